@@ -1,0 +1,107 @@
+// The typed face of the native addon: the syscalls Node lacks (flock, mknod, the
+// l*xattr family). Failures are NativeSystemErrors shaped like Node's fs errors.
+// The addon is loaded on first call, so importing this module never fails.
+import fs from 'node:fs';
+
+import { fromAddon } from './errors';
+import { native } from './load';
+
+export type { NativeSystemError } from './errors';
+
+export type LockMode = 'exclusive' | 'shared';
+
+/** File type bits for mknod's `mode` (the host libc's values, as Node exposes them). */
+export const S_IFCHR: number = fs.constants.S_IFCHR;
+export const S_IFBLK: number = fs.constants.S_IFBLK;
+export const S_IFIFO: number = fs.constants.S_IFIFO;
+
+const UINT32_MAX = 0xffff_ffff;
+
+function checkFd(fd: number): void {
+  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fff_ffff) {
+    throw new TypeError(`fd must be a non-negative integer, got ${String(fd)}`);
+  }
+}
+
+function isExclusive(mode: LockMode): boolean {
+  if (mode !== 'exclusive' && mode !== 'shared') {
+    throw new TypeError(`lock mode must be 'exclusive' or 'shared', got ${String(mode)}`);
+  }
+  return mode === 'exclusive';
+}
+
+function checkUint32(value: number, what: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > UINT32_MAX) {
+    throw new TypeError(`${what} must be an integer from 0 to ${UINT32_MAX}, got ${String(value)}`);
+  }
+}
+
+/** Runs one addon call, turning its errno-carrying Error into a NativeSystemError. */
+function call<T>(run: () => T, path?: string): T {
+  try {
+    return run();
+  } catch (error) {
+    throw fromAddon(error, path);
+  }
+}
+
+/**
+ * flock(fd, LOCK_EX or LOCK_SH), waiting as long as it takes. The wait runs on the libuv
+ * threadpool (EINTR is retried there), so it occupies one pool thread until granted.
+ * Locks belong to the open file description: another open() of the same file, even in
+ * this process, contends; a dup'ed fd shares the lock.
+ */
+export async function lockFile(fd: number, mode: LockMode): Promise<void> {
+  checkFd(fd);
+  const exclusive = isExclusive(mode);
+  try {
+    await native().lock(fd, exclusive);
+  } catch (error) {
+    throw fromAddon(error);
+  }
+}
+
+/** flock with LOCK_NB: true when taken, false when someone else holds a conflicting lock. */
+export function tryLockFile(fd: number, mode: LockMode): boolean {
+  checkFd(fd);
+  const exclusive = isExclusive(mode);
+  return call(() => native().tryLock(fd, exclusive));
+}
+
+/** flock(fd, LOCK_UN). Closing the last fd of the open file description also unlocks. */
+export function unlockFile(fd: number): void {
+  checkFd(fd);
+  call(() => native().unlock(fd));
+}
+
+/**
+ * mknod(path, mode, makedev(major, minor)). `mode` carries the type (S_IFCHR, S_IFBLK,
+ * S_IFIFO) and the permission bits, which the process umask trims. Devices need
+ * CAP_MKNOD; an overlay whiteout is a character device 0/0.
+ */
+export function mknod(path: string, mode: number, major: number, minor: number): void {
+  checkUint32(mode, 'mode');
+  checkUint32(major, 'major');
+  checkUint32(minor, 'minor');
+  call(() => native().mknod(path, mode, major, minor), path);
+}
+
+/** lsetxattr: creates or replaces `name` on `path` itself (a symlink is not followed). */
+export function lsetxattr(path: string, name: string, value: Buffer): void {
+  call(() => native().lsetxattr(path, name, value), path);
+}
+
+/** lgetxattr: the value of `name` on `path` itself, or null when it has no such attribute. */
+export function lgetxattr(path: string, name: string): Buffer | null {
+  return call(() => native().lgetxattr(path, name), path);
+}
+
+/** llistxattr: the attribute names on `path` itself that this process may see. */
+export function llistxattr(path: string): string[] {
+  return call(() => native().llistxattr(path), path);
+}
+
+/** lremovexattr: removes `name` from `path` itself; a missing attribute is ENODATA. */
+export function lremovexattr(path: string, name: string): void {
+  call(() => native().lremovexattr(path, name), path);
+}

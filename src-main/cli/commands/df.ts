@@ -1,0 +1,38 @@
+import type { Command } from '../command';
+import { expectPositionals } from '../command';
+import { bytes, json, shortId, table } from '../output';
+
+export const dfCommand: Command = {
+  name: 'df',
+  usage: 'df [-v] [--json]',
+  summary: 'Show disk usage: image sizes, what sharing layers saves, what prune would free',
+  options: { verbose: { type: 'boolean', short: 'v' } },
+  run({ engine, output, json: asJson }, { values, positionals }) {
+    expectPositionals(positionals, 0, 0, this.usage);
+    const usage = engine().diskUsage();
+    if (asJson) return output.out(json(usage));
+    const sharedLayers = usage.layers.filter((layer) => layer.usedBy.length > 1).length;
+    output.out(
+      table(
+        ['WHAT', 'COUNT', 'SIZE'],
+        [
+          ['Images (sum of sizes)', String(usage.images.length), bytes(usage.logicalBytes)],
+          ['Layers on disk', `${usage.layers.length} (${sharedLayers} shared)`, bytes(usage.layerBytes)],
+          ['Saved by sharing', '', bytes(usage.savedBytes)],
+          ['Content store (blobs)', '', bytes(usage.blobBytes)],
+          ['Reclaimable (prune)', '', bytes(usage.reclaimableBytes)],
+        ],
+      ),
+    );
+    if (!values.verbose) return;
+    output.out('\nImages:\n');
+    output.out(
+      table(
+        ['IMAGE ID', 'TAGS', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE'],
+        usage.images.map((image) => [shortId(image.id), image.tags.join(', ') || '<none>', bytes(image.size), bytes(image.shared), bytes(image.unique)]),
+      ),
+    );
+    output.out('\nLayers:\n');
+    output.out(table(['LAYER', 'SIZE', 'IMAGES'], usage.layers.map((layer) => [shortId(layer.chainId), bytes(layer.size), String(layer.usedBy.length)])));
+  },
+};

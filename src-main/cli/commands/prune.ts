@@ -1,0 +1,19 @@
+import type { Command } from '../command';
+import { expectPositionals } from '../command';
+import { bytes, json, shortId } from '../output';
+
+export const pruneCommand: Command = {
+  name: 'prune',
+  usage: 'prune [--dry-run]',
+  summary: 'Remove untagged images and every layer and blob nothing uses',
+  options: { 'dry-run': { type: 'boolean' } },
+  async run({ engine, output, json: asJson }, { values, positionals }) {
+    expectPositionals(positionals, 0, 0, this.usage);
+    const dryRun = Boolean(values['dry-run']);
+    const result = await engine().prune({ dryRun });
+    if (asJson) return output.out(json({ dryRun, ...result }));
+    const verb = dryRun ? 'Would remove' : 'Removed';
+    for (const id of result.images) output.out(`${verb} image ${shortId(id)}\n`);
+    output.out(`${verb} ${result.freed.layers.length} layers and ${result.freed.blobs.length} blobs: ${dryRun ? 'would free' : 'freed'} ${bytes(result.freed.bytes)}\n`);
+  },
+};

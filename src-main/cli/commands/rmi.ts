@@ -1,0 +1,22 @@
+import type { RemoveResult } from '../../engine/images/image-ops';
+import type { Command } from '../command';
+import { expectPositionals } from '../command';
+import { bytes, json } from '../output';
+
+export const rmiCommand: Command = {
+  name: 'rmi',
+  usage: 'rmi [-f] IMAGE...',
+  summary: 'Remove images (and whatever only they used)',
+  options: { force: { type: 'boolean', short: 'f' } },
+  async run({ engine, output, json: asJson }, { values, positionals }) {
+    expectPositionals(positionals, 1, Infinity, this.usage);
+    const results: RemoveResult[] = [];
+    for (const ref of positionals) results.push(await engine().removeImage(ref, { force: Boolean(values.force) }));
+    if (asJson) return output.out(json(results));
+    for (const result of results) {
+      for (const tag of result.untagged) output.out(`Untagged: ${tag}\n`);
+      for (const id of result.deleted) output.out(`Deleted: ${id}\n`);
+      if (result.freed.layers.length) output.out(`Freed ${bytes(result.freed.bytes)} (${result.freed.layers.length} layers, ${result.freed.blobs.length} blobs)\n`);
+    }
+  },
+};

@@ -1,0 +1,14 @@
+import type { Command } from '../command';
+import { expectPositionals } from '../command';
+import { json } from '../output';
+
+export const tagCommand: Command = {
+  name: 'tag',
+  usage: 'tag IMAGE TARGET',
+  summary: 'Give an image another name',
+  async run({ engine, output, json: asJson }, { positionals }) {
+    expectPositionals(positionals, 2, 2, this.usage);
+    const tag = await engine().tagImage(positionals[0]!, positionals[1]!);
+    if (asJson) output.out(json({ tag }));
+  },
+};

@@ -1,0 +1,86 @@
+// `strata`: the command line over the same engine as the window. One file per command.
+import { parseArgs } from 'node:util';
+import { Engine } from '../engine/index';
+import { toErrorShape } from '../shared/errors';
+import { type Command, UsageError } from './command';
+import { dfCommand } from './commands/df';
+import { historyCommand } from './commands/history';
+import { imagesCommand } from './commands/images';
+import { importCommand } from './commands/import';
+import { inspectCommand } from './commands/inspect';
+import { layersCommand } from './commands/layers';
+import { pruneCommand } from './commands/prune';
+import { rmiCommand } from './commands/rmi';
+import { tagCommand } from './commands/tag';
+import { type Output, json, processOutput } from './output';
+
+export const COMMANDS: readonly Command[] = [importCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand];
+
+const GLOBAL_OPTIONS = {
+  root: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function main(argv: string[], output: Output = processOutput): Promise<number> {
+  const split = commandPosition(argv);
+  const name = split < 0 ? undefined : argv[split];
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (!name || argv.includes('--help') || argv.includes('-h')) {
+    output.out(command ? `usage: strata ${command.usage}\n\n${command.summary}\n` : help());
+    return name && !command ? 2 : 0;
+  }
+  if (!command) {
+    output.err(`strata: unknown command ${JSON.stringify(name)}\n\n${help()}`);
+    return 2;
+  }
+  let asJson = false;
+  try {
+    const parsed = parseArgs({
+      args: [...argv.slice(0, split), ...argv.slice(split + 1)],
+      options: { ...GLOBAL_OPTIONS, ...(command.options ?? {}) },
+      allowPositionals: true,
+      strict: true,
+    });
+    asJson = Boolean(parsed.values.json);
+    const root = parsed.values.root as string | undefined;
+    let engine: Engine | undefined;
+    const code = await command.run({ engine: () => (engine ??= Engine.open({ root })), output, json: asJson }, parsed);
+    return code ?? 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith?.('ERR_PARSE_ARGS')) {
+      output.err(`strata ${command.name}: ${(error as Error).message}\nusage: strata ${command.usage}\n`);
+      return 2;
+    }
+    const shape = toErrorShape(error);
+    if (asJson) output.err(json({ error: shape }));
+    else output.err(`strata ${command.name}: ${shape.message}${shape.code === 'INTERNAL' ? '' : ` [${shape.code}]`}\n`);
+    if (shape.code === 'INTERNAL' && process.env.STRATA_DEBUG) output.err(`${(error as Error).stack}\n`);
+    return 1;
+  }
+}
+
+/** The first positional is the command; `--root DIR` may come before it. */
+function commandPosition(argv: string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--root') i++;
+    else if (!argv[i]!.startsWith('-')) return i;
+  }
+  return -1;
+}
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  return [
+    'usage: strata [--root DIR] [--json] COMMAND [ARGS]',
+    '',
+    'Strata: containers with an honest view of layers and disk.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    '',
+    'The store is --root DIR, else $STRATA_ROOT, else /var/lib/strata (root) or $XDG_DATA_HOME/strata.',
+    'Run `strata COMMAND --help` for a command\'s options.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,80 @@
+// Changing which images exist: tag, remove, prune. Each runs as the store's only writer and
+// ends with a sweep, so layers and blobs live exactly as long as something references them.
+import { StrataError } from '../../shared/errors';
+import { containerManifests, sweepUnreferenced, type SweepReport } from '../store/gc';
+import { assignTags } from '../store/image-index';
+import type { Store } from '../store/store';
+import { configDigestOf, findImageRecord } from './image-store';
+import { normalizeReference } from './reference';
+
+export async function tagImage(store: Store, source: string, target: string): Promise<string> {
+  const tag = normalizeReference(target);
+  return store.write(() => {
+    const record = findImageRecord(store, source);
+    store.updateImages((images) => assignTags(images, record.manifestDigest, record.manifestSize, [tag]));
+    return tag;
+  });
+}
+
+export interface RemoveResult {
+  untagged: string[];
+  deleted: string[]; // image IDs
+  freed: SweepReport;
+}
+
+/**
+ * `rmi`: a tag of an image with other tags is only untagged; otherwise the image goes, and
+ * so does whatever only it used. Refused while a container uses it unless forced (the
+ * container then keeps its layers alive); refused for an ID with several tags unless forced.
+ */
+export async function removeImage(store: Store, ref: string, options: { force?: boolean } = {}): Promise<RemoveResult> {
+  return store.write(() => {
+    const record = findImageRecord(store, ref);
+    const id = configDigestOf(store, record);
+    let tag: string | undefined;
+    try {
+      tag = normalizeReference(ref);
+    } catch {
+      tag = undefined;
+    }
+    const byTag = tag !== undefined && record.tags.includes(tag);
+    if (byTag && record.tags.length > 1) {
+      store.updateImages((images) => images.map((image) => (image.manifestDigest === record.manifestDigest ? { ...image, tags: image.tags.filter((t) => t !== tag) } : image)));
+      return { untagged: [tag!], deleted: [], freed: { blobs: [], layers: [], bytes: 0 } };
+    }
+    if (!byTag && record.tags.length > 1 && !options.force) {
+      throw new StrataError('CONFLICT', `image ${ref} has several tags (${record.tags.join(', ')}): remove them one by one or use --force`);
+    }
+    const users = containerManifests(store.paths).get(record.manifestDigest) ?? [];
+    if (users.length > 0 && !options.force) {
+      throw new StrataError('CONFLICT', `image ${ref} is used by container ${users.map((c) => c.slice(0, 12)).join(', ')}: remove the container first or use --force`);
+    }
+    store.updateImages((images) => images.filter((image) => image.manifestDigest !== record.manifestDigest));
+    return { untagged: record.tags, deleted: [id], freed: sweepUnreferenced(store.paths) };
+  });
+}
+
+export interface PruneResult {
+  /** Untagged images removed (IDs). */
+  images: string[];
+  freed: SweepReport;
+}
+
+/** Removes untagged images no container uses, then every unreferenced layer and blob. */
+export async function prune(store: Store, options: { dryRun?: boolean } = {}): Promise<PruneResult> {
+  return store.write(() => {
+    const used = containerManifests(store.paths);
+    const dangling = store.readImages().filter((image) => image.tags.length === 0 && !used.has(image.manifestDigest));
+    const ids = dangling.map((image) => configDigestOf(store, image));
+    if (options.dryRun) {
+      const gone = new Set(dangling.map((image) => image.manifestDigest));
+      return { images: ids, freed: sweepUnreferenced(store.paths, { dryRun: true, without: gone }) };
+    }
+    if (dangling.length > 0) {
+      const doomed = new Set(dangling.map((image) => image.manifestDigest));
+      store.updateImages((images) => images.filter((image) => !doomed.has(image.manifestDigest)));
+    }
+    return { images: ids, freed: sweepUnreferenced(store.paths) };
+  });
+}
+

@@ -1,0 +1,39 @@
+// File trees of an image: one layer's own changes, or the merged view up to a layer.
+import { StrataError } from '../../shared/errors';
+import { LayerTree, MergedView } from '../layers/layer-index';
+import { readLayerEntries } from '../layers/layer-store';
+import type { Store } from '../store/store';
+import { findImage } from './image-store';
+
+export interface TreeQuery {
+  /** Layer position (0 = bottom; negative counts from the top) or chain-id prefix. Default: the top. */
+  layer?: number | string;
+  /** true: the union of the layers up to `layer`; false: only what `layer` changed. */
+  merged: boolean;
+}
+
+export function imageTree(store: Store, ref: string, query: TreeQuery): { tree: LayerTree; layer: number } {
+  const image = findImage(store, ref);
+  const position = layerPosition(image.layers.map((layer) => layer.chainId), query.layer);
+  const stack = image.layers.slice(0, position + 1).map((layer) => readLayerEntries(store.paths, layer.chainId));
+  if (!query.merged) return { tree: new LayerTree(stack[position]!), layer: position };
+  return { tree: new LayerTree(MergedView.of(stack).entries.values()), layer: position };
+}
+
+function layerPosition(chainIds: string[], wanted: number | string | undefined): number {
+  const count = chainIds.length;
+  if (count === 0) throw new StrataError('NOT_FOUND', 'the image has no layers');
+  if (wanted === undefined) return count - 1;
+  if (typeof wanted === 'number' || /^-?\d+$/.test(wanted)) {
+    const n = Number(wanted);
+    const position = n < 0 ? count + n : n;
+    if (!Number.isInteger(position) || position < 0 || position >= count) {
+      throw new StrataError('INVALID_ARGUMENT', `layer ${wanted} does not exist: the image has layers 0 to ${count - 1}`);
+    }
+    return position;
+  }
+  const hex = wanted.replace(/^sha256:/, '');
+  const matches = chainIds.map((id, i) => [id, i] as const).filter(([id]) => id.slice(7).startsWith(hex));
+  if (matches.length !== 1) throw new StrataError(matches.length ? 'INVALID_ARGUMENT' : 'NOT_FOUND', `layer ${wanted} ${matches.length ? 'is ambiguous' : 'is not in this image'}`);
+  return matches[0]![1];
+}

@@ -1,0 +1,262 @@
+// Import: any source format → verified blobs, unpacked layers (each once, shared by chain
+// id), and tags in index.json. Everything is staged in one tmp/ job directory and moved into
+// place at the end under the store lock; a failure or a crash leaves the store as it was.
+import fs from 'node:fs';
+import path from 'node:path';
+import { StrataError } from '../../shared/errors';
+import { diskUsage } from '../layers/disk-usage';
+import { ingestLayer } from '../layers/ingest';
+import type { LayerEntry } from '../layers/layer-entry';
+import { MergedView, markChanges } from '../layers/layer-index';
+import { LAYER_FILES, type LayerMeta, hasLayer, readLayerEntries, writeLayerFiles } from '../layers/layer-store';
+import { compressionOfFile } from '../layers/file-compression';
+import { layerMediaType } from '../layers/compression';
+import { tmpPath } from '../store/atomic';
+import { assignTags } from '../store/image-index';
+import { chainIds, sha256 } from '../store/digest';
+import type { Store } from '../store/store';
+import { blobPath, layerDir } from '../store/paths';
+import { DEFAULT_PATH, applyChanges } from './changes';
+import { type ImageConfig, MEDIA, hostArchitecture, imageConfigSchema, parseDocument } from './oci';
+import { normalizeReference } from './reference';
+import { readDockerArchive } from './sources/docker-archive';
+import { detectImportFormat } from './sources/detect-format';
+import { archiveLayout, directoryLayout, readLayout } from './sources/oci-layout';
+import type { ImportFormat, SourceDocument, SourceImage } from './sources/source';
+import { stageArchive } from './sources/staged-archive';
+
+export interface ImportOptions {
+  path: string;
+  /** Detected when absent. */
+  format?: ImportFormat;
+  /** Tags for the imported image (only when the source holds one image). */
+  tags?: string[];
+  /** Containerfile-style config for a rootfs tar: `CMD ["sh"]`, `ENV A=b`, `WORKDIR /app`. */
+  changes?: string[];
+  signal?: AbortSignal;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  step: 'reading' | 'layer' | 'committing';
+  message: string;
+  /** Layers done / in all, for step 'layer'. */
+  done?: number;
+  total?: number;
+  bytes?: number;
+}
+
+export interface ImportedImage {
+  id: string; // the config digest, as Docker calls an image's ID
+  manifestDigest: string;
+  tags: string[];
+  layers: { chainId: string; reused: boolean }[];
+}
+
+interface StagedLayer {
+  dir: string;
+  entries: LayerEntry[];
+}
+
+/** Per-import scratch state: what this job has staged so far. */
+class ImportJob {
+  readonly blobs = new Map<string, string>(); // digest → staged file to rename into blobs/
+  readonly layers = new Map<string, StagedLayer>(); // chain id → staged layer directory
+  private counter = 0;
+  constructor(
+    readonly store: Store,
+    readonly dir: string,
+  ) {}
+
+  scratch(label: string): string {
+    return path.join(this.dir, `${label}-${this.counter++}`);
+  }
+
+  hasBlob(digest: string): boolean {
+    return this.blobs.has(digest) || fs.existsSync(blobPath(this.store.paths, digest));
+  }
+
+  hasLayer(chainId: string): boolean {
+    return this.layers.has(chainId) || hasLayer(this.store.paths, chainId);
+  }
+
+  entriesOf(chainId: string): LayerEntry[] {
+    return this.layers.get(chainId)?.entries ?? readLayerEntries(this.store.paths, chainId);
+  }
+
+  stageDocument(document: SourceDocument): void {
+    if (this.hasBlob(document.digest)) return;
+    const file = this.scratch('doc');
+    fs.writeFileSync(file, document.bytes, { flag: 'wx' });
+    this.blobs.set(document.digest, file);
+  }
+}
+
+export async function importImage(store: Store, options: ImportOptions): Promise<ImportedImage[]> {
+  const userTags = (options.tags ?? []).map(normalizeReference);
+  applyChanges({}, options.changes ?? []); // bad --change fails before any work
+  return store.write(async () => {
+    const job = new ImportJob(store, tmpPath(store.paths.tmp, 'import'));
+    fs.mkdirSync(job.dir);
+    try {
+      const images = await readSource(job, options);
+      if (userTags.length > 0) {
+        if (images.length !== 1) throw new StrataError('INVALID_ARGUMENT', `${options.path} holds ${images.length} images: tags can only be given for one`);
+        images[0]!.tags = userTags;
+      }
+      const imported: ImportedImage[] = [];
+      for (const image of images) imported.push(await ingestImage(job, image, options));
+      options.onProgress?.({ step: 'committing', message: 'moving into the store' });
+      commit(job, imported);
+      return imported;
+    } finally {
+      fs.rmSync(job.dir, { recursive: true, force: true });
+    }
+  });
+}
+
+async function readSource(job: ImportJob, options: ImportOptions): Promise<SourceImage[]> {
+  const detected = options.format ?? (await detectImportFormat(options.path));
+  if (options.changes?.length && detected !== 'rootfs') {
+    throw new StrataError('INVALID_ARGUMENT', '--change applies only to a rootfs tar; this is an image archive or layout');
+  }
+  const defaultName = defaultNameFor(options.path);
+  if (detected === 'oci') return readLayout(directoryLayout(options.path), { defaultName });
+  if (detected === 'rootfs') {
+    if (!fs.statSync(options.path).isFile()) throw new StrataError('INVALID_ARGUMENT', `${options.path}: a rootfs import takes a tar file`);
+    return [{ origin: options.path, tags: [], layers: [{ file: options.path, verified: false }] }];
+  }
+  options.onProgress?.({ step: 'reading', message: `reading ${path.basename(options.path)}` });
+  const stagingDir = job.scratch('archive');
+  fs.mkdirSync(stagingDir);
+  const archive = await stageArchive(options.path, stagingDir, options.signal);
+  const isDocker = detected === 'docker-archive' || (detected === 'archive' && archive.has('manifest.json'));
+  if (isDocker) return readDockerArchive(archive);
+  if (!archive.has('oci-layout')) throw new StrataError('INVALID_ARCHIVE', `${options.path}: neither an oci-archive (no oci-layout) nor a docker-archive (no manifest.json)`);
+  return readLayout(archiveLayout(archive), { defaultName });
+}
+
+async function ingestImage(job: ImportJob, image: SourceImage, options: ImportOptions): Promise<ImportedImage> {
+  const asRoot = process.getuid?.() === 0;
+  const declared = image.config ? parseDocument(imageConfigSchema, image.config.bytes, `${image.origin}: config`) : undefined;
+  const diffIds: string[] = declared ? [...declared.rootfs.diff_ids] : [];
+  const blobs: { digest: string; size: number; mediaType: string }[] = [];
+  const layers: ImportedImage['layers'] = [];
+  const lower = new MergedView();
+
+  for (const [i, layer] of image.layers.entries()) {
+    options.onProgress?.({ step: 'layer', message: `layer ${i + 1} of ${image.layers.length}`, done: i, total: image.layers.length });
+    const expectedDiffId = diffIds[i];
+    const chainId = expectedDiffId ? chainIds(diffIds.slice(0, i + 1))[i]! : undefined;
+    const needLayer = chainId === undefined || !job.hasLayer(chainId);
+    const needBlob = layer.digest === undefined || !job.hasBlob(layer.digest);
+    const stagedDir = needLayer ? job.scratch('layer') : undefined;
+    if (stagedDir) fs.mkdirSync(path.join(stagedDir, LAYER_FILES.diff), { recursive: true });
+    const copyBlob = needBlob && !layer.verified;
+
+    let digest = layer.digest;
+    let size = layer.digest ? fs.statSync(layer.file).size : 0;
+    let diffId = expectedDiffId;
+    let unpacked: Awaited<ReturnType<typeof ingestLayer>>['unpacked'];
+    let tarSize = 0;
+    if (needLayer || needBlob) {
+      const blobOut = copyBlob ? job.scratch('blob') : undefined;
+      const result = await ingestLayer({
+        file: layer.file,
+        expectedDigest: layer.digest,
+        expectedDiffId,
+        blobOut,
+        unpackTo: stagedDir ? { dest: path.join(stagedDir, LAYER_FILES.diff), asRoot } : undefined,
+        signal: options.signal,
+        onProgress: (bytes) => options.onProgress?.({ step: 'layer', message: `layer ${i + 1} of ${image.layers.length}`, done: i, total: image.layers.length, bytes }),
+      });
+      digest = result.digest;
+      size = result.size;
+      diffId = result.diffId;
+      unpacked = result.unpacked;
+      tarSize = result.uncompressedSize;
+      if (needBlob) job.blobs.set(digest, blobOut ?? layer.file);
+    }
+    if (!diffId || !digest) throw new StrataError('INTERNAL', `${image.origin}: layer ${i} has no digest after ingest`);
+    if (!expectedDiffId) diffIds.push(diffId);
+    const id = chainIds(diffIds.slice(0, i + 1))[i]!;
+    const parent = i > 0 ? layers[i - 1]!.chainId : null;
+
+    if (stagedDir && unpacked) {
+      const entries = markChanges(unpacked.entries, lower);
+      const meta: LayerMeta = {
+        chainId: id,
+        diffId,
+        parent,
+        size: diskUsage(path.join(stagedDir, LAYER_FILES.diff)).bytes,
+        tarSize,
+        entries: entries.length,
+        createdAt: new Date().toISOString(),
+      };
+      writeLayerFiles(job.store.paths.tmp, stagedDir, entries, meta);
+      job.layers.set(id, { dir: stagedDir, entries });
+    }
+    lower.apply(job.entriesOf(id), i);
+    layers.push({ chainId: id, reused: !needLayer });
+    blobs.push({ digest, size, mediaType: layer.mediaType ?? layerMediaType(compressionOfFile(layer.file), 'oci') });
+  }
+
+  const config = image.config ?? generatedConfig(image, diffIds, options.changes ?? []);
+  job.stageDocument(config);
+  const manifest = image.manifest ?? generatedManifest(config, blobs);
+  job.stageDocument(manifest);
+  return { id: config.digest, manifestDigest: manifest.digest, tags: image.tags, layers };
+}
+
+function generatedConfig(image: SourceImage, diffIds: string[], changes: readonly string[]): SourceDocument {
+  const created = new Date().toISOString();
+  const config: ImageConfig = {
+    created,
+    architecture: hostArchitecture(),
+    os: 'linux',
+    config: applyChanges({ Env: [DEFAULT_PATH] }, changes),
+    rootfs: { type: 'layers', diff_ids: diffIds },
+    history: [{ created, created_by: `strata import ${path.basename(image.origin)}${changes.length ? ` --change ${changes.join(' --change ')}` : ''}` }],
+  };
+  const bytes = Buffer.from(JSON.stringify(config));
+  return { bytes, digest: sha256(bytes) };
+}
+
+function generatedManifest(config: SourceDocument, layers: { digest: string; size: number; mediaType: string }[]): SourceDocument {
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA.ociManifest,
+    config: { mediaType: MEDIA.ociConfig, digest: config.digest, size: config.bytes.length },
+    layers: layers.map((layer) => ({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size })),
+  };
+  const bytes = Buffer.from(JSON.stringify(manifest));
+  return { bytes, digest: sha256(bytes) };
+}
+
+/** Moves staged blobs and layers into place, then publishes the tags. */
+function commit(job: ImportJob, imported: ImportedImage[]): void {
+  const { paths } = job.store;
+  job.store.beginCommit();
+  for (const [digest, file] of job.blobs) {
+    const target = blobPath(paths, digest);
+    if (!fs.existsSync(target)) fs.renameSync(file, target);
+  }
+  for (const [chainId, staged] of job.layers) {
+    const target = layerDir(paths, chainId);
+    if (!fs.existsSync(target)) fs.renameSync(staged.dir, target);
+  }
+  job.store.updateImages((images) => {
+    let next = images;
+    for (const image of imported) {
+      const size = fs.statSync(blobPath(paths, image.manifestDigest)).size;
+      next = assignTags(next, image.manifestDigest, size, image.tags);
+    }
+    return next;
+  });
+  job.store.endCommit();
+}
+
+function defaultNameFor(file: string): string {
+  const base = path.basename(file).replace(/\.(tar|tgz|tar\.gz|tar\.zst|oci|tzst)$/i, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  return base || 'imported';
+}

@@ -1,0 +1,59 @@
+// The Engine facade: one store root, the operations every front end (CLI, API, window) uses.
+// Plain Node; never imports Electron.
+import { type StoreDiskUsage, storeDiskUsage } from './images/disk';
+import { type ImportOptions, type ImportedImage, importImage } from './images/import-image';
+import { type PruneResult, type RemoveResult, prune, removeImage, tagImage } from './images/image-ops';
+import { type ImageInfo, findImage, listImages } from './images/image-store';
+import { type TreeQuery, imageTree } from './images/image-tree';
+import type { LayerTree } from './layers/layer-index';
+import { defaultStoreRoot } from './store/paths';
+import { Store } from './store/store';
+
+export interface EngineOptions {
+  /** Store root; default `STRATA_ROOT`, /var/lib/strata as root, else the XDG data dir. */
+  root?: string;
+}
+
+export class Engine {
+  private constructor(readonly store: Store) {}
+
+  static open(options: EngineOptions = {}): Engine {
+    return new Engine(Store.open(options.root ?? defaultStoreRoot()));
+  }
+
+  get root(): string {
+    return this.store.paths.root;
+  }
+
+  listImages(): ImageInfo[] {
+    return listImages(this.store);
+  }
+
+  inspectImage(ref: string): ImageInfo {
+    return findImage(this.store, ref);
+  }
+
+  importImage(options: ImportOptions): Promise<ImportedImage[]> {
+    return importImage(this.store, options);
+  }
+
+  tagImage(source: string, target: string): Promise<string> {
+    return tagImage(this.store, source, target);
+  }
+
+  removeImage(ref: string, options: { force?: boolean } = {}): Promise<RemoveResult> {
+    return removeImage(this.store, ref, options);
+  }
+
+  prune(options: { dryRun?: boolean } = {}): Promise<PruneResult> {
+    return prune(this.store, options);
+  }
+
+  diskUsage(): StoreDiskUsage {
+    return storeDiskUsage(this.store);
+  }
+
+  imageTree(ref: string, query: TreeQuery): { tree: LayerTree; layer: number } {
+    return imageTree(this.store, ref, query);
+  }
+}

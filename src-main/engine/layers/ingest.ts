@@ -1,0 +1,110 @@
+// One pass over a layer blob does everything an import needs: hash the compressed bytes
+// (the blob digest), optionally copy them into the store, decompress, hash the tar (the
+// diff_id) and optionally unpack it. Nothing is held in memory but the chunks in flight.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { StrataError } from '../../shared/errors';
+import { expectDigest } from '../store/digest';
+import { type Compression, decompressor } from './compression';
+import { compressionOfFile } from './file-compression';
+import { LayerWriter, type LayerWriteResult } from './layer-writer';
+import { TarError, TarReader } from './tar-reader';
+
+export interface IngestLayerOptions {
+  /** The layer blob as it came: a tar, gzip or zstd. */
+  file: string;
+  expectedDigest?: string;
+  expectedDiffId?: string;
+  /** Copy the blob here while reading it (a new path in the store's tmp/). */
+  blobOut?: string;
+  /** Unpack here in overlay form (an empty directory in the store's tmp/). */
+  unpackTo?: { dest: string; asRoot: boolean };
+  signal?: AbortSignal;
+  /** Called with compressed bytes read so far. */
+  onProgress?: (bytes: number) => void;
+}
+
+export interface IngestLayerResult {
+  digest: string;
+  size: number;
+  diffId: string;
+  uncompressedSize: number;
+  compression: Compression;
+  unpacked?: LayerWriteResult;
+}
+
+const CHUNK = 1 << 20;
+
+export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLayerResult> {
+  const compression = compressionOfFile(options.file);
+  const blobHash = createHash('sha256');
+  const diffHash = createHash('sha256');
+  let size = 0;
+  let uncompressedSize = 0;
+  const out = options.blobOut ? fs.openSync(options.blobOut, 'wx', 0o644) : null;
+  const writer = options.unpackTo ? new LayerWriter(options.unpackTo) : null;
+  const reader = writer ? new TarReader(writer) : null;
+
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      blobHash.update(chunk);
+      size += chunk.length;
+      if (out !== null) fs.writeSync(out, chunk);
+      options.onProgress?.(size);
+      done(null, chunk);
+    },
+  });
+  const sink = new Writable({
+    highWaterMark: CHUNK,
+    write(chunk: Buffer, _encoding, done) {
+      try {
+        diffHash.update(chunk);
+        uncompressedSize += chunk.length;
+        reader?.write(chunk);
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+    final(done) {
+      try {
+        reader?.end();
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  });
+
+  let unpacked: LayerWriteResult | undefined;
+  try {
+    const source = fs.createReadStream(options.file, { highWaterMark: CHUNK });
+    await pipeline(source, tap, decompressor(compression), sink, { signal: options.signal });
+    unpacked = writer?.finish();
+    if (out !== null) fs.fsyncSync(out);
+  } catch (error) {
+    writer?.abort();
+    throw describeFailure(error, options.file, compression);
+  } finally {
+    if (out !== null) fs.closeSync(out);
+  }
+
+  const digest = 'sha256:' + blobHash.digest('hex');
+  const diffId = 'sha256:' + diffHash.digest('hex');
+  if (options.expectedDigest) expectDigest(digest, options.expectedDigest, `layer blob ${options.expectedDigest}`);
+  if (options.expectedDiffId) expectDigest(diffId, options.expectedDiffId, `uncompressed layer (diff_id) of ${digest}`);
+  return { digest, size, diffId, uncompressedSize, compression, unpacked };
+}
+
+function describeFailure(error: unknown, file: string, compression: Compression): unknown {
+  if (error instanceof StrataError) return error;
+  if (error instanceof TarError) return new StrataError('INVALID_ARCHIVE', `layer ${file}: ${error.message}`, { cause: error });
+  const err = error as NodeJS.ErrnoException;
+  if (err?.name === 'AbortError') return new StrataError('CANCELLED', 'import cancelled', { cause: error });
+  if (err?.code?.startsWith?.('Z_') || (compression !== 'none' && !err?.syscall)) {
+    return new StrataError('INVALID_ARCHIVE', `layer ${file}: corrupt ${compression} stream: ${err?.message}`, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,254 @@
+// Writes one layer tar into a directory in overlay form, entry by entry as the tar streams
+// in. This is a security boundary: nothing may land outside `dest`. The directory is new
+// and private to this writer, so every path in it was made by this writer; the writer keeps
+// the set of real directories it made and never writes through anything else.
+//
+// Synchronous syscalls on purpose: each tar chunk is written before the next one is read,
+// so the event loop gets control between chunks while per-file cost stays at syscall level.
+import fs from 'node:fs';
+import path from 'node:path';
+import { S_IFBLK, S_IFCHR, S_IFIFO, lsetxattr, mknod } from '../../../native/lib/index';
+import { StrataError } from '../../shared/errors';
+import type { LayerEntry } from './layer-entry';
+import { baseName, hostile, normalizeEntryName, parentOf } from './safe-path';
+import type { TarEntry, TarHandlers } from './tar-reader';
+import { OPAQUE_XATTR, OVERLAY_XATTR_PREFIX, classifyWhiteout } from './whiteouts';
+
+// libuv opens every fd with O_CLOEXEC already.
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+const NEW_FILE = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+
+export interface LayerWriterOptions {
+  /** An empty directory owned by this writer. */
+  dest: string;
+  /** Keep ownership and device files (root mode); rootless skips them. */
+  asRoot: boolean;
+}
+
+export interface LayerWriteResult {
+  entries: LayerEntry[];
+  /** Device nodes left out because only root may create them. */
+  skippedDevices: number;
+}
+
+interface PendingDir {
+  abs: string;
+  entry: LayerEntry;
+}
+
+export class LayerWriter implements TarHandlers {
+  private readonly entries = new Map<string, LayerEntry>();
+  private readonly dirs = new Set<string>(['']);
+  private readonly pendingDirs = new Map<string, PendingDir>();
+  private fd: number | null = null;
+  private skippedDevices = 0;
+
+  constructor(private readonly options: LayerWriterOptions) {}
+
+  entry(header: TarEntry): void {
+    const name = normalizeEntryName(header.name);
+    if (name === '') return; // the layer root itself: its metadata belongs to the image root
+    const parent = parentOf(name);
+    const whiteout = classifyWhiteout(baseName(name));
+    if (whiteout.kind === 'meta') return;
+    if (whiteout.kind === 'opaque') return this.markOpaque(parent, header);
+    this.ensureParentDirs(name);
+    if (whiteout.kind === 'whiteout') {
+      const target = parent === '' ? whiteout.target : `${parent}/${whiteout.target}`;
+      return this.writeWhiteout(normalizeEntryName(target), header);
+    }
+    switch (header.type) {
+      case 'directory':
+        return this.writeDirectory(name, header);
+      case 'file':
+        return this.openFile(name, header);
+      case 'symlink':
+        return this.writeSymlink(name, header);
+      case 'hardlink':
+        return this.writeHardlink(name, header);
+      case 'char':
+      case 'block':
+      case 'fifo':
+        return this.writeSpecial(name, header);
+    }
+  }
+
+  data(chunk: Buffer): void {
+    if (this.fd === null) return; // content of an entry that has none on disk
+    fs.writeSync(this.fd, chunk);
+  }
+
+  entryEnd(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    fs.closeSync(fd);
+  }
+
+  /** Applies directory metadata deepest first (writing children changes a dir's mtime). */
+  finish(): LayerWriteResult {
+    if (this.fd !== null) this.entryEnd();
+    const dirs = [...this.pendingDirs.values()].sort((a, b) => b.abs.length - a.abs.length);
+    for (const { abs, entry } of dirs) {
+      if (this.options.asRoot) fs.chownSync(abs, entry.uid, entry.gid);
+      fs.chmodSync(abs, entry.mode);
+      fs.utimesSync(abs, entry.mtime, entry.mtime);
+    }
+    return { entries: [...this.entries.values()], skippedDevices: this.skippedDevices };
+  }
+
+  /** Closes what is open after a failure; the caller removes `dest`. */
+  abort(): void {
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private abs(relPath: string): string {
+    return path.join(this.options.dest, relPath);
+  }
+
+  /** Every ancestor must be a directory this writer made; missing ones are made (0755). */
+  private ensureParentDirs(name: string): void {
+    const parent = parentOf(name);
+    if (this.dirs.has(parent)) return;
+    this.ensureParentDirs(parent);
+    const existing = this.entries.get(parent);
+    if (existing) {
+      const why = existing.kind === 'symlink' ? `its parent ${JSON.stringify(parent)} is a symlink` : `its parent ${JSON.stringify(parent)} is not a directory`;
+      throw hostile('entry', name, why);
+    }
+    fs.mkdirSync(this.abs(parent), 0o755);
+    this.dirs.add(parent);
+    this.recordDir(parent, { path: parent, kind: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0 });
+  }
+
+  private recordDir(relPath: string, entry: LayerEntry): void {
+    this.entries.set(relPath, entry);
+    this.pendingDirs.set(relPath, { abs: this.abs(relPath), entry });
+  }
+
+  /** Clears the way for a new entry at `name`: tar semantics, the later entry wins. */
+  private replaceExisting(name: string, keepDirectory: boolean): void {
+    const existing = this.entries.get(name);
+    if (!existing) return;
+    if (existing.kind === 'dir') {
+      if (keepDirectory) return;
+      fs.rmSync(this.abs(name), { recursive: true });
+      const prefix = name + '/';
+      for (const key of [...this.entries.keys()]) if (key === name || key.startsWith(prefix)) this.forget(key);
+    } else {
+      fs.unlinkSync(this.abs(name));
+      this.forget(name);
+    }
+  }
+
+  private forget(relPath: string): void {
+    this.entries.delete(relPath);
+    this.dirs.delete(relPath);
+    this.pendingDirs.delete(relPath);
+  }
+
+  private baseEntry(name: string, header: TarEntry, kind: LayerEntry['kind']): LayerEntry {
+    return { path: name, kind, size: 0, mode: header.mode & 0o7777, uid: header.uid, gid: header.gid, mtime: header.mtime };
+  }
+
+  private writeDirectory(name: string, header: TarEntry): void {
+    this.replaceExisting(name, true);
+    const existing = this.entries.get(name);
+    if (!existing) fs.mkdirSync(this.abs(name), 0o700);
+    this.dirs.add(name);
+    const entry = this.baseEntry(name, header, 'dir');
+    if (existing?.opaque) entry.opaque = true;
+    this.recordDir(name, entry);
+    this.applyXattrs(name, header);
+  }
+
+  private openFile(name: string, header: TarEntry): void {
+    this.replaceExisting(name, false);
+    const abs = this.abs(name);
+    const fd = fs.openSync(abs, NEW_FILE, 0o600);
+    this.fd = fd;
+    if (this.options.asRoot) fs.fchownSync(fd, header.uid, header.gid);
+    fs.fchmodSync(fd, header.mode & 0o7777);
+    fs.futimesSync(fd, header.mtime, header.mtime);
+    this.entries.set(name, { ...this.baseEntry(name, header, 'file'), size: header.size });
+    this.applyXattrs(name, header);
+  }
+
+  private writeSymlink(name: string, header: TarEntry): void {
+    this.replaceExisting(name, false);
+    const abs = this.abs(name);
+    fs.symlinkSync(header.linkname, abs);
+    this.finishNonFile(abs, header);
+    this.entries.set(name, { ...this.baseEntry(name, header, 'symlink'), mode: 0o777, link: header.linkname });
+    this.applyXattrs(name, header);
+  }
+
+  private writeHardlink(name: string, header: TarEntry): void {
+    const target = normalizeEntryName(header.linkname, 'hardlink target');
+    const targetEntry = this.entries.get(target);
+    if (!targetEntry || targetEntry.kind === 'dir' || targetEntry.kind === 'whiteout') {
+      throw hostile('hardlink', name, `its target ${JSON.stringify(header.linkname)} is not a file earlier in this layer`);
+    }
+    if (target === name) return;
+    this.replaceExisting(name, false);
+    fs.linkSync(this.abs(target), this.abs(name));
+    const source = targetEntry.kind === 'hardlink' ? (targetEntry.link ?? target) : target;
+    this.entries.set(name, { ...targetEntry, path: name, kind: 'hardlink', size: 0, link: source });
+  }
+
+  private writeSpecial(name: string, header: TarEntry): void {
+    const type = header.type === 'char' ? S_IFCHR : header.type === 'block' ? S_IFBLK : S_IFIFO;
+    if (type !== S_IFIFO && !this.options.asRoot) {
+      this.skippedDevices++;
+      return;
+    }
+    this.replaceExisting(name, false);
+    const abs = this.abs(name);
+    mknod(abs, type | (header.mode & 0o7777), header.devmajor, header.devminor);
+    this.finishNonFile(abs, header);
+    const kind = header.type === 'char' ? 'char' : header.type === 'block' ? 'block' : 'fifo';
+    this.entries.set(name, this.baseEntry(name, header, kind));
+    this.applyXattrs(name, header);
+  }
+
+  private writeWhiteout(target: string, header: TarEntry): void {
+    if (target === '' || baseName(target) === '') throw hostile('whiteout', header.name, 'names no file');
+    if (!this.options.asRoot) {
+      throw new StrataError('UNSUPPORTED', `layer deletes ${JSON.stringify(target)}: whiteouts need root (rootless overlay whiteouts are not supported yet)`);
+    }
+    this.replaceExisting(target, false);
+    const abs = this.abs(target);
+    mknod(abs, S_IFCHR, 0, 0);
+    this.finishNonFile(abs, header);
+    this.entries.set(target, { ...this.baseEntry(target, header, 'whiteout'), mode: 0 });
+  }
+
+  private markOpaque(dir: string, header: TarEntry): void {
+    if (dir !== '') {
+      this.ensureParentDirs(dir + '/x');
+      if (!this.dirs.has(dir)) throw hostile('opaque marker', header.name, 'its directory is not a directory');
+    }
+    if (!this.options.asRoot) {
+      throw new StrataError('UNSUPPORTED', `layer makes ${JSON.stringify(dir || '/')} opaque: that needs root (rootless overlay is not supported yet)`);
+    }
+    lsetxattr(this.abs(dir), OPAQUE_XATTR, Buffer.from('y'));
+    const entry = this.entries.get(dir);
+    if (entry) entry.opaque = true;
+    else if (dir === '') this.entries.set('', { path: '', kind: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, opaque: true });
+  }
+
+  private finishNonFile(abs: string, header: TarEntry): void {
+    if (this.options.asRoot) fs.lchownSync(abs, header.uid, header.gid);
+    fs.lutimesSync(abs, header.mtime, header.mtime);
+  }
+
+  private applyXattrs(name: string, header: TarEntry): void {
+    if (header.xattrs.size === 0) return;
+    for (const [key, value] of header.xattrs) {
+      if (key.startsWith(OVERLAY_XATTR_PREFIX)) continue; // only the unpacker speaks overlay
+      if (!this.options.asRoot && (key.startsWith('trusted.') || key.startsWith('security.'))) continue;
+      lsetxattr(this.abs(name), key, value);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+// Entry names from archives are hostile until proven otherwise. A name is accepted only as
+// a relative path whose components stay below the directory it is unpacked into.
+import { StrataError } from '../../shared/errors';
+
+/**
+ * `./usr//bin/` → `usr/bin`; `.` and `./` → '' (the layer root itself).
+ * Refuses absolute names, `..` components and NUL bytes with INVALID_ARCHIVE.
+ */
+export function normalizeEntryName(name: string, what = 'entry'): string {
+  if (name.includes('\0')) throw hostile(what, name, 'contains a NUL byte');
+  if (name.startsWith('/')) throw hostile(what, name, 'is an absolute path');
+  const parts: string[] = [];
+  for (const part of name.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') throw hostile(what, name, 'climbs out with ".."');
+    parts.push(part);
+  }
+  return parts.join('/');
+}
+
+export function parentOf(relPath: string): string {
+  const slash = relPath.lastIndexOf('/');
+  return slash < 0 ? '' : relPath.slice(0, slash);
+}
+
+export function baseName(relPath: string): string {
+  return relPath.slice(relPath.lastIndexOf('/') + 1);
+}
+
+export function hostile(what: string, name: string, why: string): StrataError {
+  return new StrataError('INVALID_ARCHIVE', `refusing ${what} ${JSON.stringify(name)}: ${why}`);
+}

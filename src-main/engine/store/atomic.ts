@@ -1,0 +1,42 @@
+// Every file or directory appears in the store by rename from tmp/: a crash leaves garbage
+// in tmp/, never a half-written file where readers look.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** A fresh, unique path inside `tmpDir` (not created). */
+export function tmpPath(tmpDir: string, label: string): string {
+  return path.join(tmpDir, `${label}-${process.pid}-${randomBytes(6).toString('hex')}`);
+}
+
+export function writeFileAtomic(tmpDir: string, target: string, data: string | Buffer): void {
+  const staged = tmpPath(tmpDir, 'write');
+  const fd = fs.openSync(staged, 'wx', 0o644);
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(staged, target);
+}
+
+export function writeJsonAtomic(tmpDir: string, target: string, value: unknown): void {
+  writeFileAtomic(tmpDir, target, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Moves a directory out of sight first, then deletes it, so no half-removed tree stays visible. */
+export function removeTreeAtomic(tmpDir: string, target: string): void {
+  const doomed = tmpPath(tmpDir, 'remove');
+  try {
+    fs.renameSync(target, doomed);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  fs.rmSync(doomed, { recursive: true, force: true });
+}
+
+export function readJsonFile<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}

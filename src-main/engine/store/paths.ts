@@ -1,0 +1,45 @@
+// Where everything lives under one store root (see DESIGN.md, Storage).
+import os from 'node:os';
+import path from 'node:path';
+
+export interface StorePaths {
+  readonly root: string;
+  readonly blobs: string;
+  readonly index: string;
+  readonly layers: string;
+  readonly containers: string;
+  readonly tmp: string;
+  readonly lock: string;
+  /** Present only while a writer moves staged content into place: a crash leaves it behind. */
+  readonly commitJournal: string;
+}
+
+export function storePaths(root: string): StorePaths {
+  const abs = path.resolve(root);
+  return {
+    root: abs,
+    blobs: path.join(abs, 'blobs', 'sha256'),
+    index: path.join(abs, 'index.json'),
+    layers: path.join(abs, 'layers'),
+    containers: path.join(abs, 'containers'),
+    tmp: path.join(abs, 'tmp'),
+    lock: path.join(abs, 'lock'),
+    commitJournal: path.join(abs, 'commit-journal'),
+  };
+}
+
+/** `--root`, else `STRATA_ROOT`, else /var/lib/strata as root or the XDG data dir. */
+export function defaultStoreRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.STRATA_ROOT) return env.STRATA_ROOT;
+  if (process.getuid?.() === 0) return '/var/lib/strata';
+  const dataHome = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.join(dataHome, 'strata');
+}
+
+export function blobPath(paths: StorePaths, digest: string): string {
+  return path.join(paths.blobs, digest.slice('sha256:'.length));
+}
+
+export function layerDir(paths: StorePaths, chainId: string): string {
+  return path.join(paths.layers, chainId.slice('sha256:'.length));
+}

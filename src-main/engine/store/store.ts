@@ -1,0 +1,45 @@
+// The store: one root directory (see DESIGN.md, Storage). Readers read files that only ever
+// appear by rename; writers run one at a time under the store lock.
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeJsonAtomic } from './atomic';
+import { type ImageRecord, readImageIndex, writeImageIndex } from './image-index';
+import { withStoreLock } from './lock';
+import { type StorePaths, storePaths } from './paths';
+import { recoverStore } from './recovery';
+
+export class Store {
+  private constructor(readonly paths: StorePaths) {}
+
+  /** Opens (creating when new) the store at `root`. */
+  static open(root: string): Store {
+    const paths = storePaths(root);
+    for (const dir of [paths.root, paths.blobs, paths.layers, paths.containers, paths.tmp]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const marker = path.join(paths.root, 'oci-layout');
+    if (!fs.existsSync(marker)) writeJsonAtomic(paths.tmp, marker, { imageLayoutVersion: '1.0.0' });
+    return new Store(paths);
+  }
+
+  /** Runs `work` as the only writer; first clears up after any writer that crashed. */
+  write<T>(work: () => Promise<T> | T): Promise<T> {
+    return withStoreLock(this.paths, recoverStore, work);
+  }
+
+  readImages(): ImageRecord[] {
+    return readImageIndex(this.paths);
+  }
+
+  /** Only under `write`. */
+  updateImages(change: (images: ImageRecord[]) => ImageRecord[]): void {
+    writeImageIndex(this.paths, change(readImageIndex(this.paths)));
+  }
+
+  /** Marks the start of moving staged content into place (only under `write`). */
+  beginCommit(): void {
+    fs.writeFileSync(this.paths.commitJournal, `${process.pid}\n`);
+  }
+
+  endCommit(): void {
+    fs.rmSync(this.paths.commitJournal, { force: true });
+  }
+}
