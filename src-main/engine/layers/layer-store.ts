@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '../../shared/errors';
-import { readJsonFile, writeJsonAtomic } from '../store/atomic';
+import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../store/atomic';
 import { type StorePaths, layerDir } from '../store/paths';
 import type { LayerEntry } from './layer-entry';
 import { MergedView } from './layer-index';
@@ -63,6 +63,7 @@ export function mergedViewOf(paths: StorePaths, chainIds: readonly string[]): Me
 
 /** Writes index.json and meta.json into a staged layer directory (…/tmp/…/<layer>/). */
 export function writeLayerFiles(tmpDir: string, stagedLayer: string, entries: LayerEntry[], meta: LayerMeta): void {
-  writeJsonAtomic(tmpDir, path.join(stagedLayer, LAYER_FILES.index), { version: 1, entries });
+  // Compact: a base layer has tens of thousands of entries.
+  writeFileAtomic(tmpDir, path.join(stagedLayer, LAYER_FILES.index), JSON.stringify({ version: 1, entries }));
   writeJsonAtomic(tmpDir, path.join(stagedLayer, LAYER_FILES.meta), meta);
 }

@@ -41,6 +41,7 @@ export class LayerWriter implements TarHandlers {
   private readonly dirs = new Set<string>(['']);
   private readonly pendingDirs = new Map<string, PendingDir>();
   private fd: number | null = null;
+  private fdMtime = 0;
   private skippedDevices = 0;
 
   constructor(private readonly options: LayerWriterOptions) {}
@@ -82,6 +83,7 @@ export class LayerWriter implements TarHandlers {
     if (this.fd === null) return;
     const fd = this.fd;
     this.fd = null;
+    fs.futimesSync(fd, this.fdMtime, this.fdMtime); // after the writes, which set mtime
     fs.closeSync(fd);
   }
 
@@ -170,7 +172,7 @@ export class LayerWriter implements TarHandlers {
     this.fd = fd;
     if (this.options.asRoot) fs.fchownSync(fd, header.uid, header.gid);
     fs.fchmodSync(fd, header.mode & 0o7777);
-    fs.futimesSync(fd, header.mtime, header.mtime);
+    this.fdMtime = header.mtime;
     this.entries.set(name, { ...this.baseEntry(name, header, 'file'), size: header.size });
     this.applyXattrs(name, header);
   }

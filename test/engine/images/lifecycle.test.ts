@@ -103,12 +103,19 @@ describe('crash safety', () => {
     const engine = await freshEngine('killed');
     const before = treeSnapshot(engine.root);
     const bigLayout = writeBigLayout();
-    const child = spawn(process.execPath, [path.resolve('bin/strata.js'), '--root', engine.root, 'import', bigLayout], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [path.resolve('bin/strata.js'), '--root', engine.root, 'import', bigLayout], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let exited = false;
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', () => (exited = true));
     // Wait until the import is writing into tmp/, then kill it without warning.
     const tmp = path.join(engine.root, 'tmp');
-    await waitFor(() => fs.readdirSync(tmp).some((name) => name.startsWith('import-') && countFiles(path.join(tmp, name)) > 50));
+    await waitFor(() => {
+      if (exited) throw new Error(`the import ended before it could be killed: ${stderr}`);
+      return fs.readdirSync(tmp).some((name) => name.startsWith('import-') && countFiles(path.join(tmp, name)) > 50);
+    });
     child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    if (!exited) await new Promise((resolve) => child.once('exit', resolve));
     expect(fs.readdirSync(tmp).length).toBeGreaterThan(0);
     const result = await engine.prune(); // any writer recovers first
     expect(result.freed.layers).toEqual([]);

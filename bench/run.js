@@ -1,0 +1,39 @@
+// `npm run bench`: Strata side by side with the tools it replaces, as ratios.
+// Usage: node bench/run.js [--runs N] [--work DIR] [import]
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchImport } from './import.js';
+
+const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '3' }, work: { type: 'string', default: '/var/tmp/strata-bench' } }, allowPositionals: true });
+const suites = { import: benchImport };
+const chosen = positionals.length ? positionals : Object.keys(suites);
+
+if (!fs.existsSync(path.resolve('out/main/cli.js'))) {
+  process.stderr.write('bench: build first (npm run build)\n');
+  process.exit(2);
+}
+if (process.getuid() !== 0) {
+  process.stderr.write('bench: run as root (the engine keeps ownership and device nodes)\n');
+  process.exit(2);
+}
+fs.mkdirSync(values.work, { recursive: true });
+const results = [];
+for (const name of chosen) {
+  const suite = suites[name];
+  if (!suite) {
+    process.stderr.write(`bench: unknown suite ${name} (have: ${Object.keys(suites).join(', ')})\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`bench ${name}: ${values.runs} runs in ${values.work} …\n`);
+  const result = suite({ work: values.work, runs: Number(values.runs) });
+  results.push(result);
+  for (const row of result.rows) {
+    process.stdout.write(`${row.what}\n  strata ${row.strata}   ${row.peerName} ${row.peer}   ratio ${row.ratio} (target ${row.target})\n`);
+  }
+}
+const out = path.resolve('bench/results');
+fs.mkdirSync(out, { recursive: true });
+const file = path.join(out, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), results }, null, 2));
+process.stderr.write(`results: ${file}\n`);

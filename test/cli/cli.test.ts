@@ -1,0 +1,110 @@
+// The `strata` command as a user runs it: the built bin/strata.js in a child process
+// (`npm test` builds first), against a store of its own.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestImage, du, makeTempDir, testImages, writeDockerArchive } from '../helpers/test-images';
+
+let work: string;
+let root: string;
+let a: TestImage;
+let b: TestImage;
+const bin = path.resolve('bin/strata.js');
+
+function strata(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, STRATA_ROOT: root } });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function ok(...args: string[]): string {
+  const result = strata(...args);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  return result.stdout;
+}
+
+beforeAll(() => {
+  if (!fs.existsSync(path.resolve('out/main/cli.js'))) throw new Error('the CLI is not built: run `npm run build` (npm test does)');
+  work = makeTempDir('cli');
+  root = path.join(work, 'store');
+  ({ a, b } = testImages(work));
+});
+
+afterAll(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe('strata CLI', () => {
+  it('imports a docker-archive and lists the images', () => {
+    expect(ok('import', writeDockerArchive(work, [a, b]))).toMatch(/Loaded image [0-9a-f]{12} \(test\/a:1\): 3 layers, 0 already in the store\nLoaded image [0-9a-f]{12} \(test\/b:1\): 3 layers, 2 already/);
+    const table = ok('images');
+    expect(table.split('\n')[0]).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\s+LAYERS$/);
+    expect(table).toMatch(/test\/a\s+1\s+[0-9a-f]{12}/);
+    const json = JSON.parse(ok('images', '--json')) as { tags: string[]; layers: unknown[] }[];
+    expect(json.map((image) => [image.tags, image.layers.length])).toEqual([
+      [['test/a:1'], 3],
+      [['test/b:1'], 3],
+    ]);
+  });
+
+  it('honours --root over STRATA_ROOT', () => {
+    const other = path.join(work, 'other-store');
+    const result = strata('--root', other, 'images', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([]);
+    expect(fs.existsSync(path.join(other, 'oci-layout'))).toBe(true);
+  });
+
+  it('shows history, inspect and the layer trees', () => {
+    expect(ok('history', 'test/a:1')).toMatch(/test layer change[\s\S]*test layer app[\s\S]*test layer base/);
+    const [info] = JSON.parse(ok('inspect', 'test/a:1')) as { config: { Cmd: string[] }; layers: unknown[] }[];
+    expect(info!.config.Cmd).toEqual(['/bin/sh']);
+    const layer = ok('layers', '--layer', '2', 'test/a:1', '/etc');
+    expect(layer).toMatch(/^D c---------\s+0B\s+motd$/m);
+    expect(layer).toMatch(/^M -rw-r--r--\s+\S+\s+passwd$/m);
+    const merged = ok('layers', 'test/a:1', 'app');
+    expect(merged).toMatch(/data-symlink -> data\.txt {2}\[1\]/);
+    expect(merged).not.toMatch(/big\.bin/);
+    const tree = JSON.parse(ok('layers', '--json', '--depth', '1', 'test/a:1')) as { children: { name: string; children: unknown[] }[] };
+    expect(tree.children.map((child) => child.name)).toEqual(['app', 'bin', 'etc', 'root', 'tmp', 'usr']);
+    expect(tree.children.every((child) => child.children.length === 0)).toBe(true);
+  });
+
+  it('reports disk usage that du confirms', () => {
+    const usage = JSON.parse(ok('df', '--json')) as { layerBytes: number; savedBytes: number };
+    const dirs = fs.readdirSync(path.join(root, 'layers')).map((hex) => path.join(root, 'layers', hex, 'diff'));
+    expect(usage.layerBytes).toBe(du(dirs));
+    expect(usage.savedBytes).toBeGreaterThan(1_000_000);
+    expect(ok('df', '-v')).toMatch(/Saved by sharing[\s\S]*SHARED SIZE[\s\S]*UNIQUE SIZE/);
+  });
+
+  it('tags, removes and prunes', () => {
+    ok('tag', 'test/b:1', 'mine/b:2');
+    expect(ok('rmi', 'mine/b:2')).toBe('Untagged: mine/b:2\n');
+    expect(ok('rmi', 'test/b:1')).toMatch(/Untagged: test\/b:1\nDeleted: sha256:[0-9a-f]{64}\nFreed \S+ \(1 layers, 3 blobs\)/);
+    expect(ok('prune', '--dry-run')).toMatch(/Would remove 0 layers and 0 blobs/);
+  });
+
+  it('fails clearly: usage errors exit 2, engine errors exit 1 with a stable code', () => {
+    const unknownOption = strata('images', '--bogus');
+    expect(unknownOption.code).toBe(2);
+    expect(unknownOption.stderr).toMatch(/Unknown option '--bogus'[\s\S]*usage: strata images/);
+    const unknownCommand = strata('frobnicate');
+    expect(unknownCommand.code).toBe(2);
+    expect(unknownCommand.stderr).toMatch(/unknown command "frobnicate"/);
+    const missing = strata('inspect', 'nope:1');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('strata inspect: no such image: nope:1 [NOT_FOUND]\n');
+    const missingJson = strata('rmi', '--json', 'nope:1');
+    expect(JSON.parse(missingJson.stderr)).toEqual({ error: { code: 'NOT_FOUND', message: 'no such image: nope:1' } });
+    const badFormat = strata('import', '--format', 'zip', 'x');
+    expect(badFormat.stderr).toMatch(/unknown format "zip"/);
+    expect(strata('tag', 'test/a:1').code).toBe(2);
+  });
+
+  it('prints help', () => {
+    const help = ok('--help');
+    for (const command of ['import', 'images', 'inspect', 'history', 'layers', 'df', 'tag', 'rmi', 'prune']) expect(help).toContain(`  ${command}`);
+  });
+});
