@@ -94,6 +94,16 @@ export function tarEntry(options: TarEntryOptions): Buffer {
   return Buffer.concat(parts);
 }
 
+/** Rewrites the checksum of the header block at `at` after a test edited its bytes. */
+export function fixChecksum(archive: Buffer, at = 0): Buffer {
+  const h = archive.subarray(at, at + BLOCK);
+  h.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+  return archive;
+}
+
 /** Entries (or entry options) followed by the two zero blocks that end an archive. */
 export function tarArchive(entries: (Buffer | TarEntryOptions)[]): Buffer {
   return Buffer.concat([...entries.map((e) => (Buffer.isBuffer(e) ? e : tarEntry(e))), Buffer.alloc(2 * BLOCK)]);

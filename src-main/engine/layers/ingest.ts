@@ -83,7 +83,6 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
     const source = fs.createReadStream(options.file, { highWaterMark: CHUNK });
     await pipeline(source, tap, decompressor(compression), sink, { signal: options.signal });
     unpacked = writer?.finish();
-    if (out !== null) fs.fsyncSync(out);
   } catch (error) {
     writer?.abort();
     throw describeFailure(error, options.file, compression);

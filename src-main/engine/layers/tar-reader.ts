@@ -235,7 +235,9 @@ export class TarReader {
     const gnu = magic === 'ustar  \0';
     let name = text(h, 0, 100);
     if (ustar) {
-      const prefix = text(h, 345, 155);
+      // star's variant keeps atime and ctime after a 131-byte prefix and says so at the end.
+      const xstar = h[508] === 0x74 && h[509] === 0x61 && h[510] === 0x72 && h[511] === 0;
+      const prefix = text(h, 345, xstar ? 131 : 155);
       if (prefix !== '') name = `${prefix}/${name}`;
     }
     this.current = name;
@@ -425,6 +427,9 @@ export class TarReader {
   }
 
   private applyPax(entry: TarEntry, key: string, value: Buffer): void {
+    if ((key === 'path' || key === 'linkpath' || key === 'uname' || key === 'gname') && value.includes(0)) {
+      this.fail(`NUL byte in pax ${key}`);
+    }
     switch (key) {
       case 'path':
         entry.name = decode(value);

@@ -1,0 +1,84 @@
+// How `electron-vite build` lays out out/:
+//   out/main/index.js      Electron start-up (ESM)            ← src-main/index.ts
+//   out/main/cli.js        the `strata` command (ESM, plain Node, no electron import)
+//                          ← src-main/cli/main.ts, run by bin/strata.js
+//   out/main/chunks/*.js   code both entries share, if any
+//   out/preload/preload.cjs  sandboxed preload (CommonJS: sandboxed preloads cannot be ESM)
+//   out/renderer/          the Vue app: index.html + assets/
+// Dependencies stay external (resolved from node_modules at run time), and so does the
+// native addon: native/lib/load.ts requires native/build/Release/*.node by path.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+import { CONTENT_SECURITY_POLICY } from './src-main/electron/policy';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const fromRoot = (...parts: string[]): string => resolve(root, ...parts);
+const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string };
+
+/** Fails the build when index.html's CSP <meta> drifts from the header the main process sets. */
+function cspInSync(): Plugin {
+  return {
+    name: 'strata:csp-in-sync',
+    transformIndexHtml(html) {
+      if (!html.includes(`content="${CONTENT_SECURITY_POLICY}"`)) {
+        throw new Error(`src-renderer/index.html must carry the CSP of src-main/electron/policy.ts: ${CONTENT_SECURITY_POLICY}`);
+      }
+      return html;
+    },
+  };
+}
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: fromRoot('out/main'),
+      // The CLI runs under plain Node 20 (package.json "engines"), not only Electron's Node.
+      target: 'node20',
+      sourcemap: true,
+      externalizeDeps: true,
+      rolldownOptions: {
+        input: {
+          index: fromRoot('src-main/index.ts'),
+          cli: fromRoot('src-main/cli/main.ts'),
+        },
+        // Native addons are loaded at run time by path; never let the bundler follow them.
+        external: [/\.node$/],
+        output: {
+          format: 'es',
+          entryFileNames: '[name].js',
+          chunkFileNames: 'chunks/[name]-[hash].js',
+        },
+      },
+    },
+  },
+  preload: {
+    define: { __STRATA_VERSION__: JSON.stringify(pkg.version) },
+    build: {
+      outDir: fromRoot('out/preload'),
+      sourcemap: true,
+      // A sandboxed preload can require only `electron`: bundle everything else in.
+      externalizeDeps: false,
+      rolldownOptions: {
+        input: { preload: fromRoot('src-main/electron/preload.ts') },
+        output: {
+          format: 'cjs',
+          entryFileNames: '[name].cjs',
+        },
+      },
+    },
+  },
+  renderer: {
+    root: fromRoot('src-renderer'),
+    plugins: [vue(), cspInSync()],
+    build: {
+      outDir: fromRoot('out/renderer'),
+      rolldownOptions: {
+        input: fromRoot('src-renderer/index.html'),
+      },
+    },
+  },
+});

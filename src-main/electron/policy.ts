@@ -1,0 +1,36 @@
+// The renderer's policy as plain data and pure checks (no electron import, so it is
+// unit-testable under plain Node): the CSP, where the app lives, which URLs are web links.
+
+/** The one policy the renderer runs under; index.html carries the same one in a <meta>. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self' ws://127.0.0.1:*",
+].join('; ');
+
+/** Where the renderer comes from: the dev server in `electron-vite dev`, else the built file. */
+export type AppLocation = { kind: 'url'; url: string } | { kind: 'file'; file: string };
+
+/** Whether `url` is the app itself (and so may be navigated to) rather than anything else. */
+export function isAppUrl(url: string, location: AppLocation): boolean {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return false;
+  }
+  if (location.kind === 'url') return target.origin === new URL(location.url).origin;
+  return target.protocol === 'file:' && decodeURIComponent(target.pathname) === location.file;
+}
+
+/** The URL if it is an http(s) link a browser should open, else undefined. */
+export function webLink(url: string): URL | undefined {
+  try {
+    const target = new URL(url);
+    return target.protocol === 'http:' || target.protocol === 'https:' ? target : undefined;
+  } catch {
+    return undefined;
+  }
+}

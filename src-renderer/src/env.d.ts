@@ -1,0 +1,11 @@
+/// <reference types="vite/client" />
+import type { StrataPreloadApi } from '../../src-main/shared/preload-api';
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload; absent when the renderer is served to a plain browser. */
+    readonly strata?: StrataPreloadApi;
+  }
+}
+
+export {};
