@@ -46,7 +46,7 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     const root = parsed.values.root as string | undefined;
     let engine: Engine | undefined;
     const code = await command.run({ engine: () => (engine ??= Engine.open({ root })), output, json: asJson }, parsed);
-    return code ?? 0;
+    return typeof code === 'number' ? code : 0;
   } catch (error) {
     if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith?.('ERR_PARSE_ARGS')) {
       output.err(`strata ${command.name}: ${(error as Error).message}\nusage: strata ${command.usage}\n`);

@@ -8,8 +8,8 @@ export interface Output {
 }
 
 export const processOutput: Output = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
   interactive: Boolean(process.stderr.isTTY),
 };
 

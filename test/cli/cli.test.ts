@@ -61,7 +61,7 @@ describe('strata CLI', () => {
     const [info] = JSON.parse(ok('inspect', 'test/a:1')) as { config: { Cmd: string[] }; layers: unknown[] }[];
     expect(info!.config.Cmd).toEqual(['/bin/sh']);
     const layer = ok('layers', '--layer', '2', 'test/a:1', '/etc');
-    expect(layer).toMatch(/^D c---------\s+0B\s+motd$/m);
+    expect(layer).toMatch(/^D -rw-r--r--\s+26B\s+motd$/m);
     expect(layer).toMatch(/^M -rw-r--r--\s+\S+\s+passwd$/m);
     const merged = ok('layers', 'test/a:1', 'app');
     expect(merged).toMatch(/data-symlink -> data\.txt {2}\[1\]/);

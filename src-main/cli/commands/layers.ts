@@ -24,7 +24,8 @@ export const layersCommand: Command = {
     const lines: string[] = [];
     const walk = (n: TreeNode, level: number) => {
       const mark = n.change ? MARK[n.change] : ' ';
-      const name = n.path === '' ? '/' : n.name + (n.kind === 'dir' ? '/' : '') + (n.link ? ` -> ${n.link}` : '');
+      const link = n.kind === 'symlink' ? ` -> ${n.link}` : n.kind === 'hardlink' ? ` (hard link to /${n.link})` : '';
+      const name = (n.path === '' ? '/' : n.name + (n.kind === 'dir' ? '/' : '')) + link;
       const where = layer === undefined && n.layer !== undefined ? `  [${n.layer}]` : '';
       lines.push(`${mark} ${modeString(n.kind, n.mode)} ${bytes(n.size).padStart(7)}  ${'  '.repeat(level)}${name}${where}`);
       if (level < depth) for (const child of n.children) walk(child, level + 1);
