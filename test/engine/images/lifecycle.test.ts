@@ -98,6 +98,28 @@ describe('remove and prune', () => {
   });
 });
 
+describe('concurrent and cancelled work', () => {
+  it('two imports at once both land: writers take turns on the store lock', async () => {
+    const engine = Engine.open({ root: path.join(work, 'store-concurrent') });
+    const layoutA = writeOciLayout(path.join(work, 'layout-a-only'), [a]);
+    const layoutB = writeOciLayout(path.join(work, 'layout-b-only'), [b]);
+    await Promise.all([engine.importImage({ path: layoutA }), engine.importImage({ path: layoutB })]);
+    expect(engine.listImages().map((image) => image.tags[0]).sort()).toEqual(['test/a:1', 'test/b:1']);
+    expect(layerCount(engine)).toBe(4);
+    expect(fs.readdirSync(path.join(engine.root, 'tmp'))).toEqual([]);
+  });
+
+  it('a cancelled import reports CANCELLED and leaves the store as it was', async () => {
+    const engine = await freshEngine('cancel');
+    const before = treeSnapshot(engine.root);
+    const controller = new AbortController();
+    const layout = writeOciLayout(path.join(work, 'layout-cancel'), [a], { compression: 'zstd' });
+    const promise = engine.importImage({ path: layout, tags: ['cancelled'], signal: controller.signal, onProgress: (progress) => progress.bytes !== undefined && controller.abort() });
+    await expect(promise).rejects.toSatisfy((e: unknown) => isStrataError(e, 'CANCELLED'));
+    expect(treeSnapshot(engine.root)).toEqual(before);
+  });
+});
+
 describe('crash safety', () => {
   it('an import killed midway leaves no image and no orphan after the next writer starts', async () => {
     const engine = await freshEngine('killed');
