@@ -4,19 +4,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from './atomic';
 import { type ImageRecord, readImageIndex, writeImageIndex } from './image-index';
-import { withStoreLock } from './lock';
+import { recoverIfIdle, withStoreLock } from './lock';
 import { type StorePaths, storePaths } from './paths';
 import { recoverStore } from './recovery';
 
 export class Store {
   private constructor(readonly paths: StorePaths) {}
 
-  /** Opens (creating when new) the store at `root`. */
+  /** Opens (creating when new) the store at `root`, clearing up after a crashed writer. */
   static open(root: string): Store {
     const paths = storePaths(root);
     for (const dir of [paths.root, paths.blobs, paths.layers, paths.containers, paths.tmp]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const marker = path.join(paths.root, 'oci-layout');
     if (!fs.existsSync(marker)) writeJsonAtomic(paths.tmp, marker, { imageLayoutVersion: '1.0.0' });
+    if (fs.readdirSync(paths.tmp).length > 0 || fs.existsSync(paths.commitJournal)) recoverIfIdle(paths, recoverStore);
     return new Store(paths);
   }
 
