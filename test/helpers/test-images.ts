@@ -186,19 +186,30 @@ export function writeOciArchive(workDir: string, images: TestImage[], options: L
   return tarDirectory(layout, `${layout}.tar`);
 }
 
-/** `docker save` layout: <hex>/layer.tar, <config hex>.json, manifest.json, repositories. */
-export function writeDockerArchive(workDir: string, images: TestImage[]): string {
+/**
+ * `docker save` layout: <hex>/layer.tar, <config hex>.json, manifest.json. With
+ * `symlinkRepeats`, a layer an earlier image already wrote is a symlink into its directory,
+ * as older Docker writes them.
+ */
+export function writeDockerArchive(workDir: string, images: TestImage[], options: { symlinkRepeats?: boolean } = {}): string {
   const dir = path.join(workDir, `docker-${randomBytes(4).toString('hex')}`);
   fs.mkdirSync(dir);
   const manifest = images.map((image) => {
     const config = imageConfig(image);
     const configName = `${sha256Bytes(config).slice(7)}.json`;
     fs.writeFileSync(path.join(dir, configName), config);
-    const layers = image.layers.map((layer) => {
-      const name = `${layer.diffId.slice(7)}/layer.tar`;
-      fs.mkdirSync(path.join(dir, path.dirname(name)), { recursive: true });
-      if (!fs.existsSync(path.join(dir, name))) fs.copyFileSync(layer.tar, path.join(dir, name));
-      return name;
+    const layers = image.layers.map((layer, position) => {
+      const first = `${layer.diffId.slice(7)}/layer.tar`;
+      if (!fs.existsSync(path.join(dir, first))) {
+        fs.mkdirSync(path.join(dir, path.dirname(first)), { recursive: true });
+        fs.copyFileSync(layer.tar, path.join(dir, first));
+        return first;
+      }
+      if (!options.symlinkRepeats) return first;
+      const repeat = `${sha256Bytes(`${image.tag}/${position}`).slice(7)}/layer.tar`;
+      fs.mkdirSync(path.join(dir, path.dirname(repeat)), { recursive: true });
+      fs.symlinkSync(`../${first}`, path.join(dir, repeat));
+      return repeat;
     });
     return { Config: configName, RepoTags: [image.tag], Layers: layers };
   });

@@ -18,6 +18,22 @@ export function normalizeEntryName(name: string, what = 'entry'): string {
   return parts.join('/');
 }
 
+/**
+ * Resolves a relative link target against the directory holding the link, refusing any
+ * result outside the root: `a/b` + `../c/d` → `a/c/d`; `a` + `../../x` is refused.
+ */
+export function resolveWithin(dir: string, target: string, what: string): string {
+  if (target.startsWith('/')) throw hostile(what, target, 'is an absolute path');
+  if (target.includes('\0')) throw hostile(what, target, 'contains a NUL byte');
+  const parts = dir === '' ? [] : dir.split('/');
+  for (const part of target.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part !== '..') parts.push(part);
+    else if (parts.pop() === undefined) throw hostile(what, target, 'points outside the archive');
+  }
+  return parts.join('/');
+}
+
 export function parentOf(relPath: string): string {
   const slash = relPath.lastIndexOf('/');
   return slash < 0 ? '' : relPath.slice(0, slash);

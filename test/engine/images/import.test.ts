@@ -192,6 +192,12 @@ describe('every import format gives the same image', () => {
     expect(fs.readdirSync(path.join(engine.root, 'blobs/sha256'))).toHaveLength(before);
   });
 
+  it('a docker-archive whose repeated layers are symlinks to the first copy', async () => {
+    const engine = newEngine('docker-links');
+    await engine.importImage({ path: writeDockerArchive(work, [a, b], { symlinkRepeats: true }) });
+    expectSameLayers(engine, 'test/b:1', b);
+  });
+
   it('a gzip-compressed docker-archive', async () => {
     const engine = newEngine('docker-gz');
     const archive = writeDockerArchive(work, [b]);

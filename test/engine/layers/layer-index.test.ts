@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LayerEntry } from '../../../src-main/engine/layers/layer-entry';
 import { LayerTree, MergedView, markChanges } from '../../../src-main/engine/layers/layer-index';
-import { normalizeEntryName } from '../../../src-main/engine/layers/safe-path';
+import { normalizeEntryName, resolveWithin } from '../../../src-main/engine/layers/safe-path';
 
 const dir = (path: string, extra: Partial<LayerEntry> = {}): LayerEntry => ({ path, kind: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, ...extra });
 const file = (path: string, size: number, extra: Partial<LayerEntry> = {}): LayerEntry => ({ path, kind: 'file', size, mode: 0o644, uid: 0, gid: 0, mtime: 0, ...extra });
@@ -69,5 +69,21 @@ describe('normalizeEntryName', () => {
 
   it.each(['/etc/passwd', '../x', 'a/../../b', 'a/..', 'a\0b'])('refuses %j', (input) => {
     expect(() => normalizeEntryName(input)).toThrow(/refusing/);
+  });
+});
+
+describe('resolveWithin', () => {
+  it.each([
+    ['a/b', '../c/d', 'a/c/d'],
+    ['a', './x', 'a/x'],
+    ['', 'x/../y', 'y'],
+  ])('%j + %j → %j', (dir, target, expected) => expect(resolveWithin(dir, target, 'link')).toBe(expected));
+
+  it.each([
+    ['a', '../../x'],
+    ['', '..'],
+    ['a', '/etc/passwd'],
+  ])('refuses %j + %j', (dir, target) => {
+    expect(() => resolveWithin(dir, target, 'link')).toThrow(/refusing link/);
   });
 });

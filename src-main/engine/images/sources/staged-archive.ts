@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { StrataError } from '../../../shared/errors';
 import { decompressor } from '../../layers/compression';
 import { compressionOfFile } from '../../layers/file-compression';
-import { hostile, normalizeEntryName, parentOf } from '../../layers/safe-path';
+import { normalizeEntryName, parentOf, resolveWithin } from '../../layers/safe-path';
 import { type TarEntry, TarError, TarReader } from '../../layers/tar-reader';
 
 export interface StagedFile {
@@ -73,9 +73,8 @@ export async function stageArchive(archive: string, stagingDir: string, signal?:
         const file = path.join(stagingDir, String(counter++));
         current = { fd: fs.openSync(file, 'wx', 0o600), name, file, hash: createHash('sha256'), size: 0 };
       } else if (entry.type === 'symlink') {
-        if (entry.linkname.startsWith('/')) throw hostile('archive symlink', entry.name, 'points to an absolute path');
-        const parent = parentOf(name);
-        staged.addLink(name, normalizeEntryName(parent ? `${parent}/${entry.linkname}` : entry.linkname, 'archive symlink target'));
+        // docker save links repeated layers: <id>/layer.tar -> ../<other id>/layer.tar
+        staged.addLink(name, resolveWithin(parentOf(name), entry.linkname, `archive symlink ${entry.name}`));
       } else if (entry.type === 'hardlink') {
         staged.addLink(name, normalizeEntryName(entry.linkname, 'archive hardlink target'));
       }
