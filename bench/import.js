@@ -148,6 +148,7 @@ export function benchImport({ work, runs }) {
   return {
     name: 'import',
     dataset: { unpackedBytes, files: fileCount, layers: image1.length },
+    samples: { strata: strataTimes, tar: tarTimes, strataSecond: strataSecondTimes, strataNewLayerOnly: strataTopOnlyTimes, tarNewLayer: tarTopTimes },
     rows: [
       { what: `import ${(unpackedBytes / 1e6).toFixed(0)} MB, ${fileCount} files, 3 gzip layers`, strata: seconds(median(strataTimes)), peer: seconds(median(tarTimes)), peerName: 'tar -xzf each layer', ratio: first.toFixed(2), target: '≤ 1.5' },
       { what: 'import a 2nd image sharing 2 of its 3 layers', strata: seconds(median(strataSecondTimes)), peer: seconds(median(strataTopOnlyTimes)), peerName: 'strata import of its new layer alone', ratio: onlyNew.toFixed(2), target: '≈ 1: costs only the new layer' },
