@@ -1,12 +1,16 @@
 // The typed face of the native addon: the syscalls Node lacks (flock, mknod, the
-// l*xattr family). Failures are NativeSystemErrors shaped like Node's fs errors.
+// l*xattr family here; mount and umount in mount.ts; pidfds and process start times in
+// process.ts). Failures are NativeSystemErrors shaped like Node's fs errors.
 // The addon is loaded on first call, so importing this module never fails.
 import fs from 'node:fs';
 
+import { call, checkFd, checkUint32 } from './call';
 import { fromAddon } from './errors';
 import { native } from './load';
 
 export type { NativeSystemError } from './errors';
+export { MNT_DETACH, MNT_EXPIRE, MNT_FORCE, MS, UMOUNT_NOFOLLOW, mount, mountDataMax, umount } from './mount';
+export { parseStatStartTime, pidfdOpen, pidfdSendSignal, processStartTime } from './process';
 
 export type LockMode = 'exclusive' | 'shared';
 
@@ -15,34 +19,11 @@ export const S_IFCHR: number = fs.constants.S_IFCHR;
 export const S_IFBLK: number = fs.constants.S_IFBLK;
 export const S_IFIFO: number = fs.constants.S_IFIFO;
 
-const UINT32_MAX = 0xffff_ffff;
-
-function checkFd(fd: number): void {
-  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fff_ffff) {
-    throw new TypeError(`fd must be a non-negative integer, got ${String(fd)}`);
-  }
-}
-
 function isExclusive(mode: LockMode): boolean {
   if (mode !== 'exclusive' && mode !== 'shared') {
     throw new TypeError(`lock mode must be 'exclusive' or 'shared', got ${String(mode)}`);
   }
   return mode === 'exclusive';
-}
-
-function checkUint32(value: number, what: string): void {
-  if (!Number.isInteger(value) || value < 0 || value > UINT32_MAX) {
-    throw new TypeError(`${what} must be an integer from 0 to ${UINT32_MAX}, got ${String(value)}`);
-  }
-}
-
-/** Runs one addon call, turning its errno-carrying Error into a NativeSystemError. */
-function call<T>(run: () => T, path?: string): T {
-  try {
-    return run();
-  } catch (error) {
-    throw fromAddon(error, path);
-  }
 }
 
 /**

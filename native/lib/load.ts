@@ -16,6 +16,13 @@ export interface NativeBinding {
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
   lremovexattr(path: string, name: string): void;
+  mount(source: string, target: string, fstype: string | null, flags: number, data: string | null): void;
+  umount(target: string, flags: number): void;
+  mountDataMax(): number;
+  pidfdOpen(pid: number): number;
+  pidfdSendSignal(pidfd: number, signal: number): void;
+  /** The C library's MS_* and MNT_* values, by their C names. */
+  readonly constants: Readonly<Record<string, number>>;
 }
 
 const PACKAGE_NAME = 'strata';

@@ -1,6 +1,7 @@
-// The N-API face of fsops.c, and the only file that includes napi.h.
+// The N-API face of fsops.c, mountops.c and procops.c, and the only file that includes
+// napi.h.
 //
-// Thin on purpose: check argument types, convert, call one fsops function, convert back.
+// Thin on purpose: check argument types, convert, call one C function, convert back.
 // A failed syscall throws (or rejects with) an Error whose message is the C library's
 // description and which carries `errno` (negative, like Node) and `syscall`;
 // native/lib/errors.ts turns that into Node's SystemError shape.
@@ -11,10 +12,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <sys/file.h>
+#include <sys/mount.h>
 
 #include "fsops.h"
+#include "mountops.h"
+#include "procops.h"
 
 namespace {
 
@@ -50,6 +55,21 @@ std::string CStringArg(const Napi::CallbackInfo& info, size_t i, const char* wha
   return value;
 }
 
+// Like CStringArg, but null or undefined (also a missing trailing argument) is "none",
+// which the C side receives as a NULL pointer.
+std::optional<std::string> OptionalCStringArg(const Napi::CallbackInfo& info, size_t i,
+                                              const char* what) {
+  if (i >= info.Length() || info[i].IsNull() || info[i].IsUndefined()) return std::nullopt;
+  if (!info[i].IsString()) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a string or null");
+  }
+  return CStringArg(info, i, what);
+}
+
+const char* CStringOrNull(const std::optional<std::string>& value) {
+  return value ? value->c_str() : nullptr;
+}
+
 uint32_t Uint32Arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   if (!info[i].IsNumber()) {
     throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a number");
@@ -57,12 +77,14 @@ uint32_t Uint32Arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   return info[i].As<Napi::Number>().Uint32Value();
 }
 
-int FdArg(const Napi::CallbackInfo& info, size_t i) {
+int32_t Int32Arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   if (!info[i].IsNumber()) {
-    throw Napi::TypeError::New(info.Env(), "fd must be a number");
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a number");
   }
   return info[i].As<Napi::Number>().Int32Value();
 }
+
+int FdArg(const Napi::CallbackInfo& info, size_t i) { return Int32Arg(info, i, "fd"); }
 
 int LockOp(const Napi::CallbackInfo& info, size_t i) {
   if (!info[i].IsBoolean()) {
@@ -204,6 +226,102 @@ Napi::Value Lremovexattr(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// mount(source, target, fstype | null, flags, data?: string | null): void
+Napi::Value Mount(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 4);
+  std::string source = CStringArg(info, 0, "source");
+  std::string target = CStringArg(info, 1, "target");
+  std::optional<std::string> fstype = OptionalCStringArg(info, 2, "fstype");
+  unsigned long flags = Uint32Arg(info, 3, "flags");
+  std::optional<std::string> data = OptionalCStringArg(info, 4, "data");
+  // The kernel would keep only the first page of it, silently: refuse instead.
+  const size_t max = strata_mount_data_max();
+  if (data && data->size() > max) {
+    Napi::TypeError error = Napi::TypeError::New(
+        info.Env(), "E2BIG: mount data is " + std::to_string(data->size()) +
+                        " bytes, more than the " + std::to_string(max) +
+                        " the kernel reads (one page less the NUL), mount '" + target + "'");
+    error.Set("code", Napi::String::New(info.Env(), "E2BIG"));
+    throw error;
+  }
+  int rc = strata_mount(source.c_str(), target.c_str(), CStringOrNull(fstype), flags,
+                        CStringOrNull(data));
+  if (rc < 0) throw SyscallError(info.Env(), rc, "mount");
+  return info.Env().Undefined();
+}
+
+// umount(target, flags): void
+Napi::Value Umount(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 2);
+  std::string target = CStringArg(info, 0, "target");
+  int rc = strata_umount(target.c_str(), static_cast<int>(Uint32Arg(info, 1, "flags")));
+  if (rc < 0) throw SyscallError(info.Env(), rc, "umount2");
+  return info.Env().Undefined();
+}
+
+// mountDataMax(): number — the longest data string mount() passes whole.
+Napi::Value MountDataMax(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(strata_mount_data_max()));
+}
+
+// pidfdOpen(pid): number — a new close-on-exec fd the caller closes.
+Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 1);
+  int pidfd = -1;
+  int rc = strata_pidfd_open(Int32Arg(info, 0, "pid"), &pidfd);
+  if (rc < 0) throw SyscallError(info.Env(), rc, "pidfd_open");
+  return Napi::Number::New(info.Env(), pidfd);
+}
+
+// pidfdSendSignal(pidfd, signal): void
+Napi::Value PidfdSendSignal(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 2);
+  int rc = strata_pidfd_send_signal(FdArg(info, 0), Int32Arg(info, 1, "signal"));
+  if (rc < 0) throw SyscallError(info.Env(), rc, "pidfd_send_signal");
+  return info.Env().Undefined();
+}
+
+// The C library's mount and umount flag values, by name: the TS tables in
+// native/lib/mount.ts are literals (importing them must not load the addon) and a test
+// checks them against these.
+Napi::Object MountConstants(Napi::Env env) {
+  Napi::Object constants = Napi::Object::New(env);
+  const auto set = [&](const char* name, unsigned long value) {
+    constants.Set(name, Napi::Number::New(env, static_cast<double>(value)));
+  };
+  set("MS_RDONLY", MS_RDONLY);
+  set("MS_NOSUID", MS_NOSUID);
+  set("MS_NODEV", MS_NODEV);
+  set("MS_NOEXEC", MS_NOEXEC);
+  set("MS_SYNCHRONOUS", MS_SYNCHRONOUS);
+  set("MS_REMOUNT", MS_REMOUNT);
+  set("MS_MANDLOCK", MS_MANDLOCK);
+  set("MS_DIRSYNC", MS_DIRSYNC);
+#ifdef MS_NOSYMFOLLOW
+  set("MS_NOSYMFOLLOW", MS_NOSYMFOLLOW);
+#endif
+  set("MS_NOATIME", MS_NOATIME);
+  set("MS_NODIRATIME", MS_NODIRATIME);
+  set("MS_BIND", MS_BIND);
+  set("MS_MOVE", MS_MOVE);
+  set("MS_REC", MS_REC);
+  set("MS_SILENT", MS_SILENT);
+  set("MS_POSIXACL", MS_POSIXACL);
+  set("MS_UNBINDABLE", MS_UNBINDABLE);
+  set("MS_PRIVATE", MS_PRIVATE);
+  set("MS_SLAVE", MS_SLAVE);
+  set("MS_SHARED", MS_SHARED);
+  set("MS_RELATIME", MS_RELATIME);
+  set("MS_I_VERSION", MS_I_VERSION);
+  set("MS_STRICTATIME", MS_STRICTATIME);
+  set("MS_LAZYTIME", MS_LAZYTIME);
+  set("MNT_FORCE", MNT_FORCE);
+  set("MNT_DETACH", MNT_DETACH);
+  set("MNT_EXPIRE", MNT_EXPIRE);
+  set("UMOUNT_NOFOLLOW", UMOUNT_NOFOLLOW);
+  return constants;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lock", Napi::Function::New(env, Lock, "lock"));
   exports.Set("tryLock", Napi::Function::New(env, TryLock, "tryLock"));
@@ -213,6 +331,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lgetxattr", Napi::Function::New(env, Lgetxattr, "lgetxattr"));
   exports.Set("llistxattr", Napi::Function::New(env, Llistxattr, "llistxattr"));
   exports.Set("lremovexattr", Napi::Function::New(env, Lremovexattr, "lremovexattr"));
+  exports.Set("mount", Napi::Function::New(env, Mount, "mount"));
+  exports.Set("umount", Napi::Function::New(env, Umount, "umount"));
+  exports.Set("mountDataMax", Napi::Function::New(env, MountDataMax, "mountDataMax"));
+  exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
+  exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignal, "pidfdSendSignal"));
+  exports.Set("constants", MountConstants(env));
   return exports;
 }
 
