@@ -1,0 +1,208 @@
+/* Cgroup v1 driver: one directory per controller hierarchy (<root>/<controller><rel>),
+ * limits written to the v1 files, freeze-kill-thaw for killing everything, and
+ * memory.oom_control for "did the OOM killer fire". */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime.h"
+
+const char *const v1_controllers[] = {"cpu", "cpuacct", "cpuset", "memory", "pids", "freezer", "devices", "blkio", NULL};
+
+static const char *const default_allowed_devices[] = {
+    "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm", NULL,
+};
+
+static bool mounted(const char *controller) {
+  char path[PATH_MAX];
+  struct stat st;
+  pathf(path, sizeof path, "%s/%s", g_cgroup_root, controller);
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void sleep_ms(long ms) {
+  struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* A new cpuset cgroup starts with no cpus and no mems: copy them from the parent. */
+static int cpuset_inherit(const char *dir) {
+  static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+  for (int i = 0; i < 2; i++) {
+    char parent[PATH_MAX], mine[PATH_MAX];
+    pathf(parent, sizeof parent, "%s/../%s", dir, files[i]);
+    pathf(mine, sizeof mine, "%s/%s", dir, files[i]);
+    char *v = read_file(parent, NULL);
+    if (!v) return -1;
+    int rc = write_file_str(mine, v[0] == '\n' || !v[0] ? "\n" : v);
+    free(v);
+    if (rc < 0) return -1;
+  }
+  return 0;
+}
+
+static int make_dirs(const char *controller, const char *rel, char *dir, size_t len) {
+  pathf(dir, len, "%s/%s", g_cgroup_root, controller);
+  for (const char *p = rel; *p;) {
+    while (*p == '/') p++;
+    if (!*p) break;
+    const char *slash = strchr(p, '/');
+    size_t n = slash ? (size_t)(slash - p) : strlen(p);
+    size_t cur = strlen(dir);
+    pathf(dir + cur, len - cur, "/%.*s", (int)n, p);
+    p += n;
+    if (mkdir(dir, 0755) == 0) {
+      if (strcmp(controller, "cpuset") == 0 && cpuset_inherit(dir) < 0) return -1;
+    } else if (errno != EEXIST) {
+      return fail_errno("cgroup mkdir %s", dir);
+    }
+  }
+  return 0;
+}
+
+static int set(const char *dir, const char *file, const char *value, const char *field) {
+  char path[PATH_MAX];
+  pathf(path, sizeof path, "%s/%s", dir, file);
+  if (access(path, F_OK) < 0) return fail_msg("%s: %s is missing on this host", field, path);
+  if (write_file_str(path, value) < 0) return fail_errno("%s: write %s", field, path);
+  return 0;
+}
+
+static int set_i64(const char *dir, const char *file, int64_t v, const char *field) {
+  char buf[32];
+  pathf(buf, sizeof buf, "%lld", (long long)v);
+  return set(dir, file, buf, field);
+}
+
+static int apply_memory(const char *dir, const struct resources *r) {
+  if (r->has_memory_limit && set_i64(dir, "memory.limit_in_bytes", r->memory_limit, "linux.resources.memory.limit") < 0) return -1;
+  if (r->has_memory_swap &&
+      set_i64(dir, "memory.memsw.limit_in_bytes", r->memory_swap, "linux.resources.memory.swap (swap accounting)") < 0)
+    return -1;
+  if (r->has_memory_reservation &&
+      set_i64(dir, "memory.soft_limit_in_bytes", r->memory_reservation, "linux.resources.memory.reservation") < 0)
+    return -1;
+  if (r->has_swappiness && set_i64(dir, "memory.swappiness", (int64_t)r->swappiness, "linux.resources.memory.swappiness") < 0)
+    return -1;
+  return 0;
+}
+
+static int apply_cpu(const char *dir, const struct resources *r) {
+  if (r->has_cpu_shares && r->cpu_shares && set_i64(dir, "cpu.shares", (int64_t)r->cpu_shares, "linux.resources.cpu.shares") < 0)
+    return -1;
+  if (r->has_cpu_period && r->cpu_period &&
+      set_i64(dir, "cpu.cfs_period_us", (int64_t)r->cpu_period, "linux.resources.cpu.period") < 0)
+    return -1;
+  if (r->has_cpu_quota && r->cpu_quota &&
+      set_i64(dir, "cpu.cfs_quota_us", r->cpu_quota < 0 ? -1 : r->cpu_quota, "linux.resources.cpu.quota") < 0)
+    return -1;
+  return 0;
+}
+
+static int apply_devices(const char *dir, const struct resources *r) {
+  if (!r->device_rules || !r->device_rules[0]) return 0;
+  for (size_t i = 0; r->device_rules[i]; i++) {
+    const char *rule = r->device_rules[i];
+    bool allow = strncmp(rule, "allow ", 6) == 0;
+    if (set(dir, allow ? "devices.allow" : "devices.deny", rule + (allow ? 6 : 5), "linux.resources.devices") < 0) return -1;
+  }
+  for (size_t i = 0; default_allowed_devices[i]; i++)
+    if (set(dir, "devices.allow", default_allowed_devices[i], "linux.resources.devices") < 0) return -1;
+  return 0;
+}
+
+static int apply(const char *controller, const char *dir, const struct resources *r) {
+  if (strcmp(controller, "memory") == 0) return apply_memory(dir, r);
+  if (strcmp(controller, "cpu") == 0) return apply_cpu(dir, r);
+  if (strcmp(controller, "cpuset") == 0) {
+    if (r->cpuset_cpus && r->cpuset_cpus[0] && set(dir, "cpuset.cpus", r->cpuset_cpus, "linux.resources.cpu.cpus") < 0) return -1;
+    if (r->cpuset_mems && r->cpuset_mems[0] && set(dir, "cpuset.mems", r->cpuset_mems, "linux.resources.cpu.mems") < 0) return -1;
+  }
+  if (strcmp(controller, "pids") == 0 && r->has_pids_limit)
+    return set(dir, "pids.max", r->pids_limit > 0 ? xasprintf("%lld", (long long)r->pids_limit) : "max", "linux.resources.pids.limit");
+  if (strcmp(controller, "devices") == 0) return apply_devices(dir, r);
+  return 0;
+}
+
+int v1_create(const char *rel, const struct resources *r, pid_t pid) {
+  for (size_t i = 0; v1_controllers[i]; i++) {
+    const char *c = v1_controllers[i];
+    if (!mounted(c)) continue;
+    char dir[PATH_MAX];
+    if (make_dirs(c, rel, dir, sizeof dir) < 0) return -1;
+    if (apply(c, dir, r) < 0) return -1;
+    if (pid > 0) {
+      char p[32];
+      pathf(p, sizeof p, "%d", pid);
+      if (set(dir, "cgroup.procs", p, "cgroup join") < 0) return -1;
+    }
+  }
+  return 0;
+}
+
+int v1_destroy(const char *rel, bool wait) {
+  int rc = 0;
+  for (size_t i = 0; v1_controllers[i]; i++) {
+    if (!mounted(v1_controllers[i])) continue;
+    char dir[PATH_MAX];
+    pathf(dir, sizeof dir, "%s/%s%s", g_cgroup_root, v1_controllers[i], rel);
+    /* Processes leave their cgroups a moment after they exit. */
+    for (int tries = 0;; tries++) {
+      if (rmdir(dir) == 0 || errno == ENOENT) break;
+      if (errno != EBUSY || !wait || tries >= 500) {
+        rc = fail_errno("cgroup rmdir %s", dir);
+        break;
+      }
+      sleep_ms(10);
+    }
+  }
+  return rc;
+}
+
+/* Freeze first so nothing forks between reading cgroup.procs and the kill. */
+int v1_kill_all(const char *rel, int sig) {
+  char freezer[PATH_MAX], procs[PATH_MAX];
+  pathf(freezer, sizeof freezer, "%s/freezer%s", g_cgroup_root, rel);
+  bool frozen = false;
+  if (mounted("freezer") && access(freezer, F_OK) == 0) {
+    char state[PATH_MAX];
+    pathf(state, sizeof state, "%s/freezer.state", freezer);
+    if (write_file_str(state, "FROZEN") == 0) {
+      frozen = true;
+      for (int i = 0; i < 200; i++) {
+        char *v = read_file(state, NULL);
+        bool done = v && strncmp(v, "FROZEN", 6) == 0;
+        free(v);
+        if (done) break;
+        sleep_ms(5);
+      }
+    }
+    pathf(procs, sizeof procs, "%s/cgroup.procs", freezer);
+  } else {
+    pathf(procs, sizeof procs, "%s/pids%s/cgroup.procs", g_cgroup_root, rel);
+  }
+  int n = cgroup_signal_procs(procs, sig);
+  if (frozen) {
+    char state[PATH_MAX];
+    pathf(state, sizeof state, "%s/freezer.state", freezer);
+    write_file_str(state, "THAWED");
+  }
+  return n;
+}
+
+int v1_oom_killed(const char *rel) {
+  char path[PATH_MAX];
+  pathf(path, sizeof path, "%s/memory%s/memory.oom_control", g_cgroup_root, rel);
+  char *text = read_file(path, NULL);
+  if (!text) return -1;
+  const char *line = strstr(text, "oom_kill ");
+  int killed = line && atoll(line + 9) > 0;
+  free(text);
+  return killed;
+}

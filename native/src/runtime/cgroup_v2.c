@@ -1,0 +1,158 @@
+/* Cgroup v2 driver (unified hierarchy): controllers enabled down the path through
+ * cgroup.subtree_control, limits in cpu.max, cpu.weight, memory.max, memory.low,
+ * memory.swap.max, pids.max, cpuset.*; cgroup.kill to kill everything; memory.events
+ * for OOM kills. The mount root is a parameter so tests run it on fixture trees. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime.h"
+
+static int set(const char *dir, const char *file, const char *value, const char *field) {
+  char path[PATH_MAX];
+  pathf(path, sizeof path, "%s/%s", dir, file);
+  if (write_file_str(path, value) < 0) return fail_errno("%s: write %s", field, path);
+  return 0;
+}
+
+/* Which controllers the resources need. */
+static void wanted(const struct resources *r, char *out, size_t len) {
+  out[0] = '\0';
+  if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period) strncat(out, " cpu", len - strlen(out) - 1);
+  if ((r->cpuset_cpus && r->cpuset_cpus[0]) || (r->cpuset_mems && r->cpuset_mems[0])) strncat(out, " cpuset", len - strlen(out) - 1);
+  if (r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap) strncat(out, " memory", len - strlen(out) - 1);
+  if (r->has_pids_limit) strncat(out, " pids", len - strlen(out) - 1);
+}
+
+/* Enables in dir's subtree_control each wanted controller that dir has available. */
+static int enable_controllers(const char *dir, const char *want) {
+  char path[PATH_MAX];
+  pathf(path, sizeof path, "%s/cgroup.controllers", dir);
+  char *avail = read_file(path, NULL);
+  if (!avail) return -1;
+  char buf[128] = "";
+  char *w = xstrdup(want);
+  for (char *tok = strtok(w, " "); tok; tok = strtok(NULL, " ")) {
+    size_t n = strlen(tok);
+    bool found = false;
+    for (char *p = avail; (p = strstr(p, tok)); p += n)
+      if ((p == avail || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || p[n] == '\0')) found = true;
+    if (!found) {
+      fail_msg("linux.resources: the %s controller is not available in %s", tok, dir);
+      free(w);
+      free(avail);
+      return -1;
+    }
+    pathf(buf + strlen(buf), sizeof buf - strlen(buf), "%s+%s", buf[0] ? " " : "", tok);
+  }
+  free(w);
+  free(avail);
+  if (!buf[0]) return 0;
+  return set(dir, "cgroup.subtree_control", buf, "cgroup subtree_control");
+}
+
+/* OCI's swap is memory+swap; v2's memory.swap.max is swap alone. */
+static int swap_max(const struct resources *r, int64_t *out) {
+  if (r->memory_swap == -1) return *out = -1, 0;
+  if (!r->has_memory_limit || r->memory_limit <= 0)
+    return fail_msg("linux.resources.memory.swap: a swap limit needs a memory limit on cgroup v2");
+  if (r->memory_swap < r->memory_limit) return fail_msg("linux.resources.memory.swap: below memory.limit");
+  *out = r->memory_swap - r->memory_limit;
+  return 0;
+}
+
+int v2_apply(const char *dir, const struct resources *r) {
+  char buf[64];
+  if (r->has_memory_limit && cgroup_write_limit(dir, "memory.max", r->memory_limit, "max") < 0) return -1;
+  if (r->has_memory_reservation && cgroup_write_limit(dir, "memory.low", r->memory_reservation, "max") < 0) return -1;
+  if (r->has_memory_swap) {
+    int64_t v = 0;
+    if (swap_max(r, &v) < 0 || cgroup_write_limit(dir, "memory.swap.max", v, "max") < 0) return -1;
+  }
+  if (r->has_cpu_shares && r->cpu_shares) {
+    /* shares 2…262144 onto weight 1…10000, the conversion the other runtimes use */
+    uint64_t weight = 1 + ((r->cpu_shares - 2) * 9999) / 262142;
+    pathf(buf, sizeof buf, "%llu", (unsigned long long)weight);
+    if (set(dir, "cpu.weight", buf, "linux.resources.cpu.shares") < 0) return -1;
+  }
+  if ((r->has_cpu_quota && r->cpu_quota) || (r->has_cpu_period && r->cpu_period)) {
+    uint64_t period = r->has_cpu_period && r->cpu_period ? r->cpu_period : 100000;
+    if (r->has_cpu_quota && r->cpu_quota > 0) pathf(buf, sizeof buf, "%lld %llu", (long long)r->cpu_quota, (unsigned long long)period);
+    else pathf(buf, sizeof buf, "max %llu", (unsigned long long)period);
+    if (set(dir, "cpu.max", buf, "linux.resources.cpu.quota") < 0) return -1;
+  }
+  if (r->cpuset_cpus && r->cpuset_cpus[0] && set(dir, "cpuset.cpus", r->cpuset_cpus, "linux.resources.cpu.cpus") < 0) return -1;
+  if (r->cpuset_mems && r->cpuset_mems[0] && set(dir, "cpuset.mems", r->cpuset_mems, "linux.resources.cpu.mems") < 0) return -1;
+  if (r->has_pids_limit && cgroup_write_limit(dir, "pids.max", r->pids_limit > 0 ? r->pids_limit : -1, "max") < 0) return -1;
+  return 0;
+}
+
+int v2_create(const char *mount, const char *rel, const struct resources *r, pid_t pid) {
+  char want[64], dir[PATH_MAX];
+  wanted(r, want, sizeof want);
+  pathf(dir, sizeof dir, "%s", mount);
+  for (const char *p = rel; *p;) {
+    while (*p == '/') p++;
+    if (!*p) break;
+    const char *slash = strchr(p, '/');
+    size_t n = slash ? (size_t)(slash - p) : strlen(p);
+    /* the parent hands the controllers down before the child exists */
+    if (want[0] && enable_controllers(dir, want) < 0) return -1;
+    size_t cur = strlen(dir);
+    pathf(dir + cur, sizeof dir - cur, "/%.*s", (int)n, p);
+    p += n;
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST) return fail_errno("cgroup mkdir %s", dir);
+  }
+  if (v2_apply(dir, r) < 0) return -1;
+  if (pid > 0) {
+    char buf[32];
+    pathf(buf, sizeof buf, "%d", pid);
+    if (set(dir, "cgroup.procs", buf, "cgroup join") < 0) return -1;
+  }
+  return 0;
+}
+
+int v2_destroy(const char *mount, const char *rel, bool wait) {
+  char dir[PATH_MAX];
+  pathf(dir, sizeof dir, "%s%s", mount, rel);
+  for (int tries = 0;; tries++) {
+    if (rmdir(dir) == 0 || errno == ENOENT) return 0;
+    if (errno != EBUSY || !wait || tries >= 500) return fail_errno("cgroup rmdir %s", dir);
+    struct timespec ts = {0, 10 * 1000000L};
+    nanosleep(&ts, NULL);
+  }
+}
+
+/* cgroup.kill (Linux 5.14) kills the whole subtree atomically; without it, freeze,
+ * signal what cgroup.procs lists, thaw. */
+int v2_kill_all(const char *dir, int sig) {
+  char path[PATH_MAX];
+  if (sig == SIGKILL) {
+    pathf(path, sizeof path, "%s/cgroup.kill", dir);
+    if (access(path, F_OK) == 0) return write_file_str(path, "1");
+  }
+  char freeze[PATH_MAX];
+  pathf(freeze, sizeof freeze, "%s/cgroup.freeze", dir);
+  bool frozen = write_file_str(freeze, "1") == 0;
+  pathf(path, sizeof path, "%s/cgroup.procs", dir);
+  int n = cgroup_signal_procs(path, sig);
+  if (frozen) write_file_str(freeze, "0");
+  return n;
+}
+
+int v2_oom_killed(const char *dir) {
+  char path[PATH_MAX];
+  pathf(path, sizeof path, "%s/memory.events", dir);
+  char *text = read_file(path, NULL);
+  if (!text) return -1;
+  const char *line = strstr(text, "oom_kill ");
+  int killed = line && atoll(line + 9) > 0;
+  free(text);
+  return killed;
+}

@@ -1,0 +1,84 @@
+/* Namespaces: names ↔ clone flags, joining by path with setns, and the uid/gid maps
+ * the parent writes for a child in a new user namespace. */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runtime.h"
+
+static const struct {
+  const char *name;
+  int flag;
+} ns_names[] = {
+    {"pid", CLONE_NEWPID},   {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},     {"ipc", CLONE_NEWIPC},
+    {"uts", CLONE_NEWUTS},   {"user", CLONE_NEWUSER},   {"cgroup", CLONE_NEWCGROUP}, {"time", 0},
+};
+
+int ns_flag_from_name(const char *name) {
+  for (size_t i = 0; i < sizeof ns_names / sizeof ns_names[0]; i++)
+    if (strcmp(name, ns_names[i].name) == 0) return ns_names[i].flag;
+  return -1;
+}
+
+const char *ns_name(int flag) {
+  for (size_t i = 0; i < sizeof ns_names / sizeof ns_names[0]; i++)
+    if (ns_names[i].flag == flag) return ns_names[i].name;
+  return "?";
+}
+
+int ns_clone_flags(const struct spec *s) {
+  int flags = 0;
+  for (size_t i = 0; i < s->n_ns; i++)
+    if (!s->ns[i].path) flags |= s->ns[i].flag;
+  return flags;
+}
+
+static int join(const struct ns_entry *e) {
+  int fd = open(e->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno("open %s namespace %s", ns_name(e->flag), e->path);
+  if (setns(fd, e->flag) < 0) {
+    fail_errno("setns %s namespace %s", ns_name(e->flag), e->path);
+    close(fd);
+    return -1;
+  }
+  close(fd);
+  return 0;
+}
+
+/* A pid namespace joined with setns applies to children only: the parent joins it just
+ * before cloning the container process. */
+int ns_join_pid(const struct spec *s) {
+  for (size_t i = 0; i < s->n_ns; i++)
+    if (s->ns[i].flag == CLONE_NEWPID && s->ns[i].path) return join(&s->ns[i]);
+  return 0;
+}
+
+/* The child joins the user namespace first (when user is true) and the others after it,
+ * so it has the privileges the joined user namespace grants over them. */
+int ns_join_others(const struct spec *s, bool user) {
+  for (size_t i = 0; i < s->n_ns; i++) {
+    const struct ns_entry *e = &s->ns[i];
+    if (!e->path || e->flag == CLONE_NEWPID) continue;
+    if ((e->flag == CLONE_NEWUSER) != user) continue;
+    if (join(e) < 0) return -1;
+  }
+  return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const struct id_map *maps, size_t n) {
+  char path[64], buf[16 * 40];
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++)
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "%u %u %u\n", maps[i].container_id, maps[i].host_id, maps[i].size);
+  snprintf(path, sizeof path, "/proc/%d/%s", pid, file);
+  return write_file(path, buf, len);
+}
+
+int ns_write_id_maps(const struct spec *s, pid_t pid) {
+  const char *path;
+  if (!spec_has_ns(s, CLONE_NEWUSER, &path) || path) return 0;
+  if (write_map(pid, "uid_map", s->uid_maps, s->n_uid_maps) < 0) return -1;
+  return write_map(pid, "gid_map", s->gid_maps, s->n_gid_maps);
+}

@@ -1,0 +1,64 @@
+/* run = create + start + wait + delete, with the container on this process's stdio.
+ * The exit status is the container's (128 + signal when a signal ended it). With
+ * --detach it returns after start and leaves the container running. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "args.h"
+#include "runtime.h"
+
+char *bundle_path(const char *given);
+
+static volatile sig_atomic_t g_forward_pid;
+
+static void forward(int sig) {
+  if (g_forward_pid > 0) kill((pid_t)g_forward_pid, sig);
+}
+
+int cmd_run(int argc, char **argv) {
+  const char *bundle = NULL, *pid_file = NULL;
+  bool detach = false, keep = false;
+  const struct optspec opts[] = {{"bundle", 'b', &bundle, NULL}, {"pid-file", 0, &pid_file, NULL},
+                                 {"detach", 'd', NULL, &detach}, {"keep", 0, NULL, &keep},
+                                 {NULL, 0, NULL, NULL}};
+  char *pos[1];
+  int npos;
+  if (parse_args(argc, argv, opts, pos, 1, &npos) < 0 || (npos != 1 && fail_msg("run: a container id is required"))) {
+    fprintf(stderr, "%s\n", g_err);
+    return 125;
+  }
+  char *abs = bundle_path(bundle);
+  struct spec s;
+  pid_t pid;
+  struct create_opts o = {.id = pos[0], .bundle = abs, .pid_file = pid_file, .stdio = {0, 1, 2}};
+  if (!abs || spec_load(abs, &s) < 0 || container_create(&o, &s, &pid) < 0) {
+    fprintf(stderr, "%s\n", g_err);
+    return 125;
+  }
+  g_forward_pid = pid;
+  struct sigaction sa = {.sa_handler = forward};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+  if (container_start(pos[0]) < 0) {
+    fprintf(stderr, "%s\n", g_err);
+    container_delete(pos[0], true);
+    return 125;
+  }
+  if (detach) return 0;
+  int status;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      fprintf(stderr, "wait: %s\n", strerror(errno));
+      return 125;
+    }
+  }
+  if (!keep && container_delete(pos[0], true) < 0) fprintf(stderr, "%s\n", g_err);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}

@@ -1,0 +1,263 @@
+/* strata-runtime: shared declarations. See README.md in this folder for the map. */
+#ifndef STRATA_RUNTIME_H
+#define STRATA_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- errors (util.c) ------------------------------------------------------------
+ * Every failure is recorded as "step: message" in one buffer and returns -1; the verb
+ * prints it once. The container child sends the same text over its sync socket. */
+extern char g_err[1024];
+int fail_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int fail_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int write_file(const char *path, const char *data, size_t len);
+int write_file_str(const char *path, const char *data);
+int write_file_atomic(const char *path, const char *data, size_t len);
+char *read_file(const char *path, size_t *len_out); /* NUL-terminated; NULL + g_err on error */
+int mkdir_p(const char *path, mode_t mode);
+int write_all(int fd, const void *buf, size_t len);
+ssize_t read_full(int fd, void *buf, size_t len);
+int64_t now_ns(void);
+int pathf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void format_rfc3339(char *buf, size_t len, int64_t ns);
+
+/* growable string buffer */
+struct strbuf {
+  char *buf;
+  size_t len, cap;
+};
+void sb_append(struct strbuf *sb, const char *s, size_t n);
+void sb_puts(struct strbuf *sb, const char *s);
+void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_json_string(struct strbuf *sb, const char *s, size_t n);
+
+/* ---- JSON (json.c) -------------------------------------------------------------- */
+enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+struct json {
+  enum json_type type;
+  bool boolean;
+  char *str;         /* string value, or the number's source text */
+  size_t len;        /* string length (strings may hold NUL) / child count */
+  char **keys;       /* object keys */
+  struct json **items;
+};
+struct json *json_parse(const char *text, size_t len); /* NULL + g_err on error */
+struct json *json_get(const struct json *obj, const char *key);
+const char *json_type_name(enum json_type t);
+void json_write(struct strbuf *sb, const struct json *v);
+/* Number helpers: return -1 + g_err when the value is not an integer in range. */
+int json_int64(const struct json *v, int64_t *out);
+int json_uint64(const struct json *v, uint64_t *out);
+
+/* ---- config.json (spec.c, spec_linux.c) ----------------------------------------- */
+#define MAX_NS 8
+struct ns_entry {
+  int flag;   /* CLONE_NEW* */
+  char *path; /* join this namespace when set */
+};
+struct id_map {
+  uint32_t container_id, host_id, size;
+};
+struct mount_entry {
+  char *destination, *type, *source;
+  unsigned long flags;      /* MS_* set by options */
+  unsigned long clear;      /* MS_* cleared by options (rw, suid, …) */
+  unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (|MS_REC) */
+  bool bind, rec;
+  char *data;               /* options the kernel takes as data (size=, mode=, …) */
+};
+struct device_entry {
+  char *path;
+  char type; /* c, b, u, p */
+  int64_t major, minor;
+  mode_t mode;
+  uid_t uid;
+  gid_t gid;
+};
+struct rlimit_entry {
+  int resource;
+  uint64_t soft, hard;
+};
+struct hook {
+  char *path;
+  char **args; /* NULL-terminated */
+  char **env;  /* NULL-terminated */
+  int timeout; /* seconds, 0 = none */
+};
+struct hook_list {
+  struct hook *items;
+  size_t n;
+};
+enum { CAP_SET_BOUNDING, CAP_SET_EFFECTIVE, CAP_SET_PERMITTED, CAP_SET_INHERITABLE, CAP_SET_AMBIENT, CAP_SETS };
+struct resources {
+  bool has_memory_limit, has_memory_reservation, has_memory_swap, has_swappiness;
+  int64_t memory_limit, memory_reservation, memory_swap;
+  uint64_t swappiness;
+  bool has_cpu_shares, has_cpu_quota, has_cpu_period;
+  uint64_t cpu_shares, cpu_period;
+  int64_t cpu_quota;
+  char *cpuset_cpus, *cpuset_mems;
+  bool has_pids_limit;
+  int64_t pids_limit;
+  char **device_rules; /* "allow c 1:3 rwm", "deny a": v1 devices cgroup, in order */
+};
+struct spec {
+  char *oci_version;
+  /* process */
+  char **args, **env; /* NULL-terminated */
+  char *cwd;
+  uid_t uid;
+  gid_t gid;
+  gid_t *additional_gids;
+  size_t n_additional_gids;
+  bool has_caps;
+  uint64_t caps[CAP_SETS];
+  struct rlimit_entry *rlimits;
+  size_t n_rlimits;
+  bool no_new_privileges;
+  bool has_oom_score_adj;
+  int oom_score_adj;
+  /* root, hostname */
+  char *root_path; /* absolute (resolved against the bundle) */
+  bool root_readonly;
+  char *hostname, *domainname;
+  struct mount_entry *mounts;
+  size_t n_mounts;
+  /* linux */
+  struct ns_entry ns[MAX_NS];
+  size_t n_ns;
+  struct id_map uid_maps[16], gid_maps[16];
+  size_t n_uid_maps, n_gid_maps;
+  struct device_entry *devices;
+  size_t n_devices;
+  char **masked_paths, **readonly_paths; /* NULL-terminated */
+  unsigned long rootfs_propagation;       /* 0 = default (rprivate) */
+  char **sysctl_keys, **sysctl_values;    /* NULL-terminated, parallel */
+  struct resources res;
+  char *cgroups_path;
+  struct hook_list prestart, create_runtime, create_container, start_container, poststart, poststop;
+  struct json *annotations; /* object or NULL */
+};
+int spec_load(const char *bundle, struct spec *s);            /* bundle/config.json */
+int spec_load_file(const char *file, const char *bundle, struct spec *s);
+int spec_parse_linux(const struct json *lx, struct spec *s); /* spec_linux.c */
+int spec_parse_hooks(const struct json *hooks, struct spec *s); /* hooks.c */
+bool spec_has_ns(const struct spec *s, int flag, const char **path);
+/* helpers shared by spec*.c / hooks.c */
+int spec_str(const struct json *obj, const char *key, const char *field, bool required, char **out);
+int spec_str_array(const struct json *v, const char *field, char ***out);
+int spec_bool(const struct json *obj, const char *key, const char *field, bool *out);
+
+/* ---- runtime state (state.c) ---------------------------------------------------- */
+enum status { ST_CREATING, ST_CREATED, ST_RUNNING, ST_STOPPED };
+struct state {
+  char *id, *bundle, *oci_version;
+  pid_t pid;
+  uint64_t pid_start; /* /proc/<pid>/stat starttime, guards against pid reuse */
+  char *created;
+  struct json *annotations;
+  enum status status;
+};
+extern const char *g_root; /* --root */
+char *state_dir(const char *id);
+int state_write(const struct state *st);
+int state_load(const char *id, struct state *st); /* fills status from the live process */
+void state_json(struct strbuf *sb, const struct state *st);
+const char *status_name(enum status s);
+uint64_t proc_start_time(pid_t pid); /* 0 when gone */
+bool proc_alive(pid_t pid, uint64_t start);
+int validate_id(const char *id);
+
+/* ---- namespaces (namespaces.c) -------------------------------------------------- */
+int ns_flag_from_name(const char *name);
+const char *ns_name(int flag);
+int ns_clone_flags(const struct spec *s); /* new namespaces, not joined ones */
+int ns_join_pid(const struct spec *s);   /* parent, before clone */
+int ns_join_others(const struct spec *s, bool user); /* child */
+int ns_write_id_maps(const struct spec *s, pid_t pid); /* parent */
+
+/* ---- rootfs, mounts, devices (rootfs.c, mounts.c, devices.c) -------------------- */
+int resolve_in_root(const char *root, const char *path, char *out, size_t outlen);
+int rootfs_prepare(const struct spec *s);
+int rootfs_pivot(const struct spec *s);
+int rootfs_finish(const struct spec *s); /* masked/readonly paths, ro root, propagation */
+int mounts_apply(const struct spec *s, const char *cgroup_rel);
+int devices_create(const struct spec *s, bool in_userns);
+int remount_ro(const char *path, unsigned long extra);
+
+/* ---- process identity (caps.c, process.c) --------------------------------------- */
+int cap_from_name(const char *name);
+int caps_drop_bounding(const struct spec *s);
+int caps_apply(const struct spec *s);
+int process_set_ids(const struct spec *s);
+int rlimit_from_name(const char *name);
+int process_rlimits(const struct spec *s);
+char *process_find_exec(const struct spec *s); /* NULL + g_err when not found */
+int sysctl_apply(const struct spec *s);
+
+/* ---- cgroups (cgroup.c, cgroup_v1.c, cgroup_v2.c) -------------------------------- */
+extern const char *g_cgroup_root; /* default /sys/fs/cgroup; tests may point elsewhere */
+char *cgroup_rel_path(const struct spec *s, const char *id); /* "/strata/<id>" or absolute */
+int cgroup_setup(const struct spec *s, const char *id, pid_t pid);
+int cgroup_destroy(const struct spec *s, const char *id);
+int cgroup_kill_all(const struct spec *s, const char *id, int sig);
+int cgroup_oom_killed(const struct spec *s, const char *id); /* 1, 0, or -1 */
+bool cgroup_is_v2(void);
+int cgroup_signal_procs(const char *procs_file, int sig);
+int cgroup_write_limit(const char *dir, const char *file, int64_t value, const char *unlimited);
+/* v1 */
+extern const char *const v1_controllers[];
+int v1_create(const char *rel, const struct resources *r, pid_t pid);
+int v1_destroy(const char *rel, bool wait);
+int v1_kill_all(const char *rel, int sig);
+int v1_oom_killed(const char *rel);
+/* v2: dir is the full cgroup directory */
+int v2_create(const char *mount, const char *rel, const struct resources *r, pid_t pid);
+int v2_apply(const char *dir, const struct resources *r);
+int v2_destroy(const char *mount, const char *rel, bool wait);
+int v2_kill_all(const char *dir, int sig);
+int v2_oom_killed(const char *dir);
+
+/* ---- hooks (hooks.c) ------------------------------------------------------------ */
+int hooks_run(const struct hook_list *hooks, const char *kind, const struct state *st);
+
+/* ---- verbs ---------------------------------------------------------------------- */
+struct create_opts {
+  const char *id, *bundle, *pid_file;
+  int stdio[3]; /* fds the container gets as 0,1,2 */
+};
+/* create.c: sets everything up; on success the init waits on exec.fifo. */
+int container_create(const struct create_opts *o, struct spec *s, pid_t *pid_out);
+/* init.c: the child side, never returns */
+struct init_args {
+  const struct spec *s;
+  const struct state *st; /* id, bundle, annotations for the hooks the child runs */
+  int sync_fd, fifo_fd;
+  const char *id;
+  char *cgroup_rel;
+};
+void container_init(struct init_args *a) __attribute__((noreturn));
+int cmd_create(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_state(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_shim(int argc, char **argv);
+int cmd_cgroup_setup(int argc, char **argv);
+int cmd_cgroup_destroy(int argc, char **argv);
+int container_start(const char *id);
+void container_remove_state(const char *id);
+extern bool g_spec_lenient; /* delete: a config whose rootfs is gone still loads */
+int container_delete(const char *id, bool force);
+int signal_from_name(const char *name);
+
+#endif

@@ -1,0 +1,291 @@
+/* config.json: the top level, process, root, hostname and mounts. Anything the runtime
+ * cannot honour is refused here, at create, with the field's path in the message. */
+#include <linux/sched.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "runtime.h"
+
+bool g_spec_lenient;
+
+int spec_str(const struct json *obj, const char *key, const char *field, bool required, char **out) {
+  const struct json *v = json_get(obj, key);
+  if (!v || v->type == JSON_NULL) {
+    if (required) return fail_msg("config.json: %s: required", field);
+    *out = NULL;
+    return 0;
+  }
+  if (v->type != JSON_STRING) return fail_msg("config.json: %s: must be a string, not %s", field, json_type_name(v->type));
+  if (strlen(v->str) != v->len) return fail_msg("config.json: %s: contains a NUL byte", field);
+  *out = v->str;
+  return 0;
+}
+
+int spec_bool(const struct json *obj, const char *key, const char *field, bool *out) {
+  const struct json *v = json_get(obj, key);
+  if (!v || v->type == JSON_NULL) return 0;
+  if (v->type != JSON_BOOL) return fail_msg("config.json: %s: must be a boolean", field);
+  *out = v->boolean;
+  return 0;
+}
+
+int spec_str_array(const struct json *v, const char *field, char ***out) {
+  if (!v || v->type == JSON_NULL) {
+    *out = xcalloc(1, sizeof(char *));
+    return 0;
+  }
+  if (v->type != JSON_ARRAY) return fail_msg("config.json: %s: must be an array of strings", field);
+  char **arr = xcalloc(v->len + 1, sizeof *arr);
+  for (size_t i = 0; i < v->len; i++) {
+    const struct json *e = v->items[i];
+    if (e->type != JSON_STRING || strlen(e->str) != e->len)
+      return fail_msg("config.json: %s[%zu]: must be a string", field, i);
+    arr[i] = e->str;
+  }
+  *out = arr;
+  return 0;
+}
+
+static int u32_field(const struct json *obj, const char *key, const char *field, uint32_t *out) {
+  const struct json *v = json_get(obj, key);
+  uint64_t n;
+  if (!v) return fail_msg("config.json: %s: required", field);
+  if (json_uint64(v, &n) < 0 || n > UINT32_MAX) return fail_msg("config.json: %s: must be a 32-bit unsigned integer", field);
+  *out = (uint32_t)n;
+  return 0;
+}
+
+static int parse_caps(const struct json *caps, struct spec *s) {
+  static const char *const sets[CAP_SETS] = {"bounding", "effective", "permitted", "inheritable", "ambient"};
+  if (!caps || caps->type == JSON_NULL) return 0;
+  if (caps->type != JSON_OBJECT) return fail_msg("config.json: process.capabilities: must be an object");
+  s->has_caps = true;
+  for (int i = 0; i < CAP_SETS; i++) {
+    char field[64], **names;
+    snprintf(field, sizeof field, "process.capabilities.%s", sets[i]);
+    if (spec_str_array(json_get(caps, sets[i]), field, &names) < 0) return -1;
+    for (size_t j = 0; names[j]; j++) {
+      int cap = cap_from_name(names[j]);
+      if (cap < 0) return fail_msg("config.json: %s: unknown capability %s", field, names[j]);
+      if (cap < 64) s->caps[i] |= 1ULL << cap;
+    }
+    free(names);
+  }
+  return 0;
+}
+
+static int parse_rlimits(const struct json *v, struct spec *s) {
+  if (!v || v->type == JSON_NULL) return 0;
+  if (v->type != JSON_ARRAY) return fail_msg("config.json: process.rlimits: must be an array");
+  s->rlimits = xcalloc(v->len, sizeof *s->rlimits);
+  for (size_t i = 0; i < v->len; i++) {
+    char *type = NULL;
+    char field[64];
+    snprintf(field, sizeof field, "process.rlimits[%zu]", i);
+    if (spec_str(v->items[i], "type", field, true, &type) < 0) return -1;
+    int r = rlimit_from_name(type);
+    if (r < 0) return fail_msg("config.json: %s.type: unknown rlimit %s", field, type);
+    struct rlimit_entry *e = &s->rlimits[s->n_rlimits++];
+    e->resource = r;
+    if (json_uint64(json_get(v->items[i], "soft"), &e->soft) < 0 ||
+        json_uint64(json_get(v->items[i], "hard"), &e->hard) < 0)
+      return fail_msg("config.json: %s: soft and hard must be unsigned integers", field);
+    if (e->soft > e->hard) return fail_msg("config.json: %s: soft is above hard", field);
+  }
+  return 0;
+}
+
+static int parse_process(const struct json *p, struct spec *s) {
+  if (!p || p->type != JSON_OBJECT) return fail_msg("config.json: process: required object");
+  bool terminal = false;
+  if (spec_bool(p, "terminal", "process.terminal", &terminal) < 0) return -1;
+  if (terminal) return fail_msg("config.json: process.terminal: true is not supported");
+  if (spec_str_array(json_get(p, "args"), "process.args", &s->args) < 0) return -1;
+  if (!s->args[0]) return fail_msg("config.json: process.args: must not be empty");
+  if (spec_str_array(json_get(p, "env"), "process.env", &s->env) < 0) return -1;
+  if (spec_str(p, "cwd", "process.cwd", true, &s->cwd) < 0) return -1;
+  if (s->cwd[0] != '/') return fail_msg("config.json: process.cwd: must be an absolute path");
+  const struct json *user = json_get(p, "user");
+  if (user && user->type == JSON_OBJECT) {
+    uint32_t id = 0;
+    if (json_get(user, "uid") && u32_field(user, "uid", "process.user.uid", &id) < 0) return -1;
+    s->uid = id;
+    id = 0;
+    if (json_get(user, "gid") && u32_field(user, "gid", "process.user.gid", &id) < 0) return -1;
+    s->gid = id;
+    const struct json *g = json_get(user, "additionalGids");
+    if (g && g->type == JSON_ARRAY) {
+      s->additional_gids = xcalloc(g->len, sizeof(gid_t));
+      for (size_t i = 0; i < g->len; i++) {
+        uint64_t n;
+        if (json_uint64(g->items[i], &n) < 0 || n > UINT32_MAX)
+          return fail_msg("config.json: process.user.additionalGids[%zu]: must be a gid", i);
+        s->additional_gids[s->n_additional_gids++] = (gid_t)n;
+      }
+    } else if (g && g->type != JSON_NULL) {
+      return fail_msg("config.json: process.user.additionalGids: must be an array");
+    }
+    if (json_get(user, "username")) return fail_msg("config.json: process.user.username: only for Windows");
+  } else if (user && user->type != JSON_NULL) {
+    return fail_msg("config.json: process.user: must be an object");
+  }
+  if (parse_caps(json_get(p, "capabilities"), s) < 0) return -1;
+  if (parse_rlimits(json_get(p, "rlimits"), s) < 0) return -1;
+  if (spec_bool(p, "noNewPrivileges", "process.noNewPrivileges", &s->no_new_privileges) < 0) return -1;
+  const struct json *oom = json_get(p, "oomScoreAdj");
+  if (oom && oom->type != JSON_NULL) {
+    int64_t n;
+    if (json_int64(oom, &n) < 0 || n < -1000 || n > 1000)
+      return fail_msg("config.json: process.oomScoreAdj: must be an integer from -1000 to 1000");
+    s->has_oom_score_adj = true;
+    s->oom_score_adj = (int)n;
+  }
+  /* apparmorProfile, selinuxLabel: ignored, as on a host where those LSMs do not enforce */
+  return 0;
+}
+
+/* Mount options → flags; options the kernel does not know as flags go to data. */
+struct mount_opt {
+  const char *name;
+  bool clear;
+  unsigned long flag;
+};
+static const struct mount_opt mount_opts[] = {
+    {"ro", false, MS_RDONLY},         {"rw", true, MS_RDONLY},          {"nosuid", false, MS_NOSUID},
+    {"suid", true, MS_NOSUID},        {"nodev", false, MS_NODEV},       {"dev", true, MS_NODEV},
+    {"noexec", false, MS_NOEXEC},     {"exec", true, MS_NOEXEC},        {"sync", false, MS_SYNCHRONOUS},
+    {"async", true, MS_SYNCHRONOUS},  {"dirsync", false, MS_DIRSYNC},   {"remount", false, MS_REMOUNT},
+    {"mand", false, MS_MANDLOCK},     {"nomand", true, MS_MANDLOCK},    {"atime", true, MS_NOATIME},
+    {"noatime", false, MS_NOATIME},   {"diratime", true, MS_NODIRATIME}, {"nodiratime", false, MS_NODIRATIME},
+    {"relatime", false, MS_RELATIME}, {"norelatime", true, MS_RELATIME}, {"strictatime", false, MS_STRICTATIME},
+    {"nostrictatime", true, MS_STRICTATIME},
+};
+
+unsigned long propagation_from_name(const char *name);
+unsigned long propagation_from_name(const char *name) {
+  static const struct {
+    const char *name;
+    unsigned long flags;
+  } props[] = {{"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC}, {"shared", MS_SHARED},
+               {"rshared", MS_SHARED | MS_REC}, {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+               {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC}};
+  for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
+    if (strcmp(name, props[i].name) == 0) return props[i].flags;
+  return 0;
+}
+
+static int parse_mount(const struct json *m, size_t idx, struct mount_entry *e) {
+  char field[64];
+  snprintf(field, sizeof field, "mounts[%zu]", idx);
+  if (!m || m->type != JSON_OBJECT) return fail_msg("config.json: %s: must be an object", field);
+  char f[96];
+  snprintf(f, sizeof f, "%s.destination", field);
+  if (spec_str(m, "destination", f, true, &e->destination) < 0) return -1;
+  if (e->destination[0] != '/') return fail_msg("config.json: %s: must be an absolute path", f);
+  snprintf(f, sizeof f, "%s.type", field);
+  if (spec_str(m, "type", f, false, &e->type) < 0) return -1;
+  snprintf(f, sizeof f, "%s.source", field);
+  if (spec_str(m, "source", f, false, &e->source) < 0) return -1;
+  char **opts;
+  snprintf(f, sizeof f, "%s.options", field);
+  if (spec_str_array(json_get(m, "options"), f, &opts) < 0) return -1;
+  struct strbuf data = {0};
+  for (size_t i = 0; opts[i]; i++) {
+    const char *o = opts[i];
+    bool known = false;
+    for (size_t k = 0; k < sizeof mount_opts / sizeof mount_opts[0]; k++) {
+      if (strcmp(o, mount_opts[k].name) == 0) {
+        if (mount_opts[k].clear) e->clear |= mount_opts[k].flag, e->flags &= ~mount_opts[k].flag;
+        else e->flags |= mount_opts[k].flag, e->clear &= ~mount_opts[k].flag;
+        known = true;
+      }
+    }
+    if (known) continue;
+    if (strcmp(o, "bind") == 0) e->bind = true;
+    else if (strcmp(o, "rbind") == 0) e->bind = e->rec = true;
+    else if (propagation_from_name(o)) e->propagation = propagation_from_name(o);
+    else if (strcmp(o, "tmpcopyup") == 0 || strcmp(o, "idmap") == 0 || strcmp(o, "ridmap") == 0)
+      return fail_msg("config.json: %s: option %s is not supported", f, o);
+    else {
+      if (data.len) sb_puts(&data, ",");
+      sb_puts(&data, o);
+    }
+  }
+  free(opts);
+  e->data = data.buf;
+  if (!e->type) e->type = e->bind ? "bind" : NULL;
+  if (e->type && strcmp(e->type, "bind") == 0) e->bind = true;
+  if (!e->type) return fail_msg("config.json: %s.type: required unless options hold bind or rbind", field);
+  if (e->bind && (!e->source || !e->source[0])) return fail_msg("config.json: %s.source: a bind mount needs a source", field);
+  if (!e->source) e->source = e->type;
+  return 0;
+}
+
+bool spec_has_ns(const struct spec *s, int flag, const char **path) {
+  for (size_t i = 0; i < s->n_ns; i++) {
+    if (s->ns[i].flag == flag) {
+      if (path) *path = s->ns[i].path;
+      return true;
+    }
+  }
+  return false;
+}
+
+int spec_load_file(const char *file, const char *bundle, struct spec *s) {
+  memset(s, 0, sizeof *s);
+  size_t len;
+  char *text = read_file(file, &len);
+  if (!text) return -1;
+  struct json *root = json_parse(text, len);
+  if (!root) return -1;
+  if (root->type != JSON_OBJECT) return fail_msg("config.json: must be a JSON object");
+  if (spec_str(root, "ociVersion", "ociVersion", true, &s->oci_version) < 0) return -1;
+  if (strncmp(s->oci_version, "1.", 2) != 0)
+    return fail_msg("config.json: ociVersion: %s is not a 1.x version", s->oci_version);
+  if (parse_process(json_get(root, "process"), s) < 0) return -1;
+  const struct json *r = json_get(root, "root");
+  char *path = NULL;
+  if (!r || r->type != JSON_OBJECT) return fail_msg("config.json: root: required object");
+  if (spec_str(r, "path", "root.path", true, &path) < 0) return -1;
+  if (spec_bool(r, "readonly", "root.readonly", &s->root_readonly) < 0) return -1;
+  s->root_path = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", bundle, path);
+  char *real = realpath(s->root_path, NULL);
+  if (!real && !g_spec_lenient) return fail_errno("config.json: root.path: %s", s->root_path);
+  if (real) s->root_path = real;
+  if (spec_str(root, "hostname", "hostname", false, &s->hostname) < 0) return -1;
+  if (spec_str(root, "domainname", "domainname", false, &s->domainname) < 0) return -1;
+  const struct json *mounts = json_get(root, "mounts");
+  if (mounts && mounts->type == JSON_ARRAY) {
+    s->mounts = xcalloc(mounts->len, sizeof *s->mounts);
+    for (size_t i = 0; i < mounts->len; i++)
+      if (parse_mount(mounts->items[i], i, &s->mounts[s->n_mounts++]) < 0) return -1;
+  } else if (mounts && mounts->type != JSON_NULL) {
+    return fail_msg("config.json: mounts: must be an array");
+  }
+  const struct json *annotations = json_get(root, "annotations");
+  if (annotations && annotations->type == JSON_OBJECT) s->annotations = (struct json *)annotations;
+  if (spec_parse_hooks(json_get(root, "hooks"), s) < 0) return -1;
+  const struct json *lx = json_get(root, "linux");
+  if (!lx || lx->type != JSON_OBJECT) return fail_msg("config.json: linux: required object on Linux");
+  if (spec_parse_linux(lx, s) < 0) return -1;
+  /* cross-field checks */
+  if (!spec_has_ns(s, CLONE_NEWNS, NULL)) return fail_msg("config.json: linux.namespaces: a mount namespace is required");
+  const char *p;
+  if (s->hostname && s->hostname[0] && (!spec_has_ns(s, CLONE_NEWUTS, &p) || p))
+    return fail_msg("config.json: hostname: needs a new uts namespace");
+  if (spec_has_ns(s, CLONE_NEWUSER, &p) && !p && (s->n_uid_maps == 0 || s->n_gid_maps == 0))
+    return fail_msg("config.json: linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
+  if (!spec_has_ns(s, CLONE_NEWUSER, NULL) && (s->n_uid_maps || s->n_gid_maps))
+    return fail_msg("config.json: linux.uidMappings: mappings need a user namespace");
+  return 0;
+}
+
+int spec_load(const char *bundle, struct spec *s) {
+  char *file = xasprintf("%s/config.json", bundle);
+  int rc = spec_load_file(file, bundle, s);
+  free(file);
+  return rc;
+}

@@ -1,0 +1,2 @@
+export * from './oci-config';
+export * from './runtime-binary';

@@ -1,0 +1,80 @@
+// The parts of the OCI runtime-spec config.json (v1.2) that strata-runtime honours, as
+// types: the engine's bundle writer and the tests build configs with these.
+export interface OciMount {
+  destination: string;
+  type?: string;
+  source?: string;
+  options?: string[];
+}
+
+export interface OciHook {
+  path: string;
+  args?: string[];
+  env?: string[];
+  timeout?: number;
+}
+
+export type OciCapability = `CAP_${string}`;
+
+export interface OciConfig {
+  ociVersion: string;
+  process: {
+    terminal?: boolean;
+    args: string[];
+    env?: string[];
+    cwd: string;
+    user?: { uid: number; gid: number; additionalGids?: number[] };
+    capabilities?: Partial<Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', OciCapability[]>>;
+    rlimits?: { type: string; soft: number; hard: number }[];
+    noNewPrivileges?: boolean;
+    oomScoreAdj?: number;
+  };
+  root: { path: string; readonly?: boolean };
+  hostname?: string;
+  domainname?: string;
+  mounts?: OciMount[];
+  hooks?: Partial<Record<'prestart' | 'createRuntime' | 'createContainer' | 'startContainer' | 'poststart' | 'poststop', OciHook[]>>;
+  annotations?: Record<string, string>;
+  linux: {
+    namespaces?: { type: 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup'; path?: string }[];
+    uidMappings?: { containerID: number; hostID: number; size: number }[];
+    gidMappings?: { containerID: number; hostID: number; size: number }[];
+    devices?: { path: string; type: 'c' | 'b' | 'u' | 'p'; major?: number; minor?: number; fileMode?: number; uid?: number; gid?: number }[];
+    maskedPaths?: string[];
+    readonlyPaths?: string[];
+    rootfsPropagation?: string;
+    sysctl?: Record<string, string>;
+    cgroupsPath?: string;
+    resources?: {
+      memory?: { limit?: number; reservation?: number; swap?: number; swappiness?: number };
+      cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+      pids?: { limit: number };
+      devices?: { allow: boolean; type?: 'a' | 'c' | 'b'; major?: number; minor?: number; access?: string }[];
+    };
+  };
+}
+
+/** The default capability set container engines give (Docker's list). */
+export const DEFAULT_CAPABILITIES: OciCapability[] = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
+];
+
+/** The mounts every Linux container gets, as `runc spec` writes them. */
+export function defaultMounts(): OciMount[] {
+  return [
+    { destination: '/proc', type: 'proc', source: 'proc' },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+  ];
+}
+
+/** Paths a container must not read or write, as the mature runtimes mask them. */
+export const DEFAULT_MASKED_PATHS = [
+  '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+  '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi',
+];
+export const DEFAULT_READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];

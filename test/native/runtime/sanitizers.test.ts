@@ -1,0 +1,122 @@
+// The same sources built with AddressSanitizer and UndefinedBehaviorSanitizer, driven
+// through the lifecycle, the shim, the v2 driver and hostile config.json inputs.
+// Leak checking is off: the runtime is a short-lived process that never frees its
+// parsed config (one allocation tree, released by exit).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { createContainer, until, useWorkspace } from './harness';
+
+const ws = useWorkspace();
+const SOURCES = path.resolve(import.meta.dirname, '../../../native/src/runtime');
+let binary = '';
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=0:exitcode=99',
+  UBSAN_OPTIONS: 'halt_on_error=1:print_stacktrace=1:exitcode=98',
+};
+
+function clean(stderr: string): void {
+  expect(stderr).not.toMatch(/AddressSanitizer|runtime error:|UndefinedBehaviorSanitizer/);
+}
+
+beforeAll(() => {
+  binary = path.join(ws.dir, 'strata-runtime-asan');
+  const sources = fs.readdirSync(SOURCES).filter((f) => f.endsWith('.c')).map((f) => path.join(SOURCES, f));
+  execFileSync('cc', [
+    '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer', '-g', '-O1',
+    '-Wall', '-Wextra', '-Werror', '-std=gnu11', '-D_GNU_SOURCE', '-o', binary, ...sources,
+  ]);
+}, 120_000);
+
+describe('ASan/UBSan build', () => {
+  it('runs a container through create, start, state, kill and delete', async () => {
+    const bundle = ws.bundle((c) => {
+      c.process.args = ['sleep', '600'];
+      c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 100, hard: 200 }];
+      c.linux.resources = { memory: { limit: 64 * 1024 * 1024 }, pids: { limit: 20 }, cpu: { shares: 100, quota: 20000 } };
+      c.annotations = { 'a"b': 'c\\d\u00e9\u{1F600}\n' };
+      c.hooks = { poststop: [{ path: '/bin/true' }] };
+    });
+    const id = ws.id('asan');
+    const opts = { env, binary };
+    const created = await createContainer(ws, bundle, id, [], opts);
+    clean(created.stderr);
+    expect(created.code).toBe(0);
+    for (const args of [['start', id], ['state', id], ['kill', id, 'KILL']]) {
+      const r = await ws.rt(args, opts);
+      clean(r.stderr);
+      expect(r.code).toBe(0);
+    }
+    const state = await ws.rt(['state', id], opts);
+    expect(JSON.parse(state.stdout).annotations).toEqual({ 'a"b': 'c\\d\u00e9\u{1F600}\n' });
+    await until(async () => JSON.parse((await ws.rt(['state', id], opts)).stdout).status === 'stopped');
+    const del = await ws.rt(['delete', id], opts);
+    clean(del.stderr);
+    expect(del.code).toBe(0);
+  });
+
+  it('runs the shim to the end', async () => {
+    const bundle = ws.bundle((c) => (c.process.args = ['sh', '-c', 'seq 1 2000; yes x | head -c 40000 >&2; exit 2']));
+    const id = ws.id('asan-shim');
+    const exitFile = path.join(ws.dir, 'asan.exit');
+    const log = path.join(ws.dir, 'asan.log');
+    const r = await ws.rt(['shim', '--bundle', bundle, '--log', log, '--exit-file', exitFile, '--rm', id], { env, binary });
+    clean(r.stderr);
+    expect(r.code).toBe(0);
+    expect((await ws.rt(['start', id], { env, binary })).code).toBe(0);
+    await until(() => fs.existsSync(exitFile) && !fs.existsSync(path.join(ws.root, id)));
+    expect(JSON.parse(fs.readFileSync(exitFile, 'utf8')).exitCode).toBe(2);
+    const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stream: string; log: string });
+    expect(lines.filter((l) => l.stream === 'stdout').length).toBe(2000);
+    expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.log).join('').length).toBe(40000);
+  });
+
+  const hostile: [string, string][] = [
+    ['empty', ''],
+    ['deep nesting', '['.repeat(10000)],
+    ['truncated escape', '{"ociVersion":"1.0.\\u12'],
+    ['lone surrogate', '{"ociVersion":"\\ud800"}'],
+    ['control char', '{"ociVersion":"1.0\u0001"}'],
+    ['NUL in string', '{"ociVersion":"1.0.2","process":{"args":["a\\u0000b"],"cwd":"/"}}'],
+    ['huge number', '{"ociVersion":"1.0.2","process":{"args":["sh"],"cwd":"/","oomScoreAdj":1e400}}'],
+    ['int overflow', '{"ociVersion":"1.0.2","process":{"args":["sh"],"cwd":"/","user":{"uid":99999999999999999999}}}'],
+    ['negative', '{"ociVersion":"1.0.2","process":{"args":["sh"],"cwd":"/","rlimits":[{"type":"RLIMIT_NOFILE","soft":-1,"hard":1}]}}'],
+    ['wrong types', '{"ociVersion":1,"process":[],"root":"x","linux":7}'],
+    ['long path', `{"ociVersion":"1.0.2","process":{"args":["sh"],"cwd":"/${'a/'.repeat(3000)}"},"root":{"path":"rootfs"},"linux":{}}`],
+    ['trailing garbage', '{"ociVersion":"1.0.2"} x'],
+  ];
+  for (const [name, text] of hostile) {
+    it(`refuses hostile config.json: ${name}`, async () => {
+      const bundle = ws.bundle();
+      fs.writeFileSync(path.join(bundle, 'config.json'), text);
+      const r = await createContainer(ws, bundle, ws.id('hostile'), [], { env, binary });
+      clean(r.stderr);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^config/);
+    });
+  }
+
+  it('writes v2 files on a fixture without errors', async () => {
+    const root = fs.mkdtempSync(path.join(ws.dir, 'v2-'));
+    const id = ws.id('asan-v2');
+    for (const dir of [root, path.join(root, 'strata'), path.join(root, 'strata', id)]) {
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'cgroup.controllers'), 'cpu memory pids\n');
+      for (const f of ['cgroup.subtree_control', 'cgroup.procs', 'memory.max', 'memory.swap.max', 'cpu.max', 'cpu.weight', 'pids.max']) {
+        fs.writeFileSync(path.join(dir, f), '');
+      }
+    }
+    const bundle = ws.bundle((c) => (c.linux.resources = { memory: { limit: 1 << 24, swap: 1 << 25 }, cpu: { shares: 262144, quota: 1000 }, pids: { limit: 1 } }));
+    const r = await ws.rt(['cgroup-setup', '--bundle', bundle, '--pid', '1', id], {
+      binary,
+      env: { ...env, STRATA_CGROUP_ROOT: root, STRATA_CGROUP_DRIVER: 'v2' },
+    });
+    clean(r.stderr);
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(path.join(root, 'strata', id, 'cpu.weight'), 'utf8')).toBe('10000');
+  });
+});
