@@ -16,5 +16,5 @@ export function median(values) {
 }
 
 export function seconds(value) {
-  return `${value.toFixed(2)} s`;
+  return value < 1 ? `${(value * 1000).toFixed(1)} ms` : `${value.toFixed(2)} s`;
 }

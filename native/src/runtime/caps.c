@@ -66,7 +66,10 @@ int caps_apply(const struct spec *s) {
   }
   if (syscall(SYS_capset, &hdr, data) < 0) return fail_errno("capset");
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) return fail_errno("clear ambient capabilities");
-  uint64_t amb = s->caps[CAP_SET_AMBIENT] & mask;
+  /* The kernel keeps only permitted ∩ inheritable capabilities in the ambient set. `runc spec`
+   * lists ambient capabilities without inheritable ones; runc skips them with a warning, and
+   * so do we (silently: this is the container's stderr), so runc's bundles run unchanged. */
+  uint64_t amb = s->caps[CAP_SET_AMBIENT] & mask & perm & inh;
   for (int c = 0; c < 64; c++) {
     if (!(amb & (1ULL << c))) continue;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
