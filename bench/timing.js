@@ -1,7 +1,12 @@
 // Whole-process timings: wall clock around a child process, as a user would feel it.
 import { spawnSync } from 'node:child_process';
 
+/**
+ * Flushes dirty pages first: the previous command's writes would otherwise be written back
+ * during this one and bill it for them.
+ */
 export function timeCommand(command, args) {
+  spawnSync('sync');
   const start = process.hrtime.bigint();
   const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
