@@ -14,6 +14,8 @@ export interface Command {
   usage: string; // e.g. 'tag SOURCE TARGET'
   summary: string;
   options?: ParseArgsConfig['options'];
+  /** Options end at the first positional (`run IMAGE sh -c …`), as docker's do. */
+  positionalsAfterFirst?: boolean;
   run(context: CommandContext, args: { values: Record<string, unknown>; positionals: string[] }): Promise<number | void> | number | void;
 }
 
@@ -22,4 +24,20 @@ export class UsageError extends Error {}
 
 export function expectPositionals(positionals: string[], min: number, max: number, usage: string): void {
   if (positionals.length < min || positionals.length > max) throw new UsageError(`usage: strata ${usage}`);
+}
+
+/** Puts `--` before the first positional, so what follows it is never read as options. */
+export function endOptionsAtFirstPositional(args: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const takesValue = (token: string): boolean => {
+    if (token.startsWith('--')) return !token.includes('=') && options[token.slice(2)]?.type === 'string';
+    const short = Object.values(options).find((option) => option.short === token.slice(1, 2));
+    return token.length === 2 && short?.type === 'string';
+  };
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i]!;
+    if (token === '--') return args;
+    if (!token.startsWith('-') || token === '-') return [...args.slice(0, i), '--', ...args.slice(i)];
+    if (takesValue(token)) i++;
+  }
+  return args;
 }

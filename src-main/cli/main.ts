@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { Engine } from '../engine/index';
 import { toErrorShape } from '../shared/errors';
-import { type Command, UsageError } from './command';
+import { type Command, UsageError, endOptionsAtFirstPositional } from './command';
 import { dfCommand } from './commands/df';
 import { historyCommand } from './commands/history';
 import { imagesCommand } from './commands/images';
@@ -12,9 +12,16 @@ import { layersCommand } from './commands/layers';
 import { pruneCommand } from './commands/prune';
 import { rmiCommand } from './commands/rmi';
 import { tagCommand } from './commands/tag';
+import { killCommand, rmCommand, startCommand, stopCommand, waitCommand } from './commands/container-actions';
+import { logsCommand } from './commands/logs';
+import { psCommand } from './commands/ps';
+import { runCommand } from './commands/run';
 import { type Output, json, processOutput } from './output';
 
-export const COMMANDS: readonly Command[] = [importCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand];
+export const COMMANDS: readonly Command[] = [
+  importCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
+  runCommand, psCommand, startCommand, stopCommand, killCommand, rmCommand, waitCommand, logsCommand,
+];
 
 const GLOBAL_OPTIONS = {
   root: { type: 'string' },
@@ -26,7 +33,8 @@ export async function main(argv: string[], output: Output = processOutput): Prom
   const split = commandPosition(argv);
   const name = split < 0 ? undefined : argv[split];
   const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (!name || argv.includes('--help') || argv.includes('-h')) {
+  const helpAsked = argv.slice(0, commandHelpEnd(argv, split)).some((arg) => arg === '--help' || arg === '-h');
+  if (!name || helpAsked) {
     output.out(command ? `usage: strata ${command.usage}\n\n${command.summary}\n` : help());
     return name && !command ? 2 : 0;
   }
@@ -36,9 +44,11 @@ export async function main(argv: string[], output: Output = processOutput): Prom
   }
   let asJson = false;
   try {
+    const options = { ...GLOBAL_OPTIONS, ...(command.options ?? {}) };
+    const args = [...argv.slice(0, split), ...argv.slice(split + 1)];
     const parsed = parseArgs({
-      args: [...argv.slice(0, split), ...argv.slice(split + 1)],
-      options: { ...GLOBAL_OPTIONS, ...(command.options ?? {}) },
+      args: command.positionalsAfterFirst ? endOptionsAtFirstPositional(args, options) : args,
+      options,
       allowPositionals: true,
       strict: true,
     });
@@ -58,6 +68,15 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     if (shape.code === 'INTERNAL' && process.env.STRATA_DEBUG) output.err(`${(error as Error).stack}\n`);
     return 1;
   }
+}
+
+/** `--help` counts only before a `run` command's image (after it, it is the container's). */
+function commandHelpEnd(argv: string[], split: number): number {
+  const command = COMMANDS.find((candidate) => candidate.name === argv[split]);
+  if (!command?.positionalsAfterFirst) return argv.length;
+  const rest = endOptionsAtFirstPositional(argv.slice(split + 1), { ...GLOBAL_OPTIONS, ...(command.options ?? {}) });
+  const end = rest.indexOf('--');
+  return end < 0 ? argv.length : split + 1 + end;
 }
 
 /** The first positional is the command; `--root DIR` may come before it. */

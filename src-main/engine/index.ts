@@ -6,6 +6,15 @@ import { type PruneResult, type RemoveResult, prune, removeImage, tagImage } fro
 import { type ImageInfo, findImage, listImages } from './images/image-store';
 import { type TreeQuery, imageTree } from './images/image-tree';
 import type { LayerTree } from './layers/layer-index';
+import type { ContainerRecord } from './containers/container';
+import { containerFile } from './containers/container-store';
+import { createContainer } from './containers/create-container';
+import { inspectContainer, listContainers } from './containers/list-containers';
+import type { ContainerOptions } from './containers/options';
+import { removeContainer } from './containers/remove-container';
+import { startContainer } from './containers/start-container';
+import { killContainer, stopContainer } from './containers/stop-container';
+import { waitContainer } from './containers/wait-container';
 import { defaultStoreRoot } from './store/paths';
 import { Store } from './store/store';
 
@@ -55,5 +64,42 @@ export class Engine {
 
   imageTree(ref: string, query: TreeQuery): { tree: LayerTree; layer: number } {
     return imageTree(this.store, ref, query);
+  }
+
+  createContainer(image: string, options: ContainerOptions = {}): Promise<ContainerRecord> {
+    return createContainer(this.store, image, options);
+  }
+
+  startContainer(ref: string): Promise<ContainerRecord> {
+    return startContainer(this.store, ref);
+  }
+
+  stopContainer(ref: string, options: { timeoutS?: number } = {}): Promise<ContainerRecord> {
+    return stopContainer(this.store, ref, options);
+  }
+
+  killContainer(ref: string, signal?: string): Promise<ContainerRecord> {
+    return killContainer(this.store, ref, signal);
+  }
+
+  removeContainer(ref: string, options: { force?: boolean } = {}): Promise<string> {
+    return removeContainer(this.store, ref, options);
+  }
+
+  waitContainer(ref: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<number | undefined> {
+    return waitContainer(this.store, ref, options);
+  }
+
+  listContainers(options: { all?: boolean } = {}): ContainerRecord[] {
+    return listContainers(this.store, options);
+  }
+
+  inspectContainer(ref: string): ContainerRecord {
+    return inspectContainer(this.store, ref);
+  }
+
+  /** The container's log (JSON lines written by its shim). */
+  containerLogPath(id: string): string {
+    return containerFile(this.store, id, 'log');
   }
 }

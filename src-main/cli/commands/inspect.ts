@@ -1,13 +1,30 @@
+import { isStrataError } from '../../shared/errors';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
 import { json } from '../output';
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  usage: 'inspect IMAGE...',
-  summary: 'Show everything about images, as JSON',
+  usage: 'inspect IMAGE|CONTAINER...',
+  summary: 'Show everything about images or containers, as JSON',
   run({ engine, output }, { positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
-    output.out(json(positionals.map((ref) => engine().inspectImage(ref))));
+    output.out(
+      json(
+        positionals.map((ref) => {
+          try {
+            return engine().inspectImage(ref);
+          } catch (error) {
+            if (!isStrataError(error, 'NOT_FOUND')) throw error;
+            try {
+              return engine().inspectContainer(ref);
+            } catch (inner) {
+              if (isStrataError(inner, 'NOT_FOUND')) throw error; // "no such image" names the first guess
+              throw inner;
+            }
+          }
+        }),
+      ),
+    );
   },
 };

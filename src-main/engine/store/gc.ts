@@ -82,7 +82,22 @@ export function sweepUnreferenced(paths: StorePaths, options: { dryRun?: boolean
     report.bytes += layerBytes(dir);
     if (!options.dryRun) removeTreeAtomic(paths.tmp, dir);
   }
+  if (!options.dryRun) removeDanglingLinks(paths);
   return report;
+}
+
+/** Short links (l/) whose layer is gone. */
+function removeDanglingLinks(paths: StorePaths): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(paths.layerLinks);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const link = path.join(paths.layerLinks, name);
+    if (!fs.existsSync(link)) fs.rmSync(link, { force: true });
+  }
 }
 
 function layerBytes(dir: string): number {

@@ -7,6 +7,8 @@ export interface StorePaths {
   readonly blobs: string;
   readonly index: string;
   readonly layers: string;
+  /** Short links to layer diffs, so overlay mount options fit in a page. */
+  readonly layerLinks: string;
   readonly containers: string;
   readonly tmp: string;
   readonly lock: string;
@@ -21,6 +23,7 @@ export function storePaths(root: string): StorePaths {
     blobs: path.join(abs, 'blobs', 'sha256'),
     index: path.join(abs, 'index.json'),
     layers: path.join(abs, 'layers'),
+    layerLinks: path.join(abs, 'l'),
     containers: path.join(abs, 'containers'),
     tmp: path.join(abs, 'tmp'),
     lock: path.join(abs, 'lock'),

@@ -1,0 +1,72 @@
+// start, stop, kill, rm, wait: one action on each named container, docker-style output.
+import { StrataError } from '../../shared/errors';
+import type { Command } from '../command';
+import { expectPositionals } from '../command';
+import { json } from '../output';
+
+export const startCommand: Command = {
+  name: 'start',
+  usage: 'start CONTAINER...',
+  summary: 'Start created or stopped containers',
+  async run({ engine, output, json: asJson }, { positionals }) {
+    expectPositionals(positionals, 1, Infinity, this.usage);
+    for (const ref of positionals) {
+      const container = await engine().startContainer(ref);
+      output.out(asJson ? json(container) : `${ref}\n`);
+    }
+  },
+};
+
+export const stopCommand: Command = {
+  name: 'stop',
+  usage: 'stop [-t SECONDS] CONTAINER...',
+  summary: "Stop containers: the image's stop signal, then SIGKILL after the timeout (10 s)",
+  options: { time: { type: 'string', short: 't' } },
+  async run({ engine, output, json: asJson }, { values, positionals }) {
+    expectPositionals(positionals, 1, Infinity, this.usage);
+    const timeoutS = values.time === undefined ? undefined : Number(values.time);
+    if (timeoutS !== undefined && !(timeoutS >= 0)) throw new StrataError('INVALID_ARGUMENT', `--time takes seconds, not ${JSON.stringify(values.time)}`);
+    for (const ref of positionals) {
+      const container = await engine().stopContainer(ref, { timeoutS });
+      output.out(asJson ? json(container) : `${ref}\n`);
+    }
+  },
+};
+
+export const killCommand: Command = {
+  name: 'kill',
+  usage: 'kill [-s SIGNAL] CONTAINER...',
+  summary: 'Send a signal to containers (default SIGKILL)',
+  options: { signal: { type: 'string', short: 's' } },
+  async run({ engine, output }, { values, positionals }) {
+    expectPositionals(positionals, 1, Infinity, this.usage);
+    for (const ref of positionals) {
+      await engine().killContainer(ref, (values.signal as string | undefined) ?? 'SIGKILL');
+      output.out(`${ref}\n`);
+    }
+  },
+};
+
+export const rmCommand: Command = {
+  name: 'rm',
+  usage: 'rm [-f] CONTAINER...',
+  summary: 'Remove containers and their read-write layers (-f: even running ones)',
+  options: { force: { type: 'boolean', short: 'f' } },
+  async run({ engine, output }, { values, positionals }) {
+    expectPositionals(positionals, 1, Infinity, this.usage);
+    for (const ref of positionals) {
+      await engine().removeContainer(ref, { force: Boolean(values.force) });
+      output.out(`${ref}\n`);
+    }
+  },
+};
+
+export const waitCommand: Command = {
+  name: 'wait',
+  usage: 'wait CONTAINER...',
+  summary: 'Wait for containers to exit and print their exit codes',
+  async run({ engine, output }, { positionals }) {
+    expectPositionals(positionals, 1, Infinity, this.usage);
+    for (const ref of positionals) output.out(`${(await engine().waitContainer(ref)) ?? ''}\n`);
+  },
+};

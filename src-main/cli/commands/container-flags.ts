@@ -1,0 +1,66 @@
+// The docker-compatible flags of `create` and `run`, turned into ContainerOptions.
+import type { ParseArgsConfig } from 'node:util';
+import { StrataError } from '../../shared/errors';
+import {
+  type ContainerOptions,
+  parseCpus,
+  parseEnv,
+  parseLabels,
+  parseMemory,
+  parseRestartPolicy,
+  parseVolume,
+} from '../../engine/containers/options';
+
+export const CONTAINER_FLAGS: ParseArgsConfig['options'] = {
+  name: { type: 'string' },
+  env: { type: 'string', short: 'e', multiple: true },
+  volume: { type: 'string', short: 'v', multiple: true },
+  workdir: { type: 'string', short: 'w' },
+  user: { type: 'string', short: 'u' },
+  hostname: { type: 'string' },
+  entrypoint: { type: 'string' },
+  memory: { type: 'string', short: 'm' },
+  'memory-swap': { type: 'string' },
+  'memory-reservation': { type: 'string' },
+  cpus: { type: 'string' },
+  'cpu-shares': { type: 'string' },
+  'pids-limit': { type: 'string' },
+  restart: { type: 'string' },
+  label: { type: 'string', short: 'l', multiple: true },
+  'stop-signal': { type: 'string' },
+  'stop-timeout': { type: 'string' },
+};
+
+export const CONTAINER_USAGE = '[--name N] [-e K=V] [-v SRC:DST[:ro]] [-w DIR] [-u USER] [--hostname H] [--entrypoint CMD] [-m MEM] [--cpus N] [--pids-limit N] [--restart P] [-l K=V]';
+
+export function containerOptions(values: Record<string, unknown>, command: string[]): ContainerOptions {
+  const text = (key: string) => values[key] as string | undefined;
+  const list = (key: string) => (values[key] as string[] | undefined) ?? [];
+  const integer = (key: string): number | undefined => {
+    const value = text(key);
+    if (value === undefined) return undefined;
+    if (!/^-?\d+$/.test(value)) throw new StrataError('INVALID_ARGUMENT', `--${key} takes a whole number, not ${JSON.stringify(value)}`);
+    return Number(value);
+  };
+  const options: ContainerOptions = {
+    name: text('name'),
+    command: command.length ? command : undefined,
+    entrypoint: text('entrypoint') === undefined ? undefined : text('entrypoint') === '' ? [] : [text('entrypoint')!],
+    env: list('env').length ? parseEnv(list('env'), process.env) : undefined,
+    volumes: list('volume').length ? list('volume').map(parseVolume) : undefined,
+    workdir: text('workdir'),
+    user: text('user'),
+    hostname: text('hostname'),
+    memory: text('memory') === undefined ? undefined : parseMemory(text('memory')!, '--memory'),
+    memorySwap: text('memory-swap') === undefined ? undefined : text('memory-swap') === '-1' ? -1 : parseMemory(text('memory-swap')!, '--memory-swap'),
+    memoryReservation: text('memory-reservation') === undefined ? undefined : parseMemory(text('memory-reservation')!, '--memory-reservation'),
+    cpus: text('cpus') === undefined ? undefined : parseCpus(text('cpus')!),
+    cpuShares: integer('cpu-shares'),
+    pidsLimit: integer('pids-limit'),
+    restart: text('restart') === undefined ? undefined : parseRestartPolicy(text('restart')!),
+    labels: list('label').length ? parseLabels(list('label')) : undefined,
+    stopSignal: text('stop-signal'),
+    stopTimeout: integer('stop-timeout'),
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as ContainerOptions;
+}

@@ -1,0 +1,31 @@
+import type { Command } from '../command';
+import { UsageError } from '../command';
+import { json } from '../output';
+import { CONTAINER_FLAGS, CONTAINER_USAGE, containerOptions } from './container-flags';
+import { streamLogs } from './logs';
+
+export const runCommand: Command = {
+  name: 'run',
+  usage: `run [-d] [--rm] ${CONTAINER_USAGE} IMAGE [COMMAND [ARG...]]`,
+  summary: 'Create a container from an image and start it (attached: its output, then its exit code)',
+  options: { ...CONTAINER_FLAGS, detach: { type: 'boolean', short: 'd' }, rm: { type: 'boolean' } },
+  positionalsAfterFirst: true,
+  async run({ engine, output, json: asJson }, { values, positionals }) {
+    const [image, ...command] = positionals;
+    if (!image) throw new UsageError(`usage: strata ${this.usage}`);
+    const created = await engine().createContainer(image, containerOptions(values, command));
+    try {
+      await engine().startContainer(created.id);
+    } catch (error) {
+      if (values.rm) await engine().removeContainer(created.id, { force: true });
+      throw error;
+    }
+    if (values.detach) {
+      output.out(asJson ? json({ id: created.id, name: created.name }) : `${created.id}\n`);
+      return 0;
+    }
+    const exitCode = await streamLogs(engine(), output, created.id, { follow: true, untilExit: true });
+    if (values.rm) await engine().removeContainer(created.id, { force: true });
+    return exitCode ?? 0;
+  },
+};

@@ -1,0 +1,50 @@
+// containers/<id>/: reading, finding and writing container records.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { StrataError } from '../../shared/errors';
+import { readJsonFile, writeJsonAtomic } from '../store/atomic';
+import type { Store } from '../store/store';
+import { CONTAINER_FILES, type ContainerRecord } from './container';
+
+export function containerDir(store: Store, id: string): string {
+  return path.join(store.paths.containers, id);
+}
+
+export function containerFile(store: Store, id: string, file: keyof typeof CONTAINER_FILES): string {
+  return path.join(containerDir(store, id), CONTAINER_FILES[file]);
+}
+
+export function newContainerId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export function listRecords(store: Store): ContainerRecord[] {
+  const records: ContainerRecord[] = [];
+  for (const id of fs.readdirSync(store.paths.containers)) {
+    try {
+      records.push(readJsonFile<ContainerRecord>(containerFile(store, id, 'record')));
+    } catch {
+      // being created or removed by another writer right now
+    }
+  }
+  return records.sort((a, b) => (a.created < b.created ? 1 : -1));
+}
+
+/** By name, full id, or unique id prefix (as docker accepts them). */
+export function findRecord(store: Store, ref: string): ContainerRecord {
+  const records = listRecords(store);
+  const name = ref.replace(/^\//, '');
+  const byName = records.find((record) => record.name === name);
+  if (byName) return byName;
+  if (/^[a-f0-9]{1,64}$/.test(ref)) {
+    const matches = records.filter((record) => record.id.startsWith(ref));
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) throw new StrataError('INVALID_ARGUMENT', `container ID prefix ${ref} is ambiguous: give more characters`);
+  }
+  throw new StrataError('NOT_FOUND', `no such container: ${ref}`);
+}
+
+export function writeRecord(store: Store, record: ContainerRecord): void {
+  writeJsonAtomic(store.paths.tmp, containerFile(store, record.id, 'record'), record);
+}

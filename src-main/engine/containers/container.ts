@@ -1,0 +1,40 @@
+// A container as the engine records it: containers/<id>/container.json. The record says
+// what the user asked for; the status is what was last observed (see observe-state.ts).
+import type { ContainerOptions } from './options';
+
+export type ContainerStatus = 'created' | 'running' | 'exited';
+
+export interface ContainerState {
+  status: ContainerStatus;
+  pid?: number;
+  /** /proc/<pid>/stat start time when started: tells our process from a reused pid. */
+  pidStartTime?: string;
+  shimPid?: number;
+  shimStartTime?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  signal?: number | null;
+  oomKilled?: boolean;
+}
+
+export interface ContainerRecord {
+  id: string; // 64 hex
+  name: string;
+  created: string;
+  image: { ref: string; id: string; manifestDigest: string };
+  /** Chain ids of the image's layers, bottom first: the overlay's lower dirs. */
+  layers: string[];
+  options: ContainerOptions;
+  state: ContainerState;
+}
+
+export const CONTAINER_FILES = {
+  record: 'container.json',
+  config: 'config.json', // the OCI runtime spec: this directory is the bundle
+  upper: 'upper',
+  work: 'work',
+  rootfs: 'rootfs',
+  log: 'log.jsonl',
+  exit: 'exit.json', // written by the shim when the container's init exits
+} as const;

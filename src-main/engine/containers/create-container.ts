@@ -1,0 +1,48 @@
+// create: a record and an empty read-write layer for an image. Nothing runs yet.
+import fs from 'node:fs';
+import { StrataError } from '../../shared/errors';
+import { findImage } from '../images/image-store';
+import type { Store } from '../store/store';
+import type { ContainerRecord } from './container';
+import { containerDir, containerFile, listRecords, newContainerId, writeRecord } from './container-store';
+import { type ContainerOptions, validateContainerName, validateResources, validateVolume } from './options';
+
+const ADJECTIVES = ['brave', 'calm', 'eager', 'fond', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'swift', 'tidy', 'witty'];
+const NOUNS = ['otter', 'heron', 'lynx', 'gecko', 'finch', 'ibex', 'koala', 'marten', 'panda', 'raven', 'shrew', 'yak'];
+
+export async function createContainer(store: Store, imageRef: string, options: ContainerOptions = {}): Promise<ContainerRecord> {
+  const name = options.name === undefined ? undefined : validateContainerName(options.name);
+  validateResources(options);
+  for (const volume of options.volumes ?? []) {
+    validateVolume(volume);
+    if (!fs.existsSync(volume.source)) throw new StrataError('INVALID_ARGUMENT', `volume source ${volume.source} does not exist`);
+  }
+  return store.write(() => {
+    const image = findImage(store, imageRef);
+    const taken = new Set(listRecords(store).map((record) => record.name));
+    if (name !== undefined && taken.has(name)) throw new StrataError('CONFLICT', `the container name "${name}" is already in use`);
+    const id = newContainerId();
+    const record: ContainerRecord = {
+      id,
+      name: name ?? generatedName(taken, id),
+      created: new Date().toISOString(),
+      image: { ref: imageRef, id: image.id, manifestDigest: image.manifestDigest },
+      layers: image.layers.map((layer) => layer.chainId),
+      options: { ...options, name: undefined },
+      state: { status: 'created' },
+    };
+    const dir = containerDir(store, id);
+    fs.mkdirSync(dir, { mode: 0o711 });
+    for (const sub of ['upper', 'work', 'rootfs'] as const) fs.mkdirSync(containerFile(store, id, sub), { mode: 0o755 });
+    writeRecord(store, record);
+    return record;
+  });
+}
+
+function generatedName(taken: Set<string>, id: string): string {
+  const seed = parseInt(id.slice(0, 8), 16);
+  for (let i = 0; ; i++) {
+    const name = `${ADJECTIVES[(seed + i) % ADJECTIVES.length]}_${NOUNS[Math.floor((seed + i) / ADJECTIVES.length) % NOUNS.length]}${i >= ADJECTIVES.length * NOUNS.length ? `_${i}` : ''}`;
+    if (!taken.has(name)) return name;
+  }
+}

@@ -1,0 +1,245 @@
+// What a user asks for when creating a container, parsed from docker-style flag text and
+// validated. The parsers take the CLI's strings; containerOptionsSchema checks the parsed
+// form where it arrives from elsewhere (the typed API, a container record).
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { StrataError } from '../../shared/errors';
+
+/** `-v /host:/ctr[:ro|rw]`: a bind mount of a host path. */
+export interface VolumeSpec {
+  source: string;
+  destination: string;
+  readonly: boolean;
+}
+
+export type RestartPolicy = { name: 'no' | 'always' | 'unless-stopped' } | { name: 'on-failure'; maxRetries?: number };
+
+export interface ContainerOptions {
+  name?: string;
+  command?: string[];
+  entrypoint?: string[];
+  /** KEY=VALUE entries, later ones winning. */
+  env?: string[];
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  volumes?: VolumeSpec[];
+  /** Bytes. */
+  memory?: number;
+  /** Bytes of memory + swap (Docker's meaning); -1 = unlimited swap. */
+  memorySwap?: number;
+  memoryReservation?: number;
+  cpus?: number;
+  cpuShares?: number;
+  /** > 0 limits; 0 or -1 = unlimited (Docker's meaning). */
+  pidsLimit?: number;
+  restart?: RestartPolicy;
+  labels?: Record<string, string>;
+  stopSignal?: string;
+  /** Seconds between the stop signal and SIGKILL. */
+  stopTimeout?: number;
+}
+
+/** Docker's floor for memory limits: below it the container cannot even start. */
+export const MIN_MEMORY = 6 * 1024 * 1024;
+/** The CFS quota must be at least 1 ms of a 100 ms period, so --cpus goes down to 0.01. */
+export const MIN_CPUS = 0.01;
+
+function invalid(message: string): StrataError {
+  return new StrataError('INVALID_ARGUMENT', message);
+}
+
+const MEMORY_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+
+/** `512m` → 536870912. Units are 1024-based: b, k/kb/kib, m/mb/mib, g, t, p; bare numbers are bytes. */
+export function parseMemory(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?|\.\d+) ?(?:([kmgtp])(?:i?b)?|(b))?$/i.exec(text.trim());
+  if (!match) throw invalid(`${flag} ${JSON.stringify(text)}: expected a size such as 512m, 1.5g or 1048576 (units b, k, m, g)`);
+  const unit = (match[2] ?? match[3] ?? '').toLowerCase();
+  const bytes = Math.floor(Number(match[1]) * MEMORY_UNITS[unit]!);
+  if (!Number.isSafeInteger(bytes)) throw invalid(`${flag} ${JSON.stringify(text)}: too large`);
+  if (bytes < MIN_MEMORY) throw invalid(`${flag} ${JSON.stringify(text)}: the minimum is 6m (${MIN_MEMORY} bytes)`);
+  return bytes;
+}
+
+/** `0.5` → half a CPU; at most the CPUs this host has. */
+export function parseCpus(text: string): number {
+  if (!/^(\d+(\.\d+)?|\.\d+)$/.test(text.trim())) throw invalid(`--cpus ${JSON.stringify(text)}: expected a number of CPUs such as 0.5 or 2`);
+  const cpus = Number(text);
+  checkCpus(cpus, `--cpus ${JSON.stringify(text)}`);
+  return cpus;
+}
+
+function checkCpus(cpus: number, what: string): void {
+  const host = os.availableParallelism();
+  if (!(cpus >= MIN_CPUS && cpus <= host)) {
+    throw invalid(`${what}: the range is ${MIN_CPUS} to ${host}, as this host has ${host} CPU${host === 1 ? '' : 's'}`);
+  }
+}
+
+/** `/host:/ctr`, `/host:/ctr:ro`, `/host:/ctr:rw`. Named and anonymous volumes are a later slice. */
+export function parseVolume(text: string): VolumeSpec {
+  const what = `-v ${JSON.stringify(text)}`;
+  const parts = text.split(':');
+  if (parts.length < 2 || parts.length > 3 || parts.some((part) => part === '')) {
+    throw invalid(`${what}: expected /host/path:/container/path[:ro|rw]`);
+  }
+  const [source, destination, mode = 'rw'] = parts as [string, string, string?];
+  if (mode !== 'ro' && mode !== 'rw') throw invalid(`${what}: unknown mode ${JSON.stringify(mode)} (use ro or rw)`);
+  return validateVolume({ source, destination, readonly: mode === 'ro' }, what);
+}
+
+/**
+ * Checks a volume however it arrived and returns it with clean paths. Refuses / and the
+ * places the runtime itself fills — /dev (it makes device nodes there: they would land
+ * in the host directory) and /proc or below (procfs is the kernel's view; runc refuses too).
+ */
+export function validateVolume(volume: VolumeSpec, what = 'volume'): VolumeSpec {
+  if (!path.posix.isAbsolute(volume.source)) {
+    throw invalid(`${what}: the source ${JSON.stringify(volume.source)} must be an absolute host path (named volumes are not supported yet)`);
+  }
+  if (!path.posix.isAbsolute(volume.destination)) throw invalid(`${what}: the destination ${JSON.stringify(volume.destination)} must be an absolute path`);
+  if (`${volume.source}${volume.destination}`.includes('\0')) throw invalid(`${what}: paths cannot contain NUL bytes`);
+  const destination = cleanPath(volume.destination);
+  if (destination === '/' || destination === '/dev' || destination === '/proc' || destination.startsWith('/proc/')) {
+    throw invalid(`${what}: the destination cannot be ${destination}`);
+  }
+  return { source: cleanPath(volume.source), destination, readonly: volume.readonly };
+}
+
+/** `/a/b/../c/` → `/a/c`: how volume paths are compared and mounted. */
+function cleanPath(p: string): string {
+  const clean = path.posix.normalize(p);
+  return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
+}
+
+/** `no`, `always`, `unless-stopped`, `on-failure[:N]`. */
+export function parseRestartPolicy(text: string): RestartPolicy {
+  const [name, count, extra] = text.split(':');
+  const what = `--restart ${JSON.stringify(text)}`;
+  if (extra !== undefined) throw invalid(`${what}: expected no, always, unless-stopped or on-failure[:N]`);
+  switch (name) {
+    case '':
+    case 'no':
+    case 'always':
+    case 'unless-stopped':
+      if (count !== undefined) throw invalid(`${what}: a retry count goes only with on-failure`);
+      return { name: name === '' ? 'no' : name };
+    case 'on-failure':
+      if (count === undefined) return { name };
+      if (!/^\d+$/.test(count) || !Number.isSafeInteger(Number(count))) throw invalid(`${what}: the retry count must be a whole number ≥ 0`);
+      return { name, maxRetries: Number(count) };
+    default:
+      throw invalid(`${what}: unknown policy (use no, always, unless-stopped or on-failure[:N])`);
+  }
+}
+
+/**
+ * `KEY=VALUE` entries, later keys replacing earlier ones in place. A bare `KEY` takes its
+ * value from callerEnv (the CLI's own environment, as docker does) and is dropped when
+ * unset there; without callerEnv a bare KEY is an error.
+ */
+export function parseEnv(entries: readonly string[], callerEnv?: Readonly<Record<string, string | undefined>>): string[] {
+  const env = new Map<string, string>();
+  for (const entry of entries) {
+    const equals = entry.indexOf('=');
+    const key = equals < 0 ? entry : entry.slice(0, equals);
+    if (key === '' || /\s/.test(key)) throw invalid(`-e ${JSON.stringify(entry)}: expected KEY=VALUE with a non-empty KEY without spaces`);
+    if (entry.includes('\0')) throw invalid(`-e ${JSON.stringify(entry)}: environment entries cannot contain NUL bytes`);
+    if (equals >= 0) {
+      env.set(key, entry.slice(equals + 1));
+      continue;
+    }
+    if (callerEnv === undefined) throw invalid(`-e ${JSON.stringify(entry)}: expected KEY=VALUE`);
+    const inherited = callerEnv[key];
+    if (inherited !== undefined) env.set(key, inherited);
+  }
+  return [...env].map(([key, value]) => `${key}=${value}`);
+}
+
+/** `key=value` or a bare `key` (empty value). */
+export function parseLabels(entries: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const entry of entries) {
+    const equals = entry.indexOf('=');
+    const key = equals < 0 ? entry : entry.slice(0, equals);
+    if (key === '') throw invalid(`--label ${JSON.stringify(entry)}: the label has no name`);
+    if (/\s/.test(key)) throw invalid(`--label ${JSON.stringify(entry)}: label names cannot contain whitespace`);
+    labels[key] = equals < 0 ? '' : entry.slice(equals + 1);
+  }
+  return labels;
+}
+
+const NAME_PATTERN = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+/** Docker's rule for names: two or more of [a-zA-Z0-9_.-], starting alphanumeric; a leading `/` is dropped. */
+export function validateContainerName(name: string): string {
+  if (!NAME_PATTERN.test(name)) {
+    throw invalid(`invalid container name ${JSON.stringify(name)}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters`);
+  }
+  return name.startsWith('/') ? name.slice(1) : name;
+}
+
+/**
+ * Checks between fields, as the Docker daemon makes them: swap and reservation are
+ * relative to the memory limit. Throws INVALID_ARGUMENT.
+ */
+export function validateResources(options: ContainerOptions): void {
+  const { memory, memorySwap, memoryReservation } = options;
+  if (memorySwap !== undefined && memorySwap !== -1) {
+    if (memory === undefined) throw invalid('--memory-swap needs --memory too: it is the limit of memory and swap together');
+    if (memorySwap < memory) throw invalid(`--memory-swap ${memorySwap} is below --memory ${memory}: it counts memory and swap together`);
+  }
+  if (memoryReservation !== undefined && memory !== undefined && memoryReservation > memory) {
+    throw invalid(`--memory-reservation ${memoryReservation} is above --memory ${memory}: a soft limit must be below the hard one`);
+  }
+}
+
+const bytes = z.number().int().min(MIN_MEMORY).max(Number.MAX_SAFE_INTEGER);
+const absolute = z.string().refine((p) => path.posix.isAbsolute(p), 'must be an absolute path');
+
+const volumeSchema = z.strictObject({ source: absolute, destination: absolute, readonly: z.boolean() }).superRefine((volume, ctx) => {
+  try {
+    validateVolume(volume);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+
+const restartSchema = z.union([
+  z.strictObject({ name: z.enum(['no', 'always', 'unless-stopped']) }),
+  z.strictObject({ name: z.literal('on-failure'), maxRetries: z.number().int().nonnegative().optional() }),
+]);
+
+const envEntry = z.string().regex(/^[^=\s\0]+=[^\0]*$/, 'must be KEY=VALUE');
+
+/** The parsed form of ContainerOptions, for input that did not come through the parsers. */
+export const containerOptionsSchema: z.ZodType<ContainerOptions> = z
+  .strictObject({
+    name: z.string().regex(NAME_PATTERN, 'only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters').optional(),
+    command: z.array(z.string()).optional(),
+    entrypoint: z.array(z.string()).optional(),
+    env: z.array(envEntry).optional(),
+    workdir: absolute.optional(),
+    user: z.string().regex(/^[^\s:]*(:[^\s:]*)?$/, 'expected user[:group]').optional(),
+    hostname: z.string().regex(/^[^\s\0/]{1,64}$/, 'expected 1 to 64 characters, no whitespace or /').optional(),
+    volumes: z.array(volumeSchema).optional(),
+    memory: bytes.optional(),
+    memorySwap: z.union([bytes, z.literal(-1)]).optional(),
+    memoryReservation: bytes.optional(),
+    cpus: z.number().min(MIN_CPUS).refine((cpus) => cpus <= os.availableParallelism(), 'more CPUs than this host has').optional(),
+    cpuShares: z.number().int().min(2).max(262144).optional(),
+    pidsLimit: z.number().int().min(-1).optional(),
+    restart: restartSchema.optional(),
+    labels: z.record(z.string().regex(/^\S+$/, 'label names cannot be empty or contain whitespace'), z.string()).optional(),
+    stopSignal: z.string().regex(/^([A-Z][A-Z0-9+-]*|\d+)$/, 'expected a signal name or number').optional(),
+    stopTimeout: z.number().int().nonnegative().optional(),
+  })
+  .superRefine((options, ctx) => {
+    try {
+      validateResources(options);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });

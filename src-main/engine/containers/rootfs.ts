@@ -1,0 +1,92 @@
+// A container's root: an overlay of the image's layer directories (read-only, top first)
+// under the container's own upper/work directories (the thin read-write layer).
+//
+// The mount options must fit in one page. Layer paths are long, so each layer gets a short
+// link, l/<8 chars> → ../layers/<chain id>/diff (as containers/storage does); a deep image
+// whose absolute links still do not fit is mounted with relative links from l/.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MNT_DETACH, mount, mountDataMax, umount } from '../../../native/lib/index';
+import { StrataError } from '../../shared/errors';
+import type { Store } from '../store/store';
+
+export interface OverlayDirs {
+  upper: string;
+  work: string;
+  target: string;
+}
+
+/** l/<short> → ../layers/<hex>/diff, made once per layer. */
+function shortLink(store: Store, chainId: string): string {
+  const hex = chainId.slice('sha256:'.length);
+  const short = createHash('sha256').update(hex).digest('base64url').slice(0, 8);
+  const link = path.join(store.paths.layerLinks, short);
+  fs.mkdirSync(store.paths.layerLinks, { recursive: true });
+  try {
+    fs.symlinkSync(path.join('..', 'layers', hex, 'diff'), link);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return short;
+}
+
+export function mountOverlay(store: Store, layers: readonly string[], dirs: OverlayDirs): void {
+  if (isMounted(dirs.target)) return;
+  const shorts = [...layers].reverse().map((chainId) => shortLink(store, chainId));
+  const linkDir = store.paths.layerLinks;
+  const absolute = `lowerdir=${shorts.map((s) => path.join(linkDir, s)).join(':')},upperdir=${dirs.upper},workdir=${dirs.work}`;
+  if (Buffer.byteLength(absolute) <= mountDataMax()) {
+    mount('overlay', dirs.target, 'overlay', 0, absolute);
+    return;
+  }
+  const relative = `lowerdir=${shorts.join(':')},upperdir=${dirs.upper},workdir=${dirs.work}`;
+  if (Buffer.byteLength(relative) > mountDataMax()) {
+    throw new StrataError('UNSUPPORTED', `the image has ${layers.length} layers: too many for one overlay mount`);
+  }
+  // The kernel resolves relative lowerdirs against the caller's cwd; mount is synchronous,
+  // so nothing else in this process runs between the two chdirs.
+  const cwd = process.cwd();
+  process.chdir(linkDir);
+  try {
+    mount('overlay', dirs.target, 'overlay', 0, relative);
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+export function unmountOverlay(target: string): void {
+  if (!isMounted(target)) return;
+  umount(target, MNT_DETACH);
+}
+
+export function isMounted(target: string): boolean {
+  const resolved = path.resolve(target);
+  const mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  for (const line of mountinfo.split('\n')) {
+    const point = line.split(' ')[4];
+    if (point !== undefined && unescapeMountPath(point) === resolved) return true;
+  }
+  return false;
+}
+
+function unescapeMountPath(text: string): string {
+  return text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+/** Reads a file from the image as the container will see it: top layer first, whiteouts respected. */
+export function readImageFile(store: Store, layers: readonly string[], absPath: string): Buffer | undefined {
+  const rel = absPath.replace(/^\/+/, '');
+  for (const chainId of [...layers].reverse()) {
+    const file = path.join(store.paths.layers, chainId.slice('sha256:'.length), 'diff', rel);
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(file);
+    } catch {
+      continue;
+    }
+    if (stat.isCharacterDevice() && stat.rdev === 0) return undefined; // deleted by this layer
+    return stat.isFile() ? fs.readFileSync(file) : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,23 @@
+// Where strata-runtime keeps the state of this store's containers: under /run (a tmpfs,
+// emptied at boot, as runtime state must be), one directory per store root so that
+// separate stores never see each other's containers.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { type RuntimeResult, runRuntime } from '../runtime/index';
+import { StrataError } from '../../shared/errors';
+import type { Store } from '../store/store';
+
+export function runtimeRoot(store: Store): string {
+  const base = process.getuid?.() === 0 ? '/run/strata' : path.join(process.env.XDG_RUNTIME_DIR ?? '/tmp', 'strata');
+  return path.join(base, createHash('sha256').update(store.paths.root).digest('hex').slice(0, 16));
+}
+
+/** Runs a runtime verb for this store; a failure becomes a StrataError with the runtime's message. */
+export async function runtimeVerb(store: Store, args: string[], what: string): Promise<RuntimeResult> {
+  const result = await runRuntime(args, { root: runtimeRoot(store) });
+  if (result.code !== 0) {
+    const message = result.stderr.trim().split('\n').pop() || `exit status ${result.code}`;
+    throw new StrataError('INTERNAL', `${what}: ${message}`);
+  }
+  return result;
+}

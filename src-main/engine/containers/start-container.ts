@@ -1,0 +1,63 @@
+// start: mount the container's root, write its config.json (the bundle is the container's
+// directory), hand it to a shim — which outlives this process — and let the program run.
+import fs from 'node:fs';
+import { processStartTime } from '../../../native/lib/index';
+import { StrataError } from '../../shared/errors';
+import { readConfig, readManifest } from '../images/image-store';
+import { buildSpec } from '../runtime/spec-builder';
+import { writeJsonAtomic } from '../store/atomic';
+import type { Store } from '../store/store';
+import type { ContainerRecord } from './container';
+import { containerDir, containerFile, findRecord, writeRecord } from './container-store';
+import { mountOverlay, readImageFile } from './rootfs';
+import { runtimeVerb } from './runtime-root';
+import { releaseRuntime, settle } from './settle';
+
+export async function startContainer(store: Store, ref: string): Promise<ContainerRecord> {
+  return store.write(async () => {
+    const record = await settle(store, findRecord(store, ref));
+    if (record.state.status === 'running') return record; // docker: starting a running container is a no-op
+    const file = (name: Parameters<typeof containerFile>[2]) => containerFile(store, record.id, name);
+    const rootfs = file('rootfs');
+    mountOverlay(store, record.layers, { upper: file('upper'), work: file('work'), target: rootfs });
+    try {
+      const image = readConfig(store, readManifest(store, record.image.manifestDigest).config.digest).config ?? {};
+      const spec = buildSpec({
+        id: record.id,
+        image,
+        options: record.options,
+        rootfs,
+        cgroupsPath: `/strata/${record.id}`,
+        readImageFile: (absPath) => readImageFile(store, record.layers, absPath),
+      });
+      writeJsonAtomic(store.paths.tmp, file('config'), spec);
+      fs.rmSync(file('exit'), { force: true });
+      const shim = await runtimeVerb(
+        store,
+        ['shim', '--bundle', containerDir(store, record.id), '--log', file('log'), '--exit-file', file('exit'), record.id],
+        `start ${record.name}`,
+      );
+      const started = JSON.parse(shim.stdout) as { shimPid: number; pid: number };
+      await runtimeVerb(store, ['start', record.id], `start ${record.name}`);
+      const running: ContainerRecord = {
+        ...record,
+        state: { status: 'running', pid: started.pid, shimPid: started.shimPid, pidStartTime: startTimeOf(started.pid), shimStartTime: startTimeOf(started.shimPid), startedAt: new Date().toISOString() },
+      };
+      writeRecord(store, running);
+      return running;
+    } catch (error) {
+      await releaseRuntime(store, record).catch(() => undefined);
+      if (error instanceof StrataError) throw error;
+      throw new StrataError('INTERNAL', `start ${record.name}: ${(error as Error).message}`, { cause: error });
+    }
+  });
+}
+
+/** The process's start time, or undefined if it has already exited (a quick program). */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    return processStartTime(pid).toString();
+  } catch {
+    return undefined;
+  }
+}

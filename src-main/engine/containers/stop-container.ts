@@ -1,0 +1,50 @@
+// stop: the image's StopSignal (or SIGTERM), then SIGKILL after the timeout (10 s).
+import type { Store } from '../store/store';
+import type { ContainerRecord } from './container';
+import { findRecord } from './container-store';
+import { runtimeVerb } from './runtime-root';
+import { settle } from './settle';
+import { waitContainer } from './wait-container';
+import { readConfig, readManifest } from '../images/image-store';
+
+export const DEFAULT_STOP_TIMEOUT_S = 10;
+
+export async function stopContainer(store: Store, ref: string, options: { timeoutS?: number } = {}): Promise<ContainerRecord> {
+  return store.write(async () => {
+    const record = await settle(store, findRecord(store, ref));
+    if (record.state.status !== 'running') return record;
+    const timeoutS = options.timeoutS ?? record.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
+    const signal = record.options.stopSignal ?? imageStopSignal(store, record) ?? 'SIGTERM';
+    await signalContainer(store, record, signal);
+    if ((await waitContainer(store, record.id, { timeoutMs: timeoutS * 1000 })) === undefined) {
+      await signalContainer(store, record, 'SIGKILL');
+      await waitContainer(store, record.id);
+    }
+    return settle(store, findRecord(store, record.id));
+  });
+}
+
+/** kill: one signal to the container's init (all processes with SIGKILL, as docker does). */
+export async function killContainer(store: Store, ref: string, signal = 'SIGKILL'): Promise<ContainerRecord> {
+  return store.write(async () => {
+    const record = await settle(store, findRecord(store, ref));
+    if (record.state.status !== 'running') return record;
+    await signalContainer(store, record, signal);
+    return record;
+  });
+}
+
+async function signalContainer(store: Store, record: ContainerRecord, signal: string): Promise<void> {
+  const args = signal === 'SIGKILL' || signal === 'KILL' || signal === '9' ? ['kill', '--all', record.id, 'KILL'] : ['kill', record.id, signal];
+  await runtimeVerb(store, args, `signal ${record.name}`).catch((error: Error) => {
+    if (!/not running|does not exist|stopped/i.test(error.message)) throw error; // it exited meanwhile
+  });
+}
+
+function imageStopSignal(store: Store, record: ContainerRecord): string | undefined {
+  try {
+    return readConfig(store, readManifest(store, record.image.manifestDigest).config.digest).config?.StopSignal;
+  } catch {
+    return undefined;
+  }
+}

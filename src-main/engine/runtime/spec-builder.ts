@@ -1,0 +1,211 @@
+// The OCI runtime config.json of a container: the image's run config and the user's
+// options, merged as Docker and Podman merge them, secure by default. Pure: the caller
+// has mounted the rootfs and chosen the cgroup; this file only decides what goes in.
+//
+// Not here on purpose: the image's ExposedPorts (port publishing is a later issue; the
+// network namespace stays isolated, loopback only) and its Volumes (they become anonymous
+// volumes in a later slice); default device nodes and device rules, which strata-runtime
+// creates itself.
+import fs from 'node:fs';
+import path from 'node:path';
+import { StrataError } from '../../shared/errors';
+import { type ContainerOptions, validateResources, validateVolume } from '../containers/options';
+import { DEFAULT_PATH } from '../images/changes';
+import type { RunConfig } from '../images/oci';
+import { resolveUser } from './image-user';
+import { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, type OciConfig, type OciMount, defaultMounts } from './oci-config';
+
+export interface SpecInput {
+  /** The 64-hex container id. */
+  id: string;
+  /** The image's config.config (may be {}). */
+  image: RunConfig;
+  options: ContainerOptions;
+  /** Absolute path where the engine mounted the overlay. */
+  rootfs: string;
+  /** e.g. `/strata/<id>`. */
+  cgroupsPath: string;
+  /** A file of the image as the container will see it, or undefined when absent. */
+  readImageFile: (absPath: string) => Buffer | undefined;
+  /**
+   * Whether the host's cgroups can limit swap (v1 memsw, v2 memory.swap.max). When true
+   * and --memory is given without --memory-swap, swap is limited to the memory limit
+   * again (memory+swap = 2 × memory), Docker's default. Off unless the caller knows.
+   */
+  swapLimit?: boolean;
+  /** RLIMIT_NOFILE soft and hard; defaults to openFilesLimit(). */
+  maxOpenFiles?: number;
+}
+
+export const OCI_VERSION = '1.2.0';
+/** Docker daemon's default open-files limit for containers. */
+export const DEFAULT_NOFILE = 1048576;
+const CAP_SYS_RESOURCE = 24n;
+export const CPU_PERIOD = 100000;
+export const ANNOTATION_ID = 'io.strata.container.id';
+export const ANNOTATION_LABEL_PREFIX = 'io.strata.label.';
+
+function invalid(message: string): StrataError {
+  return new StrataError('INVALID_ARGUMENT', message);
+}
+
+export function buildSpec(input: SpecInput): OciConfig {
+  const { id, image, options } = input;
+  if (!/^[0-9a-f]{64}$/.test(id)) throw invalid(`container id ${JSON.stringify(id)}: expected 64 hex digits`);
+  if (!input.rootfs.startsWith('/')) throw invalid(`rootfs ${JSON.stringify(input.rootfs)}: must be an absolute path`);
+  validateResources(options);
+
+  const args = commandLine(image, options);
+  const cwd = options.workdir ?? (image.WorkingDir || '/');
+  if (!cwd.startsWith('/')) throw invalid(`working directory ${JSON.stringify(cwd)}: must be an absolute path`);
+  const hostname = options.hostname ?? id.slice(0, 12);
+  const user = resolveUser(options.user ?? image.User, input.readImageFile);
+  const nofile = input.maxOpenFiles ?? openFilesLimit();
+
+  return {
+    ociVersion: OCI_VERSION,
+    process: {
+      terminal: false,
+      args,
+      env: environment(image, options, hostname, user.home),
+      cwd,
+      user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}) },
+      capabilities: {
+        bounding: [...DEFAULT_CAPABILITIES],
+        effective: [...DEFAULT_CAPABILITIES],
+        permitted: [...DEFAULT_CAPABILITIES],
+        inheritable: [],
+        ambient: [],
+      },
+      rlimits: [{ type: 'RLIMIT_NOFILE', soft: nofile, hard: nofile }],
+      // Security by default: no setuid binary or file capability can raise privileges
+      // beyond what the container started with.
+      noNewPrivileges: true,
+      oomScoreAdj: 0,
+    },
+    root: { path: input.rootfs, readonly: false },
+    hostname,
+    mounts: mounts(options),
+    annotations: annotations(id, image, options),
+    linux: {
+      namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'ipc' }, { type: 'network' }],
+      maskedPaths: [...DEFAULT_MASKED_PATHS],
+      readonlyPaths: [...DEFAULT_READONLY_PATHS],
+      cgroupsPath: input.cgroupsPath,
+      resources: resources(options, input.swapLimit ?? false),
+    },
+  };
+}
+
+/**
+ * Docker's rule: `--entrypoint` replaces the image's Entrypoint and drops its Cmd; a
+ * command replaces only the Cmd, after whichever Entrypoint applies.
+ */
+function commandLine(image: RunConfig, options: ContainerOptions): string[] {
+  const entrypoint = options.entrypoint ?? image.Entrypoint ?? [];
+  const command = options.command ?? (options.entrypoint !== undefined ? [] : (image.Cmd ?? []));
+  const args = [...entrypoint, ...command];
+  if (args.length === 0 || args[0] === '') throw invalid('no command: the image has no Cmd or Entrypoint; give one');
+  return args;
+}
+
+/** PATH and HOSTNAME first, then the image's Env, then the user's, each key once; HOME last if unset. */
+function environment(image: RunConfig, options: ContainerOptions, hostname: string, home: string): string[] {
+  const env = new Map<string, string>([
+    ['PATH', DEFAULT_PATH.slice('PATH='.length)],
+    ['HOSTNAME', hostname],
+  ]);
+  for (const entry of [...(image.Env ?? []), ...(options.env ?? [])]) {
+    const equals = entry.indexOf('=');
+    if (equals <= 0) continue; // a malformed image entry: no key to set
+    env.set(entry.slice(0, equals), entry.slice(equals + 1));
+  }
+  if (!env.has('HOME')) env.set('HOME', home);
+  return [...env].map(([key, value]) => `${key}=${value}`);
+}
+
+/**
+ * The runtime's default mounts, then each volume as a recursive private bind, parents
+ * before children. A volume on a default mount's destination replaces it (as Docker lets
+ * `-v` replace /dev/shm); validateVolume keeps them off /, /dev and /proc.
+ */
+function mounts(options: ContainerOptions): OciMount[] {
+  const seen = new Set<string>();
+  const volumes = (options.volumes ?? []).map((given) => {
+    const volume = validateVolume(given);
+    if (seen.has(volume.destination)) throw invalid(`duplicate mount point: ${volume.destination}`);
+    seen.add(volume.destination);
+    return {
+      destination: volume.destination,
+      type: 'bind',
+      source: volume.source,
+      options: ['rbind', 'rprivate', volume.readonly ? 'ro' : 'rw'],
+    } satisfies OciMount;
+  });
+  const depth = (m: OciMount) => m.destination.split('/').length;
+  volumes.sort((a, b) => depth(a) - depth(b)); // stable: equal depths keep the user's order
+  return [...defaultMounts().filter((m) => !seen.has(m.destination)), ...volumes];
+}
+
+function annotations(id: string, image: RunConfig, options: ContainerOptions): Record<string, string> {
+  const out: Record<string, string> = { [ANNOTATION_ID]: id };
+  // Containers inherit the image's labels; the user's win, as with Docker.
+  for (const [key, value] of Object.entries({ ...(image.Labels ?? {}), ...(options.labels ?? {}) })) {
+    out[`${ANNOTATION_LABEL_PREFIX}${key}`] = value;
+  }
+  return out;
+}
+
+type Resources = NonNullable<OciConfig['linux']['resources']>;
+
+/** Docker's flags onto OCI resources; absent flags leave the kernel's defaults (unlimited). */
+function resources(options: ContainerOptions, swapLimit: boolean): Resources {
+  const out: Resources = {};
+  const memory: NonNullable<Resources['memory']> = {};
+  if (options.memory !== undefined) memory.limit = options.memory;
+  if (options.memoryReservation !== undefined) memory.reservation = options.memoryReservation;
+  // OCI's swap, like Docker's --memory-swap, is memory + swap; -1 lifts the swap limit.
+  if (options.memorySwap !== undefined) memory.swap = options.memorySwap;
+  else if (options.memory !== undefined && swapLimit) memory.swap = 2 * options.memory;
+  if (Object.keys(memory).length) out.memory = memory;
+
+  const cpu: NonNullable<Resources['cpu']> = {};
+  if (options.cpus !== undefined) {
+    cpu.period = CPU_PERIOD;
+    cpu.quota = Math.round(options.cpus * CPU_PERIOD);
+  }
+  if (options.cpuShares !== undefined) cpu.shares = options.cpuShares;
+  if (Object.keys(cpu).length) out.cpu = cpu;
+
+  if (options.pidsLimit !== undefined && options.pidsLimit > 0) out.pids = { limit: options.pidsLimit };
+  return out;
+}
+
+let cachedOpenFiles: number | undefined;
+
+/**
+ * Docker's open-files limit where the runtime may raise its own hard limit that far;
+ * where it may not (no CAP_SYS_RESOURCE, as in many CI containers), the hard limit it
+ * inherits — asking for more would make every start fail with EPERM. The runtime is
+ * this process's child, so this process's limits and capabilities are the runtime's.
+ * procRoot is for tests; the answer for /proc is computed once.
+ */
+export function openFilesLimit(procRoot = '/proc'): number {
+  if (procRoot === '/proc' && cachedOpenFiles !== undefined) return cachedOpenFiles;
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(path.join(procRoot, file), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(read('self/status') ?? '')?.[1];
+  const hard = /^Max open files\s+\S+\s+(\d+)/m.exec(read('self/limits') ?? '')?.[1];
+  const nrOpen = Number(read('sys/fs/nr_open')?.trim() ?? NaN);
+  let limit = DEFAULT_NOFILE;
+  if (Number.isSafeInteger(nrOpen) && nrOpen > 0) limit = Math.min(limit, nrOpen);
+  const canRaise = capEff !== undefined && ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;
+  if (!canRaise && hard !== undefined) limit = Math.min(limit, Number(hard));
+  if (procRoot === '/proc') cachedOpenFiles = limit;
+  return limit;
+}

@@ -1,0 +1,65 @@
+// `strata run`, `ps`, `logs`, `stop`, `rm` as a user types them (the built CLI, real containers).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestImage, makeTempDir, testImages, writeDockerArchive } from '../helpers/test-images';
+
+let work: string;
+let root: string;
+let a: TestImage;
+const bin = path.resolve('bin/strata.js');
+
+function strata(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, '--root', root, ...args], { encoding: 'utf8' });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(() => {
+  work = makeTempDir('cli-containers');
+  root = path.join(work, 'store');
+  ({ a } = testImages(work));
+  expect(strata('import', writeDockerArchive(work, [a])).code).toBe(0);
+});
+
+afterAll(() => {
+  strata('rm', '-f', ...JSON.parse(strata('ps', '-a', '--json').stdout).map((c: { id: string }) => c.id));
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  fs.rmSync(work, { recursive: true, force: true });
+  expect(mounts).not.toContain(root);
+});
+
+describe('strata run and friends', () => {
+  it('an attached run streams stdout and stderr and returns the exit code', () => {
+    const result = strata('run', '--rm', '-e', 'WHO=world', '-w', '/app', 'test/a:1', 'sh', '-c', 'echo hello $WHO from $(pwd); echo warning >&2; exit 5');
+    expect(result).toEqual({ code: 5, stdout: 'hello world from /app\n', stderr: 'warning\n' });
+    expect(JSON.parse(strata('ps', '-a', '--json').stdout)).toEqual([]);
+  });
+
+  it('runs detached; ps, logs, stop and rm manage it', () => {
+    const volume = path.join(work, 'shared');
+    fs.mkdirSync(volume);
+    const started = strata('run', '-d', '--name', 'web', '-v', `${volume}:/data`, 'test/a:1', 'sh', '-c', 'trap "echo bye; exit 0" TERM; echo started; echo kept > /data/out.txt; while true; do sleep 1; done');
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    const ps = strata('ps');
+    expect(ps.stdout.split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+NAMES$/);
+    expect(ps.stdout).toMatch(/test\/a:1 .* Up .* web/);
+    for (let i = 0; i < 500 && !fs.existsSync(path.join(volume, 'out.txt')); i++) spawnSync('sleep', ['0.02']);
+    expect(fs.readFileSync(path.join(volume, 'out.txt'), 'utf8')).toBe('kept\n');
+    expect(strata('logs', 'web')).toMatchObject({ code: 0, stdout: 'started\n' });
+    expect(strata('logs', '-t', 'web').stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z started\n$/);
+    expect(strata('rm', 'web')).toMatchObject({ code: 1, stderr: 'strata rm: container web is running: stop it first or use --force [CONFLICT]\n' });
+    expect(strata('stop', '-t', '5', 'web')).toMatchObject({ code: 0, stdout: 'web\n' });
+    expect(strata('ps', '-a').stdout).toMatch(/Exited \(0\)/);
+    expect(strata('logs', '--tail', '1', 'web').stdout).toBe('bye\n');
+    expect(strata('rm', 'web')).toMatchObject({ code: 0, stdout: 'web\n' });
+  });
+
+  it('options after the image belong to the container; bad flags are usage errors', () => {
+    expect(strata('run', '--rm', 'test/a:1', 'sh', '-c', 'echo -n ok')).toMatchObject({ code: 0, stdout: 'ok' });
+    expect(strata('run', '--bogus', 'test/a:1').code).toBe(2);
+    expect(strata('run', '--memory', 'lots', 'test/a:1', 'true')).toMatchObject({ code: 1 });
+    expect(strata('run', 'nope:1', 'true')).toMatchObject({ code: 1, stderr: 'strata run: no such image: nope:1 [NOT_FOUND]\n' });
+  });
+});

@@ -1,0 +1,146 @@
+// Containers from images, for real: overlay roots, the shim, exit codes, stop with SIGKILL
+// after the timeout, and state that survives the process that started it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../src-main/engine/index';
+import { isStrataError } from '../../../src-main/shared/errors';
+import { type TestImage, makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
+
+let work: string;
+let engine: Engine;
+let a: TestImage;
+
+beforeAll(async () => {
+  work = makeTempDir('containers');
+  ({ a } = testImages(work));
+  engine = Engine.open({ root: path.join(work, 'store') });
+  await engine.importImage({ path: writeOciLayout(path.join(work, 'layout'), [a]) });
+});
+
+afterAll(async () => {
+  for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  fs.rmSync(work, { recursive: true, force: true });
+  expect(mounts).not.toContain(work);
+});
+
+function logText(id: string): string {
+  const file = path.join(engine.root, 'containers', id, 'log.jsonl');
+  if (!fs.existsSync(file)) return '';
+  return fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { log: string }).log)
+    .join('');
+}
+
+function cgroupExists(id: string): boolean {
+  return fs.existsSync(`/sys/fs/cgroup/memory/strata/${id}`) || fs.existsSync(`/sys/fs/cgroup/pids/strata/${id}`);
+}
+
+describe('containers', () => {
+  it('runs a command from the image and records its exit code and output', async () => {
+    const container = await engine.createContainer('test/a:1', { command: ['sh', '-c', 'echo hello from $(cat /etc/app.conf); echo oops >&2; exit 3'] });
+    expect(container.state.status).toBe('created');
+    await engine.startContainer(container.id);
+    expect(await engine.waitContainer(container.id)).toBe(3);
+    expect(engine.inspectContainer(container.id).state).toMatchObject({ status: 'exited', exitCode: 3, oomKilled: false });
+    expect(logText(container.id)).toBe('hello from mode=test\noops\n');
+    await engine.removeContainer(container.id);
+    expect(fs.existsSync(path.join(engine.root, 'containers', container.id))).toBe(false);
+  });
+
+  it('mounts the image layers read-only under a container layer that takes every write', async () => {
+    const container = await engine.createContainer('test/a:1', { name: 'writer', command: ['sh', '-c', 'echo new > /app/new.txt; rm /etc/passwd; sleep 30'] });
+    await engine.startContainer('writer');
+    const dir = path.join(engine.root, 'containers', container.id);
+    await until(() => fs.existsSync(path.join(dir, 'upper/app/new.txt')));
+    const mount = fs
+      .readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .find((line) => line.split(' ')[4] === path.join(dir, 'rootfs'));
+    expect(mount).toMatch(/ overlay overlay rw,.*lowerdir=[^,]*:[^,]*:[^,]*,upperdir=/);
+    expect(fs.readFileSync(path.join(dir, 'upper/app/new.txt'), 'utf8')).toBe('new\n');
+    expect(fs.lstatSync(path.join(dir, 'upper/etc/passwd')).isCharacterDevice()).toBe(true);
+    for (const layer of engine.inspectImage('test/a:1').layers) {
+      const diff = path.join(engine.root, 'layers', layer.chainId.slice(7), 'diff');
+      expect(fs.existsSync(path.join(diff, 'app/new.txt'))).toBe(false);
+    }
+    expect(fs.existsSync(path.join(engine.root, 'layers', engine.inspectImage('test/a:1').layers[2]!.chainId.slice(7), 'diff/etc/passwd'))).toBe(true);
+    expect(cgroupExists(container.id)).toBe(true);
+    await expect(engine.removeContainer('writer')).rejects.toSatisfy((e: unknown) => isStrataError(e, 'CONFLICT'));
+    await engine.removeContainer('writer', { force: true });
+    expect(fs.existsSync(dir)).toBe(false);
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir);
+    expect(cgroupExists(container.id)).toBe(false);
+  });
+
+  it('stop ends a process that ignores SIGTERM with SIGKILL after the timeout', async () => {
+    const container = await engine.createContainer('test/a:1', { command: ['sh', '-c', 'trap "" TERM; echo ready; while true; do sleep 1; done'] });
+    await engine.startContainer(container.id);
+    await until(() => logText(container.id).includes('ready'));
+    const stopped = await engine.stopContainer(container.id, { timeoutS: 1 });
+    expect(stopped.state).toMatchObject({ status: 'exited', signal: 9 });
+    expect(isMountedUnder(container.id)).toBe(false);
+    await engine.removeContainer(container.id);
+  });
+
+  it('refuses a taken name, an unknown image and a missing volume source with stable codes', async () => {
+    await engine.createContainer('test/a:1', { name: 'taken', command: ['true'] });
+    await expect(engine.createContainer('test/a:1', { name: 'taken' })).rejects.toSatisfy((e: unknown) => isStrataError(e, 'CONFLICT'));
+    await expect(engine.createContainer('nope:1')).rejects.toSatisfy((e: unknown) => isStrataError(e, 'NOT_FOUND'));
+    await expect(engine.createContainer('test/a:1', { volumes: [{ source: '/no/such/dir', destination: '/x', readonly: false }] })).rejects.toSatisfy((e: unknown) => isStrataError(e, 'INVALID_ARGUMENT'));
+    await engine.removeContainer('taken');
+    await expect(engine.startContainer('taken')).rejects.toSatisfy((e: unknown) => isStrataError(e, 'NOT_FOUND'));
+  });
+
+  it('keeps the image alive while a container uses it', async () => {
+    const container = await engine.createContainer('test/a:1', { command: ['true'] });
+    await expect(engine.removeImage('test/a:1')).rejects.toSatisfy((e: unknown) => isStrataError(e, 'CONFLICT'));
+    await engine.removeContainer(container.id);
+  });
+});
+
+describe('containers outlive the process that started them', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [path.resolve('bin/strata.js'), '--root', engine.root, ...args], { encoding: 'utf8' });
+
+  it('a container keeps running after the CLI process that started it is gone; a new engine stops it', async () => {
+    // PID 1 of a namespace ignores signals it has no handler for: trap TERM, as a service would.
+    const started = cli('run', '-d', '--name', 'survivor', 'test/a:1', 'sh', '-c', 'trap "exit 0" TERM; echo up; while true; do sleep 1; done');
+    expect(started.stderr).toBe('');
+    expect(started.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+    const fresh = Engine.open({ root: engine.root });
+    expect(fresh.inspectContainer('survivor').state.status).toBe('running');
+    await until(() => logText(started.stdout.trim()).includes('up'));
+    const stopped = await fresh.stopContainer('survivor', { timeoutS: 5 });
+    expect(stopped.state).toMatchObject({ status: 'exited', exitCode: 0 });
+    await fresh.removeContainer('survivor');
+  });
+
+  it('a container that exits while no engine runs shows its exit code to the next engine', async () => {
+    const started = cli('run', '-d', '--name', 'quitter', 'test/a:1', 'sh', '-c', 'sleep 0.2; exit 7');
+    expect(started.status).toBe(0);
+    const id = started.stdout.trim();
+    await until(() => fs.existsSync(path.join(engine.root, 'containers', id, 'exit.json')));
+    const fresh = Engine.open({ root: engine.root });
+    expect(fresh.inspectContainer('quitter').state).toMatchObject({ status: 'exited', exitCode: 7 });
+    await fresh.removeContainer('quitter');
+    expect(execFileSync('sh', ['-c', `grep -c ${id} /proc/self/mountinfo || true`], { encoding: 'utf8' }).trim()).toBe('0');
+  });
+});
+
+function isMountedUnder(id: string): boolean {
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(id);
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('condition not met in time');
+}
