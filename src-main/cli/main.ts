@@ -26,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
 const GLOBAL_OPTIONS = {
   root: { type: 'string' },
   json: { type: 'boolean' },
+  format: { type: 'string' }, // docker's `--format json`; tables are the default
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -52,7 +53,12 @@ export async function main(argv: string[], output: Output = processOutput): Prom
       allowPositionals: true,
       strict: true,
     });
-    asJson = Boolean(parsed.values.json);
+    // `import --format` names the source format; everywhere else it is the output format.
+    const format = command.options?.format ? undefined : (parsed.values.format as string | undefined);
+    if (format !== undefined && format !== 'json' && format !== 'table') {
+      throw new UsageError(`--format takes json or table, not ${JSON.stringify(format)}`);
+    }
+    asJson = Boolean(parsed.values.json) || format === 'json';
     const root = parsed.values.root as string | undefined;
     let engine: Engine | undefined;
     const code = await command.run({ engine: () => (engine ??= Engine.open({ root })), output, json: asJson }, parsed);

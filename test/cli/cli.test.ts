@@ -41,6 +41,7 @@ describe('strata CLI', () => {
     const table = ok('images');
     expect(table.split('\n')[0]).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\s+LAYERS$/);
     expect(table).toMatch(/test\/a\s+1\s+[0-9a-f]{12}/);
+    expect(ok('images', '--format', 'json')).toBe(ok('images', '--json'));
     const json = JSON.parse(ok('images', '--json')) as { tags: string[]; layers: unknown[] }[];
     expect(json.map((image) => [image.tags, image.layers.length])).toEqual([
       [['test/a:1'], 3],
