@@ -6,6 +6,7 @@
 // default): `abc123` means /sys/fs/cgroup/strata/abc123 on v2 and
 // /sys/fs/cgroup/<controller>/strata/abc123 in each v1 hierarchy. A path that is absolute,
 // empty or climbs out with `..` is refused with INVALID_ARGUMENT (paths.ts).
+import { DEFAULT_PARENT } from './paths';
 
 export type CgroupVersion = 'v1' | 'v2';
 
@@ -145,4 +146,17 @@ export interface CgroupManagerOptions {
   freezeTimeoutMs?: number;
   /** How long `remove` retries while processes exit (2 000 ms). */
   removeTimeoutMs?: number;
+}
+
+/** What both drivers take from their options: the validated parent and the timeouts. */
+export interface ManagerSettings {
+  parent: string;
+  freezeTimeoutMs: number;
+  removeTimeoutMs: number;
+}
+
+export function managerSettings(options: CgroupManagerOptions, validateParent: (parent: string) => void): ManagerSettings {
+  const parent = options.parent ?? DEFAULT_PARENT;
+  validateParent(parent);
+  return { parent, freezeTimeoutMs: options.freezeTimeoutMs ?? 5000, removeTimeoutMs: options.removeTimeoutMs ?? 2000 };
 }

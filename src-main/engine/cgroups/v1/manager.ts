@@ -9,8 +9,8 @@ import type { CgroupLayoutV1 } from '../detect';
 import {
   childCgroups, isDirectory, mkdirOnce, procsRecursive, removeTree, signalProcess, treeDeepestFirst, writeValue,
 } from '../files';
-import { type CgroupManager, type CgroupManagerOptions, type CgroupResources, type CgroupStats, EMPTY_STATS, type FreezerState } from '../manager';
-import { DEFAULT_PARENT, prefixes, underParent } from '../paths';
+import { type CgroupManager, type CgroupManagerOptions, type CgroupResources, type CgroupStats, EMPTY_STATS, type FreezerState, managerSettings } from '../manager';
+import { prefixes, underParent } from '../paths';
 import { checkPid, validateResources, wantsCpu, wantsCpuset, wantsMemory } from '../resources';
 import { readBlkioV1 } from './blkio';
 import { applyCpuV1, readCpuV1 } from './cpu';
@@ -33,10 +33,7 @@ export class CgroupV1Manager implements CgroupManager {
     private readonly layout: CgroupLayoutV1,
     options: CgroupManagerOptions = {},
   ) {
-    this.parent = options.parent ?? DEFAULT_PARENT;
-    underParent(this.parent, 'x'); // validates the parent
-    this.freezeTimeoutMs = options.freezeTimeoutMs ?? 5000;
-    this.removeTimeoutMs = options.removeTimeoutMs ?? 2000;
+    ({ parent: this.parent, freezeTimeoutMs: this.freezeTimeoutMs, removeTimeoutMs: this.removeTimeoutMs } = managerSettings(options, (parent) => underParent(parent, 'x')));
   }
 
   cgroupsPath(cgroup: string): string {

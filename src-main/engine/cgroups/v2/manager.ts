@@ -6,8 +6,8 @@ import { StrataError } from '../../../shared/errors';
 import {
   childCgroups, fileExists, isDirectory, mkdirOnce, procsRecursive, removeTree, signalProcess, treeDeepestFirst, writeValue,
 } from '../files';
-import { type CgroupManager, type CgroupManagerOptions, type CgroupResources, type CgroupStats, EMPTY_STATS, type FreezerState } from '../manager';
-import { DEFAULT_PARENT, prefixes, underParent } from '../paths';
+import { type CgroupManager, type CgroupManagerOptions, type CgroupResources, type CgroupStats, EMPTY_STATS, type FreezerState, managerSettings } from '../manager';
+import { prefixes, underParent } from '../paths';
 import { checkPid, validateResources, wantsCpu, wantsCpuset, wantsMemory } from '../resources';
 import { applyCpuV2, readCpuV2 } from './cpu';
 import { applyCpuset } from './cpuset';
@@ -27,10 +27,7 @@ export class CgroupV2Manager implements CgroupManager {
     private readonly root: string,
     options: CgroupManagerOptions = {},
   ) {
-    this.parent = options.parent ?? DEFAULT_PARENT;
-    underParent(this.parent, 'x'); // validates the parent
-    this.freezeTimeoutMs = options.freezeTimeoutMs ?? 5000;
-    this.removeTimeoutMs = options.removeTimeoutMs ?? 2000;
+    ({ parent: this.parent, freezeTimeoutMs: this.freezeTimeoutMs, removeTimeoutMs: this.removeTimeoutMs } = managerSettings(options, (parent) => underParent(parent, 'x')));
   }
 
   cgroupsPath(cgroup: string): string {
