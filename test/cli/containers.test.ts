@@ -56,6 +56,17 @@ describe('strata run and friends', () => {
     expect(strata('rm', 'web')).toMatchObject({ code: 0, stdout: 'web\n' });
   });
 
+  it('a missing program exits 127 and a non-executable one 126, with a message', () => {
+    const missing = strata('run', '--rm', 'test/a:1', 'nosuch');
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toMatch(/exec nosuch: not found/);
+    const notExecutable = strata('run', '--rm', 'test/a:1', '/etc/passwd');
+    expect(notExecutable.code).toBe(126);
+    expect(notExecutable.stderr).toMatch(/exec \/etc\/passwd: Permission denied/);
+    expect(strata('run', '--rm', 'test/a:1', 'false').code).toBe(1);
+    expect(strata('run', '--rm', 'test/a:1', 'true').code).toBe(0);
+  });
+
   it('options after the image belong to the container; bad flags are usage errors', () => {
     expect(strata('run', '--rm', 'test/a:1', 'sh', '-c', 'echo -n ok')).toMatchObject({ code: 0, stdout: 'ok' });
     expect(strata('run', '--bogus', 'test/a:1').code).toBe(2);

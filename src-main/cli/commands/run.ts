@@ -18,7 +18,10 @@ export const runCommand: Command = {
       await engine().startContainer(created.id);
     } catch (error) {
       if (values.rm) await engine().removeContainer(created.id, { force: true });
-      throw error;
+      const code = execFailureCode((error as Error).message);
+      if (code === undefined) throw error;
+      output.err(`strata run: ${(error as Error).message}\n`);
+      return code;
     }
     if (values.detach) {
       output.out(asJson ? json({ id: created.id, name: created.name }) : `${created.id}\n`);
@@ -29,3 +32,10 @@ export const runCommand: Command = {
     return exitCode ?? 0;
   },
 };
+
+/** Docker's exit codes when the program cannot run: 127 not found, 126 not executable. */
+function execFailureCode(message: string): number | undefined {
+  if (/exec [^:]*: (not found|No such file)/.test(message)) return 127;
+  if (/exec [^:]*: (Permission denied|Exec format error)/.test(message)) return 126;
+  return undefined;
+}
