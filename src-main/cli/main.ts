@@ -12,7 +12,7 @@ import { layersCommand } from './commands/layers';
 import { pruneCommand } from './commands/prune';
 import { rmiCommand } from './commands/rmi';
 import { tagCommand } from './commands/tag';
-import { killCommand, rmCommand, startCommand, stopCommand, waitCommand } from './commands/container-actions';
+import { killCommand, pauseCommand, restartCommand, rmCommand, startCommand, stopCommand, unpauseCommand, waitCommand } from './commands/container-actions';
 import { logsCommand } from './commands/logs';
 import { psCommand } from './commands/ps';
 import { runCommand } from './commands/run';
@@ -20,7 +20,7 @@ import { type Output, json, processOutput } from './output';
 
 export const COMMANDS: readonly Command[] = [
   importCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
-  runCommand, psCommand, startCommand, stopCommand, killCommand, rmCommand, waitCommand, logsCommand,
+  runCommand, psCommand, startCommand, stopCommand, restartCommand, pauseCommand, unpauseCommand, killCommand, rmCommand, waitCommand, logsCommand,
 ];
 
 const GLOBAL_OPTIONS = {

@@ -11,6 +11,7 @@ import { containerFile } from './containers/container-store';
 import { createContainer } from './containers/create-container';
 import { inspectContainer, listContainers } from './containers/list-containers';
 import type { ContainerOptions } from './containers/options';
+import { pauseContainer, unpauseContainer } from './containers/pause-container';
 import { removeContainer } from './containers/remove-container';
 import { startContainer } from './containers/start-container';
 import { killContainer, stopContainer } from './containers/stop-container';
@@ -76,6 +77,20 @@ export class Engine {
 
   stopContainer(ref: string, options: { timeoutS?: number } = {}): Promise<ContainerRecord> {
     return stopContainer(this.store, ref, options);
+  }
+
+  pauseContainer(ref: string): Promise<ContainerRecord> {
+    return pauseContainer(this.store, ref);
+  }
+
+  unpauseContainer(ref: string): Promise<ContainerRecord> {
+    return unpauseContainer(this.store, ref);
+  }
+
+  /** stop, then start (docker's restart). */
+  async restartContainer(ref: string, options: { timeoutS?: number } = {}): Promise<ContainerRecord> {
+    await stopContainer(this.store, ref, options);
+    return startContainer(this.store, ref);
   }
 
   killContainer(ref: string, signal?: string): Promise<ContainerRecord> {

@@ -1,4 +1,5 @@
-// start, stop, kill, rm, wait: one action on each named container, docker-style output.
+// start, stop, restart, pause, unpause, kill, rm, wait: one action on each named container,
+// docker-style output.
 import { StrataError } from '../../shared/errors';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
@@ -68,5 +69,47 @@ export const waitCommand: Command = {
   async run({ engine, output }, { positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     for (const ref of positionals) output.out(`${(await engine().waitContainer(ref)) ?? ''}\n`);
+  },
+};
+
+export const restartCommand: Command = {
+  name: 'restart',
+  usage: 'restart [-t SECONDS] CONTAINER...',
+  summary: 'Stop and start containers again',
+  options: { time: { type: 'string', short: 't' } },
+  async run({ engine, output }, { values, positionals }) {
+    expectPositionals(positionals, 1, Infinity, this.usage);
+    const timeoutS = values.time === undefined ? undefined : Number(values.time);
+    if (timeoutS !== undefined && !(timeoutS >= 0)) throw new StrataError('INVALID_ARGUMENT', `--time takes seconds, not ${JSON.stringify(values.time)}`);
+    for (const ref of positionals) {
+      await engine().restartContainer(ref, { timeoutS });
+      output.out(`${ref}\n`);
+    }
+  },
+};
+
+export const pauseCommand: Command = {
+  name: 'pause',
+  usage: 'pause CONTAINER...',
+  summary: "Freeze every process of containers (the cgroup freezer)",
+  async run({ engine, output }, { positionals }) {
+    expectPositionals(positionals, 1, Infinity, this.usage);
+    for (const ref of positionals) {
+      await engine().pauseContainer(ref);
+      output.out(`${ref}\n`);
+    }
+  },
+};
+
+export const unpauseCommand: Command = {
+  name: 'unpause',
+  usage: 'unpause CONTAINER...',
+  summary: 'Thaw paused containers',
+  async run({ engine, output }, { positionals }) {
+    expectPositionals(positionals, 1, Infinity, this.usage);
+    for (const ref of positionals) {
+      await engine().unpauseContainer(ref);
+      output.out(`${ref}\n`);
+    }
   },
 };

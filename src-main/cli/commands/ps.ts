@@ -24,7 +24,7 @@ export const psCommand: Command = {
 
 export function status(container: ContainerRecord): string {
   const state = container.state;
-  if (state.status === 'running') return `Up ${ago(state.startedAt).replace(/ ago$/, '')}`;
+  if (state.status === 'running' || state.status === 'paused') return `Up ${ago(state.startedAt).replace(/ ago$/, '')}${state.status === 'paused' ? ' (Paused)' : ''}`;
   if (state.status === 'created') return 'Created';
   const code = state.exitCode ?? (state.signal ? 128 + state.signal : 0);
   return `Exited (${code}) ${ago(state.finishedAt)}${state.oomKilled ? ' (OOMKilled)' : ''}`;

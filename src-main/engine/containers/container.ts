@@ -2,7 +2,12 @@
 // what the user asked for; the status is what was last observed (see observe-state.ts).
 import type { ContainerOptions } from './options';
 
-export type ContainerStatus = 'created' | 'running' | 'exited';
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited';
+
+/** Statuses in which the container's processes exist. */
+export function isLive(status: ContainerStatus): boolean {
+  return status === 'running' || status === 'paused';
+}
 
 export interface ContainerState {
   status: ContainerStatus;

@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import { processStartTime } from '../../../native/lib/index';
 import type { ShimExit } from '../runtime/index';
 import type { Store } from '../store/store';
-import type { ContainerRecord, ContainerState } from './container';
+import { type ContainerRecord, type ContainerState, isLive } from './container';
 import { containerFile } from './container-store';
 
 export function observeState(store: Store, record: ContainerRecord): ContainerState {
-  if (record.state.status !== 'running') return record.state;
+  if (!isLive(record.state.status)) return record.state;
   const exit = readExit(store, record.id);
   if (exit) return exitedState(record.state, exit);
   const { pid, pidStartTime, shimPid, shimStartTime } = record.state;

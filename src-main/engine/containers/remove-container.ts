@@ -4,14 +4,15 @@ import fs from 'node:fs';
 import { StrataError } from '../../shared/errors';
 import { removeTreeAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
+import { isLive } from './container';
 import { containerDir, findRecord } from './container-store';
 import { releaseRuntime, settle } from './settle';
 
 export async function removeContainer(store: Store, ref: string, options: { force?: boolean } = {}): Promise<string> {
   return store.write(async () => {
     const record = await settle(store, findRecord(store, ref));
-    if (record.state.status === 'running' && !options.force) {
-      throw new StrataError('CONFLICT', `container ${record.name} is running: stop it first or use --force`);
+    if (isLive(record.state.status) && !options.force) {
+      throw new StrataError('CONFLICT', `container ${record.name} is ${record.state.status}: stop it first or use --force`);
     }
     await releaseRuntime(store, record); // delete --force kills a running container
     const dir = containerDir(store, record.id);

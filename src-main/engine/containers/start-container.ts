@@ -7,7 +7,7 @@ import { readConfig, readManifest } from '../images/image-store';
 import { buildSpec } from '../runtime/spec-builder';
 import { writeJsonAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
-import type { ContainerRecord } from './container';
+import { type ContainerRecord, isLive } from './container';
 import { containerDir, containerFile, findRecord, writeRecord } from './container-store';
 import { mountOverlay, readImageFile } from './rootfs';
 import { runtimeVerb } from './runtime-root';
@@ -16,7 +16,7 @@ import { releaseRuntime, settle } from './settle';
 export async function startContainer(store: Store, ref: string): Promise<ContainerRecord> {
   return store.write(async () => {
     const record = await settle(store, findRecord(store, ref));
-    if (record.state.status === 'running') return record; // docker: starting a running container is a no-op
+    if (isLive(record.state.status)) return record; // docker: starting a running container is a no-op
     const file = (name: Parameters<typeof containerFile>[2]) => containerFile(store, record.id, name);
     const rootfs = file('rootfs');
     mountOverlay(store, record.layers, { upper: file('upper'), work: file('work'), target: rootfs });

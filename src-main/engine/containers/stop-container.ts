@@ -5,13 +5,15 @@ import { findRecord } from './container-store';
 import { runtimeVerb } from './runtime-root';
 import { settle } from './settle';
 import { waitContainer } from './wait-container';
+import { unpauseLocked } from './pause-container';
 import { readConfig, readManifest } from '../images/image-store';
 
 export const DEFAULT_STOP_TIMEOUT_S = 10;
 
 export async function stopContainer(store: Store, ref: string, options: { timeoutS?: number } = {}): Promise<ContainerRecord> {
   return store.write(async () => {
-    const record = await settle(store, findRecord(store, ref));
+    let record = await settle(store, findRecord(store, ref));
+    if (record.state.status === 'paused') record = await unpauseLocked(store, record); // a frozen process cannot handle its stop signal
     if (record.state.status !== 'running') return record;
     const timeoutS = options.timeoutS ?? record.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
     const signal = record.options.stopSignal ?? imageStopSignal(store, record) ?? 'SIGTERM';

@@ -1,6 +1,7 @@
 // wait: until the container's init has exited (the shim's exit file), then its exit code.
 import type { Store } from '../store/store';
 import { findRecord } from './container-store';
+import { isLive } from './container';
 import { observeState } from './observe-state';
 
 const POLL_MS = 50;
@@ -10,7 +11,7 @@ export async function waitContainer(store: Store, ref: string, options: { signal
   const record = findRecord(store, ref);
   for (;;) {
     const state = observeState(store, findRecord(store, record.id));
-    if (state.status !== 'running') return state.exitCode;
+    if (!isLive(state.status)) return state.exitCode;
     if (options.signal?.aborted || Date.now() >= deadline) return undefined;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

@@ -89,6 +89,23 @@ describe('containers', () => {
     await engine.removeContainer(container.id);
   });
 
+  it('pause freezes every process with the cgroup freezer; unpause thaws; stop works on a paused one', async () => {
+    const container = await engine.createContainer('test/a:1', { command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'] });
+    await engine.startContainer(container.id);
+    const freezer = `/sys/fs/cgroup/freezer/strata/${container.id}/freezer.state`;
+    expect((await engine.pauseContainer(container.id)).state.status).toBe('paused');
+    expect(fs.readFileSync(freezer, 'utf8').trim()).toBe('FROZEN');
+    expect(engine.listContainers().map((c) => [c.id, c.state.status])).toContainEqual([container.id, 'paused']);
+    await expect(engine.pauseContainer(container.id)).rejects.toSatisfy((e: unknown) => isStrataError(e, 'CONFLICT'));
+    expect((await engine.unpauseContainer(container.id)).state.status).toBe('running');
+    expect(fs.readFileSync(freezer, 'utf8').trim()).toBe('THAWED');
+    await engine.pauseContainer(container.id);
+    expect((await engine.stopContainer(container.id, { timeoutS: 5 })).state).toMatchObject({ status: 'exited', exitCode: 0 });
+    const restarted = await engine.restartContainer(container.id, { timeoutS: 5 });
+    expect(restarted.state.status).toBe('running');
+    await engine.removeContainer(container.id, { force: true });
+  });
+
   it('refuses a taken name, an unknown image and a missing volume source with stable codes', async () => {
     await engine.createContainer('test/a:1', { name: 'taken', command: ['true'] });
     await expect(engine.createContainer('test/a:1', { name: 'taken' })).rejects.toSatisfy((e: unknown) => isStrataError(e, 'CONFLICT'));
