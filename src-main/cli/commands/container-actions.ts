@@ -25,8 +25,7 @@ export const stopCommand: Command = {
   options: { time: { type: 'string', short: 't' } },
   async run({ engine, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
-    const timeoutS = values.time === undefined ? undefined : Number(values.time);
-    if (timeoutS !== undefined && !(timeoutS >= 0)) throw new StrataError('INVALID_ARGUMENT', `--time takes seconds, not ${JSON.stringify(values.time)}`);
+    const timeoutS = stopTimeout(values.time);
     for (const ref of positionals) {
       const container = await engine().stopContainer(ref, { timeoutS });
       output.out(asJson ? json(container) : `${ref}\n`);
@@ -79,8 +78,7 @@ export const restartCommand: Command = {
   options: { time: { type: 'string', short: 't' } },
   async run({ engine, output }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
-    const timeoutS = values.time === undefined ? undefined : Number(values.time);
-    if (timeoutS !== undefined && !(timeoutS >= 0)) throw new StrataError('INVALID_ARGUMENT', `--time takes seconds, not ${JSON.stringify(values.time)}`);
+    const timeoutS = stopTimeout(values.time);
     for (const ref of positionals) {
       await engine().restartContainer(ref, { timeoutS });
       output.out(`${ref}\n`);
@@ -113,3 +111,11 @@ export const unpauseCommand: Command = {
     }
   },
 };
+
+/** `-t/--time`: seconds to wait after the stop signal before SIGKILL. */
+function stopTimeout(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!(seconds >= 0)) throw new StrataError('INVALID_ARGUMENT', `--time takes seconds, not ${JSON.stringify(value)}`);
+  return seconds;
+}
