@@ -55,10 +55,10 @@ describe('containers', () => {
   });
 
   it('mounts the image layers read-only under a container layer that takes every write', async () => {
-    const container = await engine.createContainer('test/a:1', { name: 'writer', command: ['sh', '-c', 'echo new > /app/new.txt; rm /etc/passwd; sleep 30'] });
+    const container = await engine.createContainer('test/a:1', { name: 'writer', command: ['sh', '-c', 'echo new > /app/new.txt; rm /etc/passwd; touch /app/done; sleep 30'] });
     await engine.startContainer('writer');
     const dir = path.join(engine.root, 'containers', container.id);
-    await until(() => fs.existsSync(path.join(dir, 'upper/app/new.txt')));
+    await until(() => fs.existsSync(path.join(dir, 'upper/app/done'))); // written last
     const mount = fs
       .readFileSync('/proc/self/mountinfo', 'utf8')
       .split('\n')
@@ -90,8 +90,9 @@ describe('containers', () => {
   });
 
   it('pause freezes every process with the cgroup freezer; unpause thaws; stop works on a paused one', async () => {
-    const container = await engine.createContainer('test/a:1', { command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'] });
+    const container = await engine.createContainer('test/a:1', { command: ['sh', '-c', 'trap "exit 0" TERM; echo ready; while true; do sleep 1; done'] });
     await engine.startContainer(container.id);
+    await until(() => logText(container.id).includes('ready')); // its TERM trap is set
     const freezer = `/sys/fs/cgroup/freezer/strata/${container.id}/freezer.state`;
     expect((await engine.pauseContainer(container.id)).state.status).toBe('paused');
     expect(fs.readFileSync(freezer, 'utf8').trim()).toBe('FROZEN');
