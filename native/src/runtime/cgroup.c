@@ -117,3 +117,12 @@ int cgroup_write_limit(const char *dir, const char *file, int64_t value, const c
   else snprintf(buf, sizeof buf, "%lld", (long long)value);
   return write_file_str(path, buf);
 }
+
+int oom_kill_recorded(const char *file) {
+  char *text = read_file(file, NULL);
+  if (!text) return -1;
+  const char *line = strstr(text, "oom_kill ");
+  int killed = line && atoll(line + 9) > 0;
+  free(text);
+  return killed;
+}

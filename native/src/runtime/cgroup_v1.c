@@ -199,10 +199,5 @@ int v1_kill_all(const char *rel, int sig) {
 int v1_oom_killed(const char *rel) {
   char path[PATH_MAX];
   pathf(path, sizeof path, "%s/memory%s/memory.oom_control", g_cgroup_root, rel);
-  char *text = read_file(path, NULL);
-  if (!text) return -1;
-  const char *line = strstr(text, "oom_kill ");
-  int killed = line && atoll(line + 9) > 0;
-  free(text);
-  return killed;
+  return oom_kill_recorded(path);
 }

@@ -149,10 +149,5 @@ int v2_kill_all(const char *dir, int sig) {
 int v2_oom_killed(const char *dir) {
   char path[PATH_MAX];
   pathf(path, sizeof path, "%s/memory.events", dir);
-  char *text = read_file(path, NULL);
-  if (!text) return -1;
-  const char *line = strstr(text, "oom_kill ");
-  int killed = line && atoll(line + 9) > 0;
-  free(text);
-  return killed;
+  return oom_kill_recorded(path);
 }

@@ -7,17 +7,9 @@ import { S_IFCHR, lgetxattr, llistxattr, lremovexattr, lsetxattr, mknod } from '
 import { fromAddon, systemError } from '../../../native/lib/errors';
 import { addonFile, findPackageRoot, requireAddon } from '../../../native/lib/load';
 import { useTmpDir } from './tmp';
+import { thrown } from './thrown';
 
 const tmp = useTmpDir();
-
-function thrown(run: () => unknown): Error & Record<string, unknown> {
-  try {
-    run();
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('errors look like the ones node:fs throws', () => {
   it('a missing path is ENOENT with code, errno, syscall, path — shaped like fs.lstatSync', () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { MNT_DETACH, MNT_EXPIRE, MNT_FORCE, MS, UMOUNT_NOFOLLOW, mount, umount } from '../../../native/lib';
 import { native } from '../../../native/lib/load';
 import { mountAt, mountsUnder, useMountSandbox } from './mount-sandbox';
+import { thrown } from './thrown';
 
 const sandbox = useMountSandbox();
 
@@ -17,15 +18,6 @@ function dir(...parts: string[]): string {
 
 function tmpfs(target: string, flags = 0, data = 'size=1m'): void {
   mount('tmpfs', target, 'tmpfs', flags, data);
-}
-
-function thrown(run: () => unknown): Error & Record<string, unknown> {
-  try {
-    run();
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('tmpfs', () => {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pidfdOpen, pidfdSendSignal } from '../../../native/lib';
 import { useChildren } from './children';
 import { useTmpDir } from './tmp';
+import { thrown } from './thrown';
 
 const children = useChildren();
 const tmp = useTmpDir();
@@ -20,15 +21,6 @@ function open(pid: number): number {
 afterEach(() => {
   for (const fd of fds.splice(0)) fs.closeSync(fd);
 });
-
-function thrown(run: () => unknown): Error & Record<string, unknown> {
-  try {
-    run();
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('expected a throw');
-}
 
 /** The fields of /proc/self/fdinfo/<fd> ("pos:", "flags:", "Pid:", …). */
 function fdinfo(fd: number): Map<string, string> {
