@@ -14,7 +14,9 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') failed++;
         else skipped++;
       }
-      if (module.state() === 'failed' && module.children.size === 0) failed++;
+      // A module can fail outside its tests (a hook, an import): count it as a failure too.
+      const failedTests = [...module.children.allTests()].filter((test) => test.result().state === 'failed').length;
+      if (module.state() === 'failed' && failedTests === 0) failed++;
     }
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }

@@ -106,6 +106,9 @@ export function useWorkspace(): Workspace {
     }
     expect(leftoverCgroups(prefix)).toEqual([]);
     expect(fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(dir))).toEqual([]);
+    // A shim records the exit, then (with --rm) deletes and drains before it exits itself:
+    // give such stragglers a bounded moment to finish before calling them leftovers.
+    for (let i = 0; i < 100 && livingProcesses(dir, prefix).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(livingProcesses(dir, prefix)).toEqual([]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
