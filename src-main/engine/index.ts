@@ -9,8 +9,12 @@ import type { LayerTree } from './layers/layer-index';
 import type { ContainerRecord } from './containers/container';
 import { containerFile } from './containers/container-store';
 import { createContainer } from './containers/create-container';
-import { inspectContainer, listContainers } from './containers/list-containers';
-import type { ContainerOptions } from './containers/options';
+import { type CommitOptions, commitContainer } from './containers/commit-container';
+import { type ContainerChange, diffContainer } from './containers/container-diff';
+import { type ListContainersOptions, inspectContainer, listContainers } from './containers/list-containers';
+import { RestartMonitor, type RestartMonitorOptions } from './containers/restart-monitor';
+import { updateContainer } from './containers/update-container';
+import type { ContainerOptions, ContainerUpdate } from './containers/options';
 import { pauseContainer, unpauseContainer } from './containers/pause-container';
 import { removeContainer } from './containers/remove-container';
 import { startContainer } from './containers/start-container';
@@ -105,12 +109,34 @@ export class Engine {
     return waitContainer(this.store, ref, options);
   }
 
-  listContainers(options: { all?: boolean } = {}): ContainerRecord[] {
+  listContainers(options: ListContainersOptions = {}): ContainerRecord[] {
     return listContainers(this.store, options);
   }
 
   inspectContainer(ref: string): ContainerRecord {
     return inspectContainer(this.store, ref);
+  }
+
+  /** What the container changed in its read-write layer (A/C/D). */
+  diffContainer(ref: string): ContainerChange[] {
+    return diffContainer(this.store, ref);
+  }
+
+  /** The container's read-write layer as a new image on top of its image. */
+  commitContainer(ref: string, options: CommitOptions = {}): Promise<ImportedImage> {
+    return commitContainer(this.store, ref, options);
+  }
+
+  /** New limits or restart policy; a running container gets the limits at once. */
+  updateContainer(ref: string, update: ContainerUpdate): Promise<ContainerRecord> {
+    return updateContainer(this.store, ref, update);
+  }
+
+  /** Acts on restart policies while this engine runs (the window, `strata serve`); stop() it on exit. */
+  superviseRestarts(options: RestartMonitorOptions = {}): RestartMonitor {
+    const monitor = new RestartMonitor(this.store, options);
+    monitor.start();
+    return monitor;
   }
 
   /** The container's log (JSON lines written by its shim). */

@@ -1,16 +1,28 @@
 import type { ContainerRecord } from '../../engine/containers/container';
 import type { Command } from '../command';
-import { expectPositionals } from '../command';
+import { UsageError, expectPositionals } from '../command';
+import { FILTER_KEYS, parseContainerFilters } from '../../engine/containers/container-filters';
 import { ago, json, shortId, table, truncate } from '../output';
 
 export const psCommand: Command = {
   name: 'ps',
-  usage: 'ps [-a] [-q] [--json]',
-  summary: 'List containers (running ones; -a for all)',
-  options: { all: { type: 'boolean', short: 'a' }, quiet: { type: 'boolean', short: 'q' } },
+  usage: 'ps [-a] [-q] [-n N | -l] [-f KEY=VALUE]... [--json]',
+  summary: `List containers (running ones; -a for all). Filters: ${FILTER_KEYS.join(', ')}`,
+  options: {
+    all: { type: 'boolean', short: 'a' },
+    quiet: { type: 'boolean', short: 'q' },
+    filter: { type: 'string', short: 'f', multiple: true },
+    last: { type: 'string', short: 'n' },
+    latest: { type: 'boolean', short: 'l' },
+  },
   run({ engine, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 0, 0, this.usage);
-    const containers = engine().listContainers({ all: Boolean(values.all) });
+    const last = values.latest ? 1 : values.last === undefined ? undefined : Number(values.last);
+    if (last !== undefined && !(Number.isInteger(last) && last >= 0)) throw new UsageError(`-n takes a whole number, not ${JSON.stringify(values.last)}`);
+    const filters = parseContainerFilters((values.filter as string[] | undefined) ?? []);
+    // docker: -n and -l look at every container, running or not.
+    let containers = engine().listContainers({ all: Boolean(values.all) || last !== undefined, filters });
+    if (last !== undefined) containers = containers.slice(0, last);
     if (asJson) return output.out(json(containers));
     if (values.quiet) return output.out(containers.map((c) => `${shortId(c.id)}\n`).join(''));
     output.out(

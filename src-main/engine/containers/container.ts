@@ -21,6 +21,12 @@ export interface ContainerState {
   exitCode?: number;
   signal?: number | null;
   oomKilled?: boolean;
+  /** Times the restart policy has started it again since the user last started it. */
+  restartCount?: number;
+  /** The wait before the next policy restart (doubles while it keeps failing fast). */
+  backoffMs?: number;
+  /** Stopped or killed by a user: no restart policy brings it back until they start it. */
+  stoppedByUser?: boolean;
 }
 
 export interface ContainerRecord {
@@ -37,6 +43,7 @@ export interface ContainerRecord {
 export const CONTAINER_FILES = {
   record: 'container.json',
   config: 'config.json', // the OCI runtime spec: this directory is the bundle
+  init: 'init', // mount points the image lacks (init-layer.ts), below the container's own layer
   upper: 'upper',
   work: 'work',
   rootfs: 'rootfs',

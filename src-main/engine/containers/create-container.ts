@@ -5,6 +5,7 @@ import { findImage } from '../images/image-store';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { containerDir, containerFile, listRecords, newContainerId, writeRecord } from './container-store';
+import { writeInitLayer } from './init-layer';
 import { type ContainerOptions, validateContainerName, validateResources, validateVolume } from './options';
 
 const ADJECTIVES = ['brave', 'calm', 'eager', 'fond', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'swift', 'tidy', 'witty'];
@@ -33,8 +34,14 @@ export async function createContainer(store: Store, imageRef: string, options: C
     };
     const dir = containerDir(store, id);
     fs.mkdirSync(dir, { mode: 0o711 });
-    for (const sub of ['upper', 'work', 'rootfs'] as const) fs.mkdirSync(containerFile(store, id, sub), { mode: 0o755 });
-    writeRecord(store, record);
+    try {
+      for (const sub of ['upper', 'work', 'rootfs'] as const) fs.mkdirSync(containerFile(store, id, sub), { mode: 0o755 });
+      writeInitLayer(store, record.layers, record.options, containerFile(store, id, 'init'));
+      writeRecord(store, record);
+    } catch (error) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
     return record;
   });
 }

@@ -214,32 +214,41 @@ const restartSchema = z.union([
 
 const envEntry = z.string().regex(/^[^=\s\0]+=[^\0]*$/, 'must be KEY=VALUE');
 
+const containerOptionsObject = z.strictObject({
+  name: z.string().regex(NAME_PATTERN, 'only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters').optional(),
+  command: z.array(z.string()).optional(),
+  entrypoint: z.array(z.string()).optional(),
+  env: z.array(envEntry).optional(),
+  workdir: absolute.optional(),
+  user: z.string().regex(/^[^\s:]*(:[^\s:]*)?$/, 'expected user[:group]').optional(),
+  hostname: z.string().regex(/^[^\s\0/]{1,64}$/, 'expected 1 to 64 characters, no whitespace or /').optional(),
+  volumes: z.array(volumeSchema).optional(),
+  memory: bytes.optional(),
+  memorySwap: z.union([bytes, z.literal(-1)]).optional(),
+  memoryReservation: bytes.optional(),
+  cpus: z.number().min(MIN_CPUS).refine((cpus) => cpus <= os.availableParallelism(), 'more CPUs than this host has').optional(),
+  cpuShares: z.number().int().min(2).max(262144).optional(),
+  pidsLimit: z.number().int().min(-1).optional(),
+  restart: restartSchema.optional(),
+  labels: z.record(z.string().regex(/^\S+$/, 'label names cannot be empty or contain whitespace'), z.string()).optional(),
+  stopSignal: z.string().regex(/^([A-Z][A-Z0-9+-]*|\d+)$/, 'expected a signal name or number').optional(),
+  stopTimeout: z.number().int().nonnegative().optional(),
+});
+
+function checkResources(options: ContainerOptions, ctx: z.RefinementCtx): void {
+  try {
+    validateResources(options);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+}
+
 /** The parsed form of ContainerOptions, for input that did not come through the parsers. */
-export const containerOptionsSchema: z.ZodType<ContainerOptions> = z
-  .strictObject({
-    name: z.string().regex(NAME_PATTERN, 'only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters').optional(),
-    command: z.array(z.string()).optional(),
-    entrypoint: z.array(z.string()).optional(),
-    env: z.array(envEntry).optional(),
-    workdir: absolute.optional(),
-    user: z.string().regex(/^[^\s:]*(:[^\s:]*)?$/, 'expected user[:group]').optional(),
-    hostname: z.string().regex(/^[^\s\0/]{1,64}$/, 'expected 1 to 64 characters, no whitespace or /').optional(),
-    volumes: z.array(volumeSchema).optional(),
-    memory: bytes.optional(),
-    memorySwap: z.union([bytes, z.literal(-1)]).optional(),
-    memoryReservation: bytes.optional(),
-    cpus: z.number().min(MIN_CPUS).refine((cpus) => cpus <= os.availableParallelism(), 'more CPUs than this host has').optional(),
-    cpuShares: z.number().int().min(2).max(262144).optional(),
-    pidsLimit: z.number().int().min(-1).optional(),
-    restart: restartSchema.optional(),
-    labels: z.record(z.string().regex(/^\S+$/, 'label names cannot be empty or contain whitespace'), z.string()).optional(),
-    stopSignal: z.string().regex(/^([A-Z][A-Z0-9+-]*|\d+)$/, 'expected a signal name or number').optional(),
-    stopTimeout: z.number().int().nonnegative().optional(),
-  })
-  .superRefine((options, ctx) => {
-    try {
-      validateResources(options);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    }
-  });
+export const containerOptionsSchema: z.ZodType<ContainerOptions> = containerOptionsObject.superRefine(checkResources);
+
+/** What `update` may change on an existing container: its limits and restart policy. */
+export type ContainerUpdate = Pick<ContainerOptions, 'memory' | 'memorySwap' | 'memoryReservation' | 'cpus' | 'cpuShares' | 'pidsLimit' | 'restart'>;
+
+export const containerUpdateSchema: z.ZodType<ContainerUpdate> = containerOptionsObject
+  .pick({ memory: true, memorySwap: true, memoryReservation: true, cpus: true, cpuShares: true, pidsLimit: true, restart: true })
+  .superRefine(checkResources);

@@ -12,6 +12,8 @@ import { StrataError } from '../../shared/errors';
 import type { Store } from '../store/store';
 
 export interface OverlayDirs {
+  /** A read-only layer above the image's (the container's init layer), when it has one. */
+  init?: string;
   upper: string;
   work: string;
   target: string;
@@ -35,12 +37,14 @@ export function mountOverlay(store: Store, layers: readonly string[], dirs: Over
   if (isMounted(dirs.target)) return;
   const shorts = [...layers].reverse().map((chainId) => shortLink(store, chainId));
   const linkDir = store.paths.layerLinks;
-  const absolute = `lowerdir=${shorts.map((s) => path.join(linkDir, s)).join(':')},upperdir=${dirs.upper},workdir=${dirs.work}`;
+  // The init dir is given absolute either way; relative paths are only for the layer links.
+  const init = dirs.init !== undefined && fs.existsSync(dirs.init) ? `${dirs.init}:` : '';
+  const absolute = `lowerdir=${init}${shorts.map((s) => path.join(linkDir, s)).join(':')},upperdir=${dirs.upper},workdir=${dirs.work}`;
   if (Buffer.byteLength(absolute) <= mountDataMax()) {
     mount('overlay', dirs.target, 'overlay', 0, absolute);
     return;
   }
-  const relative = `lowerdir=${shorts.join(':')},upperdir=${dirs.upper},workdir=${dirs.work}`;
+  const relative = `lowerdir=${init}${shorts.join(':')},upperdir=${dirs.upper},workdir=${dirs.work}`;
   if (Buffer.byteLength(relative) > mountDataMax()) {
     throw new StrataError('UNSUPPORTED', `the image has ${layers.length} layers: too many for one overlay mount`);
   }

@@ -14,43 +14,57 @@ import { runtimeVerb } from './runtime-root';
 import { releaseRuntime, settle } from './settle';
 
 export async function startContainer(store: Store, ref: string): Promise<ContainerRecord> {
-  return store.write(async () => {
-    const record = await settle(store, findRecord(store, ref));
-    if (isLive(record.state.status)) return record; // docker: starting a running container is a no-op
-    const file = (name: Parameters<typeof containerFile>[2]) => containerFile(store, record.id, name);
-    const rootfs = file('rootfs');
-    mountOverlay(store, record.layers, { upper: file('upper'), work: file('work'), target: rootfs });
-    try {
-      const image = readConfig(store, readManifest(store, record.image.manifestDigest).config.digest).config ?? {};
-      const spec = buildSpec({
-        id: record.id,
-        image,
-        options: record.options,
-        rootfs,
-        cgroupsPath: `/strata/${record.id}`,
-        readImageFile: (absPath) => readImageFile(store, record.layers, absPath),
-      });
-      writeJsonAtomic(store.paths.tmp, file('config'), spec);
-      fs.rmSync(file('exit'), { force: true });
-      const shim = await runtimeVerb(
-        store,
-        ['shim', '--bundle', containerDir(store, record.id), '--log', file('log'), '--exit-file', file('exit'), record.id],
-        `start ${record.name}`,
-      );
-      const started = JSON.parse(shim.stdout) as { shimPid: number; pid: number };
-      await runtimeVerb(store, ['start', record.id], `start ${record.name}`);
-      const running: ContainerRecord = {
-        ...record,
-        state: { status: 'running', pid: started.pid, shimPid: started.shimPid, pidStartTime: startTimeOf(started.pid), shimStartTime: startTimeOf(started.shimPid), startedAt: new Date().toISOString() },
-      };
-      writeRecord(store, running);
-      return running;
-    } catch (error) {
-      await releaseRuntime(store, record).catch(() => undefined);
-      if (error instanceof StrataError) throw error;
-      throw new StrataError('INTERNAL', `start ${record.name}: ${(error as Error).message}`, { cause: error });
-    }
-  });
+  return store.write(async () => startLocked(store, await settle(store, findRecord(store, ref))));
+}
+
+/**
+ * Starts a settled record (the caller holds the store lock). A user's start resets the
+ * restart policy's count; the policy's own restarts pass theirs on.
+ */
+export async function startLocked(store: Store, record: ContainerRecord, restart: { count: number; backoffMs: number } = { count: 0, backoffMs: 0 }): Promise<ContainerRecord> {
+  if (isLive(record.state.status)) return record; // docker: starting a running container is a no-op
+  const file = (name: Parameters<typeof containerFile>[2]) => containerFile(store, record.id, name);
+  const rootfs = file('rootfs');
+  mountOverlay(store, record.layers, { init: file('init'), upper: file('upper'), work: file('work'), target: rootfs });
+  try {
+    const image = readConfig(store, readManifest(store, record.image.manifestDigest).config.digest).config ?? {};
+    const spec = buildSpec({
+      id: record.id,
+      image,
+      options: record.options,
+      rootfs,
+      cgroupsPath: `/strata/${record.id}`,
+      readImageFile: (absPath) => readImageFile(store, record.layers, absPath),
+    });
+    writeJsonAtomic(store.paths.tmp, file('config'), spec);
+    fs.rmSync(file('exit'), { force: true });
+    const shim = await runtimeVerb(
+      store,
+      ['shim', '--bundle', containerDir(store, record.id), '--log', file('log'), '--exit-file', file('exit'), record.id],
+      `start ${record.name}`,
+    );
+    const started = JSON.parse(shim.stdout) as { shimPid: number; pid: number };
+    await runtimeVerb(store, ['start', record.id], `start ${record.name}`);
+    const running: ContainerRecord = {
+      ...record,
+      state: {
+        status: 'running',
+        pid: started.pid,
+        shimPid: started.shimPid,
+        pidStartTime: startTimeOf(started.pid),
+        shimStartTime: startTimeOf(started.shimPid),
+        startedAt: new Date().toISOString(),
+        restartCount: restart.count,
+        backoffMs: restart.backoffMs,
+      },
+    };
+    writeRecord(store, running);
+    return running;
+  } catch (error) {
+    await releaseRuntime(store, record).catch(() => undefined);
+    if (error instanceof StrataError) throw error;
+    throw new StrataError('INTERNAL', `start ${record.name}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** The process's start time, or undefined if it has already exited (a quick program). */

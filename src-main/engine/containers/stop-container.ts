@@ -1,7 +1,7 @@
 // stop: the image's StopSignal (or SIGTERM), then SIGKILL after the timeout (10 s).
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
-import { findRecord } from './container-store';
+import { findRecord, writeRecord } from './container-store';
 import { runtimeVerb } from './runtime-root';
 import { settle } from './settle';
 import { waitContainer } from './wait-container';
@@ -15,6 +15,7 @@ export async function stopContainer(store: Store, ref: string, options: { timeou
     let record = await settle(store, findRecord(store, ref));
     if (record.state.status === 'paused') record = await unpauseLocked(store, record); // a frozen process cannot handle its stop signal
     if (record.state.status !== 'running') return record;
+    record = markStoppedByUser(store, record);
     const timeoutS = options.timeoutS ?? record.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
     const signal = record.options.stopSignal ?? imageStopSignal(store, record) ?? 'SIGTERM';
     await signalContainer(store, record, signal);
@@ -29,11 +30,19 @@ export async function stopContainer(store: Store, ref: string, options: { timeou
 /** kill: one signal to the container's init (all processes with SIGKILL, as docker does). */
 export async function killContainer(store: Store, ref: string, signal = 'SIGKILL'): Promise<ContainerRecord> {
   return store.write(async () => {
-    const record = await settle(store, findRecord(store, ref));
+    let record = await settle(store, findRecord(store, ref));
     if (record.state.status !== 'running') return record;
+    if (/^(SIG)?(KILL|TERM|INT)$|^(9|15|2)$/i.test(signal)) record = markStoppedByUser(store, record);
     await signalContainer(store, record, signal);
     return record;
   });
+}
+
+/** The restart policy leaves alone what a user stopped (the mark survives the exit: settle keeps it). */
+function markStoppedByUser(store: Store, record: ContainerRecord): ContainerRecord {
+  const marked: ContainerRecord = { ...record, state: { ...record.state, stoppedByUser: true } };
+  writeRecord(store, marked);
+  return marked;
 }
 
 async function signalContainer(store: Store, record: ContainerRecord, signal: string): Promise<void> {

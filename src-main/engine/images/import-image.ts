@@ -59,7 +59,7 @@ interface StagedLayer {
 }
 
 /** Per-import scratch state: what this job has staged so far. */
-class ImportJob {
+export class ImportJob {
   readonly blobs = new Map<string, string>(); // digest → staged file to rename into blobs/
   readonly layers = new Map<string, StagedLayer>(); // chain id → staged layer directory
   private counter = 0;
@@ -95,24 +95,43 @@ class ImportJob {
 export async function importImage(store: Store, options: ImportOptions): Promise<ImportedImage[]> {
   const userTags = (options.tags ?? []).map(normalizeReference);
   applyChanges({}, options.changes ?? []); // bad --change fails before any work
-  return store.write(async () => {
-    const job = new ImportJob(store, tmpPath(store.paths.tmp, 'import'));
-    fs.mkdirSync(job.dir);
-    try {
+  return store.write(() =>
+    withImportJob(store, async (job) => {
       const images = await readSource(job, options);
       if (userTags.length > 0) {
         if (images.length !== 1) throw new StrataError('INVALID_ARGUMENT', `${options.path} holds ${images.length} images: tags can only be given for one`);
         images[0]!.tags = userTags;
       }
-      const imported: ImportedImage[] = [];
-      for (const image of images) imported.push(await ingestImage(job, image, options));
-      options.onProgress?.({ step: 'committing', message: 'moving into the store' });
-      commit(job, imported);
-      return imported;
-    } finally {
-      fs.rmSync(job.dir, { recursive: true, force: true });
-    }
-  });
+      return addImages(job, images, options);
+    }),
+  );
+}
+
+/**
+ * Runs `work` with a fresh staging directory in the store's tmp/, removed afterwards
+ * whatever happens. Only under the store lock (`store.write`).
+ */
+export async function withImportJob<T>(store: Store, work: (job: ImportJob) => Promise<T>): Promise<T> {
+  const job = new ImportJob(store, tmpPath(store.paths.tmp, 'import'));
+  fs.mkdirSync(job.dir);
+  try {
+    return await work(job);
+  } finally {
+    fs.rmSync(job.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Verifies, unpacks and publishes images whose layers are already on local disk: what an
+ * import reads from an archive, or what `commit` and the builder make. Layers the store
+ * has are not unpacked again; blobs it has are not copied again.
+ */
+export async function addImages(job: ImportJob, images: SourceImage[], options: Pick<ImportOptions, 'changes' | 'signal' | 'onProgress'> = {}): Promise<ImportedImage[]> {
+  const imported: ImportedImage[] = [];
+  for (const image of images) imported.push(await ingestImage(job, image, options));
+  options.onProgress?.({ step: 'committing', message: 'moving into the store' });
+  commit(job, imported);
+  return imported;
 }
 
 async function readSource(job: ImportJob, options: ImportOptions): Promise<SourceImage[]> {
@@ -136,7 +155,7 @@ async function readSource(job: ImportJob, options: ImportOptions): Promise<Sourc
   return readLayout(archiveLayout(archive), { defaultName });
 }
 
-async function ingestImage(job: ImportJob, image: SourceImage, options: ImportOptions): Promise<ImportedImage> {
+async function ingestImage(job: ImportJob, image: SourceImage, options: Pick<ImportOptions, 'changes' | 'signal' | 'onProgress'>): Promise<ImportedImage> {
   const asRoot = process.getuid?.() === 0;
   const declared = image.config ? parseDocument(imageConfigSchema, image.config.bytes, `${image.origin}: config`) : undefined;
   const diffIds: string[] = declared ? [...declared.rootfs.diff_ids] : [];

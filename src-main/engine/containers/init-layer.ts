@@ -1,0 +1,68 @@
+// The init layer (docker's name): a tiny read-only layer between the image and the
+// container's own, holding the mount points the runtime needs (/proc, /dev, /sys, volume
+// destinations) that the image lacks. Without it the runtime would create them in the
+// upper dir, and every `diff` and `commit` would show them as the container's changes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { lgetxattr } from '../../../native/lib/index';
+import { defaultMounts } from '../runtime/oci-config';
+import type { Store } from '../store/store';
+import type { ContainerOptions } from './options';
+import { OPAQUE_XATTR } from '../layers/whiteouts';
+
+export type ImageEntryKind = 'dir' | 'file' | 'other';
+
+/** Makes `initDir` hold every mount point of the container that the image does not have. */
+export function writeInitLayer(store: Store, layers: readonly string[], options: ContainerOptions, initDir: string): void {
+  fs.mkdirSync(initDir, { mode: 0o755 });
+  const points = [
+    ...defaultMounts().map((mount) => ({ destination: mount.destination, file: false })),
+    ...(options.volumes ?? []).map((volume) => ({ destination: volume.destination, file: !fs.statSync(volume.source).isDirectory() })),
+  ];
+  for (const point of points) {
+    const parts = point.destination.split('/').filter(Boolean);
+    for (let i = 0; i < parts.length; i++) {
+      const rel = parts.slice(0, i + 1).join('/');
+      const last = i === parts.length - 1;
+      const inImage = imageEntryKind(store, layers, rel);
+      if (inImage === 'dir') continue;
+      if (inImage !== undefined) break; // a file or symlink on the way: the runtime deals with it
+      const target = path.join(initDir, rel);
+      if (fs.existsSync(target)) continue;
+      if (last && point.file) fs.writeFileSync(target, '', { mode: 0o644 });
+      else fs.mkdirSync(target, { mode: 0o755 });
+    }
+  }
+}
+
+/**
+ * What the image has at `rel` as the container will see it: the topmost layer that has the
+ * path decides, unless a layer above deleted it or hid it under an opaque directory.
+ */
+export function imageEntryKind(store: Store, layers: readonly string[], rel: string): ImageEntryKind | undefined {
+  const parts = rel.split('/');
+  for (const chainId of [...layers].reverse()) {
+    const diff = path.join(store.paths.layers, chainId.slice('sha256:'.length), 'diff');
+    const stat = lstatOrUndefined(path.join(diff, rel));
+    if (stat) {
+      if (stat.isCharacterDevice() && stat.rdev === 0) return undefined;
+      return stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'other';
+    }
+    // Not in this layer: the layers below count only if no ancestor here deletes it,
+    // replaces it with a non-directory, or hides what is below as an opaque directory.
+    for (let i = parts.length - 1; i > 0; i--) {
+      const ancestor = lstatOrUndefined(path.join(diff, ...parts.slice(0, i)));
+      if (ancestor === undefined) continue;
+      if (!ancestor.isDirectory() || lgetxattr(path.join(diff, ...parts.slice(0, i)), OPAQUE_XATTR)?.toString() === 'y') return undefined;
+    }
+  }
+  return undefined;
+}
+
+function lstatOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(file);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,64 @@
+// A container's upper directory read back as what it is: the changes the container made
+// to the image's layers, in overlayfs's own notation — a 0/0 character device deletes a
+// lower path, a directory with trusted.overlay.opaque=y hides everything below it. `diff`,
+// `commit` and the builder read an upper dir only through this walker.
+import fs from 'node:fs';
+import path from 'node:path';
+import { lgetxattr, llistxattr } from '../../../native/lib/index';
+import { OPAQUE_XATTR, OVERLAY_XATTR_PREFIX } from './whiteouts';
+
+export type UpperKind = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'whiteout';
+
+export interface UpperEntry {
+  /** Relative to the upper dir, '/'-separated, no leading slash. */
+  path: string;
+  abs: string;
+  kind: UpperKind;
+  stat: fs.BigIntStats;
+  /** A directory that hides the lower directory of the same path. */
+  opaque: boolean;
+}
+
+/**
+ * Every entry below `upperDir`, parents before children, names in byte order (so a tar of
+ * it is reproducible). Sockets are skipped: they cannot be stored in a layer.
+ */
+export function* walkUpper(upperDir: string, relDir = ''): Generator<UpperEntry> {
+  const absDir = relDir === '' ? upperDir : path.join(upperDir, relDir);
+  const names = fs.readdirSync(absDir).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  for (const name of names) {
+    const rel = relDir === '' ? name : `${relDir}/${name}`;
+    const abs = path.join(absDir, name);
+    const stat = fs.lstatSync(abs, { bigint: true });
+    const kind = kindOf(stat);
+    if (kind === undefined) continue;
+    const opaque = kind === 'dir' && isOpaque(abs);
+    yield { path: rel, abs, kind, stat, opaque };
+    if (kind === 'dir') yield* walkUpper(upperDir, rel);
+  }
+}
+
+function kindOf(stat: fs.BigIntStats): UpperKind | undefined {
+  if (stat.isFile()) return 'file';
+  if (stat.isDirectory()) return 'dir';
+  if (stat.isSymbolicLink()) return 'symlink';
+  if (stat.isCharacterDevice()) return stat.rdev === 0n ? 'whiteout' : 'char';
+  if (stat.isBlockDevice()) return 'block';
+  if (stat.isFIFO()) return 'fifo';
+  return undefined;
+}
+
+function isOpaque(abs: string): boolean {
+  return lgetxattr(abs, OPAQUE_XATTR)?.toString() === 'y';
+}
+
+/** The entry's extended attributes that belong in a layer: overlayfs's own are left out. */
+export function contentXattrs(abs: string): Record<string, Buffer> {
+  const xattrs: Record<string, Buffer> = {};
+  for (const name of llistxattr(abs)) {
+    if (name.startsWith(OVERLAY_XATTR_PREFIX)) continue;
+    const value = lgetxattr(abs, name);
+    if (value !== null) xattrs[name] = value;
+  }
+  return xattrs;
+}

@@ -1,0 +1,94 @@
+// An overlay upper directory as an OCI layer tar: the container's changes in the notation
+// other tools read. 0/0 character devices become `.wh.<name>` files, opaque directories get
+// a `.wh..wh..opq` entry, files sharing an inode become hard links, and overlayfs's own
+// xattrs stay behind. The tar streams out chunk by chunk; nothing is held but one chunk.
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import { TAR_END, type TarHeaderFields, tarHeader, tarPadding } from './tar-header-writer';
+import { type UpperEntry, contentXattrs, walkUpper } from './overlay-upper';
+import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './whiteouts';
+
+const CHUNK = 1 << 20;
+
+export function upperTarStream(upperDir: string): Readable {
+  return Readable.from(upperTarChunks(upperDir), { objectMode: false, highWaterMark: CHUNK });
+}
+
+async function* upperTarChunks(upperDir: string): AsyncGenerator<Buffer> {
+  const firstPathOfInode = new Map<bigint, string>();
+  for (const entry of walkUpper(upperDir)) {
+    if (entry.kind === 'whiteout') {
+      yield tarHeader(whiteoutFields(entry, whiteoutName(entry.path)));
+      continue;
+    }
+    const fields = fieldsOf(entry);
+    if (entry.kind === 'file' && entry.stat.nlink > 1n) {
+      const first = firstPathOfInode.get(entry.stat.ino);
+      if (first !== undefined) {
+        yield tarHeader({ ...fields, type: 'hardlink', size: 0, linkname: first });
+        continue;
+      }
+      firstPathOfInode.set(entry.stat.ino, entry.path);
+    }
+    yield tarHeader(fields);
+    if (entry.kind === 'file') yield* fileContent(entry.abs, fields.size);
+    if (entry.opaque) yield tarHeader(whiteoutFields(entry, `${entry.path}/${OPAQUE_MARKER}`));
+  }
+  yield TAR_END;
+}
+
+function fieldsOf(entry: UpperEntry): TarHeaderFields {
+  const { stat } = entry;
+  const fields: TarHeaderFields = {
+    name: entry.path,
+    type: entry.kind === 'whiteout' ? 'file' : entry.kind,
+    size: entry.kind === 'file' ? Number(stat.size) : 0,
+    mode: Number(stat.mode & 0o7777n),
+    uid: Number(stat.uid),
+    gid: Number(stat.gid),
+    mtime: Number(stat.mtimeMs / 1000n),
+    xattrs: contentXattrs(entry.abs),
+  };
+  if (entry.kind === 'symlink') fields.linkname = fs.readlinkSync(entry.abs);
+  if (entry.kind === 'char' || entry.kind === 'block') {
+    // Linux's dev_t encoding: major in bits 8–19 and 32–43, minor in bits 0–7 and 20–31.
+    const rdev = stat.rdev;
+    fields.devmajor = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+    fields.devminor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+  }
+  return fields;
+}
+
+function whiteoutFields(entry: UpperEntry, name: string): TarHeaderFields {
+  return { name, type: 'file', size: 0, mode: 0o600, uid: 0, gid: 0, mtime: Number(entry.stat.mtimeMs / 1000n) };
+}
+
+function whiteoutName(relPath: string): string {
+  const slash = relPath.lastIndexOf('/');
+  return slash < 0 ? WHITEOUT_PREFIX + relPath : `${relPath.slice(0, slash + 1)}${WHITEOUT_PREFIX}${relPath.slice(slash + 1)}`;
+}
+
+/** Exactly `size` bytes (the size the header announced), then the padding. */
+function* fileContent(abs: string, size: number): Generator<Buffer> {
+  const fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    let done = 0;
+    while (done < size) {
+      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, size - done));
+      const read = fs.readSync(fd, chunk, 0, chunk.length, done);
+      // A file that shrank while we read it (a running container) is padded with zeros,
+      // so the archive stays well-formed.
+      if (read === 0) {
+        chunk.fill(0);
+        done += chunk.length;
+        yield chunk;
+        continue;
+      }
+      done += read;
+      yield read === chunk.length ? chunk : chunk.subarray(0, read);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (size % 512 !== 0) yield tarPadding(size);
+}
