@@ -1,5 +1,5 @@
 // `strata run`, `ps`, `logs`, `stop`, `rm` as a user types them (the built CLI, real containers).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,5 +72,44 @@ describe('strata run and friends', () => {
     expect(strata('run', '--bogus', 'test/a:1').code).toBe(2);
     expect(strata('run', '--memory', 'lots', 'test/a:1', 'true')).toMatchObject({ code: 1 });
     expect(strata('run', 'nope:1', 'true')).toMatchObject({ code: 1, stderr: 'strata run: no such image: nope:1 [NOT_FOUND]\n' });
+  });
+});
+
+describe('strata diff, commit, update, ps --filter', () => {
+  it('diff prints A/C/D lines; commit makes an image that runs; update changes a running container', () => {
+    expect(strata('run', '--name', 'changer', 'test/a:1', 'sh', '-c', 'echo hi > /app/hi.txt; rm /etc/app.conf').code).toBe(0);
+    expect(strata('diff', 'changer')).toEqual({ code: 0, stdout: 'C /app\nA /app/hi.txt\nC /etc\nD /etc/app.conf\n', stderr: '' });
+    const committed = strata('commit', '-m', 'say hi', '-c', 'CMD ["cat", "/app/hi.txt"]', 'changer', 'test/hi:1');
+    expect(committed.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect(strata('run', '--rm', 'test/hi:1')).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
+    expect(strata('history', 'test/hi:1').stdout).toMatch(/strata commit changer/);
+
+    expect(strata('run', '-d', '--name', 'limited', '-m', '64m', 'test/a:1', 'sleep', '60').code).toBe(0);
+    expect(strata('update', '-m', '96m', '--pids-limit', '30', 'limited')).toEqual({ code: 0, stdout: 'limited\n', stderr: '' });
+    const [{ id }] = JSON.parse(strata('inspect', 'limited').stdout) as [{ id: string }];
+    expect(fs.readFileSync(`/sys/fs/cgroup/memory/strata/${id}/memory.limit_in_bytes`, 'utf8').trim()).toBe(String(96 * 1024 * 1024));
+    expect(strata('update', 'limited')).toMatchObject({ code: 1, stderr: expect.stringContaining('nothing to update') });
+    expect(strata('update', '-m', 'lots', 'limited')).toMatchObject({ code: 1, stderr: expect.stringContaining('[INVALID_ARGUMENT]') });
+
+    expect(strata('ps', '-q', '-f', 'name=limit').stdout.trim()).toBe(id.slice(0, 12));
+    expect(strata('ps', '--format', 'json', '-f', 'status=exited').stdout).toContain('"changer"');
+    expect(strata('ps', '-f', 'colour=blue')).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown filter "colour"') });
+    expect(strata('rm', '-f', 'limited', 'changer').code).toBe(0);
+    expect(strata('rmi', 'test/hi:1').code).toBe(0);
+  });
+
+  it('two `run --name x` at once: one wins, the other gets CONFLICT', async () => {
+    const runOne = () =>
+      new Promise<{ code: number; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [bin, '--root', root, 'run', '-d', '--name', 'racer', 'test/a:1', 'sleep', '30'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
+      });
+    const results = await Promise.all([runOne(), runOne()]);
+    expect(results.map((result) => result.code).sort()).toEqual([0, 1]);
+    expect(results.find((result) => result.code === 1)?.stderr).toMatch(/the container name "racer" is already in use \[CONFLICT\]/);
+    expect(JSON.parse(strata('ps', '-a', '--json', '-f', 'name=racer').stdout)).toHaveLength(1);
+    expect(strata('rm', '-f', 'racer').code).toBe(0);
   });
 });
