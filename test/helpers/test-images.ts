@@ -44,7 +44,7 @@ export function makeTempDir(label: string): string {
 
 const MTIME = new Date('2026-01-02T03:04:05Z');
 
-function write(root: string, rel: string, content: string | Buffer, mode = 0o644, owner?: [number, number]): void {
+export function write(root: string, rel: string, content: string | Buffer, mode = 0o644, owner?: [number, number]): void {
   const file = path.join(root, rel);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, content);
@@ -58,15 +58,18 @@ function tarLayer(dir: string, tarFile: string): void {
   execFileSync('tar', ['--format=pax', '--numeric-owner', '--sort=name', '--xattrs', "--xattrs-include=user.*", '-C', dir, '-cf', tarFile, '.']);
 }
 
+/** A layer made by `fill` writing into an empty directory, tarred as real tools do. */
+export function makeLayer(workDir: string, name: string, fill: (root: string) => void): BuiltLayer {
+  const dir = path.join(workDir, 'layer-' + name);
+  fs.mkdirSync(dir, { recursive: true });
+  fill(dir);
+  const tar = path.join(workDir, `${name}.tar`);
+  tarLayer(dir, tar);
+  return { name, dir, tar, diffId: sha256File(tar) };
+}
+
 export function buildLayers(workDir: string): Record<'base' | 'app' | 'change' | 'other', BuiltLayer> {
-  const make = (name: string, fill: (root: string) => void): BuiltLayer => {
-    const dir = path.join(workDir, 'layer-' + name);
-    fs.mkdirSync(dir, { recursive: true });
-    fill(dir);
-    const tar = path.join(workDir, `${name}.tar`);
-    tarLayer(dir, tar);
-    return { name, dir, tar, diffId: sha256File(tar) };
-  };
+  const make = (name: string, fill: (root: string) => void): BuiltLayer => makeLayer(workDir, name, fill);
   const base = make('base', (root) => {
     write(root, 'bin/busybox', fs.readFileSync(BUSYBOX), 0o755);
     for (const applet of APPLETS) fs.symlinkSync('busybox', path.join(root, 'bin', applet));
