@@ -43,7 +43,7 @@ describe('strata run and friends', () => {
     expect(started.code).toBe(0);
     expect(started.stdout).toMatch(/^[0-9a-f]{64}\n$/);
     const ps = strata('ps');
-    expect(ps.stdout.split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+NAMES$/);
+    expect(ps.stdout.split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
     expect(ps.stdout).toMatch(/test\/a:1 .* Up .* web/);
     for (let i = 0; i < 500 && !fs.existsSync(path.join(volume, 'out.txt')); i++) spawnSync('sleep', ['0.02']);
     expect(fs.readFileSync(path.join(volume, 'out.txt'), 'utf8')).toBe('kept\n');

@@ -27,8 +27,8 @@ export const psCommand: Command = {
     if (values.quiet) return output.out(containers.map((c) => `${shortId(c.id)}\n`).join(''));
     output.out(
       table(
-        ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'],
-        containers.map((c) => [shortId(c.id), c.image.ref, truncate(JSON.stringify((c.options.command ?? []).join(' ')), 22), ago(c.created), status(c), c.name]),
+        ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
+        containers.map((c) => [shortId(c.id), c.image.ref, truncate(JSON.stringify((c.options.command ?? []).join(' ')), 22), ago(c.created), status(c), (c.exposedPorts ?? []).join(', '), c.name]),
       ),
     );
   },

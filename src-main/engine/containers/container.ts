@@ -37,6 +37,10 @@ export interface ContainerRecord {
   /** Chain ids of the image's layers, bottom first: the overlay's lower dirs. */
   layers: string[];
   options: ContainerOptions;
+  /** The image's VOLUMEs the user did not mount over: anonymous volumes (anonymous-volumes.ts). */
+  imageVolumes?: string[];
+  /** The image's EXPOSE'd ports, `80/tcp`: recorded, not published (containers have no network yet). */
+  exposedPorts?: string[];
   state: ContainerState;
 }
 
@@ -45,6 +49,7 @@ export const CONTAINER_FILES = {
   config: 'config.json', // the OCI runtime spec: this directory is the bundle
   init: 'init', // mount points the image lacks (init-layer.ts), below the container's own layer
   upper: 'upper',
+  volumes: 'volumes', // anonymous volumes for the image's VOLUMEs
   work: 'work',
   rootfs: 'rootfs',
   log: 'log.jsonl',

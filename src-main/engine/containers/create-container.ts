@@ -5,7 +5,8 @@ import { findImage } from '../images/image-store';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { containerDir, containerFile, listRecords, newContainerId, writeRecord } from './container-store';
-import { writeInitLayer } from './init-layer';
+import { imageVolumesFor } from './anonymous-volumes';
+import { mountPointsOf, writeInitLayer } from './init-layer';
 import { type ContainerOptions, validateContainerName, validateResources, validateVolume } from './options';
 
 const ADJECTIVES = ['brave', 'calm', 'eager', 'fond', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'swift', 'tidy', 'witty'];
@@ -30,13 +31,15 @@ export async function createContainer(store: Store, imageRef: string, options: C
       image: { ref: imageRef, id: image.id, manifestDigest: image.manifestDigest },
       layers: image.layers.map((layer) => layer.chainId),
       options: { ...options, name: undefined },
+      imageVolumes: imageVolumesFor(image.config.Volumes, options),
+      exposedPorts: Object.keys(image.config.ExposedPorts ?? {}).sort(),
       state: { status: 'created' },
     };
     const dir = containerDir(store, id);
     fs.mkdirSync(dir, { mode: 0o711 });
     try {
       for (const sub of ['upper', 'work', 'rootfs'] as const) fs.mkdirSync(containerFile(store, id, sub), { mode: 0o755 });
-      writeInitLayer(store, record.layers, record.options, containerFile(store, id, 'init'));
+      writeInitLayer(store, record.layers, mountPointsOf(options, record.imageVolumes ?? []), containerFile(store, id, 'init'));
       writeRecord(store, record);
     } catch (error) {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -12,13 +12,24 @@ import { OPAQUE_XATTR } from '../layers/whiteouts';
 
 export type ImageEntryKind = 'dir' | 'file' | 'other';
 
-/** Makes `initDir` hold every mount point of the container that the image does not have. */
-export function writeInitLayer(store: Store, layers: readonly string[], options: ContainerOptions, initDir: string): void {
-  fs.mkdirSync(initDir, { mode: 0o755 });
-  const points = [
+export interface MountPoint {
+  destination: string;
+  /** A bind mount of a file needs a file to mount on. */
+  file: boolean;
+}
+
+/** The runtime's default mounts, the user's volumes and the image's (anonymous) volumes. */
+export function mountPointsOf(options: ContainerOptions, imageVolumes: readonly string[]): MountPoint[] {
+  return [
     ...defaultMounts().map((mount) => ({ destination: mount.destination, file: false })),
     ...(options.volumes ?? []).map((volume) => ({ destination: volume.destination, file: !fs.statSync(volume.source).isDirectory() })),
+    ...imageVolumes.map((destination) => ({ destination, file: false })),
   ];
+}
+
+/** Makes `initDir` hold every mount point of the container that the image does not have. */
+export function writeInitLayer(store: Store, layers: readonly string[], points: readonly MountPoint[], initDir: string): void {
+  fs.mkdirSync(initDir, { mode: 0o755 });
   for (const point of points) {
     const parts = point.destination.split('/').filter(Boolean);
     for (let i = 0; i < parts.length; i++) {

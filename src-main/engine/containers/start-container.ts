@@ -9,6 +9,7 @@ import { writeJsonAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
 import { type ContainerRecord, isLive } from './container';
 import { containerDir, containerFile, findRecord, writeRecord } from './container-store';
+import { anonymousVolumes } from './anonymous-volumes';
 import { mountOverlay, readImageFile } from './rootfs';
 import { runtimeVerb } from './runtime-root';
 import { releaseRuntime, settle } from './settle';
@@ -31,7 +32,7 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
     const spec = buildSpec({
       id: record.id,
       image,
-      options: record.options,
+      options: { ...record.options, volumes: [...(record.options.volumes ?? []), ...anonymousVolumes(store, record, rootfs)] },
       rootfs,
       cgroupsPath: `/strata/${record.id}`,
       readImageFile: (absPath) => readImageFile(store, record.layers, absPath),

@@ -1,0 +1,60 @@
+// The image's VOLUMEs, as docker treats them: each path the user did not mount a volume on
+// gets an anonymous volume — a directory of the container's own, bind-mounted there — that
+// starts as a copy of what the image has at that path. Its contents live outside the
+// container's layer, so `diff` and `commit` leave them out, and `rm` removes them.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Store } from '../store/store';
+import type { ContainerRecord } from './container';
+import { containerFile } from './container-store';
+import type { ContainerOptions, VolumeSpec } from './options';
+
+/** The image's volume paths that none of the user's volumes covers, in a stable order. */
+export function imageVolumesFor(imageVolumes: Record<string, unknown> | null | undefined, options: ContainerOptions): string[] {
+  const taken = new Set((options.volumes ?? []).map((volume) => volume.destination));
+  return Object.keys(imageVolumes ?? {})
+    .map((destination) => path.posix.normalize(destination).replace(/(.)\/+$/, '$1'))
+    .filter((destination) => destination.startsWith('/') && destination !== '/' && !taken.has(destination))
+    .sort();
+}
+
+/**
+ * The anonymous volumes as bind mounts, each made and seeded from the mounted root on the
+ * container's first start (later starts find it and keep what the container wrote).
+ */
+export function anonymousVolumes(store: Store, record: ContainerRecord, rootfs: string): VolumeSpec[] {
+  return (record.imageVolumes ?? []).map((destination) => {
+    const source = path.join(containerFile(store, record.id, 'volumes'), createHash('sha256').update(destination).digest('hex').slice(0, 16));
+    if (!fs.existsSync(source)) seed(rootfs, destination, source);
+    return { source, destination, readonly: false };
+  });
+}
+
+function seed(rootfs: string, destination: string, volume: string): void {
+  const staging = `${volume}.new`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true, mode: 0o755 });
+  const imagePath = insideRoot(rootfs, destination);
+  if (imagePath !== undefined && fs.lstatSync(imagePath).isDirectory()) {
+    // cp -a keeps owners, modes, xattrs, links and times: what the image had, exactly.
+    execFileSync('cp', ['-a', '--no-target-directory', imagePath, staging], { stdio: ['ignore', 'ignore', 'pipe'] });
+  }
+  fs.renameSync(staging, volume);
+}
+
+/**
+ * The path in the mounted root, only if it resolves inside it: an image's symlink such as
+ * /var → / must not make us copy the host's files into the container.
+ */
+function insideRoot(rootfs: string, destination: string): string | undefined {
+  let real: string;
+  try {
+    rootfs = fs.realpathSync(rootfs);
+    real = fs.realpathSync(path.join(rootfs, destination));
+  } catch {
+    return undefined; // the image has nothing there: the volume starts empty
+  }
+  return real === rootfs || real.startsWith(rootfs + path.sep) ? real : undefined;
+}
