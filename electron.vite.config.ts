@@ -2,6 +2,7 @@
 //   out/main/index.js      Electron start-up (ESM)            ← src-main/index.ts
 //   out/main/cli.js        the `strata` command (ESM, plain Node, no electron import)
 //                          ← src-main/cli/main.ts, run by bin/strata.js
+//   out/main/engine.js     the Engine facade alone (plain Node), for the benchmarks
 //   out/main/chunks/*.js   code both entries share, if any
 //   out/preload/preload.cjs  sandboxed preload (CommonJS: sandboxed preloads cannot be ESM)
 //   out/renderer/          the Vue app: index.html + assets/
@@ -39,11 +40,15 @@ export default defineConfig({
       // The CLI runs under plain Node 20 (package.json "engines"), not only Electron's Node.
       target: 'node20',
       sourcemap: true,
-      externalizeDeps: true,
+      // zod and fzstd are bundled in: one file parses far faster than zod's hundred
+      // modules, and every `strata` command pays its start-up (bench: containers).
+      externalizeDeps: { exclude: ['zod', 'fzstd'] },
       rolldownOptions: {
         input: {
           index: fromRoot('src-main/index.ts'),
           cli: fromRoot('src-main/cli/main.ts'),
+          // The engine alone, for the benchmark's in-process timings (bench/containers.js).
+          engine: fromRoot('src-main/engine/index.ts'),
         },
         // Native addons are loaded at run time by path; never let the bundler follow them.
         external: [/\.node$/],

@@ -1,13 +1,14 @@
 // `npm run bench`: Strata side by side with the tools it replaces, as ratios.
-// Usage: node bench/run.js [--runs N] [--work DIR] [import] [runtime]
+// Usage: node bench/run.js [--runs N] [--work DIR] [import] [runtime] [containers]
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchContainers } from './containers.js';
 import { benchImport } from './import.js';
 import { benchRuntime } from './runtime.js';
 
 const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '3' }, work: { type: 'string', default: '/var/tmp/strata-bench' } }, allowPositionals: true });
-const suites = { import: benchImport, runtime: benchRuntime };
+const suites = { import: benchImport, runtime: benchRuntime, containers: benchContainers };
 const chosen = positionals.length ? positionals : Object.keys(suites);
 
 if (!fs.existsSync(path.resolve('out/main/cli.js'))) {

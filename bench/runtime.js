@@ -7,12 +7,12 @@ import { median, seconds, timeCommand } from './timing.js';
 
 const STRATA_RUNTIME = path.resolve('native/build/Release/strata-runtime');
 
-function which(command) {
+export function which(command) {
   const result = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-function makeBundle(dir) {
+export function makeBundle(dir) {
   fs.rmSync(dir, { recursive: true, force: true });
   const rootfs = path.join(dir, 'rootfs');
   for (const sub of ['bin', 'proc', 'sys', 'dev', 'tmp', 'etc']) fs.mkdirSync(path.join(rootfs, sub), { recursive: true });
@@ -24,7 +24,7 @@ function makeBundle(dir) {
 }
 
 /** runc's default spec when runc is here; otherwise an equivalent written by hand. */
-function writeConfig(bundle, runc) {
+export function writeConfig(bundle, runc) {
   let config;
   if (runc) {
     execFileSync(runc, ['spec', '--bundle', bundle]);

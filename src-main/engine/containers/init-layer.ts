@@ -10,8 +10,6 @@ import type { Store } from '../store/store';
 import type { ContainerOptions } from './options';
 import { OPAQUE_XATTR } from '../layers/whiteouts';
 
-export type ImageEntryKind = 'dir' | 'file' | 'other';
-
 export interface MountPoint {
   destination: string;
   /** A bind mount of a file needs a file to mount on. */
@@ -27,37 +25,48 @@ export function mountPointsOf(options: ContainerOptions, imageVolumes: readonly 
   ];
 }
 
-/** Makes `initDir` hold every mount point of the container that the image does not have. */
+/**
+ * Makes `initDir` hold every mount point of the container that the image does not have.
+ * A directory the image has is made here only on the way to a deeper one, and then with
+ * the image's owner, mode and time: the topmost layer decides what a merged directory
+ * looks like, so a plain 0755 here would turn the image's /tmp (1777) into 0755.
+ */
 export function writeInitLayer(store: Store, layers: readonly string[], points: readonly MountPoint[], initDir: string): void {
   fs.mkdirSync(initDir, { mode: 0o755 });
   for (const point of points) {
     const parts = point.destination.split('/').filter(Boolean);
+    const inImage = parts.map((_, i) => imageEntry(store, layers, parts.slice(0, i + 1).join('/')));
+    // A file or symlink on the way: the runtime deals with it (and refuses what escapes).
+    if (inImage.slice(0, -1).some((stat) => stat !== undefined && !stat.isDirectory())) continue;
+    if (inImage[parts.length - 1] !== undefined) continue; // the image has the mount point
     for (let i = 0; i < parts.length; i++) {
-      const rel = parts.slice(0, i + 1).join('/');
-      const last = i === parts.length - 1;
-      const inImage = imageEntryKind(store, layers, rel);
-      if (inImage === 'dir') continue;
-      if (inImage !== undefined) break; // a file or symlink on the way: the runtime deals with it
-      const target = path.join(initDir, rel);
+      const target = path.join(initDir, ...parts.slice(0, i + 1));
       if (fs.existsSync(target)) continue;
-      if (last && point.file) fs.writeFileSync(target, '', { mode: 0o644 });
+      const image = inImage[i];
+      if (i === parts.length - 1 && point.file) fs.writeFileSync(target, '', { mode: 0o644 });
       else fs.mkdirSync(target, { mode: 0o755 });
+      if (image) copyMetadata(image, target);
     }
   }
+}
+
+function copyMetadata(from: fs.Stats, target: string): void {
+  fs.lchownSync(target, from.uid, from.gid);
+  fs.chmodSync(target, from.mode & 0o7777);
+  fs.utimesSync(target, from.atime, from.mtime);
 }
 
 /**
  * What the image has at `rel` as the container will see it: the topmost layer that has the
  * path decides, unless a layer above deleted it or hid it under an opaque directory.
  */
-export function imageEntryKind(store: Store, layers: readonly string[], rel: string): ImageEntryKind | undefined {
+export function imageEntry(store: Store, layers: readonly string[], rel: string): fs.Stats | undefined {
   const parts = rel.split('/');
   for (const chainId of [...layers].reverse()) {
     const diff = path.join(store.paths.layers, chainId.slice('sha256:'.length), 'diff');
     const stat = lstatOrUndefined(path.join(diff, rel));
     if (stat) {
-      if (stat.isCharacterDevice() && stat.rdev === 0) return undefined;
-      return stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'other';
+      return stat.isCharacterDevice() && stat.rdev === 0 ? undefined : stat;
     }
     // Not in this layer: the layers below count only if no ancestor here deletes it,
     // replaces it with a non-directory, or hides what is below as an opaque directory.

@@ -1,11 +1,14 @@
 // rm: refuses a running container unless forced; removes the runtime state and cgroup,
 // the mount, the read-write layer, the bundle and the log.
 import fs from 'node:fs';
+import path from 'node:path';
 import { StrataError } from '../../shared/errors';
 import { removeTreeAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
 import { isLive } from './container';
-import { containerDir, findRecord } from './container-store';
+import { containerDir, containerFile, findRecord } from './container-store';
+import { unmountOverlay } from './rootfs';
+import { runtimeRoot } from './runtime-root';
 import { releaseRuntime, settle } from './settle';
 
 export async function removeContainer(store: Store, ref: string, options: { force?: boolean } = {}): Promise<string> {
@@ -14,9 +17,16 @@ export async function removeContainer(store: Store, ref: string, options: { forc
     if (isLive(record.state.status) && !options.force) {
       throw new StrataError('CONFLICT', `container ${record.name} is ${record.state.status}: stop it first or use --force`);
     }
-    await releaseRuntime(store, record); // delete --force kills a running container
+    // `delete --force` kills a running container. An exited one was released when its exit
+    // was recorded (settle), unless an engine crashed in between: its runtime state says.
+    if (hasRuntimeState(store, record.id)) await releaseRuntime(store, record);
+    else unmountOverlay(containerFile(store, record.id, 'rootfs'));
     const dir = containerDir(store, record.id);
     if (fs.existsSync(dir)) removeTreeAtomic(store.paths.tmp, dir);
     return record.id;
   });
+}
+
+function hasRuntimeState(store: Store, id: string): boolean {
+  return fs.existsSync(path.join(runtimeRoot(store), id));
 }

@@ -11,13 +11,13 @@
 //    Truncation followed by regrowth past the old position between two looks is not seen.
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import path from 'node:path';
 
 import type { LogLine } from '../runtime/runtime-binary';
 import { LineSplitter } from './log-lines';
 import { type CompiledQuery, type LogQuery, compileQuery } from './log-query';
 import { openIfExists, readRange, tailStart } from './log-reader';
 import { nowNs } from './log-time';
+import { DirectoryWatch, Waker } from '../store/file-watch';
 
 export const POLL_MS = 250;
 
@@ -108,82 +108,5 @@ async function statIfExists(file: string): Promise<fs.Stats | undefined> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
-  }
-}
-
-/** A wake-up that is not lost if it comes while nobody waits; aborting the signal wakes too. */
-class Waker {
-  private pending = false;
-  private resolve: (() => void) | undefined;
-
-  constructor(private readonly signal: AbortSignal) {
-    signal.addEventListener('abort', this.notify);
-  }
-
-  readonly notify = (): void => {
-    this.pending = true;
-    this.resolve?.();
-  };
-
-  /** Resolves at the next notify (or at once if one came since the last wait), or after ms. */
-  wait(ms: number): Promise<void> {
-    if (this.pending || this.signal.aborted) {
-      this.pending = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.resolve = undefined;
-        this.pending = false;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.resolve = done;
-    });
-  }
-
-  dispose(): void {
-    this.signal.removeEventListener('abort', this.notify);
-    this.resolve?.();
-  }
-}
-
-/** fs.watch on the file's directory, filtered to the file; absent while it cannot be set up. */
-class DirectoryWatch {
-  private watcher: fs.FSWatcher | undefined;
-  private readonly dir: string;
-  private readonly name: string;
-
-  constructor(
-    file: string,
-    private readonly onChange: () => void,
-  ) {
-    this.dir = path.dirname(file);
-    this.name = path.basename(file);
-    this.ensure();
-  }
-
-  /** Sets the watch up if it is not (the directory may not exist yet). */
-  ensure(): void {
-    if (this.watcher) return;
-    try {
-      const watcher = fs.watch(this.dir, { persistent: false }, (_event, name) => {
-        if (name === null || name === this.name) this.onChange();
-      });
-      watcher.on('error', () => {
-        watcher.close();
-        if (this.watcher === watcher) this.watcher = undefined;
-        this.onChange();
-      });
-      this.watcher = watcher;
-    } catch {
-      // No directory yet, or no inotify here: the poll covers it.
-    }
-  }
-
-  close(): void {
-    this.watcher?.close();
-    this.watcher = undefined;
   }
 }

@@ -57,6 +57,18 @@ describe("the image's VOLUMEs and EXPOSE", () => {
     expect(fs.existsSync(dir)).toBe(false);
   });
 
+  it("mount points below the image's directories keep those directories as the image has them", async () => {
+    const shared = path.join(work, 'shared');
+    fs.mkdirSync(shared);
+    const container = await engine.createContainer('test/volumes:1', {
+      command: ['sh', '-c', 'stat -c "%a %u" /tmp /app; ls /tmp'],
+      volumes: [{ source: shared, destination: '/tmp/deep/volume', readonly: false }],
+    });
+    expect(await run(container.id)).toBe('1777 0\n755 0\ndeep\n');
+    expect(engine.diffContainer(container.id)).toEqual([]);
+    await engine.removeContainer(container.id);
+  });
+
   it("a user's volume on a VOLUME path replaces the anonymous one", async () => {
     const mine = path.join(work, 'mine');
     fs.mkdirSync(mine);
