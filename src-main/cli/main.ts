@@ -15,6 +15,7 @@ import { tagCommand } from './commands/tag';
 import { killCommand, pauseCommand, restartCommand, rmCommand, startCommand, stopCommand, unpauseCommand, waitCommand } from './commands/container-actions';
 import { commitCommand } from './commands/commit';
 import { diffCommand } from './commands/diff';
+import { execCommand } from './commands/exec';
 import { logsCommand } from './commands/logs';
 import { updateCommand } from './commands/update';
 import { psCommand } from './commands/ps';
@@ -24,7 +25,7 @@ import { type Output, json, processOutput } from './output';
 export const COMMANDS: readonly Command[] = [
   importCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
   runCommand, psCommand, startCommand, stopCommand, restartCommand, pauseCommand, unpauseCommand, killCommand, rmCommand, waitCommand, logsCommand,
-  diffCommand, commitCommand, updateCommand,
+  execCommand, diffCommand, commitCommand, updateCommand,
 ];
 
 const GLOBAL_OPTIONS = {

@@ -11,6 +11,7 @@ import { containerFile } from './containers/container-store';
 import { createContainer } from './containers/create-container';
 import { type CommitOptions, commitContainer } from './containers/commit-container';
 import { type ContainerChange, diffContainer } from './containers/container-diff';
+import { type ExecOptions, type ExecResult, execContainer } from './containers/exec-container';
 import { type ListContainersOptions, inspectContainer, listContainers } from './containers/list-containers';
 import { RestartMonitor, type RestartMonitorOptions } from './containers/restart-monitor';
 import { updateContainer } from './containers/update-container';
@@ -115,6 +116,14 @@ export class Engine {
 
   inspectContainer(ref: string): ContainerRecord {
     return inspectContainer(this.store, ref);
+  }
+
+  /**
+   * A new process in a running container. 'inherit' gives it this process's stdout/stderr
+   * (a terminal); 'pipe' collects its output into the result.
+   */
+  execContainer(ref: string, options: ExecOptions, stdio: 'inherit' | 'pipe' = 'pipe'): Promise<ExecResult> {
+    return execContainer(this.store, ref, options, stdio);
   }
 
   /** What the container changed in its read-write layer (A/C/D). */

@@ -75,8 +75,8 @@ describe('strata run and friends', () => {
   });
 });
 
-describe('strata diff, commit, update, ps --filter', () => {
-  it('diff prints A/C/D lines; commit makes an image that runs; update changes a running container', () => {
+describe('strata diff, commit, update, exec, ps --filter', () => {
+  it('diff prints A/C/D lines; commit makes an image that runs; update and exec act on a running container', () => {
     expect(strata('run', '--name', 'changer', 'test/a:1', 'sh', '-c', 'echo hi > /app/hi.txt; rm /etc/app.conf').code).toBe(0);
     expect(strata('diff', 'changer')).toEqual({ code: 0, stdout: 'C /app\nA /app/hi.txt\nC /etc\nD /etc/app.conf\n', stderr: '' });
     const committed = strata('commit', '-m', 'say hi', '-c', 'CMD ["cat", "/app/hi.txt"]', 'changer', 'test/hi:1');
@@ -91,6 +91,8 @@ describe('strata diff, commit, update, ps --filter', () => {
     expect(strata('update', 'limited')).toMatchObject({ code: 1, stderr: expect.stringContaining('nothing to update') });
     expect(strata('update', '-m', 'lots', 'limited')).toMatchObject({ code: 1, stderr: expect.stringContaining('[INVALID_ARGUMENT]') });
 
+    expect(strata('exec', '-e', 'X=1', 'limited', 'sh', '-c', 'echo in $X $(hostname); exit 3')).toMatchObject({ code: 3, stdout: `in 1 ${id.slice(0, 12)}\n` });
+    expect(strata('exec', 'limited', 'no-such-program')).toMatchObject({ code: 127, stderr: expect.stringContaining('not found') });
     expect(strata('ps', '-q', '-f', 'name=limit').stdout.trim()).toBe(id.slice(0, 12));
     expect(strata('ps', '--format', 'json', '-f', 'status=exited').stdout).toContain('"changer"');
     expect(strata('ps', '-f', 'colour=blue')).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown filter "colour"') });

@@ -126,3 +126,124 @@ int oom_kill_recorded(const char *file) {
   free(text);
   return killed;
 }
+
+/* ---- the cgroups a process is in (exec joins the init's) ---------------------------
+ * /proc/<pid>/cgroup says, per hierarchy, "id:controllers:/path" relative to the
+ * hierarchy's root; /proc/self/mountinfo says where each hierarchy is mounted here.
+ * Works for v1, v2 and hybrid hosts alike, and for cgroups Strata did not make
+ * (name=systemd, the unified tree of a hybrid host). */
+
+/* Mountinfo writes space, tab, newline and backslash as \ooo: decode in place. */
+static void unescape_octal(char *s) {
+  char *out = s;
+  for (char *p = s; *p; p++) {
+    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7') {
+      *out++ = (char)(((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
+      p += 3;
+    } else {
+      *out++ = *p;
+    }
+  }
+  *out = '\0';
+}
+
+/* Is word one of the comma-separated items of list? */
+static bool has_item(const char *list, const char *word, size_t n) {
+  for (const char *p = list; p && *p;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    if (len == n && strncmp(p, word, n) == 0) return true;
+    p = comma ? comma + 1 : NULL;
+  }
+  return false;
+}
+
+struct cg_mount {
+  char *root, *point, *super; /* super is NULL for cgroup2 */
+};
+
+/* The cgroup and cgroup2 mounts of this mount namespace, in mountinfo order. */
+static int cgroup_mounts(struct cg_mount **out, size_t *n_out) {
+  char *text = read_file("/proc/self/mountinfo", NULL);
+  if (!text) return -1;
+  struct cg_mount *m = NULL;
+  size_t n = 0;
+  char *save = NULL;
+  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    /* id parent maj:min root point options [optional…] - fstype source super */
+    char *f[5], *sp = NULL;
+    int nf = 0;
+    for (char *tok = strtok_r(line, " ", &sp); tok; tok = nf < 5 ? strtok_r(NULL, " ", &sp) : NULL) f[nf++] = tok;
+    char *dash = nf == 5 && sp ? strstr(sp, " - ") : NULL;
+    if (!dash) continue;
+    char *fstype = strtok_r(dash + 3, " ", &sp), *source = fstype ? strtok_r(NULL, " ", &sp) : NULL;
+    char *super = source ? strtok_r(NULL, " ", &sp) : NULL;
+    if (!fstype || (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0)) continue;
+    m = xrealloc(m, (n + 1) * sizeof *m);
+    unescape_octal(f[3]);
+    unescape_octal(f[4]);
+    m[n].root = xstrdup(f[3]);
+    m[n].point = xstrdup(f[4]);
+    m[n].super = strcmp(fstype, "cgroup") == 0 ? xstrdup(super ? super : "") : NULL;
+    n++;
+  }
+  free(text);
+  *out = m;
+  *n_out = n;
+  return 0;
+}
+
+/* Does this mount show the hierarchy with these controllers ("" = the v2 one)? */
+static bool mount_is(const struct cg_mount *m, const char *controllers) {
+  if (!controllers[0]) return m->super == NULL;
+  if (!m->super) return false;
+  for (const char *p = controllers; *p;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    if (!has_item(m->super, p, len)) return false;
+    if (!comma) break;
+    p = comma + 1;
+  }
+  return true;
+}
+
+/* "<mount point><path below the mount's root>/cgroup.procs" of every hierarchy pid is in
+ * and this mount namespace shows (NULL-terminated), or NULL + g_err. */
+char **cgroup_procs_files(pid_t pid) {
+  char file[64];
+  snprintf(file, sizeof file, "/proc/%d/cgroup", pid);
+  char *text = read_file(file, NULL);
+  if (!text) return NULL;
+  size_t n_mounts = 0;
+  struct cg_mount *mounts = NULL;
+  if (cgroup_mounts(&mounts, &n_mounts) < 0) {
+    free(text);
+    return NULL;
+  }
+  char **out = xcalloc(1, sizeof *out);
+  size_t n = 0;
+  char *save = NULL;
+  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c2 || c2[1] != '/') continue;
+    *c2 = '\0';
+    const char *controllers = c1 + 1, *path = c2 + 1;
+    for (size_t i = 0; i < n_mounts; i++) {
+      const struct cg_mount *m = &mounts[i];
+      if (!mount_is(m, controllers)) continue;
+      /* a mount may show a sub-tree only (a bind, a cgroup namespace): path must be in it */
+      size_t rl = strcmp(m->root, "/") == 0 ? 0 : strlen(m->root);
+      if (strncmp(path, m->root, rl) != 0 || (path[rl] != '/' && path[rl] != '\0')) continue;
+      const char *below = path + rl;
+      if (strcmp(below, "/") == 0) below = "";
+      out = xrealloc(out, (n + 2) * sizeof *out);
+      out[n++] = xasprintf("%s%s/cgroup.procs", m->point, below);
+      out[n] = NULL;
+      break; /* one mount of a hierarchy is enough */
+    }
+  }
+  for (size_t i = 0; i < n_mounts; i++) free(mounts[i].root), free(mounts[i].point), free(mounts[i].super);
+  free(mounts);
+  free(text);
+  return out;
+}

@@ -3,6 +3,7 @@
  *   strata-runtime [--root DIR] start ID | state ID | kill ID [SIGNAL] | delete [--force] ID
  *   strata-runtime [--root DIR] run [--bundle DIR] [--pid-file F] [--detach] ID
  *   strata-runtime [--root DIR] shim --bundle DIR --log F --exit-file F [--rm] ID
+ *   strata-runtime [--root DIR] exec [--process FILE] [--detach] [--pid-file F] ID [-- ARGS...]
  * Failures print "step: reason" on stderr and exit non-zero. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 
 static void usage(FILE *f) {
   fputs("usage: strata-runtime [--root DIR] VERB [OPTIONS] ID\n"
-        "verbs: create, start, state, kill, delete, run, shim\n",
+        "verbs: create, start, state, kill, delete, run, shim, exec\n",
         f);
 }
 
@@ -101,7 +102,7 @@ int main(int argc, char **argv) {
     int (*fn)(int, char **);
   } verbs[] = {
       {"create", cmd_create}, {"start", cmd_start}, {"state", cmd_state}, {"kill", cmd_kill},
-      {"delete", cmd_delete}, {"run", cmd_run},     {"shim", cmd_shim},
+      {"delete", cmd_delete}, {"run", cmd_run},     {"shim", cmd_shim}, {"exec", cmd_exec},
       {"cgroup-setup", cmd_cgroup_setup}, {"cgroup-destroy", cmd_cgroup_destroy},
   };
   for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++)

@@ -148,6 +148,7 @@ struct spec {
 };
 int spec_load(const char *bundle, struct spec *s);            /* bundle/config.json */
 int spec_load_file(const char *file, const char *bundle, struct spec *s);
+int spec_load_process(const char *file, struct spec *s); /* a `process` object alone, into a zeroed s */
 int spec_parse_linux(const struct json *lx, struct spec *s); /* spec_linux.c */
 int spec_parse_hooks(const struct json *hooks, struct spec *s); /* hooks.c */
 bool spec_has_ns(const struct spec *s, int flag, const char **path);
@@ -184,6 +185,9 @@ int ns_join_pid(const struct spec *s);   /* parent, before clone */
 int ns_join_others(const struct spec *s, bool user); /* child */
 int ns_write_id_maps(const struct spec *s, pid_t pid); /* parent */
 
+/* ---- network (network.c) -------------------------------------------------------- */
+int net_loopback_up(void); /* in the init, when it has a network namespace of its own */
+
 /* ---- rootfs, mounts, devices (rootfs.c, mounts.c, devices.c) -------------------- */
 int resolve_in_root(const char *root, const char *path, char *out, size_t outlen);
 int rootfs_prepare(const struct spec *s);
@@ -214,6 +218,7 @@ int oom_kill_recorded(const char *file); /* an "oom_kill N" line with N > 0 (v1 
 bool cgroup_is_v2(void);
 int cgroup_signal_procs(const char *procs_file, int sig);
 int cgroup_write_limit(const char *dir, const char *file, int64_t value, const char *unlimited);
+char **cgroup_procs_files(pid_t pid); /* cgroup.procs of every hierarchy pid is in (NULL-terminated), NULL + g_err */
 /* v1 */
 extern const char *const v1_controllers[];
 int v1_create(const char *rel, const struct resources *r, pid_t pid);
@@ -253,6 +258,7 @@ int cmd_kill(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_shim(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 int cmd_cgroup_setup(int argc, char **argv);
 int cmd_cgroup_destroy(int argc, char **argv);
 int container_start(const char *id);

@@ -98,7 +98,8 @@ static int parse_rlimits(const struct json *v, struct spec *s) {
   return 0;
 }
 
-static int parse_process(const struct json *p, struct spec *s) {
+/* cwd_required: config.json must name it; a process file for exec may leave it out ("/"). */
+static int parse_process(const struct json *p, struct spec *s, bool cwd_required) {
   if (!p || p->type != JSON_OBJECT) return fail_msg("config.json: process: required object");
   bool terminal = false;
   if (spec_bool(p, "terminal", "process.terminal", &terminal) < 0) return -1;
@@ -106,7 +107,8 @@ static int parse_process(const struct json *p, struct spec *s) {
   if (spec_str_array(json_get(p, "args"), "process.args", &s->args) < 0) return -1;
   if (!s->args[0]) return fail_msg("config.json: process.args: must not be empty");
   if (spec_str_array(json_get(p, "env"), "process.env", &s->env) < 0) return -1;
-  if (spec_str(p, "cwd", "process.cwd", true, &s->cwd) < 0) return -1;
+  if (spec_str(p, "cwd", "process.cwd", cwd_required, &s->cwd) < 0) return -1;
+  if (!s->cwd) s->cwd = "/";
   if (s->cwd[0] != '/') return fail_msg("config.json: process.cwd: must be an absolute path");
   const struct json *user = json_get(p, "user");
   if (user && user->type == JSON_OBJECT) {
@@ -245,7 +247,7 @@ int spec_load_file(const char *file, const char *bundle, struct spec *s) {
   if (spec_str(root, "ociVersion", "ociVersion", true, &s->oci_version) < 0) return -1;
   if (strncmp(s->oci_version, "1.", 2) != 0)
     return fail_msg("config.json: ociVersion: %s is not a 1.x version", s->oci_version);
-  if (parse_process(json_get(root, "process"), s) < 0) return -1;
+  if (parse_process(json_get(root, "process"), s, true) < 0) return -1;
   const struct json *r = json_get(root, "root");
   char *path = NULL;
   if (!r || r->type != JSON_OBJECT) return fail_msg("config.json: root: required object");
@@ -281,6 +283,25 @@ int spec_load_file(const char *file, const char *bundle, struct spec *s) {
   if (!spec_has_ns(s, CLONE_NEWUSER, NULL) && (s->n_uid_maps || s->n_gid_maps))
     return fail_msg("config.json: linux.uidMappings: mappings need a user namespace");
   return 0;
+}
+
+/* An OCI `process` object alone (exec --process FILE) into the process fields of s; the
+ * other fields are left as they are. Errors name the file instead of config.json. */
+int spec_load_process(const char *file, struct spec *s) {
+  size_t len;
+  char *text = read_file(file, &len);
+  if (!text) return -1;
+  const struct json *p = json_parse(text, len);
+  int rc = p ? parse_process(p, s, false) : -1;
+  if (rc < 0) {
+    char cause[sizeof g_err];
+    snprintf(cause, sizeof cause, "%s", g_err);
+    const char *rest = cause;
+    if (strncmp(rest, "config.json: ", 13) == 0) rest += 13;
+    else if (strncmp(rest, "config JSON: ", 13) == 0) rest += 13;
+    fail_msg("process file %s: %s", file, rest);
+  }
+  return rc;
 }
 
 int spec_load(const char *bundle, struct spec *s) {

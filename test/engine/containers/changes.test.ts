@@ -193,3 +193,33 @@ async function until(condition: () => boolean): Promise<void> {
   }
   throw new Error('condition not met in time');
 }
+
+describe('exec', () => {
+  it("runs a command in the running container's namespaces, cgroup and root, with its exit code", async () => {
+    const container = await engine.createContainer('test/a:1', { command: ['sh', '-c', 'echo inside > /tmp/mark; sleep 60'], hostname: 'exec-host', env: ['FROM_RUN=1'] });
+    await engine.startContainer(container.id);
+    await until(() => fs.existsSync(path.join(engine.root, 'containers', container.id, 'upper/tmp/mark')));
+    const result = await engine.execContainer(container.id, {
+      command: ['sh', '-c', 'cat /tmp/mark; hostname; echo $FROM_RUN $EXTRA; pwd; id -u; grep :memory: /proc/self/cgroup | grep -c ' + container.id + '; exit 4'],
+      env: ['EXTRA=2'],
+      workdir: '/app',
+      user: 'app',
+    });
+    expect(result).toEqual({ exitCode: 4, stdout: 'inside\nexec-host\n1 2\n/app\n1000\n1\n', stderr: '' });
+    expect((await engine.execContainer(container.id, { command: ['no-such-program'] })).exitCode).toBe(127);
+    expect((await engine.execContainer(container.id, { command: ['/etc/passwd'] })).exitCode).toBe(126);
+    // Detached: returns at once; the process runs on inside the container.
+    expect(await engine.execContainer(container.id, { command: ['sh', '-c', 'sleep 0.2; echo later > /tmp/detached'], detach: true })).toEqual({ exitCode: 0 });
+    await until(() => fs.existsSync(path.join(engine.root, 'containers', container.id, 'upper/tmp/detached')));
+    expect(fs.readdirSync(path.join(engine.root, 'containers', container.id)).filter((name) => name.startsWith('exec-'))).toEqual([]);
+    await engine.removeContainer(container.id, { force: true });
+  });
+
+  it('refuses a stopped container, an empty command and a relative workdir', async () => {
+    const id = await runToEnd('true');
+    await expect(engine.execContainer(id, { command: ['true'] })).rejects.toSatisfy((e: unknown) => isStrataError(e, 'CONFLICT'));
+    await expect(engine.execContainer(id, { command: [] })).rejects.toSatisfy((e: unknown) => isStrataError(e, 'INVALID_ARGUMENT'));
+    await expect(engine.execContainer(id, { command: ['true'], workdir: 'relative' })).rejects.toSatisfy((e: unknown) => isStrataError(e, 'INVALID_ARGUMENT'));
+    await engine.removeContainer(id);
+  });
+});

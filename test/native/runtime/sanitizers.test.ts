@@ -59,6 +59,34 @@ describe('ASan/UBSan build', () => {
     expect(del.code).toBe(0);
   });
 
+  it('runs exec attached, failing and with a process file', async () => {
+    const bundle = ws.bundle((c) => {
+      c.process.args = ['sleep', '600'];
+      c.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 100, hard: 200 }];
+    });
+    const id = ws.id('asan-exec');
+    const opts = { env, binary };
+    expect((await createContainer(ws, bundle, id, [], opts)).code).toBe(0);
+    expect((await ws.rt(['start', id], opts)).code).toBe(0);
+    const echo = await ws.rt(['exec', id, '--', 'sh', '-c', 'echo hi; exit 4'], opts);
+    clean(echo.stderr);
+    expect(echo).toEqual({ code: 4, stdout: 'hi\n', stderr: '' });
+    const missing = await ws.rt(['exec', id, '--', 'no-such-program'], opts);
+    clean(missing.stderr);
+    expect(missing.code).toBe(127);
+    const file = path.join(ws.dir, 'asan-process.json');
+    fs.writeFileSync(file, JSON.stringify({ args: ['id', '-G'], env: ['PATH=/bin'], user: { uid: 1000, gid: 1000, additionalGids: [2000, 3000] } }));
+    const proc = await ws.rt(['exec', '--process', file, id], opts);
+    clean(proc.stderr);
+    expect(proc).toEqual({ code: 0, stdout: '1000 2000 3000\n', stderr: '' });
+    const del = await ws.rt(['delete', '--force', id], opts);
+    clean(del.stderr);
+    expect(del.code).toBe(0);
+    const gone = await ws.rt(['exec', id, '--', 'true'], opts);
+    clean(gone.stderr);
+    expect(gone.code).toBe(125);
+  });
+
   it('runs the shim to the end', async () => {
     const bundle = ws.bundle((c) => (c.process.args = ['sh', '-c', 'seq 1 2000; yes x | head -c 40000 >&2; exit 2']));
     const id = ws.id('asan-shim');

@@ -1,0 +1,318 @@
+/* exec: one more process in a running container, as `runc exec` does.
+ *   strata-runtime [--root R] exec [--process FILE] [--detach] [--pid-file F] ID [-- ARGS...]
+ * The process is the OCI `process` object in FILE, or ARGS run with the container's own
+ * config.json process around them (env, user, cwd, capabilities, rlimits, …).
+ *
+ * The runtime itself stays in the host's namespaces, so --pid-file and the cgroup files
+ * are host paths all along. Order of work:
+ *   parent: state (running?) → open the init's namespace files and its cgroup.procs
+ *           files → check the init is still the same process (a pid cannot be reused
+ *           while its process lives, so what was opened is the init's) → setns pid
+ *           (it applies to children) → fork
+ *   parent: the child's pid into every cgroup.procs → 'go' (so it runs nothing outside
+ *           the container's cgroups)
+ *   child:  setns user (when not ours), ipc, uts, net, cgroup, mnt → setsid (detached) →
+ *           chdir → rlimits → find the program → bounding set, ids, caps, no_new_privs →
+ *           execve
+ * A failure in the child comes back over a CLOEXEC pipe as one byte, the exit status
+ * to use (125 setup, 126 not executable, 127 not found), and the message; EOF with
+ * nothing read means execve succeeded. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "runtime.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC 4
+#endif
+
+enum { EXIT_SETUP = 125, EXIT_NOT_EXECUTABLE = 126, EXIT_NOT_FOUND = 127 };
+
+/* The order the child joins them: the user namespace first, since it grants the rights
+ * over the others; mnt last, since it changes the root later paths resolve against.
+ * pid is last in the table because the parent joins it, for the child. */
+static const struct {
+  const char *file;
+  int flag;
+} ns_files[] = {
+    {"user", CLONE_NEWUSER},     {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
+    {"cgroup", CLONE_NEWCGROUP}, {"mnt", CLONE_NEWNS},  {"pid", CLONE_NEWPID},
+};
+#define N_NS (sizeof ns_files / sizeof ns_files[0])
+#define PID_NS (N_NS - 1)
+
+struct exec_plan {
+  const struct spec *proc;
+  bool detach;
+  int ns_fd[N_NS]; /* -1: the init's namespace is ours, nothing to join */
+  char **cgroup_files;
+  int *cgroup_fd;
+  size_t n_cgroups;
+  int go[2];     /* parent → child: in the cgroups now, go on */
+  int report[2]; /* child → parent: status byte + message, or EOF at execve */
+};
+
+/* ---- the child ------------------------------------------------------------------- */
+
+static void child_fail(struct exec_plan *p, int status) __attribute__((noreturn));
+static void child_fail(struct exec_plan *p, int status) {
+  char msg[sizeof g_err + 1];
+  size_t n = strlen(g_err);
+  msg[0] = (char)status;
+  memcpy(msg + 1, g_err, n);
+  if (write_all(p->report[1], msg, n + 1) < 0) dprintf(2, "exec: %s\n", g_err);
+  _exit(status);
+}
+
+/* The program could not be run: 127 when it is not there, 126 when it is but cannot be
+ * executed (permissions, a directory, a bad format), as shells report it. */
+static void program_fail(struct exec_plan *p, int err) __attribute__((noreturn));
+static void program_fail(struct exec_plan *p, int err) {
+  /* process_find_exec says "exec X: …"; the parent prefixes "exec: " itself */
+  if (strncmp(g_err, "exec ", 5) == 0) memmove(g_err, g_err + 5, strlen(g_err + 5) + 1);
+  child_fail(p, err == ENOENT || err == ENOTDIR || err == ELOOP ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
+}
+
+static void exec_child(struct exec_plan *p) __attribute__((noreturn));
+static void exec_child(struct exec_plan *p) {
+  const struct spec *s = p->proc;
+  close(p->go[1]);
+  close(p->report[0]);
+  /* the runtime's handlers, mask and ignored signals are none of the program's business */
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  char go;
+  if (read_full(p->go[0], &go, 1) != 1) _exit(EXIT_SETUP); /* the parent gave up and says why */
+  close(p->go[0]);
+  /* detached: output goes nowhere (docker exec -d), so nothing waits on the caller's pipes
+   * for as long as the process lives; the host's /dev/null, opened before the setns */
+  if (p->detach) {
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) fail_errno("open /dev/null"), child_fail(p, EXIT_SETUP);
+    for (int fd = 0; fd <= 2; fd++)
+      if (dup2(null_fd, fd) < 0) fail_errno("dup2 /dev/null"), child_fail(p, EXIT_SETUP);
+    close(null_fd);
+  }
+  for (size_t i = 0; i < PID_NS; i++) {
+    if (p->ns_fd[i] < 0) continue;
+    if (setns(p->ns_fd[i], ns_files[i].flag) < 0) {
+      fail_errno("setns %s namespace", ns_files[i].file);
+      child_fail(p, EXIT_SETUP);
+    }
+    close(p->ns_fd[i]);
+  }
+  /* detached: its own session, so the caller's terminal and process group do not reach it */
+  if (p->detach && setsid() < 0) fail_errno("setsid"), child_fail(p, EXIT_SETUP);
+  if (chdir(s->cwd) < 0) fail_errno("chdir to cwd %s", s->cwd), child_fail(p, EXIT_SETUP);
+  if (process_rlimits(s) < 0) child_fail(p, EXIT_SETUP);
+  char *exe = process_find_exec(s);
+  if (!exe) program_fail(p, errno);
+  /* identity last, in the init's order: the bounding set needs CAP_SETPCAP */
+  if (caps_drop_bounding(s) < 0 || process_set_ids(s) < 0 || caps_apply(s) < 0) child_fail(p, EXIT_SETUP);
+  if (s->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail_errno("prctl no_new_privs"), child_fail(p, EXIT_SETUP);
+  umask(0022);
+  /* only stdio goes to the program; the report pipe stays open until execve succeeds */
+  if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    for (int fd = 3; fd < 1024; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
+  execve(exe, s->args, s->env);
+  int err = errno;
+  fail_errno("%s", exe);
+  program_fail(p, err);
+}
+
+/* ---- the parent ------------------------------------------------------------------ */
+
+/* Opens the init's /proc/<pid>/ns/ files; a namespace equal to ours is left out (setns into
+ * one's own user namespace is refused, and the others would be no-ops). */
+static int open_namespaces(struct exec_plan *p, pid_t pid, const char *id) {
+  for (size_t i = 0; i < N_NS; i++) {
+    char mine[64], theirs[64];
+    struct stat a, b;
+    p->ns_fd[i] = -1;
+    snprintf(mine, sizeof mine, "/proc/self/ns/%s", ns_files[i].file);
+    snprintf(theirs, sizeof theirs, "/proc/%d/ns/%s", pid, ns_files[i].file);
+    if (stat(mine, &a) < 0) continue; /* a kernel without this namespace type */
+    int fd = open(theirs, O_RDONLY | O_CLOEXEC);
+    /* an exiting process has left its namespaces before /proc shows it as gone */
+    if (fd < 0 && errno == ENOENT) return fail_msg("container %s: its init is exiting", id);
+    if (fd < 0) return fail_errno("open %s", theirs);
+    if (fstat(fd, &b) < 0) {
+      fail_errno("stat %s", theirs);
+      close(fd);
+      return -1;
+    }
+    if (a.st_dev == b.st_dev && a.st_ino == b.st_ino) close(fd);
+    else p->ns_fd[i] = fd;
+  }
+  return 0;
+}
+
+/* Opened now, written after the fork: the paths are the host's, and they are the init's
+ * cgroups as long as the init is the process we checked. */
+static int open_cgroups(struct exec_plan *p, pid_t pid) {
+  p->cgroup_files = cgroup_procs_files(pid);
+  if (!p->cgroup_files) return -1;
+  while (p->cgroup_files[p->n_cgroups]) p->n_cgroups++;
+  p->cgroup_fd = xcalloc(p->n_cgroups + 1, sizeof *p->cgroup_fd);
+  for (size_t i = 0; i < p->n_cgroups; i++) {
+    p->cgroup_fd[i] = open(p->cgroup_files[i], O_WRONLY | O_CLOEXEC);
+    if (p->cgroup_fd[i] < 0) return fail_errno("open %s", p->cgroup_files[i]);
+  }
+  return 0;
+}
+
+static int join_cgroups(const struct exec_plan *p, pid_t pid) {
+  char buf[24];
+  int n = snprintf(buf, sizeof buf, "%d", pid);
+  for (size_t i = 0; i < p->n_cgroups; i++)
+    if (write(p->cgroup_fd[i], buf, (size_t)n) != n) return fail_errno("join cgroup %s", p->cgroup_files[i]);
+  return 0;
+}
+
+static int write_pid_file(const char *file, pid_t pid) {
+  char buf[24];
+  int n = snprintf(buf, sizeof buf, "%d", pid);
+  return write_file_atomic(file, buf, (size_t)n);
+}
+
+static volatile sig_atomic_t g_child;
+static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+
+static void forward(int sig) {
+  if (g_child > 0) kill((pid_t)g_child, sig);
+}
+
+static pid_t wait_child(pid_t pid, int *status) {
+  pid_t r;
+  while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR) {
+  }
+  return r;
+}
+
+/* Sets up and forks the process. 0 when it ran: *status is what the runtime exits with
+ * (its exit status, 128+n for signal n; 0 when detached). -1 + g_err otherwise, with
+ * *status 125, 126 or 127. */
+static int exec_in_container(struct exec_plan *p, const struct state *st, const char *pid_file, int *status) {
+  *status = EXIT_SETUP;
+  if (open_namespaces(p, st->pid, st->id) < 0 || open_cgroups(p, st->pid) < 0) return -1;
+  if (!proc_alive(st->pid, st->pid_start)) return fail_msg("container %s: its init has exited", st->id);
+  /* inherited by the child: the host's /proc/self is still ours to write */
+  if (p->proc->has_oom_score_adj) {
+    char val[16];
+    snprintf(val, sizeof val, "%d", p->proc->oom_score_adj);
+    if (write_file_str("/proc/self/oom_score_adj", val) < 0) return -1;
+  }
+  if (pipe2(p->go, O_CLOEXEC) < 0 || pipe2(p->report, O_CLOEXEC) < 0) return fail_errno("pipe");
+  if (p->ns_fd[PID_NS] >= 0 && setns(p->ns_fd[PID_NS], CLONE_NEWPID) < 0) return fail_errno("setns pid namespace");
+  /* a signal that comes before the child exists waits, and is forwarded once it does */
+  sigset_t block, old;
+  sigemptyset(&block);
+  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaddset(&block, forwarded[i]);
+  sigprocmask(SIG_BLOCK, &block, &old);
+  pid_t pid = fork();
+  if (pid < 0) {
+    /* the kernel refuses new processes in a pid namespace whose init has exited */
+    fail_errno(errno == ENOMEM ? "fork into container %s (has it stopped?)" : "fork into container %s", st->id);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return -1;
+  }
+  if (pid == 0) exec_child(p);
+  g_child = pid;
+  struct sigaction sa = {.sa_handler = forward};
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaction(forwarded[i], &sa, NULL);
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  close(p->go[0]);
+  close(p->report[1]);
+  if (join_cgroups(p, pid) < 0 || (write_all(p->go[1], "G", 1) < 0 && fail_errno("start the process"))) {
+    kill(pid, SIGKILL);
+    wait_child(pid, NULL);
+    return -1;
+  }
+  close(p->go[1]);
+  char msg[sizeof g_err + 1];
+  ssize_t n = read_full(p->report[0], msg, sizeof msg - 1);
+  close(p->report[0]);
+  if (n > 0) {
+    msg[n] = '\0';
+    wait_child(pid, NULL);
+    *status = (unsigned char)msg[0];
+    return fail_msg("%s", msg + 1);
+  }
+  if (pid_file && write_pid_file(pid_file, pid) < 0) {
+    kill(pid, SIGKILL); /* nobody would know which process it is */
+    wait_child(pid, NULL);
+    return -1;
+  }
+  if (p->detach) {
+    *status = 0; /* the runtime exits: the process goes to the host's reaper */
+    return 0;
+  }
+  int ws;
+  if (wait_child(pid, &ws) < 0) return fail_errno("wait for the process");
+  g_child = 0; /* reaped: its pid may be someone else's from now on */
+  *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+  return 0;
+}
+
+static int usage_error(void) {
+  fprintf(stderr, "exec: %s\n", g_err);
+  return EXIT_SETUP;
+}
+
+int cmd_exec(int argc, char **argv) {
+  const char *process = NULL, *pid_file = NULL, *console = NULL;
+  bool detach = false, tty = false;
+  const struct optspec opts[] = {{"process", 'p', &process, NULL},       {"detach", 'd', NULL, &detach},
+                                 {"pid-file", 0, &pid_file, NULL},       {"tty", 't', NULL, &tty},
+                                 {"console-socket", 0, &console, NULL}, {NULL, 0, NULL, NULL}};
+  char **pos = xcalloc((size_t)argc + 1, sizeof *pos); /* ID, then ARGS (NULL-terminated) */
+  int npos;
+  if (parse_args(argc, argv, opts, pos, argc, &npos) < 0) return usage_error();
+  if (npos < 1) return fail_msg("a container id is required"), usage_error();
+  if (tty || console) return fail_msg("terminals are not supported"), usage_error();
+  if (process && npos > 1) return fail_msg("give the program as ARGS or in --process, not both"), usage_error();
+  if (!process && npos < 2) return fail_msg("no program: give ARGS after the id (after --) or --process FILE"), usage_error();
+  const char *id = pos[0];
+  struct state st;
+  if (state_load(id, &st) < 0) return usage_error();
+  if (st.status != ST_RUNNING) return fail_msg("container %s is %s, not running", id, status_name(st.status)), usage_error();
+
+  /* the container's config: the base for ARGS, and the capabilities a --process file
+   * without any gets (an exec never has more privileges than the container's process) */
+  struct spec config;
+  char *cfg = xasprintf("%s/%s/config.json", g_root, id);
+  g_spec_lenient = true;
+  if (spec_load_file(cfg, st.bundle, &config) < 0) return usage_error();
+  free(cfg);
+  struct spec *proc = &config;
+  if (process) {
+    proc = xcalloc(1, sizeof *proc);
+    if (spec_load_process(process, proc) < 0) return usage_error();
+    if (!proc->has_caps) {
+      proc->has_caps = config.has_caps;
+      memcpy(proc->caps, config.caps, sizeof proc->caps);
+    }
+  } else {
+    proc->args = pos + 1;
+  }
+
+  struct exec_plan plan = {.proc = proc, .detach = detach, .go = {-1, -1}, .report = {-1, -1}};
+  int status;
+  if (exec_in_container(&plan, &st, pid_file, &status) < 0) fprintf(stderr, "exec: %s\n", g_err);
+  return status;
+}

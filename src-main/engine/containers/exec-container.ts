@@ -1,0 +1,110 @@
+// exec: a new process in a running container — its namespaces, its cgroup, its root — via
+// `strata-runtime exec`. The process starts from the container's own (config.json's
+// `process`: capabilities, no_new_privs, rlimits, env) with the caller's command, and
+// `-e`, `-w`, `-u` on top, as `docker exec` does. The store lock is not held while it runs:
+// an exec may last as long as the container.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { StrataError } from '../../shared/errors';
+import { resolveUser } from '../runtime/image-user';
+import type { OciConfig } from '../runtime/oci-config';
+import { runtimeBinaryPath } from '../runtime/runtime-binary';
+import { readJsonFile } from '../store/atomic';
+import type { Store } from '../store/store';
+import type { ContainerRecord } from './container';
+import { containerDir, containerFile, findRecord } from './container-store';
+import { observeState } from './observe-state';
+import { parseEnv } from './options';
+import { readImageFile } from './rootfs';
+import { runtimeRoot } from './runtime-root';
+
+export interface ExecOptions {
+  command: string[];
+  /** KEY=VALUE, on top of the container's environment. */
+  env?: string[];
+  workdir?: string;
+  user?: string;
+  /** Start it and return; its output is dropped (docker exec -d). */
+  detach?: boolean;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  /** Collected only when the caller asked for pipes; cut at `maxOutputBytes`. */
+  stdout?: string;
+  stderr?: string;
+}
+
+/** Output kept per stream when collecting (the API's exec): a command, not a log. */
+const MAX_OUTPUT_BYTES = 1 << 20;
+
+/**
+ * Starts the process with the runtime on `stdio`: 'inherit' for a terminal (the CLI), or
+ * 'pipe' to collect the output. Resolves once it has exited (or, detached, started).
+ */
+export async function execContainer(store: Store, ref: string, options: ExecOptions, stdio: 'inherit' | 'pipe' = 'pipe'): Promise<ExecResult> {
+  const { record, processFile } = prepareExec(store, ref, options);
+  try {
+    const args = ['--root', runtimeRoot(store), 'exec', '--process', processFile, ...(options.detach ? ['--detach'] : []), record.id];
+    const child = spawn(runtimeBinaryPath(), args, { stdio: options.detach ? ['ignore', 'ignore', 'pipe'] : ['ignore', stdio, stdio] });
+    const result = await collect(child, stdio === 'pipe' || options.detach === true);
+    if (options.detach && result.exitCode !== 0) throw execFailure(record, result.stderr ?? '');
+    return options.detach ? { exitCode: 0 } : result;
+  } finally {
+    fs.rmSync(processFile, { force: true });
+  }
+}
+
+/** Checks the container runs and writes the process description next to its bundle. */
+function prepareExec(store: Store, ref: string, options: ExecOptions): { record: ContainerRecord; processFile: string } {
+  if (options.command.length === 0 || options.command[0] === '') throw new StrataError('INVALID_ARGUMENT', 'exec needs a command');
+  if (options.workdir !== undefined && !path.posix.isAbsolute(options.workdir)) throw new StrataError('INVALID_ARGUMENT', `-w ${options.workdir}: the working directory must be an absolute path`);
+  const record = findRecord(store, ref);
+  const state = observeState(store, record);
+  if (state.status !== 'running') throw new StrataError('CONFLICT', `container ${record.name} is ${state.status}: exec needs a running container`);
+  const spec = readJsonFile<OciConfig>(containerFile(store, record.id, 'config'));
+  const execProcess = { ...spec.process, args: options.command, terminal: false };
+  if (options.env?.length) execProcess.env = mergeEnv(execProcess.env ?? [], parseEnv(options.env));
+  if (options.workdir !== undefined) execProcess.cwd = options.workdir;
+  if (options.user !== undefined) {
+    const user = resolveUser(options.user, (absPath) => readImageFile(store, record.layers, absPath));
+    execProcess.user = { uid: user.uid, gid: user.gid, ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}) };
+  }
+  const processFile = path.join(containerDir(store, record.id), `exec-${randomBytes(6).toString('hex')}.json`);
+  fs.writeFileSync(processFile, JSON.stringify(execProcess), { mode: 0o600 });
+  return { record, processFile };
+}
+
+function mergeEnv(base: string[], extra: string[]): string[] {
+  const env = new Map(base.map((entry) => [entry.slice(0, entry.indexOf('=')), entry] as const));
+  for (const entry of extra) env.set(entry.slice(0, entry.indexOf('=')), entry);
+  return [...env.values()];
+}
+
+function collect(child: ChildProcess, capture: boolean): Promise<ExecResult> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const keep = (into: Buffer[]) => (chunk: Buffer) => {
+    if (into.reduce((sum, b) => sum + b.length, 0) < MAX_OUTPUT_BYTES) into.push(chunk);
+  };
+  child.stdout?.on('data', keep(out));
+  child.stderr?.on('data', keep(err));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const exitCode = code ?? 128 + (signal ? os.constants.signals[signal] : 0);
+      resolve(capture ? { exitCode, stdout: text(out), stderr: text(err) } : { exitCode });
+    });
+  });
+}
+
+function text(chunks: Buffer[]): string {
+  return Buffer.concat(chunks).subarray(0, MAX_OUTPUT_BYTES).toString('utf8');
+}
+
+function execFailure(record: ContainerRecord, stderr: string): StrataError {
+  return new StrataError('INTERNAL', `exec in ${record.name}: ${stderr.trim().split('\n').pop() || 'the runtime failed'}`);
+}
