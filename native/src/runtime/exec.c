@@ -98,15 +98,6 @@ static void exec_child(struct exec_plan *p) {
   char go;
   if (read_full(p->go[0], &go, 1) != 1) _exit(EXIT_SETUP); /* the parent gave up and says why */
   close(p->go[0]);
-  /* detached: output goes nowhere (docker exec -d), so nothing waits on the caller's pipes
-   * for as long as the process lives; the host's /dev/null, opened before the setns */
-  if (p->detach) {
-    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null_fd < 0) fail_errno("open /dev/null"), child_fail(p, EXIT_SETUP);
-    for (int fd = 0; fd <= 2; fd++)
-      if (dup2(null_fd, fd) < 0) fail_errno("dup2 /dev/null"), child_fail(p, EXIT_SETUP);
-    close(null_fd);
-  }
   for (size_t i = 0; i < PID_NS; i++) {
     if (p->ns_fd[i] < 0) continue;
     if (setns(p->ns_fd[i], ns_files[i].flag) < 0) {

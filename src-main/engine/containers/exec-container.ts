@@ -49,12 +49,31 @@ export async function execContainer(store: Store, ref: string, options: ExecOpti
   const { record, processFile } = prepareExec(store, ref, options);
   try {
     const args = ['--root', runtimeRoot(store), 'exec', '--process', processFile, ...(options.detach ? ['--detach'] : []), record.id];
-    const child = spawn(runtimeBinaryPath(), args, { stdio: options.detach ? ['ignore', 'ignore', 'pipe'] : ['ignore', stdio, stdio] });
-    const result = await collect(child, stdio === 'pipe' || options.detach === true);
-    if (options.detach && result.exitCode !== 0) throw execFailure(record, result.stderr ?? '');
-    return options.detach ? { exitCode: 0 } : result;
+    if (options.detach) return await execDetached(record, args, `${processFile}.err`);
+    return await collect(spawn(runtimeBinaryPath(), args, { stdio: ['ignore', stdio, stdio] }), stdio === 'pipe');
   } finally {
     fs.rmSync(processFile, { force: true });
+  }
+}
+
+/**
+ * A detached process keeps the runtime's stdio for its whole life, so it gets /dev/null
+ * for output (docker exec -d drops it) and a file for stderr: the runtime's own error
+ * goes there, and nothing waits on a pipe the process holds.
+ */
+async function execDetached(record: ContainerRecord, args: string[], errFile: string): Promise<ExecResult> {
+  const errFd = fs.openSync(errFile, 'w+', 0o600);
+  try {
+    const child = spawn(runtimeBinaryPath(), args, { stdio: ['ignore', 'ignore', errFd] });
+    const exitCode = await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
+    });
+    if (exitCode !== 0) throw new StrataError(exitCode === 125 ? 'INTERNAL' : 'INVALID_ARGUMENT', `exec in ${record.name}: ${fs.readFileSync(errFile, 'utf8').trim().split('\n').pop() || `exit status ${exitCode}`}`);
+    return { exitCode: 0 };
+  } finally {
+    fs.closeSync(errFd);
+    fs.rmSync(errFile, { force: true });
   }
 }
 
@@ -103,8 +122,4 @@ function collect(child: ChildProcess, capture: boolean): Promise<ExecResult> {
 
 function text(chunks: Buffer[]): string {
   return Buffer.concat(chunks).subarray(0, MAX_OUTPUT_BYTES).toString('utf8');
-}
-
-function execFailure(record: ContainerRecord, stderr: string): StrataError {
-  return new StrataError('INTERNAL', `exec in ${record.name}: ${stderr.trim().split('\n').pop() || 'the runtime failed'}`);
 }

@@ -211,6 +211,7 @@ describe('exec', () => {
     // Detached: returns at once; the process runs on inside the container.
     expect(await engine.execContainer(container.id, { command: ['sh', '-c', 'sleep 0.2; echo later > /tmp/detached'], detach: true })).toEqual({ exitCode: 0 });
     await until(() => fs.existsSync(path.join(engine.root, 'containers', container.id, 'upper/tmp/detached')));
+    await expect(engine.execContainer(container.id, { command: ['no-such-program'], detach: true })).rejects.toThrow(/not found/);
     expect(fs.readdirSync(path.join(engine.root, 'containers', container.id)).filter((name) => name.startsWith('exec-'))).toEqual([]);
     await engine.removeContainer(container.id, { force: true });
   });
