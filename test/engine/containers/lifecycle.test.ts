@@ -1,6 +1,6 @@
 // Containers from images, for real: overlay roots, the shim, exit codes, stop with SIGKILL
 // after the timeout, and state that survives the process that started it.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +137,22 @@ describe('containers outlive the process that started them', () => {
     const stopped = await fresh.stopContainer('survivor', { timeoutS: 5 });
     expect(stopped.state).toMatchObject({ status: 'exited', exitCode: 0 });
     await fresh.removeContainer('survivor');
+  });
+
+  it('kill -9 of the engine process attached to a container: a new engine lists it running, reads its logs, stops it', async () => {
+    const attached = spawn(process.execPath, [path.resolve('bin/strata.js'), '--root', engine.root, 'run', '--name', 'orphan', 'test/a:1', 'sh', '-c', 'trap "exit 0" TERM; echo alive; while true; do sleep 1; done'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    attached.stdout.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    await until(() => seen.includes('alive'));
+    const gone = new Promise((resolve) => attached.on('exit', resolve));
+    attached.kill('SIGKILL');
+    expect(await gone).toBe(null);
+    const fresh = Engine.open({ root: engine.root });
+    const [orphan] = fresh.listContainers({ filters: { name: ['orphan'] } });
+    expect(orphan?.state.status).toBe('running');
+    expect(logText(orphan!.id)).toBe('alive\n');
+    expect((await fresh.stopContainer('orphan', { timeoutS: 5 })).state).toMatchObject({ status: 'exited', exitCode: 0 });
+    await fresh.removeContainer('orphan');
   });
 
   it('a container that exits while no engine runs shows its exit code to the next engine', async () => {
