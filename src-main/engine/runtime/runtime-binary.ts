@@ -13,7 +13,9 @@ const BINARY_PATH = 'native/build/Release/strata-runtime';
 
 /** Where the runtime is built, from the package root above this module. */
 export function runtimeBinaryPath(): string {
-  const file = path.join(findPackageRoot(path.dirname(fileURLToPath(import.meta.url))), BINARY_PATH);
+  // Packaged, the code runs from app.asar but executables live beside it, unpacked.
+  const root = findPackageRoot(path.dirname(fileURLToPath(import.meta.url))).replace(/([/\\])app\.asar$/, '$1app.asar.unpacked');
+  const file = path.join(root, BINARY_PATH);
   if (!fs.existsSync(file)) {
     throw new Error(`strata-runtime is not built (${file} is missing): run \`npm run build:native\``);
   }
