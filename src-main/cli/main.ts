@@ -7,6 +7,7 @@ import { dfCommand } from './commands/df';
 import { historyCommand } from './commands/history';
 import { imagesCommand } from './commands/images';
 import { importCommand } from './commands/import';
+import { saveCommand } from './commands/save';
 import { inspectCommand } from './commands/inspect';
 import { layersCommand } from './commands/layers';
 import { pruneCommand } from './commands/prune';
@@ -23,7 +24,7 @@ import { runCommand } from './commands/run';
 import { type Output, json, processOutput } from './output';
 
 export const COMMANDS: readonly Command[] = [
-  importCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
+  importCommand, saveCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
   runCommand, psCommand, startCommand, stopCommand, restartCommand, pauseCommand, unpauseCommand, killCommand, rmCommand, waitCommand, logsCommand,
   execCommand, diffCommand, commitCommand, updateCommand,
 ];

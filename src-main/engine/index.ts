@@ -2,6 +2,7 @@
 // Plain Node; never imports Electron.
 import { type StoreDiskUsage, storeDiskUsage } from './images/disk';
 import { type ImportOptions, type ImportedImage, importImage } from './images/import-image';
+import { type ExportOptions, type ExportResult, exportImages } from './images/export-image';
 import { type PruneResult, type RemoveResult, prune, removeImage, tagImage } from './images/image-ops';
 import { type ImageInfo, findImage, listImages } from './images/image-store';
 import { type TreeQuery, imageTree } from './images/image-tree';
@@ -50,6 +51,11 @@ export class Engine {
 
   importImage(options: ImportOptions): Promise<ImportedImage[]> {
     return importImage(this.store, options);
+  }
+
+  /** `save`: images to an oci-archive, OCI layout directory or docker-archive (reads only). */
+  exportImages(refs: readonly string[], options: ExportOptions): Promise<ExportResult> {
+    return exportImages(this.store, refs, options);
   }
 
   tagImage(source: string, target: string): Promise<string> {
