@@ -21,12 +21,14 @@ import { logsCommand } from './commands/logs';
 import { updateCommand } from './commands/update';
 import { psCommand } from './commands/ps';
 import { runCommand } from './commands/run';
+import { serveCommand } from './commands/serve';
 import { type Output, json, processOutput } from './output';
 
 export const COMMANDS: readonly Command[] = [
   importCommand, saveCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
   runCommand, psCommand, startCommand, stopCommand, restartCommand, pauseCommand, unpauseCommand, killCommand, rmCommand, waitCommand, logsCommand,
   execCommand, diffCommand, commitCommand, updateCommand,
+  serveCommand,
 ];
 
 const GLOBAL_OPTIONS = {

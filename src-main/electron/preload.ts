@@ -1,14 +1,42 @@
 // The sandboxed preload (built to out/preload/preload.cjs). It may import only `electron`
-// and exposes exactly the frozen StrataPreloadApi; the renderer never sees ipcRenderer.
-import { contextBridge } from 'electron';
+// (everything else is bundled in) and exposes exactly the frozen StrataPreloadApi: the
+// API's transport over IPC. The renderer never sees ipcRenderer; the main process checks
+// every call (src-main/electron/ipc.ts).
+import { contextBridge, ipcRenderer } from 'electron';
+import { EventListeners } from '../api/listeners';
+import { type EventListener, IPC_CHANNELS, type Reply } from '../api/protocol';
 import { PRELOAD_API_KEY, type StrataPreloadApi } from '../shared/preload-api';
 
 /** Replaced at build time with package.json's version (electron.vite.config.ts). */
 declare const __STRATA_VERSION__: string;
 
+const listeners = new EventListeners();
+ipcRenderer.on(IPC_CHANNELS.event, (_event, name: string, payload: unknown) => listeners.emit(name, payload));
+
+/** An IPC call; a failure of IPC itself (no handler: the engine did not start) becomes an error reply. */
+function ask(channel: string, ...args: unknown[]): Promise<Reply> {
+  return (ipcRenderer.invoke(channel, ...args) as Promise<Reply>).catch((error: unknown) => ({
+    error: { code: 'INTERNAL' as const, message: error instanceof Error ? error.message : String(error) },
+  }));
+}
+
+function askToSend(channel: string, event: string): void {
+  void ask(channel, event).then((reply) => {
+    if ('error' in reply) console.warn(`strata: ${channel} ${event}: ${reply.error.message}`);
+  });
+}
+
 const api: StrataPreloadApi = Object.freeze({
   version: __STRATA_VERSION__,
   platform: process.platform,
+  invoke: (method: string, input: unknown) => ask(IPC_CHANNELS.invoke, method, input),
+  subscribe(event: string, listener: EventListener): () => void {
+    const registration = listeners.add(event, listener);
+    if (registration.first) askToSend(IPC_CHANNELS.subscribe, event);
+    return () => {
+      if (registration.remove().last) askToSend(IPC_CHANNELS.unsubscribe, event);
+    };
+  },
 });
 
 contextBridge.exposeInMainWorld(PRELOAD_API_KEY, api);

@@ -1,7 +1,8 @@
-// The main window: sandboxed, context-isolated renderer with only the preload's bridge,
-// loading the built renderer (or the dev server under `electron-vite dev`).
+// The main window: sandboxed, context-isolated renderer with only the preload's bridge (the
+// typed API over IPC, ipc.ts), loading the built renderer (or the dev server under `electron-vite dev`).
 import path from 'node:path';
 import { BrowserWindow, app, nativeTheme, session } from 'electron';
+import { serveApiToWindow } from './ipc';
 import type { AppLocation } from './policy';
 import { confineNavigation, guardWebContents, hardenSession } from './security';
 
@@ -46,6 +47,7 @@ export function createMainWindow(): BrowserWindow {
 
   guardWebContents(window.webContents);
   confineNavigation(window.webContents, location);
+  serveApiToWindow(window, location);
   window.once('ready-to-show', () => window.show());
 
   const loaded = location.kind === 'url' ? window.loadURL(location.url) : window.loadFile(location.file);

@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'INVALID_ARCHIVE', // a tar, layout or manifest is malformed or hostile
   'DIGEST_MISMATCH', // content does not hash to the digest that names it
   'CANCELLED', // the caller cancelled long work
+  'UNKNOWN_METHOD', // the typed API has no such method (a client newer than its server)
   'INTERNAL', // a bug or an unexpected system error; the message says which step failed
 ] as const;
 

@@ -1,0 +1,147 @@
+// THE API TABLE: every method with its input schema and output type, every event with its
+// payload type. The Electron IPC wiring, the WebSocket server, the dispatcher and the
+// renderer's client all derive from these two objects; handlers/ implements each method.
+//
+// Runs anywhere (renderer included): no node: imports here or in what this imports, and
+// engine types only through ./types (see types/images.ts for why).
+//
+// Adding a method: one entry below, plus its handler in handlers/ (the type checker
+// lists a missing one). Adding an event: one entry in `events`, plus where it is published.
+import { z } from 'zod';
+import { type JobSpec, type MethodSpec, call, job, type } from './define';
+import type { ContainerChangedEvent, ContainerOptions, ContainerRecord, LogLine, LogLinesEvent } from './types/containers';
+import type { ImageInfo, ImageTree, ImportedImage, PruneResult, RemoveResult, StoreDiskUsage } from './types/images';
+import type { JobInfo, JobProgressEvent } from './types/jobs';
+import type { StatsSample } from './types/stats';
+import type { SystemInfo } from './types/system';
+
+/** Methods without arguments take `{}` (or nothing). Unknown keys are refused everywhere: typos fail loudly. */
+const noInput = z.strictObject({});
+
+/** An image (tag, ID, ID prefix, digest) or container (name, ID, ID prefix) reference. */
+const ref = z.string().min(1, 'must not be empty').max(1024);
+
+const imageRef = z.strictObject({ ref });
+const containerRef = z.strictObject({ ref });
+const stopTimeout = z.number().int().nonnegative().max(3600).optional();
+
+/**
+ * Container options are checked by the engine's containerOptionsSchema in the handler: it
+ * needs node:os (the CPU count) and node:path, which this browser-safe table cannot import.
+ * Here the value must only be an object; the type is what callers write.
+ */
+const containerOptions = z.custom<ContainerOptions>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected an object of container options');
+
+const streams = z.array(z.enum(['stdout', 'stderr'])).min(1).optional();
+/** Docker's --since forms: RFC 3339, a Unix time, or a duration back from now (`10m`). */
+const logTime = z.string().min(1).optional();
+
+/** At most this many lines per `containers.logs` answer; follow a log to see it all. */
+export const MAX_LOG_LINES = 10_000;
+
+export const methods = {
+  // Images, their layers, and the disk they take.
+  'images.list': call(noInput, type<ImageInfo[]>()),
+  'images.inspect': call(imageRef, type<ImageInfo>()),
+  'images.import': job(
+    z.strictObject({
+      /** A path on the engine's machine: an OCI layout directory, an oci-archive, docker-archive or rootfs tar. */
+      path: z.string().min(1),
+      format: z.enum(['oci', 'oci-archive', 'docker-archive', 'rootfs']).optional(),
+      tags: z.array(ref).optional(),
+      /** Containerfile-style config for a rootfs tar: `CMD ["sh"]`, `ENV A=b`. */
+      changes: z.array(z.string()).optional(),
+    }),
+    type<ImportedImage[]>(),
+  ),
+  'images.tag': call(z.strictObject({ source: ref, target: ref }), type<{ tag: string }>()),
+  'images.remove': call(z.strictObject({ ref, force: z.boolean().optional() }), type<RemoveResult>()),
+  /** Untagged images no container uses, then every unreferenced layer and blob. dryRun: what would go. */
+  'images.prune': job(z.strictObject({ dryRun: z.boolean().optional() }), type<PruneResult>()),
+  /** A layer's own changes, or (merged) the union of the layers up to it; optionally a subtree, cut at a depth. */
+  'images.tree': call(
+    z.strictObject({
+      ref,
+      /** Position (0 = bottom, negative from the top) or chain-id prefix. Default: the top layer. */
+      layer: z.union([z.number().int(), z.string().min(1)]).optional(),
+      merged: z.boolean().default(false),
+      /** The subtree's path ('' or '/' = the root). */
+      path: z.string().default(''),
+      /** Levels of children to include below `path`; absent = all. */
+      depth: z.number().int().nonnegative().optional(),
+    }),
+    type<ImageTree>(),
+  ),
+  'disk.usage': call(noInput, type<StoreDiskUsage>()),
+
+  // Containers.
+  /** Running containers, or all with `all`; filters as `ps --filter`: `status=exited`, `label=k=v`, `ancestor=img`. */
+  'containers.list': call(z.strictObject({ all: z.boolean().default(false), filters: z.array(z.string()).optional() }), type<ContainerRecord[]>()),
+  'containers.inspect': call(containerRef, type<ContainerRecord>()),
+  'containers.create': call(z.strictObject({ image: ref, options: containerOptions.optional() }), type<ContainerRecord>()),
+  /** create, then start (the container stays, created, when the start fails — as docker's). */
+  'containers.run': call(z.strictObject({ image: ref, options: containerOptions.optional() }), type<ContainerRecord>()),
+  'containers.start': call(containerRef, type<ContainerRecord>()),
+  'containers.stop': call(z.strictObject({ ref, timeoutS: stopTimeout }), type<ContainerRecord>()),
+  'containers.restart': call(z.strictObject({ ref, timeoutS: stopTimeout }), type<ContainerRecord>()),
+  'containers.pause': call(containerRef, type<ContainerRecord>()),
+  'containers.unpause': call(containerRef, type<ContainerRecord>()),
+  'containers.kill': call(z.strictObject({ ref, signal: z.string().regex(/^(SIG)?[A-Z][A-Z0-9+-]*$|^\d+$/, 'expected a signal name or number').optional() }), type<ContainerRecord>()),
+  'containers.remove': call(z.strictObject({ ref, force: z.boolean().optional() }), type<{ id: string }>()),
+  /** The log's last `tail` records (default 1000, at most MAX_LOG_LINES) that match the rest. */
+  'containers.logs': call(
+    z.strictObject({ ref, tail: z.number().int().nonnegative().max(MAX_LOG_LINES).default(1000), since: logTime, until: logTime, streams }),
+    type<LogLine[]>(),
+  ),
+
+  // Logs followed live: subscribe to `logs.lines` first, then follow; ends with unfollow or the connection.
+  'logs.follow': call(z.strictObject({ ref, tail: z.number().int().nonnegative().max(MAX_LOG_LINES).default(100), since: logTime, streams }), type<{ follow: string; container: string }>()),
+  'logs.unfollow': call(z.strictObject({ follow: z.string().min(1) }), type<void>()),
+
+  // Long work.
+  'jobs.list': call(noInput, type<JobInfo[]>()),
+  'jobs.get': call(z.strictObject({ id: z.string().min(1) }), type<JobInfo>()),
+  /** Asks the job to stop; it ends `cancelled` unless its work was already past the point of no return. */
+  'jobs.cancel': call(z.strictObject({ id: z.string().min(1) }), type<JobInfo>()),
+
+  'system.info': call(noInput, type<SystemInfo>()),
+} satisfies Record<string, MethodSpec>;
+
+/** Events a client subscribes to by name; each is delivered only to the clients subscribed to it. */
+export const events = {
+  /** A container appeared, changed or went away: through this API, or another process (CLI, exit, restart policy). */
+  'containers.changed': type<ContainerChangedEvent>(),
+  'jobs.progress': type<JobProgressEvent>(),
+  /** A job ended: its final JobInfo (state, result or error). */
+  'jobs.done': type<JobInfo>(),
+  /** Records of the logs this client follows (`logs.follow`). */
+  'logs.lines': type<LogLinesEvent>(),
+  // TODO(stats): a batch of samples from the stats sampler (src-main/engine/stats), once it lands.
+  'stats.samples': type<StatsSample[]>(),
+};
+
+// What the table says, as types for the client, the dispatcher and the handlers.
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type JobMethodName = { [M in MethodName]: Methods[M] extends JobSpec ? M : never }[MethodName];
+/** What a caller sends (defaults still optional). */
+export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>;
+/** What a handler receives: validated, defaults filled in. */
+export type ParsedInput<M extends MethodName> = z.output<Methods[M]['input']>;
+/** The final result of a job method's work (jobs.done's `result`). */
+export type JobResult<M extends MethodName> = Methods[M] extends JobSpec<z.ZodType, infer R> ? R : never;
+/** What a call answers: the output, or for a job method the job as started. */
+export type MethodOutput<M extends MethodName> = Methods[M] extends JobSpec<z.ZodType, infer R> ? JobInfo<R> : Methods[M] extends { output: { readonly __type?: infer O } } ? O : never;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = Events[E] extends { readonly __type?: infer P } ? P : never;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(methods, name);
+}
+
+export function isEventName(name: string): name is EventName {
+  return Object.hasOwn(events, name);
+}

@@ -1,0 +1,103 @@
+// The API's engine side, transport-neutral: validates a call against the table, runs its
+// handler (or starts its job), and answers `{ result }` or `{ error: { code, message } }`.
+// Transports (electron/ipc.ts, server/) open one Session per client and pass calls in.
+import type { Engine } from '../engine/index';
+import { type ErrorShape, toErrorShape } from '../shared/errors';
+import { type MethodName, isMethodName, methods } from './contract';
+import { ContainerWatcher } from './container-watch';
+import { EventBus } from './events';
+import { type CallHandler, type HandlerContext, type JobHandler, handlers } from './handlers/index';
+import { invalidInput } from './invalid-input';
+import { JobRegistry } from './jobs';
+import { packageVersion } from './package-info';
+import type { Reply } from './protocol';
+import { type EventSink, Session } from './session';
+
+export interface ApiOptions {
+  engine: Engine;
+  /** Shown by system.info; default: package.json's. */
+  version?: string;
+  /** How often to look for container changes made elsewhere, while anyone listens (ms). */
+  containerPollMs?: number;
+  /** Told of every INTERNAL error (a bug or an unexpected failure), with its stack: the server logs them. */
+  onInternalError?: (method: string, error: unknown) => void;
+}
+
+export class Api {
+  readonly bus = new EventBus();
+  readonly jobs: JobRegistry;
+  private readonly containers: ContainerWatcher;
+
+  constructor(private readonly options: ApiOptions) {
+    const { engine } = options;
+    this.jobs = new JobRegistry({
+      progress: (event) => this.bus.publish('jobs.progress', event),
+      done: (job) => this.bus.publish('jobs.done', job),
+    });
+    this.containers = new ContainerWatcher(
+      () => engine.listContainers({ all: true }),
+      (event) => this.bus.publish('containers.changed', event),
+      options.containerPollMs,
+    );
+    this.bus.produceOnDemand('containers.changed', () => this.containers.start());
+    // TODO(stats): when the sampler (src-main/engine/stats) lands, sample only while anyone listens:
+    //   this.bus.produceOnDemand('stats.samples', () => startSampler(engine, (batch) => this.bus.publish('stats.samples', batch)));
+  }
+
+  get engine(): Engine {
+    return this.options.engine;
+  }
+
+  /** A client: its calls, its subscriptions, delivered through `sink`. Close it when the client goes. */
+  openSession(sink: EventSink): Session {
+    return new Session((method, input, session) => this.dispatch(method, input, session), this.bus, sink);
+  }
+
+  /** One call, checked against the table. Never throws: failures are answered as `{ error }`. */
+  async dispatch(method: string, rawInput: unknown, session: Session): Promise<Reply> {
+    if (!isMethodName(method)) return { error: { code: 'UNKNOWN_METHOD', message: `no such method: ${JSON.stringify(method)}` } };
+    const spec = methods[method];
+    // A method without arguments may be called with none: `undefined` reads as `{}`.
+    const parsed = spec.input.safeParse(rawInput === undefined ? {} : rawInput);
+    if (!parsed.success) return { error: toErrorShape(invalidInput(method, parsed.error)) };
+    const context: HandlerContext = { engine: this.engine, session, jobs: this.jobs, version: this.options.version ?? packageVersion() };
+    try {
+      return { result: spec.kind === 'job' ? this.startJob(method, parsed.data, context) : await this.runCall(method, parsed.data, context) };
+    } catch (error) {
+      return { error: this.errorShape(method, error) };
+    } finally {
+      // Tell listeners what this call did to containers at once, not at the next poll.
+      if (method.startsWith('containers.')) this.containers.refresh();
+    }
+  }
+
+  /** Stops the pollers and cancels running jobs, waiting for them to end. Sessions are their transports' to close. */
+  async close(): Promise<void> {
+    this.bus.close();
+    await this.jobs.cancelAll();
+  }
+
+  // The table and the handlers agree method by method (handlers/index.ts checks it), but
+  // TypeScript cannot follow that through a method name known only at run time: hence the casts.
+  private runCall(method: MethodName, input: unknown, context: HandlerContext): unknown {
+    return (handlers[method] as CallHandler<MethodName>)(input as never, context);
+  }
+
+  private startJob(method: MethodName, input: unknown, context: HandlerContext): unknown {
+    const work = handlers[method] as JobHandler<MethodName>;
+    return this.jobs.start(method, async (control) => {
+      try {
+        return await work(input as never, context, control);
+      } catch (error) {
+        this.errorShape(method, error); // reports an INTERNAL one; the job records the error itself
+        throw error;
+      }
+    });
+  }
+
+  private errorShape(method: string, error: unknown): ErrorShape {
+    const shape = toErrorShape(error);
+    if (shape.code === 'INTERNAL') this.options.onInternalError?.(method, error);
+    return shape;
+  }
+}

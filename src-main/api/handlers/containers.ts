@@ -1,0 +1,42 @@
+// containers.*: lifecycle, listing and logs read at once.
+import { parseContainerFilters } from '../../engine/containers/container-filters';
+import { containerOptionsSchema } from '../../engine/containers/options';
+import type { ContainerOptions } from '../../engine/containers/options';
+import { parseSince, readLogs } from '../../engine/logs/index';
+import { parseInput } from '../invalid-input';
+import type { LogLine } from '../types/containers';
+import type { Handlers } from './types';
+
+export const containerHandlers = {
+  'containers.list': ({ all, filters }, { engine }) => engine.listContainers({ all, filters: parseContainerFilters(filters ?? []) }),
+
+  'containers.inspect': ({ ref }, { engine }) => engine.inspectContainer(ref),
+
+  'containers.create': ({ image, options }, { engine }) => engine.createContainer(image, checkOptions(options)),
+
+  'containers.run': async ({ image, options }, { engine }) => {
+    const created = await engine.createContainer(image, checkOptions(options));
+    return engine.startContainer(created.id);
+  },
+
+  'containers.start': ({ ref }, { engine }) => engine.startContainer(ref),
+  'containers.stop': ({ ref, timeoutS }, { engine }) => engine.stopContainer(ref, { timeoutS }),
+  'containers.restart': ({ ref, timeoutS }, { engine }) => engine.restartContainer(ref, { timeoutS }),
+  'containers.pause': ({ ref }, { engine }) => engine.pauseContainer(ref),
+  'containers.unpause': ({ ref }, { engine }) => engine.unpauseContainer(ref),
+  'containers.kill': ({ ref, signal }, { engine }) => engine.killContainer(ref, signal),
+  'containers.remove': async ({ ref, force }, { engine }) => ({ id: await engine.removeContainer(ref, { force }) }),
+
+  'containers.logs': async ({ ref, tail, since, until, streams }, { engine }) => {
+    const container = engine.inspectContainer(ref);
+    const query = { tail, streams, since: since === undefined ? undefined : parseSince(since), until: until === undefined ? undefined : parseSince(until) };
+    const lines: LogLine[] = [];
+    for await (const line of readLogs(engine.containerLogPath(container.id), query)) lines.push(line);
+    return lines;
+  },
+} satisfies Partial<Handlers>;
+
+/** The engine's own schema for options that did not come through the CLI's parsers. */
+function checkOptions(options: ContainerOptions | undefined): ContainerOptions {
+  return parseInput(containerOptionsSchema, options ?? {}, 'options');
+}

@@ -1,0 +1,48 @@
+// images.*, disk.*: the engine's image store.
+import { StrataError } from '../../shared/errors';
+import type { TreeNode } from '../types/images';
+import type { Handlers } from './types';
+
+export const imageHandlers = {
+  'images.list': (_input, { engine }) => engine.listImages(),
+
+  'images.inspect': ({ ref }, { engine }) => engine.inspectImage(ref),
+
+  'images.import': ({ path, format, tags, changes }, { engine }, job) =>
+    engine.importImage({ path, format, tags, changes, signal: job.signal, onProgress: (progress) => job.progress(progress) }),
+
+  'images.tag': async ({ source, target }, { engine }) => ({ tag: await engine.tagImage(source, target) }),
+
+  'images.remove': ({ ref, force }, { engine }) => engine.removeImage(ref, { force }),
+
+  // One step under the store lock, which cannot stop half-way: a cancel counts only before it.
+  'images.prune': async ({ dryRun }, { engine }, job) => {
+    job.signal.throwIfAborted();
+    job.progress({ step: 'pruning', message: dryRun ? 'finding what a prune would free' : 'removing unused images, layers and blobs' });
+    return engine.prune({ dryRun });
+  },
+
+  'images.tree': ({ ref, layer, merged, path, depth }, { engine }) => {
+    const { tree, layer: position } = engine.imageTree(ref, { layer, merged });
+    const node = tree.find(path);
+    if (!node) throw new StrataError('NOT_FOUND', `${path} is not in layer ${position} of ${ref}${merged ? ' (merged)' : ''}`);
+    if (depth === undefined) return { root: node, layer: position, truncated: false };
+    const cut = cutAt(node, depth);
+    return { root: cut.node, layer: position, truncated: cut.truncated };
+  },
+
+  'disk.usage': (_input, { engine }) => engine.diskUsage(),
+} satisfies Partial<Handlers>;
+
+/** A copy of `node` with children only `depth` levels down; deeper directories keep their count and size. */
+function cutAt(node: TreeNode, depth: number): { node: TreeNode; truncated: boolean } {
+  if (node.children.length === 0) return { node, truncated: false };
+  if (depth === 0) return { node: { ...node, children: [] }, truncated: true };
+  let truncated = false;
+  const children = node.children.map((child) => {
+    const cut = cutAt(child, depth - 1);
+    truncated ||= cut.truncated;
+    return cut.node;
+  });
+  return { node: { ...node, children }, truncated };
+}

@@ -1,0 +1,18 @@
+// Every method's handler, by area. The type below makes a missing handler (a method added
+// to contract.ts without one) a type error naming it.
+import { containerHandlers } from './containers';
+import { imageHandlers } from './images';
+import { jobHandlers } from './jobs';
+import { logHandlers } from './logs';
+import { systemHandlers } from './system';
+import type { Handlers } from './types';
+
+export type { CallHandler, HandlerContext, Handlers, JobHandler } from './types';
+
+export const handlers: Handlers = {
+  ...imageHandlers,
+  ...containerHandlers,
+  ...logHandlers,
+  ...jobHandlers,
+  ...systemHandlers,
+};

@@ -1,0 +1,7 @@
+// system.*: the machine and engine behind the API.
+import { systemInfo } from '../system-info';
+import type { Handlers } from './types';
+
+export const systemHandlers = {
+  'system.info': (_input, { engine, version }) => systemInfo(engine, version),
+} satisfies Partial<Handlers>;

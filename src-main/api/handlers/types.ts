@@ -1,0 +1,22 @@
+// The shape of a handler: one per method of the table, checked against its entry.
+import type { Engine } from '../../engine/index';
+import type { JobResult, MethodName, MethodOutput, Methods, ParsedInput } from '../contract';
+import type { JobSpec } from '../define';
+import type { JobControl, JobRegistry } from '../jobs';
+import type { Session } from '../session';
+
+export interface HandlerContext {
+  engine: Engine;
+  /** The client calling: for what must end with it (log follows) or go only to it. */
+  session: Session;
+  jobs: JobRegistry;
+  version: string;
+}
+
+/** A call: its output, once the work is done. */
+export type CallHandler<M extends MethodName> = (input: ParsedInput<M>, context: HandlerContext) => MethodOutput<M> | Promise<MethodOutput<M>>;
+
+/** A job's work: runs after the call has answered with the job; its result ends the job. */
+export type JobHandler<M extends MethodName> = (input: ParsedInput<M>, context: HandlerContext, job: JobControl) => Promise<JobResult<M>>;
+
+export type Handlers = { [M in MethodName]: Methods[M] extends JobSpec ? JobHandler<M> : CallHandler<M> };

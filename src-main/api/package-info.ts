@@ -1,0 +1,30 @@
+// Where Strata is installed and which version it is: its package.json, found by walking up
+// from this module (native/lib/load.ts does the walk), which works from the sources
+// (tests), the bundle (out/main, any chunk depth) and the packaged app (app.asar).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findPackageRoot } from '../../native/lib/load';
+
+let found: { root: string; version: string } | null | undefined;
+
+function locate(): { root: string; version: string } | null {
+  try {
+    const root = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
+    const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string };
+    return { root, version: version ?? 'unknown' };
+  } catch {
+    return null;
+  }
+}
+
+/** The directory holding Strata's package.json, or undefined if it cannot be found. */
+export function packageRoot(): string | undefined {
+  found ??= locate();
+  return found?.root;
+}
+
+export function packageVersion(): string {
+  found ??= locate();
+  return found?.version ?? 'unknown';
+}

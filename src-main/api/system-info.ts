@@ -1,0 +1,28 @@
+// `system.info`: the facts about this machine and engine that the UI shows or plans by.
+import os from 'node:os';
+import { detectCgroupLayout } from '../engine/cgroups/detect';
+import type { Engine } from '../engine/index';
+import type { SystemInfo } from './types/system';
+
+/** Mounts do not change under a running app: detect once. */
+let cgroupVersion: Promise<SystemInfo['cgroupVersion']> | undefined;
+
+export async function systemInfo(engine: Engine, version: string): Promise<SystemInfo> {
+  cgroupVersion ??= detectCgroupLayout().then(
+    (layout) => layout.version,
+    () => null,
+  );
+  const uid = process.getuid?.() ?? -1;
+  return {
+    version,
+    platform: process.platform,
+    arch: process.arch,
+    kernel: os.release(),
+    storeRoot: engine.root,
+    cgroupVersion: await cgroupVersion,
+    rootless: uid !== 0,
+    uid,
+    cpus: os.availableParallelism(),
+    memoryBytes: os.totalmem(),
+  };
+}

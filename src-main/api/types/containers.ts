@@ -1,0 +1,100 @@
+// Containers as they cross the API: plain JSON, mirroring src-main/engine/containers
+// (pinned to it by ../conformance.ts; see images.ts for why they are written out).
+import type { ErrorShape } from '../../shared/errors';
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited';
+
+/** `-v /host:/ctr[:ro]`: a bind mount of a host path. */
+export interface VolumeSpec {
+  source: string;
+  destination: string;
+  readonly: boolean;
+}
+
+export type RestartPolicy = { name: 'no' | 'always' | 'unless-stopped' } | { name: 'on-failure'; maxRetries?: number };
+
+/** What a user asks for when creating a container; checked by the engine's containerOptionsSchema. */
+export interface ContainerOptions {
+  name?: string;
+  command?: string[];
+  entrypoint?: string[];
+  /** KEY=VALUE entries, later ones winning. */
+  env?: string[];
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  volumes?: VolumeSpec[];
+  /** Bytes. */
+  memory?: number;
+  /** Bytes of memory + swap (Docker's meaning); -1 = unlimited swap. */
+  memorySwap?: number;
+  memoryReservation?: number;
+  cpus?: number;
+  cpuShares?: number;
+  /** > 0 limits; 0 or -1 = unlimited (Docker's meaning). */
+  pidsLimit?: number;
+  restart?: RestartPolicy;
+  labels?: Record<string, string>;
+  stopSignal?: string;
+  /** Seconds between the stop signal and SIGKILL. */
+  stopTimeout?: number;
+}
+
+export interface ContainerState {
+  status: ContainerStatus;
+  pid?: number;
+  pidStartTime?: string;
+  shimPid?: number;
+  shimStartTime?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  signal?: number | null;
+  oomKilled?: boolean;
+  /** Times the restart policy has started it again since the user last started it. */
+  restartCount?: number;
+  /** The wait before the next policy restart. */
+  backoffMs?: number;
+  /** Stopped or killed by a user: no restart policy brings it back until they start it. */
+  stoppedByUser?: boolean;
+}
+
+export interface ContainerRecord {
+  /** 64 hex digits. */
+  id: string;
+  name: string;
+  created: string;
+  image: { ref: string; id: string; manifestDigest: string };
+  /** Chain ids of the image's layers, bottom first. */
+  layers: string[];
+  options: ContainerOptions;
+  /** The image's VOLUMEs the user did not mount over: anonymous volumes. */
+  imageVolumes?: string[];
+  /** The image's EXPOSE'd ports, `80/tcp`: recorded, not published. */
+  exposedPorts?: string[];
+  state: ContainerState;
+}
+
+/** One record of a container's log, as its shim wrote it. */
+export interface LogLine {
+  readonly time: string;
+  readonly stream: 'stdout' | 'stderr';
+  readonly log: string;
+}
+
+/** `containers.changed`: a container appeared, changed state or options, or went away. */
+export interface ContainerChangedEvent {
+  id: string;
+  /** The container as it is now; absent when it was removed. */
+  container?: ContainerRecord;
+}
+
+/** `logs.lines`: records a `logs.follow` subscription read, in order, batched. */
+export interface LogLinesEvent {
+  /** The id `logs.follow` returned. */
+  follow: string;
+  container: string;
+  lines: LogLine[];
+  /** Set on the last event of a follow that failed (it has stopped; `lines` is empty). */
+  error?: ErrorShape;
+}

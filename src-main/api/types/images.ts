@@ -1,0 +1,147 @@
+// Images, layers and disk as they cross the API: plain JSON. These mirror the engine's own
+// types (src-main/engine/images, layers), which the renderer cannot import — those files
+// use node: modules — so they are written out here and pinned to the engine's by
+// ../conformance.ts: if the engine changes a field, type-checking fails until this follows.
+
+/** What the image's config asks a container to run (the OCI `config` object; unknown keys kept). */
+export interface RunConfig {
+  [key: string]: unknown;
+  User?: string;
+  ExposedPorts?: Record<string, Record<string, unknown>> | null;
+  Env?: string[] | null;
+  Entrypoint?: string[] | null;
+  Cmd?: string[] | null;
+  Volumes?: Record<string, Record<string, unknown>> | null;
+  WorkingDir?: string;
+  Labels?: Record<string, string> | null;
+  StopSignal?: string;
+}
+
+export interface HistoryEntry {
+  created?: string;
+  created_by?: string;
+  author?: string;
+  comment?: string;
+  empty_layer?: boolean;
+}
+
+export interface ImageLayer {
+  index: number;
+  chainId: string;
+  diffId: string;
+  /** The layer blob as stored (compressed or not) and its size. */
+  digest: string;
+  blobSize: number;
+  mediaType: string;
+  /** Bytes of the unpacked layer on disk (du). */
+  size: number;
+  entries: number;
+  createdBy?: string;
+}
+
+export interface ImageInfo {
+  /** The config digest, Docker's image ID. */
+  id: string;
+  manifestDigest: string;
+  tags: string[];
+  created?: string;
+  architecture: string;
+  os: string;
+  config: RunConfig;
+  layers: ImageLayer[];
+  /** Sum of the image's unpacked layers on disk. */
+  size: number;
+  history: HistoryEntry[];
+}
+
+export type ImportFormat = 'oci' | 'oci-archive' | 'docker-archive' | 'rootfs';
+
+export interface ImportedImage {
+  id: string;
+  manifestDigest: string;
+  tags: string[];
+  layers: { chainId: string; reused: boolean }[];
+}
+
+/** What a removal or a prune freed (or, on a dry run, would free). */
+export interface SweepReport {
+  blobs: string[];
+  layers: string[];
+  /** Bytes the removed blobs and layers held on disk. */
+  bytes: number;
+}
+
+export interface RemoveResult {
+  untagged: string[];
+  /** Image IDs. */
+  deleted: string[];
+  freed: SweepReport;
+}
+
+export interface PruneResult {
+  /** Untagged images removed (IDs). */
+  images: string[];
+  freed: SweepReport;
+}
+
+export type EntryKind = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'whiteout';
+
+/** What a layer did to a path relative to the layers below it. */
+export type ChangeMark = 'added' | 'modified' | 'deleted' | 'unchanged';
+
+/** One path of a layer's (or merged view's) file tree. */
+export interface TreeNode {
+  name: string;
+  path: string;
+  kind: EntryKind;
+  change?: ChangeMark;
+  /** Files: their size. Directories: every byte below them, rolled up. */
+  size: number;
+  /** Directories: entries below them, rolled up (also when `children` was cut off by depth). */
+  count: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  link?: string;
+  layer?: number;
+  children: TreeNode[];
+}
+
+export interface ImageTree {
+  /** The node asked for (the layer's root by default). */
+  root: TreeNode;
+  /** The layer's position, 0 = bottom. */
+  layer: number;
+  /** Directories below `depth` have their children left out (their count and size stay). */
+  truncated: boolean;
+}
+
+export interface ImageDiskUsage {
+  id: string;
+  tags: string[];
+  size: number;
+  shared: number;
+  unique: number;
+}
+
+export interface LayerDiskUsage {
+  chainId: string;
+  size: number;
+  /** IDs of the images whose stacks include this layer. */
+  usedBy: string[];
+}
+
+export interface StoreDiskUsage {
+  images: ImageDiskUsage[];
+  layers: LayerDiskUsage[];
+  /** Sum of image sizes: what the images would take unshared. */
+  logicalBytes: number;
+  /** Bytes the unpacked layers take on disk. */
+  layerBytes: number;
+  /** Bytes of the content store (compressed blobs, manifests, configs). */
+  blobBytes: number;
+  /** logicalBytes minus the bytes of the layers images reference: the saving from sharing. */
+  savedBytes: number;
+  /** What a prune would free. */
+  reclaimableBytes: number;
+}

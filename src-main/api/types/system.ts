@@ -1,0 +1,21 @@
+// `system.info`: what the UI needs to know about the machine and the engine behind the API.
+
+export interface SystemInfo {
+  /** Strata's version (package.json). */
+  version: string;
+  /** Node's process.platform and process.arch of the engine's process. */
+  platform: string;
+  arch: string;
+  /** The kernel release (uname -r). */
+  kernel: string;
+  /** The engine's store root directory. */
+  storeRoot: string;
+  /** The cgroup hierarchy this machine mounts; null when none is usable (stats and limits then fail). */
+  cgroupVersion: 'v1' | 'v2' | null;
+  /** The engine runs as a user other than root (rootless mode: some features are refused). */
+  rootless: boolean;
+  uid: number;
+  /** CPUs and memory of the host: the ceilings for --cpus and --memory. */
+  cpus: number;
+  memoryBytes: number;
+}

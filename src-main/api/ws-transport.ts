@@ -1,0 +1,148 @@
+// The client side of the WebSocket transport: the renderer in a browser (web mode), and
+// the tests (with the `ws` package's WebSocket). Runs anywhere: the socket class is the
+// browser's global one unless one is passed in.
+import type { ErrorShape } from '../shared/errors';
+import { EventListeners } from './listeners';
+import { type ClientFrame, type EventListener, type Reply, SOCKET_PATH, TOKEN_PARAM, type Transport } from './protocol';
+
+/** What this transport uses of a WebSocket: the browser's and the `ws` package's both fit. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: unknown) => void): void;
+}
+
+export type SocketConstructor = new (url: string) => SocketLike;
+
+export interface WebSocketTransport extends Transport {
+  /** Closes the socket and stops reconnecting; pending calls fail. */
+  close(): void;
+}
+
+const CONNECTING = 0;
+const OPEN = 1;
+const RECONNECT_MS = { first: 1000, max: 30_000 };
+const CONNECTION_CLOSED = 'the connection to the Strata engine closed';
+
+/** The socket URL for a page served by `strata serve`: same host and port, the token from the page's URL. */
+export function pageSocketUrl(page: { protocol: string; host: string; search: string }): string {
+  const token = new URLSearchParams(page.search).get(TOKEN_PARAM) ?? '';
+  return `${page.protocol === 'https:' ? 'wss:' : 'ws:'}//${page.host}${SOCKET_PATH}?${TOKEN_PARAM}=${encodeURIComponent(token)}`;
+}
+
+/**
+ * A transport over one WebSocket, opened on first use. Calls made while it connects wait
+ * for it. When it drops, pending calls fail with INTERNAL; the next call reconnects, and
+ * so does the transport by itself (with back-off) while anyone listens to events —
+ * re-subscribing them. Log follows are the server's per connection: they end with it.
+ */
+export function webSocketTransport(url: string, options: { WebSocket?: SocketConstructor } = {}): WebSocketTransport {
+  const found = options.WebSocket ?? (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
+  if (!found) throw new Error('no WebSocket implementation: pass one in options.WebSocket');
+  const Socket: SocketConstructor = found;
+  const listeners = new EventListeners();
+  const pending = new Map<number, (reply: Reply) => void>();
+  let outbox: string[] = [];
+  let socket: SocketLike | undefined;
+  let nextId = 1;
+  let closed = false;
+  let retryMs = RECONNECT_MS.first;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const frame = (body: ClientFrame): string => JSON.stringify(body);
+
+  function connect(): SocketLike {
+    if (socket && (socket.readyState === CONNECTING || socket.readyState === OPEN)) return socket;
+    const s = new Socket(url);
+    socket = s;
+    s.addEventListener('open', () => {
+      retryMs = RECONNECT_MS.first;
+      // Subscriptions first (also those made while connecting), then the calls that waited.
+      for (const event of listeners.events()) sendSubscription('subscribe', event);
+      const waiting = outbox;
+      outbox = [];
+      for (const text of waiting) s.send(text);
+    });
+    s.addEventListener('message', (event) => receive((event as { data?: unknown }).data));
+    s.addEventListener('close', () => {
+      if (socket !== s) return;
+      socket = undefined;
+      outbox = [];
+      const failed = [...pending.values()];
+      pending.clear();
+      for (const settle of failed) settle({ error: { code: 'INTERNAL', message: CONNECTION_CLOSED } });
+      scheduleReconnect();
+    });
+    // An error is always followed by close, which does the work.
+    s.addEventListener('error', () => {});
+    return s;
+  }
+
+  function scheduleReconnect(): void {
+    if (closed || retryTimer !== undefined || listeners.events().length === 0) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      connect();
+    }, retryMs);
+    retryMs = Math.min(retryMs * 2, RECONNECT_MS.max);
+  }
+
+  function receive(data: unknown): void {
+    if (typeof data !== 'string') return;
+    let message: unknown;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (typeof message !== 'object' || message === null) return;
+    const m = message as Partial<{ id: unknown; event: unknown; payload: unknown; result: unknown; error: ErrorShape }>;
+    if (typeof m.event === 'string') return listeners.emit(m.event, m.payload);
+    if (typeof m.id !== 'number') return;
+    const settle = pending.get(m.id);
+    pending.delete(m.id);
+    settle?.(m.error !== undefined ? { error: m.error } : { result: m.result });
+  }
+
+  function send(body: ClientFrame & { id: number }, settle: (reply: Reply) => void): void {
+    if (closed) return settle({ error: { code: 'INTERNAL', message: 'the transport is closed' } });
+    pending.set(body.id, settle);
+    const s = connect();
+    if (s.readyState === OPEN) s.send(frame(body));
+    else outbox.push(frame(body));
+  }
+
+  function sendSubscription(kind: 'subscribe' | 'unsubscribe', event: string): void {
+    const id = nextId++;
+    const body = kind === 'subscribe' ? { id, subscribe: event } : { id, unsubscribe: event };
+    pending.set(id, (reply) => {
+      if ('error' in reply && reply.error.message !== CONNECTION_CLOSED) {
+        console.warn(`strata: cannot ${kind} ${event}: ${reply.error.message}`);
+      }
+    });
+    socket?.send(frame(body));
+  }
+
+  return {
+    invoke(method: string, input: unknown): Promise<Reply> {
+      return new Promise((resolve) => send({ id: nextId++, method, input }, resolve));
+    },
+    subscribe(event: string, listener: EventListener): () => void {
+      const registration = listeners.add(event, listener);
+      if (registration.first && !closed) {
+        // Open: subscribe now. Connecting or closed: the open handler subscribes every listened event.
+        if (connect().readyState === OPEN) sendSubscription('subscribe', event);
+      }
+      return () => {
+        if (registration.remove().last && socket?.readyState === OPEN) sendSubscription('unsubscribe', event);
+      };
+    },
+    close(): void {
+      closed = true;
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      socket?.close(1000, 'client closed');
+    },
+  };
+}

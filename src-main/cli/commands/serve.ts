@@ -1,0 +1,79 @@
+// `strata serve`: the window in a browser. Serves the built renderer and the typed API over
+// one WebSocket on a loopback address, behind a token printed with the URL (as Jupyter
+// does). This is how the UI is tested in a real browser, and how a user reaches a remote
+// workstation: `ssh -L 8080:127.0.0.1:PORT host`, then open the URL with port 8080.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Api } from '../../api/dispatch';
+import type { Engine } from '../../engine/index';
+import { startServer } from '../../server/server';
+import { type Command, UsageError, expectPositionals } from '../command';
+import type { Output } from '../output';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  usage: 'serve [--port N] [--host 127.0.0.1|::1]',
+  summary: 'Serve the Strata window to a browser on this machine (the API over a WebSocket, behind a token); Ctrl-C stops',
+  options: {
+    port: { type: 'string', short: 'p' },
+    host: { type: 'string' },
+  },
+  async run({ engine, output }, { values, positionals }) {
+    expectPositionals(positionals, 0, 0, this.usage);
+    const port = parsePort(values.port as string | undefined);
+    const host = values.host === 'localhost' ? '127.0.0.1' : (values.host as string | undefined);
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      await serve(engine(), output, { port, host, signal: stop.signal });
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
+  },
+};
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  staticRoot?: string;
+  /** Serving stops when this aborts (the command: SIGINT or SIGTERM). */
+  signal: AbortSignal;
+  /** Told the address once serving (tests). */
+  onListening?: (url: string) => void;
+}
+
+/** Serves until `signal` aborts, then closes connections, cancels running jobs and returns. */
+export async function serve(engine: Engine, output: Output, options: ServeOptions): Promise<void> {
+  const api = new Api({
+    engine,
+    onInternalError: (method, error) => output.err(`strata serve: ${method} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
+  });
+  // A long-lived engine acts on restart policies (the window does the same).
+  const restarts = engine.superviseRestarts();
+  try {
+    const server = await startServer({ api, host: options.host, port: options.port, staticRoot: options.staticRoot });
+    try {
+      if (!fs.existsSync(path.join(server.staticRoot, 'index.html'))) {
+        output.err(`strata serve: ${server.staticRoot} has no index.html: the API works, the page does not (build it: npx electron-vite build)\n`);
+      }
+      output.out(`Strata is serving at ${server.url}\n`);
+      options.onListening?.(server.url);
+      if (!options.signal.aborted) await new Promise((resolve) => options.signal.addEventListener('abort', resolve, { once: true }));
+    } finally {
+      await server.close();
+    }
+  } finally {
+    restarts.stop();
+    await api.close();
+  }
+}
+
+function parsePort(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port takes a port number (0 to 65535; 0 picks a free one), not ${JSON.stringify(text)}`);
+  return port;
+}

@@ -1,0 +1,58 @@
+// The typed API over Electron IPC: the window's renderer calls through the preload
+// (preload.ts); every call is checked to come from the window's own main frame showing
+// the app — not a subframe, not a page it was somehow navigated to.
+import { type BrowserWindow, type IpcMainInvokeEvent, app, ipcMain } from 'electron';
+import { Api } from '../api/dispatch';
+import { IPC_CHANNELS, type Reply } from '../api/protocol';
+import type { Session } from '../api/session';
+import { Engine } from '../engine/index';
+import { toErrorShape } from '../shared/errors';
+import { type AppLocation, isAppUrl } from './policy';
+
+const REFUSED: Reply = { error: { code: 'UNSUPPORTED', message: "the Strata API answers only the app's own window" } };
+
+let shared: Api | undefined;
+
+/** The app's one engine and API, opened on first use; it also acts on restart policies while the app runs. */
+function appApi(): Api {
+  if (!shared) {
+    const engine = Engine.open();
+    shared = new Api({ engine, version: app.getVersion(), onInternalError: (method, error) => console.error(`strata: ${method} failed unexpectedly:`, error) });
+    engine.superviseRestarts();
+  }
+  return shared;
+}
+
+/** Serves the API to `window` until its web contents are destroyed. */
+export function serveApiToWindow(window: BrowserWindow, location: AppLocation): void {
+  const contents = window.webContents;
+  let session: Session | undefined;
+  let failure: Reply | undefined;
+  try {
+    session = appApi().openSession((event, payload) => {
+      if (!contents.isDestroyed()) contents.send(IPC_CHANNELS.event, event, payload);
+    });
+  } catch (error) {
+    // The window still opens; every call answers why the engine is not there.
+    console.error('strata: the engine cannot start:', error);
+    failure = { error: toErrorShape(error) };
+  }
+
+  const fromTheApp = (event: IpcMainInvokeEvent): boolean => {
+    const frame = event.senderFrame;
+    return event.sender === contents && frame !== null && frame.parent === null && isAppUrl(frame.url, location);
+  };
+  const answer = (event: IpcMainInvokeEvent, work: (session: Session) => Reply | Promise<Reply>): Reply | Promise<Reply> => {
+    if (!fromTheApp(event)) return REFUSED;
+    return session ? work(session) : failure!;
+  };
+
+  ipcMain.handle(IPC_CHANNELS.invoke, (event, method: unknown, input: unknown) => answer(event, (s) => s.call(String(method), input)));
+  ipcMain.handle(IPC_CHANNELS.subscribe, (event, name: unknown) => answer(event, (s) => s.subscribe(String(name))));
+  ipcMain.handle(IPC_CHANNELS.unsubscribe, (event, name: unknown) => answer(event, (s) => s.unsubscribe(String(name))));
+
+  contents.once('destroyed', () => {
+    session?.close();
+    for (const channel of [IPC_CHANNELS.invoke, IPC_CHANNELS.subscribe, IPC_CHANNELS.unsubscribe]) ipcMain.removeHandler(channel);
+  });
+}
