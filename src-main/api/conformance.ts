@@ -2,6 +2,9 @@
 // engine's own. Nothing imports this file; type-checking it is the test. When a line here
 // fails, the engine changed a type: change ./types/ to match (and the renderer if needed).
 import type * as Containers from '../engine/containers/container';
+import type * as Diff from '../engine/containers/container-diff';
+import type * as Exec from '../engine/containers/exec-container';
+import type * as Export from '../engine/images/export-image';
 import type * as Options from '../engine/containers/options';
 import type * as Disk from '../engine/images/disk';
 import type * as ImageOps from '../engine/images/image-ops';
@@ -45,6 +48,11 @@ export type WireTypesMatchTheEngine = Pins<{
   VolumeSpec: Same<WireContainers.VolumeSpec, Options.VolumeSpec>;
   RestartPolicy: Same<WireContainers.RestartPolicy, Options.RestartPolicy>;
   LogLine: Same<WireContainers.LogLine, Runtime.LogLine>;
+  ContainerUpdate: Same<WireContainers.ContainerUpdate, Options.ContainerUpdate>;
+  ContainerChange: Same<WireContainers.ContainerChange, Diff.ContainerChange>;
+  ExecResult: Same<WireContainers.ExecResult, Exec.ExecResult>;
+  ExportResult: Same<WireImages.ExportResult, Export.ExportResult>;
+  ExportFormatInput: Same<ParsedInput<'images.save'>['format'], Export.ExportFormat>;
   // Enums the table's input schemas spell out.
   ImportFormatInput: Same<NonNullable<ParsedInput<'images.import'>['format']>, Source.ImportFormat>;
   LogStreamInput: Same<NonNullable<ParsedInput<'containers.logs'>['streams']>[number], Runtime.LogLine['stream']>;

@@ -9,8 +9,8 @@
 // lists a missing one). Adding an event: one entry in `events`, plus where it is published.
 import { z } from 'zod';
 import { type JobSpec, type MethodSpec, call, job, type } from './define';
-import type { ContainerChangedEvent, ContainerOptions, ContainerRecord, LogLine, LogLinesEvent } from './types/containers';
-import type { ImageInfo, ImageTree, ImportedImage, PruneResult, RemoveResult, StoreDiskUsage } from './types/images';
+import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, LogLine, LogLinesEvent } from './types/containers';
+import type { ExportResult, ImageInfo, ImageTree, ImportedImage, PruneResult, RemoveResult, StoreDiskUsage } from './types/images';
 import type { JobInfo, JobProgressEvent } from './types/jobs';
 import type { StatsSample } from './types/stats';
 import type { SystemInfo } from './types/system';
@@ -73,6 +73,17 @@ export const methods = {
     type<ImageTree>(),
   ),
   'disk.usage': call(noInput, type<StoreDiskUsage>()),
+  /** Images to an archive or OCI layout on the engine's machine (`strata save`). */
+  'images.save': job(
+    z.strictObject({
+      refs: z.array(ref).min(1, 'name at least one image'),
+      format: z.enum(['oci-archive', 'docker-archive', 'oci']).default('docker-archive'),
+      /** A path on the engine's machine: a file, or a directory for `oci`. */
+      output: z.string().min(1),
+      overwrite: z.boolean().optional(),
+    }),
+    type<ExportResult>(),
+  ),
 
   // Containers.
   /** Running containers, or all with `all`; filters as `ps --filter`: `status=exited`, `label=k=v`, `ancestor=img`. */
@@ -88,6 +99,27 @@ export const methods = {
   'containers.unpause': call(containerRef, type<ContainerRecord>()),
   'containers.kill': call(z.strictObject({ ref, signal: z.string().regex(/^(SIG)?[A-Z][A-Z0-9+-]*$|^\d+$/, 'expected a signal name or number').optional() }), type<ContainerRecord>()),
   'containers.remove': call(z.strictObject({ ref, force: z.boolean().optional() }), type<{ id: string }>()),
+  /** A new process in a running container; its output is collected (1 MiB per stream at most), or dropped with detach. */
+  'containers.exec': call(
+    z.strictObject({
+      ref,
+      command: z.array(z.string()).min(1, 'give a command'),
+      env: z.array(z.string().regex(/^[^=\s\0]+=[^\0]*$/, 'must be KEY=VALUE')).optional(),
+      workdir: z.string().startsWith('/', 'must be an absolute path').optional(),
+      user: z.string().min(1).optional(),
+      detach: z.boolean().optional(),
+    }),
+    type<ExecResult>(),
+  ),
+  /** What the container changed in its own layer: A added, C changed, D deleted. */
+  'containers.diff': call(containerRef, type<ContainerChange[]>()),
+  /** New limits (applied at once to a running container) or restart policy; checked by the engine. */
+  'containers.update': call(z.strictObject({ ref, update: z.custom<ContainerUpdate>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected an object of limits') }), type<ContainerRecord>()),
+  /** The container's layer as a new image on top of its image. */
+  'containers.commit': job(
+    z.strictObject({ ref, tag: ref.optional(), message: z.string().optional(), author: z.string().optional(), changes: z.array(z.string()).optional(), pause: z.boolean().optional() }),
+    type<ImportedImage>(),
+  ),
   /** The log's last `tail` records (default 1000, at most MAX_LOG_LINES) that match the rest. */
   'containers.logs': call(
     z.strictObject({ ref, tail: z.number().int().nonnegative().max(MAX_LOG_LINES).default(1000), since: logTime, until: logTime, streams }),

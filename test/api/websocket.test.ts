@@ -232,6 +232,28 @@ describe('containers over the WebSocket', () => {
     await client.call('containers.remove', { ref: 'api-three' });
   });
 
+  it('exec, diff, update and commit a running container; save an image as a job', async () => {
+    await client.call('containers.run', { image: 'test/a:1', options: { name: 'api-worker', command: ['sh', '-c', 'echo made > /app/made.txt; touch /tmp/ready; sleep 60'], memory: 64 * 1024 * 1024 } });
+    for (let i = 0; i < 500; i++) {
+      if ((await client.call('containers.exec', { ref: 'api-worker', command: ['sh', '-c', 'test -e /tmp/ready'] })).exitCode === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await client.call('containers.exec', { ref: 'api-worker', command: ['sh', '-c', 'cat /app/made.txt; echo $X >&2; exit 2'], env: ['X=1'] })).toEqual({ exitCode: 2, stdout: 'made\n', stderr: '1\n' });
+    await expect(client.call('containers.exec', { ref: 'api-worker', command: [] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(await client.call('containers.diff', { ref: 'api-worker' })).toContainEqual({ path: '/app/made.txt', kind: 'A' });
+    const updated = await client.call('containers.update', { ref: 'api-worker', update: { memory: 96 * 1024 * 1024, pidsLimit: 40 } });
+    expect(updated.options).toMatchObject({ memory: 96 * 1024 * 1024, pidsLimit: 40 });
+    await expect(client.call('containers.update', { ref: 'api-worker', update: { memory: 1 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const committed = await client.runJob('containers.commit', { ref: 'api-worker', tag: 'test/api-committed:1', message: 'from the API' });
+    expect((await client.call('images.inspect', { ref: 'test/api-committed:1' })).id).toBe(committed.id);
+    const archive = path.join(work, 'api-saved.tar');
+    const saved = await client.runJob('images.save', { refs: ['test/api-committed:1'], format: 'oci-archive', output: archive });
+    expect(saved).toMatchObject({ format: 'oci-archive', output: archive, images: [{ id: committed.id, tags: ['test/api-committed:1'] }] });
+    expect(fs.statSync(archive).size).toBe(saved.bytes);
+    await client.call('containers.remove', { ref: 'api-worker', force: true });
+    await client.call('images.remove', { ref: 'test/api-committed:1' });
+  });
+
   it('refuses bad requests with stable codes', async () => {
     await expect(client.call('containers.create', { image: 'nope:1' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(client.call('containers.create', { image: 'test/a:1', options: { cpus: 100_000 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

@@ -27,6 +27,16 @@ export const containerHandlers = {
   'containers.kill': ({ ref, signal }, { engine }) => engine.killContainer(ref, signal),
   'containers.remove': async ({ ref, force }, { engine }) => ({ id: await engine.removeContainer(ref, { force }) }),
 
+  'containers.exec': ({ ref, command, env, workdir, user, detach }, { engine }) => engine.execContainer(ref, { command, env, workdir, user, detach }, 'pipe'),
+  'containers.diff': ({ ref }, { engine }) => engine.diffContainer(ref),
+  'containers.update': ({ ref, update }, { engine }) => engine.updateContainer(ref, update),
+  // One step under the store lock: a cancel counts only before it starts.
+  'containers.commit': async ({ ref, tag, message, author, changes, pause }, { engine }, job) => {
+    job.signal.throwIfAborted();
+    job.progress({ step: 'committing', message: `writing the layer of ${ref}` });
+    return engine.commitContainer(ref, { tag, message, author, changes, pause, signal: job.signal });
+  },
+
   'containers.logs': async ({ ref, tail, since, until, streams }, { engine }) => {
     const container = engine.inspectContainer(ref);
     const query = { tail, streams, since: since === undefined ? undefined : parseSince(since), until: until === undefined ? undefined : parseSince(until) };

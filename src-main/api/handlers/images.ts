@@ -32,6 +32,15 @@ export const imageHandlers = {
   },
 
   'disk.usage': (_input, { engine }) => engine.diskUsage(),
+
+  'images.save': ({ refs, format, output, overwrite }, { engine }, job) =>
+    engine.exportImages(refs, {
+      format,
+      output,
+      overwrite,
+      signal: job.signal,
+      onProgress: (p) => job.progress({ step: p.role, message: `${p.role} ${p.done + 1} of ${p.total}`, done: p.done, total: p.total, bytes: p.bytes, totalBytes: p.size }),
+    }),
 } satisfies Partial<Handlers>;
 
 /** A copy of `node` with children only `depth` levels down; deeper directories keep their count and size. */

@@ -98,3 +98,20 @@ export interface LogLinesEvent {
   /** Set on the last event of a follow that failed (it has stopped; `lines` is empty). */
   error?: ErrorShape;
 }
+
+/** What `update` may change on an existing container. */
+export type ContainerUpdate = Pick<ContainerOptions, 'memory' | 'memorySwap' | 'memoryReservation' | 'cpus' | 'cpuShares' | 'pidsLimit' | 'restart'>;
+
+/** One line of `diff`. */
+export interface ContainerChange {
+  /** Absolute, as seen inside the container. */
+  path: string;
+  kind: 'A' | 'C' | 'D';
+}
+
+/** How an exec ended, with its output when collected. */
+export interface ExecResult {
+  exitCode: number;
+  stdout?: string;
+  stderr?: string;
+}

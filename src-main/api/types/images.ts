@@ -145,3 +145,16 @@ export interface StoreDiskUsage {
   /** What a prune would free. */
   reclaimableBytes: number;
 }
+
+export type ExportFormat = 'oci-archive' | 'docker-archive' | 'oci';
+
+/** What `images.save` wrote. */
+export interface ExportResult {
+  format: ExportFormat;
+  /** The absolute output path; undefined when written to a stream. */
+  output?: string;
+  images: { id: string; manifestDigest: string; tags: string[] }[];
+  /** Image blobs written (each once), and the bytes of the whole output. */
+  blobs: number;
+  bytes: number;
+}
