@@ -12,14 +12,20 @@ import { type AppLocation, isAppUrl } from './policy';
 const REFUSED: Reply = { error: { code: 'UNSUPPORTED', message: "the Strata API answers only the app's own window" } };
 
 let shared: Api | undefined;
+let sharedEngine: Engine | undefined;
 
-/** The app's one engine and API, opened on first use; it also acts on restart policies while the app runs. */
-function appApi(): Api {
-  if (!shared) {
-    const engine = Engine.open();
-    shared = new Api({ engine, version: app.getVersion(), onInternalError: (method, error) => console.error(`strata: ${method} failed unexpectedly:`, error) });
-    engine.superviseRestarts();
+/** The app's one engine, opened on first use; it also acts on restart policies while the app runs. */
+export function appEngine(): Engine {
+  if (!sharedEngine) {
+    sharedEngine = Engine.open();
+    sharedEngine.superviseRestarts();
   }
+  return sharedEngine;
+}
+
+/** The app's one API over that engine. */
+function appApi(): Api {
+  shared ??= new Api({ engine: appEngine(), version: app.getVersion(), onInternalError: (method, error) => console.error(`strata: ${method} failed unexpectedly:`, error) });
   return shared;
 }
 
