@@ -3,12 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchBuild } from './build.js';
 import { benchContainers } from './containers.js';
 import { benchImport } from './import.js';
 import { benchRuntime } from './runtime.js';
 
 const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '3' }, work: { type: 'string', default: '/var/tmp/strata-bench' } }, allowPositionals: true });
-const suites = { import: benchImport, runtime: benchRuntime, containers: benchContainers };
+const suites = { import: benchImport, runtime: benchRuntime, containers: benchContainers, build: benchBuild };
 const chosen = positionals.length ? positionals : Object.keys(suites);
 
 if (!fs.existsSync(path.resolve('out/main/cli.js'))) {

@@ -14,6 +14,7 @@ import { pruneCommand } from './commands/prune';
 import { rmiCommand } from './commands/rmi';
 import { tagCommand } from './commands/tag';
 import { killCommand, pauseCommand, restartCommand, rmCommand, startCommand, stopCommand, unpauseCommand, waitCommand } from './commands/container-actions';
+import { buildCommand } from './commands/build';
 import { commitCommand } from './commands/commit';
 import { diffCommand } from './commands/diff';
 import { execCommand } from './commands/exec';
@@ -25,7 +26,7 @@ import { serveCommand } from './commands/serve';
 import { type Output, json, processOutput } from './output';
 
 export const COMMANDS: readonly Command[] = [
-  importCommand, saveCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
+  importCommand, saveCommand, buildCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
   runCommand, psCommand, startCommand, stopCommand, restartCommand, pauseCommand, unpauseCommand, killCommand, rmCommand, waitCommand, logsCommand,
   execCommand, diffCommand, commitCommand, updateCommand,
   serveCommand,

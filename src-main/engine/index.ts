@@ -3,6 +3,7 @@
 import { type StoreDiskUsage, storeDiskUsage } from './images/disk';
 import { type ImportOptions, type ImportedImage, importImage } from './images/import-image';
 import { type ExportOptions, type ExportResult, exportImages } from './images/export-image';
+import { type BuildOptions, type BuildResult, buildImage } from './build/execute';
 import { type PruneResult, type RemoveResult, prune, removeImage, tagImage } from './images/image-ops';
 import { type ImageInfo, findImage, listImages } from './images/image-store';
 import { type TreeQuery, imageTree } from './images/image-tree';
@@ -135,6 +136,11 @@ export class Engine {
   /** What the container changed in its read-write layer (A/C/D). */
   diffContainer(ref: string): ContainerChange[] {
     return diffContainer(this.store, ref);
+  }
+
+  /** `build`: an image from a Containerfile, layer by layer, reusing cached steps. */
+  buildImage(options: BuildOptions): Promise<BuildResult> {
+    return buildImage(this.store, options);
   }
 
   /** The container's read-write layer as a new image on top of its image. */

@@ -10,7 +10,7 @@
 //  - symlinks found inside a copied directory are copied as symlinks, never followed.
 // A leading `/` means the context root, as in Docker (`COPY /src /app` reads <context>/src).
 import { createHash } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
+import { createReadStream, readFileSync, type Stats } from 'node:fs';
 import { lstat, readFile, readdir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StrataError } from '../../shared/errors';
@@ -284,11 +284,13 @@ async function sourceAt(ctx: BuildContext, pattern: string, located: Located): P
 /** Appends a directory's visible contents (sorted, parents first) to `out`. */
 async function walk(ctx: BuildContext, dirReal: string[], dirLogical: string[], rel: string[], out: SourceEntry[]): Promise<void> {
   const names = (await readdir(onDisk(ctx, dirReal))).sort(compare);
-  for (const name of names) {
+  // One directory's lstats at once: one by one, each waits a thread-pool round trip.
+  const infos = await Promise.all(names.map((name) => lstat(onDisk(ctx, [...dirReal, name]))));
+  for (const [i, name] of names.entries()) {
     const logicalPath = [...dirLogical, name].join('/');
     const realPath = [...dirReal, name];
     const absPath = onDisk(ctx, realPath);
-    const info = await lstat(absPath);
+    const info = infos[i]!;
     const type = entryType(info);
     if (type === undefined) continue; // sockets, fifos, devices: not content a build copies
     const excluded = isHidden(ctx, [...dirLogical, name], realPath);
@@ -369,15 +371,22 @@ export async function digestSources(sources: readonly CopySource[]): Promise<str
     hash.update(`source\0${source.path}\0${source.type}\0`);
     for (const entry of source.entries) {
       hash.update(`${entry.type}\0${entry.rel}\0${entry.mode.toString(8)}\0${entry.size}\0`);
-      if (entry.type === 'file') hash.update(`${await fileDigest(entry.absPath)}\0`);
+      if (entry.type === 'file') hash.update(`${await fileDigest(entry.absPath, entry.size)}\0`);
       else if (entry.type === 'symlink') hash.update(`${entry.linkTarget ?? ''}\0`);
     }
   }
   return `sha256:${hash.digest('hex')}`;
 }
 
-async function fileDigest(absPath: string): Promise<string> {
+/**
+ * Files up to this size are read in one synchronous call: a context holds many small
+ * sources, and a stream (or an async read) per file costs several times the hashing.
+ */
+const SMALL_FILE = 256 << 10;
+
+async function fileDigest(absPath: string, size: number): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(absPath)) hash.update(chunk as Buffer);
+  if (size <= SMALL_FILE) return hash.update(readFileSync(absPath)).digest('hex');
+  for await (const chunk of createReadStream(absPath, { highWaterMark: SMALL_FILE })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

@@ -22,7 +22,7 @@ import { normalizeReference } from './reference';
 import { readDockerArchive } from './sources/docker-archive';
 import { detectImportFormat } from './sources/detect-format';
 import { archiveLayout, directoryLayout, readLayout } from './sources/oci-layout';
-import type { ImportFormat, SourceDocument, SourceImage } from './sources/source';
+import type { ImportFormat, SourceDocument, SourceImage, SourceLayer } from './sources/source';
 import { stageArchive } from './sources/staged-archive';
 
 export interface ImportOptions {
@@ -130,7 +130,7 @@ export async function addImages(job: ImportJob, images: SourceImage[], options: 
   const imported: ImportedImage[] = [];
   for (const image of images) imported.push(await ingestImage(job, image, options));
   options.onProgress?.({ step: 'committing', message: 'moving into the store' });
-  commit(job, imported);
+  commitJob(job, imported);
   return imported;
 }
 
@@ -156,15 +156,42 @@ async function readSource(job: ImportJob, options: ImportOptions): Promise<Sourc
 }
 
 async function ingestImage(job: ImportJob, image: SourceImage, options: Pick<ImportOptions, 'changes' | 'signal' | 'onProgress'>): Promise<ImportedImage> {
-  const asRoot = process.getuid?.() === 0;
   const declared = image.config ? parseDocument(imageConfigSchema, image.config.bytes, `${image.origin}: config`) : undefined;
-  const diffIds: string[] = declared ? [...declared.rootfs.diff_ids] : [];
-  const blobs: { digest: string; size: number; mediaType: string }[] = [];
+  const { diffIds, layers, blobs } = await ingestLayers(job, image.origin, image.layers, declared?.rootfs.diff_ids ?? [], options);
+  const config = image.config ?? generatedConfig(image, diffIds, options.changes ?? []);
+  job.stageDocument(config);
+  const manifest = image.manifest ?? generatedManifest(config, blobs);
+  job.stageDocument(manifest);
+  return { id: config.digest, manifestDigest: manifest.digest, tags: image.tags, layers };
+}
+
+export interface IngestedLayers {
+  diffIds: string[];
+  layers: ImportedImage['layers'];
+  blobs: { digest: string; size: number; mediaType: string }[];
+}
+
+/**
+ * Verifies and stages a stack of layer blobs (bottom first): each layer the store lacks is
+ * unpacked and indexed in the job, each blob it lacks is staged; `commitJob` moves them in.
+ * An image import stages its whole stack; the builder stages one new layer on top of
+ * layers the store already has.
+ */
+export async function ingestLayers(
+  job: ImportJob,
+  origin: string,
+  sources: readonly SourceLayer[],
+  declaredDiffIds: readonly string[],
+  options: Pick<ImportOptions, 'signal' | 'onProgress'> = {},
+): Promise<IngestedLayers> {
+  const asRoot = process.getuid?.() === 0;
+  const diffIds: string[] = [...declaredDiffIds];
+  const blobs: IngestedLayers['blobs'] = [];
   const layers: ImportedImage['layers'] = [];
   const lower = new MergedView();
 
-  for (const [i, layer] of image.layers.entries()) {
-    options.onProgress?.({ step: 'layer', message: `layer ${i + 1} of ${image.layers.length}`, done: i, total: image.layers.length });
+  for (const [i, layer] of sources.entries()) {
+    options.onProgress?.({ step: 'layer', message: `layer ${i + 1} of ${sources.length}`, done: i, total: sources.length });
     const expectedDiffId = diffIds[i];
     const chainId = expectedDiffId ? chainIds(diffIds.slice(0, i + 1))[i]! : undefined;
     const needLayer = chainId === undefined || !job.hasLayer(chainId);
@@ -187,7 +214,7 @@ async function ingestImage(job: ImportJob, image: SourceImage, options: Pick<Imp
         blobOut,
         unpackTo: stagedDir ? { dest: path.join(stagedDir, LAYER_FILES.diff), asRoot } : undefined,
         signal: options.signal,
-        onProgress: (bytes) => options.onProgress?.({ step: 'layer', message: `layer ${i + 1} of ${image.layers.length}`, done: i, total: image.layers.length, bytes }),
+        onProgress: (bytes) => options.onProgress?.({ step: 'layer', message: `layer ${i + 1} of ${sources.length}`, done: i, total: sources.length, bytes }),
       });
       digest = result.digest;
       size = result.size;
@@ -196,7 +223,7 @@ async function ingestImage(job: ImportJob, image: SourceImage, options: Pick<Imp
       tarSize = result.uncompressedSize;
       if (needBlob) job.blobs.set(digest, blobOut ?? layer.file);
     }
-    if (!diffId || !digest) throw new StrataError('INTERNAL', `${image.origin}: layer ${i} has no digest after ingest`);
+    if (!diffId || !digest) throw new StrataError('INTERNAL', `${origin}: layer ${i} has no digest after ingest`);
     if (!expectedDiffId) diffIds.push(diffId);
     const id = chainIds(diffIds.slice(0, i + 1))[i]!;
     const parent = i > 0 ? layers[i - 1]!.chainId : null;
@@ -212,19 +239,16 @@ async function ingestImage(job: ImportJob, image: SourceImage, options: Pick<Imp
         entries: entries.length,
         createdAt: new Date().toISOString(),
       };
-      writeLayerFiles(job.store.paths.tmp, stagedDir, entries, meta);
+      // Staged through the job's own directory: the builder stages outside the store lock,
+      // where tmp/ may be emptied by another writer's recovery at any moment.
+      writeLayerFiles(job.dir, stagedDir, entries, meta);
       job.layers.set(id, { dir: stagedDir, entries });
     }
     lower.apply(job.entriesOf(id), i);
     layers.push({ chainId: id, reused: !needLayer });
     blobs.push({ digest, size, mediaType: layer.mediaType ?? layerMediaType(compressionOfFile(layer.file), 'oci') });
   }
-
-  const config = image.config ?? generatedConfig(image, diffIds, options.changes ?? []);
-  job.stageDocument(config);
-  const manifest = image.manifest ?? generatedManifest(config, blobs);
-  job.stageDocument(manifest);
-  return { id: config.digest, manifestDigest: manifest.digest, tags: image.tags, layers };
+  return { diffIds, layers, blobs };
 }
 
 function generatedConfig(image: SourceImage, diffIds: string[], changes: readonly string[]): SourceDocument {
@@ -252,8 +276,8 @@ function generatedManifest(config: SourceDocument, layers: { digest: string; siz
   return { bytes, digest: sha256(bytes) };
 }
 
-/** Moves staged blobs and layers into place, then publishes the tags. */
-function commit(job: ImportJob, imported: ImportedImage[]): void {
+/** Moves staged blobs and layers into place, then publishes the images' tags (only under the store lock). */
+export function commitJob(job: ImportJob, imported: readonly ImportedImage[]): void {
   const { paths } = job.store;
   job.store.beginCommit();
   for (const [digest, file] of job.blobs) {
@@ -264,14 +288,16 @@ function commit(job: ImportJob, imported: ImportedImage[]): void {
     const target = layerDir(paths, chainId);
     if (!fs.existsSync(target)) fs.renameSync(staged.dir, target);
   }
-  job.store.updateImages((images) => {
-    let next = images;
-    for (const image of imported) {
-      const size = fs.statSync(blobPath(paths, image.manifestDigest)).size;
-      next = assignTags(next, image.manifestDigest, size, image.tags);
-    }
-    return next;
-  });
+  if (imported.length > 0) {
+    job.store.updateImages((images) => {
+      let next = images;
+      for (const image of imported) {
+        const size = fs.statSync(blobPath(paths, image.manifestDigest)).size;
+        next = assignTags(next, image.manifestDigest, size, image.tags);
+      }
+      return next;
+    });
+  }
   job.store.endCommit();
 }
 

@@ -2,6 +2,8 @@
 // and layer goes. References are what keep content alive — nothing else.
 import fs from 'node:fs';
 import path from 'node:path';
+import { forgetCachedLayers } from '../build/build-cache';
+import { activeBuildReferences } from '../build/build-refs';
 import { removeTreeAtomic } from './atomic';
 import { chainIds } from './digest';
 import { readImageIndex } from './image-index';
@@ -40,12 +42,19 @@ export function containerManifests(paths: StorePaths): Map<string, string[]> {
   return byManifest;
 }
 
-/** Everything reachable from the images in index.json (less `without`) and from containers. */
+/** Everything reachable from the images in index.json (less `without`), from containers and from builds in progress. */
 export function markReachable(paths: StorePaths, without: ReadonlySet<string> = new Set()): Reachable {
   const reachable: Reachable = { blobs: new Set(), layers: new Set() };
   const manifests = new Set<string>();
   for (const image of readImageIndex(paths)) if (!without.has(image.manifestDigest)) manifests.add(image.manifestDigest);
   for (const digest of containerManifests(paths).keys()) manifests.add(digest);
+  for (const build of activeBuildReferences(paths)) {
+    for (const digest of build.manifests) manifests.add(digest);
+    for (const layer of build.layers) {
+      reachable.layers.add(hex(layer.chainId));
+      reachable.blobs.add(hex(layer.digest));
+    }
+  }
   for (const digest of manifests) markManifest(paths, digest, reachable);
   return reachable;
 }
@@ -82,7 +91,10 @@ export function sweepUnreferenced(paths: StorePaths, options: { dryRun?: boolean
     report.bytes += layerBytes(dir);
     if (!options.dryRun) removeTreeAtomic(paths.tmp, dir);
   }
-  if (!options.dryRun) removeDanglingLinks(paths);
+  if (!options.dryRun) {
+    removeDanglingLinks(paths);
+    forgetCachedLayers(paths, report.layers); // the build cache only points at layers, never keeps them
+  }
   return report;
 }
 

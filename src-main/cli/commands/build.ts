@@ -1,0 +1,66 @@
+import { parseBuildArgs } from '../../engine/build/variables';
+import type { BuildEvent } from '../../engine/build/build-events';
+import type { Command } from '../command';
+import { expectPositionals } from '../command';
+import { json, shortId } from '../output';
+
+export const buildCommand: Command = {
+  name: 'build',
+  usage: 'build [-t NAME[:TAG]]... [-f CONTAINERFILE] [--build-arg NAME[=VALUE]]... [--no-cache] [--target STAGE] [-q] CONTEXT',
+  summary: 'Build an image from a Containerfile (or Dockerfile), layer by layer, reusing cached steps',
+  options: {
+    tag: { type: 'string', short: 't', multiple: true },
+    file: { type: 'string', short: 'f' },
+    'build-arg': { type: 'string', multiple: true },
+    'no-cache': { type: 'boolean' },
+    target: { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+  },
+  async run({ engine, output, json: asJson }, { values, positionals }) {
+    expectPositionals(positionals, 1, 1, this.usage);
+    // `--build-arg NAME` takes the value from this environment, as docker does.
+    const buildArgs = parseBuildArgs((values['build-arg'] as string[] | undefined) ?? [], process.env);
+    // Progress is for people: on stdout as docker and buildah print it, on stderr beside --json.
+    const say = (text: string) => {
+      if (values.quiet) return;
+      if (asJson) output.err(text);
+      else output.out(text);
+    };
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      const result = await engine().buildImage({
+        contextDir: positionals[0]!,
+        ...(values.file !== undefined ? { containerfile: values.file as string } : {}),
+        tags: (values.tag as string[] | undefined) ?? [],
+        buildArgs,
+        noCache: Boolean(values['no-cache']),
+        ...(values.target !== undefined ? { target: values.target as string } : {}),
+        signal: abort.signal,
+        onProgress: (event) => say(describe(event)),
+      });
+      if (asJson) return output.out(json(result));
+      for (const tag of result.tags) say(`Successfully tagged ${tag}\n`);
+      output.out(`${result.id.replace(/^sha256:/, '')}\n`);
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
+  },
+};
+
+function describe(event: BuildEvent): string {
+  switch (event.kind) {
+    case 'step':
+      return `STEP ${event.step}/${event.total}: ${event.createdBy}\n`;
+    case 'output':
+      return `${event.line}\n`;
+    case 'step-done':
+      if (event.cached) return `--> Using cache${event.layer ? ` ${shortId(event.layer)}` : ''}\n`;
+      return event.layer ? `--> ${shortId(event.layer)}\n` : '';
+    case 'message':
+      return `${event.level === 'warning' ? 'WARNING' : 'NOTE'}: ${event.message}\n`;
+  }
+}

@@ -1,0 +1,77 @@
+// What a build in progress holds on to. A build publishes each step's layer as soon as the
+// step is done but tags nothing until the end, and it mounts its base image's layers the
+// whole time: without a reference of its own, an `rmi` or `prune` run meanwhile (from the
+// window, another shell) would sweep layers the build is standing on. So every build keeps
+// `builds/<id>/refs.json` — the manifests and layers it uses — and garbage collection counts
+// those as references for as long as the build's process is alive (pid + start time, so a
+// crashed build whose pid was reused holds nothing).
+//
+// Only this file knows the layout of builds/; gc.ts reads it through activeBuildReferences.
+import fs from 'node:fs';
+import path from 'node:path';
+import { processStartTime } from '../../../native/lib/index';
+import type { StorePaths } from '../store/paths';
+
+export interface BuildReferences {
+  /** Images the build stands on (its FROM images): their config, layers and blobs. */
+  manifests: string[];
+  /** Layers published or reused by the build, each with its blob. */
+  layers: { chainId: string; digest: string }[];
+}
+
+export interface BuildOwner {
+  pid: number;
+  /** Field 22 of /proc/<pid>/stat, as a decimal string. */
+  pidStartTime: string;
+  startedAt: string;
+}
+
+export const OWNER_FILE = 'build.json';
+export const REFS_FILE = 'refs.json';
+
+export function buildsDir(paths: StorePaths): string {
+  return path.join(paths.root, 'builds');
+}
+
+export function currentOwner(): BuildOwner {
+  return { pid: process.pid, pidStartTime: processStartTime(process.pid).toString(), startedAt: new Date().toISOString() };
+}
+
+export function readOwner(dir: string): BuildOwner | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8')) as BuildOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+export function ownerAlive(owner: BuildOwner): boolean {
+  try {
+    return processStartTime(owner.pid).toString() === owner.pidStartTime;
+  } catch {
+    return false; // no such process
+  }
+}
+
+/** The references of every build whose process is still running. */
+export function activeBuildReferences(paths: StorePaths): BuildReferences[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(buildsDir(paths));
+  } catch {
+    return [];
+  }
+  const out: BuildReferences[] = [];
+  for (const name of names) {
+    const dir = path.join(buildsDir(paths), name);
+    const owner = readOwner(dir);
+    if (owner === undefined || !ownerAlive(owner)) continue;
+    try {
+      const refs = JSON.parse(fs.readFileSync(path.join(dir, REFS_FILE), 'utf8')) as Partial<BuildReferences>;
+      out.push({ manifests: refs.manifests ?? [], layers: refs.layers ?? [] });
+    } catch {
+      // a build that has not taken any reference yet
+    }
+  }
+  return out;
+}

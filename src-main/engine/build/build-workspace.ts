@@ -1,0 +1,169 @@
+// One build's working directory, `<root>/builds/<id>/`: step roots (upper, work, init and
+// mount point), layer blobs being written, staged layer directories. It lives outside tmp/
+// because the build holds the store lock only to publish, and every writer that takes the
+// lock empties tmp/ of what it takes for a crashed writer's leftovers. It is on the store's
+// filesystem, so staged blobs and layers move into the store by rename.
+//
+// The directory goes when the build ends, whatever the outcome: containers deleted, mounts
+// undone, files removed. A build that crashed leaves it behind; the next build removes it
+// once its owner's process is gone (build.json: pid + start time).
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MNT_DETACH, umount } from '../../../native/lib/index';
+import { mountPointsOf, writeInitLayer } from '../containers/init-layer';
+import { mountOverlay, unmountOverlay } from '../containers/rootfs';
+import { runtimeRoot } from '../containers/runtime-root';
+import { runRuntime } from '../runtime/runtime-binary';
+import { writeJsonAtomic } from '../store/atomic';
+import type { Store } from '../store/store';
+import { type BuildReferences, OWNER_FILE, REFS_FILE, buildsDir, currentOwner, ownerAlive, readOwner } from './build-refs';
+
+/** In a step root: the id of the runtime container a RUN started there. */
+export const CONTAINER_ID_FILE = 'container-id';
+/** A build directory without an owner file younger than this is still being set up. */
+const SETUP_GRACE_MS = 60_000;
+
+/** The root filesystem a step works on. */
+export interface StepRoot {
+  dir: string;
+  /** What the step changed: becomes its layer. */
+  upper: string;
+  /** Where to read and write the image as the step sees it (the overlay, or the upper dir of an empty stage). */
+  rootfs: string;
+  /** Undoes the mount; the upper dir stays. */
+  unmount(): void;
+  /** Unmounts and removes the whole step directory. */
+  remove(): void;
+}
+
+export class BuildWorkspace {
+  private readonly refs: BuildReferences = { manifests: [], layers: [] };
+  private counter = 0;
+
+  private constructor(
+    readonly store: Store,
+    readonly dir: string,
+  ) {}
+
+  /** Clears up after crashed builds, then makes this build's directory. */
+  static async open(store: Store): Promise<BuildWorkspace> {
+    await removeStaleBuilds(store);
+    const base = buildsDir(store.paths);
+    fs.mkdirSync(base, { recursive: true, mode: 0o700 });
+    const dir = path.join(base, `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`);
+    fs.mkdirSync(dir, { mode: 0o700 });
+    writeJsonAtomic(dir, path.join(dir, OWNER_FILE), currentOwner());
+    return new BuildWorkspace(store, dir);
+  }
+
+  /** A new path in the workspace (not created). */
+  scratch(label: string): string {
+    return path.join(this.dir, `${label}-${this.counter++}`);
+  }
+
+  /** Records more references for gc (build-refs.ts). Only under the store lock. */
+  protect(more: Partial<BuildReferences>): void {
+    for (const digest of more.manifests ?? []) if (!this.refs.manifests.includes(digest)) this.refs.manifests.push(digest);
+    for (const layer of more.layers ?? []) if (!this.refs.layers.some((known) => known.chainId === layer.chainId)) this.refs.layers.push(layer);
+    writeJsonAtomic(this.dir, path.join(this.dir, REFS_FILE), this.refs);
+  }
+
+  /**
+   * A root over `layers` (chain ids, bottom first) with a fresh upper dir; `init` adds the
+   * mount points a container needs. An empty stage has no overlay: its root is the upper dir.
+   */
+  openRoot(label: string, layers: readonly string[], init: boolean): StepRoot {
+    const dir = this.scratch(label);
+    const upper = path.join(dir, 'upper');
+    const work = path.join(dir, 'work');
+    const rootfs = layers.length === 0 ? upper : path.join(dir, 'rootfs');
+    fs.mkdirSync(dir);
+    for (const sub of new Set([upper, work, rootfs])) fs.mkdirSync(sub, { mode: 0o755 });
+    const unmount = () => {
+      if (rootfs !== upper) unmountOverlay(rootfs);
+    };
+    const root: StepRoot = {
+      dir,
+      upper,
+      rootfs,
+      unmount,
+      remove: () => {
+        unmount();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    if (layers.length === 0) return root;
+    try {
+      const initDir = init ? path.join(dir, 'init') : undefined;
+      if (initDir) writeInitLayer(this.store, layers, mountPointsOf({}, []), initDir);
+      mountOverlay(this.store, layers, { ...(initDir ? { init: initDir } : {}), upper, work, target: rootfs });
+    } catch (error) {
+      root.remove();
+      throw error;
+    }
+    return root;
+  }
+
+  /** Removes everything the build made here. */
+  async dispose(): Promise<void> {
+    await tearDown(this.store, this.dir);
+  }
+}
+
+/** Build directories whose owner has gone: their containers, mounts and files. */
+export async function removeStaleBuilds(store: Store): Promise<void> {
+  const base = buildsDir(store.paths);
+  let names: string[];
+  try {
+    names = fs.readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = path.join(base, name);
+    const owner = readOwner(dir);
+    if (owner !== undefined && ownerAlive(owner)) continue;
+    if (owner === undefined && Date.now() - fs.statSync(dir).mtimeMs < SETUP_GRACE_MS) continue;
+    await tearDown(store, dir);
+  }
+}
+
+async function tearDown(store: Store, dir: string): Promise<void> {
+  // Containers first: they stand on the mounts.
+  const stateRoot = runtimeRoot(store);
+  for (const name of safeReaddir(dir)) {
+    let id: string;
+    try {
+      id = fs.readFileSync(path.join(dir, name, CONTAINER_ID_FILE), 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (/^[0-9a-f]{64}$/.test(id) && fs.existsSync(path.join(stateRoot, id))) {
+      await runRuntime(['delete', '--force', id], { root: stateRoot }).catch(() => undefined);
+    }
+  }
+  for (const point of mountsBelow(dir)) umount(point, MNT_DETACH);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Mount points at or below `dir`, deepest first. */
+function mountsBelow(dir: string): string[] {
+  const prefix = path.resolve(dir) + '/';
+  const points: string[] = [];
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const field = line.split(' ')[4];
+    if (field === undefined) continue;
+    const point = field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+    if (point.startsWith(prefix)) points.push(point);
+  }
+  return points.sort((a, b) => b.length - a.length);
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
