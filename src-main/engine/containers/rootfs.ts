@@ -39,12 +39,12 @@ export function mountOverlay(store: Store, layers: readonly string[], dirs: Over
   const linkDir = store.paths.layerLinks;
   // The init dir is given absolute either way; relative paths are only for the layer links.
   const init = dirs.init !== undefined && fs.existsSync(dirs.init) ? `${dirs.init}:` : '';
-  const absolute = `lowerdir=${init}${shorts.map((s) => path.join(linkDir, s)).join(':')},upperdir=${dirs.upper},workdir=${dirs.work}`;
+  const absolute = `lowerdir=${init}${shorts.map((s) => path.join(linkDir, s)).join(':')},upperdir=${dirs.upper},workdir=${dirs.work}${plainUpperOptions()}`;
   if (Buffer.byteLength(absolute) <= mountDataMax()) {
     mount('overlay', dirs.target, 'overlay', 0, absolute);
     return;
   }
-  const relative = `lowerdir=${init}${shorts.join(':')},upperdir=${dirs.upper},workdir=${dirs.work}`;
+  const relative = `lowerdir=${init}${shorts.join(':')},upperdir=${dirs.upper},workdir=${dirs.work}${plainUpperOptions()}`;
   if (Buffer.byteLength(relative) > mountDataMax()) {
     throw new StrataError('UNSUPPORTED', `the image has ${layers.length} layers: too many for one overlay mount`);
   }
@@ -57,6 +57,18 @@ export function mountOverlay(store: Store, layers: readonly string[], dirs: Over
   } finally {
     process.chdir(cwd);
   }
+}
+
+/**
+ * The upper dir must hold whole files and real directories: `diff`, `commit` and the builder
+ * read it as a layer. Where the kernel has redirect_dir or metacopy (and may default them
+ * on), they are turned off for our mounts; a kernel without them needs nothing said.
+ */
+function plainUpperOptions(): string {
+  return ['redirect_dir', 'metacopy']
+    .filter((feature) => fs.existsSync(`/sys/module/overlay/parameters/${feature}`))
+    .map((feature) => `,${feature}=off`)
+    .join('');
 }
 
 export function unmountOverlay(target: string): void {
