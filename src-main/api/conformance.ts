@@ -1,6 +1,7 @@
 // Pins the API's wire types (./types, written out so the renderer can import them) to the
 // engine's own. Nothing imports this file; type-checking it is the test. When a line here
 // fails, the engine changed a type: change ./types/ to match (and the renderer if needed).
+import type * as Build from '../engine/build/build-events';
 import type * as Containers from '../engine/containers/container';
 import type * as Diff from '../engine/containers/container-diff';
 import type * as Exec from '../engine/containers/exec-container';
@@ -52,6 +53,7 @@ export type WireTypesMatchTheEngine = Pins<{
   ContainerChange: Same<WireContainers.ContainerChange, Diff.ContainerChange>;
   ExecResult: Same<WireContainers.ExecResult, Exec.ExecResult>;
   ExportResult: Same<WireImages.ExportResult, Export.ExportResult>;
+  BuildResult: Same<WireImages.BuildResult, Build.BuildResult>;
   ExportFormatInput: Same<ParsedInput<'images.save'>['format'], Export.ExportFormat>;
   // Enums the table's input schemas spell out.
   ImportFormatInput: Same<NonNullable<ParsedInput<'images.import'>['format']>, Source.ImportFormat>;

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { type JobSpec, type MethodSpec, call, job, type } from './define';
 import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, LogLine, LogLinesEvent } from './types/containers';
-import type { ExportResult, ImageInfo, ImageTree, ImportedImage, PruneResult, RemoveResult, StoreDiskUsage } from './types/images';
+import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImportedImage, PruneResult, RemoveResult, StoreDiskUsage } from './types/images';
 import type { JobInfo, JobProgressEvent } from './types/jobs';
 import type { StatsSample } from './types/stats';
 import type { SystemInfo } from './types/system';
@@ -73,6 +73,19 @@ export const methods = {
     type<ImageTree>(),
   ),
   'disk.usage': call(noInput, type<StoreDiskUsage>()),
+  /** An image from a Containerfile in a context directory on the engine's machine (`strata build`). */
+  'images.build': job(
+    z.strictObject({
+      contextDir: z.string().min(1),
+      /** Default CONTEXT/Containerfile, else CONTEXT/Dockerfile. */
+      containerfile: z.string().min(1).optional(),
+      tags: z.array(ref).optional(),
+      buildArgs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a build-arg name'), z.string()).optional(),
+      noCache: z.boolean().optional(),
+      target: z.string().min(1).optional(),
+    }),
+    type<BuildResult>(),
+  ),
   /** Images to an archive or OCI layout on the engine's machine (`strata save`). */
   'images.save': job(
     z.strictObject({

@@ -254,6 +254,21 @@ describe('containers over the WebSocket', () => {
     await client.call('images.remove', { ref: 'test/api-committed:1' });
   });
 
+  it('images.build runs as a job with step progress; a bad Containerfile fails it with its line', async () => {
+    const context = path.join(work, 'build-context');
+    fs.mkdirSync(context);
+    fs.writeFileSync(path.join(context, 'Containerfile'), 'FROM test/a:1\nRUN echo built > /built.txt\nCMD ["cat", "/built.txt"]\n');
+    const progress: JobProgress[] = [];
+    const built = await client.runJob('images.build', { contextDir: context, tags: ['test/api-built:1'] }, { onProgress: (p) => progress.push(p) });
+    expect(built.steps.map((step) => step.createdBy)).toEqual([expect.stringContaining('RUN'), expect.stringContaining('CMD')]);
+    expect((await client.call('images.inspect', { ref: 'test/api-built:1' })).id).toBe(built.id);
+    expect(progress.length).toBeGreaterThan(0);
+    fs.writeFileSync(path.join(context, 'Containerfile'), 'FROM test/a:1\nFROBNICATE now\n');
+    await expect(client.runJob('images.build', { contextDir: context, tags: ['test/api-broken:1'] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('line 2') });
+    await expect(client.call('images.inspect', { ref: 'test/api-broken:1' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await client.call('images.remove', { ref: 'test/api-built:1' });
+  });
+
   it('refuses bad requests with stable codes', async () => {
     await expect(client.call('containers.create', { image: 'nope:1' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(client.call('containers.create', { image: 'test/a:1', options: { cpus: 100_000 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

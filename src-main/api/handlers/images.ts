@@ -33,6 +33,26 @@ export const imageHandlers = {
 
   'disk.usage': (_input, { engine }) => engine.diskUsage(),
 
+  // The job's progress is the current step; with a RUN, its latest output line.
+  'images.build': ({ contextDir, containerfile, tags, buildArgs, noCache, target }, { engine }, job) => {
+    let step = { done: 0, total: 0, createdBy: '' };
+    return engine.buildImage({
+      contextDir,
+      containerfile,
+      tags,
+      buildArgs,
+      noCache,
+      target,
+      signal: job.signal,
+      onProgress: (event) => {
+        if (event.kind === 'step') step = { done: event.step - 1, total: event.total, createdBy: event.createdBy };
+        if (event.kind === 'message') return;
+        const message = event.kind === 'output' ? `${step.createdBy}: ${event.line}` : step.createdBy;
+        job.progress({ step: event.kind, message, done: event.kind === 'step-done' ? event.step : step.done, total: step.total });
+      },
+    });
+  },
+
   'images.save': ({ refs, format, output, overwrite }, { engine }, job) =>
     engine.exportImages(refs, {
       format,

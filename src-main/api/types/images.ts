@@ -158,3 +158,25 @@ export interface ExportResult {
   blobs: number;
   bytes: number;
 }
+
+/** One instruction of a build, as `images.build` reports it. */
+export interface BuildStepResult {
+  /** Index of the stage among the Containerfile's FROM lines. */
+  stage: number;
+  line: number;
+  createdBy: string;
+  cached: boolean;
+  /** Chain id of the layer the step added; absent for a step that added none. */
+  layer?: string;
+}
+
+/** What `images.build` made. */
+export interface BuildResult {
+  /** Image ID (config digest). */
+  id: string;
+  manifestDigest: string;
+  tags: string[];
+  steps: BuildStepResult[];
+  warnings: string[];
+  notes: string[];
+}
