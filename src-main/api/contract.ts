@@ -12,7 +12,7 @@ import { type JobSpec, type MethodSpec, call, job, type } from './define';
 import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, LogLine, LogLinesEvent } from './types/containers';
 import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImportedImage, PruneResult, RemoveResult, StoreDiskUsage } from './types/images';
 import type { JobInfo, JobProgressEvent } from './types/jobs';
-import type { StatsSample } from './types/stats';
+import type { HistoryPoint, StatsSample } from './types/stats';
 import type { SystemInfo } from './types/system';
 
 /** Methods without arguments take `{}` (or nothing). Unknown keys are refused everywhere: typos fail loudly. */
@@ -149,6 +149,13 @@ export const methods = {
   /** Asks the job to stop; it ends `cancelled` unless its work was already past the point of no return. */
   'jobs.cancel': call(z.strictObject({ id: z.string().min(1) }), type<JobInfo>()),
 
+  // Live stats (1 Hz, from cgroup and proc files) and their stored history (10-s points, 24 h).
+  /** The container's samples of the last 5 minutes: a chart shows history at once on opening. */
+  'stats.recent': call(containerRef, type<StatsSample[]>()),
+  'stats.history': call(z.strictObject({ ref, sinceMs: z.number().int().nonnegative().optional() }), type<HistoryPoint[]>()),
+  /** The stored history as CSV or JSON text, for a download. */
+  'stats.export': call(z.strictObject({ ref, format: z.enum(['csv', 'json']) }), type<{ text: string }>()),
+
   'system.info': call(noInput, type<SystemInfo>()),
 } satisfies Record<string, MethodSpec>;
 
@@ -161,7 +168,7 @@ export const events = {
   'jobs.done': type<JobInfo>(),
   /** Records of the logs this client follows (`logs.follow`). */
   'logs.lines': type<LogLinesEvent>(),
-  // TODO(stats): a batch of samples from the stats sampler (src-main/engine/stats), once it lands.
+  /** One tick of the stats sampler: a sample of every running container. */
   'stats.samples': type<StatsSample[]>(),
 };
 

@@ -12,6 +12,7 @@ import { JobRegistry } from './jobs';
 import { packageVersion } from './package-info';
 import type { Reply } from './protocol';
 import { type EventSink, Session } from './session';
+import { StatsService } from './stats-service';
 
 export interface ApiOptions {
   engine: Engine;
@@ -27,6 +28,7 @@ export class Api {
   readonly bus = new EventBus();
   readonly jobs: JobRegistry;
   private readonly containers: ContainerWatcher;
+  readonly stats: StatsService;
 
   constructor(private readonly options: ApiOptions) {
     const { engine } = options;
@@ -40,8 +42,9 @@ export class Api {
       options.containerPollMs,
     );
     this.bus.produceOnDemand('containers.changed', () => this.containers.start());
-    // TODO(stats): when the sampler (src-main/engine/stats) lands, sample only while anyone listens:
-    //   this.bus.produceOnDemand('stats.samples', () => startSampler(engine, (batch) => this.bus.publish('stats.samples', batch)));
+    // Sampling runs while the API does (history is recorded); batches go out only while anyone listens.
+    this.stats = new StatsService(engine, (error) => options.onInternalError?.('stats', error));
+    this.bus.produceOnDemand('stats.samples', () => this.stats.subscribe((batch) => this.bus.publish('stats.samples', batch)));
   }
 
   get engine(): Engine {
@@ -60,7 +63,7 @@ export class Api {
     // A method without arguments may be called with none: `undefined` reads as `{}`.
     const parsed = spec.input.safeParse(rawInput === undefined ? {} : rawInput);
     if (!parsed.success) return { error: toErrorShape(invalidInput(method, parsed.error)) };
-    const context: HandlerContext = { engine: this.engine, session, jobs: this.jobs, version: this.options.version ?? packageVersion() };
+    const context: HandlerContext = { engine: this.engine, session, jobs: this.jobs, stats: this.stats, version: this.options.version ?? packageVersion() };
     try {
       return { result: spec.kind === 'job' ? this.startJob(method, parsed.data, context) : await this.runCall(method, parsed.data, context) };
     } catch (error) {
@@ -75,6 +78,7 @@ export class Api {
   async close(): Promise<void> {
     this.bus.close();
     await this.jobs.cancelAll();
+    await this.stats.close();
   }
 
   // The table and the handlers agree method by method (handlers/index.ts checks it), but

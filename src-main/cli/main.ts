@@ -23,12 +23,13 @@ import { updateCommand } from './commands/update';
 import { psCommand } from './commands/ps';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
+import { statsCommand } from './commands/stats';
 import { type Output, json, processOutput } from './output';
 
 export const COMMANDS: readonly Command[] = [
   importCommand, saveCommand, buildCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
   runCommand, psCommand, startCommand, stopCommand, restartCommand, pauseCommand, unpauseCommand, killCommand, rmCommand, waitCommand, logsCommand,
-  execCommand, diffCommand, commitCommand, updateCommand,
+  execCommand, diffCommand, commitCommand, updateCommand, statsCommand,
   serveCommand,
 ];
 

@@ -9,6 +9,7 @@ import { type ApiClient, createClient } from '../../src-main/api/client';
 import { Api } from '../../src-main/api/dispatch';
 import type { ContainerChangedEvent, LogLinesEvent } from '../../src-main/api/types/containers';
 import type { JobInfo, JobProgress, JobProgressEvent } from '../../src-main/api/types/jobs';
+import type { StatsSample } from '../../src-main/api/types/stats';
 import { type WebSocketTransport, webSocketTransport } from '../../src-main/api/ws-transport';
 import { Engine } from '../../src-main/engine/index';
 import { type RunningServer, startServer } from '../../src-main/server/server';
@@ -267,6 +268,25 @@ describe('containers over the WebSocket', () => {
     await expect(client.runJob('images.build', { contextDir: context, tags: ['test/api-broken:1'] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('line 2') });
     await expect(client.call('images.inspect', { ref: 'test/api-broken:1' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await client.call('images.remove', { ref: 'test/api-built:1' });
+  });
+
+  it('stats: batches to subscribers, recent samples, stored history and its export', async () => {
+    const ran = await client.call('containers.run', { image: 'test/a:1', options: { name: 'api-stats', command: ['sh', '-c', 'while true; do :; done'], memory: 64 * 1024 * 1024 } });
+    const batches: StatsSample[][] = [];
+    const stop = client.on('stats.samples', (batch) => batches.push(batch));
+    try {
+      for (let i = 0; i < 100 && !batches.some((batch) => batch.some((s) => s.id === ran.id && s.cpuPercent !== null)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      stop();
+    }
+    const sample = batches.flat().find((s) => s.id === ran.id && s.cpuPercent !== null)!;
+    expect(sample.cpuPercent).toBeGreaterThan(20); // a busy loop: most of a core
+    expect(sample.memoryLimit).toBe(64 * 1024 * 1024);
+    expect((await client.call('stats.recent', { ref: 'api-stats' })).length).toBeGreaterThanOrEqual(2);
+    expect(await client.call('stats.history', { ref: 'api-stats' })).toEqual(expect.any(Array));
+    expect((await client.call('stats.export', { ref: 'api-stats', format: 'csv' })).text.split('\n')[0]).toMatch(/^time,/);
+    await expect(client.call('stats.recent', { ref: 'no-such-container' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await client.call('containers.remove', { ref: 'api-stats', force: true });
   });
 
   it('refuses bad requests with stable codes', async () => {

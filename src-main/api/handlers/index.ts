@@ -4,6 +4,7 @@ import { containerHandlers } from './containers';
 import { imageHandlers } from './images';
 import { jobHandlers } from './jobs';
 import { logHandlers } from './logs';
+import { statsHandlers } from './stats';
 import { systemHandlers } from './system';
 import type { Handlers } from './types';
 
@@ -13,6 +14,7 @@ export const handlers: Handlers = {
   ...imageHandlers,
   ...containerHandlers,
   ...logHandlers,
+  ...statsHandlers,
   ...jobHandlers,
   ...systemHandlers,
 };

@@ -4,12 +4,14 @@ import type { JobResult, MethodName, MethodOutput, Methods, ParsedInput } from '
 import type { JobSpec } from '../define';
 import type { JobControl, JobRegistry } from '../jobs';
 import type { Session } from '../session';
+import type { StatsService } from '../stats-service';
 
 export interface HandlerContext {
   engine: Engine;
   /** The client calling: for what must end with it (log follows) or go only to it. */
   session: Session;
   jobs: JobRegistry;
+  stats: StatsService;
   version: string;
 }
 

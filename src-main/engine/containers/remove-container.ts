@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '../../shared/errors';
+import { removeContainerStatsHistory } from '../stats/index';
 import { removeTreeAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
 import { isLive } from './container';
@@ -23,6 +24,7 @@ export async function removeContainer(store: Store, ref: string, options: { forc
     else unmountOverlay(containerFile(store, record.id, 'rootfs'));
     const dir = containerDir(store, record.id);
     if (fs.existsSync(dir)) removeTreeAtomic(store.paths.tmp, dir);
+    await removeContainerStatsHistory(store, record.id);
     return record.id;
   });
 }

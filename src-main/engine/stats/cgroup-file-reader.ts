@@ -1,0 +1,377 @@
+// The sampler's cgroup reader: the few files a sample needs, kept open (open-files.ts) and
+// parsed by the cgroup drivers' own pure parsers, so both agree on every format.
+//
+// Files come in two tiers. The fast tier is read at every tick: the counters and gauges a
+// chart draws. The slow tier is read on the first reading, every `slowEvery` readings
+// (10 s at 1 Hz; each cgroup at its own phase, so 100 containers do not all take the slow
+// tier at the same tick) and right after the cgroup was created anew: limits (they change
+// only by `update`), OOM counters (the shim records an OOM kill in the container's state
+// at once anyway), and on v1 the choice of block I/O file and, for a container without a
+// CPU quota, cpu.stat (its throttling counters cannot move without one). That keeps a v1
+// container at 5 reads per tick instead of the driver's ~17 opens and reads.
+//
+//   fast, v1  cpuacct.usage  memory.usage_in_bytes  memory.stat  pids.current
+//             [cpu.stat with a quota]  [the blkio file, once it has counted bytes]
+//   slow, v1  memory.limit_in_bytes  memory.oom_control  pids.max  cpu.cfs_quota_us
+//             [cpu.stat without a quota]  [the three blkio files, until one has counted]
+//   fast, v2  cpu.stat  memory.current  memory.stat  pids.current  io.stat
+//   slow, v2  memory.max  memory.events  pids.max
+import path from 'node:path';
+import type { CgroupLayout } from '../cgroups/detect';
+import { parsePidList } from '../cgroups/files';
+import { type CgroupStats, EMPTY_STATS } from '../cgroups/manager';
+import { DEFAULT_PARENT, underParent } from '../cgroups/paths';
+import { parseLimit } from '../cgroups/parse';
+import { type BlkioStats, parseIoServiceBytes } from '../cgroups/v1/blkio';
+import { cpuStatV1 } from '../cgroups/v1/cpu';
+import { cpuacctStats } from '../cgroups/v1/cpuacct';
+import { memoryStatsV1 } from '../cgroups/v1/memory';
+import { pidsStats } from '../cgroups/v1/pids';
+import { cpuStatV2 } from '../cgroups/v2/cpu';
+import { ioStatV2 } from '../cgroups/v2/io';
+import { memoryStatsV2 } from '../cgroups/v2/memory';
+import type { CgroupReader, CgroupReading } from './cgroup-reader';
+import { OpenFiles, type ReadResult, readOnce } from './open-files';
+
+/** v1 block I/O byte counters, in the order docker falls back through them. */
+export const V1_BLKIO_FILES = [
+  'blkio.throttle.io_service_bytes_recursive',
+  'blkio.bfq.io_service_bytes_recursive',
+  'blkio.io_service_bytes_recursive',
+] as const;
+
+export interface CgroupFileReaderOptions {
+  /** The engine's parent cgroup (`strata`). */
+  parent?: string;
+  /** Read the slow tier every this many readings (10). */
+  slowEvery?: number;
+  /** The kept files; shared with the sampler's /proc reads so one bound covers all. */
+  files?: OpenFiles;
+}
+
+type Texts = Record<string, string | null>;
+/** Files to read, by the key the parsers look them up with; `occasional` for the slow tier's. */
+type Plan = Array<[key: string, file: string, occasional: boolean]>;
+
+type V1Dirs = Record<'cpuacct' | 'cpu' | 'memory' | 'pids' | 'blkio', string | null>;
+/** The directory of each controller for one cgroup (null: this machine lacks it), or the v2 one. */
+type ControllerDirs = { v1: V1Dirs } | { v2: string };
+
+/** What the slow tier last found, kept between its readings. */
+interface SlowState {
+  texts: Texts;
+  /** v1: a CFS quota is set, so cpu.stat's throttling counters move and are read at every tick. */
+  quota: boolean;
+  /** v1: index into V1_BLKIO_FILES of the file the bytes come from; null if none exists. */
+  blkioIndex: number | null;
+  /**
+   * v1: that file has counted bytes, so it is the one for good: the fast tier reads it at
+   * every tick and the others are not read again. Until then the three are read at the
+   * slow tier only — on many kernels they stay at 0 for the life of the container (see
+   * cgroups/v1/blkio.ts), and reading zeros every second would be waste.
+   */
+  blkioSettled: boolean;
+  /** v1: the chosen file's text as the slow tier last read it. */
+  blkioText: string | null;
+}
+
+interface PathState {
+  dirs: ControllerDirs;
+  readings: number;
+  /** Which of every `slowEvery` readings takes the slow tier. */
+  phase: number;
+  generation: number;
+  slow: SlowState | null;
+  /** The fast tier's files, worked out again only when the slow tier changes them. */
+  fastPlan: Plan;
+}
+
+/** One cgroup's part of a tick: its state, and what was read. */
+interface Pending {
+  index: number;
+  state: PathState;
+  texts: Texts;
+}
+
+export class CgroupFileReader implements CgroupReader {
+  readonly files: OpenFiles;
+  private readonly parent: string;
+  private readonly slowEvery: number;
+  private readonly state = new Map<string, PathState>();
+  private nextPhase = 0;
+
+  constructor(
+    private readonly layout: CgroupLayout,
+    options: CgroupFileReaderOptions = {},
+  ) {
+    this.parent = options.parent ?? DEFAULT_PARENT;
+    this.slowEvery = Math.max(1, options.slowEvery ?? 10);
+    this.files = options.files ?? new OpenFiles();
+  }
+
+  async read(cgroup: string): Promise<CgroupReading | null> {
+    const [result] = await this.readMany([cgroup]);
+    if (result instanceof Error) throw result;
+    return result ?? null;
+  }
+
+  /**
+   * Reads many cgroups in one batch: every fast-tier file of every cgroup, and the
+   * slow-tier files of the cgroups whose turn it is. (A cgroup found created anew needs
+   * its slow tier read again from scratch: a second, small batch.) Per cgroup: its
+   * reading, null if it does not exist, or the error that kept it from being read.
+   */
+  async readMany(cgroups: readonly string[]): Promise<Array<CgroupReading | null | Error>> {
+    const out = new Array<CgroupReading | null | Error>(cgroups.length).fill(null);
+    const states = cgroups.map((cgroup, i) => {
+      try {
+        return this.stateOf(cgroup);
+      } catch (error) {
+        out[i] = error as Error;
+        return null;
+      }
+    });
+    const due = states.map((state) => state !== null && (state.slow === null || state.readings % this.slowEvery === state.phase));
+    const plans = states.map((state, i) => (state === null ? [] : due[i] ? [...state.fastPlan, ...slowPlan(state.dirs, state.slow)] : state.fastPlan));
+    const read = await this.readPlans(plans);
+
+    const pending: Pending[] = [];
+    const afresh: Pending[] = [];
+    read.forEach(({ texts, results }, i) => {
+      const state = states[i] ?? null;
+      if (state === null) return;
+      const failed = results.find((r) => r.error !== undefined);
+      if (failed) {
+        out[i] = failed.error instanceof Error ? failed.error : new Error(String(failed.error));
+        return;
+      }
+      // On v2, cpu.stat exists in every cgroup, controller or not: without it there is none.
+      const gone = 'v2' in state.dirs ? texts.cpuStat === null : results.every((r) => r.text === null);
+      if (gone) {
+        // The container stopped: nothing of it is worth keeping open.
+        this.release(cgroups[i]!);
+        return;
+      }
+      const each = { index: i, state, texts };
+      pending.push(each);
+      if (results.some((r) => r.reopened && r.text !== null)) {
+        // Created anew (a restart): counters start over, and so does what the slow tier knew.
+        state.generation++;
+        state.slow = null;
+        afresh.push(each);
+      } else if (due[i]) {
+        this.applySlow(state, texts);
+      }
+    });
+    if (afresh.length > 0) {
+      const slow = await this.readPlans(afresh.map(({ state }) => slowPlan(state.dirs, null)));
+      afresh.forEach(({ state, texts }, i) => this.applySlow(state, Object.assign(texts, slow[i]!.texts)));
+    }
+
+    for (const { index, state, texts } of pending) {
+      state.readings++;
+      const slow = state.slow!;
+      const v2 = 'v2' in state.dirs;
+      out[index] = {
+        stats: v2 ? statsV2(texts, slow) : statsV1(texts, slow),
+        generation: state.generation,
+        // v1: named only once the file has counted bytes; the switch from "nothing counted
+        // yet" to a file that counts is a discontinuity for the rates, not I/O.
+        blkioSource: v2 ? 'io.stat' : slow.blkioSettled && slow.blkioIndex !== null ? V1_BLKIO_FILES[slow.blkioIndex]! : null,
+      };
+    }
+    return out;
+  }
+
+  async pids(cgroup: string): Promise<number[]> {
+    const { dirs } = this.stateOf(cgroup);
+    // v1: the first hierarchy that lists any (a process may sit in some hierarchies' root).
+    const candidates = 'v2' in dirs ? [dirs.v2] : [dirs.v1.pids, dirs.v1.memory, dirs.v1.cpu, dirs.v1.cpuacct];
+    for (const dir of candidates) {
+      if (dir === null) continue;
+      const text = await readOnce(path.join(dir, 'cgroup.procs'));
+      const pids = text === null ? [] : parsePidList(text);
+      if (pids.length > 0) return pids;
+    }
+    return [];
+  }
+
+  release(cgroup: string): void {
+    let dirs: ControllerDirs;
+    try {
+      dirs = this.state.get(cgroup)?.dirs ?? this.dirsOf(cgroup);
+    } catch {
+      return; // not a valid path: nothing was ever opened for it
+    }
+    this.state.delete(cgroup);
+    for (const dir of 'v2' in dirs ? [dirs.v2] : Object.values(dirs.v1)) if (dir !== null) this.files.releaseDir(dir);
+  }
+
+  close(): void {
+    this.state.clear();
+    this.files.close();
+  }
+
+  private stateOf(cgroup: string): PathState {
+    let state = this.state.get(cgroup);
+    if (state === undefined) {
+      // Validated and joined once, not at every tick.
+      const dirs = this.dirsOf(cgroup);
+      state = { dirs, readings: 0, phase: this.nextPhase++ % this.slowEvery, generation: 0, slow: null, fastPlan: fastPlan(dirs, null) };
+      this.state.set(cgroup, state);
+    }
+    return state;
+  }
+
+  private dirsOf(cgroup: string): ControllerDirs {
+    const rel = underParent(this.parent, cgroup);
+    if (this.layout.version === 'v2') return { v2: path.join(this.layout.mountPoint, rel) };
+    const { controllers } = this.layout;
+    const dir = (controller: string): string | null => {
+      const mount = controllers[controller];
+      return mount === undefined ? null : path.join(mount, rel);
+    };
+    return { v1: { cpuacct: dir('cpuacct'), cpu: dir('cpu'), memory: dir('memory'), pids: dir('pids'), blkio: dir('blkio') } };
+  }
+
+  /** Every file of every plan in one batch; each plan's texts by key, and its raw results. */
+  private async readPlans(plans: Plan[]): Promise<Array<{ texts: Texts; results: ReadResult[] }>> {
+    const flat = plans.flat();
+    const results = await this.files.readBatch(
+      flat.map(([, file]) => file),
+      // The slow tier's files are kept open too while there is room: read one tick in ten, they matter less.
+      { occasional: flat.map(([, , occasional]) => occasional) },
+    );
+    let at = 0;
+    return plans.map((plan) => {
+      const mine = results.slice(at, (at += plan.length));
+      const texts: Texts = {};
+      plan.forEach(([key], i) => (texts[key] = mine[i]!.text));
+      return { texts, results: mine };
+    });
+  }
+
+  /** Takes in what the slow tier just read (`texts` holds this reading's fast and slow files). */
+  private applySlow(state: PathState, texts: Texts): void {
+    if ('v2' in state.dirs) {
+      state.slow = { texts, quota: true, blkioIndex: null, blkioSettled: true, blkioText: null };
+      return;
+    }
+    // cpu.cfs_quota_us: "-1" (no quota) parses as null; a number is a quota.
+    const quota = typeof parseLimit(texts.cfsQuota ?? null) === 'number';
+    const blkio = this.chooseBlkio(state.dirs.v1, texts, state.slow);
+    state.slow = { texts, quota, ...blkio };
+    // This reading's bytes come from the file blkioSource names.
+    texts.blkio = blkio.blkioText;
+    state.fastPlan = fastPlan(state.dirs, state.slow);
+  }
+
+  /**
+   * The v1 file the block I/O bytes come from: the first that has counted anything, else
+   * the first that exists — as the driver's pickBlkio decides.
+   */
+  private chooseBlkio(dirs: V1Dirs, texts: Texts, previous: SlowState | null): Pick<SlowState, 'blkioIndex' | 'blkioSettled' | 'blkioText'> {
+    if (previous?.blkioSettled && previous.blkioIndex !== null) {
+      return { blkioIndex: previous.blkioIndex, blkioSettled: true, blkioText: texts.blkio ?? previous.blkioText };
+    }
+    const parsed = V1_BLKIO_FILES.map((_, i) => {
+      const text = texts[`blkio${i}`] ?? null;
+      return text === null ? null : parseIoServiceBytes(text);
+    });
+    const counted = (p: BlkioStats | null): boolean => p !== null && (p.blkioReadBytes ?? 0) + (p.blkioWriteBytes ?? 0) > 0;
+    const first = parsed.findIndex(counted);
+    const existing = parsed.findIndex((p) => p !== null);
+    const index = first >= 0 ? first : existing >= 0 ? existing : null;
+    if (first >= 0 && dirs.blkio !== null) {
+      // Settled: the others are never read again.
+      V1_BLKIO_FILES.forEach((file, i) => i !== first && this.files.release(path.join(dirs.blkio!, file)));
+    }
+    return { blkioIndex: index, blkioSettled: first >= 0, blkioText: index === null ? null : (texts[`blkio${index}`] ?? null) };
+  }
+}
+
+function planOf(entries: Array<[key: string, dir: string | null, file: string]>, occasional: boolean): Plan {
+  return entries.filter(([, dir]) => dir !== null).map(([key, dir, file]) => [key, path.join(dir!, file), occasional]);
+}
+
+function fastPlan(dirs: ControllerDirs, slow: SlowState | null): Plan {
+  if ('v2' in dirs) {
+    const dir = dirs.v2;
+    return planOf([['cpuStat', dir, 'cpu.stat'], ['memoryCurrent', dir, 'memory.current'], ['memoryStat', dir, 'memory.stat'], ['pidsCurrent', dir, 'pids.current'], ['ioStat', dir, 'io.stat']], false);
+  }
+  const { cpuacct, cpu, memory, pids, blkio } = dirs.v1;
+  const entries: Array<[string, string | null, string]> = [['cpuacctUsage', cpuacct, 'cpuacct.usage'], ['memoryUsage', memory, 'memory.usage_in_bytes'], ['memoryStat', memory, 'memory.stat'], ['pidsCurrent', pids, 'pids.current']];
+  if (slow?.quota) entries.push(['cpuStat', cpu, 'cpu.stat']);
+  if (slow?.blkioSettled && slow.blkioIndex !== null) entries.push(['blkio', blkio, V1_BLKIO_FILES[slow.blkioIndex]!]);
+  return planOf(entries, false);
+}
+
+/** The slow tier's files, given what the fast tier (planned from `slow`) already reads. */
+function slowPlan(dirs: ControllerDirs, slow: SlowState | null): Plan {
+  if ('v2' in dirs) {
+    const dir = dirs.v2;
+    return planOf([['memoryMax', dir, 'memory.max'], ['memoryEvents', dir, 'memory.events'], ['pidsMax', dir, 'pids.max']], true);
+  }
+  const { cpu, memory, pids, blkio } = dirs.v1;
+  const entries: Array<[string, string | null, string]> = [['memoryLimit', memory, 'memory.limit_in_bytes'], ['oomControl', memory, 'memory.oom_control'], ['pidsMax', pids, 'pids.max'], ['cfsQuota', cpu, 'cpu.cfs_quota_us']];
+  // cpu.stat here when the fast tier does not read it (no quota).
+  if (!slow?.quota) entries.push(['cpuStat', cpu, 'cpu.stat']);
+  if (!slow?.blkioSettled) V1_BLKIO_FILES.forEach((file, i) => entries.push([`blkio${i}`, blkio, file]));
+  return planOf(entries, true);
+}
+
+function text(texts: Texts, key: string): string | null {
+  return texts[key] ?? null;
+}
+
+/**
+ * The lines of memory.stat the working set needs. memory.stat has 40-odd lines and is
+ * read for every container every second; handing the driver's parser only these keeps
+ * the parse (and the garbage it makes) from dominating the tick.
+ */
+export function inactiveFileLines(stat: string | null): string | null {
+  if (stat === null) return null;
+  let out = '';
+  for (const key of ['inactive_file ', 'total_inactive_file ']) {
+    const at = stat.startsWith(key) ? 0 : stat.indexOf(`\n${key}`) + 1;
+    if (at <= 0 && !stat.startsWith(key)) continue;
+    const end = stat.indexOf('\n', at);
+    out += `${stat.slice(at, end < 0 ? undefined : end)}\n`;
+  }
+  return out;
+}
+
+function statsV1(fast: Texts, slow: SlowState): CgroupStats {
+  return {
+    ...EMPTY_STATS,
+    ...cpuacctStats({ usage: text(fast, 'cpuacctUsage'), usageUser: null, usageSys: null, stat: null }),
+    // With a quota, read this tick; without, as the slow tier last found it.
+    ...cpuStatV1(text(fast, 'cpuStat') ?? text(slow.texts, 'cpuStat')),
+    ...memoryStatsV1({
+      usage: text(fast, 'memoryUsage'),
+      limit: text(slow.texts, 'memoryLimit'),
+      stat: inactiveFileLines(text(fast, 'memoryStat')),
+      memswUsage: null,
+      oomControl: text(slow.texts, 'oomControl'),
+    }),
+    ...pidsStats(text(fast, 'pidsCurrent'), text(slow.texts, 'pidsMax')),
+    // Read this tick when settled (or just chosen); else as the slow tier last found it.
+    ...parseIoServiceBytes(fast.blkio !== undefined ? fast.blkio : slow.blkioText),
+  };
+}
+
+function statsV2(fast: Texts, slow: SlowState): CgroupStats {
+  return {
+    ...EMPTY_STATS,
+    ...cpuStatV2(text(fast, 'cpuStat')),
+    ...memoryStatsV2({
+      current: text(fast, 'memoryCurrent'),
+      max: text(slow.texts, 'memoryMax'),
+      stat: inactiveFileLines(text(fast, 'memoryStat')),
+      swapCurrent: null,
+      events: text(slow.texts, 'memoryEvents'),
+    }),
+    ...pidsStats(text(fast, 'pidsCurrent'), text(slow.texts, 'pidsMax')),
+    ...ioStatV2(text(fast, 'ioStat')),
+  };
+}

@@ -1,0 +1,93 @@
+// Live container stats: the sampler and everything it is made of. The engine's entry:
+//
+//   const sampler = await openContainerStatsSampler(store);    // Strata's containers, history in <root>/stats
+//   sampler.start();
+//   const stop = sampler.subscribe((batch) => publish('stats.samples', batch));
+//   sampler.recent(id); await sampler.historyOf(id); await sampler.forget(id);
+//   await sampler.stop();
+//
+// and, without a running sampler (the CLI): exportContainerStatsHistory(store, ref, 'csv').
+import path from 'node:path';
+import { type CgroupLayout, detectCgroupLayout } from '../cgroups/detect';
+import { openCgroupManager } from '../cgroups/index';
+import { DEFAULT_PARENT } from '../cgroups/paths';
+import { findRecord, listRecords } from '../containers/container-store';
+import type { Store } from '../store/store';
+import { CgroupFileReader } from './cgroup-file-reader';
+import { type HistoryExportFormat, formatHistory } from './export';
+import { HistoryStore } from './history-store';
+import { OpenFiles, openFilesBudget } from './open-files';
+import { StatsSampler, type StatsSamplerOptions } from './sampler';
+import { containerStatsTargets } from './targets';
+
+export type { CgroupReader, CgroupReading } from './cgroup-reader';
+export { managerReader } from './cgroup-reader';
+export { CgroupFileReader, type CgroupFileReaderOptions } from './cgroup-file-reader';
+export { HISTORY_EXPORT_FORMATS, type HistoryExportFormat, type HistoryExportMeta, type HistoryJson, formatHistory, historyToCsv, historyToJson } from './export';
+export { HISTORY_COLUMNS, HISTORY_FIELDS, HistoryBucket, type HistoryField, type HistoryPoint, intervalStart } from './history-point';
+export { HISTORY_FORMAT, HISTORY_VERSION, HistoryStore, type HistoryStoreOptions, decodeHistory, historyFile } from './history-store';
+export { type HostCpu, parseProcStat, readHostCpu } from './host-cpu';
+export { type NetCounters, type NetInterfaceCounters, parseNetDev, readNetDev, sumNetDev } from './net-dev';
+export { type FileReader, OpenFiles, type OpenFilesOptions, openFilesBudget } from './open-files';
+export { type StatsReading, toSample } from './rates';
+export { RingBuffer } from './ring-buffer';
+export type { StatsBatch, StatsSample } from './sample';
+export {
+  StatsSampler, type StatsListener, type StatsSamplerOptions, type StatsSamplerStatus, type StatsTarget, type StatsTargetSource, type TickOutcome,
+} from './sampler';
+export { containerStatsTargets } from './targets';
+
+/** Where a store keeps its stats history. */
+export function statsHistoryDir(store: Store): string {
+  return path.join(store.paths.root, 'stats');
+}
+
+export interface OpenStatsSamplerOptions extends Omit<StatsSamplerOptions, 'reader' | 'files'> {
+  /** The cgroup layout; detected from /proc/self/mountinfo when absent. */
+  layout?: CgroupLayout;
+  /** The engine's parent cgroup (`strata`). */
+  parent?: string;
+  /** Most files kept open for reading (a quarter of the process's limit on open files). */
+  maxOpenFiles?: number;
+}
+
+/** A sampler on the fast cgroup reader for this machine's layout (not started). */
+export async function openStatsSampler(options: OpenStatsSamplerOptions): Promise<StatsSampler> {
+  const layout = options.layout ?? (await detectCgroupLayout());
+  const files = new OpenFiles({ maxOpen: options.maxOpenFiles ?? (await openFilesBudget()) });
+  const reader = new CgroupFileReader(layout, { parent: options.parent ?? DEFAULT_PARENT, files });
+  return new StatsSampler({ ...options, reader, files });
+}
+
+export type ContainerStatsSamplerOptions = Omit<OpenStatsSamplerOptions, 'targets' | 'historyDir'> & { historyDir?: string | null };
+
+/**
+ * The engine's sampler: the store's running containers, history under `<root>/stats`.
+ * The history of containers that no longer exist (removed while no engine ran) is
+ * deleted on the way. Not started: call start().
+ */
+export async function openContainerStatsSampler(store: Store, options: ContainerStatsSamplerOptions = {}): Promise<StatsSampler> {
+  const layout = options.layout ?? (await detectCgroupLayout());
+  const cgroups = await openCgroupManager({ layout, parent: options.parent });
+  const historyDir = options.historyDir === undefined ? statsHistoryDir(store) : options.historyDir;
+  const sampler = await openStatsSampler({ ...options, layout, historyDir, targets: containerStatsTargets(store, cgroups) });
+  await sampler.history?.prune(listRecords(store).map((record) => record.id));
+  return sampler;
+}
+
+/** Deletes a container's stats history (call when the container is removed). */
+export function removeContainerStatsHistory(store: Store, id: string): Promise<void> {
+  return new HistoryStore(statsHistoryDir(store)).remove(id);
+}
+
+/**
+ * `strata stats --history REF --format csv|json`: the container's stored history (10-s
+ * points, last 24 h) as text, read from disk — no sampler needs to run. A sampler running
+ * in another process holds back at most the current 10 s.
+ */
+export async function exportContainerStatsHistory(store: Store, ref: string, format: HistoryExportFormat): Promise<string> {
+  const record = findRecord(store, ref);
+  const history = new HistoryStore(statsHistoryDir(store));
+  const points = await history.read(record.id);
+  return formatHistory(points, format, { containerId: record.id, intervalMs: history.intervalMs });
+}
