@@ -60,6 +60,8 @@ interface Handle {
 
 /** Errors that mean "this file, cgroup or process is not there" rather than a failure. */
 const ABSENT = new Set(['ENOENT', 'ENODEV', 'ESRCH', 'ENOTDIR', 'EACCES', 'EPERM']);
+/** What a kept descriptor answers once its file was removed (kernfs: ENODEV; a dead task's /proc: ESRCH). */
+const STALE = new Set(['ENODEV', 'ESRCH']);
 
 function errnoOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -137,9 +139,12 @@ export class OpenFiles implements FileReader {
               done(i, { text, reopened: false });
               return;
             }
-            // Stale: the file was removed (ENODEV from a removed cgroup) — open it again.
+            // Stale: the file was removed (ENODEV: its cgroup is gone, perhaps made anew by a
+            // restart) — open it again. Any other failure gets one more try too, but says
+            // nothing about the file being new.
+            const reopened = STALE.has(error.code ?? '');
             this.drop(file, handle);
-            this.readFresh(file, keep).then((fresh) => done(i, { text: fresh, reopened: true }), (e: unknown) => done(i, { text: null, reopened: true, error: e }));
+            this.readFresh(file, keep).then((fresh) => done(i, { text: fresh, reopened }), (e: unknown) => done(i, { text: null, reopened, error: e }));
           });
         }
       });

@@ -1,10 +1,10 @@
 // The live stats sampler: one timer for every running container (1 Hz by default). Each
 // tick reads the host's /proc/stat once, each container's cgroup counters and its network
-// namespace's /proc/<pid>/net/dev, in two asynchronous batches (see open-files.ts for why
-// batches) — it reads files and never starts a process. From the readings it makes samples (rates.ts),
-// keeps the last few minutes per container in memory (so a chart opened now has history
-// at once), folds them into 10-s points for the on-disk history, and hands the tick's
-// samples to subscribers as one batch.
+// namespace's /proc/<pid>/net/dev, in two asynchronous batches (open-files.ts says why
+// batches) — it reads files and never starts a process. From the readings it makes
+// samples (rates.ts), keeps the last few minutes per container in memory (so a chart
+// opened now has history at once), folds them into 10-s points for the on-disk history,
+// and hands the tick's samples to subscribers as one batch.
 //
 // Decisions:
 // - A tick that finds the previous one still running is skipped, not queued: a slow disk
@@ -97,6 +97,8 @@ interface Tracked {
   /** What it last read, and how many times: a loopback-only namespace is read one tick in ten. */
   lastNet: NetCounters | null;
   netReads: number;
+  /** Which tick in ten reads a loopback-only namespace: spread, so they do not all come at once. */
+  netPhase: number;
   netGeneration: number | null;
   netTargetPid: number | null;
   /** Monotonic ms of the last sample; inactive entries are forgotten after ringSeconds. */
@@ -132,6 +134,8 @@ export class StatsSampler {
     this.ringMs = (options.ringSeconds ?? 300) * 1000;
     this.ringCapacity = Math.max(1, Math.ceil(this.ringMs / this.intervalMs));
 
+    // The reader's kept files when it has some (CgroupFileReader), so that one bound on
+    // open descriptors covers the cgroup files and /proc alike.
     const readerFiles = (this.reader as { files?: unknown }).files;
     this.files = options.files ?? (readerFiles instanceof OpenFiles ? readerFiles : new OpenFiles());
     this.procRoot = options.procRoot ?? '/proc';
@@ -209,6 +213,8 @@ export class StatsSampler {
 
   /** Forgets a container (it was removed): its in-memory samples and its history file. */
   async forget(id: string): Promise<void> {
+    // After a tick in flight, which could otherwise bring its samples back.
+    await this.inFlight?.catch(() => undefined);
     const tracked = this.tracked.get(id);
     if (tracked) {
       tracked.bucket = null; // not written: the history goes
@@ -307,7 +313,7 @@ export class StatsSampler {
     if (tracked === undefined) {
       tracked = {
         target, ring: new RingBuffer(this.ringCapacity), prev: undefined, bucket: null,
-        netPid: null, netFile: null, lastNet: null, netReads: 0, netGeneration: null, netTargetPid: null, lastSampleMono: this.monoNow(), active: false,
+        netPid: null, netFile: null, lastNet: null, netReads: 0, netPhase: this.tracked.size % LOOPBACK_ONLY_EVERY, netGeneration: null, netTargetPid: null, lastSampleMono: this.monoNow(), active: false,
       };
       this.tracked.set(target.id, tracked);
     }
@@ -322,7 +328,7 @@ export class StatsSampler {
    */
   private netDue(tracked: Tracked): boolean {
     if (tracked.netFile === null || tracked.lastNet === null || tracked.lastNet.interfaces > 0) return true;
-    return tracked.netReads % LOOPBACK_ONLY_EVERY === 0;
+    return tracked.netReads % LOOPBACK_ONLY_EVERY === tracked.netPhase;
   }
 
   /**

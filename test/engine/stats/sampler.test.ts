@@ -145,6 +145,38 @@ describe('StatsSampler network namespace', () => {
   });
 });
 
+describe('StatsSampler loopback-only namespaces', () => {
+  it('reads a namespace with loopback only one tick in ten, and at every tick once it has an interface', async () => {
+    const { proc, make, advance } = setup();
+    const loopbackOnly = [
+      'Inter-|   Receive                                                |  Transmit',
+      ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
+      '    lo: 500 1 0 0 0 0 0 0 500 1 0 0 0 0 0 0',
+      '',
+    ].join('\n');
+    proc.setNetDev(5084, loopbackOnly);
+    const sampler = make();
+    await sampler.tick();
+    expect(sampler.recent('c1')[0]).toMatchObject({ netRxBytes: 0, netTxBytes: 0 });
+    // An interface appears: seen within ten ticks, and the jump is not taken for traffic.
+    proc.setNetDev(5084, netDevText(50_000, 40_000));
+    for (let i = 0; i < 10; i++) {
+      advance(1000);
+      await sampler.tick();
+    }
+    const samples = sampler.recent('c1');
+    const seenAt = samples.findIndex((s) => s.netRxBytes === 50_000);
+    expect(seenAt).toBeGreaterThan(0);
+    expect(samples[seenAt]!.netRxBytesPerSec).toBeNull();
+    expect(samples.slice(0, seenAt).every((s) => s.netRxBytes === 0)).toBe(true);
+    // From then on, at every tick.
+    proc.setNetDev(5084, netDevText(51_000, 40_000));
+    advance(1000);
+    await sampler.tick();
+    expect(sampler.recent('c1').at(-1)).toMatchObject({ netRxBytes: 51_000, netRxBytesPerSec: 1000 });
+  });
+});
+
 describe('StatsSampler events and memory', () => {
   it('sends one batch per tick, with every container, to subscribers only', async () => {
     const { fixture, make, setTargets } = setup();
