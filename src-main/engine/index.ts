@@ -23,6 +23,7 @@ import { removeContainer } from './containers/remove-container';
 import { startContainer } from './containers/start-container';
 import { killContainer, stopContainer } from './containers/stop-container';
 import { waitContainer } from './containers/wait-container';
+import { type ContainerStatsSamplerOptions, type StatsSampler, openContainerStatsSampler } from './stats/index';
 import { defaultStoreRoot } from './store/paths';
 import { Store } from './store/store';
 
@@ -158,6 +159,11 @@ export class Engine {
     const monitor = new RestartMonitor(this.store, options);
     monitor.start();
     return monitor;
+  }
+
+  /** The live stats sampler over this store's running containers (not started). */
+  openStatsSampler(options: ContainerStatsSamplerOptions = {}): Promise<StatsSampler> {
+    return openContainerStatsSampler(this.store, options);
   }
 
   /** The container's log (JSON lines written by its shim). */

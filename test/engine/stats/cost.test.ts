@@ -1,9 +1,7 @@
-// The cost target: with 100 running idle containers, sampling at 1 Hz takes under 2 % of
-// one core in the engine process. Real containers (each its own cgroup and network
-// namespace) on this machine, the engine's own target listing, CPU time of the whole
-// process (every thread: the thread pool's reads count too) over several seconds of ticks.
+// The sampler over 100 real idle containers (each its own cgroup and network namespace),
+// with the engine's own target listing. The cost target (under 2 % of a core at 1 Hz) is
+// measured by bench/stats.js.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
@@ -45,55 +43,22 @@ afterAll(async () => {
   expect(mounts).not.toContain(work);
 }, 600_000);
 
-describe.skipIf(skipReason !== '')('stats sampler cost', () => {
-  it(`samples ${CONTAINERS} idle containers at 1 Hz in under 2 % of one core`, async () => {
-    // Warm up until a 10-s history interval has ended and its points are written: the
-    // kept files are open, the code is compiled, and each container's history file exists
-    // (a one-time cost per container and engine start, not a per-tick one).
-    const interval = sampler.history!.intervalMs;
-    const firstInterval = Math.floor(Date.now() / interval);
-    while (Math.floor(Date.now() / interval) === firstInterval) {
-      await sampler.tick();
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    await sampler.tick();
-    await sampler.history!.flush();
-    expect(sampler.latest()).toHaveLength(CONTAINERS);
-
-    // Per tick, back to back (the thread pool's CPU counts: process.cpuUsage is every thread's).
-    const ticks = 30;
-    let cpu = process.cpuUsage();
-    for (let i = 0; i < ticks; i++) await sampler.tick();
-    cpu = process.cpuUsage(cpu);
-    const perTickMs = (cpu.user + cpu.system) / 1000 / ticks;
-
-    // As it runs: the timer at 1 Hz, the process's CPU time over wall time, with a
-    // subscriber receiving every batch, over two 10-s windows (each with a history write).
-    // This machine runs other work too (tests of other parts, two CPUs); contention only
-    // ever adds to a window, so the better window is the closer measure of the sampler's
-    // own cost.
+// What it costs is measured by `npm run bench -- stats` (no timing assertions in tests);
+// here: every one of many containers is sampled every tick, without errors or skips.
+describe.skipIf(skipReason !== '')('stats sampler at scale', () => {
+  it(`samples ${CONTAINERS} idle containers in every tick`, async () => {
     const batches: number[] = [];
     const unsubscribe = sampler.subscribe((batch) => batches.push(batch.length));
-    sampler.start();
-    const shares: number[] = [];
-    for (let window = 0; window < 2; window++) {
-      const wall0 = performance.now();
-      cpu = process.cpuUsage();
-      await new Promise((resolve) => setTimeout(resolve, 10_000));
-      cpu = process.cpuUsage(cpu);
-      shares.push((cpu.user + cpu.system) / 1000 / (performance.now() - wall0));
+    for (let i = 0; i < 3; i++) {
+      const outcome = await sampler.tick();
+      expect(outcome.skipped).toBe(false);
     }
-    await sampler.stop();
+    await sampler.history!.flush();
     unsubscribe();
-    const share = Math.min(...shares);
+    expect(sampler.latest()).toHaveLength(CONTAINERS);
+    expect(batches).toEqual([CONTAINERS, CONTAINERS, CONTAINERS]);
     const status = sampler.status();
-    console.log(
-      `stats cost: ${CONTAINERS} containers: ${perTickMs.toFixed(1)} ms CPU per tick back to back; at 1 Hz ${shares.map((x) => `${(x * 100).toFixed(2)} %`).join(' and ')} of one core ` +
-        `(${batches.length} batches, last tick ${status.lastTickMs?.toFixed(1)} ms wall, ${status.skippedTicks} skipped, ${status.errors} errors; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} CPUs)`,
-    );
-    expect(batches.length).toBeGreaterThanOrEqual(19);
-    expect(batches.every((n) => n === CONTAINERS)).toBe(true);
     expect(status.errors).toBe(0);
-    expect(share).toBeLessThan(0.02);
+    expect(status.skippedTicks).toBe(0);
   }, 120_000);
 });
