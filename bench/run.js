@@ -7,10 +7,11 @@ import { benchBuild } from './build.js';
 import { benchContainers } from './containers.js';
 import { benchImport } from './import.js';
 import { benchStats } from './stats.js';
+import { benchRenderer } from './renderer.js';
 import { benchRuntime } from './runtime.js';
 
 const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '3' }, work: { type: 'string', default: '/var/tmp/strata-bench' } }, allowPositionals: true });
-const suites = { import: benchImport, runtime: benchRuntime, containers: benchContainers, build: benchBuild, stats: benchStats };
+const suites = { import: benchImport, runtime: benchRuntime, containers: benchContainers, build: benchBuild, stats: benchStats, renderer: benchRenderer };
 const chosen = positionals.length ? positionals : Object.keys(suites);
 
 if (!fs.existsSync(path.resolve('out/main/cli.js'))) {

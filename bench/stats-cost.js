@@ -8,7 +8,7 @@ const engine = Engine.open({ root });
 const ids = [];
 try {
   for (let i = 0; i < Number(count); i++) {
-    const container = await engine.createContainer(image, { command: ['/bin/sh', '-c', 'while :; do read x; done < /dev/zero > /dev/null & wait'] });
+    const container = await engine.createContainer(image, { command: ['/bin/busybox', 'sleep', '3600'] });
     await engine.startContainer(container.id);
     ids.push(container.id);
   }

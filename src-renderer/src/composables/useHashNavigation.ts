@@ -1,24 +1,21 @@
-// Keeps the current view and the URL hash in step (#containers, #images, #disk), so a view
-// can be linked to, reloaded, and opened directly by tests.
+// Keeps the navigation and the URL hash in step (#containers, #containers/<id>,
+// #images/<id>, #disk, #jobs), so a view can be linked to, reloaded, and opened directly by tests.
 import { onBeforeUnmount, watch } from 'vue';
-import { isViewId, useNavigationStore } from '../stores/navigation';
+import { useNavigationStore } from '../stores/navigation';
 
 export function useHashNavigation(): void {
   const navigation = useNavigationStore();
 
-  const fromHash = (): void => {
-    const id = decodeURIComponent(window.location.hash.slice(1));
-    if (isViewId(id)) navigation.show(id);
-  };
+  const fromHash = (): void => navigation.fromHash(window.location.hash.slice(1));
 
   fromHash();
   window.addEventListener('hashchange', fromHash);
   onBeforeUnmount(() => window.removeEventListener('hashchange', fromHash));
 
   watch(
-    () => navigation.current,
-    (id) => {
-      if (window.location.hash !== `#${id}`) window.history.replaceState(null, '', `#${id}`);
+    () => navigation.hash,
+    (hash) => {
+      if (window.location.hash !== `#${hash}`) window.history.pushState(null, '', `#${hash}`);
     },
   );
 }

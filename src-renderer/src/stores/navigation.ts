@@ -1,9 +1,9 @@
-// Which top-level view the window shows. The only navigation state; views read it, the
-// sidebar changes it.
+// Where the window is: the top-level view, and which container or image is open in it.
+// The only navigation state; the URL hash mirrors it (see useHashNavigation).
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 
-export const VIEW_IDS = ['containers', 'images', 'disk'] as const;
+export const VIEW_IDS = ['containers', 'images', 'disk', 'jobs'] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
 export interface ViewInfo {
@@ -15,6 +15,7 @@ export const VIEWS: readonly ViewInfo[] = [
   { id: 'containers', label: 'Containers' },
   { id: 'images', label: 'Images' },
   { id: 'disk', label: 'Disk' },
+  { id: 'jobs', label: 'Jobs' },
 ];
 
 export function isViewId(value: unknown): value is ViewId {
@@ -23,11 +24,22 @@ export function isViewId(value: unknown): value is ViewId {
 
 export const useNavigationStore = defineStore('navigation', () => {
   const current = ref<ViewId>('containers');
+  /** The container (Containers) or image (Images) opened in the current view, by id. */
+  const detail = ref<string | undefined>();
   const currentView = computed(() => VIEWS.find((view) => view.id === current.value) ?? VIEWS[0]!);
 
-  function show(id: ViewId): void {
+  function show(id: ViewId, open?: string): void {
     current.value = id;
+    detail.value = open;
   }
 
-  return { views: VIEWS, current, currentView, show };
+  /** The hash form: `containers`, `containers/<id>`, `images/<id>`. */
+  const hash = computed(() => (detail.value ? `${current.value}/${encodeURIComponent(detail.value)}` : current.value));
+
+  function fromHash(text: string): void {
+    const [view, open] = text.split('/', 2);
+    if (isViewId(view)) show(view, open ? decodeURIComponent(open) : undefined);
+  }
+
+  return { views: VIEWS, current, detail, currentView, hash, show, fromHash };
 });

@@ -1,0 +1,14 @@
+// A clock that ticks once a second, shared by everything that shows "for 3m 12s".
+import { type Ref, onScopeDispose, ref } from 'vue';
+
+const now = ref(Date.now());
+let users = 0;
+let timer: ReturnType<typeof setInterval> | undefined;
+
+export function useNow(): Readonly<Ref<number>> {
+  if (users++ === 0) timer = setInterval(() => (now.value = Date.now()), 1000);
+  onScopeDispose(() => {
+    if (--users === 0) clearInterval(timer);
+  });
+  return now;
+}

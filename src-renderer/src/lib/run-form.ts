@@ -1,0 +1,118 @@
+// The run dialog's fields → ContainerOptions, with a message per field that is wrong.
+// Pure: checked before anything is sent; the engine checks again and has the last word.
+import type { ContainerOptions, RestartPolicy, VolumeSpec } from '../../../src-main/api/types/containers';
+import { formatBytes, parseSize } from './units';
+
+export interface RunForm {
+  image: string;
+  name: string;
+  command: string;
+  /** KEY=VALUE, one a line. */
+  env: string;
+  /** /host:/container[:ro], one a line. */
+  mounts: string;
+  memory: string;
+  cpus: string;
+  pids: string;
+  restart: RestartPolicy['name'];
+  maxRetries: string;
+}
+
+export type RunFormErrors = Partial<Record<keyof RunForm, string>>;
+
+export const EMPTY_FORM: RunForm = { image: '', name: '', command: '', env: '', mounts: '', memory: '', cpus: '', pids: '', restart: 'no', maxRetries: '' };
+
+/** Docker's floor for a memory limit. */
+const MIN_MEMORY = 6 * 1024 * 1024;
+
+/** `sh -c "echo hi"` → ['sh', '-c', 'echo hi']: spaces split, quotes group, backslash escapes. */
+export function splitCommand(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < text.length) word += text[++i];
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (c === '\\' && i + 1 < text.length) {
+      word += text[++i];
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (quote) return undefined;
+  if (inWord) words.push(word);
+  return words;
+}
+
+const lines = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+
+export function checkRunForm(form: RunForm, host: { cpus: number; memoryBytes: number }): { options: ContainerOptions; errors: RunFormErrors } {
+  const errors: RunFormErrors = {};
+  const options: ContainerOptions = {};
+  if (!form.image) errors.image = 'Choose an image to run.';
+  if (form.name) {
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(form.name)) errors.name = 'Two or more letters, digits, _ . or -, starting with a letter or digit.';
+    else options.name = form.name;
+  }
+  if (form.command.trim()) {
+    const command = splitCommand(form.command.trim());
+    if (!command) errors.command = 'A quote is not closed.';
+    else options.command = command;
+  }
+  const env = lines(form.env);
+  const badEnv = env.find((entry) => !/^[^=\s]+=/.test(entry));
+  if (badEnv) errors.env = `"${badEnv}" is not KEY=VALUE.`;
+  else if (env.length) options.env = env;
+  const volumes: VolumeSpec[] = [];
+  for (const line of lines(form.mounts)) {
+    const [source, destination, mode, extra] = line.split(':');
+    if (!source?.startsWith('/') || !destination?.startsWith('/') || extra !== undefined || (mode !== undefined && mode !== 'ro' && mode !== 'rw')) {
+      errors.mounts = `"${line}": expected /host/path:/container/path[:ro]`;
+      break;
+    }
+    volumes.push({ source, destination, readonly: mode === 'ro' });
+  }
+  if (volumes.length) options.volumes = volumes;
+  if (form.memory.trim()) {
+    const bytes = parseSize(form.memory);
+    if (bytes === undefined) errors.memory = 'A size such as 64m, 512m or 1g.';
+    else if (bytes < MIN_MEMORY) errors.memory = 'At least 6m.';
+    else if (bytes > host.memoryBytes) errors.memory = `This host has ${formatBytes(host.memoryBytes)}.`;
+    else {
+      options.memory = bytes;
+      options.memorySwap = bytes; // no swap beyond the limit: the limit is the limit
+    }
+  }
+  if (form.cpus.trim()) {
+    const cpus = Number(form.cpus);
+    if (!/^(\d+(\.\d+)?|\.\d+)$/.test(form.cpus.trim()) || !(cpus >= 0.01 && cpus <= host.cpus)) errors.cpus = `A number from 0.01 to ${host.cpus} (this host's CPUs).`;
+    else options.cpus = cpus;
+  }
+  if (form.pids.trim()) {
+    const pids = Number(form.pids);
+    if (!/^\d+$/.test(form.pids.trim()) || pids < 1) errors.pids = 'A whole number of processes, 1 or more.';
+    else options.pidsLimit = pids;
+  }
+  if (form.restart === 'on-failure') {
+    if (form.maxRetries.trim() && !/^\d+$/.test(form.maxRetries.trim())) errors.maxRetries = 'A whole number, or empty for no limit.';
+    else options.restart = form.maxRetries.trim() ? { name: 'on-failure', maxRetries: Number(form.maxRetries) } : { name: 'on-failure' };
+  } else if (form.restart !== 'no') options.restart = { name: form.restart };
+  return { options, errors };
+}

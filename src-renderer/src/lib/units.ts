@@ -1,0 +1,109 @@
+// Numbers for people, in one place: bytes, rates, durations, times, percentages, short ids.
+// Sizes are binary (KiB, MiB, GiB), as the engine's own messages and `strata df` count them.
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** 1536 → "1.5 KiB"; three significant digits at most. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
+  const sign = bytes < 0 ? '-' : '';
+  let value = Math.abs(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  return `${sign}${trimZeros(value.toFixed(digits))} ${BYTE_UNITS[unit]}`;
+}
+
+export function formatRate(bytesPerSecond: number | null | undefined): string {
+  return bytesPerSecond === null || bytesPerSecond === undefined ? '—' : `${formatBytes(bytesPerSecond)}/s`;
+}
+
+export function formatPercent(percent: number | null | undefined, digits = 1): string {
+  if (percent === null || percent === undefined || !Number.isFinite(percent)) return '—';
+  return `${trimZeros(percent.toFixed(digits))}%`;
+}
+
+export function formatCount(count: number | null | undefined): string {
+  return count === null || count === undefined ? '—' : count.toLocaleString('en');
+}
+
+/** 93 s → "1m 33s"; 90 000 s → "1d 1h". Two units at most. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const parts: [number, string][] = [
+    [Math.floor(s / 86_400), 'd'],
+    [Math.floor((s % 86_400) / 3600), 'h'],
+    [Math.floor((s % 3600) / 60), 'm'],
+    [s % 60, 's'],
+  ];
+  const first = parts.findIndex(([n]) => n > 0);
+  if (first < 0) return '0s';
+  return parts
+    .slice(first, first + 2)
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => `${n}${unit}`)
+    .join(' ');
+}
+
+/** "3 minutes ago", "2 days ago", "just now". */
+export function formatAgo(iso: string | undefined, now = Date.now()): string {
+  if (!iso) return '—';
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return '—';
+  const s = Math.round((now - then) / 1000);
+  if (s < 10) return 'just now';
+  const steps: [number, string][] = [
+    [60, 'second'],
+    [60, 'minute'],
+    [24, 'hour'],
+    [30, 'day'],
+    [12, 'month'],
+    [Infinity, 'year'],
+  ];
+  let value = s;
+  for (const [size, unit] of steps) {
+    if (value < size) return `${value} ${unit}${value === 1 ? '' : 's'} ago`;
+    value = Math.floor(value / size);
+  }
+  return iso;
+}
+
+/** A wall-clock time for chart axes and log lines: "14:03:09". */
+export function formatClock(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** "sha256:abcdef…" or a bare hex id → its first 12 hex digits. */
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** "512m", "1.5g", "64 MiB", "1048576" → bytes; undefined when it is not a size. */
+export function parseSize(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?|\.\d+) ?(?:([kmgt])(?:i?b)?|(b))?$/i.exec(text.trim());
+  if (!match) return undefined;
+  const bytes = Math.floor(Number(match[1]) * SIZE_UNITS[(match[2] ?? match[3] ?? '').toLowerCase()]!);
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+function trimZeros(text: string): string {
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}
+
+/** Bytes → the short form parseSize reads back: 67108864 → "64m", 1536 → "1.5k". */
+export function sizeText(bytes: number): string {
+  const units: [number, string][] = [
+    [1024 ** 4, 't'],
+    [1024 ** 3, 'g'],
+    [1024 ** 2, 'm'],
+    [1024, 'k'],
+  ];
+  for (const [size, unit] of units) if (bytes >= size) return `${trimZeros((bytes / size).toFixed(2))}${unit}`;
+  return String(bytes);
+}

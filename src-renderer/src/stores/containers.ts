@@ -1,0 +1,186 @@
+// The containers: the list (kept current by `containers.changed`), the list's filter and
+// selection, and every action on them. Actions mark the container busy at once and report
+// failures as toasts.
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import { api } from '../api/bridge';
+import { errorMessage } from '../api/errors';
+import type { ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult } from '../../../src-main/api/types/containers';
+import { useJobsStore } from './jobs';
+import { useToastsStore } from './toasts';
+
+export type ContainerAction = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'kill' | 'remove';
+export type StatusFilter = 'all' | 'running' | 'paused' | 'exited' | 'created';
+
+const ACTION_WORDS: Record<ContainerAction, { doing: string; done: string }> = {
+  start: { doing: 'Starting', done: 'Started' },
+  stop: { doing: 'Stopping', done: 'Stopped' },
+  restart: { doing: 'Restarting', done: 'Restarted' },
+  pause: { doing: 'Pausing', done: 'Paused' },
+  unpause: { doing: 'Resuming', done: 'Resumed' },
+  kill: { doing: 'Killing', done: 'Killed' },
+  remove: { doing: 'Removing', done: 'Removed' },
+};
+
+export function actionWords(action: ContainerAction): { doing: string; done: string } {
+  return ACTION_WORDS[action];
+}
+
+/** Which actions make sense for a container in this state. */
+export function availableActions(container: ContainerRecord): ContainerAction[] {
+  switch (container.state.status) {
+    case 'running':
+      return ['stop', 'restart', 'pause', 'kill', 'remove'];
+    case 'paused':
+      return ['unpause', 'stop', 'kill', 'remove'];
+    default:
+      return ['start', 'remove'];
+  }
+}
+
+export const useContainersStore = defineStore('containers', () => {
+  const toasts = useToastsStore();
+  const jobs = useJobsStore();
+  /** Records are replaced whole, never mutated: shallow is enough. */
+  const list = shallowRef<ContainerRecord[]>([]);
+  const loaded = ref(false);
+  const loadError = ref<string | undefined>();
+  const search = ref('');
+  const status = ref<StatusFilter>('all');
+  const selected = ref<Set<string>>(new Set());
+  /** id → the action under way. */
+  const busy = ref<Record<string, ContainerAction>>({});
+  let stopListening: (() => void) | undefined;
+
+  const byId = computed(() => new Map(list.value.map((container) => [container.id, container])));
+  const running = computed(() => list.value.filter((container) => container.state.status === 'running'));
+
+  const filtered = computed(() => {
+    const text = search.value.trim().toLowerCase();
+    return list.value.filter(
+      (container) =>
+        (status.value === 'all' || container.state.status === status.value) &&
+        (!text || container.name.toLowerCase().includes(text) || container.image.ref.toLowerCase().includes(text) || container.id.startsWith(text)),
+    );
+  });
+
+  function upsert(container: ContainerRecord): void {
+    const at = list.value.findIndex((c) => c.id === container.id);
+    list.value = at < 0 ? [container, ...list.value] : list.value.map((c, i) => (i === at ? container : c));
+  }
+
+  function drop(id: string): void {
+    list.value = list.value.filter((c) => c.id !== id);
+    if (selected.value.delete(id)) selected.value = new Set(selected.value);
+  }
+
+  async function load(): Promise<void> {
+    try {
+      list.value = sortByCreated(await api.call('containers.list', { all: true }));
+      loadError.value = undefined;
+    } catch (error) {
+      loadError.value = errorMessage(error);
+    } finally {
+      loaded.value = true;
+    }
+  }
+
+  /** Loads the list and keeps it current; call once. */
+  function start(): void {
+    if (stopListening) return;
+    stopListening = api.on('containers.changed', ({ id, container }) => (container ? upsert(container) : drop(id)));
+    void load();
+  }
+
+  function find(ref: string): ContainerRecord | undefined {
+    return byId.value.get(ref) ?? list.value.find((c) => c.name === ref);
+  }
+
+  async function act(action: ContainerAction, ids: readonly string[]): Promise<void> {
+    await Promise.all(ids.map((id) => actOne(action, id)));
+  }
+
+  async function actOne(action: ContainerAction, id: string): Promise<void> {
+    const name = byId.value.get(id)?.name ?? id.slice(0, 12);
+    busy.value = { ...busy.value, [id]: action };
+    try {
+      if (action === 'remove') {
+        await api.call('containers.remove', { ref: id, force: true });
+        drop(id);
+      } else {
+        await api.call(`containers.${action}`, { ref: id });
+        // Not the answer's record: a containers.changed sent before the answer may be newer
+        // (a killed container's exit). Read it now; later changes come as events.
+        upsert(await api.call('containers.inspect', { ref: id }));
+      }
+      toasts.success(`${ACTION_WORDS[action].done} ${name}`);
+    } catch (error) {
+      toasts.error(`Could not ${action} ${name}`, error);
+    } finally {
+      const { [id]: _done, ...rest } = busy.value;
+      busy.value = rest;
+    }
+  }
+
+  /** Creates and starts a container; throws what the engine said (the run dialog shows it). */
+  async function run(image: string, options: ContainerOptions): Promise<ContainerRecord> {
+    try {
+      const started = await api.call('containers.run', { image, options });
+      // Read again: it may have exited already, and said so in an event before the answer.
+      const container = await api.call('containers.inspect', { ref: started.id }).catch(() => started);
+      upsert(container);
+      toasts.success(`Started ${container.name}`);
+      return container;
+    } catch (error) {
+      toasts.error(`Could not run ${options.name || image}`, error);
+      throw error;
+    }
+  }
+
+  /** New limits for a container, applied at once if it runs (the engine's update). */
+  async function update(id: string, limits: ContainerUpdate): Promise<void> {
+    const name = byId.value.get(id)?.name ?? id.slice(0, 12);
+    try {
+      upsert(await api.call('containers.update', { ref: id, update: limits }));
+      toasts.success(`New limits for ${name}`);
+    } catch (error) {
+      toasts.error(`Could not change the limits of ${name}`, error);
+      throw error;
+    }
+  }
+
+  /** The container's layer as a new image (a job); resolves with the new image's id. */
+  async function commit(id: string, tag?: string): Promise<string> {
+    const name = byId.value.get(id)?.name ?? id.slice(0, 12);
+    try {
+      const image = await jobs.run('containers.commit', tag ? { ref: id, tag } : { ref: id });
+      toasts.success(`Committed ${name}`, tag ? `as ${tag}` : undefined);
+      return image.id;
+    } catch (error) {
+      toasts.error(`Could not commit ${name}`, error);
+      throw error;
+    }
+  }
+
+  /** Runs a command in a running container and collects its output; throws what the engine said. */
+  function exec(id: string, command: string[]): Promise<ExecResult> {
+    return api.call('containers.exec', { ref: id, command });
+  }
+
+  function toggleSelected(id: string, on: boolean): void {
+    const next = new Set(selected.value);
+    if (on) next.add(id);
+    else next.delete(id);
+    selected.value = next;
+  }
+
+  function selectAll(on: boolean): void {
+    selected.value = new Set(on ? filtered.value.map((c) => c.id) : []);
+  }
+
+  return { list, loaded, loadError, search, status, selected, busy, byId, running, filtered, start, load, find, act, run, update, commit, exec, upsert, toggleSelected, selectAll };
+});
+
+function sortByCreated(list: ContainerRecord[]): ContainerRecord[] {
+  return [...list].sort((a, b) => b.created.localeCompare(a.created));
+}

@@ -1,0 +1,59 @@
+// Long work (import, prune; build and pull when the API has them): every job this engine
+// runs, its progress, and cancel. Other stores start jobs through run().
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { api } from '../api/bridge';
+import type { JobMethodName, JobResult, MethodInput } from '../../../src-main/api/contract';
+import type { JobInfo } from '../../../src-main/api/types/jobs';
+
+export const JOB_LABELS: Record<string, string> = {
+  'images.import': 'Import',
+  'images.prune': 'Prune',
+  'images.save': 'Save',
+  'containers.commit': 'Commit',
+  'images.build': 'Build',
+  'images.pull': 'Pull',
+};
+
+export const useJobsStore = defineStore('jobs', () => {
+  const jobs = ref<JobInfo[]>([]);
+  let started = false;
+
+  const active = computed(() => jobs.value.filter((job) => job.state === 'running'));
+
+  function put(job: JobInfo): void {
+    const at = jobs.value.findIndex((j) => j.id === job.id);
+    if (at < 0) jobs.value = [job, ...jobs.value];
+    else jobs.value = jobs.value.map((j, i) => (i === at ? { ...j, ...job } : j));
+  }
+
+  /** Lists the engine's jobs and follows their progress; call once. */
+  function start(): void {
+    if (started) return;
+    started = true;
+    api.on('jobs.progress', ({ id, kind, progress }) => {
+      const known = jobs.value.find((job) => job.id === id);
+      put(known ? { ...known, progress } : { id, kind, progress, state: 'running', startedAt: new Date().toISOString() });
+    });
+    api.on('jobs.done', put);
+    void api
+      .call('jobs.list')
+      .then((list) => list.forEach(put))
+      .catch(() => {});
+  }
+
+  /** Runs a job method to its end, showing it here meanwhile. */
+  function run<M extends JobMethodName>(method: M, input: MethodInput<M>): Promise<JobResult<M>> {
+    return api.runJob(method, input, { onStarted: put });
+  }
+
+  async function cancel(id: string): Promise<void> {
+    put(await api.call('jobs.cancel', { id }));
+  }
+
+  function clearFinished(): void {
+    jobs.value = jobs.value.filter((job) => job.state === 'running');
+  }
+
+  return { jobs, active, start, run, cancel, clearFinished };
+});

@@ -1,0 +1,98 @@
+// Live stats of every container: one Series per container (the last 5 minutes at 1 Hz),
+// fed by `stats.samples` batches and, for a container opened in the detail, seeded with its
+// last 5 minutes (stats.recent). The series are plain arrays outside Vue's reactivity;
+// `tick` moves once per batch and is what charts watch. The 1 h and 24 h ranges come from
+// the stored history (stats.history, one point per 10 s) into a separate series.
+import { defineStore } from 'pinia';
+import { markRaw, nextTick, ref, shallowRef } from 'vue';
+import { api } from '../api/bridge';
+import { errorMessage } from '../api/errors';
+import { Series } from '../lib/series';
+import { pointOf } from '../lib/stats-sample';
+import type { StatsSample } from '../../../src-main/api/types/stats';
+
+/** 5 minutes at one sample a second. */
+export const LIVE_POINTS = 300;
+
+export type StatsRange = '5m' | '1h' | '24h';
+export const RANGES: readonly { id: StatsRange; label: string; ms: number }[] = [
+  { id: '5m', label: '5 min (live)', ms: 5 * 60_000 },
+  { id: '1h', label: '1 hour', ms: 3_600_000 },
+  { id: '24h', label: '24 hours', ms: 86_400_000 },
+];
+
+/** The name of the performance measure around one batch (bench/renderer.js reads it). */
+export const TICK_MEASURE = 'strata:stats-tick';
+
+export const useStatsStore = defineStore('stats', () => {
+  const live = new Map<string, Series>();
+  /** Moves once per applied batch: what charts and figures watch. */
+  const tick = ref(0);
+  /** Whether any sample has arrived since the window opened. */
+  const receiving = ref(false);
+  const range = ref<StatsRange>('5m');
+  /** The open container's stored history for the 1 h or 24 h range. */
+  const history = shallowRef<Series | undefined>();
+  const historyError = ref<string | undefined>();
+  const historyLoading = ref(false);
+  let stop: (() => void) | undefined;
+
+  function start(): void {
+    stop ??= api.on('stats.samples', (batch) => void apply(batch));
+  }
+
+  async function apply(batch: StatsSample[]): Promise<void> {
+    performance.mark(`${TICK_MEASURE}:start`);
+    for (const sample of batch) seriesOf(sample.id).push(pointOf(sample));
+    receiving.value = true;
+    tick.value++;
+    await nextTick(); // charts and figures have redrawn
+    performance.measure(TICK_MEASURE, `${TICK_MEASURE}:start`);
+  }
+
+  function seriesOf(id: string): Series {
+    let series = live.get(id);
+    if (!series) live.set(id, (series = markRaw(new Series(LIVE_POINTS))));
+    return series;
+  }
+
+  /** Fills a container's live series with its last 5 minutes, if it has no samples yet. */
+  async function seed(id: string): Promise<void> {
+    if (seriesOf(id).size > 0) return;
+    try {
+      const samples = await api.call('stats.recent', { ref: id });
+      const series = seriesOf(id);
+      if (series.size > 0) return; // live samples came first
+      for (const sample of samples) series.push(pointOf(sample));
+      tick.value++;
+    } catch {
+      // Nothing recent (a stopped container): the live samples fill the charts from now on.
+    }
+  }
+
+  async function loadHistory(id: string): Promise<void> {
+    const span = RANGES.find((r) => r.id === range.value)!;
+    history.value = undefined;
+    historyError.value = undefined;
+    if (range.value === '5m') return;
+    historyLoading.value = true;
+    try {
+      const points = await api.call('stats.history', { ref: id, sinceMs: Date.now() - span.ms });
+      const series = markRaw(new Series(Math.max(points.length, 1)));
+      for (const point of points) series.push(pointOf(point));
+      history.value = series;
+    } catch (error) {
+      historyError.value = errorMessage(error);
+    } finally {
+      historyLoading.value = false;
+    }
+  }
+
+  /** The container's stored history as a file to save (the engine's CSV or JSON). */
+  async function exportFile(id: string, name: string, format: 'csv' | 'json'): Promise<{ filename: string; blob: Blob }> {
+    const { text } = await api.call('stats.export', { ref: id, format });
+    return { filename: `${name}-stats.${format}`, blob: new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' }) };
+  }
+
+  return { tick, receiving, range, history, historyError, historyLoading, start, seriesOf, seed, loadHistory, exportFile };
+});

@@ -1,0 +1,213 @@
+// As a user: run a container from the dialog with a memory limit, watch its charts (when
+// the engine sends stats), read its logs and its record, stop it and see its exit code,
+// remove it; a container that runs out of memory shows OOMKilled; a name already taken
+// shows the engine's message.
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testImages, writeOciLayout } from '../helpers/test-images';
+import { type Strata, ensureRendererBuilt, screenshot, skipReason, startStrata } from './harness';
+
+const reason = skipReason();
+if (reason) console.log(`e2e containers: skipped: ${reason}`);
+
+/** Fills the run dialog and submits it. */
+async function runFromDialog(page: Page, fields: { name: string; command: string; memory?: string }): Promise<void> {
+  await page.getByRole('button', { name: 'Run a container' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Run a container' });
+  await dialog.getByRole('combobox', { name: 'Image' }).selectOption('test/a:1');
+  await dialog.getByRole('textbox', { name: 'Name' }).fill(fields.name);
+  await dialog.getByRole('textbox', { name: 'Command' }).fill(fields.command);
+  await dialog.getByRole('textbox', { name: 'Memory limit' }).fill(fields.memory ?? '');
+  await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+}
+
+/** Whether the engine sends stats samples within a few seconds (the sampler may not exist yet). */
+async function statsArrive(strata: Strata): Promise<boolean> {
+  let seen = 0;
+  const stop = strata.api.on('stats.samples', (batch) => (seen += Array.isArray(batch) ? batch.length : 1));
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  stop();
+  return seen > 0;
+}
+
+describe.skipIf(reason)('the window, containers (Chromium)', () => {
+  let strata: Strata;
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    strata = await startStrata('containers');
+    const { a } = testImages(strata.work);
+    await strata.engine.importImage({ path: writeOciLayout(path.join(strata.work, 'layout'), [a]) });
+  });
+
+  afterAll(async () => {
+    await strata?.stop();
+  });
+
+  it('runs a container from the dialog, shows it live, stops it with its exit code and removes it', async () => {
+    const { page } = strata;
+    await page.goto(`${strata.url}#containers`);
+    await expect.poll(() => page.getByRole('heading', { name: 'No containers yet' }).isVisible()).toBe(true);
+
+    // Checked before anything is sent.
+    await runFromDialog(page, { name: 'web', command: 'sh', memory: 'lots' });
+    const dialog = page.getByRole('dialog', { name: 'Run a container' });
+    await expect.poll(() => dialog.getByText('A size such as 64m').isVisible()).toBe(true);
+    expect(await dialog.getByRole('textbox', { name: 'Memory limit' }).getAttribute('aria-invalid')).toBe('true');
+    expect(strata.engine.listContainers({ all: true })).toEqual([]);
+
+    const script = 'trap "exit 3" TERM; i=0; while true; do i=$((i+1)); echo line $i; echo warning $i >&2; cat /dev/zero | head -c 2000000 > /dev/null; sleep 0.2; done';
+    await dialog.getByRole('textbox', { name: 'Command' }).fill(`sh -c '${script}'`);
+    await dialog.getByRole('textbox', { name: 'Memory limit' }).fill('64m');
+    await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+
+    // The detail opens on the new container.
+    await expect.poll(() => page.getByRole('heading', { name: 'web', level: 1 }).isVisible()).toBe(true);
+    await expect.poll(() => page.locator('.view-header .status').textContent()).toBe('running');
+    const record = strata.engine.inspectContainer('web');
+    expect(record.options).toMatchObject({ memory: 64 * 1024 * 1024, command: ['sh', '-c', script] });
+    expect(await page.getByRole('textbox', { name: 'Memory limit' }).inputValue()).toBe('64m');
+
+    // Charts: they move when the engine sends samples; without a sampler they say so.
+    const live = await statsArrive(strata);
+    const cpu = page.locator('[data-chart-value="cpu"]');
+    const memory = page.locator('[data-chart-value="memory"]');
+    if (live) {
+      await expect.poll(() => cpu.textContent(), { timeout: 10_000 }).toMatch(/^[\d.]+%$/);
+      const first = await cpu.textContent();
+      await expect.poll(() => cpu.textContent(), { timeout: 10_000 }).not.toBe(first);
+      await expect.poll(() => memory.textContent()).toMatch(/ of 64 MiB$/);
+      const workingSet = await memory.textContent();
+      await expect.poll(() => memory.textContent(), { timeout: 10_000 }).not.toBe(workingSet);
+    } else {
+      console.log('e2e containers: chart movement not checked: the engine sent no stats.samples within 3 s');
+      await expect.poll(() => page.getByText('No samples have arrived yet').isVisible()).toBe(true);
+    }
+    expect(await page.getByRole('img', { name: 'Memory of web over 5 min (live)' }).isVisible()).toBe(true);
+    await screenshot(page, 'container-stats');
+
+    // Limits, live: the engine's update; the memory chart's limit follows.
+    await page.getByRole('textbox', { name: 'Memory limit' }).fill('96m');
+    await page.getByRole('button', { name: 'Apply limits' }).click();
+    await expect.poll(() => strata.engine.inspectContainer('web').options.memory).toBe(96 * 1024 * 1024);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'New limits for web' }).isVisible()).toBe(true);
+    if (live) await expect.poll(() => memory.textContent(), { timeout: 10_000 }).toMatch(/ of 96 MiB$/);
+    // Below the engine's floor: refused in the form, nothing sent.
+    await page.getByRole('textbox', { name: 'Memory limit' }).fill('1m');
+    await page.getByRole('button', { name: 'Apply limits' }).click();
+    await expect.poll(() => page.getByRole('form', { name: 'Limits' }).getByText('At least 6m.').isVisible()).toBe(true);
+    expect(strata.engine.inspectContainer('web').options.memory).toBe(96 * 1024 * 1024);
+
+    // Logs: stdout and stderr, searchable.
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    const log = page.getByRole('log', { name: 'Log output' });
+    await expect.poll(() => log.getByText('line 3', { exact: true }).isVisible()).toBe(true);
+    expect(await log.locator('.stderr').first().textContent()).toMatch(/warning \d+/);
+    const all = await log.locator('.line').count();
+    await page.getByRole('searchbox', { name: 'Search the log' }).fill('warning 2');
+    await expect.poll(async () => (await log.locator('.line').allTextContents()).every((line) => line.includes('warning 2'))).toBe(true);
+    expect(await log.locator('.line').count()).toBeLessThan(all);
+    await page.getByRole('checkbox', { name: 'Timestamps' }).check();
+    expect(await log.locator('time').first().isVisible()).toBe(true);
+    await screenshot(page, 'container-logs');
+
+    // Exec: a command in the container, its output and exit code.
+    await page.getByRole('tab', { name: 'Exec' }).click();
+    await page.getByRole('textbox', { name: 'Command to run' }).fill('sh -c "echo made > /tmp/hello; cat /etc/app.conf"');
+    await page.getByRole('button', { name: 'Run command' }).click();
+    const output = page.getByRole('region', { name: 'Command output' });
+    await expect.poll(() => output.textContent(), { timeout: 10_000 }).toContain('mode=test');
+    expect(await output.textContent()).toContain('exit code 0');
+
+    // Inspect: the record as JSON.
+    await page.getByRole('tab', { name: 'Inspect' }).click();
+    expect(await page.getByLabel('Container record as JSON').textContent()).toContain('"name": "web"');
+
+    // Layers: the container layer over the image's three.
+    await page.getByRole('tab', { name: 'Layers' }).click();
+    const stack = page.getByRole('list', { name: 'Layer stack, top first' });
+    expect(await stack.getByText('Container layer').isVisible()).toBe(true);
+    expect(await stack.getByText('test layer base').isVisible()).toBe(true);
+    await stack.getByRole('button', { name: 'Refresh changes' }).click();
+    const changed = stack.getByRole('list', { name: 'Files the container changed' });
+    await expect.poll(() => changed.textContent()).toContain('/tmp/hello');
+    expect(await changed.getByRole('listitem').filter({ hasText: '/tmp/hello' }).textContent()).toContain('added');
+
+    // Stop: the trap exits 3.
+    await page.getByRole('button', { name: 'Stop web' }).click();
+    await expect.poll(() => page.locator('.view-header .status').textContent(), { timeout: 20_000 }).toBe('exited (3)');
+
+    // Back to the list: the row says the same; remove it.
+    await page.getByRole('button', { name: '← All containers' }).click();
+    const row = page.locator('tr[data-container="web"]');
+    expect(await row.locator('.status').textContent()).toBe('exited (3)');
+    await screenshot(page, 'containers');
+    await page.getByRole('button', { name: 'Remove web' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    expect(strata.engine.listContainers({ all: true })).toEqual([]);
+  });
+
+  it('shows OOMKilled for a container the kernel killed for memory', async () => {
+    const { page } = strata;
+    await page.goto(`${strata.url}#containers`);
+    await runFromDialog(page, { name: 'hog', command: 'busybox dd if=/dev/zero of=/dev/null bs=64M count=1', memory: '16m' });
+    await expect.poll(() => page.getByRole('heading', { name: 'hog', level: 1 }).isVisible()).toBe(true);
+    await expect.poll(() => page.locator('.view-header .status').textContent(), { timeout: 20_000 }).toBe('OOMKilled');
+    expect(strata.engine.inspectContainer('hog').state).toMatchObject({ oomKilled: true, exitCode: 137 });
+  });
+
+  it('says what went wrong when the name is taken', async () => {
+    const { page } = strata;
+    await page.goto(`${strata.url}#containers`);
+    await runFromDialog(page, { name: 'hog', command: 'true' });
+    const dialog = page.getByRole('dialog', { name: 'Run a container' });
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('the container name "hog" is already in use');
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Could not run hog' }).isVisible()).toBe(true);
+    await screenshot(page, 'run-error', { keepToasts: true });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(strata.engine.listContainers({ all: true }).map((c) => c.name)).toEqual(['hog']);
+  });
+
+  it('acts on several containers at once', async () => {
+    const { page, engine } = strata;
+    for (const name of ['one', 'two']) await engine.startContainer((await engine.createContainer('test/a:1', { name, command: ['sleep', '60'] })).id);
+    await page.goto(`${strata.url}#containers`);
+    await expect.poll(() => page.locator('tr[data-container="two"]').count()).toBe(1);
+    await page.getByRole('radio', { name: 'Running' }).click();
+    await expect.poll(() => page.locator('tr[data-container]').count()).toBe(2);
+    if (await statsArrive(strata)) await new Promise((resolve) => setTimeout(resolve, 4000)); // some sparkline
+    await screenshot(page, 'containers-running');
+    await page.getByRole('checkbox', { name: 'Select all containers' }).check();
+    await page.getByRole('button', { name: 'Kill selected containers' }).click();
+    await expect.poll(() => page.locator('tr[data-container]').count(), { timeout: 15_000 }).toBe(0);
+    expect(engine.listContainers({ all: true }).filter((c) => c.state.status === 'running')).toEqual([]);
+    await page.getByRole('searchbox', { name: 'Search containers' }).fill('tw');
+    await page.getByRole('radio', { name: 'All' }).click();
+    await expect.poll(() => page.locator('tr[data-container]').count()).toBe(1);
+  });
+
+  it('shows busy containers live (the screenshots for the README)', { timeout: 90_000 }, async () => {
+    const { page, engine } = strata;
+    for (const c of await Promise.resolve(engine.listContainers({ all: true }))) await engine.removeContainer(c.id, { force: true });
+    const workloads: Record<string, string> = {
+      compute: 'while true; do i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done; sleep 1; done',
+      cache: 'x=; while true; do x="$x$(busybox head -c 300000 /dev/zero | busybox tr "\\0" a)"; sleep 1; [ ${#x} -gt 12000000 ] && x=; done',
+      ticker: 'while true; do echo tick; sleep 0.5; done',
+    };
+    for (const [name, script] of Object.entries(workloads)) {
+      const created = await engine.createContainer('test/a:1', { name, command: ['sh', '-c', script], memory: 64 * 1024 * 1024, memorySwap: 64 * 1024 * 1024 });
+      await engine.startContainer(created.id);
+    }
+    await page.goto(`${strata.url}#containers`);
+    await page.getByRole('radio', { name: 'All' }).click();
+    await page.getByRole('searchbox', { name: 'Search containers' }).fill('');
+    await expect.poll(() => page.locator('tr[data-container]').count()).toBe(3);
+    if (!(await statsArrive(strata))) return console.log('e2e containers: no README screenshots: the engine sent no stats.samples');
+    await new Promise((resolve) => setTimeout(resolve, 25_000));
+    await screenshot(page, 'readme-containers');
+    await page.getByRole('button', { name: 'Open cache' }).click();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await screenshot(page, 'readme-container-stats');
+  });
+});

@@ -1,0 +1,122 @@
+// The e2e harness: `strata serve` on a temporary store (in this process, over the real
+// engine), the built renderer, and Debian's Chromium driven by playwright-core. Everything
+// it starts — containers, mounts, cgroups, the store — goes in stop().
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { WebSocket } from 'ws';
+import { type ApiClient, createClient } from '../../src-main/api/client';
+import { pageSocketUrl, webSocketTransport, type SocketConstructor, type WebSocketTransport } from '../../src-main/api/ws-transport';
+import { serve } from '../../src-main/cli/commands/serve';
+import { Engine } from '../../src-main/engine/index';
+import { makeTempDir } from '../helpers/test-images';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const RENDERER = path.join(REPO, 'out', 'renderer');
+export const SCREENSHOTS = path.join(REPO, 'test', 'e2e', 'screenshots');
+
+/** Why the e2e suite cannot run here, or undefined when it can. */
+export function skipReason(): string | undefined {
+  if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install chromium): the e2e tests drive Debian's Chromium`;
+  if (process.getuid?.() !== 0) return 'the e2e tests run containers through the real engine, which needs root';
+  return undefined;
+}
+
+/**
+ * Builds the renderer (npx electron-vite build) unless out/renderer is newer than every
+ * source file. The e2e files run in parallel: a lock directory lets one build while the
+ * others wait for it.
+ */
+export function ensureRendererBuilt(): void {
+  const built = path.join(RENDERER, 'index.html');
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+      const full = path.join(dir, entry.name);
+      return Math.max(max, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
+    }, 0);
+  const fresh = (): boolean => fs.existsSync(built) && fs.statSync(built).mtimeMs > newest(path.join(REPO, 'src-renderer'));
+  const lock = path.join(os.tmpdir(), 'strata-e2e-renderer-build.lock');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (fresh()) return;
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${lock} is held for too long: remove it if no build runs`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200); // another file is building
+    }
+  }
+  try {
+    if (!fresh()) execFileSync('npx', ['electron-vite', 'build'], { cwd: REPO, stdio: 'pipe' });
+  } finally {
+    fs.rmdirSync(lock);
+  }
+}
+
+export interface Strata {
+  work: string;
+  engine: Engine;
+  /** The page's URL, with its token. */
+  url: string;
+  browser: Browser;
+  page: Page;
+  /** The API as the test sees it (for facts to check the page against). */
+  api: ApiClient;
+  stop(): Promise<void>;
+}
+
+export async function startStrata(label: string): Promise<Strata> {
+  const work = makeTempDir(`e2e-${label}`);
+  const engine = Engine.open({ root: path.join(work, 'store') });
+  const stopServing = new AbortController();
+  let url = '';
+  const errors: string[] = [];
+  const serving = serve(engine, { out: () => {}, err: (text) => void errors.push(text), interactive: false }, { signal: stopServing.signal, staticRoot: RENDERER, onListening: (u) => (url = u) });
+  while (!url) await new Promise((resolve) => setTimeout(resolve, 20));
+  const transport: WebSocketTransport = webSocketTransport(pageSocketUrl(new URL(url)), { WebSocket: WebSocket as unknown as SocketConstructor });
+  const api = createClient(transport);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+
+  return {
+    work,
+    engine,
+    url,
+    browser,
+    page,
+    api,
+    async stop() {
+      await browser.close().catch(() => {});
+      transport.close();
+      for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true }).catch(() => {});
+      stopServing.abort();
+      await serving;
+      const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+      fs.rmSync(work, { recursive: true, force: true });
+      if (mounts.includes(work)) throw new Error(`mounts left under ${work}`);
+      const unexpected = errors.filter((text) => !/the connection to the Strata engine closed|WebSocket/.test(text));
+      if (unexpected.length) console.warn(`e2e ${label}: errors seen:\n${unexpected.join('\n')}`);
+    },
+  };
+}
+
+/** Saves a screenshot of the whole window under test/e2e/screenshots/, toasts dismissed. */
+export async function screenshot(page: Page, name: string, options: { keepToasts?: boolean } = {}): Promise<string> {
+  if (!options.keepToasts) {
+    for (const dismiss of await page.getByRole('button', { name: /^Dismiss: / }).all()) await dismiss.click({ timeout: 1000 }).catch(() => {}); // it may have gone by itself
+  }
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
