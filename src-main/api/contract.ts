@@ -124,6 +124,8 @@ export const methods = {
     }),
     type<ExecResult>(),
   ),
+  /** The OCI runtime config.json generated at the container's last start; null before its first start. */
+  'containers.runtimeConfig': call(containerRef, type<Record<string, unknown> | null>()),
   /** What the container changed in its own layer: A added, C changed, D deleted. */
   'containers.diff': call(containerRef, type<ContainerChange[]>()),
   /** New limits (applied at once to a running container) or restart policy; checked by the engine. */

@@ -14,7 +14,7 @@ import { createContainer } from './containers/create-container';
 import { type CommitOptions, commitContainer } from './containers/commit-container';
 import { type ContainerChange, diffContainer } from './containers/container-diff';
 import { type ExecOptions, type ExecResult, execContainer } from './containers/exec-container';
-import { type ListContainersOptions, inspectContainer, listContainers } from './containers/list-containers';
+import { type ListContainersOptions, inspectContainer, listContainers, runtimeConfigOf } from './containers/list-containers';
 import { RestartMonitor, type RestartMonitorOptions } from './containers/restart-monitor';
 import { updateContainer } from './containers/update-container';
 import type { ContainerOptions, ContainerUpdate } from './containers/options';
@@ -132,6 +132,11 @@ export class Engine {
    */
   execContainer(ref: string, options: ExecOptions, stdio: 'inherit' | 'pipe' = 'pipe'): Promise<ExecResult> {
     return execContainer(this.store, ref, options, stdio);
+  }
+
+  /** The OCI runtime config.json generated at the container's last start (null before its first). */
+  runtimeConfig(ref: string): Record<string, unknown> | null {
+    return runtimeConfigOf(this.store, ref);
   }
 
   /** What the container changed in its read-write layer (A/C/D). */

@@ -242,6 +242,7 @@ describe('containers over the WebSocket', () => {
     expect(await client.call('containers.exec', { ref: 'api-worker', command: ['sh', '-c', 'cat /app/made.txt; echo $X >&2; exit 2'], env: ['X=1'] })).toEqual({ exitCode: 2, stdout: 'made\n', stderr: '1\n' });
     await expect(client.call('containers.exec', { ref: 'api-worker', command: [] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(await client.call('containers.diff', { ref: 'api-worker' })).toContainEqual({ path: '/app/made.txt', kind: 'A' });
+    expect(await client.call('containers.runtimeConfig', { ref: 'api-worker' })).toMatchObject({ ociVersion: expect.any(String), process: { args: ['sh', '-c', expect.stringContaining('made.txt')] } });
     const updated = await client.call('containers.update', { ref: 'api-worker', update: { memory: 96 * 1024 * 1024, pidsLimit: 40 } });
     expect(updated.options).toMatchObject({ memory: 96 * 1024 * 1024, pidsLimit: 40 });
     await expect(client.call('containers.update', { ref: 'api-worker', update: { memory: 1 } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

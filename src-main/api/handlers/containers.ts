@@ -29,6 +29,7 @@ export const containerHandlers = {
 
   'containers.exec': ({ ref, command, env, workdir, user, detach }, { engine }) => engine.execContainer(ref, { command, env, workdir, user, detach }, 'pipe'),
   'containers.diff': ({ ref }, { engine }) => engine.diffContainer(ref),
+  'containers.runtimeConfig': ({ ref }, { engine }) => engine.runtimeConfig(ref),
   'containers.update': ({ ref, update }, { engine }) => engine.updateContainer(ref, update),
   // One step under the store lock: a cancel counts only before it starts.
   'containers.commit': async ({ ref, tag, message, author, changes, pause }, { engine }, job) => {

@@ -1,11 +1,10 @@
 // What the detail view of one container shows beyond its record: the files its
-// read-write layer changed (containers.diff), and the generated OCI runtime config (an
-// entry not in the API table yet, see api/pending.ts: until then the view says so).
+// read-write layer changed (containers.diff), and the generated OCI runtime config
+// (containers.runtimeConfig; null before the container's first start).
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import { errorMessage } from '../api/errors';
 import { api } from '../api/bridge';
-import { callPending, isMissingMethod, missingMessage } from '../api/pending';
 import type { ContainerChange } from '../../../src-main/api/types/containers';
 
 export const useContainerDetailStore = defineStore('containerDetail', () => {
@@ -25,10 +24,10 @@ export const useContainerDetailStore = defineStore('containerDetail', () => {
     if (!container) return;
     runtimeConfigError.value = undefined;
     try {
-      runtimeConfig.value = await callPending('containers.runtimeConfig', { ref: container });
+      runtimeConfig.value = await api.call('containers.runtimeConfig', { ref: container });
     } catch (error) {
       runtimeConfig.value = undefined;
-      runtimeConfigError.value = isMissingMethod(error) ? missingMessage('containers.runtimeConfig') : errorMessage(error);
+      runtimeConfigError.value = errorMessage(error);
     }
   }
 
