@@ -1,0 +1,65 @@
+// The window as a normal user sees it: `strata serve` run as an unprivileged uid (the
+// built CLI, a store of that user's), and the page says why containers cannot start and
+// what to do, while the rest of the window works.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../helpers/test-images';
+import { CHROMIUM, REPO, ensureRendererBuilt, skipReason } from './harness';
+
+const NOBODY = 65534;
+const SETPRIV = '/usr/bin/setpriv';
+const skip = skipReason() ?? (fs.existsSync(SETPRIV) ? undefined : `${SETPRIV} is missing (util-linux): it runs the server as another user`);
+if (skip) console.log(`e2e rootless: skipped: ${skip}`);
+
+let work: string;
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let url: string;
+
+beforeAll(async () => {
+  if (skip) return;
+  ensureRendererBuilt();
+  work = makeTempDir('e2e-rootless');
+  fs.chmodSync(work, 0o755);
+  const home = path.join(work, 'home');
+  fs.mkdirSync(home);
+  fs.chownSync(home, NOBODY, NOBODY);
+  server = spawn(SETPRIV, [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, path.join(REPO, 'bin/strata.js'), '--root', path.join(home, 'store'), 'serve', '--port', '0'], {
+    env: { PATH: process.env.PATH, HOME: home, XDG_RUNTIME_DIR: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    server!.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /http:\/\/\S+/.exec(out);
+      if (found) resolve(found[0]);
+    });
+    server!.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    server!.on('exit', (code) => reject(new Error(`strata serve exited ${code}: ${err}`)));
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe.skipIf(skip !== undefined)('the window without root', () => {
+  it('says that containers need root and what to do, and still lists images', async () => {
+    const page = await browser!.newPage();
+    await page.goto(url);
+    const notice = page.getByRole('status', { name: 'Running without root' });
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/Containers need root here\..*runs as user 65534.*npm run start:root.*sudo strata/s);
+    await page.getByRole('button', { name: /images/i }).first().click();
+    await page.getByRole('heading', { name: /images/i }).first().waitFor();
+    await page.close();
+  });
+});
