@@ -303,10 +303,14 @@ describe('containers over the WebSocket', () => {
 
   it('notices containers that another process creates and removes (the poll)', async () => {
     const other = Engine.open({ root }); // as the CLI would: not through this API
+    // A subscription starts the poll from the list as it is then: a round trip on the same
+    // socket makes sure the server has taken it before the other process acts.
     const appeared = nextEvent<ContainerChangedEvent>('containers.changed', (event) => event.container?.name === 'from-cli');
+    await client.call('jobs.list');
     const made = await other.createContainer('test/a:1', { name: 'from-cli', command: ['true'] });
     expect((await appeared).id).toBe(made.id);
     const gone = nextEvent<ContainerChangedEvent>('containers.changed', (event) => event.id === made.id && event.container === undefined);
+    await client.call('jobs.list');
     await other.removeContainer(made.id);
     await gone;
   });
