@@ -8,6 +8,9 @@ import { recoverIfIdle, withStoreLock } from './lock';
 import { type StorePaths, storePaths } from './paths';
 import { recoverStore } from './recovery';
 
+/** The last writer in line, per store root, in this process. */
+const writerQueues = new Map<string, Promise<void>>();
+
 export class Store {
   private constructor(readonly paths: StorePaths) {}
 
@@ -21,9 +24,24 @@ export class Store {
     return new Store(paths);
   }
 
-  /** Runs `work` as the only writer; first clears up after any writer that crashed. */
+  /**
+   * Runs `work` as the only writer; first clears up after any writer that crashed.
+   * Writers of one process queue here before they wait for the flock: a flock waits in a
+   * libuv pool thread, and a hundred of them would take every thread the lock holder
+   * needs for its own file system calls — it could never finish, nor they ever get in.
+   */
   write<T>(work: () => Promise<T> | T): Promise<T> {
-    return withStoreLock(this.paths, recoverStore, work);
+    const root = this.paths.root;
+    const previous = writerQueues.get(root) ?? Promise.resolve();
+    let done!: () => void;
+    const turn = previous.then(() => new Promise<void>((resolve) => (done = resolve)));
+    writerQueues.set(root, turn);
+    return previous
+      .then(() => withStoreLock(this.paths, recoverStore, work))
+      .finally(() => {
+        done();
+        if (writerQueues.get(root) === turn) writerQueues.delete(root);
+      });
   }
 
   readImages(): ImageRecord[] {
