@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { TEST_BRIDGE, TEST_SUBNET } from './test/test-network';
 
 export default defineConfig({
   test: {
@@ -10,5 +11,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
+    // Containers the tests start join a bridge of the tests' own (not a user's strata0),
+    // which the global teardown removes with its firewall chains.
+    env: { STRATA_BRIDGE: TEST_BRIDGE, STRATA_SUBNET: TEST_SUBNET },
+    globalSetup: ['./test/network-teardown.ts'],
   },
 });

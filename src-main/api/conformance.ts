@@ -7,11 +7,13 @@ import type * as Diff from '../engine/containers/container-diff';
 import type * as Exec from '../engine/containers/exec-container';
 import type * as Export from '../engine/images/export-image';
 import type * as Options from '../engine/containers/options';
+import type * as Network from '../engine/network/index';
 import type * as Disk from '../engine/images/disk';
 import type * as ImageOps from '../engine/images/image-ops';
 import type * as ImageStore from '../engine/images/image-store';
 import type * as Import from '../engine/images/import-image';
 import type * as Oci from '../engine/images/oci';
+import type * as Pull from '../engine/registry/pull';
 import type * as Source from '../engine/images/sources/source';
 import type * as LayerEntry from '../engine/layers/layer-entry';
 import type * as LayerIndex from '../engine/layers/layer-index';
@@ -35,6 +37,7 @@ export type WireTypesMatchTheEngine = Pins<{
   HistoryEntry: Same<WireImages.HistoryEntry, Oci.HistoryEntry>;
   ImportFormat: Same<WireImages.ImportFormat, Source.ImportFormat>;
   ImportedImage: Same<WireImages.ImportedImage, Import.ImportedImage>;
+  PulledImage: Same<WireImages.PulledImage, Pull.PulledImage>;
   SweepReport: Same<WireImages.SweepReport, Gc.SweepReport>;
   RemoveResult: Same<WireImages.RemoveResult, ImageOps.RemoveResult>;
   PruneResult: Same<WireImages.PruneResult, ImageOps.PruneResult>;
@@ -48,6 +51,9 @@ export type WireTypesMatchTheEngine = Pins<{
   ContainerOptions: Same<WireContainers.ContainerOptions, Options.ContainerOptions>;
   VolumeSpec: Same<WireContainers.VolumeSpec, Options.VolumeSpec>;
   RestartPolicy: Same<WireContainers.RestartPolicy, Options.RestartPolicy>;
+  NetworkMode: Same<WireContainers.NetworkMode, Network.NetworkMode>;
+  PortSpec: Same<WireContainers.PortSpec, Network.PortSpec>;
+  NetworkState: Same<WireContainers.NetworkState, Containers.NetworkState>;
   LogLine: Same<WireContainers.LogLine, Runtime.LogLine>;
   ContainerUpdate: Same<WireContainers.ContainerUpdate, Options.ContainerUpdate>;
   ContainerChange: Same<WireContainers.ContainerChange, Diff.ContainerChange>;
@@ -60,4 +66,6 @@ export type WireTypesMatchTheEngine = Pins<{
   LogStreamInput: Same<NonNullable<ParsedInput<'containers.logs'>['streams']>[number], Runtime.LogLine['stream']>;
   // The import's progress reports go out as job progress unchanged.
   ImportProgress: Import.ImportProgress extends WireJobs.JobProgress ? true : false;
+  // The pull's progress goes out as job progress, less the layer digest.
+  PullProgress: Omit<Pull.PullProgress, 'digest'> extends WireJobs.JobProgress ? true : false;
 }>;

@@ -83,6 +83,8 @@ export const methods = {
       buildArgs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a build-arg name'), z.string()).optional(),
       noCache: z.boolean().optional(),
       target: z.string().min(1).optional(),
+      /** The network RUN steps get (default bridge). */
+      network: z.enum(['bridge', 'host', 'none']).optional(),
     }),
     type<BuildResult>(),
   ),

@@ -26,7 +26,9 @@ static int make_target(const char *target, bool file) {
     }
   }
   free(dir);
-  int fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  /* Read-only: opening an existing file of a lower overlay layer for writing would copy it
+   * up into the container's own layer, and it would show in diff and commit. */
+  int fd = open(target, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0 && errno != EISDIR) return fail_errno("create mount point %s", target);
   if (fd >= 0) close(fd);
   return 0;

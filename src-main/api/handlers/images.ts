@@ -34,7 +34,7 @@ export const imageHandlers = {
   'disk.usage': (_input, { engine }) => engine.diskUsage(),
 
   // The job's progress is the current step; with a RUN, its latest output line.
-  'images.build': ({ contextDir, containerfile, tags, buildArgs, noCache, target }, { engine }, job) => {
+  'images.build': ({ contextDir, containerfile, tags, buildArgs, noCache, target, network }, { engine }, job) => {
     let step = { done: 0, total: 0, createdBy: '' };
     return engine.buildImage({
       contextDir,
@@ -43,6 +43,7 @@ export const imageHandlers = {
       buildArgs,
       noCache,
       target,
+      network,
       signal: job.signal,
       onProgress: (event) => {
         if (event.kind === 'step') step = { done: event.step - 1, total: event.total, createdBy: event.createdBy };

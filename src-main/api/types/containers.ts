@@ -13,6 +13,24 @@ export interface VolumeSpec {
 
 export type RestartPolicy = { name: 'no' | 'always' | 'unless-stopped' } | { name: 'on-failure'; maxRetries?: number };
 
+export type NetworkMode = 'bridge' | 'host' | 'none';
+
+/** `-p [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/proto]`; hostPort 0 = any free port. */
+export interface PortSpec {
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+/** A running container's place on the bridge. */
+export interface NetworkState {
+  address: string;
+  gateway: string;
+  prefix: number;
+  ports: PortSpec[];
+}
+
 /** What a user asks for when creating a container; checked by the engine's containerOptionsSchema. */
 export interface ContainerOptions {
   name?: string;
@@ -38,6 +56,10 @@ export interface ContainerOptions {
   stopSignal?: string;
   /** Seconds between the stop signal and SIGKILL. */
   stopTimeout?: number;
+  /** bridge (default), host or none. */
+  network?: NetworkMode;
+  /** Ports published on the host (bridge only); 127.0.0.1 unless hostIp says otherwise. */
+  publish?: PortSpec[];
 }
 
 export interface ContainerState {
@@ -57,6 +79,8 @@ export interface ContainerState {
   backoffMs?: number;
   /** Stopped or killed by a user: no restart policy brings it back until they start it. */
   stoppedByUser?: boolean;
+  /** While it runs on the bridge. */
+  network?: NetworkState;
 }
 
 export interface ContainerRecord {
@@ -70,7 +94,7 @@ export interface ContainerRecord {
   options: ContainerOptions;
   /** The image's VOLUMEs the user did not mount over: anonymous volumes. */
   imageVolumes?: string[];
-  /** The image's EXPOSE'd ports, `80/tcp`: recorded, not published. */
+  /** The image's EXPOSE'd ports, `80/tcp`; `publish` says which reach the host. */
   exposedPorts?: string[];
   state: ContainerState;
 }

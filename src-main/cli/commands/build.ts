@@ -1,4 +1,5 @@
 import { parseBuildArgs } from '../../engine/build/variables';
+import { parseNetworkMode } from '../../engine/containers/options';
 import type { BuildEvent } from '../../engine/build/build-events';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
@@ -6,7 +7,7 @@ import { json, shortId } from '../output';
 
 export const buildCommand: Command = {
   name: 'build',
-  usage: 'build [-t NAME[:TAG]]... [-f CONTAINERFILE] [--build-arg NAME[=VALUE]]... [--no-cache] [--target STAGE] [-q] CONTEXT',
+  usage: 'build [-t NAME[:TAG]]... [-f CONTAINERFILE] [--build-arg NAME[=VALUE]]... [--no-cache] [--target STAGE] [--network bridge|host|none] [-q] CONTEXT',
   summary: 'Build an image from a Containerfile (or Dockerfile), layer by layer, reusing cached steps',
   options: {
     tag: { type: 'string', short: 't', multiple: true },
@@ -14,6 +15,7 @@ export const buildCommand: Command = {
     'build-arg': { type: 'string', multiple: true },
     'no-cache': { type: 'boolean' },
     target: { type: 'string' },
+    network: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
   },
   async run({ engine, output, json: asJson }, { values, positionals }) {
@@ -38,6 +40,7 @@ export const buildCommand: Command = {
         buildArgs,
         noCache: Boolean(values['no-cache']),
         ...(values.target !== undefined ? { target: values.target as string } : {}),
+        ...(values.network !== undefined ? { network: parseNetworkMode(values.network as string) } : {}),
         signal: abort.signal,
         onProgress: (event) => say(describe(event)),
       });

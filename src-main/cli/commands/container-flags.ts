@@ -7,9 +7,11 @@ import {
   parseEnv,
   parseLabels,
   parseMemory,
+  parseNetworkMode,
   parseRestartPolicy,
   parseVolume,
 } from '../../engine/containers/options';
+import { parsePortSpec } from '../../engine/network/index';
 
 export const CONTAINER_FLAGS: ParseArgsConfig['options'] = {
   name: { type: 'string' },
@@ -29,9 +31,12 @@ export const CONTAINER_FLAGS: ParseArgsConfig['options'] = {
   label: { type: 'string', short: 'l', multiple: true },
   'stop-signal': { type: 'string' },
   'stop-timeout': { type: 'string' },
+  network: { type: 'string' },
+  net: { type: 'string' },
+  publish: { type: 'string', short: 'p', multiple: true },
 };
 
-export const CONTAINER_USAGE = '[--name N] [-e K=V] [-v SRC:DST[:ro]] [-w DIR] [-u USER] [--hostname H] [--entrypoint CMD] [-m MEM] [--cpus N] [--pids-limit N] [--restart P] [-l K=V]';
+export const CONTAINER_USAGE = '[--name N] [-e K=V] [-v SRC:DST[:ro]] [-w DIR] [-u USER] [--hostname H] [--entrypoint CMD] [-m MEM] [--cpus N] [--pids-limit N] [--restart P] [-l K=V] [--network bridge|host|none] [-p [IP:][HOST:]PORT[/udp]]';
 
 export function containerOptions(values: Record<string, unknown>, command: string[]): ContainerOptions {
   const text = (key: string) => values[key] as string | undefined;
@@ -61,6 +66,8 @@ export function containerOptions(values: Record<string, unknown>, command: strin
     labels: list('label').length ? parseLabels(list('label')) : undefined,
     stopSignal: text('stop-signal'),
     stopTimeout: integer('stop-timeout'),
+    network: (text('network') ?? text('net')) === undefined ? undefined : parseNetworkMode((text('network') ?? text('net'))!),
+    publish: list('publish').length ? list('publish').map(parsePortSpec) : undefined,
   };
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as ContainerOptions;
 }

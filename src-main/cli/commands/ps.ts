@@ -2,6 +2,7 @@ import type { ContainerRecord } from '../../engine/containers/container';
 import type { Command } from '../command';
 import { UsageError, expectPositionals } from '../command';
 import { FILTER_KEYS, parseContainerFilters } from '../../engine/containers/container-filters';
+import { formatPort } from '../../engine/network/index';
 import { ago, json, shortId, table, truncate } from '../output';
 
 export const psCommand: Command = {
@@ -28,7 +29,7 @@ export const psCommand: Command = {
     output.out(
       table(
         ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
-        containers.map((c) => [shortId(c.id), c.image.ref, truncate(JSON.stringify((c.options.command ?? []).join(' ')), 22), ago(c.created), status(c), (c.exposedPorts ?? []).join(', '), c.name]),
+        containers.map((c) => [shortId(c.id), c.image.ref, truncate(JSON.stringify((c.options.command ?? []).join(' ')), 22), ago(c.created), status(c), ports(c), c.name]),
       ),
     );
   },
@@ -40,4 +41,11 @@ export function status(container: ContainerRecord): string {
   if (state.status === 'created') return 'Created';
   const code = state.exitCode ?? (state.signal ? 128 + state.signal : 0);
   return `Exited (${code}) ${ago(state.finishedAt)}${state.oomKilled ? ' (OOMKilled)' : ''}`;
+}
+
+/** docker's PORTS: what is published while it runs (`127.0.0.1:8080->80/tcp`), then exposed ports not published. */
+function ports(container: ContainerRecord): string {
+  const published = container.state.network?.ports ?? [];
+  const exposed = (container.exposedPorts ?? []).filter((port) => !published.some((spec) => `${spec.containerPort}/${spec.protocol}` === port));
+  return [...published.map(formatPort), ...exposed].join(', ');
 }

@@ -1,5 +1,6 @@
 // What `buildImage` takes, reports while it works and returns: the shapes the CLI, the API
 // and the window share.
+import type { NetworkMode } from '../network/network-files';
 
 export interface BuildOptions {
   /** The build context: COPY and ADD read from here (minus .containerignore/.dockerignore). */
@@ -14,6 +15,8 @@ export interface BuildOptions {
   noCache?: boolean;
   /** `--target`: build up to this stage. */
   target?: string;
+  /** The network RUN steps get: the bridge (default), the host's, or none. */
+  network?: NetworkMode;
   signal?: AbortSignal;
   onProgress?: (event: BuildEvent) => void;
 }

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MNT_DETACH, umount } from '../../../native/lib/index';
 import { mountPointsOf, writeInitLayer } from '../containers/init-layer';
+import { networkConfig, tearDownNetwork } from '../network/index';
 import { mountOverlay, unmountOverlay } from '../containers/rootfs';
 import { runtimeRoot } from '../containers/runtime-root';
 import { runRuntime } from '../runtime/runtime-binary';
@@ -139,9 +140,9 @@ async function tearDown(store: Store, dir: string): Promise<void> {
     } catch {
       continue;
     }
-    if (/^[0-9a-f]{64}$/.test(id) && fs.existsSync(path.join(stateRoot, id))) {
-      await runRuntime(['delete', '--force', id], { root: stateRoot }).catch(() => undefined);
-    }
+    if (!/^[0-9a-f]{64}$/.test(id)) continue;
+    if (fs.existsSync(path.join(stateRoot, id))) await runRuntime(['delete', '--force', id], { root: stateRoot }).catch(() => undefined);
+    await tearDownNetwork(networkConfig(), { mode: 'bridge', owner: id, bundleDir: path.join(dir, name) }).catch(() => undefined);
   }
   for (const point of mountsBelow(dir)) umount(point, MNT_DETACH);
   fs.rmSync(dir, { recursive: true, force: true });

@@ -304,6 +304,7 @@ class Executor {
           step: step satisfies RunStep,
           readImageFile: readFile,
           onOutput: (stream, line) => this.emit({ kind: 'output', step: number, stream, line }),
+          ...(this.options.network ? { network: this.options.network } : {}),
           ...signal,
         });
       case 'copy':

@@ -1,7 +1,9 @@
 // RUN: the command runs in a real container on the step's root (the layers so far under a
 // fresh upper dir, with an init layer for the runtime's mount points, as containers get),
 // with the process the plan worked out (argv, env, USER, WORKDIR), the default
-// capabilities and an isolated network namespace (loopback only). `strata-runtime run`
+// capabilities and the build's network (the bridge unless --network says host or none;
+// the generated /etc/hosts and resolv.conf are bind mounts, so they stay out of the
+// layer, as in Docker). `strata-runtime run`
 // creates it in a cgroup under the strata parent, waits for it and deletes it (cgroup
 // included); the engine streams its stdout and stderr line by line.
 import { spawn } from 'node:child_process';
@@ -10,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '../../shared/errors';
 import { runtimeRoot } from '../containers/runtime-root';
+import { type NetworkMode, defaultHostname, networkConfig, setUpNetwork, tearDownNetwork } from '../network/index';
 import { runRuntime, runtimeBinaryPath } from '../runtime/runtime-binary';
 import { buildSpec } from '../runtime/spec-builder';
 import type { Store } from '../store/store';
@@ -29,6 +32,8 @@ export interface RunInput {
   readImageFile: (absPath: string) => Buffer | undefined;
   onOutput?: (stream: 'stdout' | 'stderr', line: string) => void;
   signal?: AbortSignal;
+  /** The default is the bridge, as for containers. */
+  network?: NetworkMode;
 }
 
 /** A RUN that exited non-zero: the code and the last lines it printed. */
@@ -47,30 +52,36 @@ export class RunStepError extends StrataError {
 export async function runInContainer(input: RunInput): Promise<void> {
   const { store, root, step } = input;
   const id = randomBytes(32).toString('hex');
-  let spec;
-  try {
-    spec = buildSpec({
-      id,
-      image: { Env: step.env, ...(step.user ? { User: step.user } : {}), WorkingDir: step.workdir },
-      options: { command: step.argv },
-      rootfs: root.rootfs,
-      // Named apart from containers' (`/strata/<id>`): a build's cgroup is its own, and short-lived.
-      cgroupsPath: `/strata/build-${id}`,
-      readImageFile: input.readImageFile,
-    });
-  } catch (error) {
-    throw new StrataError('INVALID_ARGUMENT', `line ${step.line}: RUN: ${(error as Error).message}`, { cause: error });
-  }
-  fs.writeFileSync(path.join(root.dir, 'config.json'), JSON.stringify(spec));
-  // Written before the container exists, so a crashed build's leftovers can be found by it.
+  const mode = input.network ?? 'bridge';
+  const config = networkConfig();
+  // Written before the container or its network exists, so a crashed build's leftovers can be found by it.
   fs.writeFileSync(path.join(root.dir, CONTAINER_ID_FILE), id);
+  const request = { mode, owner: id, bundleDir: root.dir, hostname: defaultHostname(mode, id) };
+  const network = await setUpNetwork(config, request);
   const stateRoot = runtimeRoot(store);
   try {
+    let spec;
+    try {
+      spec = buildSpec({
+        id,
+        image: { Env: step.env, ...(step.user ? { User: step.user } : {}), WorkingDir: step.workdir },
+        options: { command: step.argv, hostname: request.hostname, volumes: network.mounts },
+        rootfs: root.rootfs,
+        // Named apart from containers' (`/strata/<id>`): a build's cgroup is its own, and short-lived.
+        cgroupsPath: `/strata/build-${id}`,
+        readImageFile: input.readImageFile,
+        networkNamespace: network.namespace ? { path: network.namespace.path } : 'host',
+      });
+    } catch (error) {
+      throw new StrataError('INVALID_ARGUMENT', `line ${step.line}: RUN: ${(error as Error).message}`, { cause: error });
+    }
+    fs.writeFileSync(path.join(root.dir, 'config.json'), JSON.stringify(spec));
     const { code, tail } = await runToEnd(stateRoot, root.dir, id, input);
     if (input.signal?.aborted) throw new StrataError('CANCELLED', 'build cancelled');
     if (code !== 0) throw new RunStepError(step.line, programExitCode(code, tail), tail, step.createdBy);
   } finally {
     await deleteContainer(stateRoot, id);
+    await tearDownNetwork(config, request);
   }
 }
 

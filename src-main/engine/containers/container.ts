@@ -1,5 +1,6 @@
 // A container as the engine records it: containers/<id>/container.json. The record says
 // what the user asked for; the status is what was last observed (see observe-state.ts).
+import type { PortSpec } from '../network/port-spec';
 import type { ContainerOptions } from './options';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited';
@@ -27,6 +28,15 @@ export interface ContainerState {
   backoffMs?: number;
   /** Stopped or killed by a user: no restart policy brings it back until they start it. */
   stoppedByUser?: boolean;
+  /** While it runs on the bridge: its address and the host ports it was given. */
+  network?: NetworkState;
+}
+
+export interface NetworkState {
+  address: string;
+  gateway: string;
+  prefix: number;
+  ports: PortSpec[];
 }
 
 export interface ContainerRecord {
@@ -39,7 +49,7 @@ export interface ContainerRecord {
   options: ContainerOptions;
   /** The image's VOLUMEs the user did not mount over: anonymous volumes (anonymous-volumes.ts). */
   imageVolumes?: string[];
-  /** The image's EXPOSE'd ports, `80/tcp`: recorded, not published (containers have no network yet). */
+  /** The image's EXPOSE'd ports, `80/tcp`: recorded; `-p` publishes them. */
   exposedPorts?: string[];
   state: ContainerState;
 }

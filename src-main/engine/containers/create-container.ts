@@ -7,7 +7,7 @@ import type { ContainerRecord } from './container';
 import { containerDir, containerFile, listRecords, newContainerId, writeRecord } from './container-store';
 import { imageVolumesFor } from './anonymous-volumes';
 import { mountPointsOf, writeInitLayer } from './init-layer';
-import { type ContainerOptions, validateContainerName, validateResources, validateVolume } from './options';
+import { type ContainerOptions, validateContainerName, validateNetwork, validateResources, validateVolume } from './options';
 
 const ADJECTIVES = ['brave', 'calm', 'eager', 'fond', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'swift', 'tidy', 'witty'];
 const NOUNS = ['otter', 'heron', 'lynx', 'gecko', 'finch', 'ibex', 'koala', 'marten', 'panda', 'raven', 'shrew', 'yak'];
@@ -15,6 +15,7 @@ const NOUNS = ['otter', 'heron', 'lynx', 'gecko', 'finch', 'ibex', 'koala', 'mar
 export async function createContainer(store: Store, imageRef: string, options: ContainerOptions = {}): Promise<ContainerRecord> {
   const name = options.name === undefined ? undefined : validateContainerName(options.name);
   validateResources(options);
+  validateNetwork(options);
   for (const volume of options.volumes ?? []) {
     validateVolume(volume);
     if (!fs.existsSync(volume.source)) throw new StrataError('INVALID_ARGUMENT', `volume source ${volume.source} does not exist`);

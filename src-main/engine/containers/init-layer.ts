@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { lgetxattr } from '../../../native/lib/index';
+import { NETWORK_FILES } from '../network/network-files';
 import { defaultMounts } from '../runtime/oci-config';
 import type { Store } from '../store/store';
 import type { ContainerOptions } from './options';
@@ -16,10 +17,11 @@ export interface MountPoint {
   file: boolean;
 }
 
-/** The runtime's default mounts, the user's volumes and the image's (anonymous) volumes. */
+/** The runtime's default mounts, the network files, the user's volumes and the image's (anonymous) volumes. */
 export function mountPointsOf(options: ContainerOptions, imageVolumes: readonly string[]): MountPoint[] {
   return [
     ...defaultMounts().map((mount) => ({ destination: mount.destination, file: false })),
+    ...NETWORK_FILES.map((destination) => ({ destination, file: true })),
     ...(options.volumes ?? []).map((volume) => ({ destination: volume.destination, file: !fs.statSync(volume.source).isDirectory() })),
     ...imageVolumes.map((destination) => ({ destination, file: false })),
   ];

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { StrataError } from '../../shared/errors';
+import type { NetworkMode } from '../network/network-files';
+import { type PortSpec, validatePortSpec } from '../network/port-spec';
 
 /** `-v /host:/ctr[:ro|rw]`: a bind mount of a host path. */
 export interface VolumeSpec {
@@ -39,6 +41,10 @@ export interface ContainerOptions {
   stopSignal?: string;
   /** Seconds between the stop signal and SIGKILL. */
   stopTimeout?: number;
+  /** bridge (the default: an address on the host's Strata bridge), host (the host's own), none (loopback only). */
+  network?: NetworkMode;
+  /** Ports published on the host (bridge network only). */
+  publish?: PortSpec[];
 }
 
 /** Docker's floor for memory limits: below it the container cannot even start. */
@@ -181,6 +187,26 @@ export function validateContainerName(name: string): string {
   return name.startsWith('/') ? name.slice(1) : name;
 }
 
+/** `bridge`, `host` or `none`. */
+export function parseNetworkMode(text: string): NetworkMode {
+  if (text === 'bridge' || text === 'host' || text === 'none') return text;
+  throw invalid(`--network ${JSON.stringify(text)}: expected bridge, host or none (named networks are not supported yet)`);
+}
+
+/** Published ports need the bridge, and each host port once. Throws INVALID_ARGUMENT. */
+export function validateNetwork(options: ContainerOptions): void {
+  const ports = options.publish ?? [];
+  if (ports.length && (options.network ?? 'bridge') !== 'bridge') {
+    throw invalid(`publishing ports needs the bridge network; with --network ${options.network} the container has ${options.network === 'host' ? "the host's ports already" : 'no network to publish'}`);
+  }
+  const seen = new Set<string>();
+  for (const port of ports) {
+    const key = `${port.hostPort}/${port.protocol}`;
+    if (port.hostPort !== 0 && seen.has(key)) throw invalid(`host port ${key} is published twice`);
+    seen.add(key);
+  }
+}
+
 /**
  * Checks between fields, as the Docker daemon makes them: swap and reservation are
  * relative to the memory limit. Throws INVALID_ARGUMENT.
@@ -233,11 +259,32 @@ const containerOptionsObject = z.strictObject({
   labels: z.record(z.string().regex(/^\S+$/, 'label names cannot be empty or contain whitespace'), z.string()).optional(),
   stopSignal: z.string().regex(/^([A-Z][A-Z0-9+-]*|\d+)$/, 'expected a signal name or number').optional(),
   stopTimeout: z.number().int().nonnegative().optional(),
+  network: z.enum(['bridge', 'host', 'none']).optional(),
+  publish: z
+    .array(
+      z
+        .strictObject({
+          hostIp: z.string().optional(),
+          hostPort: z.number().int().min(0).max(65535).optional(),
+          containerPort: z.number().int().min(1).max(65535),
+          protocol: z.enum(['tcp', 'udp']).optional(),
+        })
+        .transform((spec, ctx) => {
+          try {
+            return validatePortSpec(spec);
+          } catch (error) {
+            ctx.addIssue({ code: 'custom', message: (error as Error).message });
+            return z.NEVER;
+          }
+        }),
+    )
+    .optional(),
 });
 
 function checkResources(options: ContainerOptions, ctx: z.RefinementCtx): void {
   try {
     validateResources(options);
+    validateNetwork(options);
   } catch (error) {
     ctx.addIssue({ code: 'custom', message: (error as Error).message });
   }

@@ -10,7 +10,7 @@ import { isLive } from './container';
 import { containerDir, containerFile, findRecord } from './container-store';
 import { unmountOverlay } from './rootfs';
 import { runtimeRoot } from './runtime-root';
-import { releaseRuntime, settle } from './settle';
+import { releaseNetwork, releaseRuntime, settle } from './settle';
 
 export async function removeContainer(store: Store, ref: string, options: { force?: boolean } = {}): Promise<string> {
   return store.write(async () => {
@@ -21,7 +21,10 @@ export async function removeContainer(store: Store, ref: string, options: { forc
     // `delete --force` kills a running container. An exited one was released when its exit
     // was recorded (settle), unless an engine crashed in between: its runtime state says.
     if (hasRuntimeState(store, record.id)) await releaseRuntime(store, record);
-    else unmountOverlay(containerFile(store, record.id, 'rootfs'));
+    else {
+      unmountOverlay(containerFile(store, record.id, 'rootfs'));
+      await releaseNetwork(store, record);
+    }
     const dir = containerDir(store, record.id);
     if (fs.existsSync(dir)) removeTreeAtomic(store.paths.tmp, dir);
     await removeContainerStatsHistory(store, record.id);

@@ -2,24 +2,37 @@
 // is recorded as exited, its runtime state deleted and its overlay unmounted.
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
-import { containerFile, writeRecord } from './container-store';
+import { networkConfig, tearDownNetwork } from '../network/index';
+import { containerDir, containerFile, writeRecord } from './container-store';
 import { observeState } from './observe-state';
 import { unmountOverlay } from './rootfs';
 import { runtimeVerb } from './runtime-root';
 
 export async function settle(store: Store, record: ContainerRecord): Promise<ContainerRecord> {
-  const state = observeState(store, record);
-  if (state === record.state) return record;
+  const observed = observeState(store, record);
+  if (observed === record.state) return record;
+  const { network: _released, ...state } = observed;
   const settled = { ...record, state };
   await releaseRuntime(store, settled);
   writeRecord(store, settled);
   return settled;
 }
 
-/** Deletes the runtime's container (and with it the cgroup) and unmounts the root. */
+/** Deletes the runtime's container (and with it the cgroup), unmounts the root and takes it off the network. */
 export async function releaseRuntime(store: Store, record: ContainerRecord): Promise<void> {
   await runtimeVerb(store, ['delete', '--force', record.id], `delete container ${record.name}`).catch((error: Error) => {
     if (!/does not exist|no such container/i.test(error.message)) throw error;
   });
   unmountOverlay(containerFile(store, record.id, 'rootfs'));
+  await releaseNetwork(store, record);
+}
+
+/** Its address, veth, namespace file and published ports; nothing to do is fine. */
+export async function releaseNetwork(store: Store, record: ContainerRecord): Promise<void> {
+  await tearDownNetwork(networkConfig(), {
+    mode: record.options.network ?? 'bridge',
+    owner: record.id,
+    bundleDir: containerDir(store, record.id),
+    ports: record.options.publish,
+  });
 }

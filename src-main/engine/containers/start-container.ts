@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { processStartTime } from '../../../native/lib/index';
 import { StrataError } from '../../shared/errors';
 import { readConfig, readManifest } from '../images/image-store';
+import { defaultHostname, networkConfig, setUpNetwork } from '../network/index';
 import { buildSpec } from '../runtime/spec-builder';
 import { writeJsonAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
@@ -29,13 +30,27 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
   mountOverlay(store, record.layers, { init: file('init'), upper: file('upper'), work: file('work'), target: rootfs });
   try {
     const image = readConfig(store, readManifest(store, record.image.manifestDigest).config.digest).config ?? {};
+    const mode = record.options.network ?? 'bridge';
+    const hostname = record.options.hostname ?? defaultHostname(mode, record.id);
+    const network = await setUpNetwork(networkConfig(), { mode, owner: record.id, bundleDir: containerDir(store, record.id), hostname, ports: record.options.publish });
+    const userVolumes = record.options.volumes ?? [];
     const spec = buildSpec({
       id: record.id,
       image,
-      options: { ...record.options, volumes: [...(record.options.volumes ?? []), ...anonymousVolumes(store, record, rootfs)] },
+      options: {
+        ...record.options,
+        hostname,
+        volumes: [
+          ...userVolumes,
+          ...anonymousVolumes(store, record, rootfs),
+          // The user's own -v /x:/etc/hosts wins over the generated file.
+          ...network.mounts.filter((mount) => !userVolumes.some((volume) => volume.destination === mount.destination)),
+        ],
+      },
       rootfs,
       cgroupsPath: `/strata/${record.id}`,
       readImageFile: (absPath) => readImageFile(store, record.layers, absPath),
+      networkNamespace: network.namespace ? { path: network.namespace.path } : 'host',
     });
     writeJsonAtomic(store.paths.tmp, file('config'), spec);
     fs.rmSync(file('exit'), { force: true });
@@ -57,6 +72,7 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
         startedAt: new Date().toISOString(),
         restartCount: restart.count,
         backoffMs: restart.backoffMs,
+        ...(network.attachment ? { network: { address: network.attachment.address, gateway: network.attachment.gateway, prefix: network.attachment.prefix, ports: network.attachment.ports } } : {}),
       },
     };
     writeRecord(store, running);

@@ -2,10 +2,9 @@
 // options, merged as Docker and Podman merge them, secure by default. Pure: the caller
 // has mounted the rootfs and chosen the cgroup; this file only decides what goes in.
 //
-// Not here on purpose: the image's ExposedPorts (port publishing is a later issue; the
-// network namespace stays isolated, loopback only) and its Volumes (they become anonymous
-// volumes in a later slice); default device nodes and device rules, which strata-runtime
-// creates itself.
+// Not here on purpose: the network (the caller sets it up and says which namespace to
+// join, see network/container-network.ts) and the image's Volumes (the caller passes them
+// as volumes); default device nodes and device rules, which strata-runtime creates itself.
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '../../shared/errors';
@@ -35,6 +34,8 @@ export interface SpecInput {
   swapLimit?: boolean;
   /** RLIMIT_NOFILE soft and hard; defaults to openFilesLimit(). */
   maxOpenFiles?: number;
+  /** The network namespace: a new one (the default: loopback only), one made before (path), or the host's. */
+  networkNamespace?: { path?: string } | 'host';
 }
 
 export const OCI_VERSION = '1.2.0';
@@ -88,13 +89,18 @@ export function buildSpec(input: SpecInput): OciConfig {
     mounts: mounts(options),
     annotations: annotations(id, image, options),
     linux: {
-      namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'ipc' }, { type: 'network' }],
+      namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'ipc' }, ...networkNamespace(input.networkNamespace ?? {})],
       maskedPaths: [...DEFAULT_MASKED_PATHS],
       readonlyPaths: [...DEFAULT_READONLY_PATHS],
       cgroupsPath: input.cgroupsPath,
       resources: resources(options, input.swapLimit ?? false),
     },
   };
+}
+
+function networkNamespace(choice: { path?: string } | 'host'): { type: 'network'; path?: string }[] {
+  if (choice === 'host') return [];
+  return [choice.path === undefined ? { type: 'network' } : { type: 'network', path: choice.path }];
 }
 
 /**

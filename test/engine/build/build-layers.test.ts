@@ -123,7 +123,10 @@ describe('the three-layer example', () => {
     const names = layerTarNames(fixture, runtime.digest);
     expect(names).toContain('etc/.wh.motd');
     expect(names).toContain('runtime/lib/version');
-    expect(await fixture.run('test/app-one:1', ['sh', '-c', 'ls /etc; cat /runtime/lib/version'])).toBe('group\npasswd\nruntime 1.0');
+    expect(await fixture.run('test/app-one:1', ['sh', '-c', 'ls /etc; cat /runtime/lib/version'])).toBe(
+      // motd is gone; hostname, hosts and resolv.conf are the container's own network files.
+      'group\nhostname\nhosts\npasswd\nresolv.conf\nruntime 1.0',
+    );
   });
 
   it('runs with the ENV, WORKDIR and USER of the build, and the files COPY --chown made', async () => {

@@ -3,6 +3,8 @@
 // name, --chmod, links in the image, .containerignore, ADD of local archives, multi-stage
 // COPY --from and --target, --no-cache.
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +51,26 @@ describe('RUN', () => {
     await fixture.build(context, { onProgress: (event) => event.kind === 'output' && lines.push([event.stream, event.line]) });
     expect(lines.filter(([stream]) => stream === 'stdout').map(([, line]) => line)).toEqual(['one', 'three']);
     expect(lines).toContainEqual(['stderr', 'two']);
+  });
+
+  it('has the network: downloads from a server of the host through the bridge; with --network none it cannot', async () => {
+    const server = http.createServer((_req, res) => res.end('downloaded\n'));
+    // The bridge's address exists once the bridge does: a first build makes it.
+    await fixture.build(fixture.context('run-net-first', { Containerfile: `FROM ${BASE}\nRUN true\n` }));
+    await new Promise<void>((resolve) => server.listen(0, '10.86.254.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const Containerfile = `FROM ${BASE}\nRUN busybox wget -q -O /fetched http://10.86.254.1:${port}/file && cat /etc/hosts > /hosts-seen\n`;
+      const result = await fixture.build(fixture.context('run-net', { Containerfile }), { tags: ['test/run-net:1'] });
+      expect(await fixture.run('test/run-net:1', ['cat', '/fetched'])).toBe('downloaded');
+      // /etc/hosts was the generated one, and it stays out of the layer.
+      expect(await fixture.run('test/run-net:1', ['cat', '/hosts-seen'])).toMatch(/10\.86\.254\.\d+\t[0-9a-f]{12}/);
+      expect(fs.readdirSync(layerDiff(fixture, result.steps[0]!.layer!))).toEqual(['fetched', 'hosts-seen']);
+      const offline = await fixture.build(fixture.context('run-offline', { Containerfile }), { network: 'none', noCache: true }).catch((error: unknown) => error);
+      expect((offline as Error).message).toMatch(/failed with exit code 1/);
+    } finally {
+      server.close();
+    }
   });
 
   it('adds no layer when it changes no file', async () => {

@@ -1,0 +1,128 @@
+// Putting a container on the bridge, before its init runs: a network namespace of its own,
+// kept open by a bind mount on a file of its bundle (the runtime joins it by path, as it
+// would a CNI-made one), a veth pair with `eth0` inside, an address, a default route, and
+// DNAT rules for its published ports. Detaching undoes each step and is safe to repeat:
+// it runs after a crash as well as after a clean stop.
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import net from 'node:net';
+import { MNT_DETACH, umount } from '../../../native/lib/index';
+import { StrataError } from '../../shared/errors';
+import { isMounted } from '../containers/rootfs';
+import { ensureBridge } from './bridge';
+import { addPortRules, publishedRules, removePortRules } from './firewall';
+import { hostCommand, ipBatch } from './host-command';
+import { allocateAddress, releaseAddresses } from './ipam';
+import { type NetworkConfig, formatIPv4, gatewayOf } from './network-config';
+import { withNetworkLock } from './network-lock';
+import type { PortSpec } from './port-spec';
+import { hostVethName } from './veth-name';
+
+export interface Attachment {
+  address: string;
+  gateway: string;
+  prefix: number;
+  /** With the host ports chosen for those asked as 0. */
+  ports: PortSpec[];
+}
+
+export interface AttachInput {
+  /** The container's (or build step's) id: owns the address, the veth and the port rules. */
+  owner: string;
+  /** Where the namespace is kept: an empty file is made there. */
+  netnsFile: string;
+  ports?: readonly PortSpec[];
+}
+
+export async function attach(config: NetworkConfig, input: AttachInput): Promise<Attachment> {
+  await ensureBridge(config);
+  const { owner, netnsFile } = input;
+  try {
+    // Under the lock from the choice of ports to their rules: no other engine can take
+    // the same host port in between. The rules may point at the address before it is up.
+    const { ports, taken } = await withNetworkLock(config, async () => {
+      const ports = await choosePorts(config, input.ports ?? []);
+      const taken = allocateAddress(config, owner);
+      if (ports.length) await addPortRules(config, owner, taken, ports);
+      return { ports, taken };
+    });
+    const address = taken;
+    fs.writeFileSync(netnsFile, '', { mode: 0o600 });
+    await hostCommand('create a network namespace', 'unshare', [`--net=${netnsFile}`, 'true']);
+    const veth = hostVethName(owner);
+    const gateway = formatIPv4(gatewayOf(config));
+    await ipBatch(
+      'set up the network namespace',
+      [
+        'link set lo up',
+        `link add eth0 type veth peer name ${veth} netns ${process.pid}`,
+        `addr add ${address}/${config.prefix} dev eth0`,
+        'link set eth0 up',
+        `route add default via ${gateway}`,
+      ],
+      netnsFile,
+    );
+    await ipBatch(`attach ${veth} to ${config.bridge}`, [`link set ${veth} master ${config.bridge}`, `link set ${veth} up`]);
+    return { address, gateway, prefix: config.prefix, ports };
+  } catch (error) {
+    await detach(config, { owner, netnsFile, ports: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Undoes attach; `ports: false` skips the firewall (nothing was published). */
+export async function detach(config: NetworkConfig, input: { owner: string; netnsFile: string; ports: boolean }): Promise<void> {
+  // The namespace, and with it both ends of the veth, goes when nothing holds it any more.
+  if (isMounted(input.netnsFile)) umount(input.netnsFile, MNT_DETACH);
+  fs.rmSync(input.netnsFile, { force: true });
+  await withNetworkLock(config, async () => {
+    if (input.ports) await removePortRules(config, input.owner);
+    releaseAddresses(config, input.owner);
+  });
+}
+
+/**
+ * Host ports for the specs: one asked for must be free on the host and not published by
+ * another container; 0 gets a free one from the kernel.
+ */
+async function choosePorts(config: NetworkConfig, specs: readonly PortSpec[]): Promise<PortSpec[]> {
+  if (specs.length === 0) return [];
+  const published = await publishedRules(config);
+  const chosen: PortSpec[] = [];
+  for (const spec of specs) {
+    const clash = [...published, ...chosen.map((port) => ({ owner: 'this container', protocol: port.protocol, hostPort: port.hostPort }))].find(
+      (rule) => rule.protocol === spec.protocol && rule.hostPort === spec.hostPort,
+    );
+    if (clash) throw new StrataError('CONFLICT', `port ${spec.hostPort}/${spec.protocol} is already published by ${clash.owner === 'this container' ? clash.owner : `container ${clash.owner}`}`);
+    const hostPort = await bindable(spec);
+    chosen.push({ ...spec, hostPort });
+  }
+  return chosen;
+}
+
+/** Binds the port for a moment: proves no host program has it (or picks one), then lets it go. */
+function bindable(spec: PortSpec): Promise<number> {
+  const inUse = (error: NodeJS.ErrnoException) =>
+    error.code === 'EADDRINUSE'
+      ? new StrataError('CONFLICT', `port ${spec.hostPort}/${spec.protocol} on ${spec.hostIp} is in use by a program of the host`)
+      : error.code === 'EADDRNOTAVAIL'
+        ? new StrataError('INVALID_ARGUMENT', `the host has no address ${spec.hostIp} to publish on`)
+        : error;
+  return new Promise((resolve, reject) => {
+    if (spec.protocol === 'udp') {
+      const socket = dgram.createSocket('udp4');
+      socket.once('error', (error) => reject(inUse(error)));
+      socket.bind(spec.hostPort, spec.hostIp, () => {
+        const { port } = socket.address();
+        socket.close(() => resolve(port));
+      });
+      return;
+    }
+    const server = net.createServer();
+    server.once('error', (error) => reject(inUse(error)));
+    server.listen({ port: spec.hostPort, host: spec.hostIp, exclusive: true }, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

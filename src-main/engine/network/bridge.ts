@@ -1,0 +1,75 @@
+// The bridge containers attach to: made on first use (with its firewall chains, under the
+// network lock), kept while the host runs, as docker0 is. Its address is the subnet's
+// gateway; the host routes and masquerades for it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { StrataError } from '../../shared/errors';
+import { ensureFirewall, removeFirewall } from './firewall';
+import { ipBatch, hostCommand } from './host-command';
+import { addressDir } from './ipam';
+import { type NetworkConfig, formatIPv4, gatewayOf, parseIPv4, prefixMask, subnetText } from './network-config';
+import { withNetworkLock } from './network-lock';
+
+export function bridgeExists(config: NetworkConfig): boolean {
+  return fs.existsSync(path.join('/sys/class/net', config.bridge, 'bridge'));
+}
+
+/** The bridge with its address, forwarding and firewall, made if missing. */
+export async function ensureBridge(config: NetworkConfig): Promise<void> {
+  if (bridgeExists(config)) return;
+  await withNetworkLock(config, async () => {
+    if (bridgeExists(config)) return;
+    await refuseOverlap(config);
+    await ipBatch(`create the bridge ${config.bridge}`, [
+      `link add ${config.bridge} type bridge`,
+      `addr add ${formatIPv4(gatewayOf(config))}/${config.prefix} dev ${config.bridge}`,
+      `link set ${config.bridge} up`,
+    ]);
+    try {
+      // A published port reached on 127.0.0.1 is DNAT'ed into the bridge with its loopback
+      // source; the kernel drops such packets on other interfaces unless told otherwise.
+      fs.writeFileSync(`/proc/sys/net/ipv4/conf/${config.bridge}/route_localnet`, '1');
+      enableForwarding();
+      await ensureFirewall(config);
+    } catch (error) {
+      await ipBatch(`remove the bridge ${config.bridge}`, [`link del ${config.bridge}`]).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+/** Docker's requirement too: without forwarding no container reaches past the host. */
+function enableForwarding(): void {
+  const file = '/proc/sys/net/ipv4/ip_forward';
+  if (fs.readFileSync(file, 'utf8').trim() !== '1') fs.writeFileSync(file, '1');
+}
+
+/** A subnet the host already routes elsewhere would make both unreachable: refuse it. */
+async function refuseOverlap(config: NetworkConfig): Promise<void> {
+  const routes = JSON.parse(await hostCommand('read the routes', 'ip', ['-j', '-4', 'route', 'show', 'table', 'all'])) as { dst?: string; dev?: string }[];
+  for (const route of routes) {
+    const [address, length] = (route.dst ?? '').split('/');
+    const network = address === undefined ? undefined : parseIPv4(address);
+    if (network === undefined || route.dev === config.bridge) continue;
+    const prefix = Math.min(Number(length ?? 32), config.prefix);
+    if (((network & prefixMask(prefix)) >>> 0) === ((config.network & prefixMask(prefix)) >>> 0) && Number(length ?? 32) > 0) {
+      throw new StrataError(
+        'CONFLICT',
+        `network ${config.bridge}: the subnet ${subnetText(config)} overlaps ${route.dst} on ${route.dev ?? 'the host'}; choose another with STRATA_SUBNET`,
+      );
+    }
+  }
+}
+
+/** Removes the bridge, its firewall chains and address files; refused while containers are attached. */
+export async function removeBridge(config: NetworkConfig): Promise<void> {
+  await withNetworkLock(config, async () => {
+    if (bridgeExists(config)) {
+      const ports = fs.readdirSync(path.join('/sys/class/net', config.bridge, 'brif'));
+      if (ports.length) throw new StrataError('CONFLICT', `network ${config.bridge}: ${ports.length} container(s) still attached (${ports.join(', ')})`);
+      await ipBatch(`remove the bridge ${config.bridge}`, [`link del ${config.bridge}`]);
+    }
+    await removeFirewall(config);
+    fs.rmSync(addressDir(config), { recursive: true, force: true });
+  });
+}

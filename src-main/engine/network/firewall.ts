@@ -1,0 +1,132 @@
+// The bridge's iptables rules, in chains of its own so they can be found and removed:
+//   nat    STRATA-<bridge>-POST  outgoing traffic of the subnet is masqueraded; traffic the
+//                                host sends into the bridge from its own addresses too (a
+//                                published port reached on 127.0.0.1)
+//   nat    STRATA-<bridge>-DNAT  one DNAT rule a published port, marked with its owner
+//   filter STRATA-<bridge>-FWD   forwarding to and from the bridge is accepted, whatever
+//                                FORWARD's policy (Docker hosts set it to DROP)
+import { hostCommand } from './host-command';
+import { type NetworkConfig, subnetText } from './network-config';
+import type { PortSpec } from './port-spec';
+
+const chains = (config: NetworkConfig) => ({
+  post: `STRATA-${config.bridge}-POST`,
+  dnat: `STRATA-${config.bridge}-DNAT`,
+  forward: `STRATA-${config.bridge}-FWD`,
+});
+
+/** The hooks each chain is jumped to from, with the rule's match. */
+function jumps(config: NetworkConfig): { table: string; hook: string; match: string[]; chain: string; first?: boolean }[] {
+  const { post, dnat, forward } = chains(config);
+  const local = ['-m', 'addrtype', '--dst-type', 'LOCAL'];
+  return [
+    { table: 'nat', hook: 'POSTROUTING', match: [], chain: post },
+    { table: 'nat', hook: 'PREROUTING', match: local, chain: dnat },
+    { table: 'nat', hook: 'OUTPUT', match: local, chain: dnat },
+    { table: 'filter', hook: 'FORWARD', match: [], chain: forward, first: true },
+  ];
+}
+
+function iptables(what: string, args: readonly string[]): Promise<string> {
+  return hostCommand(what, 'iptables', ['-w', ...args]);
+}
+
+async function succeeds(args: readonly string[]): Promise<boolean> {
+  return iptables('check', args).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Makes the chains and their rules unless they are there. */
+export async function ensureFirewall(config: NetworkConfig): Promise<void> {
+  const { post, dnat, forward } = chains(config);
+  const what = `set up the firewall of ${config.bridge}`;
+  for (const [table, chain] of [['nat', post], ['nat', dnat], ['filter', forward]] as const) {
+    if (!(await succeeds(['-t', table, '-S', chain]))) await iptables(what, ['-t', table, '-N', chain]);
+  }
+  await iptables(what, ['-t', 'nat', '-F', post]);
+  await iptables(what, ['-t', 'nat', '-A', post, '-s', subnetText(config), '!', '-o', config.bridge, '-j', 'MASQUERADE']);
+  await iptables(what, ['-t', 'nat', '-A', post, '-o', config.bridge, '-m', 'addrtype', '--src-type', 'LOCAL', '-j', 'MASQUERADE']);
+  await iptables(what, ['-t', 'filter', '-F', forward]);
+  await iptables(what, ['-t', 'filter', '-A', forward, '-i', config.bridge, '-j', 'ACCEPT']);
+  await iptables(what, ['-t', 'filter', '-A', forward, '-o', config.bridge, '-j', 'ACCEPT']);
+  for (const jump of jumps(config)) {
+    const rule = [...jump.match, '-j', jump.chain];
+    if (await succeeds(['-t', jump.table, '-C', jump.hook, ...rule])) continue;
+    await iptables(what, ['-t', jump.table, jump.first ? '-I' : '-A', jump.hook, ...(jump.first ? ['1'] : []), ...rule]);
+  }
+}
+
+/** Removes the jumps and the chains (the bridge is going away). */
+export async function removeFirewall(config: NetworkConfig): Promise<void> {
+  const what = `remove the firewall of ${config.bridge}`;
+  for (const jump of jumps(config)) {
+    const rule = [...jump.match, '-j', jump.chain];
+    while (await succeeds(['-t', jump.table, '-C', jump.hook, ...rule])) await iptables(what, ['-t', jump.table, '-D', jump.hook, ...rule]);
+  }
+  const { post, dnat, forward } = chains(config);
+  for (const [table, chain] of [['nat', post], ['nat', dnat], ['filter', forward]] as const) {
+    if (!(await succeeds(['-t', table, '-S', chain]))) continue;
+    await iptables(what, ['-t', table, '-F', chain]);
+    await iptables(what, ['-t', table, '-X', chain]);
+  }
+}
+
+export interface PublishedRule {
+  owner: string;
+  protocol: string;
+  hostPort: number;
+}
+
+/** The published ports on this bridge, with the container (first 12 hex of its id) that owns each. */
+export async function publishedRules(config: NetworkConfig): Promise<PublishedRule[]> {
+  const listing = await iptables(`list the ports of ${config.bridge}`, ['-t', 'nat', '-S', chains(config).dnat]);
+  return ruleLines(listing).flatMap((line) => {
+    const owner = ownerOf(line);
+    const protocol = / -p (tcp|udp)/.exec(line)?.[1];
+    const hostPort = / --dport (\d+)/.exec(line)?.[1];
+    return owner && protocol && hostPort ? [{ owner, protocol, hostPort: Number(hostPort) }] : [];
+  });
+}
+
+export async function addPortRules(config: NetworkConfig, owner: string, address: string, ports: readonly PortSpec[]): Promise<void> {
+  for (const port of ports) {
+    await iptables(`publish port ${port.hostPort}/${port.protocol}`, [
+      '-t', 'nat', '-A', chains(config).dnat,
+      ...(port.hostIp === '0.0.0.0' ? [] : ['-d', port.hostIp]),
+      '-p', port.protocol, '--dport', String(port.hostPort),
+      '-m', 'comment', '--comment', `strata:${owner.slice(0, 12)}`,
+      '-j', 'DNAT', '--to-destination', `${address}:${port.containerPort}`,
+    ]); // prettier-ignore
+  }
+}
+
+/**
+ * Removes every rule `owner` published; none is fine. By position, last first, so the
+ * positions of the others hold: callers hold the network lock, so no engine adds or
+ * removes rules in between.
+ */
+export async function removePortRules(config: NetworkConfig, owner: string): Promise<void> {
+  const { dnat } = chains(config);
+  let listing: string;
+  try {
+    listing = await iptables(`list the ports of ${config.bridge}`, ['-t', 'nat', '-S', dnat]);
+  } catch {
+    return; // no chain: nothing was published
+  }
+  const positions = ruleLines(listing).flatMap((line, index) => (ownerOf(line) === owner.slice(0, 12) ? [index + 1] : []));
+  for (const position of positions.reverse()) {
+    await iptables(`unpublish ports of ${owner.slice(0, 12)}`, ['-t', 'nat', '-D', dnat, String(position)]);
+  }
+}
+
+/** The `-A` lines of `iptables -S`, in rule order. */
+function ruleLines(listing: string): string[] {
+  return listing.split('\n').filter((line) => line.startsWith('-A '));
+}
+
+/** Whose rule it is: iptables-nft prints the comment quoted, iptables-legacy bare. */
+function ownerOf(line: string): string | undefined {
+  return /--comment "?strata:([0-9a-f]{12})"?/.exec(line)?.[1];
+}

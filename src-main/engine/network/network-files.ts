@@ -1,0 +1,37 @@
+// /etc/hosts, /etc/hostname and /etc/resolv.conf as a container sees them: files of its
+// own, bind-mounted over the image's (Docker's way), so a container's name resolves to
+// its address and its DNS servers are ones it can reach.
+import fs from 'node:fs';
+
+export type NetworkMode = 'bridge' | 'host' | 'none';
+
+export const NETWORK_FILES = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf'] as const;
+
+/** Docker's fallback when the host has only servers on its own loopback, unreachable from a container. */
+const FALLBACK_NAMESERVERS = ['8.8.8.8', '8.8.4.4'];
+
+export function hostsFile(hostname: string, address: string | undefined): string {
+  return [
+    '127.0.0.1\tlocalhost',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    `${address ?? '127.0.1.1'}\t${hostname}`,
+    '',
+  ].join('\n');
+}
+
+/** The host's resolv.conf, minus what the mode cannot reach. */
+export function resolvConf(mode: NetworkMode, hostText: string = readHostResolvConf()): string {
+  if (mode === 'host') return hostText;
+  if (mode === 'none') return '';
+  const lines = hostText.split('\n').filter((line) => !/^\s*nameserver\s+(127\.|::1\b)/.test(line));
+  if (!lines.some((line) => /^\s*nameserver\s/.test(line))) lines.push(...FALLBACK_NAMESERVERS.map((server) => `nameserver ${server}`));
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function readHostResolvConf(): string {
+  try {
+    return fs.readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    return '';
+  }
+}
