@@ -119,4 +119,30 @@ describe('strata diff, commit, update, exec, ps --filter', () => {
     expect(JSON.parse(strata('ps', '-a', '--json', '-f', 'name=racer').stdout)).toHaveLength(1);
     expect(strata('rm', '-f', 'racer').code).toBe(0);
   });
+
+  it('publishes a port with -p: ps shows where, the host reaches it; bad -p and --network values are refused', async () => {
+    const www = path.join(work, 'www');
+    fs.mkdirSync(www);
+    fs.writeFileSync(path.join(www, 'index.html'), 'hello over the bridge\n');
+    const started = strata('run', '-d', '--name', 'pub', '-p', '127.0.0.1::80', '-v', `${www}:/www:ro`, 'test/a:1', '/bin/busybox', 'httpd', '-f', '-p', '80', '-h', '/www');
+    expect(started.code, started.stderr).toBe(0);
+    const port = /127\.0\.0\.1:(\d+)->80\/tcp/.exec(strata('ps').stdout)?.[1];
+    expect(port).toBeDefined();
+    let body = '';
+    for (let i = 0; i < 50 && body === ''; i++) {
+      body = await fetch(`http://127.0.0.1:${port}/index.html`).then((response) => response.text(), () => '');
+      if (body === '') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(body).toBe('hello over the bridge\n');
+    expect(strata('rm', '-f', 'pub').code).toBe(0);
+
+    const badPort = strata('run', '--rm', '-p', '80:http', 'test/a:1', 'true');
+    expect(badPort.code).not.toBe(0);
+    expect(badPort.stderr).toMatch(/-p "80:http": the container port "http" is not a port \(1 to 65535\) \[INVALID_ARGUMENT\]/);
+    const badNetwork = strata('run', '--rm', '--network', 'mynet', 'test/a:1', 'true');
+    expect(badNetwork.stderr).toMatch(/--network "mynet": expected bridge, host or none/);
+    const hostPorts = strata('run', '--rm', '--network', 'host', '-p', '8080:80', 'test/a:1', 'true');
+    expect(hostPorts.stderr).toMatch(/publishing ports needs the bridge network/);
+    expect(JSON.parse(strata('ps', '-a', '--json').stdout)).toEqual([]);
+  });
 });

@@ -23,7 +23,7 @@ export function hostsFile(hostname: string, address: string | undefined): string
 export function resolvConf(mode: NetworkMode, hostText: string = readHostResolvConf()): string {
   if (mode === 'host') return hostText;
   if (mode === 'none') return '';
-  const lines = hostText.split('\n').filter((line) => !/^\s*nameserver\s+(127\.|::1\b)/.test(line));
+  const lines = hostText.split('\n').filter((line) => line.trim() !== '' && !/^\s*nameserver\s+(127\.|::1\b)/.test(line));
   if (!lines.some((line) => /^\s*nameserver\s/.test(line))) lines.push(...FALLBACK_NAMESERVERS.map((server) => `nameserver ${server}`));
   return `${lines.join('\n').trimEnd()}\n`;
 }
