@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { type JobSpec, type MethodSpec, call, job, type } from './define';
 import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, LogLine, LogLinesEvent } from './types/containers';
-import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImportedImage, PruneResult, RemoveResult, StoreDiskUsage } from './types/images';
+import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImportedImage, PruneResult, PulledImage, RemoveResult, StoreDiskUsage } from './types/images';
 import type { JobInfo, JobProgressEvent } from './types/jobs';
 import type { HistoryPoint, StatsSample } from './types/stats';
 import type { SystemInfo } from './types/system';
@@ -53,6 +53,18 @@ export const methods = {
       changes: z.array(z.string()).optional(),
     }),
     type<ImportedImage[]>(),
+  ),
+  /** An image from an OCI / Docker registry (`strata pull`): only the layers the store lacks are downloaded. */
+  'images.pull': job(
+    z.strictObject({
+      /** `busybox`, `busybox:1.36`, `registry.example.com/team/app:v2`, `…@sha256:…`; Docker Hub when no registry is named. */
+      reference: z.string().min(1, 'must not be empty').max(1024),
+      /** `os/arch[/variant]` to take from a multi-platform image; default the engine machine's. */
+      platform: z.string().min(1).max(100).optional(),
+      /** For a registry not on the engine's machine: plain HTTP allowed, TLS certificates not checked. */
+      insecure: z.boolean().optional(),
+    }),
+    type<PulledImage>(),
   ),
   'images.tag': call(z.strictObject({ source: ref, target: ref }), type<{ tag: string }>()),
   'images.remove': call(z.strictObject({ ref, force: z.boolean().optional() }), type<RemoveResult>()),

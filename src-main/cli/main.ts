@@ -7,6 +7,7 @@ import { dfCommand } from './commands/df';
 import { historyCommand } from './commands/history';
 import { imagesCommand } from './commands/images';
 import { importCommand } from './commands/import';
+import { pullCommand } from './commands/pull';
 import { saveCommand } from './commands/save';
 import { inspectCommand } from './commands/inspect';
 import { layersCommand } from './commands/layers';
@@ -27,7 +28,7 @@ import { statsCommand } from './commands/stats';
 import { type Output, json, processOutput } from './output';
 
 export const COMMANDS: readonly Command[] = [
-  importCommand, saveCommand, buildCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
+  importCommand, pullCommand, saveCommand, buildCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
   runCommand, psCommand, startCommand, stopCommand, restartCommand, pauseCommand, unpauseCommand, killCommand, rmCommand, waitCommand, logsCommand,
   execCommand, diffCommand, commitCommand, updateCommand, statsCommand,
   serveCommand,

@@ -3,6 +3,7 @@
 import { type StoreDiskUsage, storeDiskUsage } from './images/disk';
 import { type ImportOptions, type ImportedImage, importImage } from './images/import-image';
 import { type ExportOptions, type ExportResult, exportImages } from './images/export-image';
+import { type PullOptions, type PulledImage, pullImage } from './registry/pull';
 import { type BuildOptions, type BuildResult, buildImage } from './build/execute';
 import { type PruneResult, type RemoveResult, prune, removeImage, tagImage } from './images/image-ops';
 import { type ImageInfo, findImage, listImages } from './images/image-store';
@@ -53,6 +54,11 @@ export class Engine {
 
   importImage(options: ImportOptions): Promise<ImportedImage[]> {
     return importImage(this.store, options);
+  }
+
+  /** `pull`: an image from an OCI / Docker registry (Distribution API v2), only the layers the store lacks downloaded. */
+  pullImage(reference: string, options: PullOptions = {}): Promise<PulledImage> {
+    return pullImage(this.store, reference, options);
   }
 
   /** `save`: images to an oci-archive, OCI layout directory or docker-archive (reads only). */

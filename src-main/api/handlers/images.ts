@@ -11,6 +11,15 @@ export const imageHandlers = {
   'images.import': ({ path, format, tags, changes }, { engine }, job) =>
     engine.importImage({ path, format, tags, changes, signal: job.signal, onProgress: (progress) => job.progress(progress) }),
 
+  // Progress per layer (bytes of the blob being downloaded); no credentials over the API.
+  'images.pull': ({ reference, platform, insecure }, { engine }, job) =>
+    engine.pullImage(reference, {
+      platform,
+      insecure,
+      signal: job.signal,
+      onProgress: ({ step, message, done, total, bytes, totalBytes }) => job.progress({ step, message, done, total, bytes, totalBytes }),
+    }),
+
   'images.tag': async ({ source, target }, { engine }) => ({ tag: await engine.tagImage(source, target) }),
 
   'images.remove': ({ ref, force }, { engine }) => engine.removeImage(ref, { force }),

@@ -63,6 +63,19 @@ export interface ImportedImage {
   layers: { chainId: string; reused: boolean }[];
 }
 
+/** `images.pull`'s result: the image as imported, and what the pull resolved and downloaded. */
+export interface PulledImage extends ImportedImage {
+  /** What was pulled, in full: `docker.io/library/busybox:latest`. */
+  reference: string;
+  /** What the reference resolved to on the registry: the index's digest for a multi-platform image. */
+  digest: string;
+  /** The image's platform, from its config: `linux/amd64`. */
+  platform: string;
+  /** Layer blobs downloaded and their bytes; the others were in the store already. */
+  downloadedLayers: number;
+  downloadedBytes: number;
+}
+
 /** What a removal or a prune freed (or, on a dry run, would free). */
 export interface SweepReport {
   blobs: string[];

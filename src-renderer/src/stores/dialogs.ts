@@ -2,7 +2,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 
-export type DialogId = 'run' | 'import' | 'build' | 'prune' | 'tag';
+export type DialogId = 'run' | 'import' | 'build' | 'prune' | 'tag' | 'pull';
 
 export const useDialogsStore = defineStore('dialogs', () => {
   const open = ref<DialogId | undefined>();

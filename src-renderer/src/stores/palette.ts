@@ -29,6 +29,7 @@ export const usePaletteStore = defineStore('palette', () => {
       ...navigation.views.map((view) => ({ id: `go:${view.id}`, title: `Go to ${view.label}`, group: 'View', run: () => navigation.show(view.id) })),
       { id: 'run', title: 'Run a container…', group: 'Containers', run: () => dialogs.show('run') },
       { id: 'import', title: 'Import an image…', group: 'Images', run: () => dialogs.show('import') },
+      { id: 'pull', title: 'Pull an image from a registry…', group: 'Images', run: () => { navigation.show('images'); dialogs.show('pull'); } },
       { id: 'build', title: 'Build an image from a Containerfile…', group: 'Images', run: () => dialogs.show('build') },
       { id: 'prune', title: 'Prune unused images and layers…', group: 'Images', run: () => dialogs.show('prune') },
     ];
