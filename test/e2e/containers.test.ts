@@ -187,6 +187,37 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     await expect.poll(() => page.locator('tr[data-container]').count()).toBe(1);
   });
 
+  it('publishes a port from the run dialog: the list and the detail show where, and the host reaches it', async () => {
+    const { page, engine } = strata;
+    await page.goto(`${strata.url}#containers`);
+    await page.getByRole('button', { name: 'Run a container' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Run a container' });
+    await dialog.getByRole('combobox', { name: 'Image' }).selectOption('test/a:1');
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('site');
+    await dialog.getByRole('textbox', { name: 'Command' }).fill('/bin/busybox httpd -f -p 80 -h /etc');
+    // Checked before anything is sent.
+    await dialog.getByRole('textbox', { name: 'Ports' }).fill('8080:web');
+    await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => dialog.getByText('"8080:web": expected').isVisible()).toBe(true);
+    expect(await dialog.getByRole('textbox', { name: 'Ports' }).getAttribute('aria-invalid')).toBe('true');
+    await dialog.getByRole('textbox', { name: 'Ports' }).fill('127.0.0.1::80');
+    await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+
+    await expect.poll(() => page.getByRole('heading', { name: 'site', level: 1 }).isVisible()).toBe(true);
+    await expect.poll(() => engine.inspectContainer('site').state.network?.ports[0]?.hostPort ?? 0).toBeGreaterThan(0);
+    const { hostPort } = engine.inspectContainer('site').state.network!.ports[0]!;
+    const link = page.getByRole('link', { name: `127.0.0.1:${hostPort}→80/tcp` });
+    await expect.poll(() => link.isVisible()).toBe(true);
+    expect(await link.getAttribute('href')).toBe(`http://127.0.0.1:${hostPort}/`);
+    await expect.poll(() => page.locator('.network-summary').textContent()).toMatch(/bridge\s*·\s*10\.86\.254\.\d+\/24/);
+    await expect.poll(() => fetch(`http://127.0.0.1:${hostPort}/app.conf`).then((r) => r.text(), () => ''), { timeout: 10_000 }).toBe('mode=test\n');
+    await screenshot(page, 'container-network');
+
+    await page.goto(`${strata.url}#containers`);
+    await expect.poll(() => page.locator('tr[data-container]', { hasText: 'site' }).textContent()).toContain(`127.0.0.1:${hostPort}→80/tcp`);
+    await engine.removeContainer('site', { force: true });
+  });
+
   it('shows busy containers live (the screenshots for the README)', { timeout: 90_000 }, async () => {
     const { page, engine } = strata;
     for (const c of await Promise.resolve(engine.listContainers({ all: true }))) await engine.removeContainer(c.id, { force: true });

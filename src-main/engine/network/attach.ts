@@ -50,6 +50,7 @@ export async function attach(config: NetworkConfig, input: AttachInput): Promise
     fs.writeFileSync(netnsFile, '', { mode: 0o600 });
     await hostCommand('create a network namespace', 'unshare', [`--net=${netnsFile}`, 'true']);
     const veth = hostVethName(owner);
+    await removeVeth(veth); // one an earlier run left, if the kernel has not removed it yet
     const gateway = formatIPv4(gatewayOf(config));
     await ipBatch(
       'set up the network namespace',
@@ -72,13 +73,20 @@ export async function attach(config: NetworkConfig, input: AttachInput): Promise
 
 /** Undoes attach; `ports: false` skips the firewall (nothing was published). */
 export async function detach(config: NetworkConfig, input: { owner: string; netnsFile: string; ports: boolean }): Promise<void> {
-  // The namespace, and with it both ends of the veth, goes when nothing holds it any more.
+  // The kernel would remove the pair with the namespace, but later, from a work queue: a
+  // restart right after could not make its veth under the same name.
+  await removeVeth(hostVethName(input.owner));
+  // The namespace goes when nothing holds it any more.
   if (isMounted(input.netnsFile)) umount(input.netnsFile, MNT_DETACH);
   fs.rmSync(input.netnsFile, { force: true });
   await withNetworkLock(config, async () => {
     if (input.ports) await removePortRules(config, input.owner);
     releaseAddresses(config, input.owner);
   });
+}
+
+async function removeVeth(name: string): Promise<void> {
+  if (fs.existsSync(`/sys/class/net/${name}`)) await ipBatch(`remove ${name}`, [`link del ${name}`]).catch(() => undefined);
 }
 
 /**

@@ -1,6 +1,7 @@
 // The run dialog's fields → ContainerOptions, with a message per field that is wrong.
 // Pure: checked before anything is sent; the engine checks again and has the last word.
-import type { ContainerOptions, RestartPolicy, VolumeSpec } from '../../../src-main/api/types/containers';
+import type { ContainerOptions, NetworkMode, PortSpec, RestartPolicy, VolumeSpec } from '../../../src-main/api/types/containers';
+import { parsePortLine } from './ports';
 import { formatBytes, parseSize } from './units';
 
 export interface RunForm {
@@ -16,11 +17,14 @@ export interface RunForm {
   pids: string;
   restart: RestartPolicy['name'];
   maxRetries: string;
+  network: NetworkMode;
+  /** [IP:][HOST:]CONTAINER[/udp], one a line or separated by spaces or commas. */
+  ports: string;
 }
 
 export type RunFormErrors = Partial<Record<keyof RunForm, string>>;
 
-export const EMPTY_FORM: RunForm = { image: '', name: '', command: '', env: '', mounts: '', memory: '', cpus: '', pids: '', restart: 'no', maxRetries: '' };
+export const EMPTY_FORM: RunForm = { image: '', name: '', command: '', env: '', mounts: '', memory: '', cpus: '', pids: '', restart: 'no', maxRetries: '', network: 'bridge', ports: '' };
 
 /** Docker's floor for a memory limit. */
 const MIN_MEMORY = 6 * 1024 * 1024;
@@ -90,6 +94,18 @@ export function checkRunForm(form: RunForm, host: { cpus: number; memoryBytes: n
     volumes.push({ source, destination, readonly: mode === 'ro' });
   }
   if (volumes.length) options.volumes = volumes;
+  if (form.network !== 'bridge') options.network = form.network;
+  const publish: PortSpec[] = [];
+  for (const word of form.ports.split(/[\s,]+/).filter(Boolean)) {
+    const spec = parsePortLine(word);
+    if (!spec) {
+      errors.ports = `"${word}": expected [IP:][HOST_PORT:]CONTAINER_PORT[/udp], e.g. 8080:80`;
+      break;
+    }
+    publish.push(spec);
+  }
+  if (publish.length && form.network !== 'bridge') errors.ports = `Publishing ports needs the bridge network (this one is ${form.network}).`;
+  else if (publish.length) options.publish = publish;
   if (form.memory.trim()) {
     const bytes = parseSize(form.memory);
     if (bytes === undefined) errors.memory = 'A size such as 64m, 512m or 1g.';

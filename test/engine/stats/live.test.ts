@@ -112,9 +112,11 @@ describe.skipIf(skipReason !== '')('stats sampler, live', () => {
   });
 
   it('counts network bytes on the container’s own interfaces, and not its loopback', async () => {
-    const { id, pid } = await run(['sleep', '600']);
+    // --network none: loopback only at first, so the sampler's handling of an interface
+    // that appears later is seen too (a bridged container's eth0: the test below).
+    const { id, pid } = await run(['sleep', '600'], { network: 'none' });
     await samplesUntil(id, (s) => s.length >= 2);
-    // Strata containers have loopback only (no network yet), so loopback traffic must not show.
+    // Loopback traffic must not show.
     const lo = (): number => parseNetDev(fs.readFileSync(netDevPath(pid), 'utf8')).find((i) => i.name === 'lo')?.rxBytes ?? 0;
     const loBefore = lo();
     const loopbackPing = await engine.execContainer(id, { command: ['busybox', 'ping', '-c', '3', '-i', '0.2', '127.0.0.1'] });
@@ -156,6 +158,15 @@ describe.skipIf(skipReason !== '')('stats sampler, live', () => {
     }
     await engine.removeContainer(id, { force: true });
     spawnQuiet('ip', ['link', 'del', host]); // already gone with the namespace
+  });
+
+  it("counts a bridged container's traffic on its eth0", async () => {
+    const { id } = await run(['sleep', '600']);
+    const address = engine.inspectContainer(id).state.network!.address;
+    execFileSync('busybox', ['ping', '-c', '5', '-i', '0.2', '-W', '2', address], { stdio: 'ignore' });
+    const samples = await samplesUntil(id, (s) => (s.at(-1)?.netRxBytes ?? 0) >= 5 * 84 && (s.at(-1)?.netTxBytes ?? 0) >= 5 * 84);
+    console.log(`stats live: after 5 pings of a bridged container: rx ${samples.at(-1)!.netRxBytes} B, tx ${samples.at(-1)!.netTxBytes} B`);
+    await engine.removeContainer(id, { force: true });
   });
 
   it('starts over after a restart without a spike or a negative, and drops a stopped container', async () => {
