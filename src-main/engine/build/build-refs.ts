@@ -9,21 +9,14 @@
 // Only this file knows the layout of builds/; gc.ts reads it through activeBuildReferences.
 import fs from 'node:fs';
 import path from 'node:path';
-import { processStartTime } from '../../../native/lib/index';
 import type { StorePaths } from '../store/paths';
+import { type ProcessOwner, ownerAlive, readOwnerFile } from '../store/process-owner';
 
 export interface BuildReferences {
   /** Images the build stands on (its FROM images): their config, layers and blobs. */
   manifests: string[];
   /** Layers published or reused by the build, each with its blob. */
   layers: { chainId: string; digest: string }[];
-}
-
-export interface BuildOwner {
-  pid: number;
-  /** Field 22 of /proc/<pid>/stat, as a decimal string. */
-  pidStartTime: string;
-  startedAt: string;
 }
 
 export const OWNER_FILE = 'build.json';
@@ -33,24 +26,8 @@ export function buildsDir(paths: StorePaths): string {
   return path.join(paths.root, 'builds');
 }
 
-export function currentOwner(): BuildOwner {
-  return { pid: process.pid, pidStartTime: processStartTime(process.pid).toString(), startedAt: new Date().toISOString() };
-}
-
-export function readOwner(dir: string): BuildOwner | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8')) as BuildOwner;
-  } catch {
-    return undefined;
-  }
-}
-
-export function ownerAlive(owner: BuildOwner): boolean {
-  try {
-    return processStartTime(owner.pid).toString() === owner.pidStartTime;
-  } catch {
-    return false; // no such process
-  }
+export function readOwner(dir: string): ProcessOwner | undefined {
+  return readOwnerFile(path.join(dir, OWNER_FILE));
 }
 
 /** The references of every build whose process is still running. */

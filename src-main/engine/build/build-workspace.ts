@@ -18,7 +18,8 @@ import { runtimeRoot } from '../containers/runtime-root';
 import { runRuntime } from '../runtime/runtime-binary';
 import { writeJsonAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
-import { type BuildReferences, OWNER_FILE, REFS_FILE, buildsDir, currentOwner, ownerAlive, readOwner } from './build-refs';
+import { currentOwner, ownerAlive } from '../store/process-owner';
+import { type BuildReferences, OWNER_FILE, REFS_FILE, buildsDir, readOwner } from './build-refs';
 
 /** In a step root: the id of the runtime container a RUN started there. */
 export const CONTAINER_ID_FILE = 'container-id';

@@ -7,18 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { processStartTime } from '../../../native/lib/index';
 import { writeJsonAtomic } from '../store/atomic';
 import type { StorePaths } from '../store/paths';
+import { currentOwner, ownerAlive, readOwnerFile } from '../store/process-owner';
 
 const OWNER_FILE = 'owner.json';
 /** A pull directory without an owner file younger than this is still being set up. */
 const SETUP_GRACE_MS = 60_000;
-
-interface Owner {
-  pid: number;
-  pidStartTime: string;
-}
 
 export function pullsDir(paths: StorePaths): string {
   return path.join(paths.root, 'pulls');
@@ -32,8 +27,7 @@ export class PullWorkspace {
     removeStalePulls(paths);
     const dir = path.join(pullsDir(paths), `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`);
     makeDir(dir);
-    const owner: Owner = { pid: process.pid, pidStartTime: processStartTime(process.pid).toString() };
-    writeJsonAtomic(dir, path.join(dir, OWNER_FILE), owner);
+    writeJsonAtomic(dir, path.join(dir, OWNER_FILE), currentOwner());
     return new PullWorkspace(dir);
   }
 
@@ -60,7 +54,7 @@ export function removeStalePulls(paths: StorePaths): void {
   }
   for (const name of names) {
     const dir = path.join(base, name);
-    const owner = readOwner(dir);
+    const owner = readOwnerFile(path.join(dir, OWNER_FILE));
     if (owner ? ownerAlive(owner) : ageMs(dir) < SETUP_GRACE_MS) continue;
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -85,22 +79,6 @@ function removeIfEmpty(dir: string): void {
     fs.rmdirSync(dir);
   } catch {
     // not empty, or gone already
-  }
-}
-
-function readOwner(dir: string): Owner | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8')) as Owner;
-  } catch {
-    return undefined;
-  }
-}
-
-function ownerAlive(owner: Owner): boolean {
-  try {
-    return processStartTime(owner.pid).toString() === owner.pidStartTime;
-  } catch {
-    return false; // no such process
   }
 }
 

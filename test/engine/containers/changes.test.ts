@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
 import { isStrataError } from '../../../src-main/shared/errors';
 import { type TestImage, makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
+import { logText } from '../../helpers/containers';
 
 let work: string;
 let engine: Engine;
@@ -92,7 +93,7 @@ describe('commit', () => {
     });
     await engine.startContainer(check.id);
     expect(await engine.waitContainer(check.id)).toBe(0);
-    expect(logText(check.id)).toBe('new\nnew\nmode=test\nchanged\nfresh.txt\nsymlink-gone\nyes\n');
+    expect(logText(engine, check.id)).toBe('new\nnew\nmode=test\nchanged\nfresh.txt\nsymlink-gone\nyes\n');
     // The committed layer's tar says what overlayfs said, in OCI notation.
     const layerTar = execFileSync('tar', ['-tzvf', path.join(engine.root, 'blobs/sha256', info.layers[3]!.digest.slice(7))], { encoding: 'utf8' });
     expect(layerTar).toMatch(/app\/\.wh\.data-symlink/);
@@ -101,7 +102,7 @@ describe('commit', () => {
     const defaultRun = await engine.createContainer('test/committed:1');
     await engine.startContainer(defaultRun.id);
     expect(await engine.waitContainer(defaultRun.id)).toBe(0);
-    expect(logText(defaultRun.id)).toBe('new\n');
+    expect(logText(engine, defaultRun.id)).toBe('new\n');
     for (const container of [check.id, defaultRun.id, id]) await engine.removeContainer(container);
     await engine.removeImage('test/committed:1');
   });
@@ -176,15 +177,6 @@ describe('update', () => {
   });
 });
 
-function logText(id: string): string {
-  return fs
-    .readFileSync(path.join(engine.root, 'containers', id, 'log.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { log: string }).log)
-    .join('');
-}
 
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 3000; i++) {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
 import { isStrataError } from '../../../src-main/shared/errors';
 import { type TestImage, makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
+import { logText } from '../../helpers/containers';
 
 let work: string;
 let engine: Engine;
@@ -26,17 +27,6 @@ afterAll(async () => {
   expect(mounts).not.toContain(work);
 });
 
-function logText(id: string): string {
-  const file = path.join(engine.root, 'containers', id, 'log.jsonl');
-  if (!fs.existsSync(file)) return '';
-  return fs
-    .readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { log: string }).log)
-    .join('');
-}
 
 function cgroupExists(id: string): boolean {
   return fs.existsSync(`/sys/fs/cgroup/memory/strata/${id}`) || fs.existsSync(`/sys/fs/cgroup/pids/strata/${id}`);
@@ -49,7 +39,7 @@ describe('containers', () => {
     await engine.startContainer(container.id);
     expect(await engine.waitContainer(container.id)).toBe(3);
     expect(engine.inspectContainer(container.id).state).toMatchObject({ status: 'exited', exitCode: 3, oomKilled: false });
-    expect(logText(container.id)).toBe('hello from mode=test\noops\n');
+    expect(logText(engine, container.id)).toBe('hello from mode=test\noops\n');
     await engine.removeContainer(container.id);
     expect(fs.existsSync(path.join(engine.root, 'containers', container.id))).toBe(false);
   });
@@ -82,7 +72,7 @@ describe('containers', () => {
   it('stop ends a process that ignores SIGTERM with SIGKILL after the timeout', async () => {
     const container = await engine.createContainer('test/a:1', { command: ['sh', '-c', 'trap "" TERM; echo ready; while true; do sleep 1; done'] });
     await engine.startContainer(container.id);
-    await until(() => logText(container.id).includes('ready'));
+    await until(() => logText(engine, container.id).includes('ready'));
     const stopped = await engine.stopContainer(container.id, { timeoutS: 1 });
     expect(stopped.state).toMatchObject({ status: 'exited', signal: 9 });
     expect(isMountedUnder(container.id)).toBe(false);
@@ -92,7 +82,7 @@ describe('containers', () => {
   it('pause freezes every process with the cgroup freezer; unpause thaws; stop works on a paused one', async () => {
     const container = await engine.createContainer('test/a:1', { command: ['sh', '-c', 'trap "exit 0" TERM; echo ready; while true; do sleep 1; done'] });
     await engine.startContainer(container.id);
-    await until(() => logText(container.id).includes('ready')); // its TERM trap is set
+    await until(() => logText(engine, container.id).includes('ready')); // its TERM trap is set
     const freezer = `/sys/fs/cgroup/freezer/strata/${container.id}/freezer.state`;
     expect((await engine.pauseContainer(container.id)).state.status).toBe('paused');
     expect(fs.readFileSync(freezer, 'utf8').trim()).toBe('FROZEN');
@@ -133,7 +123,7 @@ describe('containers outlive the process that started them', () => {
     expect(started.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
     const fresh = Engine.open({ root: engine.root });
     expect(fresh.inspectContainer('survivor').state.status).toBe('running');
-    await until(() => logText(started.stdout.trim()).includes('up'));
+    await until(() => logText(engine, started.stdout.trim()).includes('up'));
     const stopped = await fresh.stopContainer('survivor', { timeoutS: 5 });
     expect(stopped.state).toMatchObject({ status: 'exited', exitCode: 0 });
     await fresh.removeContainer('survivor');
@@ -150,7 +140,7 @@ describe('containers outlive the process that started them', () => {
     const fresh = Engine.open({ root: engine.root });
     const [orphan] = fresh.listContainers({ filters: { name: ['orphan'] } });
     expect(orphan?.state.status).toBe('running');
-    expect(logText(orphan!.id)).toBe('alive\n');
+    expect(logText(engine, orphan!.id)).toBe('alive\n');
     expect((await fresh.stopContainer('orphan', { timeoutS: 5 })).state).toMatchObject({ status: 'exited', exitCode: 0 });
     await fresh.removeContainer('orphan');
   });

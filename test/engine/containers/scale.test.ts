@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
 import { type BuiltLayer, type TestImage, makeLayer, makeTempDir, testImages, write, writeOciLayout } from '../../helpers/test-images';
+import { logText } from '../../helpers/containers';
 
 let work: string;
 let engine: Engine;
@@ -35,7 +36,7 @@ describe('containers at scale', () => {
     const container = await engine.createContainer('test/deep:100', { command: ['sh', '-c', 'cat /deep/001.txt /deep/050.txt /deep/099.txt; ls /deep | wc -l'] });
     await engine.startContainer(container.id);
     expect(await engine.waitContainer(container.id)).toBe(0);
-    expect(logText(container.id)).toBe('layer 1\nlayer 50\nlayer 99\n99\n');
+    expect(logText(engine, container.id)).toBe('layer 1\nlayer 50\nlayer 99\n99\n');
     await engine.removeContainer(container.id);
   });
 
@@ -84,11 +85,3 @@ function isOurSleep(pid: number): boolean {
   }
 }
 
-function logText(id: string): string {
-  return fs
-    .readFileSync(engine.containerLogPath(id), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { log: string }).log)
-    .join('');
-}

@@ -15,6 +15,7 @@ import { networkConfig } from '../../../src-main/engine/network/index';
 import type { ContainerOptions } from '../../../src-main/engine/containers/options';
 import { isStrataError } from '../../../src-main/shared/errors';
 import { makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
+import { logText } from '../../helpers/containers';
 import { TEST_BRIDGE } from '../../test-network';
 
 let work: string;
@@ -35,23 +36,13 @@ afterAll(async () => {
   expect(mounts).not.toContain(work);
 });
 
-function logText(id: string): string {
-  const file = path.join(engine.root, 'containers', id, 'log.jsonl');
-  if (!fs.existsSync(file)) return '';
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { log: string }).log)
-    .join('');
-}
 
 /** Runs a shell script in a new container to the end: its exit code and output. */
 async function run(script: string, options: ContainerOptions = {}): Promise<{ code: number; output: string; id: string }> {
   const container = await engine.createContainer('test/a:1', { ...options, command: ['/bin/busybox', 'sh', '-c', script] });
   await engine.startContainer(container.id);
   const code = (await engine.waitContainer(container.id)) ?? -1;
-  const output = logText(container.id);
+  const output = logText(engine, container.id);
   await engine.removeContainer(container.id);
   return { code, output, id: container.id };
 }
