@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
 import { isStrataError } from '../../../src-main/shared/errors';
 import { type TestImage, makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
-import { logText } from '../../helpers/containers';
+import { logText, removeTestStore } from '../../helpers/containers';
 
 let work: string;
 let engine: Engine;
@@ -22,10 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
-  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-  fs.rmSync(work, { recursive: true, force: true });
-  expect(mounts).not.toContain(work);
+  await removeTestStore(engine, work);
 });
 
 const MAKE_CHANGES = [

@@ -9,6 +9,7 @@ import { FIRST_BACKOFF_MS, MAX_BACKOFF_MS, restartDecision } from '../../../src-
 import type { RestartPolicy } from '../../../src-main/engine/containers/options';
 import { Engine } from '../../../src-main/engine/index';
 import { makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
+import { removeTestStore } from '../../helpers/containers';
 
 function exited(restart: RestartPolicy | undefined, state: Partial<ContainerRecord['state']> = {}): ContainerRecord {
   return {
@@ -62,10 +63,7 @@ describe('restart policies, for real', () => {
   });
 
   afterAll(async () => {
-    for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
-    const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-    fs.rmSync(work, { recursive: true, force: true });
-    expect(mounts).not.toContain(work);
+    await removeTestStore(engine, work);
   });
 
   it('on-failure:2 restarts a failing container twice, then leaves it exited', async () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
 import { type BuiltLayer, type TestImage, makeLayer, makeTempDir, testImages, write, writeOciLayout } from '../../helpers/test-images';
-import { logText } from '../../helpers/containers';
+import { logText, removeTestStore } from '../../helpers/containers';
 
 let work: string;
 let engine: Engine;
@@ -24,10 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
-  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-  fs.rmSync(work, { recursive: true, force: true });
-  expect(mounts).not.toContain(work);
+  await removeTestStore(engine, work);
 });
 
 describe('containers at scale', () => {

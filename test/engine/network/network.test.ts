@@ -15,7 +15,7 @@ import { networkConfig } from '../../../src-main/engine/network/index';
 import type { ContainerOptions } from '../../../src-main/engine/containers/options';
 import { isStrataError } from '../../../src-main/shared/errors';
 import { makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
-import { logText } from '../../helpers/containers';
+import { logText, removeTestStore } from '../../helpers/containers';
 import { TEST_BRIDGE } from '../../test-network';
 
 let work: string;
@@ -30,10 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
-  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-  fs.rmSync(work, { recursive: true, force: true });
-  expect(mounts).not.toContain(work);
+  await removeTestStore(engine, work);
 });
 
 
