@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { TEST_BRIDGE, TEST_SUBNET } from './test/test-network';
+import { TEST_BRIDGE, TEST_SUBNET } from './test/test-network.ts';
 
 export default defineConfig({
   test: {

@@ -210,11 +210,16 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     await expect.poll(() => link.isVisible()).toBe(true);
     expect(await link.getAttribute('href')).toBe(`http://127.0.0.1:${hostPort}/`);
     await expect.poll(() => page.locator('.network-summary').textContent()).toMatch(/bridge\s*·\s*10\.86\.254\.\d+\/24/);
-    await expect.poll(() => fetch(`http://127.0.0.1:${hostPort}/app.conf`).then((r) => r.text(), () => ''), { timeout: 10_000 }).toBe('mode=test\n');
+    const get = () => fetch(`http://127.0.0.1:${hostPort}/app.conf`, { signal: AbortSignal.timeout(2000) }).then((r) => r.text(), () => '');
+    await expect.poll(get, { timeout: 10_000 }).toBe('mode=test\n');
     await screenshot(page, 'container-network');
 
+    // The list (its search may hold an earlier test's text: cleared).
     await page.goto(`${strata.url}#containers`);
-    await expect.poll(() => page.locator('tr[data-container]', { hasText: 'site' }).textContent()).toContain(`127.0.0.1:${hostPort}→80/tcp`);
+    await page.getByRole('searchbox', { name: 'Search containers' }).fill('');
+    const row = page.locator('tr[data-container]', { hasText: 'site' });
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent({ timeout: 5000 })).toContain(`127.0.0.1:${hostPort}→80/tcp`);
     await engine.removeContainer('site', { force: true });
   });
 
