@@ -2,9 +2,9 @@
 // Plain Node; never imports Electron.
 import { type StoreDiskUsage, storeDiskUsage } from './images/disk';
 import { type ImportOptions, type ImportedImage, importImage } from './images/import-image';
-import { type ExportOptions, type ExportResult, exportImages } from './images/export-image';
-import { type PullOptions, type PulledImage, pullImage } from './registry/pull';
-import { type BuildOptions, type BuildResult, buildImage } from './build/execute';
+import type { ExportOptions, ExportResult } from './images/export-image';
+import type { PullOptions, PulledImage } from './registry/pull';
+import type { BuildOptions, BuildResult } from './build/execute';
 import { type PruneResult, type RemoveResult, prune, removeImage, tagImage } from './images/image-ops';
 import { type ImageInfo, findImage, listImages } from './images/image-store';
 import { type TreeQuery, imageTree } from './images/image-tree';
@@ -57,12 +57,16 @@ export class Engine {
   }
 
   /** `pull`: an image from an OCI / Docker registry (Distribution API v2), only the layers the store lacks downloaded. */
-  pullImage(reference: string, options: PullOptions = {}): Promise<PulledImage> {
+  // Pull, save and build are loaded when first used: a CLI command that needs none of
+  // them (most do not) does not parse their code, nor Node's TLS for the registry client.
+  async pullImage(reference: string, options: PullOptions = {}): Promise<PulledImage> {
+    const { pullImage } = await import('./registry/pull');
     return pullImage(this.store, reference, options);
   }
 
   /** `save`: images to an oci-archive, OCI layout directory or docker-archive (reads only). */
-  exportImages(refs: readonly string[], options: ExportOptions): Promise<ExportResult> {
+  async exportImages(refs: readonly string[], options: ExportOptions): Promise<ExportResult> {
+    const { exportImages } = await import('./images/export-image');
     return exportImages(this.store, refs, options);
   }
 
@@ -151,7 +155,8 @@ export class Engine {
   }
 
   /** `build`: an image from a Containerfile, layer by layer, reusing cached steps. */
-  buildImage(options: BuildOptions): Promise<BuildResult> {
+  async buildImage(options: BuildOptions): Promise<BuildResult> {
+    const { buildImage } = await import('./build/execute');
     return buildImage(this.store, options);
   }
 
