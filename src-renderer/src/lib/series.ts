@@ -1,6 +1,6 @@
 // A container's recent stats as chart-ready point arrays, of a bounded length. Plain
-// arrays, never reactive (the stats store marks them raw): the chart component hands them
-// to Chart.js as they are and redraws with update('none') when the store's tick moves.
+// arrays, never reactive (the stats store marks them raw): the chart components draw them
+// as they are (and hand them to Chart.js unparsed) when the store's tick moves.
 import type { StatsPoint } from './stats-sample';
 
 export interface XY {

@@ -26,8 +26,12 @@ export function formatPercent(percent: number | null | undefined, digits = 1): s
   return `${trimZeros(percent.toFixed(digits))}%`;
 }
 
+// One formatter for every count: toLocaleString would build one a call (charts format
+// their ticks and figures every second).
+const COUNT = new Intl.NumberFormat('en');
+
 export function formatCount(count: number | null | undefined): string {
-  return count === null || count === undefined ? '—' : count.toLocaleString('en');
+  return count === null || count === undefined ? '—' : COUNT.format(count);
 }
 
 /** 93 s → "1m 33s"; 90 000 s → "1d 1h". Two units at most. */
@@ -71,10 +75,11 @@ export function formatAgo(iso: string | undefined, now = Date.now()): string {
   return iso;
 }
 
-/** A wall-clock time for chart axes and log lines: "14:03:09". */
-export function formatClock(ms: number): string {
+/** A wall-clock time for chart axes and log lines: "14:03:09", or "14:03" without seconds. */
+export function formatClock(ms: number, seconds = true): string {
   const d = new Date(ms);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+  const parts = seconds ? [d.getHours(), d.getMinutes(), d.getSeconds()] : [d.getHours(), d.getMinutes()];
+  return parts.map((n) => String(n).padStart(2, '0')).join(':');
 }
 
 /** "sha256:abcdef…" or a bare hex id → its first 12 hex digits. */
