@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { type JobSpec, type MethodSpec, call, job, type } from './define';
 import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, LogLine, LogLinesEvent } from './types/containers';
 import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImportedImage, PruneResult, PulledImage, RemoveResult, StoreDiskUsage } from './types/images';
-import type { JobInfo, JobProgressEvent } from './types/jobs';
+import type { JobInfo, JobOutput, JobOutputEvent, JobProgressEvent } from './types/jobs';
 import type { HistoryPoint, StatsSample } from './types/stats';
 import type { SystemInfo } from './types/system';
 
@@ -162,6 +162,8 @@ export const methods = {
   // Long work.
   'jobs.list': call(noInput, type<JobInfo[]>()),
   'jobs.get': call(z.strictObject({ id: z.string().min(1) }), type<JobInfo>()),
+  /** The job's output lines kept (its last 5000) from `since` (a line's seq) on: for a reader that came late. */
+  'jobs.output': call(z.strictObject({ id: z.string().min(1), since: z.number().int().nonnegative().optional() }), type<JobOutput>()),
   /** Asks the job to stop; it ends `cancelled` unless its work was already past the point of no return. */
   'jobs.cancel': call(z.strictObject({ id: z.string().min(1) }), type<JobInfo>()),
 
@@ -180,6 +182,8 @@ export const events = {
   /** A container appeared, changed or went away: through this API, or another process (CLI, exit, restart policy). */
   'containers.changed': type<ContainerChangedEvent>(),
   'jobs.progress': type<JobProgressEvent>(),
+  /** Every output line of a job (a build's steps and RUN output), in order, batched (≤ 10 a second). */
+  'jobs.output': type<JobOutputEvent>(),
   /** A job ended: its final JobInfo (state, result or error). */
   'jobs.done': type<JobInfo>(),
   /** Records of the logs this client follows (`logs.follow`). */

@@ -34,6 +34,7 @@ export class Api {
     const { engine } = options;
     this.jobs = new JobRegistry({
       progress: (event) => this.bus.publish('jobs.progress', event),
+      output: (event) => this.bus.publish('jobs.output', event),
       done: (job) => this.bus.publish('jobs.done', job),
     });
     this.containers = new ContainerWatcher(

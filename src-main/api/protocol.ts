@@ -47,6 +47,8 @@ export const IPC_CHANNELS = {
   invoke: 'strata:invoke',
   subscribe: 'strata:subscribe',
   unsubscribe: 'strata:unsubscribe',
+  /** renderer → main: the system's open dialog (Electron only; not the API). */
+  pickPath: 'strata:pick-path',
   /** main → renderer: (event name, payload). */
   event: 'strata:event',
 } as const;

@@ -295,4 +295,26 @@ describe('the client', () => {
     expect(progress).toEqual(['layer 1 of 2']);
     expect(transport.calls.map(([method]) => method)).toEqual(['images.import', 'jobs.cancel']);
   });
+
+  it('runJob hands over output lines once each and in order, reading the ones it missed', async () => {
+    const line = (seq: number) => ({ seq, kind: 'stdout', step: 2, text: `line ${seq}` });
+    const transport = fakeTransport((method, input, push) => {
+      if (method === 'jobs.output') {
+        const since = (input as { since: number }).since;
+        return { result: { jobId: 'j3', lines: [0, 1, 2, 3, 4].filter((seq) => seq >= since).map(line), first: 0, next: 5 } };
+      }
+      // Lines 0 and 1 went out before this client listened; 2–3 come twice; 4 after.
+      push('jobs.output', { jobId: 'j3', lines: [line(2), line(3)] });
+      push('jobs.output', { jobId: 'j9', lines: [line(0)] }); // another job's
+      setTimeout(() => {
+        push('jobs.output', { jobId: 'j3', lines: [line(3), line(4)] });
+        push('jobs.done', { id: 'j3', kind: method, state: 'succeeded', startedAt: 'now', result: { id: 'img' } });
+      });
+      return { result: { id: 'j3', kind: method, state: 'running', startedAt: 'now' } };
+    });
+    const seen: number[] = [];
+    await createClient(transport).runJob('images.build', { contextDir: '/x' }, { onOutput: (lines) => seen.push(...lines.map((l) => l.seq)) });
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    expect(transport.calls.filter(([method]) => method === 'jobs.output')).toEqual([['jobs.output', { id: 'j3', since: 0 }]]);
+  });
 });

@@ -1,14 +1,25 @@
-// The job registry on its own: ids, throttled progress, one `done` with the result or the
-// error, cancel through the AbortSignal, and how long finished jobs are remembered.
+// The job registry on its own: ids, throttled progress, output lines (every one sent, in
+// batches, the newest kept), one `done` with the result or the error, cancel through the
+// AbortSignal, and how long finished jobs are remembered.
 import { describe, expect, it } from 'vitest';
 import { JobRegistry } from '../../src-main/api/jobs';
-import type { JobInfo, JobProgressEvent } from '../../src-main/api/types/jobs';
+import type { JobInfo, JobOutputEvent, JobProgressEvent } from '../../src-main/api/types/jobs';
 import { StrataError, isStrataError } from '../../src-main/shared/errors';
 
-function registry(options: { keepFinished?: number; progressIntervalMs?: number } = {}) {
+function registry(options: { keepFinished?: number; progressIntervalMs?: number; outputIntervalMs?: number; keepOutputLines?: number; keepOutputChars?: number } = {}) {
   const progress: JobProgressEvent[] = [];
+  const output: JobOutputEvent[] = [];
   const done: JobInfo[] = [];
-  const jobs = new JobRegistry({ progress: (event) => progress.push(event), done: (job) => done.push(job) }, options);
+  /** Every event in the order sent: `output` or `done`. */
+  const order: string[] = [];
+  const jobs = new JobRegistry(
+    {
+      progress: (event) => progress.push(event),
+      output: (event) => void (output.push(event), order.push('output')),
+      done: (job) => void (done.push(job), order.push('done')),
+    },
+    options,
+  );
   const ended = (id: string) =>
     new Promise<JobInfo>((resolve) => {
       const poll = () => {
@@ -18,7 +29,7 @@ function registry(options: { keepFinished?: number; progressIntervalMs?: number 
       };
       poll();
     });
-  return { jobs, progress, done, ended };
+  return { jobs, progress, output, order, done, ended };
 }
 
 /** Work that waits until aborted, then fails as the engine's cancellable work does. */
@@ -73,6 +84,50 @@ describe('JobRegistry', () => {
     report(99); // after the end: ignored
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(progress).toHaveLength(2);
+  });
+
+  it('sends every output line in order, batched, all of them before the end', async () => {
+    const { jobs, output, order, ended } = registry({ outputIntervalMs: 50 });
+    let write!: (text: string) => void;
+    let finish!: () => void;
+    const started = jobs.start('images.build', (control) => {
+      write = (text) => control.output({ kind: 'stdout', step: 2, text });
+      return new Promise<void>((resolve) => (finish = resolve));
+    });
+    for (let n = 0; n < 10; n++) write(`line ${n}`);
+    expect(output).toEqual([]); // sent as one batch, not one event a line
+    await expect.poll(() => output.length).toBe(1);
+    expect(output[0]).toEqual({ jobId: started.id, lines: Array.from({ length: 10 }, (_, n) => ({ seq: n, kind: 'stdout', step: 2, text: `line ${n}` })) });
+    write('last');
+    finish();
+    await ended(started.id);
+    expect(output.flatMap((event) => event.lines.map((line) => line.text))).toEqual([...Array.from({ length: 10 }, (_, n) => `line ${n}`), 'last']);
+    expect(order).toEqual(['output', 'output', 'done']);
+    write('after the end'); // ignored
+    expect(jobs.output(started.id)).toMatchObject({ first: 0, next: 11 });
+  });
+
+  it('keeps the newest output lines for a late reader, within its line and character limits', async () => {
+    const { jobs, output, ended } = registry({ outputIntervalMs: 10, keepOutputLines: 100, keepOutputChars: 1000 });
+    const many = jobs.start('images.build', async (control) => {
+      for (let n = 0; n < 1000; n++) control.output({ kind: 'stdout', text: String(n) });
+    });
+    await ended(many.id);
+    expect(output.flatMap((event) => event.lines)).toHaveLength(1000); // every line sent
+    const kept = jobs.output(many.id);
+    expect(kept).toMatchObject({ jobId: many.id, first: 900, next: 1000 });
+    expect(kept.lines.map((line) => line.seq)).toEqual(Array.from({ length: 100 }, (_, n) => 900 + n));
+    expect(jobs.output(many.id, 990).lines.map((line) => line.text)).toEqual(Array.from({ length: 10 }, (_, n) => String(990 + n)));
+    expect(jobs.output(many.id, 1000).lines).toEqual([]);
+
+    const wide = jobs.start('images.build', async (control) => {
+      for (let n = 0; n < 10; n++) control.output({ kind: 'stdout', text: `${n}`.padEnd(300, '.') });
+      control.output({ kind: 'stdout', text: 'x'.repeat(100_000) });
+    });
+    await ended(wide.id);
+    const lines = jobs.output(wide.id).lines;
+    expect(lines.map((line) => line.seq)).toEqual([10]); // the newest alone is over the limit: kept, cut
+    expect(lines[0]!.text.length).toBeLessThan(10_000);
   });
 
   it('cancels through the AbortSignal: the job ends cancelled with CANCELLED', async () => {

@@ -1,6 +1,8 @@
 // images.*, disk.*: the engine's image store.
 import { StrataError } from '../../shared/errors';
+import type { BuildEvent } from '../../engine/build/build-events';
 import type { TreeNode } from '../types/images';
+import type { JobOutputLine } from '../types/jobs';
 import type { Handlers } from './types';
 
 export const imageHandlers = {
@@ -42,7 +44,8 @@ export const imageHandlers = {
 
   'disk.usage': (_input, { engine }) => engine.diskUsage(),
 
-  // The job's progress is the current step; with a RUN, its latest output line.
+  // The job's progress is the current step; with a RUN, its latest output line. Its output
+  // (jobs.output) is every step, every line the steps printed, and the warnings.
   'images.build': ({ contextDir, containerfile, tags, buildArgs, noCache, target, network }, { engine }, job) => {
     let step = { done: 0, total: 0, createdBy: '' };
     return engine.buildImage({
@@ -55,6 +58,7 @@ export const imageHandlers = {
       network,
       signal: job.signal,
       onProgress: (event) => {
+        job.output(buildOutputLine(event));
         if (event.kind === 'step') step = { done: event.step - 1, total: event.total, createdBy: event.createdBy };
         if (event.kind === 'message') return;
         const message = event.kind === 'output' ? `${step.createdBy}: ${event.line}` : step.createdBy;
@@ -72,6 +76,20 @@ export const imageHandlers = {
       onProgress: (p) => job.progress({ step: p.role, message: `${p.role} ${p.done + 1} of ${p.total}`, done: p.done, total: p.total, bytes: p.bytes, totalBytes: p.size }),
     }),
 } satisfies Partial<Handlers>;
+
+/** A build event as a line of the job's output, worded as `strata build` prints it. */
+function buildOutputLine(event: BuildEvent): Omit<JobOutputLine, 'seq'> {
+  switch (event.kind) {
+    case 'step':
+      return { kind: 'step', step: event.step, total: event.total, text: `STEP ${event.step}/${event.total}: ${event.createdBy}` };
+    case 'output':
+      return { kind: event.stream, step: event.step, text: event.line };
+    case 'step-done':
+      return { kind: 'step-done', step: event.step, total: event.total, cached: event.cached, text: event.cached ? 'Using cache' : `done in ${(event.durationMs / 1000).toFixed(1)} s` };
+    case 'message':
+      return { kind: event.level, text: event.message };
+  }
+}
 
 /** A copy of `node` with children only `depth` levels down; deeper directories keep their count and size. */
 function cutAt(node: TreeNode, depth: number): { node: TreeNode; truncated: boolean } {

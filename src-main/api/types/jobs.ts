@@ -41,3 +41,40 @@ export interface JobProgressEvent {
   kind: string;
   progress: JobProgress;
 }
+
+/** What a line of a job's output is. */
+export type JobOutputKind = 'step' | 'stdout' | 'stderr' | 'step-done' | 'warning' | 'note';
+
+/** One line of a job's output: a build's steps and what their RUN instructions printed. */
+export interface JobOutputLine {
+  /** Its place in the job's output: 0, 1, 2, … without gaps. */
+  seq: number;
+  /**
+   * A step starts (`text`: `STEP 3/10: RUN make`), a line the step printed, the step's end
+   * (`text`: `Using cache` or how long it took), or a warning or a note about the whole job.
+   */
+  kind: JobOutputKind;
+  text: string;
+  /** The step it belongs to, from 1, when the work goes in steps. */
+  step?: number;
+  /** Kinds `step` and `step-done`: how many steps in all. */
+  total?: number;
+  /** Kind `step-done`: the step's result came from the build cache. */
+  cached?: boolean;
+}
+
+/** `jobs.output`: a job's new output lines, in order, in batches at most ten a second; all sent before its `jobs.done`. */
+export interface JobOutputEvent {
+  jobId: string;
+  lines: JobOutputLine[];
+}
+
+/** What `jobs.output` answers: the lines kept (a job keeps its last 5000) from `since` on. */
+export interface JobOutput {
+  jobId: string;
+  lines: JobOutputLine[];
+  /** The seq of the oldest line kept: the ones before it are forgotten. */
+  first: number;
+  /** The seq the next line will get (the number of lines so far). */
+  next: number;
+}

@@ -8,4 +8,10 @@ import type { StrataPreloadApi } from '../../../src-main/shared/preload-api';
 
 export const bridge: StrataPreloadApi | undefined = window.strata;
 
+/**
+ * The system's open dialog for a path (Electron's window only): undefined in a browser,
+ * where paths are typed (a web page cannot learn a file's path).
+ */
+export const pickPath: StrataPreloadApi['pickPath'] | undefined = typeof bridge?.pickPath === 'function' ? (options) => bridge!.pickPath(options) : undefined;
+
 export const api: ApiClient = createClient(window.strata ?? webSocketTransport(pageSocketUrl(window.location)));

@@ -4,6 +4,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
 import { errorMessage } from '../api/errors';
+import type { JobOptions } from '../../../src-main/api/client';
 import type { ImageInfo, ImportFormat, ImportedImage, PruneResult } from '../../../src-main/api/types/images';
 import { useDiskStore } from './disk';
 import { useJobsStore } from './jobs';
@@ -54,10 +55,13 @@ export const useImagesStore = defineStore('images', () => {
     }
   }
 
-  /** Builds an image from a Containerfile (a job: its steps show in Jobs). */
-  async function build(input: { contextDir: string; containerfile?: string; tags?: string[] }): Promise<void> {
+  /**
+   * Builds an image from a Containerfile: a job, in Jobs too. `options` hears of the job
+   * (its id, to cancel) and of every line of its output (the Build dialog's log).
+   */
+  async function build(input: { contextDir: string; containerfile?: string; tags?: string[]; network?: 'host' | 'none' }, options: Pick<JobOptions, 'onStarted' | 'onOutput'> = {}): Promise<void> {
     try {
-      await jobs.run('images.build', input);
+      await jobs.run('images.build', input, options);
       toasts.success(`Built ${input.tags?.join(', ') || 'an image'}`);
     } catch (error) {
       toasts.error(`Could not build ${input.contextDir}`, error);

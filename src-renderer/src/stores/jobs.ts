@@ -3,6 +3,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api } from '../api/bridge';
+import type { JobOptions } from '../../../src-main/api/client';
 import type { JobMethodName, JobResult, MethodInput } from '../../../src-main/api/contract';
 import type { JobInfo } from '../../../src-main/api/types/jobs';
 
@@ -43,8 +44,14 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   /** Runs a job method to its end, showing it here meanwhile. */
-  function run<M extends JobMethodName>(method: M, input: MethodInput<M>): Promise<JobResult<M>> {
-    return api.runJob(method, input, { onStarted: put });
+  function run<M extends JobMethodName>(method: M, input: MethodInput<M>, options: JobOptions = {}): Promise<JobResult<M>> {
+    return api.runJob(method, input, {
+      ...options,
+      onStarted: (job) => {
+        put(job);
+        options.onStarted?.(job);
+      },
+    });
   }
 
   async function cancel(id: string): Promise<void> {
