@@ -1,13 +1,14 @@
 // The typed API over Electron IPC: the window's renderer calls through the preload
 // (preload.ts); every call is checked to come from the window's own main frame showing
-// the app — not a subframe, not a page it was somehow navigated to.
-import { type BrowserWindow, type IpcMainInvokeEvent, app, ipcMain } from 'electron';
+// the app — not a subframe, not a page it was somehow navigated to. The same holds for the
+// one call besides the API: the system's open dialog, shown over that window.
+import { type BrowserWindow, type IpcMainInvokeEvent, app, dialog, ipcMain } from 'electron';
 import { Api } from '../api/dispatch';
 import { IPC_CHANNELS, type Reply } from '../api/protocol';
 import type { Session } from '../api/session';
 import { Engine } from '../engine/index';
 import { toErrorShape } from '../shared/errors';
-import { type AppLocation, isAppUrl } from './policy';
+import { type AppLocation, isAppUrl, pickPathOptions } from './policy';
 
 const REFUSED: Reply = { error: { code: 'UNSUPPORTED', message: "the Strata API answers only the app's own window" } };
 
@@ -56,9 +57,15 @@ export function serveApiToWindow(window: BrowserWindow, location: AppLocation): 
   ipcMain.handle(IPC_CHANNELS.invoke, (event, method: unknown, input: unknown) => answer(event, (s) => s.call(String(method), input)));
   ipcMain.handle(IPC_CHANNELS.subscribe, (event, name: unknown) => answer(event, (s) => s.subscribe(String(name))));
   ipcMain.handle(IPC_CHANNELS.unsubscribe, (event, name: unknown) => answer(event, (s) => s.unsubscribe(String(name))));
+  ipcMain.handle(IPC_CHANNELS.pickPath, async (event, request: unknown): Promise<string | undefined> => {
+    const options = pickPathOptions(request);
+    if (!fromTheApp(event) || !options) throw new Error('the open dialog answers only the app’s own window, asked for a file or a directory');
+    const chosen = await dialog.showOpenDialog(window, { title: options.title, properties: [options.kind === 'directory' ? 'openDirectory' : 'openFile'] });
+    return chosen.canceled ? undefined : chosen.filePaths[0];
+  });
 
   contents.once('destroyed', () => {
     session?.close();
-    for (const channel of [IPC_CHANNELS.invoke, IPC_CHANNELS.subscribe, IPC_CHANNELS.unsubscribe]) ipcMain.removeHandler(channel);
+    for (const channel of [IPC_CHANNELS.invoke, IPC_CHANNELS.subscribe, IPC_CHANNELS.unsubscribe, IPC_CHANNELS.pickPath]) ipcMain.removeHandler(channel);
   });
 }

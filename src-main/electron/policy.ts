@@ -1,5 +1,7 @@
 // The renderer's policy as plain data and pure checks (no electron import, so it is
-// unit-testable under plain Node): the CSP, where the app lives, which URLs are web links.
+// unit-testable under plain Node): the CSP, where the app lives, which URLs are web links,
+// what an open-dialog request may ask.
+import type { PickPathOptions } from '../shared/preload-api';
 
 /** The one policy the renderer runs under; index.html carries the same one in a <meta>. */
 export const CONTENT_SECURITY_POLICY = [
@@ -23,6 +25,14 @@ export function isAppUrl(url: string, location: AppLocation): boolean {
   }
   if (location.kind === 'url') return target.origin === new URL(location.url).origin;
   return target.protocol === 'file:' && decodeURIComponent(target.pathname) === location.file;
+}
+
+/** The renderer's request for the open dialog, if well formed: a kind it knows and a short title. */
+export function pickPathOptions(value: unknown): PickPathOptions | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { kind, title } = value as Record<string, unknown>;
+  if ((kind !== 'file' && kind !== 'directory') || typeof title !== 'string' || title.length > 200) return undefined;
+  return { kind, title };
 }
 
 /** The URL if it is an http(s) link a browser should open, else undefined. */

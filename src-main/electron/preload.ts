@@ -1,11 +1,11 @@
 // The sandboxed preload (built to out/preload/preload.cjs). It may import only `electron`
 // (everything else is bundled in) and exposes exactly the frozen StrataPreloadApi: the
-// API's transport over IPC. The renderer never sees ipcRenderer; the main process checks
-// every call (src-main/electron/ipc.ts).
+// API's transport over IPC, and the system's open dialog. The renderer never sees
+// ipcRenderer; the main process checks every call (src-main/electron/ipc.ts).
 import { contextBridge, ipcRenderer } from 'electron';
 import { EventListeners } from '../api/listeners';
 import { type EventListener, IPC_CHANNELS, type Reply } from '../api/protocol';
-import { PRELOAD_API_KEY, type StrataPreloadApi } from '../shared/preload-api';
+import { type PickPathOptions, PRELOAD_API_KEY, type StrataPreloadApi } from '../shared/preload-api';
 
 /** Replaced at build time with package.json's version (electron.vite.config.ts). */
 declare const __STRATA_VERSION__: string;
@@ -30,6 +30,7 @@ const api: StrataPreloadApi = Object.freeze({
   version: __STRATA_VERSION__,
   platform: process.platform,
   invoke: (method: string, input: unknown) => ask(IPC_CHANNELS.invoke, method, input),
+  pickPath: ({ kind, title }: PickPathOptions) => ipcRenderer.invoke(IPC_CHANNELS.pickPath, { kind, title }) as Promise<string | undefined>,
   subscribe(event: string, listener: EventListener): () => void {
     const registration = listeners.add(event, listener);
     if (registration.first) askToSend(IPC_CHANNELS.subscribe, event);

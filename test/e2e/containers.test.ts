@@ -63,8 +63,8 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     await dialog.getByRole('button', { name: 'Run', exact: true }).click();
 
     // The detail opens on the new container.
-    await expect.poll(() => page.getByRole('heading', { name: 'web', level: 1 }).isVisible()).toBe(true);
-    await expect.poll(() => page.locator('.view-header .status').textContent()).toBe('running');
+    await expect.poll(() => page.getByRole('heading', { name: 'web', level: 1 }).isVisible(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.locator('.view-header .status').textContent(), { timeout: 10_000 }).toBe('running');
     const record = strata.engine.inspectContainer('web');
     expect(record.options).toMatchObject({ memory: 64 * 1024 * 1024, command: ['sh', '-c', script] });
     expect(await page.getByRole('textbox', { name: 'Memory limit' }).inputValue()).toBe('64m');
@@ -203,7 +203,7 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     await dialog.getByRole('textbox', { name: 'Ports' }).fill('127.0.0.1::80');
     await dialog.getByRole('button', { name: 'Run', exact: true }).click();
 
-    await expect.poll(() => page.getByRole('heading', { name: 'site', level: 1 }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('heading', { name: 'site', level: 1 }).isVisible(), { timeout: 10_000 }).toBe(true);
     await expect.poll(() => engine.inspectContainer('site').state.network?.ports[0]?.hostPort ?? 0).toBeGreaterThan(0);
     const { hostPort } = engine.inspectContainer('site').state.network!.ports[0]!;
     const link = page.getByRole('link', { name: `127.0.0.1:${hostPort}→80/tcp` });
