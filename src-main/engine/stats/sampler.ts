@@ -14,8 +14,11 @@
 //   long-lived front end (the window, `strata serve`) is up.
 // - A container whose cgroup is gone (stopped) is dropped from the tick; its in-memory
 //   samples stay for `ringSeconds` (a chart of a just-stopped container still shows them).
-// - Its network namespace is found once per cgroup generation: the target's pid if that
-//   process is in the cgroup, else the first process the cgroup lists. The /proc file
+// - A container on the bridge is counted from the host's end of its veth pair: one read of
+//   the host's /proc/net/dev a tick serves every bridged container (its rx is the veth's
+//   tx), instead of one file a container.
+// - Otherwise its network namespace is found once per cgroup generation: the target's pid if
+//   that process is in the cgroup, else the first process the cgroup lists. The /proc file
 //   stays open and keeps reading that namespace (net namespaces live while a file of them
 //   is open), so the choice holds until the container restarts.
 import os from 'node:os';
@@ -23,7 +26,8 @@ import type { CgroupReader, CgroupReading } from './cgroup-reader';
 import { HistoryBucket, type HistoryPoint, intervalStart } from './history-point';
 import { HistoryStore, type HistoryStoreOptions, onePerInterval } from './history-store';
 import { parseProcStat, procStatPath } from './host-cpu';
-import { type NetCounters, netDevPath, parseNetDev, readNetDev, sumNetDev } from './net-dev';
+import { hostVethName } from '../network/veth-name';
+import { type NetCounters, type NetInterfaceCounters, netDevPath, parseNetDev, readNetDev, sumNetDev } from './net-dev';
 import { OpenFiles, type ReadResult } from './open-files';
 import { type StatsReading, toSample } from './rates';
 import { RingBuffer } from './ring-buffer';
@@ -92,6 +96,8 @@ interface Tracked {
   bucket: HistoryBucket | null;
   /** The process whose namespace is read, the generation it was chosen for, and the target pid it came from. */
   netPid: number | null;
+  /** Counted from its host veth last tick: its own net/dev is not read. */
+  viaVeth: boolean;
   /** /proc/<netPid>/net/dev, worked out once per pid rather than at every tick. */
   netFile: string | null;
   /** What it last read, and how many times: a loopback-only namespace is read one tick in ten. */
@@ -250,19 +256,25 @@ export class StatsSampler {
     const tracked = targets.map((target) => this.trackedFor(target));
     const time = this.now();
     const monoMs = this.monoNow();
-    // Two batches in parallel: every cgroup file, and /proc (stat and each net/dev).
-    const netFiles = tracked.map((each) => (this.netDue(each) ? each.netFile : null));
+    // Two batches in parallel: every cgroup file, and /proc (stat, the host's net/dev, each
+    // container's own net/dev unless its host veth counts it).
+    const netFiles = tracked.map((each) => (!each.viaVeth && this.netDue(each) ? each.netFile : null));
     const [cgroups, proc] = await Promise.all([
       this.readCgroups(targets.map((target) => target.cgroupPath)),
-      this.files.readBatch([procStatPath(this.procRoot), ...netFiles.filter((file): file is string => file !== null)]),
+      this.files.readBatch([procStatPath(this.procRoot), `${this.procRoot}/net/dev`, ...netFiles.filter((file): file is string => file !== null)]),
     ]);
-    const [stat, ...nets] = proc;
+    const [stat, hostNet, ...nets] = proc;
     if (stat!.error !== undefined) this.report(stat!.error, 'read');
     const host = stat!.text === null ? null : parseProcStat(stat!.text);
+    const hostInterfaces = new Map<string, NetInterfaceCounters>(hostNet!.text ? parseNetDev(hostNet!.text).map((each) => [each.name, each]) : []);
 
     let net = 0;
     const readings = await Promise.all(
-      tracked.map((each, i) => this.completeReading(each, cgroups[i]!, netFiles[i] === null ? null : nets[net++]!)),
+      tracked.map((each, i) => {
+        const veth = hostInterfaces.get(hostVethName(each.target.id));
+        each.viaVeth = veth !== undefined;
+        return this.completeReading(each, cgroups[i]!, netFiles[i] === null ? null : nets[net++]!, veth);
+      }),
     );
 
     const batch: StatsBatch = [];
@@ -313,7 +325,7 @@ export class StatsSampler {
     if (tracked === undefined) {
       tracked = {
         target, ring: new RingBuffer(this.ringCapacity), prev: undefined, bucket: null,
-        netPid: null, netFile: null, lastNet: null, netReads: 0, netPhase: this.tracked.size % LOOPBACK_ONLY_EVERY, netGeneration: null, netTargetPid: null, lastSampleMono: this.monoNow(), active: false,
+        netPid: null, viaVeth: false, netFile: null, lastNet: null, netReads: 0, netPhase: this.tracked.size % LOOPBACK_ONLY_EVERY, netGeneration: null, netTargetPid: null, lastSampleMono: this.monoNow(), active: false,
       };
       this.tracked.set(target.id, tracked);
     }
@@ -336,7 +348,12 @@ export class StatsSampler {
    * could not be read. Finds (again) the network namespace when it has to. `netResult`
    * null: net/dev was not read this tick (none known, or loopback only and not its turn).
    */
-  private async completeReading(tracked: Tracked, cgroup: CgroupReading | null | Error, netResult: ReadResult | null): Promise<Omit<StatsReading, 'id' | 'time' | 'monoMs' | 'host'> | null> {
+  private async completeReading(
+    tracked: Tracked,
+    cgroup: CgroupReading | null | Error,
+    netResult: ReadResult | null,
+    veth: NetInterfaceCounters | undefined,
+  ): Promise<Omit<StatsReading, 'id' | 'time' | 'monoMs' | 'host'> | null> {
     const { target } = tracked;
     if (cgroup instanceof Error) {
       this.report(cgroup, 'read', target.id);
@@ -345,6 +362,12 @@ export class StatsSampler {
     if (cgroup === null) {
       this.deactivate(tracked);
       return null;
+    }
+    if (veth !== undefined) {
+      // The host end's receive is the container's transmit, and the other way round. A new
+      // veth (a restart) comes with a new init pid, so the rates start over.
+      tracked.lastNet = { rxBytes: veth.txBytes, txBytes: veth.rxBytes, interfaces: 1 };
+      return { cgroup, netPid: target.pid ?? null, net: tracked.lastNet };
     }
     try {
       const knownPid = tracked.netPid;
