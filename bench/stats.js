@@ -41,6 +41,8 @@ export function benchStats({ work }) {
     peerName = 'podman stats --no-stream';
     spawnSync(podman, [...args, 'rm', '-af', '-t', '0'], { stdio: 'ignore' });
     spawnSync(podman, [...args, 'rmi', '-af'], { stdio: 'ignore' });
+    // podman keeps its store's overlay dir bind-mounted on itself: leave no mount behind.
+    spawnSync('umount', [path.join(work, 'stats-podman-root', 'overlay')], { stdio: 'ignore' });
   }
   rows.push({
     what: `live stats of ${COUNT} idle containers at 1 Hz (engine process CPU / wall, 20 s)`,
