@@ -39,9 +39,9 @@ static int expect(int fd, char want) {
   if (n < 0) return fail_errno("read from container init");
   if (n == 0) return fail_msg("container init exited before it was ready");
   if (buf[0] == want) return 0;
-  if (buf[0] == 'E') {
+  if (buf[0] == 'E' && n >= 2) {
     buf[n] = '\0';
-    return fail_msg("%s", buf + 1);
+    return fail_kind(err_kind_from_char(buf[1]), "%s", buf + 2);
   }
   return fail_msg("container init: unexpected message '%c'", buf[0]);
 }
@@ -99,7 +99,7 @@ int container_create(const struct create_opts *o, struct spec *s, pid_t *pid_out
   if (mkdir_p(g_root, 0711) < 0) return -1;
   char *dir = state_dir(o->id);
   if (mkdir(dir, 0711) < 0) {
-    int rc = errno == EEXIST ? fail_msg("container %s already exists", o->id) : fail_errno("mkdir %s", dir);
+    int rc = errno == EEXIST ? fail_kind(ERR_CONFLICT, "container %s already exists", o->id) : fail_errno("mkdir %s", dir);
     free(dir);
     return rc;
   }

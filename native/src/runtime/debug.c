@@ -18,13 +18,13 @@ static int cgroup_cmd(int argc, char **argv, bool setup) {
   int npos;
   struct spec s;
   char *abs = NULL;
-  if (parse_args(argc, argv, opts, pos, 1, &npos) < 0 || (npos != 1 && fail_msg("a container id is required")) ||
+  if (parse_args(argc, argv, opts, pos, 1, &npos) < 0 || (npos != 1 && fail_kind(ERR_INVALID, "a container id is required")) ||
       !(abs = bundle_path(bundle)) || spec_load(abs, &s) < 0) {
-    fprintf(stderr, "%s\n", g_err);
+    report_error(NULL);
     return 1;
   }
   int rc = setup ? cgroup_setup(&s, pos[0], pid ? atoi(pid) : 0) : cgroup_destroy(&s, pos[0]);
-  if (rc < 0) fprintf(stderr, "%s\n", g_err);
+  if (rc < 0) report_error(NULL);
   free(abs);
   return rc < 0 ? 1 : 0;
 }

@@ -139,7 +139,7 @@ static int open_namespaces(struct exec_plan *p, pid_t pid, const char *id) {
     if (stat(mine, &a) < 0) continue; /* a kernel without this namespace type */
     int fd = open(theirs, O_RDONLY | O_CLOEXEC);
     /* an exiting process has left its namespaces before /proc shows it as gone */
-    if (fd < 0 && errno == ENOENT) return fail_msg("container %s: its init is exiting", id);
+    if (fd < 0 && errno == ENOENT) return fail_kind(ERR_CONFLICT, "container %s: its init is exiting", id);
     if (fd < 0) return fail_errno("open %s", theirs);
     if (fstat(fd, &b) < 0) {
       fail_errno("stat %s", theirs);
@@ -200,7 +200,7 @@ static pid_t wait_child(pid_t pid, int *status) {
 static int exec_in_container(struct exec_plan *p, const struct state *st, const char *pid_file, int *status) {
   *status = EXIT_SETUP;
   if (open_namespaces(p, st->pid, st->id) < 0 || open_cgroups(p, st->pid) < 0) return -1;
-  if (!proc_alive(st->pid, st->pid_start)) return fail_msg("container %s: its init has exited", st->id);
+  if (!proc_alive(st->pid, st->pid_start)) return fail_kind(ERR_CONFLICT, "container %s: its init has exited", st->id);
   /* inherited by the child: the host's /proc/self is still ours to write */
   if (p->proc->has_oom_score_adj) {
     char val[16];
@@ -261,7 +261,7 @@ static int exec_in_container(struct exec_plan *p, const struct state *st, const 
 }
 
 static int usage_error(void) {
-  fprintf(stderr, "exec: %s\n", g_err);
+  report_error("exec");
   return EXIT_SETUP;
 }
 
@@ -274,14 +274,14 @@ int cmd_exec(int argc, char **argv) {
   char **pos = xcalloc((size_t)argc + 1, sizeof *pos); /* ID, then ARGS (NULL-terminated) */
   int npos;
   if (parse_args(argc, argv, opts, pos, argc, &npos) < 0) return usage_error();
-  if (npos < 1) return fail_msg("a container id is required"), usage_error();
-  if (tty || console) return fail_msg("terminals are not supported"), usage_error();
-  if (process && npos > 1) return fail_msg("give the program as ARGS or in --process, not both"), usage_error();
-  if (!process && npos < 2) return fail_msg("no program: give ARGS after the id (after --) or --process FILE"), usage_error();
+  if (npos < 1) return fail_kind(ERR_INVALID, "a container id is required"), usage_error();
+  if (tty || console) return fail_kind(ERR_UNSUPPORTED, "terminals are not supported"), usage_error();
+  if (process && npos > 1) return fail_kind(ERR_INVALID, "give the program as ARGS or in --process, not both"), usage_error();
+  if (!process && npos < 2) return fail_kind(ERR_INVALID, "no program: give ARGS after the id (after --) or --process FILE"), usage_error();
   const char *id = pos[0];
   struct state st;
   if (state_load(id, &st) < 0) return usage_error();
-  if (st.status != ST_RUNNING) return fail_msg("container %s is %s, not running", id, status_name(st.status)), usage_error();
+  if (st.status != ST_RUNNING) return fail_kind(ERR_CONFLICT, "container %s is %s, not running", id, status_name(st.status)), usage_error();
 
   /* the container's config: the base for ARGS, and the capabilities a --process file
    * without any gets (an exec never has more privileges than the container's process) */
@@ -304,6 +304,6 @@ int cmd_exec(int argc, char **argv) {
 
   struct exec_plan plan = {.proc = proc, .detach = detach, .go = {-1, -1}, .report = {-1, -1}};
   int status;
-  if (exec_in_container(&plan, &st, pid_file, &status) < 0) fprintf(stderr, "exec: %s\n", g_err);
+  if (exec_in_container(&plan, &st, pid_file, &status) < 0) report_error("exec");
   return status;
 }

@@ -27,11 +27,12 @@
 
 static void die(struct init_args *a) __attribute__((noreturn));
 static void die(struct init_args *a) {
-  char msg[sizeof g_err + 1];
+  char msg[sizeof g_err + 2];
   msg[0] = 'E';
+  msg[1] = err_kind_char(g_err_kind);
   size_t n = strlen(g_err);
-  memcpy(msg + 1, g_err, n);
-  if (a->sync_fd >= 0 && send(a->sync_fd, msg, n + 1, MSG_NOSIGNAL) < 0) {
+  memcpy(msg + 2, g_err, n);
+  if (a->sync_fd >= 0 && send(a->sync_fd, msg, n + 2, MSG_NOSIGNAL) < 0) {
     /* the parent is gone: nobody to tell but stderr */
     dprintf(2, "%s\n", g_err);
   }

@@ -4,7 +4,8 @@
  *   strata-runtime [--root DIR] run [--bundle DIR] [--pid-file F] [--detach] ID
  *   strata-runtime [--root DIR] shim --bundle DIR --log F --exit-file F [--rm] ID
  *   strata-runtime [--root DIR] exec [--process FILE] [--detach] [--pid-file F] ID [-- ARGS...]
- * Failures print "step: reason" on stderr and exit non-zero. */
+ * Failures print "step: reason" on stderr and exit non-zero; with --log-format json, one
+ * JSON line {"level":"error","code":…,"msg":…} whose code says the kind of failure. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +24,13 @@ int parse_args(int argc, char **argv, const struct optspec *specs, char **pos, i
   for (int i = 0; i < argc; i++) {
     char *a = argv[i];
     if (a[0] != '-' || !a[1]) {
-      if (*npos >= maxpos) return fail_msg("unexpected argument %s", a);
+      if (*npos >= maxpos) return fail_kind(ERR_INVALID, "unexpected argument %s", a);
       pos[(*npos)++] = a;
       continue;
     }
     if (strcmp(a, "--") == 0) {
       for (i++; i < argc; i++) {
-        if (*npos >= maxpos) return fail_msg("unexpected argument %s", argv[i]);
+        if (*npos >= maxpos) return fail_kind(ERR_INVALID, "unexpected argument %s", argv[i]);
         pos[(*npos)++] = argv[i];
       }
       break;
@@ -48,12 +49,12 @@ int parse_args(int argc, char **argv, const struct optspec *specs, char **pos, i
         pos[(*npos)++] = a;
         continue;
       }
-      return fail_msg("unknown option %s", a);
+      return fail_kind(ERR_INVALID, "unknown option %s", a);
     }
     if (o->value) {
       if (eq) *o->value = eq + 1;
       else if (i + 1 < argc) *o->value = argv[++i];
-      else return fail_msg("option %s needs a value", a);
+      else return fail_kind(ERR_INVALID, "option %s needs a value", a);
     } else if (o->flag) {
       *o->flag = true;
     }
@@ -62,11 +63,11 @@ int parse_args(int argc, char **argv, const struct optspec *specs, char **pos, i
 }
 
 int main(int argc, char **argv) {
-  const char *root = NULL, *ignored = NULL;
+  const char *root = NULL, *ignored = NULL, *log_format = NULL;
   bool ignored_flag = false;
   const struct optspec globals[] = {
-      {"root", 0, &root, NULL},          {"log", 0, &ignored, NULL},
-      {"log-format", 0, &ignored, NULL}, {"debug", 0, NULL, &ignored_flag},
+      {"root", 0, &root, NULL},             {"log", 0, &ignored, NULL},
+      {"log-format", 0, &log_format, NULL}, {"debug", 0, NULL, &ignored_flag},
       {NULL, 0, NULL, NULL},
   };
   int i = 1;
@@ -84,13 +85,18 @@ int main(int argc, char **argv) {
     char *pos[1];
     int npos;
     if (i + n > argc || parse_args(n, argv + i, globals, pos, 0, &npos) < 0) {
-      if (!g_err[0]) fail_msg("option %s needs a value", argv[i]);
-      fprintf(stderr, "%s\n", g_err);
+      if (!g_err[0]) fail_kind(ERR_INVALID, "option %s needs a value", argv[i]);
+      report_error(NULL);
       return 2;
     }
     i += n;
   }
   if (root) g_root = root;
+  if (log_format && strcmp(log_format, "json") != 0 && strcmp(log_format, "text") != 0) {
+    fprintf(stderr, "--log-format: text or json, not %s\n", log_format);
+    return 2;
+  }
+  g_log_json = log_format && strcmp(log_format, "json") == 0;
   const char *cg = getenv("STRATA_CGROUP_ROOT");
   if (cg && cg[0]) g_cgroup_root = cg;
   if (i >= argc) {

@@ -27,8 +27,8 @@ int cmd_run(int argc, char **argv) {
                                  {NULL, 0, NULL, NULL}};
   char *pos[1];
   int npos;
-  if (parse_args(argc, argv, opts, pos, 1, &npos) < 0 || (npos != 1 && fail_msg("run: a container id is required"))) {
-    fprintf(stderr, "%s\n", g_err);
+  if (parse_args(argc, argv, opts, pos, 1, &npos) < 0 || (npos != 1 && fail_kind(ERR_INVALID, "run: a container id is required"))) {
+    report_error(NULL);
     return 125;
   }
   char *abs = bundle_path(bundle);
@@ -36,7 +36,7 @@ int cmd_run(int argc, char **argv) {
   pid_t pid;
   struct create_opts o = {.id = pos[0], .bundle = abs, .pid_file = pid_file, .stdio = {0, 1, 2}};
   if (!abs || spec_load(abs, &s) < 0 || container_create(&o, &s, &pid) < 0) {
-    fprintf(stderr, "%s\n", g_err);
+    report_error(NULL);
     return 125;
   }
   g_forward_pid = pid;
@@ -46,7 +46,7 @@ int cmd_run(int argc, char **argv) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
   if (container_start(pos[0]) < 0) {
-    fprintf(stderr, "%s\n", g_err);
+    report_error(NULL);
     container_delete(pos[0], true);
     return 125;
   }
@@ -54,11 +54,12 @@ int cmd_run(int argc, char **argv) {
   int status;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) {
-      fprintf(stderr, "wait: %s\n", strerror(errno));
+      fail_errno("wait");
+      report_error(NULL);
       return 125;
     }
   }
-  if (!keep && container_delete(pos[0], true) < 0) fprintf(stderr, "%s\n", g_err);
+  if (!keep && container_delete(pos[0], true) < 0) report_error(NULL);
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + WTERMSIG(status);
 }

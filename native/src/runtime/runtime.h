@@ -11,8 +11,18 @@
  * Every failure is recorded as "step: message" in one buffer and returns -1; the verb
  * prints it once. The container child sends the same text over its sync socket. */
 extern char g_err[1024];
+/* What kind of failure g_err holds, so callers act on a class instead of parsing prose.
+ * fail_errno/fail_msg record ERR_INTERNAL; fail_kind names another. */
+enum err_kind { ERR_INTERNAL, ERR_INVALID, ERR_NOT_FOUND, ERR_CONFLICT, ERR_UNSUPPORTED, ERR_KINDS };
+extern enum err_kind g_err_kind;
+extern bool g_log_json; /* --log-format json: errors go to stderr as one JSON object a line */
 int fail_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int fail_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int fail_kind(enum err_kind kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *err_kind_name(enum err_kind kind);
+char err_kind_char(enum err_kind kind);       /* one byte for the sync pipes: '0' + kind */
+enum err_kind err_kind_from_char(char c);
+void report_error(const char *prefix);        /* prints g_err (with prefix) as text or JSON */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

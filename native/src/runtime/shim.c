@@ -125,7 +125,7 @@ int cmd_shim(int argc, char **argv) {
   if (parse_args(argc, argv, opts, pos, 1, &npos) < 0 || (npos != 1 && fail_msg("shim: a container id is required")) ||
       (!log && fail_msg("shim: --log is required")) || (!exit_file && fail_msg("shim: --exit-file is required")) ||
       validate_id(pos[0]) < 0) {
-    fprintf(stderr, "%s\n", g_err);
+    report_error(NULL);
     return 1;
   }
   char cwd[4096];
@@ -136,14 +136,14 @@ int cmd_shim(int argc, char **argv) {
   char *abs = bundle_path(bundle);
   struct spec s;
   if (!abs || spec_load(abs, &s) < 0) {
-    fprintf(stderr, "%s\n", g_err);
+    report_error(NULL);
     return 1;
   }
   int status_pipe[2];
-  if (pipe2(status_pipe, O_CLOEXEC) < 0) return fail_errno("shim: pipe"), fprintf(stderr, "%s\n", g_err), 1;
+  if (pipe2(status_pipe, O_CLOEXEC) < 0) return fail_errno("shim: pipe"), report_error(NULL), 1;
   fflush(NULL);
   pid_t a = fork();
-  if (a < 0) return fail_errno("shim: fork"), fprintf(stderr, "%s\n", g_err), 1;
+  if (a < 0) return fail_errno("shim: fork"), report_error(NULL), 1;
   if (a > 0) {
     /* the caller: one message, then done (the pipe stays open in the container init) */
     close(status_pipe[1]);
@@ -152,9 +152,9 @@ int cmd_shim(int argc, char **argv) {
     ssize_t n;
     do n = read(status_pipe[0], msg, sizeof msg - 1);
     while (n < 0 && errno == EINTR);
-    if (n <= 0) return fprintf(stderr, "shim: exited before reporting\n"), 1;
+    if (n <= 0) return fail_msg("shim: exited before reporting"), report_error(NULL), 1;
     msg[n] = '\0';
-    if (msg[0] == 'E') return fprintf(stderr, "%s\n", msg + 1), 1;
+    if (msg[0] == 'E' && n >= 2) return fail_kind(err_kind_from_char(msg[1]), "%s", msg + 2), report_error(NULL), 1;
     printf("%s\n", msg + 1);
     return 0;
   }
@@ -190,7 +190,7 @@ int cmd_shim(int argc, char **argv) {
     se.fd = err[0];
   }
   char msg[sizeof g_err + 64];
-  int n = init > 0 ? snprintf(msg, sizeof msg, "O{\"shimPid\":%d,\"pid\":%d}", getpid(), init) : snprintf(msg, sizeof msg, "E%s", g_err);
+  int n = init > 0 ? snprintf(msg, sizeof msg, "O{\"shimPid\":%d,\"pid\":%d}", getpid(), init) : snprintf(msg, sizeof msg, "E%c%s", err_kind_char(g_err_kind), g_err);
   write_all(status_pipe[1], msg, (size_t)n);
   close(status_pipe[1]);
   if (init <= 0) _exit(1);

@@ -103,7 +103,7 @@ static int parse_process(const struct json *p, struct spec *s, bool cwd_required
   if (!p || p->type != JSON_OBJECT) return fail_msg("config.json: process: required object");
   bool terminal = false;
   if (spec_bool(p, "terminal", "process.terminal", &terminal) < 0) return -1;
-  if (terminal) return fail_msg("config.json: process.terminal: true is not supported");
+  if (terminal) return fail_kind(ERR_UNSUPPORTED, "config.json: process.terminal: true is not supported");
   if (spec_str_array(json_get(p, "args"), "process.args", &s->args) < 0) return -1;
   if (!s->args[0]) return fail_msg("config.json: process.args: must not be empty");
   if (spec_str_array(json_get(p, "env"), "process.env", &s->env) < 0) return -1;
@@ -210,7 +210,7 @@ static int parse_mount(const struct json *m, size_t idx, struct mount_entry *e) 
     else if (strcmp(o, "rbind") == 0) e->bind = e->rec = true;
     else if (propagation_from_name(o)) e->propagation = propagation_from_name(o);
     else if (strcmp(o, "tmpcopyup") == 0 || strcmp(o, "idmap") == 0 || strcmp(o, "ridmap") == 0)
-      return fail_msg("config.json: %s: option %s is not supported", f, o);
+      return fail_kind(ERR_UNSUPPORTED, "config.json: %s: option %s is not supported", f, o);
     else {
       if (data.len) sb_puts(&data, ",");
       sb_puts(&data, o);
@@ -236,7 +236,7 @@ bool spec_has_ns(const struct spec *s, int flag, const char **path) {
   return false;
 }
 
-int spec_load_file(const char *file, const char *bundle, struct spec *s) {
+static int load_file(const char *file, const char *bundle, struct spec *s) {
   memset(s, 0, sizeof *s);
   size_t len;
   char *text = read_file(file, &len);
@@ -285,6 +285,14 @@ int spec_load_file(const char *file, const char *bundle, struct spec *s) {
   return 0;
 }
 
+/* A config the runtime cannot read or does not accept is the caller's bad input
+ * (INVALID_ARGUMENT), unless a step said it is a feature not supported here. */
+int spec_load_file(const char *file, const char *bundle, struct spec *s) {
+  int rc = load_file(file, bundle, s);
+  if (rc < 0 && g_err_kind == ERR_INTERNAL) g_err_kind = ERR_INVALID;
+  return rc;
+}
+
 /* An OCI `process` object alone (exec --process FILE) into the process fields of s; the
  * other fields are left as they are. Errors name the file instead of config.json. */
 int spec_load_process(const char *file, struct spec *s) {
@@ -299,7 +307,7 @@ int spec_load_process(const char *file, struct spec *s) {
     const char *rest = cause;
     if (strncmp(rest, "config.json: ", 13) == 0) rest += 13;
     else if (strncmp(rest, "config JSON: ", 13) == 0) rest += 13;
-    fail_msg("process file %s: %s", file, rest);
+    fail_kind(g_err_kind == ERR_UNSUPPORTED ? ERR_UNSUPPORTED : ERR_INVALID, "process file %s: %s", file, rest);
   }
   return rc;
 }

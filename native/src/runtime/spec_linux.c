@@ -35,7 +35,7 @@ static int parse_namespaces(const struct json *v, struct spec *s) {
     if (spec_str(v->items[i], "path", f, false, &path) < 0) return -1;
     if (path && !path[0]) path = NULL;
     if (path && path[0] != '/') return fail_msg("config.json: %s: must be an absolute path", f);
-    if (flag == 0) return fail_msg("config.json: %s: namespace type %s is not supported", field, type);
+    if (flag == 0) return fail_kind(ERR_UNSUPPORTED, "config.json: %s: namespace type %s is not supported", field, type);
     s->ns[s->n_ns].flag = flag;
     s->ns[s->n_ns++].path = path;
   }
@@ -172,7 +172,7 @@ static int parse_resources(const struct json *r, struct resources *res) {
     if (res->has_cpu_quota && res->cpu_quota > 0 && res->cpu_quota < 1000)
       return fail_msg("config.json: linux.resources.cpu.quota: at least 1000 µs, or -1 for none");
     if (json_get(c, "realtimeRuntime") || json_get(c, "realtimePeriod"))
-      return fail_msg("config.json: linux.resources.cpu.realtimeRuntime: not supported");
+      return fail_kind(ERR_UNSUPPORTED, "config.json: linux.resources.cpu.realtimeRuntime: not supported");
   }
   const struct json *p = json_get(r, "pids");
   if (p && p->type == JSON_OBJECT && opt_i64(p, "limit", "linux.resources.pids.limit", &res->has_pids_limit, &res->pids_limit) < 0)
@@ -180,7 +180,7 @@ static int parse_resources(const struct json *r, struct resources *res) {
   static const char *const unsupported[] = {"blockIO", "hugepageLimits", "rdma"};
   for (size_t i = 0; i < 3; i++) {
     const struct json *u = json_get(r, unsupported[i]);
-    if (u && u->type != JSON_NULL && u->len) return fail_msg("config.json: linux.resources.%s: not supported", unsupported[i]);
+    if (u && u->type != JSON_NULL && u->len) return fail_kind(ERR_UNSUPPORTED, "config.json: linux.resources.%s: not supported", unsupported[i]);
   }
   return parse_device_rules(json_get(r, "devices"), res);
 }
@@ -222,7 +222,7 @@ int spec_parse_linux(const struct json *lx, struct spec *s) {
   if (parse_resources(json_get(lx, "resources"), &s->res) < 0) return -1;
   if (spec_str(lx, "cgroupsPath", "linux.cgroupsPath", false, &s->cgroups_path) < 0) return -1;
   if (s->cgroups_path && strchr(s->cgroups_path, ':'))
-    return fail_msg("config.json: linux.cgroupsPath: the systemd form slice:prefix:name is not supported");
+    return fail_kind(ERR_UNSUPPORTED, "config.json: linux.cgroupsPath: the systemd form slice:prefix:name is not supported");
   if (s->cgroups_path && strstr(s->cgroups_path, ".."))
     return fail_msg("config.json: linux.cgroupsPath: must not contain ..");
   /* the devices the container is given are allowed by its device cgroup too */
@@ -238,8 +238,8 @@ int spec_parse_linux(const struct json *lx, struct spec *s) {
     s->res.device_rules[n] = NULL;
   }
   const struct json *sec = json_get(lx, "seccomp");
-  if (sec && sec->type != JSON_NULL) return fail_msg("config.json: linux.seccomp: not supported");
+  if (sec && sec->type != JSON_NULL) return fail_kind(ERR_UNSUPPORTED, "config.json: linux.seccomp: not supported");
   const struct json *personality = json_get(lx, "personality");
-  if (personality && personality->type != JSON_NULL) return fail_msg("config.json: linux.personality: not supported");
+  if (personality && personality->type != JSON_NULL) return fail_kind(ERR_UNSUPPORTED, "config.json: linux.personality: not supported");
   return 0;
 }

@@ -14,12 +14,12 @@
 const char *g_root = "/run/strata";
 
 int validate_id(const char *id) {
-  if (!id || !id[0]) return fail_msg("a container id is required");
-  if (strlen(id) > 128) return fail_msg("container id %.32s…: longer than 128 characters", id);
-  if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0) return fail_msg("container id %s: not allowed", id);
+  if (!id || !id[0]) return fail_kind(ERR_INVALID, "a container id is required");
+  if (strlen(id) > 128) return fail_kind(ERR_INVALID, "container id %.32s…: longer than 128 characters", id);
+  if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0) return fail_kind(ERR_INVALID, "container id %s: not allowed", id);
   for (const char *p = id; *p; p++)
     if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("_.-", *p)))
-      return fail_msg("container id %s: only letters, digits, '_', '.' and '-'", id);
+      return fail_kind(ERR_INVALID, "container id %s: only letters, digits, '_', '.' and '-'", id);
   return 0;
 }
 
@@ -95,7 +95,7 @@ int state_load(const char *id, struct state *st) {
   char *file = xasprintf("%s/state.json", dir);
   struct stat sbuf;
   if (stat(dir, &sbuf) < 0) {
-    int rc = errno == ENOENT ? fail_msg("container %s does not exist", id) : fail_errno("stat %s", dir);
+    int rc = errno == ENOENT ? fail_kind(ERR_NOT_FOUND, "container %s does not exist", id) : fail_errno("stat %s", dir);
     free(file);
     free(dir);
     return rc;
@@ -105,7 +105,7 @@ int state_load(const char *id, struct state *st) {
   struct json *j = text ? json_parse(text, len) : NULL;
   if (!j || j->type != JSON_OBJECT) {
     /* a create that died before writing its state leaves only the directory */
-    if (!text && errno == ENOENT) fail_msg("container %s: no state (creation did not finish)", id);
+    if (!text && errno == ENOENT) fail_kind(ERR_NOT_FOUND, "container %s: no state (creation did not finish)", id);
     free(file);
     free(dir);
     return -1;

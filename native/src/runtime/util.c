@@ -12,9 +12,12 @@
 #include "runtime.h"
 
 char g_err[1024];
+enum err_kind g_err_kind;
+bool g_log_json;
 
 int fail_errno(const char *fmt, ...) {
   int saved = errno;
+  g_err_kind = ERR_INTERNAL;
   char step[768];
   va_list ap;
   va_start(ap, fmt);
@@ -30,7 +33,47 @@ int fail_msg(const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(g_err, sizeof g_err, fmt, ap);
   va_end(ap);
+  g_err_kind = ERR_INTERNAL;
   return -1;
+}
+
+int fail_kind(enum err_kind kind, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(g_err, sizeof g_err, fmt, ap);
+  va_end(ap);
+  g_err_kind = kind;
+  return -1;
+}
+
+/* The engine's stable codes (src-main/shared/errors.ts), so it maps them one to one. */
+const char *err_kind_name(enum err_kind kind) {
+  static const char *const names[ERR_KINDS] = {"INTERNAL", "INVALID_ARGUMENT", "NOT_FOUND", "CONFLICT", "UNSUPPORTED"};
+  return kind < ERR_KINDS ? names[kind] : names[ERR_INTERNAL];
+}
+
+char err_kind_char(enum err_kind kind) { return (char)('0' + (kind < ERR_KINDS ? kind : ERR_INTERNAL)); }
+
+enum err_kind err_kind_from_char(char c) {
+  return c >= '0' && c < '0' + ERR_KINDS ? (enum err_kind)(c - '0') : ERR_INTERNAL;
+}
+
+/* Text: "prefix: message". JSON (--log-format json): one line a program can parse,
+ * {"level":"error","code":"CONFLICT","msg":"…"}, as runc's JSON log lines plus a code. */
+void report_error(const char *prefix) {
+  struct strbuf sb = {0};
+  if (g_log_json) {
+    sb_printf(&sb, "{\"level\":\"error\",\"code\":\"%s\",\"msg\":", err_kind_name(g_err_kind));
+    char *text = prefix ? xasprintf("%s: %s", prefix, g_err) : xstrdup(g_err);
+    sb_json_string(&sb, text, strlen(text));
+    free(text);
+    sb_puts(&sb, "}");
+  } else {
+    if (prefix) sb_printf(&sb, "%s: ", prefix);
+    sb_puts(&sb, g_err);
+  }
+  fprintf(stderr, "%s\n", sb.buf);
+  free(sb.buf);
 }
 
 static void out_of_memory(void) {

@@ -16,7 +16,7 @@
 #include "runtime.h"
 
 static int report(void) {
-  fprintf(stderr, "%s\n", g_err);
+  report_error(NULL);
   return 1;
 }
 
@@ -37,8 +37,8 @@ int cmd_create(int argc, char **argv) {
   char *pos[1];
   int npos;
   if (parse_args(argc, argv, opts, pos, 1, &npos) < 0) return report();
-  if (npos != 1) return fail_msg("create: a container id is required"), report();
-  if (console) return fail_msg("create: --console-socket: terminals are not supported"), report();
+  if (npos != 1) return fail_kind(ERR_INVALID, "create: a container id is required"), report();
+  if (console) return fail_kind(ERR_UNSUPPORTED, "create: --console-socket: terminals are not supported"), report();
   char *abs = bundle_path(bundle);
   struct spec s;
   if (!abs || spec_load(abs, &s) < 0) return report();
@@ -50,13 +50,14 @@ int cmd_create(int argc, char **argv) {
 int container_start(const char *id) {
   struct state st;
   if (state_load(id, &st) < 0) return -1;
-  if (st.status != ST_CREATED) return fail_msg("start: container %s is %s, not created", id, status_name(st.status));
+  if (st.status != ST_CREATED) return fail_kind(ERR_CONFLICT, "start: container %s is %s, not created", id, status_name(st.status));
   char *dir = state_dir(id);
   char *fifo = xasprintf("%s/exec.fifo", dir);
   int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   int rc = -1;
   if (fd < 0) {
-    fail_errno(errno == ENXIO ? "start: container %s is not waiting" : "start: open %s", errno == ENXIO ? id : fifo);
+    if (errno == ENXIO) fail_kind(ERR_CONFLICT, "start: container %s is not waiting", id);
+    else fail_errno("start: open %s", fifo);
   } else if (write(fd, "1", 1) != 1) {
     fail_errno("start: write %s", fifo);
   } else {
@@ -83,7 +84,7 @@ int cmd_start(int argc, char **argv) {
   int npos;
   const struct optspec opts[] = {{NULL, 0, NULL, NULL}};
   if (parse_args(argc, argv, opts, pos, 1, &npos) < 0) return report();
-  if (npos != 1) return fail_msg("start: a container id is required"), report();
+  if (npos != 1) return fail_kind(ERR_INVALID, "start: a container id is required"), report();
   return container_start(pos[0]) < 0 ? report() : 0;
 }
 
@@ -92,7 +93,7 @@ int cmd_state(int argc, char **argv) {
   int npos;
   const struct optspec opts[] = {{NULL, 0, NULL, NULL}};
   if (parse_args(argc, argv, opts, pos, 1, &npos) < 0) return report();
-  if (npos != 1) return fail_msg("state: a container id is required"), report();
+  if (npos != 1) return fail_kind(ERR_INVALID, "state: a container id is required"), report();
   struct state st;
   if (state_load(pos[0], &st) < 0) return report();
   struct strbuf sb = {0};
@@ -137,13 +138,13 @@ int cmd_kill(int argc, char **argv) {
   char *pos[2];
   int npos;
   if (parse_args(argc, argv, opts, pos, 2, &npos) < 0) return report();
-  if (npos < 1) return fail_msg("kill: a container id is required"), report();
+  if (npos < 1) return fail_kind(ERR_INVALID, "kill: a container id is required"), report();
   int sig = npos == 2 ? signal_from_name(pos[1]) : SIGTERM;
-  if (sig < 0) return fail_msg("kill: unknown signal %s", pos[1]), report();
+  if (sig < 0) return fail_kind(ERR_INVALID, "kill: unknown signal %s", pos[1]), report();
   struct state st;
   if (state_load(pos[0], &st) < 0) return report();
   if (st.status != ST_CREATED && st.status != ST_RUNNING)
-    return fail_msg("kill: container %s is %s", pos[0], status_name(st.status)), report();
+    return fail_kind(ERR_CONFLICT, "kill: container %s is %s", pos[0], status_name(st.status)), report();
   if (all) {
     char *cfg = xasprintf("%s/%s/config.json", g_root, pos[0]);
     struct spec s;
@@ -151,7 +152,11 @@ int cmd_kill(int argc, char **argv) {
     if (spec_load_file(cfg, st.bundle, &s) < 0) return report();
     cgroup_kill_all(&s, pos[0], sig);
   }
-  if (signal_init(&st, sig) < 0 && !(all && errno == ESRCH)) return fail_errno("kill %d", st.pid), report();
+  if (signal_init(&st, sig) < 0 && !(all && errno == ESRCH)) {
+    /* it exited between the status check and the signal */
+    if (errno == ESRCH) return fail_kind(ERR_CONFLICT, "kill: container %s is stopped", pos[0]), report();
+    return fail_errno("kill %d", st.pid), report();
+  }
   return 0;
 }
 
@@ -177,7 +182,7 @@ int container_delete(const char *id, bool force) {
     return 0;
   }
   if (st.status != ST_STOPPED && !force)
-    return fail_msg("delete: container %s is %s: stop it first or use --force", id, status_name(st.status));
+    return fail_kind(ERR_CONFLICT, "delete: container %s is %s: stop it first or use --force", id, status_name(st.status));
   char *cfg = xasprintf("%s/%s/config.json", g_root, id);
   struct spec s;
   g_spec_lenient = true;
@@ -204,6 +209,6 @@ int cmd_delete(int argc, char **argv) {
   char *pos[1];
   int npos;
   if (parse_args(argc, argv, opts, pos, 1, &npos) < 0) return report();
-  if (npos != 1) return fail_msg("delete: a container id is required"), report();
+  if (npos != 1) return fail_kind(ERR_INVALID, "delete: a container id is required"), report();
   return container_delete(pos[0], force) < 0 ? report() : 0;
 }

@@ -6,14 +6,13 @@
 // layer, as in Docker). `strata-runtime run`
 // creates it in a cgroup under the strata parent, waits for it and deletes it (cgroup
 // included); the engine streams its stdout and stderr line by line.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '../../shared/errors';
 import { runtimeRoot } from '../containers/runtime-root';
 import { type NetworkMode, defaultHostname, networkConfig, setUpNetwork, tearDownNetwork } from '../network/index';
-import { runRuntime, runtimeBinaryPath } from '../runtime/runtime-binary';
+import { runRuntime, spawnRuntime } from '../runtime/runtime-binary';
 import { buildSpec } from '../runtime/spec-builder';
 import type { Store } from '../store/store';
 import { CONTAINER_ID_FILE, type StepRoot } from './build-workspace';
@@ -87,7 +86,8 @@ export async function runInContainer(input: RunInput): Promise<void> {
 
 function runToEnd(stateRoot: string, bundle: string, id: string, input: RunInput): Promise<{ code: number; tail: string[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(runtimeBinaryPath(), ['--root', stateRoot, 'run', '--bundle', bundle, id], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // the step's output is the runtime's stderr too: its errors stay text, shown in the build log
+    const child = spawnRuntime(['run', '--bundle', bundle, id], { root: stateRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
     const split = (stream: 'stdout' | 'stderr') => {
       let partial = '';
@@ -96,13 +96,14 @@ function runToEnd(stateRoot: string, bundle: string, id: string, input: RunInput
         if (tail.length > TAIL_LINES) tail.shift();
         input.onOutput?.(stream, line);
       };
-      child[stream].setEncoding('utf8');
-      child[stream].on('data', (text: string) => {
+      const out = child[stream]!;
+      out.setEncoding('utf8');
+      out.on('data', (text: string) => {
         const lines = (partial + text).split('\n');
         partial = lines.pop()!;
         for (const line of lines) emit(line);
       });
-      child[stream].on('end', () => {
+      out.on('end', () => {
         if (partial !== '') emit(partial);
         partial = '';
       });

@@ -3,7 +3,7 @@
 // `process`: capabilities, no_new_privs, rlimits, env) with the caller's command, and
 // `-e`, `-w`, `-u` on top, as `docker exec` does. The store lock is not held while it runs:
 // an exec may last as long as the container.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { StrataError } from '../../shared/errors';
 import { resolveUser } from '../runtime/image-user';
 import type { OciConfig } from '../runtime/oci-config';
-import { runtimeBinaryPath } from '../runtime/runtime-binary';
+import { runtimeFailure, spawnRuntime } from '../runtime/runtime-binary';
 import { readJsonFile } from '../store/atomic';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
@@ -48,9 +48,10 @@ const MAX_OUTPUT_BYTES = 1 << 20;
 export async function execContainer(store: Store, ref: string, options: ExecOptions, stdio: 'inherit' | 'pipe' = 'pipe'): Promise<ExecResult> {
   const { record, processFile } = prepareExec(store, ref, options);
   try {
-    const args = ['--root', runtimeRoot(store), 'exec', '--process', processFile, ...(options.detach ? ['--detach'] : []), record.id];
-    if (options.detach) return await execDetached(record, args, `${processFile}.err`);
-    return await collect(spawn(runtimeBinaryPath(), args, { stdio: ['ignore', stdio, stdio] }), stdio === 'pipe');
+    const args = ['exec', '--process', processFile, ...(options.detach ? ['--detach'] : []), record.id];
+    if (options.detach) return await execDetached(store, record, args, `${processFile}.err`);
+    // attached, the runtime's stderr is the process's: its own errors stay plain text there
+    return await collect(spawnRuntime(args, { root: runtimeRoot(store), stdio: ['ignore', stdio, stdio] }), stdio === 'pipe');
   } finally {
     fs.rmSync(processFile, { force: true });
   }
@@ -61,15 +62,20 @@ export async function execContainer(store: Store, ref: string, options: ExecOpti
  * for output (docker exec -d drops it) and a file for stderr: the runtime's own error
  * goes there, and nothing waits on a pipe the process holds.
  */
-async function execDetached(record: ContainerRecord, args: string[], errFile: string): Promise<ExecResult> {
+async function execDetached(store: Store, record: ContainerRecord, args: string[], errFile: string): Promise<ExecResult> {
   const errFd = fs.openSync(errFile, 'w+', 0o600);
   try {
-    const child = spawn(runtimeBinaryPath(), args, { stdio: ['ignore', 'ignore', errFd] });
+    const child = spawnRuntime(args, { root: runtimeRoot(store), jsonErrors: true, stdio: ['ignore', 'ignore', errFd] });
     const exitCode = await new Promise<number>((resolve, reject) => {
       child.on('error', reject);
       child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
     });
-    if (exitCode !== 0) throw new StrataError(exitCode === 125 ? 'INTERNAL' : 'INVALID_ARGUMENT', `exec in ${record.name}: ${fs.readFileSync(errFile, 'utf8').trim().split('\n').pop() || `exit status ${exitCode}`}`);
+    if (exitCode !== 0) {
+      // 127/126: the program is missing or not executable, the caller's mistake
+      const failure = runtimeFailure(fs.readFileSync(errFile, 'utf8'), exitCode);
+      const code = exitCode === 127 || exitCode === 126 ? 'INVALID_ARGUMENT' : failure.code;
+      throw new StrataError(code, `exec in ${record.name}: ${failure.message}`);
+    }
     return { exitCode: 0 };
   } finally {
     fs.closeSync(errFd);

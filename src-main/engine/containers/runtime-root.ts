@@ -3,7 +3,7 @@
 // separate stores never see each other's containers.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { type RuntimeResult, runRuntime } from '../runtime/index';
+import { type RuntimeResult, runRuntime, runtimeFailure } from '../runtime/index';
 import { StrataError } from '../../shared/errors';
 import type { Store } from '../store/store';
 
@@ -12,12 +12,15 @@ export function runtimeRoot(store: Store): string {
   return path.join(base, createHash('sha256').update(store.paths.root).digest('hex').slice(0, 16));
 }
 
-/** Runs a runtime verb for this store; a failure becomes a StrataError with the runtime's message. */
+/**
+ * Runs a runtime verb for this store; a failure becomes a StrataError with the code the
+ * runtime gave it (CONFLICT for "not running", NOT_FOUND for "no such container", …).
+ */
 export async function runtimeVerb(store: Store, args: string[], what: string): Promise<RuntimeResult> {
   const result = await runRuntime(args, { root: runtimeRoot(store) });
   if (result.code !== 0) {
-    const message = result.stderr.trim().split('\n').pop() || `exit status ${result.code}`;
-    throw new StrataError('INTERNAL', `${what}: ${message}`);
+    const failure = runtimeFailure(result.stderr, result.code);
+    throw new StrataError(failure.code, `${what}: ${failure.message}`);
   }
   return result;
 }

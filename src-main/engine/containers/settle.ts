@@ -1,5 +1,6 @@
 // Bringing a record up to date (under the store lock): a container whose init has exited
 // is recorded as exited, its runtime state deleted and its overlay unmounted.
+import { isStrataError } from '../../shared/errors';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { networkConfig, tearDownNetwork } from '../network/index';
@@ -20,8 +21,8 @@ export async function settle(store: Store, record: ContainerRecord): Promise<Con
 
 /** Deletes the runtime's container (and with it the cgroup), unmounts the root and takes it off the network. */
 export async function releaseRuntime(store: Store, record: ContainerRecord): Promise<void> {
-  await runtimeVerb(store, ['delete', '--force', record.id], `delete container ${record.name}`).catch((error: Error) => {
-    if (!/does not exist|no such container/i.test(error.message)) throw error;
+  await runtimeVerb(store, ['delete', '--force', record.id], `delete container ${record.name}`).catch((error: unknown) => {
+    if (!isStrataError(error, 'NOT_FOUND')) throw error;
   });
   unmountOverlay(containerFile(store, record.id, 'rootfs'));
   await releaseNetwork(store, record);

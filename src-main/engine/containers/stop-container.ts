@@ -1,4 +1,5 @@
 // stop: the image's StopSignal (or SIGTERM), then SIGKILL after the timeout (10 s).
+import { isStrataError } from '../../shared/errors';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { findRecord, writeRecord } from './container-store';
@@ -47,8 +48,9 @@ function markStoppedByUser(store: Store, record: ContainerRecord): ContainerReco
 
 async function signalContainer(store: Store, record: ContainerRecord, signal: string): Promise<void> {
   const args = signal === 'SIGKILL' || signal === 'KILL' || signal === '9' ? ['kill', '--all', record.id, 'KILL'] : ['kill', record.id, signal];
-  await runtimeVerb(store, args, `signal ${record.name}`).catch((error: Error) => {
-    if (!/not running|does not exist|stopped/i.test(error.message)) throw error; // it exited meanwhile
+  await runtimeVerb(store, args, `signal ${record.name}`).catch((error: unknown) => {
+    // it exited meanwhile (stopped, or already deleted by its shim's --rm)
+    if (!isStrataError(error, 'CONFLICT') && !isStrataError(error, 'NOT_FOUND')) throw error;
   });
 }
 

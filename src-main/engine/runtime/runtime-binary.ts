@@ -1,13 +1,14 @@
 // Runs the strata-runtime executable (native/src/runtime): the OCI runtime that turns a
 // bundle into a container. Node never forks itself; every namespace and mount happens
 // in that separate, single-threaded process.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { findPackageRoot } from '../../../native/lib/load';
+import { ERROR_CODES, type ErrorCode } from '../../shared/errors';
 
 const BINARY_PATH = 'native/build/Release/strata-runtime';
 
@@ -36,26 +37,34 @@ export interface RunRuntimeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Another binary, e.g. a sanitizer build. */
   readonly binary?: string;
+  /** Failures as one JSON line with a code (`runtimeFailure`); runRuntime's default. */
+  readonly jsonErrors?: boolean;
 }
 
 /**
- * Runs `strata-runtime [--root R] ...args` to completion. stdin is closed; stdout and
+ * Starts `strata-runtime [--root R] [--log-format json] ...args` with the caller's stdio:
+ * the one place the engine spawns the runtime. `jsonErrors` makes the runtime report a
+ * failure as one JSON line with a stable code (read it with `runtimeFailure`); leave it
+ * off where the runtime's stderr is the user's terminal or a container's output.
+ */
+export function spawnRuntime(args: readonly string[], options: RunRuntimeOptions & { stdio: SpawnOptions['stdio'] }): ChildProcess {
+  const argv = [...(options.root ? ['--root', options.root] : []), ...(options.jsonErrors ? ['--log-format', 'json'] : []), ...args];
+  return spawn(options.binary ?? runtimeBinaryPath(), argv, { cwd: options.cwd, env: options.env ?? process.env, stdio: options.stdio });
+}
+
+/**
+ * Runs a runtime verb to completion with JSON errors. stdin is closed; stdout and
  * stderr are collected. Use only for verbs that do not leave a process holding the
  * pipes (`create` leaves the container on the runtime's stdio: give it `shim`, or
  * call `create` with your own stdio).
  */
 export function runRuntime(args: readonly string[], options: RunRuntimeOptions = {}): Promise<RuntimeResult> {
-  const argv = options.root ? ['--root', options.root, ...args] : [...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(options.binary ?? runtimeBinaryPath(), argv, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnRuntime(args, { jsonErrors: true, ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code, signal) => {
       resolve({
@@ -65,6 +74,30 @@ export function runRuntime(args: readonly string[], options: RunRuntimeOptions =
       });
     });
   });
+}
+
+export interface RuntimeFailure {
+  /** The kind of failure, as the runtime classed it: CONFLICT (wrong state), NOT_FOUND, … */
+  readonly code: ErrorCode;
+  readonly message: string;
+}
+
+/**
+ * What a failed runtime said: its JSON error line (`--log-format json`) carries the
+ * code; anything else (a crash, a text line) is INTERNAL with the last line as message.
+ */
+export function runtimeFailure(stderr: string, exitCode: number): RuntimeFailure {
+  const last = stderr.trim().split('\n').pop() ?? '';
+  try {
+    const line = JSON.parse(last) as { code?: unknown; msg?: unknown };
+    if (typeof line.msg === 'string') {
+      const code = ERROR_CODES.find((known) => known === line.code) ?? 'INTERNAL';
+      return { code, message: line.msg };
+    }
+  } catch {
+    // not a JSON line: the runtime died before it could report, or wrote text
+  }
+  return { code: 'INTERNAL', message: last || `exit status ${exitCode}` };
 }
 
 /** The OCI state `strata-runtime state` prints. */

@@ -98,7 +98,8 @@ export function useWorkspace(): Workspace {
       fs.writeFileSync(path.join(b, 'config.json'), JSON.stringify(config, null, 2));
       return b;
     },
-    rt: (args, opts = {}) => runRuntime(args, { root, env: opts.env, binary: opts.binary }),
+    // the runtime's text errors, as a person at a shell sees them (errors.test.ts covers JSON)
+    rt: (args, opts = {}) => runRuntime(args, { root, env: opts.env, binary: opts.binary, jsonErrors: false }),
   };
   afterAll(async () => {
     if (fs.existsSync(root)) {
