@@ -82,6 +82,48 @@ int cgroup_kill_all(const struct spec *s, const char *id, int sig) {
   return rc;
 }
 
+int cgroup_freeze(const struct spec *s, const char *id, bool frozen) {
+  char *rel = cgroup_rel_path(s, id);
+  int rc;
+  if (cgroup_is_v2()) {
+    char *dir = xasprintf("%s%s", g_cgroup_root, rel);
+    rc = v2_freeze(dir, frozen);
+    free(dir);
+  } else {
+    rc = v1_freeze(rel, frozen);
+  }
+  free(rel);
+  return rc;
+}
+
+int cgroup_frozen(const struct spec *s, const char *id) {
+  char *rel = cgroup_rel_path(s, id);
+  int rc;
+  if (cgroup_is_v2()) {
+    char *dir = xasprintf("%s%s", g_cgroup_root, rel);
+    rc = v2_frozen(dir);
+    free(dir);
+  } else {
+    rc = v1_frozen(rel);
+  }
+  free(rel);
+  return rc;
+}
+
+int cgroup_update(const struct spec *s, const char *id, const struct resources *r) {
+  char *rel = cgroup_rel_path(s, id);
+  int rc;
+  if (cgroup_is_v2()) {
+    char *dir = xasprintf("%s%s", g_cgroup_root, rel);
+    rc = access(dir, F_OK) < 0 ? fail_kind(ERR_NOT_FOUND, "cgroup %s does not exist", dir) : v2_apply(dir, r);
+    free(dir);
+  } else {
+    rc = v1_update(rel, r);
+  }
+  free(rel);
+  return rc;
+}
+
 int cgroup_oom_killed(const struct spec *s, const char *id) {
   char *rel = cgroup_rel_path(s, id);
   int rc;
@@ -107,6 +149,17 @@ int cgroup_signal_procs(const char *procs_file, int sig) {
   }
   free(text);
   return n;
+}
+
+/* A write the kernel refused: a value out of its range (EINVAL, ERANGE, EBUSY for a limit
+ * below current use) is the caller's bad input; a missing or read-only file, this host's
+ * lack; anything else, internal. */
+int cgroup_write_failed(const char *field, const char *path, const char *value) {
+  int err = errno;
+  fail_errno("%s: write %s to %s", field, value, path);
+  if (err == EINVAL || err == ERANGE || err == EBUSY || err == EOVERFLOW) g_err_kind = ERR_INVALID;
+  else if (err == ENOENT || err == EACCES || err == EPERM || err == EROFS) g_err_kind = ERR_UNSUPPORTED;
+  return -1;
 }
 
 /* Writes a number, or "max" for a negative value (the kernels' spelling of unlimited). */

@@ -69,8 +69,8 @@ static int make_dirs(const char *controller, const char *rel, char *dir, size_t 
 static int set(const char *dir, const char *file, const char *value, const char *field) {
   char path[PATH_MAX];
   pathf(path, sizeof path, "%s/%s", dir, file);
-  if (access(path, F_OK) < 0) return fail_msg("%s: %s is missing on this host", field, path);
-  if (write_file_str(path, value) < 0) return fail_errno("%s: write %s", field, path);
+  if (access(path, F_OK) < 0) return fail_kind(ERR_UNSUPPORTED, "%s: %s is missing on this host", field, path);
+  if (write_file_str(path, value) < 0) return cgroup_write_failed(field, path, value);
   return 0;
 }
 
@@ -200,4 +200,89 @@ int v1_oom_killed(const char *rel) {
   char path[PATH_MAX];
   pathf(path, sizeof path, "%s/memory%s/memory.oom_control", g_cgroup_root, rel);
   return oom_kill_recorded(path);
+}
+
+/* freezer.state reads FREEZING until every task has stopped (one in uninterruptible sleep
+ * can hold it there), so wait for FROZEN, re-asserting it now and then: a task that forked
+ * mid-freeze is caught by the next write. A freeze that does not finish is undone. */
+int v1_freeze(const char *rel, bool frozen) {
+  char dir[PATH_MAX], state[PATH_MAX];
+  pathf(dir, sizeof dir, "%s/freezer%s", g_cgroup_root, rel);
+  pathf(state, sizeof state, "%s/freezer.state", dir);
+  if (!mounted("freezer") || access(state, F_OK) < 0)
+    return fail_kind(ERR_UNSUPPORTED, "freezer: %s is missing on this host", state);
+  const char *want = frozen ? "FROZEN" : "THAWED";
+  if (write_file_str(state, want) < 0) return -1;
+  for (int i = 0; i < 1000; i++) {
+    char *v = read_file(state, NULL);
+    bool done = v && strncmp(v, want, strlen(want)) == 0;
+    free(v);
+    if (done) return 0;
+    if (frozen && i % 25 == 24 && write_file_str(state, want) < 0) return -1;
+    sleep_ms(5);
+  }
+  if (frozen) {
+    write_file_str(state, "THAWED");
+    return fail_msg("freezer: %s did not freeze within 5 s (a task stuck in uninterruptible sleep?); thawed it again", dir);
+  }
+  return fail_kind(ERR_CONFLICT, "freezer: %s stays frozen: a parent cgroup is frozen", dir);
+}
+
+int v1_frozen(const char *rel) {
+  char state[PATH_MAX];
+  pathf(state, sizeof state, "%s/freezer%s/freezer.state", g_cgroup_root, rel);
+  char *v = read_file(state, NULL);
+  if (!v) return -1;
+  int frozen = strncmp(v, "THAWED", 6) != 0;
+  free(v);
+  return frozen;
+}
+
+/* memory.limit_in_bytes must stay ≤ memory.memsw.limit_in_bytes after each write: raise
+ * memsw first when the new memory limit is above the current memsw, else memory first. */
+static int update_memory(const char *dir, const struct resources *r) {
+  char memsw[PATH_MAX];
+  pathf(memsw, sizeof memsw, "%s/memory.memsw.limit_in_bytes", dir);
+  bool accounting = access(memsw, F_OK) == 0;
+  if (r->has_memory_swap && r->memory_swap != -1 && !accounting)
+    return fail_kind(ERR_UNSUPPORTED, "linux.resources.memory.swap: swap accounting is off in this kernel (boot with swapaccount=1)");
+  struct resources rest = *r;
+  rest.has_memory_limit = rest.has_memory_swap = false;
+  if (!r->has_memory_limit) return apply_memory(dir, &rest);
+  uint64_t current = UINT64_MAX;
+  if (accounting) {
+    char *v = read_file(memsw, NULL);
+    if (v) current = strtoull(v, NULL, 10);
+    free(v);
+  }
+  uint64_t want = r->memory_limit < 0 ? UINT64_MAX : (uint64_t)r->memory_limit;
+  bool has_swap = r->has_memory_swap;
+  int64_t swap = r->memory_swap;
+  /* docker: no memory limit means no memory+swap limit either */
+  if (!has_swap && r->memory_limit < 0 && accounting && current < UINT64_MAX / 2) has_swap = true, swap = -1;
+  if (!has_swap && accounting && want > current)
+    return fail_kind(ERR_INVALID, "linux.resources.memory.limit %lld is above the memory+swap limit %llu: give memory.swap too",
+                     (long long)r->memory_limit, (unsigned long long)current);
+  if (has_swap && accounting && want > current) {
+    if (set_i64(dir, "memory.memsw.limit_in_bytes", swap, "linux.resources.memory.swap") < 0) return -1;
+    if (set_i64(dir, "memory.limit_in_bytes", r->memory_limit, "linux.resources.memory.limit") < 0) return -1;
+  } else {
+    if (set_i64(dir, "memory.limit_in_bytes", r->memory_limit, "linux.resources.memory.limit") < 0) return -1;
+    if (has_swap && accounting && set_i64(dir, "memory.memsw.limit_in_bytes", swap, "linux.resources.memory.swap") < 0) return -1;
+  }
+  return apply_memory(dir, &rest);
+}
+
+/* New limits for an existing container: each controller's directory must be there. */
+int v1_update(const char *rel, const struct resources *r) {
+  for (size_t i = 0; v1_controllers[i]; i++) {
+    const char *c = v1_controllers[i];
+    if (!mounted(c) || strcmp(c, "devices") == 0) continue;
+    char dir[PATH_MAX];
+    pathf(dir, sizeof dir, "%s/%s%s", g_cgroup_root, c, rel);
+    if (access(dir, F_OK) < 0) return fail_kind(ERR_NOT_FOUND, "cgroup %s does not exist", dir);
+    int rc = strcmp(c, "memory") == 0 ? update_memory(dir, r) : apply(c, dir, r);
+    if (rc < 0) return -1;
+  }
+  return 0;
 }

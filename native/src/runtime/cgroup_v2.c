@@ -17,7 +17,7 @@
 static int set(const char *dir, const char *file, const char *value, const char *field) {
   char path[PATH_MAX];
   pathf(path, sizeof path, "%s/%s", dir, file);
-  if (write_file_str(path, value) < 0) return fail_errno("%s: write %s", field, path);
+  if (write_file_str(path, value) < 0) return cgroup_write_failed(field, path, value);
   return 0;
 }
 
@@ -150,4 +150,34 @@ int v2_oom_killed(const char *dir) {
   char path[PATH_MAX];
   pathf(path, sizeof path, "%s/memory.events", dir);
   return oom_kill_recorded(path);
+}
+
+/* cgroup.freeze (Linux 5.2); cgroup.events says "frozen 1" once every task has stopped. */
+int v2_freeze(const char *dir, bool frozen) {
+  char file[PATH_MAX], events[PATH_MAX];
+  pathf(file, sizeof file, "%s/cgroup.freeze", dir);
+  pathf(events, sizeof events, "%s/cgroup.events", dir);
+  if (access(file, F_OK) < 0) return fail_kind(ERR_UNSUPPORTED, "freezer: %s is missing on this host", file);
+  if (write_file_str(file, frozen ? "1" : "0") < 0) return -1;
+  for (int i = 0; i < 1000; i++) {
+    if (v2_frozen(dir) == (frozen ? 1 : 0)) return 0;
+    struct timespec ts = {0, 5 * 1000000L};
+    nanosleep(&ts, NULL);
+  }
+  if (frozen) {
+    write_file_str(file, "0");
+    return fail_msg("freezer: %s did not freeze within 5 s; thawed it again", dir);
+  }
+  return fail_kind(ERR_CONFLICT, "freezer: %s stays frozen: a parent cgroup is frozen", dir);
+}
+
+int v2_frozen(const char *dir) {
+  char events[PATH_MAX];
+  pathf(events, sizeof events, "%s/cgroup.events", dir);
+  char *text = read_file(events, NULL);
+  if (!text) return -1;
+  const char *line = strstr(text, "frozen ");
+  int frozen = line && line[7] == '1';
+  free(text);
+  return frozen;
 }

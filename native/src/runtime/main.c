@@ -1,6 +1,7 @@
 /* strata-runtime: an OCI runtime. Global options, then a verb:
  *   strata-runtime [--root DIR] create [--bundle DIR] [--pid-file F] ID
  *   strata-runtime [--root DIR] start ID | state ID | kill ID [SIGNAL] | delete [--force] ID
+ *   strata-runtime [--root DIR] pause ID | resume ID | update --resources FILE|- ID
  *   strata-runtime [--root DIR] run [--bundle DIR] [--pid-file F] [--detach] ID
  *   strata-runtime [--root DIR] shim --bundle DIR --log F --exit-file F [--rm] ID
  *   strata-runtime [--root DIR] exec [--process FILE] [--detach] [--pid-file F] ID [-- ARGS...]
@@ -15,7 +16,7 @@
 
 static void usage(FILE *f) {
   fputs("usage: strata-runtime [--root DIR] VERB [OPTIONS] ID\n"
-        "verbs: create, start, state, kill, delete, run, shim, exec\n",
+        "verbs: create, start, state, kill, delete, pause, resume, update, run, shim, exec\n",
         f);
 }
 
@@ -109,6 +110,7 @@ int main(int argc, char **argv) {
   } verbs[] = {
       {"create", cmd_create}, {"start", cmd_start}, {"state", cmd_state}, {"kill", cmd_kill},
       {"delete", cmd_delete}, {"run", cmd_run},     {"shim", cmd_shim}, {"exec", cmd_exec},
+      {"pause", cmd_pause},   {"resume", cmd_resume}, {"update", cmd_update},
       {"cgroup-setup", cmd_cgroup_setup}, {"cgroup-destroy", cmd_cgroup_destroy},
   };
   for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++)

@@ -160,6 +160,7 @@ int spec_load(const char *bundle, struct spec *s);            /* bundle/config.j
 int spec_load_file(const char *file, const char *bundle, struct spec *s);
 int spec_load_process(const char *file, struct spec *s); /* a `process` object alone, into a zeroed s */
 int spec_parse_linux(const struct json *lx, struct spec *s); /* spec_linux.c */
+int spec_parse_resources(const struct json *r, struct resources *res); /* linux.resources alone (update) */
 int spec_parse_hooks(const struct json *hooks, struct spec *s); /* hooks.c */
 bool spec_has_ns(const struct spec *s, int flag, const char **path);
 /* helpers shared by spec*.c / hooks.c */
@@ -168,7 +169,8 @@ int spec_str_array(const struct json *v, const char *field, char ***out);
 int spec_bool(const struct json *obj, const char *key, const char *field, bool *out);
 
 /* ---- runtime state (state.c) ---------------------------------------------------- */
-enum status { ST_CREATING, ST_CREATED, ST_RUNNING, ST_STOPPED };
+/* ST_PAUSED only in what `state` prints: every verb sees a frozen container as running */
+enum status { ST_CREATING, ST_CREATED, ST_RUNNING, ST_STOPPED, ST_PAUSED };
 struct state {
   char *id, *bundle, *oci_version;
   pid_t pid;
@@ -228,6 +230,10 @@ int oom_kill_recorded(const char *file); /* an "oom_kill N" line with N > 0 (v1 
 bool cgroup_is_v2(void);
 int cgroup_signal_procs(const char *procs_file, int sig);
 int cgroup_write_limit(const char *dir, const char *file, int64_t value, const char *unlimited);
+int cgroup_write_failed(const char *field, const char *path, const char *value); /* -1, errno classed */
+int cgroup_freeze(const struct spec *s, const char *id, bool frozen); /* waits until the kernel agrees */
+int cgroup_frozen(const struct spec *s, const char *id);              /* 1, 0, or -1 + g_err */
+int cgroup_update(const struct spec *s, const char *id, const struct resources *r);
 char **cgroup_procs_files(pid_t pid); /* cgroup.procs of every hierarchy pid is in (NULL-terminated), NULL + g_err */
 /* v1 */
 extern const char *const v1_controllers[];
@@ -235,12 +241,17 @@ int v1_create(const char *rel, const struct resources *r, pid_t pid);
 int v1_destroy(const char *rel, bool wait);
 int v1_kill_all(const char *rel, int sig);
 int v1_oom_killed(const char *rel);
+int v1_freeze(const char *rel, bool frozen);
+int v1_frozen(const char *rel);
+int v1_update(const char *rel, const struct resources *r);
 /* v2: dir is the full cgroup directory */
 int v2_create(const char *mount, const char *rel, const struct resources *r, pid_t pid);
 int v2_apply(const char *dir, const struct resources *r);
 int v2_destroy(const char *mount, const char *rel, bool wait);
 int v2_kill_all(const char *dir, int sig);
 int v2_oom_killed(const char *dir);
+int v2_freeze(const char *dir, bool frozen);
+int v2_frozen(const char *dir);
 
 /* ---- hooks (hooks.c) ------------------------------------------------------------ */
 int hooks_run(const struct hook_list *hooks, const char *kind, const struct state *st);
@@ -269,6 +280,9 @@ int cmd_delete(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_shim(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_update(int argc, char **argv);
 int cmd_cgroup_setup(int argc, char **argv);
 int cmd_cgroup_destroy(int argc, char **argv);
 int container_start(const char *id);

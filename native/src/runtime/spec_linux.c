@@ -142,7 +142,7 @@ static int parse_device_rules(const struct json *v, struct resources *res) {
   return 0;
 }
 
-static int parse_resources(const struct json *r, struct resources *res) {
+int spec_parse_resources(const struct json *r, struct resources *res) {
   if (!r || r->type == JSON_NULL) return 0;
   if (r->type != JSON_OBJECT) return fail_msg("config.json: linux.resources: must be an object");
   const struct json *m = json_get(r, "memory");
@@ -219,7 +219,7 @@ int spec_parse_linux(const struct json *lx, struct spec *s) {
     if (!s->rootfs_propagation) return fail_msg("config.json: linux.rootfsPropagation: unknown value %s", prop);
   }
   if (parse_sysctl(json_get(lx, "sysctl"), s) < 0) return -1;
-  if (parse_resources(json_get(lx, "resources"), &s->res) < 0) return -1;
+  if (spec_parse_resources(json_get(lx, "resources"), &s->res) < 0) return -1;
   if (spec_str(lx, "cgroupsPath", "linux.cgroupsPath", false, &s->cgroups_path) < 0) return -1;
   if (s->cgroups_path && strchr(s->cgroups_path, ':'))
     return fail_kind(ERR_UNSUPPORTED, "config.json: linux.cgroupsPath: the systemd form slice:prefix:name is not supported");

@@ -26,7 +26,7 @@ int validate_id(const char *id) {
 char *state_dir(const char *id) { return xasprintf("%s/%s", g_root, id); }
 
 const char *status_name(enum status s) {
-  static const char *const names[] = {"creating", "created", "running", "stopped"};
+  static const char *const names[] = {"creating", "created", "running", "stopped", "paused"};
   return names[s];
 }
 

@@ -15,6 +15,8 @@
 #include "args.h"
 #include "runtime.h"
 
+int load_running(const char *verb, const char *id, struct state *st, struct spec *s); /* pause.c */
+
 static int report(void) {
   report_error(NULL);
   return 1;
@@ -96,6 +98,8 @@ int cmd_state(int argc, char **argv) {
   if (npos != 1) return fail_kind(ERR_INVALID, "state: a container id is required"), report();
   struct state st;
   if (state_load(pos[0], &st) < 0) return report();
+  struct spec s;
+  if (st.status == ST_RUNNING && load_running("state", pos[0], &st, &s) == 0 && cgroup_frozen(&s, pos[0]) == 1) st.status = ST_PAUSED;
   struct strbuf sb = {0};
   state_json(&sb, &st);
   puts(sb.buf);

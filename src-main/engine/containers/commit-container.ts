@@ -3,7 +3,6 @@
 // it came from. A running container is frozen while its upper dir is read (docker's
 // --pause default), so the layer is one moment of the container, not a smear.
 import { StrataError } from '../../shared/errors';
-import { openCgroupManager } from '../cgroups/index';
 import { applyChanges } from '../images/changes';
 import { type ImportedImage, addImages, withImportJob } from '../images/import-image';
 import { readConfig, readManifest } from '../images/image-store';
@@ -16,6 +15,7 @@ import { blobPath } from '../store/paths';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { containerFile, findRecord } from './container-store';
+import { runtimeVerb } from './runtime-root';
 import { settle } from './settle';
 
 export interface CommitOptions {
@@ -38,14 +38,13 @@ export async function commitContainer(store: Store, ref: string, options: Commit
   return store.write(async () => {
     const record = await settle(store, findRecord(store, ref));
     const freeze = options.pause !== false && record.state.status === 'running';
-    const cgroups = freeze ? await openCgroupManager() : undefined;
     return withImportJob(store, async (job) => {
-      await cgroups?.freeze(record.id);
+      if (freeze) await runtimeVerb(store, ['pause', record.id], `commit ${record.name}: pause`);
       let layer;
       try {
         layer = await writeUpperLayer(containerFile(store, record.id, 'upper'), job.scratch('commit'), options.signal);
       } finally {
-        await cgroups?.thaw(record.id);
+        if (freeze) await runtimeVerb(store, ['resume', record.id], `commit ${record.name}: resume`);
       }
       const manifest = readManifest(store, record.image.manifestDigest);
       const config = committedConfig(readConfig(store, manifest.config.digest), record, layer.diffId, options);

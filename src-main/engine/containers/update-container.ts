@@ -2,11 +2,17 @@
 // container gets them at once, by rewriting its cgroup files; every container keeps them in
 // its record, so the next start uses them too. A memory limit below what the container
 // holds now is refused: the kernel would answer it with an OOM kill, not an error.
+// The runtime's update verb writes the cgroup files (the engine's drivers only read).
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { StrataError } from '../../shared/errors';
-import type { CgroupResources } from '../cgroups/manager';
 import { openCgroupManager } from '../cgroups/index';
+import type { OciConfig } from '../runtime/oci-config';
+import { CPU_PERIOD } from '../runtime/spec-builder';
 import type { ContainerRecord } from './container';
-import { findRecord, writeRecord } from './container-store';
+import { containerDir, findRecord, writeRecord } from './container-store';
+import { runtimeVerb } from './runtime-root';
 import { type ContainerOptions, type ContainerUpdate, containerUpdateSchema, validateResources } from './options';
 import { settle } from './settle';
 import type { Store } from '../store/store';
@@ -26,17 +32,16 @@ export async function updateContainer(store: Store, ref: string, input: Containe
       options.memorySwap = update.memory;
     }
     validateResources(options);
-    if (record.state.status === 'running' || record.state.status === 'paused') await applyLive(record, update, options);
+    if (record.state.status === 'running' || record.state.status === 'paused') await applyLive(store, record, update, options);
     const updated: ContainerRecord = { ...record, options };
     writeRecord(store, updated);
     return updated;
   });
 }
 
-async function applyLive(record: ContainerRecord, update: ContainerUpdate, options: ContainerOptions): Promise<void> {
-  const cgroups = await openCgroupManager();
+async function applyLive(store: Store, record: ContainerRecord, update: ContainerUpdate, options: ContainerOptions): Promise<void> {
   if (update.memory !== undefined) {
-    const { memoryWorkingSet } = await cgroups.stats(record.id);
+    const { memoryWorkingSet } = await (await openCgroupManager()).stats(record.id);
     if (memoryWorkingSet !== null && update.memory < memoryWorkingSet) {
       throw new StrataError(
         'CONFLICT',
@@ -45,16 +50,30 @@ async function applyLive(record: ContainerRecord, update: ContainerUpdate, optio
       );
     }
   }
-  const resources: CgroupResources = {};
-  if (update.memory !== undefined || update.memorySwap !== undefined) {
-    resources.memory = options.memory ?? -1;
-    if (options.memorySwap !== undefined) resources.memorySwap = options.memorySwap;
+  const resources = ociUpdate(update, options);
+  if (Object.keys(resources).length === 0) return;
+  const file = path.join(containerDir(store, record.id), `update-${randomBytes(6).toString('hex')}.json`);
+  await fs.writeFile(file, JSON.stringify(resources), { mode: 0o600 });
+  try {
+    await runtimeVerb(store, ['update', '--resources', file, record.id], `update ${record.name}`);
+  } finally {
+    await fs.rm(file, { force: true });
   }
-  if (update.memoryReservation !== undefined) resources.memoryReservation = update.memoryReservation;
-  if (update.cpus !== undefined) resources.cpus = update.cpus;
-  if (update.cpuShares !== undefined) resources.cpuShares = update.cpuShares;
-  if (update.pidsLimit !== undefined) resources.pidsLimit = update.pidsLimit;
-  if (Object.keys(resources).length > 0) await cgroups.apply(record.id, resources);
+}
+
+type OciResources = NonNullable<OciConfig['linux']['resources']>;
+
+/** The changed limits as OCI resources (-1 lifts a limit); fields not changed are left out. */
+function ociUpdate(update: ContainerUpdate, options: ContainerOptions): OciResources {
+  const out: OciResources = {};
+  if (update.memory !== undefined || update.memorySwap !== undefined) {
+    out.memory = { limit: options.memory ?? -1, ...(options.memorySwap !== undefined ? { swap: options.memorySwap } : {}) };
+  }
+  if (update.memoryReservation !== undefined) out.memory = { ...out.memory, reservation: update.memoryReservation };
+  if (update.cpus !== undefined) out.cpu = { period: CPU_PERIOD, quota: update.cpus > 0 ? Math.round(update.cpus * CPU_PERIOD) : -1 };
+  if (update.cpuShares !== undefined) out.cpu = { ...out.cpu, shares: update.cpuShares };
+  if (update.pidsLimit !== undefined) out.pids = { limit: update.pidsLimit > 0 ? update.pidsLimit : -1 };
+  return out;
 }
 
 function mib(bytes: number): string {
