@@ -3,6 +3,7 @@
 //   out/main/cli.js        the `strata` command (ESM, plain Node, no electron import)
 //                          ← src-main/cli/main.ts, run by bin/strata.js
 //   out/main/engine.js     the Engine facade alone (plain Node), for the benchmarks
+//   out/main/api.js        the API dispatcher (plain Node), for bench/loop-run.js
 //   out/main/chunks/*.js   code both entries share, if any
 //   out/preload/preload.cjs  sandboxed preload (CommonJS: sandboxed preloads cannot be ESM)
 //   out/renderer/          the Vue app: index.html + assets/
@@ -49,6 +50,8 @@ export default defineConfig({
           cli: fromRoot('src-main/cli/main.ts'),
           // The engine alone, for the benchmark's in-process timings (bench/containers.js).
           engine: fromRoot('src-main/engine/index.ts'),
+          // The API table's dispatcher, for the engine-loop benchmark (bench/loop-run.js).
+          api: fromRoot('src-main/api/dispatch.ts'),
         },
         // Native addons are loaded at run time by path; never let the bundler follow them.
         external: [/\.node$/],

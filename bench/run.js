@@ -1,17 +1,18 @@
 // `npm run bench`: Strata side by side with the tools it replaces, as ratios.
-// Usage: node bench/run.js [--runs N] [--work DIR] [import] [runtime] [containers]
+// Usage: node bench/run.js [--runs N] [--work DIR] [import] [runtime] [containers] [build] [stats] [renderer] [loop]
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchBuild } from './build.js';
 import { benchContainers } from './containers.js';
 import { benchImport } from './import.js';
+import { benchLoop } from './loop.js';
 import { benchStats } from './stats.js';
 import { benchRenderer } from './renderer.js';
 import { benchRuntime } from './runtime.js';
 
 const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '3' }, work: { type: 'string', default: '/var/tmp/strata-bench' } }, allowPositionals: true });
-const suites = { import: benchImport, runtime: benchRuntime, containers: benchContainers, build: benchBuild, stats: benchStats, renderer: benchRenderer };
+const suites = { import: benchImport, runtime: benchRuntime, containers: benchContainers, build: benchBuild, stats: benchStats, renderer: benchRenderer, loop: benchLoop };
 const chosen = positionals.length ? positionals : Object.keys(suites);
 
 if (!fs.existsSync(path.resolve('out/main/cli.js'))) {
