@@ -19,6 +19,8 @@ import { CONTENT_SECURITY_POLICY } from './src-main/electron/policy';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const fromRoot = (...parts: string[]): string => resolve(root, ...parts);
+/** `@shared/…`: src-shared, the code that runs anywhere (main, preload, renderer, CLI). */
+const alias = { '@shared': fromRoot('src-shared') };
 const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string };
 
 /** Fails the build when index.html's CSP <meta> drifts from the header the main process sets. */
@@ -36,6 +38,7 @@ function cspInSync(): Plugin {
 
 export default defineConfig({
   main: {
+    resolve: { alias },
     build: {
       outDir: fromRoot('out/main'),
       // The CLI runs under plain Node 20 (package.json "engines"), not only Electron's Node.
@@ -64,6 +67,7 @@ export default defineConfig({
     },
   },
   preload: {
+    resolve: { alias },
     define: { __STRATA_VERSION__: JSON.stringify(pkg.version) },
     build: {
       outDir: fromRoot('out/preload'),
@@ -81,6 +85,7 @@ export default defineConfig({
   },
   renderer: {
     root: fromRoot('src-renderer'),
+    resolve: { alias },
     plugins: [vue(), cspInSync()],
     build: {
       outDir: fromRoot('out/renderer'),

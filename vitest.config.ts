@@ -1,7 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { TEST_BRIDGE, TEST_SUBNET } from './test/test-network.ts';
 
 export default defineConfig({
+  // `@shared/…`: src-shared, as in tsconfig.json and electron.vite.config.ts
+  resolve: { alias: { '@shared': fileURLToPath(new URL('./src-shared', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts'],
     // Integration tests mount, unpack and start real processes as root: keep them in

@@ -1,8 +1,9 @@
 // Containers as they cross the API: plain JSON, mirroring src-main/engine/containers
 // (pinned to it by ../conformance.ts; see images.ts for why they are written out).
+import type { ContainerStatus } from '@shared/container-lifecycle';
 import type { ErrorShape } from '../../shared/errors';
 
-export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited';
+export type { ContainerStatus };
 
 /** `-v /host:/ctr[:ro]`: a bind mount of a host path. */
 export interface VolumeSpec {

@@ -1,9 +1,10 @@
 // A container as the engine records it: containers/<id>/container.json. The record says
 // what the user asked for; the status is what was last observed (see observe-state.ts).
 import type { PortSpec } from '../network/port-spec';
+import type { ContainerStatus } from '@shared/container-lifecycle';
 import type { ContainerOptions } from './options';
 
-export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited';
+export type { ContainerStatus };
 
 /** Statuses in which the container's processes exist. */
 export function isLive(status: ContainerStatus): boolean {

@@ -12,6 +12,7 @@ import { StrataError } from '../../shared/errors';
 import { resolveUser } from '../runtime/image-user';
 import type { OciConfig } from '../runtime/oci-config';
 import { runtimeFailure, spawnRuntime } from '../runtime/runtime-binary';
+import { checkTransition } from './transition';
 import { readJsonFile } from '../store/atomic';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
@@ -89,7 +90,7 @@ function prepareExec(store: Store, ref: string, options: ExecOptions): { record:
   if (options.workdir !== undefined && !path.posix.isAbsolute(options.workdir)) throw new StrataError('INVALID_ARGUMENT', `-w ${options.workdir}: the working directory must be an absolute path`);
   const record = findRecord(store, ref);
   const state = observeState(store, record);
-  if (state.status !== 'running') throw new StrataError('CONFLICT', `container ${record.name} is ${state.status}: exec needs a running container`);
+  checkTransition('exec', { ...record, state });
   const spec = readJsonFile<OciConfig>(containerFile(store, record.id, 'config'));
   const execProcess = { ...spec.process, args: options.command, terminal: false };
   if (options.env?.length) execProcess.env = mergeEnv(execProcess.env ?? [], parseEnv(options.env));

@@ -1,17 +1,17 @@
 // pause / unpause: the cgroup freezer stops every process of the container at once
 // (v1 freezer.state, v2 cgroup.freeze) without them noticing. The runtime's pause and
 // resume verbs do it (the engine's cgroup drivers only read).
-import { StrataError } from '../../shared/errors';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { findRecord, writeRecord } from './container-store';
 import { runtimeVerb } from './runtime-root';
+import { checkTransition } from './transition';
 import { settle } from './settle';
 
 export async function pauseContainer(store: Store, ref: string): Promise<ContainerRecord> {
   return store.write(async () => {
     const record = await settle(store, findRecord(store, ref));
-    if (record.state.status !== 'running') throw new StrataError('CONFLICT', `container ${record.name} is ${record.state.status}, not running: only a running container can be paused`);
+    checkTransition('pause', record);
     await runtimeVerb(store, ['pause', record.id], `pause ${record.name}`);
     const paused: ContainerRecord = { ...record, state: { ...record.state, status: 'paused' } };
     writeRecord(store, paused);
@@ -25,7 +25,7 @@ export async function unpauseContainer(store: Store, ref: string): Promise<Conta
 
 /** Thaws a paused container (the caller holds the store lock). */
 export async function unpauseLocked(store: Store, record: ContainerRecord): Promise<ContainerRecord> {
-  if (record.state.status !== 'paused') throw new StrataError('CONFLICT', `container ${record.name} is ${record.state.status}, not paused`);
+  checkTransition('unpause', record);
   await runtimeVerb(store, ['resume', record.id], `unpause ${record.name}`);
   const running: ContainerRecord = { ...record, state: { ...record.state, status: 'running' } };
   writeRecord(store, running);

@@ -2,22 +2,19 @@
 // the mount, the read-write layer, the bundle and the log.
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
 import { removeContainerStatsHistory } from '../stats/index';
 import { removeTreeAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
-import { isLive } from './container';
 import { containerDir, containerFile, findRecord } from './container-store';
 import { unmountOverlay } from './rootfs';
 import { runtimeRoot } from './runtime-root';
 import { releaseNetwork, releaseRuntime, settle } from './settle';
+import { checkTransition } from './transition';
 
 export async function removeContainer(store: Store, ref: string, options: { force?: boolean } = {}): Promise<string> {
   return store.write(async () => {
     const record = await settle(store, findRecord(store, ref));
-    if (isLive(record.state.status) && !options.force) {
-      throw new StrataError('CONFLICT', `container ${record.name} is ${record.state.status}: stop it first or use --force`);
-    }
+    checkTransition('remove', record, { force: options.force });
     // `delete --force` kills a running container. An exited one was released when its exit
     // was recorded (settle), unless an engine crashed in between: its runtime state says.
     if (hasRuntimeState(store, record.id)) await releaseRuntime(store, record);

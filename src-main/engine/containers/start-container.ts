@@ -8,12 +8,13 @@ import { defaultHostname, networkConfig, setUpNetwork } from '../network/index';
 import { buildSpec } from '../runtime/spec-builder';
 import { writeJsonAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
-import { type ContainerRecord, isLive } from './container';
+import type { ContainerRecord } from './container';
 import { containerDir, containerFile, findRecord, writeRecord } from './container-store';
 import { anonymousVolumes } from './anonymous-volumes';
 import { mountOverlay, readImageFile } from './rootfs';
 import { runtimeVerb } from './runtime-root';
 import { releaseRuntime, settle } from './settle';
+import { checkTransition } from './transition';
 
 export async function startContainer(store: Store, ref: string): Promise<ContainerRecord> {
   return store.write(async () => startLocked(store, await settle(store, findRecord(store, ref))));
@@ -24,7 +25,7 @@ export async function startContainer(store: Store, ref: string): Promise<Contain
  * restart policy's count; the policy's own restarts pass theirs on.
  */
 export async function startLocked(store: Store, record: ContainerRecord, restart: { count: number; backoffMs: number } = { count: 0, backoffMs: 0 }): Promise<ContainerRecord> {
-  if (isLive(record.state.status)) return record; // docker: starting a running container is a no-op
+  if (checkTransition('start', record) === 'noop') return record; // docker: starting a running container is a no-op
   const file = (name: Parameters<typeof containerFile>[2]) => containerFile(store, record.id, name);
   const rootfs = file('rootfs');
   mountOverlay(store, record.layers, { init: file('init'), upper: file('upper'), work: file('work'), target: rootfs });

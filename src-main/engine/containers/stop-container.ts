@@ -5,6 +5,7 @@ import type { ContainerRecord } from './container';
 import { findRecord, writeRecord } from './container-store';
 import { runtimeVerb } from './runtime-root';
 import { settle } from './settle';
+import { checkTransition } from './transition';
 import { waitContainer } from './wait-container';
 import { unpauseLocked } from './pause-container';
 import { readConfig, readManifest } from '../images/image-store';
@@ -14,8 +15,8 @@ export const DEFAULT_STOP_TIMEOUT_S = 10;
 export async function stopContainer(store: Store, ref: string, options: { timeoutS?: number } = {}): Promise<ContainerRecord> {
   return store.write(async () => {
     let record = await settle(store, findRecord(store, ref));
+    if (checkTransition('stop', record) === 'noop') return record;
     if (record.state.status === 'paused') record = await unpauseLocked(store, record); // a frozen process cannot handle its stop signal
-    if (record.state.status !== 'running') return record;
     record = markStoppedByUser(store, record);
     const timeoutS = options.timeoutS ?? record.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
     const signal = record.options.stopSignal ?? imageStopSignal(store, record) ?? 'SIGTERM';
@@ -32,7 +33,7 @@ export async function stopContainer(store: Store, ref: string, options: { timeou
 export async function killContainer(store: Store, ref: string, signal = 'SIGKILL'): Promise<ContainerRecord> {
   return store.write(async () => {
     let record = await settle(store, findRecord(store, ref));
-    if (record.state.status !== 'running') return record;
+    checkTransition('kill', record);
     if (/^(SIG)?(KILL|TERM|INT)$|^(9|15|2)$/i.test(signal)) record = markStoppedByUser(store, record);
     await signalContainer(store, record, signal);
     return record;

@@ -1,6 +1,7 @@
 // The containers: the list (kept current by `containers.changed`), the list's filter and
 // selection, and every action on them. Actions mark the container busy at once and report
 // failures as toasts.
+import { type OfferedAction, offeredActions } from '@shared/container-lifecycle';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
@@ -9,7 +10,8 @@ import type { ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult } f
 import { useJobsStore } from './jobs';
 import { useToastsStore } from './toasts';
 
-export type ContainerAction = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'kill' | 'remove';
+/** The actions the window offers (src-shared/container-lifecycle.ts says which fit a status). */
+export type ContainerAction = OfferedAction;
 export type StatusFilter = 'all' | 'running' | 'paused' | 'exited' | 'created';
 
 const ACTION_WORDS: Record<ContainerAction, { doing: string; done: string }> = {
@@ -26,16 +28,9 @@ export function actionWords(action: ContainerAction): { doing: string; done: str
   return ACTION_WORDS[action];
 }
 
-/** Which actions make sense for a container in this state. */
+/** Which actions make sense for a container in this state: the lifecycle table's answer. */
 export function availableActions(container: ContainerRecord): ContainerAction[] {
-  switch (container.state.status) {
-    case 'running':
-      return ['stop', 'restart', 'pause', 'kill', 'remove'];
-    case 'paused':
-      return ['unpause', 'stop', 'kill', 'remove'];
-    default:
-      return ['start', 'remove'];
-  }
+  return offeredActions(container.state.status);
 }
 
 export const useContainersStore = defineStore('containers', () => {
