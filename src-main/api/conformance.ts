@@ -50,6 +50,7 @@ export type WireTypesMatchTheEngine = Pins<{
   ContainerRecord: Same<WireContainers.ContainerRecord, Containers.ContainerRecord>;
   ContainerOptions: Same<WireContainers.ContainerOptions, Options.ContainerOptions>;
   VolumeSpec: Same<WireContainers.VolumeSpec, Options.VolumeSpec>;
+  DeviceSpec: Same<WireContainers.DeviceSpec, Options.DeviceSpec>;
   RestartPolicy: Same<WireContainers.RestartPolicy, Options.RestartPolicy>;
   NetworkMode: Same<WireContainers.NetworkMode, Network.NetworkMode>;
   PortSpec: Same<WireContainers.PortSpec, Network.PortSpec>;

@@ -91,6 +91,13 @@ describe('dispatch', () => {
     const error = errorOf(await session().call('containers.create', { image: 'nope:1', options: { memory: 5 } }));
     expect(error).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(error.message).toMatch(/^options: invalid input: memory/);
+    const device = { hostPath: '/dev/no-such-node', containerPath: '/dev/x', permissions: 'r' };
+    const perms = errorOf(await session().call('containers.create', { image: 'nope:1', options: { devices: [{ ...device, permissions: 'rx' }] } }));
+    expect(perms).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(perms.message).toMatch(/^options: invalid input: devices.*permissions "rx"/);
+    // the host node is looked up before anything is made
+    const missing = errorOf(await session().call('containers.create', { image: 'nope:1', options: { devices: [device] } }));
+    expect(missing).toMatchObject({ code: 'NOT_FOUND', message: '--device /dev/no-such-node: no such file on the host' });
   });
 
   it("passes the engine's codes through", async () => {

@@ -75,6 +75,28 @@ describe('strata run and friends', () => {
   });
 });
 
+describe('strata run --device and --privileged', () => {
+  // /dev/kmsg (c 1:11): opening it write-only needs no syslog right, so only the device policy decides
+  const probe = 'if (exec 3>/dev/kmsg) 2>/dev/null; then echo w; fi; if (exec 3</dev/kmsg) 2>/dev/null; then echo r; else echo r-refused; fi';
+
+  it('--device gives the node with the access it names; --privileged lifts the policy; inspect shows both', () => {
+    expect(strata('run', '--rm', '--device', '/dev/kmsg:w', 'test/a:1', 'sh', '-c', probe)).toEqual({ code: 0, stdout: 'w\nr-refused\n', stderr: '' });
+    const privileged = strata('run', '--name', 'priv', '--privileged', '--device', '/dev/kmsg:/dev/kmsg:w', 'test/a:1', 'sh', '-c', '(exec 3>/dev/kmsg) && echo w');
+    expect(privileged).toEqual({ code: 0, stdout: 'w\n', stderr: '' });
+    const [inspected] = JSON.parse(strata('inspect', 'priv').stdout) as { options: Record<string, unknown> }[];
+    expect(inspected!.options).toMatchObject({ privileged: true, devices: [{ hostPath: '/dev/kmsg', containerPath: '/dev/kmsg', permissions: 'w' }] });
+    expect(strata('rm', 'priv').code).toBe(0);
+  });
+
+  it('refuses a missing or non-device path and bad permissions, creating nothing', () => {
+    const before = strata('ps', '-a', '--json').stdout;
+    expect(strata('run', '--device', '/dev/no-such-node', 'test/a:1', 'true')).toMatchObject({ code: 1, stderr: 'strata run: --device /dev/no-such-node: no such file on the host [NOT_FOUND]\n' });
+    expect(strata('run', '--device', '/etc/passwd:/dev/x', 'test/a:1', 'true').stderr).toMatch(/^strata run: --device \/etc\/passwd: not a device node .*\[INVALID_ARGUMENT\]\n$/);
+    expect(strata('run', '--device', '/dev/kmsg:/dev/kmsg:rx', 'test/a:1', 'true').stderr).toMatch(/permissions "rx": use r, w and m.*\[INVALID_ARGUMENT\]/);
+    expect(strata('ps', '-a', '--json').stdout).toBe(before);
+  });
+});
+
 describe('strata diff, commit, update, exec, ps --filter', () => {
   it('diff prints A/C/D lines; commit makes an image that runs; update and exec act on a running container', () => {
     expect(strata('run', '--name', 'changer', 'test/a:1', 'sh', '-c', 'echo hi > /app/hi.txt; rm /etc/app.conf').code).toBe(0);

@@ -35,16 +35,10 @@ char *cgroup_rel_path(const struct spec *s, const char *id) {
   return xasprintf("/strata/%s", p && p[0] ? p : id);
 }
 
-static int check_v2_supported(const struct spec *s) {
-  if (s->res.device_rules && s->res.device_rules[0])
-    return fail_msg("config.json: linux.resources.devices: device rules need an eBPF program on cgroup v2, not supported yet");
-  return 0;
-}
-
 int cgroup_setup(const struct spec *s, const char *id, pid_t pid) {
   char *rel = cgroup_rel_path(s, id);
   int rc;
-  if (cgroup_is_v2()) rc = check_v2_supported(s) < 0 ? -1 : v2_create(g_cgroup_root, rel, &s->res, pid);
+  if (cgroup_is_v2()) rc = v2_create(g_cgroup_root, rel, &s->res, pid);
   else rc = v1_create(rel, &s->res, pid);
   free(rel);
   return rc;

@@ -15,10 +15,6 @@
 
 const char *const v1_controllers[] = {"cpu", "cpuacct", "cpuset", "memory", "pids", "freezer", "devices", "blkio", NULL};
 
-static const char *const default_allowed_devices[] = {
-    "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm", NULL,
-};
-
 static bool mounted(const char *controller) {
   char path[PATH_MAX];
   struct stat st;
@@ -105,16 +101,19 @@ static int apply_cpu(const char *dir, const struct resources *r) {
   return 0;
 }
 
+/* The kernel keeps v1 rules as a list edited in order, so writing them in order gives
+ * "the last matching rule decides". */
 static int apply_devices(const char *dir, const struct resources *r) {
-  if (!r->device_rules || !r->device_rules[0]) return 0;
-  for (size_t i = 0; r->device_rules[i]; i++) {
-    const char *rule = r->device_rules[i];
-    bool allow = strncmp(rule, "allow ", 6) == 0;
-    if (set(dir, allow ? "devices.allow" : "devices.deny", rule + (allow ? 6 : 5), "linux.resources.devices") < 0) return -1;
+  size_t n;
+  struct device_rule *rules = device_rules_effective(r, &n);
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    char text[64];
+    device_rule_v1(&rules[i], text, sizeof text);
+    rc = set(dir, rules[i].allow ? "devices.allow" : "devices.deny", text, "linux.resources.devices");
   }
-  for (size_t i = 0; default_allowed_devices[i]; i++)
-    if (set(dir, "devices.allow", default_allowed_devices[i], "linux.resources.devices") < 0) return -1;
-  return 0;
+  free(rules);
+  return rc;
 }
 
 static int apply(const char *controller, const char *dir, const struct resources *r) {

@@ -1,7 +1,8 @@
 /* Cgroup v2 driver (unified hierarchy): controllers enabled down the path through
  * cgroup.subtree_control, limits in cpu.max, cpu.weight, memory.max, memory.low,
- * memory.swap.max, pids.max, cpuset.*; cgroup.kill to kill everything; memory.events
- * for OOM kills. The mount root is a parameter so tests run it on fixture trees. */
+ * memory.swap.max, pids.max, cpuset.*; device rules as an eBPF program
+ * (cgroup_v2_devices.c); cgroup.kill to kill everything; memory.events for OOM kills.
+ * The mount root is a parameter so tests run it on fixture trees. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -67,6 +68,42 @@ static int swap_max(const struct resources *r, int64_t *out) {
   return 0;
 }
 
+/* ln(x) for x > 0 without libm: x = m·2^k with m in [1, 2), ln m = 2·atanh((m−1)/(m+1)),
+ * whose series converges fast for |t| ≤ 1/3. */
+static double ln(double x) {
+  int k = 0;
+  while (x >= 2) x /= 2, k++;
+  while (x < 1) x *= 2, k--;
+  double t = (x - 1) / (x + 1), t2 = t * t, term = t, sum = 0;
+  for (int i = 1; i < 60; i += 2, term *= t2) sum += term / i;
+  return 2 * sum + k * 0.69314718055994530942;
+}
+
+/* e^y for 0 ≤ y < 16: e^y = 2^n · e^r with r in [0, ln 2), by its Taylor series. */
+static double expo(double y) {
+  int n = 0;
+  while (y >= 0.69314718055994530942) y -= 0.69314718055994530942, n++;
+  double term = 1, sum = 1;
+  for (int i = 1; i < 30; i++) term *= y / i, sum += term;
+  while (n-- > 0) sum *= 2;
+  return sum;
+}
+
+/* v1 shares (2…262144, default 1024) → v2 cpu.weight (1…10000, default 100) as runc and
+ * crun convert them: ⌈10^((l² + 125·l)/612 − 7/34)⌉ with l = log2(shares), a quadratic in
+ * l through 2 → 1, 1024 → 100 and 262144 → 10000. The engine's update writes the same
+ * (src-main/engine/cgroups/resources.ts sharesToWeight); both are tested on one table. */
+uint64_t cpu_shares_to_weight(uint64_t shares) {
+  if (shares <= 2) return 1;
+  if (shares >= 262144) return 10000;
+  double l = ln((double)shares) / 0.69314718055994530942;
+  double exponent = (l * l + 125 * l) / 612 - 7.0 / 34;
+  /* round away float noise before the ceiling: 10^2.0000000000001 must give 100 */
+  long long micro = (long long)(expo(exponent * 2.30258509299404568402) * 1e6 + 0.5);
+  uint64_t weight = (uint64_t)((micro + 999999) / 1000000);
+  return weight < 1 ? 1 : weight > 10000 ? 10000 : weight;
+}
+
 int v2_apply(const char *dir, const struct resources *r) {
   char buf[64];
   if (r->has_memory_limit && cgroup_write_limit(dir, "memory.max", r->memory_limit, "max") < 0) return -1;
@@ -76,9 +113,7 @@ int v2_apply(const char *dir, const struct resources *r) {
     if (swap_max(r, &v) < 0 || cgroup_write_limit(dir, "memory.swap.max", v, "max") < 0) return -1;
   }
   if (r->has_cpu_shares && r->cpu_shares) {
-    /* shares 2…262144 onto weight 1…10000, the conversion the other runtimes use */
-    uint64_t weight = 1 + ((r->cpu_shares - 2) * 9999) / 262142;
-    pathf(buf, sizeof buf, "%llu", (unsigned long long)weight);
+    pathf(buf, sizeof buf, "%llu", (unsigned long long)cpu_shares_to_weight(r->cpu_shares));
     if (set(dir, "cpu.weight", buf, "linux.resources.cpu.shares") < 0) return -1;
   }
   if ((r->has_cpu_quota && r->cpu_quota) || (r->has_cpu_period && r->cpu_period)) {
@@ -109,7 +144,7 @@ int v2_create(const char *mount, const char *rel, const struct resources *r, pid
     p += n;
     if (mkdir(dir, 0755) < 0 && errno != EEXIST) return fail_errno("cgroup mkdir %s", dir);
   }
-  if (v2_apply(dir, r) < 0) return -1;
+  if (v2_apply(dir, r) < 0 || v2_devices_apply(dir, r) < 0) return -1;
   if (pid > 0) {
     char buf[32];
     pathf(buf, sizeof buf, "%d", pid);

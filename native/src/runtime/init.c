@@ -90,7 +90,7 @@ void container_init(struct init_args *a) {
   await_go(a, &st.pid);
   /* user namespace first: it grants the rights over the others */
   if (ns_join_others(s, true) < 0 || become_root_in_userns(s) < 0) die(a);
-  if (ns_join_others(s, false) < 0) die(a);
+  if (ns_join_others(s, false) < 0 || ns_unshare_cgroup(s) < 0) die(a);
   /* a network namespace of its own starts with lo down; a joined one is as its owner left it */
   const char *net_path;
   if (spec_has_ns(s, CLONE_NEWNET, &net_path) && !net_path && net_loopback_up() < 0) die(a);

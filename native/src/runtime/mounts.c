@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,14 +51,24 @@ static int bind_mount(const struct mount_entry *m, const char *target) {
   return 0;
 }
 
-/* On a v1 host a cgroup mount is a tmpfs holding one read-only bind per controller,
- * each showing only the container's own cgroup. */
-static int cgroup_mount(const struct mount_entry *m, const char *target, const char *rel) {
+/* A cgroup mount shows the container its own cgroup only. On v2 with a cgroup namespace
+ * that is a cgroup2 mount (the namespace's root is the container's cgroup: the init
+ * unshared it once inside); without one, a bind of the container's cgroup directory. On a
+ * v1 host it is a tmpfs holding one bind per controller of the container's cgroup. */
+static int cgroup_mount(const struct spec *s, const struct mount_entry *m, const char *target, const char *rel) {
   if (mkdir_p(target, 0755) < 0) return -1;
-  unsigned long ro = m->flags & MS_RDONLY;
+  unsigned long ro = m->flags & MS_RDONLY, safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
   if (cgroup_is_v2()) {
-    if (mount("cgroup2", target, "cgroup2", (m->flags & ~MS_REMOUNT) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-      return fail_errno("mounts %s: cgroup2", m->destination);
+    if (spec_has_ns(s, CLONE_NEWCGROUP, NULL)) {
+      if (mount("cgroup2", target, "cgroup2", (m->flags & ~MS_REMOUNT) | safe, NULL) < 0)
+        return fail_errno("mounts %s: cgroup2", m->destination);
+      return 0;
+    }
+    char src[PATH_MAX];
+    pathf(src, sizeof src, "%s%s", g_cgroup_root, rel);
+    if (mount(src, target, NULL, MS_BIND, NULL) < 0) return fail_errno("mounts %s: bind %s", m->destination, src);
+    if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | safe | ro, NULL) < 0)
+      return fail_errno("mounts %s: remount %s", m->destination, src);
     return 0;
   }
   if (mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
@@ -99,7 +110,7 @@ int mounts_apply(const struct spec *s, const char *cgroup_rel) {
     if (resolve_in_root(s->root_path, m->destination, target, sizeof target) < 0) return -1;
     int rc;
     if (m->bind) rc = bind_mount(m, target);
-    else if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0) rc = cgroup_mount(m, target, cgroup_rel);
+    else if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0) rc = cgroup_mount(s, m, target, cgroup_rel);
     else rc = fs_mount(m, target);
     if (rc < 0) return -1;
     if (m->propagation && mount(NULL, target, NULL, m->propagation, NULL) < 0)

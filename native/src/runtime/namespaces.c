@@ -28,11 +28,21 @@ const char *ns_name(int flag) {
   return "?";
 }
 
+/* A new cgroup namespace is rooted at the cgroup its creator is in, and the init joins
+ * its own cgroup only after the clone: it unshares the cgroup namespace then
+ * (ns_unshare_cgroup), so its root is the container's cgroup, as runc and crun do. */
 int ns_clone_flags(const struct spec *s) {
   int flags = 0;
   for (size_t i = 0; i < s->n_ns; i++)
     if (!s->ns[i].path) flags |= s->ns[i].flag;
-  return flags;
+  return flags & ~CLONE_NEWCGROUP;
+}
+
+int ns_unshare_cgroup(const struct spec *s) {
+  const char *path = NULL;
+  if (!spec_has_ns(s, CLONE_NEWCGROUP, &path) || path) return 0;
+  if (unshare(CLONE_NEWCGROUP) < 0) return fail_errno("unshare cgroup namespace");
+  return 0;
 }
 
 static int join(const struct ns_entry *e) {

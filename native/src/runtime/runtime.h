@@ -106,6 +106,18 @@ struct hook_list {
   struct hook *items;
   size_t n;
 };
+/* One rule of linux.resources.devices, after parsing: type 'a' only for "everything"
+ * (a reset of the policy); 'a' with numbers or partial access is split into c and b. */
+#define DEV_ACC_MKNOD 1 /* the bits of the kernel's BPF_DEVCG_ACC_* */
+#define DEV_ACC_READ 2
+#define DEV_ACC_WRITE 4
+#define DEV_ACC_ALL 7
+struct device_rule {
+  bool allow;
+  char type;            /* 'a', 'c' or 'b' */
+  int64_t major, minor; /* -1 = any (*) */
+  unsigned access;      /* DEV_ACC_* bits */
+};
 enum { CAP_SET_BOUNDING, CAP_SET_EFFECTIVE, CAP_SET_PERMITTED, CAP_SET_INHERITABLE, CAP_SET_AMBIENT, CAP_SETS };
 struct resources {
   bool has_memory_limit, has_memory_reservation, has_memory_swap, has_swappiness;
@@ -117,7 +129,9 @@ struct resources {
   char *cpuset_cpus, *cpuset_mems;
   bool has_pids_limit;
   int64_t pids_limit;
-  char **device_rules; /* "allow c 1:3 rwm", "deny a": v1 devices cgroup, in order */
+  bool has_device_rules;             /* linux.resources.devices was given */
+  struct device_rule *device_rules; /* in order; the last matching rule decides */
+  size_t n_device_rules;
 };
 struct spec {
   char *oci_version;
@@ -192,7 +206,8 @@ int validate_id(const char *id);
 /* ---- namespaces (namespaces.c) -------------------------------------------------- */
 int ns_flag_from_name(const char *name);
 const char *ns_name(int flag);
-int ns_clone_flags(const struct spec *s); /* new namespaces, not joined ones */
+int ns_clone_flags(const struct spec *s); /* new namespaces, not joined ones (cgroup: see below) */
+int ns_unshare_cgroup(const struct spec *s); /* child, once in its cgroup */
 int ns_join_pid(const struct spec *s);   /* parent, before clone */
 int ns_join_others(const struct spec *s, bool user); /* child */
 int ns_write_id_maps(const struct spec *s, pid_t pid); /* parent */
@@ -235,6 +250,11 @@ int cgroup_freeze(const struct spec *s, const char *id, bool frozen); /* waits u
 int cgroup_frozen(const struct spec *s, const char *id);              /* 1, 0, or -1 + g_err */
 int cgroup_update(const struct spec *s, const char *id, const struct resources *r);
 char **cgroup_procs_files(pid_t pid); /* cgroup.procs of every hierarchy pid is in (NULL-terminated), NULL + g_err */
+/* device rules (device_rules.c): the config's, then the defaults every container gets */
+struct device_rule *device_rules_effective(const struct resources *r, size_t *n); /* NULL when none were given */
+void device_rule_v1(const struct device_rule *d, char *buf, size_t len);        /* "c 1:3 rwm", "a" */
+int v2_devices_apply(const char *dir, const struct resources *r);               /* cgroup_v2_devices.c */
+uint64_t cpu_shares_to_weight(uint64_t shares);                                 /* cgroup_v2.c */
 /* v1 */
 extern const char *const v1_controllers[];
 int v1_create(const char *rel, const struct resources *r, pid_t pid);

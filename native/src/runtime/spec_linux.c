@@ -113,31 +113,40 @@ static int opt_u64(const struct json *obj, const char *key, const char *field, b
   return 0;
 }
 
+/* Rules keep their order: the last one matching an access decides (v1 semantics, and
+ * what the v2 program is generated to do). Type "a" is kept only as the reset it is in
+ * v1 ("a" = every device, rwm); with numbers or partial access it becomes a c and a b rule,
+ * which both drivers read the same way. */
 static int parse_device_rules(const struct json *v, struct resources *res) {
   if (!v || v->type == JSON_NULL) return 0;
   if (v->type != JSON_ARRAY) return fail_msg("config.json: linux.resources.devices: must be an array");
-  res->device_rules = xcalloc(v->len + 1, sizeof(char *));
+  res->has_device_rules = true;
+  res->device_rules = xcalloc(2 * v->len + 1, sizeof *res->device_rules);
   for (size_t i = 0; i < v->len; i++) {
     const struct json *d = v->items[i];
     char f[64], *type = NULL, *access = NULL;
-    bool allow = false;
     snprintf(f, sizeof f, "linux.resources.devices[%zu]", i);
     const struct json *a = json_get(d, "allow");
     if (!a || a->type != JSON_BOOL) return fail_msg("config.json: %s.allow: required boolean", f);
-    allow = a->boolean;
     if (spec_str(d, "type", f, false, &type) < 0 || spec_str(d, "access", f, false, &access) < 0) return -1;
     if (type && (strlen(type) != 1 || !strchr("acb", type[0]))) return fail_msg("config.json: %s.type: must be a, c or b", f);
     if (access && strspn(access, "rwm") != strlen(access)) return fail_msg("config.json: %s.access: letters r, w, m only", f);
     int64_t major = -1, minor = -1;
     bool has = false;
     if (opt_i64(d, "major", f, &has, &major) < 0 || opt_i64(d, "minor", f, &has, &minor) < 0) return -1;
-    char maj[24] = "*", min[24] = "*";
-    if (major >= 0) snprintf(maj, sizeof maj, "%lld", (long long)major);
-    if (minor >= 0) snprintf(min, sizeof min, "%lld", (long long)minor);
-    char t = type ? type[0] : 'a';
-    res->device_rules[i] = t == 'a' && major < 0 && minor < 0 ? xasprintf("%s a", allow ? "allow" : "deny")
-                                                          : xasprintf("%s %c %s:%s %s", allow ? "allow" : "deny", t, maj, min,
-                                                                      access && access[0] ? access : "rwm");
+    if (major > INT32_MAX || minor > INT32_MAX) return fail_msg("config.json: %s: major and minor must be below 2^31", f);
+    struct device_rule r = {.allow = a->boolean, .type = type ? type[0] : 'a', .major = major < 0 ? -1 : major,
+                            .minor = minor < 0 ? -1 : minor, .access = DEV_ACC_ALL};
+    if (access && access[0]) {
+      r.access = 0;
+      for (const char *c = access; *c; c++) r.access |= *c == 'r' ? DEV_ACC_READ : *c == 'w' ? DEV_ACC_WRITE : DEV_ACC_MKNOD;
+    }
+    if (r.type == 'a' && (r.major >= 0 || r.minor >= 0 || r.access != DEV_ACC_ALL)) {
+      r.type = 'c';
+      res->device_rules[res->n_device_rules++] = r;
+      r.type = 'b';
+    }
+    res->device_rules[res->n_device_rules++] = r;
   }
   return 0;
 }
@@ -225,18 +234,6 @@ int spec_parse_linux(const struct json *lx, struct spec *s) {
     return fail_kind(ERR_UNSUPPORTED, "config.json: linux.cgroupsPath: the systemd form slice:prefix:name is not supported");
   if (s->cgroups_path && strstr(s->cgroups_path, ".."))
     return fail_msg("config.json: linux.cgroupsPath: must not contain ..");
-  /* the devices the container is given are allowed by its device cgroup too */
-  if (s->res.device_rules) {
-    size_t n = 0;
-    while (s->res.device_rules[n]) n++;
-    s->res.device_rules = xrealloc(s->res.device_rules, (n + s->n_devices + 1) * sizeof(char *));
-    for (size_t i = 0; i < s->n_devices; i++) {
-      const struct device_entry *d = &s->devices[i];
-      if (d->type == 'p') continue;
-      s->res.device_rules[n++] = xasprintf("allow %c %lld:%lld rwm", d->type == 'u' ? 'c' : d->type, (long long)d->major, (long long)d->minor);
-    }
-    s->res.device_rules[n] = NULL;
-  }
   const struct json *sec = json_get(lx, "seccomp");
   if (sec && sec->type != JSON_NULL) return fail_kind(ERR_UNSUPPORTED, "config.json: linux.seccomp: not supported");
   const struct json *personality = json_get(lx, "personality");

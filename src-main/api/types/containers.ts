@@ -12,6 +12,14 @@ export interface VolumeSpec {
   readonly: boolean;
 }
 
+/** `--device /dev/fuse[:/dev/fuse][:rwm]`: a host device node given to the container. */
+export interface DeviceSpec {
+  hostPath: string;
+  containerPath: string;
+  /** Any of r (read), w (write), m (mknod), each at most once. */
+  permissions: string;
+}
+
 export type RestartPolicy = { name: 'no' | 'always' | 'unless-stopped' } | { name: 'on-failure'; maxRetries?: number };
 
 export type NetworkMode = 'bridge' | 'host' | 'none';
@@ -61,6 +69,10 @@ export interface ContainerOptions {
   network?: NetworkMode;
   /** Ports published on the host (bridge only); 127.0.0.1 unless hostIp says otherwise. */
   publish?: PortSpec[];
+  /** Host devices the container may use, besides the default ones. */
+  devices?: DeviceSpec[];
+  /** Every device and capability, /proc unmasked, /sys writable: as strong as the host's root. */
+  privileged?: boolean;
 }
 
 export interface ContainerState {

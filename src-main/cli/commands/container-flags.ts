@@ -4,6 +4,7 @@ import { StrataError } from '../../shared/errors';
 import {
   type ContainerOptions,
   parseCpus,
+  parseDevice,
   parseEnv,
   parseLabels,
   parseMemory,
@@ -34,9 +35,11 @@ export const CONTAINER_FLAGS: ParseArgsConfig['options'] = {
   network: { type: 'string' },
   net: { type: 'string' },
   publish: { type: 'string', short: 'p', multiple: true },
+  device: { type: 'string', multiple: true },
+  privileged: { type: 'boolean' },
 };
 
-export const CONTAINER_USAGE = '[--name N] [-e K=V] [-v SRC:DST[:ro]] [-w DIR] [-u USER] [--hostname H] [--entrypoint CMD] [-m MEM] [--cpus N] [--pids-limit N] [--restart P] [-l K=V] [--network bridge|host|none] [-p [IP:][HOST:]PORT[/udp]]';
+export const CONTAINER_USAGE = '[--name N] [-e K=V] [-v SRC:DST[:ro]] [-w DIR] [-u USER] [--hostname H] [--entrypoint CMD] [-m MEM] [--cpus N] [--pids-limit N] [--restart P] [-l K=V] [--network bridge|host|none] [-p [IP:][HOST:]PORT[/udp]] [--device HOST[:CTR][:rwm]] [--privileged]';
 
 export function containerOptions(values: Record<string, unknown>, command: string[]): ContainerOptions {
   const text = (key: string) => values[key] as string | undefined;
@@ -68,6 +71,8 @@ export function containerOptions(values: Record<string, unknown>, command: strin
     stopTimeout: integer('stop-timeout'),
     network: (text('network') ?? text('net')) === undefined ? undefined : parseNetworkMode((text('network') ?? text('net'))!),
     publish: list('publish').length ? list('publish').map(parsePortSpec) : undefined,
+    devices: list('device').length ? list('device').map(parseDevice) : undefined,
+    privileged: values.privileged === true ? true : undefined,
   };
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as ContainerOptions;
 }

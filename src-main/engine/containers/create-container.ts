@@ -7,7 +7,8 @@ import type { ContainerRecord } from './container';
 import { containerDir, containerFile, listRecords, newContainerId, writeRecord } from './container-store';
 import { imageVolumesFor } from './anonymous-volumes';
 import { mountPointsOf, writeInitLayer } from './init-layer';
-import { type ContainerOptions, validateContainerName, validateNetwork, validateResources, validateVolume } from './options';
+import { statHostDevice } from '../runtime/device-policy';
+import { type ContainerOptions, validateContainerName, validateDevice, validateNetwork, validateResources, validateVolume } from './options';
 
 const ADJECTIVES = ['brave', 'calm', 'eager', 'fond', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'swift', 'tidy', 'witty'];
 const NOUNS = ['otter', 'heron', 'lynx', 'gecko', 'finch', 'ibex', 'koala', 'marten', 'panda', 'raven', 'shrew', 'yak'];
@@ -20,6 +21,8 @@ export async function createContainer(store: Store, imageRef: string, options: C
     validateVolume(volume);
     if (!fs.existsSync(volume.source)) throw new StrataError('INVALID_ARGUMENT', `volume source ${volume.source} does not exist`);
   }
+  // A missing or non-device --device path fails here, before anything is written (start looks it up again).
+  for (const device of options.devices ?? []) statHostDevice(validateDevice(device).hostPath);
   return store.write(() => {
     const image = findImage(store, imageRef);
     const taken = new Set(listRecords(store).map((record) => record.name));

@@ -15,6 +15,14 @@ export interface VolumeSpec {
   readonly: boolean;
 }
 
+/** `--device /dev/fuse[:/dev/fuse][:rwm]`: a host device node given to the container. */
+export interface DeviceSpec {
+  hostPath: string;
+  containerPath: string;
+  /** Any of r (read), w (write), m (mknod), each at most once. */
+  permissions: string;
+}
+
 export type RestartPolicy = { name: 'no' | 'always' | 'unless-stopped' } | { name: 'on-failure'; maxRetries?: number };
 
 export interface ContainerOptions {
@@ -45,6 +53,13 @@ export interface ContainerOptions {
   network?: NetworkMode;
   /** Ports published on the host (bridge network only). */
   publish?: PortSpec[];
+  /** Host devices the container may use, besides the default ones. */
+  devices?: DeviceSpec[];
+  /**
+   * Docker's --privileged: every device, every capability, no masked or read-only /proc
+   * paths, /sys writable. The container is as strong as root on the host.
+   */
+  privileged?: boolean;
 }
 
 /** Docker's floor for memory limits: below it the container cannot even start. */
@@ -118,6 +133,43 @@ export function validateVolume(volume: VolumeSpec, what = 'volume'): VolumeSpec 
 function cleanPath(p: string): string {
   const clean = path.posix.normalize(p);
   return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
+}
+
+const DEVICE_PERMISSIONS = /^(?!.*(.).*\1)[rwm]{1,3}$/;
+
+/**
+ * `HOST[:CONTAINER][:PERMS]` as docker reads it: a second part made only of r, w and m is
+ * the permissions; the container path defaults to the host path, the permissions to rwm.
+ */
+export function parseDevice(text: string): DeviceSpec {
+  const what = `--device ${JSON.stringify(text)}`;
+  const parts = text.split(':');
+  if (parts.length > 3 || parts.some((part) => part === '')) throw invalid(`${what}: expected /host/device[:/container/path][:rwm]`);
+  const [hostPath, second, third] = parts as [string, string?, string?];
+  let containerPath = hostPath;
+  let permissions = 'rwm';
+  if (third !== undefined) {
+    containerPath = second!;
+    permissions = third;
+  } else if (second !== undefined) {
+    if (DEVICE_PERMISSIONS.test(second)) permissions = second;
+    else containerPath = second;
+  }
+  return validateDevice({ hostPath, containerPath, permissions }, what);
+}
+
+/** Checks a device spec however it arrived; the host node itself is looked up at create and start. */
+export function validateDevice(device: DeviceSpec, what = 'device'): DeviceSpec {
+  if (!path.posix.isAbsolute(device.hostPath)) throw invalid(`${what}: the host path ${JSON.stringify(device.hostPath)} must be absolute`);
+  if (!path.posix.isAbsolute(device.containerPath)) throw invalid(`${what}: the container path ${JSON.stringify(device.containerPath)} must be absolute`);
+  if (`${device.hostPath}${device.containerPath}`.includes('\0')) throw invalid(`${what}: paths cannot contain NUL bytes`);
+  if (!DEVICE_PERMISSIONS.test(device.permissions)) throw invalid(`${what}: permissions ${JSON.stringify(device.permissions)}: use r, w and m, each at most once`);
+  const containerPath = cleanPath(device.containerPath);
+  // A node goes where a file can: not over a directory the runtime mounts (/dev itself, /proc, /sys).
+  if (containerPath === '/' || containerPath === '/dev' || /^\/(proc|sys)(\/|$)/.test(containerPath)) {
+    throw invalid(`${what}: the container path cannot be ${containerPath}`);
+  }
+  return { hostPath: cleanPath(device.hostPath), containerPath, permissions: device.permissions };
 }
 
 /** `no`, `always`, `unless-stopped`, `on-failure[:N]`. */
@@ -233,6 +285,17 @@ const volumeSchema = z.strictObject({ source: absolute, destination: absolute, r
   }
 });
 
+const deviceSchema = z
+  .strictObject({ hostPath: absolute, containerPath: absolute, permissions: z.string() })
+  .transform((device, ctx) => {
+    try {
+      return validateDevice(device);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
 const restartSchema = z.union([
   z.strictObject({ name: z.enum(['no', 'always', 'unless-stopped']) }),
   z.strictObject({ name: z.literal('on-failure'), maxRetries: z.number().int().nonnegative().optional() }),
@@ -279,6 +342,8 @@ const containerOptionsObject = z.strictObject({
         }),
     )
     .optional(),
+  devices: z.array(deviceSchema).optional(),
+  privileged: z.boolean().optional(),
 });
 
 function checkResources(options: ContainerOptions, ctx: z.RefinementCtx): void {

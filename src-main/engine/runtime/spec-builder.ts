@@ -4,15 +4,27 @@
 //
 // Not here on purpose: the network (the caller sets it up and says which namespace to
 // join, see network/container-network.ts) and the image's Volumes (the caller passes them
-// as volumes); default device nodes and device rules, which strata-runtime creates itself.
+// as volumes); the default device nodes, which strata-runtime creates itself. The device
+// rules are written out (device-policy.ts): every container, build steps included, gets
+// Docker's default policy unless --privileged lifts it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '../../shared/errors';
 import { type ContainerOptions, validateResources, validateVolume } from '../containers/options';
 import { DEFAULT_PATH } from '../images/changes';
 import type { RunConfig } from '../images/oci';
+import { type HostDevice, devicePolicy, statHostDevice } from './device-policy';
 import { resolveUser } from './image-user';
-import { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, type OciConfig, type OciMount, defaultMounts } from './oci-config';
+import {
+  ALL_CAPABILITIES,
+  DEFAULT_CAPABILITIES,
+  DEFAULT_MASKED_PATHS,
+  DEFAULT_READONLY_PATHS,
+  type OciCapability,
+  type OciConfig,
+  type OciMount,
+  defaultMounts,
+} from './oci-config';
 
 export interface SpecInput {
   /** The 64-hex container id. */
@@ -36,6 +48,8 @@ export interface SpecInput {
   maxOpenFiles?: number;
   /** The network namespace: a new one (the default: loopback only), one made before (path), or the host's. */
   networkNamespace?: { path?: string } | 'host';
+  /** How a --device host path is looked up; defaults to stat(2) of the host's node. */
+  hostDevice?: (hostPath: string) => HostDevice;
 }
 
 export const OCI_VERSION = '1.2.0';
@@ -62,6 +76,9 @@ export function buildSpec(input: SpecInput): OciConfig {
   const hostname = options.hostname ?? id.slice(0, 12);
   const user = resolveUser(options.user ?? image.User, input.readImageFile);
   const nofile = input.maxOpenFiles ?? openFilesLimit();
+  const privileged = options.privileged === true;
+  const capabilities = privileged ? privilegedCapabilities() : DEFAULT_CAPABILITIES;
+  const devices = devicePolicy(options, input.hostDevice ?? statHostDevice);
 
   return {
     ociVersion: OCI_VERSION,
@@ -72,9 +89,9 @@ export function buildSpec(input: SpecInput): OciConfig {
       cwd,
       user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}) },
       capabilities: {
-        bounding: [...DEFAULT_CAPABILITIES],
-        effective: [...DEFAULT_CAPABILITIES],
-        permitted: [...DEFAULT_CAPABILITIES],
+        bounding: [...capabilities],
+        effective: [...capabilities],
+        permitted: [...capabilities],
         inheritable: [],
         ambient: [],
       },
@@ -90,10 +107,12 @@ export function buildSpec(input: SpecInput): OciConfig {
     annotations: annotations(id, image, options),
     linux: {
       namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'ipc' }, ...networkNamespace(input.networkNamespace ?? {})],
-      maskedPaths: [...DEFAULT_MASKED_PATHS],
-      readonlyPaths: [...DEFAULT_READONLY_PATHS],
+      ...(devices.devices.length ? { devices: devices.devices } : {}),
+      // Docker's --privileged unmasks /proc as well: the container is the host's root anyway.
+      maskedPaths: privileged ? [] : [...DEFAULT_MASKED_PATHS],
+      readonlyPaths: privileged ? [] : [...DEFAULT_READONLY_PATHS],
       cgroupsPath: input.cgroupsPath,
-      resources: resources(options, input.swapLimit ?? false),
+      resources: { ...resources(options, input.swapLimit ?? false), devices: devices.rules },
     },
   };
 }
@@ -150,7 +169,9 @@ function mounts(options: ContainerOptions): OciMount[] {
   });
   const depth = (m: OciMount) => m.destination.split('/').length;
   volumes.sort((a, b) => depth(a) - depth(b)); // stable: equal depths keep the user's order
-  return [...defaultMounts().filter((m) => !seen.has(m.destination)), ...volumes];
+  // --privileged: /sys writable too, as Docker mounts it
+  const defaults = defaultMounts().map((m) => (options.privileged === true && m.type === 'sysfs' ? { ...m, options: m.options?.filter((o) => o !== 'ro') } : m));
+  return [...defaults.filter((m) => !seen.has(m.destination)), ...volumes];
 }
 
 function annotations(id: string, image: RunConfig, options: ContainerOptions): Record<string, string> {
@@ -185,6 +206,28 @@ function resources(options: ContainerOptions, swapLimit: boolean): Resources {
 
   if (options.pidsLimit !== undefined && options.pidsLimit > 0) out.pids = { limit: options.pidsLimit };
   return out;
+}
+
+let cachedPrivileged: OciCapability[] | undefined;
+
+/**
+ * --privileged's capabilities: every one this process holds, as Docker gives every one the
+ * daemon holds. The runtime is this process's child and cannot grant a capability it lacks
+ * (capset fails), which happens where the host runs Strata with a reduced bounding set.
+ * procRoot is for tests; the answer for /proc is computed once.
+ */
+export function privilegedCapabilities(procRoot = '/proc'): OciCapability[] {
+  if (procRoot === '/proc' && cachedPrivileged !== undefined) return cachedPrivileged;
+  let held: bigint | undefined;
+  try {
+    const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync(path.join(procRoot, 'self/status'), 'utf8'))?.[1];
+    if (hex !== undefined) held = BigInt(`0x${hex}`);
+  } catch {
+    // no /proc: offer them all and let the runtime say what fails
+  }
+  const caps = ALL_CAPABILITIES.filter((_, bit) => held === undefined || ((held >> BigInt(bit)) & 1n) === 1n);
+  if (procRoot === '/proc') cachedPrivileged = caps;
+  return caps;
 }
 
 let cachedOpenFiles: number | undefined;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { cgroupComponents, prefixes, underParent } from '../../../src-main/engine/cgroups/paths';
 import { cfsBandwidth, sharesToWeight, swapOnly, validateResources } from '../../../src-main/engine/cgroups/resources';
+import { SHARES_TO_WEIGHT } from '../../fixtures/cgroupfs/shares-to-weight';
 import type { CgroupResources } from '../../../src-main/engine/cgroups/manager';
 import { isStrataError } from '../../../src-main/shared/errors';
 
@@ -114,6 +115,10 @@ describe('sharesToWeight', () => {
     expect(sharesToWeight(512)).toBe(59); // l=9:  (81 + 1125)/612 − 7/34 = 1.7647 → 58.17
     expect(sharesToWeight(2048)).toBe(174); // l=11: (121 + 1375)/612 − 7/34 = 2.2386 → 173.21
     expect(sharesToWeight(4096)).toBe(303); // l=12: (144 + 1500)/612 − 7/34 = 2.4804 → 302.27
+  });
+
+  it('gives the weights of the shared table (strata-runtime is checked on the same one)', () => {
+    expect(SHARES_TO_WEIGHT.map(([shares]) => [shares, sharesToWeight(shares)])).toEqual(SHARES_TO_WEIGHT);
   });
 
   it('is monotonic over the whole range', () => {

@@ -255,6 +255,8 @@ describe('containerOptionsSchema', () => {
       labels: { 'com.example': 'x' },
       stopSignal: 'SIGINT',
       stopTimeout: 5,
+      devices: [{ hostPath: '/dev/fuse', containerPath: '/dev/fuse', permissions: 'rw' }],
+      privileged: false,
     };
     expect(containerOptionsSchema.parse(options)).toEqual(options);
     expect(containerOptionsSchema.parse({})).toEqual({});
@@ -280,6 +282,9 @@ describe('containerOptionsSchema', () => {
     [{ labels: { '': 'x' } }, 'labels'],
     [{ stopSignal: 'sig term' }, 'stopSignal'],
     [{ stopTimeout: -1 }, 'stopTimeout'],
+    [{ devices: [{ hostPath: '/dev/fuse', containerPath: '/dev/fuse', permissions: 'rwx' }] }, 'devices'],
+    [{ devices: [{ hostPath: '/dev/fuse', containerPath: '/proc/fuse', permissions: 'rw' }] }, 'devices'],
+    [{ privileged: 'yes' }, 'privileged'],
     [{ unknown: true }, ''],
     [{ memory: 8 * MiB, memorySwap: 7 * MiB }, ''],
   ])('refuses %j', (options, field) => {

@@ -15,7 +15,7 @@ import { capMask, statusField } from '../../native/runtime/harness';
 const isRoot = process.getuid?.() === 0;
 if (!isRoot) console.log('spec-builder-run: skipped, running containers needs root');
 
-const APPLETS = ['sh', 'echo', 'id', 'cat', 'pwd'];
+const APPLETS = ['sh', 'echo', 'id', 'cat', 'pwd', 'mknod', 'grep'];
 let dir = ''; // made in beforeAll, so a skipped run leaves nothing behind
 const rootfs = () => path.join(dir, 'rootfs');
 const stateDir = () => path.join(dir, 'state');
@@ -144,5 +144,28 @@ describe.skipIf(!isRoot)('a buildSpec config run by strata-runtime', () => {
     expect(sections.env!.split('\0')).toContain('HOME=/home/user');
     expect(statusField(sections.status!, 'NoNewPrivs')).toBe('1');
     expect(statusField(sections.status!, 'CapEff')).toBe('0000000000000000'); // execve as non-root clears them
+  });
+
+  it('holds devices to the default policy; --device adds one with its access; --privileged lifts it', async () => {
+    // /dev/kmsg (c 1:11) opens on this host; write-only needs no syslog right, so only the policy can refuse it
+    const opens = (name: string, file: string, redirect: string) =>
+      section(name, `if (exec 3${redirect}${file}) 2>/dev/null; then echo opened; else echo refused; fi`);
+    const probe = [section('mknod', 'mknod /dev/probe c 1 11 && echo made'), opens('null', '/dev/null', '<'), opens('write', '/dev/probe', '>'), opens('read', '/dev/probe', '<')];
+    const plain = await run({ Cmd: ['sh', '-c', probe.join('; ')] }, {});
+    expect(plain.stderr).toBe('');
+    expect(plain.sections).toEqual({ mknod: 'made', null: 'opened', write: 'refused', read: 'refused' });
+
+    const given = [opens('write', '/dev/kmsg', '>'), opens('read', '/dev/kmsg', '<')];
+    const device = await run({ Cmd: ['sh', '-c', given.join('; ')] }, { devices: [{ hostPath: '/dev/kmsg', containerPath: '/dev/kmsg', permissions: 'w' }] });
+    expect(device.stderr).toBe('');
+    expect(device.sections).toEqual({ write: 'opened', read: 'refused' });
+
+    const all = await run({ Cmd: ['sh', '-c', [...probe.slice(0, 3), section('status', 'cat /proc/self/status'), section('sys', 'grep " /sys " /proc/mounts')].join('; ')] }, { privileged: true });
+    expect(all.stderr).toBe('');
+    expect(all.sections).toMatchObject({ mknod: 'made', null: 'opened', write: 'opened' });
+    // every capability this process holds (a host may run us with fewer than all)
+    const held = statusField(fs.readFileSync('/proc/self/status', 'utf8'), 'CapEff');
+    expect(statusField(all.sections.status!, 'CapEff')).toBe(held);
+    expect(all.sections.sys).toMatch(/ sysfs rw,/);
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ContainerOptions } from '../../../src-main/engine/containers/options';
 import type { RunConfig } from '../../../src-main/engine/images/oci';
+import { DEFAULT_DEVICE_RULES } from '../../../src-main/engine/runtime/device-policy';
 import { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, defaultMounts } from '../../../src-main/engine/runtime/oci-config';
 import { buildSpec, openFilesLimit, type SpecInput } from '../../../src-main/engine/runtime/spec-builder';
 import { StrataError } from '../../../src-main/shared/errors';
@@ -139,7 +140,7 @@ describe('buildSpec: isolation and security defaults', () => {
     expect(s.root).toEqual({ path: '/var/lib/strata/containers/x/rootfs', readonly: false });
     expect(s.linux.cgroupsPath).toBe(`/strata/${ID}`);
     expect(s.mounts).toEqual(defaultMounts()); // image Volumes are not mounted yet
-    expect(s.linux.resources).toEqual({});
+    expect(s.linux.resources).toEqual({ devices: DEFAULT_DEVICE_RULES }); // spec-builder-devices.test.ts checks the table
   });
 
   it('annotates the id and the labels, the image labels first', () => {
@@ -204,7 +205,7 @@ describe('buildSpec: resource limits', () => {
     [{ pidsLimit: 0 }, {}],
     [{ pidsLimit: -1 }, {}],
   ])('%j → %j', (options, resources) => {
-    expect(spec({ Cmd: ['true'] }, options).linux.resources).toEqual(resources);
+    expect(spec({ Cmd: ['true'] }, options).linux.resources).toEqual({ ...(resources as object), devices: DEFAULT_DEVICE_RULES });
   });
 
   it("doubles memory as memory+swap when the host can limit swap (Docker's default)", () => {

@@ -1,11 +1,13 @@
 // The cgroup v2 driver on a fixture tree in the kernel's file formats (this host runs
 // v1 for cpu, memory and pids, so v2 is checked on files, through the runtime's
-// cgroup-setup test verb with STRATA_CGROUP_ROOT and STRATA_CGROUP_DRIVER=v2).
+// cgroup-setup test verb with STRATA_CGROUP_ROOT and STRATA_CGROUP_DRIVER=v2). The v2
+// device program runs on the real kernel: device-rules.test.ts.
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { SHARES_TO_WEIGHT } from '../../fixtures/cgroupfs/shares-to-weight';
 import { useWorkspace } from './harness';
 
 const ws = useWorkspace();
@@ -60,7 +62,7 @@ describe('cgroup v2 driver (fixture tree)', () => {
     expect(leaf('memory.max')).toBe(String(64 * 1024 * 1024));
     expect(leaf('memory.low')).toBe(String(16 * 1024 * 1024));
     expect(leaf('memory.swap.max')).toBe(String(32 * 1024 * 1024)); // OCI swap is memory+swap
-    expect(leaf('cpu.weight')).toBe('20'); // 1 + (512-2)·9999/262142
+    expect(leaf('cpu.weight')).toBe('59'); // shares 512, as the engine's update writes (see the table test below)
     expect(leaf('cpu.max')).toBe('50000 100000');
     expect(leaf('cpuset.cpus')).toBe('0-1');
     expect(leaf('cpuset.mems')).toBe('0');
@@ -95,11 +97,16 @@ describe('cgroup v2 driver (fixture tree)', () => {
     expect(r2.stderr).toBe(`linux.resources: the pids controller is not available in ${root}\n`);
   });
 
-  it('refuses device rules, which v2 enforces only through eBPF', async () => {
-    const id = ws.id('v2dev');
+  it('converts cpu shares to cpu.weight as the shared table says (one formula with the engine)', async () => {
+    const id = ws.id('v2weight');
     const root = fixture(id);
-    const bundle = ws.bundle((c) => (c.linux.resources = { devices: [{ allow: false, access: 'rwm' }] }));
-    const r = await ws.rt(['cgroup-setup', '--bundle', bundle, id], { env: env(root) });
-    expect(r.stderr).toMatch(/^config\.json: linux\.resources\.devices: device rules need an eBPF program on cgroup v2/);
+    const got: [number, number][] = [];
+    for (const [shares] of SHARES_TO_WEIGHT) {
+      const bundle = ws.bundle((c) => (c.linux.resources = { cpu: { shares } }));
+      const r = await ws.rt(['cgroup-setup', '--bundle', bundle, id], { env: env(root) });
+      expect(r.stderr).toBe('');
+      got.push([shares, Number(fs.readFileSync(path.join(root, 'strata', id, 'cpu.weight'), 'utf8'))]);
+    }
+    expect(got).toEqual(SHARES_TO_WEIGHT);
   });
 });
