@@ -45,7 +45,7 @@ int cmd_update(int argc, char **argv) {
     report_error("update: resources");
     return 1;
   }
-  if (r.device_rules && r.device_rules[0]) {
+  if (r.has_device_rules) {
     fail_kind(ERR_UNSUPPORTED, "update: linux.resources.devices: device rules are set at create only");
     report_error(NULL);
     return 1;
