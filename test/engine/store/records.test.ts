@@ -88,7 +88,8 @@ describe('unreadable store records', () => {
     expect(engine.listContainers({ all: true })).toEqual([]);
     expect(engine.listContainers({ all: true })).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
-    expect(warnings.map((warning) => [(warning as NodeJS.ErrnoException).code, warning.message.includes(record)])).toEqual([['STRATA_DAMAGED_RECORD', true]]);
+    const ours = warnings.filter((warning) => (warning as NodeJS.ErrnoException).code === 'STRATA_DAMAGED_RECORD');
+    expect(ours.map((warning) => warning.message.includes(record))).toEqual([true]); // once, naming the file
     expect(() => engine.inspectContainer(container.id)).toThrow(expect.toSatisfy((e: unknown) => isStrataError(e, 'NOT_FOUND')));
 
     // rmi would sweep the layers the container stands on: refused before anything changes.
