@@ -19,13 +19,22 @@ export function newContainerId(): string {
   return randomBytes(32).toString('hex');
 }
 
+/** Damaged records this process has warned about: ps and the restart monitor list often. */
+const reported = new Set<string>();
+
 export function listRecords(store: Store): ContainerRecord[] {
   const records: ContainerRecord[] = [];
   for (const id of fs.readdirSync(store.paths.containers)) {
+    const file = containerFile(store, id, 'record');
     try {
-      records.push(readJsonFile<ContainerRecord>(containerFile(store, id, 'record')));
-    } catch {
-      // being created or removed by another writer right now
+      records.push(readJsonFile<ContainerRecord>(file));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // being created or removed by another writer right now
+      // Records appear whole, by rename: this one was damaged outside Strata. The listing
+      // goes on without it; saying so once is what a person can act on.
+      if (reported.has(file)) continue;
+      reported.add(file);
+      process.emitWarning(`container ${id} left out: ${(error as Error).message}`, { code: 'STRATA_DAMAGED_RECORD' });
     }
   }
   return records.sort((a, b) => (a.created < b.created ? 1 : -1));

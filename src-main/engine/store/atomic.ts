@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { StrataError } from '../../shared/errors';
 
 /** A fresh, unique path inside `tmpDir` (not created). */
 export function tmpPath(tmpDir: string, label: string): string {
@@ -34,6 +35,17 @@ export function removeTreeAtomic(tmpDir: string, target: string): void {
   fs.rmSync(doomed, { recursive: true, force: true });
 }
 
+/**
+ * A JSON file of the store. Files appear whole by rename, so one that does not parse was
+ * damaged outside Strata (a disk, a hand edit, a crash before the data reached the disk):
+ * INVALID_ARCHIVE naming the file, not a bare SyntaxError. Errors reading it (ENOENT…) pass
+ * through unchanged.
+ */
 export function readJsonFile<T>(file: string): T {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  const text = fs.readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new StrataError('INVALID_ARCHIVE', `${file} is damaged: not valid JSON (${(error as Error).message})`);
+  }
 }

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { forgetCachedLayers } from '../build/build-cache';
 import { activeBuildReferences } from '../build/build-refs';
-import { removeTreeAtomic } from './atomic';
+import { StrataError } from '../../shared/errors';
+import { readJsonFile, removeTreeAtomic } from './atomic';
 import { chainIds } from './digest';
 import { readImageIndex } from './image-index';
 import { type StorePaths, blobPath } from './paths';
@@ -31,13 +32,18 @@ export function containerManifests(paths: StorePaths): Map<string, string[]> {
     return byManifest;
   }
   for (const id of ids) {
+    let record: { image?: { manifestDigest?: string } };
     try {
-      const record = JSON.parse(fs.readFileSync(path.join(paths.containers, id, 'container.json'), 'utf8')) as { image?: { manifestDigest?: string } };
-      const digest = record.image?.manifestDigest;
-      if (digest) byManifest.set(digest, [...(byManifest.get(digest) ?? []), id]);
-    } catch {
-      // a container being created or removed: its record is not there (yet or any more)
+      record = readJsonFile(path.join(paths.containers, id, 'container.json'));
+    } catch (error) {
+      // A create that crashed before its record was written: it references nothing.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      // A record that is there but unreadable references an image nobody can tell; a sweep
+      // on a guess could take the layers from under the container, so none happens.
+      throw new StrataError('INVALID_ARCHIVE', `${(error as Error).message}: which image container ${id} uses is unknown, so nothing is removed until its record is repaired or its directory removed`);
     }
+    const digest = record.image?.manifestDigest;
+    if (digest) byManifest.set(digest, [...(byManifest.get(digest) ?? []), id]);
   }
   return byManifest;
 }

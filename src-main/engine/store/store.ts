@@ -19,8 +19,14 @@ export class Store {
     const paths = storePaths(root);
     for (const dir of [paths.root, paths.blobs, paths.layers, paths.containers, paths.tmp]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const marker = path.join(paths.root, 'oci-layout');
-    if (!fs.existsSync(marker)) writeJsonAtomic(paths.tmp, marker, { imageLayoutVersion: '1.0.0' });
-    if (fs.readdirSync(paths.tmp).length > 0 || fs.existsSync(paths.commitJournal)) recoverIfIdle(paths, recoverStore);
+    // A new store's marker is staged in tmp/ like every file, so under the lock: another
+    // process opening the same new store clears tmp/ of what it takes for a dead writer's.
+    if (!fs.existsSync(marker) || fs.readdirSync(paths.tmp).length > 0 || fs.existsSync(paths.commitJournal)) {
+      recoverIfIdle(paths, () => {
+        recoverStore(paths);
+        if (!fs.existsSync(marker)) writeJsonAtomic(paths.tmp, marker, { imageLayoutVersion: '1.0.0' });
+      });
+    }
     return new Store(paths);
   }
 
