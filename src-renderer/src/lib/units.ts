@@ -9,7 +9,9 @@ export function formatBytes(bytes: number | null | undefined): string {
   const sign = bytes < 0 ? '-' : '';
   let value = Math.abs(bytes);
   let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+  // Up while the figure would print as 1024 or more (1 048 575 B is "1 MiB", not "1024 KiB"):
+  // at 100 and above no decimals are shown, so 1023.5 is where the rounding reaches 1024.
+  while (value >= 1023.5 && unit < BYTE_UNITS.length - 1) {
     value /= 1024;
     unit++;
   }
@@ -31,7 +33,7 @@ export function formatPercent(percent: number | null | undefined, digits = 1): s
 const COUNT = new Intl.NumberFormat('en');
 
 export function formatCount(count: number | null | undefined): string {
-  return count === null || count === undefined ? '—' : COUNT.format(count);
+  return count === null || count === undefined || !Number.isFinite(count) ? '—' : COUNT.format(count);
 }
 
 /** 93 s → "1m 33s"; 90 000 s → "1d 1h". Two units at most. */
@@ -101,7 +103,11 @@ function trimZeros(text: string): string {
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
-/** Bytes → the short form parseSize reads back: 67108864 → "64m", 1536 → "1.5k". */
+/**
+ * Bytes → a short form parseSize reads back to the very same bytes: 67108864 → "64m",
+ * 1536 → "1.5k", 100000000 → "97656.25k"; plain bytes when no unit fits exactly. Exact
+ * because a form shows it to be sent back: a rounded limit would change on Apply.
+ */
 export function sizeText(bytes: number): string {
   const units: [number, string][] = [
     [1024 ** 4, 't'],
@@ -109,6 +115,10 @@ export function sizeText(bytes: number): string {
     [1024 ** 2, 'm'],
     [1024, 'k'],
   ];
-  for (const [size, unit] of units) if (bytes >= size) return `${trimZeros((bytes / size).toFixed(2))}${unit}`;
+  for (const [size, unit] of units) {
+    if (bytes < size) continue;
+    const text = `${trimZeros((bytes / size).toFixed(2))}${unit}`;
+    if (parseSize(text) === bytes) return text;
+  }
   return String(bytes);
 }

@@ -24,8 +24,10 @@ export const useContainerDetailStore = defineStore('containerDetail', () => {
     if (!container) return;
     runtimeConfigError.value = undefined;
     try {
-      runtimeConfig.value = await api.call('containers.runtimeConfig', { ref: container });
+      const config = await api.call('containers.runtimeConfig', { ref: container });
+      if (id.value === container) runtimeConfig.value = config; // another container may be open by now
     } catch (error) {
+      if (id.value !== container) return;
       runtimeConfig.value = undefined;
       runtimeConfigError.value = errorMessage(error);
     }
@@ -36,8 +38,10 @@ export const useContainerDetailStore = defineStore('containerDetail', () => {
     if (!container) return;
     changesError.value = undefined;
     try {
-      changes.value = await api.call('containers.diff', { ref: container });
+      const diff = await api.call('containers.diff', { ref: container });
+      if (id.value === container) changes.value = diff;
     } catch (error) {
+      if (id.value !== container) return;
       changes.value = undefined;
       changesError.value = errorMessage(error);
     }

@@ -49,6 +49,9 @@ export const useLogsStore = defineStore('logs', () => {
       return;
     }
     following.value = true;
+    // A follow still live (following turned on while on) is left, so none runs unseen; and
+    // until the new one's answer `follow` must be unset, or its first lines are dropped.
+    void unfollow();
     // Lines may arrive before the answer naming their follow: keep them until then.
     const early: LogLinesEvent[] = [];
     const receive = (event: LogLinesEvent): void => {
@@ -57,6 +60,7 @@ export const useLogsStore = defineStore('logs', () => {
       if (event.error) {
         error.value = event.error.message;
         following.value = false;
+        follow = undefined; // the engine has ended it: nothing to unfollow
       } else append(event.lines);
     };
     stopListening?.();

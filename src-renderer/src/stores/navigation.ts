@@ -36,9 +36,17 @@ export const useNavigationStore = defineStore('navigation', () => {
   /** The hash form: `containers`, `containers/<id>`, `images/<id>`. */
   const hash = computed(() => (detail.value ? `${current.value}/${encodeURIComponent(detail.value)}` : current.value));
 
+  /** Goes where a hash says; one that names no view, or cannot be decoded (typed by hand), changes nothing. */
   function fromHash(text: string): void {
     const [view, open] = text.split('/', 2);
-    if (isViewId(view)) show(view, open ? decodeURIComponent(open) : undefined);
+    if (!isViewId(view)) return;
+    let id: string | undefined;
+    try {
+      id = open ? decodeURIComponent(open) : undefined;
+    } catch {
+      return; // URIError: `#containers/%` would otherwise throw from the page's start-up
+    }
+    show(view, id);
   }
 
   return { views: VIEWS, current, detail, currentView, hash, show, fromHash };

@@ -36,6 +36,8 @@ export const useStatsStore = defineStore('stats', () => {
   const historyError = ref<string | undefined>();
   const historyLoading = ref(false);
   let stop: (() => void) | undefined;
+  /** Counts history reads: only the newest may set what is shown (ranges switch faster than 24 h loads). */
+  let historyRequest = 0;
 
   function start(): void {
     stop ??= api.on('stats.samples', (batch) => void apply(batch));
@@ -72,19 +74,22 @@ export const useStatsStore = defineStore('stats', () => {
 
   async function loadHistory(id: string): Promise<void> {
     const span = RANGES.find((r) => r.id === range.value)!;
+    const mine = ++historyRequest;
     history.value = undefined;
     historyError.value = undefined;
+    historyLoading.value = false;
     if (range.value === '5m') return;
     historyLoading.value = true;
     try {
       const points = await api.call('stats.history', { ref: id, sinceMs: Date.now() - span.ms });
+      if (mine !== historyRequest) return;
       const series = markRaw(new Series(Math.max(points.length, 1)));
       for (const point of points) series.push(pointOf(point));
       history.value = series;
     } catch (error) {
-      historyError.value = errorMessage(error);
+      if (mine === historyRequest) historyError.value = errorMessage(error);
     } finally {
-      historyLoading.value = false;
+      if (mine === historyRequest) historyLoading.value = false;
     }
   }
 

@@ -1,0 +1,138 @@
+// A layer's file tree in the window (src-renderer/src/lib/file-tree.ts): the rows a folded,
+// sorted or filtered tree shows, "expand all", and the bytes a layer stores that a later
+// layer overwrites or deletes.
+import { describe, expect, it } from 'vitest';
+import type { ChangeMark, TreeNode } from '../../../src-main/api/types/images';
+import { allDirectories, isFiltering, treeRows, type TreeView, wastedSpace } from '../../../src-renderer/src/lib/file-tree';
+import { node, root } from '../records';
+
+const ALL_MARKS: ChangeMark[] = ['added', 'modified', 'deleted', 'unchanged'];
+const view = (fields: Partial<TreeView> = {}): TreeView => ({ path: '', changes: new Set(ALL_MARKS), sort: 'name', expanded: new Set(), ...fields });
+/** Each row as "  name" indented by its depth, with "/" after a folded directory and "/ (open)" after an open one. */
+const shown = (rows: ReturnType<typeof treeRows>): string[] =>
+  rows.map((row) => `${'  '.repeat(row.depth)}${row.node.name}${row.expandable ? (row.expanded ? '/ (open)' : '/') : ''}`);
+
+// etc/            (unchanged)
+//   hosts         added, 20 B
+//   passwd        modified, 300 B
+// usr/
+//   bin/
+//     app         added, 5000 B
+//   lib/          (empty directory)
+// a.txt           unchanged, 100 B
+// B.txt           deleted
+const tree = (): TreeNode =>
+  root([
+    node('usr', {}, [node('usr/bin', {}, [node('usr/bin/app', { change: 'added', size: 5000 })]), node('usr/lib', { kind: 'dir' })]),
+    node('etc', { change: 'unchanged', size: 320 }, [node('etc/passwd', { change: 'modified', size: 300 }), node('etc/hosts', { change: 'added', size: 20 })]),
+    node('B.txt', { change: 'deleted' }),
+    node('a.txt', { change: 'unchanged', size: 100 }),
+  ]);
+
+describe('treeRows', () => {
+  it('shows the top level folded, in name order', () => {
+    expect(shown(treeRows(tree(), view()))).toEqual(['a.txt', 'B.txt', 'etc/', 'usr/']);
+  });
+
+  it('opens the directories named expanded, children one level deeper', () => {
+    const rows = treeRows(tree(), view({ expanded: new Set(['usr', 'usr/bin']) }));
+    expect(shown(rows)).toEqual(['a.txt', 'B.txt', 'etc/', 'usr/ (open)', '  bin/ (open)', '    app', '  lib']);
+    // An empty directory has nothing to open.
+    expect(rows.at(-1)).toMatchObject({ depth: 1, expandable: false, expanded: false });
+  });
+
+  it('keeps a directory folded when only a child of it is named expanded', () => {
+    expect(shown(treeRows(tree(), view({ expanded: new Set(['usr/bin']) })))).toEqual(['a.txt', 'B.txt', 'etc/', 'usr/']);
+  });
+
+  it('sorts by size, largest first, ties by name', () => {
+    const rows = treeRows(tree(), view({ sort: 'size', expanded: new Set(['etc']) }));
+    expect(shown(rows)).toEqual(['etc/ (open)', '  passwd', '  hosts', 'a.txt', 'B.txt', 'usr/']);
+  });
+
+  it('filtered by path, shows the matches and the directories leading to them, opened', () => {
+    const rows = treeRows(tree(), view({ path: 'app' }));
+    expect(shown(rows)).toEqual(['usr/ (open)', '  bin/ (open)', '    app']);
+  });
+
+  it('filtered, a matching directory shows only its matching children', () => {
+    // "etc" matches the directory and (by path) both files below it; "pass" only one.
+    expect(shown(treeRows(tree(), view({ path: 'etc' })))).toEqual(['etc/ (open)', '  hosts', '  passwd']);
+    expect(shown(treeRows(tree(), view({ path: 'pass' })))).toEqual(['etc/ (open)', '  passwd']);
+  });
+
+  it('filtered by change, keeps the unchanged directories that lead to a change', () => {
+    const rows = treeRows(tree(), view({ changes: new Set<ChangeMark>(['added']) }));
+    expect(shown(rows)).toEqual(['etc/ (open)', '  hosts', 'usr/ (open)', '  bin/ (open)', '    app']);
+    expect(shown(treeRows(tree(), view({ changes: new Set<ChangeMark>(['deleted']) })))).toEqual(['B.txt']);
+  });
+
+  it('counts a node without a mark as unchanged', () => {
+    // usr and usr/bin have no mark: with only "unchanged" on they show, and their added file does not.
+    const rows = treeRows(tree(), view({ changes: new Set<ChangeMark>(['unchanged']) }));
+    expect(shown(rows)).toEqual(['a.txt', 'etc/', 'usr/ (open)', '  bin/', '  lib']);
+  });
+
+  it('shows nothing for an empty tree, or when nothing matches', () => {
+    expect(treeRows(root([]), view())).toEqual([]);
+    expect(treeRows(tree(), view({ path: 'no such file' }))).toEqual([]);
+    expect(treeRows(tree(), view({ changes: new Set() }))).toEqual([]);
+  });
+});
+
+describe('isFiltering', () => {
+  it('is on with a path, or with any change mark left out', () => {
+    expect(isFiltering(view())).toBe(false);
+    expect(isFiltering(view({ path: 'x' }))).toBe(true);
+    expect(isFiltering(view({ changes: new Set<ChangeMark>(['added', 'modified', 'deleted']) }))).toBe(true);
+  });
+});
+
+describe('allDirectories', () => {
+  it('lists every directory with something in it, not the root, not files', () => {
+    expect(allDirectories(tree())).toEqual(['usr', 'usr/bin', 'etc']);
+    expect(allDirectories(root([]))).toEqual([]);
+  });
+});
+
+describe('wastedSpace', () => {
+  it('counts a file a later layer overwrites, at the size of the hidden copy', () => {
+    const layers = [root([node('app', { change: 'added', size: 1000 })]), root([node('app', { change: 'modified', size: 1200 })])];
+    expect(wastedSpace(layers)).toEqual([{ path: 'app', layer: 0, size: 1000, by: 1, how: 'overwritten' }]);
+  });
+
+  it('counts each hidden copy of a file overwritten again and again', () => {
+    const layers = [root([node('f', { change: 'added', size: 10 })]), root([node('f', { change: 'modified', size: 20 })]), root([node('f', { change: 'modified', size: 30 })])];
+    expect(wastedSpace(layers)).toEqual([
+      { path: 'f', layer: 1, size: 20, by: 2, how: 'overwritten' },
+      { path: 'f', layer: 0, size: 10, by: 1, how: 'overwritten' },
+    ]);
+  });
+
+  it('counts everything below a deleted directory, and not a sibling that shares its prefix', () => {
+    const layers = [
+      root([node('cache', {}, [node('cache/a', { change: 'added', size: 300 }), node('cache/sub', {}, [node('cache/sub/b', { change: 'added', size: 200 })])]), node('cache2', { change: 'added', size: 50 })]),
+      root([node('cache', { change: 'deleted' })]),
+    ];
+    expect(wastedSpace(layers)).toEqual([
+      { path: 'cache/a', layer: 0, size: 300, by: 1, how: 'deleted' },
+      { path: 'cache/sub/b', layer: 0, size: 200, by: 1, how: 'deleted' },
+    ]);
+  });
+
+  it('counts nothing for a file deleted and then added again', () => {
+    const layers = [root([node('x', { change: 'added', size: 64 })]), root([node('x', { change: 'deleted' })]), root([node('x', { change: 'added', size: 64 })])];
+    expect(wastedSpace(layers)).toEqual([{ path: 'x', layer: 0, size: 64, by: 1, how: 'deleted' }]);
+  });
+
+  it('leaves out empty files and directories, and counts nothing for no layers', () => {
+    const layers = [root([node('empty', { change: 'added', size: 0 }), node('d', { change: 'added', kind: 'dir', size: 4096 })]), root([node('empty', { change: 'modified', size: 5 }), node('d', { change: 'modified', kind: 'dir', size: 4096 })])];
+    expect(wastedSpace(layers)).toEqual([]);
+    expect(wastedSpace([])).toEqual([]);
+  });
+
+  it('puts the biggest waste first', () => {
+    const layers = [root([node('s', { change: 'added', size: 1 }), node('l', { change: 'added', size: 1_000_000 }), node('m', { change: 'added', size: 500 })]), root([node('s', { change: 'deleted' }), node('l', { change: 'deleted' }), node('m', { change: 'modified', size: 1 })])];
+    expect(wastedSpace(layers).map((file) => file.path)).toEqual(['l', 'm', 's']);
+  });
+});

@@ -1,0 +1,191 @@
+// Numbers for people (src-renderer/src/lib/units.ts): binary sizes at their unit boundaries,
+// rates, percentages, counts, durations, "… ago", clock times, short ids, and sizes typed
+// into a form and written back into one.
+import { describe, expect, it } from 'vitest';
+import { formatAgo, formatBytes, formatClock, formatCount, formatDuration, formatPercent, formatRate, parseSize, shortId, sizeText } from '../../../src-renderer/src/lib/units';
+
+describe('formatBytes', () => {
+  it('changes unit at 1024, not 1000', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(1)).toBe('1 B');
+    expect(formatBytes(1000)).toBe('1000 B');
+    expect(formatBytes(1023)).toBe('1023 B');
+    expect(formatBytes(1024)).toBe('1 KiB');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(1_048_576)).toBe('1 MiB');
+    expect(formatBytes(1_073_741_824)).toBe('1 GiB');
+    expect(formatBytes(1_099_511_627_776)).toBe('1 TiB');
+    expect(formatBytes(1_125_899_906_842_624)).toBe('1 PiB');
+  });
+
+  it('keeps three significant digits at most', () => {
+    expect(formatBytes(1234)).toBe('1.21 KiB'); // 1.2051…
+    expect(formatBytes(12_345)).toBe('12.1 KiB'); // 12.055…
+    expect(formatBytes(123_456)).toBe('121 KiB'); // 120.56…
+    expect(formatBytes(10_240)).toBe('10 KiB');
+  });
+
+  it('never shows 1024 of a unit when rounding reaches the next one', () => {
+    expect(formatBytes(1_048_575)).toBe('1 MiB'); // 1023.999 KiB
+    expect(formatBytes(1_073_741_823)).toBe('1 GiB');
+    expect(formatBytes(1023.7)).toBe('1 KiB'); // a rate can be a fraction of a byte
+    expect(formatBytes(1023.4)).toBe('1023 B');
+  });
+
+  it('stays in PiB beyond it', () => {
+    expect(formatBytes(2 ** 60)).toBe('1024 PiB');
+    expect(formatBytes(Number.MAX_SAFE_INTEGER)).toBe('8 PiB');
+  });
+
+  it('writes a dash for nothing known, and keeps the sign of a negative', () => {
+    expect(formatBytes(null)).toBe('—');
+    expect(formatBytes(undefined)).toBe('—');
+    expect(formatBytes(Number.NaN)).toBe('—');
+    expect(formatBytes(Number.POSITIVE_INFINITY)).toBe('—');
+    expect(formatBytes(-1536)).toBe('-1.5 KiB');
+    expect(formatBytes(-0)).toBe('0 B');
+  });
+});
+
+describe('rates, percentages and counts', () => {
+  it('adds /s to a size', () => {
+    expect(formatRate(2048)).toBe('2 KiB/s');
+    expect(formatRate(0)).toBe('0 B/s');
+    expect(formatRate(null)).toBe('—');
+  });
+
+  it('rounds percentages to one decimal unless asked, with no trailing zeros', () => {
+    expect(formatPercent(12.345)).toBe('12.3%');
+    expect(formatPercent(50)).toBe('50%');
+    expect(formatPercent(99.96)).toBe('100%');
+    expect(formatPercent(0.04)).toBe('0%');
+    expect(formatPercent(12.345, 2)).toBe('12.35%');
+    expect(formatPercent(350)).toBe('350%'); // several cores busy
+    expect(formatPercent(Number.NaN)).toBe('—');
+    expect(formatPercent(undefined)).toBe('—');
+  });
+
+  it('groups thousands in counts, and has a dash for what is not a count', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(999)).toBe('999');
+    expect(formatCount(1234567)).toBe('1,234,567');
+    expect(formatCount(null)).toBe('—');
+    expect(formatCount(Number.NaN)).toBe('—');
+  });
+});
+
+describe('formatDuration', () => {
+  it('shows the two largest units, leaving out zeros', () => {
+    expect(formatDuration(0)).toBe('0s');
+    expect(formatDuration(999)).toBe('0s');
+    expect(formatDuration(1000)).toBe('1s');
+    expect(formatDuration(93_000)).toBe('1m 33s');
+    expect(formatDuration(3_600_000)).toBe('1h');
+    expect(formatDuration(3_601_000)).toBe('1h'); // the seconds are the third unit
+    expect(formatDuration(90_000_000)).toBe('1d 1h');
+    expect(formatDuration(86_400_000 + 60_000)).toBe('1d'); // 0 h is left out, minutes are third
+  });
+
+  it('treats negative or unknown spans as none', () => {
+    expect(formatDuration(-5000)).toBe('0s');
+    expect(formatDuration(Number.NaN)).toBe('0s');
+  });
+});
+
+describe('formatAgo', () => {
+  const now = Date.parse('2024-05-10T12:00:00Z');
+  const ago = (seconds: number) => formatAgo(new Date(now - seconds * 1000).toISOString(), now);
+
+  it('counts in the largest whole unit', () => {
+    expect(ago(0)).toBe('just now');
+    expect(ago(9)).toBe('just now');
+    expect(ago(10)).toBe('10 seconds ago');
+    expect(ago(59)).toBe('59 seconds ago');
+    expect(ago(60)).toBe('1 minute ago');
+    expect(ago(3599)).toBe('59 minutes ago');
+    expect(ago(7200)).toBe('2 hours ago');
+    expect(ago(86_400)).toBe('1 day ago');
+    expect(ago(86_400 * 45)).toBe('1 month ago');
+    expect(ago(86_400 * 400)).toBe('1 year ago');
+  });
+
+  it('has no "ago" for the future, nothing, or a date it cannot read', () => {
+    expect(ago(-3600)).toBe('just now');
+    expect(formatAgo(undefined, now)).toBe('—');
+    expect(formatAgo('', now)).toBe('—');
+    expect(formatAgo('yesterday-ish', now)).toBe('—');
+  });
+});
+
+describe('formatClock', () => {
+  it('writes local wall-clock time with two digits a part', () => {
+    const t = new Date(2024, 4, 10, 9, 5, 7).getTime(); // local time, whatever the zone
+    expect(formatClock(t)).toBe('09:05:07');
+    expect(formatClock(t, false)).toBe('09:05');
+    expect(formatClock(new Date(2024, 4, 10, 23, 59, 59).getTime())).toBe('23:59:59');
+  });
+});
+
+describe('shortId', () => {
+  it('takes twelve hex digits, with or without the algorithm', () => {
+    expect(shortId('sha256:0123456789abcdef0123')).toBe('0123456789ab');
+    expect(shortId('0123456789abcdef')).toBe('0123456789ab');
+    expect(shortId('abc')).toBe('abc');
+  });
+});
+
+describe('parseSize', () => {
+  it('reads binary units in every spelling', () => {
+    expect(parseSize('512m')).toBe(536_870_912);
+    expect(parseSize('1g')).toBe(1_073_741_824);
+    expect(parseSize('1.5g')).toBe(1_610_612_736);
+    expect(parseSize('64 MiB')).toBe(67_108_864);
+    expect(parseSize('64MB')).toBe(67_108_864);
+    expect(parseSize('2K')).toBe(2048);
+    expect(parseSize('.5k')).toBe(512);
+    expect(parseSize('1t')).toBe(1_099_511_627_776);
+    expect(parseSize('1048576')).toBe(1_048_576);
+    expect(parseSize('100b')).toBe(100);
+    expect(parseSize(' 7 ')).toBe(7);
+    expect(parseSize('0')).toBe(0);
+  });
+
+  it('drops a fraction of a byte', () => {
+    expect(parseSize('1.5')).toBe(1);
+    expect(parseSize('0.001k')).toBe(1);
+  });
+
+  it('refuses what is not a size', () => {
+    for (const text of ['', 'm', '-1m', '1e3', '1.m', '1,5g', '1 2', '1p', '1mm', '0x10', 'NaN', 'Infinity']) {
+      expect(parseSize(text), text).toBeUndefined();
+    }
+  });
+
+  it('refuses sizes past what a number holds exactly', () => {
+    expect(parseSize('8191t')).toBe(9_006_099_743_113_216); // 2^53 - 2^40
+    expect(parseSize('8192t')).toBeUndefined(); // 2^53
+    expect(parseSize('99999999999999999999')).toBeUndefined();
+  });
+});
+
+describe('sizeText', () => {
+  it('writes round sizes in the largest unit', () => {
+    expect(sizeText(67_108_864)).toBe('64m');
+    expect(sizeText(1536)).toBe('1.5k');
+    expect(sizeText(1_073_741_824)).toBe('1g');
+    expect(sizeText(1_099_511_627_776)).toBe('1t');
+    expect(sizeText(1023)).toBe('1023');
+    expect(sizeText(0)).toBe('0');
+  });
+
+  it('writes a size parseSize reads back to the same bytes, also when it is not round', () => {
+    // A limit set elsewhere (strata run -m 100000000) must come back unchanged when the
+    // Limits form is applied for another field.
+    expect(sizeText(100_000_000)).toBe('97656.25k');
+    expect(sizeText(1_073_741_823)).toBe('1073741823');
+    expect(sizeText(1_610_612_736)).toBe('1.5g');
+    for (const bytes of [100_000_000, 1_073_741_823, 6 * 1024 * 1024 + 1, 3_000_000_000, 1_610_612_736]) {
+      expect(parseSize(sizeText(bytes)), String(bytes)).toBe(bytes);
+    }
+  });
+});

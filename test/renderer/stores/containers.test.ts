@@ -1,0 +1,209 @@
+// The containers store (src-renderer/src/stores/containers.ts) over a fake engine: the list
+// loaded newest first and kept current by `containers.changed`, its filter and selection,
+// and actions that mark a container busy and end in a toast (the engine's message on failure).
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { isApiError } from '../../../src-main/api/api-error';
+import type { ContainerRecord } from '../../../src-main/api/types/containers';
+import { availableActions, useContainersStore } from '../../../src-renderer/src/stores/containers';
+import { useToastsStore } from '../../../src-renderer/src/stores/toasts';
+import { deferred, engine, settle } from '../fake-engine';
+import { container, hexId } from '../records';
+
+vi.mock('../../../src-renderer/src/api/bridge', () => import('../fake-engine').then((m) => m.bridgeModule));
+
+const WEB = container({ id: hexId('a1'), name: 'web', status: 'running', created: '2024-05-02T00:00:00Z', image: 'nginx:1.25' });
+const DB = container({ id: hexId('b2'), name: 'db', status: 'exited', created: '2024-05-03T00:00:00Z', image: 'postgres:16' });
+const OLD = container({ id: hexId('c3'), name: 'old', status: 'created', created: '2024-05-01T00:00:00Z' });
+
+beforeEach(() => {
+  engine.reset();
+  setActivePinia(createPinia());
+});
+
+/** The store, started, with the list the engine has. */
+async function started(list = [WEB, DB, OLD]) {
+  engine.answer('containers.list', () => list);
+  const store = useContainersStore();
+  store.start();
+  await settle();
+  return store;
+}
+
+const names = (list: readonly { name: string }[]) => list.map((c) => c.name);
+const toasts = () => useToastsStore().toasts.map(({ kind, title, detail }) => ({ kind, title, detail }));
+
+describe('the list', () => {
+  it('loads every container, newest first, once however often it is started', async () => {
+    const store = await started();
+    store.start();
+    await settle();
+    expect(names(store.list)).toEqual(['db', 'web', 'old']);
+    expect(store.loaded).toBe(true);
+    expect(engine.inputsOf('containers.list')).toEqual([{ all: true }]);
+    expect(engine.listening('containers.changed')).toBe(true);
+  });
+
+  it('merges changes: a known container replaced in place, a new one on top, a removed one gone', async () => {
+    const store = await started();
+    store.toggleSelected(OLD.id, true);
+    const stopped = { ...WEB, state: { status: 'exited' as const, exitCode: 0 } };
+    engine.emit('containers.changed', { id: WEB.id, container: stopped });
+    expect(names(store.list)).toEqual(['db', 'web', 'old']);
+    expect(store.byId.get(WEB.id)?.state.status).toBe('exited');
+    const fresh = container({ id: hexId('d4'), name: 'fresh', status: 'running' });
+    engine.emit('containers.changed', { id: fresh.id, container: fresh });
+    expect(names(store.list)).toEqual(['fresh', 'db', 'web', 'old']);
+    engine.emit('containers.changed', { id: OLD.id });
+    expect(names(store.list)).toEqual(['fresh', 'db', 'web']);
+    expect(store.selected.has(OLD.id)).toBe(false);
+    engine.emit('containers.changed', { id: hexId('ff') }); // removing what it never had
+    expect(store.list).toHaveLength(3);
+  });
+
+  it('keeps what it had and says why when the list cannot be read, until a read works', async () => {
+    const store = await started();
+    engine.fail('containers.list', 'INTERNAL', 'the store is locked');
+    await store.load();
+    expect(store.loadError).toBe('the store is locked');
+    expect(store.list).toHaveLength(3);
+    engine.answer('containers.list', () => [OLD]);
+    await store.load();
+    expect(store.loadError).toBeUndefined();
+    expect(names(store.list)).toEqual(['old']);
+  });
+
+  it('filters by status and by text in the name, the image or the start of the id', async () => {
+    const store = await started();
+    store.status = 'running';
+    expect(names(store.filtered)).toEqual(['web']);
+    store.status = 'all';
+    store.search = '  POSTGRES ';
+    expect(names(store.filtered)).toEqual(['db']);
+    store.search = 'c3c3';
+    expect(names(store.filtered)).toEqual(['old']);
+    store.search = '3c3c'; // in the id, but not at its start
+    expect(store.filtered).toEqual([]);
+    store.search = 'e';
+    store.status = 'created';
+    expect(names(store.filtered)).toEqual(['old']);
+    expect(names(store.running)).toEqual(['web']);
+  });
+
+  it('finds a container by id or name; selects what the filter shows', async () => {
+    const store = await started();
+    expect(store.find(DB.id)?.name).toBe('db');
+    expect(store.find('web')?.id).toBe(WEB.id);
+    expect(store.find('nothing')).toBeUndefined();
+    store.status = 'exited';
+    store.selectAll(true);
+    expect([...store.selected]).toEqual([DB.id]);
+    store.toggleSelected(WEB.id, true);
+    store.toggleSelected(DB.id, false);
+    expect([...store.selected]).toEqual([WEB.id]);
+    store.selectAll(false);
+    expect(store.selected.size).toBe(0);
+  });
+});
+
+describe('actions', () => {
+  it('marks a container busy while the engine works, then shows the record read after', async () => {
+    const store = await started();
+    const answer = deferred<ContainerRecord>();
+    engine.answer('containers.stop', () => answer.promise);
+    engine.answer('containers.inspect', () => ({ ...WEB, state: { status: 'exited' as const, exitCode: 143 } }));
+    const acting = store.act('stop', [WEB.id]);
+    expect(store.busy).toEqual({ [WEB.id]: 'stop' });
+    answer.resolve({ ...WEB, state: { status: 'running' } }); // an answer older than the inspect
+    await acting;
+    expect(store.busy).toEqual({});
+    expect(engine.inputsOf('containers.stop')).toEqual([{ ref: WEB.id }]);
+    expect(store.byId.get(WEB.id)?.state).toEqual({ status: 'exited', exitCode: 143 });
+    expect(toasts()).toEqual([{ kind: 'success', title: 'Stopped web', detail: undefined }]);
+  });
+
+  it('turns a refusal into an error toast with the engine\'s message, and frees the container', async () => {
+    const store = await started();
+    engine.fail('containers.start', 'CONFLICT', 'container db is already running');
+    engine.fail('containers.kill', 'NOT_FOUND', 'no such container');
+    await store.act('start', [DB.id]);
+    await store.act('kill', [hexId('99')]); // not in the list: named by its short id
+    expect(toasts()).toEqual([
+      { kind: 'error', title: 'Could not start db', detail: 'container db is already running' },
+      { kind: 'error', title: `Could not kill ${hexId('99').slice(0, 12)}`, detail: 'no such container' },
+    ]);
+    expect(store.busy).toEqual({});
+  });
+
+  it('removes by force and drops the container at once', async () => {
+    const store = await started();
+    engine.answer('containers.remove', ({ ref }) => ({ id: ref }));
+    await store.act('remove', [WEB.id, OLD.id]);
+    expect(engine.inputsOf('containers.remove')).toEqual([
+      { ref: WEB.id, force: true },
+      { ref: OLD.id, force: true },
+    ]);
+    expect(names(store.list)).toEqual(['db']);
+    expect(toasts().map((t) => t.title)).toEqual(['Removed web', 'Removed old']);
+  });
+
+  it('runs a container and shows it as read after the start (it may have exited already)', async () => {
+    const store = await started([]);
+    const made = container({ id: hexId('e5'), name: 'job', status: 'running' });
+    engine.answer('containers.run', () => made);
+    engine.answer('containers.inspect', () => ({ ...made, state: { status: 'exited' as const, exitCode: 0 } }));
+    const result = await store.run('busybox', { name: 'job', command: ['true'] });
+    expect(result.state.status).toBe('exited');
+    expect(store.list).toEqual([result]);
+    expect(engine.inputsOf('containers.run')).toEqual([{ image: 'busybox', options: { name: 'job', command: ['true'] } }]);
+    expect(toasts()).toEqual([{ kind: 'success', title: 'Started job', detail: undefined }]);
+  });
+
+  it('keeps the started record when reading it again fails', async () => {
+    const store = await started([]);
+    const made = container({ id: hexId('e5'), name: 'job', status: 'running' });
+    engine.answer('containers.run', () => made);
+    engine.fail('containers.inspect', 'NOT_FOUND', 'gone');
+    expect(await store.run('busybox', {})).toEqual(made);
+    expect(store.list).toEqual([made]);
+  });
+
+  it('throws the engine\'s error from run for the dialog, with a toast too', async () => {
+    const store = await started([]);
+    engine.fail('containers.run', 'NOT_FOUND', 'no such image: nope');
+    const failure = await store.run('nope', {}).catch((error: unknown) => error);
+    expect(isApiError(failure, 'NOT_FOUND')).toBe(true);
+    expect(toasts()).toEqual([{ kind: 'error', title: 'Could not run nope', detail: 'no such image: nope' }]);
+    expect(store.list).toEqual([]);
+  });
+
+  it('applies new limits and shows the updated record, or throws what the engine said', async () => {
+    const store = await started();
+    engine.answer('containers.update', ({ update }) => ({ ...WEB, options: { ...update } }));
+    await store.update(WEB.id, { memory: 64 * 1024 * 1024, pidsLimit: -1 });
+    expect(store.byId.get(WEB.id)?.options).toEqual({ memory: 67_108_864, pidsLimit: -1 });
+    engine.fail('containers.update', 'INVALID_ARGUMENT', 'memory below what the container uses');
+    await expect(store.update(WEB.id, { memory: 1 })).rejects.toThrow('memory below what the container uses');
+    expect(toasts().map((t) => t.title)).toEqual(['New limits for web', 'Could not change the limits of web']);
+  });
+
+  it('commits through a job and answers with the new image id', async () => {
+    const store = await started();
+    const job = engine.answerJob('containers.commit');
+    const committing = store.commit(WEB.id, 'web:snap');
+    await settle();
+    engine.emit('jobs.done', { id: job, kind: 'containers.commit', state: 'succeeded', startedAt: '', result: { id: 'sha256:new', manifestDigest: 'sha256:m', tags: ['web:snap'], layers: [] } });
+    expect(await committing).toBe('sha256:new');
+    expect(engine.inputsOf('containers.commit')).toEqual([{ ref: WEB.id, tag: 'web:snap' }]);
+    expect(toasts()).toEqual([{ kind: 'success', title: 'Committed web', detail: 'as web:snap' }]);
+  });
+});
+
+describe('availableActions', () => {
+  it('offers what the state allows', () => {
+    expect(availableActions(WEB)).toEqual(['stop', 'restart', 'pause', 'kill', 'remove']);
+    expect(availableActions({ ...WEB, state: { status: 'paused' } })).toEqual(['unpause', 'stop', 'kill', 'remove']);
+    expect(availableActions(DB)).toEqual(['start', 'remove']);
+    expect(availableActions(OLD)).toEqual(['start', 'remove']);
+  });
+});

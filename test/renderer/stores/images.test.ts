@@ -1,0 +1,147 @@
+// The images store (src-renderer/src/stores/images.ts) over a fake engine: the list (and the
+// disk numbers) read together, newest first; search and lookup by tag or id; and import,
+// tag, remove and prune — each ending in a toast and a fresh list, failures with the
+// engine's message and thrown on for the dialog.
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ImageInfo, StoreDiskUsage } from '../../../src-main/api/types/images';
+import { useDiskStore } from '../../../src-renderer/src/stores/disk';
+import { useImagesStore } from '../../../src-renderer/src/stores/images';
+import { useToastsStore } from '../../../src-renderer/src/stores/toasts';
+import { engine, settle } from '../fake-engine';
+import { hexId, image } from '../records';
+
+vi.mock('../../../src-renderer/src/api/bridge', () => import('../fake-engine').then((m) => m.bridgeModule));
+
+const BUSYBOX = image({ id: `sha256:${hexId('1b')}`, tags: ['busybox:latest', 'busybox:1.36'], created: '2024-04-01T00:00:00Z' });
+const APP = image({ id: `sha256:${hexId('2a')}`, tags: ['registry.local/App:v2'], created: '2024-05-01T00:00:00Z' });
+const DANGLING = image({ id: `sha256:${hexId('3c')}` }); // no tag, no date
+const USAGE: StoreDiskUsage = { images: [], layers: [], logicalBytes: 0, layerBytes: 0, blobBytes: 0, savedBytes: 0, reclaimableBytes: 0 };
+
+beforeEach(() => {
+  engine.reset();
+  setActivePinia(createPinia());
+  engine.answer('images.list', () => [BUSYBOX, DANGLING, APP]);
+  engine.answer('disk.usage', () => USAGE);
+});
+
+const tagsOf = (list: readonly ImageInfo[]) => list.map((i) => i.tags[0] ?? i.id.slice(7, 11));
+const toasts = () => useToastsStore().toasts.map(({ kind, title, detail }) => ({ kind, title, detail }));
+
+describe('the list', () => {
+  it('reads the images and the disk numbers together, newest first, undated last', async () => {
+    const store = useImagesStore();
+    await store.load();
+    expect(tagsOf(store.list)).toEqual(['registry.local/App:v2', 'busybox:latest', '3c3c']);
+    expect(store.loaded).toBe(true);
+    expect(useDiskStore().usage).toEqual(USAGE);
+  });
+
+  it('says why it could not read the list', async () => {
+    engine.fail('images.list', 'INTERNAL', 'index.json is not JSON');
+    const store = useImagesStore();
+    await store.load();
+    expect(store.loadError).toBe('index.json is not JSON');
+    expect(store.loaded).toBe(true);
+    expect(store.list).toEqual([]);
+  });
+
+  it('searches tags case-blind and ids from their start', async () => {
+    const store = useImagesStore();
+    await store.load();
+    store.search = ' app ';
+    expect(tagsOf(store.filtered)).toEqual(['registry.local/App:v2']);
+    store.search = '1.36';
+    expect(tagsOf(store.filtered)).toEqual(['busybox:latest']);
+    store.search = '3c3c';
+    expect(tagsOf(store.filtered)).toEqual(['3c3c']);
+    store.search = 'c3c3'; // inside the id only
+    expect(store.filtered).toEqual([]);
+    store.search = '';
+    expect(store.filtered).toHaveLength(3);
+  });
+
+  it('finds an image by id, tag, or id prefix with or without the algorithm', async () => {
+    const store = useImagesStore();
+    await store.load();
+    expect(store.find(BUSYBOX.id)).toBe(BUSYBOX);
+    expect(store.find('busybox:1.36')).toBe(BUSYBOX);
+    expect(store.find('2a2a2a')).toBe(APP);
+    expect(store.find('sha256:3c3c')).toBe(DANGLING);
+    expect(store.find('busybox')).toBeUndefined(); // a repository without its tag is not a tag
+  });
+});
+
+describe('changing the images', () => {
+  it('imports through a job, naming what came in, and reads the list again', async () => {
+    const store = useImagesStore();
+    const job = engine.answerJob('images.import');
+    const importing = store.importImage({ path: '/tmp/two.tar' });
+    await settle();
+    engine.emit('jobs.done', { id: job, kind: 'images.import', state: 'succeeded', startedAt: '', result: [{ id: 'sha256:a', manifestDigest: 'sha256:m', tags: ['a:1', 'b:2'], layers: [] }] });
+    await importing;
+    expect(toasts()).toEqual([{ kind: 'success', title: 'Imported a:1, b:2', detail: undefined }]);
+    expect(engine.inputsOf('images.list')).toHaveLength(1);
+  });
+
+  it('counts untagged imports', async () => {
+    const store = useImagesStore();
+    const job = engine.answerJob('images.import');
+    const importing = store.importImage({ path: '/tmp/x', format: 'oci' });
+    await settle();
+    const untagged = { id: 'sha256:a', manifestDigest: 'sha256:m', tags: [], layers: [] };
+    engine.emit('jobs.done', { id: job, kind: 'images.import', state: 'succeeded', startedAt: '', result: [untagged, untagged] });
+    await importing;
+    expect(toasts()[0]?.title).toBe('Imported 2 images');
+  });
+
+  it('shows a failed import with the engine\'s message, throws it on, and still reads the list', async () => {
+    const store = useImagesStore();
+    const job = engine.answerJob('images.import');
+    const importing = store.importImage({ path: '/tmp/bad.tar' });
+    await settle();
+    engine.emit('jobs.done', { id: job, kind: 'images.import', state: 'failed', startedAt: '', error: { code: 'INVALID_ARCHIVE', message: 'unexpected end of archive' } });
+    await expect(importing).rejects.toThrow('unexpected end of archive');
+    expect(toasts()).toEqual([{ kind: 'error', title: 'Could not import /tmp/bad.tar', detail: 'unexpected end of archive' }]);
+    expect(engine.inputsOf('images.list')).toHaveLength(1);
+  });
+
+  it('tags and removes, saying what a removal freed', async () => {
+    const store = useImagesStore();
+    engine.answer('images.tag', ({ target }) => ({ tag: target }));
+    engine.answer('images.remove', ({ ref }) => ({ untagged: [ref], deleted: [APP.id], freed: { blobs: [], layers: ['l1', 'l2'], bytes: 4096 } }));
+    await store.tag('busybox:latest', 'mine:1');
+    await store.remove('registry.local/App:v2');
+    engine.answer('images.remove', ({ ref }) => ({ untagged: [ref], deleted: [], freed: { blobs: [], layers: [], bytes: 0 } }));
+    await store.remove('busybox:1.36');
+    expect(engine.inputsOf('images.tag')).toEqual([{ source: 'busybox:latest', target: 'mine:1' }]);
+    expect(engine.inputsOf('images.remove')).toEqual([
+      { ref: 'registry.local/App:v2', force: false },
+      { ref: 'busybox:1.36', force: false },
+    ]);
+    expect(toasts()).toEqual([
+      { kind: 'success', title: 'Tagged mine:1', detail: undefined },
+      { kind: 'success', title: 'Removed registry.local/App:v2', detail: '2 layers freed' },
+      { kind: 'success', title: 'Removed busybox:1.36', detail: undefined },
+    ]);
+    expect(engine.inputsOf('images.list')).toHaveLength(3);
+  });
+
+  it('refuses to remove an image in use with the engine\'s reason', async () => {
+    const store = useImagesStore();
+    engine.fail('images.remove', 'CONFLICT', 'image is used by container web');
+    await expect(store.remove('busybox:latest')).rejects.toThrow('image is used by container web');
+    expect(toasts()).toEqual([{ kind: 'error', title: 'Could not remove busybox:latest', detail: 'image is used by container web' }]);
+  });
+
+  it('prunes through a job and says what went', async () => {
+    const store = useImagesStore();
+    const job = engine.answerJob('images.prune');
+    const pruning = store.prune();
+    await settle();
+    engine.emit('jobs.done', { id: job, kind: 'images.prune', state: 'succeeded', startedAt: '', result: { images: ['sha256:x', 'sha256:y'], freed: { blobs: [], layers: ['l1', 'l2'], bytes: 1 } } });
+    expect((await pruning).images).toHaveLength(2);
+    expect(engine.inputsOf('images.prune')).toEqual([{}]);
+    expect(toasts()).toEqual([{ kind: 'success', title: 'Pruned', detail: '2 images, 2 layers removed' }]);
+  });
+});

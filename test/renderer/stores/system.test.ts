@@ -1,0 +1,46 @@
+// The system store (src-renderer/src/stores/system.ts) over a fake engine: system.info asked
+// once however many panels want it, asked again after a failure, and generous ceilings for
+// the limits until it has answered.
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SystemInfo } from '../../../src-main/api/types/system';
+import { useSystemStore } from '../../../src-renderer/src/stores/system';
+import { deferred, engine } from '../fake-engine';
+
+vi.mock('../../../src-renderer/src/api/bridge', () => import('../fake-engine').then((m) => m.bridgeModule));
+
+const INFO: SystemInfo = { version: '0.1.0', platform: 'linux', arch: 'x64', kernel: '6.1.0', storeRoot: '/var/lib/strata', cgroupVersion: 'v2', rootless: false, uid: 0, cpus: 2, memoryBytes: 4 * 1024 ** 3 };
+
+beforeEach(() => {
+  engine.reset();
+  setActivePinia(createPinia());
+});
+
+describe('system', () => {
+  it('asks once while an answer is on its way and after it came', async () => {
+    const answer = deferred<SystemInfo>();
+    engine.answer('system.info', () => answer.promise);
+    const store = useSystemStore();
+    const first = store.load();
+    const second = store.load();
+    expect(store.host()).toEqual({ cpus: 1024, memoryBytes: Number.MAX_SAFE_INTEGER });
+    answer.resolve(INFO);
+    await Promise.all([first, second]);
+    await store.load();
+    expect(engine.inputsOf('system.info')).toHaveLength(1);
+    expect(store.info).toEqual(INFO);
+    expect(store.host()).toEqual({ cpus: 2, memoryBytes: 4_294_967_296 });
+  });
+
+  it('asks again after a failure, keeping the generous ceilings meanwhile', async () => {
+    engine.fail('system.info', 'INTERNAL', 'engine starting');
+    const store = useSystemStore();
+    await store.load();
+    expect(store.info).toBeUndefined();
+    expect(store.host().cpus).toBe(1024);
+    engine.answer('system.info', () => INFO);
+    await store.load();
+    expect(engine.inputsOf('system.info')).toHaveLength(2);
+    expect(store.host().cpus).toBe(2);
+  });
+});
