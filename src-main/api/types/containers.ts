@@ -94,6 +94,8 @@ export interface ContainerState {
   stoppedByUser?: boolean;
   /** While it runs on the bridge. */
   network?: NetworkState;
+  /** What an interrupted start left on the host (mounts, veth, runtime container); the next start or rm clears them. */
+  leftovers?: string[];
 }
 
 export interface ContainerRecord {

@@ -38,9 +38,11 @@ export const psCommand: Command = {
 export function status(container: ContainerRecord): string {
   const state = container.state;
   if (state.status === 'running' || state.status === 'paused') return `Up ${ago(state.startedAt).replace(/ ago$/, '')}${state.status === 'paused' ? ' (Paused)' : ''}`;
-  if (state.status === 'created') return 'Created';
+  // Parts of a start on the host while the record says otherwise (interrupted-start.ts).
+  const incomplete = state.leftovers?.length ? ' (start incomplete)' : '';
+  if (state.status === 'created') return `Created${incomplete}`;
   const code = state.exitCode ?? (state.signal ? 128 + state.signal : 0);
-  return `Exited (${code}) ${ago(state.finishedAt)}${state.oomKilled ? ' (OOMKilled)' : ''}`;
+  return `Exited (${code}) ${ago(state.finishedAt)}${state.oomKilled ? ' (OOMKilled)' : ''}${incomplete}`;
 }
 
 /** docker's PORTS: what is published while it runs (`127.0.0.1:8080->80/tcp`), then exposed ports not published. */

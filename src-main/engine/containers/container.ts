@@ -31,6 +31,12 @@ export interface ContainerState {
   stoppedByUser?: boolean;
   /** While it runs on the bridge: its address and the host ports it was given. */
   network?: NetworkState;
+  /**
+   * Observed, never recorded: what an interrupted start left on the host (mounts, veth,
+   * the runtime's container) while the record says created or exited. The next start or
+   * rm clears them (interrupted-start.ts).
+   */
+  leftovers?: string[];
 }
 
 export interface NetworkState {

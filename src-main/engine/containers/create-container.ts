@@ -1,10 +1,12 @@
 // create: a record and an empty read-write layer for an image. Nothing runs yet.
 import fs from 'node:fs';
+import path from 'node:path';
 import { StrataError } from '../../shared/errors';
 import { findImage } from '../images/image-store';
 import type { Store } from '../store/store';
-import type { ContainerRecord } from './container';
-import { containerDir, containerFile, listRecords, newContainerId, writeRecord } from './container-store';
+import { writeJsonAtomic, tmpPath } from '../store/atomic';
+import { CONTAINER_FILES, type ContainerRecord } from './container';
+import { containerDir, listRecords, newContainerId } from './container-store';
 import { imageVolumesFor } from './anonymous-volumes';
 import { mountPointsOf, writeInitLayer } from './init-layer';
 import { statHostDevice } from '../runtime/device-policy';
@@ -39,14 +41,18 @@ export async function createContainer(store: Store, imageRef: string, options: C
       exposedPorts: Object.keys(image.config.ExposedPorts ?? {}).sort(),
       state: { status: 'created' },
     };
-    const dir = containerDir(store, id);
-    fs.mkdirSync(dir, { mode: 0o711 });
+    // Made in tmp/ and renamed into place whole: a create killed midway leaves only
+    // garbage in tmp/ (the next writer clears it), never a directory without a record.
+    const staged = tmpPath(store.paths.tmp, 'container');
+    const file = (name: keyof typeof CONTAINER_FILES) => path.join(staged, CONTAINER_FILES[name]);
+    fs.mkdirSync(staged, { mode: 0o711 });
     try {
-      for (const sub of ['upper', 'work', 'rootfs'] as const) fs.mkdirSync(containerFile(store, id, sub), { mode: 0o755 });
-      writeInitLayer(store, record.layers, mountPointsOf(options, record.imageVolumes ?? []), containerFile(store, id, 'init'));
-      writeRecord(store, record);
+      for (const sub of ['upper', 'work', 'rootfs'] as const) fs.mkdirSync(file(sub), { mode: 0o755 });
+      writeInitLayer(store, record.layers, mountPointsOf(options, record.imageVolumes ?? []), file('init'));
+      writeJsonAtomic(store.paths.tmp, file('record'), record);
+      fs.renameSync(staged, containerDir(store, id));
     } catch (error) {
-      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(staged, { recursive: true, force: true });
       throw error;
     }
     return record;

@@ -1,10 +1,12 @@
-// ps / inspect: records with their state as observed now.
+// ps / inspect: records with their state as observed now (and what an interrupted start left).
 import fs from 'node:fs';
 import type { Store } from '../store/store';
 import { type ContainerRecord, isLive } from './container';
 import { type ContainerFilters, applyContainerFilters, filtersSelectStopped } from './container-filters';
 import { containerFile, findRecord, listRecords } from './container-store';
+import { startLeftovers } from './interrupted-start';
 import { observeState } from './observe-state';
+import { mountPoints } from './rootfs';
 
 export interface ListContainersOptions {
   /** Stopped containers too (`ps -a`). */
@@ -13,7 +15,8 @@ export interface ListContainersOptions {
 }
 
 export function listContainers(store: Store, options: ListContainersOptions = {}): ContainerRecord[] {
-  const observed = listRecords(store).map((record) => ({ ...record, state: observeState(store, record) }));
+  const mounts = mountPoints();
+  const observed = listRecords(store).map((record) => observe(store, record, mounts));
   const filters = options.filters ?? {};
   const all = options.all || filtersSelectStopped(filters);
   return applyContainerFilters(
@@ -24,8 +27,18 @@ export function listContainers(store: Store, options: ListContainersOptions = {}
 }
 
 export function inspectContainer(store: Store, ref: string): ContainerRecord {
-  const record = findRecord(store, ref);
-  return { ...record, state: observeState(store, record) };
+  return observe(store, findRecord(store, ref));
+}
+
+/**
+ * The record with its state as observed now, and what an interrupted start left, if
+ * anything. Asked of the record as written: one that says running but has exited keeps
+ * its mounts until settled, and that is no interrupted start.
+ */
+function observe(store: Store, record: ContainerRecord, mounts?: readonly string[]): ContainerRecord {
+  const state = observeState(store, record);
+  const leftovers = startLeftovers(store, record, mounts);
+  return { ...record, state: leftovers.length ? { ...state, leftovers } : state };
 }
 
 /**

@@ -77,13 +77,16 @@ export function unmountOverlay(target: string): void {
 }
 
 export function isMounted(target: string): boolean {
-  const resolved = path.resolve(target);
+  return mountPoints().includes(path.resolve(target));
+}
+
+/** Every mount point of this process's mount namespace, as paths. */
+export function mountPoints(): string[] {
   const mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-  for (const line of mountinfo.split('\n')) {
+  return mountinfo.split('\n').flatMap((line) => {
     const point = line.split(' ')[4];
-    if (point !== undefined && unescapeMountPath(point) === resolved) return true;
-  }
-  return false;
+    return point === undefined ? [] : [unescapeMountPath(point)];
+  });
 }
 
 function unescapeMountPath(text: string): string {

@@ -11,6 +11,7 @@ import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { containerDir, containerFile, findRecord, writeRecord } from './container-store';
 import { anonymousVolumes } from './anonymous-volumes';
+import { clearInterruptedStart } from './interrupted-start';
 import { mountOverlay, readImageFile } from './rootfs';
 import { runtimeVerb } from './runtime-root';
 import { releaseRuntime, settle } from './settle';
@@ -26,6 +27,7 @@ export async function startContainer(store: Store, ref: string): Promise<Contain
  */
 export async function startLocked(store: Store, record: ContainerRecord, restart: { count: number; backoffMs: number } = { count: 0, backoffMs: 0 }): Promise<ContainerRecord> {
   if (checkTransition('start', record) === 'noop') return record; // docker: starting a running container is a no-op
+  await clearInterruptedStart(store, record);
   const file = (name: Parameters<typeof containerFile>[2]) => containerFile(store, record.id, name);
   const rootfs = file('rootfs');
   mountOverlay(store, record.layers, { init: file('init'), upper: file('upper'), work: file('work'), target: rootfs });

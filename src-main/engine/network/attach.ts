@@ -47,6 +47,8 @@ export async function attach(config: NetworkConfig, input: AttachInput): Promise
       return { ports, taken };
     });
     const address = taken;
+    // A namespace an interrupted attach left bound here: an nsfs file cannot be written.
+    if (isMounted(netnsFile)) umount(netnsFile, MNT_DETACH);
     fs.writeFileSync(netnsFile, '', { mode: 0o600 });
     await hostCommand('create a network namespace', 'unshare', [`--net=${netnsFile}`, 'true']);
     const veth = hostVethName(owner);

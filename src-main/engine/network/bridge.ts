@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '../../shared/errors';
-import { ensureFirewall, removeFirewall } from './firewall';
+import { ensureFirewall, ensureLoopbackGuard, removeFirewall } from './firewall';
 import { ipBatch, hostCommand } from './host-command';
 import { addressDir } from './ipam';
 import { type NetworkConfig, formatIPv4, gatewayOf, parseIPv4, prefixMask, subnetText } from './network-config';
@@ -14,9 +14,12 @@ export function bridgeExists(config: NetworkConfig): boolean {
   return fs.existsSync(path.join('/sys/class/net', config.bridge, 'bridge'));
 }
 
+/** Bridges whose loopback guard this process has seen in place. */
+const guarded = new Set<string>();
+
 /** The bridge with its address, forwarding and firewall, made if missing. */
 export async function ensureBridge(config: NetworkConfig): Promise<void> {
-  if (bridgeExists(config)) return;
+  if (bridgeExists(config)) return ensureGuard(config);
   await withNetworkLock(config, async () => {
     if (bridgeExists(config)) return;
     await refuseOverlap(config);
@@ -26,16 +29,29 @@ export async function ensureBridge(config: NetworkConfig): Promise<void> {
       `link set ${config.bridge} up`,
     ]);
     try {
+      // The firewall first: it drops what route_localnet would let in (firewall.ts).
+      await ensureFirewall(config);
       // A published port reached on 127.0.0.1 is DNAT'ed into the bridge with its loopback
-      // source; the kernel drops such packets on other interfaces unless told otherwise.
+      // source (masqueraded only after routing); the kernel refuses to route a loopback
+      // source out of any other interface unless told otherwise.
       fs.writeFileSync(`/proc/sys/net/ipv4/conf/${config.bridge}/route_localnet`, '1');
       enableForwarding();
-      await ensureFirewall(config);
+      guarded.add(config.bridge);
     } catch (error) {
       await ipBatch(`remove the bridge ${config.bridge}`, [`link del ${config.bridge}`]).catch(() => undefined);
       throw error;
     }
   });
+}
+
+/**
+ * A bridge made by a Strata without the loopback guard (it lives as long as the host
+ * runs) gets it: checked once a process, one `iptables -C` when it is there.
+ */
+async function ensureGuard(config: NetworkConfig): Promise<void> {
+  if (guarded.has(config.bridge)) return;
+  await withNetworkLock(config, () => ensureLoopbackGuard(config));
+  guarded.add(config.bridge);
 }
 
 /** Docker's requirement too: without forwarding no container reaches past the host. */
@@ -70,6 +86,7 @@ export async function removeBridge(config: NetworkConfig): Promise<void> {
       await ipBatch(`remove the bridge ${config.bridge}`, [`link del ${config.bridge}`]);
     }
     await removeFirewall(config);
+    guarded.delete(config.bridge);
     fs.rmSync(addressDir(config), { recursive: true, force: true });
   });
 }

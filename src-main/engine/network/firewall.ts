@@ -5,6 +5,10 @@
 //   nat    STRATA-<bridge>-DNAT  one DNAT rule a published port, marked with its owner
 //   filter STRATA-<bridge>-FWD   forwarding to and from the bridge is accepted, whatever
 //                                FORWARD's policy (Docker hosts set it to DROP)
+//   raw    STRATA-<bridge>-RAW   packets in from the bridge to 127.0.0.0/8 are dropped: the
+//                                bridge has route_localnet on (bridge.ts), which would let a
+//                                container that crafts such a frame reach the host's
+//                                loopback-only services (Kubernetes' CVE-2020-8558)
 import { hostCommand } from './host-command';
 import { type NetworkConfig, subnetText } from './network-config';
 import type { PortSpec } from './port-spec';
@@ -13,10 +17,25 @@ const chains = (config: NetworkConfig) => ({
   post: `STRATA-${config.bridge}-POST`,
   dnat: `STRATA-${config.bridge}-DNAT`,
   forward: `STRATA-${config.bridge}-FWD`,
+  raw: `STRATA-${config.bridge}-RAW`,
 });
 
-/** The hooks each chain is jumped to from, with the rule's match. */
-function jumps(config: NetworkConfig): { table: string; hook: string; match: string[]; chain: string; first?: boolean }[] {
+/** Every chain of the bridge, with its table. */
+function tablesOf(config: NetworkConfig): (readonly [string, string])[] {
+  const { post, dnat, forward, raw } = chains(config);
+  return [['nat', post], ['nat', dnat], ['filter', forward], ['raw', raw]];
+}
+
+/** A hook a chain is jumped to from, with the rule's match; `first` puts it before others' rules. */
+interface Jump {
+  table: string;
+  hook: string;
+  match: string[];
+  chain: string;
+  first?: boolean;
+}
+
+function jumps(config: NetworkConfig): Jump[] {
   const { post, dnat, forward } = chains(config);
   const local = ['-m', 'addrtype', '--dst-type', 'LOCAL'];
   return [
@@ -24,7 +43,18 @@ function jumps(config: NetworkConfig): { table: string; hook: string; match: str
     { table: 'nat', hook: 'PREROUTING', match: local, chain: dnat },
     { table: 'nat', hook: 'OUTPUT', match: local, chain: dnat },
     { table: 'filter', hook: 'FORWARD', match: [], chain: forward, first: true },
+    loopbackJump(config),
   ];
+}
+
+/**
+ * raw PREROUTING runs before conntrack and NAT: nothing is DNAT'ed yet, and the answers
+ * of a container to the host's own connections (a port published on 127.0.0.1) arrive
+ * addressed to the gateway, masqueraded (STRATA-<bridge>-POST), so only the forged
+ * packets match.
+ */
+function loopbackJump(config: NetworkConfig): Jump {
+  return { table: 'raw', hook: 'PREROUTING', match: ['-i', config.bridge], chain: chains(config).raw, first: true };
 }
 
 function iptables(what: string, args: readonly string[]): Promise<string> {
@@ -40,9 +70,10 @@ async function succeeds(args: readonly string[]): Promise<boolean> {
 
 /** Makes the chains and their rules unless they are there. */
 export async function ensureFirewall(config: NetworkConfig): Promise<void> {
-  const { post, dnat, forward } = chains(config);
+  const { post, forward } = chains(config);
   const what = `set up the firewall of ${config.bridge}`;
-  for (const [table, chain] of [['nat', post], ['nat', dnat], ['filter', forward]] as const) {
+  await ensureLoopbackGuard(config);
+  for (const [table, chain] of tablesOf(config)) {
     if (!(await succeeds(['-t', table, '-S', chain]))) await iptables(what, ['-t', table, '-N', chain]);
   }
   await iptables(what, ['-t', 'nat', '-F', post]);
@@ -51,11 +82,28 @@ export async function ensureFirewall(config: NetworkConfig): Promise<void> {
   await iptables(what, ['-t', 'filter', '-F', forward]);
   await iptables(what, ['-t', 'filter', '-A', forward, '-i', config.bridge, '-j', 'ACCEPT']);
   await iptables(what, ['-t', 'filter', '-A', forward, '-o', config.bridge, '-j', 'ACCEPT']);
-  for (const jump of jumps(config)) {
-    const rule = [...jump.match, '-j', jump.chain];
-    if (await succeeds(['-t', jump.table, '-C', jump.hook, ...rule])) continue;
-    await iptables(what, ['-t', jump.table, jump.first ? '-I' : '-A', jump.hook, ...(jump.first ? ['1'] : []), ...rule]);
-  }
+  for (const jump of jumps(config)) await ensureJump(what, jump);
+}
+
+async function ensureJump(what: string, jump: Jump): Promise<void> {
+  const rule = [...jump.match, '-j', jump.chain];
+  if (await succeeds(['-t', jump.table, '-C', jump.hook, ...rule])) return;
+  await iptables(what, ['-t', jump.table, jump.first ? '-I' : '-A', jump.hook, ...(jump.first ? ['1'] : []), ...rule]);
+}
+
+/**
+ * The drop of forged loopback packets, made unless its jump is there: also for a bridge
+ * an older Strata made without it (callers hold the network lock). Its rule goes in
+ * before the jump, so there is no moment the jump leads to an empty chain.
+ */
+export async function ensureLoopbackGuard(config: NetworkConfig): Promise<void> {
+  const jump = loopbackJump(config);
+  if (await succeeds(['-t', jump.table, '-C', jump.hook, ...jump.match, '-j', jump.chain])) return;
+  const what = `guard the host loopback from ${config.bridge}`;
+  if (!(await succeeds(['-t', 'raw', '-S', jump.chain]))) await iptables(what, ['-t', 'raw', '-N', jump.chain]);
+  await iptables(what, ['-t', 'raw', '-F', jump.chain]);
+  await iptables(what, ['-t', 'raw', '-A', jump.chain, '-d', '127.0.0.0/8', '-j', 'DROP']);
+  await ensureJump(what, jump);
 }
 
 /** Removes the jumps and the chains (the bridge is going away). */
@@ -65,8 +113,7 @@ export async function removeFirewall(config: NetworkConfig): Promise<void> {
     const rule = [...jump.match, '-j', jump.chain];
     while (await succeeds(['-t', jump.table, '-C', jump.hook, ...rule])) await iptables(what, ['-t', jump.table, '-D', jump.hook, ...rule]);
   }
-  const { post, dnat, forward } = chains(config);
-  for (const [table, chain] of [['nat', post], ['nat', dnat], ['filter', forward]] as const) {
+  for (const [table, chain] of tablesOf(config)) {
     if (!(await succeeds(['-t', table, '-S', chain]))) continue;
     await iptables(what, ['-t', table, '-F', chain]);
     await iptables(what, ['-t', table, '-X', chain]);
