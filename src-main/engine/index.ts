@@ -51,10 +51,11 @@ export class Engine {
    * perhaps a RUN still running (build/build-recovery.ts), a pull's downloads. Only a
    * directory listing when there is none.
    */
-  private clearCrashedWork(): Promise<void> {
+  private async clearCrashedWork(): Promise<void> {
     removeStalePulls(this.store.paths);
-    if (staleBuildDirs(this.store.paths).length === 0) return Promise.resolve();
-    return import('./build/build-recovery').then(({ removeStaleBuilds }) => removeStaleBuilds(this.store));
+    if (staleBuildDirs(this.store.paths).length === 0) return;
+    const { removeStaleBuilds } = await import('./build/build-recovery');
+    await removeStaleBuilds(this.store);
   }
 
   get root(): string {
