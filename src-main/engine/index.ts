@@ -25,6 +25,8 @@ import { startContainer } from './containers/start-container';
 import { killContainer, stopContainer } from './containers/stop-container';
 import { waitContainer } from './containers/wait-container';
 import { type ContainerStatsSamplerOptions, type StatsSampler, openContainerStatsSampler } from './stats/index';
+import { staleBuildDirs } from './build/build-refs';
+import { removeStalePulls } from './registry/pull-workspace';
 import { defaultStoreRoot } from './store/paths';
 import { Store } from './store/store';
 
@@ -37,7 +39,23 @@ export class Engine {
   private constructor(readonly store: Store) {}
 
   static open(options: EngineOptions = {}): Engine {
-    return new Engine(Store.open(options.root ?? defaultStoreRoot()));
+    const engine = new Engine(Store.open(options.root ?? defaultStoreRoot()));
+    // In the background: opening never waits on it, and a failure here is met again, and
+    // reported, by the next prune or build.
+    engine.clearCrashedWork().catch(() => undefined);
+    return engine;
+  }
+
+  /**
+   * What killed processes left: a build's directory with its mounts, network, cgroup and
+   * perhaps a RUN still running (build/build-recovery.ts), a pull's downloads. Only a
+   * directory listing when there is none.
+   */
+  private async clearCrashedWork(): Promise<void> {
+    removeStalePulls(this.store.paths);
+    if (staleBuildDirs(this.store.paths).length === 0) return;
+    const { removeStaleBuilds } = await import('./build/build-recovery');
+    await removeStaleBuilds(this.store);
   }
 
   get root(): string {
@@ -78,7 +96,9 @@ export class Engine {
     return removeImage(this.store, ref, options);
   }
 
-  prune(options: { dryRun?: boolean } = {}): Promise<PruneResult> {
+  /** Also clears what crashed builds and pulls left, first: a dead build's mounts must not outlive the layers they stack. */
+  async prune(options: { dryRun?: boolean } = {}): Promise<PruneResult> {
+    if (!options.dryRun) await this.clearCrashedWork();
     return prune(this.store, options);
   }
 

@@ -21,6 +21,8 @@ export interface BuildReferences {
 
 export const OWNER_FILE = 'build.json';
 export const REFS_FILE = 'refs.json';
+/** A build directory without an owner file younger than this is still being set up. */
+const SETUP_GRACE_MS = 60_000;
 
 export function buildsDir(paths: StorePaths): string {
   return path.join(paths.root, 'builds');
@@ -30,17 +32,21 @@ export function readOwner(dir: string): ProcessOwner | undefined {
   return readOwnerFile(path.join(dir, OWNER_FILE));
 }
 
+/**
+ * Build directories whose process has gone (a crashed or killed build): cheap to ask — no
+ * more than a directory listing when no build ever crashed — so the engine asks at start.
+ */
+export function staleBuildDirs(paths: StorePaths): string[] {
+  return buildDirs(paths).filter((dir) => {
+    const owner = readOwner(dir);
+    return owner ? !ownerAlive(owner) : ageMs(dir) >= SETUP_GRACE_MS;
+  });
+}
+
 /** The references of every build whose process is still running. */
 export function activeBuildReferences(paths: StorePaths): BuildReferences[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(buildsDir(paths));
-  } catch {
-    return [];
-  }
   const out: BuildReferences[] = [];
-  for (const name of names) {
-    const dir = path.join(buildsDir(paths), name);
+  for (const dir of buildDirs(paths)) {
     const owner = readOwner(dir);
     if (owner === undefined || !ownerAlive(owner)) continue;
     try {
@@ -51,4 +57,20 @@ export function activeBuildReferences(paths: StorePaths): BuildReferences[] {
     }
   }
   return out;
+}
+
+function buildDirs(paths: StorePaths): string[] {
+  try {
+    return fs.readdirSync(buildsDir(paths)).map((name) => path.join(buildsDir(paths), name));
+  } catch {
+    return [];
+  }
+}
+
+function ageMs(dir: string): number {
+  try {
+    return Date.now() - fs.statSync(dir).mtimeMs;
+  } catch {
+    return 0; // gone meanwhile: nothing to clear
+  }
 }

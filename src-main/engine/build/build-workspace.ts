@@ -5,26 +5,19 @@
 // filesystem, so staged blobs and layers move into the store by rename.
 //
 // The directory goes when the build ends, whatever the outcome: containers deleted, mounts
-// undone, files removed. A build that crashed leaves it behind; the next build removes it
-// once its owner's process is gone (build.json: pid + start time).
+// undone, files removed (build-recovery.ts). A build that crashed leaves it behind; the next
+// engine start, `prune` or build removes it once its owner's process is gone (build.json:
+// pid + start time).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { MNT_DETACH, umount } from '../../../native/lib/index';
 import { mountPointsOf, writeInitLayer } from '../containers/init-layer';
-import { networkConfig, tearDownNetwork } from '../network/index';
 import { mountOverlay, unmountOverlay } from '../containers/rootfs';
-import { runtimeRoot } from '../containers/runtime-root';
-import { runRuntime } from '../runtime/runtime-binary';
 import { writeJsonAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
-import { currentOwner, ownerAlive } from '../store/process-owner';
-import { type BuildReferences, OWNER_FILE, REFS_FILE, buildsDir, readOwner } from './build-refs';
-
-/** In a step root: the id of the runtime container a RUN started there. */
-export const CONTAINER_ID_FILE = 'container-id';
-/** A build directory without an owner file younger than this is still being set up. */
-const SETUP_GRACE_MS = 60_000;
+import { currentOwner } from '../store/process-owner';
+import { removeStaleBuilds, tearDownBuildDir } from './build-recovery';
+import { type BuildReferences, OWNER_FILE, REFS_FILE, buildsDir } from './build-refs';
 
 /** The root filesystem a step works on. */
 export interface StepRoot {
@@ -109,63 +102,6 @@ export class BuildWorkspace {
 
   /** Removes everything the build made here. */
   async dispose(): Promise<void> {
-    await tearDown(this.store, this.dir);
-  }
-}
-
-/** Build directories whose owner has gone: their containers, mounts and files. */
-export async function removeStaleBuilds(store: Store): Promise<void> {
-  const base = buildsDir(store.paths);
-  let names: string[];
-  try {
-    names = fs.readdirSync(base);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const dir = path.join(base, name);
-    const owner = readOwner(dir);
-    if (owner !== undefined && ownerAlive(owner)) continue;
-    if (owner === undefined && Date.now() - fs.statSync(dir).mtimeMs < SETUP_GRACE_MS) continue;
-    await tearDown(store, dir);
-  }
-}
-
-async function tearDown(store: Store, dir: string): Promise<void> {
-  // Containers first: they stand on the mounts.
-  const stateRoot = runtimeRoot(store);
-  for (const name of safeReaddir(dir)) {
-    let id: string;
-    try {
-      id = fs.readFileSync(path.join(dir, name, CONTAINER_ID_FILE), 'utf8').trim();
-    } catch {
-      continue;
-    }
-    if (!/^[0-9a-f]{64}$/.test(id)) continue;
-    if (fs.existsSync(path.join(stateRoot, id))) await runRuntime(['delete', '--force', id], { root: stateRoot }).catch(() => undefined);
-    await tearDownNetwork(networkConfig(), { mode: 'bridge', owner: id, bundleDir: path.join(dir, name) }).catch(() => undefined);
-  }
-  for (const point of mountsBelow(dir)) umount(point, MNT_DETACH);
-  fs.rmSync(dir, { recursive: true, force: true });
-}
-
-/** Mount points at or below `dir`, deepest first. */
-function mountsBelow(dir: string): string[] {
-  const prefix = path.resolve(dir) + '/';
-  const points: string[] = [];
-  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const field = line.split(' ')[4];
-    if (field === undefined) continue;
-    const point = field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-    if (point.startsWith(prefix)) points.push(point);
-  }
-  return points.sort((a, b) => b.length - a.length);
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
+    await tearDownBuildDir(this.store, this.dir);
   }
 }

@@ -23,7 +23,7 @@ import { resolveUser } from '../runtime/image-user';
 import type { CopySource, EntryType, SourceEntry } from './context';
 import type { CopyStep } from './plan';
 import { isTarArchive, unpackTar } from './add-tar';
-import { type Owner, isDirectoryInRoot, lstatOrUndefined, mkdirInRoot, resolveInRoot } from './root-path';
+import { type Owner, isDirectoryInRoot, lstatOrUndefined, mkdirInRoot, resolveInRoot } from '../layers/root-path';
 
 export interface CopyInput {
   /** Host path of the step's writable root. */
@@ -83,8 +83,23 @@ export async function copyIntoRoot(input: CopyInput): Promise<void> {
     if (error instanceof StrataError) {
       throw error.message.startsWith('line ') ? error : new StrataError(error.code, `${where}: ${error.message}`, { cause: error });
     }
-    throw new StrataError('INTERNAL', `${where}: ${(error as Error).message}`, { cause: error });
+    throw filesystemError(where, root, error);
   }
+}
+
+/** What the image's own shape refuses (a file where a directory must be, a loop of links…): the caller's to fix. */
+const REFUSED_BY_IMAGE = new Set(['ENOTDIR', 'EISDIR', 'EEXIST', 'ENOENT', 'ELOOP', 'ENAMETOOLONG', 'ENOTEMPTY']);
+
+/**
+ * A file system error in the root as a coded error naming the step and the path in the image
+ * (not the build's directory on the host); anything else is the machine's: INTERNAL, with the step.
+ */
+function filesystemError(where: string, root: string, error: unknown): StrataError {
+  const { code, path: from, dest } = error as NodeJS.ErrnoException & { dest?: string };
+  const host = [dest, from].find((file) => file !== undefined && (file === root || file.startsWith(root + path.sep)));
+  if (code === undefined || !REFUSED_BY_IMAGE.has(code) || host === undefined) return new StrataError('INTERNAL', `${where}: ${(error as Error).message}`, { cause: error });
+  const reason = (error as Error).message.replace(/^[A-Z]+: /, '').replace(/, .*$/, '');
+  return new StrataError('INVALID_ARGUMENT', `${where}: /${path.relative(root, host)}: ${reason}`, { cause: error });
 }
 
 /** Writes entries into the root; directory times are set last, deepest first. */

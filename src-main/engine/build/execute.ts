@@ -21,12 +21,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError, isStrataError } from '../../shared/errors';
-import { readImageFile } from '../containers/rootfs';
-import { imageEntry } from '../containers/init-layer';
+import { imageRoot, readImageFile } from '../containers/rootfs';
 import { type ImageInfo, findImage, readConfig } from '../images/image-store';
 import { type HistoryEntry, type ImageConfig, type RunConfig, hostArchitecture } from '../images/oci';
 import { normalizeReference } from '../images/reference';
 import { compressionOfMediaType, layerMediaType } from '../layers/compression';
+import { entryInRoot, mkdirInRoot } from '../layers/root-path';
 import { resolveUser } from '../runtime/image-user';
 import type { Store } from '../store/store';
 import { BuildCache, type CacheEntry, type CachedLayer } from './build-cache';
@@ -38,7 +38,6 @@ import { type BuildContext, type ResolvedSources, openBuildContext, resolveCopyS
 import { copyIntoRoot } from './copy-step';
 import { type StageImage, publishImage } from './final-image';
 import { type BuildStep, type ConfigStep, type CopyStep, type PlannedStage, type RunStep, applyConfigStep, planBuild } from './plan';
-import { mkdirInRoot } from './root-path';
 import { runInContainer } from './run-step';
 import { publishStepLayer } from './step-layer';
 
@@ -325,8 +324,8 @@ class Executor {
   /** A WORKDIR whose directory the image lacks. */
   private needsWorkdir(state: StageState, step: ConfigStep, chain: readonly string[]): boolean {
     if (step.keyword !== 'WORKDIR') return false;
-    const rel = workdirOf(state, step).replace(/^\/+/, '');
-    return rel !== '' && imageEntry(this.store, chain, rel) === undefined;
+    // Links followed inside the image: a WORKDIR through a dangling link makes its target.
+    return entryInRoot(imageRoot(this.store, chain), workdirOf(state, step), true)?.stat.isDirectory() !== true;
   }
 
   private emit(event: BuildEvent): void {

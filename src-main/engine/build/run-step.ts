@@ -15,8 +15,17 @@ import { type NetworkMode, defaultHostname, networkConfig, setUpNetwork, tearDow
 import { runRuntime, spawnRuntime } from '../runtime/runtime-binary';
 import { buildSpec } from '../runtime/spec-builder';
 import type { Store } from '../store/store';
-import { CONTAINER_ID_FILE, type StepRoot } from './build-workspace';
+import { DEFAULT_PARENT } from '../cgroups/paths';
+import type { StepRoot } from './build-workspace';
 import type { RunStep } from './plan';
+
+/** In a step root: the id of the runtime container a RUN started there. */
+export const CONTAINER_ID_FILE = 'container-id';
+
+/** A RUN's cgroup, under the engine's parent: named apart from containers' (`<id>`), its own and short-lived. */
+export function runCgroup(id: string): string {
+  return `build-${id}`;
+}
 
 /** Lines of output a failed RUN's error message quotes. */
 const TAIL_LINES = 10;
@@ -66,8 +75,7 @@ export async function runInContainer(input: RunInput): Promise<void> {
         image: { Env: step.env, ...(step.user ? { User: step.user } : {}), WorkingDir: step.workdir },
         options: { command: step.argv, hostname: request.hostname, volumes: network.mounts },
         rootfs: root.rootfs,
-        // Named apart from containers' (`/strata/<id>`): a build's cgroup is its own, and short-lived.
-        cgroupsPath: `/strata/build-${id}`,
+        cgroupsPath: `/${DEFAULT_PARENT}/${runCgroup(id)}`,
         readImageFile: input.readImageFile,
         networkNamespace: network.namespace ? { path: network.namespace.path } : 'host',
       });

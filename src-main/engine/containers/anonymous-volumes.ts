@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { directoryRoot, entryInRoot } from '../layers/root-path';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { containerFile } from './container-store';
@@ -36,25 +37,11 @@ function seed(rootfs: string, destination: string, volume: string): void {
   const staging = `${volume}.new`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true, mode: 0o755 });
-  const imagePath = insideRoot(rootfs, destination);
-  if (imagePath !== undefined && fs.lstatSync(imagePath).isDirectory()) {
+  // Resolved inside the root: an image's /var -> / must not make us copy the host's files.
+  const imagePath = entryInRoot(directoryRoot(rootfs), destination, true);
+  if (imagePath?.stat.isDirectory()) {
     // cp -a keeps owners, modes, xattrs, links and times: what the image had, exactly.
-    execFileSync('cp', ['-a', '--no-target-directory', imagePath, staging], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('cp', ['-a', '--no-target-directory', imagePath.host, staging], { stdio: ['ignore', 'ignore', 'pipe'] });
   }
   fs.renameSync(staging, volume);
-}
-
-/**
- * The path in the mounted root, only if it resolves inside it: an image's symlink such as
- * /var → / must not make us copy the host's files into the container.
- */
-function insideRoot(rootfs: string, destination: string): string | undefined {
-  let real: string;
-  try {
-    rootfs = fs.realpathSync(rootfs);
-    real = fs.realpathSync(path.join(rootfs, destination));
-  } catch {
-    return undefined; // the image has nothing there: the volume starts empty
-  }
-  return real === rootfs || real.startsWith(rootfs + path.sep) ? real : undefined;
 }

@@ -4,12 +4,11 @@
 // upper dir, and every `diff` and `commit` would show them as the container's changes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { lgetxattr } from '../../../native/lib/index';
 import { NETWORK_FILES } from '../network/network-files';
 import { defaultMounts } from '../runtime/oci-config';
 import type { Store } from '../store/store';
 import type { ContainerOptions } from './options';
-import { OPAQUE_XATTR } from '../layers/whiteouts';
+import { imageRoot } from './rootfs';
 
 export interface MountPoint {
   destination: string;
@@ -59,32 +58,10 @@ function copyMetadata(from: fs.Stats, target: string): void {
 }
 
 /**
- * What the image has at `rel` as the container will see it: the topmost layer that has the
- * path decides, unless a layer above deleted it or hid it under an opaque directory.
+ * What the image has at `rel` as the container will see it (the last component's link not
+ * followed): read through the layer stack inside the image, so a link in any layer on the
+ * way never leads to the host's files.
  */
 export function imageEntry(store: Store, layers: readonly string[], rel: string): fs.Stats | undefined {
-  const parts = rel.split('/');
-  for (const chainId of [...layers].reverse()) {
-    const diff = path.join(store.paths.layers, chainId.slice('sha256:'.length), 'diff');
-    const stat = lstatOrUndefined(path.join(diff, rel));
-    if (stat) {
-      return stat.isCharacterDevice() && stat.rdev === 0 ? undefined : stat;
-    }
-    // Not in this layer: the layers below count only if no ancestor here deletes it,
-    // replaces it with a non-directory, or hides what is below as an opaque directory.
-    for (let i = parts.length - 1; i > 0; i--) {
-      const ancestor = lstatOrUndefined(path.join(diff, ...parts.slice(0, i)));
-      if (ancestor === undefined) continue;
-      if (!ancestor.isDirectory() || lgetxattr(path.join(diff, ...parts.slice(0, i)), OPAQUE_XATTR)?.toString() === 'y') return undefined;
-    }
-  }
-  return undefined;
-}
-
-function lstatOrUndefined(file: string): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(file);
-  } catch {
-    return undefined;
-  }
+  return imageRoot(store, layers).lookup(rel.split('/').filter(Boolean))?.stat;
 }

@@ -9,6 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MNT_DETACH, mount, mountDataMax, umount } from '../../../native/lib/index';
 import { StrataError } from '../../shared/errors';
+import { LAYER_FILES } from '../layers/layer-store';
+import { type RootView, layerStackRoot, readFileInRoot } from '../layers/root-path';
+import { layerDir } from '../store/paths';
 import type { Store } from '../store/store';
 
 export interface OverlayDirs {
@@ -93,19 +96,15 @@ function unescapeMountPath(text: string): string {
   return text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
-/** Reads a file from the image as the container will see it: top layer first, whiteouts respected. */
+/** The image's layers as a root to resolve paths in: top first, as the overlay stacks them. */
+export function imageRoot(store: Store, layers: readonly string[]): RootView {
+  return layerStackRoot([...layers].reverse().map((chainId) => path.join(layerDir(store.paths, chainId), LAYER_FILES.diff)));
+}
+
+/**
+ * Reads a file from the image as the container will see it: whiteouts respected, links
+ * resolved inside the image (an image's `etc -> /etc` must not read the host's passwd).
+ */
 export function readImageFile(store: Store, layers: readonly string[], absPath: string): Buffer | undefined {
-  const rel = absPath.replace(/^\/+/, '');
-  for (const chainId of [...layers].reverse()) {
-    const file = path.join(store.paths.layers, chainId.slice('sha256:'.length), 'diff', rel);
-    let stat: fs.Stats;
-    try {
-      stat = fs.lstatSync(file);
-    } catch {
-      continue;
-    }
-    if (stat.isCharacterDevice() && stat.rdev === 0) return undefined; // deleted by this layer
-    return stat.isFile() ? fs.readFileSync(file) : undefined;
-  }
-  return undefined;
+  return readFileInRoot(imageRoot(store, layers), absPath);
 }

@@ -24,8 +24,26 @@ export function readOwnerFile(file: string): ProcessOwner | undefined {
 
 export function ownerAlive(owner: Pick<ProcessOwner, 'pid' | 'pidStartTime'>): boolean {
   try {
-    return processStartTime(owner.pid).toString() === owner.pidStartTime;
+    if (processStartTime(owner.pid).toString() !== owner.pidStartTime) return false;
   } catch {
     return false; // no such process
   }
+  return !hasExited(owner.pid);
+}
+
+/**
+ * A killed process stays in /proc, with its start time, until its parent reaps it — which
+ * an init that reaps lazily, or a parent busy elsewhere, may not do for a while. It is
+ * dead all the same: state Z (zombie) or X (dead) in /proc/<pid>/stat.
+ */
+function hasExited(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return true;
+  }
+  // pid (comm) state …: comm may hold spaces and parentheses, so the state follows the last ')'.
+  const state = stat.slice(stat.lastIndexOf(')') + 2)[0];
+  return state === 'Z' || state === 'X';
 }

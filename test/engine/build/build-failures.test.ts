@@ -71,6 +71,14 @@ describe('a failing build', () => {
     expect(await failedBuild(`FROM ${BASE}\nCOPY missing.txt /\n`)).toMatchObject({ code: 'NOT_FOUND', message: 'line 2: COPY source "missing.txt": not found in the build context' });
   });
 
+  it("gives a coded error naming the step and the path in the image when the image's files refuse a COPY", async () => {
+    const file = await failedBuild(`FROM ${BASE}\nRUN /bin/busybox ln -s /etc/passwd/sub /x\nCOPY f.txt /x/f.txt\n`, { 'f.txt': 'f\n' });
+    expect(file).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'line 3: COPY: /etc/passwd is not a directory in the image (on the way to /x)' });
+    const long = `/${'n'.repeat(300)}`;
+    const name = await failedBuild(`FROM ${BASE}\nCOPY f.txt ${long}\n`, { 'f.txt': 'f\n' });
+    expect(name).toMatchObject({ code: 'INVALID_ARGUMENT', message: `line 2: COPY: ${long}: name too long` });
+  });
+
   it('names a missing base image', async () => {
     const error = await failedBuild(`FROM ${BASE}\nRUN true\nFROM test/nope:1\nRUN true\n`);
     expect(error).toMatchObject({ code: 'NOT_FOUND', message: 'line 3: FROM test/nope:1: no such image in the store (pull or import it first)' });

@@ -168,6 +168,16 @@ describe('COPY', () => {
     expect(fs.existsSync('/tmp/landed.txt')).toBe(false);
   });
 
+  it('makes the missing target of a link on the way, inside the root (mkdir -p as in the container)', async () => {
+    const context = fixture.context('copy-dangling', {
+      Containerfile: [`FROM ${BASE}`, 'RUN /bin/busybox ln -s /nonexistent/dir /x && /bin/busybox ln -s /made/here /w', 'COPY f.txt /x/f.txt', 'WORKDIR /w', ''].join('\n'),
+      'f.txt': 'f\n',
+    });
+    await fixture.build(context, { tags: ['test/copy-dangling:1'] });
+    expect(await fixture.run('test/copy-dangling:1', ['sh', '-c', 'cat /nonexistent/dir/f.txt; ls -ld /x /w | cut -c1; pwd'])).toBe('f\nl\nl\n/made/here');
+    expect(fs.existsSync('/nonexistent')).toBe(false);
+  });
+
   it('honours .containerignore, and a copied directory keeps its symlinks', async () => {
     const context = fixture.context('copy-ignore', {
       Containerfile: `FROM ${BASE}\nCOPY . /src/\n`,

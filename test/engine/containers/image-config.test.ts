@@ -1,6 +1,6 @@
 // What a container takes from its image's config beyond the command: VOLUMEs become
 // anonymous volumes seeded from the image (outside the container's layer, gone with it),
-// never seeded through a symlink out of the root; EXPOSE'd ports are recorded.
+// seeded through a symlink only from inside the root; EXPOSE'd ports are recorded.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,13 +44,14 @@ describe("the image's VOLUMEs and EXPOSE", () => {
     });
     expect(container.imageVolumes).toEqual(['/app', '/evil', '/fresh']);
     expect(container.exposedPorts).toEqual(['53/udp', '8080/tcp']);
-    // The image's /app content; nothing of the host's /etc through the /evil symlink (it
-    // leads to the container's /etc, where only the container's network files are mounted).
-    expect(await run(container.id)).toBe('application data\nhostname\nhosts\nresolv.conf\n2\n');
+    // The image's /app content; nothing of the host's /etc through the /evil symlink: it
+    // leads to the image's own /etc, which seeds the volume (as in Docker), with the
+    // container's network files mounted on top.
+    expect(await run(container.id)).toBe('application data\napp.conf\ngroup\nhostname\nhosts\nmotd\npasswd\nresolv.conf\n2\n');
     expect(engine.diffContainer(container.id)).toEqual([]);
     // A second start keeps what the container wrote into its volumes (a third line now).
     fs.truncateSync(engine.containerLogPath(container.id));
-    expect(await run(container.id)).toBe('application data\nmore\nhostname\nhosts\nresolv.conf\n3\n');
+    expect(await run(container.id)).toBe('application data\nmore\napp.conf\ngroup\nhostname\nhosts\nmotd\npasswd\nresolv.conf\n3\n');
     const dir = path.join(engine.root, 'containers', container.id);
     await engine.removeContainer(container.id);
     expect(fs.existsSync(dir)).toBe(false);

@@ -1,0 +1,97 @@
+// Undoing a build's working directory (build-workspace.ts): when the build ends, and for a
+// build whose process died — killed in the middle of a RUN, its step's container may still
+// be running, on an overlay mount, in a network namespace with a veth and an address, in a
+// cgroup. The engine clears such leftovers when it starts, in `prune`, and before each build
+// (once the owner's process is gone: build.json, pid + start time).
+//
+// Every step is safe to repeat and to race with another engine doing the same: a teardown
+// that finds something already gone goes on.
+import fs from 'node:fs';
+import path from 'node:path';
+import { MNT_DETACH, umount } from '../../../native/lib/index';
+import { openCgroupManager } from '../cgroups/index';
+import { runtimeRoot } from '../containers/runtime-root';
+import { networkConfig, tearDownNetwork } from '../network/index';
+import { runRuntime } from '../runtime/runtime-binary';
+import type { Store } from '../store/store';
+import { staleBuildDirs } from './build-refs';
+import { CONTAINER_ID_FILE, runCgroup } from './run-step';
+
+/** Per store root: the clean-up under way in this process, so that callers share one. */
+const inFlight = new Map<string, Promise<void>>();
+
+/** Tears down every build directory whose owner has gone; resolves when they are. */
+export function removeStaleBuilds(store: Store): Promise<void> {
+  const root = store.paths.root;
+  const running = inFlight.get(root);
+  if (running) return running;
+  const work = (async () => {
+    for (const dir of staleBuildDirs(store.paths)) await tearDownBuildDir(store, dir);
+  })().finally(() => inFlight.delete(root));
+  inFlight.set(root, work);
+  return work;
+}
+
+/** A build directory's containers (with their network and cgroup), mounts and files. */
+export async function tearDownBuildDir(store: Store, dir: string): Promise<void> {
+  // Containers first: they stand on the mounts.
+  const stateRoot = runtimeRoot(store);
+  for (const name of safeReaddir(dir)) {
+    let id: string;
+    try {
+      id = fs.readFileSync(path.join(dir, name, CONTAINER_ID_FILE), 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (!/^[0-9a-f]{64}$/.test(id)) continue;
+    // `delete --force` kills the container and removes its cgroup; the runtime's `run`
+    // waiting on it then exits.
+    if (fs.existsSync(path.join(stateRoot, id))) await runRuntime(['delete', '--force', id], { root: stateRoot }).catch(() => undefined);
+    await removeCgroup(runCgroup(id));
+    await tearDownNetwork(networkConfig(), { mode: 'bridge', owner: id, bundleDir: path.join(dir, name) }).catch(() => undefined);
+  }
+  for (const point of mountsBelow(dir)) {
+    try {
+      umount(point, MNT_DETACH);
+    } catch {
+      // unmounted meanwhile (another engine clearing the same directory)
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A cgroup the runtime's state no longer names (a runtime killed half-way): its processes
+ * killed, then removed. Nothing to do where it does not exist, or where cgroups are not ours.
+ */
+async function removeCgroup(name: string): Promise<void> {
+  try {
+    const cgroups = await openCgroupManager();
+    if (!(await cgroups.list()).includes(name)) return;
+    await cgroups.killAll(name);
+    await cgroups.remove(name);
+  } catch {
+    // no cgroup file system we may write: the runtime never made one either
+  }
+}
+
+/** Mount points at or below `dir`, deepest first. */
+function mountsBelow(dir: string): string[] {
+  const prefix = path.resolve(dir) + '/';
+  const points: string[] = [];
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const field = line.split(' ')[4];
+    if (field === undefined) continue;
+    const point = field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+    if (point.startsWith(prefix)) points.push(point);
+  }
+  return points.sort((a, b) => b.length - a.length);
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

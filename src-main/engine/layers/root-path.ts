@@ -1,0 +1,173 @@
+// Paths inside an image's or a container's root filesystem, resolved the way the container
+// itself would resolve them: a symlink's absolute target starts again at the root and `..`
+// stops there, as under chroot. This is the one place that resolves a path inside a root;
+// every read of a file of an image (USER names from /etc/passwd, init-layer metadata) and
+// every write into a step's root (COPY, WORKDIR) goes through it, so a link to `/etc` or
+// `../../..` can never lead the engine to the host's files.
+//
+// A root is seen one of two ways:
+//  - a directory on the host (a mounted overlay, an empty stage's upper dir);
+//  - a stack of layer directories in overlay form, top first, not mounted (the store's
+//    layers/<id>/diff, a container's init and upper dirs): a path's components may come from
+//    different layers, the topmost layer that has an entry decides, whiteouts delete and
+//    opaque directories hide what is below. (The layer index would answer too, but it is
+//    built for whole trees; a lookup here costs a few lstats.)
+// Layers never change, and nothing else writes a step's mount while the step runs, so a
+// path resolved here stays valid until it is used.
+import fs from 'node:fs';
+import path from 'node:path';
+import { lgetxattr } from '../../../native/lib/index';
+import { StrataError } from '../../shared/errors';
+import { OPAQUE_XATTR } from './whiteouts';
+
+const MAX_LINKS = 40; // the kernel's ELOOP limit
+
+export interface RootEntry {
+  /** Where the entry is on the host. */
+  host: string;
+  stat: fs.Stats;
+}
+
+/** A root filesystem as resolution sees it. */
+export interface RootView {
+  /** The entry at `parts` (a path of real directories, no links on the way), not following a link there. */
+  lookup(parts: readonly string[]): RootEntry | undefined;
+}
+
+/** A root that is a directory on the host. */
+export function directoryRoot(root: string): RootView {
+  return {
+    lookup(parts) {
+      const host = path.join(root, ...parts);
+      const stat = lstatOrUndefined(host);
+      return stat && { host, stat };
+    },
+  };
+}
+
+/** A root that is a stack of overlay-form layer directories, top first. */
+export function layerStackRoot(dirsTopFirst: readonly string[]): RootView {
+  return { lookup: (parts) => lookupInStack(dirsTopFirst, parts) };
+}
+
+function lookupInStack(dirs: readonly string[], parts: readonly string[]): RootEntry | undefined {
+  if (parts.length === 0) {
+    const host = dirs[0];
+    const stat = host === undefined ? undefined : lstatOrUndefined(host);
+    return host !== undefined && stat ? { host, stat } : undefined;
+  }
+  for (const dir of dirs) {
+    // Component by component, so a link in this layer is seen and never followed by lstat.
+    let hidesBelow = false;
+    for (let i = 1; i <= parts.length; i++) {
+      const host = path.join(dir, ...parts.slice(0, i));
+      const stat = lstatOrUndefined(host);
+      if (stat === undefined) break; // not in this layer: the layers below may have it
+      if (stat.isCharacterDevice() && stat.rdev === 0) return undefined; // a whiteout: deleted
+      if (i === parts.length) return { host, stat };
+      // A non-directory here replaces whatever lower layers have below it.
+      if (!stat.isDirectory()) return undefined;
+      if (lgetxattr(host, OPAQUE_XATTR)?.toString() === 'y') hidesBelow = true;
+    }
+    if (hidesBelow) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The components of `imagePath` (absolute in the root) with every symlink on the way
+ * resolved inside the root; the last component's link only with `followLast`. Components
+ * that do not exist are kept as named.
+ */
+export function resolveParts(view: RootView, imagePath: string, followLast: boolean): string[] {
+  const todo = components(imagePath);
+  const done: string[] = [];
+  let links = 0;
+  while (todo.length > 0) {
+    const part = todo.shift()!;
+    if (part === '..') {
+      done.pop();
+      continue;
+    }
+    const found = view.lookup([...done, part]);
+    if (found?.stat.isSymbolicLink() && (todo.length > 0 || followLast)) {
+      if (++links > MAX_LINKS) throw new StrataError('INVALID_ARGUMENT', `${imagePath}: too many levels of symbolic links in the image`);
+      const target = fs.readlinkSync(found.host);
+      if (target.startsWith('/')) done.length = 0;
+      todo.unshift(...components(target));
+      continue;
+    }
+    done.push(part);
+  }
+  return done;
+}
+
+/** What is at `imagePath` in the root, links on the way (and the last one with `followLast`) resolved inside it. */
+export function entryInRoot(view: RootView, imagePath: string, followLast: boolean): RootEntry | undefined {
+  return view.lookup(resolveParts(view, imagePath, followLast));
+}
+
+/** The contents of the regular file at `imagePath` in the root; undefined when there is none. */
+export function readFileInRoot(view: RootView, imagePath: string): Buffer | undefined {
+  const entry = entryInRoot(view, imagePath, true);
+  return entry?.stat.isFile() ? fs.readFileSync(entry.host) : undefined;
+}
+
+/** The host path of `imagePath` under the directory `root`, resolved inside it. */
+export function resolveInRoot(root: string, imagePath: string, followLast: boolean): string {
+  return path.join(root, ...resolveParts(directoryRoot(root), imagePath, followLast));
+}
+
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+/**
+ * Makes the directory `imagePath` and any missing parents in the root under `root` (new
+ * ones 0755, owned by `owner`); existing ones, links to directories included, are used as
+ * they are. A link to a directory that does not exist gets its target made, inside the root,
+ * as `mkdir -p` in the container would (and Docker does). Returns the host path and whether
+ * the last directory was made here.
+ */
+export function mkdirInRoot(root: string, imagePath: string, owner: Owner): { host: string; created: boolean } {
+  const view = directoryRoot(root);
+  let current = '/';
+  let created = false;
+  for (const part of components(imagePath)) {
+    current = path.posix.join(current, part);
+    const parts = resolveParts(view, current, true);
+    created = false;
+    for (let i = 1; i <= parts.length; i++) {
+      const host = path.join(root, ...parts.slice(0, i));
+      const info = lstatOrUndefined(host);
+      if (info === undefined) {
+        fs.mkdirSync(host, { mode: 0o755 });
+        fs.chownSync(host, owner.uid, owner.gid);
+        fs.chmodSync(host, 0o755); // not left to the umask
+        created = i === parts.length;
+      } else if (!info.isDirectory()) {
+        const where = `/${parts.slice(0, i).join('/')}`;
+        throw new StrataError('INVALID_ARGUMENT', `${where} is not a directory in the image${where === current ? '' : ` (on the way to ${current})`}`);
+      }
+    }
+  }
+  return { host: resolveInRoot(root, imagePath, true), created };
+}
+
+/** Is `imagePath` a directory in the root under `root` (following links)? */
+export function isDirectoryInRoot(root: string, imagePath: string): boolean {
+  return entryInRoot(directoryRoot(root), imagePath, true)?.stat.isDirectory() ?? false;
+}
+
+function components(imagePath: string): string[] {
+  return imagePath.split('/').filter((part) => part !== '' && part !== '.');
+}
+
+export function lstatOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(file);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,133 @@
+// Resolving paths inside a root (layers/root-path.ts) on real directories: links resolve
+// inside the root, whatever their target says; a stack of layer directories reads as the
+// overlay would show it (a path's components from different layers, whiteouts, opaque
+// directories, a lower layer's link under an upper directory hidden); mkdir through a link
+// to a missing directory makes the target inside the root.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lsetxattr, mknod } from '../../../native/lib/index';
+import { directoryRoot, entryInRoot, layerStackRoot, mkdirInRoot, readFileInRoot, resolveInRoot } from '../../../src-main/engine/layers/root-path';
+import { OPAQUE_XATTR } from '../../../src-main/engine/layers/whiteouts';
+import { StrataError } from '../../../src-main/shared/errors';
+import { makeTempDir } from '../../helpers/test-images';
+
+let work: string;
+/** A directory on the host that images' links point at: nothing here may ever be read. */
+let host: string;
+
+function put(root: string, rel: string, content: string): void {
+  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+  fs.writeFileSync(path.join(root, rel), content);
+}
+
+function link(root: string, rel: string, target: string): void {
+  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+  fs.symlinkSync(target, path.join(root, rel));
+}
+
+function dir(name: string): string {
+  const made = path.join(work, name);
+  fs.mkdirSync(made, { recursive: true });
+  return made;
+}
+
+beforeAll(() => {
+  work = makeTempDir('root-path');
+  host = dir('host');
+  put(host, 'passwd', 'hostuser:x:4242:4242::/home/host:/bin/sh\n');
+});
+
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+describe('a directory root', () => {
+  it('resolves absolute and climbing links inside the root, never on the host', () => {
+    const root = dir('plain');
+    put(root, 'usr/share/passwd', 'inimage:x:1:1::/:/bin/sh\n');
+    link(root, 'etc', host); // absolute: means <root><host>
+    link(root, 'rel', '../../../../../../..' + host); // climbs: stops at the root
+    link(root, 'good/passwd', '../usr/share/passwd');
+    const view = directoryRoot(root);
+    expect(readFileInRoot(view, '/etc/passwd')).toBeUndefined();
+    expect(readFileInRoot(view, '/rel/passwd')).toBeUndefined();
+    expect(readFileInRoot(view, '/good/passwd')?.toString()).toBe('inimage:x:1:1::/:/bin/sh\n');
+    expect(resolveInRoot(root, '/etc/passwd', true)).toBe(path.join(root, host, 'passwd'));
+    expect(resolveInRoot(root, '/good/passwd', false)).toBe(path.join(root, 'good/passwd'));
+  });
+
+  it('refuses a loop of links with a coded error', () => {
+    const root = dir('loop');
+    link(root, 'a', 'b');
+    link(root, 'b', '/a');
+    expect(() => entryInRoot(directoryRoot(root), '/a/x', true)).toThrow(StrataError);
+  });
+
+  it('mkdir -p through a link to a missing directory makes the target inside the root', () => {
+    const root = dir('mkdir');
+    link(root, 'x', '/nonexistent/dir');
+    const made = mkdirInRoot(root, '/x/sub', { uid: 0, gid: 0 });
+    expect(made).toEqual({ host: path.join(root, 'nonexistent/dir/sub'), created: true });
+    expect(fs.lstatSync(path.join(root, 'x')).isSymbolicLink()).toBe(true);
+    expect(fs.statSync(path.join(root, 'nonexistent/dir')).isDirectory()).toBe(true);
+    expect(fs.existsSync('/nonexistent')).toBe(false);
+  });
+
+  it('mkdir -p through a file is INVALID_ARGUMENT naming the path in the image', () => {
+    const root = dir('mkdir-file');
+    put(root, 'file', '');
+    link(root, 'x', 'file/y');
+    expect(() => mkdirInRoot(root, '/x', { uid: 0, gid: 0 })).toThrow(/^\/file is not a directory in the image \(on the way to \/x\)$/);
+  });
+});
+
+describe('a stack of layer directories', () => {
+  it('takes each component from the topmost layer that has it, links resolved in the stack', () => {
+    const lower = dir('stack1/lower');
+    const upper = dir('stack1/upper');
+    put(lower, 'usr/share/passwd', 'app:x:1000:1000::/app:/bin/sh\n');
+    link(upper, 'etc/passwd', '../usr/share/passwd');
+    expect(readFileInRoot(layerStackRoot([upper, lower]), '/etc/passwd')?.toString()).toBe('app:x:1000:1000::/app:/bin/sh\n');
+  });
+
+  it("never follows a layer's link on the host: absolute, climbing, or in a lower layer under an upper directory", () => {
+    const lower = dir('stack2/lower');
+    const upper = dir('stack2/upper');
+    put(lower, 'etc/group', 'root:x:0:\n');
+    link(upper, 'etc', host);
+    link(upper, 'rel', '../../../..' + host);
+    expect(readFileInRoot(layerStackRoot([upper, lower]), '/etc/passwd')).toBeUndefined();
+    expect(readFileInRoot(layerStackRoot([upper, lower]), '/rel/passwd')).toBeUndefined();
+    // Upper has a real etc/ (without passwd), the lower layer's etc is a link to the host:
+    // the overlay shows only upper's etc, and so must a lookup.
+    const top = dir('stack3/top');
+    const bottom = dir('stack3/bottom');
+    put(top, 'etc/group', 'root:x:0:\n');
+    link(bottom, 'etc', host);
+    const view = layerStackRoot([top, bottom]);
+    expect(view.lookup(['etc', 'passwd'])).toBeUndefined();
+    expect(readFileInRoot(view, '/etc/passwd')).toBeUndefined();
+    expect(readFileInRoot(view, '/etc/group')?.toString()).toBe('root:x:0:\n');
+  });
+
+  it('a whiteout deletes, an opaque directory hides what is below, a file hides a lower directory', () => {
+    const lower = dir('stack4/lower');
+    const upper = dir('stack4/upper');
+    put(lower, 'gone/file', 'x');
+    put(lower, 'opaque/old', 'x');
+    put(lower, 'shadow/file', 'x');
+    put(lower, 'kept/old', 'old');
+    mknod(path.join(upper, 'gone'), fs.constants.S_IFCHR | 0o600, 0, 0);
+    put(upper, 'opaque/new', 'new');
+    lsetxattr(path.join(upper, 'opaque'), OPAQUE_XATTR, Buffer.from('y'));
+    put(upper, 'shadow', 'a file now');
+    put(upper, 'kept/new', 'new');
+    const view = layerStackRoot([upper, lower]);
+    expect(view.lookup(['gone'])).toBeUndefined();
+    expect(view.lookup(['gone', 'file'])).toBeUndefined();
+    expect(view.lookup(['opaque', 'old'])).toBeUndefined();
+    expect(readFileInRoot(view, '/opaque/new')?.toString()).toBe('new');
+    expect(view.lookup(['shadow', 'file'])).toBeUndefined();
+    expect(readFileInRoot(view, '/kept/old')?.toString()).toBe('old');
+    expect(readFileInRoot(view, '/kept/new')?.toString()).toBe('new');
+  });
+});
