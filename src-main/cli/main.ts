@@ -25,7 +25,7 @@ import { psCommand } from './commands/ps';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
 import { statsCommand } from './commands/stats';
-import { type Output, json, processOutput } from './output';
+import { type Output, STDOUT_CLOSED_EXIT, isClosedPipe, json, processOutput } from './output';
 
 export const COMMANDS: readonly Command[] = [
   importCommand, pullCommand, saveCommand, buildCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
@@ -73,8 +73,11 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     const root = parsed.values.root as string | undefined;
     let engine: Engine | undefined;
     const code = await command.run({ engine: () => (engine ??= Engine.open({ root })), output, json: asJson }, parsed);
-    return typeof code === 'number' ? code : 0;
+    await output.flush?.();
+    return stdoutFailure(command, output) ?? (typeof code === 'number' ? code : 0);
   } catch (error) {
+    // Writing to standard output after its reader went (save's archive) ends as quietly as printing does.
+    if (isClosedPipe(error)) return STDOUT_CLOSED_EXIT;
     if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith?.('ERR_PARSE_ARGS')) {
       output.err(`strata ${command.name}: ${(error as Error).message}\nusage: strata ${command.usage}\n`);
       return 2;
@@ -85,6 +88,18 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     if (shape.code === 'INTERNAL' && process.env.STRATA_DEBUG) output.err(`${(error as Error).stack}\n`);
     return 1;
   }
+}
+
+/**
+ * When standard output failed: its reader went away (EPIPE) — a normal end, quiet, with the
+ * status git and docker give — or another write error, reported as the command's failure.
+ */
+function stdoutFailure(command: Command, output: Output): number | undefined {
+  const signal = output.stdoutClosed;
+  if (!signal?.aborted) return undefined;
+  if (isClosedPipe(signal.reason)) return STDOUT_CLOSED_EXIT;
+  output.err(`strata ${command.name}: cannot write to standard output: ${(signal.reason as Error).message}\n`);
+  return 1;
 }
 
 /** `--help` counts only before a `run` command's image (after it, it is the container's). */

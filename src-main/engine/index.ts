@@ -21,6 +21,7 @@ import { updateContainer } from './containers/update-container';
 import type { ContainerOptions, ContainerUpdate } from './containers/options';
 import { pauseContainer, unpauseContainer } from './containers/pause-container';
 import { removeContainer } from './containers/remove-container';
+import { runContainer } from './containers/run-container';
 import { startContainer } from './containers/start-container';
 import { killContainer, stopContainer } from './containers/stop-container';
 import { waitContainer } from './containers/wait-container';
@@ -112,6 +113,11 @@ export class Engine {
 
   createContainer(image: string, options: ContainerOptions = {}): Promise<ContainerRecord> {
     return createContainer(this.store, image, options);
+  }
+
+  /** Create and start; a failed start removes what create made. */
+  runContainer(image: string, options: ContainerOptions = {}): Promise<ContainerRecord> {
+    return runContainer(this.store, image, options);
   }
 
   startContainer(ref: string): Promise<ContainerRecord> {

@@ -14,10 +14,7 @@ export const containerHandlers = {
 
   'containers.create': ({ image, options }, { engine }) => engine.createContainer(image, checkOptions(options)),
 
-  'containers.run': async ({ image, options }, { engine }) => {
-    const created = await engine.createContainer(image, checkOptions(options));
-    return engine.startContainer(created.id);
-  },
+  'containers.run': ({ image, options }, { engine }) => engine.runContainer(image, checkOptions(options)),
 
   'containers.start': ({ ref }, { engine }) => engine.startContainer(ref),
   'containers.stop': ({ ref, timeoutS }, { engine }) => engine.stopContainer(ref, { timeoutS }),

@@ -23,6 +23,9 @@ export const buildCommand: Command = {
     // `--build-arg NAME` takes the value from this environment, as docker does.
     const buildArgs = parseBuildArgs((values['build-arg'] as string[] | undefined) ?? [], process.env);
     // Progress is for people: on stdout as docker and buildah print it, on stderr beside --json.
+    // When the reader of stdout goes (`build . | head`), the build still runs to its end,
+    // silently: docker's CLI would die and BuildKit cancel the solve, but the image and its
+    // tags are what was asked for — only the progress text is lost (main then exits 141).
     const say = (text: string) => {
       if (values.quiet) return;
       if (asJson) output.err(text);

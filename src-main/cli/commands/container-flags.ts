@@ -1,8 +1,10 @@
 // The docker-compatible flags of `create` and `run`, turned into ContainerOptions.
 import type { ParseArgsConfig } from 'node:util';
-import { StrataError } from '../../shared/errors';
 import {
+  CPU_SHARES_RANGE,
   type ContainerOptions,
+  PIDS_LIMIT_RANGE,
+  STOP_TIMEOUT_RANGE,
   parseCpus,
   parseDevice,
   parseEnv,
@@ -11,6 +13,8 @@ import {
   parseNetworkMode,
   parseRestartPolicy,
   parseVolume,
+  parseWholeNumber,
+  parseWorkdir,
 } from '../../engine/containers/options';
 import { parsePortSpec } from '../../engine/network/index';
 
@@ -44,11 +48,10 @@ export const CONTAINER_USAGE = '[--name N] [-e K=V] [-v SRC:DST[:ro]] [-w DIR] [
 export function containerOptions(values: Record<string, unknown>, command: string[]): ContainerOptions {
   const text = (key: string) => values[key] as string | undefined;
   const list = (key: string) => (values[key] as string[] | undefined) ?? [];
-  const integer = (key: string): number | undefined => {
+  // Ranges the kernel and the runtime take: a number past them fails here, before anything is made.
+  const integer = (key: string, range: { readonly min: number; readonly max: number }): number | undefined => {
     const value = text(key);
-    if (value === undefined) return undefined;
-    if (!/^-?\d+$/.test(value)) throw new StrataError('INVALID_ARGUMENT', `--${key} takes a whole number, not ${JSON.stringify(value)}`);
-    return Number(value);
+    return value === undefined ? undefined : parseWholeNumber(value, `--${key}`, range);
   };
   const options: ContainerOptions = {
     name: text('name'),
@@ -56,19 +59,19 @@ export function containerOptions(values: Record<string, unknown>, command: strin
     entrypoint: text('entrypoint') === undefined ? undefined : text('entrypoint') === '' ? [] : [text('entrypoint')!],
     env: list('env').length ? parseEnv(list('env'), process.env) : undefined,
     volumes: list('volume').length ? list('volume').map(parseVolume) : undefined,
-    workdir: text('workdir'),
+    workdir: text('workdir') === undefined ? undefined : parseWorkdir(text('workdir')!),
     user: text('user'),
     hostname: text('hostname'),
     memory: text('memory') === undefined ? undefined : parseMemory(text('memory')!, '--memory'),
     memorySwap: text('memory-swap') === undefined ? undefined : text('memory-swap') === '-1' ? -1 : parseMemory(text('memory-swap')!, '--memory-swap'),
     memoryReservation: text('memory-reservation') === undefined ? undefined : parseMemory(text('memory-reservation')!, '--memory-reservation'),
     cpus: text('cpus') === undefined ? undefined : parseCpus(text('cpus')!),
-    cpuShares: integer('cpu-shares'),
-    pidsLimit: integer('pids-limit'),
+    cpuShares: integer('cpu-shares', CPU_SHARES_RANGE),
+    pidsLimit: integer('pids-limit', PIDS_LIMIT_RANGE),
     restart: text('restart') === undefined ? undefined : parseRestartPolicy(text('restart')!),
     labels: list('label').length ? parseLabels(list('label')) : undefined,
     stopSignal: text('stop-signal'),
-    stopTimeout: integer('stop-timeout'),
+    stopTimeout: integer('stop-timeout', STOP_TIMEOUT_RANGE),
     network: (text('network') ?? text('net')) === undefined ? undefined : parseNetworkMode((text('network') ?? text('net'))!),
     publish: list('publish').length ? list('publish').map(parsePortSpec) : undefined,
     devices: list('device').length ? list('device').map(parseDevice) : undefined,

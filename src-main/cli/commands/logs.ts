@@ -34,34 +34,49 @@ export interface StreamOptions {
   timestamps?: boolean;
 }
 
-/** Prints a container's log; with follow, until Ctrl-C or (untilExit) its exit. Returns its exit code when it waited for it. */
+/**
+ * Prints a container's log; with follow, until Ctrl-C or (untilExit) its exit. Returns its
+ * exit code when it waited for it. When standard output's reader goes away, printing stops
+ * at once; an attached run still waits for the exit (the container does not need our
+ * reader: its output goes to its log), so that `run --rm` can remove it.
+ */
 export async function streamLogs(engine: Engine, output: Output, ref: string, options: StreamOptions): Promise<number | undefined> {
   const container = engine.inspectContainer(ref);
   const file = engine.containerLogPath(container.id);
+  const closed = output.stdoutClosed;
   const print = (line: LogLine) => (line.stream === 'stderr' ? output.err : output.out)(formatLogLine(line, { timestamps: options.timestamps }));
   // An attached run prints everything, so its catch-up after the exit can skip by count.
   const query = options.untilExit ? { since: options.since } : { tail: options.tail, since: options.since };
   if (!options.follow) {
-    for await (const line of readLogs(file, query)) print(line);
+    for await (const line of readLogs(file, query)) {
+      if (closed?.aborted) break;
+      print(line);
+    }
     return undefined;
   }
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
+  const following = new AbortController(); // ends the reading: the exit, Ctrl-C, or no reader left
+  const waiting = new AbortController(); // ends the wait for the exit: Ctrl-C only
+  const interrupt = () => (following.abort(), waiting.abort());
+  const unfollow = () => following.abort();
+  process.once('SIGINT', interrupt);
+  closed?.addEventListener('abort', unfollow);
+  if (closed?.aborted) unfollow();
   let printed = 0;
-  const exited = options.untilExit ? engine.waitContainer(container.id, { signal: controller.signal }).then((code) => (controller.abort(), code)) : undefined;
   try {
-    for await (const line of followLogs(file, { ...query, signal: controller.signal })) {
+    const exited = options.untilExit ? engine.waitContainer(container.id, { signal: waiting.signal }).then((code) => (following.abort(), code)) : undefined;
+    for await (const line of followLogs(file, { ...query, signal: following.signal })) {
       print(line);
       printed++;
     }
+    if (!exited) return undefined;
+    const code = await exited;
+    if (closed?.aborted) return code;
+    // Lines the shim wrote between our last read and the exit.
+    let seen = 0;
+    for await (const line of readLogs(file, query)) if (seen++ >= printed) print(line);
+    return code;
   } finally {
-    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGINT', interrupt);
+    closed?.removeEventListener('abort', unfollow);
   }
-  if (!exited) return undefined;
-  const code = await exited;
-  // Lines the shim wrote between our last read and the exit.
-  let seen = 0;
-  for await (const line of readLogs(file, query)) if (seen++ >= printed) print(line);
-  return code;
 }

@@ -1,3 +1,4 @@
+import type { ContainerRecord } from '../../engine/containers/container';
 import type { Command } from '../command';
 import { UsageError } from '../command';
 import { json } from '../output';
@@ -13,11 +14,12 @@ export const runCommand: Command = {
   async run({ engine, output, json: asJson }, { values, positionals }) {
     const [image, ...command] = positionals;
     if (!image) throw new UsageError(`usage: strata ${this.usage}`);
-    const created = await engine().createContainer(image, containerOptions(values, command));
+    const options = containerOptions(values, command);
+    let created: ContainerRecord;
     try {
-      await engine().startContainer(created.id);
+      // A start that fails removes the container, --rm or not: nothing is left of a run that never ran.
+      created = await engine().runContainer(image, options);
     } catch (error) {
-      if (values.rm) await engine().removeContainer(created.id, { force: true });
       const code = execFailureCode((error as Error).message);
       if (code === undefined) throw error;
       output.err(`strata run: ${(error as Error).message}\n`);

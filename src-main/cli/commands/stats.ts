@@ -39,10 +39,20 @@ export const statsCommand: Command = {
       const first = await sampler.tick();
       show(first.skipped ? [] : first.batch);
       if (values['no-stream']) return;
+      // Until Ctrl-C, or until no one reads standard output any more.
       await new Promise<void>((resolve) => {
-        const stop = sampler.subscribe(show);
+        const closed = output.stdoutClosed;
+        const unsubscribe = sampler.subscribe(show);
+        const end = () => {
+          unsubscribe();
+          process.removeListener('SIGINT', end);
+          closed?.removeEventListener('abort', end);
+          resolve();
+        };
+        process.once('SIGINT', end);
+        closed?.addEventListener('abort', end);
+        if (closed?.aborted) return end();
         sampler.start();
-        process.once('SIGINT', () => (stop(), resolve()));
       });
     } finally {
       await sampler.stop();

@@ -1,8 +1,10 @@
-// create: a record and an empty read-write layer for an image. Nothing runs yet.
+// create: a record and an empty read-write layer for an image. Nothing runs yet, but
+// everything start would refuse about the options is refused here, before anything is written.
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '../../shared/errors';
-import { findImage } from '../images/image-store';
+import { type ImageInfo, findImage } from '../images/image-store';
+import { buildSpec } from '../runtime/spec-builder';
 import type { Store } from '../store/store';
 import { writeJsonAtomic, tmpPath } from '../store/atomic';
 import { CONTAINER_FILES, type ContainerRecord } from './container';
@@ -10,6 +12,7 @@ import { containerDir, listRecords, newContainerId } from './container-store';
 import { imageVolumesFor } from './anonymous-volumes';
 import { mountPointsOf, writeInitLayer } from './init-layer';
 import { statHostDevice } from '../runtime/device-policy';
+import { readImageFile } from './rootfs';
 import { type ContainerOptions, validateContainerName, validateDevice, validateNetwork, validateResources, validateVolume } from './options';
 
 const ADJECTIVES = ['brave', 'calm', 'eager', 'fond', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'swift', 'tidy', 'witty'];
@@ -27,6 +30,7 @@ export async function createContainer(store: Store, imageRef: string, options: C
   for (const device of options.devices ?? []) statHostDevice(validateDevice(device).hostPath);
   return store.write(() => {
     const image = findImage(store, imageRef);
+    checkStartable(store, image, options);
     const taken = new Set(listRecords(store).map((record) => record.name));
     if (name !== undefined && taken.has(name)) throw new StrataError('CONFLICT', `the container name "${name}" is already in use`);
     const id = newContainerId();
@@ -56,6 +60,26 @@ export async function createContainer(store: Store, imageRef: string, options: C
       throw error;
     }
     return record;
+  });
+}
+
+/**
+ * Builds, and throws away, the config.json start would write: the same checks, so a
+ * command that is empty, a relative working directory or a user the image does not have
+ * fails now with its code rather than at start, after the record, mount and cgroup exist.
+ * Start reads users from the image's layers too, so the answer cannot change in between.
+ * What only start can know (the network, the runtime's own refusals) start rolls back.
+ */
+function checkStartable(store: Store, image: ImageInfo, options: ContainerOptions): void {
+  const layers = image.layers.map((layer) => layer.chainId);
+  buildSpec({
+    id: '0'.repeat(64),
+    image: image.config,
+    options,
+    rootfs: '/',
+    cgroupsPath: '/strata/check',
+    readImageFile: (absPath) => readImageFile(store, layers, absPath),
+    networkNamespace: 'host',
   });
 }
 

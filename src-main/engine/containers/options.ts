@@ -66,6 +66,17 @@ export interface ContainerOptions {
 export const MIN_MEMORY = 6 * 1024 * 1024;
 /** The CFS quota must be at least 1 ms of a 100 ms period, so --cpus goes down to 0.01. */
 export const MIN_CPUS = 0.01;
+/**
+ * The most pids.max takes: the kernel's PID_MAX_LIMIT on 64-bit (4 × 1024 × 1024); it
+ * refuses anything above with EINVAL, at start, long after the container was made.
+ */
+export const MAX_PIDS_LIMIT = 4 * 1024 * 1024;
+/** cpu.shares as the cgroup v1 kernel and the runtimes take it (v2's weight is mapped from it). */
+export const CPU_SHARES_RANGE = { min: 2, max: 262144 } as const;
+/** --pids-limit: 0 and -1 mean unlimited, as with Docker. */
+export const PIDS_LIMIT_RANGE = { min: -1, max: MAX_PIDS_LIMIT } as const;
+/** --stop-timeout in seconds: up to what a Node timer can wait (2^31 - 1 ms), beyond which it would fire at once. */
+export const STOP_TIMEOUT_RANGE = { min: 0, max: Math.floor((2 ** 31 - 1) / 1000) } as const;
 
 function invalid(message: string): StrataError {
   return new StrataError('INVALID_ARGUMENT', message);
@@ -82,6 +93,20 @@ export function parseMemory(text: string, flag: string): number {
   if (!Number.isSafeInteger(bytes)) throw invalid(`${flag} ${JSON.stringify(text)}: too large`);
   if (bytes < MIN_MEMORY) throw invalid(`${flag} ${JSON.stringify(text)}: the minimum is 6m (${MIN_MEMORY} bytes)`);
   return bytes;
+}
+
+/** A whole-number flag within its range (`--pids-limit 100`); anything else is INVALID_ARGUMENT here, not a runtime error at start. */
+export function parseWholeNumber(text: string, flag: string, range: { readonly min: number; readonly max: number }): number {
+  if (!/^-?\d+$/.test(text.trim())) throw invalid(`${flag} takes a whole number, not ${JSON.stringify(text)}`);
+  const value = Number(text);
+  if (!(value >= range.min && value <= range.max)) throw invalid(`${flag} ${text}: the range is ${range.min} to ${range.max}`);
+  return value;
+}
+
+/** `-w /srv`: the working directory is a path in the container, so it must be absolute. */
+export function parseWorkdir(text: string): string {
+  if (!path.posix.isAbsolute(text) || text.includes('\0')) throw invalid(`-w ${JSON.stringify(text)}: the working directory must be an absolute path`);
+  return text;
 }
 
 /** `0.5` → half a CPU; at most the CPUs this host has. */
@@ -316,12 +341,12 @@ const containerOptionsObject = z.strictObject({
   memorySwap: z.union([bytes, z.literal(-1)]).optional(),
   memoryReservation: bytes.optional(),
   cpus: z.number().min(MIN_CPUS).refine((cpus) => cpus <= os.availableParallelism(), 'more CPUs than this host has').optional(),
-  cpuShares: z.number().int().min(2).max(262144).optional(),
-  pidsLimit: z.number().int().min(-1).optional(),
+  cpuShares: z.number().int().min(CPU_SHARES_RANGE.min).max(CPU_SHARES_RANGE.max).optional(),
+  pidsLimit: z.number().int().min(PIDS_LIMIT_RANGE.min).max(PIDS_LIMIT_RANGE.max).optional(),
   restart: restartSchema.optional(),
   labels: z.record(z.string().regex(/^\S+$/, 'label names cannot be empty or contain whitespace'), z.string()).optional(),
   stopSignal: z.string().regex(/^([A-Z][A-Z0-9+-]*|\d+)$/, 'expected a signal name or number').optional(),
-  stopTimeout: z.number().int().nonnegative().optional(),
+  stopTimeout: z.number().int().min(STOP_TIMEOUT_RANGE.min).max(STOP_TIMEOUT_RANGE.max).optional(),
   network: z.enum(['bridge', 'host', 'none']).optional(),
   publish: z
     .array(

@@ -19,13 +19,23 @@ export async function settle(store: Store, record: ContainerRecord): Promise<Con
   return settled;
 }
 
-/** Deletes the runtime's container (and with it the cgroup), unmounts the root and takes it off the network. */
+/**
+ * Deletes the runtime's container (and with it the cgroup), unmounts the root and takes it
+ * off the network. Each step is tried even when one before it failed — this is also how a
+ * failed start takes back what it made — and the first failure is thrown at the end.
+ */
 export async function releaseRuntime(store: Store, record: ContainerRecord): Promise<void> {
+  const failures: unknown[] = [];
   await runtimeVerb(store, ['delete', '--force', record.id], `delete container ${record.name}`).catch((error: unknown) => {
-    if (!isStrataError(error, 'NOT_FOUND')) throw error;
+    if (!isStrataError(error, 'NOT_FOUND')) failures.push(error);
   });
-  unmountOverlay(containerFile(store, record.id, 'rootfs'));
-  await releaseNetwork(store, record);
+  try {
+    unmountOverlay(containerFile(store, record.id, 'rootfs'));
+  } catch (error) {
+    failures.push(error);
+  }
+  await releaseNetwork(store, record).catch((error: unknown) => failures.push(error));
+  if (failures.length) throw failures[0];
 }
 
 /** Its address, veth, namespace file and published ports; nothing to do is fine. */

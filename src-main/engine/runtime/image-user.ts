@@ -28,7 +28,8 @@ const MAX_ID = 2 ** 31 - 1;
 
 /**
  * Resolves `name`, `uid`, `name:group`, `uid:gid`, `name:gid` or `uid:group`. Empty or
- * undefined means root. Unknown names are INVALID_ARGUMENT; unknown numeric ids are fine.
+ * undefined means root. A name the image does not list is NOT_FOUND (Docker's wording); a
+ * malformed spec or an id out of range is INVALID_ARGUMENT; unknown numeric ids are fine.
  */
 export function resolveUser(spec: string | undefined, readImageFile: (absPath: string) => Buffer | undefined): ResolvedUser {
   const text = spec ?? '';
@@ -43,7 +44,7 @@ export function resolveUser(spec: string | undefined, readImageFile: (absPath: s
   const uidArg = numericId(userArg, 'user');
   const entry = passwd.find((e) => e.name === userArg || (uidArg !== undefined && e.uid === uidArg));
   if (entry === undefined && uidArg === undefined) {
-    throw new StrataError('INVALID_ARGUMENT', `unable to find user ${userArg}: no matching entries in passwd file`);
+    throw new StrataError('NOT_FOUND', `unable to find user ${userArg}: no matching entries in passwd file`);
   }
   const uid = entry?.uid ?? uidArg!;
   let gid = entry?.gid ?? 0;
@@ -56,7 +57,7 @@ export function resolveUser(spec: string | undefined, readImageFile: (absPath: s
     const gidArg = numericId(groupPart, 'group');
     const group = groups.find((g) => g.name === groupPart || (gidArg !== undefined && g.gid === gidArg));
     if (group === undefined && gidArg === undefined) {
-      throw new StrataError('INVALID_ARGUMENT', `unable to find group ${groupPart}: no matching entries in group file`);
+      throw new StrataError('NOT_FOUND', `unable to find group ${groupPart}: no matching entries in group file`);
     }
     gid = group?.gid ?? gidArg!;
   } else if (entry !== undefined) {

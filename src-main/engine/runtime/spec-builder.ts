@@ -130,7 +130,8 @@ function commandLine(image: RunConfig, options: ContainerOptions): string[] {
   const entrypoint = options.entrypoint ?? image.Entrypoint ?? [];
   const command = options.command ?? (options.entrypoint !== undefined ? [] : (image.Cmd ?? []));
   const args = [...entrypoint, ...command];
-  if (args.length === 0 || args[0] === '') throw invalid('no command: the image has no Cmd or Entrypoint; give one');
+  if (args.length === 0) throw invalid('no command: the image has no Cmd or Entrypoint; give one');
+  if (args[0] === '') throw invalid('the command is an empty string: give a program to run');
   return args;
 }
 

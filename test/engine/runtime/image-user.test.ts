@@ -96,17 +96,17 @@ describe('resolveUser against the image passwd and group files', () => {
   });
 
   it.each([
-    ['nobody', image, /^unable to find user nobody: no matching entries in passwd file$/],
-    ['app', bare, /^unable to find user app: no matching entries in passwd file$/],
-    ['badid', image, /unable to find user badid/],
-    ['huge', image, /unable to find user huge/],
-    ['app:nogroup', image, /^unable to find group nogroup: no matching entries in group file$/],
-    ['0:staff', bare, /unable to find group staff/],
-    ['1:2:3', image, /expected user\[:group\]/],
-    ['app ', image, /expected user\[:group\]/],
-    ['99999999999', image, /user id 99999999999 is out of range/],
-    ['0:99999999999', image, /group id 99999999999 is out of range/],
-  ])('%j is refused', (spec, files, pattern) => {
+    ['nobody', image, 'NOT_FOUND', /^unable to find user nobody: no matching entries in passwd file$/],
+    ['app', bare, 'NOT_FOUND', /^unable to find user app: no matching entries in passwd file$/],
+    ['badid', image, 'NOT_FOUND', /unable to find user badid/],
+    ['huge', image, 'NOT_FOUND', /unable to find user huge/],
+    ['app:nogroup', image, 'NOT_FOUND', /^unable to find group nogroup: no matching entries in group file$/],
+    ['0:staff', bare, 'NOT_FOUND', /unable to find group staff/],
+    ['1:2:3', image, 'INVALID_ARGUMENT', /expected user\[:group\]/],
+    ['app ', image, 'INVALID_ARGUMENT', /expected user\[:group\]/],
+    ['99999999999', image, 'INVALID_ARGUMENT', /user id 99999999999 is out of range/],
+    ['0:99999999999', image, 'INVALID_ARGUMENT', /group id 99999999999 is out of range/],
+  ])('%j is refused', (spec, files, code, pattern) => {
     let thrown: unknown;
     try {
       resolveUser(spec, files);
@@ -114,7 +114,7 @@ describe('resolveUser against the image passwd and group files', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(StrataError);
-    expect((thrown as StrataError).code).toBe('INVALID_ARGUMENT');
+    expect((thrown as StrataError).code).toBe(code);
     expect((thrown as StrataError).message).toMatch(pattern);
   });
 

@@ -56,13 +56,13 @@ describe('buildSpec: the command line', () => {
     expect(spec(image, options).process.args).toEqual(args);
   });
 
-  it.each<[string, RunConfig, ContainerOptions]>([
-    ['an empty image', {}, {}],
-    ['empty Cmd and Entrypoint', { Cmd: [], Entrypoint: [] }, {}],
-    ['--entrypoint "" without a command', { Cmd: ['server'] }, { entrypoint: [] }],
-    ['an empty program name', {}, { command: [''] }],
-  ])('refuses %s', (_, image, options) => {
-    expect(invalid(() => spec(image, options)).message).toBe('no command: the image has no Cmd or Entrypoint; give one');
+  it.each<[string, RunConfig, ContainerOptions, string]>([
+    ['an empty image', {}, {}, 'no command: the image has no Cmd or Entrypoint; give one'],
+    ['empty Cmd and Entrypoint', { Cmd: [], Entrypoint: [] }, {}, 'no command: the image has no Cmd or Entrypoint; give one'],
+    ['--entrypoint "" without a command', { Cmd: ['server'] }, { entrypoint: [] }, 'no command: the image has no Cmd or Entrypoint; give one'],
+    ['an empty program name', {}, { command: [''] }, 'the command is an empty string: give a program to run'],
+  ])('refuses %s', (_, image, options, message) => {
+    expect(invalid(() => spec(image, options)).message).toBe(message);
   });
 });
 
@@ -94,7 +94,7 @@ describe('buildSpec: environment, user, working directory, hostname', () => {
   it('takes the image User when none is given, and uid:gid as is', () => {
     expect(spec({ Cmd: ['true'], User: 'app:staff' }).process.user).toEqual({ uid: 1000, gid: 50 });
     expect(spec({ Cmd: ['true'] }, { user: '4242:4343' }).process.user).toEqual({ uid: 4242, gid: 4343 });
-    expect(invalid(() => spec({ Cmd: ['true'] }, { user: 'ghost' })).message).toMatch(/unable to find user ghost/);
+    expect(() => spec({ Cmd: ['true'] }, { user: 'ghost' })).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringMatching(/unable to find user ghost/) }));
   });
 
   it.each<[RunConfig, ContainerOptions, string]>([
