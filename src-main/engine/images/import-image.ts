@@ -212,7 +212,7 @@ export async function ingestLayers(
         expectedDigest: layer.digest,
         expectedDiffId,
         blobOut,
-        unpackTo: stagedDir ? { dest: path.join(stagedDir, LAYER_FILES.diff), asRoot } : undefined,
+        unpackTo: stagedDir ? { dest: path.join(stagedDir, LAYER_FILES.diff), asRoot, finalDest: finalDiffDir(job) } : undefined,
         signal: options.signal,
         onProgress: (bytes) => options.onProgress?.({ step: 'layer', message: `layer ${i + 1} of ${sources.length}`, done: i, total: sources.length, bytes }),
       });
@@ -249,6 +249,11 @@ export async function ingestLayers(
     blobs.push({ digest, size, mediaType: layer.mediaType ?? layerMediaType(compressionOfFile(layer.file), 'oci') });
   }
   return { diffIds, layers, blobs };
+}
+
+/** Where a layer's diff/ will live: every chain id is as long, so any one gives the length names must fit below. */
+function finalDiffDir(job: ImportJob): string {
+  return path.join(layerDir(job.store.paths, `sha256:${'0'.repeat(64)}`), LAYER_FILES.diff);
 }
 
 function generatedConfig(image: SourceImage, diffIds: string[], changes: readonly string[]): SourceDocument {

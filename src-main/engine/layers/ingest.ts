@@ -9,7 +9,7 @@ import { StrataError } from '../../shared/errors';
 import { expectDigest } from '../store/digest';
 import { type Compression, decompressor } from './compression';
 import { compressionOfFile } from './file-compression';
-import { LayerWriter, type LayerWriteResult } from './layer-writer';
+import { LayerWriter, type LayerWriteResult, type LayerWriterOptions } from './layer-writer';
 import { TarError, TarReader } from './tar-reader';
 
 export interface IngestLayerOptions {
@@ -20,7 +20,7 @@ export interface IngestLayerOptions {
   /** Copy the blob here while reading it (a new path in the store's tmp/). */
   blobOut?: string;
   /** Unpack here in overlay form (an empty directory in the store's tmp/). */
-  unpackTo?: { dest: string; asRoot: boolean };
+  unpackTo?: LayerWriterOptions;
   signal?: AbortSignal;
   /** Called with compressed bytes read so far. */
   onProgress?: (bytes: number) => void;
