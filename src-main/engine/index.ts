@@ -25,19 +25,27 @@ import { startContainer } from './containers/start-container';
 import { killContainer, stopContainer } from './containers/stop-container';
 import { waitContainer } from './containers/wait-container';
 import { type ContainerStatsSamplerOptions, type StatsSampler, openContainerStatsSampler } from './stats/index';
+import { RESERVE_SETTING, reserveSetting } from './store/free-space';
 import { defaultStoreRoot } from './store/paths';
 import { Store } from './store/store';
 
 export interface EngineOptions {
   /** Store root; default `STRATA_ROOT`, /var/lib/strata as root, else the XDG data dir. */
   root?: string;
+  /**
+   * Free space imports, pulls and builds leave on the store's filesystem: bytes, or a size
+   * or percentage as text (`1g`, `5%`, `0` for none). Default `STRATA_MIN_FREE`, else 5 %
+   * of the filesystem, at most 1 GiB.
+   */
+  minFree?: number | string;
 }
 
 export class Engine {
   private constructor(readonly store: Store) {}
 
   static open(options: EngineOptions = {}): Engine {
-    return new Engine(Store.open(options.root ?? defaultStoreRoot()));
+    const reserve = reserveSetting(options.minFree ?? process.env[RESERVE_SETTING]);
+    return new Engine(Store.open(options.root ?? defaultStoreRoot(), { reserve }));
   }
 
   get root(): string {

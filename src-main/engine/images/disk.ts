@@ -33,6 +33,8 @@ export interface StoreDiskUsage {
   layerBytes: number;
   /** Bytes of the content store (compressed blobs, manifests, configs). */
   blobBytes: number;
+  /** Bytes in tmp/: what running imports, pulls and builds have staged (or a crash left, until the next writer clears it). */
+  stagingBytes: number;
   /** logicalBytes minus the bytes of the layers images reference: the saving from sharing. */
   savedBytes: number;
   /** What `strata prune` would free. */
@@ -62,6 +64,7 @@ export function storeDiskUsage(store: Store): StoreDiskUsage {
     logicalBytes,
     layerBytes: layers.reduce((sum, layer) => sum + layer.size, 0),
     blobBytes: diskUsage(store.paths.blobs).bytes,
+    stagingBytes: stagingBytes(store),
     savedBytes: logicalBytes - referencedBytes,
     reclaimableBytes: reclaimable(store, images),
   };
@@ -73,6 +76,20 @@ function layerSize(store: Store, chainId: string): number {
   } catch {
     return diskUsage(path.join(store.paths.layers, chainId.slice(7))).bytes;
   }
+}
+
+/** Everything below tmp/ (not tmp/ itself, so an idle store shows 0). */
+function stagingBytes(store: Store): number {
+  const seen = new Set<bigint>();
+  let bytes = 0;
+  for (const name of fs.readdirSync(store.paths.tmp)) {
+    try {
+      bytes += diskUsage(path.join(store.paths.tmp, name), seen).bytes;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // a job finished meanwhile
+    }
+  }
+  return bytes;
 }
 
 /** Two tags of one image are one image here (Docker lists them twice but counts once). */

@@ -12,6 +12,7 @@ import { LAYER_FILES, type LayerMeta, hasLayer, readLayerEntries, writeLayerFile
 import { compressionOfFile } from '../layers/file-compression';
 import { layerMediaType } from '../layers/compression';
 import { tmpPath } from '../store/atomic';
+import type { SpaceGuard } from '../store/free-space';
 import { assignTags } from '../store/image-index';
 import { chainIds, sha256 } from '../store/digest';
 import type { Store } from '../store/store';
@@ -62,11 +63,15 @@ interface StagedLayer {
 export class ImportJob {
   readonly blobs = new Map<string, string>(); // digest → staged file to rename into blobs/
   readonly layers = new Map<string, StagedLayer>(); // chain id → staged layer directory
+  /** What this job writes, counted against the store's free-space reserve. */
+  readonly space: SpaceGuard;
   private counter = 0;
   constructor(
     readonly store: Store,
     readonly dir: string,
-  ) {}
+  ) {
+    this.space = store.spaceGuard();
+  }
 
   scratch(label: string): string {
     return path.join(this.dir, `${label}-${this.counter++}`);
@@ -148,7 +153,7 @@ async function readSource(job: ImportJob, options: ImportOptions): Promise<Sourc
   options.onProgress?.({ step: 'reading', message: `reading ${path.basename(options.path)}` });
   const stagingDir = job.scratch('archive');
   fs.mkdirSync(stagingDir);
-  const archive = await stageArchive(options.path, stagingDir, options.signal);
+  const archive = await stageArchive(options.path, stagingDir, options.signal, job.space);
   const isDocker = detected === 'docker-archive' || (detected === 'archive' && archive.has('manifest.json'));
   if (isDocker) return readDockerArchive(archive);
   if (!archive.has('oci-layout')) throw new StrataError('INVALID_ARCHIVE', `${options.path}: neither an oci-archive (no oci-layout) nor a docker-archive (no manifest.json)`);
@@ -214,6 +219,7 @@ export async function ingestLayers(
         blobOut,
         unpackTo: stagedDir ? { dest: path.join(stagedDir, LAYER_FILES.diff), asRoot, finalDest: finalDiffDir(job) } : undefined,
         signal: options.signal,
+        space: job.space,
         onProgress: (bytes) => options.onProgress?.({ step: 'layer', message: `layer ${i + 1} of ${sources.length}`, done: i, total: sources.length, bytes }),
       });
       digest = result.digest;
