@@ -78,7 +78,7 @@ describe('strata CLI', () => {
     expect(usage.layerBytes).toBe(du(dirs));
     expect(usage.savedBytes).toBeGreaterThan(1_000_000);
     expect(ok('df', '-v')).toMatch(/Saved by sharing[\s\S]*SHARED SIZE[\s\S]*UNIQUE SIZE/);
-    expect(ok('df')).toMatch(/\nStaging \(tmp\) +0B\n/); // nothing staged between commands
+    expect(ok('df')).toMatch(/\nStaging \(tmp, pulls\) +0B\n/); // nothing staged between commands
   });
 
   it('tags, removes and prunes', () => {

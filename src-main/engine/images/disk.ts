@@ -3,7 +3,8 @@
 // Layer sizes are du's numbers for the unpacked layer, so the totals can be checked with du.
 import fs from 'node:fs';
 import path from 'node:path';
-import { diskUsage } from '../layers/disk-usage';
+import { diskUsage, ifThere } from '../layers/disk-usage';
+import { pullsDir } from '../registry/pull-workspace';
 import { readLayerMeta } from '../layers/layer-store';
 import { sweepUnreferenced } from '../store/gc';
 import type { Store } from '../store/store';
@@ -33,7 +34,7 @@ export interface StoreDiskUsage {
   layerBytes: number;
   /** Bytes of the content store (compressed blobs, manifests, configs). */
   blobBytes: number;
-  /** Bytes in tmp/: what running imports, pulls and builds have staged (or a crash left, until the next writer clears it). */
+  /** Bytes in tmp/ and pulls/: what running imports, pulls and builds have staged (or a crash left, until the next writer clears it). */
   stagingBytes: number;
   /** logicalBytes minus the bytes of the layers images reference: the saving from sharing. */
   savedBytes: number;
@@ -78,15 +79,16 @@ function layerSize(store: Store, chainId: string): number {
   }
 }
 
-/** Everything below tmp/ (not tmp/ itself, so an idle store shows 0). */
+/**
+ * Everything below tmp/ and pulls/ (downloads in flight), not the directories themselves,
+ * so an idle store shows 0. builds/ is left out: a running build mounts overlays in it.
+ */
 function stagingBytes(store: Store): number {
   const seen = new Set<bigint>();
   let bytes = 0;
-  for (const name of fs.readdirSync(store.paths.tmp)) {
-    try {
-      bytes += diskUsage(path.join(store.paths.tmp, name), seen).bytes;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error; // a job finished meanwhile
+  for (const dir of [store.paths.tmp, pullsDir(store.paths)]) {
+    for (const name of ifThere(() => fs.readdirSync(dir)) ?? []) {
+      bytes += ifThere(() => diskUsage(path.join(dir, name), seen).bytes) ?? 0; // a job may end meanwhile
     }
   }
   return bytes;

@@ -29,8 +29,8 @@ export function diskUsage(dir: string, seen: Set<bigint> = new Set()): DiskUsage
   return { bytes, inodes };
 }
 
-/** What a writer removed while we walked (tmp/ changes under running jobs) counts as gone. */
-function ifThere<T>(read: () => T): T | undefined {
+/** `read()`, or undefined for what a writer removed meanwhile (tmp/ changes under running jobs). */
+export function ifThere<T>(read: () => T): T | undefined {
   try {
     return read();
   } catch (error) {
