@@ -131,6 +131,7 @@ function help(): string {
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
     'The store is --root DIR, else $STRATA_ROOT, else /var/lib/strata (root) or $XDG_DATA_HOME/strata.',
+    'Writes keep $STRATA_MIN_FREE free on its filesystem (2g, 10%, 0; default 5%, at most 1 GiB).',
     'Run `strata COMMAND --help` for a command\'s options.',
     '',
   ].join('\n');

@@ -28,19 +28,27 @@ import { waitContainer } from './containers/wait-container';
 import { type ContainerStatsSamplerOptions, type StatsSampler, openContainerStatsSampler } from './stats/index';
 import { staleBuildDirs } from './build/build-refs';
 import { removeStalePulls } from './registry/pull-workspace';
+import { RESERVE_SETTING, reserveSetting } from './store/free-space';
 import { defaultStoreRoot } from './store/paths';
 import { Store } from './store/store';
 
 export interface EngineOptions {
   /** Store root; default `STRATA_ROOT`, /var/lib/strata as root, else the XDG data dir. */
   root?: string;
+  /**
+   * Free space imports, pulls and builds leave on the store's filesystem: bytes, or a size
+   * or percentage as text (`1g`, `5%`, `0` for none). Default `STRATA_MIN_FREE`, else 5 %
+   * of the filesystem, at most 1 GiB.
+   */
+  minFree?: number | string;
 }
 
 export class Engine {
   private constructor(readonly store: Store) {}
 
   static open(options: EngineOptions = {}): Engine {
-    const engine = new Engine(Store.open(options.root ?? defaultStoreRoot()));
+    const reserve = reserveSetting(options.minFree ?? process.env[RESERVE_SETTING]);
+    const engine = new Engine(Store.open(options.root ?? defaultStoreRoot(), { reserve }));
     // In the background: opening never waits on it, and a failure here is met again, and
     // reported, by the next prune or build.
     engine.clearCrashedWork().catch(() => undefined);

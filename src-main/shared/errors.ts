@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'INVALID_ARCHIVE', // a tar, layout or manifest is malformed or hostile
   'DIGEST_MISMATCH', // content does not hash to the digest that names it
   'CANCELLED', // the caller cancelled long work
+  'NO_SPACE', // the store's filesystem is full, or writing more would eat into its free-space reserve
   'UNAUTHORIZED', // a registry refused the request: credentials missing, wrong, or without access
   'UNAVAILABLE', // a registry or network could not be reached or failed (refused, TLS, timeout, 5xx, rate limit)
   'UNKNOWN_METHOD', // the typed API has no such method (a client newer than its server)

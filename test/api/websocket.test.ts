@@ -135,6 +135,7 @@ describe('images over the WebSocket', () => {
     expect(disk.images).toHaveLength(2);
     expect(disk.savedBytes).toBeGreaterThan(1 << 20); // the shared 1 MB file of layer "app", at least
     expect(disk.layers.find((layer) => layer.usedBy.length === 2)).toBeDefined();
+    expect(disk.stagingBytes).toBe(0); // nothing being imported
   });
 
   it('tags, removes a tag, and previews a prune as a job', async () => {

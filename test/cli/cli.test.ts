@@ -78,6 +78,7 @@ describe('strata CLI', () => {
     expect(usage.layerBytes).toBe(du(dirs));
     expect(usage.savedBytes).toBeGreaterThan(1_000_000);
     expect(ok('df', '-v')).toMatch(/Saved by sharing[\s\S]*SHARED SIZE[\s\S]*UNIQUE SIZE/);
+    expect(ok('df')).toMatch(/\nStaging \(tmp, pulls\) +0B\n/); // nothing staged between commands
   });
 
   it('tags, removes and prunes', () => {
@@ -97,6 +98,9 @@ describe('strata CLI', () => {
     const missing = strata('inspect', 'nope:1');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('strata inspect: no such image: nope:1 [NOT_FOUND]\n');
+    const badReserve = spawnSync(process.execPath, [bin, 'images'], { encoding: 'utf8', env: { ...process.env, STRATA_ROOT: root, STRATA_MIN_FREE: 'lots' } });
+    expect(badReserve.status).toBe(1);
+    expect(badReserve.stderr).toMatch(/^strata images: STRATA_MIN_FREE "lots": expected a size .* \[INVALID_ARGUMENT\]\n$/);
     const missingJson = strata('rmi', '--json', 'nope:1');
     expect(JSON.parse(missingJson.stderr)).toEqual({ error: { code: 'NOT_FOUND', message: 'no such image: nope:1' } });
     const badFormat = strata('import', '--format', 'zip', 'x');

@@ -133,6 +133,7 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     expect(usage.savedBytes).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-figure="saved"]').textContent()).toContain(formatBytes(usage.savedBytes));
     expect(await page.locator('[data-figure="logical"]').textContent()).toContain(formatBytes(usage.logicalBytes));
+    expect(await page.locator('[data-figure="staging"]').textContent()).toBe(formatBytes(usage.stagingBytes));
     expect(await page.getByRole('list', { name: 'Layers by sharing' }).textContent()).toContain('2 images');
     await screenshot(page, 'disk');
   });

@@ -153,6 +153,8 @@ export interface StoreDiskUsage {
   layerBytes: number;
   /** Bytes of the content store (compressed blobs, manifests, configs). */
   blobBytes: number;
+  /** Bytes in the store's tmp/ and pulls/: what running imports, pulls and builds have staged. */
+  stagingBytes: number;
   /** logicalBytes minus the bytes of the layers images reference: the saving from sharing. */
   savedBytes: number;
   /** What a prune would free. */

@@ -20,6 +20,7 @@ export const dfCommand: Command = {
           ['Layers on disk', `${usage.layers.length} (${sharedLayers} shared)`, bytes(usage.layerBytes)],
           ['Saved by sharing', '', bytes(usage.savedBytes)],
           ['Content store (blobs)', '', bytes(usage.blobBytes)],
+          ['Staging (tmp, pulls)', '', bytes(usage.stagingBytes)],
           ['Reclaimable (prune)', '', bytes(usage.reclaimableBytes)],
         ],
       ),

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { StrataError } from '../../shared/errors';
+import { parseByteSize } from '../../shared/sizes';
 import type { NetworkMode } from '../network/network-files';
 import { type PortSpec, validatePortSpec } from '../network/port-spec';
 
@@ -82,15 +83,9 @@ function invalid(message: string): StrataError {
   return new StrataError('INVALID_ARGUMENT', message);
 }
 
-const MEMORY_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
-
-/** `512m` → 536870912. Units are 1024-based: b, k/kb/kib, m/mb/mib, g, t, p; bare numbers are bytes. */
+/** `512m` → 536870912 (see parseByteSize), at least MIN_MEMORY. */
 export function parseMemory(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?|\.\d+) ?(?:([kmgtp])(?:i?b)?|(b))?$/i.exec(text.trim());
-  if (!match) throw invalid(`${flag} ${JSON.stringify(text)}: expected a size such as 512m, 1.5g or 1048576 (units b, k, m, g)`);
-  const unit = (match[2] ?? match[3] ?? '').toLowerCase();
-  const bytes = Math.floor(Number(match[1]) * MEMORY_UNITS[unit]!);
-  if (!Number.isSafeInteger(bytes)) throw invalid(`${flag} ${JSON.stringify(text)}: too large`);
+  const bytes = parseByteSize(text, flag);
   if (bytes < MIN_MEMORY) throw invalid(`${flag} ${JSON.stringify(text)}: the minimum is 6m (${MIN_MEMORY} bytes)`);
   return bytes;
 }

@@ -3,7 +3,8 @@
 // Layer sizes are du's numbers for the unpacked layer, so the totals can be checked with du.
 import fs from 'node:fs';
 import path from 'node:path';
-import { diskUsage } from '../layers/disk-usage';
+import { diskUsage, ifThere } from '../layers/disk-usage';
+import { pullsDir } from '../registry/pull-workspace';
 import { readLayerMeta } from '../layers/layer-store';
 import { sweepUnreferenced } from '../store/gc';
 import type { Store } from '../store/store';
@@ -33,6 +34,8 @@ export interface StoreDiskUsage {
   layerBytes: number;
   /** Bytes of the content store (compressed blobs, manifests, configs). */
   blobBytes: number;
+  /** Bytes in tmp/ and pulls/: what running imports, pulls and builds have staged (or a crash left, until the next writer clears it). */
+  stagingBytes: number;
   /** logicalBytes minus the bytes of the layers images reference: the saving from sharing. */
   savedBytes: number;
   /** What `strata prune` would free. */
@@ -62,6 +65,7 @@ export function storeDiskUsage(store: Store): StoreDiskUsage {
     logicalBytes,
     layerBytes: layers.reduce((sum, layer) => sum + layer.size, 0),
     blobBytes: diskUsage(store.paths.blobs).bytes,
+    stagingBytes: stagingBytes(store),
     savedBytes: logicalBytes - referencedBytes,
     reclaimableBytes: reclaimable(store, images),
   };
@@ -73,6 +77,21 @@ function layerSize(store: Store, chainId: string): number {
   } catch {
     return diskUsage(path.join(store.paths.layers, chainId.slice(7))).bytes;
   }
+}
+
+/**
+ * Everything below tmp/ and pulls/ (downloads in flight), not the directories themselves,
+ * so an idle store shows 0. builds/ is left out: a running build mounts overlays in it.
+ */
+function stagingBytes(store: Store): number {
+  const seen = new Set<bigint>();
+  let bytes = 0;
+  for (const dir of [store.paths.tmp, pullsDir(store.paths)]) {
+    for (const name of ifThere(() => fs.readdirSync(dir)) ?? []) {
+      bytes += ifThere(() => diskUsage(path.join(dir, name), seen).bytes) ?? 0; // a job may end meanwhile
+    }
+  }
+  return bytes;
 }
 
 /** Two tags of one image are one image here (Docker lists them twice but counts once). */

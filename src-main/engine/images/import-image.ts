@@ -12,6 +12,7 @@ import { LAYER_FILES, type LayerMeta, hasLayer, readLayerEntries, writeLayerFile
 import { compressionOfFile } from '../layers/file-compression';
 import { layerMediaType } from '../layers/compression';
 import { tmpPath } from '../store/atomic';
+import type { SpaceGuard } from '../store/free-space';
 import { assignTags } from '../store/image-index';
 import { chainIds, sha256 } from '../store/digest';
 import type { Store } from '../store/store';
@@ -62,11 +63,15 @@ interface StagedLayer {
 export class ImportJob {
   readonly blobs = new Map<string, string>(); // digest → staged file to rename into blobs/
   readonly layers = new Map<string, StagedLayer>(); // chain id → staged layer directory
+  /** What this job writes, counted against the store's free-space reserve. */
+  readonly space: SpaceGuard;
   private counter = 0;
   constructor(
     readonly store: Store,
     readonly dir: string,
-  ) {}
+  ) {
+    this.space = store.spaceGuard();
+  }
 
   scratch(label: string): string {
     return path.join(this.dir, `${label}-${this.counter++}`);
@@ -148,7 +153,7 @@ async function readSource(job: ImportJob, options: ImportOptions): Promise<Sourc
   options.onProgress?.({ step: 'reading', message: `reading ${path.basename(options.path)}` });
   const stagingDir = job.scratch('archive');
   fs.mkdirSync(stagingDir);
-  const archive = await stageArchive(options.path, stagingDir, options.signal);
+  const archive = await stageArchive(options.path, stagingDir, options.signal, job.space);
   const isDocker = detected === 'docker-archive' || (detected === 'archive' && archive.has('manifest.json'));
   if (isDocker) return readDockerArchive(archive);
   if (!archive.has('oci-layout')) throw new StrataError('INVALID_ARCHIVE', `${options.path}: neither an oci-archive (no oci-layout) nor a docker-archive (no manifest.json)`);
@@ -212,8 +217,9 @@ export async function ingestLayers(
         expectedDigest: layer.digest,
         expectedDiffId,
         blobOut,
-        unpackTo: stagedDir ? { dest: path.join(stagedDir, LAYER_FILES.diff), asRoot } : undefined,
+        unpackTo: stagedDir ? { dest: path.join(stagedDir, LAYER_FILES.diff), asRoot, finalDest: finalDiffDir(job) } : undefined,
         signal: options.signal,
+        space: job.space,
         onProgress: (bytes) => options.onProgress?.({ step: 'layer', message: `layer ${i + 1} of ${sources.length}`, done: i, total: sources.length, bytes }),
       });
       digest = result.digest;
@@ -249,6 +255,11 @@ export async function ingestLayers(
     blobs.push({ digest, size, mediaType: layer.mediaType ?? layerMediaType(compressionOfFile(layer.file), 'oci') });
   }
   return { diffIds, layers, blobs };
+}
+
+/** Where a layer's diff/ will live: every chain id is as long, so any one gives the length names must fit below. */
+function finalDiffDir(job: ImportJob): string {
+  return path.join(layerDir(job.store.paths, `sha256:${'0'.repeat(64)}`), LAYER_FILES.diff);
 }
 
 function generatedConfig(image: SourceImage, diffIds: string[], changes: readonly string[]): SourceDocument {

@@ -19,11 +19,22 @@ export function diskUsage(dir: string, seen: Set<bigint> = new Set()): DiskUsage
     bytes += Number(stat.blocks) * 512;
     inodes++;
     if (!stat.isDirectory()) return;
-    for (const name of fs.readdirSync(abs)) {
+    for (const name of ifThere(() => fs.readdirSync(abs)) ?? []) {
       const child = path.join(abs, name);
-      visit(child, fs.lstatSync(child, { bigint: true }));
+      const childStat = ifThere(() => fs.lstatSync(child, { bigint: true }));
+      if (childStat) visit(child, childStat);
     }
   };
   visit(dir, fs.lstatSync(dir, { bigint: true }));
   return { bytes, inodes };
+}
+
+/** `read()`, or undefined for what a writer removed meanwhile (tmp/ changes under running jobs). */
+export function ifThere<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }

@@ -7,9 +7,10 @@ import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StrataError } from '../../shared/errors';
 import { expectDigest } from '../store/digest';
+import { type SpaceGuard, describeNoSpace } from '../store/free-space';
 import { type Compression, decompressor } from './compression';
 import { compressionOfFile } from './file-compression';
-import { LayerWriter, type LayerWriteResult } from './layer-writer';
+import { LayerWriter, type LayerWriteResult, type LayerWriterOptions } from './layer-writer';
 import { TarError, TarReader } from './tar-reader';
 
 export interface IngestLayerOptions {
@@ -20,8 +21,10 @@ export interface IngestLayerOptions {
   /** Copy the blob here while reading it (a new path in the store's tmp/). */
   blobOut?: string;
   /** Unpack here in overlay form (an empty directory in the store's tmp/). */
-  unpackTo?: { dest: string; asRoot: boolean };
+  unpackTo?: LayerWriterOptions;
   signal?: AbortSignal;
+  /** Counts what is written (blob copy, unpacked tar) against the store's free-space reserve. */
+  space?: SpaceGuard;
   /** Called with compressed bytes read so far. */
   onProgress?: (bytes: number) => void;
 }
@@ -49,11 +52,18 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
 
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      blobHash.update(chunk);
-      size += chunk.length;
-      if (out !== null) fs.writeSync(out, chunk);
-      options.onProgress?.(size);
-      done(null, chunk);
+      try {
+        blobHash.update(chunk);
+        size += chunk.length;
+        if (out !== null) {
+          options.space?.wrote(chunk.length);
+          fs.writeSync(out, chunk);
+        }
+        options.onProgress?.(size);
+        done(null, chunk);
+      } catch (error) {
+        done(error as Error);
+      }
     },
   });
   const sink = new Writable({
@@ -62,6 +72,8 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
       try {
         diffHash.update(chunk);
         uncompressedSize += chunk.length;
+        // The tar's bytes stand for what unpacking writes: contents, and a block per entry.
+        if (reader) options.space?.wrote(chunk.length);
         reader?.write(chunk);
         done();
       } catch (error) {
@@ -85,7 +97,7 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
     unpacked = writer?.finish();
   } catch (error) {
     writer?.abort();
-    throw describeFailure(error, options.file, compression);
+    throw describeFailure(error, options, compression);
   } finally {
     if (out !== null) fs.closeSync(out);
   }
@@ -97,7 +109,8 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
   return { digest, size, diffId, uncompressedSize, compression, unpacked };
 }
 
-function describeFailure(error: unknown, file: string, compression: Compression): unknown {
+function describeFailure(error: unknown, options: IngestLayerOptions, compression: Compression): unknown {
+  const file = options.file;
   if (error instanceof StrataError) return error;
   if (error instanceof TarError) return new StrataError('INVALID_ARCHIVE', `layer ${file}: ${error.message}`, { cause: error });
   const err = error as NodeJS.ErrnoException;
@@ -105,5 +118,5 @@ function describeFailure(error: unknown, file: string, compression: Compression)
   if (err?.code?.startsWith?.('Z_') || (compression !== 'none' && !err?.syscall)) {
     return new StrataError('INVALID_ARCHIVE', `layer ${file}: corrupt ${compression} stream: ${err?.message}`, { cause: error });
   }
-  return error;
+  return describeNoSpace(error, options.space?.dir ?? options.unpackTo?.dest ?? options.blobOut ?? file);
 }

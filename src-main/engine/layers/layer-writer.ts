@@ -10,7 +10,7 @@ import path from 'node:path';
 import { S_IFBLK, S_IFCHR, S_IFIFO, lsetxattr, mknod } from '../../../native/lib/index';
 import { StrataError } from '../../shared/errors';
 import type { LayerEntry } from './layer-entry';
-import { baseName, hostile, normalizeEntryName, parentOf } from './safe-path';
+import { PATH_MAX, baseName, checkNameLength, hostile, normalizeEntryName, notUtf8, parentOf } from './safe-path';
 import type { TarEntry, TarHandlers } from './tar-reader';
 import { OPAQUE_XATTR, OVERLAY_XATTR_PREFIX, classifyWhiteout } from './whiteouts';
 
@@ -23,6 +23,8 @@ export interface LayerWriterOptions {
   dest: string;
   /** Keep ownership and device files (root mode); rootless skips them. */
   asRoot: boolean;
+  /** Where the layer will live once moved into place, when that is not `dest`: names must fit below it too. */
+  finalDest?: string;
 }
 
 export interface LayerWriteResult {
@@ -47,8 +49,11 @@ export class LayerWriter implements TarHandlers {
   constructor(private readonly options: LayerWriterOptions) {}
 
   entry(header: TarEntry): void {
+    checkNamesAreUtf8(header);
     const name = normalizeEntryName(header.name);
     if (name === '') return; // the layer root itself: its metadata belongs to the image root
+    // Refused here, before anything is written, rather than as a raw ENAMETOOLONG midway.
+    checkNameLength(name, [this.options.dest, this.options.finalDest ?? '']);
     const parent = parentOf(name);
     const whiteout = classifyWhiteout(baseName(name));
     if (whiteout.kind === 'meta') return;
@@ -178,6 +183,8 @@ export class LayerWriter implements TarHandlers {
   }
 
   private writeSymlink(name: string, header: TarEntry): void {
+    const targetBytes = Buffer.byteLength(header.linkname);
+    if (targetBytes >= PATH_MAX) throw hostile('symlink', name, `its target is ${targetBytes} bytes, more than the ${PATH_MAX - 1} a link may hold`);
     this.replaceExisting(name, false);
     const abs = this.abs(name);
     fs.symlinkSync(header.linkname, abs);
@@ -209,6 +216,9 @@ export class LayerWriter implements TarHandlers {
     const abs = this.abs(name);
     mknod(abs, type | (header.mode & 0o7777), header.devmajor, header.devminor);
     this.finishNonFile(abs, header);
+    // mknod's mode passes through the umask (0666 would become 0644); chmod does not.
+    // After the chown, which may clear setuid and setgid bits.
+    fs.chmodSync(abs, header.mode & 0o7777);
     const kind = header.type === 'char' ? 'char' : header.type === 'block' ? 'block' : 'fifo';
     this.entries.set(name, this.baseEntry(name, header, kind));
     this.applyXattrs(name, header);
@@ -252,5 +262,18 @@ export class LayerWriter implements TarHandlers {
       if (!this.options.asRoot && (key.startsWith('trusted.') || key.startsWith('security.'))) continue;
       lsetxattr(this.abs(name), key, value);
     }
+  }
+}
+
+/**
+ * Names are stored as UTF-8 text (layer index, API, window). Bytes that are not UTF-8 would
+ * be re-spelt on disk, where they could land on another entry that spells the same text
+ * in UTF-8 and silently replace it: refused instead, with the bytes shown.
+ */
+function checkNamesAreUtf8(header: TarEntry): void {
+  const why = 'its name is not UTF-8 (Strata keeps file names as UTF-8 text; re-create the archive with UTF-8 names)';
+  if (header.nameNotUtf8) throw notUtf8('entry', Buffer.from(header.name, 'latin1'), why);
+  if (header.linknameNotUtf8 && (header.type === 'symlink' || header.type === 'hardlink')) {
+    throw notUtf8(`${header.type} ${JSON.stringify(header.name)} pointing to`, Buffer.from(header.linkname, 'latin1'), 'the target is not UTF-8 (Strata keeps link targets as UTF-8 text)');
   }
 }

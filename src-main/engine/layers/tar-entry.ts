@@ -19,6 +19,13 @@ export interface TarEntry {
   mtime: number;
   /** Symlink target or hardlink target name. */
   linkname: string;
+  /**
+   * Set when the bytes of `name` or `linkname` are not UTF-8: that string then spells them
+   * as Latin-1 (one character a byte), which no longer tells them from the UTF-8 name
+   * spelling the same characters, so whoever writes names to disk must refuse these.
+   */
+  nameNotUtf8?: true;
+  linknameNotUtf8?: true;
   devmajor: number;
   devminor: number;
   /** From pax SCHILY.xattr.<name> (bytes as-is) or LIBARCHIVE.xattr.<name> (base64). */

@@ -46,15 +46,17 @@ export function headerFormat(h: Buffer): HeaderFormat {
   return magic === 'ustar  \0' ? 'gnu' : 'v7';
 }
 
-/** The name field, after the prefix field in ustar headers. */
-export function headerName(h: Buffer, format: HeaderFormat): string {
-  const name = text(h, 0, 100);
+/** The bytes of the name field, after the prefix field in ustar headers. */
+export function headerName(h: Buffer, format: HeaderFormat): Buffer {
+  const name = field(h, 0, 100);
   if (format !== 'ustar') return name;
   // star's variant keeps atime and ctime after a 131-byte prefix and says so at the end.
   const xstar = h[508] === 0x74 && h[509] === 0x61 && h[510] === 0x72 && h[511] === 0;
-  const prefix = text(h, 345, xstar ? 131 : 155);
-  return prefix === '' ? name : `${prefix}/${name}`;
+  const prefix = field(h, 345, xstar ? 131 : 155);
+  return prefix.length === 0 ? name : Buffer.concat([prefix, SLASH, name]);
 }
+
+const SLASH = Buffer.from('/');
 
 /** The extended header a type flag announces, if it announces one. */
 export function extendedKind(flag: number): ExtendedKind | undefined {
@@ -101,10 +103,10 @@ export function entryType(flag: number, fail: Fail): TarEntryType {
 }
 
 /** The entry as its header block describes it, before pax values and GNU long names. */
-export function headerEntry(h: Buffer, name: string, type: TarEntryType, size: number, format: HeaderFormat, fail: Fail): TarEntry {
+export function headerEntry(h: Buffer, name: Buffer, type: TarEntryType, size: number, format: HeaderFormat, fail: Fail): TarEntry {
   const named = format !== 'v7'; // v7 headers have no user or group names, nor device numbers
   const entry: TarEntry = {
-    name,
+    name: '',
     type,
     size: type === 'file' ? size : 0,
     mode: headerNumber(h, 100, 8, 'mode', fail) & 0o7777,
@@ -113,11 +115,13 @@ export function headerEntry(h: Buffer, name: string, type: TarEntryType, size: n
     uname: named ? text(h, 265, 32) : '',
     gname: named ? text(h, 297, 32) : '',
     mtime: headerNumber(h, 136, 12, 'mtime', fail),
-    linkname: text(h, 157, 100),
+    linkname: '',
     devmajor: 0,
     devminor: 0,
     xattrs: new Map(),
   };
+  setPath(entry, 'name', name);
+  setPath(entry, 'linkname', field(h, 157, 100));
   if ((type === 'char' || type === 'block') && named) {
     entry.devmajor = headerNumber(h, 329, 8, 'devmajor', fail);
     entry.devminor = headerNumber(h, 337, 8, 'devminor', fail);
@@ -157,16 +161,29 @@ function octal(h: Buffer, start: number, length: number): number {
   return n;
 }
 
-/** A NUL-terminated header field as text. */
-export function text(h: Buffer, start: number, length: number): string {
+/** The bytes of a NUL-terminated header field. */
+export function field(h: Buffer, start: number, length: number): Buffer {
   let end = h.indexOf(0, start);
   if (end === -1 || end > start + length) end = start + length;
-  return end === start ? '' : decode(h.subarray(start, end));
+  return h.subarray(start, end);
+}
+
+/** A NUL-terminated header field as text. */
+export function text(h: Buffer, start: number, length: number): string {
+  return decode(field(h, start, length));
 }
 
 /** UTF-8 when the bytes are UTF-8 (what every current tool writes), else Latin-1, which keeps every byte. */
 export function decode(bytes: Buffer): string {
   return isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('latin1');
+}
+
+/** Sets the entry's name or link name from its bytes, marking it when they are not UTF-8. */
+export function setPath(entry: TarEntry, key: 'name' | 'linkname', bytes: Buffer): void {
+  entry[key] = decode(bytes);
+  const mark = key === 'name' ? 'nameNotUtf8' : 'linknameNotUtf8';
+  if (isUtf8(bytes)) delete entry[mark];
+  else entry[mark] = true;
 }
 
 function describeFlag(flag: number): string {

@@ -2,7 +2,7 @@
 // describe, then laid over that entry's header fields. Global pax headers apply to the
 // entries after them as POSIX says, for the keys uid, gid, uname, gname and mtime.
 import { MAX_ENTRY_SIZE, MAX_EXTENDED_HEADER, type TarEntry } from './tar-entry';
-import { type ExtendedKind, type Fail, decode, text } from './tar-header';
+import { type ExtendedKind, type Fail, decode, field, setPath } from './tar-header';
 
 const GLOBAL_KEYS = new Set(['uid', 'gid', 'uname', 'gname', 'mtime']);
 
@@ -11,8 +11,8 @@ export class ExtendedHeaders {
   private waiting = false; // an extended header is waiting for its entry
   private pendingBytes = 0;
   private pendingPax: Map<string, Buffer> | undefined = undefined;
-  private longName: string | undefined = undefined;
-  private longLink: string | undefined = undefined;
+  private longName: Buffer | undefined = undefined;
+  private longLink: Buffer | undefined = undefined;
   private readonly globals = new Map<string, Buffer>();
 
   constructor(private readonly fail: Fail) {}
@@ -37,10 +37,10 @@ export class ExtendedHeaders {
   add(kind: ExtendedKind, body: Buffer): void {
     switch (kind) {
       case 'L':
-        this.longName = text(body, 0, body.length);
+        this.longName = field(body, 0, body.length);
         break;
       case 'K':
-        this.longLink = text(body, 0, body.length);
+        this.longLink = field(body, 0, body.length);
         break;
       case 'x': {
         const records = parsePax(body, this.fail);
@@ -61,8 +61,8 @@ export class ExtendedHeaders {
 
   /** Overrides the header fields with GNU long names and pax values (global, then own). */
   apply(entry: TarEntry): void {
-    if (this.longName !== undefined) entry.name = this.longName;
-    if (this.longLink !== undefined) entry.linkname = this.longLink;
+    if (this.longName !== undefined) setPath(entry, 'name', this.longName);
+    if (this.longLink !== undefined) setPath(entry, 'linkname', this.longLink);
     const own = this.pendingPax;
     for (const key of GLOBAL_KEYS) {
       const value = own?.get(key) ?? this.globals.get(key);
@@ -111,10 +111,10 @@ function applyPax(entry: TarEntry, key: string, value: Buffer, fail: Fail): void
   }
   switch (key) {
     case 'path':
-      entry.name = decode(value);
+      setPath(entry, 'name', value);
       return;
     case 'linkpath':
-      entry.linkname = decode(value);
+      setPath(entry, 'linkname', value);
       return;
     case 'uname':
       entry.uname = decode(value);

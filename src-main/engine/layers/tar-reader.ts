@@ -19,6 +19,7 @@ import {
   type ExtendedKind,
   type Fail,
   checksumMatches,
+  decode,
   entryType,
   extendedKind,
   headerEntry,
@@ -175,7 +176,7 @@ export class TarReader {
 
     const format = headerFormat(h);
     const name = headerName(h, format);
-    this.current = name;
+    this.current = decode(name);
     const flag = h[156]!;
     const size = headerNumber(h, 124, 12, 'size', this.fail);
     if (size < 0 || size > MAX_ENTRY_SIZE) this.fail(`absurd entry size ${size}`);

@@ -7,6 +7,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StrataError } from '../../shared/errors';
 import { expectDigest } from '../store/digest';
+import { type SpaceGuard, describeNoSpace } from '../store/free-space';
 import type { RegistryClient } from './client';
 import { describeNetworkError } from './http';
 
@@ -20,6 +21,8 @@ export interface BlobDownload {
   signal?: AbortSignal;
   /** Bytes so far; called every 256 KiB and at the end. */
   onBytes?: (bytes: number) => void;
+  /** Counts the download against the store's free-space reserve (a manifest may declare any size). */
+  space?: SpaceGuard;
 }
 
 const REPORT_EVERY = 256 << 10;
@@ -39,6 +42,11 @@ export async function downloadBlob(client: RegistryClient, download: BlobDownloa
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
       if (bytes > size) return done(new StrataError('DIGEST_MISMATCH', `${what}: the registry sent more than the ${size} bytes the manifest says`));
+      try {
+        download.space?.wrote(chunk.length);
+      } catch (error) {
+        return done(error as Error);
+      }
       hash.update(chunk);
       if (bytes - reported >= REPORT_EVERY || bytes === size) {
         reported = bytes;
@@ -54,6 +62,6 @@ export async function downloadBlob(client: RegistryClient, download: BlobDownloa
   } catch (error) {
     fs.rmSync(file, { force: true });
     if (signal?.aborted) throw new StrataError('CANCELLED', 'pull cancelled', { cause: error });
-    throw describeNetworkError(error, response.url);
+    throw describeNetworkError(describeNoSpace(error, download.space?.dir ?? file), response.url);
   }
 }

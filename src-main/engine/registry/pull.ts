@@ -9,6 +9,7 @@ import { type ImageConfig, type ImageManifest, MEDIA, imageConfigSchema, parseDo
 import type { SourceLayer } from '../images/sources/source';
 import { compressionOfMediaType } from '../layers/compression';
 import { expectDigest, sha256, shortId } from '../store/digest';
+import type { SpaceGuard } from '../store/free-space';
 import { blobPath } from '../store/paths';
 import type { Store } from '../store/store';
 import type { Credentials } from './auth';
@@ -170,6 +171,7 @@ function unpackProgress(progress: ImportProgress): PullProgress {
 /** The layer blobs of one manifest: which the store has, which were downloaded, and where each is. */
 class Downloads {
   private readonly files = new Map<string, string>(); // digest → downloaded file
+  private readonly space: SpaceGuard;
   count = 0;
   bytes = 0;
 
@@ -180,7 +182,9 @@ class Downloads {
     private readonly manifest: ImageManifest,
     private readonly signal: AbortSignal | undefined,
     private readonly report: (progress: PullProgress) => void,
-  ) {}
+  ) {
+    this.space = store.spaceGuard();
+  }
 
   /** Downloads every layer blob the store lacks (each once, however often the manifest lists it). */
   async fetchMissing(newFile: (digest: string) => string): Promise<void> {
@@ -224,6 +228,7 @@ class Downloads {
       what: `${label} of ${this.ref.canonical}`,
       signal: this.signal,
       onBytes: (bytes) => progress('downloading', bytes),
+      space: this.space,
     });
     this.files.set(layer.digest, file);
     this.count++;

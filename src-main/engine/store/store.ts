@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from './atomic';
+import { type FreeSpaceReserve, SpaceGuard } from './free-space';
 import { type ImageRecord, readImageIndex, writeImageIndex } from './image-index';
 import { recoverIfIdle, withStoreLock } from './lock';
 import { type StorePaths, storePaths } from './paths';
@@ -11,11 +12,19 @@ import { recoverStore } from './recovery';
 /** The last writer in line, per store root, in this process. */
 const writerQueues = new Map<string, Promise<void>>();
 
+export interface StoreOptions {
+  /** Free space staged writes leave on the store's filesystem; default 5 %, at most 1 GiB. */
+  reserve?: FreeSpaceReserve;
+}
+
 export class Store {
-  private constructor(readonly paths: StorePaths) {}
+  private constructor(
+    readonly paths: StorePaths,
+    readonly reserve: FreeSpaceReserve | undefined,
+  ) {}
 
   /** Opens (creating when new) the store at `root`, clearing up after a crashed writer. */
-  static open(root: string): Store {
+  static open(root: string, options: StoreOptions = {}): Store {
     const paths = storePaths(root);
     for (const dir of [paths.root, paths.blobs, paths.layers, paths.containers, paths.tmp]) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const marker = path.join(paths.root, 'oci-layout');
@@ -27,7 +36,12 @@ export class Store {
         if (!fs.existsSync(marker)) writeJsonAtomic(paths.tmp, marker, { imageLayoutVersion: '1.0.0' });
       });
     }
-    return new Store(paths);
+    return new Store(paths, options.reserve);
+  }
+
+  /** A new count of one job's staged writes against the free-space reserve. */
+  spaceGuard(): SpaceGuard {
+    return new SpaceGuard(this.paths.tmp, this.reserve);
   }
 
   /**

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
 import { type ErrorCode, isStrataError } from '../../../src-main/shared/errors';
-import { tarArchive, tarEntry } from '../../helpers/tar-writer';
+import { fixChecksum, tarArchive, tarEntry } from '../../helpers/tar-writer';
 import { type TestImage, makeTempDir, sha256Bytes, tarDirectory, testImages, treeSnapshot, writeOciLayout } from '../../helpers/test-images';
 
 let work: string;
@@ -103,6 +103,50 @@ describe('hostile layer tars are refused', () => {
     const file = path.join(work, 'corrupt.tar.gz');
     fs.writeFileSync(file, gz);
     await expectRefused(engine.importImage({ path: file, format: 'rootfs' }), 'INVALID_ARCHIVE');
+  });
+});
+
+describe('names the file system cannot hold are refused, not mangled', () => {
+  /** A ustar entry whose name field holds exactly `bytes` (the test tar writer writes UTF-8). */
+  function rawNamed(bytes: number[], content: string): Buffer {
+    const entry = tarEntry({ name: 'placeholder', content });
+    entry.fill(0, 0, 100);
+    Buffer.from(bytes).copy(entry, 0);
+    return fixChecksum(entry);
+  }
+  const latin1 = [0xff, 0xfe]; // not UTF-8
+  const twin = [...Buffer.from('\u00ff\u00fe')]; // c3 bf c3 be: the same characters in UTF-8
+
+  it('a name that is not UTF-8', async () => {
+    const tar = rootfsTar('not-utf8', [tarEntry({ name: 'etc/', type: 'directory' }), rawNamed([0x63, 0x61, 0x66, 0xe9], 'x')]);
+    await expectRefused(engine.importImage({ path: tar, format: 'rootfs' }), 'INVALID_ARCHIVE', /refusing entry "caf\\xe9": its name is not UTF-8/);
+  });
+
+  it('a name that is not UTF-8 next to its UTF-8 twin, in either order (never one silently replacing the other)', async () => {
+    const first = rootfsTar('twin-after', [rawNamed(twin, 'utf-8 twin'), rawNamed(latin1, 'latin-1')]);
+    await expectRefused(engine.importImage({ path: first, format: 'rootfs' }), 'INVALID_ARCHIVE', /"\\xff\\xfe"/);
+    const second = rootfsTar('twin-before', [rawNamed(latin1, 'latin-1'), rawNamed(twin, 'utf-8 twin')]);
+    await expectRefused(engine.importImage({ path: second, format: 'rootfs' }), 'INVALID_ARCHIVE', /"\\xff\\xfe"/);
+  });
+
+  it('a pax path, or a symlink target, that is not UTF-8', async () => {
+    const pax = rootfsTar('pax-not-utf8', [tarEntry({ name: 'x', pax: { path: Buffer.from([0x64, 0x2f, 0xff]) }, content: 'x' })]);
+    await expectRefused(engine.importImage({ path: pax, format: 'rootfs' }), 'INVALID_ARCHIVE', /"d\/\\xff"/);
+    const link = rootfsTar('link-not-utf8', [tarEntry({ name: 'link', type: 'symlink', linkname: 'x', pax: { linkpath: Buffer.from([0xfe]) } })]);
+    await expectRefused(engine.importImage({ path: link, format: 'rootfs' }), 'INVALID_ARCHIVE', /symlink "link" pointing to "\\xfe"/);
+  });
+
+  it('a name component longer than 255 bytes', async () => {
+    const tar = rootfsTar('long-component', [tarEntry({ name: 'etc/', type: 'directory' }), tarEntry({ name: `etc/${'n'.repeat(300)}`, content: 'x' })]);
+    await expectRefused(engine.importImage({ path: tar, format: 'rootfs' }), 'INVALID_ARCHIVE', /refusing entry "etc\/n+…n+": a component of its path is 300 bytes, more than the 255/);
+  });
+
+  it('a path longer than PATH_MAX, and a symlink target as long', async () => {
+    const deep = Array.from({ length: 21 }, (_, i) => `${i}`.padEnd(200, 'd')).join('/'); // 21 × 201 bytes
+    const tar = rootfsTar('long-path', [tarEntry({ name: deep, content: 'x' })]);
+    await expectRefused(engine.importImage({ path: tar, format: 'rootfs' }), 'INVALID_ARCHIVE', /its path is 4220 bytes; at most \d+ fit below the layer directory \(PATH_MAX 4096\)/);
+    const link = rootfsTar('long-link', [tarEntry({ name: 'link', type: 'symlink', linkname: deep })]);
+    await expectRefused(engine.importImage({ path: link, format: 'rootfs' }), 'INVALID_ARCHIVE', /refusing symlink "link": its target is 4220 bytes/);
   });
 });
 

@@ -440,6 +440,28 @@ describe('formats and corner cases written by the test tar writer', () => {
     const [entry] = parse(Buffer.concat([header, Buffer.alloc(1024)]));
     expect(entry!.entry.name).toBe('café');
     expect(Buffer.from(entry!.entry.name, 'latin1')).toEqual(Buffer.from([0x63, 0x61, 0x66, 0xe9]));
+    expect(entry!.entry.nameNotUtf8).toBe(true); // what tells it from "café" spelt in UTF-8
+  });
+
+  it('marks names and link names that are not UTF-8, from every place a name comes from', () => {
+    const bytes = Buffer.from([0x61, 0xff]);
+    const entries = parse(
+      tarArchive([
+        tarEntry({ name: 'café', content: 'x' }),
+        tarEntry({ name: 'pax', pax: { path: bytes }, content: 'x' }),
+        tarEntry({ name: 'a'.repeat(150), format: 'gnu', type: 'symlink', linkname: 'b'.repeat(150) }),
+        tarEntry({ name: 'link', type: 'symlink', linkname: 'x', pax: { linkpath: bytes } }),
+        tarEntry({ name: 'fixed', pax: { path: 'fixed-by-pax' }, content: 'x' }),
+      ]),
+    );
+    expect(entries.map((e) => [e.entry.nameNotUtf8 ?? false, e.entry.linknameNotUtf8 ?? false])).toEqual([
+      [false, false],
+      [true, false],
+      [false, false],
+      [false, true],
+      [false, false],
+    ]);
+    expect(Buffer.from(entries[1]!.entry.name, 'latin1')).toEqual(bytes);
   });
 
   it("reads star's ustar variant, whose prefix field is shorter (atime and ctime follow)", () => {

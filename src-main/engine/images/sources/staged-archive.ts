@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { StrataError } from '../../../shared/errors';
 import { decompressor } from '../../layers/compression';
 import { compressionOfFile } from '../../layers/file-compression';
+import { type SpaceGuard, describeNoSpace } from '../../store/free-space';
 import { normalizeEntryName, parentOf, resolveWithin } from '../../layers/safe-path';
 import { type TarEntry, TarError, TarReader } from '../../layers/tar-reader';
 
@@ -60,8 +61,11 @@ export class StagedArchive {
   }
 }
 
-/** Streams `archive` (plain, gzip or zstd tar) into `stagingDir`, which must exist and be empty. */
-export async function stageArchive(archive: string, stagingDir: string, signal?: AbortSignal): Promise<StagedArchive> {
+/**
+ * Streams `archive` (plain, gzip or zstd tar) into `stagingDir`, which must exist and be
+ * empty; what it writes counts against `space`, the store's free-space reserve.
+ */
+export async function stageArchive(archive: string, stagingDir: string, signal?: AbortSignal, space?: SpaceGuard): Promise<StagedArchive> {
   const staged = new StagedArchive(archive);
   let counter = 0;
   let current: { fd: number; name: string; file: string; hash: ReturnType<typeof createHash>; size: number } | null = null;
@@ -83,6 +87,7 @@ export async function stageArchive(archive: string, stagingDir: string, signal?:
       if (!current) return;
       current.hash.update(chunk);
       current.size += chunk.length;
+      space?.wrote(chunk.length);
       fs.writeSync(current.fd, chunk);
     },
     entryEnd() {
@@ -121,7 +126,7 @@ export async function stageArchive(archive: string, stagingDir: string, signal?:
     if (open) fs.closeSync(open.fd);
     if (error instanceof TarError) throw new StrataError('INVALID_ARCHIVE', `${archive}: ${error.message}`, { cause: error });
     if ((error as Error)?.name === 'AbortError') throw new StrataError('CANCELLED', 'import cancelled', { cause: error });
-    throw error;
+    throw describeNoSpace(error, space?.dir ?? stagingDir);
   }
   return staged;
 }
