@@ -22,6 +22,7 @@ const USAGE: StoreDiskUsage = {
   logicalBytes: 1300,
   layerBytes: 850,
   blobBytes: 400,
+  stagingBytes: 0,
   savedBytes: 500,
   reclaimableBytes: 50,
 };

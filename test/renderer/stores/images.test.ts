@@ -16,7 +16,7 @@ vi.mock('../../../src-renderer/src/api/bridge', () => import('../fake-engine').t
 const BUSYBOX = image({ id: `sha256:${hexId('1b')}`, tags: ['busybox:latest', 'busybox:1.36'], created: '2024-04-01T00:00:00Z' });
 const APP = image({ id: `sha256:${hexId('2a')}`, tags: ['registry.local/App:v2'], created: '2024-05-01T00:00:00Z' });
 const DANGLING = image({ id: `sha256:${hexId('3c')}` }); // no tag, no date
-const USAGE: StoreDiskUsage = { images: [], layers: [], logicalBytes: 0, layerBytes: 0, blobBytes: 0, savedBytes: 0, reclaimableBytes: 0 };
+const USAGE: StoreDiskUsage = { images: [], layers: [], logicalBytes: 0, layerBytes: 0, blobBytes: 0, stagingBytes: 0, savedBytes: 0, reclaimableBytes: 0 };
 
 beforeEach(() => {
   engine.reset();
