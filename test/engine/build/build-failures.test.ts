@@ -86,20 +86,32 @@ describe('a failing build', () => {
 
   it('is cancelled by its signal, in the middle of a RUN, leaving no process behind', async () => {
     const abort = new AbortController();
-    let cgroups: string[] = [];
+    const before = buildCgroups();
+    let ours: string[] = [];
+    let processes: { pid: number; start: bigint }[] = [];
     const error = await failedBuild(`FROM ${BASE}\nRUN echo started; sleep 600\n`, {}, {
       signal: abort.signal,
       onProgress: (event) => {
         if (event.kind !== 'output' || event.line !== 'started') return;
-        cgroups = [...buildCgroups()];
+        // this build's cgroups: those that appeared since it began (other test files build too)
+        ours = [...buildCgroups()].filter((dir) => !before.has(dir));
+        processes = ours.flatMap(procsOf).map((pid) => ({ pid, start: processStartTime(pid) }));
         abort.abort();
       },
     });
     expect(isStrataError(error, 'CANCELLED')).toBe(true);
-    // The RUN ran in a cgroup under the strata parent (gone now, see failedBuild).
-    expect(cgroups.some((dir) => /\/strata\/build-[0-9a-f]{64}$/.test(dir))).toBe(true);
-    const sleepers = spawnSync('sh', ['-c', 'ps -eo args | grep -c "^sleep 600$" || true'], { encoding: 'utf8' }).stdout.trim();
-    expect(sleepers).toBe('0');
+    // The RUN ran in a cgroup under the strata parent (gone now, see failedBuild), with its processes.
+    expect(ours.some((dir) => /\/strata\/build-[0-9a-f]{64}$/.test(dir))).toBe(true);
+    expect(processes.length).toBeGreaterThan(0);
+    // none of them lives on (a pid reused by another process has another start time)
+    const alive = processes.filter(({ pid, start }) => {
+      try {
+        return processStartTime(pid) === start && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').match(/\) [ZX] /);
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
   });
 
   it('does not start when cancelled already', async () => {
@@ -131,3 +143,12 @@ describe('a crashed build', () => {
     }
   });
 });
+
+/** The processes a cgroup directory lists (empty when it is gone or has no cgroup.procs). */
+function procsOf(dir: string): number[] {
+  try {
+    return fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
