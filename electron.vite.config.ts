@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
-import { CONTENT_SECURITY_POLICY } from './src-main/electron/policy';
+import { CONTENT_SECURITY_POLICY } from './src-shared/csp';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const fromRoot = (...parts: string[]): string => resolve(root, ...parts);
@@ -29,7 +29,7 @@ function cspInSync(): Plugin {
     name: 'strata:csp-in-sync',
     transformIndexHtml(html) {
       if (!html.includes(`content="${CONTENT_SECURITY_POLICY}"`)) {
-        throw new Error(`src-renderer/index.html must carry the CSP of src-main/electron/policy.ts: ${CONTENT_SECURITY_POLICY}`);
+        throw new Error(`src-renderer/index.html must carry the CSP of src-shared/csp.ts: ${CONTENT_SECURITY_POLICY}`);
       }
       return html;
     },

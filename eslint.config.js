@@ -25,4 +25,43 @@ export default tseslint.config(
       'vue/multi-word-component-names': 'off',
     },
   },
+  // The boundaries of DESIGN.md ("The typed API"): where code runs decides what it may import.
+  {
+    files: ['src-shared/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^node:', message: 'src-shared runs anywhere (the renderer bundles it): no node: modules.' },
+          { regex: '^(electron|ws)$', message: 'src-shared runs anywhere: no electron, no server-side modules.' },
+          { regex: '^@shared/', message: 'inside src-shared, import siblings by relative path.' },
+          { regex: '^(\\.\\./)+(src-main|src-renderer|native|test|bench)(/|$)', message: 'src-shared imports nothing of ours outside itself.' },
+          { regex: '^\\.\\./\\.\\./\\.\\.', message: 'src-shared imports nothing of ours outside itself.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src-renderer/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '(^|/)src-main(/|$)', message: 'the renderer never imports src-main: shared code lives in src-shared (@shared/…).' },
+          { regex: '(^|/)native(/|$)', message: 'the renderer never imports the native addon.' },
+          { regex: '^node:', message: 'the renderer runs in a sandboxed browser page: no node: modules.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src-main/engine/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^electron$', message: 'the engine never imports Electron: it runs under plain Node.' },
+          { regex: '^(\\.\\./)+(api|electron|server|cli)(/|$)', message: 'the engine never imports api/, electron/, server/ or cli/: they use it, not the reverse.' },
+          { regex: '(^|/)src-renderer(/|$)', message: 'the engine never imports the renderer.' },
+        ],
+      }],
+    },
+  },
 );

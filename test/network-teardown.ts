@@ -2,7 +2,7 @@
 // Nothing of this run is attached by then (each test removes its containers); another
 // test run on the same machine may still have containers on it, and then it stays.
 import { parseNetworkConfig, removeBridge } from '../src-main/engine/network/index';
-import { isStrataError } from '../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 import { TEST_BRIDGE, TEST_SUBNET } from './test-network';
 
 export async function teardown(): Promise<void> {

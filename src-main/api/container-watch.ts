@@ -3,7 +3,7 @@
 // poll re-lists every pollMs while anyone listens, to notice what other processes do —
 // the CLI, a container exiting, a restart policy. Each re-list is compared with the last
 // one; only differences are published. Nothing runs while no one listens.
-import type { ContainerChangedEvent, ContainerRecord } from './types/containers';
+import type { ContainerChangedEvent, ContainerRecord } from '@shared/api/types/containers';
 
 export const CONTAINER_POLL_MS = 1000;
 

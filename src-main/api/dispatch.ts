@@ -2,15 +2,15 @@
 // handler (or starts its job), and answers `{ result }` or `{ error: { code, message } }`.
 // Transports (electron/ipc.ts, server/) open one Session per client and pass calls in.
 import type { Engine } from '../engine/index';
-import { type ErrorShape, toErrorShape } from '../shared/errors';
-import { type MethodName, isMethodName, methods } from './contract';
+import { type ErrorShape, toErrorShape } from '@shared/errors';
+import { type MethodName, isMethodName, methods } from '@shared/api/contract';
 import { ContainerWatcher } from './container-watch';
 import { EventBus } from './events';
 import { type CallHandler, type HandlerContext, type JobHandler, handlers } from './handlers/index';
 import { invalidInput } from './invalid-input';
 import { JobRegistry } from './jobs';
 import { packageVersion } from './package-info';
-import type { Reply } from './protocol';
+import type { Reply } from '@shared/api/protocol';
 import { type EventSink, Session } from './session';
 import { StatsService } from './stats-service';
 

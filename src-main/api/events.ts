@@ -1,7 +1,7 @@
 // The event bus inside the engine's process: handlers and pollers publish, sessions (one
 // per window or WebSocket connection) subscribe. Work that produces an event only for
 // listeners (a poll, a sampler) runs only while the event has at least one.
-import type { EventName, EventPayload } from './contract';
+import type { EventName, EventPayload } from '@shared/api/contract';
 
 type Listener = (payload: unknown) => void;
 

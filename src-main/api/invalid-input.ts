@@ -1,7 +1,7 @@
 // Zod's verdict on an input as an INVALID_ARGUMENT a person can act on:
 // `images.inspect: invalid input: ref: Invalid input: expected string, received number`.
 import type { z } from 'zod';
-import { StrataError } from '../shared/errors';
+import { StrataError } from '@shared/errors';
 
 const SHOWN_ISSUES = 3;
 

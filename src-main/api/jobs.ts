@@ -4,8 +4,8 @@
 // A job may also write output lines (a build's steps and RUN output): all of them go out as
 // `jobs.output` batches, at most one per 100 ms, and the last 5000 stay for late readers.
 import { randomUUID } from 'node:crypto';
-import { StrataError, toErrorShape } from '../shared/errors';
-import type { JobInfo, JobOutput, JobOutputEvent, JobOutputLine, JobProgress, JobProgressEvent } from './types/jobs';
+import { StrataError, toErrorShape } from '@shared/errors';
+import type { JobInfo, JobOutput, JobOutputEvent, JobOutputLine, JobProgress, JobProgressEvent } from '@shared/api/types/jobs';
 
 /** What a job's work gets: the signal to stop at, and where to report progress. */
 export interface JobControl {

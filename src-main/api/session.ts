@@ -1,10 +1,10 @@
 // One client of the API: the window (Electron IPC) or one WebSocket connection. It holds
 // what the client subscribed to and what it started that must end with it (log follows);
 // close() ends them all.
-import { StrataError, toErrorShape } from '../shared/errors';
-import { type EventName, type EventPayload, isEventName } from './contract';
+import { StrataError, toErrorShape } from '@shared/errors';
+import { type EventName, type EventPayload, isEventName } from '@shared/api/contract';
 import type { EventBus } from './events';
-import type { Reply } from './protocol';
+import type { Reply } from '@shared/api/protocol';
 
 /** Delivers one event to the client (over IPC or the socket). */
 export type EventSink = (event: EventName, payload: unknown) => void;

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { detectCgroupLayout } from '../engine/cgroups/detect';
 import type { Engine } from '../engine/index';
-import type { SystemInfo } from './types/system';
+import type { SystemInfo } from '@shared/api/types/system';
 
 /** Mounts do not change under a running app: detect once. */
 let cgroupVersion: Promise<SystemInfo['cgroupVersion']> | undefined;

@@ -1,7 +1,7 @@
 // `strata`: the command line over the same engine as the window. One file per command.
 import { parseArgs } from 'node:util';
 import { Engine } from '../engine/index';
-import { toErrorShape } from '../shared/errors';
+import { toErrorShape } from '@shared/errors';
 import { type Command, UsageError, endOptionsAtFirstPositional } from './command';
 import { dfCommand } from './commands/df';
 import { historyCommand } from './commands/history';

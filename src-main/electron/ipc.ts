@@ -4,10 +4,10 @@
 // one call besides the API: the system's open dialog, shown over that window.
 import { type BrowserWindow, type IpcMainInvokeEvent, app, dialog, ipcMain } from 'electron';
 import { Api } from '../api/dispatch';
-import { IPC_CHANNELS, type Reply } from '../api/protocol';
+import { IPC_CHANNELS, type Reply } from '@shared/api/protocol';
 import type { Session } from '../api/session';
 import { Engine } from '../engine/index';
-import { toErrorShape } from '../shared/errors';
+import { toErrorShape } from '@shared/errors';
 import { type AppLocation, isAppUrl, pickPathOptions } from './policy';
 
 const REFUSED: Reply = { error: { code: 'UNSUPPORTED', message: "the Strata API answers only the app's own window" } };

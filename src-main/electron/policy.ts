@@ -1,16 +1,7 @@
 // The renderer's policy as plain data and pure checks (no electron import, so it is
-// unit-testable under plain Node): the CSP, where the app lives, which URLs are web links,
-// what an open-dialog request may ask.
-import type { PickPathOptions } from '../shared/preload-api';
-
-/** The one policy the renderer runs under; index.html carries the same one in a <meta>. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self' ws://127.0.0.1:*",
-].join('; ');
+// unit-testable under plain Node): where the app lives, which URLs are web links, what an
+// open-dialog request may ask. The CSP itself is src-shared/csp.ts (the server sends it too).
+import type { PickPathOptions } from '@shared/preload-api';
 
 /** Where the renderer comes from: the dev server in `electron-vite dev`, else the built file. */
 export type AppLocation = { kind: 'url'; url: string } | { kind: 'file'; file: string };

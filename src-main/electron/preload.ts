@@ -3,9 +3,9 @@
 // API's transport over IPC, and the system's open dialog. The renderer never sees
 // ipcRenderer; the main process checks every call (src-main/electron/ipc.ts).
 import { contextBridge, ipcRenderer } from 'electron';
-import { EventListeners } from '../api/listeners';
-import { type EventListener, IPC_CHANNELS, type Reply } from '../api/protocol';
-import { type PickPathOptions, PRELOAD_API_KEY, type StrataPreloadApi } from '../shared/preload-api';
+import { EventListeners } from '@shared/api/listeners';
+import { type EventListener, IPC_CHANNELS, type Reply } from '@shared/api/protocol';
+import { type PickPathOptions, PRELOAD_API_KEY, type StrataPreloadApi } from '@shared/preload-api';
 
 /** Replaced at build time with package.json's version (electron.vite.config.ts). */
 declare const __STRATA_VERSION__: string;

@@ -2,7 +2,8 @@
 // navigation away from the app, no new windows, no <webview>. Electron's security checklist
 // (https://www.electronjs.org/docs/latest/tutorial/security) item by item.
 import { type Session, type WebContents, shell } from 'electron';
-import { type AppLocation, CONTENT_SECURITY_POLICY, isAppUrl, webLink } from './policy';
+import { CONTENT_SECURITY_POLICY } from '@shared/csp';
+import { type AppLocation, isAppUrl, webLink } from './policy';
 
 /** Hands http(s) links to the system browser; every other scheme is dropped. */
 export function openExternally(url: string): void {

@@ -6,7 +6,7 @@
 //    nothing either. Through an SSH tunnel the browser says `localhost:<tunnel port>`: fine.
 // Clients that are not browsers send no Origin; the token alone admits them.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { TOKEN_PARAM } from '../api/protocol';
+import { TOKEN_PARAM } from '@shared/api/protocol';
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

@@ -1,6 +1,6 @@
 // The headers every page response carries: the window's Content-Security-Policy (the same
 // one Electron sets, src-main/electron/policy.ts) and the usual browser hardening.
-import { CONTENT_SECURITY_POLICY } from '../electron/policy';
+import { CONTENT_SECURITY_POLICY } from '@shared/csp';
 
 /**
  * The window's policy plus, in connect-src, the socket of the host the page was loaded

@@ -4,7 +4,7 @@
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Api } from '../api/dispatch';
-import type { ClientFrame, ServerFrame } from '../api/protocol';
+import type { ClientFrame, ServerFrame } from '@shared/api/protocol';
 
 /** A client this far behind on reading its events is dropped (it can reconnect and re-read). */
 export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;

@@ -1,5 +1,5 @@
 /// <reference types="vite/client" />
-import type { StrataPreloadApi } from '../../src-main/shared/preload-api';
+import type { StrataPreloadApi } from '@shared/preload-api';
 
 declare global {
   interface Window {

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '../../src-main/api/dispatch';
-import type { EventName } from '../../src-main/api/contract';
+import type { EventName } from '@shared/api/contract';
 import type { Session } from '../../src-main/api/session';
-import type { JobInfo, JobOutput, JobOutputEvent, JobOutputLine } from '../../src-main/api/types/jobs';
+import type { JobInfo, JobOutput, JobOutputEvent, JobOutputLine } from '@shared/api/types/jobs';
 import { Engine } from '../../src-main/engine/index';
 import { makeTempDir, testImages, writeOciLayout } from '../helpers/test-images';
 

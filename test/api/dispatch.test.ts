@@ -4,18 +4,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../../src-main/api/client';
+import { createClient } from '@shared/api/client';
 import { ContainerWatcher } from '../../src-main/api/container-watch';
-import { events, methods } from '../../src-main/api/contract';
+import { events, methods } from '@shared/api/contract';
 import { Api } from '../../src-main/api/dispatch';
 import { EventBus } from '../../src-main/api/events';
 import { handlers } from '../../src-main/api/handlers/index';
-import { EventListeners } from '../../src-main/api/listeners';
-import type { EventListener, Reply, Transport } from '../../src-main/api/protocol';
+import { EventListeners } from '@shared/api/listeners';
+import type { EventListener, Reply, Transport } from '@shared/api/protocol';
 import { Session } from '../../src-main/api/session';
-import type { ContainerChangedEvent, ContainerRecord } from '../../src-main/api/types/containers';
+import type { ContainerChangedEvent, ContainerRecord } from '@shared/api/types/containers';
 import { Engine } from '../../src-main/engine/index';
-import { isApiError } from '../../src-main/api/api-error';
+import { isApiError } from '@shared/api/api-error';
 import { makeTempDir } from '../helpers/test-images';
 
 let work: string;

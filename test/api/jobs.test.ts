@@ -3,8 +3,8 @@
 // AbortSignal, and how long finished jobs are remembered.
 import { describe, expect, it } from 'vitest';
 import { JobRegistry } from '../../src-main/api/jobs';
-import type { JobInfo, JobOutputEvent, JobProgressEvent } from '../../src-main/api/types/jobs';
-import { StrataError, isStrataError } from '../../src-main/shared/errors';
+import type { JobInfo, JobOutputEvent, JobProgressEvent } from '@shared/api/types/jobs';
+import { StrataError, isStrataError } from '@shared/errors';
 
 function registry(options: { keepFinished?: number; progressIntervalMs?: number; outputIntervalMs?: number; keepOutputLines?: number; keepOutputChars?: number } = {}) {
   const progress: JobProgressEvent[] = [];

@@ -2,7 +2,7 @@
 // itself (the typed client is tested over webSocketTransport).
 import http from 'node:http';
 import { type ClientOptions, WebSocket } from 'ws';
-import type { Reply } from '../../src-main/api/protocol';
+import type { Reply } from '@shared/api/protocol';
 
 export type Frame = { id?: number | string | null; result?: unknown; error?: { code: string; message: string }; event?: string; payload?: unknown };
 

@@ -5,8 +5,8 @@
 // failed on a drop, and no reconnecting once closed or with nobody listening. The real socket
 // and server are exercised in server.test.ts; here only the transport's own bookkeeping.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Reply } from '../../src-main/api/protocol';
-import { type SocketLike, webSocketTransport } from '../../src-main/api/ws-transport';
+import type { Reply } from '@shared/api/protocol';
+import { type SocketLike, webSocketTransport } from '@shared/api/ws-transport';
 
 const SOCKET_URL = 'ws://127.0.0.1:1/api?token=t';
 const CLOSED_MESSAGE = 'the connection to the Strata engine closed';

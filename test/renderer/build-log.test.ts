@@ -1,7 +1,7 @@
 // The Build dialog's view of a build's output (src-renderer/src/lib/build-log.ts): steps with
 // their state and lines, the step a failure stopped at, and a bounded number of lines.
 import { describe, expect, it } from 'vitest';
-import type { JobOutputLine } from '../../src-main/api/types/jobs';
+import type { JobOutputLine } from '@shared/api/types/jobs';
 import { BuildLog } from '../../src-renderer/src/lib/build-log';
 
 let seq = 0;

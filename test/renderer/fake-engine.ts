@@ -4,13 +4,13 @@
 // ApiErrors and jobs travel as in the window; only the engine behind the transport is fake.
 // A store test swaps the bridge module for this one:
 //   vi.mock('../../../src-renderer/src/api/bridge', () => import('../fake-engine').then((m) => m.bridgeModule));
-import { createClient } from '../../src-main/api/client';
-import type { EventName, EventPayload, MethodInput, MethodName, MethodOutput } from '../../src-main/api/contract';
-import { EventListeners } from '../../src-main/api/listeners';
-import type { EventListener, Reply } from '../../src-main/api/protocol';
-import type { JobInfo } from '../../src-main/api/types/jobs';
-import { type ErrorCode, StrataError, toErrorShape } from '../../src-main/shared/errors';
-import type { StrataPreloadApi } from '../../src-main/shared/preload-api';
+import { createClient } from '@shared/api/client';
+import type { EventName, EventPayload, MethodInput, MethodName, MethodOutput } from '@shared/api/contract';
+import { EventListeners } from '@shared/api/listeners';
+import type { EventListener, Reply } from '@shared/api/protocol';
+import type { JobInfo } from '@shared/api/types/jobs';
+import { type ErrorCode, StrataError, toErrorShape } from '@shared/errors';
+import type { StrataPreloadApi } from '@shared/preload-api';
 
 type Handler<M extends MethodName> = (input: MethodInput<M>) => MethodOutput<M> | Promise<MethodOutput<M>>;
 

@@ -1,8 +1,8 @@
 // Small, complete API records for the renderer's unit tests: a container, an image, a stats
 // sample, a tree node — each with the fields a test names and plain defaults for the rest.
-import type { ContainerRecord, ContainerStatus } from '../../src-main/api/types/containers';
-import type { ImageInfo, TreeNode } from '../../src-main/api/types/images';
-import type { StatsSample } from '../../src-main/api/types/stats';
+import type { ContainerRecord, ContainerStatus } from '@shared/api/types/containers';
+import type { ImageInfo, TreeNode } from '@shared/api/types/images';
+import type { StatsSample } from '@shared/api/types/stats';
 
 /** A 64-hex id from a short tag: `hexId('a1')` → "a1a1a1…". */
 export function hexId(tag: string): string {

@@ -4,7 +4,7 @@ import { containerOptionsSchema } from '../../engine/containers/options';
 import type { ContainerOptions } from '../../engine/containers/options';
 import { parseSince, readLogs } from '../../engine/logs/index';
 import { parseInput } from '../invalid-input';
-import type { LogLine } from '../types/containers';
+import type { LogLine } from '@shared/api/types/containers';
 import type { Handlers } from './types';
 
 export const containerHandlers = {

@@ -1,8 +1,8 @@
 // images.*, disk.*: the engine's image store.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { BuildEvent } from '../../engine/build/build-events';
-import type { TreeNode } from '../types/images';
-import type { JobOutputLine } from '../types/jobs';
+import type { TreeNode } from '@shared/api/types/images';
+import type { JobOutputLine } from '@shared/api/types/jobs';
 import type { Handlers } from './types';
 
 export const imageHandlers = {

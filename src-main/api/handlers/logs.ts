@@ -2,9 +2,9 @@
 // as `logs.lines` events, until it unfollows or goes away.
 import { randomUUID } from 'node:crypto';
 import { followLogs, parseSince } from '../../engine/logs/index';
-import { StrataError, toErrorShape } from '../../shared/errors';
+import { StrataError, toErrorShape } from '@shared/errors';
 import type { Session } from '../session';
-import type { LogLine } from '../types/containers';
+import type { LogLine } from '@shared/api/types/containers';
 import type { Handlers } from './types';
 
 /** Lines read in one go are sent together, up to this many per event. */

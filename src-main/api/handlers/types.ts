@@ -1,7 +1,7 @@
 // The shape of a handler: one per method of the table, checked against its entry.
 import type { Engine } from '../../engine/index';
-import type { JobResult, MethodName, MethodOutput, Methods, ParsedInput } from '../contract';
-import type { JobSpec } from '../define';
+import type { JobResult, MethodName, MethodOutput, Methods, ParsedInput } from '@shared/api/contract';
+import type { JobSpec } from '@shared/api/define';
 import type { JobControl, JobRegistry } from '../jobs';
 import type { Session } from '../session';
 import type { StatsService } from '../stats-service';

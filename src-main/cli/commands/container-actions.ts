@@ -1,6 +1,6 @@
 // start, stop, restart, pause, unpause, kill, rm, wait: one action on each named container,
 // docker-style output.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
 import { json } from '../output';

@@ -1,4 +1,4 @@
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { IMPORT_FORMATS, type ImportFormat } from '../../engine/images/sources/source';
 import type { ImportProgress } from '../../engine/images/import-image';
 import type { Command } from '../command';

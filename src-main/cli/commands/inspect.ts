@@ -1,4 +1,4 @@
-import { isStrataError } from '../../shared/errors';
+import { isStrataError } from '@shared/errors';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
 import { json } from '../output';

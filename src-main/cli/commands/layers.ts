@@ -1,5 +1,5 @@
 import type { TreeNode } from '../../engine/layers/layer-index';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
 import { bytes, json, modeString } from '../output';

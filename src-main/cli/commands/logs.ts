@@ -1,7 +1,7 @@
 import type { Engine } from '../../engine/index';
 import { followLogs, formatLogLine, parseSince, readLogs } from '../../engine/logs/index';
 import type { LogLine } from '../../engine/runtime/index';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
 import type { Output } from '../output';

@@ -1,4 +1,4 @@
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { Credentials } from '../../engine/registry/auth';
 import type { PullProgress } from '../../engine/registry/pull';
 import type { Command } from '../command';

@@ -1,5 +1,5 @@
 import type { ExportFormat, ExportProgress } from '../../engine/images/export-image';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { Command } from '../command';
 import { UsageError, expectPositionals } from '../command';
 import { bytes, json, shortId } from '../output';

@@ -1,7 +1,7 @@
 // `strata stats`: live usage of running containers, read from cgroup and proc files by the
 // engine's sampler (two readings a second apart give the rates, as `docker stats` shows);
 // `--history` prints a container's stored history (10-s points, 24 h) as CSV or JSON.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { type HistoryExportFormat, HISTORY_EXPORT_FORMATS, exportContainerStatsHistory, openContainerStatsSampler } from '../../engine/stats/index';
 import type { StatsSample } from '../../engine/stats/sample';
 import type { Command } from '../command';

@@ -1,4 +1,4 @@
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
 import { json } from '../output';

@@ -1,5 +1,6 @@
 // What `buildImage` takes, reports while it works and returns: the shapes the CLI, the API
 // and the window share.
+import type { BuildResult, BuildStepResult } from '@shared/api/types/images';
 import type { NetworkMode } from '../network/network-files';
 
 export interface BuildOptions {
@@ -31,23 +32,5 @@ export type BuildEvent =
   /** Warnings (deprecated syntax, unused build-args) and notes (`# syntax=` ignored). */
   | { kind: 'message'; level: 'warning' | 'note'; message: string };
 
-export interface BuildStepResult {
-  /** Index of the stage among the Containerfile's FROM lines. */
-  stage: number;
-  line: number;
-  createdBy: string;
-  cached: boolean;
-  /** Chain id of the layer the step added; absent for a step that added none. */
-  layer?: string;
-}
-
-export interface BuildResult {
-  /** Image ID (config digest). */
-  id: string;
-  manifestDigest: string;
-  tags: string[];
-  /** Every instruction after a FROM, in build order. */
-  steps: BuildStepResult[];
-  warnings: string[];
-  notes: string[];
-}
+/** Wire types, declared once in src-shared. */
+export type { BuildResult, BuildStepResult };

@@ -2,7 +2,7 @@
 // not instructions: parser directives at the top (`# escape=`, `# syntax=`), comments,
 // and line continuations, with the same rules Docker applies, so a file that builds there
 // is split into the same instructions here.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 
 export type EscapeChar = '\\' | '`';
 

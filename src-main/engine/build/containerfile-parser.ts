@@ -1,7 +1,7 @@
 // Logical lines → typed instructions. Arguments stay as written (quotes and `$VAR`s
 // included): what a word means depends on the ARG/ENV scope at that line, which only the
 // planner knows, so expansion happens there (variables.ts), not here.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { lexContainerfile, type EscapeChar, type LogicalLine } from './containerfile-lexer';
 
 interface At {

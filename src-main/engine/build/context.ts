@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, type Stats } from 'node:fs';
 import { lstat, readFile, readdir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { globRegExp, hasWildcards, literalOf } from './glob';
 import { IGNORE_FILES, IgnoreMatcher } from './ignore';
 

@@ -18,7 +18,7 @@
 // Not copied: extended attributes, and hard links between copied files (each is a file).
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { resolveUser } from '../runtime/image-user';
 import type { CopySource, EntryType, SourceEntry } from './context';
 import type { CopyStep } from './plan';

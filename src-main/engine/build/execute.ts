@@ -20,7 +20,7 @@
 // only a build that completes tags anything.
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError, isStrataError } from '../../shared/errors';
+import { StrataError, isStrataError } from '@shared/errors';
 import { imageRoot, readImageFile } from '../containers/rootfs';
 import { type ImageInfo, findImage, readConfig } from '../images/image-store';
 import { type HistoryEntry, type ImageConfig, type RunConfig, hostArchitecture } from '../images/oci';

@@ -11,7 +11,7 @@ import type { HistoryEntry, ImageConfig, RunConfig } from '../images/oci';
 import { sha256 } from '../store/digest';
 import { blobPath } from '../store/paths';
 import type { Store } from '../store/store';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { CachedLayer } from './build-cache';
 
 export interface StageImage {

@@ -4,7 +4,7 @@
 // directories, `!` re-including what an earlier pattern excluded; the last matching
 // pattern wins, and a pattern that matches a directory covers everything below it.
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { globRegExp, globSource } from './glob';
 
 export interface IgnorePattern {

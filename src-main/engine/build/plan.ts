@@ -11,7 +11,7 @@
 // what the step ran with. It reads well in the layer tree and is short.
 import os from 'node:os';
 import path from 'node:path';
-import { StrataError, isStrataError } from '../../shared/errors';
+import { StrataError, isStrataError } from '@shared/errors';
 import { DEFAULT_PATH, applyChanges } from '../images/changes';
 import { hostArchitecture, type RunConfig } from '../images/oci';
 import {

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { runtimeRoot } from '../containers/runtime-root';
 import { type NetworkMode, defaultHostname, networkConfig, setUpNetwork, tearDownNetwork } from '../network/index';
 import { runRuntime, spawnRuntime } from '../runtime/runtime-binary';

@@ -1,7 +1,7 @@
 // Multi-stage structure: which FROM starts which stage, what each stage is built on, which
 // earlier stages its `COPY --from` reads, and so which stages the requested target needs.
 // A stage may only use stages defined above it, so the stage list is already in build order.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { ArgInstruction, CopyInstruction, FromInstruction, Instruction, ParsedContainerfile } from './containerfile-parser';
 import { ArgScope, BuildArgs, expandWord, platformArgs } from './variables';
 

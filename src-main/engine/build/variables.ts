@@ -4,7 +4,7 @@
 // Expansion applies to FROM, ADD, COPY, ENV, ARG, LABEL, EXPOSE, USER, VOLUME, WORKDIR,
 // STOPSIGNAL and the flags of COPY/ADD; never to RUN, CMD or ENTRYPOINT, whose text belongs
 // to the shell inside the container (plan.ts decides which words go through here).
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { hostArchitecture } from '../images/oci';
 import type { EscapeChar } from './containerfile-lexer';
 

@@ -17,7 +17,7 @@
 //    (name=systemd for old tools) on a v2 host does not make it v1.
 //  - neither → UNSUPPORTED.
 import fs from 'node:fs';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 
 export interface MountinfoEntry {
   mountId: number;

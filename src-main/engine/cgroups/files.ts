@@ -4,7 +4,7 @@
 // explanation the kernel gives, so it travels up as the cause.
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 
 type Errno = NodeJS.ErrnoException;
 

@@ -1,7 +1,7 @@
 // Cgroup paths are relative to the engine's parent and must never leave it: a hostile or
 // mistaken container id must not let the engine write limits for, or remove, a cgroup it
 // does not own (systemd's slices, another engine's containers).
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 
 export const DEFAULT_PARENT = 'strata';
 

@@ -1,6 +1,6 @@
 // Checks and conversions shared by both drivers: what a CgroupResources may hold, CPUs →
 // CFS quota, and v1 shares → v2 weight. Pure functions.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { CgroupResources } from './manager';
 
 /** The CFS period Docker and the kernel default to, µs. */

@@ -2,7 +2,7 @@
 // image's, with the image's config (plus --change edits) and a history entry saying where
 // it came from. A running container is frozen while its upper dir is read (docker's
 // --pause default), so the layer is one moment of the container, not a smear.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { applyChanges } from '../images/changes';
 import { type ImportedImage, addImages, withImportJob } from '../images/import-image';
 import { readConfig, readManifest } from '../images/image-store';

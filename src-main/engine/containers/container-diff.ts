@@ -2,6 +2,7 @@
 // A added, C changed (including a directory something changed inside), D deleted — read
 // from the upper dir against the image's merged layers. Works running or stopped: the
 // upper dir is the container's own, whatever is mounted.
+import type { ContainerChange } from '@shared/api/types/containers';
 import type { MergedView } from '../layers/layer-index';
 import { mergedViewOf } from '../layers/layer-store';
 import { walkUpper } from '../layers/overlay-upper';
@@ -9,12 +10,6 @@ import type { Store } from '../store/store';
 import { containerFile, findRecord } from './container-store';
 
 export type ChangeKind = 'A' | 'C' | 'D';
-
-export interface ContainerChange {
-  /** Absolute, as seen inside the container. */
-  path: string;
-  kind: ChangeKind;
-}
 
 export function diffContainer(store: Store, ref: string): ContainerChange[] {
   const record = findRecord(store, ref);
@@ -39,3 +34,6 @@ function childrenOf(dir: string, lower: MergedView): string[] {
   const prefix = dir + '/';
   return [...lower.entries.keys()].filter((key) => key.startsWith(prefix) && !key.slice(prefix.length).includes('/'));
 }
+
+/** Wire types, declared once in src-shared. */
+export type { ContainerChange };

@@ -2,7 +2,7 @@
 // KEY=VALUE), status, exited (code), ancestor (image reference or ID prefix), before and
 // since (another container). The same key given twice matches either value; different
 // keys must all match — docker's rules.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { normalizeReference } from '../images/reference';
 import type { ContainerRecord, ContainerStatus } from './container';
 

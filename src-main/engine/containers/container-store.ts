@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { readJsonFile, writeJsonAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
 import { CONTAINER_FILES, type ContainerRecord } from './container';

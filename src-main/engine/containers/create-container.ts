@@ -2,7 +2,7 @@
 // everything start would refuse about the options is refused here, before anything is written.
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { type ImageInfo, findImage } from '../images/image-store';
 import { buildSpec } from '../runtime/spec-builder';
 import type { Store } from '../store/store';

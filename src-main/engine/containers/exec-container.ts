@@ -3,12 +3,13 @@
 // `process`: capabilities, no_new_privs, rlimits, env) with the caller's command, and
 // `-e`, `-w`, `-u` on top, as `docker exec` does. The store lock is not held while it runs:
 // an exec may last as long as the container.
+import type { ExecResult } from '@shared/api/types/containers';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { resolveUser } from '../runtime/image-user';
 import type { OciConfig } from '../runtime/oci-config';
 import { runtimeFailure, spawnRuntime } from '../runtime/runtime-binary';
@@ -30,13 +31,6 @@ export interface ExecOptions {
   user?: string;
   /** Start it and return; its output is dropped (docker exec -d). */
   detach?: boolean;
-}
-
-export interface ExecResult {
-  exitCode: number;
-  /** Collected only when the caller asked for pipes; cut at `maxOutputBytes`. */
-  stdout?: string;
-  stderr?: string;
 }
 
 /** Output kept per stream when collecting (the API's exec): a command, not a log. */
@@ -130,3 +124,6 @@ function collect(child: ChildProcess, capture: boolean): Promise<ExecResult> {
 function text(chunks: Buffer[]): string {
   return Buffer.concat(chunks).subarray(0, MAX_OUTPUT_BYTES).toString('utf8');
 }
+
+/** Wire types, declared once in src-shared. */
+export type { ExecResult };

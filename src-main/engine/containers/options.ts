@@ -1,70 +1,16 @@
 // What a user asks for when creating a container, parsed from docker-style flag text and
 // validated. The parsers take the CLI's strings; containerOptionsSchema checks the parsed
 // form where it arrives from elsewhere (the typed API, a container record).
+import type { VolumeSpec, DeviceSpec, RestartPolicy, ContainerOptions, ContainerUpdate } from '@shared/api/types/containers';
+import { MIN_MEMORY } from '@shared/limits';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { StrataError } from '../../shared/errors';
-import { parseByteSize } from '../../shared/sizes';
+import { StrataError } from '@shared/errors';
+import { parseByteSize } from '@shared/sizes';
 import type { NetworkMode } from '../network/network-files';
-import { type PortSpec, validatePortSpec } from '../network/port-spec';
+import { validatePortSpec } from '@shared/ports';
 
-/** `-v /host:/ctr[:ro|rw]`: a bind mount of a host path. */
-export interface VolumeSpec {
-  source: string;
-  destination: string;
-  readonly: boolean;
-}
-
-/** `--device /dev/fuse[:/dev/fuse][:rwm]`: a host device node given to the container. */
-export interface DeviceSpec {
-  hostPath: string;
-  containerPath: string;
-  /** Any of r (read), w (write), m (mknod), each at most once. */
-  permissions: string;
-}
-
-export type RestartPolicy = { name: 'no' | 'always' | 'unless-stopped' } | { name: 'on-failure'; maxRetries?: number };
-
-export interface ContainerOptions {
-  name?: string;
-  command?: string[];
-  entrypoint?: string[];
-  /** KEY=VALUE entries, later ones winning. */
-  env?: string[];
-  workdir?: string;
-  user?: string;
-  hostname?: string;
-  volumes?: VolumeSpec[];
-  /** Bytes. */
-  memory?: number;
-  /** Bytes of memory + swap (Docker's meaning); -1 = unlimited swap. */
-  memorySwap?: number;
-  memoryReservation?: number;
-  cpus?: number;
-  cpuShares?: number;
-  /** > 0 limits; 0 or -1 = unlimited (Docker's meaning). */
-  pidsLimit?: number;
-  restart?: RestartPolicy;
-  labels?: Record<string, string>;
-  stopSignal?: string;
-  /** Seconds between the stop signal and SIGKILL. */
-  stopTimeout?: number;
-  /** bridge (the default: an address on the host's Strata bridge), host (the host's own), none (loopback only). */
-  network?: NetworkMode;
-  /** Ports published on the host (bridge network only). */
-  publish?: PortSpec[];
-  /** Host devices the container may use, besides the default ones. */
-  devices?: DeviceSpec[];
-  /**
-   * Docker's --privileged: every device, every capability, no masked or read-only /proc
-   * paths, /sys writable. The container is as strong as root on the host.
-   */
-  privileged?: boolean;
-}
-
-/** Docker's floor for memory limits: below it the container cannot even start. */
-export const MIN_MEMORY = 6 * 1024 * 1024;
 /** The CFS quota must be at least 1 ms of a 100 ms period, so --cpus goes down to 0.01. */
 export const MIN_CPUS = 0.01;
 /**
@@ -378,9 +324,9 @@ function checkResources(options: ContainerOptions, ctx: z.RefinementCtx): void {
 /** The parsed form of ContainerOptions, for input that did not come through the parsers. */
 export const containerOptionsSchema: z.ZodType<ContainerOptions> = containerOptionsObject.superRefine(checkResources);
 
-/** What `update` may change on an existing container: its limits and restart policy. */
-export type ContainerUpdate = Pick<ContainerOptions, 'memory' | 'memorySwap' | 'memoryReservation' | 'cpus' | 'cpuShares' | 'pidsLimit' | 'restart'>;
-
 export const containerUpdateSchema: z.ZodType<ContainerUpdate> = containerOptionsObject
   .pick({ memory: true, memorySwap: true, memoryReservation: true, cpus: true, cpuShares: true, pidsLimit: true, restart: true })
   .superRefine(checkResources);
+
+/** Wire types, declared once in src-shared. */
+export type { VolumeSpec, DeviceSpec, RestartPolicy, ContainerOptions, ContainerUpdate };

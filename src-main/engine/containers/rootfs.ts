@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MNT_DETACH, mount, mountDataMax, umount } from '../../../native/lib/index';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { LAYER_FILES } from '../layers/layer-store';
 import { type RootView, layerStackRoot, readFileInRoot } from '../layers/root-path';
 import { layerDir } from '../store/paths';

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { type RuntimeResult, runRuntime, runtimeFailure } from '../runtime/index';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { Store } from '../store/store';
 
 export function runtimeRoot(store: Store): string {

@@ -1,6 +1,6 @@
 // Bringing a record up to date (under the store lock): a container whose init has exited
 // is recorded as exited, its runtime state deleted and its overlay unmounted.
-import { isStrataError } from '../../shared/errors';
+import { isStrataError } from '@shared/errors';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { networkConfig, tearDownNetwork } from '../network/index';

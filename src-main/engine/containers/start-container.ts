@@ -2,7 +2,7 @@
 // directory), hand it to a shim — which outlives this process — and let the program run.
 import fs from 'node:fs';
 import { processStartTime } from '../../../native/lib/index';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { readConfig, readManifest } from '../images/image-store';
 import { defaultHostname, networkConfig, setUpNetwork } from '../network/index';
 import { buildSpec } from '../runtime/spec-builder';

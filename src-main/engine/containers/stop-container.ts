@@ -1,5 +1,5 @@
 // stop: the image's StopSignal (or SIGTERM), then SIGKILL after the timeout (10 s).
-import { isStrataError } from '../../shared/errors';
+import { isStrataError } from '@shared/errors';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { findRecord, writeRecord } from './container-store';

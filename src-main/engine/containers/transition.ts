@@ -2,7 +2,7 @@
 // asks it first, so a transition the table does not allow is a CONFLICT with one wording,
 // and docker's idempotent cases (start of a running container) are no-ops, everywhere alike.
 import { type ContainerAction, refusal, verdict } from '@shared/container-lifecycle';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { ContainerRecord } from './container';
 
 /** 'go' or 'noop' for this record's status; CONFLICT when the table refuses. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { openCgroupManager } from '../cgroups/index';
 import type { OciConfig } from '../runtime/oci-config';
 import { CPU_PERIOD } from '../runtime/spec-builder';

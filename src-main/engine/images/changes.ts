@@ -1,7 +1,7 @@
 // `--change` instructions for a rootfs import, in Containerfile syntax (as `podman import`
 // and `docker import` take them): CMD, ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL,
 // VOLUME, STOPSIGNAL.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { RunConfig } from './oci';
 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

@@ -1,6 +1,7 @@
 // Disk accounting, with `docker system df -v` definitions: an image's size is the sum of its
 // layers; its shared size is the part in layers other images use too; unique is the rest.
 // Layer sizes are du's numbers for the unpacked layer, so the totals can be checked with du.
+import type { StoreDiskUsage, ImageDiskUsage, LayerDiskUsage } from '@shared/api/types/images';
 import fs from 'node:fs';
 import path from 'node:path';
 import { diskUsage, ifThere } from '../layers/disk-usage';
@@ -9,38 +10,6 @@ import { readLayerMeta } from '../layers/layer-store';
 import { sweepUnreferenced } from '../store/gc';
 import type { Store } from '../store/store';
 import { type ImageInfo, listImages } from './image-store';
-
-export interface ImageDiskUsage {
-  id: string;
-  tags: string[];
-  size: number;
-  shared: number;
-  unique: number;
-}
-
-export interface LayerDiskUsage {
-  chainId: string;
-  size: number;
-  /** IDs of the images whose stacks include this layer. */
-  usedBy: string[];
-}
-
-export interface StoreDiskUsage {
-  images: ImageDiskUsage[];
-  layers: LayerDiskUsage[];
-  /** Sum of image sizes: what the images would take unshared. */
-  logicalBytes: number;
-  /** Bytes the unpacked layers take on disk (every layer directory, referenced or not). */
-  layerBytes: number;
-  /** Bytes of the content store (compressed blobs, manifests, configs). */
-  blobBytes: number;
-  /** Bytes in tmp/ and pulls/: what running imports, pulls and builds have staged (or a crash left, until the next writer clears it). */
-  stagingBytes: number;
-  /** logicalBytes minus the bytes of the layers images reference: the saving from sharing. */
-  savedBytes: number;
-  /** What `strata prune` would free. */
-  reclaimableBytes: number;
-}
 
 export function storeDiskUsage(store: Store): StoreDiskUsage {
   const images = listImages(store);
@@ -105,3 +74,6 @@ function reclaimable(store: Store, images: ImageInfo[]): number {
   const dangling = new Set(images.filter((image) => image.tags.length === 0).map((image) => image.manifestDigest));
   return sweepUnreferenced(store.paths, { dryRun: true, without: dangling }).bytes;
 }
+
+/** Wire types, declared once in src-shared. */
+export type { StoreDiskUsage, ImageDiskUsage, LayerDiskUsage };

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import { pipeline as pipelineCallback } from 'node:stream';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { type Compression, decompressor, detectCompression } from '../layers/compression';
 import { expectDigest } from '../store/digest';
 import { EXPORT_CHUNK, type ExportEntry, fileFromBytes, fileFromJson, readBlob } from './export-entries';

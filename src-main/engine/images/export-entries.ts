@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { TAR_END, tarHeader, tarPadding } from '../layers/tar-header-writer';
 import { expectDigest } from '../store/digest';
 import type { OpenBlob } from './export-plan';

@@ -6,19 +6,19 @@
 // Nothing half-written ever sits at the output path: the archive (or directory) is written
 // next to it under a hidden temporary name and renamed into place at the end; a failure or
 // a cancel removes the temporary.
+import type { ExportResult, ExportFormat } from '@shared/api/types/images';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StrataError, isStrataError } from '../../shared/errors';
+import { StrataError, isStrataError } from '@shared/errors';
 import type { Store } from '../store/store';
 import { dockerArchiveEntries } from './export-docker';
 import { type BlobProgress, type BlobRole, type ExportEntry, tarStream, writeEntriesToDirectory } from './export-entries';
 import { ociLayoutEntries } from './export-oci';
 import { closePlan, planExport } from './export-plan';
 
-export type ExportFormat = 'oci-archive' | 'docker-archive' | 'oci';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['oci-archive', 'docker-archive', 'oci'];
 
 export interface ExportOptions {
@@ -44,16 +44,6 @@ export interface ExportProgress {
   /** Bytes of this blob written so far, and all of it (a docker-archive layer: uncompressed). */
   bytes: number;
   size: number;
-}
-
-export interface ExportResult {
-  format: ExportFormat;
-  /** The absolute output path; undefined when written to a stream. */
-  output?: string;
-  images: { id: string; manifestDigest: string; tags: string[] }[];
-  /** Image blobs written (each once), and the bytes of the whole output. */
-  blobs: number;
-  bytes: number;
 }
 
 export async function exportImages(store: Store, refs: readonly string[], options: ExportOptions): Promise<ExportResult> {
@@ -203,3 +193,6 @@ function lstatOrUndefined(file: string): fs.Stats | undefined {
     throw error;
   }
 }
+
+/** Wire types, declared once in src-shared. */
+export type { ExportResult, ExportFormat };

@@ -4,7 +4,7 @@
 // stored, but a concurrent `rmi` + `prune` may unlink them; an open descriptor keeps the
 // bytes readable until the export is done, so no store lock is needed.
 import fs from 'node:fs';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { readLayerMeta } from '../layers/layer-store';
 import { chainIds, expectDigest, sha256 } from '../store/digest';
 import type { ImageRecord } from '../store/image-index';

@@ -1,7 +1,8 @@
 // Changing which images exist: tag, remove, prune. Each runs as the store's only writer and
 // ends with a sweep, so layers and blobs live exactly as long as something references them.
-import { StrataError } from '../../shared/errors';
-import { containerManifests, sweepUnreferenced, type SweepReport } from '../store/gc';
+import type { RemoveResult, PruneResult } from '@shared/api/types/images';
+import { StrataError } from '@shared/errors';
+import { containerManifests, sweepUnreferenced } from '../store/gc';
 import { assignTags } from '../store/image-index';
 import type { Store } from '../store/store';
 import { configDigestOf, findImageRecord } from './image-store';
@@ -14,12 +15,6 @@ export async function tagImage(store: Store, source: string, target: string): Pr
     store.updateImages((images) => assignTags(images, record.manifestDigest, record.manifestSize, [tag]));
     return tag;
   });
-}
-
-export interface RemoveResult {
-  untagged: string[];
-  deleted: string[]; // image IDs
-  freed: SweepReport;
 }
 
 /**
@@ -54,12 +49,6 @@ export async function removeImage(store: Store, ref: string, options: { force?: 
   });
 }
 
-export interface PruneResult {
-  /** Untagged images removed (IDs). */
-  images: string[];
-  freed: SweepReport;
-}
-
 /** Removes untagged images no container uses, then every unreferenced layer and blob. */
 export async function prune(store: Store, options: { dryRun?: boolean } = {}): Promise<PruneResult> {
   return store.write(() => {
@@ -78,3 +67,5 @@ export async function prune(store: Store, options: { dryRun?: boolean } = {}): P
   });
 }
 
+/** Wire types, declared once in src-shared. */
+export type { RemoveResult, PruneResult };

@@ -1,42 +1,15 @@
 // Images as people see them: looked up by tag, ID prefix or digest, with their layers,
 // history and config. Reads only; changes live in image-ops.ts.
+import type { ImageInfo, ImageLayer } from '@shared/api/types/images';
 import fs from 'node:fs';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { type LayerMeta, readLayerMeta } from '../layers/layer-store';
 import { chainIds } from '../store/digest';
 import type { ImageRecord } from '../store/image-index';
 import { blobPath } from '../store/paths';
 import type { Store } from '../store/store';
-import { type HistoryEntry, type ImageConfig, type ImageManifest, type RunConfig, imageConfigSchema, manifestSchema, parseDocument } from './oci';
+import { type ImageConfig, type ImageManifest, imageConfigSchema, manifestSchema, parseDocument } from './oci';
 import { parseReference, formatReference } from './reference';
-
-export interface ImageLayer {
-  index: number;
-  chainId: string;
-  diffId: string;
-  /** The layer blob as stored (compressed or not) and its size. */
-  digest: string;
-  blobSize: number;
-  mediaType: string;
-  /** Bytes of the unpacked layer on disk (du). */
-  size: number;
-  entries: number;
-  createdBy?: string;
-}
-
-export interface ImageInfo {
-  id: string; // config digest
-  manifestDigest: string;
-  tags: string[];
-  created?: string;
-  architecture: string;
-  os: string;
-  config: RunConfig;
-  layers: ImageLayer[];
-  /** Sum of the image's unpacked layers on disk. */
-  size: number;
-  history: HistoryEntry[];
-}
 
 export function readManifest(store: Store, digest: string): ImageManifest {
   return parseDocument(manifestSchema, readBlob(store, digest, 'manifest'), `manifest ${digest}`);
@@ -126,3 +99,6 @@ function tagOrUndefined(ref: string): string | undefined {
     return undefined;
   }
 }
+
+/** Wire types, declared once in src-shared. */
+export type { ImageInfo, ImageLayer };

@@ -1,5 +1,5 @@
 // File trees of an image: one layer's own changes, or the merged view up to a layer.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { LayerTree, MergedView } from '../layers/layer-index';
 import { readLayerEntries } from '../layers/layer-store';
 import type { Store } from '../store/store';

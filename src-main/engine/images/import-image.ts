@@ -1,9 +1,10 @@
 // Import: any source format → verified blobs, unpacked layers (each once, shared by chain
 // id), and tags in index.json. Everything is staged in one tmp/ job directory and moved into
 // place at the end under the store lock; a failure or a crash leaves the store as it was.
+import type { ImportedImage } from '@shared/api/types/images';
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { diskUsage } from '../layers/disk-usage';
 import { ingestLayer } from '../layers/ingest';
 import type { LayerEntry } from '../layers/layer-entry';
@@ -45,13 +46,6 @@ export interface ImportProgress {
   done?: number;
   total?: number;
   bytes?: number;
-}
-
-export interface ImportedImage {
-  id: string; // the config digest, as Docker calls an image's ID
-  manifestDigest: string;
-  tags: string[];
-  layers: { chainId: string; reused: boolean }[];
 }
 
 interface StagedLayer {
@@ -316,3 +310,6 @@ function defaultNameFor(file: string): string {
   const base = path.basename(file).replace(/\.(tar|tgz|tar\.gz|tar\.zst|oci|tzst)$/i, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
   return base || 'imported';
 }
+
+/** Wire types, declared once in src-shared. */
+export type { ImportedImage };

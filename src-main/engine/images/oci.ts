@@ -1,6 +1,7 @@
 // The OCI image documents Strata reads and writes, validated where they come from outside.
+import type { HistoryEntry, RunConfig } from '@shared/api/types/images';
 import { z } from 'zod';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 
 export const MEDIA = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -44,16 +45,16 @@ export const manifestSchema = z.object({
 });
 export type ImageManifest = z.infer<typeof manifestSchema>;
 
-const historySchema = z.object({
+// The schemas read exactly the wire types (src-shared): the annotation fails to compile otherwise.
+const historySchema: z.ZodType<HistoryEntry> = z.object({
   created: z.string().optional(),
   created_by: z.string().optional(),
   author: z.string().optional(),
   comment: z.string().optional(),
   empty_layer: z.boolean().optional(),
 });
-export type HistoryEntry = z.infer<typeof historySchema>;
 
-export const runConfigSchema = z
+export const runConfigSchema: z.ZodType<RunConfig> = z
   .object({
     User: z.string().optional(),
     ExposedPorts: z.record(z.string(), z.object({}).passthrough()).nullish(),
@@ -66,7 +67,6 @@ export const runConfigSchema = z
     StopSignal: z.string().optional(),
   })
   .passthrough();
-export type RunConfig = z.infer<typeof runConfigSchema>;
 
 export const imageConfigSchema = z
   .object({
@@ -104,3 +104,6 @@ export function hostArchitecture(): string {
   const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
   return map[process.arch] ?? process.arch;
 }
+
+/** Wire types, declared once in src-shared. */
+export type { HistoryEntry, RunConfig };

@@ -1,6 +1,6 @@
 // Image names as people type them: `busybox`, `busybox:1.36`, `registry:5000/team/app:v2`.
 // Stored fully tagged (`busybox:latest`); unqualified names stay unqualified, as local imports.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 /** A host name or a bracketed IPv6 address (`[::1]:5000`, as Docker's reference grammar has it), then an optional port. */

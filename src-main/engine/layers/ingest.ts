@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { expectDigest } from '../store/digest';
 import { type SpaceGuard, describeNoSpace } from '../store/free-space';
 import { type Compression, decompressor } from './compression';

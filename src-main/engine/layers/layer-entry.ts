@@ -1,13 +1,5 @@
 // One path of one layer, as the layer index records it.
-
-export type EntryKind = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo' | 'whiteout';
-
-/**
- * What this layer did to the path, relative to the layers below: added it, modified it
- * (replaced or changed metadata), deleted it (whiteout, or hidden by an opaque directory),
- * or — for directories only — kept it unchanged while changing something inside.
- */
-export type ChangeMark = 'added' | 'modified' | 'deleted' | 'unchanged';
+import type { EntryKind, ChangeMark } from '@shared/api/types/images';
 
 export interface LayerEntry {
   path: string; // relative, normalised, '/'-separated, no leading slash
@@ -21,3 +13,6 @@ export interface LayerEntry {
   opaque?: boolean; // a directory that hides everything below it in lower layers
   change?: ChangeMark;
 }
+
+/** Wire types, declared once in src-shared. */
+export type { EntryKind, ChangeMark };

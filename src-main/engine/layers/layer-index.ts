@@ -1,5 +1,6 @@
 // What each layer did, path by path, relative to the layers below it, and the merged view
 // of a stack of layers — the data behind `strata layers` and the window's layer tree.
+import type { TreeNode } from '@shared/api/types/images';
 import type { ChangeMark, LayerEntry } from './layer-entry';
 
 export interface MergedEntry extends LayerEntry {
@@ -74,23 +75,6 @@ function stripLayer(entry: MergedEntry): LayerEntry {
   return rest;
 }
 
-export interface TreeNode {
-  name: string;
-  path: string;
-  kind: LayerEntry['kind'];
-  change?: ChangeMark;
-  /** Files: their size. Directories: every byte below them, rolled up. */
-  size: number;
-  /** Directories: entries below them, rolled up. */
-  count: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  link?: string;
-  layer?: number;
-  children: TreeNode[];
-}
-
 /** A tree over a layer's (or a merged view's) entries, built once, cheap to query. */
 export class LayerTree {
   readonly root: TreeNode;
@@ -150,3 +134,6 @@ function rollUp(node: TreeNode): void {
   node.count = count;
   node.children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
+
+/** Wire types, declared once in src-shared. */
+export type { TreeNode };

@@ -2,7 +2,7 @@
 // (meta.json), shared by every image whose layer stack starts with the same chain.
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../store/atomic';
 import { type StorePaths, layerDir } from '../store/paths';
 import type { LayerEntry } from './layer-entry';

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { S_IFBLK, S_IFCHR, S_IFIFO, lsetxattr, mknod } from '../../../native/lib/index';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { LayerEntry } from './layer-entry';
 import { PATH_MAX, baseName, checkNameLength, hostile, normalizeEntryName, notUtf8, parentOf } from './safe-path';
 import type { TarEntry, TarHandlers } from './tar-reader';

@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { lgetxattr } from '../../../native/lib/index';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { OPAQUE_XATTR } from './whiteouts';
 
 const MAX_LINKS = 40; // the kernel's ELOOP limit

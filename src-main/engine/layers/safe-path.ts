@@ -1,6 +1,6 @@
 // Entry names from archives are hostile until proven otherwise. A name is accepted only as
 // a relative path whose components stay below the directory it is unpacked into.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 
 /**
  * `./usr//bin/` → `usr/bin`; `.` and `./` → '' (the layer root itself).

@@ -1,6 +1,6 @@
 // What a reader of a container log asks for, checked once and turned into a predicate
 // over records; and the decoding of one log line into a record.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { LogLine } from '../runtime/runtime-binary';
 import { dateNs, logTimeNs } from './log-time';
 

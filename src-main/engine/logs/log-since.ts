@@ -2,7 +2,7 @@
 // date/time (the zone may be left out: local time, and so may the time of day or its
 // seconds), Unix seconds with an optional fraction, or a duration back from now in Go's
 // syntax (10m, 1h30m, 1.5h, 45s, 300ms). A bare 0 is the epoch, not a duration.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { daysFromCivil, validFields } from './log-time';
 
 const UNIX = /^(\d+)(?:\.(\d{1,9}))?$/;

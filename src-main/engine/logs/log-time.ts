@@ -1,7 +1,7 @@
 // Times in container logs. The shim stamps each record in RFC 3339 with nine fractional
 // digits; a JS Date holds only milliseconds. To compare exactly, a record's time becomes
 // bigint nanoseconds since the Unix epoch, and a query's Dates are widened to match.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 
 const NS_PER_MS = 1_000_000n;
 const NS_PER_S = 1_000_000_000n;

@@ -7,7 +7,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import { MNT_DETACH, umount } from '../../../native/lib/index';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { isMounted } from '../containers/rootfs';
 import { ensureBridge } from './bridge';
 import { addPortRules, publishedRules, removePortRules } from './firewall';
@@ -15,7 +15,7 @@ import { hostCommand, ipBatch } from './host-command';
 import { allocateAddress, releaseAddresses } from './ipam';
 import { type NetworkConfig, formatIPv4, gatewayOf } from './network-config';
 import { withNetworkLock } from './network-lock';
-import type { PortSpec } from './port-spec';
+import type { PortSpec } from '@shared/ports';
 import { hostVethName } from './veth-name';
 
 export interface Attachment {

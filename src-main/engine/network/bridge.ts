@@ -3,7 +3,7 @@
 // gateway; the host routes and masquerades for it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { ensureFirewall, ensureLoopbackGuard, removeFirewall } from './firewall';
 import { ipBatch, hostCommand } from './host-command';
 import { addressDir } from './ipam';

@@ -8,7 +8,7 @@ import type { VolumeSpec } from '../containers/options';
 import { type Attachment, attach, detach } from './attach';
 import type { NetworkConfig } from './network-config';
 import { NETWORK_FILES, type NetworkMode, hostsFile, resolvConf } from './network-files';
-import type { PortSpec } from './port-spec';
+import type { PortSpec } from '@shared/ports';
 
 export const NETNS_FILE = 'netns';
 

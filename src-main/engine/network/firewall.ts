@@ -11,7 +11,7 @@
 //                                loopback-only services (Kubernetes' CVE-2020-8558)
 import { hostCommand } from './host-command';
 import { type NetworkConfig, subnetText } from './network-config';
-import type { PortSpec } from './port-spec';
+import type { PortSpec } from '@shared/ports';
 
 const chains = (config: NetworkConfig) => ({
   post: `STRATA-${config.bridge}-POST`,

@@ -2,7 +2,7 @@
 // `nsenter`, and `iptables`. Each runs as one process; a failure becomes a StrataError
 // that names the step and quotes the tool.
 import { execFile } from 'node:child_process';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 
 const PACKAGES: Record<string, string> = { ip: 'iproute2', unshare: 'util-linux', nsenter: 'util-linux', iptables: 'iptables' };
 

@@ -3,4 +3,4 @@ export { bridgeExists, removeBridge } from './bridge';
 export { NETNS_FILE, type NetworkSetup, defaultHostname, setUpNetwork, tearDownNetwork } from './container-network';
 export { DEFAULT_BRIDGE, DEFAULT_SUBNET, type NetworkConfig, networkConfig, parseNetworkConfig, subnetText } from './network-config';
 export { NETWORK_FILES, type NetworkMode } from './network-files';
-export { DEFAULT_HOST_IP, type PortSpec, formatPort, parsePortSpec, validatePortSpec } from './port-spec';
+export { DEFAULT_HOST_IP, type PortSpec, formatPort, parsePortSpec, validatePortSpec } from '@shared/ports';

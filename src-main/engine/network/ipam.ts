@@ -5,7 +5,7 @@
 // destroys the pair with the container's network namespace.
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { type NetworkConfig, formatIPv4, hostRange } from './network-config';
 import { hostVethName } from './veth-name';
 

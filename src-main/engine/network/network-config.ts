@@ -1,7 +1,8 @@
 // Which bridge and subnet containers on the default network share. One host, one bridge:
 // every store on the machine (the window's, the CLI's, a test's) allocates from it, so the
 // addresses are kept host-wide (ipam.ts), not in a store.
-import { StrataError } from '../../shared/errors';
+import { parseIPv4 } from '@shared/ports';
+import { StrataError } from '@shared/errors';
 
 export interface NetworkConfig {
   /** The Linux bridge, at most 15 characters (IFNAMSIZ). */
@@ -54,11 +55,7 @@ export function subnetText(config: NetworkConfig): string {
   return `${formatIPv4(config.network)}/${config.prefix}`;
 }
 
-export function parseIPv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((part) => !/^(0|[1-9]\d{0,2})$/.test(part) || Number(part) > 255)) return undefined;
-  return parts.reduce((value, part) => value * 256 + Number(part), 0);
-}
+export { parseIPv4 };
 
 export function formatIPv4(value: number): string {
   return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');

@@ -1,9 +1,10 @@
 // /etc/hosts, /etc/hostname and /etc/resolv.conf as a container sees them: files of its
 // own, bind-mounted over the image's (Docker's way), so a container's name resolves to
 // its address and its DNS servers are ones it can reach.
+import type { NetworkMode } from '@shared/api/types/containers';
 import fs from 'node:fs';
 
-export type NetworkMode = 'bridge' | 'host' | 'none';
+export type { NetworkMode };
 
 export const NETWORK_FILES = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf'] as const;
 

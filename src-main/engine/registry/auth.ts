@@ -2,7 +2,7 @@
 // `WWW-Authenticate` challenge. `Bearer realm=…,service=…,scope=…` → ask the realm for a
 // token (anonymously, or with Basic credentials when given) and send it as
 // `Authorization: Bearer`; `Basic realm=…` → send the credentials themselves.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { type HttpResponse, httpRequest, readBody } from './http';
 
 export interface Credentials {

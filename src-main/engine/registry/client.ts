@@ -2,7 +2,7 @@
 // (plain HTTP for a registry on this machine, HTTPS elsewhere, HTTPS without certificate
 // checks then HTTP when told `insecure`), authenticates as each 401 asks, and maps the
 // registry's answers onto Strata's error codes.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { type Challenge, type Credentials, basicAuthorization, fetchBearerToken, parseChallenges } from './auth';
 import { type HttpResponse, httpRequest, readBody } from './http';
 import { type PullReference, isLocalEndpoint } from './reference';

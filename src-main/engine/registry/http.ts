@@ -6,7 +6,7 @@
 // a dependency here.
 import http from 'node:http';
 import https from 'node:https';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 
 export interface HttpOptions {
   method?: 'GET' | 'HEAD';

@@ -1,7 +1,7 @@
 // Manifests from a registry: asked for with every media type Strata reads (OCI index and
 // manifest, Docker manifest list and schema 2), checked against the digest that names
 // them, and told apart. Docker's schema 1 (signed, pre-2017) is refused by name.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { type ImageIndex, type ImageManifest, MEDIA, indexSchema, manifestSchema, parseDocument } from '../images/oci';
 import { expectDigest, sha256 } from '../store/digest';
 import type { RegistryClient } from './client';

@@ -1,7 +1,7 @@
 // Which image of a multi-platform index to pull: this machine's (linux/<arch>[/variant]),
 // or the one `--platform os/arch[/variant]` names. Spellings are normalised as containerd
 // does: x86_64 → amd64, aarch64 → arm64, arm64/v8 ≡ arm64, arm without a variant ≡ arm/v7.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { Descriptor } from '../images/oci';
 import { hostArchitecture } from '../images/oci';
 

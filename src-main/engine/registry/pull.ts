@@ -2,9 +2,10 @@
 // the store lacks, downloaded and verified without the store lock → then, under the lock,
 // the same ingest as an import (addImages: diff_ids checked, layers unpacked once, blobs
 // and tags published by rename). A failure or a cancel leaves the store as it was.
+import type { PulledImage } from '@shared/api/types/images';
 import fs from 'node:fs';
-import { StrataError } from '../../shared/errors';
-import { type ImportProgress, type ImportedImage, addImages, withImportJob } from '../images/import-image';
+import { StrataError } from '@shared/errors';
+import { type ImportProgress, addImages, withImportJob } from '../images/import-image';
 import { type ImageConfig, type ImageManifest, MEDIA, imageConfigSchema, parseDocument } from '../images/oci';
 import type { SourceLayer } from '../images/sources/source';
 import { compressionOfMediaType } from '../layers/compression';
@@ -43,18 +44,6 @@ export interface PullProgress {
   totalBytes?: number;
   /** The layer blob a layer step is about. */
   digest?: string;
-}
-
-export interface PulledImage extends ImportedImage {
-  /** What was pulled, in full: `docker.io/library/busybox:latest`. */
-  reference: string;
-  /** What the reference resolved to on the registry: the index's digest for a multi-platform image. */
-  digest: string;
-  /** The image's platform, from its config: `linux/amd64`. */
-  platform: string;
-  /** Layer blobs downloaded and their bytes; the others were in the store already. */
-  downloadedLayers: number;
-  downloadedBytes: number;
 }
 
 const CONFIG_LIMIT = 16 << 20;
@@ -237,3 +226,6 @@ class Downloads {
     return file;
   }
 }
+
+/** Wire types, declared once in src-shared. */
+export type { PulledImage };

@@ -1,7 +1,7 @@
 // What a pull names: `busybox` → Docker Hub (registry-1.docker.io), repository
 // `library/busybox`, tag `latest`; `localhost:5000/team/app@sha256:…` → that registry,
 // `team/app`, that digest. The name part is checked by images/reference.ts, as every tag is.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { parseReference } from '../images/reference';
 
 export const DOCKER_HUB = 'docker.io';

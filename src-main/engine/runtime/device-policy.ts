@@ -6,7 +6,7 @@
 // stops it. strata-runtime appends the same defaults itself (device_rules.c), so configs
 // from other tools get them too; the engine writes them out so config.json says it all.
 import fs from 'node:fs';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { DeviceSpec } from '../containers/options';
 import type { OciConfig } from './oci-config';
 

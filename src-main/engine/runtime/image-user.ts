@@ -1,7 +1,7 @@
 // The `User` of an image or of `--user`, resolved against the image's own /etc/passwd and
 // /etc/group as Docker resolves it: names become ids, numeric ids need no entry, and a
 // user named without a group gets the groups that list it as supplementary groups.
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 
 export interface ResolvedUser {
   uid: number;

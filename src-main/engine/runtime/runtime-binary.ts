@@ -1,6 +1,7 @@
 // Runs the strata-runtime executable (native/src/runtime): the OCI runtime that turns a
 // bundle into a container. Node never forks itself; every namespace and mount happens
 // in that separate, single-threaded process.
+import type { LogLine } from '@shared/api/types/containers';
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { findPackageRoot } from '../../../native/lib/load';
-import { ERROR_CODES, type ErrorCode } from '../../shared/errors';
+import { ERROR_CODES, type ErrorCode } from '@shared/errors';
 
 const BINARY_PATH = 'native/build/Release/strata-runtime';
 
@@ -119,9 +120,5 @@ export interface ShimExit {
   readonly finishedAt: string;
 }
 
-/** One line of a container log written by the shim. */
-export interface LogLine {
-  readonly time: string;
-  readonly stream: 'stdout' | 'stderr';
-  readonly log: string;
-}
+/** Wire types, declared once in src-shared. */
+export type { LogLine };

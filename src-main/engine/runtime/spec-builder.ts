@@ -9,7 +9,7 @@
 // Docker's default policy unless --privileged lifts it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { type ContainerOptions, validateResources, validateVolume } from '../containers/options';
 import { DEFAULT_PATH } from '../images/changes';
 import type { RunConfig } from '../images/oci';

@@ -5,7 +5,7 @@
 // right but costs ~4.5 ms of CPU per container per read on cgroup v1 (see open-files.ts),
 // so it suits a handful of containers or a test, not 100 at 1 Hz.
 import type { CgroupManager, CgroupStats } from '../cgroups/manager';
-import { isStrataError } from '../../shared/errors';
+import { isStrataError } from '@shared/errors';
 
 export interface CgroupReading {
   stats: CgroupStats;

@@ -3,34 +3,9 @@
 // working set the peak is kept too: a 10-s mean hides the spike that got a container
 // OOM-killed); cumulative counters and limits keep their last value. Types only besides
 // the aggregation, no node imports, so the API can share the type.
-import type { StatsSample } from './sample';
+import type { HistoryPoint, StatsSample } from '@shared/api/types/stats';
 
-export interface HistoryPoint {
-  /** Start of the interval, ms since the epoch (a multiple of the interval). */
-  time: number;
-  /** How many samples the point summarises (10 for a full 10-s interval at 1 Hz). */
-  samples: number;
-  cpuPercent: number | null;
-  cpuPercentMax: number | null;
-  cpuThrottledPercent: number | null;
-  cpuThrottledPeriods: number | null;
-  memoryUsage: number | null;
-  memoryWorkingSet: number | null;
-  memoryWorkingSetMax: number | null;
-  memoryLimit: number | null;
-  memoryOomEvents: number | null;
-  memoryOomKills: number | null;
-  pidsCurrent: number | null;
-  pidsLimit: number | null;
-  blkioReadBytesPerSec: number | null;
-  blkioWriteBytesPerSec: number | null;
-  blkioReadBytes: number | null;
-  blkioWriteBytes: number | null;
-  netRxBytesPerSec: number | null;
-  netTxBytesPerSec: number | null;
-  netRxBytes: number | null;
-  netTxBytes: number | null;
-}
+export type { HistoryPoint };
 
 export type HistoryValueKey = Exclude<keyof HistoryPoint, 'time' | 'samples'>;
 type SampleValueKey = Exclude<keyof StatsSample, 'id' | 'time'>;

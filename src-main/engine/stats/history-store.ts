@@ -24,7 +24,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { HISTORY_COLUMNS, type HistoryPoint } from './history-point';
 
 export const HISTORY_FORMAT = 'strata-stats-history';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 
 /** A fresh, unique path inside `tmpDir` (not created). */
 export function tmpPath(tmpDir: string, label: string): string {

@@ -1,6 +1,6 @@
 // Content addresses: `sha256:<64 hex>`, the only algorithm the store writes.
 import { createHash } from 'node:crypto';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 

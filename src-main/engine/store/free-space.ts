@@ -10,8 +10,8 @@
 // 1 TB disk, hence the cap; a fixed 1 GiB alone would refuse every import on a small disk
 // (a 10 GB VM keeps 512 MiB), hence the percentage.
 import fs from 'node:fs';
-import { StrataError } from '../../shared/errors';
-import { parseByteSize } from '../../shared/sizes';
+import { StrataError } from '@shared/errors';
+import { parseByteSize } from '@shared/sizes';
 
 /** Bytes to keep free on the store's filesystem, or a percentage of its size. */
 export type FreeSpaceReserve = { bytes: number } | { percent: number };

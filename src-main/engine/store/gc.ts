@@ -1,10 +1,11 @@
 // Mark and sweep: what images (index.json) and containers reference stays; every other blob
 // and layer goes. References are what keep content alive — nothing else.
+import type { SweepReport } from '@shared/api/types/images';
 import fs from 'node:fs';
 import path from 'node:path';
 import { forgetCachedLayers } from '../build/build-cache';
 import { activeBuildReferences } from '../build/build-refs';
-import { StrataError } from '../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { readJsonFile, removeTreeAtomic } from './atomic';
 import { chainIds } from './digest';
 import { readImageIndex } from './image-index';
@@ -13,13 +14,6 @@ import { type StorePaths, blobPath } from './paths';
 export interface Reachable {
   blobs: Set<string>; // hex digests
   layers: Set<string>; // hex chain ids
-}
-
-export interface SweepReport {
-  blobs: string[];
-  layers: string[];
-  /** Bytes the removed blobs and layers held on disk. */
-  bytes: number;
 }
 
 /** The manifests containers were created from (containers/<id>/container.json → image.manifestDigest). */
@@ -137,3 +131,6 @@ function readJsonBlob(paths: StorePaths, digest: string): unknown {
 function hex(digest: string): string {
   return digest.replace(/^sha256:/, '');
 }
+
+/** Wire types, declared once in src-shared. */
+export type { SweepReport };

@@ -2,9 +2,9 @@
 // (the renderer served by `strata serve`); and the typed API client over whichever
 // transport this page has: the preload's IPC in the window, the page's own WebSocket
 // (token from the URL) in a browser.
-import { type ApiClient, createClient } from '../../../src-main/api/client';
-import { pageSocketUrl, webSocketTransport } from '../../../src-main/api/ws-transport';
-import type { StrataPreloadApi } from '../../../src-main/shared/preload-api';
+import { type ApiClient, createClient } from '@shared/api/client';
+import { pageSocketUrl, webSocketTransport } from '@shared/api/ws-transport';
+import type { StrataPreloadApi } from '@shared/preload-api';
 
 export const bridge: StrataPreloadApi | undefined = window.strata;
 

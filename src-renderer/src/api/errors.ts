@@ -1,5 +1,5 @@
 // One way to turn whatever a call threw into a line for people.
-import { isApiError } from '../../../src-main/api/api-error';
+import { isApiError } from '@shared/api/api-error';
 
 export function errorMessage(error: unknown): string {
   if (isApiError(error)) return error.message;

@@ -2,7 +2,7 @@
 // its header, how it stands (running, cached, done in 1.2 s, failed) and the lines it
 // printed — plus the build's warnings and notes. At most `maxLines` printed lines are kept,
 // the oldest going first; each step counts what it no longer shows.
-import type { JobOutputLine } from '../../../src-main/api/types/jobs';
+import type { JobOutputLine } from '@shared/api/types/jobs';
 
 export type BuildStepState = 'running' | 'cached' | 'done' | 'failed' | 'cancelled';
 

@@ -1,6 +1,6 @@
 // Pure helpers over a layer's file tree (images.tree): the rows a filtered, sorted,
 // partly expanded tree shows, and the bytes later layers make dead weight.
-import type { ChangeMark, TreeNode } from '../../../src-main/api/types/images';
+import type { ChangeMark, TreeNode } from '@shared/api/types/images';
 
 export interface TreeRow {
   node: TreeNode;

@@ -1,17 +1,15 @@
-// Published ports in the window: the run dialog's `-p` lines → PortSpec, and a container's
-// ports as the list shows them. The engine checks the specs again and has the last word.
-import type { ContainerRecord, PortSpec } from '../../../src-main/api/types/containers';
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+// Published ports in the window: the run dialog's `-p` lines → PortSpec (parsed by the one
+// parser the engine uses, src-shared/ports.ts), and a container's ports as the list shows them.
+import type { ContainerRecord, PortSpec } from '@shared/api/types/containers';
+import { parsePortSpec } from '@shared/ports';
 
 /** `8080:80`, `80`, `0.0.0.0:8080:80/udp`, `127.0.0.1::80`; undefined when malformed. */
 export function parsePortLine(text: string): PortSpec | undefined {
-  const match = /^(?:(\d+\.\d+\.\d+\.\d+):)?(?:(\d*):)?(\d+)(?:\/(tcp|udp))?$/.exec(text.trim());
-  if (!match) return undefined;
-  const [, hostIp = '127.0.0.1', hostPort = '', containerPort, protocol = 'tcp'] = match;
-  const port = (value: number) => Number.isInteger(value) && value >= 1 && value <= 65535;
-  if (!IPV4.test(hostIp) || !port(Number(containerPort)) || (hostPort !== '' && !port(Number(hostPort)))) return undefined;
-  return { hostIp, hostPort: hostPort === '' ? 0 : Number(hostPort), containerPort: Number(containerPort), protocol: protocol as PortSpec['protocol'] };
+  try {
+    return parsePortSpec(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `127.0.0.1:8080→80/tcp` for what is published while it runs, then exposed ports not published. */

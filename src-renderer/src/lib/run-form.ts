@@ -1,6 +1,7 @@
 // The run dialog's fields → ContainerOptions, with a message per field that is wrong.
 // Pure: checked before anything is sent; the engine checks again and has the last word.
-import type { ContainerOptions, NetworkMode, PortSpec, RestartPolicy, VolumeSpec } from '../../../src-main/api/types/containers';
+import { MIN_MEMORY } from '@shared/limits';
+import type { ContainerOptions, NetworkMode, PortSpec, RestartPolicy, VolumeSpec } from '@shared/api/types/containers';
 import { parsePortLine } from './ports';
 import { formatBytes, parseSize } from './units';
 
@@ -27,7 +28,6 @@ export type RunFormErrors = Partial<Record<keyof RunForm, string>>;
 export const EMPTY_FORM: RunForm = { image: '', name: '', command: '', env: '', mounts: '', memory: '', cpus: '', pids: '', restart: 'no', maxRetries: '', network: 'bridge', ports: '' };
 
 /** Docker's floor for a memory limit. */
-const MIN_MEMORY = 6 * 1024 * 1024;
 
 /** `sh -c "echo hi"` → ['sh', '-c', 'echo hi']: spaces split, quotes group, backslash escapes. */
 export function splitCommand(text: string): string[] | undefined {

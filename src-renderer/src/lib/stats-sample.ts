@@ -1,7 +1,7 @@
 // What the charts plot, from the API's stats: a live sample (1 Hz) or a stored history
 // point (one per 10 s) become the same StatsPoint. The sampler already works out rates and
 // leaves a value null when it is not known (never zero), so this only picks the fields.
-import type { HistoryPoint, StatsSample } from '../../../src-main/api/types/stats';
+import type { HistoryPoint, StatsSample } from '@shared/api/types/stats';
 
 export interface StatsPoint {
   /** ms since the epoch. */

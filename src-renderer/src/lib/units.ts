@@ -1,5 +1,6 @@
 // Numbers for people, in one place: bytes, rates, durations, times, percentages, short ids.
 // Sizes are binary (KiB, MiB, GiB), as the engine's own messages and `strata df` count them.
+import { parseByteSize } from '@shared/sizes';
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
@@ -89,14 +90,13 @@ export function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
-
-/** "512m", "1.5g", "64 MiB", "1048576" → bytes; undefined when it is not a size. */
+/** "512m", "1.5g", "64 MiB", "1048576" → bytes (the engine's parser); undefined when it is not a size. */
 export function parseSize(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?|\.\d+) ?(?:([kmgt])(?:i?b)?|(b))?$/i.exec(text.trim());
-  if (!match) return undefined;
-  const bytes = Math.floor(Number(match[1]) * SIZE_UNITS[(match[2] ?? match[3] ?? '').toLowerCase()]!);
-  return Number.isSafeInteger(bytes) ? bytes : undefined;
+  try {
+    return parseByteSize(text, 'size');
+  } catch {
+    return undefined;
+  }
 }
 
 function trimZeros(text: string): string {

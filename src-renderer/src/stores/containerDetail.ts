@@ -5,7 +5,7 @@ import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import { errorMessage } from '../api/errors';
 import { api } from '../api/bridge';
-import type { ContainerChange } from '../../../src-main/api/types/containers';
+import type { ContainerChange } from '@shared/api/types/containers';
 
 export const useContainerDetailStore = defineStore('containerDetail', () => {
   const id = ref<string | undefined>();

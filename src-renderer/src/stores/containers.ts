@@ -6,7 +6,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
 import { errorMessage } from '../api/errors';
-import type { ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult } from '../../../src-main/api/types/containers';
+import type { ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult } from '@shared/api/types/containers';
 import { useJobsStore } from './jobs';
 import { useToastsStore } from './toasts';
 

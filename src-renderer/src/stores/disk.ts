@@ -3,7 +3,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
 import { errorMessage } from '../api/errors';
-import type { StoreDiskUsage } from '../../../src-main/api/types/images';
+import type { StoreDiskUsage } from '@shared/api/types/images';
 
 export const useDiskStore = defineStore('disk', () => {
   const usage = shallowRef<StoreDiskUsage | undefined>();

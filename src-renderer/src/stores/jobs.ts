@@ -3,9 +3,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api } from '../api/bridge';
-import type { JobOptions } from '../../../src-main/api/client';
-import type { JobMethodName, JobResult, MethodInput } from '../../../src-main/api/contract';
-import type { JobInfo } from '../../../src-main/api/types/jobs';
+import type { JobOptions } from '@shared/api/client';
+import type { JobMethodName, JobResult, MethodInput } from '@shared/api/contract';
+import type { JobInfo } from '@shared/api/types/jobs';
 
 export const JOB_LABELS: Record<string, string> = {
   'images.import': 'Import',

@@ -5,7 +5,7 @@ import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
 import { errorMessage } from '../api/errors';
 import { type TreeView, type WastedFile, allDirectories, treeRows, wastedSpace } from '../lib/file-tree';
-import type { ChangeMark, ImageInfo, TreeNode } from '../../../src-main/api/types/images';
+import type { ChangeMark, ImageInfo, TreeNode } from '@shared/api/types/images';
 
 /** Trees with at most this many entries open fully when shown. */
 const AUTO_EXPAND_ENTRIES = 60;

@@ -4,7 +4,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
 import { errorMessage } from '../api/errors';
-import type { LogLine, LogLinesEvent } from '../../../src-main/api/types/containers';
+import type { LogLine, LogLinesEvent } from '@shared/api/types/containers';
 
 /** Lines kept in the window; older ones drop off the top. */
 export const MAX_LINES = 5000;

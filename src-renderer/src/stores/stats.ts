@@ -9,7 +9,7 @@ import { api } from '../api/bridge';
 import { errorMessage } from '../api/errors';
 import { Series } from '../lib/series';
 import { pointOf } from '../lib/stats-sample';
-import type { StatsSample } from '../../../src-main/api/types/stats';
+import type { StatsSample } from '@shared/api/types/stats';
 
 /** 5 minutes at one sample a second. */
 export const LIVE_POINTS = 300;

@@ -3,7 +3,7 @@
 import { defineStore } from 'pinia';
 import { shallowRef } from 'vue';
 import { api } from '../api/bridge';
-import type { SystemInfo } from '../../../src-main/api/types/system';
+import type { SystemInfo } from '@shared/api/types/system';
 
 export const useSystemStore = defineStore('system', () => {
   const info = shallowRef<SystemInfo | undefined>();

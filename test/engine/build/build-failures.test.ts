@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MNT_DETACH, mount, processStartTime, umount } from '../../../native/lib/index';
 import { RunStepError } from '../../../src-main/engine/build/run-step';
-import { isStrataError } from '../../../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 import { BASE, type Fixture, buildCgroups, expectNothingLeft, openFixture } from './build-fixture';
 
 let fixture: Fixture;

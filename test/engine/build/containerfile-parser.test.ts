@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lexContainerfile } from '../../../src-main/engine/build/containerfile-lexer';
 import { parseContainerfile, splitWords, type Instruction } from '../../../src-main/engine/build/containerfile-parser';
-import { isStrataError, type ErrorCode } from '../../../src-main/shared/errors';
+import { isStrataError, type ErrorCode } from '@shared/errors';
 
 function failure(run: () => unknown): { code: ErrorCode; message: string } {
   try {

@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openBuildContext, resolveCopySources, stageRoot, type ResolvedSources } from '../../../src-main/engine/build/context';
-import { isStrataError, type ErrorCode } from '../../../src-main/shared/errors';
+import { isStrataError, type ErrorCode } from '@shared/errors';
 
 let base: string; // holds the context and things outside it
 let ctx: string;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PATH } from '../../../src-main/engine/images/changes';
 import type { RunConfig } from '../../../src-main/engine/images/oci';
 import { applyConfigStep, planBuild, type ConfigStep, type PlanOptions } from '../../../src-main/engine/build/plan';
-import { isStrataError, type ErrorCode } from '../../../src-main/shared/errors';
+import { isStrataError, type ErrorCode } from '@shared/errors';
 
 function failure(run: () => unknown): { code: ErrorCode; message: string } {
   try {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseContainerfile } from '../../../src-main/engine/build/containerfile-parser';
 import { resolveStages, type StageOptions } from '../../../src-main/engine/build/stages';
 import { BuildArgs } from '../../../src-main/engine/build/variables';
-import { isStrataError } from '../../../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 
 const stagesOf = (text: string, options: StageOptions = {}) => resolveStages(parseContainerfile(text), options);
 

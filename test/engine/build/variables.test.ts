@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArgScope, BuildArgs, envMap, expandWord, parseBuildArgs, platformArgs, stageLookup, type Lookup } from '../../../src-main/engine/build/variables';
-import { isStrataError } from '../../../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 
 const vars: Record<string, string> = { NAME: 'strata', EMPTY: '', PATH: '/bin', SPACED: 'a b' };
 const lookup: Lookup = (name) => vars[name];

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectCgroupLayout, layoutFromMountinfo, parseMountinfo } from '../../../src-main/engine/cgroups/detect';
-import { isStrataError } from '../../../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 
 const MOUNTINFO = path.join(import.meta.dirname, '../../fixtures/cgroupfs/mountinfo');
 const fixture = (name: string): string => fs.readFileSync(path.join(MOUNTINFO, name), 'utf8');

@@ -4,7 +4,7 @@ import { cgroupComponents, prefixes, underParent } from '../../../src-main/engin
 import { cfsBandwidth, sharesToWeight, swapOnly, validateResources } from '../../../src-main/engine/cgroups/resources';
 import { SHARES_TO_WEIGHT } from '../../fixtures/cgroupfs/shares-to-weight';
 import type { CgroupResources } from '../../../src-main/engine/cgroups/manager';
-import { isStrataError } from '../../../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 
 function refusal(run: () => unknown): string {
   try {

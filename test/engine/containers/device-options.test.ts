@@ -2,7 +2,7 @@
 // is the permissions, the container path defaults to the host's, permissions to rwm.
 import { describe, expect, it } from 'vitest';
 import { parseDevice, validateDevice } from '../../../src-main/engine/containers/options';
-import { StrataError } from '../../../src-main/shared/errors';
+import { StrataError } from '@shared/errors';
 
 function refused(fn: () => unknown): string {
   try {

@@ -12,7 +12,7 @@ import {
   parseWholeNumber,
   parseWorkdir,
 } from '../../../src-main/engine/containers/options';
-import { StrataError } from '../../../src-main/shared/errors';
+import { StrataError } from '@shared/errors';
 
 function refusal(fn: () => unknown): StrataError {
   try {

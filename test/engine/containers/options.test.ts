@@ -11,7 +11,7 @@ import {
   validateContainerName,
   validateResources,
 } from '../../../src-main/engine/containers/options';
-import { StrataError } from '../../../src-main/shared/errors';
+import { StrataError } from '@shared/errors';
 
 const MiB = 1024 * 1024;
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
-import { type ErrorCode, isStrataError } from '../../../src-main/shared/errors';
+import { type ErrorCode, isStrataError } from '@shared/errors';
 import { fixChecksum, tarArchive, tarEntry } from '../../helpers/tar-writer';
 import { type TestImage, makeTempDir, sha256Bytes, tarDirectory, testImages, treeSnapshot, writeOciLayout } from '../../helpers/test-images';
 

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
-import { isStrataError } from '../../../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 import { tarArchive, tarEntry } from '../../helpers/tar-writer';
 import { makeTempDir, treeSnapshot } from '../../helpers/test-images';
 

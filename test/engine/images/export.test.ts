@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
 import type { ExportFormat, ExportOptions } from '../../../src-main/engine/images/export-image';
 import { chainIds } from '../../../src-main/engine/store/digest';
-import { type ErrorCode, isStrataError } from '../../../src-main/shared/errors';
+import { type ErrorCode, isStrataError } from '@shared/errors';
 import { type TestImage, makeTempDir, sha256Bytes, sha256File, testImages, treeSnapshot, writeOciLayout } from '../../helpers/test-images';
 
 let work: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeReference } from '../../../src-main/engine/images/reference';
-import { isStrataError } from '../../../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 
 describe('image references', () => {
   it.each([

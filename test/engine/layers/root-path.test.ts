@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lsetxattr, mknod } from '../../../native/lib/index';
 import { directoryRoot, entryInRoot, layerStackRoot, mkdirInRoot, readFileInRoot, resolveInRoot } from '../../../src-main/engine/layers/root-path';
 import { OPAQUE_XATTR } from '../../../src-main/engine/layers/whiteouts';
-import { StrataError } from '../../../src-main/shared/errors';
+import { StrataError } from '@shared/errors';
 import { makeTempDir } from '../../helpers/test-images';
 
 let work: string;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { formatLogLine, parseSince } from '../../../src-main/engine/logs';
 import { logTimeNs } from '../../../src-main/engine/logs/log-time';
-import { isStrataError } from '../../../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 
 const now = new Date('2026-11-29T12:00:00.000Z');
 const local = (...fields: number[]) => {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type SkippedLine, readLogs } from '../../../src-main/engine/logs';
 import { CHUNK_BYTES, MAX_LINE_BYTES } from '../../../src-main/engine/logs/log-lines';
 import type { LogLine } from '../../../src-main/engine/runtime/runtime-binary';
-import { isStrataError } from '../../../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 import { SPLIT_BYTES, collect, jsonl, record, timeAt, useTempDir, variedLog } from './log-fixture';
 
 const dir = useTempDir();

@@ -13,7 +13,7 @@ import { Engine } from '../../../src-main/engine/index';
 import { addressDir } from '../../../src-main/engine/network/ipam';
 import { networkConfig } from '../../../src-main/engine/network/index';
 import type { ContainerOptions } from '../../../src-main/engine/containers/options';
-import { isStrataError } from '../../../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 import { makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
 import { logText, removeTestStore } from '../../helpers/containers';
 import { TEST_BRIDGE } from '../../test-network';

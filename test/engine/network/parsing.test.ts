@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseNetworkConfig, subnetText } from '../../../src-main/engine/network/network-config';
 import { hostsFile, resolvConf } from '../../../src-main/engine/network/network-files';
-import { formatPort, parsePortSpec } from '../../../src-main/engine/network/port-spec';
+import { formatPort, parsePortSpec } from '@shared/ports';
 import { containerOptionsSchema } from '../../../src-main/engine/containers/options';
 
 describe('-p', () => {

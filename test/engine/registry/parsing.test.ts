@@ -5,7 +5,7 @@ import { parseChallenges } from '../../../src-main/engine/registry/auth';
 import { classifyManifest } from '../../../src-main/engine/registry/manifest';
 import { formatPlatform, parsePlatform, selectPlatform } from '../../../src-main/engine/registry/platform';
 import { isLocalEndpoint, parsePullReference } from '../../../src-main/engine/registry/reference';
-import { type ErrorCode, isStrataError } from '../../../src-main/shared/errors';
+import { type ErrorCode, isStrataError } from '@shared/errors';
 import { sha256Bytes } from '../../helpers/test-images';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
 import { hostArchitecture } from '../../../src-main/engine/images/oci';
 import type { PullProgress } from '../../../src-main/engine/registry/pull';
-import { type ErrorCode, isStrataError } from '../../../src-main/shared/errors';
+import { type ErrorCode, isStrataError } from '@shared/errors';
 import { type PushedImage, TestRegistry, TokenGate, canListen } from '../../helpers/registry';
 import { type BuiltLayer, type TestImage, makeLayer, makeTempDir, testImages, treeSnapshot, write } from '../../helpers/test-images';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveUser } from '../../../src-main/engine/runtime/image-user';
-import { StrataError } from '../../../src-main/shared/errors';
+import { StrataError } from '@shared/errors';
 
 // The fixture files are written to a temporary rootfs and read the way the engine reads an
 // image's files: by absolute path inside the image, undefined when absent.

@@ -9,7 +9,7 @@ import type { ContainerOptions } from '../../../src-main/engine/containers/optio
 import { type HostDevice, type OciDeviceRule, statHostDevice } from '../../../src-main/engine/runtime/device-policy';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, defaultMounts } from '../../../src-main/engine/runtime/oci-config';
 import { buildSpec, privilegedCapabilities, type SpecInput } from '../../../src-main/engine/runtime/spec-builder';
-import { StrataError } from '../../../src-main/shared/errors';
+import { StrataError } from '@shared/errors';
 
 const ID = 'cd34'.padEnd(64, '0');
 

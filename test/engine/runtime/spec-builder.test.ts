@@ -7,7 +7,7 @@ import type { RunConfig } from '../../../src-main/engine/images/oci';
 import { DEFAULT_DEVICE_RULES } from '../../../src-main/engine/runtime/device-policy';
 import { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, defaultMounts } from '../../../src-main/engine/runtime/oci-config';
 import { buildSpec, openFilesLimit, type SpecInput } from '../../../src-main/engine/runtime/spec-builder';
-import { StrataError } from '../../../src-main/shared/errors';
+import { StrataError } from '@shared/errors';
 
 const ID = 'ab12cd34ef56'.padEnd(64, '0');
 const PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CgroupV1Manager } from '../../../src-main/engine/cgroups/v1/manager';
 import { CgroupV2Manager } from '../../../src-main/engine/cgroups/v2/manager';
 import type { CgroupStats } from '../../../src-main/engine/cgroups/manager';
-import { isStrataError } from '../../../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 import { CgroupFileReader, V1_BLKIO_FILES, inactiveFileLines } from '../../../src-main/engine/stats/cgroup-file-reader';
 import { managerReader } from '../../../src-main/engine/stats/cgroup-reader';
 import { removeDir, v1Fixture, v2Fixture, write } from './stats-fixtures';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HISTORY_COLUMNS, HistoryBucket, type HistoryPoint, intervalStart } from '../../../src-main/engine/stats/history-point';
 import { HistoryStore, decodeHistory, encodeHeader, encodePoint, historyFile } from '../../../src-main/engine/stats/history-store';
 import type { StatsSample } from '../../../src-main/engine/stats/sample';
-import { isStrataError } from '../../../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 import { removeDir, tempDir } from './stats-fixtures';
 
 const ID = 'a'.repeat(64);

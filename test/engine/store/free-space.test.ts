@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SpaceGuard, parseReserve, reserveBytes, reserveSetting } from '../../../src-main/engine/store/free-space';
-import { StrataError } from '../../../src-main/shared/errors';
+import { StrataError } from '@shared/errors';
 
 const MiB = 1 << 20;
 const GiB = 1 << 30;

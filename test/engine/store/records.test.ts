@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
-import { isStrataError } from '../../../src-main/shared/errors';
+import { isStrataError } from '@shared/errors';
 import { removeTestStore } from '../../helpers/containers';
 import { type TestImage, makeTempDir, testImages, treeSnapshot, writeOciLayout } from '../../helpers/test-images';
 import { requireBuild } from './store-fixture';

@@ -2,7 +2,7 @@
 // sorted or filtered tree shows, "expand all", and the bytes a layer stores that a later
 // layer overwrites or deletes.
 import { describe, expect, it } from 'vitest';
-import type { ChangeMark, TreeNode } from '../../../src-main/api/types/images';
+import type { ChangeMark, TreeNode } from '@shared/api/types/images';
 import { allDirectories, isFiltering, treeRows, type TreeView, wastedSpace } from '../../../src-renderer/src/lib/file-tree';
 import { node, root } from '../records';
 

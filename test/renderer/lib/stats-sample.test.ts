@@ -2,7 +2,7 @@
 // history point become the same StatsPoint; a figure the engine does not know stays null
 // (never 0), and only the fields the charts draw are kept.
 import { describe, expect, it } from 'vitest';
-import type { HistoryPoint } from '../../../src-main/api/types/stats';
+import type { HistoryPoint } from '@shared/api/types/stats';
 import { pointOf } from '../../../src-renderer/src/lib/stats-sample';
 import { sample } from '../records';
 

@@ -156,9 +156,13 @@ describe('parseSize', () => {
   });
 
   it('refuses what is not a size', () => {
-    for (const text of ['', 'm', '-1m', '1e3', '1.m', '1,5g', '1 2', '1p', '1mm', '0x10', 'NaN', 'Infinity']) {
+    for (const text of ['', 'm', '-1m', '1e3', '1.m', '1,5g', '1 2', '1x', '1mm', '0x10', 'NaN', 'Infinity']) {
       expect(parseSize(text), text).toBeUndefined();
     }
+  });
+
+  it('reads what the engine reads: the same parser (petabytes included)', () => {
+    expect(parseSize('1p')).toBe(1125899906842624);
   });
 
   it('refuses sizes past what a number holds exactly', () => {

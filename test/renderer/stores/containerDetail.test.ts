@@ -4,7 +4,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useContainerDetailStore } from '../../../src-renderer/src/stores/containerDetail';
-import type { ContainerChange } from '../../../src-main/api/types/containers';
+import type { ContainerChange } from '@shared/api/types/containers';
 import { deferred, engine } from '../fake-engine';
 
 vi.mock('../../../src-renderer/src/api/bridge', () => import('../fake-engine').then((m) => m.bridgeModule));

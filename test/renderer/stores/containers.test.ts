@@ -3,8 +3,8 @@
 // and actions that mark a container busy and end in a toast (the engine's message on failure).
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { isApiError } from '../../../src-main/api/api-error';
-import type { ContainerRecord } from '../../../src-main/api/types/containers';
+import { isApiError } from '@shared/api/api-error';
+import type { ContainerRecord } from '@shared/api/types/containers';
 import { availableActions, useContainersStore } from '../../../src-renderer/src/stores/containers';
 import { useToastsStore } from '../../../src-renderer/src/stores/toasts';
 import { deferred, engine, settle } from '../fake-engine';

@@ -2,7 +2,7 @@
 // read, how many images share each layer, and layers bucketed by how many images share them.
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { StoreDiskUsage } from '../../../src-main/api/types/images';
+import type { StoreDiskUsage } from '@shared/api/types/images';
 import { useDiskStore } from '../../../src-renderer/src/stores/disk';
 import { engine } from '../fake-engine';
 

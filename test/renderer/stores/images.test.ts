@@ -4,7 +4,7 @@
 // engine's message and thrown on for the dialog.
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ImageInfo, StoreDiskUsage } from '../../../src-main/api/types/images';
+import type { ImageInfo, StoreDiskUsage } from '@shared/api/types/images';
 import { useDiskStore } from '../../../src-renderer/src/stores/disk';
 import { useImagesStore } from '../../../src-renderer/src/stores/images';
 import { useToastsStore } from '../../../src-renderer/src/stores/toasts';

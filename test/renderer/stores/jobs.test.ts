@@ -3,8 +3,8 @@
 // the engine's error), cancel, and clearing what has finished.
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { isApiError } from '../../../src-main/api/api-error';
-import type { JobInfo } from '../../../src-main/api/types/jobs';
+import { isApiError } from '@shared/api/api-error';
+import type { JobInfo } from '@shared/api/types/jobs';
 import { useJobsStore } from '../../../src-renderer/src/stores/jobs';
 import { engine, settle } from '../fake-engine';
 

@@ -4,7 +4,7 @@
 // every layer's own changes.
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ImageInfo, ImageTree, TreeNode } from '../../../src-main/api/types/images';
+import type { ImageInfo, ImageTree, TreeNode } from '@shared/api/types/images';
 import { useLayerTreeStore } from '../../../src-renderer/src/stores/layerTree';
 import { deferred, engine, settle } from '../fake-engine';
 import { hexId, image, node, root } from '../records';

@@ -3,7 +3,7 @@
 // a follow that ends with an error, the bounded line buffer, and search and stream choices.
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LogLine } from '../../../src-main/api/types/containers';
+import type { LogLine } from '@shared/api/types/containers';
 import { MAX_LINES, useLogsStore } from '../../../src-renderer/src/stores/logs';
 import { deferred, engine, settle } from '../fake-engine';
 

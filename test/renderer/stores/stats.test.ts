@@ -4,7 +4,7 @@
 // asked for wins), and the export file.
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { HistoryPoint, StatsSample } from '../../../src-main/api/types/stats';
+import type { HistoryPoint, StatsSample } from '@shared/api/types/stats';
 import { useStatsStore } from '../../../src-renderer/src/stores/stats';
 import { deferred, engine, settle } from '../fake-engine';
 import { sample } from '../records';

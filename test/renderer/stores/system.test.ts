@@ -3,7 +3,7 @@
 // the limits until it has answered.
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SystemInfo } from '../../../src-main/api/types/system';
+import type { SystemInfo } from '@shared/api/types/system';
 import { useSystemStore } from '../../../src-renderer/src/stores/system';
 import { deferred, engine } from '../fake-engine';
 

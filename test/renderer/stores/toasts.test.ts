@@ -2,7 +2,7 @@
 // what failed stays until dismissed, and whatever was thrown becomes a line for people.
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../../../src-main/api/api-error';
+import { ApiError } from '@shared/api/api-error';
 import { useToastsStore } from '../../../src-renderer/src/stores/toasts';
 
 beforeEach(() => {

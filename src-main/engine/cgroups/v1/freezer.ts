@@ -5,7 +5,7 @@
 // hold it there), so the writer must wait for FROZEN. Writing THAWED is immediate.
 // A cgroup is also FROZEN while an ancestor is (freezer.parent_freezing).
 import path from 'node:path';
-import { StrataError } from '../../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { pollUntil, readOptional, writeValue } from '../files';
 import type { FreezerState } from '../manager';
 

@@ -4,7 +4,7 @@
 // and removed together. Mount points come from the layout, so tests can point the driver
 // at a fixture tree.
 import path from 'node:path';
-import { StrataError } from '../../../shared/errors';
+import { StrataError } from '@shared/errors';
 import type { CgroupLayoutV1 } from '../detect';
 import {
   childCgroups, isDirectory, mkdirOnce, procsRecursive, removeTree, signalProcess, treeDeepestFirst, writeValue,

@@ -8,7 +8,7 @@
 // memory.usage_in_bytes, memory.memsw.usage_in_bytes, memory.stat (total_* = hierarchical),
 // memory.oom_control ("oom_kill_disable 0 / under_oom 0 / oom_kill N", oom_kill since 4.13).
 import path from 'node:path';
-import { StrataError } from '../../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { readOptional, writeValue } from '../files';
 import type { CgroupResources, CgroupStats } from '../manager';
 import { keyed, parseFlatKeyed, parseLimit, parseSingle, workingSet } from '../parse';

@@ -6,7 +6,7 @@
 // cpu.stat    usage_usec / user_usec / system_usec (always, even without the controller),
 //             and with it nr_periods / nr_throttled / throttled_usec [/ nr_bursts / burst_usec].
 import path from 'node:path';
-import { StrataError } from '../../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { readOptional, writeValue } from '../files';
 import type { CgroupResources, CgroupStats } from '../manager';
 import { keyed, parseFlatKeyed } from '../parse';

@@ -5,7 +5,7 @@
 //   cgroup.events:  populated 1
 //                   frozen 0
 import path from 'node:path';
-import { StrataError } from '../../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { pollUntil, readOptional, writeValue } from '../files';
 import type { FreezerState } from '../manager';
 import { keyed, parseFlatKeyed } from '../parse';

@@ -2,7 +2,7 @@
 // every controller in that one directory. `root` is the mount point (/sys/fs/cgroup) or a
 // delegated subtree for rootless mode — or a fixture tree in tests.
 import path from 'node:path';
-import { StrataError } from '../../../shared/errors';
+import { StrataError } from '@shared/errors';
 import {
   childCgroups, fileExists, isDirectory, mkdirOnce, procsRecursive, removeTree, signalProcess, treeDeepestFirst, writeValue,
 } from '../files';

@@ -8,7 +8,7 @@
 // memory.events    "low N / high N / max N / oom N / oom_kill N [/ oom_group_kill N]",
 //                  hierarchical (memory.events.local is this cgroup alone).
 import path from 'node:path';
-import { StrataError } from '../../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { readOptional, writeValue } from '../files';
 import type { CgroupResources, CgroupStats } from '../manager';
 import { keyed, parseFlatKeyed, parseLimit, parseSingle, workingSet } from '../parse';

@@ -4,7 +4,7 @@
 // cgroup.controllers. Writing "+cpu +memory" enables; the kernel refuses (EBUSY) in a
 // cgroup that has processes of its own ("no internal processes"), except at the root.
 import path from 'node:path';
-import { StrataError } from '../../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { readOptional, writeValue } from '../files';
 
 /** What the engine's containers need below the parent. */

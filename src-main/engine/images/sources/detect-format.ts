@@ -2,7 +2,7 @@
 // image archive (oci-archive or docker-archive: told apart once staged, as Docker ≥ 25
 // writes both layouts in one tar) when its first entries look like one, else a rootfs.
 import fs from 'node:fs';
-import { StrataError } from '../../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { decompressor } from '../../layers/compression';
 import { compressionOfFile } from '../../layers/file-compression';
 import { normalizeEntryName } from '../../layers/safe-path';

@@ -1,7 +1,7 @@
 // `docker save` / `podman save` output: manifest.json lists, per image, its config file,
 // its RepoTags and its layer tars. Newer Docker puts the same files under blobs/sha256/.
 import { z } from 'zod';
-import { StrataError } from '../../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { layerMediaType } from '../../layers/compression';
 import { compressionOfFile } from '../../layers/file-compression';
 import { sha256 } from '../../store/digest';

@@ -2,7 +2,7 @@
 // index.json, blobs/sha256/…. Multi-platform indexes resolve to this machine's platform.
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '../../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { compressionOfMediaType } from '../../layers/compression';
 import { checkDigest, expectDigest, sha256 } from '../../store/digest';
 import {

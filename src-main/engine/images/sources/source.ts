@@ -2,6 +2,7 @@
 // a list of layer blobs on local disk plus (except for rootfs tars) the config and the
 // manifest that name them. Adapters only read and check structure; the importer verifies
 // content, writes the store and owns the staging directory.
+import type { ImportFormat } from '@shared/api/types/images';
 
 export interface SourceLayer {
   /** The digest the source declares; absent for a plain rootfs tar. */
@@ -28,5 +29,7 @@ export interface SourceImage {
   layers: SourceLayer[];
 }
 
-export type ImportFormat = 'oci' | 'oci-archive' | 'docker-archive' | 'rootfs';
 export const IMPORT_FORMATS: readonly ImportFormat[] = ['oci', 'oci-archive', 'docker-archive', 'rootfs'];
+
+/** Wire types, declared once in src-shared. */
+export type { ImportFormat };

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StrataError } from '../../../shared/errors';
+import { StrataError } from '@shared/errors';
 import { decompressor } from '../../layers/compression';
 import { compressionOfFile } from '../../layers/file-compression';
 import { type SpaceGuard, describeNoSpace } from '../../store/free-space';

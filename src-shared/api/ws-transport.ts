@@ -1,7 +1,7 @@
 // The client side of the WebSocket transport: the renderer in a browser (web mode), and
 // the tests (with the `ws` package's WebSocket). Runs anywhere: the socket class is the
 // browser's global one unless one is passed in.
-import type { ErrorShape } from '../shared/errors';
+import type { ErrorShape } from '../errors';
 import { EventListeners } from './listeners';
 import { type ClientFrame, type EventListener, type Reply, SOCKET_PATH, TOKEN_PARAM, type Transport } from './protocol';
 

@@ -1,7 +1,6 @@
-// Images, layers and disk as they cross the API: plain JSON. These mirror the engine's own
-// types (src-main/engine/images, layers), which the renderer cannot import — those files
-// use node: modules — so they are written out here and pinned to the engine's by
-// ../conformance.ts: if the engine changes a field, type-checking fails until this follows.
+// Images, layers and disk as they cross the API: plain JSON. Declared here, once: the
+// engine (src-main/engine/images, layers) imports these types and its zod schemas are
+// typed by them, so the renderer, the API and the engine cannot drift apart.
 
 /** What the image's config asks a container to run (the OCI `config` object; unknown keys kept). */
 export interface RunConfig {

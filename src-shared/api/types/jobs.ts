@@ -1,6 +1,6 @@
 // Long work (import, prune; later build and pull) runs as a job: started by a call that
 // answers at once with the job, then progress events, then one `jobs.done` with the result.
-import type { ErrorShape } from '../../shared/errors';
+import type { ErrorShape } from '../../errors';
 
 export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
 

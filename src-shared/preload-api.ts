@@ -1,6 +1,6 @@
 // What the preload exposes to the renderer as `window.strata` (contextBridge). Runs anywhere:
 // no node:, electron or native imports.
-import type { Transport } from '../api/protocol';
+import type { Transport } from './api/protocol';
 
 /** What the system's open dialog is asked for. */
 export interface PickPathOptions {

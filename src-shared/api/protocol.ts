@@ -1,6 +1,6 @@
 // How calls, answers and events travel, whatever carries them (Electron IPC or a
 // WebSocket). Runs anywhere: the renderer, the preload, the main process and the server.
-import type { ErrorShape } from '../shared/errors';
+import type { ErrorShape } from '../errors';
 
 /** The answer to one call: its output, or the error as `{ code, message }`. Never thrown across. */
 export type Reply = { result: unknown } | { error: ErrorShape };

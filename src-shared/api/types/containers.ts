@@ -1,7 +1,8 @@
-// Containers as they cross the API: plain JSON, mirroring src-main/engine/containers
-// (pinned to it by ../conformance.ts; see images.ts for why they are written out).
-import type { ContainerStatus } from '@shared/container-lifecycle';
-import type { ErrorShape } from '../../shared/errors';
+// Containers as they cross the API: plain JSON. Declared here, once: the engine's records
+// and options (src-main/engine/containers) are these types, its option schemas typed by them.
+import type { ContainerStatus } from '../../container-lifecycle';
+import type { ErrorShape } from '../../errors';
+import type { PortSpec } from '../../ports';
 
 export type { ContainerStatus };
 
@@ -24,13 +25,7 @@ export type RestartPolicy = { name: 'no' | 'always' | 'unless-stopped' } | { nam
 
 export type NetworkMode = 'bridge' | 'host' | 'none';
 
-/** `-p [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/proto]`; hostPort 0 = any free port. */
-export interface PortSpec {
-  hostIp: string;
-  hostPort: number;
-  containerPort: number;
-  protocol: 'tcp' | 'udp';
-}
+export type { PortSpec };
 
 /** A running container's place on the bridge. */
 export interface NetworkState {

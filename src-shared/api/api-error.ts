@@ -1,5 +1,5 @@
 // The error a client call rejects with: the engine's `{ code, message }`, as an Error.
-import type { ErrorCode, ErrorShape } from '../shared/errors';
+import type { ErrorCode, ErrorShape } from '../errors';
 
 export class ApiError extends Error implements ErrorShape {
   override readonly name = 'ApiError';

@@ -1,8 +1,7 @@
 // `-p [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp]`, Docker's form. Unlike Docker, a
 // port is published on 127.0.0.1 unless an address is given: a desktop's containers are
 // for its user, and `0.0.0.0:8080:80` says so when the whole network should reach one.
-import { StrataError } from '../../shared/errors';
-import { parseIPv4 } from './network-config';
+import { StrataError } from './errors';
 
 export interface PortSpec {
   /** The host address to listen on; 0.0.0.0 means every address of the host. */
@@ -21,7 +20,8 @@ export function parsePortSpec(text: string): PortSpec {
   const [ports, protocol = 'tcp', ...extra] = text.trim().split('/');
   if (extra.length || (protocol !== 'tcp' && protocol !== 'udp')) throw invalid('the protocol is tcp or udp');
   const parts = ports!.split(':');
-  if (parts.length > 3 || parts.some((part, i) => part === '' && !(parts.length === 3 && i === 1))) {
+  // only the host port may be empty (`127.0.0.1::80`, `:80`): a free one is chosen at start
+  if (parts.length > 3 || parts.some((part, i) => part === '' && i !== parts.length - 2)) {
     throw invalid('expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/tcp|udp], e.g. 8080:80');
   }
   const containerPort = port(parts.at(-1)!, 'the container port', invalid);
@@ -47,4 +47,11 @@ export function validatePortSpec(spec: Partial<PortSpec> & { containerPort: numb
 /** `127.0.0.1:8080->80/tcp`, as `ps` shows it. */
 export function formatPort(spec: PortSpec): string {
   return `${spec.hostIp}:${spec.hostPort || '?'}->${spec.containerPort}/${spec.protocol}`;
+}
+
+/** A dotted IPv4 address as a number; undefined when it is not one. */
+export function parseIPv4(text: string): number | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4 || parts.some((part) => !/^(0|[1-9]\d{0,2})$/.test(part) || Number(part) > 255)) return undefined;
+  return parts.reduce((value, part) => value * 256 + Number(part), 0);
 }
