@@ -12,6 +12,9 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
+    // expect.poll waits for something that must happen; on a loaded two-core machine that can
+    // take longer than vitest's 1 s default, and only a failing test ever waits this long.
+    expect: { poll: { timeout: 30_000, interval: 50 } },
     hookTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
     // Containers the tests start join a bridge of the tests' own (not a user's strata0),

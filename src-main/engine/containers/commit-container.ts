@@ -14,9 +14,9 @@ import { sha256 } from '../store/digest';
 import { blobPath } from '../store/paths';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
-import { containerFile, findRecord } from './container-store';
+import { containerFile } from './container-store';
 import { runtimeVerb } from './runtime-root';
-import { settle } from './settle';
+import { withContainer } from './container-lock';
 
 export interface CommitOptions {
   /** NAME[:TAG] for the new image; untagged when absent. */
@@ -35,8 +35,8 @@ export interface CommitOptions {
 export async function commitContainer(store: Store, ref: string, options: CommitOptions = {}): Promise<ImportedImage> {
   const tags = options.tag === undefined ? [] : [normalizeReference(options.tag)];
   applyChanges({}, options.changes ?? []); // a bad --change fails before any work
-  return store.write(async () => {
-    const record = await settle(store, findRecord(store, ref));
+  // the store lock first (the new image), then the container's (its layer holds still)
+  return store.write(() => withContainer(store, ref, async (record) => {
     const freeze = options.pause !== false && record.state.status === 'running';
     return withImportJob(store, async (job) => {
       if (freeze) await runtimeVerb(store, ['pause', record.id], `commit ${record.name}: pause`);
@@ -69,7 +69,7 @@ export async function commitContainer(store: Store, ref: string, options: Commit
       if (!image) throw new StrataError('INTERNAL', `commit of ${record.name} produced no image`);
       return image;
     });
-  });
+  }));
 }
 
 function committedConfig(base: ImageConfig, record: ContainerRecord, diffId: string, options: CommitOptions): ImageConfig {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
-import { readJsonFile, writeJsonAtomic } from '../store/atomic';
+import { readJsonFile } from '../store/atomic';
 import type { Store } from '../store/store';
 import { CONTAINER_FILES, type ContainerRecord } from './container';
 
@@ -54,6 +54,14 @@ export function findRecord(store: Store, ref: string): ContainerRecord {
   throw new StrataError('NOT_FOUND', `no such container: ${ref}`);
 }
 
+/**
+ * Staged in the container's own directory, not tmp/: container writers hold the container's
+ * lock, not the store's, and the store lock's recovery empties tmp/ whenever it is taken.
+ * A crash leaves a `container.json.*.tmp` beside the record, never a half record.
+ */
 export function writeRecord(store: Store, record: ContainerRecord): void {
-  writeJsonAtomic(store.paths.tmp, containerFile(store, record.id, 'record'), record);
+  const file = containerFile(store, record.id, 'record');
+  const staged = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(staged, JSON.stringify(record, null, 2) + '\n', { flag: 'wx', mode: 0o644 });
+  fs.renameSync(staged, file);
 }

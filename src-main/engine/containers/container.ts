@@ -20,6 +20,7 @@ export const CONTAINER_FILES = {
   rootfs: 'rootfs',
   log: 'log.jsonl',
   exit: 'exit.json', // written by the shim when the container's init exits
+  lock: 'lock', // the container's writer lock (container-lock.ts)
 } as const;
 
 /** Wire types, declared once in src-shared. */

@@ -43,6 +43,7 @@ export async function createContainer(store: Store, imageRef: string, options: C
       options: { ...options, name: undefined },
       imageVolumes: imageVolumesFor(image.config.Volumes, options),
       exposedPorts: Object.keys(image.config.ExposedPorts ?? {}).sort(),
+      ...((options.stopSignal ?? image.config.StopSignal) ? { stopSignal: options.stopSignal ?? image.config.StopSignal } : {}),
       state: { status: 'created' },
     };
     // Made in tmp/ and renamed into place whole: a create killed midway leaves only

@@ -3,14 +3,13 @@
 // resume verbs do it (the engine's cgroup drivers only read).
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
-import { findRecord, writeRecord } from './container-store';
+import { writeRecord } from './container-store';
 import { runtimeVerb } from './runtime-root';
 import { checkTransition } from './transition';
-import { settle } from './settle';
+import { withContainer } from './container-lock';
 
 export async function pauseContainer(store: Store, ref: string): Promise<ContainerRecord> {
-  return store.write(async () => {
-    const record = await settle(store, findRecord(store, ref));
+  return withContainer(store, ref, async (record) => {
     checkTransition('pause', record);
     await runtimeVerb(store, ['pause', record.id], `pause ${record.name}`);
     const paused: ContainerRecord = { ...record, state: { ...record.state, status: 'paused' } };
@@ -20,10 +19,10 @@ export async function pauseContainer(store: Store, ref: string): Promise<Contain
 }
 
 export async function unpauseContainer(store: Store, ref: string): Promise<ContainerRecord> {
-  return store.write(async () => unpauseLocked(store, await settle(store, findRecord(store, ref))));
+  return withContainer(store, ref, (record) => unpauseLocked(store, record));
 }
 
-/** Thaws a paused container (the caller holds the store lock). */
+/** Thaws a paused container (the caller holds the container's lock). */
 export async function unpauseLocked(store: Store, record: ContainerRecord): Promise<ContainerRecord> {
   checkTransition('unpause', record);
   await runtimeVerb(store, ['resume', record.id], `unpause ${record.name}`);

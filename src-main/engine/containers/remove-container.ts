@@ -5,15 +5,16 @@ import path from 'node:path';
 import { removeContainerStatsHistory } from '../stats/index';
 import { removeTreeAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
-import { containerDir, containerFile, findRecord } from './container-store';
+import { containerDir, containerFile } from './container-store';
 import { unmountOverlay } from './rootfs';
 import { runtimeRoot } from './runtime-root';
-import { releaseNetwork, releaseRuntime, settle } from './settle';
+import { releaseNetwork, releaseRuntime } from './settle';
 import { checkTransition } from './transition';
+import { withContainer } from './container-lock';
 
 export async function removeContainer(store: Store, ref: string, options: { force?: boolean } = {}): Promise<string> {
-  return store.write(async () => {
-    const record = await settle(store, findRecord(store, ref));
+  // the store lock first (gc must not see the record half gone), then the container's
+  return store.write(() => withContainer(store, ref, async (record) => {
     checkTransition('remove', record, { force: options.force });
     // `delete --force` kills a running container. An exited one was released when its exit
     // was recorded (settle), unless an engine crashed in between: its runtime state says.
@@ -26,7 +27,7 @@ export async function removeContainer(store: Store, ref: string, options: { forc
     if (fs.existsSync(dir)) removeTreeAtomic(store.paths.tmp, dir);
     await removeContainerStatsHistory(store, record.id);
     return record.id;
-  });
+  }));
 }
 
 function hasRuntimeState(store: Store, id: string): boolean {

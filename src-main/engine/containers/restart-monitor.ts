@@ -10,6 +10,7 @@ import { observeState } from './observe-state';
 import { MAX_BACKOFF_MS, restartDecision } from './restart-policy';
 import { settle } from './settle';
 import { startLocked } from './start-container';
+import { withContainerLock } from './container-lock';
 
 export interface RestartMonitorOptions {
   pollMs?: number;
@@ -60,7 +61,7 @@ export class RestartMonitor {
   private async restart(id: string, finishedAt: string | undefined, backoffMs: number): Promise<void> {
     let record: ContainerRecord | undefined;
     try {
-      await this.store.write(async () => {
+      await withContainerLock(this.store, id, async () => {
         record = await settle(this.store, findRecord(this.store, id));
         const decision = restartDecision(record);
         // Another engine, or the user, got there first.

@@ -9,20 +9,21 @@ import { buildSpec } from '../runtime/spec-builder';
 import { writeJsonAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
-import { containerDir, containerFile, findRecord, writeRecord } from './container-store';
+import { containerDir, containerFile, writeRecord } from './container-store';
 import { anonymousVolumes } from './anonymous-volumes';
 import { clearInterruptedStart } from './interrupted-start';
 import { mountOverlay, readImageFile } from './rootfs';
 import { runtimeVerb } from './runtime-root';
-import { releaseRuntime, settle } from './settle';
+import { withContainer } from './container-lock';
+import { releaseRuntime } from './settle';
 import { checkTransition } from './transition';
 
 export async function startContainer(store: Store, ref: string): Promise<ContainerRecord> {
-  return store.write(async () => startLocked(store, await settle(store, findRecord(store, ref))));
+  return withContainer(store, ref, (record) => startLocked(store, record));
 }
 
 /**
- * Starts a settled record (the caller holds the store lock). A user's start resets the
+ * Starts a settled record (the caller holds the container's lock). A user's start resets the
  * restart policy's count; the policy's own restarts pass theirs on.
  */
 export async function startLocked(store: Store, record: ContainerRecord, restart: { count: number; backoffMs: number } = { count: 0, backoffMs: 0 }): Promise<ContainerRecord> {

@@ -2,10 +2,10 @@
 import { isStrataError } from '@shared/errors';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
-import { findRecord, writeRecord } from './container-store';
+import { writeRecord } from './container-store';
 import { runtimeVerb } from './runtime-root';
-import { settle } from './settle';
 import { checkTransition } from './transition';
+import { withContainer } from './container-lock';
 import { waitContainer } from './wait-container';
 import { unpauseLocked } from './pause-container';
 import { readConfig, readManifest } from '../images/image-store';
@@ -13,26 +13,32 @@ import { readConfig, readManifest } from '../images/image-store';
 export const DEFAULT_STOP_TIMEOUT_S = 10;
 
 export async function stopContainer(store: Store, ref: string, options: { timeoutS?: number } = {}): Promise<ContainerRecord> {
-  return store.write(async () => {
-    let record = await settle(store, findRecord(store, ref));
-    if (checkTransition('stop', record) === 'noop') return record;
+  const begun = await withContainer(store, ref, async (settled) => {
+    let record = settled;
+    if (checkTransition('stop', record) === 'noop') return { record, timeoutS: undefined };
     if (record.state.status === 'paused') record = await unpauseLocked(store, record); // a frozen process cannot handle its stop signal
     record = markStoppedByUser(store, record);
-    const timeoutS = options.timeoutS ?? record.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
-    const signal = record.options.stopSignal ?? imageStopSignal(store, record) ?? 'SIGTERM';
+    // recorded at create; a record from before that asks the image once more
+    const signal = record.stopSignal ?? record.options.stopSignal ?? imageStopSignal(store, record) ?? 'SIGTERM';
     await signalContainer(store, record, signal);
-    if ((await waitContainer(store, record.id, { timeoutMs: timeoutS * 1000 })) === undefined) {
-      await signalContainer(store, record, 'SIGKILL');
-      await waitContainer(store, record.id);
-    }
-    return settle(store, findRecord(store, record.id));
+    return { record, timeoutS: options.timeoutS ?? record.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S };
   });
+  if (begun.timeoutS === undefined) return begun.record; // nothing to stop
+  const { id } = begun.record;
+  // The grace time holds no lock: a kill, a second stop or an rm -f may act meanwhile.
+  if ((await waitContainer(store, id, { timeoutMs: begun.timeoutS * 1000 })) === undefined) {
+    await withContainer(store, id, async (record) => {
+      if (record.state.status === 'running' || record.state.status === 'paused') await signalContainer(store, record, 'SIGKILL');
+    });
+    await waitContainer(store, id);
+  }
+  return withContainer(store, id, async (record) => record); // settled: its exit recorded
 }
 
 /** kill: one signal to the container's init (all processes with SIGKILL, as docker does). */
 export async function killContainer(store: Store, ref: string, signal = 'SIGKILL'): Promise<ContainerRecord> {
-  return store.write(async () => {
-    let record = await settle(store, findRecord(store, ref));
+  return withContainer(store, ref, async (settled) => {
+    let record = settled;
     checkTransition('kill', record);
     if (/^(SIG)?(KILL|TERM|INT)$|^(9|15|2)$/i.test(signal)) record = markStoppedByUser(store, record);
     await signalContainer(store, record, signal);

@@ -11,10 +11,10 @@ import { openCgroupManager } from '../cgroups/index';
 import type { OciConfig } from '../runtime/oci-config';
 import { CPU_PERIOD } from '../runtime/spec-builder';
 import type { ContainerRecord } from './container';
-import { containerDir, findRecord, writeRecord } from './container-store';
+import { containerDir, writeRecord } from './container-store';
 import { runtimeVerb } from './runtime-root';
+import { withContainer } from './container-lock';
 import { type ContainerOptions, type ContainerUpdate, containerUpdateSchema, validateResources } from './options';
-import { settle } from './settle';
 import type { Store } from '../store/store';
 
 const UPDATABLE = ['memory', 'memorySwap', 'memoryReservation', 'cpus', 'cpuShares', 'pidsLimit', 'restart'] as const;
@@ -23,8 +23,7 @@ export async function updateContainer(store: Store, ref: string, input: Containe
   const update = parseUpdate(input);
   const changed = UPDATABLE.filter((key) => update[key] !== undefined);
   if (changed.length === 0) throw new StrataError('INVALID_ARGUMENT', 'nothing to update: give at least one of --memory, --memory-swap, --memory-reservation, --cpus, --cpu-shares, --pids-limit, --restart');
-  return store.write(async () => {
-    const record = await settle(store, findRecord(store, ref));
+  return withContainer(store, ref, async (record) => {
     const options: ContainerOptions = { ...record.options, ...Object.fromEntries(changed.map((key) => [key, update[key]])) };
     // Docker's rule: lowering --memory under an existing --memory-swap is refused; raising it
     // above one lifts swap along with it.

@@ -40,3 +40,38 @@ export function recoverIfIdle(paths: StorePaths, recover: Recovery): boolean {
     fs.closeSync(fd);
   }
 }
+
+/** The last in line, per lock, in this process. */
+const queues = new Map<string, Promise<void>>();
+
+/**
+ * Runs `work` after every earlier `inLine` call with the same key in this process has
+ * finished. Writers of one process queue here before they wait for a flock: a flock waits
+ * in a libuv pool thread, and a hundred of them would take every thread the lock holder
+ * needs for its own file system calls — it could never finish, nor they ever get in.
+ */
+export function inLine<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  let done!: () => void;
+  const turn = previous.then(() => new Promise<void>((resolve) => (done = resolve)));
+  queues.set(key, turn);
+  return previous.then(work).finally(() => {
+    done();
+    if (queues.get(key) === turn) queues.delete(key);
+  });
+}
+
+/** Holds an exclusive flock on `file` (created if missing) while `work` runs. */
+export async function withFileLock<T>(file: string, work: () => Promise<T> | T): Promise<T> {
+  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+  try {
+    await lockFile(fd, 'exclusive');
+    try {
+      return await work();
+    } finally {
+      unlockFile(fd);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -5,12 +5,10 @@ import path from 'node:path';
 import { writeJsonAtomic } from './atomic';
 import { type FreeSpaceReserve, SpaceGuard } from './free-space';
 import { type ImageRecord, readImageIndex, writeImageIndex } from './image-index';
-import { recoverIfIdle, withStoreLock } from './lock';
+import { inLine, recoverIfIdle, withStoreLock } from './lock';
 import { type StorePaths, storePaths } from './paths';
 import { recoverStore } from './recovery';
 
-/** The last writer in line, per store root, in this process. */
-const writerQueues = new Map<string, Promise<void>>();
 
 export interface StoreOptions {
   /** Free space staged writes leave on the store's filesystem; default 5 %, at most 1 GiB. */
@@ -45,23 +43,11 @@ export class Store {
   }
 
   /**
-   * Runs `work` as the only writer; first clears up after any writer that crashed.
-   * Writers of one process queue here before they wait for the flock: a flock waits in a
-   * libuv pool thread, and a hundred of them would take every thread the lock holder
-   * needs for its own file system calls — it could never finish, nor they ever get in.
+   * Runs `work` as the only writer; first clears up after any writer that crashed. Writers
+   * of one process queue before they wait for the flock (see `inLine`).
    */
   write<T>(work: () => Promise<T> | T): Promise<T> {
-    const root = this.paths.root;
-    const previous = writerQueues.get(root) ?? Promise.resolve();
-    let done!: () => void;
-    const turn = previous.then(() => new Promise<void>((resolve) => (done = resolve)));
-    writerQueues.set(root, turn);
-    return previous
-      .then(() => withStoreLock(this.paths, recoverStore, work))
-      .finally(() => {
-        done();
-        if (writerQueues.get(root) === turn) writerQueues.delete(root);
-      });
+    return inLine(this.paths.root, () => withStoreLock(this.paths, recoverStore, work));
   }
 
   readImages(): ImageRecord[] {

@@ -106,6 +106,8 @@ export interface ContainerRecord {
   imageVolumes?: string[];
   /** The image's EXPOSE'd ports, `80/tcp`; `publish` says which reach the host. */
   exposedPorts?: string[];
+  /** The signal `stop` sends first: --stop-signal, else the image's STOPSIGNAL, decided at create. */
+  stopSignal?: string;
   state: ContainerState;
 }
 
