@@ -7,7 +7,8 @@ import type { PullOptions, PulledImage } from './registry/pull';
 import type { BuildOptions, BuildResult } from './build/execute';
 import { type PruneResult, type RemoveResult, prune, removeImage, tagImage } from './images/image-ops';
 import { type ImageInfo, findImage, listImages } from './images/image-store';
-import { type TreeQuery, imageTree } from './images/image-tree';
+import type { ImageWaste } from '@shared/api/types/images';
+import { type TreeQuery, imageTree, imageWaste } from './images/image-tree';
 import type { LayerTree } from './layers/layer-index';
 import type { ContainerRecord } from './containers/container';
 import { containerFile } from './containers/container-store';
@@ -117,6 +118,11 @@ export class Engine {
 
   imageTree(ref: string, query: TreeQuery): { tree: LayerTree; layer: number } {
     return imageTree(this.store, ref, query);
+  }
+
+  /** What later layers make unreachable: wasted bytes per path and per layer, and the efficiency score. */
+  imageWaste(ref: string): ImageWaste {
+    return imageWaste(this.store, ref);
   }
 
   createContainer(image: string, options: ContainerOptions = {}): Promise<ContainerRecord> {

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { type JobSpec, type MethodSpec, call, job, type } from './define';
 import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, LogLine, LogLinesEvent } from './types/containers';
-import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImportedImage, PruneResult, PulledImage, RemoveResult, StoreDiskUsage } from './types/images';
+import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImageWaste, ImportedImage, PruneResult, PulledImage, RemoveResult, StoreDiskUsage } from './types/images';
 import type { JobInfo, JobOutput, JobOutputEvent, JobProgressEvent } from './types/jobs';
 import type { HistoryPoint, StatsSample } from './types/stats';
 import type { SystemInfo } from './types/system';
@@ -84,6 +84,8 @@ export const methods = {
     }),
     type<ImageTree>(),
   ),
+  /** What later layers make unreachable (dive's wasted space and efficiency score): per path, per layer, in total. */
+  'images.wasted': call(imageRef, type<ImageWaste>()),
   'disk.usage': call(noInput, type<StoreDiskUsage>()),
   /** An image from a Containerfile in a context directory on the engine's machine (`strata build`). */
   'images.build': job(

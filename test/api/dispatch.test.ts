@@ -74,6 +74,7 @@ describe('dispatch', () => {
       ['images.list', 'x', /\(input\)/],
       ['images.list', [], /\(input\)/],
       ['images.tree', { ref: 'a', depth: -1 }, /depth/],
+      ['images.wasted', { ref: 'a', layer: 1 }, /layer/],
       ['containers.logs', { ref: 'a', tail: 1e9 }, /tail/],
       ['containers.create', { image: 'a', options: [] }, /options: expected an object/],
       ['containers.kill', { ref: 'a', signal: 'kill -9' }, /signal/],

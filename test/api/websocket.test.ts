@@ -105,7 +105,7 @@ describe('images over the WebSocket', () => {
     await raw.unsubscribe('jobs.done');
   });
 
-  it('lists, inspects and shows file trees and disk usage', async () => {
+  it('lists, inspects and shows file trees, wasted space and disk usage', async () => {
     const images = await client.call('images.list');
     expect(images.map((image) => image.tags[0]).sort()).toEqual(['test/a:1', 'test/b:1']);
     const inspected = await client.call('images.inspect', { ref: 'test/a:1' });
@@ -130,6 +130,17 @@ describe('images over the WebSocket', () => {
     expect(bin.count).toBeGreaterThan(5);
     await expect(client.call('images.tree', { ref: 'test/a:1', path: '/no/such' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(client.call('images.tree', { ref: 'test/a:1', layer: 7 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+
+    // Image A's layer 2 hides 1 MiB of layer 1 (big.bin) and 30 + 26 + 18 + 10 B of layer 0
+    // (passwd rewritten, motd deleted, readme and old/notes.txt under an opaque directory).
+    const waste = await client.call('images.wasted', { ref: 'test/a:1' });
+    expect(waste.id).toBe(inspected.id);
+    expect(waste.wastedBytes).toBe(1_048_576 + 84);
+    expect(waste.efficiency).toBe((waste.totalBytes - waste.wastedBytes) / waste.totalBytes);
+    expect(waste.layers.map((layer) => [layer.chainId, layer.wastedBytes])).toEqual(inspected.layers.map((layer, i) => [layer.chainId, [84, 1_048_576, 0][i]]));
+    expect(waste.paths[0]).toEqual({ path: 'app/big.bin', bytes: 1_048_576, versions: [{ layer: 1, bytes: 1_048_576, hiddenBy: 2, how: 'deleted' }] });
+    expect((await client.call('images.wasted', { ref: 'test/b:1' })).efficiency).toBe(1);
+    await expect(client.call('images.wasted', { ref: 'no/such:1' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     const disk = await client.call('disk.usage');
     expect(disk.images).toHaveLength(2);

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestImage, du, makeTempDir, testImages, writeDockerArchive } from '../helpers/test-images';
+import type { ImageWaste } from '@shared/api/types/images';
+import { BUSYBOX, type TestImage, du, makeTempDir, testImages, writeDockerArchive } from '../helpers/test-images';
 
 let work: string;
 let root: string;
@@ -70,6 +71,37 @@ describe('strata CLI', () => {
     const tree = JSON.parse(ok('layers', '--json', '--depth', '1', 'test/a:1')) as { children: { name: string; children: unknown[] }[] };
     expect(tree.children.map((child) => child.name)).toEqual(['app', 'bin', 'etc', 'root', 'tmp', 'usr']);
     expect(tree.children.every((child) => child.children.length === 0)).toBe(true);
+  });
+
+  it('shows the wasted space and the efficiency score (layers --wasted)', () => {
+    // Image A by hand (test-images.ts): layer 2 deletes /app/big.bin (1 MiB, layer 1) and
+    // /etc/motd (26 B), rewrites /etc/passwd (30 B in layer 0) and makes /usr/share/doc
+    // opaque over readme (18 B) and old/notes.txt (10 B).
+    const wasted = 1_048_576 + 30 + 26 + 18 + 10;
+    // Content bytes: layer 0 busybox + 30 + 10 + 26 + 18 + 10; layer 1 17 + 23 + 1 MiB + 10
+    // (the hard link shares data.txt's bytes, symlinks hold none); layer 2 63 + 18.
+    const total = fs.statSync(BUSYBOX).size + 94 + 1_048_626 + 81;
+    const waste = JSON.parse(ok('layers', '--wasted', '--json', 'test/a:1')) as ImageWaste;
+    expect(waste).toMatchObject({ totalBytes: total, wastedBytes: wasted, efficiency: (total - wasted) / total });
+    expect(waste.layers.map((layer) => layer.wastedBytes)).toEqual([30 + 26 + 18 + 10, 1_048_576, 0]);
+    expect(waste.paths.map((entry) => [entry.path, entry.bytes, entry.versions.map((v) => `${v.layer}>${v.hiddenBy} ${v.how}`).join()])).toEqual([
+      ['app/big.bin', 1_048_576, '1>2 deleted'],
+      ['etc/passwd', 30, '0>2 overwritten'],
+      ['etc/motd', 26, '0>2 deleted'],
+      ['usr/share/doc/readme', 18, '0>2 opaque'],
+      ['usr/share/doc/old/notes.txt', 10, '0>2 opaque'],
+    ]);
+    const text = ok('layers', '--wasted', 'test/a:1');
+    const score = (Math.floor(((total - wasted) / total) * 10000) / 100).toFixed(2);
+    expect(text).toContain(`Efficiency: ${score}%\nWasted:     1.05MB of `);
+    expect(text).toMatch(/^PATH +WASTED +VERSIONS +WRITTEN IN +HIDDEN BY$/m);
+    expect(text).toMatch(/^\/app\/big\.bin +1\.05MB +1 +1 +2 \(deleted\)$/m);
+    expect(text).toMatch(/^\/usr\/share\/doc\/readme +18B +1 +0 +2 \(opaque\)$/m);
+    expect(ok('layers', '--wasted', 'test/b:1')).toMatch(/^Efficiency: 100\.00%\n[\s\S]*No layer hides what a lower layer stored\.\n$/);
+    const usage = strata('layers', '--wasted', '--layer', '1', 'test/a:1');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--wasted takes neither --layer nor --depth/);
+    expect(strata('layers', '--wasted', 'nope:1').stderr).toMatch(/\[NOT_FOUND\]/);
   });
 
   it('reports disk usage that du confirms', () => {

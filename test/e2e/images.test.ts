@@ -100,10 +100,26 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     expect(await changes.getByRole('treeitem', { name: /passwd/ }).count()).toBe(0);
     for (const mark of ['added', 'modified', 'unchanged']) await page.getByRole('checkbox', { name: mark }).check();
 
-    // The 1 MiB layer 1 stores and layer 2 deletes is called out as wasted.
-    await expect.poll(() => page.getByRole('heading', { name: /Wasted space: 1 MiB/ }).isVisible()).toBe(true);
+    // The 1 MiB layer 1 stores and layer 2 deletes is called out as wasted, with the score:
+    // the engine's numbers, as images.wasted gives them.
+    const waste = strata.engine.imageWaste('test/a:1');
+    const score = `${(Math.floor(waste.efficiency * 10000) / 100).toFixed(2)}%`;
+    const heading = `Wasted space: ${formatBytes(waste.wastedBytes)} of ${formatBytes(waste.totalBytes)} · efficiency ${score}`;
+    expect(heading).toMatch(/^Wasted space: 1 MiB of /);
+    await expect.poll(() => page.getByRole('heading', { name: heading }).isVisible()).toBe(true);
     const wasted = page.getByRole('table', { name: 'Wasted files' });
-    expect(await wasted.getByRole('row', { name: /\/app\/big\.bin layer 1 layer 2 \(deleted\) 1 MiB/ }).count()).toBe(1);
+    expect(await wasted.getByRole('row', { name: /\/app\/big\.bin 1 layer 1 layer 2 \(deleted\) 1 MiB/ }).count()).toBe(1);
+    expect(await wasted.getByRole('row').count()).toBe(1 + 5); // header + big.bin, passwd, motd, readme, notes.txt
+    // Layer 0's badge: the 84 B of it layer 2 hides (passwd, motd, readme, old/notes.txt), listed alone.
+    expect(await layers.getByRole('option').nth(1).textContent()).toContain('1 MiB wasted');
+    expect(await layers.getByRole('option').nth(2).textContent()).not.toContain('wasted');
+    await layers.getByRole('button', { name: '84 B wasted in layer 0: list the files' }).click();
+    await expect.poll(() => wasted.getByRole('row').count()).toBe(1 + 4);
+    expect(await wasted.getByRole('row', { name: /\/usr\/share\/doc\/readme 1 layer 0 layer 2 \(opaque\) 18 B/ }).count()).toBe(1);
+    expect(await wasted.getByRole('row', { name: /big\.bin/ }).count()).toBe(0);
+    expect(await layers.getByRole('option', { name: /^Layer 2:/ }).getAttribute('aria-selected')).toBe('true'); // the badge does not select
+    await page.getByRole('button', { name: 'Show every layer’s' }).click();
+    await expect.poll(() => wasted.getByRole('row').count()).toBe(1 + 5);
     await screenshot(page, 'image-layers');
 
     // Merged up to layer 2: motd is gone, the new passwd is there.

@@ -42,6 +42,8 @@ export const imageHandlers = {
     return { root: cut.node, layer: position, truncated: cut.truncated };
   },
 
+  'images.wasted': ({ ref }, { engine }) => engine.imageWaste(ref),
+
   'disk.usage': (_input, { engine }) => engine.diskUsage(),
 
   // The job's progress is the current step; with a RUN, its latest output line. Its output

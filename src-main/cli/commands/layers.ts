@@ -1,17 +1,25 @@
+// `strata layers`: an image's merged file tree, one layer's own changes (--layer), or the
+// space later layers waste (--wasted: dive's efficiency score, counted by the engine).
 import type { TreeNode } from '../../engine/layers/layer-index';
+import type { ImageWaste } from '@shared/api/types/images';
 import { StrataError } from '@shared/errors';
-import type { Command } from '../command';
-import { expectPositionals } from '../command';
-import { bytes, json, modeString } from '../output';
+import type { Command, CommandContext } from '../command';
+import { UsageError, expectPositionals } from '../command';
+import { bytes, json, modeString, table } from '../output';
 
 const MARK = { added: 'A', modified: 'M', deleted: 'D', unchanged: ' ' } as const;
 
 export const layersCommand: Command = {
   name: 'layers',
-  usage: 'layers [--layer N|ID] [--depth N] [--json] IMAGE [PATH]',
-  summary: 'Show the file tree of an image (merged) or of one layer (--layer: what that layer added, modified, deleted)',
-  options: { layer: { type: 'string', short: 'l' }, depth: { type: 'string', short: 'd' } },
+  usage: 'layers [--layer N|ID] [--depth N] [--json] IMAGE [PATH] | layers --wasted [--json] IMAGE',
+  summary: 'Show the file tree of an image (merged) or of one layer (--layer: what that layer added, modified, deleted); --wasted: what later layers hide, and the efficiency score',
+  options: { layer: { type: 'string', short: 'l' }, depth: { type: 'string', short: 'd' }, wasted: { type: 'boolean' } },
   run({ engine, output, json: asJson }, { values, positionals }) {
+    if (values.wasted) {
+      if (values.layer !== undefined || values.depth !== undefined) throw new UsageError('--wasted takes neither --layer nor --depth: it covers every layer');
+      expectPositionals(positionals, 1, 1, this.usage);
+      return printWaste(output, asJson, engine().imageWaste(positionals[0]!));
+    }
     expectPositionals(positionals, 1, 2, this.usage);
     const depth = values.depth === undefined ? Infinity : Number(values.depth);
     if (!(depth >= 0)) throw new StrataError('INVALID_ARGUMENT', `--depth takes a number, not ${JSON.stringify(values.depth)}`);
@@ -37,4 +45,21 @@ export const layersCommand: Command = {
 
 function prune(node: TreeNode, depth: number): TreeNode {
   return { ...node, children: depth > 0 ? node.children.map((child) => prune(child, depth - 1)) : [] };
+}
+
+/** The score, the total, and a table of the wasted paths, biggest first. */
+function printWaste(output: CommandContext['output'], asJson: boolean, waste: ImageWaste): void {
+  if (asJson) return output.out(json(waste));
+  // Rounded down: an image that wastes a byte never reads 100.00%.
+  const score = (Math.floor(waste.efficiency * 10000) / 100).toFixed(2);
+  output.out(`Efficiency: ${score}%\nWasted:     ${bytes(waste.wastedBytes)} of ${bytes(waste.totalBytes)} in ${waste.layers.length} layer${waste.layers.length === 1 ? '' : 's'}\n`);
+  if (waste.paths.length === 0) return output.out('No layer hides what a lower layer stored.\n');
+  const rows = waste.paths.map((entry) => [
+    '/' + entry.path,
+    bytes(entry.bytes),
+    String(entry.versions.length),
+    entry.versions.map((version) => version.layer).join(', '),
+    entry.versions.map((version) => `${version.hiddenBy} (${version.how})`).join(', '),
+  ]);
+  output.out('\n' + table(['PATH', 'WASTED', 'VERSIONS', 'WRITTEN IN', 'HIDDEN BY'], rows));
 }

@@ -1,7 +1,10 @@
-// File trees of an image: one layer's own changes, or the merged view up to a layer.
+// File trees of an image: one layer's own changes, or the merged view up to a layer; and
+// the space its layers waste (what later layers hide, layers/wasted-space.ts).
+import type { ImageWaste } from '@shared/api/types/images';
 import { StrataError } from '@shared/errors';
 import { LayerTree, MergedView } from '../layers/layer-index';
 import { readLayerEntries } from '../layers/layer-store';
+import { countWaste } from '../layers/wasted-space';
 import type { Store } from '../store/store';
 import { findImage } from './image-store';
 
@@ -18,6 +21,13 @@ export function imageTree(store: Store, ref: string, query: TreeQuery): { tree: 
   const stack = image.layers.slice(0, position + 1).map((layer) => readLayerEntries(store.paths, layer.chainId));
   if (!query.merged) return { tree: new LayerTree(stack[position]!), layer: position };
   return { tree: new LayerTree(MergedView.of(stack).entries.values()), layer: position };
+}
+
+/** Wasted bytes and the efficiency score of an image, per path and per layer. */
+export function imageWaste(store: Store, ref: string): ImageWaste {
+  const image = findImage(store, ref);
+  const count = countWaste(image.layers.map((layer) => readLayerEntries(store.paths, layer.chainId)));
+  return { id: image.id, ...count, layers: count.layers.map((own, index) => ({ index, chainId: image.layers[index]!.chainId, ...own })) };
 }
 
 function layerPosition(chainIds: string[], wanted: number | string | undefined): number {

@@ -1,5 +1,5 @@
 // Pure helpers over a layer's file tree (images.tree): the rows a filtered, sorted,
-// partly expanded tree shows, and the bytes later layers make dead weight.
+// partly expanded tree shows. (Wasted space is the engine's: images.wasted.)
 import type { ChangeMark, TreeNode } from '@shared/api/types/images';
 
 export interface TreeRow {
@@ -62,47 +62,4 @@ export function allDirectories(root: TreeNode): string[] {
   };
   walk(root);
   return out;
-}
-
-export interface WastedFile {
-  path: string;
-  /** The layer that holds the bytes. */
-  layer: number;
-  size: number;
-  /** The later layer that hides them, and how. */
-  by: number;
-  how: 'deleted' | 'overwritten';
-}
-
-/**
- * Files a layer stores that a later layer overwrites or deletes: bytes every container of
- * the image carries but can never see. `layers` are the layers' own changes, bottom first.
- */
-export function wastedSpace(layers: readonly TreeNode[]): WastedFile[] {
-  const alive = new Map<string, { layer: number; size: number }>();
-  const wasted: WastedFile[] = [];
-  layers.forEach((root, index) => {
-    const entries: TreeNode[] = [];
-    const collect = (node: TreeNode): void => {
-      if (node.path) entries.push(node);
-      node.children.forEach(collect);
-    };
-    collect(root);
-    for (const node of entries) {
-      if (node.change === 'deleted') {
-        for (const [path, file] of alive) {
-          if (path === node.path || path.startsWith(`${node.path}/`)) {
-            wasted.push({ path, layer: file.layer, size: file.size, by: index, how: 'deleted' });
-            alive.delete(path);
-          }
-        }
-        continue;
-      }
-      if (node.kind === 'dir') continue;
-      const lower = alive.get(node.path);
-      if (lower && node.change === 'modified') wasted.push({ path: node.path, layer: lower.layer, size: lower.size, by: index, how: 'overwritten' });
-      alive.set(node.path, { layer: index, size: node.size });
-    }
-  });
-  return wasted.filter((file) => file.size > 0).sort((a, b) => b.size - a.size);
 }

@@ -1,11 +1,12 @@
 // The open image's layer tree: its layers bottom-up, the selected layer's file tree (its
-// own changes, or everything merged up to it), the tree's filters, and the wasted space.
+// own changes, or everything merged up to it), the tree's filters, and the wasted space
+// as the engine counts it (images.wasted): per layer, and the files one layer wastes.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
 import { errorMessage } from '../api/errors';
-import { type TreeView, type WastedFile, allDirectories, treeRows, wastedSpace } from '../lib/file-tree';
-import type { ChangeMark, ImageInfo, TreeNode } from '@shared/api/types/images';
+import { type TreeView, allDirectories, treeRows } from '../lib/file-tree';
+import type { ChangeMark, ImageInfo, ImageWaste, TreeNode, WastedPath } from '@shared/api/types/images';
 
 /** Trees with at most this many entries open fully when shown. */
 const AUTO_EXPAND_ENTRIES = 60;
@@ -19,8 +20,10 @@ export const useLayerTreeStore = defineStore('layerTree', () => {
   const merged = ref(false);
   const tree = shallowRef<TreeNode | undefined>();
   const treeLoading = ref(false);
-  /** Each layer's own changes, bottom first, for the wasted-space count. */
-  const layerChanges = shallowRef<TreeNode[]>([]);
+  /** The engine's count of what later layers hide; undefined until it answers. */
+  const waste = shallowRef<ImageWaste | undefined>();
+  /** The layer whose wasted files are listed (its badge was clicked); undefined: every layer's. */
+  const wastedLayer = ref<number | undefined>();
   const pathFilter = ref('');
   const changes = ref<Set<ChangeMark>>(new Set(CHANGE_MARKS));
   const sort = ref<'name' | 'size'>('name');
@@ -30,12 +33,17 @@ export const useLayerTreeStore = defineStore('layerTree', () => {
 
   const view = computed<TreeView>(() => ({ path: pathFilter.value.trim().toLowerCase(), changes: changes.value, sort: sort.value, expanded: expanded.value }));
   const rows = computed(() => (tree.value ? treeRows(tree.value, view.value) : []));
-  const wasted = computed<WastedFile[]>(() => wastedSpace(layerChanges.value));
-  /** Bytes per layer that later layers overwrite or delete. */
-  const wastedByLayer = computed(() => {
-    const sums = new Map<number, number>();
-    for (const file of wasted.value) sums.set(file.layer, (sums.get(file.layer) ?? 0) + file.size);
-    return sums;
+  /** Bytes per layer that later layers hide, as the engine counted them. */
+  const wastedByLayer = computed(() => new Map((waste.value?.layers ?? []).map((own) => [own.index, own.wastedBytes])));
+  /** The wasted paths to list: all, or only the versions the chosen layer wrote (the engine's order kept). */
+  const wasted = computed<WastedPath[]>(() => {
+    const paths = waste.value?.paths ?? [];
+    const only = wastedLayer.value;
+    if (only === undefined) return paths;
+    return paths.flatMap((entry) => {
+      const versions = entry.versions.filter((version) => version.layer === only && version.bytes > 0);
+      return versions.length ? [{ ...entry, versions, bytes: versions.reduce((sum, version) => sum + version.bytes, 0) }] : [];
+    }).sort((a, b) => b.bytes - a.bytes);
   });
 
   /** Opens an image at its top layer. */
@@ -43,15 +51,16 @@ export const useLayerTreeStore = defineStore('layerTree', () => {
     const mine = ++opening;
     error.value = undefined;
     tree.value = undefined;
-    layerChanges.value = [];
+    waste.value = undefined;
+    wastedLayer.value = undefined;
     try {
       const info = await api.call('images.inspect', { ref });
       if (mine !== opening) return;
       image.value = info;
       expanded.value = new Set();
       await select(info.layers.length - 1);
-      const all = await Promise.all(info.layers.map((_, index) => api.call('images.tree', { ref: info.id, layer: index, merged: false })));
-      if (mine === opening) layerChanges.value = all.map((answer) => answer.root);
+      const counted = await api.call('images.wasted', { ref: info.id });
+      if (mine === opening) waste.value = counted;
     } catch (cause) {
       if (mine === opening) error.value = errorMessage(cause);
     }
@@ -103,13 +112,19 @@ export const useLayerTreeStore = defineStore('layerTree', () => {
     changes.value = next;
   }
 
+  /** Lists only what `index` wastes; the same layer again (or undefined) lists every layer's. */
+  function showWasted(index: number | undefined): void {
+    wastedLayer.value = index === wastedLayer.value ? undefined : index;
+  }
+
   function close(): void {
     opening++;
     treeRequest++;
     image.value = undefined;
     tree.value = undefined;
-    layerChanges.value = [];
+    waste.value = undefined;
+    wastedLayer.value = undefined;
   }
 
-  return { image, error, layer, merged, tree, treeLoading, layerChanges, pathFilter, changes, sort, expanded, rows, wasted, wastedByLayer, open, select, setMerged, toggle, expandAll, toggleChange, close };
+  return { image, error, layer, merged, tree, treeLoading, waste, wastedLayer, pathFilter, changes, sort, expanded, rows, wasted, wastedByLayer, open, select, setMerged, toggle, expandAll, toggleChange, showWasted, close };
 });

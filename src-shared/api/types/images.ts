@@ -128,6 +128,51 @@ export interface ImageTree {
   truncated: boolean;
 }
 
+/** How a later layer made a version of a path unreachable. */
+export type HiddenHow = 'overwritten' | 'deleted' | 'opaque';
+
+/** One version of a path that a later layer hid. */
+export interface WastedVersion {
+  /** The layer that wrote this version. */
+  layer: number;
+  /** Its content bytes, now unreachable: 0 while another hard link in its layer still reaches them. */
+  bytes: number;
+  /** The layer that hid it, and how: rewrote the path (or replaced a directory above it), a whiteout, an opaque directory. */
+  hiddenBy: number;
+  how: HiddenHow;
+}
+
+/** A path with versions no container of the image can see. */
+export interface WastedPath {
+  path: string;
+  /** Sum of its hidden versions' bytes. */
+  bytes: number;
+  /** Its hidden versions, bottom first. */
+  versions: WastedVersion[];
+}
+
+export interface LayerWaste {
+  index: number;
+  chainId: string;
+  /** Content bytes of the files this layer writes (directories, links, devices and whiteouts count 0). */
+  bytes: number;
+  /** Of those, what later layers hide. */
+  wastedBytes: number;
+}
+
+/** `images.wasted`: dive's wasted space and efficiency score, counted version by version. */
+export interface ImageWaste {
+  id: string;
+  /** Content bytes of every layer's files, each layer counted whole. */
+  totalBytes: number;
+  wastedBytes: number;
+  /** (totalBytes − wastedBytes) / totalBytes; 1 when nothing is wasted (or the layers hold no bytes). */
+  efficiency: number;
+  layers: LayerWaste[];
+  /** Paths with wasted bytes, the biggest first. */
+  paths: WastedPath[];
+}
+
 export interface ImageDiskUsage {
   id: string;
   tags: string[];

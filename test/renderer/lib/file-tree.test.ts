@@ -1,9 +1,9 @@
 // A layer's file tree in the window (src-renderer/src/lib/file-tree.ts): the rows a folded,
-// sorted or filtered tree shows, "expand all", and the bytes a layer stores that a later
-// layer overwrites or deletes.
+// sorted or filtered tree shows, and "expand all". (Wasted space is counted by the engine:
+// test/engine/images/image-waste.test.ts.)
 import { describe, expect, it } from 'vitest';
 import type { ChangeMark, TreeNode } from '@shared/api/types/images';
-import { allDirectories, isFiltering, treeRows, type TreeView, wastedSpace } from '../../../src-renderer/src/lib/file-tree';
+import { allDirectories, isFiltering, treeRows, type TreeView } from '../../../src-renderer/src/lib/file-tree';
 import { node, root } from '../records';
 
 const ALL_MARKS: ChangeMark[] = ['added', 'modified', 'deleted', 'unchanged'];
@@ -92,47 +92,5 @@ describe('allDirectories', () => {
   it('lists every directory with something in it, not the root, not files', () => {
     expect(allDirectories(tree())).toEqual(['usr', 'usr/bin', 'etc']);
     expect(allDirectories(root([]))).toEqual([]);
-  });
-});
-
-describe('wastedSpace', () => {
-  it('counts a file a later layer overwrites, at the size of the hidden copy', () => {
-    const layers = [root([node('app', { change: 'added', size: 1000 })]), root([node('app', { change: 'modified', size: 1200 })])];
-    expect(wastedSpace(layers)).toEqual([{ path: 'app', layer: 0, size: 1000, by: 1, how: 'overwritten' }]);
-  });
-
-  it('counts each hidden copy of a file overwritten again and again', () => {
-    const layers = [root([node('f', { change: 'added', size: 10 })]), root([node('f', { change: 'modified', size: 20 })]), root([node('f', { change: 'modified', size: 30 })])];
-    expect(wastedSpace(layers)).toEqual([
-      { path: 'f', layer: 1, size: 20, by: 2, how: 'overwritten' },
-      { path: 'f', layer: 0, size: 10, by: 1, how: 'overwritten' },
-    ]);
-  });
-
-  it('counts everything below a deleted directory, and not a sibling that shares its prefix', () => {
-    const layers = [
-      root([node('cache', {}, [node('cache/a', { change: 'added', size: 300 }), node('cache/sub', {}, [node('cache/sub/b', { change: 'added', size: 200 })])]), node('cache2', { change: 'added', size: 50 })]),
-      root([node('cache', { change: 'deleted' })]),
-    ];
-    expect(wastedSpace(layers)).toEqual([
-      { path: 'cache/a', layer: 0, size: 300, by: 1, how: 'deleted' },
-      { path: 'cache/sub/b', layer: 0, size: 200, by: 1, how: 'deleted' },
-    ]);
-  });
-
-  it('counts nothing for a file deleted and then added again', () => {
-    const layers = [root([node('x', { change: 'added', size: 64 })]), root([node('x', { change: 'deleted' })]), root([node('x', { change: 'added', size: 64 })])];
-    expect(wastedSpace(layers)).toEqual([{ path: 'x', layer: 0, size: 64, by: 1, how: 'deleted' }]);
-  });
-
-  it('leaves out empty files and directories, and counts nothing for no layers', () => {
-    const layers = [root([node('empty', { change: 'added', size: 0 }), node('d', { change: 'added', kind: 'dir', size: 4096 })]), root([node('empty', { change: 'modified', size: 5 }), node('d', { change: 'modified', kind: 'dir', size: 4096 })])];
-    expect(wastedSpace(layers)).toEqual([]);
-    expect(wastedSpace([])).toEqual([]);
-  });
-
-  it('puts the biggest waste first', () => {
-    const layers = [root([node('s', { change: 'added', size: 1 }), node('l', { change: 'added', size: 1_000_000 }), node('m', { change: 'added', size: 500 })]), root([node('s', { change: 'deleted' }), node('l', { change: 'deleted' }), node('m', { change: 'modified', size: 1 })])];
-    expect(wastedSpace(layers).map((file) => file.path)).toEqual(['l', 'm', 's']);
   });
 });

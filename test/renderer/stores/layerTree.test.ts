@@ -1,10 +1,10 @@
 // The layer tree store (src-renderer/src/stores/layerTree.ts) over a fake engine: an image
 // opened at its top layer, small trees opened whole and large ones folded, the merged view,
-// late answers for a layer or image no longer shown dropped, filters, and wasted space from
-// every layer's own changes.
+// late answers for a layer or image no longer shown dropped, filters, and the engine's
+// wasted space (images.wasted): per-layer badges, one layer's wasted files.
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ImageInfo, ImageTree, TreeNode } from '@shared/api/types/images';
+import type { ImageInfo, ImageTree, ImageWaste, TreeNode } from '@shared/api/types/images';
 import { useLayerTreeStore } from '../../../src-renderer/src/stores/layerTree';
 import { deferred, engine, settle } from '../fake-engine';
 import { hexId, image, node, root } from '../records';
@@ -20,6 +20,37 @@ const OWN: TreeNode[] = [
 ];
 const MERGED = root([node('bin', {}, [node('bin/sh', { size: 1200, layer: 1 })]), node('etc', {}, [node('etc/motd', { size: 10, layer: 1 })])]);
 
+/** A three-layer image, for the wasted space. */
+const THREE = image({ id: `sha256:${hexId('3c')}`, tags: ['three:1'], layers: 3 });
+
+/**
+ * The engine's count for THREE (the store adds nothing to it): bin/sh's layer-0 version
+ * (1000 B) overwritten by layer 1; etc/old written by layer 0 (50 B), overwritten by layer 1
+ * (70 B), deleted by layer 2.
+ */
+const WASTE: ImageWaste = {
+  id: THREE.id,
+  totalBytes: 2330,
+  wastedBytes: 1120,
+  efficiency: 1210 / 2330,
+  layers: [
+    { index: 0, chainId: THREE.layers[0]!.chainId, bytes: 1050, wastedBytes: 1050 },
+    { index: 1, chainId: THREE.layers[1]!.chainId, bytes: 1270, wastedBytes: 70 },
+    { index: 2, chainId: THREE.layers[2]!.chainId, bytes: 10, wastedBytes: 0 },
+  ],
+  paths: [
+    { path: 'bin/sh', bytes: 1000, versions: [{ layer: 0, bytes: 1000, hiddenBy: 1, how: 'overwritten' }] },
+    {
+      path: 'etc/old',
+      bytes: 120,
+      versions: [
+        { layer: 0, bytes: 50, hiddenBy: 1, how: 'overwritten' },
+        { layer: 1, bytes: 70, hiddenBy: 2, how: 'deleted' },
+      ],
+    },
+  ],
+};
+
 const treeOf = (rootNode: TreeNode, layer: number): ImageTree => ({ root: rootNode, layer, truncated: false });
 /** The store asks for layers by position. */
 const position = (layer: number | string | undefined): number => (typeof layer === 'number' ? layer : 0);
@@ -27,26 +58,25 @@ const position = (layer: number | string | undefined): number => (typeof layer =
 beforeEach(() => {
   engine.reset();
   setActivePinia(createPinia());
-  engine.answer('images.inspect', ({ ref }) => (ref === 'app:1' || ref === IMAGE.id ? IMAGE : Promise.reject(new Error(`no such image: ${ref}`))));
+  engine.answer('images.inspect', ({ ref }) => (ref === 'app:1' || ref === IMAGE.id ? IMAGE : ref === 'three:1' ? THREE : Promise.reject(new Error(`no such image: ${ref}`))));
   engine.answer('images.tree', ({ layer, merged }) => treeOf(merged ? MERGED : OWN[position(layer)]!, position(layer)));
+  engine.answer('images.wasted', () => WASTE);
 });
 
 const names = (rows: readonly { node: TreeNode; depth: number }[]) => rows.map((row) => `${'  '.repeat(row.depth)}${row.node.name}`);
 
 describe('opening an image', () => {
-  it('shows its top layer, opened whole when small, and reads every layer for the wasted space', async () => {
+  it('shows its top layer, opened whole when small, and the wasted space the engine counts', async () => {
     const store = useLayerTreeStore();
     await store.open('app:1');
     expect(store.image?.id).toBe(IMAGE.id);
     expect(store.layer).toBe(1);
-    expect(engine.inputsOf('images.tree')).toEqual([
-      { ref: IMAGE.id, layer: 1, merged: false },
-      { ref: IMAGE.id, layer: 0, merged: false },
-      { ref: IMAGE.id, layer: 1, merged: false },
-    ]);
+    // One tree read (the layer shown), one count: no layer is read just to count waste.
+    expect(engine.inputsOf('images.tree')).toEqual([{ ref: IMAGE.id, layer: 1, merged: false }]);
+    expect(engine.inputsOf('images.wasted')).toEqual([{ ref: IMAGE.id }]);
     expect(names(store.rows)).toEqual(['bin', '  sh', 'etc', '  motd']);
-    expect(store.wasted).toEqual([{ path: 'bin/sh', layer: 0, size: 1000, by: 1, how: 'overwritten' }]);
-    expect(Object.fromEntries(store.wastedByLayer)).toEqual({ 0: 1000 });
+    expect(store.waste).toBe(WASTE);
+    expect(store.wasted).toBe(WASTE.paths);
     expect(store.treeLoading).toBe(false);
   });
 
@@ -137,5 +167,41 @@ describe('choosing what the tree shows', () => {
     await settle();
     expect([store.image, store.tree, store.rows]).toEqual([undefined, undefined, []]);
     expect(store.wasted).toEqual([]);
+  });
+});
+
+describe('wasted space', () => {
+  beforeEach(() => engine.answer('images.tree', () => treeOf(OWN[1]!, 2)));
+
+  it("gives each layer's badge, lists one layer's wasted versions when its badge is chosen, every layer's when chosen again", async () => {
+    const store = useLayerTreeStore();
+    await store.open('three:1');
+    expect(engine.inputsOf('images.wasted')).toEqual([{ ref: THREE.id }]);
+    expect(Object.fromEntries(store.wastedByLayer)).toEqual({ 0: 1050, 1: 70, 2: 0 });
+    store.showWasted(1);
+    expect(store.wasted).toEqual([{ path: 'etc/old', bytes: 70, versions: [{ layer: 1, bytes: 70, hiddenBy: 2, how: 'deleted' }] }]);
+    store.showWasted(0);
+    // Biggest first by what this layer wastes: bin/sh 1000, etc/old's layer-0 version 50.
+    expect(store.wasted.map((entry) => [entry.path, entry.bytes])).toEqual([
+      ['bin/sh', 1000],
+      ['etc/old', 50],
+    ]);
+    store.showWasted(0);
+    expect(store.wastedLayer).toBeUndefined();
+    expect(store.wasted).toBe(WASTE.paths);
+  });
+
+  it('says why the count failed, and opening another image forgets the layer chosen', async () => {
+    engine.fail('images.wasted', 'INVALID_ARCHIVE', 'layer index.json is damaged');
+    const store = useLayerTreeStore();
+    await store.open('three:1');
+    expect(store.error).toBe('layer index.json is damaged');
+    expect(store.waste).toBeUndefined();
+    expect(store.tree).toBeDefined(); // the layer tree still shows
+    engine.answer('images.wasted', () => WASTE);
+    store.showWasted(0);
+    await store.open('three:1');
+    expect(store.wastedLayer).toBeUndefined();
+    expect(store.waste).toBe(WASTE);
   });
 });
