@@ -19,7 +19,7 @@ if (!isRoot) console.warn('security-defaults: skipped, running containers throug
 let work: string;
 let engine: Engine;
 /** What the container printed, by section (`--name--` lines start each). */
-let seen: Record<string, string> = {};
+const seen: Record<string, string> = {};
 
 const section = (name: string, command: string) => `echo --${name}--; ${command}`;
 

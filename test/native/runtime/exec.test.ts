@@ -279,6 +279,7 @@ describe('strata-runtime exec refusals', () => {
 });
 
 const hasUserns = fs.existsSync('/proc/self/ns/user') && fs.readFileSync('/proc/sys/user/max_user_namespaces', 'utf8').trim() !== '0';
+if (!hasUserns) console.warn('exec: the user-namespace part skipped, this kernel has no user namespaces (or max_user_namespaces is 0)');
 
 describe.skipIf(!hasUserns)('strata-runtime exec into a user namespace', () => {
   it('joins the user namespace first and is root there, an unprivileged id on the host', async () => {
