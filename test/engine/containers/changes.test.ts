@@ -189,7 +189,8 @@ describe('exec', () => {
     await engine.startContainer(container.id);
     await until(() => fs.existsSync(path.join(engine.root, 'containers', container.id, 'upper/tmp/mark')));
     const result = await engine.execContainer(container.id, {
-      command: ['sh', '-c', 'cat /tmp/mark; hostname; echo $FROM_RUN $EXTRA; pwd; id -u; grep :memory: /proc/self/cgroup | grep -c ' + container.id + '; exit 4'],
+      // in PID 1's cgroups: the same /proc/<pid>/cgroup on v1 and v2 alike (no controller name assumed)
+      command: ['sh', '-c', 'cat /tmp/mark; hostname; echo $FROM_RUN $EXTRA; pwd; id -u; [ "$(cat /proc/self/cgroup)" = "$(cat /proc/1/cgroup)" ] && echo 1; exit 4'],
       env: ['EXTRA=2'],
       workdir: '/app',
       user: 'app',
