@@ -1,7 +1,7 @@
 // The job registry on its own: ids, throttled progress, output lines (every one sent, in
 // batches, the newest kept), one `done` with the result or the error, cancel through the
 // AbortSignal, and how long finished jobs are remembered.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { JobRegistry } from '../../src-main/api/jobs';
 import type { JobInfo, JobOutputEvent, JobProgressEvent } from '@shared/api/types/jobs';
 import { StrataError, isStrataError } from '@shared/errors';
@@ -66,24 +66,34 @@ describe('JobRegistry', () => {
   });
 
   it('throttles progress to one event per interval, the latest report winning', async () => {
-    const { jobs, progress, ended } = registry({ progressIntervalMs: 50 });
-    let report!: (n: number) => void;
-    let finish!: () => void;
-    const started = jobs.start('images.import', (control) => {
-      report = (n) => control.progress({ step: 'layer', message: `layer ${n}`, done: n, total: 10 });
-      return new Promise<void>((resolve) => (finish = resolve));
-    });
-    for (let n = 0; n < 10; n++) report(n); // the first goes at once, the rest collapse into one
-    expect(progress.map((event) => event.progress.done)).toEqual([0]);
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(progress.map((event) => event.progress.done)).toEqual([0, 9]);
-    expect(progress[0]).toMatchObject({ id: started.id, kind: 'images.import', progress: { step: 'layer', message: 'layer 0', total: 10 } });
-    expect(jobs.get(started.id).progress).toMatchObject({ done: 9 });
-    finish();
-    await ended(started.id);
-    report(99); // after the end: ignored
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(progress).toHaveLength(2);
+    // the registry's clock and timers, driven by the test: an interval passes when it says so
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const { jobs, progress, ended } = registry({ progressIntervalMs: 50 });
+      let report!: (n: number) => void;
+      let finish!: () => void;
+      const started = jobs.start('images.import', (control) => {
+        report = (n) => control.progress({ step: 'layer', message: `layer ${n}`, done: n, total: 10 });
+        return new Promise<void>((resolve) => (finish = resolve));
+      });
+      for (let n = 0; n < 10; n++) report(n); // the first goes at once, the rest collapse into one
+      expect(progress.map((event) => event.progress.done)).toEqual([0]);
+      await vi.advanceTimersByTimeAsync(49);
+      expect(progress.map((event) => event.progress.done)).toEqual([0]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(progress.map((event) => event.progress.done)).toEqual([0, 9]);
+      expect(progress[0]).toMatchObject({ id: started.id, kind: 'images.import', progress: { step: 'layer', message: 'layer 0', total: 10 } });
+      expect(jobs.get(started.id).progress).toMatchObject({ done: 9 });
+      finish();
+      const end = ended(started.id);
+      await vi.advanceTimersByTimeAsync(10);
+      await end;
+      report(99); // after the end: ignored, however long one waits
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(progress).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('sends every output line in order, batched, all of them before the end', async () => {

@@ -356,8 +356,13 @@ describe('containers over the WebSocket', () => {
     expect(numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1)).toBe(true);
     await client.call('logs.unfollow', { follow });
     const count = ticks().length;
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // The container goes on printing: a second follow receives new lines while the first gets
+    // none (proven by what arrives, not by a wait).
+    const { follow: witness } = await client.call('logs.follow', { ref: 'api-talker', tail: 0 });
+    const witnessed = () => batches.filter((batch) => batch.follow === witness).flatMap((batch) => batch.lines);
+    await expect.poll(() => witnessed().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
     expect(ticks().length).toBe(count);
+    await client.call('logs.unfollow', { follow: witness });
     await expect(client.call('logs.unfollow', { follow })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     stop();
 

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestImage, makeTempDir, testImages, writeDockerArchive } from '../helpers/test-images';
+import { memoryLimit } from '../helpers/cgroups';
 
 let work: string;
 let root: string;
@@ -109,7 +110,7 @@ describe('strata diff, commit, update, exec, ps --filter', () => {
     expect(strata('run', '-d', '--name', 'limited', '-m', '64m', 'test/a:1', 'sleep', '60').code).toBe(0);
     expect(strata('update', '-m', '96m', '--pids-limit', '30', 'limited')).toEqual({ code: 0, stdout: 'limited\n', stderr: '' });
     const [{ id }] = JSON.parse(strata('inspect', 'limited').stdout) as [{ id: string }];
-    expect(fs.readFileSync(`/sys/fs/cgroup/memory/strata/${id}/memory.limit_in_bytes`, 'utf8').trim()).toBe(String(96 * 1024 * 1024));
+    expect(memoryLimit(id)).toBe(String(96 * 1024 * 1024));
     expect(strata('update', 'limited')).toMatchObject({ code: 1, stderr: expect.stringContaining('nothing to update') });
     expect(strata('update', '-m', 'lots', 'limited')).toMatchObject({ code: 1, stderr: expect.stringContaining('[INVALID_ARGUMENT]') });
 

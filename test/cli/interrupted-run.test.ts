@@ -14,6 +14,7 @@ import { Engine } from '../../src-main/engine/index';
 import { addressDir } from '../../src-main/engine/network/ipam';
 import { networkConfig } from '../../src-main/engine/network/index';
 import { hostVethName } from '../../src-main/engine/network/veth-name';
+import { existingCgroupDirs } from '../helpers/cgroups';
 import { makeTempDir, testImages, writeDockerArchive } from '../helpers/test-images';
 import { TEST_BRIDGE } from '../test-network';
 
@@ -62,7 +63,7 @@ function traces(id: string): string[] {
   for (const point of mounts) if (point.startsWith(`${dir}/`)) found.push(`mount ${path.basename(point)}`);
   if (fs.existsSync(`/sys/class/net/${hostVethName(id)}`)) found.push('veth');
   if (fs.existsSync(path.join(runtimeRoot(engine.store), id))) found.push('runtime state');
-  for (const hierarchy of fs.readdirSync('/sys/fs/cgroup')) if (fs.existsSync(`/sys/fs/cgroup/${hierarchy}/strata/${id}`)) found.push(`cgroup ${hierarchy}`);
+  for (const dir of existingCgroupDirs(id)) found.push(`cgroup ${dir}`);
   if (processesOf(id).length) found.push('processes');
   if (iptablesDnat().includes(`strata:${id.slice(0, 12)}`)) found.push('port rule');
   if (addressFiles().some((owner) => owner === id)) found.push('address');

@@ -3,7 +3,7 @@
 // failing step's output stays in view with the reason.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testImages, writeOciLayout } from '../helpers/test-images';
 import { type Strata, ensureRendererBuilt, screenshot, skipReason, startStrata } from './harness';
 
@@ -26,6 +26,9 @@ describe.skipIf(reason)('the window, building an image (Chromium)', () => {
     const { a } = testImages(strata.work);
     await strata.engine.importImage({ path: writeOciLayout(path.join(strata.work, 'layout'), [a]) });
   });
+
+  // a page error, a console error or a server error fails the test that caused it
+  afterEach(() => strata?.expectNoErrors());
 
   afterAll(async () => {
     await strata?.stop();

@@ -4,7 +4,7 @@
 // shows the engine's message.
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testImages, writeOciLayout } from '../helpers/test-images';
 import { type Strata, ensureRendererBuilt, screenshot, skipReason, startStrata } from './harness';
 
@@ -40,6 +40,9 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     const { a } = testImages(strata.work);
     await strata.engine.importImage({ path: writeOciLayout(path.join(strata.work, 'layout'), [a]) });
   });
+
+  // a page error, a console error or a server error fails the test that caused it
+  afterEach(() => strata?.expectNoErrors());
 
   afterAll(async () => {
     await strata?.stop();

@@ -67,7 +67,29 @@ export interface Strata {
   page: Page;
   /** The API as the test sees it (for facts to check the page against). */
   api: ApiClient;
+  /**
+   * Lets errors matching `pattern` pass until the next expectNoErrors(): only for errors the
+   * test provokes on purpose, and `why` says which.
+   */
+  allowErrors(pattern: RegExp, why: string): void;
+  /** Fails on any page error, console error or server error seen since the last call that no allowance covers. */
+  expectNoErrors(): void;
+  /** Removes everything, then fails on errors as expectNoErrors() does. */
   stop(): Promise<void>;
+}
+
+/** Collects what a page reports as an error: uncaught exceptions and console.error lines. */
+export function collectPageErrors(page: Page, into: string[]): void {
+  page.on('pageerror', (error) => into.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') into.push(`console: ${message.text()} (${message.location().url || 'no source'})`);
+  });
+}
+
+/** Throws on the errors no allowance covers, naming them. */
+export function failOnErrors(label: string, errors: readonly string[], allowed: readonly { pattern: RegExp; why: string }[] = []): void {
+  const unexpected = errors.filter((text) => !allowed.some(({ pattern }) => pattern.test(text)));
+  if (unexpected.length) throw new Error(`e2e ${label}: the window or the server reported errors:\n${unexpected.join('\n')}`);
 }
 
 export async function startStrata(label: string): Promise<Strata> {
@@ -83,10 +105,14 @@ export async function startStrata(label: string): Promise<Strata> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
-  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
-  });
+  collectPageErrors(page, errors);
+  let allowed: { pattern: RegExp; why: string }[] = [];
+  const expectNoErrors = () => {
+    const seen = errors.splice(0);
+    const allowedNow = allowed;
+    allowed = [];
+    failOnErrors(label, seen, allowedNow);
+  };
 
   return {
     work,
@@ -95,6 +121,10 @@ export async function startStrata(label: string): Promise<Strata> {
     browser,
     page,
     api,
+    allowErrors(pattern, why) {
+      allowed.push({ pattern, why });
+    },
+    expectNoErrors,
     async stop() {
       await browser.close().catch(() => {});
       transport.close();
@@ -104,8 +134,7 @@ export async function startStrata(label: string): Promise<Strata> {
       const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
       fs.rmSync(work, { recursive: true, force: true });
       if (mounts.includes(work)) throw new Error(`mounts left under ${work}`);
-      const unexpected = errors.filter((text) => !/the connection to the Strata engine closed|WebSocket/.test(text));
-      if (unexpected.length) console.warn(`e2e ${label}: errors seen:\n${unexpected.join('\n')}`);
+      expectNoErrors();
     },
   };
 }

@@ -1,7 +1,7 @@
 // As a new user: import the test images from the Images view, walk the layer tree of one
 // (a file a layer added, files a later layer deleted, the wasted space), read the disk
 // saving and check it against the engine; the command palette and themes on the way.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src-renderer/src/lib/units';
 import { testImages, writeDockerArchive } from '../helpers/test-images';
 import { type Strata, ensureRendererBuilt, screenshot, skipReason, startStrata } from './harness';
@@ -19,6 +19,9 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     const { a, b } = testImages(strata.work);
     archive = writeDockerArchive(strata.work, [a, b]);
   });
+
+  // a page error, a console error or a server error fails the test that caused it
+  afterEach(() => strata?.expectNoErrors());
 
   afterAll(async () => {
     await strata?.stop();

@@ -1,7 +1,7 @@
 // As a user: pull an image from a registry in the window — the Pull dialog, the job's
 // progress in Jobs, the image in the list afterwards; a tag the registry lacks shows the
 // engine's message. The registry is Debian's docker-registry (Distribution 2.8) on loopback.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestRegistry } from '../helpers/registry';
 import { testImages } from '../helpers/test-images';
 import { type Strata, ensureRendererBuilt, screenshot, skipReason, startStrata } from './harness';
@@ -20,6 +20,9 @@ describe.skipIf(reason)('the window, pull (Chromium)', () => {
     const { a } = testImages(strata.work);
     await registry.pushImage('team/app', '1', a);
   });
+
+  // a page error, a console error or a server error fails the test that caused it
+  afterEach(() => strata?.expectNoErrors());
 
   afterAll(async () => {
     await strata?.stop();

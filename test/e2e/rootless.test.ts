@@ -7,7 +7,7 @@ import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/test-images';
-import { CHROMIUM, REPO, ensureRendererBuilt, skipReason } from './harness';
+import { CHROMIUM, REPO, collectPageErrors, ensureRendererBuilt, failOnErrors, skipReason } from './harness';
 
 const NOBODY = 65534;
 const SETPRIV = '/usr/bin/setpriv';
@@ -54,6 +54,8 @@ afterAll(async () => {
 describe.skipIf(skip !== undefined)('the window without root', () => {
   it('says that containers need root and what to do, and still lists images', async () => {
     const page = await browser!.newPage();
+    const errors: string[] = [];
+    collectPageErrors(page, errors);
     await page.goto(url);
     const notice = page.getByRole('status', { name: 'Running without root' });
     await notice.waitFor();
@@ -61,5 +63,6 @@ describe.skipIf(skip !== undefined)('the window without root', () => {
     await page.getByRole('button', { name: /images/i }).first().click();
     await page.getByRole('heading', { name: /images/i }).first().waitFor();
     await page.close();
+    failOnErrors('rootless', errors);
   });
 });

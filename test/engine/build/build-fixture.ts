@@ -8,7 +8,9 @@ import { expect } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
 import type { BuildOptions, BuildResult } from '../../../src-main/engine/build/execute';
 import { runtimeRoot } from '../../../src-main/engine/containers/runtime-root';
+import { runCgroup } from '../../../src-main/engine/build/run-step';
 import { blobPath } from '../../../src-main/engine/store/paths';
+import { existingCgroupDirs, strataCgroupDirs } from '../../helpers/cgroups';
 import { makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
 
 export const BASE = 'test/busybox:1';
@@ -21,6 +23,8 @@ export interface Fixture {
   build(contextDir: string, options?: Partial<BuildOptions>): Promise<BuildResult>;
   /** Runs the image to its end; its stdout and stderr lines. */
   run(image: string, command?: string[]): Promise<string>;
+  /** Ids of every runtime container this fixture's store has had (RUN steps and run()), seen as they appeared. */
+  runtimeIds: Set<string>;
   cleanup(): Promise<void>;
 }
 
@@ -29,9 +33,11 @@ export async function openFixture(label: string): Promise<Fixture> {
   const { layers } = testImages(work);
   const engine = Engine.open({ root: path.join(work, 'store') });
   await engine.importImage({ path: writeOciLayout(path.join(work, 'layout'), [{ tag: BASE, layers: [layers.base], cmd: ['/bin/sh'] }]) });
+  const watcher = watchRuntimeIds(engine);
   return {
     work,
     engine,
+    runtimeIds: watcher.ids,
     context(name, files) {
       const dir = path.join(work, 'contexts', name);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -61,6 +67,7 @@ export async function openFixture(label: string): Promise<Fixture> {
       return lines.join('\n');
     },
     async cleanup() {
+      watcher.close();
       for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
       const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
       fs.rmSync(work, { recursive: true, force: true });
@@ -69,12 +76,25 @@ export async function openFixture(label: string): Promise<Fixture> {
   };
 }
 
-/** RUN steps' cgroups (strata/build-<id>) in every hierarchy. */
+/**
+ * The runtime containers of one store, as they come: strata-runtime keeps each one's state in
+ * `<runtime root>/<id>/` (one root per store), so an inotify watch on that root sees every id
+ * this store used, however short-lived, and no other store's.
+ */
+function watchRuntimeIds(engine: Engine): { ids: Set<string>; close(): void } {
+  const ids = new Set<string>();
+  const root = runtimeRoot(engine.store);
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  const watcher = fs.watch(root, (_, name) => {
+    if (name && /^[0-9a-f]{64}$/.test(name)) ids.add(name);
+  });
+  return { ids, close: () => watcher.close() };
+}
+
+/** RUN steps' cgroups (strata/build-<id>) in every hierarchy this machine has (detected), of any store. */
 export function buildCgroups(): Set<string> {
   const out = new Set<string>();
-  const base = '/sys/fs/cgroup';
-  for (const hierarchy of fs.readdirSync(base)) {
-    const parent = path.join(base, hierarchy, 'strata');
+  for (const parent of strataCgroupDirs()) {
     try {
       for (const name of fs.readdirSync(parent)) if (name.startsWith('build-')) out.add(path.join(parent, name));
     } catch {
@@ -86,8 +106,9 @@ export function buildCgroups(): Set<string> {
 
 /**
  * What a finished build (successful or not) must not leave: mounts under the store, build
- * directories, runtime containers, cgroups. Builds in another test file come and go
- * meanwhile; a leftover would stay, so new build cgroups get a moment to go.
+ * directories, runtime containers, and the cgroups of the RUN steps it ran — its own, by the
+ * ids its store's runtime root showed (builds of other test files come and go meanwhile).
+ * `strata-runtime run` removes a RUN's cgroup before it exits, so none may be there now.
  */
 export async function expectNothingLeft(fixture: Fixture): Promise<void> {
   const root = fixture.engine.root;
@@ -96,13 +117,10 @@ export async function expectNothingLeft(fixture: Fixture): Promise<void> {
   expect(fs.existsSync(builds) ? fs.readdirSync(builds) : []).toEqual([]);
   const state = runtimeRoot(fixture.engine.store);
   expect(fs.existsSync(state) ? fs.readdirSync(state) : []).toEqual([]);
-  let added: string[] = [];
-  for (let i = 0; i < 50; i++) {
-    added = [...buildCgroups()];
-    if (added.length === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  expect(added).toEqual([]);
+  // the watch's events for the last RUN are read on the next turn of the event loop
+  await new Promise((resolve) => setImmediate(resolve));
+  const left = [...fixture.runtimeIds].flatMap((id) => [...existingCgroupDirs(runCgroup(id)), ...existingCgroupDirs(id)]);
+  expect(left).toEqual([]);
 }
 
 /** Entry names of a layer blob (gzip'd tar), as `tar -t` lists them. */

@@ -9,6 +9,7 @@ import { Engine } from '../../../src-main/engine/index';
 import { isStrataError } from '@shared/errors';
 import { type TestImage, makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
 import { logText, removeTestStore } from '../../helpers/containers';
+import { cpuPeriod, cpuQuota, freezerState, memoryLimit, pidsMax } from '../../helpers/cgroups';
 
 let work: string;
 let engine: Engine;
@@ -110,7 +111,7 @@ describe('commit', () => {
     await until(() => fs.existsSync(path.join(engine.root, 'containers', container.id, 'upper/tmp/ready')));
     await engine.commitContainer(container.id, { tag: 'test/live-commit:1' });
     expect(engine.inspectContainer(container.id).state.status).toBe('running');
-    expect(fs.readFileSync(`/sys/fs/cgroup/freezer/strata/${container.id}/freezer.state`, 'utf8').trim()).toBe('THAWED');
+    expect(freezerState(container.id)).toBe('THAWED');
     expect(engine.inspectImage('test/live-commit:1').layers).toHaveLength(4);
     await engine.removeContainer(container.id, { force: true });
     await engine.removeImage('test/live-commit:1');
@@ -132,17 +133,16 @@ describe('update', () => {
   it("rewrites a running container's cgroup limits, and keeps them for its next start", async () => {
     const container = await engine.createContainer('test/a:1', { command: ['sleep', '60'], memory: 64 * 1024 * 1024, pidsLimit: 20 });
     await engine.startContainer(container.id);
-    const cg = (controller: string, file: string) => fs.readFileSync(`/sys/fs/cgroup/${controller}/strata/${container.id}/${file}`, 'utf8').trim();
-    expect(cg('memory', 'memory.limit_in_bytes')).toBe(String(64 * 1024 * 1024));
+    expect(memoryLimit(container.id)).toBe(String(64 * 1024 * 1024));
     await engine.updateContainer(container.id, { memory: 128 * 1024 * 1024, cpus: 0.5, pidsLimit: 50 });
-    expect(cg('memory', 'memory.limit_in_bytes')).toBe(String(128 * 1024 * 1024));
-    expect(cg('cpu', 'cpu.cfs_quota_us')).toBe('50000');
-    expect(cg('pids', 'pids.max')).toBe('50');
+    expect(memoryLimit(container.id)).toBe(String(128 * 1024 * 1024));
+    expect([cpuQuota(container.id), cpuPeriod(container.id)]).toEqual(['50000', '100000']);
+    expect(pidsMax(container.id)).toBe('50');
     expect(engine.inspectContainer(container.id).options).toMatchObject({ memory: 128 * 1024 * 1024, cpus: 0.5, pidsLimit: 50 });
     await engine.stopContainer(container.id, { timeoutS: 0 });
     await engine.startContainer(container.id);
-    expect(cg('memory', 'memory.limit_in_bytes')).toBe(String(128 * 1024 * 1024));
-    expect(cg('pids', 'pids.max')).toBe('50');
+    expect(memoryLimit(container.id)).toBe(String(128 * 1024 * 1024));
+    expect(pidsMax(container.id)).toBe('50');
     await engine.removeContainer(container.id, { force: true });
   });
 
@@ -157,7 +157,7 @@ describe('update', () => {
     const error = await engine.updateContainer(container.id, { memory: 16 * 1024 * 1024 }).catch((e: unknown) => e);
     expect(isStrataError(error, 'CONFLICT')).toBe(true);
     expect((error as Error).message).toMatch(/holds \d+\.\d MiB now: a memory limit of 16\.0 MiB would make the kernel kill it/);
-    expect(fs.readFileSync(`/sys/fs/cgroup/memory/strata/${container.id}/memory.limit_in_bytes`, 'utf8').trim()).toBe(String(256 * 1024 * 1024));
+    expect(memoryLimit(container.id)).toBe(String(256 * 1024 * 1024));
     expect(engine.inspectContainer(container.id).state.status).toBe('running');
     expect(engine.inspectContainer(container.id).options.memory).toBe(256 * 1024 * 1024);
     await engine.removeContainer(container.id, { force: true });
@@ -189,7 +189,8 @@ describe('exec', () => {
     await engine.startContainer(container.id);
     await until(() => fs.existsSync(path.join(engine.root, 'containers', container.id, 'upper/tmp/mark')));
     const result = await engine.execContainer(container.id, {
-      command: ['sh', '-c', 'cat /tmp/mark; hostname; echo $FROM_RUN $EXTRA; pwd; id -u; grep :memory: /proc/self/cgroup | grep -c ' + container.id + '; exit 4'],
+      // in PID 1's cgroups: the same /proc/<pid>/cgroup on v1 and v2 alike (no controller name assumed)
+      command: ['sh', '-c', 'cat /tmp/mark; hostname; echo $FROM_RUN $EXTRA; pwd; id -u; [ "$(cat /proc/self/cgroup)" = "$(cat /proc/1/cgroup)" ] && echo 1; exit 4'],
       env: ['EXTRA=2'],
       workdir: '/app',
       user: 'app',

@@ -8,6 +8,7 @@ import { Engine } from '../../../src-main/engine/index';
 import { isStrataError } from '@shared/errors';
 import { type TestImage, makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
 import { logText, removeTestStore } from '../../helpers/containers';
+import { existingCgroupDirs, freezerState } from '../../helpers/cgroups';
 
 let work: string;
 let engine: Engine;
@@ -25,8 +26,9 @@ afterAll(async () => {
 });
 
 
+/** Whether the container's cgroup is in any hierarchy (found by detection: v1 or v2). */
 function cgroupExists(id: string): boolean {
-  return fs.existsSync(`/sys/fs/cgroup/memory/strata/${id}`) || fs.existsSync(`/sys/fs/cgroup/pids/strata/${id}`);
+  return existingCgroupDirs(id).length > 0;
 }
 
 describe('containers', () => {
@@ -80,13 +82,12 @@ describe('containers', () => {
     const container = await engine.createContainer('test/a:1', { command: ['sh', '-c', 'trap "exit 0" TERM; echo ready; while true; do sleep 1; done'] });
     await engine.startContainer(container.id);
     await until(() => logText(engine, container.id).includes('ready')); // its TERM trap is set
-    const freezer = `/sys/fs/cgroup/freezer/strata/${container.id}/freezer.state`;
     expect((await engine.pauseContainer(container.id)).state.status).toBe('paused');
-    expect(fs.readFileSync(freezer, 'utf8').trim()).toBe('FROZEN');
+    expect(freezerState(container.id)).toBe('FROZEN');
     expect(engine.listContainers().map((c) => [c.id, c.state.status])).toContainEqual([container.id, 'paused']);
     await expect(engine.pauseContainer(container.id)).rejects.toSatisfy((e: unknown) => isStrataError(e, 'CONFLICT'));
     expect((await engine.unpauseContainer(container.id)).state.status).toBe('running');
-    expect(fs.readFileSync(freezer, 'utf8').trim()).toBe('THAWED');
+    expect(freezerState(container.id)).toBe('THAWED');
     await engine.pauseContainer(container.id);
     expect((await engine.stopContainer(container.id, { timeoutS: 5 })).state).toMatchObject({ status: 'exited', exitCode: 0 });
     const restarted = await engine.restartContainer(container.id, { timeoutS: 5 });

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerRecord } from '../../../src-main/engine/containers/container';
+import { RestartMonitor } from '../../../src-main/engine/containers/restart-monitor';
 import { FIRST_BACKOFF_MS, MAX_BACKOFF_MS, restartDecision } from '../../../src-main/engine/containers/restart-policy';
 import type { RestartPolicy } from '../../../src-main/engine/containers/options';
 import { Engine } from '../../../src-main/engine/index';
@@ -73,10 +74,12 @@ describe('restart policies, for real', () => {
     try {
       await engine.startContainer(container.id);
       await until(() => restarts.length === 2 && engine.inspectContainer(container.id).state.status === 'exited');
-      await new Promise((resolve) => setTimeout(resolve, 600)); // longer than the next back-off would be
     } finally {
       monitor.stop();
     }
+    // No third restart: a pass of a monitor of our own, at a time past any back-off, would make
+    // it now if the policy allowed one (an event, not a wait).
+    await new RestartMonitor(engine.store, { onRestart: (record) => restarts.push(record) }).tick(Date.now() + 3_600_000);
     expect(restarts.map((record) => [record.state.restartCount, record.state.backoffMs])).toEqual([
       [1, 100],
       [2, 200],
@@ -94,7 +97,8 @@ describe('restart policies, for real', () => {
       await until(() => (engine.inspectContainer(container.id).state.restartCount ?? 0) >= 2);
       await engine.stopContainer(container.id, { timeoutS: 0 });
       const after = engine.inspectContainer(container.id).state;
-      await new Promise((resolve) => setTimeout(resolve, 800));
+      // a pass at a time past any back-off restarts nothing (an event, not a wait)
+      await new RestartMonitor(engine.store).tick(Date.now() + 3_600_000);
       expect(engine.inspectContainer(container.id).state).toMatchObject({ status: 'exited', stoppedByUser: true, restartCount: after.restartCount });
       // A user's start clears the mark and the count.
       const started = await engine.startContainer(container.id);

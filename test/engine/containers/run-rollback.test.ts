@@ -11,6 +11,7 @@ import { NETWORK_STATE_DIR } from '../../../src-main/engine/network/ipam';
 import { hostVethName } from '../../../src-main/engine/network/veth-name';
 import type { ContainerOptions } from '../../../src-main/engine/containers/options';
 import { removeTestStore } from '../../helpers/containers';
+import { existingCgroupDirs } from '../../helpers/cgroups';
 import { makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
 
 let work: string;
@@ -71,7 +72,7 @@ describe('a start that fails late takes back what it made', () => {
     expect(error.message).toMatch(/bind .*a-file: Not a directory/);
     expect(engine.inspectContainer(created.id).state.status).toBe('created');
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(created.id);
-    for (const controller of ['memory', 'pids', 'cpu', 'unified']) expect(fs.existsSync(`/sys/fs/cgroup/${controller}/strata/${created.id}`)).toBe(false);
+    expect(existingCgroupDirs(created.id)).toEqual([]);
     expect(fs.existsSync(`/sys/class/net/${hostVethName(created.id)}`)).toBe(false);
     const addresses = path.join(NETWORK_STATE_DIR, process.env.STRATA_BRIDGE ?? 'strata0');
     const owners = fs.existsSync(addresses) ? fs.readdirSync(addresses).map((name) => fs.readFileSync(path.join(addresses, name), 'utf8')) : [];

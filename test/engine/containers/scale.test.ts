@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
 import { type BuiltLayer, type TestImage, makeLayer, makeTempDir, testImages, write, writeOciLayout } from '../../helpers/test-images';
 import { logText, removeTestStore } from '../../helpers/containers';
+import { existingCgroupDirs } from '../../helpers/cgroups';
 
 let work: string;
 let engine: Engine;
@@ -52,8 +53,7 @@ describe('containers at scale', () => {
     const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
     for (const container of created) {
       expect(mounts).not.toContain(container.id);
-      expect(fs.existsSync(`/sys/fs/cgroup/memory/strata/${container.id}`)).toBe(false);
-      expect(fs.existsSync(`/sys/fs/cgroup/pids/strata/${container.id}`)).toBe(false);
+      expect(existingCgroupDirs(container.id)).toEqual([]);
       expect(fs.existsSync(path.join(engine.root, 'containers', container.id))).toBe(false);
     }
     expect(pids.filter((pid) => isOurSleep(pid))).toEqual([]);

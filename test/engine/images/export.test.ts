@@ -331,8 +331,8 @@ describe('bad input writes nothing', () => {
     );
     expect(seen).toBeGreaterThan(0);
     expect(fs.readdirSync(dir)).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // a destroyed write stream closes its file asynchronously
-    expect(openFds(), 'every blob descriptor closed once').toBe(fdsBefore);
+    // a destroyed write stream closes its file asynchronously: until it has
+    await expect.poll(openFds, { message: 'every blob descriptor closed once' }).toBe(fdsBefore);
   });
 
   it('a blob that no longer matches its digest: DIGEST_MISMATCH, nothing written', async () => {

@@ -8,6 +8,7 @@
 // control: they arrive, so the frames are well made. That a port published on 127.0.0.1
 // still works is network.test.ts's.
 import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -92,7 +93,9 @@ describe.skipIf(!python)('the host loopback, seen from a container on the bridge
 
   it('comes with the bridge, is added to a bridge made without it, and goes with removeBridge', async () => {
     // A bridge of this test's own: the tests' bridge is shared with other test files.
-    const own = parseNetworkConfig('strata-tlo0', '10.86.241.0/24');
+    // a bridge and subnet of this run's own: another run may test the same at the same time
+    const [n] = randomBytes(1);
+    const own = parseNetworkConfig(`strata-tlo${randomBytes(2).toString('hex')}`, `10.86.${200 + (n! % 40)}.0/24`);
     const guard = () => ({ jump: rawRules().includes(`-A PREROUTING -i ${own.bridge} -j STRATA-${own.bridge}-RAW`), drop: rawRules(`STRATA-${own.bridge}-RAW`).includes('-d 127.0.0.0/8 -j DROP') });
     try {
       await ensureBridge(own);

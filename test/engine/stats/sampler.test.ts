@@ -304,8 +304,10 @@ describe('StatsSampler history', () => {
 });
 
 /** A reader whose reads wait until the test lets them go, counting how many are in flight at once. */
-function slowReader(): CgroupReader & { release: () => void; inFlight: number; maxInFlight: number; reads: number; letGo: () => void } {
+function slowReader(): CgroupReader & { release: () => void; inFlight: number; maxInFlight: number; reads: number; letGo: () => void; reading: (count?: number) => Promise<void> } {
   let waiting: Array<() => void> = [];
+  // who waits for reads to be waiting (the event that a tick reached the reader)
+  let watchers: Array<{ count: number; resolve: () => void }> = [];
   const reading: CgroupReading = { stats: { ...EMPTY_STATS, cpuUsageNs: 1 }, generation: 0, blkioSource: null };
   const reader = {
     inFlight: 0,
@@ -315,7 +317,10 @@ function slowReader(): CgroupReader & { release: () => void; inFlight: number; m
       reader.reads++;
       reader.inFlight++;
       reader.maxInFlight = Math.max(reader.maxInFlight, reader.inFlight);
-      await new Promise<void>((resolve) => waiting.push(resolve));
+      const released = new Promise<void>((resolve) => waiting.push(resolve));
+      for (const watcher of watchers.filter((w) => waiting.length >= w.count)) watcher.resolve();
+      watchers = watchers.filter((w) => waiting.length < w.count);
+      await released;
       reader.inFlight--;
       return reading;
     },
@@ -329,6 +334,10 @@ function slowReader(): CgroupReader & { release: () => void; inFlight: number; m
       waiting = [];
       for (const resolve of now) resolve();
     },
+    /** Resolves once `count` reads wait to be let go. */
+    reading(count = 1) {
+      return waiting.length >= count ? Promise.resolve() : new Promise<void>((resolve) => watchers.push({ count, resolve }));
+    },
   };
   return reader;
 }
@@ -340,7 +349,7 @@ describe('StatsSampler slow reads', () => {
     cleanups.push(() => removeDir(proc.root));
     const sampler = new StatsSampler({ reader, procRoot: proc.root, targets: () => [{ id: 'c1', cgroupPath: 'c1' }] });
     const first = sampler.tick();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await reader.reading();
     expect(await sampler.tick()).toEqual({ skipped: true });
     expect(await sampler.tick()).toEqual({ skipped: true });
     expect(reader.reads).toBe(1);
@@ -348,7 +357,7 @@ describe('StatsSampler slow reads', () => {
     expect((await first).skipped).toBe(false);
     expect(sampler.status()).toMatchObject({ ticks: 1, skippedTicks: 2 });
     const next = sampler.tick(); // free again
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await reader.reading();
     reader.letGo();
     expect((await next).skipped).toBe(false);
   });
@@ -359,8 +368,12 @@ describe('StatsSampler slow reads', () => {
     cleanups.push(() => removeDir(proc.root));
     const sampler = new StatsSampler({ reader, procRoot: proc.root, intervalMs: 10, targets: () => [{ id: 'c1', cgroupPath: 'c1' }, { id: 'c2', cgroupPath: 'c2' }] });
     sampler.start();
+    // Each read is held until the timer has fired again meanwhile (a skipped tick): events,
+    // not durations, so a loaded machine only makes it slower.
     for (let i = 0; i < 6; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 45)); // each read takes ~4.5 intervals
+      await reader.reading(2); // both containers' reads of one tick
+      const skipped = sampler.status().skippedTicks;
+      while (sampler.status().skippedTicks === skipped) await new Promise((resolve) => setTimeout(resolve, 5));
       reader.letGo();
     }
     const stopped = sampler.stop();
@@ -368,8 +381,8 @@ describe('StatsSampler slow reads', () => {
     await stopped;
     expect(reader.maxInFlight).toBe(2); // the two containers of one tick
     const status = sampler.status();
-    expect(status.ticks).toBeGreaterThanOrEqual(4);
-    expect(status.skippedTicks).toBeGreaterThan(status.ticks);
+    expect(status.ticks).toBeGreaterThanOrEqual(6);
+    expect(status.skippedTicks).toBeGreaterThanOrEqual(6);
     expect(status.running).toBe(false);
   });
 });

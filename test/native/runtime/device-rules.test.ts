@@ -13,12 +13,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import type { OciConfig } from '../../../src-main/engine/runtime';
 import { createContainer, runContainer, useWorkspace } from './harness';
+import { cgroupLayout } from '../../helpers/cgroups';
 
 const ws = useWorkspace();
-const UNIFIED = '/sys/fs/cgroup/unified';
+// the cgroup2 tree, found by detection: /sys/fs/cgroup on a v2 host, the hybrid mount (/sys/fs/cgroup/unified here) on a v1 one
+const layout = cgroupLayout();
+const UNIFIED = layout.version === 'v2' ? layout.mountPoint : (layout.unified ?? '/sys/fs/cgroup/unified');
 const v2Env: NodeJS.ProcessEnv = { ...process.env, STRATA_CGROUP_ROOT: UNIFIED, STRATA_CGROUP_DRIVER: 'v2' };
 const hasUnified = fs.existsSync(path.join(UNIFIED, 'cgroup.procs'));
 const hasV1Devices = fs.existsSync('/sys/fs/cgroup/devices/devices.list');
+if (!hasV1Devices) console.warn('device-rules: the cgroup v1 part skipped, this host has no v1 devices controller');
+if (!hasUnified) console.warn(`device-rules: the cgroup v2 part skipped, no cgroup2 tree at ${UNIFIED}`);
 const unifiedParentExisted = fs.existsSync(path.join(UNIFIED, 'strata'));
 
 // Busybox's sh reports a failed redirection as "can't open '/x': <reason>" / "can't create /x: <reason>".

@@ -17,8 +17,8 @@ import {
   runtimeBinaryPath,
   type RuntimeResult,
 } from '../../../src-main/engine/runtime';
+import { strataCgroupDirs } from '../../helpers/cgroups';
 
-export const CGROUP_CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'freezer', 'devices', 'blkio'];
 const APPLETS = [
   'sh', 'cat', 'echo', 'id', 'ls', 'hostname', 'sleep', 'grep', 'head', 'touch', 'mkdir', 'stat', 'readlink',
   'wc', 'pwd', 'env', 'true', 'false', 'dd', 'kill', 'yes', 'seq', 'tr', 'cut', 'uname', 'test', 'awk', 'ps',
@@ -116,11 +116,10 @@ export function useWorkspace(): Workspace {
   return ws;
 }
 
-/** Cgroup directories named with our prefix, under the strata parent of any controller. */
+/** Cgroup directories named with our prefix, under the strata parent of any hierarchy (detected: v1 or v2). */
 export function leftoverCgroups(prefix: string): string[] {
   const out: string[] = [];
-  for (const c of CGROUP_CONTROLLERS) {
-    const parent = path.join('/sys/fs/cgroup', c, 'strata');
+  for (const parent of strataCgroupDirs()) {
     if (!fs.existsSync(parent)) continue;
     for (const e of fs.readdirSync(parent)) if (e.startsWith(prefix)) out.push(path.join(parent, e));
   }

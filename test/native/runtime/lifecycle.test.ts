@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { RuntimeState } from '../../../src-main/engine/runtime';
 import { createContainer, runContainer, until, useWorkspace } from './harness';
+import { existingCgroupDirs } from '../../helpers/cgroups';
 
 const ws = useWorkspace();
 
@@ -86,11 +87,11 @@ describe('strata-runtime lifecycle', () => {
     expect((await createContainer(ws, bundle, id)).code).toBe(0);
     expect((await ws.rt(['start', id])).code).toBe(0);
     const { pid } = await state(id);
-    expect(fs.existsSync(`/sys/fs/cgroup/memory/strata/${id}`)).toBe(true);
+    expect(existingCgroupDirs(id)).not.toEqual([]);
     const r = await ws.rt(['delete', '--force', id]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(fs.existsSync(`/sys/fs/cgroup/memory/strata/${id}`)).toBe(false);
+    expect(existingCgroupDirs(id)).toEqual([]);
     expect(fs.existsSync(path.join(ws.root, id))).toBe(false);
     const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
     expect(stat === '' || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')).toBe(true);
@@ -149,7 +150,7 @@ describe('strata-runtime lifecycle', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/^exec no-such-program: not found in PATH \/bin: No such file or directory\n$/);
     expect(fs.existsSync(path.join(ws.root, id))).toBe(false);
-    expect(fs.existsSync(`/sys/fs/cgroup/memory/strata/${id}`)).toBe(false);
+    expect(existingCgroupDirs(id)).toEqual([]);
   });
 
   it('a cwd that cannot be entered fails as "step: strerror"', async () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { LogLine, RuntimeState, ShimExit } from '../../../src-main/engine/runtime';
 import { until, useWorkspace } from './harness';
+import { existingCgroupDirs } from '../../helpers/cgroups';
 
 const ws = useWorkspace();
 
@@ -84,7 +85,7 @@ describe('strata-runtime shim', () => {
     const s = await shim('rm', 'echo bye', ['--rm']);
     expect((await ws.rt(['start', s.id])).code).toBe(0);
     await until(() => fs.existsSync(s.exitFile) && !fs.existsSync(path.join(ws.root, s.id)));
-    expect(fs.existsSync(`/sys/fs/cgroup/memory/strata/${s.id}`)).toBe(false);
+    expect(existingCgroupDirs(s.id)).toEqual([]);
     expect((await ws.rt(['state', s.id])).code).not.toBe(0);
   });
 

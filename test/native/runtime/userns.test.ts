@@ -17,6 +17,7 @@ function userns(c: OciConfig, hostId: number): void {
   c.linux.gidMappings = [{ containerID: 0, hostID: hostId, size: 65536 }];
 }
 const hasUserns = fs.existsSync('/proc/self/ns/user') && fs.readFileSync('/proc/sys/user/max_user_namespaces', 'utf8').trim() !== '0';
+if (!hasUserns) console.warn('userns: skipped, this kernel has no user namespaces (or max_user_namespaces is 0)');
 
 describe.skipIf(!hasUserns)('user namespaces', () => {
   it('maps container root to an unprivileged host range', async () => {
