@@ -30,6 +30,11 @@ export interface ConfineOptions {
 
 let forcedFallback: boolean | undefined;
 
+/** Forces (or stops forcing) the fallback walk for every confined call of this process: tests of the engine on old kernels. */
+export function forceConfineFallback(on: boolean): void {
+  forcedFallback = on;
+}
+
 function optionBits(options: ConfineOptions): number {
   forcedFallback ??= process.env.STRATA_CONFINE_FALLBACK === '1';
   let bits = 0;
