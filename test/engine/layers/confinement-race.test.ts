@@ -39,18 +39,24 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  if (racer?.exitCode === null) {
-    const exited = new Promise((resolve) => racer!.once('exit', resolve));
-    racer.kill('SIGKILL');
-    await exited;
-  }
-  racer = undefined;
+  await stopRacer();
   forceConfineFallback(false);
-  fs.rmSync(work, { recursive: true, force: true });
+  // maxRetries: a killed racer's last mv may still be finishing.
+  fs.rmSync(work, { recursive: true, force: true, maxRetries: 5 });
 });
 
 function race(target: string, link: string): void {
-  racer = spawn('sh', ['-c', RACER, 'racer', target, link], { stdio: 'ignore' });
+  // Its own process group, so the mv and ln it is running die with it.
+  racer = spawn('sh', ['-c', RACER, 'racer', target, link], { stdio: 'ignore', detached: true });
+}
+
+async function stopRacer(): Promise<void> {
+  const child = racer;
+  racer = undefined;
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  process.kill(-child.pid, 'SIGKILL');
+  await exited;
 }
 
 /** Every entry below `dir`, links not followed, with the contents of regular files. */
@@ -102,7 +108,7 @@ describe.each([
       fs.mkdirSync(path.join(dest, 'a'));
       race(path.join(dest, 'a'), outside);
       await quietly(() => ingestLayer({ file: layer, unpackTo: { dest, asRoot: true } }));
-      racer!.kill('SIGKILL');
+      await stopRacer();
       expect(tree(outside)).toEqual([]);
     }
   });
