@@ -2,7 +2,8 @@
   "targets": [
     {
       "target_name": "strata_native",
-      "sources": ["src/binding.cc", "src/fsops.c", "src/mountops.c", "src/procops.c"],
+      "sources": ["src/binding.cc", "src/fsops.c", "src/mountops.c", "src/procops.c",
+                  "src/confine.c", "src/confine-walk.c"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS"],
       "cflags": ["-Wall", "-Wextra", "-Werror"],

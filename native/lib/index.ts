@@ -1,7 +1,8 @@
 // The typed face of the native addon: the syscalls Node lacks (flock, mknod, the
 // l*xattr family here; mount and umount in mount.ts; pidfds and process start times in
-// process.ts). Failures are NativeSystemErrors shaped like Node's fs errors.
-// The addon is loaded on first call, so importing this module never fails.
+// process.ts; paths confined to an untrusted root in confine.ts). Failures are
+// NativeSystemErrors shaped like Node's fs errors. The addon is loaded on first call, so
+// importing this module never fails.
 import fs from 'node:fs';
 
 import { call, checkFd, checkUint32 } from './call';
@@ -10,6 +11,8 @@ import { native } from './load';
 
 export type { NativeSystemError } from './errors';
 export { MNT_DETACH, MNT_EXPIRE, MNT_FORCE, MS, UMOUNT_NOFOLLOW, mount, mountDataMax, umount } from './mount';
+export { CONFINE, O_PATH, atInRoot, fdPath, forceConfineFallback, hasOpenat2, mkdirInRoot, openInRoot, openInRootAsync, openRoot, removeInRoot } from './confine';
+export type { ConfineOptions, MkdirOptions } from './confine';
 export { parseStatStartTime, pidfdOpen, pidfdSendSignal, processStartTime } from './process';
 
 export type LockMode = 'exclusive' | 'shared';

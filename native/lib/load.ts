@@ -21,6 +21,13 @@ export interface NativeBinding {
   mountDataMax(): number;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;
+  openInRoot(rootFd: number, path: string, flags: number, mode: number, opts: number): number;
+  openInRootAsync(rootFd: number, path: string, flags: number, mode: number, opts: number): Promise<number>;
+  mkdirInRoot(rootFd: number, path: string, mode: number, uid: number, gid: number, opts: number): { fd: number; created: boolean };
+  removeInRoot(rootFd: number, path: string, opts: number): void;
+  hasOpenat2(): boolean | null;
+  /** confine.h's option bits and O_PATH, by name. */
+  readonly confineConstants: Readonly<Record<string, number>>;
   /** The C library's MS_* and MNT_* values, by their C names. */
   readonly constants: Readonly<Record<string, number>>;
 }

@@ -1,4 +1,4 @@
-// The N-API face of fsops.c, mountops.c and procops.c, and the only file that includes
+// The N-API face of fsops.c, mountops.c, procops.c and confine.c, and the only file that includes
 // napi.h.
 //
 // Thin on purpose: check argument types, convert, call one C function, convert back.
@@ -11,12 +11,15 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <sys/file.h>
 #include <sys/mount.h>
 
+#include "confine.h"
 #include "fsops.h"
 #include "mountops.h"
 #include "procops.h"
@@ -322,6 +325,118 @@ Napi::Object MountConstants(Napi::Env env) {
   return constants;
 }
 
+// --- confine.c: paths inside an untrusted root (see confine.h) ----------------------------
+
+// openInRoot's blocking form, for callers on the event loop that wait for a slow disk or a
+// network filesystem: Execute() only calls C.
+class ConfineOpenWorker : public Napi::AsyncWorker {
+ public:
+  ConfineOpenWorker(Napi::Env env, int rootfd, std::string path, int flags, mode_t mode,
+                    unsigned opts)
+      : Napi::AsyncWorker(env, "strata:openInRoot"),
+        rootfd_(rootfd),
+        path_(std::move(path)),
+        flags_(flags),
+        mode_(mode),
+        opts_(opts),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    rc_ = strata_confine_open(rootfd_, path_.c_str(), flags_, mode_, opts_, &fd_);
+  }
+
+  void OnOK() override {
+    if (rc_ < 0) {
+      deferred_.Reject(SyscallError(Env(), rc_, "openat2").Value());
+    } else {
+      deferred_.Resolve(Napi::Number::New(Env(), fd_));
+    }
+  }
+
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  int rootfd_;
+  std::string path_;
+  int flags_;
+  mode_t mode_;
+  unsigned opts_;
+  int rc_ = 0;
+  int fd_ = -1;
+  Napi::Promise::Deferred deferred_;
+};
+
+// openInRoot(rootFd, path, flags, mode, opts): number — a new close-on-exec fd.
+Napi::Value OpenInRoot(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 5);
+  std::string path = CStringArg(info, 1, "path");
+  int fd = -1;
+  int rc = strata_confine_open(FdArg(info, 0), path.c_str(), Int32Arg(info, 2, "flags"),
+                               static_cast<mode_t>(Uint32Arg(info, 3, "mode")),
+                               Uint32Arg(info, 4, "opts"), &fd);
+  if (rc < 0) throw SyscallError(info.Env(), rc, "openat2");
+  return Napi::Number::New(info.Env(), fd);
+}
+
+// openInRootAsync(rootFd, path, flags, mode, opts): Promise<number>
+Napi::Value OpenInRootAsync(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 5);
+  auto* worker = new ConfineOpenWorker(info.Env(), FdArg(info, 0), CStringArg(info, 1, "path"),
+                                       Int32Arg(info, 2, "flags"),
+                                       static_cast<mode_t>(Uint32Arg(info, 3, "mode")),
+                                       Uint32Arg(info, 4, "opts"));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+// mkdirInRoot(rootFd, path, mode, uid, gid, opts): { fd, created } — uid -1 keeps the owner.
+Napi::Value MkdirInRoot(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 6);
+  std::string path = CStringArg(info, 1, "path");
+  int fd = -1;
+  int created = 0;
+  int rc = strata_confine_mkdirp(FdArg(info, 0), path.c_str(),
+                                 static_cast<mode_t>(Uint32Arg(info, 2, "mode")),
+                                 static_cast<uid_t>(Int32Arg(info, 3, "uid")),
+                                 static_cast<gid_t>(Int32Arg(info, 4, "gid")),
+                                 Uint32Arg(info, 5, "opts"), &fd, &created);
+  if (rc < 0) throw SyscallError(info.Env(), rc, "mkdirat");
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("fd", Napi::Number::New(info.Env(), fd));
+  result.Set("created", Napi::Boolean::New(info.Env(), created != 0));
+  return result;
+}
+
+// removeInRoot(rootFd, path, opts): void
+Napi::Value RemoveInRoot(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 3);
+  std::string path = CStringArg(info, 1, "path");
+  int rc = strata_confine_remove(FdArg(info, 0), path.c_str(), Uint32Arg(info, 2, "opts"));
+  if (rc < 0) throw SyscallError(info.Env(), rc, "unlinkat");
+  return info.Env().Undefined();
+}
+
+// hasOpenat2(): boolean | null — null until the first confined open has asked the kernel.
+Napi::Value HasOpenat2(const Napi::CallbackInfo& info) {
+  int has = strata_confine_has_openat2();
+  if (has < 0) return info.Env().Null();
+  return Napi::Boolean::New(info.Env(), has != 0);
+}
+
+// The C library's values of the confine options, for the literals in native/lib/confine.ts.
+Napi::Object ConfineConstants(Napi::Env env) {
+  Napi::Object constants = Napi::Object::New(env);
+  constants.Set("NO_SYMLINKS", Napi::Number::New(env, STRATA_CONFINE_NO_SYMLINKS));
+  constants.Set("NO_XDEV", Napi::Number::New(env, STRATA_CONFINE_NO_XDEV));
+  constants.Set("FALLBACK", Napi::Number::New(env, STRATA_CONFINE_FALLBACK));
+  constants.Set("O_PATH", Napi::Number::New(env, O_PATH));
+  return constants;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lock", Napi::Function::New(env, Lock, "lock"));
   exports.Set("tryLock", Napi::Function::New(env, TryLock, "tryLock"));
@@ -336,7 +451,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mountDataMax", Napi::Function::New(env, MountDataMax, "mountDataMax"));
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
   exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignal, "pidfdSendSignal"));
+  exports.Set("openInRoot", Napi::Function::New(env, OpenInRoot, "openInRoot"));
+  exports.Set("openInRootAsync", Napi::Function::New(env, OpenInRootAsync, "openInRootAsync"));
+  exports.Set("mkdirInRoot", Napi::Function::New(env, MkdirInRoot, "mkdirInRoot"));
+  exports.Set("removeInRoot", Napi::Function::New(env, RemoveInRoot, "removeInRoot"));
+  exports.Set("hasOpenat2", Napi::Function::New(env, HasOpenat2, "hasOpenat2"));
   exports.Set("constants", MountConstants(env));
+  exports.Set("confineConstants", ConfineConstants(env));
   return exports;
 }
 

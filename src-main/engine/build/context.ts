@@ -9,11 +9,18 @@
 //    and otherwise copied as the symlink it is;
 //  - symlinks found inside a copied directory are copied as symlinks, never followed.
 // A leading `/` means the context root, as in Docker (`COPY /src /app` reads <context>/src).
+//
+// That resolution is a check; the context may change after it (a build context being
+// edited, a stage's files). So every read of content — the digest here, the copy in
+// copy-step.ts — opens the entry again through the confined primitives (native/lib/confine.ts)
+// against an fd of the root, by its symlink-free path with every symlink refused: a link
+// swapped in since the check fails the read (ELOOP) instead of reading the host's files.
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, createReadStream, readFileSync, type Stats } from 'node:fs';
 import { lstat, readFile, readdir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
+import { openInRootAsync, openRoot } from '../../../native/lib/index';
 import { globRegExp, hasWildcards, literalOf } from './glob';
 import { IGNORE_FILES, IgnoreMatcher } from './ignore';
 
@@ -37,8 +44,11 @@ export type EntryType = 'file' | 'directory' | 'symlink';
 export interface SourceEntry {
   /** Path below the source (`sub/b.txt`); '' is the source itself. */
   rel: string;
-  /** Where to read it on disk. */
+  /** Where it is on disk (for messages; content is read through `root` and `real`). */
   absPath: string;
+  /** The directory it was found in (the context or stage root), and its symlink-free path below it. */
+  root: string;
+  real: string;
   type: EntryType;
   /** Permission bits including setuid/setgid/sticky (mode & 0o7777). */
   mode: number;
@@ -275,7 +285,7 @@ async function sourceAt(ctx: BuildContext, pattern: string, located: Located): P
   if (type === undefined) {
     throw new StrataError('INVALID_ARGUMENT', `COPY source ${JSON.stringify(pattern)}: ${sourcePath} is a ${kindOf(info)}, which can not be copied`);
   }
-  const self = await entryOf(ctx, '', onDisk(ctx, real), info, type);
+  const self = await entryOf(ctx, '', real, info, type);
   const entries = [self];
   if (type === 'directory') await walk(ctx, real, located.logical, [], entries);
   return { pattern, path: sourcePath, type, entries };
@@ -289,13 +299,12 @@ async function walk(ctx: BuildContext, dirReal: string[], dirLogical: string[], 
   for (const [i, name] of names.entries()) {
     const logicalPath = [...dirLogical, name].join('/');
     const realPath = [...dirReal, name];
-    const absPath = onDisk(ctx, realPath);
     const info = infos[i]!;
     const type = entryType(info);
     if (type === undefined) continue; // sockets, fifos, devices: not content a build copies
     const excluded = isHidden(ctx, [...dirLogical, name], realPath);
     if (excluded && !(type === 'directory' && ctx.ignore.mayReinclude(logicalPath))) continue;
-    const entry = await entryOf(ctx, [...rel, name].join('/'), absPath, info, type);
+    const entry = await entryOf(ctx, [...rel, name].join('/'), realPath, info, type);
     if (type !== 'directory') {
       if (!excluded) out.push(entry);
       continue;
@@ -307,8 +316,9 @@ async function walk(ctx: BuildContext, dirReal: string[], dirLogical: string[], 
   }
 }
 
-async function entryOf(ctx: BuildContext, rel: string, absPath: string, info: Stats, type: EntryType): Promise<SourceEntry> {
-  const entry: SourceEntry = { rel, absPath, type, mode: info.mode & 0o7777, size: type === 'file' ? info.size : 0 };
+async function entryOf(ctx: BuildContext, rel: string, real: readonly string[], info: Stats, type: EntryType): Promise<SourceEntry> {
+  const absPath = onDisk(ctx, real);
+  const entry: SourceEntry = { rel, absPath, root: ctx.root, real: real.join('/'), type, mode: info.mode & 0o7777, size: type === 'file' ? info.size : 0 };
   if (type === 'symlink') entry.linkTarget = await readlink(absPath);
   return entry;
 }
@@ -367,15 +377,41 @@ function compare(a: string, b: string): number {
 export async function digestSources(sources: readonly CopySource[]): Promise<string> {
   const hash = createHash('sha256');
   hash.update('strata-copy-sources/v1\0');
-  for (const source of sources) {
-    hash.update(`source\0${source.path}\0${source.type}\0`);
-    for (const entry of source.entries) {
-      hash.update(`${entry.type}\0${entry.rel}\0${entry.mode.toString(8)}\0${entry.size}\0`);
-      if (entry.type === 'file') hash.update(`${await fileDigest(entry.absPath, entry.size)}\0`);
-      else if (entry.type === 'symlink') hash.update(`${entry.linkTarget ?? ''}\0`);
+  const roots = new Map<string, number>();
+  try {
+    for (const source of sources) {
+      hash.update(`source\0${source.path}\0${source.type}\0`);
+      for (const entry of source.entries) {
+        hash.update(`${entry.type}\0${entry.rel}\0${entry.mode.toString(8)}\0${entry.size}\0`);
+        if (entry.type === 'file') {
+          let rootFd = roots.get(entry.root);
+          if (rootFd === undefined) roots.set(entry.root, (rootFd = openRoot(entry.root)));
+          hash.update(`${await fileDigest(rootFd, entry)}\0`);
+        } else if (entry.type === 'symlink') {
+          hash.update(`${entry.linkTarget ?? ''}\0`);
+        }
+      }
     }
+  } finally {
+    for (const fd of roots.values()) closeSync(fd);
   }
   return `sha256:${hash.digest('hex')}`;
+}
+
+/** Opens a source file for reading, inside its root, by its link-free path: a link there now is a racer's (ELOOP). */
+export async function openSourceAsync(rootFd: number, entry: SourceEntry): Promise<number> {
+  try {
+    return await openInRootAsync(rootFd, entry.real, constants.O_RDONLY | constants.O_NOFOLLOW, { noSymlinks: true });
+  } catch (error) {
+    throw changedSource(entry, error);
+  }
+}
+
+/** A source that is no longer what the resolution found (a link where a file was, gone, …). */
+export function changedSource(entry: SourceEntry, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'ELOOP' && code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EXDEV') return error;
+  return new StrataError('CONFLICT', `${entry.absPath} changed while the build was reading it (${code}); nothing outside ${entry.root} was read`, { cause: error });
 }
 
 /**
@@ -384,9 +420,17 @@ export async function digestSources(sources: readonly CopySource[]): Promise<str
  */
 const SMALL_FILE = 256 << 10;
 
-async function fileDigest(absPath: string, size: number): Promise<string> {
+async function fileDigest(rootFd: number, entry: SourceEntry): Promise<string> {
   const hash = createHash('sha256');
-  if (size <= SMALL_FILE) return hash.update(readFileSync(absPath)).digest('hex');
-  for await (const chunk of createReadStream(absPath, { highWaterMark: SMALL_FILE })) hash.update(chunk as Buffer);
+  const fd = await openSourceAsync(rootFd, entry);
+  if (entry.size <= SMALL_FILE) {
+    try {
+      return hash.update(readFileSync(fd)).digest('hex');
+    } finally {
+      closeSync(fd);
+    }
+  }
+  // The stream closes the fd when it ends or fails.
+  for await (const chunk of createReadStream('', { fd, highWaterMark: SMALL_FILE })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

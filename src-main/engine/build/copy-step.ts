@@ -16,14 +16,18 @@
 //  - ADD unpacks a local tar archive into the destination directory, keeping the archive's
 //    owners unless `--chown` is given.
 // Not copied: extended attributes, and hard links between copied files (each is a file).
+//
+// The step's root may hold links the image made (`/bin -> usr/bin`, or a RUN's link to `/`):
+// every write goes through an fd opened inside the root (see EntryWriter), never a host path.
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
 import { resolveUser } from '../runtime/image-user';
-import type { CopySource, EntryType, SourceEntry } from './context';
+import { type CopySource, type EntryType, type SourceEntry, changedSource, openSourceAsync } from './context';
 import type { CopyStep } from './plan';
 import { isTarArchive, unpackTar } from './add-tar';
-import { type Owner, isDirectoryInRoot, lstatOrUndefined, mkdirInRoot, resolveInRoot } from '../layers/root-path';
+import { type Owner, isDirectoryInRoot, lstatOrUndefined, mkdirInRootFd } from '../layers/root-path';
+import { type ConfineOptions, O_PATH, atInRoot, fdPath, openInRoot, openRoot, removeInRoot } from '../../../native/lib/index';
 
 export interface CopyInput {
   /** Host path of the step's writable root. */
@@ -59,23 +63,36 @@ export async function copyIntoRoot(input: CopyInput): Promise<void> {
   try {
     for (const source of sources) {
       const self = source.entries[0]!;
-      if (step.kind === 'add' && source.type === 'file' && (await isTarArchive(self.absPath))) {
-        const dest = path.join(input.scratch, `unpacked-${unpacked++}`);
-        fs.mkdirSync(dest);
-        await unpackTar(self.absPath, dest, input.signal);
-        const { host } = mkdirInRoot(root, step.dest, owner);
-        writer.copyTree(dest, host, step.chown === undefined ? undefined : owner);
-        continue;
+      if (step.kind === 'add' && source.type === 'file') {
+        // Read through an fd opened inside the source's root; its /proc path reopens that very file.
+        const fd = await openSourceAsync(writer.sourceRoot(self.root), self);
+        try {
+          const file = `/proc/self/fd/${fd}`;
+          if (await isTarArchive(file)) {
+            const dest = path.join(input.scratch, `unpacked-${unpacked++}`);
+            fs.mkdirSync(dest);
+            await unpackTar(file, dest, input.signal);
+            fs.closeSync(writer.mkdir(step.dest, owner).fd);
+            writer.copyTree(dest, step.dest, step.chown === undefined ? undefined : owner);
+            continue;
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
       }
       if (source.type === 'directory') {
-        const { host, created } = mkdirInRoot(root, step.dest, owner);
+        const made = writer.mkdir(step.dest, owner);
         // A destination made here takes the source directory's mode, as if copied with it.
-        if (created) writer.applyDirectory(host, self, owner);
+        try {
+          if (made.created) writer.applyDirectory(made.fd, step.dest, self, owner);
+        } finally {
+          fs.closeSync(made.fd);
+        }
         for (const entry of source.entries.slice(1)) writer.place(path.posix.join(step.dest, entry.rel), entry, owner);
         continue;
       }
       const target = intoDir || isDirectoryInRoot(root, step.dest) ? path.posix.join(step.dest, path.posix.basename(source.path)) : step.dest;
-      mkdirInRoot(root, path.posix.dirname(target), owner);
+      fs.closeSync(writer.mkdir(path.posix.dirname(target), owner).fd);
       writer.place(target, self, owner);
     }
     writer.finish();
@@ -83,7 +100,9 @@ export async function copyIntoRoot(input: CopyInput): Promise<void> {
     if (error instanceof StrataError) {
       throw error.message.startsWith('line ') ? error : new StrataError(error.code, `${where}: ${error.message}`, { cause: error });
     }
-    throw filesystemError(where, root, error);
+    throw filesystemError(where, root, error, writer.current);
+  } finally {
+    writer.close();
   }
 }
 
@@ -93,70 +112,148 @@ const REFUSED_BY_IMAGE = new Set(['ENOTDIR', 'EISDIR', 'EEXIST', 'ENOENT', 'ELOO
 /**
  * A file system error in the root as a coded error naming the step and the path in the image
  * (not the build's directory on the host); anything else is the machine's: INTERNAL, with the step.
+ * `current` is the path in the image being written when it failed.
  */
-function filesystemError(where: string, root: string, error: unknown): StrataError {
+function filesystemError(where: string, root: string, error: unknown, current: string | undefined): StrataError {
   const { code, path: from, dest } = error as NodeJS.ErrnoException & { dest?: string };
   const host = [dest, from].find((file) => file !== undefined && (file === root || file.startsWith(root + path.sep)));
-  if (code === undefined || !REFUSED_BY_IMAGE.has(code) || host === undefined) return new StrataError('INTERNAL', `${where}: ${(error as Error).message}`, { cause: error });
+  const imagePath = host !== undefined ? `/${path.relative(root, host)}` : current;
+  if (code === undefined || !REFUSED_BY_IMAGE.has(code) || imagePath === undefined) return new StrataError('INTERNAL', `${where}: ${(error as Error).message}`, { cause: error });
   const reason = (error as Error).message.replace(/^[A-Z]+: /, '').replace(/, .*$/, '');
-  return new StrataError('INVALID_ARGUMENT', `${where}: /${path.relative(root, host)}: ${reason}`, { cause: error });
+  return new StrataError('INVALID_ARGUMENT', `${where}: ${imagePath}: ${reason}`, { cause: error });
 }
 
-/** Writes entries into the root; directory times are set last, deepest first. */
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
+const LINK_FREE: ConfineOptions = { noSymlinks: true };
+
+/**
+ * Writes entries into the root; directory times are set last, deepest first. Every write is
+ * made through fds opened inside the root (native/lib/confine.ts): the parent directory is
+ * opened there (its links resolved as the container would), and the entry is then made,
+ * replaced or changed relative to that fd, so a link swapped into the root meanwhile can
+ * not lead a write out of it. Sources are read the same way from their own roots.
+ */
 class EntryWriter {
-  private readonly dirTimes: { host: string; mtime: Date }[] = [];
+  private readonly dirTimes: { imagePath: string; mtime: Date }[] = [];
+  private readonly rootFd: number;
+  private readonly sources = new Map<string, number>();
+  /** The path in the image being written, for error messages. */
+  current: string | undefined;
 
   constructor(
-    private readonly root: string,
+    root: string,
     private readonly chmod: number | undefined,
-  ) {}
+  ) {
+    this.rootFd = openRoot(root);
+  }
+
+  /** An fd of a source root (a context, a stage, an unpacked archive), opened once. */
+  sourceRoot(dir: string): number {
+    let fd = this.sources.get(dir);
+    if (fd === undefined) this.sources.set(dir, (fd = openRoot(dir)));
+    return fd;
+  }
+
+  mkdir(imagePath: string, owner: Owner): { fd: number; created: boolean } {
+    this.current = imagePath;
+    return mkdirInRootFd(this.rootFd, imagePath, owner);
+  }
 
   /** One entry at `imagePath` (its parent exists), replacing whatever is there. */
   place(imagePath: string, entry: SourceEntry, owner: Owner | undefined): void {
-    const parent = resolveInRoot(this.root, path.posix.dirname(imagePath), true);
-    const host = path.join(parent, path.posix.basename(imagePath));
-    const existing = lstatOrUndefined(host);
-    if (entry.type === 'directory') {
-      // An existing directory (or link to one) is merged into, as cp -r does.
-      const followed = existing?.isSymbolicLink() ? resolveInRoot(this.root, imagePath, true) : host;
-      if (lstatOrUndefined(followed)?.isDirectory()) {
-        this.applyDirectory(followed, entry, owner);
+    this.current = imagePath;
+    const name = path.posix.basename(imagePath);
+    const parent = openInRoot(this.rootFd, path.posix.dirname(imagePath), O_PATH | O_DIRECTORY);
+    try {
+      const host = fdPath(parent, name);
+      const existing = lstatOrUndefined(host);
+      if (entry.type === 'directory') {
+        // An existing directory (or link to one, followed inside the root) is merged into, as cp -r does.
+        const merged = existing && this.openDirectoryOrUndefined(imagePath);
+        if (merged !== undefined) return this.withFd(merged, () => this.applyDirectory(merged, imagePath, entry, owner));
+        if (existing) removeInRoot(parent, name);
+        fs.mkdirSync(host);
+        const made = openInRoot(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+        return this.withFd(made, () => this.applyDirectory(made, imagePath, entry, owner));
+      }
+      if (existing) removeInRoot(parent, name);
+      const sourceRoot = this.sourceRoot(entry.root);
+      if (entry.type === 'symlink') {
+        const link = openInRoot(sourceRoot, entry.real, O_PATH | O_NOFOLLOW, 0, LINK_FREE);
+        const source = this.withFd(link, () => fs.fstatSync(link));
+        const target = entry.linkTarget ?? atInRoot(sourceRoot, entry.real, (at) => fs.readlinkSync(at), LINK_FREE);
+        fs.symlinkSync(target, host);
+        fs.lchownSync(host, owner?.uid ?? source.uid, owner?.gid ?? source.gid);
+        fs.lutimesSync(host, source.mtime, source.mtime);
         return;
       }
-      if (existing) fs.rmSync(host, { recursive: true, force: true });
-      fs.mkdirSync(host);
-      this.applyDirectory(host, entry, owner);
-      return;
+      const from = this.openSource(sourceRoot, entry);
+      this.withFd(from, () => {
+        const source = fs.fstatSync(from);
+        const to = openInRoot(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+        this.withFd(to, () => {
+          // Both /proc paths reopen the files the fds hold: no name is looked up again.
+          fs.copyFileSync(`/proc/self/fd/${from}`, `/proc/self/fd/${to}`);
+          fs.fchownSync(to, owner?.uid ?? source.uid, owner?.gid ?? source.gid); // before chmod: chown clears setuid
+          fs.fchmodSync(to, this.chmod ?? entry.mode);
+          fs.futimesSync(to, source.mtime, source.mtime);
+        });
+      });
+    } finally {
+      fs.closeSync(parent);
     }
-    if (existing) fs.rmSync(host, { recursive: true, force: true });
-    const source = fs.lstatSync(entry.absPath);
-    if (entry.type === 'symlink') {
-      fs.symlinkSync(entry.linkTarget ?? fs.readlinkSync(entry.absPath), host);
-      fs.lchownSync(host, owner?.uid ?? source.uid, owner?.gid ?? source.gid);
-      fs.lutimesSync(host, source.mtime, source.mtime);
-      return;
-    }
-    fs.copyFileSync(entry.absPath, host);
-    fs.chownSync(host, owner?.uid ?? source.uid, owner?.gid ?? source.gid); // before chmod: chown clears setuid
-    fs.chmodSync(host, this.chmod ?? entry.mode);
-    fs.utimesSync(host, source.mtime, source.mtime);
   }
 
-  applyDirectory(host: string, entry: SourceEntry, owner: Owner | undefined): void {
-    const source = fs.lstatSync(entry.absPath);
-    fs.chownSync(host, owner?.uid ?? source.uid, owner?.gid ?? source.gid);
-    fs.chmodSync(host, this.chmod ?? entry.mode);
-    this.dirTimes.push({ host, mtime: source.mtime });
+  /** Owner and mode of the directory `fd` (at `imagePath`) from its source; its time at the end. */
+  applyDirectory(fd: number, imagePath: string, entry: SourceEntry, owner: Owner | undefined): void {
+    const sourceFd = openInRoot(this.sourceRoot(entry.root), entry.real, O_PATH | O_NOFOLLOW, 0, LINK_FREE);
+    const source = this.withFd(sourceFd, () => fs.fstatSync(sourceFd));
+    fs.fchownSync(fd, owner?.uid ?? source.uid, owner?.gid ?? source.gid);
+    fs.fchmodSync(fd, this.chmod ?? entry.mode);
+    this.dirTimes.push({ imagePath, mtime: source.mtime });
   }
 
-  /** The contents of a host directory (an unpacked archive) into the directory `hostDest`. */
-  copyTree(hostDir: string, hostDest: string, owner: Owner | undefined): void {
-    const prefix = path.relative(this.root, hostDest).split(path.sep).filter(Boolean).join('/');
-    for (const entry of walkDirectory(hostDir)) this.place(`/${prefix ? `${prefix}/` : ''}${entry.rel}`, entry, owner);
+  /** The contents of a host directory (an unpacked archive) into the directory `destPath` of the image. */
+  copyTree(hostDir: string, destPath: string, owner: Owner | undefined): void {
+    for (const entry of walkDirectory(hostDir)) this.place(path.posix.join(destPath, entry.rel), entry, owner);
   }
 
   finish(): void {
-    for (const { host, mtime } of this.dirTimes.reverse()) fs.utimesSync(host, mtime, mtime);
+    for (const { imagePath, mtime } of this.dirTimes.reverse()) {
+      this.current = imagePath;
+      const fd = openInRoot(this.rootFd, imagePath, O_RDONLY | O_DIRECTORY);
+      this.withFd(fd, () => fs.futimesSync(fd, mtime, mtime));
+    }
+  }
+
+  close(): void {
+    fs.closeSync(this.rootFd);
+    for (const fd of this.sources.values()) fs.closeSync(fd);
+    this.sources.clear();
+  }
+
+  private openSource(sourceRoot: number, entry: SourceEntry): number {
+    try {
+      return openInRoot(sourceRoot, entry.real, O_RDONLY | O_NOFOLLOW, 0, LINK_FREE);
+    } catch (error) {
+      throw changedSource(entry, error);
+    }
+  }
+
+  private openDirectoryOrUndefined(imagePath: string): number | undefined {
+    try {
+      return openInRoot(this.rootFd, imagePath, O_RDONLY | O_DIRECTORY);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private withFd<T>(fd: number, use: () => T): T {
+    try {
+      return use();
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 }
 
@@ -169,7 +266,9 @@ function walkDirectory(dir: string, rel = ''): SourceEntry[] {
     const info = fs.lstatSync(absPath);
     const type: EntryType | undefined = info.isFile() ? 'file' : info.isDirectory() ? 'directory' : info.isSymbolicLink() ? 'symlink' : undefined;
     if (type === undefined) continue;
-    out.push({ rel: childRel, absPath, type, mode: info.mode & 0o7777, size: type === 'file' ? info.size : 0 });
+    const entry: SourceEntry = { rel: childRel, absPath, root: dir, real: childRel, type, mode: info.mode & 0o7777, size: type === 'file' ? info.size : 0 };
+    if (type === 'symlink') entry.linkTarget = fs.readlinkSync(absPath);
+    out.push(entry);
     if (type === 'directory') out.push(...walkDirectory(dir, childRel));
   }
   return out;

@@ -2,11 +2,11 @@
 // gets an anonymous volume — a directory of the container's own, bind-mounted there — that
 // starts as a copy of what the image has at that path. Its contents live outside the
 // container's layer, so `diff` and `commit` leave them out, and `rm` removes them.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { directoryRoot, entryInRoot } from '../layers/root-path';
+import { openRoot } from '../../../native/lib/index';
+import { copyTreeFromRoot } from '../layers/confined-copy';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { containerFile } from './container-store';
@@ -36,12 +36,14 @@ export function anonymousVolumes(store: Store, record: ContainerRecord, rootfs: 
 function seed(rootfs: string, destination: string, volume: string): void {
   const staging = `${volume}.new`;
   fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(staging, { recursive: true, mode: 0o755 });
-  // Resolved inside the root: an image's /var -> / must not make us copy the host's files.
-  const imagePath = entryInRoot(directoryRoot(rootfs), destination, true);
-  if (imagePath?.stat.isDirectory()) {
-    // cp -a keeps owners, modes, xattrs, links and times: what the image had, exactly.
-    execFileSync('cp', ['-a', '--no-target-directory', imagePath.host, staging], { stdio: ['ignore', 'ignore', 'pipe'] });
+  fs.mkdirSync(path.dirname(staging), { recursive: true, mode: 0o755 });
+  // Read inside the root through fds: an image's /var -> / (or a link swapped in while we
+  // copy) must not make us copy the host's files. What the image had is kept exactly.
+  const rootFd = openRoot(rootfs);
+  try {
+    if (!copyTreeFromRoot(rootFd, destination, staging)) fs.mkdirSync(staging, { mode: 0o755 });
+  } finally {
+    fs.closeSync(rootFd);
   }
   fs.renameSync(staging, volume);
 }

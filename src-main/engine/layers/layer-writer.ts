@@ -1,13 +1,16 @@
 // Writes one layer tar into a directory in overlay form, entry by entry as the tar streams
 // in. This is a security boundary: nothing may land outside `dest`. The directory is new
 // and private to this writer, so every path in it was made by this writer; the writer keeps
-// the set of real directories it made and never writes through anything else.
+// the set of real directories it made and never writes through anything else. That check
+// gives the clear INVALID_ARCHIVE message; the writes themselves go through the confined
+// primitives (native/lib/confine.ts) against an fd of `dest`, with symlinks and mount
+// crossings refused on the way, so even a process that could change `dest` under us could
+// not turn a parent into a link out.
 //
 // Synchronous syscalls on purpose: each tar chunk is written before the next one is read,
 // so the event loop gets control between chunks while per-file cost stays at syscall level.
 import fs from 'node:fs';
-import path from 'node:path';
-import { S_IFBLK, S_IFCHR, S_IFIFO, lsetxattr, mknod } from '../../../native/lib/index';
+import { type ConfineOptions, S_IFBLK, S_IFCHR, S_IFIFO, atInRoot, lsetxattr, mknod, openInRoot, openRoot, removeInRoot } from '../../../native/lib/index';
 import { StrataError } from '@shared/errors';
 import type { LayerEntry } from './layer-entry';
 import { PATH_MAX, baseName, checkNameLength, hostile, normalizeEntryName, notUtf8, parentOf } from './safe-path';
@@ -15,8 +18,10 @@ import type { TarEntry, TarHandlers } from './tar-reader';
 import { OPAQUE_XATTR, OVERLAY_XATTR_PREFIX, classifyWhiteout } from './whiteouts';
 
 // libuv opens every fd with O_CLOEXEC already.
-const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
 const NEW_FILE = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+/** Every directory on the way was made by this writer: a link or a mount there is not ours. */
+const CONFINED: ConfineOptions = { noSymlinks: true, noXdev: true };
 
 export interface LayerWriterOptions {
   /** An empty directory owned by this writer. */
@@ -34,7 +39,7 @@ export interface LayerWriteResult {
 }
 
 interface PendingDir {
-  abs: string;
+  rel: string;
   entry: LayerEntry;
 }
 
@@ -45,6 +50,7 @@ export class LayerWriter implements TarHandlers {
   private fd: number | null = null;
   private fdMtime = 0;
   private skippedDevices = 0;
+  private rootFd: number | null = null;
 
   constructor(private readonly options: LayerWriterOptions) {}
 
@@ -95,12 +101,18 @@ export class LayerWriter implements TarHandlers {
   /** Applies directory metadata deepest first (writing children changes a dir's mtime). */
   finish(): LayerWriteResult {
     if (this.fd !== null) this.entryEnd();
-    const dirs = [...this.pendingDirs.values()].sort((a, b) => b.abs.length - a.abs.length);
-    for (const { abs, entry } of dirs) {
-      if (this.options.asRoot) fs.chownSync(abs, entry.uid, entry.gid);
-      fs.chmodSync(abs, entry.mode);
-      fs.utimesSync(abs, entry.mtime, entry.mtime);
+    const dirs = [...this.pendingDirs.values()].sort((a, b) => b.rel.length - a.rel.length);
+    for (const { rel, entry } of dirs) {
+      const fd = openInRoot(this.root(), rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0, CONFINED);
+      try {
+        if (this.options.asRoot) fs.fchownSync(fd, entry.uid, entry.gid);
+        fs.fchmodSync(fd, entry.mode);
+        fs.futimesSync(fd, entry.mtime, entry.mtime);
+      } finally {
+        fs.closeSync(fd);
+      }
     }
+    this.closeRoot();
     return { entries: [...this.entries.values()], skippedDevices: this.skippedDevices };
   }
 
@@ -108,10 +120,23 @@ export class LayerWriter implements TarHandlers {
   abort(): void {
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
+    this.closeRoot();
   }
 
-  private abs(relPath: string): string {
-    return path.join(this.options.dest, relPath);
+  /** The fd every write is confined to, opened on the first entry. */
+  private root(): number {
+    this.rootFd ??= openRoot(this.options.dest);
+    return this.rootFd;
+  }
+
+  private closeRoot(): void {
+    if (this.rootFd !== null) fs.closeSync(this.rootFd);
+    this.rootFd = null;
+  }
+
+  /** Runs `act` on the entry `relPath` (never '') through an fd of its parent directory. */
+  private at<T>(relPath: string, act: (entry: string) => T): T {
+    return atInRoot(this.root(), relPath, act, CONFINED);
   }
 
   /** Every ancestor must be a directory this writer made; missing ones are made (0755). */
@@ -124,14 +149,14 @@ export class LayerWriter implements TarHandlers {
       const why = existing.kind === 'symlink' ? `its parent ${JSON.stringify(parent)} is a symlink` : `its parent ${JSON.stringify(parent)} is not a directory`;
       throw hostile('entry', name, why);
     }
-    fs.mkdirSync(this.abs(parent), 0o755);
+    this.at(parent, (entry) => fs.mkdirSync(entry, 0o755));
     this.dirs.add(parent);
     this.recordDir(parent, { path: parent, kind: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0 });
   }
 
   private recordDir(relPath: string, entry: LayerEntry): void {
     this.entries.set(relPath, entry);
-    this.pendingDirs.set(relPath, { abs: this.abs(relPath), entry });
+    this.pendingDirs.set(relPath, { rel: relPath, entry });
   }
 
   /** Clears the way for a new entry at `name`: tar semantics, the later entry wins. */
@@ -140,11 +165,11 @@ export class LayerWriter implements TarHandlers {
     if (!existing) return;
     if (existing.kind === 'dir') {
       if (keepDirectory) return;
-      fs.rmSync(this.abs(name), { recursive: true });
+      removeInRoot(this.root(), name, CONFINED);
       const prefix = name + '/';
       for (const key of [...this.entries.keys()]) if (key === name || key.startsWith(prefix)) this.forget(key);
     } else {
-      fs.unlinkSync(this.abs(name));
+      this.at(name, (entry) => fs.unlinkSync(entry));
       this.forget(name);
     }
   }
@@ -162,7 +187,7 @@ export class LayerWriter implements TarHandlers {
   private writeDirectory(name: string, header: TarEntry): void {
     this.replaceExisting(name, true);
     const existing = this.entries.get(name);
-    if (!existing) fs.mkdirSync(this.abs(name), 0o700);
+    if (!existing) this.at(name, (entry) => fs.mkdirSync(entry, 0o700));
     this.dirs.add(name);
     const entry = this.baseEntry(name, header, 'dir');
     if (existing?.opaque) entry.opaque = true;
@@ -172,8 +197,7 @@ export class LayerWriter implements TarHandlers {
 
   private openFile(name: string, header: TarEntry): void {
     this.replaceExisting(name, false);
-    const abs = this.abs(name);
-    const fd = fs.openSync(abs, NEW_FILE, 0o600);
+    const fd = openInRoot(this.root(), name, NEW_FILE, 0o600, CONFINED);
     this.fd = fd;
     if (this.options.asRoot) fs.fchownSync(fd, header.uid, header.gid);
     fs.fchmodSync(fd, header.mode & 0o7777);
@@ -186,9 +210,10 @@ export class LayerWriter implements TarHandlers {
     const targetBytes = Buffer.byteLength(header.linkname);
     if (targetBytes >= PATH_MAX) throw hostile('symlink', name, `its target is ${targetBytes} bytes, more than the ${PATH_MAX - 1} a link may hold`);
     this.replaceExisting(name, false);
-    const abs = this.abs(name);
-    fs.symlinkSync(header.linkname, abs);
-    this.finishNonFile(abs, header);
+    this.at(name, (entry) => {
+      fs.symlinkSync(header.linkname, entry);
+      this.finishNonFile(entry, header);
+    });
     this.entries.set(name, { ...this.baseEntry(name, header, 'symlink'), mode: 0o777, link: header.linkname });
     this.applyXattrs(name, header);
   }
@@ -201,7 +226,7 @@ export class LayerWriter implements TarHandlers {
     }
     if (target === name) return;
     this.replaceExisting(name, false);
-    fs.linkSync(this.abs(target), this.abs(name));
+    this.at(target, (existing) => this.at(name, (entry) => fs.linkSync(existing, entry)));
     const source = targetEntry.kind === 'hardlink' ? (targetEntry.link ?? target) : target;
     this.entries.set(name, { ...targetEntry, path: name, kind: 'hardlink', size: 0, link: source });
   }
@@ -213,12 +238,13 @@ export class LayerWriter implements TarHandlers {
       return;
     }
     this.replaceExisting(name, false);
-    const abs = this.abs(name);
-    mknod(abs, type | (header.mode & 0o7777), header.devmajor, header.devminor);
-    this.finishNonFile(abs, header);
-    // mknod's mode passes through the umask (0666 would become 0644); chmod does not.
-    // After the chown, which may clear setuid and setgid bits.
-    fs.chmodSync(abs, header.mode & 0o7777);
+    this.at(name, (entry) => {
+      mknod(entry, type | (header.mode & 0o7777), header.devmajor, header.devminor);
+      this.finishNonFile(entry, header);
+      // mknod's mode passes through the umask (0666 would become 0644); chmod does not.
+      // After the chown, which may clear setuid and setgid bits.
+      fs.chmodSync(entry, header.mode & 0o7777);
+    });
     const kind = header.type === 'char' ? 'char' : header.type === 'block' ? 'block' : 'fifo';
     this.entries.set(name, this.baseEntry(name, header, kind));
     this.applyXattrs(name, header);
@@ -230,9 +256,10 @@ export class LayerWriter implements TarHandlers {
       throw new StrataError('UNSUPPORTED', `layer deletes ${JSON.stringify(target)}: whiteouts need root (rootless overlay whiteouts are not supported yet)`);
     }
     this.replaceExisting(target, false);
-    const abs = this.abs(target);
-    mknod(abs, S_IFCHR, 0, 0);
-    this.finishNonFile(abs, header);
+    this.at(target, (entry) => {
+      mknod(entry, S_IFCHR, 0, 0);
+      this.finishNonFile(entry, header);
+    });
     this.entries.set(target, { ...this.baseEntry(target, header, 'whiteout'), mode: 0 });
   }
 
@@ -244,24 +271,28 @@ export class LayerWriter implements TarHandlers {
     if (!this.options.asRoot) {
       throw new StrataError('UNSUPPORTED', `layer makes ${JSON.stringify(dir || '/')} opaque: that needs root (rootless overlay is not supported yet)`);
     }
-    lsetxattr(this.abs(dir), OPAQUE_XATTR, Buffer.from('y'));
+    // The layer root is `dest` itself, which is ours; anything below goes through its parent's fd.
+    if (dir === '') lsetxattr(this.options.dest, OPAQUE_XATTR, Buffer.from('y'));
+    else this.at(dir, (entry) => lsetxattr(entry, OPAQUE_XATTR, Buffer.from('y')));
     const entry = this.entries.get(dir);
     if (entry) entry.opaque = true;
     else if (dir === '') this.entries.set('', { path: '', kind: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, opaque: true });
   }
 
-  private finishNonFile(abs: string, header: TarEntry): void {
-    if (this.options.asRoot) fs.lchownSync(abs, header.uid, header.gid);
-    fs.lutimesSync(abs, header.mtime, header.mtime);
+  private finishNonFile(entry: string, header: TarEntry): void {
+    if (this.options.asRoot) fs.lchownSync(entry, header.uid, header.gid);
+    fs.lutimesSync(entry, header.mtime, header.mtime);
   }
 
   private applyXattrs(name: string, header: TarEntry): void {
     if (header.xattrs.size === 0) return;
-    for (const [key, value] of header.xattrs) {
-      if (key.startsWith(OVERLAY_XATTR_PREFIX)) continue; // only the unpacker speaks overlay
-      if (!this.options.asRoot && (key.startsWith('trusted.') || key.startsWith('security.'))) continue;
-      lsetxattr(this.abs(name), key, value);
-    }
+    this.at(name, (entry) => {
+      for (const [key, value] of header.xattrs) {
+        if (key.startsWith(OVERLAY_XATTR_PREFIX)) continue; // only the unpacker speaks overlay
+        if (!this.options.asRoot && (key.startsWith('trusted.') || key.startsWith('security.'))) continue;
+        lsetxattr(entry, key, value);
+      }
+    });
   }
 }
 

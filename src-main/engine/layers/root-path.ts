@@ -13,10 +13,13 @@
 //    opaque directories hide what is below. (The layer index would answer too, but it is
 //    built for whole trees; a lookup here costs a few lstats.)
 // Layers never change, and nothing else writes a step's mount while the step runs, so a
-// path resolved here stays valid until it is used.
+// path resolved here for reading stays valid until it is used. Directories are made by the
+// confined mkdir -p in native/lib/confine.ts (openat2 against an fd of the root), so even a
+// root that does change meanwhile can not lead a write out; this file's walk then only
+// words the error when the image's shape refuses.
 import fs from 'node:fs';
 import path from 'node:path';
-import { lgetxattr } from '../../../native/lib/index';
+import { lgetxattr, mkdirInRoot as confinedMkdir, openRoot } from '../../../native/lib/index';
 import { StrataError } from '@shared/errors';
 import { OPAQUE_XATTR } from './whiteouts';
 
@@ -131,28 +134,49 @@ export interface Owner {
  * the last directory was made here.
  */
 export function mkdirInRoot(root: string, imagePath: string, owner: Owner): { host: string; created: boolean } {
+  const rootFd = openRoot(root);
+  try {
+    const made = mkdirInRootFd(rootFd, imagePath, owner);
+    fs.closeSync(made.fd);
+    return { host: resolveInRoot(root, imagePath, true), created: made.created };
+  } finally {
+    fs.closeSync(rootFd);
+  }
+}
+
+/**
+ * mkdirInRoot against an fd of the root: the directories are made by the confined mkdir -p
+ * (native/lib/confine.ts), so a link swapped in on the way while it works still leads
+ * nowhere outside. Returns an fd of the directory (the caller closes it). When the image's
+ * shape refuses (a file on the way), the message names the component, found by a walk here.
+ */
+export function mkdirInRootFd(rootFd: number, imagePath: string, owner: Owner): { fd: number; created: boolean } {
+  try {
+    return confinedMkdir(rootFd, imagePath, { mode: 0o755, owner });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EEXIST') throw notADirectory(`/proc/self/fd/${rootFd}`, imagePath) ?? error;
+    throw error;
+  }
+}
+
+/** The first component on the way to `imagePath` that is there but not a directory, as an error. */
+function notADirectory(root: string, imagePath: string): StrataError | undefined {
   const view = directoryRoot(root);
   let current = '/';
-  let created = false;
   for (const part of components(imagePath)) {
     current = path.posix.join(current, part);
     const parts = resolveParts(view, current, true);
-    created = false;
     for (let i = 1; i <= parts.length; i++) {
-      const host = path.join(root, ...parts.slice(0, i));
-      const info = lstatOrUndefined(host);
-      if (info === undefined) {
-        fs.mkdirSync(host, { mode: 0o755 });
-        fs.chownSync(host, owner.uid, owner.gid);
-        fs.chmodSync(host, 0o755); // not left to the umask
-        created = i === parts.length;
-      } else if (!info.isDirectory()) {
+      const info = lstatOrUndefined(path.join(root, ...parts.slice(0, i)));
+      if (info === undefined) return undefined;
+      if (!info.isDirectory()) {
         const where = `/${parts.slice(0, i).join('/')}`;
-        throw new StrataError('INVALID_ARGUMENT', `${where} is not a directory in the image${where === current ? '' : ` (on the way to ${current})`}`);
+        return new StrataError('INVALID_ARGUMENT', `${where} is not a directory in the image${where === current ? '' : ` (on the way to ${current})`}`);
       }
     }
   }
-  return { host: resolveInRoot(root, imagePath, true), created };
+  return undefined;
 }
 
 /** Is `imagePath` a directory in the root under `root` (following links)? */

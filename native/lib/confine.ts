@@ -1,0 +1,138 @@
+// Paths inside an untrusted directory tree (an image root, a build context, a layer being
+// unpacked), opened so that nothing outside it is reached however the tree changes meanwhile:
+// the typed face of native/src/confine.c. Each call resolves its whole path in the kernel
+// against an fd of the root (openat2 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS; on kernels
+// without openat2, a component-by-component walk in C), and hands back an fd. Whatever the
+// caller does next it does through that fd — fstat, fchown, futimes, or a path of the form
+// `/proc/self/fd/<dirfd>/<name>` (see `atInRoot`), which the kernel resolves from the
+// directory the fd holds, one name deep — so no lookup a racer could redirect separates a
+// check from its use. Failures are NativeSystemErrors naming the path inside the root.
+import fs from 'node:fs';
+
+import { call, checkFd, checkInteger, checkUint32 } from './call';
+import { fromAddon } from './errors';
+import { native } from './load';
+
+/** open(2)'s O_PATH (the same on x86-64 and Arm64; a test checks it against the C library's). */
+export const O_PATH = 0o10000000;
+
+/** The option bits of confine.h (a test checks them against the addon's). */
+export const CONFINE = Object.freeze({ NO_SYMLINKS: 1, NO_XDEV: 2, FALLBACK: 4 } as const);
+
+export interface ConfineOptions {
+  /** Refuse every symlink on the way (ELOOP): for paths known to be link-free, where a link can only be a racer's. */
+  noSymlinks?: boolean;
+  /** Refuse to cross a mount point (EXDEV). */
+  noXdev?: boolean;
+  /** Walk by hand even where openat2 exists (tests; also STRATA_CONFINE_FALLBACK=1 for the whole process). */
+  fallback?: boolean;
+}
+
+let forcedFallback: boolean | undefined;
+
+/** Forces (or stops forcing) the fallback walk for every confined call of this process: tests of the engine on old kernels. */
+export function forceConfineFallback(on: boolean): void {
+  forcedFallback = on;
+}
+
+function optionBits(options: ConfineOptions): number {
+  forcedFallback ??= process.env.STRATA_CONFINE_FALLBACK === '1';
+  let bits = 0;
+  if (options.noSymlinks) bits |= CONFINE.NO_SYMLINKS;
+  if (options.noXdev) bits |= CONFINE.NO_XDEV;
+  if (options.fallback || forcedFallback) bits |= CONFINE.FALLBACK;
+  return bits;
+}
+
+/** An fd of the directory `dir` to confine paths to (the caller closes it). `dir` itself is trusted. */
+export function openRoot(dir: string): number {
+  return fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+}
+
+/**
+ * open(path, flags, mode) inside the root `rootFd`; `path` is relative to it ('/a' is 'a';
+ * '' is the root). Links on the way resolve inside the root; the final one is followed
+ * unless flags hold O_NOFOLLOW or O_CREAT|O_EXCL; with O_PATH|O_NOFOLLOW the fd is the link.
+ */
+export function openInRoot(rootFd: number, path: string, flags: number, mode = 0, options: ConfineOptions = {}): number {
+  checkFd(rootFd);
+  checkInteger(flags, 'flags', 0, 0x7fff_ffff);
+  checkUint32(mode, 'mode');
+  const bits = optionBits(options);
+  return call(() => native().openInRoot(rootFd, path, flags, mode, bits), path);
+}
+
+/** openInRoot on the libuv threadpool, for reads the event loop should not wait on. */
+export async function openInRootAsync(rootFd: number, path: string, flags: number, options: ConfineOptions = {}): Promise<number> {
+  checkFd(rootFd);
+  checkInteger(flags, 'flags', 0, 0x7fff_ffff);
+  const bits = optionBits(options);
+  try {
+    return await native().openInRootAsync(rootFd, path, flags, 0, bits);
+  } catch (error) {
+    throw fromAddon(error, path);
+  }
+}
+
+export interface MkdirOptions {
+  /** Mode of the directories made (exactly: the umask does not apply). */
+  mode: number;
+  /** Owner of the directories made; the process's when absent. */
+  owner?: { uid: number; gid: number };
+}
+
+/**
+ * mkdir -p `path` inside the root. Links on the way are followed inside it; a link whose
+ * target is missing gets its target made, as mkdir -p in a chroot would. Returns an
+ * O_RDONLY fd of the final directory (the caller closes it) and whether this call made it.
+ */
+export function mkdirInRoot(rootFd: number, path: string, mkdir: MkdirOptions, options: ConfineOptions = {}): { fd: number; created: boolean } {
+  checkFd(rootFd);
+  checkUint32(mkdir.mode, 'mode');
+  const uid = mkdir.owner?.uid ?? -1;
+  const gid = mkdir.owner?.gid ?? -1;
+  checkInteger(uid, 'uid', -1, 0x7fff_ffff);
+  checkInteger(gid, 'gid', -1, 0x7fff_ffff);
+  const bits = optionBits(options);
+  return call(() => native().mkdirInRoot(rootFd, path, mkdir.mode, uid, gid, bits), path);
+}
+
+/** rm -rf of the entry at `path` inside the root (its last component is not followed); the root itself is EINVAL. */
+export function removeInRoot(rootFd: number, path: string, options: ConfineOptions = {}): void {
+  checkFd(rootFd);
+  const bits = optionBits(options);
+  call(() => native().removeInRoot(rootFd, path, bits), path);
+}
+
+/** Whether confined opens use openat2 (null until the first one asked the kernel). */
+export function hasOpenat2(): boolean | null {
+  return native().hasOpenat2();
+}
+
+/**
+ * The name `name` in the directory that `dirFd` holds, as a path any fs call takes: the
+ * kernel follows /proc/self/fd/<n> to that very directory (no lookup by name) and resolves
+ * `name` there, one component, so calls that do not follow a final link (lstat, mkdir,
+ * symlink, unlink, lchown, mknod, l*xattr) act on that entry and nothing else.
+ */
+export function fdPath(dirFd: number, name: string): string {
+  checkFd(dirFd);
+  if (name === '' || name === '.' || name === '..' || name.includes('/')) throw new TypeError(`not one path component: ${JSON.stringify(name)}`);
+  return `/proc/self/fd/${dirFd}/${name}`;
+}
+
+/**
+ * Runs `act` on the entry `path` inside the root, given as an fdPath in its parent directory
+ * (opened inside the root with `options`), then closes that directory.
+ */
+export function atInRoot<T>(rootFd: number, path: string, act: (entry: string) => T, options: ConfineOptions = {}): T {
+  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  const name = parts.pop();
+  if (name === undefined) throw new TypeError(`${JSON.stringify(path)} names the root, which has no parent`);
+  const dirFd = openInRoot(rootFd, parts.join('/'), O_PATH | fs.constants.O_DIRECTORY, 0, options);
+  try {
+    return act(fdPath(dirFd, name));
+  } finally {
+    fs.closeSync(dirFd);
+  }
+}
