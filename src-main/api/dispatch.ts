@@ -18,7 +18,7 @@ export interface ApiOptions {
   engine: Engine;
   /** Shown by system.info; default: package.json's. */
   version?: string;
-  /** How often to look for container changes made elsewhere, while anyone listens (ms). */
+  /** How often to compare every container while anyone listens (ms): the safety net behind inotify. */
   containerPollMs?: number;
   /** Told of every INTERNAL error (a bug or an unexpected failure), with its stack: the server logs them. */
   onInternalError?: (method: string, error: unknown) => void;
@@ -38,7 +38,12 @@ export class Api {
       done: (job) => this.bus.publish('jobs.done', job),
     });
     this.containers = new ContainerWatcher(
-      () => engine.listContainers({ all: true }),
+      {
+        list: () => engine.listContainers({ all: true }),
+        inspect: (id) => engine.inspectContainer(id),
+        ids: () => engine.containerIds(),
+        watch: (hint) => engine.watchContainers(hint),
+      },
       (event) => this.bus.publish('containers.changed', event),
       options.containerPollMs,
     );
@@ -70,7 +75,7 @@ export class Api {
     } catch (error) {
       return { error: this.errorShape(method, error) };
     } finally {
-      // Tell listeners what this call did to containers at once, not at the next poll.
+      // Tell listeners what this call did to containers at once: the containers it touched, re-read alone.
       if (method.startsWith('containers.')) this.containers.refresh();
     }
   }

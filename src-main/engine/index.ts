@@ -11,7 +11,8 @@ import type { ImageWaste } from '@shared/api/types/images';
 import { type TreeQuery, imageTree, imageWaste } from './images/image-tree';
 import type { LayerTree } from './layers/layer-index';
 import type { ContainerRecord } from './containers/container';
-import { containerFile } from './containers/container-store';
+import { containerFile, recordCache } from './containers/container-store';
+import type { RecordListener } from './containers/record-cache';
 import { createContainer } from './containers/create-container';
 import { type CommitOptions, commitContainer } from './containers/commit-container';
 import { type ContainerChange, diffContainer } from './containers/container-diff';
@@ -174,6 +175,16 @@ export class Engine {
 
   inspectContainer(ref: string): ContainerRecord {
     return inspectContainer(this.store, ref);
+  }
+
+  /** The container ids as containers/ lists them now (no record read). */
+  containerIds(): string[] {
+    return recordCache(this.store).ids();
+  }
+
+  /** Hints of record changes by any process (inotify): the id, or undefined for "look at all". Returns unsubscribe. */
+  watchContainers(listener: RecordListener): () => void {
+    return recordCache(this.store).watch(listener);
   }
 
   /**

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '@shared/api/client';
-import { ContainerWatcher } from '../../src-main/api/container-watch';
+import { type ContainerSource, ContainerWatcher } from '../../src-main/api/container-watch';
+import { StrataError } from '@shared/errors';
 import { events, methods } from '@shared/api/contract';
 import { Api } from '../../src-main/api/dispatch';
 import { EventBus } from '../../src-main/api/events';
@@ -190,45 +191,89 @@ describe('ContainerWatcher', () => {
   const record = (id: string, status: ContainerRecord['state']['status']): ContainerRecord =>
     ({ id, name: id, created: 'now', image: { ref: 'i', id: 'i', manifestDigest: 'm' }, layers: [], options: {}, state: { status } }) as ContainerRecord;
 
+  /** A source over a list the test changes, counting whole listings and single looks, with hints the test gives. */
+  function fakeSource(list: () => ContainerRecord[]) {
+    const counts = { list: 0, inspect: [] as string[] };
+    let hint: ((id: string | undefined) => void) | undefined;
+    const source: ContainerSource = {
+      list: () => {
+        counts.list++;
+        return list();
+      },
+      inspect: (id) => {
+        counts.inspect.push(id);
+        const found = list().find((r) => r.id === id);
+        if (!found) throw new StrataError('NOT_FOUND', `no such container: ${id}`);
+        return found;
+      },
+      ids: () => list().map((r) => r.id),
+      watch: (listener) => {
+        hint = listener;
+        return () => (hint = undefined);
+      },
+    };
+    return { source, counts, hint: (id: string | undefined) => hint?.(id), watching: () => hint !== undefined };
+  }
+
   it('publishes differences only, and nothing while stopped', () => {
     let list = [record('a', 'created')];
     const seen: ContainerChangedEvent[] = [];
-    const watcher = new ContainerWatcher(() => list, (event) => seen.push(event), 60_000);
-    watcher.refresh(); // not started: no-op
+    const fake = fakeSource(() => list);
+    const watcher = new ContainerWatcher(fake.source, (event) => seen.push(event), 60_000);
+    watcher.refreshAll(); // not started: no-op
     const stop = watcher.start(); // baseline: no events
-    watcher.refresh();
+    watcher.refreshAll();
     expect(seen).toEqual([]);
     list = [record('a', 'running'), record('b', 'created')];
-    watcher.refresh();
+    watcher.refreshAll();
     expect(seen.map((e) => [e.id, e.container?.state.status])).toEqual([
       ['a', 'running'],
       ['b', 'created'],
     ]);
     list = [record('b', 'created')];
-    watcher.refresh();
+    watcher.refreshAll();
     expect(seen.at(-1)).toEqual({ id: 'a' });
     stop();
+    expect(fake.watching()).toBe(false);
     list = [];
-    watcher.refresh();
+    watcher.refreshAll();
     expect(seen).toHaveLength(3);
+  });
+
+  it('after a call looks only at the containers touched, appeared or gone — never the whole list', () => {
+    let list = [record('a', 'created'), record('b', 'created')];
+    const seen: ContainerChangedEvent[] = [];
+    const fake = fakeSource(() => list);
+    const watcher = new ContainerWatcher(fake.source, (event) => seen.push(event), 60_000);
+    const stop = watcher.start();
+    expect(fake.counts.list).toBe(1); // the baseline
+    list = [record('a', 'running'), record('b', 'created'), record('c', 'created')];
+    fake.hint('a'); // as the cache tells of a record written
+    watcher.refresh();
+    expect(seen.map((e) => `${e.id} ${e.container?.state.status}`).sort()).toEqual(['a running', 'c created']);
+    expect(fake.counts.inspect.sort()).toEqual(['a', 'c']); // b was not read
+    list = [record('a', 'running'), record('c', 'created')];
+    watcher.refresh();
+    expect(seen.at(-1)).toEqual({ id: 'b' });
+    expect(fake.counts.list).toBe(1);
+    stop();
   });
 
   it('skips a look that cannot read the store', () => {
     let fail = false;
     const seen: ContainerChangedEvent[] = [];
-    const watcher = new ContainerWatcher(
-      () => {
-        if (fail) throw new Error('EIO');
-        return [record('a', 'created')];
-      },
-      (event) => seen.push(event),
-      60_000,
-    );
+    const fake = fakeSource(() => {
+      if (fail) throw new Error('EIO');
+      return [record('a', 'created')];
+    });
+    const watcher = new ContainerWatcher(fake.source, (event) => seen.push(event), 60_000);
     const stop = watcher.start();
     fail = true;
     watcher.refresh();
+    watcher.refreshAll();
     fail = false;
     watcher.refresh();
+    watcher.refreshAll();
     expect(seen).toEqual([]);
     stop();
   });

@@ -1,11 +1,11 @@
-// containers/<id>/: reading, finding and writing container records.
+// containers/<id>/: reading, finding and writing container records, through the store's
+// record cache (record-cache.ts), which every process keeps right by stat stamps.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '@shared/errors';
-import { readJsonFile } from '../store/atomic';
 import type { Store } from '../store/store';
 import { CONTAINER_FILES, type ContainerRecord } from './container';
+import { RecordCache } from './record-cache';
 
 export function containerDir(store: Store, id: string): string {
   return path.join(store.paths.containers, id);
@@ -19,39 +19,26 @@ export function newContainerId(): string {
   return randomBytes(32).toString('hex');
 }
 
-/** Damaged records this process has warned about: ps and the restart monitor list often. */
-const reported = new Set<string>();
+/** One cache per store (record-cache.ts): lookups stat one file instead of reading every record. */
+const caches = new WeakMap<Store, RecordCache>();
 
-export function listRecords(store: Store): ContainerRecord[] {
-  const records: ContainerRecord[] = [];
-  for (const id of fs.readdirSync(store.paths.containers)) {
-    const file = containerFile(store, id, 'record');
-    try {
-      records.push(readJsonFile<ContainerRecord>(file));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // being created or removed by another writer right now
-      // Records appear whole, by rename: this one was damaged outside Strata. The listing
-      // goes on without it; saying so once is what a person can act on.
-      if (reported.has(file)) continue;
-      reported.add(file);
-      process.emitWarning(`container ${id} left out: ${(error as Error).message}`, { code: 'STRATA_DAMAGED_RECORD' });
-    }
+export function recordCache(store: Store): RecordCache {
+  let cache = caches.get(store);
+  if (!cache) {
+    cache = new RecordCache(store.paths.containers);
+    caches.set(store, cache);
   }
-  return records.sort((a, b) => (a.created < b.created ? 1 : -1));
+  return cache;
 }
 
-/** By name, full id, or unique id prefix (as docker accepts them). */
+/** Every record, newest first; damaged ones are left out (with a warning, once). */
+export function listRecords(store: Store): ContainerRecord[] {
+  return recordCache(store).list();
+}
+
+/** By full id, name, or unique id prefix (as docker accepts them). */
 export function findRecord(store: Store, ref: string): ContainerRecord {
-  const records = listRecords(store);
-  const name = ref.replace(/^\//, '');
-  const byName = records.find((record) => record.name === name);
-  if (byName) return byName;
-  if (/^[a-f0-9]{1,64}$/.test(ref)) {
-    const matches = records.filter((record) => record.id.startsWith(ref));
-    if (matches.length === 1) return matches[0]!;
-    if (matches.length > 1) throw new StrataError('INVALID_ARGUMENT', `container ID prefix ${ref} is ambiguous: give more characters`);
-  }
-  throw new StrataError('NOT_FOUND', `no such container: ${ref}`);
+  return recordCache(store).find(ref);
 }
 
 /**
@@ -62,6 +49,13 @@ export function findRecord(store: Store, ref: string): ContainerRecord {
 export function writeRecord(store: Store, record: ContainerRecord): void {
   const file = containerFile(store, record.id, 'record');
   const staged = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(staged, JSON.stringify(record, null, 2) + '\n', { flag: 'wx', mode: 0o644 });
-  fs.renameSync(staged, file);
+  const fd = fs.openSync(staged, 'wx', 0o644);
+  try {
+    fs.writeFileSync(fd, JSON.stringify(record, null, 2) + '\n');
+    fs.renameSync(staged, file);
+    // Stamped through the descriptor, after the rename (which changes ctime): this very file.
+    recordCache(store).written(record, fs.fstatSync(fd, { bigint: true }));
+  } finally {
+    fs.closeSync(fd);
+  }
 }

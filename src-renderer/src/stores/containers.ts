@@ -46,6 +46,8 @@ export const useContainersStore = defineStore('containers', () => {
   /** id → the action under way. */
   const busy = ref<Record<string, ContainerAction>>({});
   let stopListening: (() => void) | undefined;
+  /** id → how many containers.changed came for it: an action's answer yields to one that came during the call. */
+  const told = new Map<string, number>();
 
   const byId = computed(() => new Map(list.value.map((container) => [container.id, container])));
   const running = computed(() => list.value.filter((container) => container.state.status === 'running'));
@@ -83,7 +85,11 @@ export const useContainersStore = defineStore('containers', () => {
   /** Loads the list and keeps it current; call once. */
   function start(): void {
     if (stopListening) return;
-    stopListening = api.on('containers.changed', ({ id, container }) => (container ? upsert(container) : drop(id)));
+    stopListening = api.on('containers.changed', ({ id, container }) => {
+      told.set(id, (told.get(id) ?? 0) + 1);
+      if (container) upsert(container);
+      else drop(id);
+    });
     void load();
   }
 
@@ -103,10 +109,12 @@ export const useContainersStore = defineStore('containers', () => {
         await api.call('containers.remove', { ref: id, force: true });
         drop(id);
       } else {
-        await api.call(`containers.${action}`, { ref: id });
-        // Not the answer's record: a containers.changed sent before the answer may be newer
-        // (a killed container's exit). Read it now; later changes come as events.
-        upsert(await api.call('containers.inspect', { ref: id }));
+        const before = told.get(id);
+        const answer = await api.call(`containers.${action}`, { ref: id });
+        // The engine tells what a call did (containers.changed) before it answers, so an
+        // event that came during the call is at least as new as the answer (a killed
+        // container's exit may even be newer): keep it. Otherwise the answer is the news.
+        if (told.get(id) === before) upsert(answer);
       }
       toasts.success(`${ACTION_WORDS[action].done} ${name}`);
     } catch (error) {
@@ -121,8 +129,8 @@ export const useContainersStore = defineStore('containers', () => {
   async function run(image: string, options: ContainerOptions): Promise<ContainerRecord> {
     try {
       const started = await api.call('containers.run', { image, options });
-      // Read again: it may have exited already, and said so in an event before the answer.
-      const container = await api.call('containers.inspect', { ref: started.id }).catch(() => started);
+      // It may have exited already and said so in an event before the answer: that is newer.
+      const container = (told.has(started.id) && byId.value.get(started.id)) || started;
       upsert(container);
       toasts.success(`Started ${container.name}`);
       return container;

@@ -107,19 +107,31 @@ describe('the list', () => {
 });
 
 describe('actions', () => {
-  it('marks a container busy while the engine works, then shows the record read after', async () => {
+  it('marks a container busy while the engine works, then shows the answer\'s record without reading it again', async () => {
     const store = await started();
     const answer = deferred<ContainerRecord>();
     engine.answer('containers.stop', () => answer.promise);
-    engine.answer('containers.inspect', () => ({ ...WEB, state: { status: 'exited' as const, exitCode: 143 } }));
     const acting = store.act('stop', [WEB.id]);
     expect(store.busy).toEqual({ [WEB.id]: 'stop' });
-    answer.resolve({ ...WEB, state: { status: 'running' } }); // an answer older than the inspect
+    answer.resolve({ ...WEB, state: { status: 'exited', exitCode: 143 } });
     await acting;
     expect(store.busy).toEqual({});
     expect(engine.inputsOf('containers.stop')).toEqual([{ ref: WEB.id }]);
+    expect(engine.inputsOf('containers.inspect')).toEqual([]);
     expect(store.byId.get(WEB.id)?.state).toEqual({ status: 'exited', exitCode: 143 });
     expect(toasts()).toEqual([{ kind: 'success', title: 'Stopped web', detail: undefined }]);
+  });
+
+  it('keeps what a containers.changed told during the call over the answer (the engine tells before it answers)', async () => {
+    const store = await started();
+    const answer = deferred<ContainerRecord>();
+    engine.answer('containers.kill', () => answer.promise);
+    const acting = store.act('kill', [WEB.id]);
+    engine.emit('containers.changed', { id: WEB.id, container: { ...WEB, state: { status: 'exited', exitCode: 137 } } });
+    answer.resolve({ ...WEB, state: { status: 'running' } }); // sent with the signal, before the exit
+    await acting;
+    expect(engine.inputsOf('containers.inspect')).toEqual([]);
+    expect(store.byId.get(WEB.id)?.state).toEqual({ status: 'exited', exitCode: 137 });
   });
 
   it('turns a refusal into an error toast with the engine\'s message, and frees the container', async () => {
@@ -147,25 +159,24 @@ describe('actions', () => {
     expect(toasts().map((t) => t.title)).toEqual(['Removed web', 'Removed old']);
   });
 
-  it('runs a container and shows it as read after the start (it may have exited already)', async () => {
+  it('runs a container and shows the answer, or what an event told of it before the answer (it may have exited already)', async () => {
     const store = await started([]);
     const made = container({ id: hexId('e5'), name: 'job', status: 'running' });
     engine.answer('containers.run', () => made);
-    engine.answer('containers.inspect', () => ({ ...made, state: { status: 'exited' as const, exitCode: 0 } }));
-    const result = await store.run('busybox', { name: 'job', command: ['true'] });
-    expect(result.state.status).toBe('exited');
-    expect(store.list).toEqual([result]);
+    expect(await store.run('busybox', { name: 'job', command: ['true'] })).toEqual(made);
+    expect(store.list).toEqual([made]);
     expect(engine.inputsOf('containers.run')).toEqual([{ image: 'busybox', options: { name: 'job', command: ['true'] } }]);
     expect(toasts()).toEqual([{ kind: 'success', title: 'Started job', detail: undefined }]);
-  });
 
-  it('keeps the started record when reading it again fails', async () => {
-    const store = await started([]);
-    const made = container({ id: hexId('e5'), name: 'job', status: 'running' });
-    engine.answer('containers.run', () => made);
-    engine.fail('containers.inspect', 'NOT_FOUND', 'gone');
-    expect(await store.run('busybox', {})).toEqual(made);
-    expect(store.list).toEqual([made]);
+    const quick = container({ id: hexId('e6'), name: 'quick', status: 'running' });
+    const exited = { ...quick, state: { status: 'exited' as const, exitCode: 0 } };
+    engine.answer('containers.run', () => {
+      engine.emit('containers.changed', { id: quick.id, container: exited });
+      return quick;
+    });
+    expect((await store.run('busybox', { name: 'quick' })).state.status).toBe('exited');
+    expect(store.byId.get(quick.id)).toEqual(exited);
+    expect(engine.inputsOf('containers.inspect')).toEqual([]);
   });
 
   it('throws the engine\'s error from run for the dialog, with a toast too', async () => {
