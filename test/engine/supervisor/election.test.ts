@@ -72,7 +72,7 @@ describe('the supervisor election', () => {
     await b.line(/^role /);
     const elected = [a, b].filter((child) => roles(child).includes('supervisor'));
     expect(elected).toHaveLength(1);
-    const [supervisor] = elected;
+    const supervisor = elected[0]!;
     const follower = supervisor === a ? b : a;
     expect(roles(follower)).toEqual(['follower']);
     expect(supervisorPidOf(path.join(root, 'supervisor.lock'))).toBe(supervisor.process.pid);
