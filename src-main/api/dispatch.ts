@@ -13,6 +13,7 @@ import { packageVersion } from './package-info';
 import type { Reply } from '@shared/api/protocol';
 import { type EventSink, Session } from './session';
 import { StatsService } from './stats-service';
+import type { StoreSupervisor } from '../engine/supervisor/store-supervisor';
 
 export interface ApiOptions {
   engine: Engine;
@@ -22,7 +23,15 @@ export interface ApiOptions {
   containerPollMs?: number;
   /** Told of every INTERNAL error (a bug or an unexpected failure), with its stack: the server logs them. */
   onInternalError?: (method: string, error: unknown) => void;
+  /**
+   * The engine's place in its store's supervisor election (engine.superviseStore): stats
+   * history is written while it is elected, and system.info says whether it is. Without
+   * one the API writes no history. The caller stops it, after close().
+   */
+  supervisor?: StoreSupervisor;
 }
+
+export { openSupervisedApi, type SupervisedApi } from './supervised-api';
 
 export class Api {
   readonly bus = new EventBus();
@@ -48,8 +57,8 @@ export class Api {
       options.containerPollMs,
     );
     this.bus.produceOnDemand('containers.changed', () => this.containers.start());
-    // Sampling runs while the API does (history is recorded); batches go out only while anyone listens.
-    this.stats = new StatsService(engine, (error) => options.onInternalError?.('stats', error));
+    // Sampling runs while the API does (history is recorded by the store's supervisor); batches go out only while anyone listens.
+    this.stats = new StatsService(engine, (error) => options.onInternalError?.('stats', error), options.supervisor);
     this.bus.produceOnDemand('stats.samples', () => this.stats.subscribe((batch) => this.bus.publish('stats.samples', batch)));
   }
 
@@ -69,7 +78,7 @@ export class Api {
     // A method without arguments may be called with none: `undefined` reads as `{}`.
     const parsed = spec.input.safeParse(rawInput === undefined ? {} : rawInput);
     if (!parsed.success) return { error: toErrorShape(invalidInput(method, parsed.error)) };
-    const context: HandlerContext = { engine: this.engine, session, jobs: this.jobs, stats: this.stats, version: this.options.version ?? packageVersion() };
+    const context: HandlerContext = { engine: this.engine, session, jobs: this.jobs, stats: this.stats, version: this.options.version ?? packageVersion(), supervisor: this.options.supervisor };
     try {
       return { result: spec.kind === 'job' ? this.startJob(method, parsed.data, context) : await this.runCall(method, parsed.data, context) };
     } catch (error) {

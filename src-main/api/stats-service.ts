@@ -1,21 +1,27 @@
-// The stats sampler behind the API: one per engine process, started with the API so that
-// history is recorded while the window or `strata serve` runs, and stopped with it. Batches
-// reach only the clients subscribed to `stats.samples` (the event bus sees to that).
+// The stats sampler behind the API: one per engine process, started with the API and
+// stopped with it. Batches reach only the clients subscribed to `stats.samples` (the event
+// bus sees to that). Every engine samples for its own clients; the history on disk is the
+// store's, written only by its elected supervisor: given one, the sampler writes history
+// while that supervisor is elected; without one, it never writes (it only reads).
 import type { Engine } from '../engine/index';
 import { type StatsSampler, exportContainerStatsHistory, openContainerStatsSampler } from '../engine/stats/index';
 import type { HistoryExportFormat } from '../engine/stats/export';
 import type { HistoryPoint } from '../engine/stats/history-point';
 import type { StatsBatch, StatsSample } from '../engine/stats/sample';
+import type { StoreSupervisor } from '../engine/supervisor/store-supervisor';
 
 export class StatsService {
   private readonly sampler: Promise<StatsSampler | undefined>;
+  private detach: (() => void) | undefined;
 
   constructor(
     private readonly engine: Engine,
     onError: (error: unknown) => void,
+    supervisor?: StoreSupervisor,
   ) {
-    this.sampler = openContainerStatsSampler(engine.store).then(
+    this.sampler = openContainerStatsSampler(engine.store, { writeHistory: false }).then(
       (sampler) => {
+        this.detach = supervisor?.writeHistoryOf(sampler);
         sampler.start();
         return sampler;
       },
@@ -56,7 +62,9 @@ export class StatsService {
     return exportContainerStatsHistory(this.engine.store, ref, format);
   }
 
+  /** Stops sampling (writing the last partial points if this engine writes history), then lets go of the supervisor. */
   async close(): Promise<void> {
     await (await this.sampler)?.stop();
+    this.detach?.();
   }
 }

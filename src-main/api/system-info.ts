@@ -2,12 +2,13 @@
 import os from 'node:os';
 import { detectCgroupLayout } from '../engine/cgroups/detect';
 import type { Engine } from '../engine/index';
+import type { StoreSupervisor } from '../engine/supervisor/store-supervisor';
 import type { SystemInfo } from '@shared/api/types/system';
 
 /** Mounts do not change under a running app: detect once. */
 let cgroupVersion: Promise<SystemInfo['cgroupVersion']> | undefined;
 
-export async function systemInfo(engine: Engine, version: string): Promise<SystemInfo> {
+export async function systemInfo(engine: Engine, version: string, supervisor?: StoreSupervisor): Promise<SystemInfo> {
   cgroupVersion ??= detectCgroupLayout().then(
     (layout) => layout.version,
     () => null,
@@ -24,5 +25,7 @@ export async function systemInfo(engine: Engine, version: string): Promise<Syste
     uid,
     cpus: os.availableParallelism(),
     memoryBytes: os.totalmem(),
+    storeSupervisor: supervisor?.supervising ?? false,
+    storeSupervisorPid: supervisor?.supervisorPid() ?? null,
   };
 }

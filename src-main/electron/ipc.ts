@@ -3,7 +3,8 @@
 // the app — not a subframe, not a page it was somehow navigated to. The same holds for the
 // one call besides the API: the system's open dialog, shown over that window.
 import { type BrowserWindow, type IpcMainInvokeEvent, app, dialog, ipcMain } from 'electron';
-import { Api } from '../api/dispatch';
+import type { Api } from '../api/dispatch';
+import { openSupervisedApi } from '../api/supervised-api';
 import { IPC_CHANNELS, type Reply } from '@shared/api/protocol';
 import type { Session } from '../api/session';
 import { Engine } from '../engine/index';
@@ -15,18 +16,19 @@ const REFUSED: Reply = { error: { code: 'UNSUPPORTED', message: "the Strata API 
 let shared: Api | undefined;
 let sharedEngine: Engine | undefined;
 
-/** The app's one engine, opened on first use; it also acts on restart policies while the app runs. */
+/** The app's one engine, opened on first use. */
 export function appEngine(): Engine {
-  if (!sharedEngine) {
-    sharedEngine = Engine.open();
-    sharedEngine.superviseRestarts();
-  }
+  sharedEngine ??= Engine.open();
   return sharedEngine;
 }
 
-/** The app's one API over that engine. */
+/**
+ * The app's one API over that engine, with the engine in its store's supervisor election
+ * (as `strata serve` does): while elected, the app acts on restart policies and writes the
+ * stats history. Quitting ends the process, and the kernel hands the lock on.
+ */
 function appApi(): Api {
-  shared ??= new Api({ engine: appEngine(), version: app.getVersion(), onInternalError: (method, error) => console.error(`strata: ${method} failed unexpectedly:`, error) });
+  shared ??= openSupervisedApi({ engine: appEngine(), version: app.getVersion(), onInternalError: (method, error) => console.error(`strata: ${method} failed unexpectedly:`, error) }).api;
   return shared;
 }
 

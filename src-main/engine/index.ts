@@ -28,6 +28,7 @@ import { startContainer } from './containers/start-container';
 import { killContainer, stopContainer } from './containers/stop-container';
 import { waitContainer } from './containers/wait-container';
 import { type ContainerStatsSamplerOptions, type StatsSampler, openContainerStatsSampler } from './stats/index';
+import { StoreSupervisor, type StoreSupervisorOptions } from './supervisor/store-supervisor';
 import { staleBuildDirs } from './build/build-refs';
 import { removeStalePulls } from './registry/pull-workspace';
 import { RESERVE_SETTING, reserveSetting } from './store/free-space';
@@ -221,7 +222,17 @@ export class Engine {
     return updateContainer(this.store, ref, update);
   }
 
-  /** Acts on restart policies while this engine runs (the window, `strata serve`); stop() it on exit. */
+  /**
+   * Joins the election of this store's one supervisor (restart policies, stats history):
+   * what a long-lived front end (the window, `strata serve`) runs; stop() it on exit. Only
+   * while elected does it restart containers and let the samplers given to writeHistoryOf
+   * write history; `onRole` says when that starts.
+   */
+  superviseStore(options: StoreSupervisorOptions = {}): StoreSupervisor {
+    return new StoreSupervisor(this.store, options).start();
+  }
+
+  /** A restart monitor of this engine's own, elected by nobody (tests); front ends use superviseStore. */
   superviseRestarts(options: RestartMonitorOptions = {}): RestartMonitor {
     const monitor = new RestartMonitor(this.store, options);
     monitor.start();

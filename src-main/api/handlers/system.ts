@@ -3,5 +3,5 @@ import { systemInfo } from '../system-info';
 import type { Handlers } from './types';
 
 export const systemHandlers = {
-  'system.info': (_input, { engine, version }) => systemInfo(engine, version),
+  'system.info': (_input, { engine, version, supervisor }) => systemInfo(engine, version, supervisor),
 } satisfies Partial<Handlers>;

@@ -5,6 +5,7 @@ import type { JobSpec } from '@shared/api/define';
 import type { JobControl, JobRegistry } from '../jobs';
 import type { Session } from '../session';
 import type { StatsService } from '../stats-service';
+import type { StoreSupervisor } from '../../engine/supervisor/store-supervisor';
 
 export interface HandlerContext {
   engine: Engine;
@@ -13,6 +14,8 @@ export interface HandlerContext {
   jobs: JobRegistry;
   stats: StatsService;
   version: string;
+  /** The engine's place in its store's supervisor election, if it takes part (the window, `strata serve`). */
+  supervisor?: StoreSupervisor;
 }
 
 /** A call: its output, once the work is done. */

@@ -4,7 +4,7 @@
 // workstation: `ssh -L 8080:127.0.0.1:PORT host`, then open the URL with port 8080.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Api } from '../../api/dispatch';
+import { openSupervisedApi } from '../../api/supervised-api';
 import type { Engine } from '../../engine/index';
 import { startServer } from '../../server/server';
 import { type Command, UsageError, expectPositionals } from '../command';
@@ -47,12 +47,13 @@ export interface ServeOptions {
 
 /** Serves until `signal` aborts, then closes connections, cancels running jobs and returns. */
 export async function serve(engine: Engine, output: Output, options: ServeOptions): Promise<void> {
-  const api = new Api({
+  // A long-lived engine takes part in its store's supervisor election (the window does the
+  // same): while elected it acts on restart policies and writes the stats history.
+  const supervised = openSupervisedApi({
     engine,
     onInternalError: (method, error) => output.err(`strata serve: ${method} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
   });
-  // A long-lived engine acts on restart policies (the window does the same).
-  const restarts = engine.superviseRestarts();
+  const { api } = supervised;
   try {
     const server = await startServer({ api, host: options.host, port: options.port, staticRoot: options.staticRoot });
     try {
@@ -66,8 +67,7 @@ export async function serve(engine: Engine, output: Output, options: ServeOption
       await server.close();
     }
   } finally {
-    restarts.stop();
-    await api.close();
+    await supervised.close();
   }
 }
 

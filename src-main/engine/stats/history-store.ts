@@ -18,9 +18,10 @@
 // point is more than `compactSlackMs` past the retention (about hourly for a long-running
 // container) or it grows past `maxFileBytes` (a hard cap whatever the clock does).
 //
-// Two engines on one store (the window and `strata serve`) may both append; a reader
-// keeps one point per interval (the one summarising more samples), so that shows as
-// nothing worse than the loss of a point.
+// Only the store's elected supervisor appends (supervisor/), but an interval may still get
+// two points: a supervisor that quits writes its partial point and the follower that takes
+// over writes its own. A reader keeps one point per interval (the one summarising more
+// samples), so that shows as nothing worse than the loss of a point.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

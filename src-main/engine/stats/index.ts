@@ -63,16 +63,21 @@ export type ContainerStatsSamplerOptions = Omit<OpenStatsSamplerOptions, 'target
 
 /**
  * The engine's sampler: the store's running containers, history under `<root>/stats`.
- * The history of containers that no longer exist (removed while no engine ran) is
- * deleted on the way. Not started: call start().
+ * A sampler that writes history deletes on the way the history of containers that no
+ * longer exist (removed while no engine ran). Not started: call start().
  */
 export async function openContainerStatsSampler(store: Store, options: ContainerStatsSamplerOptions = {}): Promise<StatsSampler> {
   const layout = options.layout ?? (await detectCgroupLayout());
   const cgroups = await openCgroupManager({ layout, parent: options.parent });
   const historyDir = options.historyDir === undefined ? statsHistoryDir(store) : options.historyDir;
   const sampler = await openStatsSampler({ ...options, layout, historyDir, targets: containerStatsTargets(store, cgroups) });
-  await sampler.history?.prune(listRecords(store).map((record) => record.id));
+  if (sampler.historyWriting) await pruneStatsHistory(store, sampler);
   return sampler;
+}
+
+/** Deletes the history of containers that no longer exist: a writer's job (the store's supervisor, when elected). */
+export async function pruneStatsHistory(store: Store, sampler: StatsSampler): Promise<void> {
+  await sampler.history?.prune(listRecords(store).map((record) => record.id));
 }
 
 /** Deletes a container's stats history (call when the container is removed). */

@@ -9,9 +9,11 @@
 // Decisions:
 // - A tick that finds the previous one still running is skipped, not queued: a slow disk
 //   or a stuck read costs samples, never a pile of reads behind it. Skips are counted.
-// - History is recorded whenever the sampler runs, whether or not anyone subscribes;
-//   batches are built only for subscribers. The engine runs the sampler for as long as a
-//   long-lived front end (the window, `strata serve`) is up.
+// - History is recorded whenever the sampler runs and writes history, whether or not anyone
+//   subscribes; batches are built only for subscribers. Of the engines on one store only the
+//   elected supervisor writes (supervisor/): the others sample for their own clients with
+//   writeHistory off, still folding 10-s points so historyOf shows the interval in progress
+//   and so a follower elected mid-interval writes that point whole.
 // - A container whose cgroup is gone (stopped) is dropped from the tick; its in-memory
 //   samples stay for `ringSeconds` (a chart of a just-stopped container still shows them).
 // - A container on the bridge is counted from the host's end of its veth pair: one read of
@@ -61,6 +63,8 @@ export interface StatsSamplerOptions {
   /** Directory of the on-disk history (`<store root>/stats`); null or absent: no history is kept. */
   historyDir?: string | null;
   history?: HistoryStoreOptions;
+  /** Whether finished 10-s points are appended to the history (true); setHistoryWriting changes it. */
+  writeHistory?: boolean;
   /** The kept /proc files (share the reader's, so one bound on descriptors covers both). */
   files?: OpenFiles;
   /** Where /proc is (fixtures in tests). */
@@ -130,6 +134,7 @@ export class StatsSampler {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<unknown> | null = null;
   private lastTargets: readonly StatsTarget[] = [];
+  private writesHistory: boolean;
   private counters = { ticks: 0, skippedTicks: 0, lastTickMs: null as number | null, sampled: 0, errors: 0, lastError: null as string | null };
 
   constructor(options: StatsSamplerOptions) {
@@ -151,6 +156,17 @@ export class StatsSampler {
     this.history = options.historyDir ? new HistoryStore(options.historyDir, { now: this.now, ...options.history }) : null;
     this.monoNow = options.monoNow ?? (() => performance.now());
     this.onError = options.onError;
+    this.writesHistory = options.writeHistory ?? true;
+  }
+
+  /** Whether finished points go to disk now (reading the history works either way). */
+  get historyWriting(): boolean {
+    return this.history !== null && this.writesHistory;
+  }
+
+  /** Starts or stops appending finished points: the store's supervisor writes, its followers do not. */
+  setHistoryWriting(on: boolean): void {
+    this.writesHistory = on;
   }
 
   get running(): boolean {
@@ -418,7 +434,7 @@ export class StatsSampler {
   private writeBucket(tracked: Tracked): void {
     const bucket = tracked.bucket;
     tracked.bucket = null;
-    if (this.history === null || bucket === null || bucket.count === 0) return;
+    if (this.history === null || !this.writesHistory || bucket === null || bucket.count === 0) return;
     const id = tracked.target.id;
     this.history.append(id, bucket.toPoint()).catch((error: unknown) => this.report(error, 'history', id));
   }

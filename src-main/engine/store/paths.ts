@@ -12,6 +12,8 @@ export interface StorePaths {
   readonly containers: string;
   readonly tmp: string;
   readonly lock: string;
+  /** flock of the store's one supervisor (restart policies, stats history); holds its pid. */
+  readonly supervisorLock: string;
   /** Present only while a writer moves staged content into place: a crash leaves it behind. */
   readonly commitJournal: string;
 }
@@ -27,6 +29,7 @@ export function storePaths(root: string): StorePaths {
     containers: path.join(abs, 'containers'),
     tmp: path.join(abs, 'tmp'),
     lock: path.join(abs, 'lock'),
+    supervisorLock: path.join(abs, 'supervisor.lock'),
     commitJournal: path.join(abs, 'commit-journal'),
   };
 }

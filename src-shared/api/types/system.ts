@@ -18,4 +18,8 @@ export interface SystemInfo {
   /** CPUs and memory of the host: the ceilings for --cpus and --memory. */
   cpus: number;
   memoryBytes: number;
+  /** This engine is its store's supervisor (acts on restart policies, writes stats history); false: another engine is, or none takes part. */
+  storeSupervisor: boolean;
+  /** The pid the store's (last) supervisor wrote into `<root>/supervisor.lock`, for diagnostics; null if none did. May name a dead process. */
+  storeSupervisorPid: number | null;
 }

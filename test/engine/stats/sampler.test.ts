@@ -294,6 +294,26 @@ describe('StatsSampler history', () => {
     expect(await sampler.historyOf('c1')).toEqual([]);
   });
 
+  it('a follower (history writing off) writes nothing but shows its interval in progress; once elected it writes that point whole', async () => {
+    const { make, advance, historyDir } = setup();
+    const sampler = make({ writeHistory: false });
+    for (let i = 0; i < 15; i++) {
+      await sampler.tick();
+      advance(1000);
+    }
+    await sampler.history!.flush();
+    expect(fs.existsSync(historyFile(historyDir, 'c1'))).toBe(false);
+    expect((await sampler.historyOf('c1')).map((p) => [p.time - T0, p.samples])).toEqual([[10_000, 5]]);
+    sampler.setHistoryWriting(true); // elected mid-interval
+    for (let i = 0; i < 6; i++) {
+      await sampler.tick();
+      advance(1000);
+    }
+    await sampler.history!.flush();
+    const stored = await sampler.history!.read('c1');
+    expect(stored.map((p) => [p.time - T0, p.samples])).toEqual([[10_000, 10]]);
+  });
+
   it('keeps no history without a directory', async () => {
     const { make } = setup();
     const sampler = make({ historyDir: null });

@@ -59,6 +59,11 @@ export function spawnWriter(root: string, mode: string, ...args: string[]): Chil
   return watch(spawn(process.execPath, [WRITER, root, mode, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
 }
 
+/** A Node script in a process of its own. */
+export function spawnScript(script: string, ...args: string[]): Child {
+  return watch(spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
+}
+
 /** The `strata` command in a process of its own. */
 export function spawnCli(root: string, ...args: string[]): Child {
   return watch(spawn(process.execPath, [CLI, '--root', root, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
