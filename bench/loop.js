@@ -62,7 +62,9 @@ export function benchLoop({ work }) {
   fs.writeFileSync(path.join(ctx, 'applets.tar'), fs.readFileSync(fullTar));
   fs.writeFileSync(path.join(ctx, 'Containerfile'), fs.readFileSync(path.join(ctx, 'Containerfile'), 'utf8').replace(`FROM ${IMAGE}\n`, `FROM ${IMAGE}\nADD applets.tar /\n`));
   const tar = importTar(work);
-  const measured = spawnSync(process.execPath, [path.resolve('bench/loop-run.js'), root, IMAGE, String(COUNT), tar, ctx], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the measured process.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const measured = spawnSync(process.execPath, [...nodeArgs, path.resolve('bench/loop-run.js'), root, IMAGE, String(COUNT), tar, ctx], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   fs.rmSync(root, { recursive: true, force: true });
   for (const leftover of [tar, rootfsTar, fullTar, full, ctx, bundle]) fs.rmSync(leftover, { recursive: true, force: true });
   if (measured.status !== 0) throw new Error('bench/loop-run.js failed');

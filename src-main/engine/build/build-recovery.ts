@@ -57,7 +57,7 @@ export async function tearDownBuildDir(store: Store, dir: string): Promise<void>
       // unmounted meanwhile (another engine clearing the same directory)
     }
   }
-  fs.rmSync(dir, { recursive: true, force: true });
+  await fs.promises.rm(dir, { recursive: true, force: true });
 }
 
 /**

@@ -28,8 +28,8 @@ export interface StepRoot {
   rootfs: string;
   /** Undoes the mount; the upper dir stays. */
   unmount(): void;
-  /** Unmounts and removes the whole step directory. */
-  remove(): void;
+  /** Unmounts and removes the whole step directory (asynchronously: a root may hold thousands of files). */
+  remove(): Promise<void>;
 }
 
 export class BuildWorkspace {
@@ -83,9 +83,9 @@ export class BuildWorkspace {
       upper,
       rootfs,
       unmount,
-      remove: () => {
+      remove: async () => {
         unmount();
-        fs.rmSync(dir, { recursive: true, force: true });
+        await fs.promises.rm(dir, { recursive: true, force: true });
       },
     };
     if (layers.length === 0) return root;
@@ -94,7 +94,9 @@ export class BuildWorkspace {
       if (initDir) writeInitLayer(this.store, layers, mountPointsOf({}, []), initDir);
       mountOverlay(this.store, layers, { ...(initDir ? { init: initDir } : {}), upper, work, target: rootfs });
     } catch (error) {
-      root.remove();
+      // Nothing was mounted, or the mount failed: the directory is small and goes before the error.
+      unmount();
+      fs.rmSync(dir, { recursive: true, force: true });
       throw error;
     }
     return root;

@@ -27,6 +27,7 @@ import { type CopySource, type EntryType, type SourceEntry, changedSource, openS
 import type { CopyStep } from './plan';
 import { isTarArchive, unpackTar } from './add-tar';
 import { type Owner, isDirectoryInRoot, lstatOrUndefined, mkdirInRootFd } from '../layers/root-path';
+import { LoopBudget } from '../store/loop-budget';
 import { type ConfineOptions, O_PATH, atInRoot, fdPath, openInRoot, openRoot, removeInRoot } from '../../../native/lib/index';
 
 export interface CopyInput {
@@ -59,6 +60,7 @@ export async function copyIntoRoot(input: CopyInput): Promise<void> {
   }
   const intoDir = step.destIsDir || sources.length > 1;
   const writer = new EntryWriter(root, step.chmod);
+  const budget = new LoopBudget(); // thousands of files are copied one syscall at a time
   let unpacked = 0;
   try {
     for (const source of sources) {
@@ -73,7 +75,7 @@ export async function copyIntoRoot(input: CopyInput): Promise<void> {
             fs.mkdirSync(dest);
             await unpackTar(file, dest, input.signal);
             fs.closeSync(writer.mkdir(step.dest, owner).fd);
-            writer.copyTree(dest, step.dest, step.chown === undefined ? undefined : owner);
+            await writer.copyTree(dest, step.dest, step.chown === undefined ? undefined : owner, budget);
             continue;
           }
         } finally {
@@ -88,14 +90,18 @@ export async function copyIntoRoot(input: CopyInput): Promise<void> {
         } finally {
           fs.closeSync(made.fd);
         }
-        for (const entry of source.entries.slice(1)) writer.place(path.posix.join(step.dest, entry.rel), entry, owner);
+        for (const entry of source.entries.slice(1)) {
+          writer.place(path.posix.join(step.dest, entry.rel), entry, owner);
+          await budget.pause();
+        }
         continue;
       }
       const target = intoDir || isDirectoryInRoot(root, step.dest) ? path.posix.join(step.dest, path.posix.basename(source.path)) : step.dest;
       fs.closeSync(writer.mkdir(path.posix.dirname(target), owner).fd);
       writer.place(target, self, owner);
+      await budget.pause();
     }
-    writer.finish();
+    await writer.finish(budget);
   } catch (error) {
     if (error instanceof StrataError) {
       throw error.message.startsWith('line ') ? error : new StrataError(error.code, `${where}: ${error.message}`, { cause: error });
@@ -214,15 +220,19 @@ class EntryWriter {
   }
 
   /** The contents of a host directory (an unpacked archive) into the directory `destPath` of the image. */
-  copyTree(hostDir: string, destPath: string, owner: Owner | undefined): void {
-    for (const entry of walkDirectory(hostDir)) this.place(path.posix.join(destPath, entry.rel), entry, owner);
+  async copyTree(hostDir: string, destPath: string, owner: Owner | undefined, budget: LoopBudget): Promise<void> {
+    for (const entry of walkDirectory(hostDir)) {
+      this.place(path.posix.join(destPath, entry.rel), entry, owner);
+      await budget.pause();
+    }
   }
 
-  finish(): void {
+  async finish(budget: LoopBudget): Promise<void> {
     for (const { imagePath, mtime } of this.dirTimes.reverse()) {
       this.current = imagePath;
       const fd = openInRoot(this.rootFd, imagePath, O_RDONLY | O_DIRECTORY);
       this.withFd(fd, () => fs.futimesSync(fd, mtime, mtime));
+      await budget.pause();
     }
   }
 

@@ -223,7 +223,7 @@ class Executor {
         entry = { parent, layer, created };
       }
     } finally {
-      for (const root of mounted) root.remove();
+      for (const root of mounted) await root.remove();
     }
 
     if (entry.layer) state.layers.push(entry.layer);
@@ -282,7 +282,7 @@ class Executor {
         },
       });
     } finally {
-      root.remove();
+      await root.remove();
     }
   }
 

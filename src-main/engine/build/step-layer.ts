@@ -45,7 +45,7 @@ export async function publishStepLayer(ws: BuildWorkspace, upperDir: string, par
     options.whilePublishing?.(layer);
   });
   // Whatever the store did not need (it had the layer or the blob already) goes now.
-  fs.rmSync(job.dir, { recursive: true, force: true });
-  fs.rmSync(blob.file, { force: true });
+  await fs.promises.rm(job.dir, { recursive: true, force: true });
+  await fs.promises.rm(blob.file, { force: true });
   return layer;
 }

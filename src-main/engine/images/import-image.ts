@@ -5,7 +5,7 @@ import type { ImportedImage } from '@shared/api/types/images';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
-import { diskUsage } from '../layers/disk-usage';
+import { diskUsageAsync } from '../layers/disk-usage';
 import { ingestLayer } from '../layers/ingest';
 import type { LayerEntry } from '../layers/layer-entry';
 import { MergedView, markChanges } from '../layers/layer-index';
@@ -234,7 +234,7 @@ export async function ingestLayers(
         chainId: id,
         diffId,
         parent,
-        size: diskUsage(path.join(stagedDir, LAYER_FILES.diff)).bytes,
+        size: (await diskUsageAsync(path.join(stagedDir, LAYER_FILES.diff))).bytes,
         tarSize,
         entries: entries.length,
         createdAt: new Date().toISOString(),

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { StrataError } from '@shared/errors';
 import { expectDigest } from '../store/digest';
 import { type SpaceGuard, describeNoSpace } from '../store/free-space';
+import { LoopBudget } from '../store/loop-budget';
 import { type Compression, decompressor } from './compression';
 import { compressionOfFile } from './file-compression';
 import { LayerWriter, type LayerWriteResult, type LayerWriterOptions } from './layer-writer';
@@ -39,6 +40,12 @@ export interface IngestLayerResult {
 }
 
 const CHUNK = 1 << 20;
+/**
+ * The unpacker gets the tar in slices this big, with a pause between them once the loop's
+ * slice is spent: a 1 MB chunk of small files is hundreds of confined opens and writes,
+ * far longer than the window may wait.
+ */
+const UNPACK_SLICE = 8 << 10;
 
 export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLayerResult> {
   const compression = compressionOfFile(options.file);
@@ -49,6 +56,15 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
   const out = options.blobOut ? fs.openSync(options.blobOut, 'wx', 0o644) : null;
   const writer = options.unpackTo ? new LayerWriter(options.unpackTo) : null;
   const reader = writer ? new TarReader(writer) : null;
+  const budget = new LoopBudget();
+  /** The slices of the chunk being unpacked: settled before a failure closes the writer. */
+  let unpacking: Promise<void> = Promise.resolve();
+  const unpack = async (chunk: Buffer): Promise<void> => {
+    for (let at = 0; at < chunk.length; at += UNPACK_SLICE) {
+      reader!.write(chunk.subarray(at, at + UNPACK_SLICE));
+      await budget.pause();
+    }
+  };
 
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -73,9 +89,10 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
         diffHash.update(chunk);
         uncompressedSize += chunk.length;
         // The tar's bytes stand for what unpacking writes: contents, and a block per entry.
-        if (reader) options.space?.wrote(chunk.length);
-        reader?.write(chunk);
-        done();
+        if (!reader) return done();
+        options.space?.wrote(chunk.length);
+        unpacking = unpack(chunk);
+        unpacking.then(() => done(), done);
       } catch (error) {
         done(error as Error);
       }
@@ -96,6 +113,7 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
     await pipeline(source, tap, decompressor(compression), sink, { signal: options.signal });
     unpacked = writer?.finish();
   } catch (error) {
+    await unpacking.catch(() => undefined); // a cancelled pipeline may leave one chunk mid-way
     writer?.abort();
     throw describeFailure(error, options, compression);
   } finally {

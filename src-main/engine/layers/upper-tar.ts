@@ -4,6 +4,7 @@
 // xattrs stay behind. The tar streams out chunk by chunk; nothing is held but one chunk.
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
+import { LoopBudget } from '../store/loop-budget';
 import { TAR_END, type TarHeaderFields, tarHeader, tarPadding } from './tar-header-writer';
 import { type UpperEntry, contentXattrs, walkUpper } from './overlay-upper';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './whiteouts';
@@ -16,7 +17,11 @@ export function upperTarStream(upperDir: string): Readable {
 
 async function* upperTarChunks(upperDir: string): AsyncGenerator<Buffer> {
   const firstPathOfInode = new Map<bigint, string>();
+  // The stream pulls chunks in a chain of microtasks until its buffer is full: without
+  // pauses, a megabyte of small entries would hold the event loop for the whole walk.
+  const budget = new LoopBudget();
   for (const entry of walkUpper(upperDir)) {
+    await budget.pause();
     if (entry.kind === 'whiteout') {
       yield tarHeader(whiteoutFields(entry, whiteoutName(entry.path)));
       continue;
