@@ -98,8 +98,8 @@ describe('running a command', () => {
   });
 
   it('acts on a container through the containers store', async () => {
-    engine.answer('containers.start', () => CRON);
-    engine.answer('containers.inspect', () => ({ ...CRON, state: { status: 'running' as const } }));
+    // the engine answers a start with the record as it now is: the store takes it as it is
+    engine.answer('containers.start', () => ({ ...CRON, state: { status: 'running' as const } }));
     const palette = usePaletteStore();
     palette.execute(palette.commands.find((c) => c.id === `start:${CRON.id}`)!);
     await settle();
