@@ -43,7 +43,11 @@ export const statsCommand: Command = {
       await new Promise<void>((resolve) => {
         const closed = output.stdoutClosed;
         const unsubscribe = sampler.subscribe(show);
+        // The sampler's timer does not keep a process alive (the window's must not): this
+        // command's does, or Node would end it (status 13) between two screens.
+        const keepAlive = setInterval(() => undefined, 60_000);
         const end = () => {
+          clearInterval(keepAlive);
           unsubscribe();
           process.removeListener('SIGINT', end);
           closed?.removeEventListener('abort', end);
