@@ -158,7 +158,11 @@ int v2_destroy(const char *mount, const char *rel, bool wait) {
   pathf(dir, sizeof dir, "%s%s", mount, rel);
   for (int tries = 0;; tries++) {
     if (rmdir(dir) == 0 || errno == ENOENT) return 0;
-    if (errno != EBUSY || !wait || tries >= 500) return fail_errno("cgroup rmdir %s", dir);
+    if (errno != EBUSY || !wait || tries >= 500) {
+      fail_errno("cgroup rmdir %s", dir);
+      if (errno == EBUSY) g_err_kind = ERR_CONFLICT; /* still in use: processes or child cgroups */
+      return -1;
+    }
     struct timespec ts = {0, 10 * 1000000L};
     nanosleep(&ts, NULL);
   }
