@@ -91,8 +91,8 @@ static double expo(double y) {
 
 /* v1 shares (2…262144, default 1024) → v2 cpu.weight (1…10000, default 100) as runc and
  * crun convert them: ⌈10^((l² + 125·l)/612 − 7/34)⌉ with l = log2(shares), a quadratic in
- * l through 2 → 1, 1024 → 100 and 262144 → 10000. The engine's update writes the same
- * (src-main/engine/cgroups/resources.ts sharesToWeight); both are tested on one table. */
+ * l through 2 → 1, 1024 → 100 and 262144 → 10000. The one conversion in Strata (the
+ * engine writes no cgroup file), tested on test/fixtures/cgroupfs/shares-to-weight.ts. */
 uint64_t cpu_shares_to_weight(uint64_t shares) {
   if (shares <= 2) return 1;
   if (shares >= 262144) return 10000;

@@ -62,7 +62,7 @@ describe('cgroup v2 driver (fixture tree)', () => {
     expect(leaf('memory.max')).toBe(String(64 * 1024 * 1024));
     expect(leaf('memory.low')).toBe(String(16 * 1024 * 1024));
     expect(leaf('memory.swap.max')).toBe(String(32 * 1024 * 1024)); // OCI swap is memory+swap
-    expect(leaf('cpu.weight')).toBe('59'); // shares 512, as the engine's update writes (see the table test below)
+    expect(leaf('cpu.weight')).toBe('59'); // shares 512 (see the table test below)
     expect(leaf('cpu.max')).toBe('50000 100000');
     expect(leaf('cpuset.cpus')).toBe('0-1');
     expect(leaf('cpuset.mems')).toBe('0');
@@ -97,7 +97,7 @@ describe('cgroup v2 driver (fixture tree)', () => {
     expect(r2.stderr).toBe(`linux.resources: the pids controller is not available in ${root}\n`);
   });
 
-  it('converts cpu shares to cpu.weight as the shared table says (one formula with the engine)', async () => {
+  it('converts cpu shares to cpu.weight as the shared table says (the one conversion in Strata)', async () => {
     const id = ws.id('v2weight');
     const root = fixture(id);
     const got: [number, number][] = [];
