@@ -110,7 +110,15 @@ int v2_apply(const char *dir, const struct resources *r) {
   if (r->has_memory_reservation && cgroup_write_limit(dir, "memory.low", r->memory_reservation, "max") < 0) return -1;
   if (r->has_memory_swap) {
     int64_t v = 0;
-    if (swap_max(r, &v) < 0 || cgroup_write_limit(dir, "memory.swap.max", v, "max") < 0) return -1;
+    char file[PATH_MAX];
+    pathf(file, sizeof file, "%s/memory.swap.max", dir);
+    if (swap_max(r, &v) < 0) return -1;
+    /* No memory.swap.max: swap accounting is off, so unlimited swap is already so and a
+     * limit cannot be had. */
+    bool accounted = access(file, F_OK) == 0;
+    if (!accounted && v >= 0)
+      return fail_kind(ERR_UNSUPPORTED, "linux.resources.memory.swap: cannot set memory.swap.max to %lld: %s is missing (swap accounting is off on this host)", (long long)v, file);
+    if (accounted && cgroup_write_limit(dir, "memory.swap.max", v, "max") < 0) return -1;
   }
   if (r->has_cpu_shares && r->cpu_shares) {
     pathf(buf, sizeof buf, "%llu", (unsigned long long)cpu_shares_to_weight(r->cpu_shares));
