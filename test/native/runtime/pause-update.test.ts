@@ -111,10 +111,10 @@ describe.skipIf(!v1)('pause, resume and update (cgroup v1 on this host)', () => 
     expect(below.error?.msg).toContain('memory.limit_in_bytes');
     expect(below.error?.msg).toContain('4096');
     expect(read(limitFile)).toBe(before);
-    // below the kernel's 1 ms minimum quota: EINVAL
+    // below the kernel's 1 ms minimum quota: refused before the kernel would, naming the field
     const quota = await update(id, { cpu: { quota: 10 } });
     expect(quota.error?.code).toBe('INVALID_ARGUMENT');
-    expect(quota.error?.msg).toContain('cpu.cfs_quota_us');
+    expect(quota.error?.msg).toContain('linux.resources.cpu.quota');
 
     expect((await update(id, { cpu: { shares: 1 } })).error?.code).toBe('INVALID_ARGUMENT');
     expect((await update(id, { devices: [{ allow: true, access: 'rwm' }] })).error?.code).toBe('UNSUPPORTED');
