@@ -156,13 +156,14 @@ int cgroup_write_failed(const char *field, const char *path, const char *value) 
   return -1;
 }
 
-/* Writes a number, or "max" for a negative value (the kernels' spelling of unlimited). */
+/* Writes a number, or "max" for a negative value (the kernels' spelling of unlimited); a
+ * refusal is classed as cgroup_write_failed does. */
 int cgroup_write_limit(const char *dir, const char *file, int64_t value, const char *unlimited) {
   char path[4096], buf[32];
   snprintf(path, sizeof path, "%s/%s", dir, file);
   if (value < 0) snprintf(buf, sizeof buf, "%s", unlimited);
   else snprintf(buf, sizeof buf, "%lld", (long long)value);
-  return write_file_str(path, buf);
+  return write_file_str(path, buf) < 0 ? cgroup_write_failed(file, path, buf) : 0;
 }
 
 int oom_kill_recorded(const char *file) {

@@ -156,6 +156,7 @@ int v1_destroy(const char *rel, bool wait) {
       if (rmdir(dir) == 0 || errno == ENOENT) break;
       if (errno != EBUSY || !wait || tries >= 500) {
         rc = fail_errno("cgroup rmdir %s", dir);
+        if (errno == EBUSY) g_err_kind = ERR_CONFLICT; /* still in use: processes or child cgroups */
         break;
       }
       sleep_ms(10);

@@ -91,8 +91,8 @@ static double expo(double y) {
 
 /* v1 shares (2…262144, default 1024) → v2 cpu.weight (1…10000, default 100) as runc and
  * crun convert them: ⌈10^((l² + 125·l)/612 − 7/34)⌉ with l = log2(shares), a quadratic in
- * l through 2 → 1, 1024 → 100 and 262144 → 10000. The engine's update writes the same
- * (src-main/engine/cgroups/resources.ts sharesToWeight); both are tested on one table. */
+ * l through 2 → 1, 1024 → 100 and 262144 → 10000. The one conversion in Strata (the
+ * engine writes no cgroup file), tested on test/fixtures/cgroupfs/shares-to-weight.ts. */
 uint64_t cpu_shares_to_weight(uint64_t shares) {
   if (shares <= 2) return 1;
   if (shares >= 262144) return 10000;
@@ -110,7 +110,15 @@ int v2_apply(const char *dir, const struct resources *r) {
   if (r->has_memory_reservation && cgroup_write_limit(dir, "memory.low", r->memory_reservation, "max") < 0) return -1;
   if (r->has_memory_swap) {
     int64_t v = 0;
-    if (swap_max(r, &v) < 0 || cgroup_write_limit(dir, "memory.swap.max", v, "max") < 0) return -1;
+    char file[PATH_MAX];
+    pathf(file, sizeof file, "%s/memory.swap.max", dir);
+    if (swap_max(r, &v) < 0) return -1;
+    /* No memory.swap.max: swap accounting is off, so unlimited swap is already so and a
+     * limit cannot be had. */
+    bool accounted = access(file, F_OK) == 0;
+    if (!accounted && v >= 0)
+      return fail_kind(ERR_UNSUPPORTED, "linux.resources.memory.swap: cannot set memory.swap.max to %lld: %s is missing (swap accounting is off on this host)", (long long)v, file);
+    if (accounted && cgroup_write_limit(dir, "memory.swap.max", v, "max") < 0) return -1;
   }
   if (r->has_cpu_shares && r->cpu_shares) {
     pathf(buf, sizeof buf, "%llu", (unsigned long long)cpu_shares_to_weight(r->cpu_shares));
@@ -158,7 +166,11 @@ int v2_destroy(const char *mount, const char *rel, bool wait) {
   pathf(dir, sizeof dir, "%s%s", mount, rel);
   for (int tries = 0;; tries++) {
     if (rmdir(dir) == 0 || errno == ENOENT) return 0;
-    if (errno != EBUSY || !wait || tries >= 500) return fail_errno("cgroup rmdir %s", dir);
+    if (errno != EBUSY || !wait || tries >= 500) {
+      fail_errno("cgroup rmdir %s", dir);
+      if (errno == EBUSY) g_err_kind = ERR_CONFLICT; /* still in use: processes or child cgroups */
+      return -1;
+    }
     struct timespec ts = {0, 10 * 1000000L};
     nanosleep(&ts, NULL);
   }

@@ -5,6 +5,7 @@
  *   strata-runtime [--root DIR] run [--bundle DIR] [--pid-file F] [--detach] ID
  *   strata-runtime [--root DIR] shim --bundle DIR --log F --exit-file F [--rm] ID
  *   strata-runtime [--root DIR] exec [--process FILE] [--detach] [--pid-file F] ID [-- ARGS...]
+ *   strata-runtime cgroup-destroy --path /strata/NAME   (a cgroup no state names: kill, remove)
  * Failures print "step: reason" on stderr and exit non-zero; with --log-format json, one
  * JSON line {"level":"error","code":…,"msg":…} whose code says the kind of failure. */
 #include <stdio.h>
@@ -16,7 +17,7 @@
 
 static void usage(FILE *f) {
   fputs("usage: strata-runtime [--root DIR] VERB [OPTIONS] ID\n"
-        "verbs: create, start, state, kill, delete, pause, resume, update, run, shim, exec\n",
+        "verbs: create, start, state, kill, delete, pause, resume, update, run, shim, exec, cgroup-destroy\n",
         f);
 }
 

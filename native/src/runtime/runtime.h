@@ -249,6 +249,7 @@ int cgroup_write_failed(const char *field, const char *path, const char *value);
 int cgroup_freeze(const struct spec *s, const char *id, bool frozen); /* waits until the kernel agrees */
 int cgroup_frozen(const struct spec *s, const char *id);              /* 1, 0, or -1 + g_err */
 int cgroup_update(const struct spec *s, const char *id, const struct resources *r);
+int cgroup_destroy_path(const char *rel); /* "/strata/…": kill everything in it and below, remove it (cgroup_orphan.c) */
 char **cgroup_procs_files(pid_t pid); /* cgroup.procs of every hierarchy pid is in (NULL-terminated), NULL + g_err */
 /* device rules (device_rules.c): the config's, then the defaults every container gets */
 struct device_rule *device_rules_effective(const struct resources *r, size_t *n); /* NULL when none were given */

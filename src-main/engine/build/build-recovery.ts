@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MNT_DETACH, umount } from '../../../native/lib/index';
-import { openCgroupManager } from '../cgroups/index';
+import { DEFAULT_PARENT } from '../cgroups/paths';
 import { runtimeRoot } from '../containers/runtime-root';
 import { networkConfig, tearDownNetwork } from '../network/index';
 import { runRuntime } from '../runtime/runtime-binary';
@@ -61,18 +61,14 @@ export async function tearDownBuildDir(store: Store, dir: string): Promise<void>
 }
 
 /**
- * A cgroup the runtime's state no longer names (a runtime killed half-way): its processes
- * killed, then removed. Nothing to do where it does not exist, or where cgroups are not ours.
+ * A cgroup the runtime's state no longer names (a runtime killed half-way): the runtime
+ * kills its processes and removes it (`cgroup-destroy --path`, which finds nothing to do
+ * where it does not exist). The engine never writes a cgroup itself.
  */
 async function removeCgroup(name: string): Promise<void> {
-  try {
-    const cgroups = await openCgroupManager();
-    if (!(await cgroups.list()).includes(name)) return;
-    await cgroups.killAll(name);
-    await cgroups.remove(name);
-  } catch {
-    // no cgroup file system we may write: the runtime never made one either
-  }
+  // A failure (a cgroup still in use, cgroups not ours to write) leaves it for the next
+  // clean-up: at start, in prune, before a build. The teardown goes on either way.
+  await runRuntime(['cgroup-destroy', '--path', `/${DEFAULT_PARENT}/${name}`]).catch(() => undefined);
 }
 
 /** Mount points at or below `dir`, deepest first. */

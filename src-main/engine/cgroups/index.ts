@@ -9,10 +9,9 @@ import { CgroupV2Manager } from './v2/manager';
 
 export type { CgroupLayout, CgroupLayoutV1, CgroupLayoutV2, MountinfoEntry } from './detect';
 export { detectCgroupLayout, layoutFromMountinfo, layoutFromMounts, parseMountinfo } from './detect';
-export type { CgroupManager, CgroupManagerOptions, CgroupResources, CgroupStats, CgroupVersion, FreezerState } from './manager';
+export type { CgroupManager, CgroupManagerOptions, CgroupStats, CgroupVersion, FreezerState } from './manager';
 export { EMPTY_STATS } from './manager';
 export { DEFAULT_PARENT } from './paths';
-export { sharesToWeight } from './resources';
 export { CgroupV1Manager } from './v1/manager';
 export { CgroupV2Manager } from './v2/manager';
 

@@ -1,5 +1,5 @@
 // Cgroup paths are relative to the engine's parent and must never leave it: a hostile or
-// mistaken container id must not let the engine write limits for, or remove, a cgroup it
+// mistaken container id must not let the engine read, or hand the runtime, a cgroup it
 // does not own (systemd's slices, another engine's containers).
 import { StrataError } from '@shared/errors';
 
@@ -30,12 +30,6 @@ export function cgroupComponents(path: string, what = 'cgroup path'): string[] {
 /** `strata` + `abc/def` → `strata/abc/def`, both validated. */
 export function underParent(parent: string, path: string): string {
   return [...cgroupComponents(parent, 'cgroup parent'), ...cgroupComponents(path)].join('/');
-}
-
-/** Every prefix of a relative path, shortest first: `a/b/c` → `a`, `a/b`, `a/b/c`. */
-export function prefixes(relPath: string): string[] {
-  const parts = relPath.split('/');
-  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
 function invalid(what: string, path: string, why: string): StrataError {

@@ -1,6 +1,5 @@
-// Test helpers for fixture cgroup trees: a copy per test, and a stand-in for the one thing
-// the kernel does on its own that the drivers wait for — the v2 freezer reaching the state
-// that cgroup.freeze asks for, reported in cgroup.events.
+// Test helpers for fixture cgroup trees: a private copy per test, reading files back, and
+// the error a promise rejects with.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,27 +11,6 @@ export function copyFixture(which: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `strata-cgroupfs-${which.replace(/\W/g, '-')}-`));
   fs.cpSync(path.join(FIXTURES, which), dir, { recursive: true });
   return dir;
-}
-
-/**
- * Mirrors cgroup.freeze into cgroup.events ("frozen 0|1") for `dirs`, every few ms, as the
- * kernel does once every task has stopped. Returns the function that stops it.
- */
-export function fakeV2Freezer(dirs: string[]): () => void {
-  const timer = setInterval(() => {
-    for (const dir of dirs) {
-      let asked: string;
-      try {
-        asked = fs.readFileSync(path.join(dir, 'cgroup.freeze'), 'utf8').trim();
-      } catch {
-        continue;
-      }
-      const events = path.join(dir, 'cgroup.events');
-      const want = `populated 1\nfrozen ${asked === '1' ? 1 : 0}\n`;
-      if (fs.readFileSync(events, 'utf8') !== want) fs.writeFileSync(events, want);
-    }
-  }, 3);
-  return () => clearInterval(timer);
 }
 
 export function read(file: string): string {

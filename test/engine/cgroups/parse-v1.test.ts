@@ -7,8 +7,8 @@ import { parseIoServiceBytes, pickBlkio, readBlkioV1 } from '../../../src-main/e
 import { cpuStatV1 } from '../../../src-main/engine/cgroups/v1/cpu';
 import { cpuacctStats, readCpuacct } from '../../../src-main/engine/cgroups/v1/cpuacct';
 import { parseFreezerState, readFreezerV1 } from '../../../src-main/engine/cgroups/v1/freezer';
-import { memoryStatsV1, memoryWriteOrder, readMemoryV1 } from '../../../src-main/engine/cgroups/v1/memory';
-import { pidsMaxValue, pidsStats, readPids } from '../../../src-main/engine/cgroups/v1/pids';
+import { memoryStatsV1, readMemoryV1 } from '../../../src-main/engine/cgroups/v1/memory';
+import { pidsStats, readPids } from '../../../src-main/engine/cgroups/v1/pids';
 
 const V1 = path.join(import.meta.dirname, '../../fixtures/cgroupfs/v1');
 const dir = (controller: string): string => path.join(V1, controller, 'strata/c1');
@@ -54,13 +54,6 @@ describe('v1 memory', () => {
   it('working set never goes negative', () => {
     expect(memoryStatsV1({ usage: '100', limit: null, stat: 'total_inactive_file 4096', memswUsage: null, oomControl: null }).memoryWorkingSet).toBe(0);
   });
-
-  it('memsw is raised before memory when memory grows past it, lowered after otherwise', () => {
-    expect(memoryWriteOrder(512, 256)).toEqual(['memsw', 'memory']);
-    expect(memoryWriteOrder(128, 256)).toEqual(['memory', 'memsw']);
-    expect(memoryWriteOrder(Infinity, 256)).toEqual(['memsw', 'memory']);
-    expect(memoryWriteOrder(128, Infinity)).toEqual(['memory', 'memsw']);
-  });
 });
 
 describe('v1 cpu and cpuacct', () => {
@@ -84,12 +77,6 @@ describe('v1 pids', () => {
     expect(await readPids(dir('pids'))).toEqual({ pidsCurrent: 1, pidsLimit: 256 });
     expect(pidsStats('3\n', 'max\n')).toEqual({ pidsCurrent: 3, pidsLimit: null });
     expect(parseFlatKeyed(file('pids', 'pids.events')).get('max')).toBe(0);
-  });
-
-  it("Docker's 0 and -1 mean no limit", () => {
-    expect(pidsMaxValue(0)).toBe('max');
-    expect(pidsMaxValue(-1)).toBe('max');
-    expect(pidsMaxValue(64)).toBe('64');
   });
 });
 

@@ -1,14 +1,12 @@
 // Parsing the v2 interface files, in the formats of Documentation/admin-guide/cgroup-v2.rst.
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNestedKeyed } from '../../../src-main/engine/cgroups/parse';
-import { cpuMaxValue, cpuStatV2, parseCpuMax, readCpuV2 } from '../../../src-main/engine/cgroups/v2/cpu';
+import { cpuStatV2, readCpuV2 } from '../../../src-main/engine/cgroups/v2/cpu';
 import { freezerStateV2 } from '../../../src-main/engine/cgroups/v2/freezer';
 import { ioStatV2, readIoV2 } from '../../../src-main/engine/cgroups/v2/io';
 import { memoryStatsV2, readMemoryV2 } from '../../../src-main/engine/cgroups/v2/memory';
 import { readPids } from '../../../src-main/engine/cgroups/v2/pids';
-import { parseControllerList, subtreeChange } from '../../../src-main/engine/cgroups/v2/subtree';
 
 const C1 = path.join(import.meta.dirname, '../../fixtures/cgroupfs/v2/strata/c1');
 
@@ -47,14 +45,6 @@ describe('v2 cpu', () => {
       cpuUsageNs: 10_000, cpuUserNs: 6_000, cpuSystemNs: 4_000, cpuPeriods: null, cpuThrottledPeriods: null, cpuThrottledNs: null,
     });
   });
-
-  it('cpu.max both ways', () => {
-    expect(parseCpuMax(fs.readFileSync(path.join(C1, 'cpu.max'), 'utf8'))).toEqual({ quota: 50_000, period: 100_000 });
-    expect(parseCpuMax('max 100000\n')).toEqual({ quota: null, period: 100_000 });
-    expect(cpuMaxValue(null, 100_000)).toBe('max 100000');
-    expect(cpuMaxValue(25_000, 50_000)).toBe('25000 50000');
-    expect(() => parseCpuMax('lots 100000')).toThrow(/unexpected cpu.max/);
-  });
 });
 
 describe('v2 io', () => {
@@ -71,7 +61,7 @@ describe('v2 io', () => {
   });
 });
 
-describe('v2 pids, freezer, controllers', () => {
+describe('v2 pids and freezer', () => {
   it('pids', async () => {
     expect(await readPids(C1)).toEqual({ pidsCurrent: 3, pidsLimit: 512 });
   });
@@ -82,15 +72,5 @@ describe('v2 pids, freezer, controllers', () => {
     expect(freezerStateV2('1\n', 'populated 1\nfrozen 1\n')).toBe('frozen');
     // frozen because an ancestor is, though this cgroup did not ask
     expect(freezerStateV2('0\n', 'populated 1\nfrozen 1\n')).toBe('frozen');
-  });
-
-  it('only available, not yet enabled controllers are enabled', () => {
-    const root = path.join(C1, '../..');
-    const available = parseControllerList(fs.readFileSync(path.join(root, 'cgroup.controllers'), 'utf8'));
-    const enabled = parseControllerList(fs.readFileSync(path.join(root, 'cgroup.subtree_control'), 'utf8'));
-    expect(available).toEqual(['cpuset', 'cpu', 'io', 'memory', 'hugetlb', 'pids', 'rdma', 'misc']);
-    expect(subtreeChange(available, enabled)).toEqual(['cpuset']);
-    expect(subtreeChange(['cpu', 'memory', 'pids'], [])).toEqual(['cpu', 'memory', 'pids']);
-    expect(parseControllerList('\n')).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { SHARES_TO_WEIGHT } from '../../fixtures/cgroupfs/shares-to-weight';
+import { runRuntime, runtimeFailure } from '../../../src-main/engine/runtime';
 import { useWorkspace } from './harness';
 
 const ws = useWorkspace();
@@ -62,7 +63,7 @@ describe('cgroup v2 driver (fixture tree)', () => {
     expect(leaf('memory.max')).toBe(String(64 * 1024 * 1024));
     expect(leaf('memory.low')).toBe(String(16 * 1024 * 1024));
     expect(leaf('memory.swap.max')).toBe(String(32 * 1024 * 1024)); // OCI swap is memory+swap
-    expect(leaf('cpu.weight')).toBe('59'); // shares 512, as the engine's update writes (see the table test below)
+    expect(leaf('cpu.weight')).toBe('59'); // shares 512 (see the table test below)
     expect(leaf('cpu.max')).toBe('50000 100000');
     expect(leaf('cpuset.cpus')).toBe('0-1');
     expect(leaf('cpuset.mems')).toBe('0');
@@ -97,7 +98,36 @@ describe('cgroup v2 driver (fixture tree)', () => {
     expect(r2.stderr).toBe(`linux.resources: the pids controller is not available in ${root}\n`);
   });
 
-  it('converts cpu shares to cpu.weight as the shared table says (one formula with the engine)', async () => {
+  it('without swap accounting (no memory.swap.max) a swap limit is UNSUPPORTED naming file and value; unlimited swap is no error', async () => {
+    const id = ws.id('v2noswap');
+    const root = fixture(id);
+    fs.rmSync(path.join(root, 'strata', id, 'memory.swap.max'));
+    const limited = ws.bundle((c) => (c.linux.resources = { memory: { limit: 64 * 1024 * 1024, swap: 96 * 1024 * 1024 } }));
+    const r = await runRuntime(['cgroup-setup', '--bundle', limited, id], { root: ws.root, env: env(root) });
+    const failure = runtimeFailure(r.stderr, r.code);
+    expect(failure.code).toBe('UNSUPPORTED');
+    expect(failure.message).toContain('memory.swap.max');
+    expect(failure.message).toContain(String(32 * 1024 * 1024)); // OCI swap is memory+swap: 32 MiB of swap
+    expect(fs.existsSync(path.join(root, 'strata', id, 'memory.swap.max'))).toBe(false); // not created
+
+    const unlimited = ws.bundle((c) => (c.linux.resources = { memory: { limit: 32 * 1024 * 1024, swap: -1 } }));
+    const ok = await ws.rt(['cgroup-setup', '--bundle', unlimited, id], { env: env(root) });
+    expect(ok.stderr).toBe('');
+    expect(fs.readFileSync(path.join(root, 'strata', id, 'memory.max'), 'utf8')).toBe(String(32 * 1024 * 1024));
+  });
+
+  it('a limit file the kernel does not provide is UNSUPPORTED naming it (v2 limit writes are classed, not INTERNAL)', async () => {
+    const id = ws.id('v2nofile');
+    const root = fixture(id);
+    fs.rmSync(path.join(root, 'strata', id, 'pids.max'));
+    const b = ws.bundle((c) => (c.linux.resources = { pids: { limit: 5 } }));
+    const r = await runRuntime(['cgroup-setup', '--bundle', b, id], { root: ws.root, env: env(root) });
+    const failure = runtimeFailure(r.stderr, r.code);
+    expect(failure.code).toBe('UNSUPPORTED');
+    expect(failure.message).toContain('pids.max');
+  });
+
+  it('converts cpu shares to cpu.weight as the shared table says (the one conversion in Strata)', async () => {
     const id = ws.id('v2weight');
     const root = fixture(id);
     const got: [number, number][] = [];

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { RuntimeState } from '../../../src-main/engine/runtime';
 import { runRuntime } from '../../../src-main/engine/runtime';
+import { cgroupLayout } from '../../helpers/cgroups';
 import { createContainer, useWorkspace } from './harness';
 
 const ws = useWorkspace();
@@ -16,6 +17,12 @@ const ws = useWorkspace();
 const v1 = fs.existsSync('/sys/fs/cgroup/freezer') && fs.existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes');
 if (!v1) console.warn('pause-update: skipped, this host has no cgroup v1 freezer and memory hierarchies (the tests are about the v1 driver)');
 const read = (file: string): string => fs.readFileSync(file, 'utf8').trim();
+// the cgroup2 tree, found by detection: /sys/fs/cgroup on a v2 host, the hybrid mount on a v1 one
+const layout = cgroupLayout();
+const UNIFIED = layout.version === 'v2' ? layout.mountPoint : layout.unified;
+const hasFreezeV2 = UNIFIED !== null && fs.existsSync(path.join(UNIFIED, 'cgroup.procs'));
+if (!hasFreezeV2) console.warn('pause-update: the v2 pause case skipped, this host has no cgroup2 tree');
+const v2Env: NodeJS.ProcessEnv = { ...process.env, STRATA_CGROUP_ROOT: UNIFIED ?? '', STRATA_CGROUP_DRIVER: 'v2' };
 const MiB = 1024 * 1024;
 
 async function startSleeping(name: string, resources?: object): Promise<string> {
@@ -96,6 +103,19 @@ describe.skipIf(!v1)('pause, resume and update (cgroup v1 on this host)', () => 
     expect(refused.error?.msg).toContain('cpuset.cpus');
     expect(refused.error?.msg).toContain(String(cpus + 63));
 
+    // below what the container already uses (no swap to push it to): the kernel says EBUSY
+    const limitFile = `/sys/fs/cgroup/memory/strata/${id}/memory.limit_in_bytes`;
+    const before = read(limitFile);
+    const below = await update(id, { memory: { limit: 4096 } });
+    expect(below.error?.code).toBe('INVALID_ARGUMENT');
+    expect(below.error?.msg).toContain('memory.limit_in_bytes');
+    expect(below.error?.msg).toContain('4096');
+    expect(read(limitFile)).toBe(before);
+    // below the kernel's 1 ms minimum quota: refused before the kernel would, naming the field
+    const quota = await update(id, { cpu: { quota: 10 } });
+    expect(quota.error?.code).toBe('INVALID_ARGUMENT');
+    expect(quota.error?.msg).toContain('linux.resources.cpu.quota');
+
     expect((await update(id, { cpu: { shares: 1 } })).error?.code).toBe('INVALID_ARGUMENT');
     expect((await update(id, { devices: [{ allow: true, access: 'rwm' }] })).error?.code).toBe('UNSUPPORTED');
     const noFile = await runRuntime(['update', id], { root: ws.root });
@@ -105,5 +125,37 @@ describe.skipIf(!v1)('pause, resume and update (cgroup v1 on this host)', () => 
     for (let i = 0; i < 200 && (await status(id)) !== 'stopped'; i++) await new Promise((r) => setTimeout(r, 10));
     expect((await update(id, { pids: { limit: 5 } })).error?.code).toBe('CONFLICT');
     expect((await update(ws.id('absent'), { pids: { limit: 5 } })).error?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe.skipIf(!hasFreezeV2)('pause and resume on cgroup v2 (the unified tree, the real kernel)', () => {
+  it('pause waits for cgroup.events "frozen 1", resume for "frozen 0"; state follows', async () => {
+    const parentExisted = fs.existsSync(path.join(UNIFIED!, 'strata'));
+    const bundle = ws.bundle((c) => (c.process.args = ['sleep', '600']));
+    const id = ws.id('pause-v2');
+    expect((await createContainer(ws, bundle, id, [], { env: v2Env })).stderr).toBe('');
+    expect((await ws.rt(['start', id], { env: v2Env })).code).toBe(0);
+    const cg = (file: string): string => read(path.join(UNIFIED!, 'strata', id, file));
+    try {
+      expect(await runRuntime(['pause', id], { root: ws.root, env: v2Env })).toMatchObject({ code: 0, stderr: '' });
+      expect(cg('cgroup.freeze')).toBe('1');
+      expect(cg('cgroup.events')).toMatch(/^frozen 1$/m);
+      expect((JSON.parse((await ws.rt(['state', id], { env: v2Env })).stdout) as RuntimeState).status).toBe('paused');
+
+      expect(await runRuntime(['resume', id], { root: ws.root, env: v2Env })).toMatchObject({ code: 0, stderr: '' });
+      expect(cg('cgroup.freeze')).toBe('0');
+      expect(cg('cgroup.events')).toMatch(/^frozen 0$/m);
+      expect((JSON.parse((await ws.rt(['state', id], { env: v2Env })).stdout) as RuntimeState).status).toBe('running');
+    } finally {
+      expect((await ws.rt(['delete', '--force', id], { env: v2Env })).code).toBe(0);
+      if (!parentExisted) {
+        try {
+          fs.rmdirSync(path.join(UNIFIED!, 'strata'));
+        } catch {
+          // another suite's cgroup is in it now: theirs
+        }
+      }
+    }
+    expect(fs.existsSync(path.join(UNIFIED!, 'strata', id))).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
-// v1 cpu controller (Documentation/scheduler/sched-bwc.rst, sched-design-CFS.rst):
+// v1 cpu controller (Documentation/scheduler/sched-bwc.rst, sched-design-CFS.rst), read
+// only (the limits are the runtime's to write):
 //
 // cpu.shares         relative weight, 2…262144, default 1024
 // cpu.cfs_period_us  1 000…1 000 000 µs
@@ -8,10 +9,9 @@
 // CPU *usage* is not here but in the cpuacct controller (cpuacct.ts), which may be joined
 // with cpu (`cpu,cpuacct`) or mounted on its own.
 import path from 'node:path';
-import { readOptional, writeValue } from '../files';
-import type { CgroupResources, CgroupStats } from '../manager';
+import { readOptional } from '../files';
+import type { CgroupStats } from '../manager';
 import { keyed, parseFlatKeyed } from '../parse';
-import { cfsBandwidth } from '../resources';
 
 export type CpuThrottleStats = Pick<CgroupStats, 'cpuPeriods' | 'cpuThrottledPeriods' | 'cpuThrottledNs'>;
 
@@ -26,12 +26,4 @@ export function cpuStatV1(text: string | null): CpuThrottleStats {
 
 export async function readCpuV1(dir: string): Promise<CpuThrottleStats> {
   return cpuStatV1(await readOptional(path.join(dir, 'cpu.stat')));
-}
-
-export async function applyCpuV1(dir: string, r: CgroupResources): Promise<void> {
-  if (r.cpuShares !== undefined) await writeValue(path.join(dir, 'cpu.shares'), r.cpuShares);
-  const { quota, period } = cfsBandwidth(r);
-  // Period first: the kernel checks the quota against the period it has.
-  if (period !== undefined) await writeValue(path.join(dir, 'cpu.cfs_period_us'), period);
-  if (quota !== undefined) await writeValue(path.join(dir, 'cpu.cfs_quota_us'), quota === null ? -1 : quota);
 }

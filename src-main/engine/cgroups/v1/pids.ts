@@ -1,8 +1,8 @@
 // pids controller, the same files on v1 and v2 (Documentation/admin-guide/cgroup-v1/pids.rst):
 // pids.max ("max" or a number), pids.current, pids.events ("max N": forks refused).
 import path from 'node:path';
-import { readOptional, writeValue } from '../files';
-import type { CgroupResources, CgroupStats } from '../manager';
+import { readOptional } from '../files';
+import type { CgroupStats } from '../manager';
 import { parseLimit, parseSingle } from '../parse';
 
 export type PidsStats = Pick<CgroupStats, 'pidsCurrent' | 'pidsLimit'>;
@@ -14,13 +14,4 @@ export function pidsStats(current: string | null, max: string | null): PidsStats
 export async function readPids(dir: string): Promise<PidsStats> {
   const [current, max] = await Promise.all([readOptional(path.join(dir, 'pids.current')), readOptional(path.join(dir, 'pids.max'))]);
   return pidsStats(current, max);
-}
-
-/** Docker's --pids-limit: 0 or -1 means no limit. */
-export function pidsMaxValue(limit: number): string {
-  return limit <= 0 ? 'max' : String(limit);
-}
-
-export async function applyPids(dir: string, r: CgroupResources): Promise<void> {
-  if (r.pidsLimit !== undefined) await writeValue(path.join(dir, 'pids.max'), pidsMaxValue(r.pidsLimit));
 }

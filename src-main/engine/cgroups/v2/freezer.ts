@@ -1,12 +1,12 @@
 // v2 freezer, built into the core (Linux ≥ 5.2; Documentation/admin-guide/cgroup-v2.rst,
-// "Core Interface Files"): write 1 or 0 to cgroup.freeze; the cgroup is frozen once
-// cgroup.events reads "frozen 1", which can lag the write while tasks reach a stop point.
+// "Core Interface Files"), read only: the runtime's pause/resume write cgroup.freeze; the
+// cgroup is frozen once cgroup.events reads "frozen 1", which can lag the write.
 //
 //   cgroup.events:  populated 1
 //                   frozen 0
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
-import { pollUntil, readOptional, writeValue } from '../files';
+import { readOptional } from '../files';
 import type { FreezerState } from '../manager';
 import { keyed, parseFlatKeyed } from '../parse';
 
@@ -22,20 +22,6 @@ export async function readFreezerV2(dir: string): Promise<FreezerState> {
   const freeze = await readOptional(path.join(dir, 'cgroup.freeze'));
   if (freeze === null) throw unsupported(dir);
   return freezerStateV2(freeze, await readOptional(path.join(dir, 'cgroup.events')));
-}
-
-export async function setFrozenV2(dir: string, frozen: boolean, timeoutMs: number): Promise<void> {
-  const file = path.join(dir, 'cgroup.freeze');
-  if ((await readOptional(file)) === null) throw unsupported(dir);
-  await writeValue(file, frozen ? '1' : '0');
-  const want: FreezerState = frozen ? 'frozen' : 'thawed';
-  const reached = await pollUntil(async () => (await readFreezerV2(dir)) === want, timeoutMs);
-  if (reached) return;
-  if (frozen) {
-    await writeValue(file, '0');
-    throw new StrataError('INTERNAL', `could not freeze ${dir} within ${timeoutMs} ms; thawed it again`);
-  }
-  throw new StrataError('CONFLICT', `${dir} stays frozen after cgroup.freeze 0: a parent cgroup is frozen`);
 }
 
 function unsupported(dir: string): StrataError {

@@ -1,4 +1,5 @@
-// v2 memory controller (Documentation/admin-guide/cgroup-v2.rst, "Memory").
+// v2 memory controller (Documentation/admin-guide/cgroup-v2.rst, "Memory"), read only:
+// the runtime writes the limits.
 //
 // memory.max       hard limit, "max" = none. Lowering it below usage does not fail: the
 //                  kernel reclaims and, if that is not enough, OOM-kills inside the cgroup.
@@ -8,11 +9,9 @@
 // memory.events    "low N / high N / max N / oom N / oom_kill N [/ oom_group_kill N]",
 //                  hierarchical (memory.events.local is this cgroup alone).
 import path from 'node:path';
-import { StrataError } from '@shared/errors';
-import { readOptional, writeValue } from '../files';
-import type { CgroupResources, CgroupStats } from '../manager';
+import { readOptional } from '../files';
+import type { CgroupStats } from '../manager';
 import { keyed, parseFlatKeyed, parseLimit, parseSingle, workingSet } from '../parse';
-import { swapOnly } from '../resources';
 
 export type MemoryStats = Pick<
   CgroupStats,
@@ -50,29 +49,4 @@ export async function readMemoryV2(dir: string): Promise<MemoryStats> {
     ['memory.current', 'memory.max', 'memory.stat', 'memory.swap.current', 'memory.events'].map((f) => readOptional(path.join(dir, f))),
   );
   return memoryStatsV2({ current: current ?? null, max: max ?? null, stat: stat ?? null, swapCurrent: swapCurrent ?? null, events: events ?? null });
-}
-
-function maxValue(bytes: number | null): string {
-  return bytes === null || bytes === -1 ? 'max' : String(bytes);
-}
-
-export async function applyMemoryV2(dir: string, r: CgroupResources): Promise<void> {
-  // No reservation is memory.low 0, not "max" (which would protect everything).
-  if (r.memoryReservation !== undefined) await writeValue(path.join(dir, 'memory.low'), r.memoryReservation === -1 ? 0 : r.memoryReservation);
-  if (r.memory !== undefined) await writeValue(path.join(dir, 'memory.max'), maxValue(r.memory));
-  if (r.memorySwap === undefined) return;
-  const swapFile = path.join(dir, 'memory.swap.max');
-  if (r.memorySwap === -1) {
-    // Unlimited swap where the kernel accounts it; nothing to lift where it does not.
-    if ((await readOptional(swapFile)) !== null) await writeValue(swapFile, 'max');
-    return;
-  }
-  const swap = swapOnly(r.memory ?? -1, r.memorySwap);
-  if ((await readOptional(swapFile)) === null) {
-    throw new StrataError(
-      'UNSUPPORTED',
-      `cannot set memory.swap.max to ${String(swap)}: memory.swap.max does not exist in ${dir} — swap accounting is off in this kernel, so swap cannot be limited`,
-    );
-  }
-  await writeValue(swapFile, maxValue(swap));
 }

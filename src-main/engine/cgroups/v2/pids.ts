@@ -1,4 +1,4 @@
 // v2 pids controller: pids.max / pids.current / pids.events are the same files, in the
 // same format, as on v1 — one implementation serves both (v1/pids.ts).
-export { applyPids, pidsMaxValue, pidsStats, readPids } from '../v1/pids';
+export { pidsStats, readPids } from '../v1/pids';
 export type { PidsStats } from '../v1/pids';
