@@ -1,7 +1,7 @@
 // Run by bench/loop.js in a process of its own: the engine as the window or `strata serve`
 // hosts it (the API, a client subscribed to container changes and stats), with COUNT idle
 // containers. Two phases, each measured with the process's event-loop delay histogram:
-//   idle — 20 s with the window open: CPU share of the process and loop delay;
+//   idle — 20 s with the window open: CPU share of the process; then 5 s of loop delay;
 //   busy — an import and a build run through the API while sampling goes on: loop delay.
 // node bench/loop-run.js STORE_ROOT IMAGE COUNT IMPORT_TAR BUILD_CONTEXT
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -45,14 +45,17 @@ try {
   session.subscribe('stats.samples');
   await new Promise((resolve) => setTimeout(resolve, 3000)); // files opened, code compiled
 
-  const idle = monitorEventLoopDelay({ resolution: 1 });
-  idle.enable();
+  // CPU share first, with nothing of the bench's own running: the delay histogram below wakes
+  // the loop every millisecond, which alone costs ~2 % of a core on this machine.
   let cpu = process.cpuUsage();
   const wall = performance.now();
   await new Promise((resolve) => setTimeout(resolve, 20_000));
   cpu = process.cpuUsage(cpu);
-  idle.disable();
   const idleShare = (cpu.user + cpu.system) / 1000 / (performance.now() - wall);
+  const idle = monitorEventLoopDelay({ resolution: 1 });
+  idle.enable();
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  idle.disable();
 
   const busy = monitorEventLoopDelay({ resolution: 1 });
   busy.enable();

@@ -83,7 +83,7 @@ export function benchLoop({ work }) {
         target: 'p99 < 10 ms',
       },
       {
-        what: `engine idle with the window's subscriptions, ${COUNT} idle containers (20 s)`,
+        what: `engine idle with the window's subscriptions, ${COUNT} idle containers (CPU over 20 s, then loop delay over 5 s)`,
         strata: `${(idle.share * 100).toFixed(2)} % of a core, loop p99 ${ms(idle.loop.p99)}`,
         peer: 'n/a',
         peerName: 'the target',

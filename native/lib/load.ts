@@ -11,6 +11,7 @@ export interface NativeBinding {
   lock(fd: number, exclusive: boolean): Promise<void>;
   tryLock(fd: number, exclusive: boolean): boolean;
   unlock(fd: number): void;
+  preadBatch(fds: Int32Array, buffers: Buffer[]): Promise<Int32Array>;
   mknod(path: string, mode: number, major: number, minor: number): void;
   lsetxattr(path: string, name: string, value: Buffer): void;
   lgetxattr(path: string, name: string): Buffer | null;

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 #include <sys/file.h>
 #include <sys/mount.h>
 
@@ -133,6 +134,78 @@ class FlockWorker : public Napi::AsyncWorker {
 Napi::Value Lock(const Napi::CallbackInfo& info) {
   ExpectArgs(info, 2);
   auto* worker = new FlockWorker(info.Env(), FdArg(info, 0), LockOp(info, 1));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();  // The worker deletes itself once settled.
+  return promise;
+}
+
+// Many preads at offset 0 on the libuv threadpool, as one piece of work (fsops.h says
+// why). The buffers stay referenced until the promise settles, so their memory cannot go
+// while the pool thread writes into it.
+class PreadBatchWorker : public Napi::AsyncWorker {
+ public:
+  PreadBatchWorker(Napi::Env env, std::vector<int> fds, std::vector<char*> buffers,
+                   std::vector<size_t> lengths, Napi::Array keep)
+      : Napi::AsyncWorker(env, "strata:preadBatch"),
+        fds_(std::move(fds)),
+        buffers_(std::move(buffers)),
+        lengths_(std::move(lengths)),
+        out_(fds_.size()),
+        keep_(Napi::Persistent(keep)),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    strata_pread_batch(fds_.data(), buffers_.data(), lengths_.data(), out_.data(), fds_.size());
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Int32Array result = Napi::Int32Array::New(env, out_.size());
+    for (size_t i = 0; i < out_.size(); i++) result[i] = static_cast<int32_t>(out_[i]);
+    deferred_.Resolve(result);
+  }
+
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  std::vector<int> fds_;
+  std::vector<char*> buffers_;
+  std::vector<size_t> lengths_;
+  std::vector<long> out_;
+  Napi::Reference<Napi::Array> keep_;
+  Napi::Promise::Deferred deferred_;
+};
+
+// preadBatch(fds: Int32Array, buffers: Buffer[]): Promise<Int32Array> — per file the bytes
+// read at offset 0 into its buffer (as much as it holds), or -errno.
+Napi::Value PreadBatch(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 2);
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    throw Napi::TypeError::New(info.Env(), "fds must be an Int32Array");
+  }
+  if (!info[1].IsArray()) throw Napi::TypeError::New(info.Env(), "buffers must be an array");
+  Napi::Int32Array fdArray = info[0].As<Napi::Int32Array>();
+  Napi::Array bufferArray = info[1].As<Napi::Array>();
+  size_t count = fdArray.ElementLength();
+  if (bufferArray.Length() != count) {
+    throw Napi::TypeError::New(info.Env(), "fds and buffers must have the same length");
+  }
+  std::vector<int> fds(count);
+  std::vector<char*> buffers(count);
+  std::vector<size_t> lengths(count);
+  for (size_t i = 0; i < count; i++) {
+    Napi::Value each = bufferArray[static_cast<uint32_t>(i)];
+    if (!each.IsBuffer()) throw Napi::TypeError::New(info.Env(), "buffers must hold Buffers");
+    Napi::Buffer<char> buffer = each.As<Napi::Buffer<char>>();
+    fds[i] = fdArray[i];
+    buffers[i] = buffer.Data();
+    lengths[i] = buffer.Length();
+  }
+  auto* worker = new PreadBatchWorker(info.Env(), std::move(fds), std::move(buffers),
+                                      std::move(lengths), bufferArray);
   Napi::Promise promise = worker->Promise();
   worker->Queue();  // The worker deletes itself once settled.
   return promise;
@@ -441,6 +514,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lock", Napi::Function::New(env, Lock, "lock"));
   exports.Set("tryLock", Napi::Function::New(env, TryLock, "tryLock"));
   exports.Set("unlock", Napi::Function::New(env, Unlock, "unlock"));
+  exports.Set("preadBatch", Napi::Function::New(env, PreadBatch, "preadBatch"));
   exports.Set("mknod", Napi::Function::New(env, Mknod, "mknod"));
   exports.Set("lsetxattr", Napi::Function::New(env, Lsetxattr, "lsetxattr"));
   exports.Set("lgetxattr", Napi::Function::New(env, Lgetxattr, "lgetxattr"));

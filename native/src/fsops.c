@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 int strata_flock(int fd, int op) {
   int rc;
@@ -71,4 +72,15 @@ int strata_lgetxattr(const char *path, const char *name, char **value, size_t *s
 
 int strata_llistxattr(const char *path, char **list, size_t *size) {
   return read_sized(get_list, path, NULL, list, size);
+}
+
+int strata_pread_batch(const int *fds, char *const *buffers, const size_t *lengths, long *out, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    ssize_t rc;
+    do {
+      rc = pread(fds[i], buffers[i], lengths[i], 0);
+    } while (rc < 0 && errno == EINTR);
+    out[i] = rc < 0 ? -errno : (long)rc;
+  }
+  return 0;
 }

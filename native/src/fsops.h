@@ -38,6 +38,12 @@ int strata_llistxattr(const char *path, char **list, size_t *size);
 /* lremovexattr(2). A missing attribute gives -ENODATA. */
 int strata_lremovexattr(const char *path, const char *name);
 
+/* pread(2) at offset 0 of each of `count` descriptors into its own buffer, one after the
+ * other: out[i] is the byte count or -errno. EINTR is retried. For the stats sampler,
+ * which re-reads hundreds of kept-open kernel files a second: one thread-pool trip for
+ * the lot instead of one per file. Always returns 0. */
+int strata_pread_batch(const int *fds, char *const *buffers, const size_t *lengths, long *out, size_t count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -267,9 +267,12 @@ class EntryWriter {
   }
 }
 
-/** Files, directories and symlinks below `dir`, parents first (devices and whiteouts skipped). */
-function walkDirectory(dir: string, rel = ''): SourceEntry[] {
-  const out: SourceEntry[] = [];
+/**
+ * Files, directories and symlinks below `dir`, parents first (devices and whiteouts
+ * skipped). A generator: the caller's pauses come between entries, so an archive of
+ * thousands is not lstat'ed in one stretch of the loop.
+ */
+function* walkDirectory(dir: string, rel = ''): Generator<SourceEntry> {
   for (const name of fs.readdirSync(path.join(dir, rel)).sort()) {
     const childRel = rel === '' ? name : `${rel}/${name}`;
     const absPath = path.join(dir, childRel);
@@ -278,8 +281,7 @@ function walkDirectory(dir: string, rel = ''): SourceEntry[] {
     if (type === undefined) continue;
     const entry: SourceEntry = { rel: childRel, absPath, root: dir, real: childRel, type, mode: info.mode & 0o7777, size: type === 'file' ? info.size : 0 };
     if (type === 'symlink') entry.linkTarget = fs.readlinkSync(absPath);
-    out.push(entry);
-    if (type === 'directory') out.push(...walkDirectory(dir, childRel));
+    yield entry;
+    if (type === 'directory') yield* walkDirectory(dir, childRel);
   }
-  return out;
 }

@@ -8,7 +8,7 @@ import { StrataError } from '@shared/errors';
 import { diskUsageAsync } from '../layers/disk-usage';
 import { ingestLayer } from '../layers/ingest';
 import type { LayerEntry } from '../layers/layer-entry';
-import { MergedView, markChanges } from '../layers/layer-index';
+import { MergedView, markChangesAsync } from '../layers/layer-index';
 import { LAYER_FILES, type LayerMeta, hasLayer, readLayerEntries, writeLayerFiles } from '../layers/layer-store';
 import { compressionOfFile } from '../layers/file-compression';
 import { layerMediaType } from '../layers/compression';
@@ -229,7 +229,7 @@ export async function ingestLayers(
     const parent = i > 0 ? layers[i - 1]!.chainId : null;
 
     if (stagedDir && unpacked) {
-      const entries = markChanges(unpacked.entries, lower);
+      const entries = await markChangesAsync(unpacked.entries, lower);
       const meta: LayerMeta = {
         chainId: id,
         diffId,
@@ -241,7 +241,7 @@ export async function ingestLayers(
       };
       // Staged through the job's own directory: the builder stages outside the store lock,
       // where tmp/ may be emptied by another writer's recovery at any moment.
-      writeLayerFiles(job.dir, stagedDir, entries, meta);
+      await writeLayerFiles(job.dir, stagedDir, entries, meta);
       job.layers.set(id, { dir: stagedDir, entries });
     }
     lower.apply(job.entriesOf(id), i);

@@ -2,6 +2,7 @@
 // of a stack of layers — the data behind `strata layers` and the window's layer tree.
 import type { TreeNode } from '@shared/api/types/images';
 import type { ChangeMark, LayerEntry } from './layer-entry';
+import { LoopBudget } from '../store/loop-budget';
 
 export interface MergedEntry extends LayerEntry {
   /** Position (0 = bottom) of the layer that last wrote this path. */
@@ -45,6 +46,25 @@ export class MergedView {
  * a `deleted` entry for every lower path an opaque directory hides.
  */
 export function markChanges(layerEntries: readonly LayerEntry[], lower: MergedView): LayerEntry[] {
+  const steps = markSteps(layerEntries, lower);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/** markChanges, giving the loop back whenever `budget` is spent (an import's layer has thousands of entries). */
+export async function markChangesAsync(layerEntries: readonly LayerEntry[], lower: MergedView, budget = new LoopBudget()): Promise<LayerEntry[]> {
+  const steps = markSteps(layerEntries, lower);
+  let step = steps.next();
+  while (!step.done) {
+    await budget.pause();
+    step = steps.next();
+  }
+  return step.value;
+}
+
+/** The work of markChanges, one step per entry (and per hidden lower path an opaque directory walks). */
+function* markSteps(layerEntries: readonly LayerEntry[], lower: MergedView): Generator<void, LayerEntry[]> {
   const out: LayerEntry[] = [];
   const own = new Set(layerEntries.map((entry) => entry.path));
   for (const entry of layerEntries) {
@@ -60,8 +80,10 @@ export function markChanges(layerEntries: readonly LayerEntry[], lower: MergedVi
       const prefix = entry.path === '' ? '' : entry.path + '/';
       for (const [key, hidden] of lower.entries) {
         if (key !== '' && key.startsWith(prefix) && !own.has(key)) out.push({ ...stripLayer(hidden), change: 'deleted' });
+        yield;
       }
     }
+    yield;
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
-import { readJsonFile, writeFileAtomic, writeJsonAtomic } from '../store/atomic';
+import { readJsonFile, writeFileAtomicAsync, writeJsonAtomic } from '../store/atomic';
 import { type StorePaths, layerDir } from '../store/paths';
 import type { LayerEntry } from './layer-entry';
 import { MergedView } from './layer-index';
@@ -62,8 +62,9 @@ export function mergedViewOf(paths: StorePaths, chainIds: readonly string[]): Me
 }
 
 /** Writes index.json and meta.json into a staged layer directory (…/tmp/…/<layer>/). */
-export function writeLayerFiles(tmpDir: string, stagedLayer: string, entries: LayerEntry[], meta: LayerMeta): void {
-  // Compact: a base layer has tens of thousands of entries.
-  writeFileAtomic(tmpDir, path.join(stagedLayer, LAYER_FILES.index), JSON.stringify({ version: 1, entries }));
+export async function writeLayerFiles(tmpDir: string, stagedLayer: string, entries: LayerEntry[], meta: LayerMeta): Promise<void> {
+  // Compact: a base layer has tens of thousands of entries. Written off the engine's
+  // thread: hundreds of kB to a disk an import keeps busy can hold the loop for long.
+  await writeFileAtomicAsync(tmpDir, path.join(stagedLayer, LAYER_FILES.index), JSON.stringify({ version: 1, entries }));
   writeJsonAtomic(tmpDir, path.join(stagedLayer, LAYER_FILES.meta), meta);
 }

@@ -19,6 +19,13 @@ export function writeFileAtomic(tmpDir: string, target: string, data: string | B
   fs.renameSync(staged, target);
 }
 
+/** writeFileAtomic off the engine's thread: for files big enough to hold the loop (a layer's index). */
+export async function writeFileAtomicAsync(tmpDir: string, target: string, data: string | Buffer): Promise<void> {
+  const staged = tmpPath(tmpDir, 'write');
+  await fs.promises.writeFile(staged, data, { flag: 'wx', mode: 0o644 });
+  await fs.promises.rename(staged, target);
+}
+
 export function writeJsonAtomic(tmpDir: string, target: string, value: unknown): void {
   writeFileAtomic(tmpDir, target, JSON.stringify(value, null, 2) + '\n');
 }

@@ -1,8 +1,9 @@
 // The layer index logic on hand-made entries: marks, opaque directories, merged views, trees.
 import { describe, expect, it } from 'vitest';
 import type { LayerEntry } from '../../../src-main/engine/layers/layer-entry';
-import { LayerTree, MergedView, markChanges } from '../../../src-main/engine/layers/layer-index';
+import { LayerTree, MergedView, markChanges, markChangesAsync } from '../../../src-main/engine/layers/layer-index';
 import { normalizeEntryName, resolveWithin } from '../../../src-main/engine/layers/safe-path';
+import { LoopBudget } from '../../../src-main/engine/store/loop-budget';
 
 const dir = (path: string, extra: Partial<LayerEntry> = {}): LayerEntry => ({ path, kind: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, ...extra });
 const file = (path: string, size: number, extra: Partial<LayerEntry> = {}): LayerEntry => ({ path, kind: 'file', size, mode: 0o644, uid: 0, gid: 0, mtime: 0, ...extra });
@@ -28,6 +29,12 @@ describe('markChanges', () => {
     expect(mark('usr/lib/x')).toBe('deleted');
     expect(mark('usr/lib/y')).toBe('modified');
     expect(top.find((entry) => entry.path === 'usr/lib/x')?.size).toBe(100);
+  });
+
+  it('marks the same when it gives the loop back between entries (the import\'s way)', async () => {
+    const entries = [dir('etc'), file('etc/a', 11), whiteout('etc/b'), file('etc/c', 5), dir('usr/lib', { opaque: true }), file('usr/lib/y', 1), dir('usr', { mode: 0o700 })];
+    // A budget of 0 ms is always spent: it pauses at every step.
+    expect(await markChangesAsync(entries, lower, new LoopBudget(0))).toEqual(top);
   });
 
   it('merges: deletions applied, the top layer wins, each path knows its layer', () => {

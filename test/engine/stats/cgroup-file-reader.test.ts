@@ -79,6 +79,31 @@ describe('CgroupFileReader on cgroup v1', () => {
     expect(fourth!.stats.memoryLimit).toBe(33554432);
   });
 
+  it('reads only CPU time and I/O of a cgroup whose CPU time did not move, and the rest once it moves', async () => {
+    const { file, reader } = v1(4);
+    const first = await reader.read('c1'); // reading 0: everything
+    write(file('memory', 'memory.usage_in_bytes'), 50_000_000);
+    write(file('pids', 'pids.current'), 7);
+    // CPU time unchanged: it ran nothing, so memory and pids are taken as they were…
+    const quiet = await reader.read('c1');
+    expect(quiet!.stats.memoryUsage).toBe(first!.stats.memoryUsage);
+    expect(quiet!.stats.pidsCurrent).toBe(1);
+    // …but I/O is read at every tick (writeback moves it without the cgroup running).
+    fs.writeFileSync(file('blkio', V1_BLKIO_FILES[0]), '254:0 Read 9000000\n254:0 Write 8388608\nTotal 17388608\n');
+    expect((await reader.read('c1'))!.stats).toMatchObject({ blkioReadBytes: 9000000, memoryUsage: first!.stats.memoryUsage });
+    // Once the CPU time moves, the whole fast tier is read again at once.
+    write(file('cpuacct', 'cpuacct.usage'), 2_000_000_000);
+    expect((await reader.read('c1'))!.stats).toMatchObject({ cpuUsageNs: 2_000_000_000, memoryUsage: 50_000_000, pidsCurrent: 7 });
+  });
+
+  it('reads everything of a quiet cgroup at its slow-tier turn (what the kernel changes on its own)', async () => {
+    const { file, reader } = v1(2);
+    await reader.read('c1'); // reading 0: slow tier
+    write(file('memory', 'memory.usage_in_bytes'), 40_000_000);
+    expect((await reader.read('c1'))!.stats.memoryUsage).not.toBe(40_000_000); // reading 1: quiet
+    expect((await reader.read('c1'))!.stats.memoryUsage).toBe(40_000_000); // reading 2: slow tier, all files
+  });
+
   it('takes the blkio file that counts (bfq here) and reads only it afterwards', async () => {
     const { file, reader } = v1(2);
     const zeros = '254:0 Read 0\n254:0 Write 0\nTotal 0\n';
