@@ -10,19 +10,11 @@ function openLock(paths: StorePaths): number {
   return fs.openSync(paths.lock, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
 }
 
-export async function withStoreLock<T>(paths: StorePaths, recover: Recovery, work: () => Promise<T> | T): Promise<T> {
-  const fd = openLock(paths);
-  try {
-    await lockFile(fd, 'exclusive');
-    try {
-      recover(paths);
-      return await work();
-    } finally {
-      unlockFile(fd);
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
+export function withStoreLock<T>(paths: StorePaths, recover: Recovery, work: () => Promise<T> | T): Promise<T> {
+  return withFileLock(paths.lock, () => {
+    recover(paths);
+    return work();
+  });
 }
 
 /** Recovers now if no writer is active (a crashed writer's lock died with it); never waits. */
