@@ -62,74 +62,48 @@ int cgroup_destroy(const struct spec *s, const char *id) {
   return rc;
 }
 
-int cgroup_kill_all(const struct spec *s, const char *id, int sig) {
-  char *rel = cgroup_rel_path(s, id);
-  int rc;
-  if (cgroup_is_v2()) {
-    char *dir = xasprintf("%s%s", g_cgroup_root, rel);
-    rc = v2_kill_all(dir, sig);
-    free(dir);
-  } else {
-    rc = v1_kill_all(rel, sig);
-  }
-  free(rel);
+/* Where the container's cgroup is: its path below each hierarchy (v1), and on v2 also its
+ * one directory (NULL on v1); done() frees both and passes the result on. */
+struct cg_where {
+  char *rel, *dir;
+};
+
+static struct cg_where where(const struct spec *s, const char *id) {
+  struct cg_where w = {cgroup_rel_path(s, id), NULL};
+  if (cgroup_is_v2()) w.dir = xasprintf("%s%s", g_cgroup_root, w.rel);
+  return w;
+}
+
+static int done(struct cg_where w, int rc) {
+  free(w.rel);
+  free(w.dir);
   return rc;
+}
+
+int cgroup_kill_all(const struct spec *s, const char *id, int sig) {
+  struct cg_where w = where(s, id);
+  return done(w, w.dir ? v2_kill_all(w.dir, sig) : v1_kill_all(w.rel, sig));
 }
 
 int cgroup_freeze(const struct spec *s, const char *id, bool frozen) {
-  char *rel = cgroup_rel_path(s, id);
-  int rc;
-  if (cgroup_is_v2()) {
-    char *dir = xasprintf("%s%s", g_cgroup_root, rel);
-    rc = v2_freeze(dir, frozen);
-    free(dir);
-  } else {
-    rc = v1_freeze(rel, frozen);
-  }
-  free(rel);
-  return rc;
+  struct cg_where w = where(s, id);
+  return done(w, w.dir ? v2_freeze(w.dir, frozen) : v1_freeze(w.rel, frozen));
 }
 
 int cgroup_frozen(const struct spec *s, const char *id) {
-  char *rel = cgroup_rel_path(s, id);
-  int rc;
-  if (cgroup_is_v2()) {
-    char *dir = xasprintf("%s%s", g_cgroup_root, rel);
-    rc = v2_frozen(dir);
-    free(dir);
-  } else {
-    rc = v1_frozen(rel);
-  }
-  free(rel);
-  return rc;
+  struct cg_where w = where(s, id);
+  return done(w, w.dir ? v2_frozen(w.dir) : v1_frozen(w.rel));
 }
 
 int cgroup_update(const struct spec *s, const char *id, const struct resources *r) {
-  char *rel = cgroup_rel_path(s, id);
-  int rc;
-  if (cgroup_is_v2()) {
-    char *dir = xasprintf("%s%s", g_cgroup_root, rel);
-    rc = access(dir, F_OK) < 0 ? fail_kind(ERR_NOT_FOUND, "cgroup %s does not exist", dir) : v2_apply(dir, r);
-    free(dir);
-  } else {
-    rc = v1_update(rel, r);
-  }
-  free(rel);
-  return rc;
+  struct cg_where w = where(s, id);
+  if (!w.dir) return done(w, v1_update(w.rel, r));
+  return done(w, access(w.dir, F_OK) < 0 ? fail_kind(ERR_NOT_FOUND, "cgroup %s does not exist", w.dir) : v2_apply(w.dir, r));
 }
 
 int cgroup_oom_killed(const struct spec *s, const char *id) {
-  char *rel = cgroup_rel_path(s, id);
-  int rc;
-  if (cgroup_is_v2()) {
-    char *dir = xasprintf("%s%s", g_cgroup_root, rel);
-    rc = v2_oom_killed(dir);
-    free(dir);
-  } else {
-    rc = v1_oom_killed(rel);
-  }
-  free(rel);
-  return rc;
+  struct cg_where w = where(s, id);
+  return done(w, w.dir ? v2_oom_killed(w.dir) : v1_oom_killed(w.rel));
 }
 
 /* Signals every process listed in a cgroup.procs file; returns how many were listed. */

@@ -28,21 +28,25 @@ int fail_errno(const char *fmt, ...) {
   return -1;
 }
 
+static int vfail(enum err_kind kind, const char *fmt, va_list ap) {
+  vsnprintf(g_err, sizeof g_err, fmt, ap);
+  g_err_kind = kind;
+  return -1;
+}
+
 int fail_msg(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(g_err, sizeof g_err, fmt, ap);
+  vfail(ERR_INTERNAL, fmt, ap);
   va_end(ap);
-  g_err_kind = ERR_INTERNAL;
   return -1;
 }
 
 int fail_kind(enum err_kind kind, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(g_err, sizeof g_err, fmt, ap);
+  vfail(kind, fmt, ap);
   va_end(ap);
-  g_err_kind = kind;
   return -1;
 }
 
