@@ -13,6 +13,7 @@ import type { ContainerChange, ContainerChangedEvent, ContainerOptions, Containe
 import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImageWaste, ImportedImage, PruneResult, PulledImage, RemoveResult, StoreDiskUsage } from './types/images';
 import type { JobInfo, JobOutput, JobOutputEvent, JobProgressEvent } from './types/jobs';
 import type { HistoryPoint, StatsSample } from './types/stats';
+import type { ConnectionInfo } from './types/connection';
 import type { SystemInfo } from './types/system';
 
 /** Methods without arguments take `{}` (or nothing). Unknown keys are refused everywhere: typos fail loudly. */
@@ -177,6 +178,13 @@ export const methods = {
   'stats.export': call(z.strictObject({ ref, format: z.enum(['csv', 'json']) }), type<{ text: string }>()),
 
   'system.info': call(noInput, type<SystemInfo>()),
+
+  // The connection: answered by the front end (window, `strata serve`), which alone knows how it reaches its engine.
+  'connection.info': call(noInput, type<ConnectionInfo>()),
+  /** Switches the front end to another connection (remembered by the window); UNSUPPORTED where it is bound to one. */
+  'connection.use': call(z.strictObject({ name: z.string().min(1).max(4096) }), type<ConnectionInfo>()),
+  /** Installs and starts the system engine through polkit (the window only); the answer is the connection after it. */
+  'connection.installSystem': call(noInput, type<ConnectionInfo>()),
 } satisfies Record<string, MethodSpec>;
 
 /** Events a client subscribes to by name; each is delivered only to the clients subscribed to it. */
@@ -192,6 +200,8 @@ export const events = {
   'logs.lines': type<LogLinesEvent>(),
   /** One tick of the stats sampler: a sample of every running container. */
   'stats.samples': type<StatsSample[]>(),
+  /** The front end's connection changed state (dropped, reconnected, refused) or was switched. */
+  'connection.changed': type<ConnectionInfo>(),
 };
 
 // What the table says, as types for the client, the dispatcher and the handlers.

@@ -52,16 +52,24 @@ afterAll(async () => {
 });
 
 describe.skipIf(skip !== undefined)('the window without root', () => {
-  it('says that containers need root and what to do, and still lists images', async () => {
+  it('says that containers need the system engine and how to get it, shows the engine it is on, and remembers "images only"', async () => {
     const page = await browser!.newPage();
     const errors: string[] = [];
     collectPageErrors(page, errors);
     await page.goto(url);
-    const notice = page.getByRole('status', { name: 'Running without root' });
+    const notice = page.getByRole('status', { name: 'Engine' });
     await notice.waitFor();
-    expect(await notice.textContent()).toMatch(/Containers need root here\..*runs as user 65534.*npm run start:root.*sudo strata/s);
+    expect(await notice.textContent()).toMatch(/Containers need the system engine\..*runs as user 65534.*group strata.*sudo strata system install/s);
+    const panel = page.getByRole('region', { name: 'Engine connection' });
+    await panel.waitFor();
+    expect(await panel.textContent()).toMatch(/Engine in this app\s*Connected.*as user 65534: images and layers only/s);
     await page.getByRole('button', { name: /images/i }).first().click();
     await page.getByRole('heading', { name: /images/i }).first().waitFor();
+    await notice.getByRole('button', { name: 'Images only for now' }).click();
+    await notice.waitFor({ state: 'detached' });
+    await page.reload();
+    await panel.waitFor();
+    expect(await page.getByRole('status', { name: 'Engine' }).count()).toBe(0);
     await page.close();
     failOnErrors('rootless', errors);
   });

@@ -1,5 +1,6 @@
 // Every method's handler, by area. The type below makes a missing handler (a method added
 // to contract.ts without one) a type error naming it.
+import { connectionHandlers } from './connection';
 import { containerHandlers } from './containers';
 import { imageHandlers } from './images';
 import { jobHandlers } from './jobs';
@@ -17,4 +18,5 @@ export const handlers: Handlers = {
   ...statsHandlers,
   ...jobHandlers,
   ...systemHandlers,
+  ...connectionHandlers,
 };

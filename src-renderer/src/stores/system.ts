@@ -17,8 +17,14 @@ export const useSystemStore = defineStore('system', () => {
     return loading;
   }
 
+  /** Reads the facts again (another engine after a switch or a reconnect). */
+  function reload(): Promise<void> {
+    loading = undefined;
+    return load();
+  }
+
   /** Ceilings for limits; generous guesses until system.info answers. */
   const host = (): { cpus: number; memoryBytes: number } => ({ cpus: info.value?.cpus ?? 1024, memoryBytes: info.value?.memoryBytes ?? Number.MAX_SAFE_INTEGER });
 
-  return { info, load, host };
+  return { info, load, reload, host };
 });
