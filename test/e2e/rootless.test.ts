@@ -7,7 +7,7 @@ import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/test-images';
-import { CHROMIUM, REPO, collectPageErrors, ensureRendererBuilt, failOnErrors, skipReason } from './harness';
+import { CHROMIUM, REPO, collectPageErrors, ensureRendererBuilt, failOnErrors, screenshot, skipReason } from './harness';
 
 const NOBODY = 65534;
 const SETPRIV = '/usr/bin/setpriv';
@@ -62,9 +62,15 @@ describe.skipIf(skip !== undefined)('the window without root', () => {
     expect(await notice.textContent()).toMatch(/Containers need the system engine\..*runs as user 65534.*group strata.*sudo strata system install/s);
     const panel = page.getByRole('region', { name: 'Engine connection' });
     await panel.waitFor();
-    expect(await panel.textContent()).toMatch(/Engine in this app\s*Connected.*as user 65534: images and layers only/s);
+    expect(await panel.textContent()).toMatch(/Engine in this app\s*Connected.*Runs as user 65534: images and layers only/s);
     await page.getByRole('button', { name: /images/i }).first().click();
     await page.getByRole('heading', { name: /images/i }).first().waitFor();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await screenshot(page, 'engine-notice-light-1280');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await screenshot(page, 'engine-notice-dark-1920');
+    await page.emulateMedia({ colorScheme: 'light' });
     await notice.getByRole('button', { name: 'Images only for now' }).click();
     await notice.waitFor({ state: 'detached' });
     await page.reload();

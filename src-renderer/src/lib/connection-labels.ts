@@ -19,6 +19,6 @@ export const STATE_LABELS: Record<ConnectionState, string> = {
 /** What the engine behind the connection can do, from its system.info. */
 export function capabilityLabel(info: SystemInfo | undefined): string | undefined {
   if (!info) return undefined;
-  if (info.rootless) return `as user ${info.uid}: images and layers only`;
-  return 'as root: containers, images, builds';
+  if (info.rootless) return `Runs as user ${info.uid}: images and layers only`;
+  return 'Runs as root: containers, images, builds';
 }
