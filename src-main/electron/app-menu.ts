@@ -1,8 +1,31 @@
 // The application menu: the few entries a desktop app is expected to have. Views and
 // actions live in the window (and its command palette), not here.
-import { Menu, type MenuItemConstructorOptions, app, shell } from 'electron';
+import { Menu, type MenuItemConstructorOptions, app, dialog, shell } from 'electron';
 
-export function installAppMenu(): void {
+export interface AppMenuActions {
+  /** The engine's store root (images, containers, their logs); throws when the engine did not open. */
+  storeRoot: () => string;
+}
+
+/** Opens the engine's store in the file manager (not Electron's profile folder, which holds no logs). */
+function openStore(actions: AppMenuActions): void {
+  let root: string;
+  try {
+    root = actions.storeRoot();
+  } catch (error) {
+    dialog.showErrorBox('Strata', `The engine's store is not available: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  shell
+    .openPath(root)
+    .then((failure) => {
+      // openPath resolves with an error message, or '' on success.
+      if (failure) dialog.showErrorBox('Strata', `Cannot open ${root}: ${failure}`);
+    })
+    .catch((error: unknown) => console.error(`strata: cannot open ${root}:`, error));
+}
+
+export function installAppMenu(actions: AppMenuActions): void {
   const template: MenuItemConstructorOptions[] = [
     { label: 'File', submenu: [{ role: 'close' }, { type: 'separator' }, { role: 'quit', label: 'Quit (containers keep running)' }] },
     { label: 'Edit', submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }] },
@@ -11,7 +34,7 @@ export function installAppMenu(): void {
       label: 'Help',
       submenu: [
         { label: `Strata ${app.getVersion()}`, enabled: false },
-        { label: 'Store and logs folder', click: () => void shell.openPath(app.getPath('userData')) },
+        { label: 'Store and logs folder', click: () => openStore(actions) },
       ],
     },
   ];

@@ -4,7 +4,7 @@
 // one call besides the API: the system's open dialog, shown over that window.
 import { type BrowserWindow, type IpcMainInvokeEvent, app, dialog, ipcMain } from 'electron';
 import type { Api } from '../api/dispatch';
-import { openSupervisedApi } from '../api/supervised-api';
+import { type SupervisedApi, openSupervisedApi } from '../api/supervised-api';
 import { IPC_CHANNELS, type Reply } from '@shared/api/protocol';
 import type { Session } from '../api/session';
 import { Engine } from '../engine/index';
@@ -13,8 +13,10 @@ import { type AppLocation, isAppUrl, pickPathOptions } from './policy';
 
 const REFUSED: Reply = { error: { code: 'UNSUPPORTED', message: "the Strata API answers only the app's own window" } };
 
-let shared: Api | undefined;
+let shared: SupervisedApi | undefined;
 let sharedEngine: Engine | undefined;
+/** Takes the current window's handlers off ipcMain; set while a window is served. */
+let detachWindow: (() => void) | undefined;
 
 /** The app's one engine, opened on first use. */
 export function appEngine(): Engine {
@@ -28,12 +30,30 @@ export function appEngine(): Engine {
  * stats history. Quitting ends the process, and the kernel hands the lock on.
  */
 function appApi(): Api {
-  shared ??= openSupervisedApi({ engine: appEngine(), version: app.getVersion(), onInternalError: (method, error) => console.error(`strata: ${method} failed unexpectedly:`, error) }).api;
-  return shared;
+  shared ??= openSupervisedApi({ engine: appEngine(), version: app.getVersion(), onInternalError: (method, error) => console.error(`strata: ${method} failed unexpectedly:`, error) });
+  return shared.api;
 }
 
-/** Serves the API to `window` until its web contents are destroyed. */
+/**
+ * Before the app exits: closes the API — running jobs are cancelled and waited for, the
+ * samplers write their last points — and leaves the supervisor election. Containers keep
+ * running. Idempotent; resolves at once when the API was never opened.
+ */
+export async function closeAppApi(): Promise<void> {
+  detachWindow?.();
+  const api = shared;
+  if (!api) return;
+  await api.close();
+}
+
+const CHANNELS = [IPC_CHANNELS.invoke, IPC_CHANNELS.subscribe, IPC_CHANNELS.unsubscribe, IPC_CHANNELS.pickPath] as const;
+
+/**
+ * Serves the API to `window` until its web contents are destroyed (or another window takes
+ * over: ipcMain allows one handler per channel, so the previous window's go first).
+ */
 export function serveApiToWindow(window: BrowserWindow, location: AppLocation): void {
+  detachWindow?.();
   const contents = window.webContents;
   let session: Session | undefined;
   let failure: Reply | undefined;
@@ -56,6 +76,8 @@ export function serveApiToWindow(window: BrowserWindow, location: AppLocation): 
     return session ? work(session) : failure!;
   };
 
+  // The session is this window's seam to the engine (openSession(sink) → call/subscribe/
+  // unsubscribe/close): a connection to a system engine can stand in for the in-process API.
   ipcMain.handle(IPC_CHANNELS.invoke, (event, method: unknown, input: unknown) => answer(event, (s) => s.call(String(method), input)));
   ipcMain.handle(IPC_CHANNELS.subscribe, (event, name: unknown) => answer(event, (s) => s.subscribe(String(name))));
   ipcMain.handle(IPC_CHANNELS.unsubscribe, (event, name: unknown) => answer(event, (s) => s.unsubscribe(String(name))));
@@ -66,8 +88,12 @@ export function serveApiToWindow(window: BrowserWindow, location: AppLocation): 
     return chosen.canceled ? undefined : chosen.filePaths[0];
   });
 
-  contents.once('destroyed', () => {
+  const detach = (): void => {
+    if (detachWindow !== detach) return; // already detached (destroyed after a newer window took over)
+    detachWindow = undefined;
     session?.close();
-    for (const channel of [IPC_CHANNELS.invoke, IPC_CHANNELS.subscribe, IPC_CHANNELS.unsubscribe, IPC_CHANNELS.pickPath]) ipcMain.removeHandler(channel);
-  });
+    for (const channel of CHANNELS) ipcMain.removeHandler(channel);
+  };
+  detachWindow = detach;
+  contents.once('destroyed', detach);
 }

@@ -1,5 +1,7 @@
 // The tray icon: how many containers run, at a glance, and the way back to the window.
 // The count comes from the engine's records (cheap reads, no processes), every few seconds.
+// The menu is rebuilt only when the count changes: setContextMenu closes a menu the user has
+// open, so rebuilding it on every tick would snap it shut every few seconds.
 import path from 'node:path';
 import { Menu, Tray, app, nativeImage } from 'electron';
 
@@ -11,9 +13,15 @@ export interface TrayActions {
   quit: () => void;
 }
 
+/** What the tray says: the count, or that the engine is not there (rather than 0). */
+export function trayLabel(running: number | undefined): string {
+  return running === undefined ? 'Engine unavailable' : `${running} container${running === 1 ? '' : 's'} running`;
+}
+
 export function createTray(actions: TrayActions): Tray {
   const icon = nativeImage.createFromPath(path.join(app.getAppPath(), 'build', 'icon.png')).resize({ width: 22, height: 22 });
   const tray = new Tray(icon);
+  let shown: string | undefined;
   const refresh = (): void => {
     let running: number | undefined;
     try {
@@ -21,7 +29,9 @@ export function createTray(actions: TrayActions): Tray {
     } catch {
       running = undefined; // the engine is not available: say so rather than 0
     }
-    const label = running === undefined ? 'Engine unavailable' : `${running} container${running === 1 ? '' : 's'} running`;
+    const label = trayLabel(running);
+    if (label === shown) return;
+    shown = label;
     tray.setToolTip(`Strata — ${label}`);
     tray.setContextMenu(
       Menu.buildFromTemplate([
@@ -33,8 +43,18 @@ export function createTray(actions: TrayActions): Tray {
     );
   };
   refresh();
-  const timer = setInterval(refresh, REFRESH_MS);
+  const timer = setInterval(() => {
+    // A timer's exception would reach the process's uncaught handler: log it, keep ticking.
+    try {
+      refresh();
+    } catch (error) {
+      console.error('strata: the tray could not refresh:', error);
+    }
+  }, REFRESH_MS);
   tray.on('click', actions.showWindow);
-  app.on('will-quit', () => clearInterval(timer));
+  app.on('will-quit', () => {
+    clearInterval(timer);
+    tray.destroy();
+  });
   return tray;
 }

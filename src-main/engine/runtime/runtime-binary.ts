@@ -3,6 +3,7 @@
 // in that separate, single-threaded process.
 import type { LogLine } from '@shared/api/types/containers';
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,18 +11,74 @@ import { fileURLToPath } from 'node:url';
 
 import { findPackageRoot } from '../../../native/lib/load';
 import { ERROR_CODES, type ErrorCode } from '@shared/errors';
+import { tmpPath } from '../store/atomic';
+import { defaultStoreRoot } from '../store/paths';
 
 const BINARY_PATH = 'native/build/Release/strata-runtime';
 
-/** Where the runtime is built, from the package root above this module. */
-export function runtimeBinaryPath(): string {
+/**
+ * The runtime to run: where it is built, from the package root above this module — or,
+ * inside an AppImage, a stable copy of it (see stableRuntimeCopy).
+ */
+export function runtimeBinaryPath(env: NodeJS.ProcessEnv = process.env): string {
   // Packaged, the code runs from app.asar but executables live beside it, unpacked.
   const root = findPackageRoot(path.dirname(fileURLToPath(import.meta.url))).replace(/([/\\])app\.asar$/, '$1app.asar.unpacked');
   const file = path.join(root, BINARY_PATH);
   if (!fs.existsSync(file)) {
     throw new Error(`strata-runtime is not built (${file} is missing): run \`npm run build:native\``);
   }
-  return file;
+  return insideAppImage(file, env) ? stableRuntimeCopy(file, path.join(defaultStoreRoot(env), 'bin')) : file;
+}
+
+/**
+ * Whether `file` lies in a mounted AppImage: the AppImage runtime sets APPIMAGE (the image
+ * file) and APPDIR (its mount, /tmp/.mount_*) for the app it starts.
+ */
+function insideAppImage(file: string, env: NodeJS.ProcessEnv): boolean {
+  const mount = env.APPDIR;
+  if (!env.APPIMAGE || !mount) return false;
+  const relative = path.relative(path.resolve(mount), file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+/** Copies already checked in this process: source path → the copy's path. */
+const stableCopies = new Map<string, string>();
+
+/**
+ * A copy of the runtime outside the AppImage, in `dir`, named by its content hash. Shims
+ * are the runtime itself and must outlive the app (containers outlive the app), but an
+ * AppImage's mount is unmounted when the app quits, which would pull the executable from
+ * under every shim. The copy is made once per version (its name carries the hash, so two
+ * versions never overwrite each other's running executable) and checked by hash before use.
+ */
+export function stableRuntimeCopy(source: string, dir: string): string {
+  const known = stableCopies.get(source);
+  if (known) return known;
+  const bytes = fs.readFileSync(source);
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  const target = path.join(dir, `strata-runtime-${hash.slice(0, 16)}`);
+  const intact = (() => {
+    try {
+      return createHash('sha256').update(fs.readFileSync(target)).digest('hex') === hash && (fs.statSync(target).mode & 0o111) !== 0;
+    } catch {
+      return false;
+    }
+  })();
+  if (!intact) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+    // Staged beside the target and renamed over it: a running shim keeps its old inode, and
+    // no reader ever sees half a binary.
+    const staged = tmpPath(dir, '.strata-runtime');
+    try {
+      fs.writeFileSync(staged, bytes, { flag: 'wx', mode: 0o755 });
+      fs.renameSync(staged, target);
+    } catch (error) {
+      fs.rmSync(staged, { force: true });
+      throw error;
+    }
+  }
+  stableCopies.set(source, target);
+  return target;
 }
 
 export interface RuntimeResult {

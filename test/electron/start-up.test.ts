@@ -1,0 +1,154 @@
+// The Electron shell, launched without Electron: the *built* main bundle (out/main/index.js)
+// runs under plain Node with a fake `electron` (fake-electron/), one scenario per process,
+// over a real engine on a temporary store. The fake throws where Electron would (windows,
+// menus, the tray, sessions and protocol handlers before ready; privileged schemes and
+// enableSandbox after it; a second ipcMain handler), so a wrong start-up order fails here.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { IPC_CHANNELS } from '@shared/api/protocol';
+import { makeTempDir } from '../helpers/test-images';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const FAKE = path.join(REPO, 'test', 'electron', 'fake-electron');
+const BUILT = path.join(REPO, 'out', 'main', 'index.js');
+const work = makeTempDir('electron-start-up');
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  calls: string[];
+  result: Record<string, unknown> & { error?: string };
+  stderr: string;
+}
+
+let runs = 0;
+/** Runs one scenario of fake-electron/run-main.mjs in a process of its own. */
+function run(scenario: string, options: { uid?: number; argv?: string[] } = {}): Run {
+  if (!fs.existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build\` first (these tests run the built bundle)`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    STRATA_ROOT: path.join(work, `store-${++runs}`),
+    FAKE_ELECTRON_APP_PATH: REPO,
+    FAKE_ELECTRON_USER_DATA: path.join(work, `profile-${runs}`),
+    FAKE_ARGV: JSON.stringify(options.argv ?? ['--no-sandbox']),
+  };
+  if (options.uid !== undefined) env.FAKE_UID = String(options.uid);
+  const child = spawnSync(process.execPath, ['--import', './register.mjs', 'run-main.mjs', scenario], { cwd: FAKE, env, encoding: 'utf8', timeout: 120_000 });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('FAKE_ELECTRON_RESULT '));
+  if (!line) throw new Error(`scenario ${scenario} printed no result (exit ${child.status}):\n${child.stdout}\n${child.stderr}`);
+  const parsed = JSON.parse(line.slice('FAKE_ELECTRON_RESULT '.length)) as Omit<Run, 'stderr'>;
+  if (parsed.result.error) throw new Error(`scenario ${scenario} failed: ${parsed.result.error}\n${child.stderr}`);
+  return { ...parsed, stderr: child.stderr };
+}
+
+describe('start-up order', () => {
+  it('registers app:// before ready, takes the lock, then builds menu, tray and window after ready, loading app://', () => {
+    const { code, calls, result } = run('start');
+    expect(code).toBe(0);
+    const at = (call: string) => calls.findIndex((c) => c === call || c.startsWith(`${call} `));
+    expect(at('protocol.registerSchemesAsPrivileged')).toBeGreaterThanOrEqual(0);
+    expect(at('protocol.registerSchemesAsPrivileged')).toBeLessThan(at('ready:ready'));
+    expect(at('app.requestSingleInstanceLock')).toBeLessThan(at('ready:ready'));
+    expect(at('ready:protocol.handle')).toBeLessThan(at('ready:new BrowserWindow'));
+    expect(calls).toContain('ready:new BrowserWindow sandboxed');
+    expect(calls).toContain('ready:loadURL app://strata/index.html');
+    expect(calls.some((c) => c.startsWith('ready:loadFile') || c.includes('file://'))).toBe(false);
+    expect(result.privilegedSchemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(result.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webviewTag: false });
+    // The handler serves the built page with the CSP header, and nothing outside out/renderer.
+    expect(result.appUrlResponse).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
+    expect((result.appUrlResponse as { csp: string }).csp).toContain("script-src 'self'");
+    expect(result.escapeResponse).toMatchObject({ status: 404 });
+  });
+});
+
+describe('the sandbox switches', () => {
+  it('as root without --no-sandbox on the command line: refuses with a message and exit 1, before anything starts', () => {
+    const { code, calls, stderr } = run('start', { argv: [] });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/refusing to start as root without --no-sandbox.*start:root/);
+    expect(calls).toEqual(['app.exit 1']);
+  });
+
+  it('as root with --no-sandbox: never enableSandbox() (it would drop the switch), never appendSwitch', () => {
+    const { code, calls } = run('start', { argv: ['--no-sandbox'] });
+    expect(code).toBe(0);
+    expect(calls.filter((c) => c.includes('enableSandbox') || c.includes('appendSwitch'))).toEqual([]);
+    expect(calls).toContain('ready:new BrowserWindow sandboxed');
+  });
+
+  it('as a normal user: enableSandbox() before ready, and no --no-sandbox even when given', () => {
+    const { code, calls } = run('start', { uid: 1000, argv: ['--no-sandbox'] });
+    expect(code).toBe(0);
+    expect(calls.indexOf('app.enableSandbox')).toBeGreaterThanOrEqual(0);
+    expect(calls.indexOf('app.enableSandbox')).toBeLessThan(calls.indexOf('ready:ready'));
+    expect(calls.filter((c) => c.includes('appendSwitch'))).toEqual([]);
+  });
+});
+
+describe('IPC', () => {
+  it('every channel the preload uses has a handler, and every handler refuses a foreign sender', () => {
+    const { result } = run('ipc');
+    const preload = fs.readFileSync(path.join(REPO, 'src-main', 'electron', 'preload.ts'), 'utf8');
+    const used = Object.entries(IPC_CHANNELS)
+      .filter(([key]) => preload.includes(`IPC_CHANNELS.${key}`))
+      .map(([, channel]) => channel)
+      .filter((channel) => channel !== IPC_CHANNELS.event); // main → renderer only
+    expect(used.length).toBeGreaterThanOrEqual(4);
+    expect([...(result.channels as string[])].sort()).toEqual([...used].sort());
+    const foreign = result.foreign as Record<string, Record<string, { value?: { error?: { code: string } }; rejected?: string }>>;
+    for (const channel of used) {
+      for (const [who, answer] of Object.entries(foreign[channel]!)) {
+        const refused = answer.rejected !== undefined || answer.value?.error?.code === 'UNSUPPORTED';
+        expect(refused, `${channel} from ${who}: ${JSON.stringify(answer)}`).toBe(true);
+      }
+    }
+    // The window itself is answered, by the real engine.
+    expect(result.own).toMatchObject({ value: { result: { uid: 0 } } });
+  });
+
+  it('a closed window takes its handlers with it, and a new window gets them again (no "second handler")', () => {
+    const { code, result } = run('reopen');
+    expect(code).toBe(0);
+    expect(result.afterClose).toEqual([]);
+    expect(result.afterReopen).toHaveLength(4);
+    expect(result.newWindow).toMatchObject({ value: { result: { uid: 0 } } });
+    expect(result.oldWindow).toMatchObject({ value: { error: { code: 'UNSUPPORTED' } } });
+  });
+});
+
+describe('quitting', () => {
+  it('before-quit closes the API before the app exits: a running pull is cancelled (its connection closed)', () => {
+    const { code, calls, result } = run('quit');
+    expect(code).toBe(0);
+    expect(result.pull).toMatchObject({ value: { result: { kind: 'images.pull', state: 'running' } } });
+    expect(result.events).toEqual(['registry: connected', 'registry: closed']);
+    // The first quit waited (prevented) for the API, then quit for real.
+    expect(calls.indexOf('ready:before-quit prevented')).toBeLessThan(calls.indexOf('ready:app.exited'));
+  });
+});
+
+describe('failures the user must see', () => {
+  it('a failed load or a dead renderer shows the window and a dialog; a timer rejection is logged; the Help menu opens the store', () => {
+    const { code, calls, result, stderr } = run('failures');
+    expect(code).toBe(0);
+    expect(result.afterAbort).toBe(0); // a cancelled load (ERR_ABORTED) is not a failure
+    expect(calls).toContain('ready:dialog.showMessageBox The window could not load');
+    expect(calls).toContain('ready:dialog.showMessageBox The window stopped');
+    expect(calls.filter((c) => c === 'ready:window.show').length).toBeGreaterThanOrEqual(1);
+    expect(result.survivedRejection).toBe(true);
+    expect(stderr).toContain('unhandled rejection in the main process: Error: a timer failed');
+    // The engine's store, not Electron's profile.
+    const opened = calls.find((c) => c.startsWith('ready:shell.openPath '));
+    expect(opened).toMatch(/store-\d+$/);
+  });
+
+  it('the tray menu is built once, not on every tick (a rebuild closes an open menu)', () => {
+    const { result } = run('tray');
+    expect(result.trayTimer).toBe(true);
+    expect(result.menus).toEqual(['ready:tray.setContextMenu 0 containers running']);
+  });
+});
