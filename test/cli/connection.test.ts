@@ -179,6 +179,37 @@ describe('the same commands over a Unix socket', () => {
     expect(await remote('ps', '-a', '-q')).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
+  it('Ctrl-C detaches an attached run (run --rm still removes its container) and ends logs -f, on either connection', async () => {
+    for (const [label, env, prefix, engine] of [
+      ['socket', { STRATA_HOST: `unix://${socketPath}` }, [], remoteEngine],
+      ['local', {}, ['--root', localRoot], Engine.open({ root: localRoot })],
+    ] as const) {
+      // Interrupted once the command has printed what it is waiting on: under way, not starting.
+      const interrupted = (args: string[], ready: (stdout: string) => boolean) =>
+        new Promise<Result>((resolve, reject) => {
+          const child = spawn(process.execPath, [bin, ...prefix, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+          child.on('error', reject);
+          child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+          const poll = setInterval(() => {
+            if (!ready(stdout)) return;
+            clearInterval(poll);
+            child.kill('SIGINT');
+          }, 20);
+        });
+      const attached = await interrupted(['run', '--rm', '--name', `ctrl-c-${label}`, '--network', 'none', 'test/a:1', 'sh', '-c', 'echo up; sleep 60'], (stdout) => stdout === 'up\n');
+      expect(attached, label).toEqual({ code: 0, stdout: 'up\n', stderr: '' });
+      expect(engine.listContainers({ all: true }).map((c) => c.name), label).toEqual([]);
+
+      const id = (await strata(env, ...prefix, 'run', '-d', '--name', `followed-${label}`, '--network', 'none', 'test/a:1', 'sh', '-c', 'echo one; sleep 60')).stdout.trim();
+      expect(await interrupted(['logs', '-f', id], (stdout) => stdout === 'one\n'), label).toEqual({ code: 0, stdout: 'one\n', stderr: '' });
+      expect((await strata(env, ...prefix, 'rm', '-f', id)).code).toBe(0);
+    }
+  });
+
   it('save to standard output is refused over a socket (UNSUPPORTED: use -o FILE); -o FILE writes on the engine side', async () => {
     const piped = await remote('save', 'test/a:1');
     expect(piped).toMatchObject({ code: 1, stdout: '', stderr: expect.stringMatching(/^strata save: .*standard output.*-o FILE.*\[UNSUPPORTED\]\n$/) });
