@@ -1,6 +1,7 @@
 // The API's engine side, transport-neutral: validates a call against the table, runs its
 // handler (or starts its job), and answers `{ result }` or `{ error: { code, message } }`.
 // Transports (electron/ipc.ts, server/) open one Session per client and pass calls in.
+import type { Writable } from 'node:stream';
 import type { Engine } from '../engine/index';
 import { type ErrorShape, toErrorShape } from '@shared/errors';
 import { type MethodName, isMethodName, methods } from '@shared/api/contract';
@@ -29,6 +30,12 @@ export interface ApiOptions {
    * one the API writes no history. The caller stops it, after close().
    */
   supervisor?: StoreSupervisor;
+  /**
+   * The caller's standard output, when the API runs in the caller's own process (the CLI's
+   * local connection): `images.save` may then write its archive there (output `-`), as
+   * `strata save IMAGE > file` does. Elsewhere that output is UNSUPPORTED.
+   */
+  standardOutput?: Writable;
 }
 
 export { openSupervisedApi, type SupervisedApi } from './supervised-api';
@@ -78,7 +85,19 @@ export class Api {
     // A method without arguments may be called with none: `undefined` reads as `{}`.
     const parsed = spec.input.safeParse(rawInput === undefined ? {} : rawInput);
     if (!parsed.success) return { error: toErrorShape(invalidInput(method, parsed.error)) };
-    const context: HandlerContext = { engine: this.engine, session, jobs: this.jobs, stats: this.stats, version: this.options.version ?? packageVersion(), supervisor: this.options.supervisor };
+    const options = this.options;
+    const context: HandlerContext = {
+      engine: this.engine,
+      session,
+      jobs: this.jobs,
+      stats: this.stats,
+      // Read only by system.info: package.json is not looked for on every call.
+      get version() {
+        return options.version ?? packageVersion();
+      },
+      supervisor: options.supervisor,
+      standardOutput: options.standardOutput,
+    };
     try {
       return { result: spec.kind === 'job' ? this.startJob(method, parsed.data, context) : await this.runCall(method, parsed.data, context) };
     } catch (error) {

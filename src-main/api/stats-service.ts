@@ -1,8 +1,10 @@
-// The stats sampler behind the API: one per engine process, started with the API and
-// stopped with it. Batches reach only the clients subscribed to `stats.samples` (the event
-// bus sees to that). Every engine samples for its own clients; the history on disk is the
-// store's, written only by its elected supervisor: given one, the sampler writes history
-// while that supervisor is elected; without one, it never writes (it only reads).
+// The stats sampler behind the API: one per engine process, stopped with the API. Batches
+// reach only the clients subscribed to `stats.samples` (the event bus sees to that). Every
+// engine samples for its own clients; the history on disk is the store's, written only by
+// its elected supervisor: given one, the sampler starts with the API and writes history
+// while that supervisor is elected (the window, `strata serve`); without one, it never
+// writes, and it starts only when first needed — a one-shot CLI command that asks for no
+// stats pays nothing for it.
 import type { Engine } from '../engine/index';
 import { type StatsSampler, exportContainerStatsHistory, openContainerStatsSampler } from '../engine/stats/index';
 import type { HistoryExportFormat } from '../engine/stats/export';
@@ -11,32 +13,40 @@ import type { StatsBatch, StatsSample } from '../engine/stats/sample';
 import type { StoreSupervisor } from '../engine/supervisor/store-supervisor';
 
 export class StatsService {
-  private readonly sampler: Promise<StatsSampler | undefined>;
+  private opened: Promise<StatsSampler | undefined> | undefined;
   private detach: (() => void) | undefined;
+  private closed = false;
 
   constructor(
     private readonly engine: Engine,
-    onError: (error: unknown) => void,
-    supervisor?: StoreSupervisor,
+    private readonly onError: (error: unknown) => void,
+    private readonly supervisor?: StoreSupervisor,
   ) {
-    this.sampler = openContainerStatsSampler(engine.store, { writeHistory: false }).then(
+    if (supervisor) void this.sampler();
+  }
+
+  /** The sampler, opened and started at the first call. */
+  private sampler(): Promise<StatsSampler | undefined> {
+    if (this.closed && !this.opened) return Promise.resolve(undefined);
+    this.opened ??= openContainerStatsSampler(this.engine.store, { writeHistory: false }).then(
       (sampler) => {
-        this.detach = supervisor?.writeHistoryOf(sampler);
+        this.detach = this.supervisor?.writeHistoryOf(sampler);
         sampler.start();
         return sampler;
       },
       (error: unknown) => {
-        onError(error); // no cgroups to read here: the API still answers, with no samples
+        this.onError(error); // no cgroups to read here: the API still answers, with no samples
         return undefined;
       },
     );
+    return this.opened;
   }
 
   /** Every batch from now on; returns the unsubscribe. */
   subscribe(listener: (batch: StatsBatch) => void): () => void {
     let unsubscribe: (() => void) | undefined;
     let cancelled = false;
-    void this.sampler.then((sampler) => {
+    void this.sampler().then((sampler) => {
       if (!cancelled && sampler) unsubscribe = sampler.subscribe(listener);
     });
     return () => {
@@ -48,13 +58,13 @@ export class StatsService {
   /** The container's samples of the last minutes (what a chart shows at once on opening). */
   async recent(ref: string): Promise<StatsSample[]> {
     const id = this.engine.inspectContainer(ref).id;
-    return (await this.sampler)?.recent(id) ?? [];
+    return (await this.sampler())?.recent(id) ?? [];
   }
 
   /** The container's stored history: 10-s points, the last 24 h (or since `sinceMs`). */
   async history(ref: string, sinceMs?: number): Promise<HistoryPoint[]> {
     const id = this.engine.inspectContainer(ref).id;
-    return (await this.sampler)?.historyOf(id, { sinceMs }) ?? [];
+    return (await this.sampler())?.historyOf(id, { sinceMs }) ?? [];
   }
 
   /** The stored history as CSV or JSON text, for a download. */
@@ -64,7 +74,8 @@ export class StatsService {
 
   /** Stops sampling (writing the last partial points if this engine writes history), then lets go of the supervisor. */
   async close(): Promise<void> {
-    await (await this.sampler)?.stop();
+    this.closed = true;
+    await (await this.opened)?.stop();
     this.detach?.();
   }
 }

@@ -1,9 +1,13 @@
 // One CLI command: its name, what it does, its options (node:util parseArgs), and its run.
 import type { ParseArgsConfig } from 'node:util';
+import type { ApiClient } from '@shared/api/client';
 import type { Engine } from '../engine/index';
 import type { Output } from './output';
 
 export interface CommandContext {
+  /** The engine's API over the chosen connection (opened at the first call): what every command uses. */
+  api: () => ApiClient;
+  /** `serve` only: the engine of the local connection, in this process. */
   engine: () => Engine;
   output: Output;
   json: boolean;

@@ -1,8 +1,9 @@
 // `strata`: the command line over the same engine as the window. One file per command.
 import { parseArgs } from 'node:util';
-import { Engine } from '../engine/index';
-import { toErrorShape } from '@shared/errors';
+import { isApiError } from '@shared/api/api-error';
+import { type ErrorShape, toErrorShape } from '@shared/errors';
 import { type Command, UsageError, endOptionsAtFirstPositional } from './command';
+import { type CliConnection, cliConnection } from './connect';
 import { dfCommand } from './commands/df';
 import { historyCommand } from './commands/history';
 import { imagesCommand } from './commands/images';
@@ -36,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
 
 const GLOBAL_OPTIONS = {
   root: { type: 'string' },
+  connection: { type: 'string' },
   json: { type: 'boolean' },
   format: { type: 'string' }, // docker's `--format json`; tables are the default
   help: { type: 'boolean', short: 'h' },
@@ -55,6 +57,7 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     return 2;
   }
   let asJson = false;
+  let connection: CliConnection | undefined;
   try {
     const options = { ...GLOBAL_OPTIONS, ...(command.options ?? {}) };
     const args = [...argv.slice(0, split), ...argv.slice(split + 1)];
@@ -70,9 +73,9 @@ export async function main(argv: string[], output: Output = processOutput): Prom
       throw new UsageError(`--format takes json or table, not ${JSON.stringify(format)}`);
     }
     asJson = Boolean(parsed.values.json) || format === 'json';
-    const root = parsed.values.root as string | undefined;
-    let engine: Engine | undefined;
-    const code = await command.run({ engine: () => (engine ??= Engine.open({ root })), output, json: asJson }, parsed);
+    const open = cliConnection({ root: parsed.values.root as string | undefined, connection: parsed.values.connection as string | undefined }, { standardOutput: process.stdout });
+    connection = open;
+    const code = await command.run({ api: () => open.client(), engine: () => open.engine(), output, json: asJson }, parsed);
     await output.flush?.();
     return stdoutFailure(command, output) ?? (typeof code === 'number' ? code : 0);
   } catch (error) {
@@ -82,12 +85,19 @@ export async function main(argv: string[], output: Output = processOutput): Prom
       output.err(`strata ${command.name}: ${(error as Error).message}\nusage: strata ${command.usage}\n`);
       return 2;
     }
-    const shape = toErrorShape(error);
+    const shape = errorShape(error);
     if (asJson) output.err(json({ error: shape }));
     else output.err(`strata ${command.name}: ${shape.message}${shape.code === 'INTERNAL' ? '' : ` [${shape.code}]`}\n`);
     if (shape.code === 'INTERNAL' && process.env.STRATA_DEBUG) output.err(`${(error as Error).stack}\n`);
     return 1;
+  } finally {
+    await connection?.close();
   }
+}
+
+/** The engine's refusal as it arrived through the API (ApiError), or this process's own error. */
+function errorShape(error: unknown): ErrorShape {
+  return isApiError(error) ? { code: error.code, message: error.message } : toErrorShape(error);
 }
 
 /**
@@ -111,10 +121,10 @@ function commandHelpEnd(argv: string[], split: number): number {
   return end < 0 ? argv.length : split + 1 + end;
 }
 
-/** The first positional is the command; `--root DIR` may come before it. */
+/** The first positional is the command; `--root DIR` and `--connection NAME` may come before it. */
 function commandPosition(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--root') i++;
+    if (argv[i] === '--root' || argv[i] === '--connection') i++;
     else if (!argv[i]!.startsWith('-')) return i;
   }
   return -1;
@@ -123,14 +133,17 @@ function commandPosition(argv: string[]): number {
 function help(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
   return [
-    'usage: strata [--root DIR] [--json] COMMAND [ARGS]',
+    'usage: strata [--root DIR | --connection NAME] [--json] COMMAND [ARGS]',
     '',
     'Strata: containers with an honest view of layers and disk.',
     '',
     'Commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
     '',
-    'The store is --root DIR, else $STRATA_ROOT, else /var/lib/strata (root) or $XDG_DATA_HOME/strata.',
+    'The engine: --root DIR (a store opened in this process), else --connection local|system, else',
+    '$STRATA_HOST (unix:///path/to.sock), else $STRATA_CONNECTION, else as root the local engine, and for',
+    'other users the system engine when its socket is there (strata system service), otherwise local.',
+    'The local store is --root DIR, else $STRATA_ROOT, else /var/lib/strata (root) or $XDG_DATA_HOME/strata.',
     'Writes keep $STRATA_MIN_FREE free on its filesystem (2g, 10%, 0; default 5%, at most 1 GiB).',
     'Run `strata COMMAND --help` for a command\'s options.',
     '',

@@ -64,6 +64,8 @@ export const methods = {
       platform: z.string().min(1).max(100).optional(),
       /** For a registry not on the engine's machine: plain HTTP allowed, TLS certificates not checked. */
       insecure: z.boolean().optional(),
+      /** For this pull only (as docker's X-Registry-Auth): never stored, never in the job's info. */
+      credentials: z.strictObject({ username: z.string().min(1), password: z.string() }).optional(),
     }),
     type<PulledImage>(),
   ),
@@ -108,7 +110,11 @@ export const methods = {
     z.strictObject({
       refs: z.array(ref).min(1, 'name at least one image'),
       format: z.enum(['oci-archive', 'docker-archive', 'oci']).default('docker-archive'),
-      /** A path on the engine's machine: a file, or a directory for `oci`. */
+      /**
+       * A path on the engine's machine: a file, or a directory for `oci`. `-`: the standard
+       * output of the process the engine runs in, only where that is the caller's (the CLI's
+       * own in-process engine); elsewhere UNSUPPORTED.
+       */
       output: z.string().min(1),
       overwrite: z.boolean().optional(),
     }),
@@ -129,6 +135,8 @@ export const methods = {
   'containers.unpause': call(containerRef, type<ContainerRecord>()),
   'containers.kill': call(z.strictObject({ ref, signal: z.string().regex(/^(SIG)?[A-Z][A-Z0-9+-]*$|^\d+$/, 'expected a signal name or number').optional() }), type<ContainerRecord>()),
   'containers.remove': call(z.strictObject({ ref, force: z.boolean().optional() }), type<{ id: string }>()),
+  /** Until the container's process has exited (at once if it is not running): its exit code, null when it has none. Ends with the client's connection. */
+  'containers.wait': call(containerRef, type<{ exitCode: number | null }>()),
   /** A new process in a running container; its output is collected (1 MiB per stream at most), or dropped with detach. */
   'containers.exec': call(
     z.strictObject({
@@ -159,7 +167,23 @@ export const methods = {
   ),
 
   // Logs followed live: subscribe to `logs.lines` first, then follow; ends with unfollow or the connection.
-  'logs.follow': call(z.strictObject({ ref, tail: z.number().int().nonnegative().max(MAX_LOG_LINES).default(100), since: logTime, streams }), type<{ follow: string; container: string }>()),
+  'logs.follow': call(
+    z.strictObject({
+      ref,
+      /** The last lines to send first (found walking back from the end: any number costs the same); null: every line of the log. */
+      tail: z.number().int().nonnegative().nullable().default(100),
+      since: logTime,
+      streams,
+      /**
+       * Ends the follow by itself, with a last event marked `end`: `end-of-log` once the lines
+       * the log holds now are sent (`strata logs`); `exit` once the container has exited and
+       * every line it wrote is sent, with its exit code (an attached `strata run`; every line
+       * from `since`, `tail` does not apply). Absent: until unfollow.
+       */
+      stopAt: z.enum(['end-of-log', 'exit']).optional(),
+    }),
+    type<{ follow: string; container: string }>(),
+  ),
   'logs.unfollow': call(z.strictObject({ follow: z.string().min(1) }), type<void>()),
 
   // Long work.

@@ -15,6 +15,15 @@ export interface SocketLike {
 
 export type SocketConstructor = new (url: string) => SocketLike;
 
+export interface WebSocketTransportOptions {
+  WebSocket?: SocketConstructor;
+  /**
+   * Why a socket could not be opened, from its 'error' event (e.g. the `ws` package's, with
+   * the system error): the calls waiting for it fail with this instead of a bare "closed".
+   */
+  connectFailure?: (event: unknown) => ErrorShape | undefined;
+}
+
 export interface WebSocketTransport extends Transport {
   /** Closes the socket and stops reconnecting; pending calls fail. */
   close(): void;
@@ -37,7 +46,7 @@ export function pageSocketUrl(page: { protocol: string; host: string; search: st
  * so does the transport by itself (with back-off) while anyone listens to events —
  * re-subscribing them. Log follows are the server's per connection: they end with it.
  */
-export function webSocketTransport(url: string, options: { WebSocket?: SocketConstructor } = {}): WebSocketTransport {
+export function webSocketTransport(url: string, options: WebSocketTransportOptions = {}): WebSocketTransport {
   const found = options.WebSocket ?? (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
   if (!found) throw new Error('no WebSocket implementation: pass one in options.WebSocket');
   const Socket: SocketConstructor = found;
@@ -56,7 +65,10 @@ export function webSocketTransport(url: string, options: { WebSocket?: SocketCon
     if (socket && (socket.readyState === CONNECTING || socket.readyState === OPEN)) return socket;
     const s = new Socket(url);
     socket = s;
+    let opened = false;
+    let failure: ErrorShape | undefined;
     s.addEventListener('open', () => {
+      opened = true;
       retryMs = RECONNECT_MS.first;
       // Subscriptions first (also those made while connecting), then the calls that waited.
       for (const event of listeners.events()) sendSubscription('subscribe', event);
@@ -71,11 +83,14 @@ export function webSocketTransport(url: string, options: { WebSocket?: SocketCon
       outbox = [];
       const failed = [...pending.values()];
       pending.clear();
-      for (const settle of failed) settle({ error: { code: 'INTERNAL', message: CONNECTION_CLOSED } });
+      const error = failure ?? { code: 'INTERNAL', message: CONNECTION_CLOSED };
+      for (const settle of failed) settle({ error });
       scheduleReconnect();
     });
-    // An error is always followed by close, which does the work.
-    s.addEventListener('error', () => {});
+    // An error is always followed by close, which does the work; one before the open says why it failed.
+    s.addEventListener('error', (event) => {
+      if (!opened) failure = options.connectFailure?.(event);
+    });
     return s;
   }
 

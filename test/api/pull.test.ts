@@ -46,7 +46,9 @@ describe('images.pull', () => {
       [{ reference: '' }, /reference: must not be empty/],
       [{ reference: 'a', insecure: 'yes' }, /insecure/],
       [{ reference: 'a', platform: '' }, /platform/],
-      [{ reference: 'a', credentials: { username: 'u', password: 'p' } }, /credentials/],
+      // Credentials serve one pull (the CLI's --creds over any connection): they are checked, never kept.
+      [{ reference: 'a', credentials: { username: 'u' } }, /credentials\.password/],
+      [{ reference: 'a', credentials: { username: '', password: 'p' } }, /credentials\.username/],
     ];
     for (const [input, message] of cases) {
       const error = errorOf(await session.call('images.pull', input));

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PushedImage, TestRegistry } from '../helpers/registry';
-import { makeTempDir, testImages } from '../helpers/test-images';
+import { type TestImage, makeTempDir, testImages } from '../helpers/test-images';
 
 const bin = path.resolve('bin/strata.js');
 
@@ -22,6 +22,7 @@ let work: string;
 let root: string;
 let registry: TestRegistry;
 let pushed: PushedImage;
+let image: TestImage;
 
 function strata(...args: string[]): { code: number; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [bin, '--root', root, ...args], { encoding: 'utf8' });
@@ -33,7 +34,8 @@ beforeAll(async () => {
   work = makeTempDir('cli-pull');
   root = path.join(work, 'store');
   registry = await TestRegistry.start();
-  pushed = await registry.pushImage('test/a', '1', testImages(work).a);
+  image = testImages(work).a;
+  pushed = await registry.pushImage('test/a', '1', image);
 });
 
 afterAll(async () => {
@@ -74,5 +76,25 @@ describe.skipIf(unavailable)('strata pull', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--tls-verify takes =true or =false/);
     expect(strata('pull').code).toBe(2);
+  });
+});
+
+const htpasswdUnavailable = unavailable ?? TestRegistry.unavailable({ htpasswd: { username: 'u', password: 'p' } });
+if (!unavailable && htpasswdUnavailable) console.warn(`skipping the strata pull --creds test: ${htpasswdUnavailable}`);
+
+describe.skipIf(htpasswdUnavailable)('strata pull --creds', () => {
+  it('sends the credentials with the pull through the API; without them the registry refuses', async () => {
+    const secured = await TestRegistry.start({ htpasswd: { username: 'puller', password: 's3cret' } });
+    try {
+      await secured.pushImage('test/private', '1', image);
+      const reference = `${secured.address}/test/private:1`;
+      expect(strata('pull', reference)).toMatchObject({ code: 1, stderr: expect.stringContaining('[UNAUTHORIZED]') });
+      expect(strata('pull', '--creds', 'puller:wrong', reference)).toMatchObject({ code: 1, stderr: expect.stringContaining('[UNAUTHORIZED]') });
+      const pulled = spawnSync(process.execPath, [bin, '--root', root, 'pull', '-q', '--creds', 'puller', reference], { encoding: 'utf8', env: { ...process.env, STRATA_REGISTRY_PASSWORD: 's3cret' } });
+      expect({ code: pulled.status, stderr: pulled.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(pulled.stdout).toContain(`Pulled ${reference}`);
+    } finally {
+      await secured.stop();
+    }
   });
 });

@@ -1,4 +1,6 @@
 // containers.*: lifecycle, listing and logs read at once.
+import { randomUUID } from 'node:crypto';
+import { StrataError } from '@shared/errors';
 import { parseContainerFilters } from '../../engine/containers/container-filters';
 import { containerOptionsSchema } from '../../engine/containers/options';
 import type { ContainerOptions } from '../../engine/containers/options';
@@ -23,6 +25,19 @@ export const containerHandlers = {
   'containers.unpause': ({ ref }, { engine }) => engine.unpauseContainer(ref),
   'containers.kill': ({ ref, signal }, { engine }) => engine.killContainer(ref, signal),
   'containers.remove': async ({ ref, force }, { engine }) => ({ id: await engine.removeContainer(ref, { force }) }),
+  // Ends with the client: a wait nobody will read must not hold an inotify watch for ever.
+  'containers.wait': async ({ ref }, { engine, session }) => {
+    const wait = randomUUID();
+    const controller = new AbortController();
+    session.own(wait, () => controller.abort());
+    try {
+      const exitCode = await engine.waitContainer(ref, { signal: controller.signal });
+      if (controller.signal.aborted) throw new StrataError('CANCELLED', `the wait for ${ref} ended with its connection`);
+      return { exitCode: exitCode ?? null };
+    } finally {
+      session.release(wait);
+    }
+  },
 
   'containers.exec': ({ ref, command, env, workdir, user, detach }, { engine }) => engine.execContainer(ref, { command, env, workdir, user, detach }, 'pipe'),
   'containers.diff': ({ ref }, { engine }) => engine.diffContainer(ref),

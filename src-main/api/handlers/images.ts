@@ -1,4 +1,5 @@
 // images.*, disk.*: the engine's image store.
+import type { Writable } from 'node:stream';
 import { StrataError } from '@shared/errors';
 import type { BuildEvent } from '../../engine/build/build-events';
 import type { TreeNode } from '@shared/api/types/images';
@@ -13,13 +14,21 @@ export const imageHandlers = {
   'images.import': ({ path, format, tags, changes }, { engine }, job) =>
     engine.importImage({ path, format, tags, changes, signal: job.signal, onProgress: (progress) => job.progress(progress) }),
 
-  // Progress per layer (bytes of the blob being downloaded); no credentials over the API.
-  'images.pull': ({ reference, platform, insecure }, { engine }, job) =>
+  // Progress per layer (bytes of the blob being downloaded); each layer settled (in the
+  // store already, or downloaded) is also a line of output (`strata pull` prints one per
+  // layer): progress is throttled, output lines all arrive. Credentials serve this pull only.
+  'images.pull': ({ reference, platform, insecure, credentials }, { engine }, job) =>
     engine.pullImage(reference, {
       platform,
       insecure,
+      ...(credentials ? { credentials } : {}),
       signal: job.signal,
-      onProgress: ({ step, message, done, total, bytes, totalBytes }) => job.progress({ step, message, done, total, bytes, totalBytes }),
+      onProgress: ({ step, message, done, total, bytes, totalBytes, digest }) => {
+        job.progress({ step, message, done, total, bytes, totalBytes });
+        if (step === 'exists' || step === 'downloaded') {
+          job.output({ kind: 'step-done', step: (done ?? 0) + 1, total, cached: step === 'exists', layer: digest, bytes: totalBytes, text: message });
+        }
+      },
     }),
 
   'images.tag': async ({ source, target }, { engine }) => ({ tag: await engine.tagImage(source, target) }),
@@ -69,15 +78,24 @@ export const imageHandlers = {
     });
   },
 
-  'images.save': ({ refs, format, output, overwrite }, { engine }, job) =>
+  'images.save': ({ refs, format, output, overwrite }, { engine, standardOutput }, job) =>
     engine.exportImages(refs, {
       format,
-      output,
+      output: output === STANDARD_OUTPUT ? callersStandardOutput(standardOutput) : output,
       overwrite,
       signal: job.signal,
       onProgress: (p) => job.progress({ step: p.role, message: `${p.role} ${p.done + 1} of ${p.total}`, done: p.done, total: p.total, bytes: p.bytes, totalBytes: p.size }),
     }),
 } satisfies Partial<Handlers>;
+
+/** `images.save`'s output that names the caller's standard output. */
+const STANDARD_OUTPUT = '-';
+
+/** Only an API in the caller's own process has the caller's standard output: no bytes cross a socket yet. */
+function callersStandardOutput(standardOutput: Writable | undefined): Writable {
+  if (standardOutput) return standardOutput;
+  throw new StrataError('UNSUPPORTED', 'an image archive cannot be sent over this connection to standard output yet: save it to a file on the engine\'s machine (-o FILE)');
+}
 
 /** A build event as a line of the job's output, worded as `strata build` prints it. */
 function buildOutputLine(event: BuildEvent): Omit<JobOutputLine, 'seq'> {
@@ -87,7 +105,14 @@ function buildOutputLine(event: BuildEvent): Omit<JobOutputLine, 'seq'> {
     case 'output':
       return { kind: event.stream, step: event.step, text: event.line };
     case 'step-done':
-      return { kind: 'step-done', step: event.step, total: event.total, cached: event.cached, text: event.cached ? 'Using cache' : `done in ${(event.durationMs / 1000).toFixed(1)} s` };
+      return {
+        kind: 'step-done',
+        step: event.step,
+        total: event.total,
+        cached: event.cached,
+        ...(event.layer ? { layer: event.layer } : {}),
+        text: event.cached ? 'Using cache' : `done in ${(event.durationMs / 1000).toFixed(1)} s`,
+      };
     case 'message':
       return { kind: event.level, text: event.message };
   }

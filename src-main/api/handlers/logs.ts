@@ -1,7 +1,9 @@
 // logs.follow / logs.unfollow: a container's log read live, sent to the client that asked
-// as `logs.lines` events, until it unfollows or goes away.
+// as `logs.lines` events, until it unfollows or goes away — or, with `stopAt`, until the
+// end of the log (`strata logs`) or the container's exit (an attached `strata run`).
 import { randomUUID } from 'node:crypto';
-import { followLogs, parseSince } from '../../engine/logs/index';
+import type { Engine } from '../../engine/index';
+import { type LogQuery, followLogs, parseSince, readLogs } from '../../engine/logs/index';
 import { StrataError, toErrorShape } from '@shared/errors';
 import type { Session } from '../session';
 import type { LogLine } from '@shared/api/types/containers';
@@ -11,14 +13,19 @@ import type { Handlers } from './types';
 const MAX_BATCH = 500;
 
 export const logHandlers = {
-  'logs.follow': ({ ref, tail, since, streams }, { engine, session }) => {
+  'logs.follow': ({ ref, tail, since, streams, stopAt }, { engine, session }) => {
     const container = engine.inspectContainer(ref);
-    const query = { tail, streams, since: since === undefined ? undefined : parseSince(since) };
+    const query: LogQuery = { tail: tail ?? undefined, streams, since: since === undefined ? undefined : parseSince(since) };
     const follow = randomUUID();
     const controller = new AbortController();
     session.own(follow, () => controller.abort());
-    const lines = followLogs(engine.containerLogPath(container.id), { ...query, signal: controller.signal });
-    void pump(lines, new LineBatcher(session, follow, container.id, controller.signal)).finally(() => session.release(follow));
+    const batcher = new LineBatcher(session, follow, container.id, controller.signal);
+    const file = engine.containerLogPath(container.id);
+    const work =
+      stopAt === 'exit'
+        ? untilExit(engine, container.id, file, { ...query, tail: undefined }, batcher, controller.signal)
+        : pump(stopAt === 'end-of-log' ? readLogs(file, query) : followLogs(file, { ...query, signal: controller.signal }), batcher, controller.signal).then(() => (stopAt ? batcher.end() : undefined));
+    void work.catch((error: unknown) => batcher.fail(error)).finally(() => session.release(follow));
     return { follow, container: container.id };
   },
 
@@ -27,13 +34,42 @@ export const logHandlers = {
   },
 } satisfies Partial<Handlers>;
 
-async function pump(lines: AsyncGenerator<LogLine>, batcher: LineBatcher): Promise<void> {
+/** Sends every line `lines` yields (until unfollowed); a failure is thrown after the lines read before it are sent. */
+async function pump(lines: AsyncGenerator<LogLine>, batcher: LineBatcher, signal: AbortSignal): Promise<number> {
+  let count = 0;
   try {
-    for await (const line of lines) batcher.add(line);
+    for await (const line of lines) {
+      if (signal.aborted) break; // a read to the end of a long log stops too
+      batcher.add(line);
+      count++;
+    }
+    return count;
+  } finally {
     batcher.flush();
-  } catch (error) {
+  }
+}
+
+/**
+ * Follows until the container has exited, then sends the lines its shim wrote between the
+ * follower's last read and the exit (read again, skipped by count: every line is sent
+ * once), then the end with the exit code.
+ */
+async function untilExit(engine: Engine, id: string, file: string, query: LogQuery, batcher: LineBatcher, signal: AbortSignal): Promise<void> {
+  const following = new AbortController();
+  const stopFollowing = () => following.abort();
+  signal.addEventListener('abort', stopFollowing, { once: true });
+  try {
+    const exited = engine.waitContainer(id, { signal }).finally(stopFollowing);
+    exited.catch(() => undefined); // awaited below, unless the follow fails first
+    const sent = await pump(followLogs(file, { ...query, signal: following.signal }), batcher, signal);
+    const exitCode = await exited;
+    if (signal.aborted) return;
+    let seen = 0;
+    for await (const line of readLogs(file, query)) if (seen++ >= sent) batcher.add(line);
     batcher.flush();
-    batcher.fail(error);
+    batcher.end(exitCode ?? null);
+  } finally {
+    signal.removeEventListener('abort', stopFollowing);
   }
 }
 
@@ -68,7 +104,15 @@ class LineBatcher {
   }
 
   fail(error: unknown): void {
+    this.flush();
     if (this.signal.aborted) return;
     this.session.emit('logs.lines', { follow: this.follow, container: this.container, lines: [], error: toErrorShape(error) });
+  }
+
+  /** The follow's last event when it ended by itself: every line was sent (after `exit`: with the exit code). */
+  end(exitCode?: number | null): void {
+    this.flush();
+    if (this.signal.aborted) return;
+    this.session.emit('logs.lines', { follow: this.follow, container: this.container, lines: [], end: true, ...(exitCode === undefined ? {} : { exitCode }) });
   }
 }

@@ -1,4 +1,5 @@
 // The shape of a handler: one per method of the table, checked against its entry.
+import type { Writable } from 'node:stream';
 import type { Engine } from '../../engine/index';
 import type { JobResult, MethodName, MethodOutput, Methods, ParsedInput } from '@shared/api/contract';
 import type { JobSpec } from '@shared/api/define';
@@ -16,6 +17,8 @@ export interface HandlerContext {
   version: string;
   /** The engine's place in its store's supervisor election, if it takes part (the window, `strata serve`). */
   supervisor?: StoreSupervisor;
+  /** The caller's standard output, when the API runs in the caller's process (ApiOptions.standardOutput). */
+  standardOutput?: Writable;
 }
 
 /** A call: its output, once the work is done. */

@@ -1,6 +1,7 @@
+import path from 'node:path';
+import type { JobOutputLine } from '@shared/api/types/jobs';
 import { parseBuildArgs } from '../../engine/build/variables';
 import { parseNetworkMode } from '../../engine/containers/options';
-import type { BuildEvent } from '../../engine/build/build-events';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
 import { json, shortId } from '../output';
@@ -18,7 +19,7 @@ export const buildCommand: Command = {
     network: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
   },
-  async run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, 1, this.usage);
     // `--build-arg NAME` takes the value from this environment, as docker does.
     const buildArgs = parseBuildArgs((values['build-arg'] as string[] | undefined) ?? [], process.env);
@@ -36,17 +37,20 @@ export const buildCommand: Command = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const result = await engine().buildImage({
-        contextDir: positionals[0]!,
-        ...(values.file !== undefined ? { containerfile: values.file as string } : {}),
-        tags: (values.tag as string[] | undefined) ?? [],
-        buildArgs,
-        noCache: Boolean(values['no-cache']),
-        ...(values.target !== undefined ? { target: values.target as string } : {}),
-        ...(values.network !== undefined ? { network: parseNetworkMode(values.network as string) } : {}),
-        signal: abort.signal,
-        onProgress: (event) => say(describe(event)),
-      });
+      const result = await api().runJob(
+        'images.build',
+        {
+          // Paths on the engine's machine: this one's, made absolute.
+          contextDir: path.resolve(positionals[0]!),
+          ...(values.file !== undefined ? { containerfile: path.resolve(values.file as string) } : {}),
+          tags: (values.tag as string[] | undefined) ?? [],
+          buildArgs,
+          noCache: Boolean(values['no-cache']),
+          ...(values.target !== undefined ? { target: values.target as string } : {}),
+          ...(values.network !== undefined ? { network: parseNetworkMode(values.network as string) } : {}),
+        },
+        { signal: abort.signal, onOutput: (lines) => lines.forEach((line) => say(describe(line))) },
+      );
       if (asJson) return output.out(json(result));
       for (const tag of result.tags) say(`Successfully tagged ${tag}\n`);
       output.out(`${result.id.replace(/^sha256:/, '')}\n`);
@@ -57,16 +61,18 @@ export const buildCommand: Command = {
   },
 };
 
-function describe(event: BuildEvent): string {
-  switch (event.kind) {
+/** A line of the build's output as buildah prints it. */
+function describe(line: JobOutputLine): string {
+  switch (line.kind) {
     case 'step':
-      return `STEP ${event.step}/${event.total}: ${event.createdBy}\n`;
-    case 'output':
-      return `${event.line}\n`;
+    case 'stdout':
+    case 'stderr':
+      return `${line.text}\n`;
     case 'step-done':
-      if (event.cached) return `--> Using cache${event.layer ? ` ${shortId(event.layer)}` : ''}\n`;
-      return event.layer ? `--> ${shortId(event.layer)}\n` : '';
-    case 'message':
-      return `${event.level === 'warning' ? 'WARNING' : 'NOTE'}: ${event.message}\n`;
+      if (line.cached) return `--> Using cache${line.layer ? ` ${shortId(line.layer)}` : ''}\n`;
+      return line.layer ? `--> ${shortId(line.layer)}\n` : '';
+    case 'warning':
+    case 'note':
+      return `${line.kind === 'warning' ? 'WARNING' : 'NOTE'}: ${line.text}\n`;
   }
 }

@@ -12,10 +12,11 @@ export const commitCommand: Command = {
     change: { type: 'string', short: 'c', multiple: true },
     pause: { type: 'string', short: 'p' },
   },
-  async run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, 2, this.usage);
     const pause = values.pause as string | undefined;
-    const image = await engine().commitContainer(positionals[0]!, {
+    const image = await api().runJob('containers.commit', {
+      ref: positionals[0]!,
       tag: positionals[1],
       message: values.message as string | undefined,
       author: values.author as string | undefined,

@@ -9,10 +9,10 @@ export const startCommand: Command = {
   name: 'start',
   usage: 'start CONTAINER...',
   summary: 'Start created or stopped containers',
-  async run({ engine, output, json: asJson }, { positionals }) {
+  async run({ api, output, json: asJson }, { positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     for (const ref of positionals) {
-      const container = await engine().startContainer(ref);
+      const container = await api().call('containers.start', { ref });
       output.out(asJson ? json(container) : `${ref}\n`);
     }
   },
@@ -23,11 +23,11 @@ export const stopCommand: Command = {
   usage: 'stop [-t SECONDS] CONTAINER...',
   summary: "Stop containers: the image's stop signal, then SIGKILL after the timeout (10 s)",
   options: { time: { type: 'string', short: 't' } },
-  async run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     const timeoutS = stopTimeout(values.time);
     for (const ref of positionals) {
-      const container = await engine().stopContainer(ref, { timeoutS });
+      const container = await api().call('containers.stop', { ref, timeoutS });
       output.out(asJson ? json(container) : `${ref}\n`);
     }
   },
@@ -38,10 +38,10 @@ export const killCommand: Command = {
   usage: 'kill [-s SIGNAL] CONTAINER...',
   summary: 'Send a signal to containers (default SIGKILL)',
   options: { signal: { type: 'string', short: 's' } },
-  async run({ engine, output }, { values, positionals }) {
+  async run({ api, output }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     for (const ref of positionals) {
-      await engine().killContainer(ref, (values.signal as string | undefined) ?? 'SIGKILL');
+      await api().call('containers.kill', { ref, signal: (values.signal as string | undefined) ?? 'SIGKILL' });
       output.out(`${ref}\n`);
     }
   },
@@ -52,10 +52,10 @@ export const rmCommand: Command = {
   usage: 'rm [-f] CONTAINER...',
   summary: 'Remove containers and their read-write layers (-f: even running ones)',
   options: { force: { type: 'boolean', short: 'f' } },
-  async run({ engine, output }, { values, positionals }) {
+  async run({ api, output }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     for (const ref of positionals) {
-      await engine().removeContainer(ref, { force: Boolean(values.force) });
+      await api().call('containers.remove', { ref, force: Boolean(values.force) });
       output.out(`${ref}\n`);
     }
   },
@@ -65,9 +65,9 @@ export const waitCommand: Command = {
   name: 'wait',
   usage: 'wait CONTAINER...',
   summary: 'Wait for containers to exit and print their exit codes',
-  async run({ engine, output }, { positionals }) {
+  async run({ api, output }, { positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
-    for (const ref of positionals) output.out(`${(await engine().waitContainer(ref)) ?? ''}\n`);
+    for (const ref of positionals) output.out(`${(await api().call('containers.wait', { ref })).exitCode ?? ''}\n`);
   },
 };
 
@@ -76,11 +76,11 @@ export const restartCommand: Command = {
   usage: 'restart [-t SECONDS] CONTAINER...',
   summary: 'Stop and start containers again',
   options: { time: { type: 'string', short: 't' } },
-  async run({ engine, output }, { values, positionals }) {
+  async run({ api, output }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     const timeoutS = stopTimeout(values.time);
     for (const ref of positionals) {
-      await engine().restartContainer(ref, { timeoutS });
+      await api().call('containers.restart', { ref, timeoutS });
       output.out(`${ref}\n`);
     }
   },
@@ -90,10 +90,10 @@ export const pauseCommand: Command = {
   name: 'pause',
   usage: 'pause CONTAINER...',
   summary: "Freeze every process of containers (the cgroup freezer)",
-  async run({ engine, output }, { positionals }) {
+  async run({ api, output }, { positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     for (const ref of positionals) {
-      await engine().pauseContainer(ref);
+      await api().call('containers.pause', { ref });
       output.out(`${ref}\n`);
     }
   },
@@ -103,10 +103,10 @@ export const unpauseCommand: Command = {
   name: 'unpause',
   usage: 'unpause CONTAINER...',
   summary: 'Thaw paused containers',
-  async run({ engine, output }, { positionals }) {
+  async run({ api, output }, { positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     for (const ref of positionals) {
-      await engine().unpauseContainer(ref);
+      await api().call('containers.unpause', { ref });
       output.out(`${ref}\n`);
     }
   },

@@ -16,7 +16,7 @@ import {
   parseWholeNumber,
   parseWorkdir,
 } from '../../engine/containers/options';
-import { parsePortSpec } from '../../engine/network/index';
+import { parsePortSpec } from '@shared/ports';
 
 export const CONTAINER_FLAGS: ParseArgsConfig['options'] = {
   name: { type: 'string' },

@@ -13,21 +13,24 @@ export const execCommand: Command = {
     user: { type: 'string', short: 'u' },
   },
   positionalsAfterFirst: true,
-  async run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ api, output, json: asJson }, { values, positionals }) {
     const [container, ...command] = positionals;
     if (!container || command.length === 0) throw new UsageError(`usage: strata ${this.usage}`);
-    const options = {
+    // The engine collects the output (a byte stream in the API is still to come) and the
+    // command prints it when the process has ended: stdout to stdout, stderr to stderr.
+    const result = await api().call('containers.exec', {
+      ref: container,
       command,
       env: values.env as string[] | undefined,
       workdir: values.workdir as string | undefined,
       user: values.user as string | undefined,
       detach: Boolean(values.detach),
-    };
-    if (asJson) {
-      const result = await engine().execContainer(container, options, 'pipe');
-      output.out(json(result));
-      return result.exitCode;
+    });
+    if (asJson) output.out(json(result));
+    else {
+      if (result.stdout) output.out(result.stdout);
+      if (result.stderr) output.err(result.stderr);
     }
-    return (await engine().execContainer(container, options, 'inherit')).exitCode;
+    return result.exitCode;
   },
 };

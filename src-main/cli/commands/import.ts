@@ -1,6 +1,7 @@
+import path from 'node:path';
+import type { JobProgress } from '@shared/api/types/jobs';
 import { StrataError } from '@shared/errors';
 import { IMPORT_FORMATS, type ImportFormat } from '../../engine/images/sources/source';
-import type { ImportProgress } from '../../engine/images/import-image';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
 import { bytes, json, shortId } from '../output';
@@ -15,7 +16,7 @@ export const importCommand: Command = {
     change: { type: 'string', short: 'c', multiple: true },
     quiet: { type: 'boolean', short: 'q' },
   },
-  async run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, 1, this.usage);
     const format = values.format as string | undefined;
     if (format !== undefined && !IMPORT_FORMATS.includes(format as ImportFormat)) {
@@ -26,14 +27,17 @@ export const importCommand: Command = {
     const onSignal = () => abort.abort();
     process.once('SIGINT', onSignal);
     try {
-      const imported = await engine().importImage({
-        path: positionals[0]!,
-        format: format as ImportFormat | undefined,
-        tags: values.tag as string[] | undefined,
-        changes: values.change as string[] | undefined,
-        signal: abort.signal,
-        onProgress: showProgress ? (progress) => output.err(`\r\x1b[K${describe(progress)}`) : undefined,
-      });
+      const imported = await api().runJob(
+        'images.import',
+        {
+          // A path on the engine's machine: this one's, whatever the engine's working directory.
+          path: path.resolve(positionals[0]!),
+          format: format as ImportFormat | undefined,
+          tags: values.tag as string[] | undefined,
+          changes: values.change as string[] | undefined,
+        },
+        { signal: abort.signal, onProgress: showProgress ? (progress) => output.err(`\r\x1b[K${describe(progress)}`) : undefined },
+      );
       if (showProgress) output.err('\r\x1b[K');
       if (asJson) return output.out(json(imported));
       for (const image of imported) {
@@ -47,6 +51,6 @@ export const importCommand: Command = {
   },
 };
 
-function describe(progress: ImportProgress): string {
+function describe(progress: JobProgress): string {
   return progress.bytes === undefined ? progress.message : `${progress.message}: ${bytes(progress.bytes)}`;
 }

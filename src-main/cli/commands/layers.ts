@@ -1,7 +1,6 @@
 // `strata layers`: an image's merged file tree, one layer's own changes (--layer), or the
 // space later layers waste (--wasted: dive's efficiency score, counted by the engine).
-import type { TreeNode } from '../../engine/layers/layer-index';
-import type { ImageWaste } from '@shared/api/types/images';
+import type { ImageWaste, TreeNode } from '@shared/api/types/images';
 import { StrataError } from '@shared/errors';
 import type { Command, CommandContext } from '../command';
 import { UsageError, expectPositionals } from '../command';
@@ -14,21 +13,25 @@ export const layersCommand: Command = {
   usage: 'layers [--layer N|ID] [--depth N] [--json] IMAGE [PATH] | layers --wasted [--json] IMAGE',
   summary: 'Show the file tree of an image (merged) or of one layer (--layer: what that layer added, modified, deleted); --wasted: what later layers hide, and the efficiency score',
   options: { layer: { type: 'string', short: 'l' }, depth: { type: 'string', short: 'd' }, wasted: { type: 'boolean' } },
-  run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ api, output, json: asJson }, { values, positionals }) {
     if (values.wasted) {
       if (values.layer !== undefined || values.depth !== undefined) throw new UsageError('--wasted takes neither --layer nor --depth: it covers every layer');
       expectPositionals(positionals, 1, 1, this.usage);
-      return printWaste(output, asJson, engine().imageWaste(positionals[0]!));
+      return printWaste(output, asJson, await api().call('images.wasted', { ref: positionals[0]! }));
     }
     expectPositionals(positionals, 1, 2, this.usage);
     const depth = values.depth === undefined ? Infinity : Number(values.depth);
     if (!(depth >= 0)) throw new StrataError('INVALID_ARGUMENT', `--depth takes a number, not ${JSON.stringify(values.depth)}`);
     const layer = values.layer as string | undefined;
-    const { tree, layer: position } = engine().imageTree(positionals[0]!, { layer, merged: layer === undefined });
-    const at = positionals[1] ?? '/';
-    const node = tree.find(at);
-    if (!node) throw new StrataError('NOT_FOUND', `${at}: not in ${layer === undefined ? 'the image' : `layer ${position}`}`);
-    if (asJson) return output.out(json(prune(node, depth)));
+    // The engine cuts the tree at the depth: only what is shown crosses the connection.
+    const { root: node } = await api().call('images.tree', {
+      ref: positionals[0]!,
+      ...(layer === undefined ? {} : { layer }),
+      merged: layer === undefined,
+      path: positionals[1] ?? '/',
+      ...(Number.isFinite(depth) ? { depth: Math.floor(depth) } : {}),
+    });
+    if (asJson) return output.out(json(node));
     const lines: string[] = [];
     const walk = (n: TreeNode, level: number) => {
       const mark = n.change ? MARK[n.change] : ' ';
@@ -42,10 +45,6 @@ export const layersCommand: Command = {
     output.out(lines.join('\n') + '\n');
   },
 };
-
-function prune(node: TreeNode, depth: number): TreeNode {
-  return { ...node, children: depth > 0 ? node.children.map((child) => prune(child, depth - 1)) : [] };
-}
 
 /** The score, the total, and a table of the wasted paths, biggest first. */
 function printWaste(output: CommandContext['output'], asJson: boolean, waste: ImageWaste): void {

@@ -1,7 +1,11 @@
-import type { Engine } from '../../engine/index';
-import { followLogs, formatLogLine, parseSince, readLogs } from '../../engine/logs/index';
-import type { LogLine } from '../../engine/runtime/index';
+// `strata logs`: a container's log through the API's log follows (`logs.follow`, whose
+// lines come as `logs.lines` events): to its end, or with -f until Ctrl-C. An attached
+// `run` uses the same path, to the container's exit.
+import type { ApiClient } from '@shared/api/client';
+import type { LogLine, LogLinesEvent } from '@shared/api/types/containers';
+import { ApiError } from '@shared/api/api-error';
 import { StrataError } from '@shared/errors';
+import { formatLogLine } from '../../engine/logs/log-format';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
 import type { Output } from '../output';
@@ -16,12 +20,11 @@ export const logsCommand: Command = {
     since: { type: 'string' },
     timestamps: { type: 'boolean', short: 't' },
   },
-  async run({ engine, output }, { values, positionals }) {
+  async run({ api, output }, { values, positionals }) {
     expectPositionals(positionals, 1, 1, this.usage);
     const tail = values.tail === undefined || values.tail === 'all' ? undefined : Number(values.tail);
-    if (tail !== undefined && !(Number.isInteger(tail) && tail >= 0)) throw new StrataError('INVALID_ARGUMENT', `--tail takes a number or "all", not ${JSON.stringify(values.tail)}`);
-    const since = values.since === undefined ? undefined : parseSince(values.since as string);
-    await streamLogs(engine(), output, positionals[0]!, { follow: Boolean(values.follow), tail, since, timestamps: Boolean(values.timestamps) });
+    if (tail !== undefined && !(Number.isSafeInteger(tail) && tail >= 0)) throw new StrataError('INVALID_ARGUMENT', `--tail takes a number or "all", not ${JSON.stringify(values.tail)}`);
+    await streamLogs(api(), output, positionals[0]!, { follow: Boolean(values.follow), tail, since: values.since as string | undefined, timestamps: Boolean(values.timestamps) });
   },
 };
 
@@ -30,7 +33,8 @@ export interface StreamOptions {
   /** Stop following when the container exits (attached `run`); ignores `tail`. */
   untilExit?: boolean;
   tail?: number;
-  since?: Date;
+  /** Docker's forms (RFC 3339, a Unix time, `10m`), read by the engine. */
+  since?: string;
   timestamps?: boolean;
 }
 
@@ -40,42 +44,46 @@ export interface StreamOptions {
  * at once; an attached run still waits for the exit (the container does not need our
  * reader: its output goes to its log), so that `run --rm` can remove it.
  */
-export async function streamLogs(engine: Engine, output: Output, ref: string, options: StreamOptions): Promise<number | undefined> {
-  const container = engine.inspectContainer(ref);
-  const file = engine.containerLogPath(container.id);
+export async function streamLogs(api: ApiClient, output: Output, ref: string, options: StreamOptions): Promise<number | undefined> {
   const closed = output.stdoutClosed;
-  const print = (line: LogLine) => (line.stream === 'stderr' ? output.err : output.out)(formatLogLine(line, { timestamps: options.timestamps }));
-  // An attached run prints everything, so its catch-up after the exit can skip by count.
-  const query = options.untilExit ? { since: options.since } : { tail: options.tail, since: options.since };
-  if (!options.follow) {
-    for await (const line of readLogs(file, query)) {
-      if (closed?.aborted) break;
-      print(line);
-    }
-    return undefined;
-  }
-  const following = new AbortController(); // ends the reading: the exit, Ctrl-C, or no reader left
-  const waiting = new AbortController(); // ends the wait for the exit: Ctrl-C only
-  const interrupt = () => (following.abort(), waiting.abort());
-  const unfollow = () => following.abort();
+  const print = (line: LogLine) => {
+    if (!closed?.aborted) (line.stream === 'stderr' ? output.err : output.out)(formatLogLine(line, { timestamps: options.timestamps }));
+  };
+  let follow: string | undefined;
+  const early: LogLinesEvent[] = []; // events that came before the answer naming the follow
+  let finish!: (event: LogLinesEvent | undefined) => void;
+  const ended = new Promise<LogLinesEvent | undefined>((resolve) => (finish = resolve));
+  const take = (event: LogLinesEvent): void => {
+    if (event.follow !== follow) return;
+    event.lines.forEach(print);
+    if (event.end || event.error) finish(event);
+  };
+  const stopListening = api.on('logs.lines', (event) => (follow === undefined ? early.push(event) : take(event)));
+  // Ctrl-C ends the follow (and an attached run's wait); a closed stdout ends a plain follow,
+  // but an attached run still waits for the exit.
+  const interrupt = () => finish(undefined);
   process.once('SIGINT', interrupt);
+  const unfollow = () => (options.untilExit ? undefined : finish(undefined));
   closed?.addEventListener('abort', unfollow);
-  if (closed?.aborted) unfollow();
-  let printed = 0;
   try {
-    const exited = options.untilExit ? engine.waitContainer(container.id, { signal: waiting.signal }).then((code) => (following.abort(), code)) : undefined;
-    for await (const line of followLogs(file, { ...query, signal: following.signal })) {
-      print(line);
-      printed++;
+    const started = await api.call('logs.follow', {
+      ref,
+      tail: options.untilExit ? null : (options.tail ?? null),
+      ...(options.since === undefined ? {} : { since: options.since }),
+      ...(options.untilExit ? { stopAt: 'exit' as const } : options.follow ? {} : { stopAt: 'end-of-log' as const }),
+    });
+    follow = started.follow;
+    early.splice(0).forEach(take);
+    if (closed?.aborted) unfollow();
+    const last = await ended;
+    if (!last) {
+      await api.call('logs.unfollow', { follow }).catch(() => undefined); // it may have ended meanwhile
+      return undefined;
     }
-    if (!exited) return undefined;
-    const code = await exited;
-    if (closed?.aborted) return code;
-    // Lines the shim wrote between our last read and the exit.
-    let seen = 0;
-    for await (const line of readLogs(file, query)) if (seen++ >= printed) print(line);
-    return code;
+    if (last.error) throw new ApiError(last.error.code, last.error.message);
+    return last.exitCode ?? undefined;
   } finally {
+    stopListening();
     process.removeListener('SIGINT', interrupt);
     closed?.removeEventListener('abort', unfollow);
   }

@@ -7,10 +7,10 @@ export const pruneCommand: Command = {
   usage: 'prune [--dry-run]',
   summary: 'Remove untagged images and every layer and blob nothing uses',
   options: { 'dry-run': { type: 'boolean' } },
-  async run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 0, 0, this.usage);
     const dryRun = Boolean(values['dry-run']);
-    const result = await engine().prune({ dryRun });
+    const result = await api().runJob('images.prune', { dryRun });
     if (asJson) return output.out(json({ dryRun, ...result }));
     const verb = dryRun ? 'Would remove' : 'Removed';
     for (const id of result.images) output.out(`${verb} image ${shortId(id)}\n`);

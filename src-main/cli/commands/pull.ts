@@ -1,6 +1,5 @@
+import type { JobOutputLine, JobProgress } from '@shared/api/types/jobs';
 import { StrataError } from '@shared/errors';
-import type { Credentials } from '../../engine/registry/auth';
-import type { PullProgress } from '../../engine/registry/pull';
 import type { Command } from '../command';
 import { UsageError, expectPositionals } from '../command';
 import { bytes, json, shortId } from '../output';
@@ -15,7 +14,7 @@ export const pullCommand: Command = {
     creds: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
   },
-  async run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, 1, this.usage);
     const insecure = parseTlsVerify(values['tls-verify'] as string | undefined) === false;
     const credentials = parseCreds(values.creds as string | undefined);
@@ -38,19 +37,16 @@ export const pullCommand: Command = {
       drawn = false;
       say(text);
     };
-    const onProgress = (progress: PullProgress) => {
-      const layer = progress.digest ? shortId(progress.digest) : '';
-      switch (progress.step) {
-        case 'resolving':
-          return draw(progress.message);
-        case 'exists':
-          return settle(`${layer}: already in the store\n`);
-        case 'downloading':
-          return draw(`${layer}: downloading ${bytes(progress.bytes ?? 0)} / ${bytes(progress.totalBytes ?? 0)}`);
-        case 'downloaded':
-          return settle(`${layer}: downloaded ${bytes(progress.totalBytes ?? 0)}\n`);
-        default:
-          return draw(progress.message);
+    // What is redrawn comes as progress (throttled: only the latest counts); each layer
+    // settled comes as a line of the job's output (every one arrives).
+    const onProgress = (progress: JobProgress) => {
+      if (progress.step === 'downloading') return draw(`${progress.message} ${bytes(progress.bytes ?? 0)} / ${bytes(progress.totalBytes ?? 0)}`);
+      if (progress.step !== 'exists' && progress.step !== 'downloaded') draw(progress.message);
+    };
+    const onOutput = (lines: JobOutputLine[]) => {
+      for (const line of lines) {
+        const layer = line.layer ? shortId(line.layer) : '';
+        settle(line.cached ? `${layer}: already in the store\n` : `${layer}: downloaded ${bytes(line.bytes ?? 0)}\n`);
       }
     };
     const abort = new AbortController();
@@ -58,13 +54,16 @@ export const pullCommand: Command = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      const pulled = await engine().pullImage(positionals[0]!, {
-        ...(values.platform !== undefined ? { platform: values.platform as string } : {}),
-        insecure,
-        ...(credentials ? { credentials } : {}),
-        signal: abort.signal,
-        onProgress,
-      });
+      const pulled = await api().runJob(
+        'images.pull',
+        {
+          reference: positionals[0]!,
+          ...(values.platform !== undefined ? { platform: values.platform as string } : {}),
+          insecure,
+          ...(credentials ? { credentials } : {}),
+        },
+        { signal: abort.signal, onProgress, onOutput },
+      );
       settle('');
       if (asJson) return output.out(json(pulled));
       const reused = pulled.layers.filter((layer) => layer.reused).length;
@@ -87,7 +86,7 @@ function parseTlsVerify(value: string | undefined): boolean {
 }
 
 /** `USER:PASSWORD`, or `USER` with the password from $STRATA_REGISTRY_PASSWORD (kept out of the process list). */
-function parseCreds(value: string | undefined): Credentials | undefined {
+function parseCreds(value: string | undefined): { username: string; password: string } | undefined {
   if (value === undefined) return undefined;
   const colon = value.indexOf(':');
   const username = colon < 0 ? value : value.slice(0, colon);

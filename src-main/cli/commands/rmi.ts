@@ -1,4 +1,4 @@
-import type { RemoveResult } from '../../engine/images/image-ops';
+import type { RemoveResult } from '@shared/api/types/images';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
 import { bytes, json } from '../output';
@@ -8,10 +8,10 @@ export const rmiCommand: Command = {
   usage: 'rmi [-f] IMAGE...',
   summary: 'Remove images (and whatever only they used)',
   options: { force: { type: 'boolean', short: 'f' } },
-  async run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     const results: RemoveResult[] = [];
-    for (const ref of positionals) results.push(await engine().removeImage(ref, { force: Boolean(values.force) }));
+    for (const ref of positionals) results.push(await api().call('images.remove', { ref, force: Boolean(values.force) }));
     if (asJson) return output.out(json(results));
     for (const result of results) {
       for (const tag of result.untagged) output.out(`Untagged: ${tag}\n`);

@@ -1,4 +1,4 @@
-import type { ContainerRecord } from '../../engine/containers/container';
+import type { ContainerRecord } from '@shared/api/types/containers';
 import type { Command } from '../command';
 import { UsageError } from '../command';
 import { json } from '../output';
@@ -11,14 +11,14 @@ export const runCommand: Command = {
   summary: 'Create a container from an image and start it (attached: its output, then its exit code)',
   options: { ...CONTAINER_FLAGS, detach: { type: 'boolean', short: 'd' }, rm: { type: 'boolean' } },
   positionalsAfterFirst: true,
-  async run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ api, output, json: asJson }, { values, positionals }) {
     const [image, ...command] = positionals;
     if (!image) throw new UsageError(`usage: strata ${this.usage}`);
     const options = containerOptions(values, command);
     let created: ContainerRecord;
     try {
       // A start that fails removes the container, --rm or not: nothing is left of a run that never ran.
-      created = await engine().runContainer(image, options);
+      created = await api().call('containers.run', { image, options });
     } catch (error) {
       const code = execFailureCode((error as Error).message);
       if (code === undefined) throw error;
@@ -29,8 +29,8 @@ export const runCommand: Command = {
       output.out(asJson ? json({ id: created.id, name: created.name }) : `${created.id}\n`);
       return 0;
     }
-    const exitCode = await streamLogs(engine(), output, created.id, { follow: true, untilExit: true });
-    if (values.rm) await engine().removeContainer(created.id, { force: true });
+    const exitCode = await streamLogs(api(), output, created.id, { follow: true, untilExit: true });
+    if (values.rm) await api().call('containers.remove', { ref: created.id, force: true });
     return exitCode ?? 0;
   },
 };

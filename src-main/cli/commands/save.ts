@@ -1,9 +1,11 @@
-import type { ExportFormat, ExportProgress } from '../../engine/images/export-image';
+import path from 'node:path';
+import type { JobProgress } from '@shared/api/types/jobs';
 import { StrataError } from '@shared/errors';
 import type { Command } from '../command';
 import { UsageError, expectPositionals } from '../command';
-import { bytes, json, shortId } from '../output';
+import { STDOUT_CLOSED_EXIT, bytes, json, shortId } from '../output';
 
+type ExportFormat = 'docker-archive' | 'oci-archive' | 'oci';
 // podman's names for the formats; `oci` as import spells the layout directory too.
 const FORMATS: Record<string, ExportFormat> = { 'docker-archive': 'docker-archive', 'oci-archive': 'oci-archive', 'oci-dir': 'oci', oci: 'oci' };
 
@@ -17,7 +19,7 @@ export const saveCommand: Command = {
     force: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
   },
-  async run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     const name = (values.format as string | undefined) ?? 'docker-archive';
     const format = FORMATS[name];
@@ -33,14 +35,26 @@ export const saveCommand: Command = {
     const onSignal = () => abort.abort();
     process.once('SIGINT', onSignal);
     try {
-      const result = await engine().exportImages(positionals, {
-        format,
-        // process.stdout copes with a non-blocking pipe; ending it only flushes, never closes fd 1.
-        output: file ?? process.stdout,
-        overwrite: Boolean(values.force),
-        signal: abort.signal,
-        onProgress: showProgress ? (progress) => output.err(`\r\x1b[K${describe(progress)}`) : undefined,
-      });
+      const result = await api()
+        .runJob(
+          'images.save',
+          {
+            refs: positionals,
+            format,
+            // `-`: this process's standard output, which only the local engine (in this
+            // process) can write; a socket's engine refuses it (UNSUPPORTED: no byte streams
+            // in the API yet). A file is a path on the engine's machine: made absolute here.
+            output: file === undefined ? '-' : path.resolve(file),
+            overwrite: Boolean(values.force),
+          },
+          { signal: abort.signal, onProgress: showProgress ? (progress) => output.err(`\r\x1b[K${describe(progress)}`) : undefined },
+        )
+        .catch((error: unknown) => {
+          // The archive's reader went away: as quiet an end as a closed pipe anywhere else.
+          if (file === undefined && (output.stdoutClosed?.aborted || /\bEPIPE\b/.test((error as Error).message))) return STDOUT_CLOSED_EXIT;
+          throw error;
+        });
+      if (typeof result === 'number') return result;
       if (showProgress) output.err('\r\x1b[K');
       // With the archive on standard output, nothing else may go there.
       if (file === undefined || values.quiet) return;
@@ -53,6 +67,6 @@ export const saveCommand: Command = {
   },
 };
 
-function describe(progress: ExportProgress): string {
-  return `${progress.role} ${shortId(progress.digest)} (${progress.done + 1} of ${progress.total}): ${bytes(progress.bytes)} / ${bytes(progress.size)}`;
+function describe(progress: JobProgress): string {
+  return `${progress.message}: ${bytes(progress.bytes ?? 0)} / ${bytes(progress.totalBytes ?? 0)}`;
 }

@@ -6,9 +6,9 @@ export const tagCommand: Command = {
   name: 'tag',
   usage: 'tag IMAGE TARGET',
   summary: 'Give an image another name',
-  async run({ engine, output, json: asJson }, { positionals }) {
+  async run({ api, output, json: asJson }, { positionals }) {
     expectPositionals(positionals, 2, 2, this.usage);
-    const tag = await engine().tagImage(positionals[0]!, positionals[1]!);
+    const { tag } = await api().call('images.tag', { source: positionals[0]!, target: positionals[1]! });
     if (asJson) output.out(json({ tag }));
   },
 };

@@ -11,7 +11,7 @@ export const updateCommand: Command = {
   usage: 'update [-m MEM] [--memory-swap MEM] [--memory-reservation MEM] [--cpus N] [--cpu-shares N] [--pids-limit N] [--restart P] CONTAINER...',
   summary: 'Change the limits of containers — of running ones at once — or their restart policy',
   options: Object.fromEntries(UPDATE_FLAGS.map((flag) => [flag, CONTAINER_FLAGS![flag]!])),
-  async run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     const { memory, memorySwap, memoryReservation, cpus, cpuShares, pidsLimit, restart } = containerOptions(values, []);
     const update = { memory, memorySwap, memoryReservation, cpus, cpuShares, pidsLimit, restart };
@@ -19,7 +19,7 @@ export const updateCommand: Command = {
       throw new StrataError('INVALID_ARGUMENT', `nothing to update: give at least one of ${UPDATE_FLAGS.map((flag) => `--${flag}`).join(', ')}`);
     }
     for (const ref of positionals) {
-      const container = await engine().updateContainer(ref, Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined)));
+      const container = await api().call('containers.update', { ref, update: Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined)) });
       output.out(asJson ? json(container) : `${ref}\n`);
     }
   },

@@ -133,6 +133,10 @@ export interface LogLinesEvent {
   lines: LogLine[];
   /** Set on the last event of a follow that failed (it has stopped; `lines` is empty). */
   error?: ErrorShape;
+  /** Set on the last event of a follow that ended by itself (`stopAt`): every line was sent; `lines` is empty. */
+  end?: true;
+  /** With `end`, after `stopAt: 'exit'`: the container's exit code (null when it had none, e.g. killed before its exit was recorded). */
+  exitCode?: number | null;
 }
 
 /** What `update` may change on an existing container. */

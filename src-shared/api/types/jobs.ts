@@ -61,6 +61,10 @@ export interface JobOutputLine {
   total?: number;
   /** Kind `step-done`: the step's result came from the build cache. */
   cached?: boolean;
+  /** Kind `step-done`: the layer the step is about — a build step's chain id (if it made one), a pulled layer's blob digest. */
+  layer?: string;
+  /** Kind `step-done` of a pull: the layer blob's size. */
+  bytes?: number;
 }
 
 /** `jobs.output`: a job's new output lines, in order, in batches at most ten a second; all sent before its `jobs.done`. */

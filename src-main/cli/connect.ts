@@ -1,0 +1,63 @@
+// The engine a CLI command talks to: its connection (connections/connection.ts), opened
+// when the command first asks for it — so `--help` and usage errors touch no store and no
+// socket — and closed when the command is done. Every command goes through the API client;
+// the local connection is the same API table run in this process, over one session.
+import type { Writable } from 'node:stream';
+import { Api } from '../api/dispatch';
+import { type ConnectionChoice, type ConnectionTarget, resolveConnection } from '../connections/connection';
+import { type ClosableTransport, localTransport } from '../connections/local-transport';
+import { socketTransport } from '../connections/socket-transport';
+import { Engine } from '../engine/index';
+import { type ApiClient, createClient } from '@shared/api/client';
+import { StrataError } from '@shared/errors';
+
+export interface CliConnection {
+  /** Which engine; resolved at the first use (an unknown name fails there). */
+  target(): ConnectionTarget;
+  /** The API client, opened at the first call. */
+  client(): ApiClient;
+  /** `serve` only: the local connection's engine, in this process (a socket's is UNSUPPORTED). */
+  engine(): Engine;
+  /** Ends the session or the socket, then closes the local API (its samplers, its jobs). */
+  close(): Promise<void>;
+}
+
+export interface CliConnectionOptions {
+  /** The caller's standard output: the local engine may write a `save` archive there. */
+  standardOutput?: Writable;
+}
+
+export function cliConnection(choice: ConnectionChoice, options: CliConnectionOptions = {}): CliConnection {
+  let target: ConnectionTarget | undefined;
+  let engine: Engine | undefined;
+  let api: Api | undefined;
+  let transport: ClosableTransport | undefined;
+  let client: ApiClient | undefined;
+
+  const resolved = (): ConnectionTarget => (target ??= resolveConnection(choice));
+  const localEngine = (): Engine => {
+    const chosen = resolved();
+    if (chosen.kind !== 'local') throw new StrataError('UNSUPPORTED', `this command runs its own engine, in this process: use --root DIR or --connection local (the connection is ${chosen.name})`);
+    return (engine ??= Engine.open({ root: chosen.root }));
+  };
+
+  return {
+    target: resolved,
+    client() {
+      if (client) return client;
+      const chosen = resolved();
+      if (chosen.kind === 'socket') {
+        transport = socketTransport(chosen.socketPath);
+      } else {
+        api = new Api({ engine: localEngine(), standardOutput: options.standardOutput });
+        transport = localTransport(api);
+      }
+      return (client = createClient(transport));
+    },
+    engine: localEngine,
+    async close() {
+      transport?.close();
+      await api?.close();
+    },
+  };
+}
