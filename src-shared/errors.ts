@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'NO_SPACE', // the store's filesystem is full, or writing more would eat into its free-space reserve
   'UNAUTHORIZED', // a registry refused the request: credentials missing, wrong, or without access
   'UNAVAILABLE', // a registry or network could not be reached or failed (refused, TLS, timeout, 5xx, rate limit)
+  'PERMISSION_DENIED', // this user may not use that engine (the system engine admits root and group strata); the message says how to get in
   'UNKNOWN_METHOD', // the typed API has no such method (a client newer than its server)
   'INTERNAL', // a bug or an unexpected system error; the message says which step failed
 ] as const;

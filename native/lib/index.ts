@@ -14,6 +14,7 @@ export { MNT_DETACH, MNT_EXPIRE, MNT_FORCE, MS, UMOUNT_NOFOLLOW, mount, mountDat
 export { CONFINE, O_PATH, atInRoot, fdPath, forceConfineFallback, hasOpenat2, mkdirInRoot, openInRoot, openInRootAsync, openRoot, removeInRoot } from './confine';
 export type { ConfineOptions, MkdirOptions } from './confine';
 export { parseStatStartTime, pidfdOpen, pidfdSendSignal, processStartTime } from './process';
+export { type PeerCredentials, peerCredentials } from './peer';
 
 export type LockMode = 'exclusive' | 'shared';
 

@@ -22,6 +22,7 @@ export interface NativeBinding {
   mountDataMax(): number;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;
+  peerCredentials(fd: number): { pid: number; uid: number; gid: number; groups: number[] | null };
   openInRoot(rootFd: number, path: string, flags: number, mode: number, opts: number): number;
   openInRootAsync(rootFd: number, path: string, flags: number, mode: number, opts: number): Promise<number>;
   mkdirInRoot(rootFd: number, path: string, mode: number, uid: number, gid: number, opts: number): { fd: number; created: boolean };

@@ -1,4 +1,4 @@
-// The N-API face of fsops.c, mountops.c, procops.c and confine.c, and the only file that includes
+// The N-API face of fsops.c, mountops.c, procops.c, peercred.c and confine.c, and the only file that includes
 // napi.h.
 //
 // Thin on purpose: check argument types, convert, call one C function, convert back.
@@ -24,6 +24,7 @@
 #include "fsops.h"
 #include "mountops.h"
 #include "procops.h"
+#include "peercred.h"
 
 namespace {
 
@@ -357,6 +358,33 @@ Napi::Value PidfdSendSignal(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// peerCredentials(fd): {pid, uid, gid, groups} of a connected Unix socket's peer
+// (SO_PEERCRED + SO_PEERGROUPS; groups is null on a kernel without SO_PEERGROUPS).
+Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 1);
+  int fd = FdArg(info, 0);
+  strata_peer peer{};
+  int rc = strata_peer_credentials(fd, &peer);
+  if (rc < 0) throw SyscallError(info.Env(), rc, "getsockopt");
+  gid_t* groups = nullptr;
+  size_t count = 0;
+  rc = strata_peer_groups(fd, &groups, &count);
+  std::unique_ptr<gid_t, decltype(&std::free)> owned(groups, &std::free);
+  if (rc < 0 && rc != -ENOPROTOOPT) throw SyscallError(info.Env(), rc, "getsockopt");
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("pid", Napi::Number::New(info.Env(), peer.pid));
+  result.Set("uid", Napi::Number::New(info.Env(), peer.uid));
+  result.Set("gid", Napi::Number::New(info.Env(), peer.gid));
+  if (rc < 0) {
+    result.Set("groups", info.Env().Null());
+  } else {
+    Napi::Array list = Napi::Array::New(info.Env(), count);
+    for (size_t i = 0; i < count; i++) list.Set(static_cast<uint32_t>(i), Napi::Number::New(info.Env(), groups[i]));
+    result.Set("groups", list);
+  }
+  return result;
+}
+
 // The C library's mount and umount flag values, by name: the TS tables in
 // native/lib/mount.ts are literals (importing them must not load the addon) and a test
 // checks them against these.
@@ -525,6 +553,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mountDataMax", Napi::Function::New(env, MountDataMax, "mountDataMax"));
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
   exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignal, "pidfdSendSignal"));
+  exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials, "peerCredentials"));
   exports.Set("openInRoot", Napi::Function::New(env, OpenInRoot, "openInRoot"));
   exports.Set("openInRootAsync", Napi::Function::New(env, OpenInRootAsync, "openInRootAsync"));
   exports.Set("mkdirInRoot", Napi::Function::New(env, MkdirInRoot, "mkdirInRoot"));

@@ -26,13 +26,14 @@ import { psCommand } from './commands/ps';
 import { runCommand } from './commands/run';
 import { serveCommand } from './commands/serve';
 import { statsCommand } from './commands/stats';
+import { systemCommand } from './commands/system';
 import { type Output, STDOUT_CLOSED_EXIT, isClosedPipe, json, processOutput } from './output';
 
 export const COMMANDS: readonly Command[] = [
   importCommand, pullCommand, saveCommand, buildCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
   runCommand, psCommand, startCommand, stopCommand, restartCommand, pauseCommand, unpauseCommand, killCommand, rmCommand, waitCommand, logsCommand,
   execCommand, diffCommand, commitCommand, updateCommand, statsCommand,
-  serveCommand,
+  serveCommand, systemCommand,
 ];
 
 const GLOBAL_OPTIONS = {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { Api } from '../api/dispatch';
+import type { SessionHost } from '../connections/session-host';
 import { packageRoot } from '../api/package-info';
 import { SOCKET_PATH, TOKEN_PARAM } from '@shared/api/protocol';
 import { StrataError } from '@shared/errors';
@@ -21,7 +21,8 @@ export const LOOPBACK_ADDRESSES = ['127.0.0.1', '::1'] as const;
 const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 export interface ServerOptions {
-  api: Api;
+  /** What answers the API: the in-process Api, or a proxy to the system engine (connections/remote-api.ts). */
+  api: SessionHost;
   /** 127.0.0.1 (default) or ::1. */
   host?: string;
   /** 0 (default): a free port. */

@@ -1,9 +1,11 @@
-// One WebSocket connection of `strata serve`: frames in (calls, subscriptions) and out
-// (answers, events) for one API session, which ends when the socket closes. The frames are
-// described in src-main/api/protocol.ts.
+// One WebSocket connection of `strata serve` or `strata system service`: frames in (calls,
+// subscriptions) and out (answers, events) for one API session, which ends when the socket
+// closes. The session is the host's: the in-process Api, or a proxy to an engine behind
+// another socket (connections/remote-api.ts). The frames are described in
+// src-shared/api/protocol.ts.
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import type { Api } from '../api/dispatch';
+import type { SessionHost } from '../connections/session-host';
 import type { ClientFrame, ServerFrame } from '@shared/api/protocol';
 
 /** A client this far behind on reading its events is dropped (it can reconnect and re-read). */
@@ -17,7 +19,7 @@ const clientFrame: z.ZodType<ClientFrame> = z.union([
   z.strictObject({ id: frameId, unsubscribe: z.string() }),
 ]);
 
-export function serveSocket(socket: WebSocket, api: Api): void {
+export function serveSocket(socket: WebSocket, api: SessionHost): void {
   const send = (frame: ServerFrame): void => {
     if (socket.readyState === socket.OPEN) socket.send(encode(frame));
   };
@@ -32,9 +34,9 @@ export function serveSocket(socket: WebSocket, api: Api): void {
     if ('method' in frame) {
       void session.call(frame.method, frame.input).then((reply) => send({ id: frame.id, ...reply }));
     } else if ('subscribe' in frame) {
-      send({ id: frame.id, ...session.subscribe(frame.subscribe) });
+      void Promise.resolve(session.subscribe(frame.subscribe)).then((reply) => send({ id: frame.id, ...reply }));
     } else {
-      send({ id: frame.id, ...session.unsubscribe(frame.unsubscribe) });
+      void Promise.resolve(session.unsubscribe(frame.unsubscribe)).then((reply) => send({ id: frame.id, ...reply }));
     }
   });
   socket.on('close', () => session.close());

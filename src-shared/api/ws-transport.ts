@@ -15,13 +15,21 @@ export interface SocketLike {
 
 export type SocketConstructor = new (url: string) => SocketLike;
 
+/**
+ * What the transport tells its owner about the connection: open, or down with why and,
+ * when it will try again by itself, in how long (a client shows "reconnecting…").
+ */
+export type ConnectionStatus = { state: 'connected' } | { state: 'disconnected'; error: ErrorShape; retryInMs?: number };
+
 export interface WebSocketTransportOptions {
   WebSocket?: SocketConstructor;
+  onStatus?: (status: ConnectionStatus) => void;
   /**
-   * Why a socket could not be opened, from its 'error' event (e.g. the `ws` package's, with
-   * the system error): the calls waiting for it fail with this instead of a bare "closed".
+   * What a failure to connect means, from the error the socket reported (the `ws` package
+   * passes Node's, with its `code`): e.g. EACCES on a Unix socket → PERMISSION_DENIED with
+   * how to get in. Undefined: the default (UNAVAILABLE with the error's message).
    */
-  connectFailure?: (event: unknown) => ErrorShape | undefined;
+  describeConnectError?: (error: unknown) => ErrorShape | undefined;
 }
 
 export interface WebSocketTransport extends Transport {
@@ -33,6 +41,12 @@ const CONNECTING = 0;
 const OPEN = 1;
 const RECONNECT_MS = { first: 1000, max: 30_000 };
 const CONNECTION_CLOSED = 'the connection to the Strata engine closed';
+/**
+ * The close code an engine gives a client it will not serve (the system engine, to a user
+ * outside group strata): the reason is in the `{ id: null, error }` frame sent just before.
+ * Not retried by itself: only a new login can change the answer.
+ */
+export const REFUSED_CLOSE_CODE = 4403;
 
 /** The socket URL for a page served by `strata serve`: same host and port, the token from the page's URL. */
 export function pageSocketUrl(page: { protocol: string; host: string; search: string }): string {
@@ -42,9 +56,11 @@ export function pageSocketUrl(page: { protocol: string; host: string; search: st
 
 /**
  * A transport over one WebSocket, opened on first use. Calls made while it connects wait
- * for it. When it drops, pending calls fail with INTERNAL; the next call reconnects, and
- * so does the transport by itself (with back-off) while anyone listens to events —
- * re-subscribing them. Log follows are the server's per connection: they end with it.
+ * for it. When it drops, pending calls fail with INTERNAL — or with the engine's reason:
+ * PERMISSION_DENIED when it refused this user, UNAVAILABLE when it could not be reached;
+ * the next call reconnects, and so does the transport by itself (with back-off) while anyone
+ * listens to events — re-subscribing them — unless it was refused. `onStatus` hears each
+ * connect and drop. Log follows are the server's per connection: they end with it.
  */
 export function webSocketTransport(url: string, options: WebSocketTransportOptions = {}): WebSocketTransport {
   const found = options.WebSocket ?? (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
@@ -58,6 +74,9 @@ export function webSocketTransport(url: string, options: WebSocketTransportOptio
   let closed = false;
   let retryMs = RECONNECT_MS.first;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Why the current socket is going down, when it said (a refusal frame, a connect error). */
+  let failure: ErrorShape | undefined;
+  let refused = false;
 
   const frame = (body: ClientFrame): string => JSON.stringify(body);
 
@@ -65,11 +84,13 @@ export function webSocketTransport(url: string, options: WebSocketTransportOptio
     if (socket && (socket.readyState === CONNECTING || socket.readyState === OPEN)) return socket;
     const s = new Socket(url);
     socket = s;
+    failure = undefined;
+    refused = false;
     let opened = false;
-    let failure: ErrorShape | undefined;
     s.addEventListener('open', () => {
       opened = true;
       retryMs = RECONNECT_MS.first;
+      options.onStatus?.({ state: 'connected' });
       // Subscriptions first (also those made while connecting), then the calls that waited.
       for (const event of listeners.events()) sendSubscription('subscribe', event);
       const waiting = outbox;
@@ -77,30 +98,43 @@ export function webSocketTransport(url: string, options: WebSocketTransportOptio
       for (const text of waiting) s.send(text);
     });
     s.addEventListener('message', (event) => receive((event as { data?: unknown }).data));
-    s.addEventListener('close', () => {
+    s.addEventListener('close', (event) => {
       if (socket !== s) return;
       socket = undefined;
       outbox = [];
+      const { code, reason } = (event ?? {}) as { code?: number; reason?: string };
+      if (code === REFUSED_CLOSE_CODE) failure ??= { code: 'PERMISSION_DENIED', message: reason || 'the Strata engine refused this connection' };
+      refused = failure?.code === 'PERMISSION_DENIED';
+      const error: ErrorShape = failure ?? { code: 'INTERNAL', message: CONNECTION_CLOSED };
       const failed = [...pending.values()];
       pending.clear();
-      const error = failure ?? { code: 'INTERNAL', message: CONNECTION_CLOSED };
       for (const settle of failed) settle({ error });
-      scheduleReconnect();
+      const retryInMs = scheduleReconnect();
+      if (!closed) options.onStatus?.({ state: 'disconnected', error, ...(retryInMs === undefined ? {} : { retryInMs }) });
     });
-    // An error is always followed by close, which does the work; one before the open says why it failed.
+    // An error is always followed by close, which does the rest. One before the socket
+    // opened is why it never did (`connect ENOENT /run/strata/strata.sock`).
     s.addEventListener('error', (event) => {
-      if (!opened) failure = options.connectFailure?.(event);
+      if (opened || failure) return;
+      const { message, error } = (event ?? {}) as { message?: unknown; error?: unknown };
+      const described = options.describeConnectError?.(error);
+      if (described) failure = described;
+      else if (typeof message === 'string' && message) failure = { code: 'UNAVAILABLE', message: `cannot reach the Strata engine: ${message}` };
     });
     return s;
   }
 
-  function scheduleReconnect(): void {
-    if (closed || retryTimer !== undefined || listeners.events().length === 0) return;
+  /** Plans the next attempt while anyone listens to events; answers its delay. */
+  function scheduleReconnect(): number | undefined {
+    if (closed || refused || listeners.events().length === 0) return undefined;
+    if (retryTimer !== undefined) return retryMs;
+    const delay = retryMs;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       connect();
-    }, retryMs);
+    }, delay);
     retryMs = Math.min(retryMs * 2, RECONNECT_MS.max);
+    return delay;
   }
 
   function receive(data: unknown): void {
@@ -114,6 +148,8 @@ export function webSocketTransport(url: string, options: WebSocketTransportOptio
     if (typeof message !== 'object' || message === null) return;
     const m = message as Partial<{ id: unknown; event: unknown; payload: unknown; result: unknown; error: ErrorShape }>;
     if (typeof m.event === 'string') return listeners.emit(m.event, m.payload);
+    // A refusal (or another reason the engine is about to hang up) comes as an error for no call.
+    if (m.id === null && m.error !== undefined && m.error.code === 'PERMISSION_DENIED') failure = m.error;
     if (typeof m.id !== 'number') return;
     const settle = pending.get(m.id);
     pending.delete(m.id);

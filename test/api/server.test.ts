@@ -185,7 +185,7 @@ describe('protocol', () => {
       () => undefined, // answered before the close: fine
       (error: { code?: string }) => expect(error.code).toBe('INTERNAL'),
     );
-    await expect(client.call('jobs.list')).rejects.toMatchObject({ code: 'INTERNAL' }); // nothing listens
+    await expect(client.call('jobs.list')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/cannot reach the Strata engine: connect ECONNREFUSED/) }); // nothing listens
     const second = await startServer({ api, staticRoot: site, token: server.token, port: first.port });
     expect(await client.call('jobs.list')).toEqual([]);
     transport.close();

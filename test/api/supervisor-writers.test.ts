@@ -1,8 +1,9 @@
 // The store's supervisor, counted with real engines on one store: the window's engine
 // (supervised-engine.mjs: openSupervisedApi, the function the window's main process calls —
-// no Electron binary here) and two `strata serve` processes run at once beside a running
-// container. One of them holds the supervisor lock; the container's stats history gets each
-// 10-s point once (three writers would append it three times); a container with an
+// no Electron binary here), two `strata serve` processes and `strata system service` (the
+// system engine, on a socket of its own) run at once beside a running container. One of
+// them holds the supervisor lock; the container's stats history gets each
+// 10-s point once (four writers would append it four times); a container with an
 // on-failure policy is restarted once for its one failed exit. Needs root (real containers)
 // and the build (`npm run build`).
 import fs from 'node:fs';
@@ -34,7 +35,7 @@ function flockHolders(file: string): number[] {
     .map((line) => Number(line.split(/\s+/)[4]));
 }
 
-describe.skipIf(!asRoot)('one supervisor among the window, and two strata serve, on one store', () => {
+describe.skipIf(!asRoot)('one supervisor among the window, two strata serve and strata system service, on one store', () => {
   beforeAll(async () => {
     requireBuild();
     work = makeTempDir('supervisor-writers');
@@ -44,9 +45,12 @@ describe.skipIf(!asRoot)('one supervisor among the window, and two strata serve,
     await engine.importImage({ path: writeOciLayout(path.join(work, 'layout'), [a]) });
     const windowEngine = spawnScript(WINDOW_ENGINE, root);
     const servers = [spawnCli(root, 'serve', '--port', '0'), spawnCli(root, 'serve', '--port', '0')];
-    engines.push(windowEngine, ...servers);
+    // Group root: this test needs no group strata (test/system/ covers who gets in).
+    const service = spawnCli(root, 'system', 'service', '--socket', path.join(work, 'strata.sock'), '--group', 'root');
+    engines.push(windowEngine, ...servers, service);
     await windowEngine.line(/^role /);
     for (const server of servers) await server.line(/^Strata is serving at /);
+    await service.line(/^Strata system engine listening on /);
   });
 
   afterAll(async () => {
@@ -57,7 +61,7 @@ describe.skipIf(!asRoot)('one supervisor among the window, and two strata serve,
     if (engine) await removeTestStore(engine, work);
   });
 
-  it('one of the three holds the supervisor lock', () => {
+  it('one of the four holds the supervisor lock', () => {
     const lock = path.join(root, 'supervisor.lock');
     const pids = engines.map((child) => child.process.pid);
     const holders = flockHolders(lock);

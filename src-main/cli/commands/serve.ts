@@ -2,21 +2,29 @@
 // one WebSocket on a loopback address, behind a token printed with the URL (as Jupyter
 // does). This is how the UI is tested in a real browser, and how a user reaches a remote
 // workstation: `ssh -L 8080:127.0.0.1:PORT host`, then open the URL with port 8080.
+// The engine behind it is a connection: this process's (root, --root) or the system
+// engine's (`--connection system`, STRATA_HOST=unix:///path; a normal user's default when
+// its socket is there) — each browser tab then gets its own connection to the service.
 import fs from 'node:fs';
 import path from 'node:path';
 import { openSupervisedApi } from '../../api/supervised-api';
+import { resolveConnection } from '../../connections/connection';
+import { RemoteApi } from '../../connections/remote-api';
+import type { SessionHost } from '../../connections/session-host';
 import type { Engine } from '../../engine/index';
 import { startServer } from '../../server/server';
+import { StrataError } from '@shared/errors';
 import { type Command, UsageError, expectPositionals } from '../command';
 import type { Output } from '../output';
 
 export const serveCommand: Command = {
   name: 'serve',
-  usage: 'serve [--port N] [--host 127.0.0.1|::1]',
+  usage: 'serve [--port N] [--host 127.0.0.1|::1] [--connection local|system]',
   summary: 'Serve the Strata window to a browser on this machine (the API over a WebSocket, behind a token); Ctrl-C stops',
   options: {
     port: { type: 'string', short: 'p' },
     host: { type: 'string' },
+    connection: { type: 'string' },
   },
   async run({ engine, output }, { values, positionals }) {
     expectPositionals(positionals, 0, 0, this.usage);
@@ -27,7 +35,9 @@ export const serveCommand: Command = {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      await serve(engine(), output, { port, host, signal: stop.signal });
+      const target = resolveConnection({ connection: values.connection as string | undefined, root: values.root as string | undefined });
+      if (target.kind === 'socket') await serveConnection(target.socketPath, output, { port, host, signal: stop.signal });
+      else await serve(engine(), output, { port, host, signal: stop.signal });
     } finally {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
@@ -53,21 +63,46 @@ export async function serve(engine: Engine, output: Output, options: ServeOption
     engine,
     onInternalError: (method, error) => output.err(`strata serve: ${method} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
   });
-  const { api } = supervised;
   try {
-    const server = await startServer({ api, host: options.host, port: options.port, staticRoot: options.staticRoot });
-    try {
-      if (!fs.existsSync(path.join(server.staticRoot, 'index.html'))) {
-        output.err(`strata serve: ${server.staticRoot} has no index.html: the API works, the page does not (build it: npx electron-vite build)\n`);
-      }
-      output.out(`Strata is serving at ${server.url}\n`);
-      options.onListening?.(server.url);
-      if (!options.signal.aborted) await new Promise((resolve) => options.signal.addEventListener('abort', resolve, { once: true }));
-    } finally {
-      await server.close();
-    }
+    await serveHost(supervised.api, output, options);
   } finally {
     await supervised.close();
+  }
+}
+
+/**
+ * Serves the engine behind the Unix socket at `socketPath` (the system engine): that
+ * engine is its store's supervisor, this process only relays. Refuses to start when the
+ * engine does not answer (not running, or this user not in its group: the message says how).
+ */
+export async function serveConnection(socketPath: string, output: Output, options: ServeOptions): Promise<void> {
+  const remote = new RemoteApi(socketPath, {
+    onStatus: (status) => {
+      if (status.state === 'disconnected') output.err(`strata serve: lost the engine at ${socketPath}: ${status.error.message}${status.retryInMs === undefined ? '' : `; trying again in ${status.retryInMs / 1000} s`}\n`);
+    },
+  });
+  try {
+    const probe = remote.openSession(() => {});
+    const reply = await probe.call('system.info', {});
+    probe.close();
+    if ('error' in reply) throw new StrataError(reply.error.code, reply.error.message);
+    await serveHost(remote, output, options);
+  } finally {
+    remote.close();
+  }
+}
+
+async function serveHost(api: SessionHost, output: Output, options: ServeOptions): Promise<void> {
+  const server = await startServer({ api, host: options.host, port: options.port, staticRoot: options.staticRoot });
+  try {
+    if (!fs.existsSync(path.join(server.staticRoot, 'index.html'))) {
+      output.err(`strata serve: ${server.staticRoot} has no index.html: the API works, the page does not (build it: npx electron-vite build)\n`);
+    }
+    output.out(`Strata is serving at ${server.url}\n`);
+    options.onListening?.(server.url);
+    if (!options.signal.aborted) await new Promise((resolve) => options.signal.addEventListener('abort', resolve, { once: true }));
+  } finally {
+    await server.close();
   }
 }
 

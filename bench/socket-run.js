@@ -1,0 +1,114 @@
+// Run by bench/socket.js in a process of its own: the same API calls made in-process (the
+// Api on the store, as the window's engine answers them) and over the system engine's Unix
+// socket (`strata system service` in a child process, raw frames over `ws+unix:`), timed
+// call by call. Prints one JSON object: median milliseconds per kind.
+// node bench/socket-run.js STORE_ROOT SOCKET IMAGE CONTAINERS ROUND_TRIPS RUNS
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { WebSocket } from 'ws';
+import { Engine } from '../out/main/engine.js';
+import { Api } from '../out/main/api.js';
+
+const [root, socketPath, image, containers, roundTrips, runs] = process.argv.slice(2);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+/** A client over one session: call(method, input) and the events seen, by either path. */
+function inProcess() {
+  const engine = Engine.open({ root });
+  const api = new Api({ engine, onInternalError: (method, error) => process.stderr.write(`socket bench: ${method}: ${error?.stack ?? error}\n`) });
+  const listeners = new Set();
+  const session = api.openSession((event, payload) => listeners.forEach((listener) => listener(event, payload)));
+  return { call: (method, input) => session.call(method, input), subscribe: async (event) => session.subscribe(event), listeners, close: () => (session.close(), api.close()) };
+}
+
+async function overSocket() {
+  const socket = new WebSocket(`ws+unix://${socketPath}:/api`);
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const pending = new Map();
+  const listeners = new Set();
+  let nextId = 1;
+  socket.on('message', (data) => {
+    const frame = JSON.parse(data.toString());
+    if (frame.event) return listeners.forEach((listener) => listener(frame.event, frame.payload));
+    pending.get(frame.id)?.(frame.error ? { error: frame.error } : { result: frame.result });
+    pending.delete(frame.id);
+  });
+  const send = (body) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      socket.send(JSON.stringify({ id, ...body }));
+    });
+  return { call: (method, input) => send({ method, input }), subscribe: (event) => send({ subscribe: event }), listeners, close: () => socket.close() };
+}
+
+async function check(reply, what) {
+  const answer = await reply;
+  if (answer.error) throw new Error(`${what}: ${answer.error.code}: ${answer.error.message}`);
+  return answer.result;
+}
+
+/** Median ms of `count` sequential calls of `method`. */
+async function roundTrip(client, method, input, count) {
+  await check(client.call(method, input), method); // warm
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const start = nowMs();
+    await check(client.call(method, input), method);
+    times.push(nowMs() - start);
+  }
+  return median(times);
+}
+
+/** `run --rm IMAGE true` through the API: run, wait for the exit (containers.changed), remove. */
+async function runRm(client, count) {
+  await check(client.subscribe('containers.changed'), 'subscribe');
+  const exited = new Set();
+  client.listeners.add((event, payload) => {
+    if (event === 'containers.changed' && payload.container?.state.status === 'exited') exited.add(payload.id);
+  });
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const start = nowMs();
+    const container = await check(client.call('containers.run', { image, options: { command: ['true'] } }), 'containers.run');
+    while (!exited.has(container.id)) {
+      const record = await check(client.call('containers.inspect', { ref: container.id }), 'containers.inspect');
+      if (record.state.status === 'exited') break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await check(client.call('containers.remove', { ref: container.id }), 'containers.remove');
+    times.push(nowMs() - start);
+  }
+  return median(times);
+}
+
+const service = spawn(process.execPath, [path.resolve('bin/strata.js'), '--root', root, 'system', 'service', '--socket', socketPath, '--group', 'root'], { stdio: ['ignore', 'pipe', 'inherit'] });
+try {
+  await new Promise((resolve, reject) => {
+    service.stdout.on('data', (chunk) => chunk.toString().includes('listening on') && resolve());
+    service.once('exit', (code) => reject(new Error(`strata system service ended (${code})`)));
+  });
+  const local = inProcess();
+  const remote = await overSocket();
+  // What containers.list lists: created, never started.
+  const created = [];
+  for (let i = 0; i < Number(containers); i++) created.push(await check(local.call('containers.create', { image, options: { command: ['true'] } }), 'containers.create'));
+  const result = {};
+  for (const [name, client] of [['inProcess', local], ['socket', remote]]) {
+    result[name] = {
+      info: await roundTrip(client, 'system.info', {}, Number(roundTrips)),
+      list: await roundTrip(client, 'containers.list', { all: true }, Number(roundTrips)),
+      runRm: await runRm(client, Number(runs)),
+    };
+  }
+  for (const container of created) await check(local.call('containers.remove', { ref: container.id }), 'containers.remove');
+  remote.close();
+  await local.close();
+  process.stdout.write(JSON.stringify(result));
+} finally {
+  service.kill('SIGTERM');
+}
