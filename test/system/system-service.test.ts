@@ -96,4 +96,36 @@ describe.skipIf(typeof found === 'string')('strata system service, used by a use
     expect(steps['containers.remove']!.id).toBe(steps['containers.run']!.id);
     expect(service!.stderr()).not.toMatch(/failed unexpectedly/);
   }, 120_000);
+
+  it('lets a member do it all with the CLI too: import, images, run -d -p, fetch, logs, exec, stop, rm, run --rm', async () => {
+    const env = { STRATA_HOST: `unix://${socketPath}` };
+    const cli = (...args: string[]) => {
+      const result = cliAs(user, true, env, ...args);
+      expect(result.status, `strata ${args.join(' ')}: ${result.stderr}`).toBe(0);
+      return result.stdout;
+    };
+    expect(cli('import', '-t', 'cli/web:1', layout)).toMatch(/cli\/web:1/);
+    expect(cli('images')).toMatch(/cli\/web\s+1/);
+    const script = 'echo started; mkdir -p /www; echo served to the CLI > /www/index.html; exec /bin/busybox httpd -f -p 80 -h /www';
+    try {
+    const id = cli('run', '-d', '--name', 'cli-web', '-p', '127.0.0.1::80', 'cli/web:1', '/bin/busybox', 'sh', '-c', script).trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const record = JSON.parse(cli('inspect', '--json', 'cli-web')) as { state: { network: { ports: { hostPort: number }[] } } }[];
+    const port = record[0]!.state.network.ports[0]!.hostPort;
+    await expect.poll(() => fetch(`http://127.0.0.1:${port}/`).then((answer) => answer.text(), () => ''), { timeout: 30_000 }).toBe('served to the CLI\n');
+    expect(cli('logs', 'cli-web')).toContain('started');
+    expect(cli('exec', 'cli-web', 'cat', '/www/index.html')).toBe('served to the CLI\n');
+    expect(cli('ps')).toMatch(/cli-web/);
+    cli('stop', '-t', '1', 'cli-web');
+    expect(cli('ps', '-a')).toMatch(/Exited \(137\).*cli-web/s);
+    cli('rm', 'cli-web');
+    expect(cli('ps', '-a')).not.toMatch(/cli-web/);
+    expect(cli('run', '--rm', 'cli/web:1', '/bin/busybox', 'echo', 'attached over the socket')).toBe('attached over the socket\n');
+    const failed = cliAs(user, true, env, 'run', '--rm', 'cli/web:1', '/bin/busybox', 'sh', '-c', 'exit 7');
+    expect(failed.status).toBe(7);
+    } finally {
+      cliAs(user, true, env, 'rm', '-f', 'cli-web');
+      cliAs(user, true, env, 'rmi', 'cli/web:1');
+    }
+  }, 180_000);
 });

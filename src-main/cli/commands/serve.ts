@@ -24,7 +24,6 @@ export const serveCommand: Command = {
   options: {
     port: { type: 'string', short: 'p' },
     host: { type: 'string' },
-    connection: { type: 'string' },
   },
   async run({ engine, output }, { values, positionals }) {
     expectPositionals(positionals, 0, 0, this.usage);

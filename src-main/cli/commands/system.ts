@@ -35,7 +35,6 @@ export const systemCommand: Command = {
   options: {
     socket: { type: 'string' },
     group: { type: 'string' },
-    connection: { type: 'string' },
     purge: { type: 'boolean' },
   },
   async run(context, { values, positionals }) {
