@@ -144,8 +144,12 @@ export function installSystemService(context: InstallContext): string[] {
   return report;
 }
 
-/** Stops and removes the units and the group; containers and the store stay (the caller purges). */
-export function uninstallSystemService(context: InstallContext): string[] {
+/**
+ * Stops and removes the units; the group stays (it may have been there before install, and
+ * its members may use it for other things) unless `purge`, which also removes it — the
+ * containers and the store are the caller's to purge.
+ */
+export function uninstallSystemService(context: InstallContext, options: { purge?: boolean } = {}): string[] {
   const report: string[] = [];
   const unitPaths = UNIT_NAMES.map((name) => inPrefix(context, `etc/systemd/system/${name}`));
   if (systemdRunning(context.prefix) && unitPaths.some((file) => fs.existsSync(file))) {
@@ -159,9 +163,11 @@ export function uninstallSystemService(context: InstallContext): string[] {
     report.push(`${file}: removed`);
   }
   if (systemdRunning(context.prefix)) run(context, 'systemctl', ['daemon-reload']);
-  if (groupExists(context)) {
+  if (groupExists(context) && options.purge) {
     run(context, 'groupdel', [...prefixArgs(context), SYSTEM_GROUP]);
     report.push(`group ${SYSTEM_GROUP}: removed`);
+  } else if (groupExists(context) && report.length > 0) {
+    report.push(`group ${SYSTEM_GROUP}: kept (--purge removes it)`);
   }
   if (report.length === 0) report.push('the system service was not installed: nothing to do');
   return report;

@@ -76,10 +76,10 @@ describe.skipIf(!asRoot)('strata system install / uninstall', () => {
     const removed = strata(prefix, 'system', 'uninstall');
     expect(removed.status).toBe(0);
     expect(removed.stdout).toMatch(/strata\.socket: removed/);
-    expect(removed.stdout).toContain('group strata: removed');
+    expect(removed.stdout).toContain('group strata: kept (--purge removes it)');
     expect(removed.stdout).toContain('containers and the store stay');
     expect(fs.readdirSync(unitDir)).toEqual([]);
-    expect(groupLine(prefix)).toBeUndefined();
+    expect(groupLine(prefix)).toMatch(/^strata:x:\d+:alice$/);
     expect(strata(prefix, 'system', 'uninstall').stdout).toContain('was not installed: nothing to do');
   });
 
@@ -94,12 +94,17 @@ describe.skipIf(!asRoot)('strata system install / uninstall', () => {
     expect(report).toContain('strata.socket: enabled and listening on /run/strata/strata.sock; the first connection starts strata.service');
     commands.length = 0;
     uninstallSystemService(context);
-    expect(commands).toEqual(['systemctl disable --now strata.socket strata.service', 'systemctl daemon-reload', `groupdel --prefix ${prefix} strata`]);
+    expect(commands).toEqual(['systemctl disable --now strata.socket strata.service', 'systemctl daemon-reload']);
+    commands.length = 0;
+    uninstallSystemService(context, { purge: true });
+    expect(commands).toEqual(['systemctl daemon-reload', `groupdel --prefix ${prefix} strata`]);
     expect(unitFiles({ node: '/opt/my node/node', cli: '/x/strata.js' })['strata.service']).toContain('ExecStart="/opt/my node/node" /x/strata.js system service');
   });
 
   it('--purge removes the containers and the store', async () => {
     const prefix = systemTree('purge');
+    fs.appendFileSync(path.join(prefix, 'etc/group'), 'strata:x:990:alice\n');
+    fs.appendFileSync(path.join(prefix, 'etc/gshadow'), 'strata:!::alice\n');
     const root = path.join(work, 'store');
     const engine = Engine.open({ root });
     await engine.importImage({ path: writeOciLayout(path.join(work, 'layout'), [testImages(work).a]) });
@@ -109,6 +114,8 @@ describe.skipIf(!asRoot)('strata system install / uninstall', () => {
     expect(purged.stdout).toContain(`container ${container.name}: removed`);
     expect(purged.stdout).toContain(`store ${root}: removed`);
     expect(fs.existsSync(root)).toBe(false);
+    expect(purged.stdout).toContain('group strata: removed');
+    expect(groupLine(prefix)).toBeUndefined();
   });
 
   it('refuses a user who is not root', () => {

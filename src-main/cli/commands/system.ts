@@ -14,6 +14,7 @@ import { SYSTEM_GROUP, type ConnectionTarget, resolveConnection, systemSocket } 
 import { type ClosableTransport, localTransport } from '../../connections/local-transport';
 import { socketTransport } from '../../connections/socket-transport';
 import { defaultStoreRoot } from '../../engine/store/paths';
+import { userName } from '../../connections/access-denied';
 import { lookupGroup } from '../../server/peer-access';
 import { type InstallContext, installSystemService, uninstallSystemService } from '../../server/system-install';
 import { startUnixSocketServer } from '../../server/unix-socket-server';
@@ -153,10 +154,17 @@ async function connections(context: CommandContext): Promise<void> {
   context.output.out(table(['NAME', 'DEFAULT', 'ADDRESS', 'REACHABLE'], rows.map((row) => [row.name, row.default ? '*' : '', row.address, row.reachable])));
 }
 
+/** Who asked for root: sudo's $SUDO_USER, or polkit's $PKEXEC_UID (the window's "Install the system engine"). */
+function invokingUser(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.SUDO_USER) return env.SUDO_USER;
+  const uid = Number(env.PKEXEC_UID);
+  return env.PKEXEC_UID && Number.isInteger(uid) && uid > 0 ? userName(uid) : undefined;
+}
+
 function installContext(): InstallContext {
   const root = packageRoot();
   if (!root) throw new StrataError('INTERNAL', 'cannot find where Strata is installed (its package.json)');
-  return { prefix: process.env.STRATA_SYSTEM_PREFIX || '/', node: process.execPath, cli: path.join(root, 'bin', 'strata.js'), sudoUser: process.env.SUDO_USER };
+  return { prefix: process.env.STRATA_SYSTEM_PREFIX || '/', node: process.execPath, cli: path.join(root, 'bin', 'strata.js'), sudoUser: invokingUser() };
 }
 
 function install({ output }: CommandContext): void {
@@ -166,7 +174,7 @@ function install({ output }: CommandContext): void {
 
 async function uninstall({ engine, output }: CommandContext, values: Record<string, unknown>): Promise<void> {
   requireRoot('strata system uninstall');
-  for (const line of uninstallSystemService(installContext())) output.out(`${line}\n`);
+  for (const line of uninstallSystemService(installContext(), { purge: Boolean(values.purge) })) output.out(`${line}\n`);
   if (!values.purge) return output.out('containers and the store stay (strata system uninstall --purge removes them)\n');
   const store = engine();
   for (const container of store.listContainers({ all: true })) {
