@@ -7,14 +7,17 @@
 import { type BrowserWindow, app, session } from 'electron';
 import { installAppMenu } from './electron/app-menu';
 import { confirmFirstQuit } from './electron/first-quit';
-import { appEngine, closeAppApi } from './electron/ipc';
+import { appClient } from './electron/app-connection';
+import { closeAppApi } from './electron/ipc';
 import { sandboxPlan } from './electron/sandbox';
 import { guardWebContents, hardenSession } from './electron/security';
 import { createTray } from './electron/tray';
 import { createMainWindow, registerAppScheme, serveAppScheme } from './electron/window';
 
-function runningCount(): number {
-  return appEngine().listContainers().length;
+/** Running containers of the engine the window is on (the tray, the first-quit notice). */
+async function runningCount(): Promise<number> {
+  const client = await appClient();
+  return (await client.call('containers.list', {})).length;
 }
 
 /** Everything after the sandbox decision: the app proper. */
@@ -54,7 +57,7 @@ function startApp(): void {
   const quitWhenDone = async (): Promise<void> => {
     let running = 0;
     try {
-      running = runningCount();
+      running = await runningCount();
     } catch {
       running = 0; // no engine: nothing runs that the notice could be about
     }
@@ -98,7 +101,7 @@ function startApp(): void {
     .then(() => {
       serveAppScheme();
       hardenSession(session.defaultSession);
-      installAppMenu({ storeRoot: () => appEngine().root });
+      installAppMenu({ storeRoot: async () => (await (await appClient()).call('system.info')).storeRoot });
       createTray({ runningCount, showWindow, quit: () => app.quit() });
       showWindow();
     })

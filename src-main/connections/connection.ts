@@ -69,6 +69,11 @@ export function socketPathOf(host: string): string {
   return match[1]!;
 }
 
+/** What a socket connection is called: `system` for the system engine's socket, else its address. */
+export function connectionName(socketPath: string, env: NodeJS.ProcessEnv = process.env): string {
+  return socketPath === systemSocket(env) ? 'system' : `unix://${socketPath}`;
+}
+
 function named(name: string, env: NodeJS.ProcessEnv, from: string): ConnectionTarget {
   if (name === 'local') return { name, kind: 'local' };
   if (name === 'system') return { name, kind: 'socket', socketPath: systemSocket(env) };

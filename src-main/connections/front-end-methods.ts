@@ -5,7 +5,7 @@
 import { methods } from '@shared/api/contract';
 import { StrataError, toErrorShape } from '@shared/errors';
 import type { Reply } from '@shared/api/protocol';
-import type { ConnectionInfo } from '@shared/api/types/connection';
+import type { ConnectionInfo, ConnectionStatus } from '@shared/api/types/connection';
 import type { ClientSession, SessionHost, SessionSink } from './session-host';
 
 export interface ConnectionProvider {
@@ -71,4 +71,19 @@ async function reply(work: () => Promise<unknown>): Promise<Reply> {
   } catch (error) {
     return { error: toErrorShape(error) };
   }
+}
+
+/**
+ * A front end bound to one connection (`strata serve`, the system service itself): its
+ * status as `describe` gives it now; `follow` (optional) tells of changes to it.
+ */
+export function boundProvider(describe: () => ConnectionStatus, follow?: (changed: () => void) => () => void): ConnectionProvider {
+  const info = (): ConnectionInfo => {
+    const own = describe();
+    return { ...own, available: [own], switchable: false, canInstallSystem: false };
+  };
+  return {
+    info,
+    onChange: (listener) => follow?.(() => listener(info())) ?? (() => {}),
+  };
 }

@@ -3,20 +3,20 @@
 import { Menu, type MenuItemConstructorOptions, app, dialog, shell } from 'electron';
 
 export interface AppMenuActions {
-  /** The engine's store root (images, containers, their logs); throws when the engine did not open. */
-  storeRoot: () => string;
+  /** The engine's store root (images, containers, their logs); rejects when the engine is not there. */
+  storeRoot: () => Promise<string>;
 }
 
 /** Opens the engine's store in the file manager (not Electron's profile folder, which holds no logs). */
-function openStore(actions: AppMenuActions): void {
+async function openStore(actions: AppMenuActions): Promise<void> {
   let root: string;
   try {
-    root = actions.storeRoot();
+    root = await actions.storeRoot();
   } catch (error) {
     dialog.showErrorBox('Strata', `The engine's store is not available: ${error instanceof Error ? error.message : String(error)}`);
     return;
   }
-  shell
+  await shell
     .openPath(root)
     .then((failure) => {
       // openPath resolves with an error message, or '' on success.
@@ -34,7 +34,7 @@ export function installAppMenu(actions: AppMenuActions): void {
       label: 'Help',
       submenu: [
         { label: `Strata ${app.getVersion()}`, enabled: false },
-        { label: 'Store and logs folder', click: () => openStore(actions) },
+        { label: 'Store and logs folder', click: () => void openStore(actions) },
       ],
     },
   ];

@@ -1,5 +1,5 @@
 // The tray icon: how many containers run, at a glance, and the way back to the window.
-// The count comes from the engine's records (cheap reads, no processes), every few seconds.
+// The count comes from the engine the window is on (containers.list), every few seconds.
 // The menu is rebuilt only when the count changes: setContextMenu closes a menu the user has
 // open, so rebuilding it on every tick would snap it shut every few seconds.
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { Menu, Tray, app, nativeImage } from 'electron';
 const REFRESH_MS = 3000;
 
 export interface TrayActions {
-  runningCount: () => number;
+  runningCount: () => Promise<number>;
   showWindow: () => void;
   quit: () => void;
 }
@@ -22,12 +22,17 @@ export function createTray(actions: TrayActions): Tray {
   const icon = nativeImage.createFromPath(path.join(app.getAppPath(), 'build', 'icon.png')).resize({ width: 22, height: 22 });
   const tray = new Tray(icon);
   let shown: string | undefined;
-  const refresh = (): void => {
+  let refreshing = false;
+  const refresh = async (): Promise<void> => {
+    if (refreshing) return; // a slow engine: one count at a time
+    refreshing = true;
     let running: number | undefined;
     try {
-      running = actions.runningCount();
+      running = await actions.runningCount();
     } catch {
       running = undefined; // the engine is not available: say so rather than 0
+    } finally {
+      refreshing = false;
     }
     const label = trayLabel(running);
     if (label === shown) return;
@@ -42,15 +47,10 @@ export function createTray(actions: TrayActions): Tray {
       ]),
     );
   };
-  refresh();
-  const timer = setInterval(() => {
-    // A timer's exception would reach the process's uncaught handler: log it, keep ticking.
-    try {
-      refresh();
-    } catch (error) {
-      console.error('strata: the tray could not refresh:', error);
-    }
-  }, REFRESH_MS);
+  // A tick's failure would reach the process's handlers: log it, keep ticking.
+  const tick = (): void => void refresh().catch((error: unknown) => console.error('strata: the tray could not refresh:', error));
+  tick();
+  const timer = setInterval(tick, REFRESH_MS);
   tray.on('click', actions.showWindow);
   app.on('will-quit', () => {
     clearInterval(timer);

@@ -76,6 +76,8 @@ export function unitFiles(context: Pick<InstallContext, 'node' | 'cli'>): Record
       '',
       '[Service]',
       'Type=simple',
+      // The packaged app's binary is Electron: run as Node (its RunAsNode fuse is on for this); plain Node ignores it.
+      'Environment=ELECTRON_RUN_AS_NODE=1',
       `ExecStart=${[context.node, context.cli, 'system', 'service'].map(quote).join(' ')}`,
       // Stopping the service stops the engine only: each container's shim is a process of
       // its own that must outlive it (a restarted service re-adopts the containers).

@@ -7,9 +7,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IPC_CHANNELS } from '@shared/api/protocol';
 import { makeTempDir } from '../helpers/test-images';
+import { type Child } from '../engine/store/store-fixture';
+import { type TestUser, findTestUser, openDir, startService, stopService } from '../system/system-fixture';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const FAKE = path.join(REPO, 'test', 'electron', 'fake-electron');
@@ -150,5 +152,80 @@ describe('failures the user must see', () => {
     const { result } = run('tray');
     expect(result.trayTimer).toBe(true);
     expect(result.menus).toEqual(['ready:tray.setContextMenu 0 containers running']);
+  });
+});
+
+/** The same scenario run as the real test user (setpriv): optionally a member of group strata. */
+function runAs(user: TestUser, member: boolean, scenario: string, env: NodeJS.ProcessEnv): Run {
+  const home = openDir(path.join(work, `user-${++runs}`));
+  fs.chownSync(home, user.uid, user.gid);
+  const groups = member ? ['--groups', String(user.strataGid)] : ['--init-groups'];
+  const child = spawnSync('setpriv', ['--reuid', String(user.uid), '--regid', String(user.gid), ...groups, process.execPath, '--import', './register.mjs', 'run-main.mjs', scenario], {
+    cwd: FAKE,
+    env: { PATH: process.env.PATH, HOME: home, STRATA_ROOT: path.join(home, 'store'), FAKE_ELECTRON_APP_PATH: REPO, FAKE_ELECTRON_USER_DATA: path.join(home, 'profile'), FAKE_ARGV: '[]', ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('FAKE_ELECTRON_RESULT '));
+  if (!line) throw new Error(`scenario ${scenario} printed no result (exit ${child.status}):\n${child.stdout}\n${child.stderr}`);
+  const parsed = JSON.parse(line.slice('FAKE_ELECTRON_RESULT '.length)) as Omit<Run, 'stderr'>;
+  if (parsed.result.error) throw new Error(`scenario ${scenario} failed: ${parsed.result.error}\n${child.stderr}`);
+  return { ...parsed, stderr: child.stderr };
+}
+
+const user = findTestUser();
+if (typeof user === 'string') console.log(`start-up as a normal user: skipped — ${user}`);
+
+describe.skipIf(typeof user === 'string')('the window as a normal user, with the system engine present or absent', () => {
+  let service: Child | undefined;
+  let socketPath: string;
+  let serviceStore: string;
+
+  beforeAllService();
+
+  function beforeAllService(): void {
+    beforeAll(async () => {
+      openDir(work); // the test user must reach its own directories and the socket below it
+      const dir = openDir(path.join(work, 'service'));
+      socketPath = path.join(openDir(path.join(dir, 'run')), 'strata.sock');
+      serviceStore = path.join(dir, 'store');
+      service = await startService(serviceStore, socketPath);
+    }, 60_000);
+    afterAll(() => stopService(service));
+  }
+
+  it('a member, with the service there: the sandbox on, the window on the system engine (root, its store), offered the engine in the app too', () => {
+    const { code, calls, result } = runAs(user as TestUser, true, 'connection', { STRATA_SYSTEM_SOCKET: socketPath });
+    expect(code).toBe(0);
+    expect(calls).toContain('app.enableSandbox');
+    expect(calls.filter((c) => c.includes('no-sandbox'))).toEqual([]);
+    expect(result.info).toMatchObject({ value: { result: { name: 'system', kind: 'socket', address: socketPath, state: 'connected', switchable: true } } });
+    expect(result.system).toMatchObject({ value: { result: { uid: 0, rootless: false, storeRoot: serviceStore } } });
+    expect(result.containers).toMatchObject({ value: { result: [] } });
+  });
+
+  it('switching to the engine in the app re-serves and reloads the window, which then reads that engine', () => {
+    const { result } = runAs(user as TestUser, true, 'connection', { STRATA_SYSTEM_SOCKET: socketPath, FAKE_SWITCH_TO: 'local' });
+    expect(result.switched).toMatchObject({ value: { result: { name: 'local', state: 'connected' } } });
+    expect(result.reloads).toBe(1);
+    expect(result.afterSwitch).toMatchObject({ value: { result: { uid: (user as TestUser).uid, rootless: true } } });
+  });
+
+  it('not a member: the window says the system engine refused it and how to join', () => {
+    const { result } = runAs(user as TestUser, false, 'connection', { STRATA_SYSTEM_SOCKET: socketPath, STRATA_CONNECTION: 'system' });
+    const info = (result.info as { value: { result: { state: string; detail: string } } }).value.result;
+    expect(info.state).toBe('refused');
+    expect(info.detail).toContain(`sudo usermod -aG strata ${(user as TestUser).name}`);
+    expect(result.system).toMatchObject({ value: { error: { code: 'PERMISSION_DENIED' } } });
+  });
+
+  it('no service: the window runs the engine in the app (images only), the system engine listed as not running', () => {
+    const { code, result } = runAs(user as TestUser, false, 'connection', { STRATA_SYSTEM_SOCKET: path.join(work, 'nothing-here.sock') });
+    expect(code).toBe(0);
+    const info = (result.info as { value: { result: { name: string; available: { name: string; state: string }[]; canInstallSystem: boolean } } }).value.result;
+    expect(info.name).toBe('local');
+    expect(info.available).toEqual([expect.objectContaining({ name: 'local', state: 'connected' }), expect.objectContaining({ name: 'system', state: 'unreachable' })]);
+    expect(info.canInstallSystem).toBe(fs.existsSync('/usr/bin/pkexec') || fs.existsSync('/bin/pkexec'));
+    expect(result.system).toMatchObject({ value: { result: { uid: (user as TestUser).uid, rootless: true } } });
   });
 });

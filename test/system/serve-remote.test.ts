@@ -63,6 +63,9 @@ describe.skipIf(typeof found === 'string')('strata serve as a user, in front of 
     expect('result' in info && (info.result as SystemInfo)).toMatchObject({ uid: 0, storeRoot: path.join(work, 'store'), storeSupervisor: true });
     expect(await client.subscribe('containers.changed')).toMatchObject({ result: null });
     expect(await client.call('images.list')).toEqual({ result: [] });
+    // The page's engine panel: this server relays to the socket, and cannot switch.
+    expect(await client.call('connection.info')).toMatchObject({ result: { kind: 'socket', address: socketPath, state: 'connected', switchable: false, canInstallSystem: false } });
+    expect(await client.call('connection.use', { name: 'local' })).toMatchObject({ error: { code: 'UNSUPPORTED' } });
     await client.close();
   });
 

@@ -8,8 +8,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openSupervisedApi } from '../../api/supervised-api';
-import { resolveConnection } from '../../connections/connection';
+import { connectionName, resolveConnection } from '../../connections/connection';
+import { boundProvider, withConnectionMethods } from '../../connections/front-end-methods';
 import { RemoteApi } from '../../connections/remote-api';
+import type { ConnectionStatus } from '@shared/api/types/connection';
 import type { SessionHost } from '../../connections/session-host';
 import type { Engine } from '../../engine/index';
 import { startServer } from '../../server/server';
@@ -75,17 +77,30 @@ export async function serve(engine: Engine, output: Output, options: ServeOption
  * engine does not answer (not running, or this user not in its group: the message says how).
  */
 export async function serveConnection(socketPath: string, output: Output, options: ServeOptions): Promise<void> {
+  // What the page's engine panel shows: this connection, and whether the engine answers.
+  let status: ConnectionStatus = { name: connectionName(socketPath), kind: 'socket', address: socketPath, state: 'connected', detail: null };
+  const statusListeners = new Set<() => void>();
   const remote = new RemoteApi(socketPath, {
-    onStatus: (status) => {
-      if (status.state === 'disconnected') output.err(`strata serve: lost the engine at ${socketPath}: ${status.error.message}${status.retryInMs === undefined ? '' : `; trying again in ${status.retryInMs / 1000} s`}\n`);
+    onStatus: (reported) => {
+      if (reported.state === 'disconnected') output.err(`strata serve: lost the engine at ${socketPath}: ${reported.error.message}${reported.retryInMs === undefined ? '' : `; trying again in ${reported.retryInMs / 1000} s`}\n`);
+      const state = reported.state === 'connected' ? 'connected' : reported.error.code === 'PERMISSION_DENIED' ? 'refused' : reported.retryInMs === undefined ? 'unreachable' : 'connecting';
+      status = { ...status, state, detail: reported.state === 'connected' ? null : reported.error.message };
+      for (const listener of [...statusListeners]) listener();
     },
   });
+  const host = withConnectionMethods(
+    remote,
+    boundProvider(
+      () => status,
+      (changed) => (statusListeners.add(changed), () => statusListeners.delete(changed)),
+    ),
+  );
   try {
     const probe = remote.openSession(() => {});
     const reply = await probe.call('system.info', {});
     probe.close();
     if ('error' in reply) throw new StrataError(reply.error.code, reply.error.message);
-    await serveHost(remote, output, options);
+    await serveHost(host, output, options);
   } finally {
     remote.close();
   }

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { openSupervisedApi } from '../../api/supervised-api';
 import { Api } from '../../api/dispatch';
 import { packageRoot } from '../../api/package-info';
-import { SYSTEM_GROUP, type ConnectionTarget, resolveConnection, systemSocket } from '../../connections/connection';
+import { SYSTEM_GROUP, type ConnectionTarget, connectionName, resolveConnection, systemSocket } from '../../connections/connection';
+import { boundProvider, withConnectionMethods } from '../../connections/front-end-methods';
 import { type ClosableTransport, localTransport } from '../../connections/local-transport';
 import { socketTransport } from '../../connections/socket-transport';
 import { defaultStoreRoot } from '../../engine/store/paths';
@@ -69,7 +70,9 @@ async function service({ engine, output }: CommandContext, values: Record<string
     onInternalError: (method, error) => output.err(`strata system service: ${method} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`),
   });
   try {
-    const server = await startUnixSocketServer({ host: supervised.api, socketPath, group, log: output.err });
+    // connection.* from a raw client: this service, by the name clients use for its socket.
+    const self = { name: connectionName(socketPath), kind: 'socket' as const, address: socketPath, state: 'connected' as const, detail: null };
+    const server = await startUnixSocketServer({ host: withConnectionMethods(supervised.api, boundProvider(() => self)), socketPath, group, log: output.err });
     try {
       output.out(`Strata system engine listening on ${server.address} for root and group ${group.name} (gid ${group.gid}); store ${opened.root}\n`);
       if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));

@@ -134,6 +134,21 @@ const scenarios = {
     await quit();
   },
 
+  /** What the window talks to (run as a real normal user, with the system engine present or not); FAKE_SWITCH_TO switches. */
+  async connection() {
+    const window = await boot();
+    const ask = (method, input = {}) => invokeHandler('strata:invoke', fromWindow(window), method, input);
+    result.info = await ask('connection.info');
+    result.system = await ask('system.info');
+    result.containers = await ask('containers.list', { all: true });
+    if (process.env.FAKE_SWITCH_TO) {
+      result.switched = await ask('connection.use', { name: process.env.FAKE_SWITCH_TO });
+      result.reloads = fake.calls.filter((call) => call.endsWith('webContents.reload')).length;
+      result.afterSwitch = await invokeHandler('strata:invoke', fromWindow(fake.windows[0]), 'system.info', {});
+    }
+    await quit();
+  },
+
   async tray() {
     // The tray's timer, caught to tick it by hand (no waiting on the clock).
     const intervals = [];

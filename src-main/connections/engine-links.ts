@@ -1,0 +1,83 @@
+// The engines a long-lived front end (the window) can open, as EngineLinks: the engine in
+// this process (opened on first use, in its store's supervisor election), or the system
+// engine behind its socket (a RemoteApi, its state followed from its connections' opens and
+// drops); and the short probe that says how a connection not in use is doing.
+import type { ConnectionStatus as TransportStatus } from '@shared/api/ws-transport';
+import type { ErrorShape } from '@shared/errors';
+import { type SupervisedApi, openSupervisedApi } from '../api/supervised-api';
+import { Engine } from '../engine/index';
+import type { ConnectionTarget } from './connection';
+import { RemoteApi } from './remote-api';
+import { socketTransport } from './socket-transport';
+import type { EngineLink, LinkStatus } from './window-connection';
+
+/** How long a probe waits for system.info before calling the engine unreachable. */
+const PROBE_MS = 2000;
+
+export interface LinkOptions {
+  version: string;
+  onInternalError?: (method: string, error: unknown) => void;
+}
+
+export function openLink(target: ConnectionTarget, options: LinkOptions): EngineLink {
+  return target.kind === 'local' ? localLink(target.root, options) : socketLink(target.socketPath);
+}
+
+/** The engine in this process: opened when the first session opens (a failure answers every call). */
+function localLink(root: string | undefined, options: LinkOptions): EngineLink {
+  let supervised: SupervisedApi | undefined;
+  const api = (): SupervisedApi => (supervised ??= openSupervisedApi({ engine: Engine.open({ root }), version: options.version, onInternalError: options.onInternalError }));
+  return {
+    host: { openSession: (sink) => api().api.openSession(sink) },
+    status: () => ({ state: 'connected', detail: null }),
+    onStatus: () => () => {},
+    close: async () => {
+      await supervised?.close();
+    },
+  };
+}
+
+/** The system engine: each session its own connection; the link's state is the latest any of them reported. */
+function socketLink(socketPath: string): EngineLink {
+  let status: LinkStatus = { state: 'connecting', detail: null };
+  const listeners = new Set<(status: LinkStatus) => void>();
+  const remote = new RemoteApi(socketPath, {
+    onStatus: (reported) => {
+      const next = linkStatus(reported);
+      if (next.state === status.state && next.detail === status.detail) return;
+      status = next;
+      for (const listener of [...listeners]) listener(status);
+    },
+  });
+  return {
+    host: remote,
+    status: () => status,
+    onStatus: (listener) => (listeners.add(listener), () => listeners.delete(listener)),
+    close: async () => remote.close(),
+  };
+}
+
+/** A connection's state now: local is always there; a socket is asked for system.info. */
+export async function probeLink(target: ConnectionTarget): Promise<LinkStatus> {
+  if (target.kind === 'local') return { state: 'connected', detail: null };
+  const transport = socketTransport(target.socketPath);
+  try {
+    const reply = await Promise.race([
+      transport.invoke('system.info', {}),
+      new Promise<{ error: ErrorShape }>((resolve) => setTimeout(() => resolve({ error: { code: 'UNAVAILABLE', message: `no answer within ${PROBE_MS / 1000} s` } }), PROBE_MS).unref()),
+    ]);
+    return 'error' in reply ? errorStatus(reply.error) : { state: 'connected', detail: null };
+  } finally {
+    transport.close();
+  }
+}
+
+function linkStatus(reported: TransportStatus): LinkStatus {
+  return reported.state === 'connected' ? { state: 'connected', detail: null } : errorStatus(reported.error);
+}
+
+function errorStatus(error: ErrorShape): LinkStatus {
+  if (error.code === 'PERMISSION_DENIED') return { state: 'refused', detail: error.message };
+  if (error.code === 'UNAVAILABLE') return { state: 'unreachable', detail: error.message };
+  return { state: 'connecting', detail: error.message };
+}
