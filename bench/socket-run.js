@@ -3,7 +3,7 @@
 // socket (`strata system service` in a child process, raw frames over `ws+unix:`), timed
 // call by call. Prints one JSON object: median milliseconds per kind.
 // node bench/socket-run.js STORE_ROOT SOCKET IMAGE CONTAINERS ROUND_TRIPS RUNS
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { Engine } from '../out/main/engine.js';
@@ -105,6 +105,16 @@ try {
       runRm: await runRm(client, Number(runs)),
     };
   }
+  // Whole processes: `strata run --rm IMAGE true` in-process (--root) and through the service.
+  const cli = (env, ...args) => {
+    const start = nowMs();
+    const child = spawnSync(process.execPath, [path.resolve('bin/strata.js'), ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`strata ${args.join(' ')}: exit ${child.status}: ${child.stderr}`);
+    return nowMs() - start;
+  };
+  const cliRuns = Number(runs);
+  result.inProcess.cliRunRm = median(Array.from({ length: cliRuns }, () => cli({}, '--root', root, 'run', '--rm', image, 'true')));
+  result.socket.cliRunRm = median(Array.from({ length: cliRuns }, () => cli({ STRATA_HOST: `unix://${socketPath}` }, 'run', '--rm', image, 'true')));
   for (const container of created) await check(local.call('containers.remove', { ref: container.id }), 'containers.remove');
   remote.close();
   await local.close();

@@ -42,6 +42,7 @@ export function benchSocket({ work, runs }) {
       row('request round trip: system.info', 'info', 'adds < 5 ms'),
       row(`request round trip: containers.list (${CONTAINERS} containers)`, 'list', 'adds < 5 ms'),
       row('run --rm busybox true (containers.run, exit, containers.remove)', 'runRm', 'adds < 5 ms'),
+      row('`strata run --rm busybox true`, the whole CLI process', 'cliRunRm', 'no slower than in-process'),
     ],
   };
 }
