@@ -1,6 +1,9 @@
-// The e2e harness: `strata serve` on a temporary store (in this process, over the real
-// engine), the built renderer, and Debian's Chromium driven by playwright-core. Everything
-// it starts — containers, mounts, cgroups, the store — goes in stop().
+// The e2e harness: the window as a normal user runs it — `strata system service` as root on
+// a temporary store and socket, and `strata serve --connection system` as the unprivileged
+// test user (a member of group strata) serving the built renderer and relaying each tab to
+// the service — driven in Debian's Chromium by playwright-core. Where the test user is
+// missing (.ci/run makes it), `strata serve` runs in this process as root instead, and says
+// so. Everything it starts — containers, mounts, cgroups, processes, the store — goes in stop().
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +16,8 @@ import { pageSocketUrl, webSocketTransport, type SocketConstructor, type WebSock
 import { serve } from '../../src-main/cli/commands/serve';
 import { Engine } from '../../src-main/engine/index';
 import { makeTempDir } from '../helpers/test-images';
+import type { Child } from '../engine/store/store-fixture';
+import { type TestUser, findTestUser, openDir, startService, stopService, watchCliAs } from '../system/system-fixture';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -92,14 +97,66 @@ export function failOnErrors(label: string, errors: readonly string[], allowed: 
   if (unexpected.length) throw new Error(`e2e ${label}: the window or the server reported errors:\n${unexpected.join('\n')}`);
 }
 
-export async function startStrata(label: string): Promise<Strata> {
-  const work = makeTempDir(`e2e-${label}`);
-  const engine = Engine.open({ root: path.join(work, 'store') });
+const testUser = findTestUser();
+if (typeof testUser === 'string') console.log(`e2e: the window is served by root in the test process, not by a normal user through the system engine — ${testUser}`);
+
+/** How the page is served: the test user's `strata serve` in front of the system engine, or in-process as root. */
+interface Serving {
+  url: string;
+  /** Server-side errors seen so far (the service's and serve's unexpected failures). */
+  errors(): string[];
+  stop(): Promise<void>;
+}
+
+async function serveThroughSystemEngine(user: TestUser, work: string, store: string): Promise<Serving> {
+  openDir(work); // the test user reaches the socket below it
+  const socketPath = path.join(openDir(path.join(work, 'run')), 'strata.sock');
+  const service: Child = await startService(store, socketPath);
+  let server: Child | undefined;
+  try {
+    server = watchCliAs(user, true, { STRATA_SYSTEM_SOCKET: socketPath }, 'serve', '--connection', 'system', '--port', '0');
+    const line = await server.line(/^Strata is serving at /);
+    const url = line.replace(/^Strata is serving at /, '').trim();
+    return {
+      url,
+      errors: () => [service.stderr(), server!.stderr()].join('\n').split('\n').filter((text) => /failed unexpectedly|Error/.test(text)),
+      async stop() {
+        server!.process.kill('SIGTERM');
+        await server!.exited;
+        await stopService(service);
+      },
+    };
+  } catch (error) {
+    server?.process.kill('SIGKILL');
+    await stopService(service);
+    throw error;
+  }
+}
+
+async function serveInProcess(engine: Engine): Promise<Serving> {
   const stopServing = new AbortController();
   let url = '';
   const errors: string[] = [];
   const serving = serve(engine, { out: () => {}, err: (text) => void errors.push(text), interactive: false }, { signal: stopServing.signal, staticRoot: RENDERER, onListening: (u) => (url = u) });
   while (!url) await new Promise((resolve) => setTimeout(resolve, 20));
+  return {
+    url,
+    errors: () => errors.splice(0),
+    async stop() {
+      stopServing.abort();
+      await serving;
+    },
+  };
+}
+
+export async function startStrata(label: string): Promise<Strata> {
+  const work = makeTempDir(`e2e-${label}`);
+  const store = path.join(work, 'store');
+  // The test's own view of the same store (facts to check the page against); the store's locks are the kernel's, across processes.
+  const engine = Engine.open({ root: store });
+  const serving = typeof testUser === 'string' ? await serveInProcess(engine) : await serveThroughSystemEngine(testUser, work, store);
+  const url = serving.url;
+  const errors: string[] = [];
   const transport: WebSocketTransport = webSocketTransport(pageSocketUrl(new URL(url)), { WebSocket: WebSocket as unknown as SocketConstructor });
   const api = createClient(transport);
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
@@ -108,7 +165,7 @@ export async function startStrata(label: string): Promise<Strata> {
   collectPageErrors(page, errors);
   let allowed: { pattern: RegExp; why: string }[] = [];
   const expectNoErrors = () => {
-    const seen = errors.splice(0);
+    const seen = [...errors.splice(0), ...serving.errors()];
     const allowedNow = allowed;
     allowed = [];
     failOnErrors(label, seen, allowedNow);
@@ -129,8 +186,7 @@ export async function startStrata(label: string): Promise<Strata> {
       await browser.close().catch(() => {});
       transport.close();
       for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true }).catch(() => {});
-      stopServing.abort();
-      await serving;
+      await serving.stop();
       const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
       fs.rmSync(work, { recursive: true, force: true });
       if (mounts.includes(work)) throw new Error(`mounts left under ${work}`);

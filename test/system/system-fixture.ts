@@ -6,7 +6,7 @@ import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { colonEntries } from '../../src-main/connections/access-denied';
-import { type Child, spawnCli } from '../engine/store/store-fixture';
+import { type Child, spawnCli, watch } from '../engine/store/store-fixture';
 
 export const TEST_USER = 'strata-test';
 export const GROUP = 'strata';
@@ -80,6 +80,11 @@ export async function clientAs(user: TestUser, member: boolean, ...args: string[
     steps[parsed.step] = parsed;
   }
   return { code, steps, stderr };
+}
+
+/** The built `strata` CLI as the test user, left running and watched (serve). */
+export function watchCliAs(user: TestUser, member: boolean, env: NodeJS.ProcessEnv, ...args: string[]): Child {
+  return watch(spawn('setpriv', [...asUser(user, member), process.execPath, CLI, ...args], { env: userEnv(user, env), stdio: ['pipe', 'pipe', 'pipe'] }));
 }
 
 /** The built `strata` CLI as the test user, left running (serve). */

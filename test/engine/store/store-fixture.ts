@@ -28,7 +28,8 @@ export interface Child {
   stderr(): string;
 }
 
-function watch(child: ChildProcessWithoutNullStreams): Child {
+/** A child process whose output is kept and whose lines can be waited for. */
+export function watch(child: ChildProcessWithoutNullStreams): Child {
   let out = '';
   let err = '';
   const waiters: (() => void)[] = [];
