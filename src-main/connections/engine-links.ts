@@ -20,7 +20,7 @@ export interface LinkOptions {
 }
 
 export function openLink(target: ConnectionTarget, options: LinkOptions): EngineLink {
-  return target.kind === 'local' ? localLink(target.root, options) : socketLink(target.socketPath);
+  return target.kind === 'local' ? localLink(target.root, options) : socketLink(target);
 }
 
 /** The engine in this process: opened when the first session opens (a failure answers every call). */
@@ -38,21 +38,30 @@ function localLink(root: string | undefined, options: LinkOptions): EngineLink {
 }
 
 /** The system engine: each session its own connection; the link's state is the latest any of them reported. */
-function socketLink(socketPath: string): EngineLink {
+function socketLink(target: Extract<ConnectionTarget, { kind: 'socket' }>): EngineLink {
   let status: LinkStatus = { state: 'connecting', detail: null };
+  let reported = false;
   const listeners = new Set<(status: LinkStatus) => void>();
-  const remote = new RemoteApi(socketPath, {
-    onStatus: (reported) => {
-      const next = linkStatus(reported);
-      if (next.state === status.state && next.detail === status.detail) return;
-      status = next;
-      for (const listener of [...listeners]) listener(status);
+  const set = (next: LinkStatus): void => {
+    if (next.state === status.state && next.detail === status.detail) return;
+    status = next;
+    for (const listener of [...listeners]) listener(status);
+  };
+  const remote = new RemoteApi(target.socketPath, {
+    onStatus: (transport) => {
+      reported = true;
+      set(linkStatus(transport));
     },
+  });
+  // Sessions connect on their first call; until one has, a probe says how the engine is doing.
+  const ready = probeLink(target).then((probed) => {
+    if (!reported) set(probed);
   });
   return {
     host: remote,
     status: () => status,
     onStatus: (listener) => (listeners.add(listener), () => listeners.delete(listener)),
+    ready,
     close: async () => remote.close(),
   };
 }

@@ -25,6 +25,8 @@ export interface EngineLink {
   host: SessionHost;
   status(): LinkStatus;
   onStatus(listener: (status: LinkStatus) => void): () => void;
+  /** Settles once the link knows its first state (a probe), so info() right after opening is true. */
+  ready?: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export class WindowConnection implements ConnectionProvider {
       target = resolveConnection({ env: options.env, uid: options.uid });
     }
     const connection = new WindowConnection(options, target);
+    await connection.link.ready;
     await connection.refreshOthers();
     return connection;
   }
@@ -124,6 +127,7 @@ export class WindowConnection implements ConnectionProvider {
     this.link = this.options.open(target);
     this.stopStatus = this.link.onStatus(() => this.changed());
     await old.close();
+    await this.link.ready;
     await this.refreshOthers();
     const info = this.info();
     this.changed();

@@ -70,8 +70,9 @@ export async function closeAppConnection(): Promise<void> {
   if (opening) await (await opening).close();
 }
 
+/** polkit's pkexec, where installed (STRATA_PKEXEC names another: the tests' stand-in). */
 function pkexecPath(): string | undefined {
-  return PKEXEC.find((candidate) => fs.existsSync(candidate));
+  return [process.env.STRATA_PKEXEC, ...PKEXEC].find((candidate) => candidate && fs.existsSync(candidate));
 }
 
 /** `strata system install` as root through polkit's password prompt, then waits for the socket. */

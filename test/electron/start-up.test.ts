@@ -28,7 +28,7 @@ interface Run {
 
 let runs = 0;
 /** Runs one scenario of fake-electron/run-main.mjs in a process of its own. */
-function run(scenario: string, options: { uid?: number; argv?: string[] } = {}): Run {
+function run(scenario: string, options: { uid?: number; argv?: string[]; env?: NodeJS.ProcessEnv } = {}): Run {
   if (!fs.existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build\` first (these tests run the built bundle)`);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -36,6 +36,7 @@ function run(scenario: string, options: { uid?: number; argv?: string[] } = {}):
     FAKE_ELECTRON_APP_PATH: REPO,
     FAKE_ELECTRON_USER_DATA: path.join(work, `profile-${runs}`),
     FAKE_ARGV: JSON.stringify(options.argv ?? ['--no-sandbox']),
+    ...options.env,
   };
   if (options.uid !== undefined) env.FAKE_UID = String(options.uid);
   const child = spawnSync(process.execPath, ['--import', './register.mjs', 'run-main.mjs', scenario], { cwd: FAKE, env, encoding: 'utf8', timeout: 120_000 });
@@ -227,5 +228,62 @@ describe.skipIf(typeof user === 'string')('the window as a normal user, with the
     expect(info.available).toEqual([expect.objectContaining({ name: 'local', state: 'connected' }), expect.objectContaining({ name: 'system', state: 'unreachable' })]);
     expect(info.canInstallSystem).toBe(fs.existsSync('/usr/bin/pkexec') || fs.existsSync('/bin/pkexec'));
     expect(result.system).toMatchObject({ value: { result: { uid: (user as TestUser).uid, rootless: true } } });
+  });
+});
+
+describe.skipIf(typeof user === 'string')('"Install the system engine" from the window', () => {
+  /** A system tree for `strata system install` (STRATA_SYSTEM_PREFIX) that knows the test user. */
+  function systemTree(name: string): string {
+    const prefix = path.join(work, name);
+    fs.mkdirSync(path.join(prefix, 'etc'), { recursive: true });
+    const testUser = user as TestUser;
+    const write = (file: string, text: string) => fs.writeFileSync(path.join(prefix, 'etc', file), text);
+    write('passwd', `root:x:0:0:root:/root:/bin/sh\n${testUser.name}:x:${testUser.uid}:${testUser.gid}::/home/${testUser.name}:/bin/sh\n`);
+    write('group', `root:x:0:\n${testUser.name}:x:${testUser.gid}:\n`);
+    write('shadow', `root:*:1:0:99999:7:::\n${testUser.name}:!:1:0:99999:7:::\n`);
+    write('gshadow', `root:*::\n${testUser.name}:!::\n`);
+    return prefix;
+  }
+
+  function install(answer: 'dismiss' | 'install'): { result: Run['result']; asked: string[]; prefix: string } {
+    const prefix = systemTree(`pkexec-${answer}`);
+    const log = path.join(work, `pkexec-${answer}.log`);
+    const socket = path.join(openDir(path.join(work, `pkexec-${answer}-run`)), 'strata.sock');
+    try {
+      const { result } = run('install', {
+        uid: (user as TestUser).uid,
+        argv: [],
+        env: {
+          STRATA_PKEXEC: path.join(FAKE, 'fake-pkexec.sh'),
+          STRATA_SYSTEM_SOCKET: socket,
+          STRATA_SYSTEM_PREFIX: prefix,
+          FAKE_PKEXEC_ANSWER: answer,
+          FAKE_PKEXEC_LOG: log,
+          FAKE_PKEXEC_UID: String((user as TestUser).uid),
+          FAKE_PKEXEC_NODE: process.execPath,
+          FAKE_PKEXEC_CLI: path.join(REPO, 'bin', 'strata.js'),
+          FAKE_PKEXEC_STORE: path.join(work, `pkexec-${answer}-store`),
+        },
+      });
+      return { result, asked: fs.readFileSync(log, 'utf8').trim().split('\n'), prefix };
+    } finally {
+      if (fs.existsSync(`${log}.pid`)) process.kill(Number(fs.readFileSync(`${log}.pid`, 'utf8')), 'SIGTERM');
+    }
+  }
+
+  it('offers it where the system engine is absent; a dismissed password prompt says so and changes nothing', () => {
+    const { result, asked } = install('dismiss');
+    expect(result.before).toMatchObject({ value: { result: { name: 'local', canInstallSystem: true } } });
+    expect(asked).toEqual(['env', 'ELECTRON_RUN_AS_NODE=1', process.execPath, path.join(REPO, 'bin', 'strata.js'), 'system', 'install']);
+    expect(result.installed).toMatchObject({ value: { error: { code: 'CANCELLED', message: expect.stringMatching(/password prompt was dismissed/) } } });
+    expect(result.after).toMatchObject({ value: { result: { name: 'local' } } });
+  });
+
+  it('installs through pkexec as root — the invoking user (PKEXEC_UID) joins group strata — and the window moves to the system engine', () => {
+    const { result, prefix } = install('install');
+    expect(result.installed).toMatchObject({ value: { result: { name: 'system', state: 'connected' } } });
+    expect(result.after).toMatchObject({ value: { result: { name: 'system', state: 'connected', canInstallSystem: false } } });
+    expect(fs.readFileSync(path.join(prefix, 'etc', 'group'), 'utf8')).toMatch(new RegExp(`^strata:x:\\d+:${(user as TestUser).name}$`, 'm'));
+    expect(fs.readFileSync(path.join(prefix, 'etc/systemd/system/strata.service'), 'utf8')).toContain('Environment=ELECTRON_RUN_AS_NODE=1');
   });
 });

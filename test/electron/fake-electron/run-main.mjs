@@ -134,6 +134,16 @@ const scenarios = {
     await quit();
   },
 
+  /** The window's "Install the system engine": connection.installSystem, then what the window is on. */
+  async install() {
+    const window = await boot();
+    const ask = (method, input = {}) => invokeHandler('strata:invoke', fromWindow(window), method, input);
+    result.before = await ask('connection.info');
+    result.installed = await ask('connection.installSystem');
+    result.after = await ask('connection.info');
+    await quit();
+  },
+
   /** What the window talks to (run as a real normal user, with the system engine present or not); FAKE_SWITCH_TO switches. */
   async connection() {
     const window = await boot();
