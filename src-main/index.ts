@@ -18,8 +18,8 @@ if (process.getuid?.() === 0) {
   console.log('strata: running as a normal user: image and layer views work; containers need root (run the app or `strata` with sudo) until rootless mode lands');
 }
 
-function runningCount(): number {
-  return appEngine().listContainers().length;
+async function runningCount(): Promise<number> {
+  return (await appEngine().listContainers()).length;
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -54,17 +54,14 @@ if (!app.requestSingleInstanceLock()) {
   app.on('before-quit', (event) => {
     if (quitConfirmed) return;
     event.preventDefault();
-    let running = 0;
-    try {
-      running = runningCount();
-    } catch {
-      running = 0;
-    }
-    void confirmFirstQuit(running).then((quit) => {
-      if (!quit) return;
-      quitConfirmed = true;
-      app.quit();
-    });
+    void runningCount()
+      .catch(() => 0)
+      .then(confirmFirstQuit)
+      .then((quit) => {
+        if (!quit) return;
+        quitConfirmed = true;
+        app.quit();
+      });
   });
 
   app

@@ -38,6 +38,7 @@ export class Api {
   readonly jobs: JobRegistry;
   private readonly containers: ContainerWatcher;
   readonly stats: StatsService;
+  private readonly version: string;
 
   constructor(private readonly options: ApiOptions) {
     const { engine } = options;
@@ -46,6 +47,8 @@ export class Api {
       output: (event) => this.bus.publish('jobs.output', event),
       done: (job) => this.bus.publish('jobs.done', job),
     });
+    // Read once here, before the API serves (it reads package.json files).
+    this.version = options.version ?? packageVersion();
     this.containers = new ContainerWatcher(
       {
         list: () => engine.listContainers({ all: true }),
@@ -78,14 +81,14 @@ export class Api {
     // A method without arguments may be called with none: `undefined` reads as `{}`.
     const parsed = spec.input.safeParse(rawInput === undefined ? {} : rawInput);
     if (!parsed.success) return { error: toErrorShape(invalidInput(method, parsed.error)) };
-    const context: HandlerContext = { engine: this.engine, session, jobs: this.jobs, stats: this.stats, version: this.options.version ?? packageVersion(), supervisor: this.options.supervisor };
+    const context: HandlerContext = { engine: this.engine, session, jobs: this.jobs, stats: this.stats, version: this.version, supervisor: this.options.supervisor };
     try {
       return { result: spec.kind === 'job' ? this.startJob(method, parsed.data, context) : await this.runCall(method, parsed.data, context) };
     } catch (error) {
       return { error: this.errorShape(method, error) };
     } finally {
       // Tell listeners what this call did to containers at once: the containers it touched, re-read alone.
-      if (method.startsWith('containers.')) this.containers.refresh();
+      if (method.startsWith('containers.')) await this.containers.refresh();
     }
   }
 

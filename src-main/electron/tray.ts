@@ -6,7 +6,7 @@ import { Menu, Tray, app, nativeImage } from 'electron';
 const REFRESH_MS = 3000;
 
 export interface TrayActions {
-  runningCount: () => number;
+  runningCount: () => Promise<number>;
   showWindow: () => void;
   quit: () => void;
 }
@@ -14,10 +14,10 @@ export interface TrayActions {
 export function createTray(actions: TrayActions): Tray {
   const icon = nativeImage.createFromPath(path.join(app.getAppPath(), 'build', 'icon.png')).resize({ width: 22, height: 22 });
   const tray = new Tray(icon);
-  const refresh = (): void => {
+  const refresh = async (): Promise<void> => {
     let running: number | undefined;
     try {
-      running = actions.runningCount();
+      running = await actions.runningCount();
     } catch {
       running = undefined; // the engine is not available: say so rather than 0
     }
@@ -32,8 +32,8 @@ export function createTray(actions: TrayActions): Tray {
       ]),
     );
   };
-  refresh();
-  const timer = setInterval(refresh, REFRESH_MS);
+  void refresh();
+  const timer = setInterval(() => void refresh(), REFRESH_MS);
   tray.on('click', actions.showWindow);
   app.on('will-quit', () => clearInterval(timer));
   return tray;

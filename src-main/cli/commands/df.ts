@@ -7,9 +7,9 @@ export const dfCommand: Command = {
   usage: 'df [-v] [--json]',
   summary: 'Show disk usage: image sizes, what sharing layers saves, what prune would free',
   options: { verbose: { type: 'boolean', short: 'v' } },
-  run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ engine, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 0, 0, this.usage);
-    const usage = engine().diskUsage();
+    const usage = await engine().diskUsage();
     if (asJson) return output.out(json(usage));
     const sharedLayers = usage.layers.filter((layer) => layer.usedBy.length > 1).length;
     output.out(

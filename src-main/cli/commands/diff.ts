@@ -6,9 +6,9 @@ export const diffCommand: Command = {
   name: 'diff',
   usage: 'diff CONTAINER',
   summary: "What a container changed in its read-write layer: A added, C changed, D deleted",
-  run({ engine, output, json: asJson }, { positionals }) {
+  async run({ engine, output, json: asJson }, { positionals }) {
     expectPositionals(positionals, 1, 1, this.usage);
-    const changes = engine().diffContainer(positionals[0]!);
+    const changes = await engine().diffContainer(positionals[0]!);
     output.out(asJson ? json(changes) : changes.map((change) => `${change.kind} ${change.path}\n`).join(''));
   },
 };

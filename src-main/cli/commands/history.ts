@@ -7,9 +7,9 @@ export const historyCommand: Command = {
   usage: 'history [--no-trunc] [--json] IMAGE',
   summary: 'Show how an image was made, layer by layer (newest first)',
   options: { 'no-trunc': { type: 'boolean' } },
-  run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ engine, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, 1, this.usage);
-    const image = engine().inspectImage(positionals[0]!);
+    const image = await engine().inspectImage(positionals[0]!);
     let layer = 0;
     const rows = image.history.map((entry) => {
       const own = entry.empty_layer ? undefined : image.layers[layer++];

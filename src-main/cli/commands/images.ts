@@ -6,9 +6,9 @@ export const imagesCommand: Command = {
   name: 'images',
   usage: 'images [--json]',
   summary: 'List images',
-  run({ engine, output, json: asJson }, { positionals }) {
+  async run({ engine, output, json: asJson }, { positionals }) {
     expectPositionals(positionals, 0, 0, this.usage);
-    const images = engine().listImages();
+    const images = await engine().listImages();
     if (asJson) return output.out(json(images.map(({ history: _history, ...image }) => image)));
     const rows = images.flatMap((image) => {
       const tags = image.tags.length ? image.tags : ['<none>:<none>'];

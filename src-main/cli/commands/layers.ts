@@ -14,17 +14,17 @@ export const layersCommand: Command = {
   usage: 'layers [--layer N|ID] [--depth N] [--json] IMAGE [PATH] | layers --wasted [--json] IMAGE',
   summary: 'Show the file tree of an image (merged) or of one layer (--layer: what that layer added, modified, deleted); --wasted: what later layers hide, and the efficiency score',
   options: { layer: { type: 'string', short: 'l' }, depth: { type: 'string', short: 'd' }, wasted: { type: 'boolean' } },
-  run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ engine, output, json: asJson }, { values, positionals }) {
     if (values.wasted) {
       if (values.layer !== undefined || values.depth !== undefined) throw new UsageError('--wasted takes neither --layer nor --depth: it covers every layer');
       expectPositionals(positionals, 1, 1, this.usage);
-      return printWaste(output, asJson, engine().imageWaste(positionals[0]!));
+      return printWaste(output, asJson, await engine().imageWaste(positionals[0]!));
     }
     expectPositionals(positionals, 1, 2, this.usage);
     const depth = values.depth === undefined ? Infinity : Number(values.depth);
     if (!(depth >= 0)) throw new StrataError('INVALID_ARGUMENT', `--depth takes a number, not ${JSON.stringify(values.depth)}`);
     const layer = values.layer as string | undefined;
-    const { tree, layer: position } = engine().imageTree(positionals[0]!, { layer, merged: layer === undefined });
+    const { tree, layer: position } = await engine().imageTree(positionals[0]!, { layer, merged: layer === undefined });
     const at = positionals[1] ?? '/';
     const node = tree.find(at);
     if (!node) throw new StrataError('NOT_FOUND', `${at}: not in ${layer === undefined ? 'the image' : `layer ${position}`}`);

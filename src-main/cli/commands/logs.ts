@@ -41,7 +41,7 @@ export interface StreamOptions {
  * reader: its output goes to its log), so that `run --rm` can remove it.
  */
 export async function streamLogs(engine: Engine, output: Output, ref: string, options: StreamOptions): Promise<number | undefined> {
-  const container = engine.inspectContainer(ref);
+  const container = await engine.inspectContainer(ref);
   const file = engine.containerLogPath(container.id);
   const closed = output.stdoutClosed;
   const print = (line: LogLine) => (line.stream === 'stderr' ? output.err : output.out)(formatLogLine(line, { timestamps: options.timestamps }));

@@ -16,13 +16,13 @@ export const psCommand: Command = {
     last: { type: 'string', short: 'n' },
     latest: { type: 'boolean', short: 'l' },
   },
-  run({ engine, output, json: asJson }, { values, positionals }) {
+  async run({ engine, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 0, 0, this.usage);
     const last = values.latest ? 1 : values.last === undefined ? undefined : Number(values.last);
     if (last !== undefined && !(Number.isInteger(last) && last >= 0)) throw new UsageError(`-n takes a whole number, not ${JSON.stringify(values.last)}`);
     const filters = parseContainerFilters((values.filter as string[] | undefined) ?? []);
     // docker: -n and -l look at every container, running or not.
-    let containers = engine().listContainers({ all: Boolean(values.all) || last !== undefined, filters });
+    let containers = await engine().listContainers({ all: Boolean(values.all) || last !== undefined, filters });
     if (last !== undefined) containers = containers.slice(0, last);
     if (asJson) return output.out(json(containers));
     if (values.quiet) return output.out(containers.map((c) => `${shortId(c.id)}\n`).join(''));

@@ -23,8 +23,9 @@ export const statsCommand: Command = {
       return;
     }
     if (format !== undefined && format !== 'json' && format !== 'table') throw new UsageError(`--format takes json or table here, not ${JSON.stringify(format)}`);
-    const wanted = new Set(positionals.map((ref) => engine().inspectContainer(ref).id));
-    const names = new Map(engine().listContainers({ all: true }).map((c) => [c.id, c.name]));
+    const wanted = new Set<string>();
+    for (const ref of positionals) wanted.add((await engine().inspectContainer(ref)).id);
+    const names = new Map((await engine().listContainers({ all: true })).map((c) => [c.id, c.name]));
     // The CLI records no history: that is the long-running engine's (window, serve).
     const sampler = await openContainerStatsSampler(engine().store, { historyDir: null });
     const show = (batch: StatsSample[]): void => {

@@ -13,14 +13,19 @@ import { ERROR_CODES, type ErrorCode } from '@shared/errors';
 
 const BINARY_PATH = 'native/build/Release/strata-runtime';
 
+/** Found once: the package does not move while the engine runs (and the search reads package.json files). */
+let found: string | undefined;
+
 /** Where the runtime is built, from the package root above this module. */
 export function runtimeBinaryPath(): string {
+  if (found !== undefined) return found;
   // Packaged, the code runs from app.asar but executables live beside it, unpacked.
   const root = findPackageRoot(path.dirname(fileURLToPath(import.meta.url))).replace(/([/\\])app\.asar$/, '$1app.asar.unpacked');
   const file = path.join(root, BINARY_PATH);
   if (!fs.existsSync(file)) {
     throw new Error(`strata-runtime is not built (${file} is missing): run \`npm run build:native\``);
   }
+  found = file;
   return file;
 }
 

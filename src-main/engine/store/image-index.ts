@@ -20,6 +20,22 @@ export function readImageIndex(paths: StorePaths): ImageRecord[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+  return parseImageIndex(paths, bytes);
+}
+
+/** readImageIndex off the event loop. */
+export async function readImageIndexAsync(paths: StorePaths): Promise<ImageRecord[]> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(paths.index);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return parseImageIndex(paths, bytes);
+}
+
+function parseImageIndex(paths: StorePaths, bytes: Buffer): ImageRecord[] {
   const index = parseDocument(indexSchema, bytes, `store index ${paths.index}`);
   const byDigest = new Map<string, ImageRecord>();
   for (const descriptor of index.manifests) {
