@@ -144,14 +144,16 @@ describe.skipIf(!asRoot)('no synchronous fs on the API and its timers', () => {
     if (engine) await removeTestStore(engine, work);
   });
 
-  it('image and disk reads', async () => {
-    await noSync('images.* and disk.usage', async () => {
+  it('image reads, a tag and an untag, disk usage, system info', async () => {
+    await noSync('images.*, disk.usage and system.info', async () => {
       await call('images.list', {});
       await call('images.inspect', { ref: 'test/a:1' });
       await call('images.tree', { ref: 'test/a:1', merged: true, depth: 2 });
       await call('images.tree', { ref: 'test/a:1', layer: 0 });
       await call('images.wasted', { ref: 'test/a:1' });
       await call('disk.usage', {});
+      await call('images.tag', { source: 'test/a:1', target: 'test/a:2' });
+      await call('images.remove', { ref: 'test/a:2' }); // an untag: no sweep
       await call('system.info', {});
     });
   });

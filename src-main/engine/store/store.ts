@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from './atomic';
 import { type FreeSpaceReserve, SpaceGuard } from './free-space';
-import { type ImageRecord, readImageIndex, readImageIndexAsync, writeImageIndex } from './image-index';
+import { type ImageRecord, readImageIndex, readImageIndexAsync, writeImageIndex, writeImageIndexAsync } from './image-index';
 import { inLine, recoverIfIdle, withStoreLock } from './lock';
 import { type StorePaths, storePaths } from './paths';
 import { recoverStore, recoverStoreAsync } from './recovery';
@@ -61,6 +61,11 @@ export class Store {
   /** Only under `write`. */
   updateImages(change: (images: ImageRecord[]) => ImageRecord[]): void {
     writeImageIndex(this.paths, change(readImageIndex(this.paths)));
+  }
+
+  /** updateImages off the event loop: for the API's tag and rmi. Only under `write`. */
+  async updateImagesAsync(change: (images: ImageRecord[]) => ImageRecord[]): Promise<void> {
+    await writeImageIndexAsync(this.paths, change(await readImageIndexAsync(this.paths)));
   }
 
   /** Marks the start of moving staged content into place (only under `write`). */
