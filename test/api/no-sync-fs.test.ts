@@ -4,8 +4,8 @@
 // is wrapped to record the stack of each call made from Strata's own code (src-main/,
 // native/lib/); syncBuiltinESMExports() makes ESM named imports see the wrappers. Then, over
 // a real store with real containers, every read method, every lifecycle method and a few
-// ticks of the timers (stats sampler, container watch, the supervisor's restart policy) run,
-// and none may have made such a call.
+// ticks of the timers (stats sampler, container watch, the supervisor's restart policy, an
+// election's takeover) run, and none may have made such a call.
 //
 // Not counted, on purpose:
 // - Opening: Engine.open (first-open recovery) and the API's own start run once, before the
@@ -26,6 +26,7 @@ import type { JobInfo } from '@shared/api/types/jobs';
 import { openSupervisedApi, type SupervisedApi } from '../../src-main/api/supervised-api';
 import type { Session } from '../../src-main/api/session';
 import { Engine } from '../../src-main/engine/index';
+import { SupervisorElection, supervisorPidOf } from '../../src-main/engine/supervisor/election';
 import { removeTestStore } from '../helpers/containers';
 import { makeTempDir, testImages, writeOciLayout } from '../helpers/test-images';
 
@@ -214,4 +215,41 @@ describe.skipIf(!asRoot)('no synchronous fs on the API and its timers', () => {
       await call('containers.remove', { ref: flapping.id, force: true });
     });
   });
+
+  it("the election's takeover, from a follower's timer", async () => {
+    // Another process (flock(1), and the sleep it runs, sharing its descriptor) holds the
+    // lock; it dies while armed, and our follower takes over on a tick.
+    const lock = path.join(work, 'election.lock');
+    const holder = childProcess.spawn('flock', [lock, 'sleep', '600'], { stdio: 'ignore', detached: true });
+    const kill = () => {
+      try {
+        process.kill(-holder.pid!, 'SIGKILL'); // its group: flock and its sleep
+      } catch {
+        // gone already
+      }
+    };
+    await until(() => fs.existsSync(lock) && flockHeld(lock));
+    const follower = new SupervisorElection(lock, { retryMs: 20 });
+    follower.start(); // opening and the first try may block: once, as a front end opens
+    try {
+      expect(follower.role).toBe('follower');
+      await noSync('the takeover', async () => {
+        kill();
+        await until(() => follower.role === 'supervisor');
+      });
+      expect(await supervisorPidOf(lock)).toBe(process.pid);
+    } finally {
+      kill();
+      follower.stop();
+    }
+  });
 });
+
+/** Whether some process holds a flock on `file` (/proc/locks, by inode). */
+function flockHeld(file: string): boolean {
+  const inode = fs.statSync(file).ino;
+  return fs
+    .readFileSync('/proc/locks', 'utf8')
+    .split('\n')
+    .some((line) => line.includes('FLOCK') && line.split(/\s+/).some((field) => field.endsWith(`:${inode}`)));
+}
