@@ -7,7 +7,8 @@
 //   a lost event, and a container whose init and shim both died without an exit.json (its
 //   state changes with no file changing at all).
 // Each look is compared with what was last published; only differences go out. Nothing
-// runs while no one listens.
+// runs while no one listens. Looks read the store off the event loop, one at a time (each
+// after the one before has published): two at once could publish an older state last.
 import type { ContainerChangedEvent, ContainerRecord } from '@shared/api/types/containers';
 import { isStrataError } from '@shared/errors';
 
@@ -16,18 +17,23 @@ export const CONTAINER_POLL_MS = 10_000;
 /** Where the watcher looks: the engine, or a fake in tests. */
 export interface ContainerSource {
   /** Every container, as observed now. */
-  list(): ContainerRecord[];
+  list(): Promise<ContainerRecord[]>;
   /** One container by full id, as observed now; NOT_FOUND when it is gone. */
-  inspect(id: string): ContainerRecord;
+  inspect(id: string): Promise<ContainerRecord>;
   /** The ids present now (a directory listing, no record read). */
-  ids(): string[];
+  ids(): Promise<string[]>;
   /** Hints of changes: an id, or undefined for "look at all". Returns unsubscribe. */
   watch(hint: (id: string | undefined) => void): () => void;
 }
 
 export class ContainerWatcher {
-  /** id → the record as JSON, as last published; undefined while no one listens. */
+  /** id → the record as JSON, as last published; undefined while no one listens (or before the first listing). */
   private known: Map<string, string> | undefined;
+  /** Bumped by start and stop: a look begun before them publishes nothing. */
+  private generation = 0;
+  private listening = false;
+  /** The looks, one after another. */
+  private queue: Promise<void> = Promise.resolve();
   /** Containers hinted at since the last look. */
   private readonly touched = new Set<string>();
   private everything = false;
@@ -41,16 +47,23 @@ export class ContainerWatcher {
     private readonly pollMs = CONTAINER_POLL_MS,
   ) {}
 
-  /** Takes the current list as the baseline and starts listening. Returns stop. */
+  /** Takes the current list as the baseline (its first look) and starts listening. Returns stop. */
   start(): () => void {
-    this.known = fingerprints(attempt(() => this.source.list()) ?? []);
+    const generation = ++this.generation;
+    this.listening = true;
     this.unwatch = this.source.watch((id) => this.hint(id));
-    this.timer = setInterval(() => this.refreshAll(), this.pollMs);
+    void this.serially(async () => {
+      const records = (await attempt(() => this.source.list())) ?? [];
+      if (generation === this.generation) this.known = fingerprints(records);
+    });
+    this.timer = setInterval(() => void this.refreshAll(), this.pollMs);
     this.timer.unref();
     return () => this.stop();
   }
 
   stop(): void {
+    this.generation++;
+    this.listening = false;
     clearInterval(this.timer);
     this.timer = undefined;
     this.unwatch?.();
@@ -62,34 +75,54 @@ export class ContainerWatcher {
 
   /**
    * What changed since the last look: containers that appeared or went (one listing) and
-   * those hinted at, each re-read alone. No-op while no one listens.
+   * those hinted at, each re-read alone. No-op while no one listens. Resolves once published.
    */
-  refresh(): void {
-    if (!this.known) return;
-    if (this.everything) return this.refreshAll();
-    const ids = attempt(() => this.source.ids());
-    if (!ids) return; // the store cannot be read this time: the next look retries
-    const present = new Set(ids);
-    for (const id of ids) if (!this.known.has(id)) this.touched.add(id);
-    for (const id of this.known.keys()) if (!present.has(id)) this.touched.add(id);
-    const touched = [...this.touched];
-    this.touched.clear();
-    for (const id of touched) this.look(id);
+  refresh(): Promise<void> {
+    if (!this.listening) return Promise.resolve();
+    return this.serially(async (generation) => {
+      if (this.everything) return this.lookAtAll(generation);
+      const ids = await attempt(() => this.source.ids());
+      const known = this.known;
+      if (!ids || !known || generation !== this.generation) return; // unreadable this time: the next look retries
+      const present = new Set(ids);
+      for (const id of ids) if (!known.has(id)) this.touched.add(id);
+      for (const id of known.keys()) if (!present.has(id)) this.touched.add(id);
+      const touched = [...this.touched];
+      this.touched.clear();
+      for (const id of touched) await this.look(id, generation);
+    });
   }
 
   /** Re-lists everything and publishes the differences (the safety net). */
-  refreshAll(): void {
-    if (!this.known) return;
-    const records = attempt(() => this.source.list());
-    if (!records) return;
+  refreshAll(): Promise<void> {
+    if (!this.listening) return Promise.resolve();
+    return this.serially((generation) => this.lookAtAll(generation));
+  }
+
+  private async lookAtAll(generation: number): Promise<void> {
+    const records = await attempt(() => this.source.list());
+    const known = this.known;
+    if (!records || !known || generation !== this.generation) return;
     this.everything = false;
     this.touched.clear();
     const current = fingerprints(records);
     for (const record of records) {
-      if (this.known.get(record.id) !== current.get(record.id)) this.publish({ id: record.id, container: record });
+      if (known.get(record.id) !== current.get(record.id)) this.publish({ id: record.id, container: record });
     }
-    for (const id of this.known.keys()) if (!current.has(id)) this.publish({ id });
+    for (const id of known.keys()) if (!current.has(id)) this.publish({ id });
     this.known = current;
+  }
+
+  /** Resolves once the looks queued so far (the baseline too) have published. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Runs `work` after every look before it; a failure ends only that look. */
+  private serially(work: (generation: number) => Promise<void>): Promise<void> {
+    const generation = this.generation;
+    this.queue = this.queue.then(() => work(generation)).catch(() => undefined);
+    return this.queue;
   }
 
   private hint(id: string | undefined): void {
@@ -100,18 +133,19 @@ export class ContainerWatcher {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.refresh();
+      void this.refresh();
     });
   }
 
-  private look(id: string): void {
-    const known = this.known!;
+  private async look(id: string, generation: number): Promise<void> {
     let record: ContainerRecord | undefined;
     try {
-      record = this.source.inspect(id);
+      record = await this.source.inspect(id);
     } catch (error) {
       if (!isStrataError(error, 'NOT_FOUND')) return; // unreadable this time: the poll retries
     }
+    const known = this.known;
+    if (!known || generation !== this.generation) return;
     if (!record) {
       if (known.delete(id)) this.publish({ id });
       return;
@@ -123,9 +157,9 @@ export class ContainerWatcher {
   }
 }
 
-function attempt<T>(read: () => T): T | undefined {
+async function attempt<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
-    return read();
+    return await read();
   } catch {
     return undefined;
   }

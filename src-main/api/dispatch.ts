@@ -53,6 +53,7 @@ export class Api {
       output: (event) => this.bus.publish('jobs.output', event),
       done: (job) => this.bus.publish('jobs.done', job),
     });
+    // Read once here, before the API serves (it reads package.json files).
     this.containers = new ContainerWatcher(
       {
         list: () => engine.listContainers({ all: true }),
@@ -104,7 +105,7 @@ export class Api {
       return { error: this.errorShape(method, error) };
     } finally {
       // Tell listeners what this call did to containers at once: the containers it touched, re-read alone.
-      if (method.startsWith('containers.')) this.containers.refresh();
+      if (method.startsWith('containers.')) await this.containers.refresh();
     }
   }
 

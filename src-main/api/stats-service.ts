@@ -57,13 +57,13 @@ export class StatsService {
 
   /** The container's samples of the last minutes (what a chart shows at once on opening). */
   async recent(ref: string): Promise<StatsSample[]> {
-    const id = this.engine.inspectContainer(ref).id;
+    const { id } = await this.engine.inspectContainer(ref);
     return (await this.sampler())?.recent(id) ?? [];
   }
 
   /** The container's stored history: 10-s points, the last 24 h (or since `sinceMs`). */
   async history(ref: string, sinceMs?: number): Promise<HistoryPoint[]> {
-    const id = this.engine.inspectContainer(ref).id;
+    const { id } = await this.engine.inspectContainer(ref);
     return (await this.sampler())?.historyOf(id, { sinceMs }) ?? [];
   }
 

@@ -26,6 +26,6 @@ export async function systemInfo(engine: Engine, version: string, supervisor?: S
     cpus: os.availableParallelism(),
     memoryBytes: os.totalmem(),
     storeSupervisor: supervisor?.supervising ?? false,
-    storeSupervisorPid: supervisor?.supervisorPid() ?? null,
+    storeSupervisorPid: (await supervisor?.supervisorPid()) ?? null,
   };
 }

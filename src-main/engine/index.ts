@@ -6,7 +6,7 @@ import type { ExportOptions, ExportResult } from './images/export-image';
 import type { PullOptions, PulledImage } from './registry/pull';
 import type { BuildOptions, BuildResult } from './build/execute';
 import { type PruneResult, type RemoveResult, prune, removeImage, tagImage } from './images/image-ops';
-import { type ImageInfo, findImage, listImages } from './images/image-store';
+import { type ImageInfo, findImageAsync, listImagesAsync } from './images/image-store';
 import type { ImageWaste } from '@shared/api/types/images';
 import { type TreeQuery, imageTree, imageWaste } from './images/image-tree';
 import type { LayerTree } from './layers/layer-index';
@@ -34,6 +34,7 @@ import { removeStalePulls } from './registry/pull-workspace';
 import { RESERVE_SETTING, reserveSetting } from './store/free-space';
 import { defaultStoreRoot } from './store/paths';
 import { Store } from './store/store';
+import { runtimeBinaryPath } from './runtime/runtime-binary';
 
 export interface EngineOptions {
   /** Store root; default `STRATA_ROOT`, /var/lib/strata as root, else the XDG data dir. */
@@ -52,6 +53,12 @@ export class Engine {
   static open(options: EngineOptions = {}): Engine {
     const reserve = reserveSetting(options.minFree ?? process.env[RESERVE_SETTING]);
     const engine = new Engine(Store.open(options.root ?? defaultStoreRoot(), { reserve }));
+    // Found now, while opening may block: every start, stop and exec spawns it later.
+    try {
+      runtimeBinaryPath();
+    } catch {
+      // not built: the first container action says so
+    }
     // In the background: opening never waits on it, and a failure here is met again, and
     // reported, by the next prune or build.
     engine.clearCrashedWork().catch(() => undefined);
@@ -74,12 +81,12 @@ export class Engine {
     return this.store.paths.root;
   }
 
-  listImages(): ImageInfo[] {
-    return listImages(this.store);
+  listImages(): Promise<ImageInfo[]> {
+    return listImagesAsync(this.store);
   }
 
-  inspectImage(ref: string): ImageInfo {
-    return findImage(this.store, ref);
+  inspectImage(ref: string): Promise<ImageInfo> {
+    return findImageAsync(this.store, ref);
   }
 
   importImage(options: ImportOptions): Promise<ImportedImage[]> {
@@ -114,16 +121,16 @@ export class Engine {
     return prune(this.store, options);
   }
 
-  diskUsage(): StoreDiskUsage {
+  diskUsage(): Promise<StoreDiskUsage> {
     return storeDiskUsage(this.store);
   }
 
-  imageTree(ref: string, query: TreeQuery): { tree: LayerTree; layer: number } {
+  imageTree(ref: string, query: TreeQuery): Promise<{ tree: LayerTree; layer: number }> {
     return imageTree(this.store, ref, query);
   }
 
   /** What later layers make unreachable: wasted bytes per path and per layer, and the efficiency score. */
-  imageWaste(ref: string): ImageWaste {
+  imageWaste(ref: string): Promise<ImageWaste> {
     return imageWaste(this.store, ref);
   }
 
@@ -170,16 +177,16 @@ export class Engine {
     return waitContainer(this.store, ref, options);
   }
 
-  listContainers(options: ListContainersOptions = {}): ContainerRecord[] {
+  listContainers(options: ListContainersOptions = {}): Promise<ContainerRecord[]> {
     return listContainers(this.store, options);
   }
 
-  inspectContainer(ref: string): ContainerRecord {
+  inspectContainer(ref: string): Promise<ContainerRecord> {
     return inspectContainer(this.store, ref);
   }
 
   /** The container ids as containers/ lists them now (no record read). */
-  containerIds(): string[] {
+  containerIds(): Promise<string[]> {
     return recordCache(this.store).ids();
   }
 
@@ -197,12 +204,12 @@ export class Engine {
   }
 
   /** The OCI runtime config.json generated at the container's last start (null before its first). */
-  runtimeConfig(ref: string): Record<string, unknown> | null {
+  runtimeConfig(ref: string): Promise<Record<string, unknown> | null> {
     return runtimeConfigOf(this.store, ref);
   }
 
   /** What the container changed in its read-write layer (A/C/D). */
-  diffContainer(ref: string): ContainerChange[] {
+  diffContainer(ref: string): Promise<ContainerChange[]> {
     return diffContainer(this.store, ref);
   }
 

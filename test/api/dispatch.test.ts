@@ -196,17 +196,17 @@ describe('ContainerWatcher', () => {
     const counts = { list: 0, inspect: [] as string[] };
     let hint: ((id: string | undefined) => void) | undefined;
     const source: ContainerSource = {
-      list: () => {
+      list: async () => {
         counts.list++;
         return list();
       },
-      inspect: (id) => {
+      inspect: async (id) => {
         counts.inspect.push(id);
         const found = list().find((r) => r.id === id);
         if (!found) throw new StrataError('NOT_FOUND', `no such container: ${id}`);
         return found;
       },
-      ids: () => list().map((r) => r.id),
+      ids: async () => list().map((r) => r.id),
       watch: (listener) => {
         hint = listener;
         return () => (hint = undefined);
@@ -215,51 +215,52 @@ describe('ContainerWatcher', () => {
     return { source, counts, hint: (id: string | undefined) => hint?.(id), watching: () => hint !== undefined };
   }
 
-  it('publishes differences only, and nothing while stopped', () => {
+  it('publishes differences only, and nothing while stopped', async () => {
     let list = [record('a', 'created')];
     const seen: ContainerChangedEvent[] = [];
     const fake = fakeSource(() => list);
     const watcher = new ContainerWatcher(fake.source, (event) => seen.push(event), 60_000);
-    watcher.refreshAll(); // not started: no-op
+    await watcher.refreshAll(); // not started: no-op
     const stop = watcher.start(); // baseline: no events
-    watcher.refreshAll();
+    await watcher.refreshAll();
     expect(seen).toEqual([]);
     list = [record('a', 'running'), record('b', 'created')];
-    watcher.refreshAll();
+    await watcher.refreshAll();
     expect(seen.map((e) => [e.id, e.container?.state.status])).toEqual([
       ['a', 'running'],
       ['b', 'created'],
     ]);
     list = [record('b', 'created')];
-    watcher.refreshAll();
+    await watcher.refreshAll();
     expect(seen.at(-1)).toEqual({ id: 'a' });
     stop();
     expect(fake.watching()).toBe(false);
     list = [];
-    watcher.refreshAll();
+    await watcher.refreshAll();
     expect(seen).toHaveLength(3);
   });
 
-  it('after a call looks only at the containers touched, appeared or gone — never the whole list', () => {
+  it('after a call looks only at the containers touched, appeared or gone — never the whole list', async () => {
     let list = [record('a', 'created'), record('b', 'created')];
     const seen: ContainerChangedEvent[] = [];
     const fake = fakeSource(() => list);
     const watcher = new ContainerWatcher(fake.source, (event) => seen.push(event), 60_000);
     const stop = watcher.start();
+    await watcher.idle();
     expect(fake.counts.list).toBe(1); // the baseline
     list = [record('a', 'running'), record('b', 'created'), record('c', 'created')];
     fake.hint('a'); // as the cache tells of a record written
-    watcher.refresh();
+    await watcher.refresh();
     expect(seen.map((e) => `${e.id} ${e.container?.state.status}`).sort()).toEqual(['a running', 'c created']);
     expect(fake.counts.inspect.sort()).toEqual(['a', 'c']); // b was not read
     list = [record('a', 'running'), record('c', 'created')];
-    watcher.refresh();
+    await watcher.refresh();
     expect(seen.at(-1)).toEqual({ id: 'b' });
     expect(fake.counts.list).toBe(1);
     stop();
   });
 
-  it('skips a look that cannot read the store', () => {
+  it('skips a look that cannot read the store', async () => {
     let fail = false;
     const seen: ContainerChangedEvent[] = [];
     const fake = fakeSource(() => {
@@ -268,12 +269,13 @@ describe('ContainerWatcher', () => {
     });
     const watcher = new ContainerWatcher(fake.source, (event) => seen.push(event), 60_000);
     const stop = watcher.start();
+    await watcher.idle(); // the baseline
     fail = true;
-    watcher.refresh();
-    watcher.refreshAll();
+    await watcher.refresh();
+    await watcher.refreshAll();
     fail = false;
-    watcher.refresh();
-    watcher.refreshAll();
+    await watcher.refresh();
+    await watcher.refreshAll();
     expect(seen).toEqual([]);
     stop();
   });

@@ -61,13 +61,13 @@ describe.skipIf(!asRoot)('one supervisor among the window, two strata serve and 
     if (engine) await removeTestStore(engine, work);
   });
 
-  it('one of the four holds the supervisor lock', () => {
+  it('one of the four holds the supervisor lock', async () => {
     const lock = path.join(root, 'supervisor.lock');
     const pids = engines.map((child) => child.process.pid);
     const holders = flockHolders(lock);
     expect(holders).toHaveLength(1);
     expect(pids).toContain(holders[0]);
-    expect(supervisorPidOf(lock)).toBe(holders[0]);
+    expect(await supervisorPidOf(lock)).toBe(holders[0]);
   });
 
   it("writes each 10-s history point of a running container once", async () => {
@@ -87,9 +87,12 @@ describe.skipIf(!asRoot)('one supervisor among the window, two strata serve and 
     // a second restart of the same exit would show as restartCount 2 and a third run.
     const command = ['sh', '-c', 'echo run; if [ -e /ran ]; then exit 0; fi; mkdir /ran; exit 1'];
     const container = await engine.runContainer('test/a:1', { command, restart: { name: 'on-failure', maxRetries: 3 } });
-    const state = () => engine.inspectContainer(container.id).state;
-    await until(() => state().status === 'exited' && state().exitCode === 0, 'the restarted run to succeed');
-    expect(state()).toMatchObject({ status: 'exited', exitCode: 0, restartCount: 1 });
+    const state = async () => (await engine.inspectContainer(container.id)).state;
+    await until(async () => {
+      const now = await state();
+      return now.status === 'exited' && now.exitCode === 0;
+    }, 'the restarted run to succeed');
+    expect(await state()).toMatchObject({ status: 'exited', exitCode: 0, restartCount: 1 });
     const runs = fs.readFileSync(engine.containerLogPath(container.id), 'utf8').split('\n').filter((line) => line.includes('"run'));
     expect(runs).toHaveLength(2);
   }, 60_000);

@@ -47,7 +47,7 @@ afterAll(async () => {
   await raw?.close();
   await server?.close();
   await api?.close();
-  if (engine) for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
+  if (engine) for (const container of await engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
   fs.rmSync(work, { recursive: true, force: true });
   expect(mounts).not.toContain(work);

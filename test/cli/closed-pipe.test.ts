@@ -102,17 +102,17 @@ describe('a closed stdout ends a command quietly', () => {
     const context = path.join(work, 'context');
     write(context, 'Containerfile', 'FROM test/a:1\nRUN i=0; while [ $i -lt 20000 ]; do echo "build output line $i"; i=$((i+1)); done\nRUN echo done > /done\n');
     expect(await readOneChunkAndClose('build', '--network', 'none', '-t', 'test/built:1', context)).toMatchObject({ code: 141, stderr: '' });
-    expect(engine.inspectImage('test/built:1').history.at(-1)?.created_by).toMatch(/echo done > \/done/);
+    expect((await engine.inspectImage('test/built:1')).history.at(-1)?.created_by).toMatch(/echo done > \/done/);
   });
 });
 
 describe('run --rm with a closed stdout', () => {
   it('waits for the container to end, removes it and exits 141 without a stack trace', async () => {
-    const before = new Set(engine.listContainers({ all: true }).map((c) => c.id));
+    const before = new Set((await engine.listContainers({ all: true })).map((c) => c.id));
     const result = await readOneChunkAndClose('run', '--rm', '--network', 'none', 'test/a:1', 'sh', '-c', 'i=0; while [ $i -lt 100000 ]; do echo $i; i=$((i+1)); done');
     expect(result).toMatchObject({ code: 141, signal: null, stderr: '' });
     expect(result.first).toMatch(/^0\n/);
-    expect(engine.listContainers({ all: true }).filter((c) => !before.has(c.id))).toEqual([]);
+    expect((await engine.listContainers({ all: true })).filter((c) => !before.has(c.id))).toEqual([]);
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toMatch(new RegExp(`${root}/containers/(?!${[...before].join('|')})`));
   });
 });

@@ -47,7 +47,7 @@ const seen: string[] = [];
 
 afterAll(async () => {
   console.log(`interrupted runs:\n${seen.join('\n')}`);
-  for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
+  for (const container of await engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
   fs.rmSync(work, { recursive: true, force: true });
   expect(mounts).not.toContain(root);
@@ -145,7 +145,7 @@ describe('strata run -d killed midway', () => {
   it.each(steps.map((step, index) => [step.name, step, `k${index}`] as const))('after %s: start works or the container is absent; ps tells; rm -f leaves nothing', async (label, step, name) => {
     await killedRun(name, step);
     // Nothing half-made is visible: a directory under containers/ is a whole record.
-    const records = engine.listContainers({ all: true });
+    const records = await engine.listContainers({ all: true });
     expect(fs.readdirSync(containersDir()).sort()).toEqual(records.map((record) => record.id).sort());
     const record = records.find((candidate) => candidate.name === name);
     if (record === undefined) return void seen.push(`  ${label}: no container`);
@@ -158,7 +158,7 @@ describe('strata run -d killed midway', () => {
 
     const started = strata('start', name);
     expect(started, `left before the start: ${left.join(', ')}`).toMatchObject({ code: 0, stderr: '' });
-    const running = engine.inspectContainer(name);
+    const running = await engine.inspectContainer(name);
     expect(status(running)).toMatch(/^Up /);
     expect(running.state.network?.ports).toHaveLength(1);
 
@@ -171,10 +171,10 @@ describe('strata run -d killed midway', () => {
     expect(strata('run', '-d', '--name', 'done', 'test/a:1', 'true')).toMatchObject({ code: 0 });
     // Reading never writes: until a writer settles it, the record says running and the
     // root is still mounted — that is the container's own, not a start's leftover.
-    let observed = engine.inspectContainer('done');
+    let observed = await engine.inspectContainer('done');
     for (let i = 0; i < 500 && observed.state.status !== 'exited'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
-      observed = engine.inspectContainer('done');
+      observed = await engine.inspectContainer('done');
     }
     expect(mounted(observed.id, 'rootfs')).toBe(true);
     expect(status(observed)).toMatch(/^Exited \(0\) .*ago$/);

@@ -56,7 +56,7 @@ describe.skipIf(reason)('the window, building an image (Chromium)', () => {
     expect(await step2.locator('pre').textContent()).toBe('first step says apple\nand a second line');
     expect(await step3.locator('pre').textContent()).toBe('second step says banana');
     expect(await dialog.getByRole('progressbar', { name: 'Steps done' }).evaluate((bar) => [(bar as unknown as { value: number }).value, (bar as unknown as { max: number }).max])).toEqual([3, 3]);
-    expect(engine.inspectImage('test/built:1').tags).toContain('test/built:1');
+    expect((await engine.inspectImage('test/built:1')).tags).toContain('test/built:1');
     await screenshot(page, 'build-dialog');
 
     // Again: the steps come from the cache, and say so.

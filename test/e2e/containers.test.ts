@@ -58,7 +58,7 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     const dialog = page.getByRole('dialog', { name: 'Run a container' });
     await expect.poll(() => dialog.getByText('A size such as 64m').isVisible()).toBe(true);
     expect(await dialog.getByRole('textbox', { name: 'Memory limit' }).getAttribute('aria-invalid')).toBe('true');
-    expect(strata.engine.listContainers({ all: true })).toEqual([]);
+    expect(await strata.engine.listContainers({ all: true })).toEqual([]);
 
     const script = 'trap "exit 3" TERM; i=0; while true; do i=$((i+1)); echo line $i; echo warning $i >&2; cat /dev/zero | head -c 2000000 > /dev/null; sleep 0.2; done';
     await dialog.getByRole('textbox', { name: 'Command' }).fill(`sh -c '${script}'`);
@@ -68,7 +68,7 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     // The detail opens on the new container.
     await expect.poll(() => page.getByRole('heading', { name: 'web', level: 1 }).isVisible(), { timeout: 10_000 }).toBe(true);
     await expect.poll(() => page.locator('.view-header .status').textContent(), { timeout: 10_000 }).toBe('running');
-    const record = strata.engine.inspectContainer('web');
+    const record = await strata.engine.inspectContainer('web');
     expect(record.options).toMatchObject({ memory: 64 * 1024 * 1024, command: ['sh', '-c', script] });
     expect(await page.getByRole('textbox', { name: 'Memory limit' }).inputValue()).toBe('64m');
 
@@ -93,14 +93,14 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     // Limits, live: the engine's update; the memory chart's limit follows.
     await page.getByRole('textbox', { name: 'Memory limit' }).fill('96m');
     await page.getByRole('button', { name: 'Apply limits' }).click();
-    await expect.poll(() => strata.engine.inspectContainer('web').options.memory).toBe(96 * 1024 * 1024);
+    await expect.poll(async () => (await strata.engine.inspectContainer('web')).options.memory).toBe(96 * 1024 * 1024);
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'New limits for web' }).isVisible()).toBe(true);
     if (live) await expect.poll(() => memory.textContent(), { timeout: 10_000 }).toMatch(/ of 96 MiB$/);
     // Below the engine's floor: refused in the form, nothing sent.
     await page.getByRole('textbox', { name: 'Memory limit' }).fill('1m');
     await page.getByRole('button', { name: 'Apply limits' }).click();
     await expect.poll(() => page.getByRole('form', { name: 'Limits' }).getByText('At least 6m.').isVisible()).toBe(true);
-    expect(strata.engine.inspectContainer('web').options.memory).toBe(96 * 1024 * 1024);
+    expect((await strata.engine.inspectContainer('web')).options.memory).toBe(96 * 1024 * 1024);
 
     // Logs: stdout and stderr, searchable.
     await page.getByRole('tab', { name: 'Logs' }).click();
@@ -148,7 +148,7 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     await screenshot(page, 'containers');
     await page.getByRole('button', { name: 'Remove web' }).click();
     await expect.poll(() => row.count()).toBe(0);
-    expect(strata.engine.listContainers({ all: true })).toEqual([]);
+    expect(await strata.engine.listContainers({ all: true })).toEqual([]);
   });
 
   it('shows OOMKilled for a container the kernel killed for memory', async () => {
@@ -157,7 +157,7 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     await runFromDialog(page, { name: 'hog', command: 'busybox dd if=/dev/zero of=/dev/null bs=64M count=1', memory: '16m' });
     await expect.poll(() => page.getByRole('heading', { name: 'hog', level: 1 }).isVisible()).toBe(true);
     await expect.poll(() => page.locator('.view-header .status').textContent(), { timeout: 20_000 }).toBe('OOMKilled');
-    expect(strata.engine.inspectContainer('hog').state).toMatchObject({ oomKilled: true, exitCode: 137 });
+    expect((await strata.engine.inspectContainer('hog')).state).toMatchObject({ oomKilled: true, exitCode: 137 });
   });
 
   it('says what went wrong when the name is taken', async () => {
@@ -169,7 +169,7 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Could not run hog' }).isVisible()).toBe(true);
     await screenshot(page, 'run-error', { keepToasts: true });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    expect(strata.engine.listContainers({ all: true }).map((c) => c.name)).toEqual(['hog']);
+    expect((await strata.engine.listContainers({ all: true })).map((c) => c.name)).toEqual(['hog']);
   });
 
   it('acts on several containers at once', async () => {
@@ -184,7 +184,7 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     await page.getByRole('checkbox', { name: 'Select all containers' }).check();
     await page.getByRole('button', { name: 'Kill selected containers' }).click();
     await expect.poll(() => page.locator('tr[data-container]').count(), { timeout: 15_000 }).toBe(0);
-    expect(engine.listContainers({ all: true }).filter((c) => c.state.status === 'running')).toEqual([]);
+    expect((await engine.listContainers({ all: true })).filter((c) => c.state.status === 'running')).toEqual([]);
     await page.getByRole('searchbox', { name: 'Search containers' }).fill('tw');
     await page.getByRole('radio', { name: 'All' }).click();
     await expect.poll(() => page.locator('tr[data-container]').count()).toBe(1);
@@ -207,8 +207,8 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     await dialog.getByRole('button', { name: 'Run', exact: true }).click();
 
     await expect.poll(() => page.getByRole('heading', { name: 'site', level: 1 }).isVisible(), { timeout: 10_000 }).toBe(true);
-    await expect.poll(() => engine.inspectContainer('site').state.network?.ports[0]?.hostPort ?? 0).toBeGreaterThan(0);
-    const { hostPort } = engine.inspectContainer('site').state.network!.ports[0]!;
+    await expect.poll(async () => (await engine.inspectContainer('site')).state.network?.ports[0]?.hostPort ?? 0).toBeGreaterThan(0);
+    const { hostPort } = (await engine.inspectContainer('site')).state.network!.ports[0]!;
     const link = page.getByRole('link', { name: `127.0.0.1:${hostPort}→80/tcp` });
     await expect.poll(() => link.isVisible()).toBe(true);
     expect(await link.getAttribute('href')).toBe(`http://127.0.0.1:${hostPort}/`);
@@ -228,7 +228,7 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
 
   it('shows busy containers live (the screenshots for the README)', { timeout: 90_000 }, async () => {
     const { page, engine } = strata;
-    for (const c of await Promise.resolve(engine.listContainers({ all: true }))) await engine.removeContainer(c.id, { force: true });
+    for (const c of await Promise.resolve(await engine.listContainers({ all: true }))) await engine.removeContainer(c.id, { force: true });
     const workloads: Record<string, string> = {
       compute: 'while true; do i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done; sleep 1; done',
       cache: 'x=; while true; do x="$x$(busybox head -c 300000 /dev/zero | busybox tr "\\0" a)"; sleep 1; [ ${#x} -gt 12000000 ] && x=; done',

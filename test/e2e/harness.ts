@@ -185,7 +185,7 @@ export async function startStrata(label: string): Promise<Strata> {
     async stop() {
       await browser.close().catch(() => {});
       transport.close();
-      for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true }).catch(() => {});
+      for (const container of await engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true }).catch(() => {});
       await serving.stop();
       const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
       fs.rmSync(work, { recursive: true, force: true });

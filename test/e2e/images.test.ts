@@ -66,7 +66,7 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Remove tag test/c:2' }).click();
     await expect.poll(() => page.locator('tr[data-image="test/a:1"]').textContent()).not.toContain('test/c:2');
-    expect(engine.listImages().flatMap((image) => image.tags).sort()).toEqual(['test/a:1', 'test/b:1']);
+    expect((await engine.listImages()).flatMap((image) => image.tags).sort()).toEqual(['test/a:1', 'test/b:1']);
 
     await page.getByRole('button', { name: 'Jobs' }).click();
     const jobs = page.getByRole('list', { name: 'Jobs' });
@@ -105,7 +105,7 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
 
     // The 1 MiB layer 1 stores and layer 2 deletes is called out as wasted, with the score:
     // the engine's numbers, as images.wasted gives them.
-    const waste = strata.engine.imageWaste('test/a:1');
+    const waste = await strata.engine.imageWaste('test/a:1');
     const score = `${(Math.floor(waste.efficiency * 10000) / 100).toFixed(2)}%`;
     const heading = `Wasted space: ${formatBytes(waste.wastedBytes)} of ${formatBytes(waste.totalBytes)} · efficiency ${score}`;
     expect(heading).toMatch(/^Wasted space: 1 MiB of /);
@@ -148,7 +148,7 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
   it('shows the disk saving the engine reports', async () => {
     const { page, engine } = strata;
     await page.getByRole('button', { name: 'Disk' }).click();
-    const usage = engine.diskUsage();
+    const usage = await engine.diskUsage();
     expect(usage.savedBytes).toBeGreaterThan(0);
     await expect.poll(() => page.locator('[data-figure="saved"]').textContent()).toContain(formatBytes(usage.savedBytes));
     expect(await page.locator('[data-figure="logical"]').textContent()).toContain(formatBytes(usage.logicalBytes));

@@ -49,12 +49,12 @@ describe.skipIf(reason)('the window, pull (Chromium)', () => {
 
     await pull(reference);
     await expect.poll(() => page.getByRole('heading', { name: 'Jobs', level: 1 }).isVisible()).toBe(true);
-    await expect.poll(() => strata.engine.listImages().some((image) => image.tags.includes(reference)), { timeout: 20_000 }).toBe(true);
+    await expect.poll(async () => (await strata.engine.listImages()).some((image) => image.tags.includes(reference)), { timeout: 20_000 }).toBe(true);
     await expect.poll(() => page.getByRole('status').filter({ hasText: `Pulled ${reference}` }).isVisible()).toBe(true);
     await screenshot(page, 'jobs-pull', { keepToasts: true });
     await page.goto(`${strata.url}#images`);
     await expect.poll(() => page.getByRole('row').filter({ hasText: reference }).isVisible()).toBe(true);
-    expect(strata.engine.inspectImage(reference).layers.map((layer) => layer.digest)).toHaveLength(3);
+    expect((await strata.engine.inspectImage(reference)).layers.map((layer) => layer.digest)).toHaveLength(3);
   });
 
   it('says what went wrong for a tag the registry lacks', async () => {
@@ -63,6 +63,6 @@ describe.skipIf(reason)('the window, pull (Chromium)', () => {
     await pull(reference);
     await expect.poll(() => page.getByRole('alert').filter({ hasText: `Could not pull ${reference}` }).isVisible(), { timeout: 20_000 }).toBe(true);
     await expect.poll(() => page.getByText(/not found|no such|unknown/i).first().isVisible()).toBe(true);
-    expect(strata.engine.listImages().some((image) => image.tags.includes(reference))).toBe(false);
+    expect((await strata.engine.listImages()).some((image) => image.tags.includes(reference))).toBe(false);
   });
 });

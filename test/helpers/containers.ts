@@ -20,7 +20,7 @@ export function logText(engine: Engine, id: string): string {
 
 /** A test's end: every container removed (with its mounts, cgroups, network), then the store's directory; nothing may stay mounted below it. */
 export async function removeTestStore(engine: Engine, work: string): Promise<void> {
-  for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
+  for (const container of await engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
   fs.rmSync(work, { recursive: true, force: true });
   expect(mounts).not.toContain(work);

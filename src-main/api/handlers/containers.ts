@@ -51,7 +51,7 @@ export const containerHandlers = {
   },
 
   'containers.logs': async ({ ref, tail, since, until, streams }, { engine }) => {
-    const container = engine.inspectContainer(ref);
+    const container = await engine.inspectContainer(ref);
     const query = { tail, streams, since: since === undefined ? undefined : parseSince(since), until: until === undefined ? undefined : parseSince(until) };
     const lines: LogLine[] = [];
     for await (const line of readLogs(engine.containerLogPath(container.id), query)) lines.push(line);

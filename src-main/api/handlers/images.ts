@@ -42,8 +42,8 @@ export const imageHandlers = {
     return engine.prune({ dryRun });
   },
 
-  'images.tree': ({ ref, layer, merged, path, depth }, { engine }) => {
-    const { tree, layer: position } = engine.imageTree(ref, { layer, merged });
+  'images.tree': async ({ ref, layer, merged, path, depth }, { engine }) => {
+    const { tree, layer: position } = await engine.imageTree(ref, { layer, merged });
     const node = tree.find(path);
     if (!node) throw new StrataError('NOT_FOUND', `${path} is not in layer ${position} of ${ref}${merged ? ' (merged)' : ''}`);
     if (depth === undefined) return { root: node, layer: position, truncated: false };

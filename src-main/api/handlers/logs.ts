@@ -13,8 +13,8 @@ import type { Handlers } from './types';
 const MAX_BATCH = 500;
 
 export const logHandlers = {
-  'logs.follow': ({ ref, tail, since, streams, stopAt }, { engine, session }) => {
-    const container = engine.inspectContainer(ref);
+  'logs.follow': async ({ ref, tail, since, streams, stopAt }, { engine, session }) => {
+    const container = await engine.inspectContainer(ref);
     const query: LogQuery = { tail: tail ?? undefined, streams, since: since === undefined ? undefined : parseSince(since) };
     const follow = randomUUID();
     const controller = new AbortController();

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openRoot } from '../../../native/lib/index';
 import { copyTreeFromRoot } from '../layers/confined-copy';
+import { pathExists } from '../store/exists';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { containerFile } from './container-store';
@@ -25,25 +26,30 @@ export function imageVolumesFor(imageVolumes: Record<string, unknown> | null | u
  * The anonymous volumes as bind mounts, each made and seeded from the mounted root on the
  * container's first start (later starts find it and keep what the container wrote).
  */
-export function anonymousVolumes(store: Store, record: ContainerRecord, rootfs: string): VolumeSpec[] {
-  return (record.imageVolumes ?? []).map((destination) => {
+export async function anonymousVolumes(store: Store, record: ContainerRecord, rootfs: string): Promise<VolumeSpec[]> {
+  const volumes: VolumeSpec[] = [];
+  for (const destination of record.imageVolumes ?? []) {
     const source = path.join(containerFile(store, record.id, 'volumes'), createHash('sha256').update(destination).digest('hex').slice(0, 16));
-    if (!fs.existsSync(source)) seed(rootfs, destination, source);
-    return { source, destination, readonly: false };
-  });
+    if (!(await pathExists(source))) await seed(rootfs, destination, source);
+    volumes.push({ source, destination, readonly: false });
+  }
+  return volumes;
 }
 
-function seed(rootfs: string, destination: string, volume: string): void {
+/** The copy itself is layers/confined-copy.ts's (synchronous, through fds); the rest is off the event loop. */
+async function seed(rootfs: string, destination: string, volume: string): Promise<void> {
   const staging = `${volume}.new`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(path.dirname(staging), { recursive: true, mode: 0o755 });
+  await fs.promises.rm(staging, { recursive: true, force: true });
+  await fs.promises.mkdir(path.dirname(staging), { recursive: true, mode: 0o755 });
   // Read inside the root through fds: an image's /var -> / (or a link swapped in while we
   // copy) must not make us copy the host's files. What the image had is kept exactly.
   const rootFd = openRoot(rootfs);
+  let copied: boolean;
   try {
-    if (!copyTreeFromRoot(rootFd, destination, staging)) fs.mkdirSync(staging, { mode: 0o755 });
+    copied = copyTreeFromRoot(rootFd, destination, staging);
   } finally {
-    fs.closeSync(rootFd);
+    await new Promise<void>((resolve) => fs.close(rootFd, () => resolve()));
   }
-  fs.renameSync(staging, volume);
+  if (!copied) await fs.promises.mkdir(staging, { mode: 0o755 });
+  await fs.promises.rename(staging, volume);
 }

@@ -11,8 +11,9 @@ import { containerFile, findRecord } from './container-store';
 
 export type ChangeKind = 'A' | 'C' | 'D';
 
-export function diffContainer(store: Store, ref: string): ContainerChange[] {
-  const record = findRecord(store, ref);
+/** The walk of the upper dir and the image's index are layers/'s (synchronous) readers. */
+export async function diffContainer(store: Store, ref: string): Promise<ContainerChange[]> {
+  const record = await findRecord(store, ref);
   const lower = mergedViewOf(store.paths, record.layers);
   const changes: ContainerChange[] = [];
   const inUpper = new Set<string>();

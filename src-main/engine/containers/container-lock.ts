@@ -14,8 +14,8 @@ import { settle } from './settle';
 
 /** Runs `work` holding the container's lock, with its record as it is once the lock is held. */
 export async function withContainer<T>(store: Store, ref: string, work: (record: ContainerRecord) => Promise<T>): Promise<T> {
-  const { id } = findRecord(store, ref);
-  return withContainerLock(store, id, async () => work(await settle(store, findRecord(store, id))));
+  const { id } = await findRecord(store, ref);
+  return withContainerLock(store, id, async () => work(await settle(store, await findRecord(store, id))));
 }
 
 /** Holds the lock of container `id` while `work` runs (in-process callers queue first). */

@@ -32,12 +32,12 @@ export function recordCache(store: Store): RecordCache {
 }
 
 /** Every record, newest first; damaged ones are left out (with a warning, once). */
-export function listRecords(store: Store): ContainerRecord[] {
+export function listRecords(store: Store): Promise<ContainerRecord[]> {
   return recordCache(store).list();
 }
 
 /** By full id, name, or unique id prefix (as docker accepts them). */
-export function findRecord(store: Store, ref: string): ContainerRecord {
+export function findRecord(store: Store, ref: string): Promise<ContainerRecord> {
   return recordCache(store).find(ref);
 }
 
@@ -46,16 +46,16 @@ export function findRecord(store: Store, ref: string): ContainerRecord {
  * lock, not the store's, and the store lock's recovery empties tmp/ whenever it is taken.
  * A crash leaves a `container.json.*.tmp` beside the record, never a half record.
  */
-export function writeRecord(store: Store, record: ContainerRecord): void {
+export async function writeRecord(store: Store, record: ContainerRecord): Promise<void> {
   const file = containerFile(store, record.id, 'record');
   const staged = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  const fd = fs.openSync(staged, 'wx', 0o644);
+  const handle = await fs.promises.open(staged, 'wx', 0o644);
   try {
-    fs.writeFileSync(fd, JSON.stringify(record, null, 2) + '\n');
-    fs.renameSync(staged, file);
+    await handle.writeFile(JSON.stringify(record, null, 2) + '\n');
+    await fs.promises.rename(staged, file);
     // Stamped through the descriptor, after the rename (which changes ctime): this very file.
-    recordCache(store).written(record, fs.fstatSync(fd, { bigint: true }));
+    recordCache(store).written(record, await handle.stat({ bigint: true }));
   } finally {
-    fs.closeSync(fd);
+    await handle.close();
   }
 }

@@ -3,15 +3,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
-import { type ImageInfo, findImage } from '../images/image-store';
-import { buildSpec } from '../runtime/spec-builder';
+import { type ImageInfo, findImageAsync } from '../images/image-store';
+import { buildSpec, loadHostFacts } from '../runtime/spec-builder';
 import type { Store } from '../store/store';
-import { writeJsonAtomic, tmpPath } from '../store/atomic';
+import { writeJsonAtomicAsync, tmpPath } from '../store/atomic';
 import { CONTAINER_FILES, type ContainerRecord } from './container';
 import { containerDir, listRecords, newContainerId } from './container-store';
 import { imageVolumesFor } from './anonymous-volumes';
-import { mountPointsOf, writeInitLayer } from './init-layer';
-import { statHostDevice } from '../runtime/device-policy';
+import { mountPointsOf, writeInitLayerAsync } from './init-layer';
+import { type HostDevice, statHostDevices } from '../runtime/device-policy';
 import { readImageFile } from './rootfs';
 import { type ContainerOptions, validateContainerName, validateDevice, validateNetwork, validateResources, validateVolume } from './options';
 
@@ -22,16 +22,20 @@ export async function createContainer(store: Store, imageRef: string, options: C
   const name = options.name === undefined ? undefined : validateContainerName(options.name);
   validateResources(options);
   validateNetwork(options);
+  const fileSources = new Set<string>();
   for (const volume of options.volumes ?? []) {
     validateVolume(volume);
-    if (!fs.existsSync(volume.source)) throw new StrataError('INVALID_ARGUMENT', `volume source ${volume.source} does not exist`);
+    const stat = await fs.promises.stat(volume.source).catch(() => undefined);
+    if (!stat) throw new StrataError('INVALID_ARGUMENT', `volume source ${volume.source} does not exist`);
+    if (!stat.isDirectory()) fileSources.add(volume.source);
   }
   // A missing or non-device --device path fails here, before anything is written (start looks it up again).
-  for (const device of options.devices ?? []) statHostDevice(validateDevice(device).hostPath);
-  return store.write(() => {
-    const image = findImage(store, imageRef);
-    checkStartable(store, image, options);
-    const taken = new Set(listRecords(store).map((record) => record.name));
+  const devices = await statHostDevices((options.devices ?? []).map((device) => validateDevice(device).hostPath));
+  await loadHostFacts();
+  return store.write(async () => {
+    const image = await findImageAsync(store, imageRef);
+    checkStartable(store, image, options, devices);
+    const taken = new Set((await listRecords(store)).map((record) => record.name));
     if (name !== undefined && taken.has(name)) throw new StrataError('CONFLICT', `the container name "${name}" is already in use`);
     const id = newContainerId();
     const record: ContainerRecord = {
@@ -50,14 +54,14 @@ export async function createContainer(store: Store, imageRef: string, options: C
     // garbage in tmp/ (the next writer clears it), never a directory without a record.
     const staged = tmpPath(store.paths.tmp, 'container');
     const file = (name: keyof typeof CONTAINER_FILES) => path.join(staged, CONTAINER_FILES[name]);
-    fs.mkdirSync(staged, { mode: 0o711 });
+    await fs.promises.mkdir(staged, { mode: 0o711 });
     try {
-      for (const sub of ['upper', 'work', 'rootfs'] as const) fs.mkdirSync(file(sub), { mode: 0o755 });
-      writeInitLayer(store, record.layers, mountPointsOf(options, record.imageVolumes ?? []), file('init'));
-      writeJsonAtomic(store.paths.tmp, file('record'), record);
-      fs.renameSync(staged, containerDir(store, id));
+      for (const sub of ['upper', 'work', 'rootfs'] as const) await fs.promises.mkdir(file(sub), { mode: 0o755 });
+      await writeInitLayerAsync(store, record.layers, mountPointsOf(options, record.imageVolumes ?? [], fileSources), file('init'));
+      await writeJsonAtomicAsync(store.paths.tmp, file('record'), record);
+      await fs.promises.rename(staged, containerDir(store, id));
     } catch (error) {
-      fs.rmSync(staged, { recursive: true, force: true });
+      await fs.promises.rm(staged, { recursive: true, force: true });
       throw error;
     }
     return record;
@@ -71,7 +75,7 @@ export async function createContainer(store: Store, imageRef: string, options: C
  * Start reads users from the image's layers too, so the answer cannot change in between.
  * What only start can know (the network, the runtime's own refusals) start rolls back.
  */
-function checkStartable(store: Store, image: ImageInfo, options: ContainerOptions): void {
+function checkStartable(store: Store, image: ImageInfo, options: ContainerOptions, devices: ReadonlyMap<string, HostDevice>): void {
   const layers = image.layers.map((layer) => layer.chainId);
   buildSpec({
     id: '0'.repeat(64),
@@ -81,6 +85,7 @@ function checkStartable(store: Store, image: ImageInfo, options: ContainerOption
     cgroupsPath: '/strata/check',
     readImageFile: (absPath) => readImageFile(store, layers, absPath),
     networkNamespace: 'host',
+    hostDevice: (hostPath) => devices.get(hostPath)!,
   });
 }
 

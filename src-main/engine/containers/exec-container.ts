@@ -14,7 +14,7 @@ import { resolveUser } from '../runtime/image-user';
 import type { OciConfig } from '../runtime/oci-config';
 import { runtimeFailure, spawnRuntime } from '../runtime/runtime-binary';
 import { checkTransition } from './transition';
-import { readJsonFile } from '../store/atomic';
+import { readJsonFileAsync } from '../store/atomic';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { containerDir, containerFile, findRecord } from './container-store';
@@ -41,14 +41,14 @@ const MAX_OUTPUT_BYTES = 1 << 20;
  * 'pipe' to collect the output. Resolves once it has exited (or, detached, started).
  */
 export async function execContainer(store: Store, ref: string, options: ExecOptions, stdio: 'inherit' | 'pipe' = 'pipe'): Promise<ExecResult> {
-  const { record, processFile } = prepareExec(store, ref, options);
+  const { record, processFile } = await prepareExec(store, ref, options);
   try {
     const args = ['exec', '--process', processFile, ...(options.detach ? ['--detach'] : []), record.id];
     if (options.detach) return await execDetached(store, record, args, `${processFile}.err`);
     // attached, the runtime's stderr is the process's: its own errors stay plain text there
     return await collect(spawnRuntime(args, { root: runtimeRoot(store), stdio: ['ignore', stdio, stdio] }), stdio === 'pipe');
   } finally {
-    fs.rmSync(processFile, { force: true });
+    await fs.promises.rm(processFile, { force: true });
   }
 }
 
@@ -58,43 +58,44 @@ export async function execContainer(store: Store, ref: string, options: ExecOpti
  * goes there, and nothing waits on a pipe the process holds.
  */
 async function execDetached(store: Store, record: ContainerRecord, args: string[], errFile: string): Promise<ExecResult> {
-  const errFd = fs.openSync(errFile, 'w+', 0o600);
+  const errHandle = await fs.promises.open(errFile, 'w+', 0o600);
   try {
-    const child = spawnRuntime(args, { root: runtimeRoot(store), jsonErrors: true, stdio: ['ignore', 'ignore', errFd] });
+    const child = spawnRuntime(args, { root: runtimeRoot(store), jsonErrors: true, stdio: ['ignore', 'ignore', errHandle.fd] });
     const exitCode = await new Promise<number>((resolve, reject) => {
       child.on('error', reject);
       child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
     });
     if (exitCode !== 0) {
       // 127/126: the program is missing or not executable, the caller's mistake
-      const failure = runtimeFailure(fs.readFileSync(errFile, 'utf8'), exitCode);
+      const failure = runtimeFailure(await fs.promises.readFile(errFile, 'utf8'), exitCode);
       const code = exitCode === 127 || exitCode === 126 ? 'INVALID_ARGUMENT' : failure.code;
       throw new StrataError(code, `exec in ${record.name}: ${failure.message}`);
     }
     return { exitCode: 0 };
   } finally {
-    fs.closeSync(errFd);
-    fs.rmSync(errFile, { force: true });
+    await errHandle.close();
+    await fs.promises.rm(errFile, { force: true });
   }
 }
 
 /** Checks the container runs and writes the process description next to its bundle. */
-function prepareExec(store: Store, ref: string, options: ExecOptions): { record: ContainerRecord; processFile: string } {
+async function prepareExec(store: Store, ref: string, options: ExecOptions): Promise<{ record: ContainerRecord; processFile: string }> {
   if (options.command.length === 0 || options.command[0] === '') throw new StrataError('INVALID_ARGUMENT', 'exec needs a command');
   if (options.workdir !== undefined && !path.posix.isAbsolute(options.workdir)) throw new StrataError('INVALID_ARGUMENT', `-w ${options.workdir}: the working directory must be an absolute path`);
-  const record = findRecord(store, ref);
-  const state = observeState(store, record);
+  const record = await findRecord(store, ref);
+  const state = await observeState(store, record);
   checkTransition('exec', { ...record, state });
-  const spec = readJsonFile<OciConfig>(containerFile(store, record.id, 'config'));
+  const spec = await readJsonFileAsync<OciConfig>(containerFile(store, record.id, 'config'));
   const execProcess = { ...spec.process, args: options.command, terminal: false };
   if (options.env?.length) execProcess.env = mergeEnv(execProcess.env ?? [], parseEnv(options.env));
   if (options.workdir !== undefined) execProcess.cwd = options.workdir;
   if (options.user !== undefined) {
+    // the image's /etc/passwd and /etc/group, read through layers/' synchronous root view
     const user = resolveUser(options.user, (absPath) => readImageFile(store, record.layers, absPath));
     execProcess.user = { uid: user.uid, gid: user.gid, ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}) };
   }
   const processFile = path.join(containerDir(store, record.id), `exec-${randomBytes(6).toString('hex')}.json`);
-  fs.writeFileSync(processFile, JSON.stringify(execProcess), { mode: 0o600 });
+  await fs.promises.writeFile(processFile, JSON.stringify(execProcess), { mode: 0o600 });
   return { record, processFile };
 }
 

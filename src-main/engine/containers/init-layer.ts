@@ -2,6 +2,10 @@
 // container's own, holding the mount points the runtime needs (/proc, /dev, /sys, volume
 // destinations) that the image lacks. Without it the runtime would create them in the
 // upper dir, and every `diff` and `commit` would show them as the container's changes.
+//
+// What to make is planned from the image (read through layers/' synchronous root view);
+// a container's create makes it off the event loop (writeInitLayerAsync), a build's
+// workspace synchronously.
 import fs from 'node:fs';
 import path from 'node:path';
 import { NETWORK_FILES } from '../network/network-files';
@@ -16,12 +20,15 @@ export interface MountPoint {
   file: boolean;
 }
 
-/** The runtime's default mounts, the network files, the user's volumes and the image's (anonymous) volumes. */
-export function mountPointsOf(options: ContainerOptions, imageVolumes: readonly string[]): MountPoint[] {
+/**
+ * The runtime's default mounts, the network files, the user's volumes and the image's
+ * (anonymous) volumes. `fileSources`: the volume sources that are files, not directories.
+ */
+export function mountPointsOf(options: ContainerOptions, imageVolumes: readonly string[], fileSources: ReadonlySet<string> = new Set()): MountPoint[] {
   return [
     ...defaultMounts().map((mount) => ({ destination: mount.destination, file: false })),
     ...NETWORK_FILES.map((destination) => ({ destination, file: true })),
-    ...(options.volumes ?? []).map((volume) => ({ destination: volume.destination, file: !fs.statSync(volume.source).isDirectory() })),
+    ...(options.volumes ?? []).map((volume) => ({ destination: volume.destination, file: fileSources.has(volume.source) })),
     ...imageVolumes.map((destination) => ({ destination, file: false })),
   ];
 }
@@ -34,6 +41,40 @@ export function mountPointsOf(options: ContainerOptions, imageVolumes: readonly 
  */
 export function writeInitLayer(store: Store, layers: readonly string[], points: readonly MountPoint[], initDir: string): void {
   fs.mkdirSync(initDir, { mode: 0o755 });
+  for (const entry of initLayerPlan(store, layers, points, initDir)) {
+    if (entry.file) fs.writeFileSync(entry.target, '', { mode: 0o644 });
+    else fs.mkdirSync(entry.target, { mode: 0o755 });
+    if (!entry.image) continue;
+    fs.lchownSync(entry.target, entry.image.uid, entry.image.gid);
+    fs.chmodSync(entry.target, entry.image.mode & 0o7777);
+    fs.utimesSync(entry.target, entry.image.atime, entry.image.mtime);
+  }
+}
+
+/** writeInitLayer with its writes off the event loop. */
+export async function writeInitLayerAsync(store: Store, layers: readonly string[], points: readonly MountPoint[], initDir: string): Promise<void> {
+  await fs.promises.mkdir(initDir, { mode: 0o755 });
+  for (const entry of initLayerPlan(store, layers, points, initDir)) {
+    if (entry.file) await fs.promises.writeFile(entry.target, '', { mode: 0o644 });
+    else await fs.promises.mkdir(entry.target, { mode: 0o755 });
+    if (!entry.image) continue;
+    await fs.promises.lchown(entry.target, entry.image.uid, entry.image.gid);
+    await fs.promises.chmod(entry.target, entry.image.mode & 0o7777);
+    await fs.promises.utimes(entry.target, entry.image.atime, entry.image.mtime);
+  }
+}
+
+interface InitEntry {
+  target: string;
+  file: boolean;
+  /** What the image has at this path (a directory on the way): its owner, mode and times are kept. */
+  image?: fs.Stats;
+}
+
+/** What the init layer holds, parents before children, each path once. */
+function initLayerPlan(store: Store, layers: readonly string[], points: readonly MountPoint[], initDir: string): InitEntry[] {
+  const plan: InitEntry[] = [];
+  const planned = new Set<string>();
   for (const point of points) {
     const parts = point.destination.split('/').filter(Boolean);
     const inImage = parts.map((_, i) => imageEntry(store, layers, parts.slice(0, i + 1).join('/')));
@@ -42,19 +83,12 @@ export function writeInitLayer(store: Store, layers: readonly string[], points: 
     if (inImage[parts.length - 1] !== undefined) continue; // the image has the mount point
     for (let i = 0; i < parts.length; i++) {
       const target = path.join(initDir, ...parts.slice(0, i + 1));
-      if (fs.existsSync(target)) continue;
-      const image = inImage[i];
-      if (i === parts.length - 1 && point.file) fs.writeFileSync(target, '', { mode: 0o644 });
-      else fs.mkdirSync(target, { mode: 0o755 });
-      if (image) copyMetadata(image, target);
+      if (planned.has(target)) continue;
+      planned.add(target);
+      plan.push({ target, file: i === parts.length - 1 && point.file, image: inImage[i] });
     }
   }
-}
-
-function copyMetadata(from: fs.Stats, target: string): void {
-  fs.lchownSync(target, from.uid, from.gid);
-  fs.chmodSync(target, from.mode & 0o7777);
-  fs.utimesSync(target, from.atime, from.mtime);
+  return plan;
 }
 
 /**

@@ -14,9 +14,10 @@ import { hostVethName } from '../network/veth-name';
 import type { Store } from '../store/store';
 import { type ContainerRecord, isLive } from './container';
 import { containerDir } from './container-store';
-import { mountPoints } from './rootfs';
+import { mountPointsAsync } from './rootfs';
 import { runtimeRoot } from './runtime-root';
 import { releaseRuntime } from './settle';
+import { pathExists } from '../store/exists';
 
 /** How long an earlier start's shim may take to finish creating, or to exit once killed. */
 const SHIM_WAIT_MS = 5000;
@@ -24,14 +25,15 @@ const SHIM_WAIT_MS = 5000;
 /**
  * What a start of this container left on the host, in words ('rootfs mount', 'veth' …);
  * empty when nothing, or when the record says it runs (then they are its own). Pass
- * `mounts` (mountPoints()) when asking for many.
+ * `mounts` (mountPointsAsync()) when asking for many.
  */
-export function startLeftovers(store: Store, record: ContainerRecord, mounts: readonly string[] = mountPoints()): string[] {
+export async function startLeftovers(store: Store, record: ContainerRecord, mounts?: readonly string[]): Promise<string[]> {
   if (isLive(record.state.status)) return [];
   const dir = `${containerDir(store, record.id)}/`;
-  const left = mounts.filter((point) => point.startsWith(dir)).map((point) => `${path.basename(point)} mount`);
-  if (fs.existsSync(`/sys/class/net/${hostVethName(record.id)}`)) left.push('veth');
-  if (fs.existsSync(path.join(runtimeRoot(store), record.id))) left.push('runtime container');
+  const left = (mounts ?? (await mountPointsAsync())).filter((point) => point.startsWith(dir)).map((point) => `${path.basename(point)} mount`);
+  const [veth, runtime] = await Promise.all([pathExists(`/sys/class/net/${hostVethName(record.id)}`), pathExists(path.join(runtimeRoot(store), record.id))]);
+  if (veth) left.push('veth');
+  if (runtime) left.push('runtime container');
   return left;
 }
 
@@ -40,38 +42,42 @@ export function startLeftovers(store: Store, record: ContainerRecord, mounts: re
  * read and two stats). The caller holds the store lock.
  */
 export async function clearInterruptedStart(store: Store, record: ContainerRecord): Promise<void> {
-  if (startLeftovers(store, record).length === 0) return;
-  const shims = shimsOf(store, record.id);
+  if ((await startLeftovers(store, record)).length === 0) return;
+  const shims = await shimsOf(store, record.id);
+  const allGone = async () => (await Promise.all(shims.map(gone))).every(Boolean);
   // A shim may still be creating the container (its caller was killed, not it): let it
   // finish, so that `delete` finds a whole container to delete.
   const stateFile = path.join(runtimeRoot(store), record.id, 'state.json');
-  await until(() => fs.existsSync(stateFile) || !fs.existsSync(path.dirname(stateFile)) || shims.every(gone));
+  await until(async () => (await pathExists(stateFile)) || !(await pathExists(path.dirname(stateFile))) || (await allGone()));
   await releaseRuntime(store, record);
   // Its init is dead now, and its shim records that in exit.json on the way out: wait, or
   // the record could land after the new start and read as the new container's exit.
-  await until(() => shims.every(gone));
+  await until(allGone);
 }
 
 /** `strata-runtime --root <this store's> shim … <id>` processes: the shims of this container. */
-function shimsOf(store: Store, id: string): number[] {
+async function shimsOf(store: Store, id: string): Promise<number[]> {
   const root = runtimeRoot(store);
-  return fs.readdirSync('/proc').flatMap((name) => {
-    if (!/^\d+$/.test(name)) return [];
-    let argv: string[];
-    try {
-      argv = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    } catch {
-      return []; // exited meanwhile
-    }
-    const isShim = argv.includes('shim') && argv.at(-1) === id && argv[argv.indexOf('--root') + 1] === root;
-    return isShim && !gone(Number(name)) ? [Number(name)] : [];
-  });
+  const pids = (await fs.promises.readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  const found = await Promise.all(
+    pids.map(async (name) => {
+      let argv: string[];
+      try {
+        argv = (await fs.promises.readFile(`/proc/${name}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+      } catch {
+        return []; // exited meanwhile
+      }
+      const isShim = argv.includes('shim') && argv.at(-1) === id && argv[argv.indexOf('--root') + 1] === root;
+      return isShim && !(await gone(Number(name))) ? [Number(name)] : [];
+    }),
+  );
+  return found.flat();
 }
 
 /** Exited: no such process, or a zombie waiting for a parent that is not ours. */
-function gone(pid: number): boolean {
+async function gone(pid: number): Promise<boolean> {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = await fs.promises.readFile(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
   } catch {
     return true;
@@ -79,6 +85,6 @@ function gone(pid: number): boolean {
 }
 
 /** Polls `condition` every 10 ms up to SHIM_WAIT_MS; a shim that hangs is not waited on for ever. */
-async function until(condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition() && waited < SHIM_WAIT_MS; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  for (let waited = 0; !(await condition()) && waited < SHIM_WAIT_MS; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
 }

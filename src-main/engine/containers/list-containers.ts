@@ -6,7 +6,7 @@ import { type ContainerFilters, applyContainerFilters, filtersSelectStopped } fr
 import { containerFile, findRecord, listRecords } from './container-store';
 import { startLeftovers } from './interrupted-start';
 import { observeState } from './observe-state';
-import { mountPoints } from './rootfs';
+import { mountPointsAsync } from './rootfs';
 
 export interface ListContainersOptions {
   /** Stopped containers too (`ps -a`). */
@@ -14,9 +14,9 @@ export interface ListContainersOptions {
   filters?: ContainerFilters;
 }
 
-export function listContainers(store: Store, options: ListContainersOptions = {}): ContainerRecord[] {
-  const mounts = mountPoints();
-  const observed = listRecords(store).map((record) => observe(store, record, mounts));
+export async function listContainers(store: Store, options: ListContainersOptions = {}): Promise<ContainerRecord[]> {
+  const mounts = await mountPointsAsync();
+  const observed = await Promise.all((await listRecords(store)).map((record) => observe(store, record, mounts)));
   const filters = options.filters ?? {};
   const all = options.all || filtersSelectStopped(filters);
   return applyContainerFilters(
@@ -26,8 +26,8 @@ export function listContainers(store: Store, options: ListContainersOptions = {}
   );
 }
 
-export function inspectContainer(store: Store, ref: string): ContainerRecord {
-  return observe(store, findRecord(store, ref));
+export async function inspectContainer(store: Store, ref: string): Promise<ContainerRecord> {
+  return observe(store, await findRecord(store, ref));
 }
 
 /**
@@ -35,9 +35,8 @@ export function inspectContainer(store: Store, ref: string): ContainerRecord {
  * anything. Asked of the record as written: one that says running but has exited keeps
  * its mounts until settled, and that is no interrupted start.
  */
-function observe(store: Store, record: ContainerRecord, mounts?: readonly string[]): ContainerRecord {
-  const state = observeState(store, record);
-  const leftovers = startLeftovers(store, record, mounts);
+async function observe(store: Store, record: ContainerRecord, mounts?: readonly string[]): Promise<ContainerRecord> {
+  const [state, leftovers] = await Promise.all([observeState(store, record), startLeftovers(store, record, mounts)]);
   return { ...record, state: leftovers.length ? { ...state, leftovers } : state };
 }
 
@@ -45,10 +44,10 @@ function observe(store: Store, record: ContainerRecord, mounts?: readonly string
  * The OCI runtime config.json the engine generated at the container's last start; null
  * for a container never started (it is written at start, from the record's options).
  */
-export function runtimeConfigOf(store: Store, ref: string): Record<string, unknown> | null {
-  const record = findRecord(store, ref);
+export async function runtimeConfigOf(store: Store, ref: string): Promise<Record<string, unknown> | null> {
+  const record = await findRecord(store, ref);
   try {
-    return JSON.parse(fs.readFileSync(containerFile(store, record.id, 'config'), 'utf8')) as Record<string, unknown>;
+    return JSON.parse(await fs.promises.readFile(containerFile(store, record.id, 'config'), 'utf8')) as Record<string, unknown>;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;

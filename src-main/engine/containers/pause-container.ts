@@ -13,7 +13,7 @@ export async function pauseContainer(store: Store, ref: string): Promise<Contain
     checkTransition('pause', record);
     await runtimeVerb(store, ['pause', record.id], `pause ${record.name}`);
     const paused: ContainerRecord = { ...record, state: { ...record.state, status: 'paused' } };
-    writeRecord(store, paused);
+    await writeRecord(store, paused);
     return paused;
   });
 }
@@ -27,6 +27,6 @@ export async function unpauseLocked(store: Store, record: ContainerRecord): Prom
   checkTransition('unpause', record);
   await runtimeVerb(store, ['resume', record.id], `unpause ${record.name}`);
   const running: ContainerRecord = { ...record, state: { ...record.state, status: 'running' } };
-  writeRecord(store, running);
+  await writeRecord(store, running);
   return running;
 }

@@ -6,10 +6,11 @@
 // treats its index). inotify (fs.watch on containers/ and on each container's directory)
 // makes changes known without being asked — it drives the API's containers.changed — but
 // correctness never rests on it: an event can be lost, or not have arrived yet.
+// Every look is off the event loop (fs.promises): the window's engine serves from here.
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
-import { readJsonFile } from '../store/atomic';
+import { readJsonFileAsync } from '../store/atomic';
 import { CONTAINER_FILES, type ContainerRecord } from './container';
 
 /** A record's file changed less than this long before it was read: read it again next time. */
@@ -48,6 +49,8 @@ export class RecordCache {
   private readonly reported = new Set<string>();
   /** container.json files read so far (tests and the count use it). */
   reads = 0;
+  /** Settles once every container directory listed when watching began is watched too. */
+  private watchesSet: Promise<void> = Promise.resolve();
 
   constructor(
     readonly dir: string,
@@ -55,29 +58,25 @@ export class RecordCache {
   ) {}
 
   /** The ids as the directory lists them now (no record read). */
-  ids(): string[] {
-    return fs.readdirSync(this.dir);
+  ids(): Promise<string[]> {
+    return fs.promises.readdir(this.dir);
   }
 
   /** Every record, newest first: one listing, one stat per record, reads only what changed. */
-  list(): ContainerRecord[] {
-    const ids = this.ids();
+  async list(): Promise<ContainerRecord[]> {
+    const ids = await this.ids();
     const present = new Set(ids);
     for (const id of this.entries.keys()) if (!present.has(id)) this.drop(id);
-    const records: ContainerRecord[] = [];
-    for (const id of ids) {
-      const record = this.get(id);
-      if (record) records.push(record);
-    }
+    const records = (await Promise.all(ids.map((id) => this.get(id)))).filter((record) => record !== undefined);
     return records.sort((a, b) => (a.created < b.created ? 1 : -1));
   }
 
   /** One record by full id, from its own file alone; undefined when there is none (or it is damaged). */
-  get(id: string): ContainerRecord | undefined {
+  async get(id: string): Promise<ContainerRecord | undefined> {
     const file = path.join(this.dir, id, CONTAINER_FILES.record);
     // Stat before reading: a write between the two leaves a stamp older than the content,
     // which the next look takes for a change — the safe way round.
-    const stamp = statStamp(file);
+    const stamp = await statStamp(file);
     if (!stamp) {
       this.drop(id);
       return undefined;
@@ -88,7 +87,7 @@ export class RecordCache {
     let record: ContainerRecord;
     try {
       this.reads++;
-      record = readJsonFile<ContainerRecord>(file);
+      record = await readJsonFileAsync<ContainerRecord>(file);
     } catch (error) {
       this.drop(id);
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // removed by another writer right now
@@ -105,19 +104,19 @@ export class RecordCache {
   }
 
   /** By full id, name, or unique id prefix (docker's order); NOT_FOUND or an ambiguous prefix throw. */
-  find(ref: string): ContainerRecord {
+  async find(ref: string): Promise<ContainerRecord> {
     if (/^[a-f0-9]{64}$/.test(ref)) {
-      const record = this.get(ref);
+      const record = await this.get(ref);
       if (record) return record;
     }
     const name = ref.replace(/^\//, '');
     const known = this.names.get(name);
     if (known !== undefined) {
-      const record = this.get(known);
+      const record = await this.get(known);
       if (record?.name === name) return record; // names are unique: no need to look further
     }
     // Not known, or no longer true: the directory as it is now decides.
-    const records = this.list();
+    const records = await this.list();
     const byName = records.find((record) => record.name === name);
     if (byName) return byName;
     if (/^[a-f0-9]{1,64}$/.test(ref)) {
@@ -151,13 +150,20 @@ export class RecordCache {
     };
   }
 
+  /** Resolves once the watches set up by watch() are all in place: changes from then on are told. */
+  whenWatching(): Promise<void> {
+    return this.watchesSet;
+  }
+
   private startWatching(): void {
     try {
       const watcher = fs.watch(this.dir, { persistent: false }, (_event, name) => {
         // A container directory appeared or went: watch it (or forget it) and say so.
         if (name === null) return this.notify(undefined);
-        if (!fs.existsSync(path.join(this.dir, name))) this.unwatchId(name);
-        else this.watchId(name);
+        void fs.promises.access(path.join(this.dir, name)).then(
+          () => this.watchId(name),
+          () => this.unwatchId(name),
+        );
         this.notify(name);
       });
       watcher.on('error', () => this.lostWatch(watcher));
@@ -165,7 +171,11 @@ export class RecordCache {
     } catch {
       return; // no inotify here: the stamps (and the API's slow poll) cover it
     }
-    for (const id of this.ids()) this.watchId(id);
+    // watchId does nothing once the watching has stopped (dirWatch gone) meanwhile.
+    this.watchesSet = this.ids().then(
+      (ids) => ids.forEach((id) => this.watchId(id)),
+      () => undefined,
+    );
   }
 
   private watchId(id: string): void {
@@ -218,9 +228,9 @@ export class RecordCache {
   }
 }
 
-function statStamp(file: string): Stamp | undefined {
+async function statStamp(file: string): Promise<Stamp | undefined> {
   try {
-    return toStamp(fs.statSync(file, { bigint: true }));
+    return toStamp(await fs.promises.stat(file, { bigint: true }));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;

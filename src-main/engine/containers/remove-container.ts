@@ -1,12 +1,12 @@
 // rm: refuses a running container unless forced; removes the runtime state and cgroup,
 // the mount, the read-write layer, the bundle and the log.
-import fs from 'node:fs';
 import path from 'node:path';
 import { removeContainerStatsHistory } from '../stats/index';
-import { removeTreeAtomic } from '../store/atomic';
+import { removeTreeAtomicAsync } from '../store/atomic';
+import { pathExists } from '../store/exists';
 import type { Store } from '../store/store';
 import { containerDir, containerFile } from './container-store';
-import { unmountOverlay } from './rootfs';
+import { unmountOverlayAsync } from './rootfs';
 import { runtimeRoot } from './runtime-root';
 import { releaseNetwork, releaseRuntime } from './settle';
 import { checkTransition } from './transition';
@@ -18,18 +18,14 @@ export async function removeContainer(store: Store, ref: string, options: { forc
     checkTransition('remove', record, { force: options.force });
     // `delete --force` kills a running container. An exited one was released when its exit
     // was recorded (settle), unless an engine crashed in between: its runtime state says.
-    if (hasRuntimeState(store, record.id)) await releaseRuntime(store, record);
+    if (await pathExists(path.join(runtimeRoot(store), record.id))) await releaseRuntime(store, record);
     else {
-      unmountOverlay(containerFile(store, record.id, 'rootfs'));
+      await unmountOverlayAsync(containerFile(store, record.id, 'rootfs'));
       await releaseNetwork(store, record);
     }
-    const dir = containerDir(store, record.id);
-    if (fs.existsSync(dir)) removeTreeAtomic(store.paths.tmp, dir);
+    // gone already is fine: removeTreeAtomicAsync says nothing of a missing directory
+    await removeTreeAtomicAsync(store.paths.tmp, containerDir(store, record.id));
     await removeContainerStatsHistory(store, record.id);
     return record.id;
   }));
-}
-
-function hasRuntimeState(store: Store, id: string): boolean {
-  return fs.existsSync(path.join(runtimeRoot(store), id));
 }

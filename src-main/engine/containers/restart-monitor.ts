@@ -46,9 +46,9 @@ export class RestartMonitor {
     if (this.busy) return; // a slow pass is not queued behind itself
     this.busy = true;
     try {
-      for (const record of listRecords(this.store)) {
+      for (const record of await listRecords(this.store)) {
         if (!record.options.restart || record.options.restart.name === 'no') continue;
-        const observed = { ...record, state: observeState(this.store, record) };
+        const observed = { ...record, state: await observeState(this.store, record) };
         const decision = restartDecision(observed);
         if (!decision.restart || decision.atMs > now || (this.retryAfter.get(record.id)?.atMs ?? 0) > now) continue;
         await this.restart(record.id, observed.state.finishedAt, decision.backoffMs);
@@ -62,7 +62,7 @@ export class RestartMonitor {
     let record: ContainerRecord | undefined;
     try {
       await withContainerLock(this.store, id, async () => {
-        record = await settle(this.store, findRecord(this.store, id));
+        record = await settle(this.store, await findRecord(this.store, id));
         const decision = restartDecision(record);
         // Another engine, or the user, got there first.
         if (!decision.restart || record.state.finishedAt !== finishedAt) return;

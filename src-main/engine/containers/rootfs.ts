@@ -4,6 +4,10 @@
 // The mount options must fit in one page. Layer paths are long, so each layer gets a short
 // link, l/<8 chars> → ../layers/<chain id>/diff (as containers/storage does); a deep image
 // whose absolute links still do not fit is mounted with relative links from l/.
+//
+// Containers mount and unmount from the API (the *Async functions: every file call off the
+// event loop, only the mount syscall itself stays in the addon); the builder's workspace
+// uses the synchronous ones.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +17,7 @@ import { LAYER_FILES } from '../layers/layer-store';
 import { type RootView, layerStackRoot, readFileInRoot } from '../layers/root-path';
 import { layerDir } from '../store/paths';
 import type { Store } from '../store/store';
+import { pathExists } from '../store/exists';
 
 export interface OverlayDirs {
   /** A read-only layer above the image's (the container's init layer), when it has one. */
@@ -22,14 +27,29 @@ export interface OverlayDirs {
   target: string;
 }
 
+/** The short name of a layer's link in l/, and what the link points to. */
+function shortLinkOf(chainId: string): { short: string; target: string } {
+  const hex = chainId.slice('sha256:'.length);
+  return { short: createHash('sha256').update(hex).digest('base64url').slice(0, 8), target: path.join('..', 'layers', hex, 'diff') };
+}
+
 /** l/<short> → ../layers/<hex>/diff, made once per layer. */
 function shortLink(store: Store, chainId: string): string {
-  const hex = chainId.slice('sha256:'.length);
-  const short = createHash('sha256').update(hex).digest('base64url').slice(0, 8);
-  const link = path.join(store.paths.layerLinks, short);
+  const { short, target } = shortLinkOf(chainId);
   fs.mkdirSync(store.paths.layerLinks, { recursive: true });
   try {
-    fs.symlinkSync(path.join('..', 'layers', hex, 'diff'), link);
+    fs.symlinkSync(target, path.join(store.paths.layerLinks, short));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return short;
+}
+
+async function shortLinkAsync(store: Store, chainId: string): Promise<string> {
+  const { short, target } = shortLinkOf(chainId);
+  await fs.promises.mkdir(store.paths.layerLinks, { recursive: true });
+  try {
+    await fs.promises.symlink(target, path.join(store.paths.layerLinks, short));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
@@ -39,17 +59,30 @@ function shortLink(store: Store, chainId: string): string {
 export function mountOverlay(store: Store, layers: readonly string[], dirs: OverlayDirs): void {
   if (isMounted(dirs.target)) return;
   const shorts = [...layers].reverse().map((chainId) => shortLink(store, chainId));
+  const hasInit = dirs.init !== undefined && fs.existsSync(dirs.init);
+  mountWith(store, layers.length, shorts, hasInit, dirs, plainUpperOptions());
+}
+
+/** mountOverlay with its file calls off the event loop: for containers started through the API. */
+export async function mountOverlayAsync(store: Store, layers: readonly string[], dirs: OverlayDirs): Promise<void> {
+  if (await isMountedAsync(dirs.target)) return;
+  const shorts = await Promise.all([...layers].reverse().map((chainId) => shortLinkAsync(store, chainId)));
+  const hasInit = dirs.init !== undefined && (await pathExists(dirs.init));
+  mountWith(store, layers.length, shorts, hasInit, dirs, await plainUpperOptionsAsync());
+}
+
+function mountWith(store: Store, layerCount: number, shorts: string[], hasInit: boolean, dirs: OverlayDirs, plain: string): void {
   const linkDir = store.paths.layerLinks;
   // The init dir is given absolute either way; relative paths are only for the layer links.
-  const init = dirs.init !== undefined && fs.existsSync(dirs.init) ? `${dirs.init}:` : '';
-  const absolute = `lowerdir=${init}${shorts.map((s) => path.join(linkDir, s)).join(':')},upperdir=${dirs.upper},workdir=${dirs.work}${plainUpperOptions()}`;
+  const init = hasInit ? `${dirs.init}:` : '';
+  const absolute = `lowerdir=${init}${shorts.map((s) => path.join(linkDir, s)).join(':')},upperdir=${dirs.upper},workdir=${dirs.work}${plain}`;
   if (Buffer.byteLength(absolute) <= mountDataMax()) {
     mount('overlay', dirs.target, 'overlay', 0, absolute);
     return;
   }
-  const relative = `lowerdir=${init}${shorts.join(':')},upperdir=${dirs.upper},workdir=${dirs.work}${plainUpperOptions()}`;
+  const relative = `lowerdir=${init}${shorts.join(':')},upperdir=${dirs.upper},workdir=${dirs.work}${plain}`;
   if (Buffer.byteLength(relative) > mountDataMax()) {
-    throw new StrataError('UNSUPPORTED', `the image has ${layers.length} layers: too many for one overlay mount`);
+    throw new StrataError('UNSUPPORTED', `the image has ${layerCount} layers: too many for one overlay mount`);
   }
   // The kernel resolves relative lowerdirs against the caller's cwd; mount is synchronous,
   // so nothing else in this process runs between the two chdirs.
@@ -67,11 +100,29 @@ export function mountOverlay(store: Store, layers: readonly string[], dirs: Over
  * read it as a layer. Where the kernel has redirect_dir or metacopy (and may default them
  * on), they are turned off for our mounts; a kernel without them needs nothing said.
  */
+const OVERLAY_FEATURES = ['redirect_dir', 'metacopy'];
+/** The kernel's overlay module does not change while we run: asked once. */
+let plainOptions: string | undefined;
+
 function plainUpperOptions(): string {
-  return ['redirect_dir', 'metacopy']
-    .filter((feature) => fs.existsSync(`/sys/module/overlay/parameters/${feature}`))
-    .map((feature) => `,${feature}=off`)
-    .join('');
+  plainOptions ??= offOptions(OVERLAY_FEATURES.filter((feature) => fs.existsSync(featureFile(feature))));
+  return plainOptions;
+}
+
+async function plainUpperOptionsAsync(): Promise<string> {
+  if (plainOptions === undefined) {
+    const present = await Promise.all(OVERLAY_FEATURES.map((feature) => pathExists(featureFile(feature))));
+    plainOptions = offOptions(OVERLAY_FEATURES.filter((_, index) => present[index]));
+  }
+  return plainOptions;
+}
+
+function featureFile(feature: string): string {
+  return `/sys/module/overlay/parameters/${feature}`;
+}
+
+function offOptions(features: string[]): string {
+  return features.map((feature) => `,${feature}=off`).join('');
 }
 
 export function unmountOverlay(target: string): void {
@@ -79,13 +130,29 @@ export function unmountOverlay(target: string): void {
   umount(target, MNT_DETACH);
 }
 
+export async function unmountOverlayAsync(target: string): Promise<void> {
+  if (!(await isMountedAsync(target))) return;
+  umount(target, MNT_DETACH);
+}
+
 export function isMounted(target: string): boolean {
   return mountPoints().includes(path.resolve(target));
 }
 
+export async function isMountedAsync(target: string): Promise<boolean> {
+  return (await mountPointsAsync()).includes(path.resolve(target));
+}
+
 /** Every mount point of this process's mount namespace, as paths. */
 export function mountPoints(): string[] {
-  const mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  return parseMountPoints(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+}
+
+export async function mountPointsAsync(): Promise<string[]> {
+  return parseMountPoints(await fs.promises.readFile('/proc/self/mountinfo', 'utf8'));
+}
+
+function parseMountPoints(mountinfo: string): string[] {
   return mountinfo.split('\n').flatMap((line) => {
     const point = line.split(' ')[4];
     return point === undefined ? [] : [unescapeMountPath(point)];

@@ -6,16 +6,16 @@ import type { ContainerRecord } from './container';
 import { networkConfig, tearDownNetwork } from '../network/index';
 import { containerDir, containerFile, writeRecord } from './container-store';
 import { observeState } from './observe-state';
-import { unmountOverlay } from './rootfs';
+import { unmountOverlayAsync } from './rootfs';
 import { runtimeVerb } from './runtime-root';
 
 export async function settle(store: Store, record: ContainerRecord): Promise<ContainerRecord> {
-  const observed = observeState(store, record);
+  const observed = await observeState(store, record);
   if (observed === record.state) return record;
   const { network: _released, ...state } = observed;
   const settled = { ...record, state };
   await releaseRuntime(store, settled);
-  writeRecord(store, settled);
+  await writeRecord(store, settled);
   return settled;
 }
 
@@ -29,11 +29,7 @@ export async function releaseRuntime(store: Store, record: ContainerRecord): Pro
   await runtimeVerb(store, ['delete', '--force', record.id], `delete container ${record.name}`).catch((error: unknown) => {
     if (!isStrataError(error, 'NOT_FOUND')) failures.push(error);
   });
-  try {
-    unmountOverlay(containerFile(store, record.id, 'rootfs'));
-  } catch (error) {
-    failures.push(error);
-  }
+  await unmountOverlayAsync(containerFile(store, record.id, 'rootfs')).catch((error: unknown) => failures.push(error));
   await releaseNetwork(store, record).catch((error: unknown) => failures.push(error));
   if (failures.length) throw failures[0];
 }

@@ -1,18 +1,19 @@
 // start: mount the container's root, write its config.json (the bundle is the container's
 // directory), hand it to a shim — which outlives this process — and let the program run.
 import fs from 'node:fs';
-import { processStartTime } from '../../../native/lib/index';
 import { StrataError } from '@shared/errors';
-import { readConfig, readManifest } from '../images/image-store';
+import { readImageConfigAsync } from '../images/image-store';
 import { defaultHostname, networkConfig, setUpNetwork } from '../network/index';
-import { buildSpec } from '../runtime/spec-builder';
-import { writeJsonAtomic } from '../store/atomic';
+import { statHostDevices } from '../runtime/device-policy';
+import { buildSpec, loadHostFacts } from '../runtime/spec-builder';
+import { writeJsonAtomicAsync } from '../store/atomic';
+import { startTimeOf } from '../store/process-owner';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { containerDir, containerFile, writeRecord } from './container-store';
 import { anonymousVolumes } from './anonymous-volumes';
 import { clearInterruptedStart } from './interrupted-start';
-import { mountOverlay, readImageFile } from './rootfs';
+import { mountOverlayAsync, readImageFile } from './rootfs';
 import { runtimeVerb } from './runtime-root';
 import { withContainer } from './container-lock';
 import { releaseRuntime } from './settle';
@@ -31,13 +32,17 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
   await clearInterruptedStart(store, record);
   const file = (name: Parameters<typeof containerFile>[2]) => containerFile(store, record.id, name);
   const rootfs = file('rootfs');
-  mountOverlay(store, record.layers, { init: file('init'), upper: file('upper'), work: file('work'), target: rootfs });
+  await mountOverlayAsync(store, record.layers, { init: file('init'), upper: file('upper'), work: file('work'), target: rootfs });
   try {
-    const image = readConfig(store, readManifest(store, record.image.manifestDigest).config.digest).config ?? {};
+    const image = (await readImageConfigAsync(store, record.image.manifestDigest)).config ?? {};
     const mode = record.options.network ?? 'bridge';
     const hostname = record.options.hostname ?? defaultHostname(mode, record.id);
     const network = await setUpNetwork(networkConfig(), { mode, owner: record.id, bundleDir: containerDir(store, record.id), hostname, ports: record.options.publish });
     const userVolumes = record.options.volumes ?? [];
+    const devices = await statHostDevices((record.options.devices ?? []).map((device) => device.hostPath));
+    const volumes = await anonymousVolumes(store, record, rootfs);
+    await loadHostFacts();
+    // The image's users (/etc/passwd, /etc/group) are still read through layers/' synchronous root view.
     const spec = buildSpec({
       id: record.id,
       image,
@@ -46,7 +51,7 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
         hostname,
         volumes: [
           ...userVolumes,
-          ...anonymousVolumes(store, record, rootfs),
+          ...volumes,
           // The user's own -v /x:/etc/hosts wins over the generated file.
           ...network.mounts.filter((mount) => !userVolumes.some((volume) => volume.destination === mount.destination)),
         ],
@@ -55,9 +60,10 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
       cgroupsPath: `/strata/${record.id}`,
       readImageFile: (absPath) => readImageFile(store, record.layers, absPath),
       networkNamespace: network.namespace ? { path: network.namespace.path } : 'host',
+      hostDevice: (hostPath) => devices.get(hostPath)!,
     });
-    writeJsonAtomic(store.paths.tmp, file('config'), spec);
-    fs.rmSync(file('exit'), { force: true });
+    await writeJsonAtomicAsync(store.paths.tmp, file('config'), spec);
+    await fs.promises.rm(file('exit'), { force: true });
     const shim = await runtimeVerb(
       store,
       ['shim', '--bundle', containerDir(store, record.id), '--log', file('log'), '--exit-file', file('exit'), record.id],
@@ -71,28 +77,19 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
         status: 'running',
         pid: started.pid,
         shimPid: started.shimPid,
-        pidStartTime: startTimeOf(started.pid),
-        shimStartTime: startTimeOf(started.shimPid),
+        pidStartTime: await startTimeOf(started.pid),
+        shimStartTime: await startTimeOf(started.shimPid),
         startedAt: new Date().toISOString(),
         restartCount: restart.count,
         backoffMs: restart.backoffMs,
         ...(network.attachment ? { network: { address: network.attachment.address, gateway: network.attachment.gateway, prefix: network.attachment.prefix, ports: network.attachment.ports } } : {}),
       },
     };
-    writeRecord(store, running);
+    await writeRecord(store, running);
     return running;
   } catch (error) {
     await releaseRuntime(store, record).catch(() => undefined);
     if (error instanceof StrataError) throw error;
     throw new StrataError('INTERNAL', `start ${record.name}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-/** The process's start time, or undefined if it has already exited (a quick program). */
-function startTimeOf(pid: number): string | undefined {
-  try {
-    return processStartTime(pid).toString();
-  } catch {
-    return undefined;
   }
 }

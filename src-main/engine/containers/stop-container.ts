@@ -8,7 +8,7 @@ import { checkTransition } from './transition';
 import { withContainer } from './container-lock';
 import { waitContainer } from './wait-container';
 import { unpauseLocked } from './pause-container';
-import { readConfig, readManifest } from '../images/image-store';
+import { readImageConfigAsync } from '../images/image-store';
 
 export const DEFAULT_STOP_TIMEOUT_S = 10;
 
@@ -17,9 +17,9 @@ export async function stopContainer(store: Store, ref: string, options: { timeou
     let record = settled;
     if (checkTransition('stop', record) === 'noop') return { record, timeoutS: undefined };
     if (record.state.status === 'paused') record = await unpauseLocked(store, record); // a frozen process cannot handle its stop signal
-    record = markStoppedByUser(store, record);
+    record = await markStoppedByUser(store, record);
     // recorded at create; a record from before that asks the image once more
-    const signal = record.stopSignal ?? record.options.stopSignal ?? imageStopSignal(store, record) ?? 'SIGTERM';
+    const signal = record.stopSignal ?? record.options.stopSignal ?? (await imageStopSignal(store, record)) ?? 'SIGTERM';
     await signalContainer(store, record, signal);
     return { record, timeoutS: options.timeoutS ?? record.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S };
   });
@@ -40,16 +40,16 @@ export async function killContainer(store: Store, ref: string, signal = 'SIGKILL
   return withContainer(store, ref, async (settled) => {
     let record = settled;
     checkTransition('kill', record);
-    if (/^(SIG)?(KILL|TERM|INT)$|^(9|15|2)$/i.test(signal)) record = markStoppedByUser(store, record);
+    if (/^(SIG)?(KILL|TERM|INT)$|^(9|15|2)$/i.test(signal)) record = await markStoppedByUser(store, record);
     await signalContainer(store, record, signal);
     return record;
   });
 }
 
 /** The restart policy leaves alone what a user stopped (the mark survives the exit: settle keeps it). */
-function markStoppedByUser(store: Store, record: ContainerRecord): ContainerRecord {
+async function markStoppedByUser(store: Store, record: ContainerRecord): Promise<ContainerRecord> {
   const marked: ContainerRecord = { ...record, state: { ...record.state, stoppedByUser: true } };
-  writeRecord(store, marked);
+  await writeRecord(store, marked);
   return marked;
 }
 
@@ -61,9 +61,9 @@ async function signalContainer(store: Store, record: ContainerRecord, signal: st
   });
 }
 
-function imageStopSignal(store: Store, record: ContainerRecord): string | undefined {
+async function imageStopSignal(store: Store, record: ContainerRecord): Promise<string | undefined> {
   try {
-    return readConfig(store, readManifest(store, record.image.manifestDigest).config.digest).config?.StopSignal;
+    return (await readImageConfigAsync(store, record.image.manifestDigest)).config?.StopSignal;
   } catch {
     return undefined;
   }

@@ -33,7 +33,7 @@ export async function updateContainer(store: Store, ref: string, input: Containe
     validateResources(options);
     if (record.state.status === 'running' || record.state.status === 'paused') await applyLive(store, record, update, options);
     const updated: ContainerRecord = { ...record, options };
-    writeRecord(store, updated);
+    await writeRecord(store, updated);
     return updated;
   });
 }

@@ -11,12 +11,12 @@ const POLL_MS = 50;
 
 export async function waitContainer(store: Store, ref: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<number | undefined> {
   const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-  const record = findRecord(store, ref);
+  const record = await findRecord(store, ref);
   const waker = new Waker(options.signal ?? new AbortController().signal);
   const watch = new DirectoryWatch(containerFile(store, record.id, 'exit'), waker.notify);
   try {
     for (;;) {
-      const state = observeState(store, findRecord(store, record.id));
+      const state = await observeState(store, await findRecord(store, record.id));
       if (!isLive(state.status)) return state.exitCode;
       if (options.signal?.aborted || Date.now() >= deadline) return undefined;
       await waker.wait(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));

@@ -1,26 +1,30 @@
 // Disk accounting, with `docker system df -v` definitions: an image's size is the sum of its
 // layers; its shared size is the part in layers other images use too; unique is the rest.
 // Layer sizes are du's numbers for the unpacked layer, so the totals can be checked with du.
+// The API asks for it: directory listings are off the event loop, trees are counted with
+// layers/' diskUsageAsync (which yields as it goes), and what prune would reclaim is gc's
+// dry run (synchronous: the mark-and-sweep prune runs).
 import type { StoreDiskUsage, ImageDiskUsage, LayerDiskUsage } from '@shared/api/types/images';
 import fs from 'node:fs';
 import path from 'node:path';
-import { diskUsage, ifThere } from '../layers/disk-usage';
+import { diskUsageAsync } from '../layers/disk-usage';
 import { pullsDir } from '../registry/pull-workspace';
 import { readLayerMeta } from '../layers/layer-store';
 import { sweepUnreferenced } from '../store/gc';
 import type { Store } from '../store/store';
-import { type ImageInfo, listImages } from './image-store';
+import { type ImageInfo, listImagesAsync } from './image-store';
 
-export function storeDiskUsage(store: Store): StoreDiskUsage {
-  const images = listImages(store);
+export async function storeDiskUsage(store: Store): Promise<StoreDiskUsage> {
+  const images = await listImagesAsync(store);
   const usedBy = new Map<string, Set<string>>();
   for (const image of images) {
     for (const layer of image.layers) usedBy.set(layer.chainId, (usedBy.get(layer.chainId) ?? new Set()).add(image.id));
   }
-  const layers: LayerDiskUsage[] = fs.readdirSync(store.paths.layers).map((hex) => {
+  const layers: LayerDiskUsage[] = [];
+  for (const hex of await fs.promises.readdir(store.paths.layers)) {
     const chainId = `sha256:${hex}`;
-    return { chainId, size: layerSize(store, chainId), usedBy: [...(usedBy.get(chainId) ?? [])] };
-  });
+    layers.push({ chainId, size: await layerSize(store, chainId), usedBy: [...(usedBy.get(chainId) ?? [])] });
+  }
   const sizeOf = new Map(layers.map((layer) => [layer.chainId, layer.size]));
   const perImage = uniqueImages(images).map((image): ImageDiskUsage => {
     const shared = image.layers.reduce((sum, layer) => sum + ((usedBy.get(layer.chainId)?.size ?? 0) > 1 ? layer.size : 0), 0);
@@ -33,18 +37,18 @@ export function storeDiskUsage(store: Store): StoreDiskUsage {
     layers,
     logicalBytes,
     layerBytes: layers.reduce((sum, layer) => sum + layer.size, 0),
-    blobBytes: diskUsage(store.paths.blobs).bytes,
-    stagingBytes: stagingBytes(store),
+    blobBytes: (await diskUsageAsync(store.paths.blobs)).bytes,
+    stagingBytes: await stagingBytes(store),
     savedBytes: logicalBytes - referencedBytes,
     reclaimableBytes: reclaimable(store, images),
   };
 }
 
-function layerSize(store: Store, chainId: string): number {
+async function layerSize(store: Store, chainId: string): Promise<number> {
   try {
     return readLayerMeta(store.paths, chainId).size;
   } catch {
-    return diskUsage(path.join(store.paths.layers, chainId.slice(7))).bytes;
+    return (await diskUsageAsync(path.join(store.paths.layers, chainId.slice(7)))).bytes;
   }
 }
 
@@ -52,15 +56,23 @@ function layerSize(store: Store, chainId: string): number {
  * Everything below tmp/ and pulls/ (downloads in flight), not the directories themselves,
  * so an idle store shows 0. builds/ is left out: a running build mounts overlays in it.
  */
-function stagingBytes(store: Store): number {
+async function stagingBytes(store: Store): Promise<number> {
   const seen = new Set<bigint>();
   let bytes = 0;
   for (const dir of [store.paths.tmp, pullsDir(store.paths)]) {
-    for (const name of ifThere(() => fs.readdirSync(dir)) ?? []) {
-      bytes += ifThere(() => diskUsage(path.join(dir, name), seen).bytes) ?? 0; // a job may end meanwhile
+    for (const name of await fs.promises.readdir(dir).catch(ifMissing<string[]>([]))) {
+      bytes += (await diskUsageAsync(path.join(dir, name), seen).catch(ifMissing({ bytes: 0 }))).bytes; // a job may end meanwhile
     }
   }
   return bytes;
+}
+
+/** A catch handler: `fallback` for what a writer removed meanwhile (tmp/ changes under running jobs). */
+function ifMissing<T>(fallback: T): (error: unknown) => T {
+  return (error) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
+    throw error;
+  };
 }
 
 /** Two tags of one image are one image here (Docker lists them twice but counts once). */

@@ -1,18 +1,20 @@
 // Changing which images exist: tag, remove, prune. Each runs as the store's only writer and
 // ends with a sweep, so layers and blobs live exactly as long as something references them.
+// tag and rmi are the API's: their lookups and index writes are off the event loop; the
+// sweep (gc.ts) and prune, a job, are synchronous.
 import type { RemoveResult, PruneResult } from '@shared/api/types/images';
 import { StrataError } from '@shared/errors';
 import { containerManifests, sweepUnreferenced } from '../store/gc';
 import { assignTags } from '../store/image-index';
 import type { Store } from '../store/store';
-import { configDigestOf, findImageRecord } from './image-store';
+import { configDigestOf, findImageRecordAsync, readManifestAsync } from './image-store';
 import { normalizeReference } from './reference';
 
 export async function tagImage(store: Store, source: string, target: string): Promise<string> {
   const tag = normalizeReference(target);
-  return store.write(() => {
-    const record = findImageRecord(store, source);
-    store.updateImages((images) => assignTags(images, record.manifestDigest, record.manifestSize, [tag]));
+  return store.write(async () => {
+    const record = await findImageRecordAsync(store, source);
+    await store.updateImagesAsync((images) => assignTags(images, record.manifestDigest, record.manifestSize, [tag]));
     return tag;
   });
 }
@@ -23,9 +25,9 @@ export async function tagImage(store: Store, source: string, target: string): Pr
  * container then keeps its layers alive); refused for an ID with several tags unless forced.
  */
 export async function removeImage(store: Store, ref: string, options: { force?: boolean } = {}): Promise<RemoveResult> {
-  return store.write(() => {
-    const record = findImageRecord(store, ref);
-    const id = configDigestOf(store, record);
+  return store.write(async () => {
+    const record = await findImageRecordAsync(store, ref);
+    const id = (await readManifestAsync(store, record.manifestDigest)).config.digest;
     let tag: string | undefined;
     try {
       tag = normalizeReference(ref);
@@ -34,7 +36,7 @@ export async function removeImage(store: Store, ref: string, options: { force?: 
     }
     const byTag = tag !== undefined && record.tags.includes(tag);
     if (byTag && record.tags.length > 1) {
-      store.updateImages((images) => images.map((image) => (image.manifestDigest === record.manifestDigest ? { ...image, tags: image.tags.filter((t) => t !== tag) } : image)));
+      await store.updateImagesAsync((images) => images.map((image) => (image.manifestDigest === record.manifestDigest ? { ...image, tags: image.tags.filter((t) => t !== tag) } : image)));
       return { untagged: [tag!], deleted: [], freed: { blobs: [], layers: [], bytes: 0 } };
     }
     if (!byTag && record.tags.length > 1 && !options.force) {
@@ -44,7 +46,7 @@ export async function removeImage(store: Store, ref: string, options: { force?: 
     if (users.length > 0 && !options.force) {
       throw new StrataError('CONFLICT', `image ${ref} is used by container ${users.map((c) => c.slice(0, 12)).join(', ')}: remove the container first or use --force`);
     }
-    store.updateImages((images) => images.filter((image) => image.manifestDigest !== record.manifestDigest));
+    await store.updateImagesAsync((images) => images.filter((image) => image.manifestDigest !== record.manifestDigest));
     return { untagged: record.tags, deleted: [id], freed: sweepUnreferenced(store.paths) };
   });
 }

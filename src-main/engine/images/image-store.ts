@@ -1,5 +1,9 @@
 // Images as people see them: looked up by tag, ID prefix or digest, with their layers,
 // history and config. Reads only; changes live in image-ops.ts.
+//
+// The *Async readers are the API's (off the event loop); jobs (build, import, export) that
+// run under the store's loop budget use the synchronous ones. Layer facts come from
+// layers/layer-store.ts, which reads synchronously (small JSON files).
 import type { ImageInfo, ImageLayer } from '@shared/api/types/images';
 import fs from 'node:fs';
 import { StrataError } from '@shared/errors';
@@ -19,18 +23,51 @@ export function readConfig(store: Store, digest: string): ImageConfig {
   return parseDocument(imageConfigSchema, readBlob(store, digest, 'config'), `config ${digest}`);
 }
 
+export async function readManifestAsync(store: Store, digest: string): Promise<ImageManifest> {
+  return parseDocument(manifestSchema, await readBlobAsync(store, digest, 'manifest'), `manifest ${digest}`);
+}
+
+export async function readConfigAsync(store: Store, digest: string): Promise<ImageConfig> {
+  return parseDocument(imageConfigSchema, await readBlobAsync(store, digest, 'config'), `config ${digest}`);
+}
+
+/** The config of the image whose manifest is `manifestDigest` (a container's image). */
+export async function readImageConfigAsync(store: Store, manifestDigest: string): Promise<ImageConfig> {
+  return readConfigAsync(store, (await readManifestAsync(store, manifestDigest)).config.digest);
+}
+
 function readBlob(store: Store, digest: string, what: string): Buffer {
   try {
     return fs.readFileSync(blobPath(store.paths, digest));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new StrataError('NOT_FOUND', `${what} ${digest} is missing from the store`);
-    throw error;
+    throw missingBlob(error, digest, what);
   }
+}
+
+async function readBlobAsync(store: Store, digest: string, what: string): Promise<Buffer> {
+  try {
+    return await fs.promises.readFile(blobPath(store.paths, digest));
+  } catch (error) {
+    throw missingBlob(error, digest, what);
+  }
+}
+
+function missingBlob(error: unknown, digest: string, what: string): unknown {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new StrataError('NOT_FOUND', `${what} ${digest} is missing from the store`);
+  return error;
 }
 
 export function describeImage(store: Store, record: ImageRecord): ImageInfo {
   const manifest = readManifest(store, record.manifestDigest);
-  const config = readConfig(store, manifest.config.digest);
+  return describeFrom(store, record, manifest, readConfig(store, manifest.config.digest));
+}
+
+export async function describeImageAsync(store: Store, record: ImageRecord): Promise<ImageInfo> {
+  const manifest = await readManifestAsync(store, record.manifestDigest);
+  return describeFrom(store, record, manifest, await readConfigAsync(store, manifest.config.digest));
+}
+
+function describeFrom(store: Store, record: ImageRecord, manifest: ImageManifest, config: ImageConfig): ImageInfo {
   const history = config.history ?? [];
   const layerHistory = history.filter((entry) => !entry.empty_layer);
   const ids = chainIds(config.rootfs.diff_ids);
@@ -67,25 +104,52 @@ export function listImages(store: Store): ImageInfo[] {
   return store.readImages().map((record) => describeImage(store, record));
 }
 
+export async function listImagesAsync(store: Store): Promise<ImageInfo[]> {
+  return Promise.all((await store.readImagesAsync()).map((record) => describeImageAsync(store, record)));
+}
+
 /** A tag (`busybox`, `busybox:1.36`), a full digest (image ID or manifest), or a unique ID prefix. */
 export function findImageRecord(store: Store, ref: string): ImageRecord {
-  const images = store.readImages();
-  const tag = tagOrUndefined(ref);
-  if (tag) {
-    const tagged = images.find((image) => image.tags.includes(tag));
-    if (tagged) return tagged;
+  return matchImage(store.readImages(), ref, (image) => configDigestOf(store, image));
+}
+
+export async function findImageRecordAsync(store: Store, ref: string): Promise<ImageRecord> {
+  const images = await store.readImagesAsync();
+  // An ID prefix is matched against config digests too: read them first, only if it may be one.
+  const configs = new Map<string, string>();
+  if (!tagged(images, ref) && isHexPrefix(ref)) {
+    for (const image of images) configs.set(image.manifestDigest, (await readManifestAsync(store, image.manifestDigest)).config.digest);
   }
-  const hex = ref.replace(/^sha256:/, '').toLowerCase();
-  if (/^[a-f0-9]{1,64}$/.test(hex)) {
-    const matches = images.filter((image) => image.manifestDigest.slice(7).startsWith(hex) || configDigestOf(store, image).slice(7).startsWith(hex));
+  return matchImage(images, ref, (image) => configs.get(image.manifestDigest)!);
+}
+
+function matchImage(images: ImageRecord[], ref: string, configDigest: (image: ImageRecord) => string): ImageRecord {
+  const byTag = tagged(images, ref);
+  if (byTag) return byTag;
+  if (isHexPrefix(ref)) {
+    const hex = ref.replace(/^sha256:/, '').toLowerCase();
+    const matches = images.filter((image) => image.manifestDigest.slice(7).startsWith(hex) || configDigest(image).slice(7).startsWith(hex));
     if (matches.length === 1) return matches[0]!;
     if (matches.length > 1) throw new StrataError('INVALID_ARGUMENT', `image ID prefix ${ref} is ambiguous: give more characters`);
   }
   throw new StrataError('NOT_FOUND', `no such image: ${ref}`);
 }
 
+function tagged(images: ImageRecord[], ref: string): ImageRecord | undefined {
+  const tag = tagOrUndefined(ref);
+  return tag ? images.find((image) => image.tags.includes(tag)) : undefined;
+}
+
+function isHexPrefix(ref: string): boolean {
+  return /^[a-f0-9]{1,64}$/.test(ref.replace(/^sha256:/, '').toLowerCase());
+}
+
 export function findImage(store: Store, ref: string): ImageInfo {
   return describeImage(store, findImageRecord(store, ref));
+}
+
+export async function findImageAsync(store: Store, ref: string): Promise<ImageInfo> {
+  return describeImageAsync(store, await findImageRecordAsync(store, ref));
 }
 
 export function configDigestOf(store: Store, record: ImageRecord): string {

@@ -6,7 +6,7 @@ import { LayerTree, MergedView } from '../layers/layer-index';
 import { readLayerEntries } from '../layers/layer-store';
 import { countWaste } from '../layers/wasted-space';
 import type { Store } from '../store/store';
-import { findImage } from './image-store';
+import { findImageAsync } from './image-store';
 
 export interface TreeQuery {
   /** Layer position (0 = bottom; negative counts from the top) or chain-id prefix. Default: the top. */
@@ -15,8 +15,9 @@ export interface TreeQuery {
   merged: boolean;
 }
 
-export function imageTree(store: Store, ref: string, query: TreeQuery): { tree: LayerTree; layer: number } {
-  const image = findImage(store, ref);
+/** The layers' indexes are read by layers/layer-store.ts (synchronously, and cached). */
+export async function imageTree(store: Store, ref: string, query: TreeQuery): Promise<{ tree: LayerTree; layer: number }> {
+  const image = await findImageAsync(store, ref);
   const position = layerPosition(image.layers.map((layer) => layer.chainId), query.layer);
   const stack = image.layers.slice(0, position + 1).map((layer) => readLayerEntries(store.paths, layer.chainId));
   if (!query.merged) return { tree: new LayerTree(stack[position]!), layer: position };
@@ -24,8 +25,8 @@ export function imageTree(store: Store, ref: string, query: TreeQuery): { tree: 
 }
 
 /** Wasted bytes and the efficiency score of an image, per path and per layer. */
-export function imageWaste(store: Store, ref: string): ImageWaste {
-  const image = findImage(store, ref);
+export async function imageWaste(store: Store, ref: string): Promise<ImageWaste> {
+  const image = await findImageAsync(store, ref);
   const count = countWaste(image.layers.map((layer) => readLayerEntries(store.paths, layer.chainId)));
   return { id: image.id, ...count, layers: count.layers.map((own, index) => ({ index, chainId: image.layers[index]!.chainId, ...own })) };
 }

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { MNT_DETACH, umount } from '../../../native/lib/index';
 import { StrataError } from '@shared/errors';
-import { isMounted } from '../containers/rootfs';
+import { isMountedAsync } from '../containers/rootfs';
+import { pathExists } from '../store/exists';
 import { ensureBridge } from './bridge';
 import { addPortRules, publishedRules, removePortRules } from './firewall';
 import { hostCommand, ipBatch } from './host-command';
@@ -42,14 +43,14 @@ export async function attach(config: NetworkConfig, input: AttachInput): Promise
     // the same host port in between. The rules may point at the address before it is up.
     const { ports, taken } = await withNetworkLock(config, async () => {
       const ports = await choosePorts(config, input.ports ?? []);
-      const taken = allocateAddress(config, owner);
+      const taken = await allocateAddress(config, owner);
       if (ports.length) await addPortRules(config, owner, taken, ports);
       return { ports, taken };
     });
     const address = taken;
     // A namespace an interrupted attach left bound here: an nsfs file cannot be written.
-    if (isMounted(netnsFile)) umount(netnsFile, MNT_DETACH);
-    fs.writeFileSync(netnsFile, '', { mode: 0o600 });
+    if (await isMountedAsync(netnsFile)) umount(netnsFile, MNT_DETACH);
+    await fs.promises.writeFile(netnsFile, '', { mode: 0o600 });
     await hostCommand('create a network namespace', 'unshare', [`--net=${netnsFile}`, 'true']);
     const veth = hostVethName(owner);
     await removeVeth(veth); // one an earlier run left, if the kernel has not removed it yet
@@ -79,16 +80,16 @@ export async function detach(config: NetworkConfig, input: { owner: string; netn
   // restart right after could not make its veth under the same name.
   await removeVeth(hostVethName(input.owner));
   // The namespace goes when nothing holds it any more.
-  if (isMounted(input.netnsFile)) umount(input.netnsFile, MNT_DETACH);
-  fs.rmSync(input.netnsFile, { force: true });
+  if (await isMountedAsync(input.netnsFile)) umount(input.netnsFile, MNT_DETACH);
+  await fs.promises.rm(input.netnsFile, { force: true });
   await withNetworkLock(config, async () => {
     if (input.ports) await removePortRules(config, input.owner);
-    releaseAddresses(config, input.owner);
+    await releaseAddresses(config, input.owner);
   });
 }
 
 async function removeVeth(name: string): Promise<void> {
-  if (fs.existsSync(`/sys/class/net/${name}`)) await ipBatch(`remove ${name}`, [`link del ${name}`]).catch(() => undefined);
+  if (await pathExists(`/sys/class/net/${name}`)) await ipBatch(`remove ${name}`, [`link del ${name}`]).catch(() => undefined);
 }
 
 /**

@@ -4,14 +4,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
+import { pathExists } from '../store/exists';
 import { ensureFirewall, ensureLoopbackGuard, removeFirewall } from './firewall';
 import { ipBatch, hostCommand } from './host-command';
 import { addressDir } from './ipam';
 import { type NetworkConfig, formatIPv4, gatewayOf, parseIPv4, prefixMask, subnetText } from './network-config';
 import { withNetworkLock } from './network-lock';
 
-export function bridgeExists(config: NetworkConfig): boolean {
-  return fs.existsSync(path.join('/sys/class/net', config.bridge, 'bridge'));
+export function bridgeExists(config: NetworkConfig): Promise<boolean> {
+  return pathExists(path.join('/sys/class/net', config.bridge, 'bridge'));
 }
 
 /** Bridges whose loopback guard this process has seen in place. */
@@ -19,9 +20,9 @@ const guarded = new Set<string>();
 
 /** The bridge with its address, forwarding and firewall, made if missing. */
 export async function ensureBridge(config: NetworkConfig): Promise<void> {
-  if (bridgeExists(config)) return ensureGuard(config);
+  if (await bridgeExists(config)) return ensureGuard(config);
   await withNetworkLock(config, async () => {
-    if (bridgeExists(config)) return;
+    if (await bridgeExists(config)) return;
     await refuseOverlap(config);
     await ipBatch(`create the bridge ${config.bridge}`, [
       `link add ${config.bridge} type bridge`,
@@ -34,8 +35,8 @@ export async function ensureBridge(config: NetworkConfig): Promise<void> {
       // A published port reached on 127.0.0.1 is DNAT'ed into the bridge with its loopback
       // source (masqueraded only after routing); the kernel refuses to route a loopback
       // source out of any other interface unless told otherwise.
-      fs.writeFileSync(`/proc/sys/net/ipv4/conf/${config.bridge}/route_localnet`, '1');
-      enableForwarding();
+      await fs.promises.writeFile(`/proc/sys/net/ipv4/conf/${config.bridge}/route_localnet`, '1');
+      await enableForwarding();
       guarded.add(config.bridge);
     } catch (error) {
       await ipBatch(`remove the bridge ${config.bridge}`, [`link del ${config.bridge}`]).catch(() => undefined);
@@ -55,9 +56,9 @@ async function ensureGuard(config: NetworkConfig): Promise<void> {
 }
 
 /** Docker's requirement too: without forwarding no container reaches past the host. */
-function enableForwarding(): void {
+async function enableForwarding(): Promise<void> {
   const file = '/proc/sys/net/ipv4/ip_forward';
-  if (fs.readFileSync(file, 'utf8').trim() !== '1') fs.writeFileSync(file, '1');
+  if ((await fs.promises.readFile(file, 'utf8')).trim() !== '1') await fs.promises.writeFile(file, '1');
 }
 
 /** A subnet the host already routes elsewhere would make both unreachable: refuse it. */
@@ -80,13 +81,13 @@ async function refuseOverlap(config: NetworkConfig): Promise<void> {
 /** Removes the bridge, its firewall chains and address files; refused while containers are attached. */
 export async function removeBridge(config: NetworkConfig): Promise<void> {
   await withNetworkLock(config, async () => {
-    if (bridgeExists(config)) {
-      const ports = fs.readdirSync(path.join('/sys/class/net', config.bridge, 'brif'));
+    if (await bridgeExists(config)) {
+      const ports = await fs.promises.readdir(path.join('/sys/class/net', config.bridge, 'brif'));
       if (ports.length) throw new StrataError('CONFLICT', `network ${config.bridge}: ${ports.length} container(s) still attached (${ports.join(', ')})`);
       await ipBatch(`remove the bridge ${config.bridge}`, [`link del ${config.bridge}`]);
     }
     await removeFirewall(config);
     guarded.delete(config.bridge);
-    fs.rmSync(addressDir(config), { recursive: true, force: true });
+    await fs.promises.rm(addressDir(config), { recursive: true, force: true });
   });
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { VolumeSpec } from '../containers/options';
 import { type Attachment, attach, detach } from './attach';
 import type { NetworkConfig } from './network-config';
-import { NETWORK_FILES, type NetworkMode, hostsFile, resolvConf } from './network-files';
+import { NETWORK_FILES, type NetworkMode, hostsFile, readHostResolvConf, resolvConf } from './network-files';
 import type { PortSpec } from '@shared/ports';
 
 export const NETNS_FILE = 'netns';
@@ -40,15 +40,17 @@ export async function setUpNetwork(config: NetworkConfig, request: NetworkReques
   const attachment = request.mode === 'bridge' ? await attach(config, { owner: request.owner, netnsFile, ports: request.ports }) : undefined;
   try {
     const contents: Record<(typeof NETWORK_FILES)[number], string> = {
-      '/etc/hosts': request.mode === 'host' ? readOr('/etc/hosts', hostsFile(request.hostname, undefined)) : hostsFile(request.hostname, attachment?.address),
+      '/etc/hosts': request.mode === 'host' ? await readOr('/etc/hosts', hostsFile(request.hostname, undefined)) : hostsFile(request.hostname, attachment?.address),
       '/etc/hostname': `${request.hostname}\n`,
-      '/etc/resolv.conf': resolvConf(request.mode),
+      '/etc/resolv.conf': resolvConf(request.mode, await readHostResolvConf()),
     };
-    const mounts = NETWORK_FILES.map((destination) => {
-      const source = path.join(request.bundleDir, path.basename(destination));
-      fs.writeFileSync(source, contents[destination], { mode: 0o644 });
-      return { source, destination, readonly: false };
-    });
+    const mounts = await Promise.all(
+      NETWORK_FILES.map(async (destination) => {
+        const source = path.join(request.bundleDir, path.basename(destination));
+        await fs.promises.writeFile(source, contents[destination], { mode: 0o644 });
+        return { source, destination, readonly: false };
+      }),
+    );
     const namespace = request.mode === 'host' ? undefined : request.mode === 'bridge' ? { type: 'network' as const, path: netnsFile } : { type: 'network' as const };
     return { namespace, mounts, attachment };
   } catch (error) {
@@ -63,9 +65,9 @@ export async function tearDownNetwork(config: NetworkConfig, request: Pick<Netwo
   await detach(config, { owner: request.owner, netnsFile: path.join(request.bundleDir, NETNS_FILE), ports: (request.ports?.length ?? 0) > 0 });
 }
 
-function readOr(file: string, fallback: string): string {
+async function readOr(file: string, fallback: string): Promise<string> {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return await fs.promises.readFile(file, 'utf8');
   } catch {
     return fallback;
   }

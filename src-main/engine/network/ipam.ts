@@ -2,10 +2,11 @@
 // boot, as the bridge is). Callers hold the network lock (network-lock.ts).
 // The file names its owner (a container or build id). An owner that died without
 // releasing — a killed engine — is noticed by its host-side veth being gone: the kernel
-// destroys the pair with the container's network namespace.
+// destroys the pair with the container's network namespace. All off the event loop.
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
+import { pathExists } from '../store/exists';
 import { type NetworkConfig, formatIPv4, hostRange } from './network-config';
 import { hostVethName } from './veth-name';
 
@@ -18,36 +19,36 @@ export function addressDir(config: NetworkConfig): string {
 }
 
 /** Takes a free address for `owner` (64 hex). */
-export function allocateAddress(config: NetworkConfig, owner: string): string {
+export async function allocateAddress(config: NetworkConfig, owner: string): Promise<string> {
   const dir = addressDir(config);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
   const { first, last } = hostRange(config);
   for (let value = first; value <= last; value++) {
     const address = formatIPv4(value);
     const file = path.join(dir, address);
-    if (isStale(file)) fs.rmSync(file, { force: true });
-    if (claim(file, owner)) return address;
+    if (await isStale(file)) await fs.promises.rm(file, { force: true });
+    if (await claim(file, owner)) return address;
   }
   throw new StrataError('CONFLICT', `network ${config.bridge}: all ${last - first + 1} addresses are in use`);
 }
 
 /** Gives back every address `owner` holds. */
-export function releaseAddresses(config: NetworkConfig, owner: string): void {
+export async function releaseAddresses(config: NetworkConfig, owner: string): Promise<void> {
   let names: string[];
   try {
-    names = fs.readdirSync(addressDir(config));
+    names = await fs.promises.readdir(addressDir(config));
   } catch {
     return;
   }
   for (const name of names) {
     const file = path.join(addressDir(config), name);
-    if (ownerOf(file) === owner) fs.rmSync(file, { force: true });
+    if ((await ownerOf(file)) === owner) await fs.promises.rm(file, { force: true });
   }
 }
 
-function claim(file: string, owner: string): boolean {
+async function claim(file: string, owner: string): Promise<boolean> {
   try {
-    fs.writeFileSync(file, owner, { flag: 'wx', mode: 0o600 });
+    await fs.promises.writeFile(file, owner, { flag: 'wx', mode: 0o600 });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -55,21 +56,21 @@ function claim(file: string, owner: string): boolean {
   }
 }
 
-function ownerOf(file: string): string | undefined {
+async function ownerOf(file: string): Promise<string | undefined> {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return await fs.promises.readFile(file, 'utf8');
   } catch {
     return undefined;
   }
 }
 
-function isStale(file: string): boolean {
-  const owner = ownerOf(file);
+async function isStale(file: string): Promise<boolean> {
+  const owner = await ownerOf(file);
   if (owner === undefined) return false;
   try {
-    if (Date.now() - fs.statSync(file).mtimeMs < CLAIM_GRACE_MS) return false;
+    if (Date.now() - (await fs.promises.stat(file)).mtimeMs < CLAIM_GRACE_MS) return false;
   } catch {
     return false;
   }
-  return !fs.existsSync(path.join('/sys/class/net', hostVethName(owner)));
+  return !(await pathExists(path.join('/sys/class/net', hostVethName(owner))));
 }

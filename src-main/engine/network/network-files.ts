@@ -20,8 +20,8 @@ export function hostsFile(hostname: string, address: string | undefined): string
   ].join('\n');
 }
 
-/** The host's resolv.conf, minus what the mode cannot reach. */
-export function resolvConf(mode: NetworkMode, hostText: string = readHostResolvConf()): string {
+/** The host's resolv.conf (readHostResolvConf's text), minus what the mode cannot reach. */
+export function resolvConf(mode: NetworkMode, hostText: string): string {
   if (mode === 'host') return hostText;
   if (mode === 'none') return '';
   const lines = hostText.split('\n').filter((line) => line.trim() !== '' && !/^\s*nameserver\s+(127\.|::1\b)/.test(line));
@@ -29,9 +29,9 @@ export function resolvConf(mode: NetworkMode, hostText: string = readHostResolvC
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-function readHostResolvConf(): string {
+export async function readHostResolvConf(): Promise<string> {
   try {
-    return fs.readFileSync('/etc/resolv.conf', 'utf8');
+    return await fs.promises.readFile('/etc/resolv.conf', 'utf8');
   } catch {
     return '';
   }

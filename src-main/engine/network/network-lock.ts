@@ -6,8 +6,8 @@ import { inLine, withFileLock } from '../store/lock';
 import { NETWORK_STATE_DIR } from './ipam';
 import type { NetworkConfig } from './network-config';
 
-export function withNetworkLock<T>(config: NetworkConfig, work: () => Promise<T> | T): Promise<T> {
-  fs.mkdirSync(NETWORK_STATE_DIR, { recursive: true, mode: 0o700 });
+export async function withNetworkLock<T>(config: NetworkConfig, work: () => Promise<T> | T): Promise<T> {
+  await fs.promises.mkdir(NETWORK_STATE_DIR, { recursive: true, mode: 0o700 });
   const file = path.join(NETWORK_STATE_DIR, `${config.bridge}.lock`);
   return inLine(file, () => withFileLock(file, work));
 }

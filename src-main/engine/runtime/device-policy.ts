@@ -53,10 +53,33 @@ export function statHostDevice(hostPath: string): HostDevice {
   try {
     st = fs.statSync(hostPath, { bigint: true });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new StrataError('NOT_FOUND', `--device ${hostPath}: no such file on the host`);
-    throw new StrataError('INVALID_ARGUMENT', `--device ${hostPath}: ${(error as Error).message}`, { cause: error });
+    throw statFailure(hostPath, error);
   }
+  return hostDeviceOf(hostPath, st);
+}
+
+/** statHostDevice off the event loop, for each path: a map to give buildSpec as its `hostDevice`. */
+export async function statHostDevices(hostPaths: readonly string[]): Promise<Map<string, HostDevice>> {
+  const found = new Map<string, HostDevice>();
+  for (const hostPath of hostPaths) {
+    let st: fs.BigIntStats;
+    try {
+      st = await fs.promises.stat(hostPath, { bigint: true });
+    } catch (error) {
+      throw statFailure(hostPath, error);
+    }
+    found.set(hostPath, hostDeviceOf(hostPath, st));
+  }
+  return found;
+}
+
+function statFailure(hostPath: string, error: unknown): StrataError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new StrataError('NOT_FOUND', `--device ${hostPath}: no such file on the host`);
+  return new StrataError('INVALID_ARGUMENT', `--device ${hostPath}: ${(error as Error).message}`, { cause: error });
+}
+
+function hostDeviceOf(hostPath: string, st: fs.BigIntStats): HostDevice {
   if (!st.isCharacterDevice() && !st.isBlockDevice()) {
     throw new StrataError('INVALID_ARGUMENT', `--device ${hostPath}: not a device node (give a character or block device such as /dev/fuse)`);
   }

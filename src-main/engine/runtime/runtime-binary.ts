@@ -16,18 +16,24 @@ import { defaultStoreRoot } from '../store/paths';
 
 const BINARY_PATH = 'native/build/Release/strata-runtime';
 
+/** Found once per process (the package does not move while the engine runs, and the search reads package.json files). */
+let found: string | undefined;
+
 /**
  * The runtime to run: where it is built, from the package root above this module — or,
  * inside an AppImage, a stable copy of it (see stableRuntimeCopy).
  */
 export function runtimeBinaryPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env === process.env && found !== undefined) return found;
   // Packaged, the code runs from app.asar but executables live beside it, unpacked.
   const root = findPackageRoot(path.dirname(fileURLToPath(import.meta.url))).replace(/([/\\])app\.asar$/, '$1app.asar.unpacked');
   const file = path.join(root, BINARY_PATH);
   if (!fs.existsSync(file)) {
     throw new Error(`strata-runtime is not built (${file} is missing): run \`npm run build:native\``);
   }
-  return insideAppImage(file, env) ? stableRuntimeCopy(file, path.join(defaultStoreRoot(env), 'bin')) : file;
+  const chosen = insideAppImage(file, env) ? stableRuntimeCopy(file, path.join(defaultStoreRoot(env), 'bin')) : file;
+  if (env === process.env) found = chosen;
+  return chosen;
 }
 
 /**

@@ -219,16 +219,16 @@ let cachedPrivileged: OciCapability[] | undefined;
  */
 export function privilegedCapabilities(procRoot = '/proc'): OciCapability[] {
   if (procRoot === '/proc' && cachedPrivileged !== undefined) return cachedPrivileged;
-  let held: bigint | undefined;
-  try {
-    const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(fs.readFileSync(path.join(procRoot, 'self/status'), 'utf8'))?.[1];
-    if (hex !== undefined) held = BigInt(`0x${hex}`);
-  } catch {
-    // no /proc: offer them all and let the runtime say what fails
-  }
-  const caps = ALL_CAPABILITIES.filter((_, bit) => held === undefined || ((held >> BigInt(bit)) & 1n) === 1n);
+  const caps = heldCapabilities(readProcFile(procRoot, 'self/status'));
   if (procRoot === '/proc') cachedPrivileged = caps;
   return caps;
+}
+
+/** No /proc (status undefined): offer them all and let the runtime say what fails. */
+function heldCapabilities(status: string | undefined): OciCapability[] {
+  const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(status ?? '')?.[1];
+  const held = hex === undefined ? undefined : BigInt(`0x${hex}`);
+  return ALL_CAPABILITIES.filter((_, bit) => held === undefined || ((held >> BigInt(bit)) & 1n) === 1n);
 }
 
 let cachedOpenFiles: number | undefined;
@@ -242,20 +242,42 @@ let cachedOpenFiles: number | undefined;
  */
 export function openFilesLimit(procRoot = '/proc'): number {
   if (procRoot === '/proc' && cachedOpenFiles !== undefined) return cachedOpenFiles;
-  const read = (file: string) => {
-    try {
-      return fs.readFileSync(path.join(procRoot, file), 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(read('self/status') ?? '')?.[1];
-  const hard = /^Max open files\s+\S+\s+(\d+)/m.exec(read('self/limits') ?? '')?.[1];
-  const nrOpen = Number(read('sys/fs/nr_open')?.trim() ?? NaN);
+  const [status, limits, nrOpen] = OPEN_FILES_SOURCES.map((file) => readProcFile(procRoot, file));
+  const limit = openFilesFrom(status, limits, nrOpen);
+  if (procRoot === '/proc') cachedOpenFiles = limit;
+  return limit;
+}
+
+const OPEN_FILES_SOURCES = ['self/status', 'self/limits', 'sys/fs/nr_open'];
+
+/**
+ * What buildSpec asks of /proc (capabilities, the open-files limit), read off the event
+ * loop and kept: call it before buildSpec on a path the window waits on. These do not
+ * change while the process runs.
+ */
+export async function loadHostFacts(): Promise<void> {
+  if (cachedPrivileged !== undefined && cachedOpenFiles !== undefined) return;
+  const read = (file: string) => fs.promises.readFile(path.join('/proc', file), 'utf8').catch(() => undefined);
+  const [status, limits, nrOpen] = await Promise.all(OPEN_FILES_SOURCES.map(read));
+  cachedPrivileged ??= heldCapabilities(status);
+  cachedOpenFiles ??= openFilesFrom(status, limits, nrOpen);
+}
+
+function readProcFile(procRoot: string, file: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(procRoot, file), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function openFilesFrom(status: string | undefined, limits: string | undefined, nrOpenText: string | undefined): number {
+  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(status ?? '')?.[1];
+  const hard = /^Max open files\s+\S+\s+(\d+)/m.exec(limits ?? '')?.[1];
+  const nrOpen = Number(nrOpenText?.trim() ?? NaN);
   let limit = DEFAULT_NOFILE;
   if (Number.isSafeInteger(nrOpen) && nrOpen > 0) limit = Math.min(limit, nrOpen);
   const canRaise = capEff !== undefined && ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;
   if (!canRaise && hard !== undefined) limit = Math.min(limit, Number(hard));
-  if (procRoot === '/proc') cachedOpenFiles = limit;
   return limit;
 }

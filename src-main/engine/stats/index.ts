@@ -77,7 +77,7 @@ export async function openContainerStatsSampler(store: Store, options: Container
 
 /** Deletes the history of containers that no longer exist: a writer's job (the store's supervisor, when elected). */
 export async function pruneStatsHistory(store: Store, sampler: StatsSampler): Promise<void> {
-  await sampler.history?.prune(listRecords(store).map((record) => record.id));
+  await sampler.history?.prune((await listRecords(store)).map((record) => record.id));
 }
 
 /** Deletes a container's stats history (call when the container is removed). */
@@ -91,7 +91,7 @@ export function removeContainerStatsHistory(store: Store, id: string): Promise<v
  * in another process holds back at most the current 10 s.
  */
 export async function exportContainerStatsHistory(store: Store, ref: string, format: HistoryExportFormat): Promise<string> {
-  const record = findRecord(store, ref);
+  const record = await findRecord(store, ref);
   const history = new HistoryStore(statsHistoryDir(store));
   const points = await history.read(record.id);
   return formatHistory(points, format, { containerId: record.id, intervalMs: history.intervalMs });

@@ -30,6 +30,10 @@ export function writeJsonAtomic(tmpDir: string, target: string, value: unknown):
   writeFileAtomic(tmpDir, target, JSON.stringify(value, null, 2) + '\n');
 }
 
+export function writeJsonAtomicAsync(tmpDir: string, target: string, value: unknown): Promise<void> {
+  return writeFileAtomicAsync(tmpDir, target, JSON.stringify(value, null, 2) + '\n');
+}
+
 /** Moves a directory out of sight first, then deletes it, so no half-removed tree stays visible. */
 export function removeTreeAtomic(tmpDir: string, target: string): void {
   const doomed = tmpPath(tmpDir, 'remove');
@@ -42,6 +46,18 @@ export function removeTreeAtomic(tmpDir: string, target: string): void {
   fs.rmSync(doomed, { recursive: true, force: true });
 }
 
+/** removeTreeAtomic off the event loop. */
+export async function removeTreeAtomicAsync(tmpDir: string, target: string): Promise<void> {
+  const doomed = tmpPath(tmpDir, 'remove');
+  try {
+    await fs.promises.rename(target, doomed);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  await fs.promises.rm(doomed, { recursive: true, force: true });
+}
+
 /**
  * A JSON file of the store. Files appear whole by rename, so one that does not parse was
  * damaged outside Strata (a disk, a hand edit, a crash before the data reached the disk):
@@ -49,7 +65,15 @@ export function removeTreeAtomic(tmpDir: string, target: string): void {
  * through unchanged.
  */
 export function readJsonFile<T>(file: string): T {
-  const text = fs.readFileSync(file, 'utf8');
+  return parseJsonFile<T>(file, fs.readFileSync(file, 'utf8'));
+}
+
+/** readJsonFile off the event loop. */
+export async function readJsonFileAsync<T>(file: string): Promise<T> {
+  return parseJsonFile<T>(file, await fs.promises.readFile(file, 'utf8'));
+}
+
+function parseJsonFile<T>(file: string, text: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (error) {

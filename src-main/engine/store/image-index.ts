@@ -3,7 +3,7 @@
 // descriptor without a name (docker's <none>:<none>) until pruned or removed.
 import fs from 'node:fs';
 import { MEDIA, REF_NAME, indexSchema, parseDocument } from '../images/oci';
-import { writeJsonAtomic } from './atomic';
+import { writeJsonAtomic, writeJsonAtomicAsync } from './atomic';
 import type { StorePaths } from './paths';
 
 export interface ImageRecord {
@@ -20,6 +20,22 @@ export function readImageIndex(paths: StorePaths): ImageRecord[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+  return parseImageIndex(paths, bytes);
+}
+
+/** readImageIndex off the event loop. */
+export async function readImageIndexAsync(paths: StorePaths): Promise<ImageRecord[]> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.promises.readFile(paths.index);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return parseImageIndex(paths, bytes);
+}
+
+function parseImageIndex(paths: StorePaths, bytes: Buffer): ImageRecord[] {
   const index = parseDocument(indexSchema, bytes, `store index ${paths.index}`);
   const byDigest = new Map<string, ImageRecord>();
   for (const descriptor of index.manifests) {
@@ -35,12 +51,21 @@ export function readImageIndex(paths: StorePaths): ImageRecord[] {
 }
 
 export function writeImageIndex(paths: StorePaths, images: readonly ImageRecord[]): void {
+  writeJsonAtomic(paths.tmp, paths.index, indexDocument(images));
+}
+
+/** writeImageIndex off the event loop. */
+export function writeImageIndexAsync(paths: StorePaths, images: readonly ImageRecord[]): Promise<void> {
+  return writeJsonAtomicAsync(paths.tmp, paths.index, indexDocument(images));
+}
+
+function indexDocument(images: readonly ImageRecord[]): unknown {
   const manifests = images.flatMap((image) => {
     const base = { mediaType: MEDIA.ociManifest, digest: image.manifestDigest, size: image.manifestSize };
     if (image.tags.length === 0) return [base];
     return image.tags.map((tag) => ({ ...base, annotations: { [REF_NAME]: tag } }));
   });
-  writeJsonAtomic(paths.tmp, paths.index, { schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests });
+  return { schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests };
 }
 
 /** Gives `tags` to `manifestDigest`, taking them from whichever image had them. */

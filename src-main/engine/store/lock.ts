@@ -4,21 +4,21 @@ import fs from 'node:fs';
 import { lockFile, tryLockFile, unlockFile } from '../../../native/lib/index';
 import type { StorePaths } from './paths';
 
-export type Recovery = (paths: StorePaths) => void;
+export type Recovery = (paths: StorePaths) => void | Promise<void>;
 
 function openLock(paths: StorePaths): number {
   return fs.openSync(paths.lock, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
 }
 
 export function withStoreLock<T>(paths: StorePaths, recover: Recovery, work: () => Promise<T> | T): Promise<T> {
-  return withFileLock(paths.lock, () => {
-    recover(paths);
+  return withFileLock(paths.lock, async () => {
+    await recover(paths);
     return work();
   });
 }
 
-/** Recovers now if no writer is active (a crashed writer's lock died with it); never waits. */
-export function recoverIfIdle(paths: StorePaths, recover: Recovery): boolean {
+/** Recovers now if no writer is active (a crashed writer's lock died with it); never waits. Synchronous: Engine.open only. */
+export function recoverIfIdle(paths: StorePaths, recover: (paths: StorePaths) => void): boolean {
   const fd = openLock(paths);
   try {
     if (!tryLockFile(fd, 'exclusive')) return false;
@@ -53,17 +53,17 @@ export function inLine<T>(key: string, work: () => Promise<T>): Promise<T> {
   });
 }
 
-/** Holds an exclusive flock on `file` (created if missing) while `work` runs. */
+/** Holds an exclusive flock on `file` (created if missing) while `work` runs. Opens and closes off the event loop. */
 export async function withFileLock<T>(file: string, work: () => Promise<T> | T): Promise<T> {
-  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+  const handle = await fs.promises.open(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
   try {
-    await lockFile(fd, 'exclusive');
+    await lockFile(handle.fd, 'exclusive');
     try {
       return await work();
     } finally {
-      unlockFile(fd);
+      unlockFile(handle.fd);
     }
   } finally {
-    fs.closeSync(fd);
+    await handle.close();
   }
 }

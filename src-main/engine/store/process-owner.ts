@@ -1,7 +1,7 @@
 // Work directories (builds/<id>, pulls/<id>) name the process that owns them: pid and its
 // start time, so a crashed owner whose pid was reused does not keep its directory alive.
 import fs from 'node:fs';
-import { processStartTime } from '../../../native/lib/index';
+import { parseStatStartTime, processStartTime } from '../../../native/lib/index';
 
 export interface ProcessOwner {
   pid: number;
@@ -46,4 +46,17 @@ function hasExited(pid: number): boolean {
   // pid (comm) state …: comm may hold spaces and parentheses, so the state follows the last ')'.
   const state = stat.slice(stat.lastIndexOf(')') + 2)[0];
   return state === 'Z' || state === 'X';
+}
+
+/**
+ * processStartTime (the addon's face reads /proc synchronously) off the event loop: field 22
+ * of /proc/<pid>/stat as a decimal string, undefined when there is no such process.
+ */
+export async function startTimeOf(pid: number): Promise<string | undefined> {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  try {
+    return parseStatStartTime(await fs.promises.readFile(`/proc/${pid}/stat`)).toString();
+  } catch {
+    return undefined;
+  }
 }

@@ -5,11 +5,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sweepUnreferenced } from './gc';
 import type { StorePaths } from './paths';
+import { pathExists } from './exists';
 
+/** At Engine.open (synchronous: before anything is served). */
 export function recoverStore(paths: StorePaths): void {
   for (const name of fs.readdirSync(paths.tmp)) fs.rmSync(path.join(paths.tmp, name), { recursive: true, force: true });
   if (fs.existsSync(paths.commitJournal)) {
     sweepUnreferenced(paths);
     fs.rmSync(paths.commitJournal, { force: true });
+  }
+}
+
+/**
+ * recoverStore for a writer taking the lock while the engine serves: the usual case (an
+ * empty tmp/, no journal) costs two calls off the event loop. The sweep after a crash
+ * mid-commit stays synchronous (gc.ts): it is rare and runs once.
+ */
+export async function recoverStoreAsync(paths: StorePaths): Promise<void> {
+  const names = await fs.promises.readdir(paths.tmp);
+  await Promise.all(names.map((name) => fs.promises.rm(path.join(paths.tmp, name), { recursive: true, force: true })));
+  if (await pathExists(paths.commitJournal)) {
+    sweepUnreferenced(paths);
+    await fs.promises.rm(paths.commitJournal, { force: true });
   }
 }

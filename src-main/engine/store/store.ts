@@ -4,11 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from './atomic';
 import { type FreeSpaceReserve, SpaceGuard } from './free-space';
-import { type ImageRecord, readImageIndex, writeImageIndex } from './image-index';
+import { type ImageRecord, readImageIndex, readImageIndexAsync, writeImageIndex, writeImageIndexAsync } from './image-index';
 import { inLine, recoverIfIdle, withStoreLock } from './lock';
 import { type StorePaths, storePaths } from './paths';
-import { recoverStore } from './recovery';
-
+import { recoverStore, recoverStoreAsync } from './recovery';
 
 export interface StoreOptions {
   /** Free space staged writes leave on the store's filesystem; default 5 %, at most 1 GiB. */
@@ -47,16 +46,26 @@ export class Store {
    * of one process queue before they wait for the flock (see `inLine`).
    */
   write<T>(work: () => Promise<T> | T): Promise<T> {
-    return inLine(this.paths.root, () => withStoreLock(this.paths, recoverStore, work));
+    return inLine(this.paths.root, () => withStoreLock(this.paths, recoverStoreAsync, work));
   }
 
   readImages(): ImageRecord[] {
     return readImageIndex(this.paths);
   }
 
+  /** readImages off the event loop: for the API's reads. */
+  readImagesAsync(): Promise<ImageRecord[]> {
+    return readImageIndexAsync(this.paths);
+  }
+
   /** Only under `write`. */
   updateImages(change: (images: ImageRecord[]) => ImageRecord[]): void {
     writeImageIndex(this.paths, change(readImageIndex(this.paths)));
+  }
+
+  /** updateImages off the event loop: for the API's tag and rmi. Only under `write`. */
+  async updateImagesAsync(change: (images: ImageRecord[]) => ImageRecord[]): Promise<void> {
+    await writeImageIndexAsync(this.paths, change(await readImageIndexAsync(this.paths)));
   }
 
   /** Marks the start of moving staged content into place (only under `write`). */

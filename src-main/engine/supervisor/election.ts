@@ -12,6 +12,12 @@
 // - One open file description, kept from start() to stop(): tries on it, the lock lives on it.
 // - The holder writes its pid into the file, for a person asking who supervises. Nothing
 //   reads it to decide anything: a dead holder's pid stays there until the next one writes.
+//   The role is announced once the pid is written, so whoever is told can read it.
+// - Off the event loop while the API serves: a follower's takeover (a timer) writes the
+//   pid asynchronously, and stop() closes a descriptor with a write still pending only
+//   once the write is done (its number must not be reused under the write). Opening the
+//   descriptor and the first try (start) are synchronous: once, as the window or `strata
+//   serve` opens, so the role is known when start() returns.
 import fs from 'node:fs';
 import { tryLockFile, unlockFile } from '../../../native/lib/index';
 
@@ -27,6 +33,8 @@ export interface ElectionOptions {
 export class SupervisorElection {
   private fd: number | null = null;
   private timer: NodeJS.Timeout | undefined;
+  /** A takeover's pid write in flight on `fd`. */
+  private writing: Promise<void> | undefined;
   private current: SupervisorRole | null = null;
 
   constructor(
@@ -42,14 +50,30 @@ export class SupervisorElection {
   /** Tries at once, then (as a follower) on every interval until elected or stopped. Idempotent. */
   start(): void {
     if (this.fd !== null) return;
-    this.fd = fs.openSync(this.file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
-    if (this.attempt()) return;
+    const fd = fs.openSync(this.file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    this.fd = fd;
+    if (this.tryLock()) {
+      try {
+        fs.ftruncateSync(fd, 0);
+        fs.writeSync(fd, pidText(), 0);
+      } catch {
+        // Only a diagnostic: the lock, not the text, makes the supervisor.
+      }
+      this.become('supervisor');
+      return;
+    }
     this.timer = setInterval(() => {
       try {
-        if (this.attempt()) this.clearTimer();
+        if (!this.tryLock()) return;
       } catch {
-        // A failed try (EINTR, ENOLCK) is the same as a lost one: try again next time.
+        return; // A failed try (EINTR, ENOLCK) is the same as a lost one: try again next time.
       }
+      this.clearTimer();
+      this.writing = writePid(fd);
+      void this.writing.then(() => {
+        this.writing = undefined;
+        if (this.fd === fd) this.become('supervisor'); // not stopped meanwhile
+      });
     }, this.options.retryMs ?? 1000);
     // A follower's wait never keeps the process alive by itself.
     this.timer.unref();
@@ -65,25 +89,17 @@ export class SupervisorElection {
     try {
       unlockFile(fd); // harmless when not held; closing alone would do, this says it
     } finally {
-      fs.closeSync(fd);
+      if (this.writing) void this.writing.then(() => fs.close(fd, () => undefined));
+      else fs.closeSync(fd);
     }
   }
 
-  /** One try; true when this process is (now) the supervisor. */
-  private attempt(): boolean {
+  /** One try of the lock; a lost one makes this process a follower. */
+  private tryLock(): boolean {
     if (this.fd === null) return false;
-    if (!tryLockFile(this.fd, 'exclusive')) {
-      this.become('follower');
-      return false;
-    }
-    try {
-      fs.ftruncateSync(this.fd, 0);
-      fs.writeSync(this.fd, `${process.pid}\n`, 0);
-    } catch {
-      // Only a diagnostic: the lock, not the text, makes the supervisor.
-    }
-    this.become('supervisor');
-    return true;
+    if (tryLockFile(this.fd, 'exclusive')) return true;
+    this.become('follower');
+    return false;
   }
 
   private become(role: SupervisorRole): void {
@@ -98,10 +114,25 @@ export class SupervisorElection {
   }
 }
 
+function pidText(): string {
+  return `${process.pid}\n`;
+}
+
+/** Writes this pid over the file's start, then cuts what is left of a longer one: never empty in between. Failures are let be. */
+function writePid(fd: number): Promise<void> {
+  const text = pidText();
+  return new Promise((resolve) => {
+    fs.write(fd, text, 0, (error) => {
+      if (error) return resolve();
+      fs.ftruncate(fd, Buffer.byteLength(text), () => resolve());
+    });
+  });
+}
+
 /** The pid the last supervisor wrote into the lock file, or null (none yet, or unreadable). */
-export function supervisorPidOf(file: string): number | null {
+export async function supervisorPidOf(file: string): Promise<number | null> {
   try {
-    const pid = Number.parseInt(fs.readFileSync(file, 'utf8').trim(), 10);
+    const pid = Number.parseInt((await fs.promises.readFile(file, 'utf8')).trim(), 10);
     return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null;

@@ -54,7 +54,7 @@ export class StoreSupervisor {
   }
 
   /** The pid the store's (last) supervisor wrote, for diagnostics. */
-  supervisorPid(): number | null {
+  supervisorPid(): Promise<number | null> {
     return supervisorPidOf(this.store.paths.supervisorLock);
   }
 

@@ -21,22 +21,21 @@ afterAll(async () => {
   await fixture.cleanup();
 });
 
-function images(): string[] {
-  return fixture.engine
-    .listImages()
+async function images(): Promise<string[]> {
+  return (await fixture.engine.listImages())
     .map((image) => `${image.id} ${image.tags.join(',')}`)
     .sort();
 }
 
 /** Builds `containerfile`, expecting it to fail; checks it left nothing; returns the error. */
 async function failedBuild(containerfile: string, files: Record<string, string> = {}, options: Parameters<Fixture['build']>[1] = {}): Promise<Error> {
-  const before = images();
+  const before = await images();
   const context = fixture.context(`failing-${Math.random().toString(36).slice(2)}`, { Containerfile: containerfile, ...files });
   const error = await fixture.build(context, { tags: ['test/should-not-exist:1'], ...options }).then(
     () => new Error('the build succeeded'),
     (thrown: Error) => thrown,
   );
-  expect(images()).toEqual(before);
+  expect(await images()).toEqual(before);
   await expectNothingLeft(fixture);
   return error;
 }

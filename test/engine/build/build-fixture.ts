@@ -68,7 +68,7 @@ export async function openFixture(label: string): Promise<Fixture> {
     },
     async cleanup() {
       watcher.close();
-      for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
+      for (const container of await engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
       const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
       fs.rmSync(work, { recursive: true, force: true });
       expect(mounts).not.toContain(work);

@@ -44,7 +44,7 @@ describe('the build cache and gc', () => {
   it("counts a live build's references, and not a dead one's", async () => {
     const context = fixture.context('held', { Containerfile: `FROM ${BASE}\nRUN echo held > /held\n` });
     const built = await fixture.build(context, { tags: ['test/held:1'] });
-    const layer = fixture.engine.inspectImage('test/held:1').layers[1]!;
+    const layer = (await fixture.engine.inspectImage('test/held:1')).layers[1]!;
     expect(layer.chainId).toBe(built.steps[0]!.layer);
     const holder = path.join(fixture.engine.root, 'builds', 'holder');
     fs.mkdirSync(holder, { recursive: true });
@@ -77,7 +77,7 @@ describe('the build cache and gc', () => {
     });
     const [pruned] = (await Promise.all(meanwhile)) as [{ freed: { layers: string[] } }];
     expect(pruned.freed.layers).toEqual([]);
-    expect(fixture.engine.listImages().flatMap((image) => image.tags)).not.toContain(BASE);
+    expect((await fixture.engine.listImages()).flatMap((image) => image.tags)).not.toContain(BASE);
     expect(result.steps.map((step) => step.cached)).toEqual([false, false]);
     expect(await fixture.run('test/busy:1', ['cat', '/two'])).toBe('one');
     // Once the build is over, its references are gone: only the image keeps the layers.

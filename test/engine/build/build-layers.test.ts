@@ -47,9 +47,9 @@ afterAll(async () => {
 });
 
 describe('the three-layer example', () => {
-  it('gives each app three layers: base, runtime, app', () => {
+  it('gives each app three layers: base, runtime, app', async () => {
     for (const tag of ['test/app-one:1', 'test/app-two:1']) {
-      const image = fixture.engine.inspectImage(tag);
+      const image = await fixture.engine.inspectImage(tag);
       expect(image.layers.map((layer) => layer.createdBy)).toEqual([
         'test layer base',
         'RUN /bin/sh -c mkdir -p /runtime/lib /srv/app &&     echo "runtime 1.0" > /runtime/lib/version &&     rm /etc/motd',
@@ -58,12 +58,12 @@ describe('the three-layer example', () => {
     }
     expect(one.tags).toEqual(['test/app-one:1']);
     expect(one.notes).toEqual(['line 1: ignoring the "# syntax=docker/dockerfile:1" directive; strata build uses its own Containerfile parser']);
-    expect(one.id).toBe(fixture.engine.inspectImage('test/app-one:1').id);
+    expect(one.id).toBe((await fixture.engine.inspectImage('test/app-one:1')).id);
   });
 
-  it('shares the base and runtime layers between the apps: same chain ids, one directory each', () => {
-    const a = fixture.engine.inspectImage('test/app-one:1').layers.map((layer) => layer.chainId);
-    const b = fixture.engine.inspectImage('test/app-two:1').layers.map((layer) => layer.chainId);
+  it('shares the base and runtime layers between the apps: same chain ids, one directory each', async () => {
+    const a = (await fixture.engine.inspectImage('test/app-one:1')).layers.map((layer) => layer.chainId);
+    const b = (await fixture.engine.inspectImage('test/app-two:1')).layers.map((layer) => layer.chainId);
     expect(b.slice(0, 2)).toEqual(a.slice(0, 2));
     expect(b[2]).not.toBe(a[2]);
     const hex = (id: string) => id.slice('sha256:'.length);
@@ -102,8 +102,8 @@ describe('the three-layer example', () => {
     expect(touched.id).toBe(edited.id);
   });
 
-  it('records every instruction in the history, config-only ones as empty layers', () => {
-    const history = fixture.engine.inspectImage('test/app-one:1').history;
+  it('records every instruction in the history, config-only ones as empty layers', async () => {
+    const history = (await fixture.engine.inspectImage('test/app-one:1')).history;
     expect(history.map((entry) => [entry.created_by, entry.empty_layer ?? false])).toEqual([
       ['test layer base', false],
       ['RUN /bin/sh -c mkdir -p /runtime/lib /srv/app &&     echo "runtime 1.0" > /runtime/lib/version &&     rm /etc/motd', false],
@@ -113,13 +113,13 @@ describe('the three-layer example', () => {
       ['USER 1000', true],
       ['CMD ["sh","-c","echo $RUNTIME_HOME; pwd; id -u; cat main.txt; test -e /etc/motd && echo motd || echo no motd"]', true],
     ]);
-    const config = fixture.engine.inspectImage('test/app-one:1').config;
+    const config = (await fixture.engine.inspectImage('test/app-one:1')).config;
     expect(config).toMatchObject({ User: '1000', WorkingDir: '/srv/app', Cmd: ['sh', '-c', expect.stringContaining('RUNTIME_HOME')] });
     expect(config.Env).toContain('RUNTIME_HOME=/runtime');
   });
 
   it("makes RUN's deletion a whiteout: in the layer tar, and the file is gone in a container", async () => {
-    const runtime = fixture.engine.inspectImage('test/app-one:1').layers[1]!;
+    const runtime = (await fixture.engine.inspectImage('test/app-one:1')).layers[1]!;
     const names = layerTarNames(fixture, runtime.digest);
     expect(names).toContain('etc/.wh.motd');
     expect(names).toContain('runtime/lib/version');
@@ -132,7 +132,7 @@ describe('the three-layer example', () => {
   it('runs with the ENV, WORKDIR and USER of the build, and the files COPY --chown made', async () => {
     expect(await fixture.run('test/app-one:1')).toBe('/runtime\n/srv/app\n1000\napp one\nno motd');
     expect(await fixture.run('test/app-two:1', ['sh', '-c', 'ls -ln /srv/app/main.txt /srv/app/lib/util.txt'])).toMatch(/^-rw-r--r-- +1 1000 +1000 .*util\.txt\n-rw-r--r-- +1 1000 +1000 .*main\.txt$/);
-    const app = fixture.engine.inspectImage('test/app-two:1').layers[2]!;
+    const app = (await fixture.engine.inspectImage('test/app-two:1')).layers[2]!;
     const diff = layerDiff(fixture, app.chainId);
     for (const rel of ['srv/app/main.txt', 'srv/app/lib', 'srv/app/lib/util.txt']) {
       const stat = fs.lstatSync(path.join(diff, rel));
@@ -156,8 +156,8 @@ describe('a built image is an ordinary OCI image', () => {
     const other = Engine.open({ root: path.join(fixture.work, 'other-store') });
     const [imported] = await other.importImage({ path: layout });
     expect(imported!.id).toBe(one.id);
-    const mine = fixture.engine.inspectImage('test/app-one:1');
-    const theirs = other.inspectImage(imported!.id);
+    const mine = await fixture.engine.inspectImage('test/app-one:1');
+    const theirs = await other.inspectImage(imported!.id);
     expect(theirs.layers.map((layer) => [layer.chainId, layer.digest])).toEqual(mine.layers.map((layer) => [layer.chainId, layer.digest]));
     expect(theirs.config).toEqual(mine.config);
     expect(theirs.history).toEqual(mine.history);
@@ -172,9 +172,9 @@ describe('a built image is an ordinary OCI image', () => {
     const archive = path.join(fixture.work, 'app-one.oci.tar');
     await fixture.engine.exportImages(['test/app-one:1'], { format: 'oci-archive', output: archive });
     const inspect = JSON.parse(execFileSync('skopeo', ['inspect', `oci-archive:${archive}`], { encoding: 'utf8' })) as { Layers: string[]; Env: string[] };
-    expect(inspect.Layers).toEqual(fixture.engine.inspectImage('test/app-one:1').layers.map((layer) => layer.digest));
+    expect(inspect.Layers).toEqual((await fixture.engine.inspectImage('test/app-one:1')).layers.map((layer) => layer.digest));
     expect(inspect.Env).toContain('RUNTIME_HOME=/runtime');
     const config = JSON.parse(execFileSync('skopeo', ['inspect', '--config', `oci-archive:${archive}`], { encoding: 'utf8' })) as { rootfs: { diff_ids: string[] } };
-    expect(config.rootfs.diff_ids).toEqual(fixture.engine.inspectImage('test/app-one:1').layers.map((layer) => layer.diffId));
+    expect(config.rootfs.diff_ids).toEqual((await fixture.engine.inspectImage('test/app-one:1')).layers.map((layer) => layer.diffId));
   });
 });

@@ -21,8 +21,8 @@ afterAll(async () => {
   await fixture.cleanup();
 });
 
-function layersOf(tag: string) {
-  return fixture.engine.inspectImage(tag).layers;
+async function layersOf(tag: string) {
+  return (await fixture.engine.inspectImage(tag)).layers;
 }
 
 describe('RUN', () => {
@@ -77,8 +77,8 @@ describe('RUN', () => {
     const context = fixture.context('run-nothing', { Containerfile: `FROM ${BASE}\nRUN true\nRUN echo hi\n` });
     const result = await fixture.build(context, { tags: ['test/run-nothing:1'] });
     expect(result.steps.map((step) => step.layer)).toEqual([undefined, undefined]);
-    expect(layersOf('test/run-nothing:1')).toHaveLength(1);
-    expect(fixture.engine.inspectImage('test/run-nothing:1').history.slice(1).map((entry) => entry.empty_layer)).toEqual([true, true]);
+    expect(await layersOf('test/run-nothing:1')).toHaveLength(1);
+    expect((await fixture.engine.inspectImage('test/run-nothing:1')).history.slice(1).map((entry) => entry.empty_layer)).toEqual([true, true]);
   });
 });
 
@@ -230,7 +230,7 @@ describe('multi-stage builds', () => {
     const context = fixture.context('multi', { Containerfile: containerfile });
     const result = await fixture.build(context, { tags: ['test/multi:1'] });
     expect(await fixture.run('test/multi:1')).toBe('built binary\nbuilt binary');
-    const layers = layersOf('test/multi:1');
+    const layers = await layersOf('test/multi:1');
     expect(layers.map((layer) => layer.createdBy)).toEqual(['test layer base', 'COPY --from=builder /out/app /usr/local/bin/app', 'COPY --from=tested /out/test-report /report']);
     expect(layerTarNames(fixture, layers[1]!.digest)).toEqual(['usr/', 'usr/local/', 'usr/local/bin/', 'usr/local/bin/app']);
     expect(result.steps.map((step) => step.stage)).toEqual([0, 1, 2, 2, 2]);
@@ -254,7 +254,7 @@ describe('history', () => {
     });
     await fixture.engine.importImage({ path: layout });
     await fixture.build(fixture.context('no-history', { Containerfile: 'FROM test/no-history:1\nRUN echo x > /x\nENV A=1\n' }), { tags: ['test/no-history:2'] });
-    expect(layersOf('test/no-history:2').map((layer) => layer.createdBy)).toEqual([undefined, undefined, 'RUN /bin/sh -c echo x > /x']);
+    expect((await layersOf('test/no-history:2')).map((layer) => layer.createdBy)).toEqual([undefined, undefined, 'RUN /bin/sh -c echo x > /x']);
   });
 });
 

@@ -46,7 +46,7 @@ async function runToEnd(command: string, name?: string): Promise<string> {
 describe('diff', () => {
   it('lists what the container added (A), changed (C) and deleted (D), as docker diff', async () => {
     const id = await runToEnd(MAKE_CHANGES, 'differ');
-    const changes = engine.diffContainer('differ');
+    const changes = await engine.diffContainer('differ');
     const byPath = Object.fromEntries(changes.map((change) => [change.path, change.kind]));
     expect(byPath).toMatchObject({
       '/app': 'C',
@@ -66,8 +66,8 @@ describe('diff', () => {
 
   it('is empty for a container that wrote nothing, and NOT_FOUND for an unknown one', async () => {
     const id = await runToEnd('true');
-    expect(engine.diffContainer(id)).toEqual([]);
-    expect(() => engine.diffContainer('no-such-container')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(await engine.diffContainer(id)).toEqual([]);
+    await expect(engine.diffContainer('no-such-container')).rejects.toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
     await engine.removeContainer(id);
   });
 });
@@ -76,8 +76,8 @@ describe('commit', () => {
   it("makes the container's layer an image layer: files, deletions and config carry over", async () => {
     const id = await runToEnd(MAKE_CHANGES, 'committer');
     const image = await engine.commitContainer('committer', { tag: 'test/committed:1', message: 'my changes', author: 'Tester', changes: ['ENV COMMITTED=yes', 'CMD ["cat", "/app/new.txt"]'] });
-    const info = engine.inspectImage('test/committed:1');
-    const parent = engine.inspectImage('test/a:1');
+    const info = await engine.inspectImage('test/committed:1');
+    const parent = await engine.inspectImage('test/a:1');
     expect(info.id).toBe(image.id);
     expect(info.layers.slice(0, 3).map((layer) => layer.chainId)).toEqual(parent.layers.map((layer) => layer.chainId)); // shared, not copied
     expect(info.layers).toHaveLength(4);
@@ -110,9 +110,9 @@ describe('commit', () => {
     await engine.startContainer(container.id);
     await until(() => fs.existsSync(path.join(engine.root, 'containers', container.id, 'upper/tmp/ready')));
     await engine.commitContainer(container.id, { tag: 'test/live-commit:1' });
-    expect(engine.inspectContainer(container.id).state.status).toBe('running');
+    expect((await engine.inspectContainer(container.id)).state.status).toBe('running');
     expect(freezerState(container.id)).toBe('THAWED');
-    expect(engine.inspectImage('test/live-commit:1').layers).toHaveLength(4);
+    expect((await engine.inspectImage('test/live-commit:1')).layers).toHaveLength(4);
     await engine.removeContainer(container.id, { force: true });
     await engine.removeImage('test/live-commit:1');
   });
@@ -138,7 +138,7 @@ describe('update', () => {
     expect(memoryLimit(container.id)).toBe(String(128 * 1024 * 1024));
     expect([cpuQuota(container.id), cpuPeriod(container.id)]).toEqual(['50000', '100000']);
     expect(pidsMax(container.id)).toBe('50');
-    expect(engine.inspectContainer(container.id).options).toMatchObject({ memory: 128 * 1024 * 1024, cpus: 0.5, pidsLimit: 50 });
+    expect((await engine.inspectContainer(container.id)).options).toMatchObject({ memory: 128 * 1024 * 1024, cpus: 0.5, pidsLimit: 50 });
     await engine.stopContainer(container.id, { timeoutS: 0 });
     await engine.startContainer(container.id);
     expect(memoryLimit(container.id)).toBe(String(128 * 1024 * 1024));
@@ -158,8 +158,8 @@ describe('update', () => {
     expect(isStrataError(error, 'CONFLICT')).toBe(true);
     expect((error as Error).message).toMatch(/holds \d+\.\d MiB now: a memory limit of 16\.0 MiB would make the kernel kill it/);
     expect(memoryLimit(container.id)).toBe(String(256 * 1024 * 1024));
-    expect(engine.inspectContainer(container.id).state.status).toBe('running');
-    expect(engine.inspectContainer(container.id).options.memory).toBe(256 * 1024 * 1024);
+    expect((await engine.inspectContainer(container.id)).state.status).toBe('running');
+    expect((await engine.inspectContainer(container.id)).options.memory).toBe(256 * 1024 * 1024);
     await engine.removeContainer(container.id, { force: true });
   });
 
@@ -169,7 +169,7 @@ describe('update', () => {
       await expect(engine.updateContainer(id, update)).rejects.toSatisfy((e: unknown) => isStrataError(e, 'INVALID_ARGUMENT'));
     }
     await engine.updateContainer(id, { restart: { name: 'on-failure', maxRetries: 2 } });
-    expect(engine.inspectContainer(id).options.restart).toEqual({ name: 'on-failure', maxRetries: 2 });
+    expect((await engine.inspectContainer(id)).options.restart).toEqual({ name: 'on-failure', maxRetries: 2 });
     await engine.removeContainer(id);
   });
 });

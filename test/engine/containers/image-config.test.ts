@@ -48,7 +48,7 @@ describe("the image's VOLUMEs and EXPOSE", () => {
     // leads to the image's own /etc, which seeds the volume (as in Docker), with the
     // container's network files mounted on top.
     expect(await run(container.id)).toBe('application data\napp.conf\ngroup\nhostname\nhosts\nmotd\npasswd\nresolv.conf\n2\n');
-    expect(engine.diffContainer(container.id)).toEqual([]);
+    expect(await engine.diffContainer(container.id)).toEqual([]);
     // A second start keeps what the container wrote into its volumes (a third line now).
     fs.truncateSync(engine.containerLogPath(container.id));
     expect(await run(container.id)).toBe('application data\nmore\napp.conf\ngroup\nhostname\nhosts\nmotd\npasswd\nresolv.conf\n3\n');
@@ -65,7 +65,7 @@ describe("the image's VOLUMEs and EXPOSE", () => {
       volumes: [{ source: shared, destination: '/tmp/deep/volume', readonly: false }],
     });
     expect(await run(container.id)).toBe('1777 0\n755 0\ndeep\n');
-    expect(engine.diffContainer(container.id)).toEqual([]);
+    expect(await engine.diffContainer(container.id)).toEqual([]);
     await engine.removeContainer(container.id);
   });
 

@@ -37,7 +37,7 @@ describe('containers', () => {
     expect(container.state.status).toBe('created');
     await engine.startContainer(container.id);
     expect(await engine.waitContainer(container.id)).toBe(3);
-    expect(engine.inspectContainer(container.id).state).toMatchObject({ status: 'exited', exitCode: 3, oomKilled: false });
+    expect((await engine.inspectContainer(container.id)).state).toMatchObject({ status: 'exited', exitCode: 3, oomKilled: false });
     expect(logText(engine, container.id)).toBe('hello from mode=test\noops\n');
     await engine.removeContainer(container.id);
     expect(fs.existsSync(path.join(engine.root, 'containers', container.id))).toBe(false);
@@ -55,11 +55,11 @@ describe('containers', () => {
     expect(mount).toMatch(/ overlay overlay rw,.*lowerdir=[^,]*:[^,]*:[^,]*,upperdir=/);
     expect(fs.readFileSync(path.join(dir, 'upper/app/new.txt'), 'utf8')).toBe('new\n');
     expect(fs.lstatSync(path.join(dir, 'upper/etc/passwd')).isCharacterDevice()).toBe(true);
-    for (const layer of engine.inspectImage('test/a:1').layers) {
+    for (const layer of (await engine.inspectImage('test/a:1')).layers) {
       const diff = path.join(engine.root, 'layers', layer.chainId.slice(7), 'diff');
       expect(fs.existsSync(path.join(diff, 'app/new.txt'))).toBe(false);
     }
-    expect(fs.existsSync(path.join(engine.root, 'layers', engine.inspectImage('test/a:1').layers[2]!.chainId.slice(7), 'diff/etc/passwd'))).toBe(true);
+    expect(fs.existsSync(path.join(engine.root, 'layers', (await engine.inspectImage('test/a:1')).layers[2]!.chainId.slice(7), 'diff/etc/passwd'))).toBe(true);
     expect(cgroupExists(container.id)).toBe(true);
     await expect(engine.removeContainer('writer')).rejects.toSatisfy((e: unknown) => isStrataError(e, 'CONFLICT'));
     await engine.removeContainer('writer', { force: true });
@@ -84,7 +84,7 @@ describe('containers', () => {
     await until(() => logText(engine, container.id).includes('ready')); // its TERM trap is set
     expect((await engine.pauseContainer(container.id)).state.status).toBe('paused');
     expect(freezerState(container.id)).toBe('FROZEN');
-    expect(engine.listContainers().map((c) => [c.id, c.state.status])).toContainEqual([container.id, 'paused']);
+    expect((await engine.listContainers()).map((c) => [c.id, c.state.status])).toContainEqual([container.id, 'paused']);
     await expect(engine.pauseContainer(container.id)).rejects.toSatisfy((e: unknown) => isStrataError(e, 'CONFLICT'));
     expect((await engine.unpauseContainer(container.id)).state.status).toBe('running');
     expect(freezerState(container.id)).toBe('THAWED');
@@ -120,7 +120,7 @@ describe('containers outlive the process that started them', () => {
     expect(started.stderr).toBe('');
     expect(started.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
     const fresh = Engine.open({ root: engine.root });
-    expect(fresh.inspectContainer('survivor').state.status).toBe('running');
+    expect((await fresh.inspectContainer('survivor')).state.status).toBe('running');
     await until(() => logText(engine, started.stdout.trim()).includes('up'));
     const stopped = await fresh.stopContainer('survivor', { timeoutS: 5 });
     expect(stopped.state).toMatchObject({ status: 'exited', exitCode: 0 });
@@ -136,7 +136,7 @@ describe('containers outlive the process that started them', () => {
     attached.kill('SIGKILL');
     expect(await gone).toBe(null);
     const fresh = Engine.open({ root: engine.root });
-    const [orphan] = fresh.listContainers({ filters: { name: ['orphan'] } });
+    const [orphan] = await fresh.listContainers({ filters: { name: ['orphan'] } });
     expect(orphan?.state.status).toBe('running');
     expect(logText(engine, orphan!.id)).toBe('alive\n');
     expect((await fresh.stopContainer('orphan', { timeoutS: 5 })).state).toMatchObject({ status: 'exited', exitCode: 0 });
@@ -149,7 +149,7 @@ describe('containers outlive the process that started them', () => {
     const id = started.stdout.trim();
     await until(() => fs.existsSync(path.join(engine.root, 'containers', id, 'exit.json')));
     const fresh = Engine.open({ root: engine.root });
-    expect(fresh.inspectContainer('quitter').state).toMatchObject({ status: 'exited', exitCode: 7 });
+    expect((await fresh.inspectContainer('quitter')).state).toMatchObject({ status: 'exited', exitCode: 7 });
     await fresh.removeContainer('quitter');
     expect(execFileSync('sh', ['-c', `grep -c ${id} /proc/self/mountinfo || true`], { encoding: 'utf8' }).trim()).toBe('0');
   });

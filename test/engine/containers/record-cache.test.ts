@@ -44,23 +44,23 @@ describe.each([
     const hints: (string | undefined)[] = [];
     const unwatch = cache.watch((id) => hints.push(id));
     const made = await engine.createContainer('test/a:1', { name: `cached-${inotify}`, network: 'none', command: ['true'] });
-    expect(cache.find(made.name).options.restart).toBeUndefined();
-    expect(cache.find(made.id.slice(0, 10)).id).toBe(made.id);
+    expect((await cache.find(made.name)).options.restart).toBeUndefined();
+    expect((await cache.find(made.id.slice(0, 10))).id).toBe(made.id);
 
     expect(strata('update', '--restart', 'on-failure:3', made.name)).toMatchObject({ code: 0 });
     // No wait: the stamp tells the cached record from the file now there.
-    expect(cache.find(made.name).options.restart).toEqual({ name: 'on-failure', maxRetries: 3 });
-    expect(cache.get(made.id)?.options.restart).toEqual({ name: 'on-failure', maxRetries: 3 });
+    expect((await cache.find(made.name)).options.restart).toEqual({ name: 'on-failure', maxRetries: 3 });
+    expect((await cache.get(made.id))?.options.restart).toEqual({ name: 'on-failure', maxRetries: 3 });
     if (inotify) await expect.poll(() => hints.includes(made.id)).toBe(true);
 
     const other = await Engine.open({ root }).createContainer('test/a:1', { name: `new-${inotify}`, network: 'none', command: ['true'] });
-    expect(cache.list().map((record) => record.name)).toContain(other.name);
+    expect((await cache.list()).map((record) => record.name)).toContain(other.name);
 
     expect(strata('rm', made.name)).toMatchObject({ code: 0 });
-    expect(() => cache.find(made.name)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
-    expect(() => cache.find(made.id)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
-    expect(cache.get(made.id)).toBeUndefined();
-    expect(cache.list().map((record) => record.id)).not.toContain(made.id);
+    await expect(cache.find(made.name)).rejects.toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    await expect(cache.find(made.id)).rejects.toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(await cache.get(made.id)).toBeUndefined();
+    expect((await cache.list()).map((record) => record.id)).not.toContain(made.id);
     unwatch();
     await engine.removeContainer(other.id);
   });
@@ -72,18 +72,18 @@ describe('the record cache', () => {
     for (let i = 0; i < 5; i++) made.push(await engine.createContainer('test/a:1', { name: `many-${i}`, network: 'none', command: ['true'] }));
     const cache = new RecordCache(containersDir(), { inotify: false });
     // Records written just now are read again until their mtime is past the racy window.
-    await expect.poll(() => {
+    await expect.poll(async () => {
       const before = cache.reads;
-      cache.list();
+      await cache.list();
       return cache.reads - before;
     }).toBe(0);
     const reads = cache.reads;
-    cache.find(made[2]!.id);
-    cache.find('many-3');
-    cache.list();
+    await cache.find(made[2]!.id);
+    await cache.find('many-3');
+    await cache.list();
     expect(cache.reads - reads).toBe(0); // nothing changed: stat only
     expect(strata('update', '--restart', 'always', 'many-1')).toMatchObject({ code: 0 });
-    expect(cache.find('many-1').options.restart).toEqual({ name: 'always' });
+    expect((await cache.find('many-1')).options.restart).toEqual({ name: 'always' });
     expect(cache.reads - reads).toBe(1); // only the one that changed
     for (const container of made) await engine.removeContainer(container.id);
   });
@@ -93,6 +93,7 @@ describe('the record cache', () => {
     const cache = new RecordCache(containersDir());
     const hints: (string | undefined)[] = [];
     const unwatch = cache.watch((id) => hints.push(id));
+    await cache.whenWatching(); // each container's directory is watched from here on
     expect(strata('update', '--restart', 'always', 'told')).toMatchObject({ code: 0 });
     await expect.poll(() => hints.includes(made.id)).toBe(true);
     unwatch();

@@ -73,7 +73,7 @@ describe('restart policies, for real', () => {
     const monitor = engine.superviseRestarts({ pollMs: 50, onRestart: (record) => restarts.push(record) });
     try {
       await engine.startContainer(container.id);
-      await until(() => restarts.length === 2 && engine.inspectContainer(container.id).state.status === 'exited');
+      await until(async () => restarts.length === 2 && (await engine.inspectContainer(container.id)).state.status === 'exited');
     } finally {
       monitor.stop();
     }
@@ -84,7 +84,7 @@ describe('restart policies, for real', () => {
       [1, 100],
       [2, 200],
     ]);
-    const state = engine.inspectContainer(container.id).state;
+    const state = (await engine.inspectContainer(container.id)).state;
     expect(state).toMatchObject({ status: 'exited', exitCode: 3, restartCount: 2 });
     expect(logLines(engine, container.id)).toEqual(['run', 'run', 'run']);
   });
@@ -94,12 +94,12 @@ describe('restart policies, for real', () => {
     const monitor = engine.superviseRestarts({ pollMs: 50 });
     try {
       await engine.startContainer(container.id);
-      await until(() => (engine.inspectContainer(container.id).state.restartCount ?? 0) >= 2);
+      await until(async () => ((await engine.inspectContainer(container.id)).state.restartCount ?? 0) >= 2);
       await engine.stopContainer(container.id, { timeoutS: 0 });
-      const after = engine.inspectContainer(container.id).state;
+      const after = (await engine.inspectContainer(container.id)).state;
       // a pass at a time past any back-off restarts nothing (an event, not a wait)
       await new RestartMonitor(engine.store).tick(Date.now() + 3_600_000);
-      expect(engine.inspectContainer(container.id).state).toMatchObject({ status: 'exited', stoppedByUser: true, restartCount: after.restartCount });
+      expect((await engine.inspectContainer(container.id)).state).toMatchObject({ status: 'exited', stoppedByUser: true, restartCount: after.restartCount });
       // A user's start clears the mark and the count.
       const started = await engine.startContainer(container.id);
       expect(started.state).toMatchObject({ status: 'running', restartCount: 0 });
@@ -119,9 +119,9 @@ function logLines(engine: Engine, id: string): string[] {
     .map((line) => (JSON.parse(line) as { log: string }).log.trim());
 }
 
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -42,8 +42,8 @@ async function rejection(promise: Promise<unknown>): Promise<{ code?: string; me
 }
 
 /** Nothing of any container in this store: no record or directory, no runtime state, nothing mounted. */
-function expectNothingLeft(): void {
-  expect(engine.listContainers({ all: true })).toEqual([]);
+async function expectNothingLeft(): Promise<void> {
+  expect(await engine.listContainers({ all: true })).toEqual([]);
   expect(fs.readdirSync(path.join(engine.root, 'containers'))).toEqual([]);
   const runtimeState = runtimeRoot(engine.store);
   expect(fs.existsSync(runtimeState) ? fs.readdirSync(runtimeState) : []).toEqual([]);
@@ -61,7 +61,7 @@ describe('create refuses what start would refuse, before writing anything', () =
     const error = await rejection(engine.createContainer('test/a:1', options));
     expect(error.code).toBe(code);
     expect(error.message).toMatch(pattern);
-    expectNothingLeft();
+    await expectNothingLeft();
   });
 });
 
@@ -70,7 +70,7 @@ describe('a start that fails late takes back what it made', () => {
     const created = await engine.createContainer('test/a:1', { command: ['true'], volumes: [{ source: hostFile, destination: '/app', readonly: false }] });
     const error = await rejection(engine.startContainer(created.id));
     expect(error.message).toMatch(/bind .*a-file: Not a directory/);
-    expect(engine.inspectContainer(created.id).state.status).toBe('created');
+    expect((await engine.inspectContainer(created.id)).state.status).toBe('created');
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(created.id);
     expect(existingCgroupDirs(created.id)).toEqual([]);
     expect(fs.existsSync(`/sys/class/net/${hostVethName(created.id)}`)).toBe(false);
@@ -78,13 +78,13 @@ describe('a start that fails late takes back what it made', () => {
     const owners = fs.existsSync(addresses) ? fs.readdirSync(addresses).map((name) => fs.readFileSync(path.join(addresses, name), 'utf8')) : [];
     expect(owners).not.toContain(created.id);
     await engine.removeContainer(created.id);
-    expectNothingLeft();
+    await expectNothingLeft();
   });
 
   it('run: the container that run made is removed too', async () => {
     const error = await rejection(engine.runContainer('test/a:1', { name: 'late-failure', command: ['true'], volumes: [{ source: hostFile, destination: '/app', readonly: false }] }));
     expect(error.message).toMatch(/start late-failure: .*Not a directory/);
-    expectNothingLeft();
+    await expectNothingLeft();
     // The name is free again.
     const again = await engine.runContainer('test/a:1', { name: 'late-failure', command: ['true'] });
     expect(await engine.waitContainer(again.id)).toBe(0);

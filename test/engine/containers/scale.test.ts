@@ -30,7 +30,7 @@ afterAll(async () => {
 
 describe('containers at scale', () => {
   it('runs a container of a 100-layer image, seeing files from every layer', async () => {
-    expect(engine.inspectImage('test/deep:100').layers).toHaveLength(100);
+    expect((await engine.inspectImage('test/deep:100')).layers).toHaveLength(100);
     const container = await engine.createContainer('test/deep:100', { command: ['sh', '-c', 'cat /deep/001.txt /deep/050.txt /deep/099.txt; ls /deep | wc -l'] });
     await engine.startContainer(container.id);
     expect(await engine.waitContainer(container.id)).toBe(0);
@@ -43,13 +43,13 @@ describe('containers at scale', () => {
   it('starts 100 containers at once, and removing them leaves no mount, cgroup or process', { timeout: 240_000 }, async () => {
     const created = await Promise.all(Array.from({ length: 100 }, (_, i) => engine.createContainer('test/a:1', { name: `many-${i}`, command: ['sleep', '120'] })));
     await Promise.all(created.map((container) => engine.startContainer(container.id)));
-    const running = engine.listContainers({ filters: { name: ['many-'] } });
+    const running = await engine.listContainers({ filters: { name: ['many-'] } });
     expect(running).toHaveLength(100);
     const pids = running.map((container) => container.state.pid!);
     expect(pids.every((pid) => fs.existsSync(`/proc/${pid}`))).toBe(true);
 
     await Promise.all(created.map((container) => engine.removeContainer(container.id, { force: true })));
-    expect(engine.listContainers({ all: true, filters: { name: ['many-'] } })).toEqual([]);
+    expect(await engine.listContainers({ all: true, filters: { name: ['many-'] } })).toEqual([]);
     const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
     for (const container of created) {
       expect(mounts).not.toContain(container.id);
@@ -67,8 +67,8 @@ describe('containers at scale', () => {
     });
     await engine.startContainer(container.id);
     expect(await engine.waitContainer(container.id)).toBe(137);
-    expect(engine.inspectContainer(container.id).state).toMatchObject({ status: 'exited', exitCode: 137, oomKilled: true });
-    expect(engine.listContainers({ all: true }).find((c) => c.id === container.id)?.state.oomKilled).toBe(true);
+    expect((await engine.inspectContainer(container.id)).state).toMatchObject({ status: 'exited', exitCode: 137, oomKilled: true });
+    expect((await engine.listContainers({ all: true })).find((c) => c.id === container.id)?.state.oomKilled).toBe(true);
     await engine.removeContainer(container.id);
   });
 });

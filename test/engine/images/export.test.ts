@@ -44,9 +44,8 @@ function outDir(label: string): string {
 }
 
 /** What must survive a round trip, per image, in tag order. */
-function facts(engine: Engine): { tags: string[]; id: string; diffIds: string[]; chainIds: string[] }[] {
-  return engine
-    .listImages()
+async function facts(engine: Engine): Promise<{ tags: string[]; id: string; diffIds: string[]; chainIds: string[] }[]> {
+  return (await engine.listImages())
     .map((image) => ({ tags: [...image.tags].sort(), id: image.id, diffIds: image.layers.map((l) => l.diffId), chainIds: image.layers.map((l) => l.chainId) }))
     .sort((x, y) => (x.tags[0] ?? x.id).localeCompare(y.tags[0] ?? y.id));
 }
@@ -88,24 +87,24 @@ describe('round trips: export, import into a fresh store, same images', () => {
     const copy = newEngine(`round-${format}`);
     const imported = await copy.importImage({ path: output });
     expect(imported.map((image) => image.tags)).toEqual([['test/a:1'], ['test/b:1']]);
-    expect(facts(copy)).toEqual(facts(gzipStore));
-    expect(facts(copy)[0]!.chainIds).toEqual(chainIds(a.layers.map((layer) => layer.diffId)));
-    const manifests = (engine: Engine) => engine.listImages().map((image) => image.manifestDigest);
+    expect(await facts(copy)).toEqual(await facts(gzipStore));
+    expect((await facts(copy))[0]!.chainIds).toEqual(chainIds(a.layers.map((layer) => layer.diffId)));
+    const manifests = async (engine: Engine) => (await engine.listImages()).map((image) => image.manifestDigest);
     // OCI keeps every blob; a docker-archive has no manifest, so import writes a new one.
-    if (format !== 'docker-archive') expect(manifests(copy)).toEqual(manifests(gzipStore));
-    else expect(copy.listImages()[0]!.layers.map((l) => l.digest)).toEqual(a.layers.map((layer) => layer.diffId));
+    if (format !== 'docker-archive') expect(await manifests(copy)).toEqual(await manifests(gzipStore));
+    else expect((await copy.listImages())[0]!.layers.map((l) => l.digest)).toEqual(a.layers.map((layer) => layer.diffId));
   });
 
   it('zstd layers come out of a docker-archive decompressed', async () => {
     const output = await exportTo(zstdStore, ['test/a:1'], 'docker-archive', 'a.tar');
     const copy = newEngine('zstd-round');
     await copy.importImage({ path: output });
-    expect(facts(copy)).toEqual(facts(zstdStore));
+    expect(await facts(copy)).toEqual(await facts(zstdStore));
     const oci = await exportTo(zstdStore, ['test/a:1'], 'oci-archive', 'a.tar');
     const ociCopy = newEngine('zstd-oci-round');
     await ociCopy.importImage({ path: oci });
-    expect(ociCopy.inspectImage('test/a:1').layers.map((l) => l.mediaType)).toEqual(a.layers.map(() => 'application/vnd.oci.image.layer.v1.tar+zstd'));
-    expect(ociCopy.inspectImage('test/a:1').manifestDigest).toBe(zstdStore.inspectImage('test/a:1').manifestDigest);
+    expect((await ociCopy.inspectImage('test/a:1')).layers.map((l) => l.mediaType)).toEqual(a.layers.map(() => 'application/vnd.oci.image.layer.v1.tar+zstd'));
+    expect((await ociCopy.inspectImage('test/a:1')).manifestDigest).toBe((await zstdStore.inspectImage('test/a:1')).manifestDigest);
   });
 
   it('a stream output gets the same archive, byte for byte; exports are reproducible', async () => {
@@ -126,30 +125,30 @@ describe('round trips: export, import into a fresh store, same images', () => {
     const engine = newEngine('names');
     await engine.importImage({ path: path.join(work, 'layout-gzip') });
     await engine.tagImage('test/a:1', 'other/a:2');
-    const id = engine.inspectImage('test/a:1').id;
+    const id = (await engine.inspectImage('test/a:1')).id;
 
     const byTag = await exportTo(engine, ['other/a:2'], 'oci-archive', 'tag.tar');
     const copy = newEngine('names-tag');
     await copy.importImage({ path: byTag });
-    expect(copy.listImages().map((image) => image.tags)).toEqual([['other/a:2']]);
+    expect((await copy.listImages()).map((image) => image.tags)).toEqual([['other/a:2']]);
 
     const byId = await exportTo(engine, [id.slice(7, 19), 'test/a:1', 'test/b:1'], 'docker-archive', 'id.tar');
     const manifest = JSON.parse(fs.readFileSync(path.join(untar(byId), 'manifest.json'), 'utf8')) as { RepoTags: string[] }[];
     expect(manifest.map((entry) => entry.RepoTags)).toEqual([['test/a:1', 'other/a:2'], ['test/b:1']]);
     const idCopy = newEngine('names-id');
     await idCopy.importImage({ path: byId });
-    expect(idCopy.inspectImage('other/a:2').id).toBe(id);
+    expect((await idCopy.inspectImage('other/a:2')).id).toBe(id);
 
     // an untagged image stays untagged
     await engine.removeImage('other/a:2');
     await engine.tagImage('test/b:1', 'test/a:1');
-    const untagged = engine.listImages().find((image) => image.tags.length === 0)!;
+    const untagged = (await engine.listImages()).find((image) => image.tags.length === 0)!;
     const none = await exportTo(engine, [untagged.id], 'oci-archive', 'none.tar');
     const index = JSON.parse(fs.readFileSync(path.join(untar(none), 'index.json'), 'utf8')) as { manifests: { annotations?: unknown }[] };
     expect(index.manifests).toEqual([{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: untagged.manifestDigest, size: expect.any(Number) }]);
     const noneCopy = newEngine('names-none');
     await noneCopy.importImage({ path: none });
-    expect(noneCopy.listImages().map((image) => [image.id, image.tags])).toEqual([[untagged.id, []]]);
+    expect((await noneCopy.listImages()).map((image) => [image.id, image.tags])).toEqual([[untagged.id, []]]);
   });
 
   it('measures layers whose uncompressed size the store did not record', async () => {
@@ -164,7 +163,7 @@ describe('round trips: export, import into a fresh store, same images', () => {
     const output = await exportTo(engine, ['test/a:1'], 'docker-archive', 'a.tar');
     const copy = newEngine('no-tarsize-copy');
     await copy.importImage({ path: output });
-    expect(copy.inspectImage('test/a:1').id).toBe(engine.inspectImage('test/a:1').id);
+    expect((await copy.inspectImage('test/a:1')).id).toBe((await engine.inspectImage('test/a:1')).id);
   });
 });
 
@@ -185,7 +184,7 @@ describe('the archives as other tools read them', () => {
     }
     const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
     expect(index.manifests.map((m) => [m.digest, m.annotations])).toEqual(
-      ['test/a:1', 'test/b:1'].map((tag) => [gzipStore.inspectImage(tag).manifestDigest, { 'io.containerd.image.name': tag, 'org.opencontainers.image.ref.name': '1' }]),
+      await Promise.all(['test/a:1', 'test/b:1'].map(async (tag) => [(await gzipStore.inspectImage(tag)).manifestDigest, { 'io.containerd.image.name': tag, 'org.opencontainers.image.ref.name': '1' }])),
     );
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' });
   });
@@ -206,7 +205,7 @@ describe('the archives as other tools read them', () => {
     const dir = untar(output);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { Config: string; RepoTags: string[]; Layers: string[] }[];
     for (const [entry, image] of [[manifest[0]!, a] as const, [manifest[1]!, b] as const]) {
-      const info = gzipStore.inspectImage(image.tag);
+      const info = await gzipStore.inspectImage(image.tag);
       expect(entry.RepoTags).toEqual([image.tag]);
       expect(`sha256:${entry.Config.replace(/\.json$/, '')}`).toBe(info.id);
       expect(sha256File(path.join(dir, entry.Config))).toBe(info.id);
@@ -225,7 +224,7 @@ describe('the archives as other tools read them', () => {
 
   const skopeo = commandPath('skopeo');
   it.skipIf(!skopeo)('skopeo inspect reads both archives: same layers and config', async () => {
-    const info = gzipStore.inspectImage('test/a:1');
+    const info = await gzipStore.inspectImage('test/a:1');
     const oci = await exportTo(gzipStore, ['test/a:1'], 'oci-archive', 'a.tar');
     const ociView = JSON.parse(run('skopeo', 'inspect', `oci-archive:${oci}`)) as { Digest: string; Layers: string[] };
     expect(ociView.Digest).toBe(info.manifestDigest);
@@ -234,7 +233,7 @@ describe('the archives as other tools read them', () => {
 
     const docker = await exportTo(gzipStore, ['test/a:1', 'test/b:1'], 'docker-archive', 'ab.tar');
     for (const [position, tag] of ['test/a:1', 'test/b:1'].entries()) {
-      const image = gzipStore.inspectImage(tag);
+      const image = await gzipStore.inspectImage(tag);
       const view = JSON.parse(run('skopeo', 'inspect', `docker-archive:${docker}:@${position}`)) as { Layers: string[]; RepoTags: string[] };
       expect(view.Layers).toEqual(image.layers.map((layer) => layer.diffId));
       expect(sha256Bytes(execFileSync('skopeo', ['inspect', '--config', '--raw', `docker-archive:${docker}:@${position}`]))).toBe(image.id);
@@ -257,9 +256,9 @@ describe('the archives as other tools read them', () => {
         expect(loaded.status, loaded.stderr).toBe(0);
         console.log(`podman load ${path.basename(file)}: ${loaded.stdout.trim()}`);
         const images = JSON.parse(execFileSync('podman', [...podmanArgs, 'images', '--format', 'json'], { encoding: 'utf8', env })) as { Id: string }[];
-        expect(images.map((image) => `sha256:${image.Id}`).sort()).toEqual(tags.map((tag) => gzipStore.inspectImage(tag).id).sort());
+        expect(images.map((image) => `sha256:${image.Id}`).sort()).toEqual((await Promise.all(tags.map(async (tag) => (await gzipStore.inspectImage(tag)).id))).sort());
         for (const tag of tags) {
-          const image = gzipStore.inspectImage(tag);
+          const image = await gzipStore.inspectImage(tag);
           const [inspected] = JSON.parse(execFileSync('podman', [...podmanArgs, 'image', 'inspect', image.id.slice(7)], { encoding: 'utf8', env })) as { RootFS: { Layers: string[] } }[];
           expect(inspected!.RootFS.Layers).toEqual(image.layers.map((layer) => layer.diffId));
         }
@@ -347,7 +346,7 @@ describe('bad input writes nothing', () => {
   it('a blob that no longer matches its digest: DIGEST_MISMATCH, nothing written', async () => {
     const engine = newEngine('corrupt');
     await engine.importImage({ path: path.join(work, 'layout-gzip') });
-    const layer = engine.inspectImage('test/a:1').layers[1]!;
+    const layer = (await engine.inspectImage('test/a:1')).layers[1]!;
     const blob = path.join(engine.root, 'blobs', 'sha256', layer.digest.slice(7));
     const bytes = fs.readFileSync(blob);
     bytes.writeUInt8(bytes[bytes.length - 20]! ^ 0xff, bytes.length - 20); // inside the gzip stream's data

@@ -77,8 +77,8 @@ afterAll(() => {
 });
 
 describe.skipIf(!asRoot)('imageWaste', () => {
-  it('a file rewritten in three layers wastes its first two versions (dive would say 500: it keeps the smallest)', () => {
-    const waste = engine.imageWaste('waste/rewrite:1');
+  it('a file rewritten in three layers wastes its first two versions (dive would say 500: it keeps the smallest)', async () => {
+    const waste = await engine.imageWaste('waste/rewrite:1');
     expect(waste.totalBytes).toBe(600); // 100 + 200 + 300
     expect(waste.wastedBytes).toBe(300); // 100 + 200
     expect(waste.efficiency).toBe(0.5); // (600 − 300) / 600
@@ -99,8 +99,8 @@ describe.skipIf(!asRoot)('imageWaste', () => {
     ]);
   });
 
-  it('a directory deleted by one whiteout wastes every file below it, biggest first', () => {
-    const waste = engine.imageWaste('waste/deldir:1');
+  it('a directory deleted by one whiteout wastes every file below it, biggest first', async () => {
+    const waste = await engine.imageWaste('waste/deldir:1');
     expect(waste.totalBytes).toBe(1510); // 1000 + 500 + 10; the whiteout counts 0
     expect(waste.wastedBytes).toBe(1500);
     expect(waste.efficiency).toBeCloseTo(10 / 1510, 12);
@@ -111,8 +111,8 @@ describe.skipIf(!asRoot)('imageWaste', () => {
     expect(waste.layers.map((own) => own.wastedBytes)).toEqual([1500, 0]);
   });
 
-  it('an opaque directory hides all the lower layers put below it, rewritten or not', () => {
-    const waste = engine.imageWaste('waste/opaque:1');
+  it('an opaque directory hides all the lower layers put below it, rewritten or not', async () => {
+    const waste = await engine.imageWaste('waste/opaque:1');
     expect(waste.totalBytes).toBe(107); // 40 + 60 + 7
     expect(waste.wastedBytes).toBe(100); // 40 + 60
     expect(waste.paths).toEqual([
@@ -121,8 +121,8 @@ describe.skipIf(!asRoot)('imageWaste', () => {
     ]);
   });
 
-  it('a hard-linked file counts once, and only once its last name is gone', () => {
-    const waste = engine.imageWaste('waste/hardlink:1');
+  it('a hard-linked file counts once, and only once its last name is gone', async () => {
+    const waste = await engine.imageWaste('waste/hardlink:1');
     expect(waste.totalBytes).toBe(800); // one inode, not two
     expect(waste.wastedBytes).toBe(800);
     expect(waste.efficiency).toBe(0);
@@ -131,17 +131,17 @@ describe.skipIf(!asRoot)('imageWaste', () => {
     expect(waste.layers.map((own) => own.wastedBytes)).toEqual([800, 0, 0]);
   });
 
-  it('an image whose layers only add wastes nothing: score 1', () => {
-    const waste = engine.imageWaste('waste/clean:1');
+  it('an image whose layers only add wastes nothing: score 1', async () => {
+    const waste = await engine.imageWaste('waste/clean:1');
     expect(waste).toMatchObject({ totalBytes: 30, wastedBytes: 0, efficiency: 1, paths: [] });
     expect(waste.layers.map((own) => [own.index, own.bytes, own.wastedBytes])).toEqual([
       [0, 10, 0],
       [1, 20, 0],
     ]);
-    expect(waste.layers[0]!.chainId).toBe(engine.inspectImage('waste/clean:1').layers[0]!.chainId);
+    expect(waste.layers[0]!.chainId).toBe((await engine.inspectImage('waste/clean:1')).layers[0]!.chainId);
   });
 
-  it('an unknown image is NOT_FOUND', () => {
-    expect(() => engine.imageWaste('waste/none:1')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  it('an unknown image is NOT_FOUND', async () => {
+    await expect(engine.imageWaste('waste/none:1')).rejects.toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
   });
 });

@@ -33,8 +33,8 @@ function newEngine(label: string): Engine {
 }
 
 /** Mounts the image's layers read-only with overlayfs, runs `check`, unmounts. */
-function withOverlay<T>(engine: Engine, ref: string, check: (merged: string) => T): T {
-  const image = engine.inspectImage(ref);
+async function withOverlay<T>(engine: Engine, ref: string, check: (merged: string) => T): Promise<T> {
+  const image = await engine.inspectImage(ref);
   const lower = image.layers
     .map((layer) => path.join(engine.root, 'layers', layer.chainId.slice(7), 'diff'))
     .reverse()
@@ -59,8 +59,8 @@ describe('import from an OCI layout directory', () => {
     expect(imported[1]!.layers.map((layer) => layer.reused)).toEqual([true, true, false]);
   });
 
-  it('lists both images with their layers, sharing the first two', () => {
-    const images = engine.listImages();
+  it('lists both images with their layers, sharing the first two', async () => {
+    const images = await engine.listImages();
     expect(images.map((image) => image.tags[0])).toEqual(['test/a:1', 'test/b:1']);
     const [ia, ib] = images;
     expect(ia!.layers.slice(0, 2).map((l) => l.chainId)).toEqual(ib!.layers.slice(0, 2).map((l) => l.chainId));
@@ -69,8 +69,8 @@ describe('import from an OCI layout directory', () => {
     expect(ia!.layers.map((l) => l.createdBy)).toEqual(['test layer base', 'test layer app', 'test layer change']);
   });
 
-  it('unpacks layers that overlayfs merges as the image says', () => {
-    withOverlay(engine, 'test/a:1', (root) => {
+  it('unpacks layers that overlayfs merges as the image says', async () => {
+    await withOverlay(engine, 'test/a:1', (root) => {
       expect(fs.existsSync(path.join(root, 'etc/motd'))).toBe(false);
       expect(fs.readFileSync(path.join(root, 'etc/passwd'), 'utf8')).toContain('app:x:1000');
       expect(fs.readdirSync(path.join(root, 'usr/share/doc'))).toEqual(['new.txt']);
@@ -87,7 +87,7 @@ describe('import from an OCI layout directory', () => {
       expect(execFileSync('getfattr', ['--only-values', '-n', 'user.strata.test', path.join(root, 'app/data.txt')], { encoding: 'utf8' })).toBe('kept');
       expect(execFileSync('chroot', [root, '/bin/cat', '/etc/group'], { encoding: 'utf8' })).toBe('root:x:0:\n');
     });
-    withOverlay(engine, 'test/b:1', (root) => {
+    await withOverlay(engine, 'test/b:1', (root) => {
       expect(fs.readFileSync(path.join(root, 'etc/motd'), 'utf8')).toBe('welcome to the base layer\n');
       expect(fs.readdirSync(path.join(root, 'usr/share/doc')).sort()).toEqual(['old', 'readme']);
       expect(fs.statSync(path.join(root, 'app/big.bin')).size).toBe(1 << 20);
@@ -95,8 +95,8 @@ describe('import from an OCI layout directory', () => {
     });
   });
 
-  it('stores whiteouts in overlay form: 0/0 character devices and the opaque xattr', () => {
-    const top = engine.inspectImage('test/a:1').layers[2]!;
+  it('stores whiteouts in overlay form: 0/0 character devices and the opaque xattr', async () => {
+    const top = (await engine.inspectImage('test/a:1')).layers[2]!;
     const diff = path.join(engine.root, 'layers', top.chainId.slice(7), 'diff');
     const motd = fs.lstatSync(path.join(diff, 'etc/motd'));
     expect(motd.isCharacterDevice()).toBe(true);
@@ -106,18 +106,18 @@ describe('import from an OCI layout directory', () => {
     expect(opaque).toBe('y');
   });
 
-  it("marks what each layer added, modified and deleted", () => {
-    const marks = (layer: number) => {
-      const { tree } = engine.imageTree('test/a:1', { layer, merged: false });
+  it("marks what each layer added, modified and deleted", async () => {
+    const marks = async (layer: number) => {
+      const { tree } = await engine.imageTree('test/a:1', { layer, merged: false });
       return (p: string) => tree.find(p)?.change;
     };
-    const base = marks(0);
+    const base = await marks(0);
     expect(base('bin/busybox')).toBe('added');
-    const app = marks(1);
+    const app = await marks(1);
     expect(app('app/data.txt')).toBe('added');
     expect(app('etc/app.conf')).toBe('added');
     expect(app('etc')).toBe('unchanged');
-    const change = marks(2);
+    const change = await marks(2);
     expect(change('etc/motd')).toBe('deleted');
     expect(change('etc/passwd')).toBe('modified');
     expect(change('app/big.bin')).toBe('deleted');
@@ -127,22 +127,22 @@ describe('import from an OCI layout directory', () => {
     expect(change('usr/share/doc')).toBe('modified');
   });
 
-  it('rolls sizes up the tree and shows the merged view up to a layer', () => {
-    const { tree } = engine.imageTree('test/a:1', { layer: 1, merged: true });
+  it('rolls sizes up the tree and shows the merged view up to a layer', async () => {
+    const { tree } = await engine.imageTree('test/a:1', { layer: 1, merged: true });
     expect(tree.find('app/big.bin')?.size).toBe(1 << 20);
     expect(tree.find('app')!.size).toBeGreaterThanOrEqual((1 << 20) + 17);
     expect(tree.find('bin/busybox')?.layer).toBe(0);
-    const top = engine.imageTree('test/a:1', { merged: true }).tree;
+    const top = (await engine.imageTree('test/a:1', { merged: true })).tree;
     expect(top.find('app/big.bin')).toBeUndefined();
     expect(top.find('etc/passwd')?.layer).toBe(2);
     expect(top.root.size).toBe(top.root.children.reduce((sum, child) => sum + child.size, 0));
   });
 
-  it("accounts for disk exactly as du sees it, shared and unique as docker defines them", () => {
-    const usage = engine.diskUsage();
+  it("accounts for disk exactly as du sees it, shared and unique as docker defines them", async () => {
+    const usage = await engine.diskUsage();
     const layerDirs = fs.readdirSync(path.join(engine.root, 'layers')).map((hex) => path.join(engine.root, 'layers', hex, 'diff'));
     expect(usage.layerBytes).toBe(du(layerDirs));
-    const [ia, ib] = engine.listImages();
+    const [ia, ib] = await engine.listImages();
     for (const image of [ia!, ib!]) {
       const own = usage.images.find((entry) => entry.id === image.id)!;
       const dirs = image.layers.map((layer) => path.join(engine.root, 'layers', layer.chainId.slice(7), 'diff'));
@@ -158,16 +158,16 @@ describe('import from an OCI layout directory', () => {
 });
 
 describe('every import format gives the same image', () => {
-  const expectSameLayers = (engine: Engine, ref: string, image: TestImage) => {
-    const info = engine.inspectImage(ref);
+  const expectSameLayers = async (engine: Engine, ref: string, image: TestImage) => {
+    const info = await engine.inspectImage(ref);
     expect(info.layers.map((layer) => layer.diffId)).toEqual(image.layers.map((layer) => layer.diffId));
   };
 
   it.each(['none', 'gzip', 'zstd'] as const)('OCI layout with %s layers', async (compression) => {
     const engine = newEngine(`oci-${compression}`);
     await engine.importImage({ path: writeOciLayout(path.join(work, `layout-${compression}`), [a], { compression }) });
-    expectSameLayers(engine, 'test/a:1', a);
-    const mediaTypes = engine.inspectImage('test/a:1').layers.map((layer) => layer.mediaType);
+    await expectSameLayers(engine, 'test/a:1', a);
+    const mediaTypes = (await engine.inspectImage('test/a:1')).layers.map((layer) => layer.mediaType);
     expect(new Set(mediaTypes).size).toBe(1);
   });
 
@@ -175,7 +175,7 @@ describe('every import format gives the same image', () => {
     const engine = newEngine('oci-archive');
     const imported = await engine.importImage({ path: writeOciArchive(work, [a, b], { compression: 'zstd' }) });
     expect(imported).toHaveLength(2);
-    expectSameLayers(engine, 'test/b:1', b);
+    await expectSameLayers(engine, 'test/b:1', b);
   });
 
   it('docker-archive with two images, tags from RepoTags', async () => {
@@ -183,8 +183,8 @@ describe('every import format gives the same image', () => {
     const archive = writeDockerArchive(work, [a, b]);
     const imported = await engine.importImage({ path: archive });
     expect(imported.map((image) => image.tags)).toEqual([['test/a:1'], ['test/b:1']]);
-    expectSameLayers(engine, 'test/a:1', a);
-    expectSameLayers(engine, 'test/b:1', b);
+    await expectSameLayers(engine, 'test/a:1', a);
+    await expectSameLayers(engine, 'test/b:1', b);
     // Importing it again stores nothing new.
     const before = fs.readdirSync(path.join(engine.root, 'blobs/sha256')).length;
     const again = await engine.importImage({ path: archive, format: 'docker-archive' });
@@ -195,7 +195,7 @@ describe('every import format gives the same image', () => {
   it('a docker-archive whose repeated layers are symlinks to the first copy', async () => {
     const engine = newEngine('docker-links');
     await engine.importImage({ path: writeDockerArchive(work, [a, b], { symlinkRepeats: true }) });
-    expectSameLayers(engine, 'test/b:1', b);
+    await expectSameLayers(engine, 'test/b:1', b);
   });
 
   it('a gzip-compressed docker-archive', async () => {
@@ -203,7 +203,7 @@ describe('every import format gives the same image', () => {
     const archive = writeDockerArchive(work, [b]);
     execFileSync('gzip', ['-k', archive]);
     await engine.importImage({ path: `${archive}.gz` });
-    expectSameLayers(engine, 'test/b:1', b);
+    await expectSameLayers(engine, 'test/b:1', b);
   });
 
   it('a rootfs tar becomes a one-layer image with the --change config', async () => {
@@ -214,7 +214,7 @@ describe('every import format gives the same image', () => {
       changes: ['CMD ["/bin/sh", "-c", "echo hi"]', 'ENV GREETING="hello world" MODE=test', 'WORKDIR /tmp', 'EXPOSE 8080'],
     });
     expect(image!.tags).toEqual(['rootfs/base:latest']);
-    const info = engine.inspectImage('rootfs/base');
+    const info = await engine.inspectImage('rootfs/base');
     expect(info.layers).toHaveLength(1);
     expect(info.layers[0]!.diffId).toBe(a.layers[0]!.diffId);
     expect(info.layers[0]!.chainId).toBe(a.layers[0]!.diffId);
@@ -229,7 +229,7 @@ describe('every import format gives the same image', () => {
     const engine = newEngine('rootfs-bad');
     const error = await engine.importImage({ path: a.layers[0]!.tar, changes: ['FROBNICATE x'] }).catch((e: unknown) => e);
     expect(isStrataError(error, 'INVALID_ARGUMENT')).toBe(true);
-    expect(engine.listImages()).toEqual([]);
+    expect(await engine.listImages()).toEqual([]);
     expect(fs.readdirSync(path.join(engine.root, 'layers'))).toEqual([]);
   });
 });

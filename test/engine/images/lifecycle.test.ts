@@ -35,20 +35,20 @@ describe('tags', () => {
   it('tag adds a name; rmi of one of two tags only untags', async () => {
     const engine = await freshEngine('tags');
     expect(await engine.tagImage('test/a:1', 'mine/a')).toBe('mine/a:latest');
-    const id = engine.inspectImage('test/a:1').id;
-    expect(engine.inspectImage('mine/a').id).toBe(id);
-    expect(engine.inspectImage(id.slice(7, 19)).id).toBe(id);
+    const id = (await engine.inspectImage('test/a:1')).id;
+    expect((await engine.inspectImage('mine/a')).id).toBe(id);
+    expect((await engine.inspectImage(id.slice(7, 19))).id).toBe(id);
     const result = await engine.removeImage('mine/a');
     expect(result).toMatchObject({ untagged: ['mine/a:latest'], deleted: [] });
-    expect(engine.inspectImage('test/a:1').tags).toEqual(['test/a:1']);
+    expect((await engine.inspectImage('test/a:1')).tags).toEqual(['test/a:1']);
   });
 
   it('a tag moves to the newer image; the old one stays, untagged, until prune', async () => {
     const engine = await freshEngine('move');
     await engine.tagImage('test/b:1', 'test/a:1');
-    const images = engine.listImages();
+    const images = await engine.listImages();
     expect(images.find((image) => image.tags.length === 0)).toBeDefined();
-    expect(engine.inspectImage('test/a:1').id).toBe(engine.inspectImage('test/b:1').id);
+    expect((await engine.inspectImage('test/a:1')).id).toBe((await engine.inspectImage('test/b:1')).id);
     const preview = await engine.prune({ dryRun: true });
     expect(preview.images).toHaveLength(1);
     expect(preview.freed.layers).toHaveLength(1);
@@ -56,7 +56,7 @@ describe('tags', () => {
     const pruned = await engine.prune();
     expect(pruned.freed.bytes).toBe(preview.freed.bytes);
     expect(layerCount(engine)).toBe(3);
-    expect(engine.listImages()).toHaveLength(1);
+    expect(await engine.listImages()).toHaveLength(1);
   });
 
   it('refuses bad names and unknown images with stable codes', async () => {
@@ -77,12 +77,12 @@ describe('remove and prune', () => {
     await engine.removeImage('test/a:1');
     expect(layerCount(engine)).toBe(0);
     expect(fs.readdirSync(path.join(engine.root, 'blobs/sha256'))).toEqual([]);
-    expect(engine.diskUsage().layerBytes).toBe(0);
+    expect((await engine.diskUsage()).layerBytes).toBe(0);
   });
 
   it('refuses to remove an image a container uses, unless forced; the container keeps its layers', async () => {
     const engine = await freshEngine('in-use');
-    const image = engine.inspectImage('test/b:1');
+    const image = await engine.inspectImage('test/b:1');
     // The container manager (a later issue) records its image like this.
     const container = path.join(engine.root, 'containers', 'c0ffee');
     fs.mkdirSync(container);
@@ -104,7 +104,7 @@ describe('concurrent and cancelled work', () => {
     const layoutA = writeOciLayout(path.join(work, 'layout-a-only'), [a]);
     const layoutB = writeOciLayout(path.join(work, 'layout-b-only'), [b]);
     await Promise.all([engine.importImage({ path: layoutA }), engine.importImage({ path: layoutB })]);
-    expect(engine.listImages().map((image) => image.tags[0]).sort()).toEqual(['test/a:1', 'test/b:1']);
+    expect((await engine.listImages()).map((image) => image.tags[0]).sort()).toEqual(['test/a:1', 'test/b:1']);
     expect(layerCount(engine)).toBe(4);
     expect(fs.readdirSync(path.join(engine.root, 'tmp'))).toEqual([]);
   });
@@ -141,7 +141,7 @@ describe('crash safety', () => {
     expect(fs.readdirSync(tmp).length).toBeGreaterThan(0);
     const next = Engine.open({ root: engine.root }); // the next start clears up
     expect(fs.readdirSync(tmp)).toEqual([]);
-    expect(next.listImages().map((image) => image.tags[0])).toEqual(['test/a:1', 'test/b:1']);
+    expect((await next.listImages()).map((image) => image.tags[0])).toEqual(['test/a:1', 'test/b:1']);
     const result = await next.prune();
     expect(result.freed.layers).toEqual([]);
     expect(treeSnapshot(engine.root).filter((line) => !line.startsWith('lock'))).toEqual(before.filter((line) => !line.startsWith('lock')));

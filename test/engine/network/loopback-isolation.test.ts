@@ -59,7 +59,7 @@ describe.skipIf(!python)('the host loopback, seen from a container on the bridge
   it('receives no UDP datagram and answers no TCP SYN a container sends to 127.0.0.1', async () => {
     const container = await engine.createContainer('test/a:1', { command: ['sleep', '60'] });
     await engine.startContainer(container.id);
-    const { pid, network } = engine.inspectContainer(container.id).state;
+    const { pid, network } = (await engine.inspectContainer(container.id)).state;
     const gateway = network!.gateway;
     const udpLoopback = await listening(dgram.createSocket('udp4'), '127.0.0.1');
     const udpControl = await listening(dgram.createSocket('udp4'), gateway);

@@ -106,18 +106,18 @@ describe('the bridge network', () => {
   it('records the address while it runs, and leaves no veth, address or namespace once stopped', async () => {
     const container = await engine.createContainer('test/a:1', { command: ['sleep', '30'] });
     await engine.startContainer(container.id);
-    const running = engine.inspectContainer(container.id);
+    const running = await engine.inspectContainer(container.id);
     expect(running.state.network).toMatchObject({ gateway: '10.86.254.1', prefix: 24, ports: [] });
     expect(running.state.network!.address).toMatch(/^10\.86\.254\.\d+$/);
     expect(hostTraces(container.id)).toEqual({ veth: true, address: true, rules: false });
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).toContain(path.join(engine.root, 'containers', container.id, 'netns'));
     await engine.stopContainer(container.id, { timeoutS: 0 });
-    expect(engine.inspectContainer(container.id).state.network).toBeUndefined();
+    expect((await engine.inspectContainer(container.id)).state.network).toBeUndefined();
     expect(hostTraces(container.id)).toEqual({ veth: false, address: false, rules: false });
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(path.join(engine.root, 'containers', container.id));
     // And it gets a network again on the next start.
     await engine.startContainer(container.id);
-    expect(engine.inspectContainer(container.id).state.network!.address).toMatch(/^10\.86\.254\.\d+$/);
+    expect((await engine.inspectContainer(container.id)).state.network!.address).toMatch(/^10\.86\.254\.\d+$/);
     await engine.removeContainer(container.id, { force: true });
     expect(hostTraces(container.id)).toEqual({ veth: false, address: false, rules: false });
   });
@@ -182,7 +182,7 @@ describe('the bridge network', () => {
       publish: [{ hostIp: '127.0.0.1', hostPort: 0, containerPort: 80, protocol: 'tcp' }],
     });
     await engine.startContainer(container.id);
-    const [port] = engine.inspectContainer(container.id).state.network!.ports;
+    const [port] = (await engine.inspectContainer(container.id)).state.network!.ports;
     expect(port).toMatchObject({ hostIp: '127.0.0.1', containerPort: 80, protocol: 'tcp' });
     expect(port!.hostPort).toBeGreaterThan(0);
     expect(await eventually(() => httpGet(`http://127.0.0.1:${port!.hostPort}/index.html`))).toBe('served from a container\n');
@@ -193,7 +193,7 @@ describe('the bridge network', () => {
     const refused = await engine.startContainer(second.id).catch((error: unknown) => error);
     expect(isStrataError(refused, 'CONFLICT')).toBe(true);
     expect((refused as Error).message).toContain(`port ${port!.hostPort}/tcp is already published by container ${container.id.slice(0, 12)}`);
-    expect(engine.inspectContainer(second.id).state.status).toBe('created');
+    expect((await engine.inspectContainer(second.id)).state.status).toBe('created');
     expect(hostTraces(second.id)).toEqual({ veth: false, address: false, rules: false });
     await engine.removeContainer(second.id);
 
@@ -238,7 +238,7 @@ describe('the bridge network', () => {
       const error = await engine.createContainer('test/a:1', options).catch((e: unknown) => e);
       expect(isStrataError(error, 'INVALID_ARGUMENT'), String(error)).toBe(true);
     }
-    expect(engine.listContainers({ all: true })).toEqual([]);
+    expect(await engine.listContainers({ all: true })).toEqual([]);
   });
 
 });

@@ -80,7 +80,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (unavailable) return;
   for (const engine of engines) {
-    for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
+    for (const container of await engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
   }
   await registry?.stop();
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
@@ -104,7 +104,7 @@ describe.skipIf(unavailable)('pull from a registry', () => {
       downloadedBytes: pushedA.layers.reduce((sum, layer) => sum + layer.size, 0),
     });
     expect(pulled.layers.map((layer) => layer.reused)).toEqual([false, false, false]);
-    const info = engine.inspectImage(ref('test/a:1'));
+    const info = await engine.inspectImage(ref('test/a:1'));
     expect(info.layers.map((layer) => [layer.digest, layer.blobSize, layer.diffId, layer.mediaType])).toEqual(pushedA.layers.map((layer) => [layer.digest, layer.size, layer.diffId, layer.mediaType]));
     expect(fs.readFileSync(path.join(engine.root, 'blobs/sha256', pushedA.manifestDigest.slice(7)))).toEqual(pushedA.manifest);
     expect(fs.readFileSync(path.join(engine.root, 'blobs/sha256', pushedA.configDigest.slice(7)))).toEqual(pushedA.config);
@@ -132,13 +132,13 @@ describe.skipIf(unavailable)('pull from a registry', () => {
     const engine = freshEngine();
     const byDigest = await engine.pullImage(ref(`test/a@${pushedA.manifestDigest}`));
     expect(byDigest).toMatchObject({ id: pushedA.configDigest, manifestDigest: pushedA.manifestDigest, tags: [], downloadedLayers: 3 });
-    expect(engine.listImages().map((image) => [image.id, image.tags])).toEqual([[pushedA.configDigest, []]]);
-    expect(engine.inspectImage(pushedA.configDigest).layers.map((layer) => layer.diffId)).toEqual(a.layers.map((layer) => layer.diffId));
+    expect((await engine.listImages()).map((image) => [image.id, image.tags])).toEqual([[pushedA.configDigest, []]]);
+    expect((await engine.inspectImage(pushedA.configDigest)).layers.map((layer) => layer.diffId)).toEqual(a.layers.map((layer) => layer.diffId));
 
     const both = await engine.pullImage(ref(`test/a:1@${pushedA.manifestDigest}`));
     expect(both).toMatchObject({ manifestDigest: pushedA.manifestDigest, tags: [ref('test/a:1')], downloadedLayers: 0, downloadedBytes: 0 });
     expect(both.layers.every((layer) => layer.reused)).toBe(true);
-    expect(engine.listImages().map((image) => [image.id, image.tags])).toEqual([[pushedA.configDigest, [ref('test/a:1')]]]);
+    expect((await engine.listImages()).map((image) => [image.id, image.tags])).toEqual([[pushedA.configDigest, [ref('test/a:1')]]]);
   });
 
   it('reads Docker schema 2 manifests (and plain tar layers) as pushed', async () => {
@@ -146,7 +146,7 @@ describe.skipIf(unavailable)('pull from a registry', () => {
     const engine = freshEngine();
     const pulled = await engine.pullImage(ref('test/docker:1'));
     expect(pulled).toMatchObject({ manifestDigest: pushed.manifestDigest, id: pushed.configDigest });
-    expect(engine.inspectImage(ref('test/docker:1')).layers.map((layer) => [layer.digest, layer.mediaType, layer.diffId])).toEqual(
+    expect((await engine.inspectImage(ref('test/docker:1'))).layers.map((layer) => [layer.digest, layer.mediaType, layer.diffId])).toEqual(
       pushed.layers.map((layer) => [layer.digest, 'application/vnd.docker.image.rootfs.diff.tar', layer.diffId]),
     );
   });
@@ -158,7 +158,7 @@ describe.skipIf(unavailable)('pull from a registry', () => {
 
     const other = await engine.pullImage(ref('test/multi:1'), { platform: `linux/${OTHER_ARCH}` });
     expect(other).toMatchObject({ manifestDigest: multiOther.manifestDigest, id: multiOther.configDigest, digest: multiIndex, platform: `linux/${OTHER_ARCH}` });
-    expect(engine.inspectImage(ref('test/multi:1')).architecture).toBe(OTHER_ARCH); // the tag moved
+    expect((await engine.inspectImage(ref('test/multi:1'))).architecture).toBe(OTHER_ARCH); // the tag moved
     expect(other.layers.map((layer) => layer.reused)).toEqual([true, true, false]); // base and app shared with the host image
 
     const before = storeState(engine);
@@ -189,7 +189,7 @@ describe.skipIf(unavailable)('pull from a registry', () => {
     // The registry saw B's config and its own layer fetched, nothing else.
     await expect.poll(() => registry.blobGets().slice(logged)).toContain(other.digest);
     expect(registry.blobGets().slice(logged).sort()).toEqual([pushedB.configDigest, other.digest].sort());
-    expect(engine.inspectImage(ref('test/b:1')).layers.map((layer) => layer.chainId).slice(0, 2)).toEqual(engine.inspectImage(ref('test/a:1')).layers.map((layer) => layer.chainId).slice(0, 2));
+    expect((await engine.inspectImage(ref('test/b:1'))).layers.map((layer) => layer.chainId).slice(0, 2)).toEqual((await engine.inspectImage(ref('test/a:1'))).layers.map((layer) => layer.chainId).slice(0, 2));
   });
 
   it('refuses a blob corrupted on the registry (DIGEST_MISMATCH) and leaves the store exactly as it was', async () => {
@@ -204,7 +204,7 @@ describe.skipIf(unavailable)('pull from a registry', () => {
     expect(failure.code).toBe('DIGEST_MISMATCH');
     expect(failure.message).toContain(victim.digest);
     expect(storeState(engine)).toEqual(before);
-    expect(engine.listImages().map((image) => image.tags)).toEqual([[ref('test/a:1')]]);
+    expect((await engine.listImages()).map((image) => image.tags)).toEqual([[ref('test/a:1')]]);
   });
 
   it('cancels mid-download: CANCELLED, no image, tag, layer, blob or temp file', async () => {
@@ -298,7 +298,7 @@ describe.skipIf(unavailable)('pull from a registry on [::1]', () => {
       expect(name).toMatch(/^\[::1\]:\d+\/test\/a:1$/);
       const engine = freshEngine();
       expect(await engine.pullImage(name)).toMatchObject({ manifestDigest: pushedA.manifestDigest, tags: [name] });
-      expect(engine.inspectImage(name).id).toBe(pushedA.configDigest);
+      expect((await engine.inspectImage(name)).id).toBe(pushedA.configDigest);
     } finally {
       await local6.stop();
     }

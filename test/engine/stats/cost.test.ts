@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (skipReason) return;
   await sampler?.stop();
-  for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
+  for (const container of await engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
   fs.rmSync(work, { recursive: true, force: true });
   expect(mounts).not.toContain(work);

@@ -44,7 +44,7 @@ afterAll(async () => {
   if (skipReason) return;
   await sampler.stop();
   for (const veth of veths) spawnQuiet('ip', ['link', 'del', veth]);
-  for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
+  for (const container of await engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
   fs.rmSync(work, { recursive: true, force: true });
   expect(mounts).not.toContain(work);
@@ -161,7 +161,7 @@ describe.skipIf(skipReason !== '')('stats sampler, live', () => {
 
   it("counts a bridged container's traffic on its eth0", async () => {
     const { id } = await run(['sleep', '600']);
-    const address = engine.inspectContainer(id).state.network!.address;
+    const address = (await engine.inspectContainer(id)).state.network!.address;
     execFileSync('busybox', ['ping', '-c', '5', '-i', '0.2', '-W', '2', address], { stdio: 'ignore' });
     const samples = await samplesUntil(id, (s) => (s.at(-1)?.netRxBytes ?? 0) >= 5 * 84 && (s.at(-1)?.netTxBytes ?? 0) >= 5 * 84);
     console.log(`stats live: after 5 pings of a bridged container: rx ${samples.at(-1)!.netRxBytes} B, tx ${samples.at(-1)!.netTxBytes} B`);
@@ -205,11 +205,11 @@ describe.skipIf(skipReason !== '')('stats sampler, live', () => {
     const created = await engine.createContainer('test/a:1', { command: ['sleep', '600'] });
     const { id } = await run(['sleep', '600']);
     const targets = await containerStatsTargets(engine.store, await openCgroupManager())();
-    const running = engine.listContainers().map((c) => c.id);
+    const running = (await engine.listContainers()).map((c) => c.id);
     expect(targets.map((t) => t.id).sort()).toEqual([...running].sort());
     expect(targets.map((t) => t.id)).toContain(id);
     expect(targets.map((t) => t.id)).not.toContain(created.id); // created, never started: no cgroup
-    expect(targets.find((t) => t.id === id)!.pid).toBe(engine.inspectContainer(id).state.pid);
+    expect(targets.find((t) => t.id === id)!.pid).toBe((await engine.inspectContainer(id)).state.pid);
 
     await samplesUntil(id, () => true);
     // 2-s points: wait until two are in the file (historyOf also shows the open one, which is

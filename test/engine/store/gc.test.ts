@@ -44,8 +44,8 @@ function contents(engine: Engine): { blobs: string[]; layers: string[] } {
 }
 
 /** What an image holds in the store: its blobs (manifest, config, layers) and its layers, as hex. */
-function holdings(engine: Engine, ref: string): { blobs: string[]; layers: string[] } {
-  const image = engine.inspectImage(ref);
+async function holdings(engine: Engine, ref: string): Promise<{ blobs: string[]; layers: string[] }> {
+  const image = await engine.inspectImage(ref);
   const hex = (digest: string) => digest.slice('sha256:'.length);
   return {
     blobs: [image.manifestDigest, image.id, ...image.layers.map((layer) => layer.digest)].map(hex).sort(),
@@ -60,9 +60,9 @@ describe('mark and sweep', () => {
     const engine = openEngine('mark');
     await engine.importImage({ path: layoutA });
     await engine.importImage({ path: layoutB });
-    const heldA = holdings(engine, 'test/a:1');
-    const heldB = holdings(engine, 'test/b:1');
-    const idA = engine.inspectImage('test/a:1').id;
+    const heldA = await holdings(engine, 'test/a:1');
+    const heldB = await holdings(engine, 'test/b:1');
+    const idA = (await engine.inspectImage('test/a:1')).id;
     const container = await engine.createContainer('test/b:1');
     const { paths } = engine.store;
     const orphanBlob = 'e'.repeat(64);
@@ -105,9 +105,9 @@ describe('gc racing a writer in another process', () => {
       do await engine.prune(); // every sweep it gets in before, between or after the import's turn
       while (!done);
       expect(await importer.exited, importer.stderr()).toBe(0);
-      expect(engine.listImages().map((image) => image.tags)).toEqual([['test/b:1']]);
+      expect((await engine.listImages()).map((image) => image.tags)).toEqual([['test/b:1']]);
       expect(expectConsistent(engine.store.paths)).toBe(1);
-      expect(contents(engine)).toEqual(holdings(engine, 'test/b:1'));
+      expect(contents(engine)).toEqual(await holdings(engine, 'test/b:1'));
       await engine.removeImage('test/b:1');
       expect(contents(engine)).toEqual({ blobs: [], layers: [] });
     }

@@ -69,7 +69,7 @@ describe('unreadable store records', () => {
     const intact = fs.readFileSync(index);
     truncate(index);
     const before = treeSnapshot(engine.root);
-    expect(() => engine.listImages()).toThrow(expect.toSatisfy(damaged(index)));
+    await expect(engine.listImages()).rejects.toThrow(expect.toSatisfy(damaged(index)));
     await expect(engine.prune()).rejects.toSatisfy(damaged(index));
     await expect(engine.removeImage('test/a:1')).rejects.toSatisfy(damaged(index));
     expect(treeSnapshot(engine.root)).toEqual(before);
@@ -77,7 +77,7 @@ describe('unreadable store records', () => {
     expect(cli.code).not.toBe(0);
     expect(cli.stderr).toMatch(/^strata images: store index .*index\.json: not valid JSON .*\[INVALID_ARCHIVE\]\n$/);
     fs.writeFileSync(index, intact);
-    expect(engine.listImages()).toHaveLength(2);
+    expect(await engine.listImages()).toHaveLength(2);
   });
 
   it('a damaged container record: left out of listings with one warning; gc refuses until it is dealt with', async () => {
@@ -85,12 +85,12 @@ describe('unreadable store records', () => {
     const container = await engine.createContainer('test/b:1');
     const record = path.join(engine.root, 'containers', container.id, 'container.json');
     truncate(record);
-    expect(engine.listContainers({ all: true })).toEqual([]);
-    expect(engine.listContainers({ all: true })).toEqual([]);
+    expect(await engine.listContainers({ all: true })).toEqual([]);
+    expect(await engine.listContainers({ all: true })).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
     const ours = warnings.filter((warning) => (warning as NodeJS.ErrnoException).code === 'STRATA_DAMAGED_RECORD');
     expect(ours.map((warning) => warning.message.includes(record))).toEqual([true]); // once, naming the file
-    expect(() => engine.inspectContainer(container.id)).toThrow(expect.toSatisfy((e: unknown) => isStrataError(e, 'NOT_FOUND')));
+    await expect(engine.inspectContainer(container.id)).rejects.toThrow(expect.toSatisfy((e: unknown) => isStrataError(e, 'NOT_FOUND')));
 
     // rmi would sweep the layers the container stands on: refused before anything changes.
     const before = treeSnapshot(engine.root);
@@ -108,16 +108,16 @@ describe('unreadable store records', () => {
 
   it("a damaged layer meta.json: a coded error naming it; rmi still removes the image and the layer", async () => {
     const engine = await storeWithImages('meta');
-    const top = engine.inspectImage('test/a:1').layers.at(-1)!.chainId;
+    const top = (await engine.inspectImage('test/a:1')).layers.at(-1)!.chainId;
     const meta = path.join(engine.root, 'layers', top.slice('sha256:'.length), 'meta.json');
     truncate(meta);
-    expect(() => engine.listImages()).toThrow(expect.toSatisfy(damaged(meta)));
-    expect(() => engine.diskUsage()).toThrow(expect.toSatisfy(damaged(meta)));
+    await expect(engine.listImages()).rejects.toThrow(expect.toSatisfy(damaged(meta)));
+    await expect(engine.diskUsage()).rejects.toThrow(expect.toSatisfy(damaged(meta)));
     const cli = strata(engine, 'images');
     expect(cli.code).not.toBe(0);
     expect(cli.stderr).toMatch(/meta\.json is damaged: not valid JSON .*\[INVALID_ARCHIVE\]\n$/);
     const removed = await engine.removeImage('test/a:1');
     expect(removed.freed.layers).toContain(top);
-    expect(engine.listImages().map((image) => image.tags)).toEqual([['test/b:1']]);
+    expect((await engine.listImages()).map((image) => image.tags)).toEqual([['test/b:1']]);
   });
 });

@@ -79,9 +79,9 @@ export function someoneWaitsFor(file: string): boolean {
     .some((line) => line.includes('->') && line.includes('FLOCK') && line.split(/\s+/).some((field) => field.endsWith(`:${inode}`)));
 }
 
-export async function until(condition: () => boolean, what: string): Promise<void> {
+export async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 3000; i++) {
-    if (condition()) return;
+    if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`gave up waiting: ${what}`);

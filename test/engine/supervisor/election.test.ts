@@ -53,7 +53,7 @@ describe('the supervisor election', () => {
     second.start();
     try {
       expect([first.role, second.role]).toEqual(['supervisor', 'follower']);
-      expect(supervisorPidOf(file)).toBe(process.pid);
+      expect(await supervisorPidOf(file)).toBe(process.pid);
       first.stop();
       expect(first.role).toBeNull();
       await until(() => second.role === 'supervisor', 'the follower to take over');
@@ -75,14 +75,14 @@ describe('the supervisor election', () => {
     const supervisor = elected[0]!;
     const follower = supervisor === a ? b : a;
     expect(roles(follower)).toEqual(['follower']);
-    expect(supervisorPidOf(path.join(root, 'supervisor.lock'))).toBe(supervisor.process.pid);
+    expect(await supervisorPidOf(path.join(root, 'supervisor.lock'))).toBe(supervisor.process.pid);
 
     supervisor.process.kill('SIGKILL');
     await supervisor.exited;
     // The kernel freed the dead process's flock; the follower's next try (every 100 ms) gets it.
     await follower.line(/^role supervisor$/);
     expect(roles(follower)).toEqual(['follower', 'supervisor']);
-    expect(supervisorPidOf(path.join(root, 'supervisor.lock'))).toBe(follower.process.pid);
+    expect(await supervisorPidOf(path.join(root, 'supervisor.lock'))).toBe(follower.process.pid);
   });
 
   it('system.info says whether this engine is the store supervisor, and who is', async () => {
