@@ -10,7 +10,7 @@ import { EventBus } from './events';
 import { type CallHandler, type HandlerContext, type JobHandler, handlers } from './handlers/index';
 import { invalidInput } from './invalid-input';
 import { JobRegistry } from './jobs';
-import { packageVersion } from './package-info';
+import { packageVersionAsync } from './package-info';
 import type { Reply } from '@shared/api/protocol';
 import { type EventSink, Session } from './session';
 import { StatsService } from './stats-service';
@@ -93,9 +93,7 @@ export class Api {
       jobs: this.jobs,
       stats: this.stats,
       // Read only by system.info: package.json is not looked for on every call.
-      get version() {
-        return options.version ?? packageVersion();
-      },
+      version: () => (options.version !== undefined ? Promise.resolve(options.version) : packageVersionAsync()),
       supervisor: options.supervisor,
       standardOutput: options.standardOutput,
     };

@@ -28,3 +28,22 @@ export function packageVersion(): string {
   found ??= locate();
   return found?.version ?? 'unknown';
 }
+
+let reading: Promise<string> | undefined;
+
+/** The version, read without blocking (system.info on an API path); once per process. */
+export function packageVersionAsync(): Promise<string> {
+  if (found !== undefined) return Promise.resolve(found?.version ?? 'unknown');
+  reading ??= (async () => {
+    // The same walk as findPackageRoot's, each package.json read without blocking.
+    for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+      const manifest = await fs.promises.readFile(path.join(dir, 'package.json'), 'utf8').then(
+        (text) => JSON.parse(text) as { name?: unknown; version?: unknown },
+        () => undefined,
+      );
+      if (manifest?.name === 'strata') return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+      if (path.dirname(dir) === dir) return 'unknown';
+    }
+  })().catch(() => 'unknown');
+  return reading;
+}

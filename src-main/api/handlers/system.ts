@@ -3,5 +3,5 @@ import { systemInfo } from '../system-info';
 import type { Handlers } from './types';
 
 export const systemHandlers = {
-  'system.info': (_input, { engine, version, supervisor }) => systemInfo(engine, version, supervisor),
+  'system.info': async (_input, { engine, version, supervisor }) => systemInfo(engine, await version(), supervisor),
 } satisfies Partial<Handlers>;

@@ -14,7 +14,8 @@ export interface HandlerContext {
   session: Session;
   jobs: JobRegistry;
   stats: StatsService;
-  version: string;
+  /** Strata's version (package.json, read once without blocking). */
+  version: () => Promise<string>;
   /** The engine's place in its store's supervisor election, if it takes part (the window, `strata serve`). */
   supervisor?: StoreSupervisor;
   /** The caller's standard output, when the API runs in the caller's process (ApiOptions.standardOutput). */
