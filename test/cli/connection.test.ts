@@ -89,7 +89,7 @@ afterAll(async () => {
   await new Promise((resolve) => httpServer?.close(resolve));
   await api?.close();
   const engines = [remoteEngine, Engine.open({ root: localRoot })];
-  for (const engine of engines) for (const container of engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
+  for (const engine of engines) for (const container of await engine.listContainers({ all: true })) await engine.removeContainer(container.id, { force: true });
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
   fs.rmSync(work, { recursive: true, force: true });
   expect(mounts).not.toContain(work);
@@ -167,7 +167,7 @@ describe('the same commands over a Unix socket', () => {
     const ps = await remote('ps', '-a');
     expect(ps.stdout.split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
     expect(ps.stdout).toMatch(new RegExp(`^${id.slice(0, 12)}\\s+test/a:1 .* Up .* web$`, 'm'));
-    expect(remoteEngine.inspectContainer('web').id).toBe(id); // the engine behind the socket made it
+    expect((await remoteEngine.inspectContainer('web')).id).toBe(id); // the engine behind the socket made it
     let logs = await remote('logs', 'web');
     for (let i = 0; i < 100 && logs.stdout !== 'started\n'; i++) logs = await remote('logs', 'web');
     expect(logs).toEqual({ code: 0, stdout: 'started\n', stderr: 'warned\n' });
@@ -202,7 +202,7 @@ describe('the same commands over a Unix socket', () => {
         });
       const attached = await interrupted(['run', '--rm', '--name', `ctrl-c-${label}`, '--network', 'none', 'test/a:1', 'sh', '-c', 'echo up; sleep 60'], (stdout) => stdout === 'up\n');
       expect(attached, label).toEqual({ code: 0, stdout: 'up\n', stderr: '' });
-      expect(engine.listContainers({ all: true }).map((c) => c.name), label).toEqual([]);
+      expect((await engine.listContainers({ all: true })).map((c) => c.name), label).toEqual([]);
 
       const id = (await strata(env, ...prefix, 'run', '-d', '--name', `followed-${label}`, '--network', 'none', 'test/a:1', 'sh', '-c', 'echo one; sleep 60')).stdout.trim();
       expect(await interrupted(['logs', '-f', id], (stdout) => stdout === 'one\n'), label).toEqual({ code: 0, stdout: 'one\n', stderr: '' });

@@ -64,7 +64,7 @@ describe.skipIf(typeof found === 'string')('the system service killed and starte
     transport = socketTransport(socketPath, { onStatus: (status) => statuses.push(status) });
     transport.subscribe('containers.changed', (payload) => changes.push(payload as ContainerChangedEvent));
     const container = resultOf<ContainerRecord>(await transport.invoke('containers.run', { image: 'test/a:1', options: { command: ['sleep', '300'] } }));
-    const pid = engine.inspectContainer(container.id).state.pid!;
+    const pid = (await engine.inspectContainer(container.id)).state.pid!;
     expect(alive(pid)).toBe(true);
     await expect.poll(() => statuses.at(-1)?.state).toBe('connected');
 
@@ -72,7 +72,7 @@ describe.skipIf(typeof found === 'string')('the system service killed and starte
     expect(await services[0]!.exited).toBe('SIGKILL');
     await expect.poll(() => statuses.at(-1)).toMatchObject({ state: 'disconnected', retryInMs: expect.any(Number) });
     expect(alive(pid)).toBe(true);
-    expect(engine.inspectContainer(container.id).state.status).toBe('running');
+    expect((await engine.inspectContainer(container.id)).state.status).toBe('running');
     expect(fs.statSync(socketPath).isSocket()).toBe(true); // left behind by the killed service
 
     services.push(await startService(root, socketPath)); // replaces the dead socket
@@ -103,7 +103,7 @@ describe.skipIf(typeof found === 'string')('the system service killed and starte
     expect(await service.exited).toBe(0);
     expect(service.stdout()).toContain('stopping (containers keep running)');
     expect(fs.existsSync(socketPath)).toBe(false);
-    expect(engine.inspectContainer(container.id).state.status).toBe('running');
+    expect((await engine.inspectContainer(container.id)).state.status).toBe('running');
     await engine.removeContainer(container.id, { force: true });
   });
 });

@@ -180,7 +180,7 @@ async function uninstall({ engine, output }: CommandContext, values: Record<stri
   for (const line of uninstallSystemService(installContext(), { purge: Boolean(values.purge) })) output.out(`${line}\n`);
   if (!values.purge) return output.out('containers and the store stay (strata system uninstall --purge removes them)\n');
   const store = engine();
-  for (const container of store.listContainers({ all: true })) {
+  for (const container of await store.listContainers({ all: true })) {
     await store.removeContainer(container.id, { force: true });
     output.out(`container ${container.name}: removed\n`);
   }
