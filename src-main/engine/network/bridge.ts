@@ -9,7 +9,7 @@ import { ensureFirewall, ensureLoopbackGuard, removeFirewall } from './firewall'
 import { ipBatch, hostCommand } from './host-command';
 import { addressDir } from './ipam';
 import { type NetworkConfig, formatIPv4, gatewayOf, parseIPv4, prefixMask, subnetText } from './network-config';
-import { withNetworkLock } from './network-lock';
+import { networkLockFile, withNetworkLock } from './network-lock';
 
 export function bridgeExists(config: NetworkConfig): Promise<boolean> {
   return pathExists(path.join('/sys/class/net', config.bridge, 'bridge'));
@@ -89,5 +89,8 @@ export async function removeBridge(config: NetworkConfig): Promise<void> {
     await removeFirewall(config);
     guarded.delete(config.bridge);
     await fs.promises.rm(addressDir(config), { recursive: true, force: true });
+    // The bridge's lock goes with it; withFileLock re-checks the file after locking, so a
+    // waiter on this inode takes a new lock file rather than sharing a stale one.
+    await fs.promises.rm(networkLockFile(config), { force: true });
   });
 }

@@ -6,8 +6,12 @@ import { inLine, withFileLock } from '../store/lock';
 import { NETWORK_STATE_DIR } from './ipam';
 import type { NetworkConfig } from './network-config';
 
+export function networkLockFile(config: NetworkConfig): string {
+  return path.join(NETWORK_STATE_DIR, `${config.bridge}.lock`);
+}
+
 export async function withNetworkLock<T>(config: NetworkConfig, work: () => Promise<T> | T): Promise<T> {
   await fs.promises.mkdir(NETWORK_STATE_DIR, { recursive: true, mode: 0o700 });
-  const file = path.join(NETWORK_STATE_DIR, `${config.bridge}.lock`);
+  const file = networkLockFile(config);
   return inLine(file, () => withFileLock(file, work));
 }

@@ -55,15 +55,26 @@ export function inLine<T>(key: string, work: () => Promise<T>): Promise<T> {
 
 /** Holds an exclusive flock on `file` (created if missing) while `work` runs. Opens and closes off the event loop. */
 export async function withFileLock<T>(file: string, work: () => Promise<T> | T): Promise<T> {
-  const handle = await fs.promises.open(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
-  try {
-    await lockFile(handle.fd, 'exclusive');
+  for (;;) {
+    const handle = await fs.promises.open(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
     try {
-      return await work();
+      await lockFile(handle.fd, 'exclusive');
+      try {
+        // The holder before us may have removed the file (it was the last user of what it
+        // guards): our lock is then on an inode no one else will open. Take the new one.
+        if (!(await sameFile(handle, file))) continue;
+        return await work();
+      } finally {
+        unlockFile(handle.fd);
+      }
     } finally {
-      unlockFile(handle.fd);
+      await handle.close();
     }
-  } finally {
-    await handle.close();
   }
+}
+
+/** Whether `file` still names the inode `handle` has open. */
+async function sameFile(handle: fs.promises.FileHandle, file: string): Promise<boolean> {
+  const [held, named] = await Promise.all([handle.stat(), fs.promises.stat(file).catch(() => undefined)]);
+  return named !== undefined && named.ino === held.ino && named.dev === held.dev;
 }

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
 import { ensureBridge, removeBridge } from '../../../src-main/engine/network/bridge';
 import { parseNetworkConfig } from '../../../src-main/engine/network/index';
+import { networkLockFile } from '../../../src-main/engine/network/network-lock';
 import { makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
 import { removeTestStore } from '../../helpers/containers';
 import { TEST_BRIDGE } from '../../test-network';
@@ -103,6 +104,7 @@ describe.skipIf(!python)('the host loopback, seen from a container on the bridge
       expect(fs.readFileSync(`/proc/sys/net/ipv4/conf/${own.bridge}/route_localnet`, 'utf8').trim()).toBe('1');
       await removeBridge(own);
       expect(guard()).toEqual({ jump: false, drop: false });
+      expect(fs.existsSync(networkLockFile(own)), 'the bridge\'s lock file goes with it').toBe(false);
       // What an older Strata left: the bridge, without the guard.
       execFileSync('ip', ['link', 'add', own.bridge, 'type', 'bridge']);
       await ensureBridge(own);

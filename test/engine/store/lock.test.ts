@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recoverIfIdle } from '../../../src-main/engine/store/lock';
+import { recoverIfIdle, withFileLock } from '../../../src-main/engine/store/lock';
 import { recoverStore } from '../../../src-main/engine/store/recovery';
 import { Store } from '../../../src-main/engine/store/store';
 import { makeTempDir } from '../../helpers/test-images';
@@ -109,5 +109,24 @@ describe('the store lock between processes', () => {
     await until(() => someoneWaitsFor(store.paths.lock), 'our writer to wait for the lock');
     child.process.kill('SIGKILL');
     expect(await mine).toEqual([]);
+  });
+
+  it('a holder that removes its lock file lets a waiter take a new one, never the removed inode', async () => {
+    const file = path.join(work, 'removed.lock');
+    const order: string[] = [];
+    let waiter: Promise<void> | undefined;
+    await withFileLock(file, async () => {
+      // Same process, another open file: flock makes it wait as another process would.
+      waiter = withFileLock(file, () => {
+        order.push('waiter');
+        // On the removed inode the path would name nothing: the waiter re-opened (and made) the file.
+        expect(fs.existsSync(file), 'the waiter holds the file now named, not the removed one').toBe(true);
+      });
+      await until(() => someoneWaitsFor(file), 'the waiter to wait in flock');
+      fs.rmSync(file);
+      order.push('holder removed the file');
+    });
+    await waiter;
+    expect(order).toEqual(['holder removed the file', 'waiter']);
   });
 });
