@@ -41,9 +41,10 @@ export interface IngestLayerResult {
 
 const CHUNK = 1 << 20;
 /**
- * The unpacker gets the tar in slices this big, with a pause between them once the loop's
- * slice is spent: a 1 MB chunk of small files is hundreds of confined opens and writes,
- * far longer than the window may wait.
+ * The unpacker gets the tar in slices this big; after each, the writer's queued work (on the
+ * threadpool) is waited for, and the loop is given back once its slice is spent: a 1 MB
+ * chunk of small files is hundreds of entries, far longer to check and queue than the
+ * window may wait.
  */
 const UNPACK_SLICE = 8 << 10;
 
@@ -61,7 +62,7 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
   let unpacking: Promise<void> = Promise.resolve();
   const unpack = async (chunk: Buffer): Promise<void> => {
     for (let at = 0; at < chunk.length; at += UNPACK_SLICE) {
-      reader!.write(chunk.subarray(at, at + UNPACK_SLICE));
+      await afterWork(writer!, () => reader!.write(chunk.subarray(at, at + UNPACK_SLICE)));
       await budget.pause();
     }
   };
@@ -98,12 +99,8 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
       }
     },
     final(done) {
-      try {
-        reader?.end();
-        done();
-      } catch (error) {
-        done(error as Error);
-      }
+      if (!reader) return done();
+      afterWork(writer!, () => reader.end()).then(() => done(), done);
     },
   });
 
@@ -111,10 +108,10 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
   try {
     const source = fs.createReadStream(options.file, { highWaterMark: CHUNK });
     await pipeline(source, tap, decompressor(compression), sink, { signal: options.signal });
-    unpacked = writer?.finish();
+    unpacked = await writer?.finish();
   } catch (error) {
     await unpacking.catch(() => undefined); // a cancelled pipeline may leave one chunk mid-way
-    writer?.abort();
+    await writer?.abort();
     throw describeFailure(error, options, compression);
   } finally {
     if (out !== null) fs.closeSync(out);
@@ -125,6 +122,21 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
   if (options.expectedDigest) expectDigest(digest, options.expectedDigest, `layer blob ${options.expectedDigest}`);
   if (options.expectedDiffId) expectDigest(diffId, options.expectedDiffId, `uncompressed layer (diff_id) of ${digest}`);
   return { digest, size, diffId, uncompressedSize, compression, unpacked };
+}
+
+/**
+ * Feeds the reader (`feed`), then waits for the file system work that input queued. An entry
+ * refused while earlier work was still queued reports that work's failure if it failed: the
+ * first error of the tar, as when every entry was written before the next was read.
+ */
+async function afterWork(writer: LayerWriter, feed: () => void): Promise<void> {
+  try {
+    feed();
+  } catch (error) {
+    await writer.settled();
+    throw error;
+  }
+  await writer.settled();
 }
 
 function describeFailure(error: unknown, options: IngestLayerOptions, compression: Compression): unknown {
