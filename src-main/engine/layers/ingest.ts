@@ -11,7 +11,7 @@ import { type SpaceGuard, describeNoSpace } from '../store/free-space';
 import { LoopBudget } from '../store/loop-budget';
 import { type Compression, decompressor } from './compression';
 import { compressionOfFile } from './file-compression';
-import { LayerWriter, type LayerWriteResult, type LayerWriterOptions } from './layer-writer';
+import { LayerWriter, type LayerWriteResult, type LayerWriterOptions, writeAll } from './layer-writer';
 import { TarError, TarReader } from './tar-reader';
 
 export interface IngestLayerOptions {
@@ -60,6 +60,8 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
   const budget = new LoopBudget();
   /** The slices of the chunk being unpacked: settled before a failure closes the writer. */
   let unpacking: Promise<void> = Promise.resolve();
+  /** The write of the chunk being copied to `blobOut`: settled before its fd is closed. */
+  let copying: Promise<void> = Promise.resolve();
   const unpack = async (chunk: Buffer): Promise<void> => {
     for (let at = 0; at < chunk.length; at += UNPACK_SLICE) {
       await afterWork(writer!, () => reader!.write(chunk.subarray(at, at + UNPACK_SLICE)));
@@ -72,12 +74,15 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
       try {
         blobHash.update(chunk);
         size += chunk.length;
-        if (out !== null) {
-          options.space?.wrote(chunk.length);
-          fs.writeSync(out, chunk);
-        }
-        options.onProgress?.(size);
-        done(null, chunk);
+        const passOn = () => {
+          options.onProgress?.(size);
+          done(null, chunk);
+        };
+        if (out === null) return passOn();
+        options.space?.wrote(chunk.length);
+        // On the threadpool: a megabyte written while the disk is busy can wait on writeback.
+        copying = writeAll(out, [chunk]);
+        copying.then(passOn, done);
       } catch (error) {
         done(error as Error);
       }
@@ -114,6 +119,7 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
     await writer?.abort();
     throw describeFailure(error, options, compression);
   } finally {
+    await copying.catch(() => undefined); // a cancelled pipeline does not wait for the write in flight
     if (out !== null) fs.closeSync(out);
   }
 

@@ -373,7 +373,7 @@ function checkNamesAreUtf8(header: TarEntry): void {
 }
 
 /** Writes every byte of `chunks` at the fd's offset, on the threadpool (a short write goes on where it stopped). */
-async function writeAll(fd: number, chunks: Buffer[]): Promise<void> {
+export async function writeAll(fd: number, chunks: Buffer[]): Promise<void> {
   let rest = chunks;
   while (rest.length > 0) {
     let written = await new Promise<number>((resolve, reject) => fs.writev(fd, rest, (error, bytes) => (error ? reject(error) : resolve(bytes))));
