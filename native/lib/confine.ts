@@ -62,13 +62,18 @@ export function openInRoot(rootFd: number, path: string, flags: number, mode = 0
   return call(() => native().openInRoot(rootFd, path, flags, mode, bits), path);
 }
 
-/** openInRoot on the libuv threadpool, for reads the event loop should not wait on. */
-export async function openInRootAsync(rootFd: number, path: string, flags: number, options: ConfineOptions = {}): Promise<number> {
+/**
+ * openInRoot on the libuv threadpool, for opens the event loop should not wait on: reads from
+ * a slow disk, and files created (O_CREAT; `mode` as openInRoot's), which on a busy disk can
+ * take milliseconds each.
+ */
+export async function openInRootAsync(rootFd: number, path: string, flags: number, options: ConfineOptions = {}, mode = 0): Promise<number> {
   checkFd(rootFd);
   checkInteger(flags, 'flags', 0, 0x7fff_ffff);
+  checkUint32(mode, 'mode');
   const bits = optionBits(options);
   try {
-    return await native().openInRootAsync(rootFd, path, flags, 0, bits);
+    return await native().openInRootAsync(rootFd, path, flags, mode, bits);
   } catch (error) {
     throw fromAddon(error, path);
   }
@@ -126,13 +131,31 @@ export function fdPath(dirFd: number, name: string): string {
  * (opened inside the root with `options`), then closes that directory.
  */
 export function atInRoot<T>(rootFd: number, path: string, act: (entry: string) => T, options: ConfineOptions = {}): T {
-  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
-  const name = parts.pop();
-  if (name === undefined) throw new TypeError(`${JSON.stringify(path)} names the root, which has no parent`);
-  const dirFd = openInRoot(rootFd, parts.join('/'), O_PATH | fs.constants.O_DIRECTORY, 0, options);
+  const { dirFd, name } = openParentInRoot(rootFd, path, options);
   try {
     return act(fdPath(dirFd, name));
   } finally {
     fs.closeSync(dirFd);
   }
+}
+
+/**
+ * atInRoot for an `act` that finishes later (an fs call on the threadpool: making an entry
+ * can take milliseconds on a busy disk); the directory stays open until it has.
+ */
+export async function atInRootAsync<T>(rootFd: number, path: string, act: (entry: string) => Promise<T>, options: ConfineOptions = {}): Promise<T> {
+  const { dirFd, name } = openParentInRoot(rootFd, path, options);
+  try {
+    return await act(fdPath(dirFd, name));
+  } finally {
+    fs.closeSync(dirFd);
+  }
+}
+
+/** The parent directory of `path` opened inside the root (O_PATH: a lookup, nothing made), and the last name. */
+function openParentInRoot(rootFd: number, path: string, options: ConfineOptions): { dirFd: number; name: string } {
+  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  const name = parts.pop();
+  if (name === undefined) throw new TypeError(`${JSON.stringify(path)} names the root, which has no parent`);
+  return { dirFd: openInRoot(rootFd, parts.join('/'), O_PATH | fs.constants.O_DIRECTORY, 0, options), name };
 }

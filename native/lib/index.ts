@@ -10,8 +10,8 @@ import { fromAddon } from './errors';
 import { native } from './load';
 
 export type { NativeSystemError } from './errors';
-export { MNT_DETACH, MNT_EXPIRE, MNT_FORCE, MS, UMOUNT_NOFOLLOW, mount, mountDataMax, umount } from './mount';
-export { CONFINE, O_PATH, atInRoot, fdPath, forceConfineFallback, hasOpenat2, mkdirInRoot, openInRoot, openInRootAsync, openRoot, removeInRoot } from './confine';
+export { MNT_DETACH, MNT_EXPIRE, MNT_FORCE, MS, UMOUNT_NOFOLLOW, mount, mountDataMax, umount, umountAsync } from './mount';
+export { CONFINE, O_PATH, atInRoot, atInRootAsync, fdPath, forceConfineFallback, hasOpenat2, mkdirInRoot, openInRoot, openInRootAsync, openRoot, removeInRoot } from './confine';
 export type { ConfineOptions, MkdirOptions } from './confine';
 export { parseStatStartTime, pidfdOpen, pidfdSendSignal, processStartTime } from './process';
 export { type PeerCredentials, peerCredentials } from './peer';

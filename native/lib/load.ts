@@ -19,6 +19,7 @@ export interface NativeBinding {
   lremovexattr(path: string, name: string): void;
   mount(source: string, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount(target: string, flags: number): void;
+  umountAsync(target: string, flags: number): Promise<void>;
   mountDataMax(): number;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;

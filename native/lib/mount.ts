@@ -1,6 +1,7 @@
 // mount(2) and umount2(2): how the engine puts an image's layers together (overlay),
 // gives a container its tmpfs and bind mounts, and takes them apart again.
 import { call, checkUint32 } from './call';
+import { fromAddon } from './errors';
 import { native } from './load';
 
 /**
@@ -75,6 +76,20 @@ export function mount(
 export function umount(target: string, flags = 0): void {
   checkUint32(flags, 'flags');
   call(() => native().umount(target, flags), target);
+}
+
+/**
+ * umount() on the libuv threadpool. Taking an overlay down syncs its upper filesystem, which
+ * can take as long as the dirty data waiting there (100+ ms while an import writes): too long
+ * for the event loop to wait.
+ */
+export async function umountAsync(target: string, flags = 0): Promise<void> {
+  checkUint32(flags, 'flags');
+  try {
+    await native().umountAsync(target, flags);
+  } catch (error) {
+    throw fromAddon(error, target);
+  }
 }
 
 /**

@@ -336,6 +336,48 @@ Napi::Value Umount(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// umount's blocking form: detaching an overlay syncs its upper filesystem (ovl_sync_fs),
+// which takes as long as the dirty data below it, so the event loop must not wait on it.
+class UmountWorker : public Napi::AsyncWorker {
+ public:
+  UmountWorker(Napi::Env env, std::string target, int flags)
+      : Napi::AsyncWorker(env, "strata:umount"),
+        target_(std::move(target)),
+        flags_(flags),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override { rc_ = strata_umount(target_.c_str(), flags_); }
+
+  void OnOK() override {
+    if (rc_ < 0) {
+      deferred_.Reject(SyscallError(Env(), rc_, "umount2").Value());
+    } else {
+      deferred_.Resolve(Env().Undefined());
+    }
+  }
+
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  std::string target_;
+  int flags_;
+  int rc_ = 0;
+  Napi::Promise::Deferred deferred_;
+};
+
+// umountAsync(target, flags): Promise<void>
+Napi::Value UmountAsync(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 2);
+  auto* worker = new UmountWorker(info.Env(), CStringArg(info, 0, "target"),
+                                  static_cast<int>(Uint32Arg(info, 1, "flags")));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
 // mountDataMax(): number — the longest data string mount() passes whole.
 Napi::Value MountDataMax(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(strata_mount_data_max()));
@@ -550,6 +592,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lremovexattr", Napi::Function::New(env, Lremovexattr, "lremovexattr"));
   exports.Set("mount", Napi::Function::New(env, Mount, "mount"));
   exports.Set("umount", Napi::Function::New(env, Umount, "umount"));
+  exports.Set("umountAsync", Napi::Function::New(env, UmountAsync, "umountAsync"));
   exports.Set("mountDataMax", Napi::Function::New(env, MountDataMax, "mountDataMax"));
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
   exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignal, "pidfdSendSignal"));

@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { mountPointsOf, writeInitLayer } from '../containers/init-layer';
-import { mountOverlay, unmountOverlay } from '../containers/rootfs';
+import { isMounted, mountOverlay, unmountOverlay } from '../containers/rootfs';
+import { MNT_DETACH, umountAsync } from '../../../native/lib/index';
 import { writeJsonAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
 import { currentOwner } from '../store/process-owner';
@@ -26,8 +27,11 @@ export interface StepRoot {
   upper: string;
   /** Where to read and write the image as the step sees it (the overlay, or the upper dir of an empty stage). */
   rootfs: string;
-  /** Undoes the mount; the upper dir stays. */
-  unmount(): void;
+  /**
+   * Undoes the mount; the upper dir stays. On the threadpool: taking an overlay down syncs
+   * the filesystem under its upper dir, 100+ ms while an import writes there.
+   */
+  unmount(): Promise<void>;
   /** Unmounts and removes the whole step directory (asynchronously: a root may hold thousands of files). */
   remove(): Promise<void>;
 }
@@ -75,8 +79,8 @@ export class BuildWorkspace {
     const rootfs = layers.length === 0 ? upper : path.join(dir, 'rootfs');
     fs.mkdirSync(dir);
     for (const sub of new Set([upper, work, rootfs])) fs.mkdirSync(sub, { mode: 0o755 });
-    const unmount = () => {
-      if (rootfs !== upper) unmountOverlay(rootfs);
+    const unmount = async () => {
+      if (rootfs !== upper && isMounted(rootfs)) await umountAsync(rootfs, MNT_DETACH);
     };
     const root: StepRoot = {
       dir,
@@ -84,7 +88,7 @@ export class BuildWorkspace {
       rootfs,
       unmount,
       remove: async () => {
-        unmount();
+        await unmount();
         await fs.promises.rm(dir, { recursive: true, force: true });
       },
     };
@@ -95,7 +99,7 @@ export class BuildWorkspace {
       mountOverlay(this.store, layers, { ...(initDir ? { init: initDir } : {}), upper, work, target: rootfs });
     } catch (error) {
       // Nothing was mounted, or the mount failed: the directory is small and goes before the error.
-      unmount();
+      if (rootfs !== upper) unmountOverlay(rootfs);
       fs.rmSync(dir, { recursive: true, force: true });
       throw error;
     }

@@ -28,7 +28,7 @@ import type { CopyStep } from './plan';
 import { isTarArchive, unpackTar } from './add-tar';
 import { type Owner, isDirectoryInRoot, lstatOrUndefined, mkdirInRootFd } from '../layers/root-path';
 import { LoopBudget } from '../store/loop-budget';
-import { type ConfineOptions, O_PATH, atInRoot, fdPath, openInRoot, openRoot, removeInRoot } from '../../../native/lib/index';
+import { type ConfineOptions, O_PATH, atInRoot, fdPath, openInRoot, openInRootAsync, openRoot, removeInRoot } from '../../../native/lib/index';
 
 export interface CopyInput {
   /** Host path of the step's writable root. */
@@ -91,14 +91,14 @@ export async function copyIntoRoot(input: CopyInput): Promise<void> {
           fs.closeSync(made.fd);
         }
         for (const entry of source.entries.slice(1)) {
-          writer.place(path.posix.join(step.dest, entry.rel), entry, owner);
+          await writer.place(path.posix.join(step.dest, entry.rel), entry, owner);
           await budget.pause();
         }
         continue;
       }
       const target = intoDir || isDirectoryInRoot(root, step.dest) ? path.posix.join(step.dest, path.posix.basename(source.path)) : step.dest;
       fs.closeSync(writer.mkdir(path.posix.dirname(target), owner).fd);
-      writer.place(target, self, owner);
+      await writer.place(target, self, owner);
       await budget.pause();
     }
     await writer.finish(budget);
@@ -138,6 +138,9 @@ const LINK_FREE: ConfineOptions = { noSymlinks: true };
  * opened there (its links resolved as the container would), and the entry is then made,
  * replaced or changed relative to that fd, so a link swapped into the root meanwhile can
  * not lead a write out of it. Sources are read the same way from their own roots.
+ * Making an entry and copying a file's bytes run on the threadpool (each can take
+ * milliseconds on a busy disk, thousands of times in one step); lookups and metadata
+ * changes stay synchronous.
  */
 class EntryWriter {
   private readonly dirTimes: { imagePath: string; mtime: Date }[] = [];
@@ -166,7 +169,7 @@ class EntryWriter {
   }
 
   /** One entry at `imagePath` (its parent exists), replacing whatever is there. */
-  place(imagePath: string, entry: SourceEntry, owner: Owner | undefined): void {
+  async place(imagePath: string, entry: SourceEntry, owner: Owner | undefined): Promise<void> {
     this.current = imagePath;
     const name = path.posix.basename(imagePath);
     const parent = openInRoot(this.rootFd, path.posix.dirname(imagePath), O_PATH | O_DIRECTORY);
@@ -178,7 +181,7 @@ class EntryWriter {
         const merged = existing && this.openDirectoryOrUndefined(imagePath);
         if (merged !== undefined) return this.withFd(merged, () => this.applyDirectory(merged, imagePath, entry, owner));
         if (existing) removeInRoot(parent, name);
-        fs.mkdirSync(host);
+        await fs.promises.mkdir(host);
         const made = openInRoot(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
         return this.withFd(made, () => this.applyDirectory(made, imagePath, entry, owner));
       }
@@ -188,23 +191,27 @@ class EntryWriter {
         const link = openInRoot(sourceRoot, entry.real, O_PATH | O_NOFOLLOW, 0, LINK_FREE);
         const source = this.withFd(link, () => fs.fstatSync(link));
         const target = entry.linkTarget ?? atInRoot(sourceRoot, entry.real, (at) => fs.readlinkSync(at), LINK_FREE);
-        fs.symlinkSync(target, host);
+        await fs.promises.symlink(target, host);
         fs.lchownSync(host, owner?.uid ?? source.uid, owner?.gid ?? source.gid);
         fs.lutimesSync(host, source.mtime, source.mtime);
         return;
       }
       const from = this.openSource(sourceRoot, entry);
-      this.withFd(from, () => {
+      try {
         const source = fs.fstatSync(from);
-        const to = openInRoot(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
-        this.withFd(to, () => {
+        const to = await openInRootAsync(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, {}, 0o600);
+        try {
           // Both /proc paths reopen the files the fds hold: no name is looked up again.
-          fs.copyFileSync(`/proc/self/fd/${from}`, `/proc/self/fd/${to}`);
+          await fs.promises.copyFile(`/proc/self/fd/${from}`, `/proc/self/fd/${to}`);
           fs.fchownSync(to, owner?.uid ?? source.uid, owner?.gid ?? source.gid); // before chmod: chown clears setuid
           fs.fchmodSync(to, this.chmod ?? entry.mode);
           fs.futimesSync(to, source.mtime, source.mtime);
-        });
-      });
+        } finally {
+          fs.closeSync(to);
+        }
+      } finally {
+        fs.closeSync(from);
+      }
     } finally {
       fs.closeSync(parent);
     }
@@ -222,7 +229,7 @@ class EntryWriter {
   /** The contents of a host directory (an unpacked archive) into the directory `destPath` of the image. */
   async copyTree(hostDir: string, destPath: string, owner: Owner | undefined, budget: LoopBudget): Promise<void> {
     for (const entry of walkDirectory(hostDir)) {
-      this.place(path.posix.join(destPath, entry.rel), entry, owner);
+      await this.place(path.posix.join(destPath, entry.rel), entry, owner);
       await budget.pause();
     }
   }

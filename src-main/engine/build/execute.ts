@@ -272,7 +272,7 @@ class Executor {
     }
     try {
       await this.change(root, state, step, sources!, number, readFile);
-      root.unmount();
+      await root.unmount();
       throwIfCancelled(this.options.signal);
       return await publishStepLayer(this.ws, root.upper, state.layers, {
         ...(this.options.signal ? { signal: this.options.signal } : {}),

@@ -11,7 +11,7 @@ import { type SpaceGuard, describeNoSpace } from '../store/free-space';
 import { LoopBudget } from '../store/loop-budget';
 import { type Compression, decompressor } from './compression';
 import { compressionOfFile } from './file-compression';
-import { LayerWriter, type LayerWriteResult, type LayerWriterOptions } from './layer-writer';
+import { LayerWriter, type LayerWriteResult, type LayerWriterOptions, writeAll } from './layer-writer';
 import { TarError, TarReader } from './tar-reader';
 
 export interface IngestLayerOptions {
@@ -41,9 +41,10 @@ export interface IngestLayerResult {
 
 const CHUNK = 1 << 20;
 /**
- * The unpacker gets the tar in slices this big, with a pause between them once the loop's
- * slice is spent: a 1 MB chunk of small files is hundreds of confined opens and writes,
- * far longer than the window may wait.
+ * The unpacker gets the tar in slices this big; after each, the writer's queued work (on the
+ * threadpool) is waited for, and the loop is given back once its slice is spent: a 1 MB
+ * chunk of small files is hundreds of entries, far longer to check and queue than the
+ * window may wait.
  */
 const UNPACK_SLICE = 8 << 10;
 
@@ -59,9 +60,11 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
   const budget = new LoopBudget();
   /** The slices of the chunk being unpacked: settled before a failure closes the writer. */
   let unpacking: Promise<void> = Promise.resolve();
+  /** The write of the chunk being copied to `blobOut`: settled before its fd is closed. */
+  let copying: Promise<void> = Promise.resolve();
   const unpack = async (chunk: Buffer): Promise<void> => {
     for (let at = 0; at < chunk.length; at += UNPACK_SLICE) {
-      reader!.write(chunk.subarray(at, at + UNPACK_SLICE));
+      await afterWork(writer!, () => reader!.write(chunk.subarray(at, at + UNPACK_SLICE)));
       await budget.pause();
     }
   };
@@ -71,12 +74,15 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
       try {
         blobHash.update(chunk);
         size += chunk.length;
-        if (out !== null) {
-          options.space?.wrote(chunk.length);
-          fs.writeSync(out, chunk);
-        }
-        options.onProgress?.(size);
-        done(null, chunk);
+        const passOn = () => {
+          options.onProgress?.(size);
+          done(null, chunk);
+        };
+        if (out === null) return passOn();
+        options.space?.wrote(chunk.length);
+        // On the threadpool: a megabyte written while the disk is busy can wait on writeback.
+        copying = writeAll(out, [chunk]);
+        copying.then(passOn, done);
       } catch (error) {
         done(error as Error);
       }
@@ -98,12 +104,8 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
       }
     },
     final(done) {
-      try {
-        reader?.end();
-        done();
-      } catch (error) {
-        done(error as Error);
-      }
+      if (!reader) return done();
+      afterWork(writer!, () => reader.end()).then(() => done(), done);
     },
   });
 
@@ -111,12 +113,13 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
   try {
     const source = fs.createReadStream(options.file, { highWaterMark: CHUNK });
     await pipeline(source, tap, decompressor(compression), sink, { signal: options.signal });
-    unpacked = writer?.finish();
+    unpacked = await writer?.finish();
   } catch (error) {
     await unpacking.catch(() => undefined); // a cancelled pipeline may leave one chunk mid-way
-    writer?.abort();
+    await writer?.abort();
     throw describeFailure(error, options, compression);
   } finally {
+    await copying.catch(() => undefined); // a cancelled pipeline does not wait for the write in flight
     if (out !== null) fs.closeSync(out);
   }
 
@@ -125,6 +128,21 @@ export async function ingestLayer(options: IngestLayerOptions): Promise<IngestLa
   if (options.expectedDigest) expectDigest(digest, options.expectedDigest, `layer blob ${options.expectedDigest}`);
   if (options.expectedDiffId) expectDigest(diffId, options.expectedDiffId, `uncompressed layer (diff_id) of ${digest}`);
   return { digest, size, diffId, uncompressedSize, compression, unpacked };
+}
+
+/**
+ * Feeds the reader (`feed`), then waits for the file system work that input queued. An entry
+ * refused while earlier work was still queued reports that work's failure if it failed: the
+ * first error of the tar, as when every entry was written before the next was read.
+ */
+async function afterWork(writer: LayerWriter, feed: () => void): Promise<void> {
+  try {
+    feed();
+  } catch (error) {
+    await writer.settled();
+    throw error;
+  }
+  await writer.settled();
 }
 
 function describeFailure(error: unknown, options: IngestLayerOptions, compression: Compression): unknown {

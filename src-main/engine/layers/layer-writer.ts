@@ -7,11 +7,16 @@
 // crossings refused on the way, so even a process that could change `dest` under us could
 // not turn a parent into a link out.
 //
-// Synchronous syscalls on purpose: each tar chunk is written before the next one is read,
-// so the event loop gets control between chunks while per-file cost stays at syscall level.
+// The checks run as each entry arrives, against the writer's own record of what it made; the
+// file system work they decide is queued in tar order and run one step after another (see
+// `settled`). The steps that make something — files, directories, links — run on the libuv
+// threadpool: creating an entry can take milliseconds on a busy disk, hundreds of times per
+// layer, and the engine's event loop (the window's) must not wait for each. Steps that only
+// change what is there (owner, mode, times, close) stay synchronous: microseconds each.
 import fs from 'node:fs';
-import { type ConfineOptions, S_IFBLK, S_IFCHR, S_IFIFO, atInRoot, lsetxattr, mknod, openInRoot, openRoot, removeInRoot } from '../../../native/lib/index';
+import { type ConfineOptions, S_IFBLK, S_IFCHR, S_IFIFO, atInRoot, atInRootAsync, lsetxattr, mknod, openInRoot, openInRootAsync, openRoot, removeInRoot } from '../../../native/lib/index';
 import { StrataError } from '@shared/errors';
+import { LoopBudget } from '../store/loop-budget';
 import type { LayerEntry } from './layer-entry';
 import { PATH_MAX, baseName, checkNameLength, hostile, normalizeEntryName, notUtf8, parentOf } from './safe-path';
 import type { TarEntry, TarHandlers } from './tar-reader';
@@ -43,16 +48,36 @@ interface PendingDir {
   entry: LayerEntry;
 }
 
+/** Content waiting to be written is handed to the threadpool once it is this big (or its file ends). */
+const WRITE_BATCH = 256 << 10;
+
 export class LayerWriter implements TarHandlers {
   private readonly entries = new Map<string, LayerEntry>();
   private readonly dirs = new Set<string>(['']);
   private readonly pendingDirs = new Map<string, PendingDir>();
+  /** The open file's fd, as the steps run (set by its open step, cleared by its close step). */
   private fd: number | null = null;
-  private fdMtime = 0;
+  /** As entries arrive: the current entry is a file whose content is written. */
+  private writing = false;
+  private fileMtime = 0;
+  /** Content of the current file not yet queued: views into the reader's input (see `settled`). */
+  private pendingData: Buffer[] = [];
+  private pendingBytes = 0;
   private skippedDevices = 0;
   private rootFd: number | null = null;
+  /** The file system work decided so far, one step after another; a failed step stops the rest. */
+  private work: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: LayerWriterOptions) {}
+
+  /**
+   * Resolves once every step queued so far has run, or rejects with the first that failed.
+   * The caller waits for it before it hands the reader more input: content is queued as
+   * views into that input, so the input must stay as it is until then.
+   */
+  settled(): Promise<void> {
+    return this.work;
+  }
 
   entry(header: TarEntry): void {
     checkNamesAreUtf8(header);
@@ -86,22 +111,34 @@ export class LayerWriter implements TarHandlers {
   }
 
   data(chunk: Buffer): void {
-    if (this.fd === null) return; // content of an entry that has none on disk
-    fs.writeSync(this.fd, chunk);
+    if (!this.writing) return; // content of an entry that has none on disk
+    this.pendingData.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= WRITE_BATCH) this.queueWrite();
   }
 
   entryEnd(): void {
-    if (this.fd === null) return;
-    const fd = this.fd;
-    this.fd = null;
-    fs.futimesSync(fd, this.fdMtime, this.fdMtime); // after the writes, which set mtime
-    fs.closeSync(fd);
+    if (!this.writing) return;
+    this.writing = false;
+    this.queueWrite();
+    const mtime = this.fileMtime;
+    this.then(() => {
+      const fd = this.fd!;
+      this.fd = null;
+      try {
+        fs.futimesSync(fd, mtime, mtime); // after the writes, which set mtime
+      } finally {
+        fs.closeSync(fd);
+      }
+    });
   }
 
   /** Applies directory metadata deepest first (writing children changes a dir's mtime). */
-  finish(): LayerWriteResult {
-    if (this.fd !== null) this.entryEnd();
+  async finish(): Promise<LayerWriteResult> {
+    if (this.writing) this.entryEnd();
+    await this.work;
     const dirs = [...this.pendingDirs.values()].sort((a, b) => b.rel.length - a.rel.length);
+    const budget = new LoopBudget();
     for (const { rel, entry } of dirs) {
       const fd = openInRoot(this.root(), rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0, CONFINED);
       try {
@@ -111,16 +148,33 @@ export class LayerWriter implements TarHandlers {
       } finally {
         fs.closeSync(fd);
       }
+      await budget.pause();
     }
     this.closeRoot();
     return { entries: [...this.entries.values()], skippedDevices: this.skippedDevices };
   }
 
-  /** Closes what is open after a failure; the caller removes `dest`. */
-  abort(): void {
+  /** Closes what is open after a failure, once no step runs any more; the caller then removes `dest`. */
+  async abort(): Promise<void> {
+    await this.work.catch(() => undefined);
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
     this.closeRoot();
+  }
+
+  /** Queues `step` after every step before it; it does not run if one of them failed. */
+  private then(step: () => void | Promise<void>): void {
+    this.work = this.work.then(step);
+    this.work.catch(() => undefined); // the failure is the caller's, through settled(), finish() or abort()
+  }
+
+  /** Queues the content gathered so far for the open file, in one write on the threadpool. */
+  private queueWrite(): void {
+    if (this.pendingBytes === 0) return;
+    const chunks = this.pendingData;
+    this.pendingData = [];
+    this.pendingBytes = 0;
+    this.then(() => writeAll(this.fd!, chunks));
   }
 
   /** The fd every write is confined to, opened on the first entry. */
@@ -134,9 +188,14 @@ export class LayerWriter implements TarHandlers {
     this.rootFd = null;
   }
 
-  /** Runs `act` on the entry `relPath` (never '') through an fd of its parent directory. */
-  private at<T>(relPath: string, act: (entry: string) => T): T {
-    return atInRoot(this.root(), relPath, act, CONFINED);
+  /** Queues `act` on the entry `relPath` (never '') through an fd of its parent directory. */
+  private at(relPath: string, act: (entry: string) => void): void {
+    this.then(() => atInRoot(this.root(), relPath, act, CONFINED));
+  }
+
+  /** at() for an act that makes the entry: it runs on the threadpool. */
+  private make(relPath: string, act: (entry: string) => Promise<void>): void {
+    this.then(() => atInRootAsync(this.root(), relPath, act, CONFINED));
   }
 
   /** Every ancestor must be a directory this writer made; missing ones are made (0755). */
@@ -149,7 +208,7 @@ export class LayerWriter implements TarHandlers {
       const why = existing.kind === 'symlink' ? `its parent ${JSON.stringify(parent)} is a symlink` : `its parent ${JSON.stringify(parent)} is not a directory`;
       throw hostile('entry', name, why);
     }
-    this.at(parent, (entry) => fs.mkdirSync(entry, 0o755));
+    this.make(parent, (entry) => fs.promises.mkdir(entry, 0o755));
     this.dirs.add(parent);
     this.recordDir(parent, { path: parent, kind: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0 });
   }
@@ -165,7 +224,7 @@ export class LayerWriter implements TarHandlers {
     if (!existing) return;
     if (existing.kind === 'dir') {
       if (keepDirectory) return;
-      removeInRoot(this.root(), name, CONFINED);
+      this.then(() => removeInRoot(this.root(), name, CONFINED));
       const prefix = name + '/';
       for (const key of [...this.entries.keys()]) if (key === name || key.startsWith(prefix)) this.forget(key);
     } else {
@@ -187,7 +246,7 @@ export class LayerWriter implements TarHandlers {
   private writeDirectory(name: string, header: TarEntry): void {
     this.replaceExisting(name, true);
     const existing = this.entries.get(name);
-    if (!existing) this.at(name, (entry) => fs.mkdirSync(entry, 0o700));
+    if (!existing) this.make(name, (entry) => fs.promises.mkdir(entry, 0o700));
     this.dirs.add(name);
     const entry = this.baseEntry(name, header, 'dir');
     if (existing?.opaque) entry.opaque = true;
@@ -197,11 +256,15 @@ export class LayerWriter implements TarHandlers {
 
   private openFile(name: string, header: TarEntry): void {
     this.replaceExisting(name, false);
-    const fd = openInRoot(this.root(), name, NEW_FILE, 0o600, CONFINED);
-    this.fd = fd;
-    if (this.options.asRoot) fs.fchownSync(fd, header.uid, header.gid);
-    fs.fchmodSync(fd, header.mode & 0o7777);
-    this.fdMtime = header.mtime;
+    const { uid, gid, mode } = header;
+    this.then(async () => {
+      const fd = await openInRootAsync(this.root(), name, NEW_FILE, CONFINED, 0o600);
+      this.fd = fd;
+      if (this.options.asRoot) fs.fchownSync(fd, uid, gid);
+      fs.fchmodSync(fd, mode & 0o7777);
+    });
+    this.writing = true;
+    this.fileMtime = header.mtime;
     this.entries.set(name, { ...this.baseEntry(name, header, 'file'), size: header.size });
     this.applyXattrs(name, header);
   }
@@ -210,8 +273,8 @@ export class LayerWriter implements TarHandlers {
     const targetBytes = Buffer.byteLength(header.linkname);
     if (targetBytes >= PATH_MAX) throw hostile('symlink', name, `its target is ${targetBytes} bytes, more than the ${PATH_MAX - 1} a link may hold`);
     this.replaceExisting(name, false);
-    this.at(name, (entry) => {
-      fs.symlinkSync(header.linkname, entry);
+    this.make(name, async (entry) => {
+      await fs.promises.symlink(header.linkname, entry);
       this.finishNonFile(entry, header);
     });
     this.entries.set(name, { ...this.baseEntry(name, header, 'symlink'), mode: 0o777, link: header.linkname });
@@ -226,7 +289,7 @@ export class LayerWriter implements TarHandlers {
     }
     if (target === name) return;
     this.replaceExisting(name, false);
-    this.at(target, (existing) => this.at(name, (entry) => fs.linkSync(existing, entry)));
+    this.then(() => atInRootAsync(this.root(), target, (existing) => atInRootAsync(this.root(), name, (entry) => fs.promises.link(existing, entry), CONFINED), CONFINED));
     const source = targetEntry.kind === 'hardlink' ? (targetEntry.link ?? target) : target;
     this.entries.set(name, { ...targetEntry, path: name, kind: 'hardlink', size: 0, link: source });
   }
@@ -272,7 +335,7 @@ export class LayerWriter implements TarHandlers {
       throw new StrataError('UNSUPPORTED', `layer makes ${JSON.stringify(dir || '/')} opaque: that needs root (rootless overlay is not supported yet)`);
     }
     // The layer root is `dest` itself, which is ours; anything below goes through its parent's fd.
-    if (dir === '') lsetxattr(this.options.dest, OPAQUE_XATTR, Buffer.from('y'));
+    if (dir === '') this.then(() => lsetxattr(this.options.dest, OPAQUE_XATTR, Buffer.from('y')));
     else this.at(dir, (entry) => lsetxattr(entry, OPAQUE_XATTR, Buffer.from('y')));
     const entry = this.entries.get(dir);
     if (entry) entry.opaque = true;
@@ -306,5 +369,23 @@ function checkNamesAreUtf8(header: TarEntry): void {
   if (header.nameNotUtf8) throw notUtf8('entry', Buffer.from(header.name, 'latin1'), why);
   if (header.linknameNotUtf8 && (header.type === 'symlink' || header.type === 'hardlink')) {
     throw notUtf8(`${header.type} ${JSON.stringify(header.name)} pointing to`, Buffer.from(header.linkname, 'latin1'), 'the target is not UTF-8 (Strata keeps link targets as UTF-8 text)');
+  }
+}
+
+/** Writes every byte of `chunks` at the fd's offset, on the threadpool (a short write goes on where it stopped). */
+export async function writeAll(fd: number, chunks: Buffer[]): Promise<void> {
+  let rest = chunks;
+  while (rest.length > 0) {
+    let written = await new Promise<number>((resolve, reject) => fs.writev(fd, rest, (error, bytes) => (error ? reject(error) : resolve(bytes))));
+    if (written === 0) throw Object.assign(new Error('EIO: i/o error, write made no progress'), { code: 'EIO', syscall: 'write' });
+    const left: Buffer[] = [];
+    for (const chunk of rest) {
+      if (written >= chunk.length) written -= chunk.length;
+      else {
+        left.push(written > 0 ? chunk.subarray(written) : chunk);
+        written = 0;
+      }
+    }
+    rest = left;
   }
 }

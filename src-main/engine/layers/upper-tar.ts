@@ -73,14 +73,17 @@ function whiteoutName(relPath: string): string {
   return slash < 0 ? WHITEOUT_PREFIX + relPath : `${relPath.slice(0, slash + 1)}${WHITEOUT_PREFIX}${relPath.slice(slash + 1)}`;
 }
 
-/** Exactly `size` bytes (the size the header announced), then the padding. */
-function* fileContent(abs: string, size: number): Generator<Buffer> {
-  const fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+/**
+ * Exactly `size` bytes (the size the header announced), then the padding. Read on the
+ * threadpool: a megabyte that is not in the page cache is a disk read the loop must not wait on.
+ */
+async function* fileContent(abs: string, size: number): AsyncGenerator<Buffer> {
+  const file = await fs.promises.open(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   try {
     let done = 0;
     while (done < size) {
       const chunk = Buffer.allocUnsafe(Math.min(CHUNK, size - done));
-      const read = fs.readSync(fd, chunk, 0, chunk.length, done);
+      const { bytesRead: read } = await file.read(chunk, 0, chunk.length, done);
       // A file that shrank while we read it (a running container) is padded with zeros,
       // so the archive stays well-formed.
       if (read === 0) {
@@ -93,7 +96,7 @@ function* fileContent(abs: string, size: number): Generator<Buffer> {
       yield read === chunk.length ? chunk : chunk.subarray(0, read);
     }
   } finally {
-    fs.closeSync(fd);
+    await file.close();
   }
   if (size % 512 !== 0) yield tarPadding(size);
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { CONFINE, O_PATH, atInRoot, hasOpenat2, mkdirInRoot, openInRoot, openInRootAsync, openRoot, removeInRoot } from '../../../native/lib';
+import { CONFINE, O_PATH, atInRoot, atInRootAsync, hasOpenat2, mkdirInRoot, openInRoot, openInRootAsync, openRoot, removeInRoot } from '../../../native/lib';
 import { native } from '../../../native/lib/load';
 import { thrown } from './thrown';
 import { useTmpDir } from './tmp';
@@ -124,6 +124,27 @@ describe.each([
     const { rootFd } = layout();
     expect(readFd(await openInRootAsync(rootFd, '../secret', O_RDONLY, opts))).toBe('inside');
     await expect(openInRootAsync(rootFd, 'missing', O_RDONLY, opts)).rejects.toMatchObject({ code: 'ENOENT', path: 'missing' });
+  });
+
+  it('creates asynchronously with the mode asked for, and not through a link out of the root', async () => {
+    const { root, outside, rootFd } = layout();
+    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+    fs.closeSync(await openInRootAsync(rootFd, 'made', O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, opts, 0o640));
+    expect(fs.statSync(path.join(root, 'made')).mode & 0o777).toBe(0o640 & ~process.umask());
+    fs.symlinkSync(outside, path.join(root, 'out'));
+    await expect(openInRootAsync(rootFd, 'out/new', O_WRONLY | O_CREAT | O_EXCL, { ...opts, noSymlinks: true }, 0o600)).rejects.toMatchObject({ code: 'ELOOP', path: 'out/new' });
+    expect(fs.readdirSync(outside)).toEqual(['secret']);
+  });
+
+  it('atInRootAsync keeps the parent open until the act has finished, then closes it', async () => {
+    const { root, rootFd } = layout();
+    fs.mkdirSync(path.join(root, 'dir'));
+    const before = fs.readdirSync('/proc/self/fd').length;
+    await atInRootAsync(rootFd, 'dir/link', (entry) => fs.promises.symlink('target', entry), opts);
+    expect(fs.readlinkSync(path.join(root, 'dir/link'))).toBe('target');
+    expect(fs.readdirSync('/proc/self/fd').length).toBe(before);
+    await expect(atInRootAsync(rootFd, 'dir/link', (entry) => fs.promises.symlink('target', entry), opts)).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(fs.readdirSync('/proc/self/fd').length).toBe(before);
   });
 
   it('mkdir -p makes missing directories with the exact mode and owner, through links inside the root', () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { MNT_DETACH, MNT_EXPIRE, MNT_FORCE, MS, UMOUNT_NOFOLLOW, mount, umount } from '../../../native/lib';
+import { MNT_DETACH, MNT_EXPIRE, MNT_FORCE, MS, UMOUNT_NOFOLLOW, mount, umount, umountAsync } from '../../../native/lib';
 import { native } from '../../../native/lib/load';
 import { mountAt, mountsUnder, useMountSandbox } from './mount-sandbox';
 import { thrown } from './thrown';
@@ -201,6 +201,15 @@ describe('mount errors', () => {
     });
     const missing = path.join(sandbox.dir, 'missing');
     expect(thrown(() => umount(missing))).toMatchObject({ code: 'ENOENT', syscall: 'umount2', path: missing });
+  });
+
+  it('umountAsync unmounts on the threadpool and rejects as umount throws', async () => {
+    const mnt = dir('mnt');
+    tmpfs(mnt);
+    await umountAsync(mnt, MNT_DETACH);
+    expect(mountAt(mnt)).toBeUndefined();
+    await expect(umountAsync(mnt)).rejects.toMatchObject({ code: 'EINVAL', syscall: 'umount2', path: mnt });
+    await expect(umountAsync(mnt, -1)).rejects.toThrow(TypeError);
   });
 
   it('the kernel refuses MNT_EXPIRE with MNT_DETACH: EINVAL, still mounted', () => {
