@@ -11,7 +11,7 @@ import { native } from './load';
 
 export type { NativeSystemError } from './errors';
 export { MNT_DETACH, MNT_EXPIRE, MNT_FORCE, MS, UMOUNT_NOFOLLOW, mount, mountDataMax, umount, umountAsync } from './mount';
-export { CONFINE, O_PATH, atInRoot, atInRootAsync, fdPath, forceConfineFallback, hasOpenat2, mkdirInRoot, openInRoot, openInRootAsync, openRoot, removeInRoot } from './confine';
+export { CONFINE, O_PATH, atInRoot, atInRootAsync, fdPath, forceConfineFallback, hasOpenat2, mkdirInRoot, openInRoot, openInRootAsync, openRoot, openRootAsync, removeInRoot } from './confine';
 export type { ConfineOptions, MkdirOptions } from './confine';
 export { parseStatStartTime, pidfdOpen, pidfdSendSignal, processStartTime, processStartTimeAsync } from './process';
 export { type PeerCredentials, peerCredentials } from './peer';
