@@ -49,6 +49,11 @@ export function openRoot(dir: string): number {
   return fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
 }
 
+/** openRoot off the event loop (the root may sit on a slow disk). */
+export function openRootAsync(dir: string): Promise<number> {
+  return new Promise((resolve, reject) => fs.open(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY, (error, fd) => (error ? reject(error) : resolve(fd))));
+}
+
 /**
  * open(path, flags, mode) inside the root `rootFd`; `path` is relative to it ('/a' is 'a';
  * '' is the root). Links on the way resolve inside the root; the final one is followed

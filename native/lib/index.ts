@@ -11,9 +11,9 @@ import { native } from './load';
 
 export type { NativeSystemError } from './errors';
 export { MNT_DETACH, MNT_EXPIRE, MNT_FORCE, MS, UMOUNT_NOFOLLOW, mount, mountDataMax, umount, umountAsync } from './mount';
-export { CONFINE, O_PATH, atInRoot, atInRootAsync, fdPath, forceConfineFallback, hasOpenat2, mkdirInRoot, openInRoot, openInRootAsync, openRoot, removeInRoot } from './confine';
+export { CONFINE, O_PATH, atInRoot, atInRootAsync, fdPath, forceConfineFallback, hasOpenat2, mkdirInRoot, openInRoot, openInRootAsync, openRoot, openRootAsync, removeInRoot } from './confine';
 export type { ConfineOptions, MkdirOptions } from './confine';
-export { parseStatStartTime, pidfdOpen, pidfdSendSignal, processStartTime } from './process';
+export { parseStatStartTime, pidfdOpen, pidfdSendSignal, processStartTime, processStartTimeAsync } from './process';
 export { type PeerCredentials, peerCredentials } from './peer';
 
 export type LockMode = 'exclusive' | 'shared';
@@ -104,6 +104,33 @@ export function lgetxattr(path: string, name: string): Buffer | null {
 /** llistxattr: the attribute names on `path` itself that this process may see. */
 export function llistxattr(path: string): string[] {
   return call(() => native().llistxattr(path), path);
+}
+
+/** lgetxattr on the libuv threadpool: for walks on the API's paths (an image's layers, an upper dir). */
+export async function lgetxattrAsync(path: string, name: string): Promise<Buffer | null> {
+  try {
+    return await native().lgetxattrAsync(path, name);
+  } catch (error) {
+    throw fromAddon(error, path);
+  }
+}
+
+/** llistxattr on the libuv threadpool. */
+export async function llistxattrAsync(path: string): Promise<string[]> {
+  try {
+    return await native().llistxattrAsync(path);
+  } catch (error) {
+    throw fromAddon(error, path);
+  }
+}
+
+/** lsetxattr on the libuv threadpool (the value is copied before the call returns). */
+export async function lsetxattrAsync(path: string, name: string, value: Buffer): Promise<void> {
+  try {
+    await native().lsetxattrAsync(path, name, value);
+  } catch (error) {
+    throw fromAddon(error, path);
+  }
 }
 
 /** lremovexattr: removes `name` from `path` itself; a missing attribute is ENODATA. */

@@ -17,6 +17,9 @@ export interface NativeBinding {
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
   lremovexattr(path: string, name: string): void;
+  lgetxattrAsync(path: string, name: string): Promise<Buffer | null>;
+  llistxattrAsync(path: string): Promise<string[]>;
+  lsetxattrAsync(path: string, name: string, value: Buffer): Promise<void>;
   mount(source: string, target: string, fstype: string | null, flags: number, data: string | null): void;
   umount(target: string, flags: number): void;
   umountAsync(target: string, flags: number): Promise<void>;

@@ -78,3 +78,9 @@ export function processStartTime(pid: number): bigint {
   checkPid(pid);
   return parseStatStartTime(fs.readFileSync(`/proc/${pid}/stat`));
 }
+
+/** processStartTime off the event loop: for the API's paths (a container's state, a sweep's live builds). */
+export async function processStartTimeAsync(pid: number): Promise<bigint> {
+  checkPid(pid);
+  return parseStatStartTime(await fs.promises.readFile(`/proc/${pid}/stat`));
+}

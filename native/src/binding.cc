@@ -268,6 +268,23 @@ Napi::Value Lgetxattr(const Napi::CallbackInfo& info) {
   return Napi::Buffer<char>::Copy(info.Env(), owned.get(), size);
 }
 
+// The kernel hands back "name\0name\0…" for llistxattr: as an array of strings.
+Napi::Array NameList(Napi::Env env, const char* data, size_t size) {
+  const std::string names(data, size);
+  Napi::Array result = Napi::Array::New(env);
+  uint32_t index = 0;
+  size_t start = 0;
+  while (start < names.size()) {
+    size_t end = names.find('\0', start);
+    if (end == std::string::npos) end = names.size();
+    if (end > start) {
+      result.Set(index++, Napi::String::New(env, names.data() + start, end - start));
+    }
+    start = end + 1;
+  }
+  return result;
+}
+
 // llistxattr(path): string[]
 Napi::Value Llistxattr(const Napi::CallbackInfo& info) {
   ExpectArgs(info, 1);
@@ -277,20 +294,104 @@ Napi::Value Llistxattr(const Napi::CallbackInfo& info) {
   int rc = strata_llistxattr(path.c_str(), &list, &size);
   if (rc < 0) throw SyscallError(info.Env(), rc, "llistxattr");
   CBuffer owned(list, &std::free);
-  // The kernel hands back "name\0name\0…".
-  const std::string names(owned.get(), size);
-  Napi::Array result = Napi::Array::New(info.Env());
-  uint32_t index = 0;
-  size_t start = 0;
-  while (start < names.size()) {
-    size_t end = names.find('\0', start);
-    if (end == std::string::npos) end = names.size();
-    if (end > start) {
-      result.Set(index++, Napi::String::New(info.Env(), names.data() + start, end - start));
+  return NameList(info.Env(), owned.get(), size);
+}
+
+// lgetxattr, llistxattr and lsetxattr on the libuv threadpool, for walks the event loop must
+// not wait on (an image's layers on a slow disk). Results as the synchronous calls give them.
+class XattrWorker : public Napi::AsyncWorker {
+ public:
+  enum class Op { kGet, kList, kSet };
+
+  XattrWorker(Napi::Env env, Op op, std::string path, std::string name, std::string value)
+      : Napi::AsyncWorker(env, "strata:xattr"),
+        op_(op),
+        path_(std::move(path)),
+        name_(std::move(name)),
+        value_(std::move(value)),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    switch (op_) {
+      case Op::kGet:
+        rc_ = strata_lgetxattr(path_.c_str(), name_.c_str(), &out_, &size_);
+        break;
+      case Op::kList:
+        rc_ = strata_llistxattr(path_.c_str(), &out_, &size_);
+        break;
+      case Op::kSet:
+        rc_ = strata_lsetxattr(path_.c_str(), name_.c_str(), value_.data(), value_.size());
+        break;
     }
-    start = end + 1;
   }
-  return result;
+
+  void OnOK() override {
+    CBuffer owned(out_, &std::free);
+    Napi::Env env = Env();
+    if (op_ == Op::kGet && rc_ == -ENODATA) return deferred_.Resolve(env.Null());
+    if (rc_ < 0) {
+      const char* syscall = op_ == Op::kGet ? "lgetxattr" : op_ == Op::kList ? "llistxattr" : "lsetxattr";
+      return deferred_.Reject(SyscallError(env, rc_, syscall).Value());
+    }
+    switch (op_) {
+      case Op::kGet:
+        // Copied, not wrapped: Electron refuses external (non-V8) buffer memory.
+        return deferred_.Resolve(Napi::Buffer<char>::Copy(env, owned.get(), size_));
+      case Op::kList:
+        return deferred_.Resolve(NameList(env, owned.get(), size_));
+      case Op::kSet:
+        return deferred_.Resolve(env.Undefined());
+    }
+  }
+
+  void OnError(const Napi::Error& error) override {
+    std::free(out_);
+    deferred_.Reject(error.Value());
+  }
+
+ private:
+  Op op_;
+  std::string path_;
+  std::string name_;
+  std::string value_;
+  int rc_ = 0;
+  char* out_ = nullptr;
+  size_t size_ = 0;
+  Napi::Promise::Deferred deferred_;
+};
+
+Napi::Value QueueXattr(Napi::Env env, XattrWorker::Op op, std::string path, std::string name, std::string value) {
+  auto* worker = new XattrWorker(env, op, std::move(path), std::move(name), std::move(value));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();  // The worker deletes itself once settled.
+  return promise;
+}
+
+// lgetxattrAsync(path, name): Promise<Buffer | null>
+Napi::Value LgetxattrAsync(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 2);
+  return QueueXattr(info.Env(), XattrWorker::Op::kGet, CStringArg(info, 0, "path"), CStringArg(info, 1, "name"), "");
+}
+
+// llistxattrAsync(path): Promise<string[]>
+Napi::Value LlistxattrAsync(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 1);
+  return QueueXattr(info.Env(), XattrWorker::Op::kList, CStringArg(info, 0, "path"), "", "");
+}
+
+// lsetxattrAsync(path, name, value: Buffer): Promise<void> — the value is copied first.
+Napi::Value LsetxattrAsync(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 3);
+  std::string path = CStringArg(info, 0, "path");
+  std::string name = CStringArg(info, 1, "name");
+  if (!info[2].IsBuffer()) {
+    throw Napi::TypeError::New(info.Env(), "value must be a Buffer");
+  }
+  auto value = info[2].As<Napi::Buffer<char>>();
+  return QueueXattr(info.Env(), XattrWorker::Op::kSet, std::move(path), std::move(name), std::string(value.Data(), value.Length()));
 }
 
 // lremovexattr(path, name): void
@@ -589,6 +690,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lsetxattr", Napi::Function::New(env, Lsetxattr, "lsetxattr"));
   exports.Set("lgetxattr", Napi::Function::New(env, Lgetxattr, "lgetxattr"));
   exports.Set("llistxattr", Napi::Function::New(env, Llistxattr, "llistxattr"));
+  exports.Set("lgetxattrAsync", Napi::Function::New(env, LgetxattrAsync, "lgetxattrAsync"));
+  exports.Set("llistxattrAsync", Napi::Function::New(env, LlistxattrAsync, "llistxattrAsync"));
+  exports.Set("lsetxattrAsync", Napi::Function::New(env, LsetxattrAsync, "lsetxattrAsync"));
   exports.Set("lremovexattr", Napi::Function::New(env, Lremovexattr, "lremovexattr"));
   exports.Set("mount", Napi::Function::New(env, Mount, "mount"));
   exports.Set("umount", Napi::Function::New(env, Umount, "umount"));

@@ -19,7 +19,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { hasLayer } from '../layers/layer-store';
-import { writeFileAtomic } from '../store/atomic';
+import { writeFileAtomic, writeFileAtomicSteps } from '../store/atomic';
+import { type FsSteps, fsCall } from '../store/fs-steps';
 import { type StorePaths, blobPath } from '../store/paths';
 
 export interface CachedLayer {
@@ -50,11 +51,31 @@ export function buildCachePath(paths: StorePaths): string {
 }
 
 function readCacheFile(paths: StorePaths): Record<string, CacheEntry> {
+  let text: string;
   try {
-    const parsed = JSON.parse(fs.readFileSync(buildCachePath(paths), 'utf8')) as Partial<CacheFile>;
+    text = fs.readFileSync(buildCachePath(paths), 'utf8');
+  } catch {
+    return {}; // none yet
+  }
+  return parseCacheFile(text);
+}
+
+function* readCacheFileSteps(paths: StorePaths): FsSteps<Record<string, CacheEntry>> {
+  let text: string;
+  try {
+    text = yield* fsCall('readText', buildCachePath(paths));
+  } catch {
+    return {}; // none yet
+  }
+  return parseCacheFile(text);
+}
+
+function parseCacheFile(text: string): Record<string, CacheEntry> {
+  try {
+    const parsed = JSON.parse(text) as Partial<CacheFile>;
     return parsed.version === 1 && parsed.entries && typeof parsed.entries === 'object' ? parsed.entries : {};
   } catch {
-    return {}; // none yet, or unreadable: a cache can always start empty
+    return {}; // unreadable: a cache can always start empty
   }
 }
 
@@ -111,10 +132,10 @@ export function layerPresent(paths: StorePaths, layer: CachedLayer): boolean {
  * Drops the entries made on or producing one of `removed` (chain ids), which a sweep has
  * just deleted. Under the store lock, as every sweep is.
  */
-export function forgetCachedLayers(paths: StorePaths, removed: readonly string[]): void {
-  if (removed.length === 0 || !fs.existsSync(buildCachePath(paths))) return;
+export function* forgetCachedLayers(paths: StorePaths, removed: readonly string[]): FsSteps<void> {
+  if (removed.length === 0 || !(yield* fsCall('exists', buildCachePath(paths)))) return;
   const gone = new Set(removed);
-  const entries = readCacheFile(paths);
+  const entries = yield* readCacheFileSteps(paths);
   let changed = false;
   for (const [key, entry] of Object.entries(entries)) {
     if ((entry.parent !== null && gone.has(entry.parent)) || (entry.layer !== null && gone.has(entry.layer.chainId))) {
@@ -122,5 +143,5 @@ export function forgetCachedLayers(paths: StorePaths, removed: readonly string[]
       changed = true;
     }
   }
-  if (changed) writeCacheFile(paths, entries);
+  if (changed) yield* writeFileAtomicSteps(paths.tmp, buildCachePath(paths), JSON.stringify({ version: 1, entries } satisfies CacheFile));
 }

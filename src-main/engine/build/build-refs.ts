@@ -6,11 +6,13 @@
 // those as references for as long as the build's process is alive (pid + start time, so a
 // crashed build whose pid was reused holds nothing).
 //
-// Only this file knows the layout of builds/; gc.ts reads it through activeBuildReferences.
+// Only this file knows the layout of builds/; gc.ts reads it through activeBuildReferences
+// (as steps, store/fs-steps.ts: a sweep runs at opening and in jobs, and from the API).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StorePaths } from '../store/paths';
-import { type ProcessOwner, ownerAlive, readOwnerFile } from '../store/process-owner';
+import { type FsSteps, fsCall, runSync } from '../store/fs-steps';
+import { type ProcessOwner, ownerAlive, ownerAliveSteps, readOwnerFile, readOwnerSteps } from '../store/process-owner';
 
 export interface BuildReferences {
   /** Images the build stands on (its FROM images): their config, layers and blobs. */
@@ -44,13 +46,13 @@ export function staleBuildDirs(paths: StorePaths): string[] {
 }
 
 /** The references of every build whose process is still running. */
-export function activeBuildReferences(paths: StorePaths): BuildReferences[] {
+export function* activeBuildReferences(paths: StorePaths): FsSteps<BuildReferences[]> {
   const out: BuildReferences[] = [];
-  for (const dir of buildDirs(paths)) {
-    const owner = readOwner(dir);
-    if (owner === undefined || !ownerAlive(owner)) continue;
+  for (const dir of yield* buildDirSteps(paths)) {
+    const owner = yield* readOwnerSteps(path.join(dir, OWNER_FILE));
+    if (owner === undefined || !(yield* ownerAliveSteps(owner))) continue;
     try {
-      const refs = JSON.parse(fs.readFileSync(path.join(dir, REFS_FILE), 'utf8')) as Partial<BuildReferences>;
+      const refs = JSON.parse(yield* fsCall('readText', path.join(dir, REFS_FILE))) as Partial<BuildReferences>;
       out.push({ manifests: refs.manifests ?? [], layers: refs.layers ?? [] });
     } catch {
       // a build that has not taken any reference yet
@@ -60,8 +62,12 @@ export function activeBuildReferences(paths: StorePaths): BuildReferences[] {
 }
 
 function buildDirs(paths: StorePaths): string[] {
+  return runSync(buildDirSteps(paths));
+}
+
+function* buildDirSteps(paths: StorePaths): FsSteps<string[]> {
   try {
-    return fs.readdirSync(buildsDir(paths)).map((name) => path.join(buildsDir(paths), name));
+    return (yield* fsCall('readdir', buildsDir(paths))).map((name) => path.join(buildsDir(paths), name));
   } catch {
     return [];
   }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openRoot } from '../../../native/lib/index';
+import { openRootAsync } from '../../../native/lib/index';
 import { copyTreeFromRoot } from '../layers/confined-copy';
 import { pathExists } from '../store/exists';
 import type { Store } from '../store/store';
@@ -36,17 +36,17 @@ export async function anonymousVolumes(store: Store, record: ContainerRecord, ro
   return volumes;
 }
 
-/** The copy itself is layers/confined-copy.ts's (synchronous, through fds); the rest is off the event loop. */
+/** The copy itself is layers/confined-copy.ts's (through fds, off the event loop). */
 async function seed(rootfs: string, destination: string, volume: string): Promise<void> {
   const staging = `${volume}.new`;
   await fs.promises.rm(staging, { recursive: true, force: true });
   await fs.promises.mkdir(path.dirname(staging), { recursive: true, mode: 0o755 });
   // Read inside the root through fds: an image's /var -> / (or a link swapped in while we
   // copy) must not make us copy the host's files. What the image had is kept exactly.
-  const rootFd = openRoot(rootfs);
+  const rootFd = await openRootAsync(rootfs);
   let copied: boolean;
   try {
-    copied = copyTreeFromRoot(rootFd, destination, staging);
+    copied = await copyTreeFromRoot(rootFd, destination, staging);
   } finally {
     await new Promise<void>((resolve) => fs.close(rootFd, () => resolve()));
   }

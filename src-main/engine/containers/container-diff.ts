@@ -4,21 +4,21 @@
 // upper dir is the container's own, whatever is mounted.
 import type { ContainerChange } from '@shared/api/types/containers';
 import type { MergedView } from '../layers/layer-index';
-import { mergedViewOf } from '../layers/layer-store';
+import { mergedViewOfAsync } from '../layers/layer-store';
 import { walkUpper } from '../layers/overlay-upper';
 import type { Store } from '../store/store';
 import { containerFile, findRecord } from './container-store';
 
 export type ChangeKind = 'A' | 'C' | 'D';
 
-/** The walk of the upper dir and the image's index are layers/'s (synchronous) readers. */
+/** The walk of the upper dir and the image's index are layers/' readers (off the event loop). */
 export async function diffContainer(store: Store, ref: string): Promise<ContainerChange[]> {
   const record = await findRecord(store, ref);
-  const lower = mergedViewOf(store.paths, record.layers);
+  const lower = await mergedViewOfAsync(store.paths, record.layers);
   const changes: ContainerChange[] = [];
   const inUpper = new Set<string>();
   const opaqueDirs: string[] = [];
-  for (const entry of walkUpper(containerFile(store, record.id, 'upper'))) {
+  for await (const entry of walkUpper(containerFile(store, record.id, 'upper'))) {
     inUpper.add(entry.path);
     if (entry.kind === 'whiteout') changes.push({ path: '/' + entry.path, kind: 'D' });
     else changes.push({ path: '/' + entry.path, kind: lower.entries.has(entry.path) ? 'C' : 'A' });

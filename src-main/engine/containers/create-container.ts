@@ -12,7 +12,7 @@ import { containerDir, listRecords, newContainerId } from './container-store';
 import { imageVolumesFor } from './anonymous-volumes';
 import { mountPointsOf, writeInitLayerAsync } from './init-layer';
 import { type HostDevice, statHostDevices } from '../runtime/device-policy';
-import { readImageFile } from './rootfs';
+import { imageUserFiles } from './rootfs';
 import { type ContainerOptions, validateContainerName, validateDevice, validateNetwork, validateResources, validateVolume } from './options';
 
 const ADJECTIVES = ['brave', 'calm', 'eager', 'fond', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'swift', 'tidy', 'witty'];
@@ -34,7 +34,7 @@ export async function createContainer(store: Store, imageRef: string, options: C
   await loadHostFacts();
   return store.write(async () => {
     const image = await findImageAsync(store, imageRef);
-    checkStartable(store, image, options, devices);
+    checkStartable(image, options, devices, await imageUserFiles(store, image.layers.map((layer) => layer.chainId)));
     const taken = new Set((await listRecords(store)).map((record) => record.name));
     if (name !== undefined && taken.has(name)) throw new StrataError('CONFLICT', `the container name "${name}" is already in use`);
     const id = newContainerId();
@@ -75,15 +75,14 @@ export async function createContainer(store: Store, imageRef: string, options: C
  * Start reads users from the image's layers too, so the answer cannot change in between.
  * What only start can know (the network, the runtime's own refusals) start rolls back.
  */
-function checkStartable(store: Store, image: ImageInfo, options: ContainerOptions, devices: ReadonlyMap<string, HostDevice>): void {
-  const layers = image.layers.map((layer) => layer.chainId);
+function checkStartable(image: ImageInfo, options: ContainerOptions, devices: ReadonlyMap<string, HostDevice>, readImageFile: (absPath: string) => Buffer | undefined): void {
   buildSpec({
     id: '0'.repeat(64),
     image: image.config,
     options,
     rootfs: '/',
     cgroupsPath: '/strata/check',
-    readImageFile: (absPath) => readImageFile(store, layers, absPath),
+    readImageFile,
     networkNamespace: 'host',
     hostDevice: (hostPath) => devices.get(hostPath)!,
   });

@@ -20,7 +20,7 @@ import type { ContainerRecord } from './container';
 import { containerDir, containerFile, findRecord } from './container-store';
 import { observeState } from './observe-state';
 import { parseEnv } from './options';
-import { readImageFile } from './rootfs';
+import { imageUserFiles } from './rootfs';
 import { runtimeRoot } from './runtime-root';
 
 export interface ExecOptions {
@@ -90,8 +90,7 @@ async function prepareExec(store: Store, ref: string, options: ExecOptions): Pro
   if (options.env?.length) execProcess.env = mergeEnv(execProcess.env ?? [], parseEnv(options.env));
   if (options.workdir !== undefined) execProcess.cwd = options.workdir;
   if (options.user !== undefined) {
-    // the image's /etc/passwd and /etc/group, read through layers/' synchronous root view
-    const user = resolveUser(options.user, (absPath) => readImageFile(store, record.layers, absPath));
+    const user = resolveUser(options.user, await imageUserFiles(store, record.layers));
     execProcess.user = { uid: user.uid, gid: user.gid, ...(user.additionalGids.length ? { additionalGids: user.additionalGids } : {}) };
   }
   const processFile = path.join(containerDir(store, record.id), `exec-${randomBytes(6).toString('hex')}.json`);

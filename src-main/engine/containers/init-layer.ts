@@ -3,9 +3,9 @@
 // destinations) that the image lacks. Without it the runtime would create them in the
 // upper dir, and every `diff` and `commit` would show them as the container's changes.
 //
-// What to make is planned from the image (read through layers/' synchronous root view);
-// a container's create makes it off the event loop (writeInitLayerAsync), a build's
-// workspace synchronously.
+// What to make is planned from the image, read through layers/' root view; a container's
+// create plans and makes it off the event loop (writeInitLayerAsync), a build's workspace
+// synchronously.
 import fs from 'node:fs';
 import path from 'node:path';
 import { NETWORK_FILES } from '../network/network-files';
@@ -41,7 +41,8 @@ export function mountPointsOf(options: ContainerOptions, imageVolumes: readonly 
  */
 export function writeInitLayer(store: Store, layers: readonly string[], points: readonly MountPoint[], initDir: string): void {
   fs.mkdirSync(initDir, { mode: 0o755 });
-  for (const entry of initLayerPlan(store, layers, points, initDir)) {
+  const view = imageRoot(store, layers);
+  for (const entry of initLayerPlan(points, initDir, points.map((point) => prefixesOf(point).map((parts) => view.lookup(parts)?.stat)))) {
     if (entry.file) fs.writeFileSync(entry.target, '', { mode: 0o644 });
     else fs.mkdirSync(entry.target, { mode: 0o755 });
     if (!entry.image) continue;
@@ -54,7 +55,9 @@ export function writeInitLayer(store: Store, layers: readonly string[], points: 
 /** writeInitLayer with its writes off the event loop. */
 export async function writeInitLayerAsync(store: Store, layers: readonly string[], points: readonly MountPoint[], initDir: string): Promise<void> {
   await fs.promises.mkdir(initDir, { mode: 0o755 });
-  for (const entry of initLayerPlan(store, layers, points, initDir)) {
+  const view = imageRoot(store, layers);
+  const inImage = await Promise.all(points.map((point) => Promise.all(prefixesOf(point).map(async (parts) => (await view.lookupAsync(parts))?.stat))));
+  for (const entry of initLayerPlan(points, initDir, inImage)) {
     if (entry.file) await fs.promises.writeFile(entry.target, '', { mode: 0o644 });
     else await fs.promises.mkdir(entry.target, { mode: 0o755 });
     if (!entry.image) continue;
@@ -71,13 +74,26 @@ interface InitEntry {
   image?: fs.Stats;
 }
 
-/** What the init layer holds, parents before children, each path once. */
-function initLayerPlan(store: Store, layers: readonly string[], points: readonly MountPoint[], initDir: string): InitEntry[] {
+/**
+ * The paths on the way to a mount point and the point itself (`/a/b`: a, a/b), as components.
+ * What the image has at each is looked up in the layer stack, so a link in any layer on the
+ * way never leads to the host's files; the last component's link is not followed.
+ */
+function prefixesOf(point: MountPoint): string[][] {
+  const parts = point.destination.split('/').filter(Boolean);
+  return parts.map((_, i) => parts.slice(0, i + 1));
+}
+
+/**
+ * What the init layer holds, parents before children, each path once. `found[k][i]`: what
+ * the image has at prefixesOf(points[k])[i].
+ */
+function initLayerPlan(points: readonly MountPoint[], initDir: string, found: readonly (fs.Stats | undefined)[][]): InitEntry[] {
   const plan: InitEntry[] = [];
   const planned = new Set<string>();
-  for (const point of points) {
+  for (const [k, point] of points.entries()) {
     const parts = point.destination.split('/').filter(Boolean);
-    const inImage = parts.map((_, i) => imageEntry(store, layers, parts.slice(0, i + 1).join('/')));
+    const inImage = found[k]!;
     // A file or symlink on the way: the runtime deals with it (and refuses what escapes).
     if (inImage.slice(0, -1).some((stat) => stat !== undefined && !stat.isDirectory())) continue;
     if (inImage[parts.length - 1] !== undefined) continue; // the image has the mount point
@@ -89,13 +105,4 @@ function initLayerPlan(store: Store, layers: readonly string[], points: readonly
     }
   }
   return plan;
-}
-
-/**
- * What the image has at `rel` as the container will see it (the last component's link not
- * followed): read through the layer stack inside the image, so a link in any layer on the
- * way never leads to the host's files.
- */
-export function imageEntry(store: Store, layers: readonly string[], rel: string): fs.Stats | undefined {
-  return imageRoot(store, layers).lookup(rel.split('/').filter(Boolean))?.stat;
 }

@@ -7,14 +7,16 @@
 //
 // Containers mount and unmount from the API (the *Async functions: every file call off the
 // event loop, only the mount syscall itself stays in the addon); the builder's workspace
-// uses the synchronous ones.
+// uses the synchronous ones. Files of the image are read the same two ways (readImageFile
+// for builds, imageUserFiles for the API's create, start and exec -u).
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MNT_DETACH, mount, mountDataMax, umount } from '../../../native/lib/index';
 import { StrataError } from '@shared/errors';
 import { LAYER_FILES } from '../layers/layer-store';
-import { type RootView, layerStackRoot, readFileInRoot } from '../layers/root-path';
+import { type RootView, layerStackRoot, readFileInRoot, readFileInRootAsync } from '../layers/root-path';
+import { USER_FILES } from '../runtime/image-user';
 import { layerDir } from '../store/paths';
 import type { Store } from '../store/store';
 import { pathExists } from '../store/exists';
@@ -174,4 +176,22 @@ export function imageRoot(store: Store, layers: readonly string[]): RootView {
  */
 export function readImageFile(store: Store, layers: readonly string[], absPath: string): Buffer | undefined {
   return readFileInRoot(imageRoot(store, layers), absPath);
+}
+
+/**
+ * The image's user database (USER_FILES), read off the event loop before a spec is built,
+ * as a reader for SpecInput.readImageFile / resolveUser. A file whose read failed (a loop
+ * of links: INVALID_ARGUMENT) fails when it is asked for, where the synchronous reader would.
+ */
+export async function imageUserFiles(store: Store, layers: readonly string[]): Promise<(absPath: string) => Buffer | undefined> {
+  const view = imageRoot(store, layers);
+  const paths: string[] = Object.values(USER_FILES);
+  const read = await Promise.allSettled(paths.map((absPath) => readFileInRootAsync(view, absPath)));
+  return (absPath) => {
+    const index = paths.indexOf(absPath);
+    if (index < 0) throw new Error(`${absPath} was not read ahead: only ${paths.join(' and ')} are`);
+    const result = read[index]!;
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
+  };
 }

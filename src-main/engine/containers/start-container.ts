@@ -13,7 +13,7 @@ import type { ContainerRecord } from './container';
 import { containerDir, containerFile, writeRecord } from './container-store';
 import { anonymousVolumes } from './anonymous-volumes';
 import { clearInterruptedStart } from './interrupted-start';
-import { mountOverlayAsync, readImageFile } from './rootfs';
+import { imageUserFiles, mountOverlayAsync } from './rootfs';
 import { runtimeVerb } from './runtime-root';
 import { withContainer } from './container-lock';
 import { releaseRuntime } from './settle';
@@ -42,7 +42,7 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
     const devices = await statHostDevices((record.options.devices ?? []).map((device) => device.hostPath));
     const volumes = await anonymousVolumes(store, record, rootfs);
     await loadHostFacts();
-    // The image's users (/etc/passwd, /etc/group) are still read through layers/' synchronous root view.
+    const readImageFile = await imageUserFiles(store, record.layers);
     const spec = buildSpec({
       id: record.id,
       image,
@@ -58,7 +58,7 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
       },
       rootfs,
       cgroupsPath: `/strata/${record.id}`,
-      readImageFile: (absPath) => readImageFile(store, record.layers, absPath),
+      readImageFile,
       networkNamespace: network.namespace ? { path: network.namespace.path } : 'host',
       hostDevice: (hostPath) => devices.get(hostPath)!,
     });

@@ -1,16 +1,15 @@
 // Disk accounting, with `docker system df -v` definitions: an image's size is the sum of its
 // layers; its shared size is the part in layers other images use too; unique is the rest.
 // Layer sizes are du's numbers for the unpacked layer, so the totals can be checked with du.
-// The API asks for it: directory listings are off the event loop, trees are counted with
-// layers/' diskUsageAsync (which yields as it goes), and what prune would reclaim is gc's
-// dry run (synchronous: the mark-and-sweep prune runs).
+// The API asks for it: every file call is off the event loop — layer facts, trees counted
+// with layers/' diskUsageAsync, and what prune would reclaim (gc's dry run).
 import type { StoreDiskUsage, ImageDiskUsage, LayerDiskUsage } from '@shared/api/types/images';
 import fs from 'node:fs';
 import path from 'node:path';
 import { diskUsageAsync } from '../layers/disk-usage';
 import { pullsDir } from '../registry/pull-workspace';
-import { readLayerMeta } from '../layers/layer-store';
-import { sweepUnreferenced } from '../store/gc';
+import { readLayerMetaAsync } from '../layers/layer-store';
+import { sweepUnreferencedAsync } from '../store/gc';
 import type { Store } from '../store/store';
 import { type ImageInfo, listImagesAsync } from './image-store';
 
@@ -40,13 +39,13 @@ export async function storeDiskUsage(store: Store): Promise<StoreDiskUsage> {
     blobBytes: (await diskUsageAsync(store.paths.blobs)).bytes,
     stagingBytes: await stagingBytes(store),
     savedBytes: logicalBytes - referencedBytes,
-    reclaimableBytes: reclaimable(store, images),
+    reclaimableBytes: await reclaimable(store, images),
   };
 }
 
 async function layerSize(store: Store, chainId: string): Promise<number> {
   try {
-    return readLayerMeta(store.paths, chainId).size;
+    return (await readLayerMetaAsync(store.paths, chainId)).size;
   } catch {
     return (await diskUsageAsync(path.join(store.paths.layers, chainId.slice(7)))).bytes;
   }
@@ -82,9 +81,9 @@ function uniqueImages(images: ImageInfo[]): ImageInfo[] {
   return [...seen.values()];
 }
 
-function reclaimable(store: Store, images: ImageInfo[]): number {
+async function reclaimable(store: Store, images: ImageInfo[]): Promise<number> {
   const dangling = new Set(images.filter((image) => image.tags.length === 0).map((image) => image.manifestDigest));
-  return sweepUnreferenced(store.paths, { dryRun: true, without: dangling }).bytes;
+  return (await sweepUnreferencedAsync(store.paths, { dryRun: true, without: dangling })).bytes;
 }
 
 /** Wire types, declared once in src-shared. */

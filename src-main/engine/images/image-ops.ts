@@ -1,13 +1,13 @@
 // Changing which images exist: tag, remove, prune. Each runs as the store's only writer and
 // ends with a sweep, so layers and blobs live exactly as long as something references them.
-// tag and rmi are the API's: their lookups and index writes are off the event loop; the
-// sweep (gc.ts) and prune, a job, are synchronous.
+// Every file call is off the event loop: tag and rmi are the API's, prune a job; the sweep
+// is gc.ts's async form.
 import type { RemoveResult, PruneResult } from '@shared/api/types/images';
 import { StrataError } from '@shared/errors';
-import { containerManifests, sweepUnreferenced } from '../store/gc';
+import { containerManifestsAsync, sweepUnreferencedAsync } from '../store/gc';
 import { assignTags } from '../store/image-index';
 import type { Store } from '../store/store';
-import { configDigestOf, findImageRecordAsync, readManifestAsync } from './image-store';
+import { findImageRecordAsync, readManifestAsync } from './image-store';
 import { normalizeReference } from './reference';
 
 export async function tagImage(store: Store, source: string, target: string): Promise<string> {
@@ -42,30 +42,31 @@ export async function removeImage(store: Store, ref: string, options: { force?: 
     if (!byTag && record.tags.length > 1 && !options.force) {
       throw new StrataError('CONFLICT', `image ${ref} has several tags (${record.tags.join(', ')}): remove them one by one or use --force`);
     }
-    const users = containerManifests(store.paths).get(record.manifestDigest) ?? [];
+    const users = (await containerManifestsAsync(store.paths)).get(record.manifestDigest) ?? [];
     if (users.length > 0 && !options.force) {
       throw new StrataError('CONFLICT', `image ${ref} is used by container ${users.map((c) => c.slice(0, 12)).join(', ')}: remove the container first or use --force`);
     }
     await store.updateImagesAsync((images) => images.filter((image) => image.manifestDigest !== record.manifestDigest));
-    return { untagged: record.tags, deleted: [id], freed: sweepUnreferenced(store.paths) };
+    return { untagged: record.tags, deleted: [id], freed: await sweepUnreferencedAsync(store.paths) };
   });
 }
 
 /** Removes untagged images no container uses, then every unreferenced layer and blob. */
 export async function prune(store: Store, options: { dryRun?: boolean } = {}): Promise<PruneResult> {
-  return store.write(() => {
-    const used = containerManifests(store.paths);
-    const dangling = store.readImages().filter((image) => image.tags.length === 0 && !used.has(image.manifestDigest));
-    const ids = dangling.map((image) => configDigestOf(store, image));
+  return store.write(async () => {
+    const used = await containerManifestsAsync(store.paths);
+    const dangling = (await store.readImagesAsync()).filter((image) => image.tags.length === 0 && !used.has(image.manifestDigest));
+    const ids: string[] = [];
+    for (const image of dangling) ids.push((await readManifestAsync(store, image.manifestDigest)).config.digest);
     if (options.dryRun) {
       const gone = new Set(dangling.map((image) => image.manifestDigest));
-      return { images: ids, freed: sweepUnreferenced(store.paths, { dryRun: true, without: gone }) };
+      return { images: ids, freed: await sweepUnreferencedAsync(store.paths, { dryRun: true, without: gone }) };
     }
     if (dangling.length > 0) {
       const doomed = new Set(dangling.map((image) => image.manifestDigest));
-      store.updateImages((images) => images.filter((image) => !doomed.has(image.manifestDigest)));
+      await store.updateImagesAsync((images) => images.filter((image) => !doomed.has(image.manifestDigest)));
     }
-    return { images: ids, freed: sweepUnreferenced(store.paths) };
+    return { images: ids, freed: await sweepUnreferencedAsync(store.paths) };
   });
 }
 

@@ -3,11 +3,11 @@
 //
 // The *Async readers are the API's (off the event loop); jobs (build, import, export) that
 // run under the store's loop budget use the synchronous ones. Layer facts come from
-// layers/layer-store.ts, which reads synchronously (small JSON files).
+// layers/layer-store.ts (its meta.json readers, each way).
 import type { ImageInfo, ImageLayer } from '@shared/api/types/images';
 import fs from 'node:fs';
 import { StrataError } from '@shared/errors';
-import { type LayerMeta, readLayerMeta } from '../layers/layer-store';
+import { type LayerMeta, readLayerMeta, readLayerMetaAsync } from '../layers/layer-store';
 import { chainIds } from '../store/digest';
 import type { ImageRecord } from '../store/image-index';
 import { blobPath } from '../store/paths';
@@ -59,21 +59,30 @@ function missingBlob(error: unknown, digest: string, what: string): unknown {
 
 export function describeImage(store: Store, record: ImageRecord): ImageInfo {
   const manifest = readManifest(store, record.manifestDigest);
-  return describeFrom(store, record, manifest, readConfig(store, manifest.config.digest));
+  const config = readConfig(store, manifest.config.digest);
+  return describeFrom(record, manifest, config, layerChainIds(manifest, config).map((chainId) => readLayerMeta(store.paths, chainId)));
 }
 
 export async function describeImageAsync(store: Store, record: ImageRecord): Promise<ImageInfo> {
   const manifest = await readManifestAsync(store, record.manifestDigest);
-  return describeFrom(store, record, manifest, await readConfigAsync(store, manifest.config.digest));
+  const config = await readConfigAsync(store, manifest.config.digest);
+  return describeFrom(record, manifest, config, await Promise.all(layerChainIds(manifest, config).map((chainId) => readLayerMetaAsync(store.paths, chainId))));
 }
 
-function describeFrom(store: Store, record: ImageRecord, manifest: ImageManifest, config: ImageConfig): ImageInfo {
+/** The chain id of each of the manifest's layers. */
+function layerChainIds(manifest: ImageManifest, config: ImageConfig): string[] {
+  const ids = chainIds(config.rootfs.diff_ids);
+  return manifest.layers.map((_, index) => ids[index]!);
+}
+
+/** `metas`: the meta.json of each of the manifest's layers, in order. */
+function describeFrom(record: ImageRecord, manifest: ImageManifest, config: ImageConfig, metas: readonly LayerMeta[]): ImageInfo {
   const history = config.history ?? [];
   const layerHistory = history.filter((entry) => !entry.empty_layer);
   const ids = chainIds(config.rootfs.diff_ids);
   const layers = manifest.layers.map((descriptor, index): ImageLayer => {
     const chainId = ids[index]!;
-    const meta: LayerMeta = readLayerMeta(store.paths, chainId);
+    const meta = metas[index]!;
     return {
       index,
       chainId,

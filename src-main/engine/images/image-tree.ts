@@ -3,7 +3,7 @@
 import type { ImageWaste } from '@shared/api/types/images';
 import { StrataError } from '@shared/errors';
 import { LayerTree, MergedView } from '../layers/layer-index';
-import { readLayerEntries } from '../layers/layer-store';
+import { readLayerEntriesAsync } from '../layers/layer-store';
 import { countWaste } from '../layers/wasted-space';
 import type { Store } from '../store/store';
 import { findImageAsync } from './image-store';
@@ -15,11 +15,11 @@ export interface TreeQuery {
   merged: boolean;
 }
 
-/** The layers' indexes are read by layers/layer-store.ts (synchronously, and cached). */
+/** The layers' indexes are read by layers/layer-store.ts (off the event loop, and cached). */
 export async function imageTree(store: Store, ref: string, query: TreeQuery): Promise<{ tree: LayerTree; layer: number }> {
   const image = await findImageAsync(store, ref);
   const position = layerPosition(image.layers.map((layer) => layer.chainId), query.layer);
-  const stack = image.layers.slice(0, position + 1).map((layer) => readLayerEntries(store.paths, layer.chainId));
+  const stack = await Promise.all(image.layers.slice(0, position + 1).map((layer) => readLayerEntriesAsync(store.paths, layer.chainId)));
   if (!query.merged) return { tree: new LayerTree(stack[position]!), layer: position };
   return { tree: new LayerTree(MergedView.of(stack).entries.values()), layer: position };
 }
@@ -27,7 +27,7 @@ export async function imageTree(store: Store, ref: string, query: TreeQuery): Pr
 /** Wasted bytes and the efficiency score of an image, per path and per layer. */
 export async function imageWaste(store: Store, ref: string): Promise<ImageWaste> {
   const image = await findImageAsync(store, ref);
-  const count = countWaste(image.layers.map((layer) => readLayerEntries(store.paths, layer.chainId)));
+  const count = countWaste(await Promise.all(image.layers.map((layer) => readLayerEntriesAsync(store.paths, layer.chainId))));
   return { id: image.id, ...count, layers: count.layers.map((own, index) => ({ index, chainId: image.layers[index]!.chainId, ...own })) };
 }
 

@@ -8,20 +8,24 @@
 // to follow. The destination is private to the caller, so it is written by plain paths.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fdPath, lgetxattr, llistxattr, lsetxattr, mknod, openInRoot } from '../../../native/lib/index';
+import { promisify } from 'node:util';
+import { fdPath, lgetxattrAsync, llistxattrAsync, lsetxattrAsync, mknod, openInRootAsync } from '../../../native/lib/index';
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW } = fs.constants;
 const LINK_FREE = { noSymlinks: true } as const;
+const fstat = promisify(fs.fstat);
+const close = promisify(fs.close);
 
 /**
  * Copies the directory at `imagePath` inside the root `rootFd` (links on the way to it
  * followed inside the root) to `dest`, which must not exist. Returns false, copying
- * nothing, when there is no directory there.
+ * nothing, when there is no directory there. Every call runs off the event loop (a
+ * container's first start seeds its volumes through the API) but a device node's mknod.
  */
-export function copyTreeFromRoot(rootFd: number, imagePath: string, dest: string): boolean {
+export async function copyTreeFromRoot(rootFd: number, imagePath: string, dest: string): Promise<boolean> {
   let dirFd: number;
   try {
-    dirFd = openInRoot(rootFd, imagePath, O_RDONLY | O_DIRECTORY);
+    dirFd = await openInRootAsync(rootFd, imagePath, O_RDONLY | O_DIRECTORY);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return false;
@@ -29,12 +33,12 @@ export function copyTreeFromRoot(rootFd: number, imagePath: string, dest: string
   }
   try {
     const copier = new TreeCopier();
-    fs.mkdirSync(dest);
-    copier.directory(dirFd, dest);
-    copier.finish();
+    await fs.promises.mkdir(dest);
+    await copier.directory(dirFd, dest);
+    await copier.finish();
     return true;
   } finally {
-    fs.closeSync(dirFd);
+    await close(dirFd);
   }
 }
 
@@ -44,63 +48,63 @@ class TreeCopier {
   /** Directory times, set once their contents are written (deepest last in the list). */
   private readonly dirTimes: { dest: string; stat: fs.Stats }[] = [];
 
-  directory(dirFd: number, dest: string): void {
-    const stat = fs.fstatSync(dirFd);
-    for (const name of fs.readdirSync(`/proc/self/fd/${dirFd}`).sort()) this.entry(dirFd, name, path.join(dest, name));
-    this.metadata(`/proc/self/fd/${dirFd}/.`, dest, stat);
+  async directory(dirFd: number, dest: string): Promise<void> {
+    const stat = await fstat(dirFd);
+    for (const name of (await fs.promises.readdir(`/proc/self/fd/${dirFd}`)).sort()) await this.entry(dirFd, name, path.join(dest, name));
+    await this.metadata(`/proc/self/fd/${dirFd}/.`, dest, stat);
     this.dirTimes.push({ dest, stat });
   }
 
-  finish(): void {
-    for (const { dest, stat } of this.dirTimes) fs.utimesSync(dest, stat.atime, stat.mtime);
+  async finish(): Promise<void> {
+    for (const { dest, stat } of this.dirTimes) await fs.promises.utimes(dest, stat.atime, stat.mtime);
   }
 
-  private entry(dirFd: number, name: string, dest: string): void {
+  private async entry(dirFd: number, name: string, dest: string): Promise<void> {
     const from = fdPath(dirFd, name);
-    const stat = fs.lstatSync(from);
+    const stat = await fs.promises.lstat(from);
     if (stat.isDirectory()) {
-      const child = openInRoot(dirFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0, LINK_FREE);
+      const child = await openInRootAsync(dirFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, LINK_FREE);
       try {
-        fs.mkdirSync(dest);
-        this.directory(child, dest);
+        await fs.promises.mkdir(dest);
+        await this.directory(child, dest);
       } finally {
-        fs.closeSync(child);
+        await close(child);
       }
       return;
     }
     const key = `${stat.dev}:${stat.ino}`;
     const first = stat.nlink > 1 ? this.linked.get(key) : undefined;
-    if (first !== undefined) return fs.linkSync(first, dest);
+    if (first !== undefined) return fs.promises.link(first, dest);
     if (stat.isSymbolicLink()) {
-      fs.symlinkSync(fs.readlinkSync(from), dest);
+      await fs.promises.symlink(await fs.promises.readlink(from), dest);
     } else if (stat.isFile()) {
-      const fd = openInRoot(dirFd, name, O_RDONLY | O_NOFOLLOW, 0, LINK_FREE);
+      const fd = await openInRootAsync(dirFd, name, O_RDONLY | O_NOFOLLOW, LINK_FREE);
       try {
-        fs.copyFileSync(`/proc/self/fd/${fd}`, dest);
+        await fs.promises.copyFile(`/proc/self/fd/${fd}`, dest);
       } finally {
-        fs.closeSync(fd);
+        await close(fd);
       }
     } else if (stat.isCharacterDevice() || stat.isBlockDevice() || stat.isFIFO()) {
-      mknod(dest, stat.mode, major(stat.rdev), minor(stat.rdev));
+      mknod(dest, stat.mode, major(stat.rdev), minor(stat.rdev)); // rare in a volume's seed: no threadpool form
     } else {
       return; // a socket: nothing to copy
     }
-    this.metadata(from, dest, stat);
-    if (!stat.isSymbolicLink()) fs.utimesSync(dest, stat.atime, stat.mtime);
-    else fs.lutimesSync(dest, stat.atime, stat.mtime);
+    await this.metadata(from, dest, stat);
+    if (!stat.isSymbolicLink()) await fs.promises.utimes(dest, stat.atime, stat.mtime);
+    else await fs.promises.lutimes(dest, stat.atime, stat.mtime);
     if (stat.nlink > 1) this.linked.set(key, dest);
   }
 
   /** Owner, mode (after the owner: chown clears setuid) and xattrs of `from` onto `dest`. */
-  private metadata(from: string, dest: string, stat: fs.Stats): void {
-    fs.lchownSync(dest, stat.uid, stat.gid);
-    if (!stat.isSymbolicLink()) fs.chmodSync(dest, stat.mode & 0o7777);
+  private async metadata(from: string, dest: string, stat: fs.Stats): Promise<void> {
+    await fs.promises.lchown(dest, stat.uid, stat.gid);
+    if (!stat.isSymbolicLink()) await fs.promises.chmod(dest, stat.mode & 0o7777);
     // A directory's fd path ends in '/.', which l*xattr resolve to the directory itself.
-    for (const name of llistxattr(from)) {
-      const value = lgetxattr(from, name);
+    for (const name of await llistxattrAsync(from)) {
+      const value = await lgetxattrAsync(from, name);
       if (value === null) continue;
       try {
-        lsetxattr(dest, name, value);
+        await lsetxattrAsync(dest, name, value);
       } catch {
         // As cp -a: an attribute this filesystem or this process may not set is left out.
       }

@@ -1,31 +1,18 @@
 // Bytes on disk as `du -s --block-size=1` counts them: allocated blocks of every inode
-// below (and including) a directory, each hardlinked inode once.
+// below (and including) a directory, each hardlinked inode once. Every call runs off the
+// event loop (disk.usage is the API's; an import measures each layer it unpacks).
 import fs from 'node:fs';
 import path from 'node:path';
-import { LoopBudget } from '../store/loop-budget';
 
 export interface DiskUsage {
   bytes: number;
   inodes: number;
 }
 
-export function diskUsage(dir: string, seen: Set<bigint> = new Set()): DiskUsage {
-  const usage = { bytes: 0, inodes: 0 };
-  for (const _ of countInodes(dir, seen, usage));
-  return usage;
-}
-
-/** diskUsage() that gives the event loop back every few milliseconds: for trees of any size on the engine's thread. */
+/** du of `dir`; `seen` carries hardlinked inodes across calls (count each once). A missing `dir` is ENOENT. */
 export async function diskUsageAsync(dir: string, seen: Set<bigint> = new Set()): Promise<DiskUsage> {
   const usage = { bytes: 0, inodes: 0 };
-  const budget = new LoopBudget();
-  for (const _ of countInodes(dir, seen, usage)) await budget.pause();
-  return usage;
-}
-
-/** Adds every inode below `dir` to `usage`, one step (a directory read, an lstat) per iteration. */
-function* countInodes(dir: string, seen: Set<bigint>, usage: DiskUsage): Generator<void> {
-  const pending: Array<[string, fs.BigIntStats]> = [[dir, fs.lstatSync(dir, { bigint: true })]];
+  const pending: Array<[string, fs.BigIntStats]> = [[dir, await fs.promises.lstat(dir, { bigint: true })]];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [abs, stat] = next;
     if (stat.nlink > 1n) {
@@ -35,19 +22,21 @@ function* countInodes(dir: string, seen: Set<bigint>, usage: DiskUsage): Generat
     usage.bytes += Number(stat.blocks) * 512;
     usage.inodes++;
     if (!stat.isDirectory()) continue;
-    for (const name of ifThere(() => fs.readdirSync(abs)) ?? []) {
-      const child = path.join(abs, name);
-      const childStat = ifThere(() => fs.lstatSync(child, { bigint: true }));
-      if (childStat) pending.push([child, childStat]);
-      yield;
+    const names = (await ifThere(fs.promises.readdir(abs))) ?? [];
+    // A directory's entries are stat'ed together: one round trip to the threadpool per directory.
+    const stats = await Promise.all(names.map((name) => ifThere(fs.promises.lstat(path.join(abs, name), { bigint: true }))));
+    for (const [index, name] of names.entries()) {
+      const childStat = stats[index];
+      if (childStat) pending.push([path.join(abs, name), childStat]);
     }
   }
+  return usage;
 }
 
-/** `read()`, or undefined for what a writer removed meanwhile (tmp/ changes under running jobs). */
-export function ifThere<T>(read: () => T): T | undefined {
+/** `read`'s value, or undefined for what a writer removed meanwhile (tmp/ changes under running jobs). */
+async function ifThere<T>(read: Promise<T>): Promise<T | undefined> {
   try {
-    return read();
+    return await read;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

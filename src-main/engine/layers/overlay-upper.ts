@@ -1,10 +1,11 @@
 // A container's upper directory read back as what it is: the changes the container made
 // to the image's layers, in overlayfs's own notation — a 0/0 character device deletes a
 // lower path, a directory with trusted.overlay.opaque=y hides everything below it. `diff`,
-// `commit` and the builder read an upper dir only through this walker.
+// `commit` and the builder read an upper dir only through this walker, whose calls all run
+// off the event loop (diff is the API's; a commit's tar streams from it).
 import fs from 'node:fs';
 import path from 'node:path';
-import { lgetxattr, llistxattr } from '../../../native/lib/index';
+import { lgetxattrAsync, llistxattrAsync } from '../../../native/lib/index';
 import { OPAQUE_XATTR, OVERLAY_XATTR_PREFIX } from './whiteouts';
 
 export type UpperKind = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'whiteout';
@@ -23,16 +24,18 @@ export interface UpperEntry {
  * Every entry below `upperDir`, parents before children, names in byte order (so a tar of
  * it is reproducible). Sockets are skipped: they cannot be stored in a layer.
  */
-export function* walkUpper(upperDir: string, relDir = ''): Generator<UpperEntry> {
+export async function* walkUpper(upperDir: string, relDir = ''): AsyncGenerator<UpperEntry> {
   const absDir = relDir === '' ? upperDir : path.join(upperDir, relDir);
-  const names = fs.readdirSync(absDir).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  for (const name of names) {
+  const names = (await fs.promises.readdir(absDir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  // A directory's entries are stat'ed together: one round trip to the threadpool per directory, not per entry.
+  const stats = await Promise.all(names.map((name) => fs.promises.lstat(path.join(absDir, name), { bigint: true })));
+  for (const [index, name] of names.entries()) {
     const rel = relDir === '' ? name : `${relDir}/${name}`;
     const abs = path.join(absDir, name);
-    const stat = fs.lstatSync(abs, { bigint: true });
+    const stat = stats[index]!;
     const kind = kindOf(stat);
     if (kind === undefined) continue;
-    const opaque = kind === 'dir' && isOpaque(abs);
+    const opaque = kind === 'dir' && (await isOpaque(abs));
     yield { path: rel, abs, kind, stat, opaque };
     if (kind === 'dir') yield* walkUpper(upperDir, rel);
   }
@@ -48,16 +51,16 @@ function kindOf(stat: fs.BigIntStats): UpperKind | undefined {
   return undefined;
 }
 
-function isOpaque(abs: string): boolean {
-  return lgetxattr(abs, OPAQUE_XATTR)?.toString() === 'y';
+async function isOpaque(abs: string): Promise<boolean> {
+  return (await lgetxattrAsync(abs, OPAQUE_XATTR))?.toString() === 'y';
 }
 
 /** The entry's extended attributes that belong in a layer: overlayfs's own are left out. */
-export function contentXattrs(abs: string): Record<string, Buffer> {
+export async function contentXattrs(abs: string): Promise<Record<string, Buffer>> {
   const xattrs: Record<string, Buffer> = {};
-  for (const name of llistxattr(abs)) {
+  for (const name of await llistxattrAsync(abs)) {
     if (name.startsWith(OVERLAY_XATTR_PREFIX)) continue;
-    const value = lgetxattr(abs, name);
+    const value = await lgetxattrAsync(abs, name);
     if (value !== null) xattrs[name] = value;
   }
   return xattrs;

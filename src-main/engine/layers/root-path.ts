@@ -19,8 +19,9 @@
 // words the error when the image's shape refuses.
 import fs from 'node:fs';
 import path from 'node:path';
-import { lgetxattr, mkdirInRoot as confinedMkdir, openRoot } from '../../../native/lib/index';
+import { mkdirInRoot as confinedMkdir, openRoot } from '../../../native/lib/index';
 import { StrataError } from '@shared/errors';
+import { type FsSteps, fsCall, runAsync, runSync } from '../store/fs-steps';
 import { OPAQUE_XATTR } from './whiteouts';
 
 const MAX_LINKS = 40; // the kernel's ELOOP limit
@@ -31,32 +32,45 @@ export interface RootEntry {
   stat: fs.Stats;
 }
 
-/** A root filesystem as resolution sees it. */
+/**
+ * A root filesystem as resolution sees it. The walk is written once, as file-call steps
+ * (store/fs-steps.ts): `lookup` runs it synchronously (builds, opening), `lookupAsync` off
+ * the event loop (the API: create, start, exec -u), with the same decisions either way.
+ */
 export interface RootView {
   /** The entry at `parts` (a path of real directories, no links on the way), not following a link there. */
   lookup(parts: readonly string[]): RootEntry | undefined;
+  lookupAsync(parts: readonly string[]): Promise<RootEntry | undefined>;
+  /** The lookup as steps, for a resolution that runs either way. */
+  lookupSteps(parts: readonly string[]): FsSteps<RootEntry | undefined>;
+}
+
+function viewOf(lookupSteps: (parts: readonly string[]) => FsSteps<RootEntry | undefined>): RootView {
+  return {
+    lookup: (parts) => runSync(lookupSteps(parts)),
+    lookupAsync: (parts) => runAsync(lookupSteps(parts)),
+    lookupSteps,
+  };
 }
 
 /** A root that is a directory on the host. */
 export function directoryRoot(root: string): RootView {
-  return {
-    lookup(parts) {
-      const host = path.join(root, ...parts);
-      const stat = lstatOrUndefined(host);
-      return stat && { host, stat };
-    },
-  };
+  return viewOf(function* (parts) {
+    const host = path.join(root, ...parts);
+    const stat = yield* lstatStep(host);
+    return stat && { host, stat };
+  });
 }
 
 /** A root that is a stack of overlay-form layer directories, top first. */
 export function layerStackRoot(dirsTopFirst: readonly string[]): RootView {
-  return { lookup: (parts) => lookupInStack(dirsTopFirst, parts) };
+  return viewOf((parts) => lookupInStack(dirsTopFirst, parts));
 }
 
-function lookupInStack(dirs: readonly string[], parts: readonly string[]): RootEntry | undefined {
+function* lookupInStack(dirs: readonly string[], parts: readonly string[]): FsSteps<RootEntry | undefined> {
   if (parts.length === 0) {
     const host = dirs[0];
-    const stat = host === undefined ? undefined : lstatOrUndefined(host);
+    const stat = host === undefined ? undefined : yield* lstatStep(host);
     return host !== undefined && stat ? { host, stat } : undefined;
   }
   for (const dir of dirs) {
@@ -64,13 +78,13 @@ function lookupInStack(dirs: readonly string[], parts: readonly string[]): RootE
     let hidesBelow = false;
     for (let i = 1; i <= parts.length; i++) {
       const host = path.join(dir, ...parts.slice(0, i));
-      const stat = lstatOrUndefined(host);
+      const stat = yield* lstatStep(host);
       if (stat === undefined) break; // not in this layer: the layers below may have it
       if (stat.isCharacterDevice() && stat.rdev === 0) return undefined; // a whiteout: deleted
       if (i === parts.length) return { host, stat };
       // A non-directory here replaces whatever lower layers have below it.
       if (!stat.isDirectory()) return undefined;
-      if (lgetxattr(host, OPAQUE_XATTR)?.toString() === 'y') hidesBelow = true;
+      if ((yield* fsCall('lgetxattr', host, OPAQUE_XATTR))?.toString() === 'y') hidesBelow = true;
     }
     if (hidesBelow) return undefined;
   }
@@ -83,6 +97,10 @@ function lookupInStack(dirs: readonly string[], parts: readonly string[]): RootE
  * that do not exist are kept as named.
  */
 export function resolveParts(view: RootView, imagePath: string, followLast: boolean): string[] {
+  return runSync(resolveSteps(view, imagePath, followLast));
+}
+
+function* resolveSteps(view: RootView, imagePath: string, followLast: boolean): FsSteps<string[]> {
   const todo = components(imagePath);
   const done: string[] = [];
   let links = 0;
@@ -92,10 +110,10 @@ export function resolveParts(view: RootView, imagePath: string, followLast: bool
       done.pop();
       continue;
     }
-    const found = view.lookup([...done, part]);
+    const found = yield* view.lookupSteps([...done, part]);
     if (found?.stat.isSymbolicLink() && (todo.length > 0 || followLast)) {
       if (++links > MAX_LINKS) throw new StrataError('INVALID_ARGUMENT', `${imagePath}: too many levels of symbolic links in the image`);
-      const target = fs.readlinkSync(found.host);
+      const target = yield* fsCall('readlink', found.host);
       if (target.startsWith('/')) done.length = 0;
       todo.unshift(...components(target));
       continue;
@@ -105,15 +123,33 @@ export function resolveParts(view: RootView, imagePath: string, followLast: bool
   return done;
 }
 
+function* entrySteps(view: RootView, imagePath: string, followLast: boolean): FsSteps<RootEntry | undefined> {
+  return yield* view.lookupSteps(yield* resolveSteps(view, imagePath, followLast));
+}
+
+function* readFileSteps(view: RootView, imagePath: string): FsSteps<Buffer | undefined> {
+  const entry = yield* entrySteps(view, imagePath, true);
+  return entry?.stat.isFile() ? yield* fsCall('readFile', entry.host) : undefined;
+}
+
 /** What is at `imagePath` in the root, links on the way (and the last one with `followLast`) resolved inside it. */
 export function entryInRoot(view: RootView, imagePath: string, followLast: boolean): RootEntry | undefined {
-  return view.lookup(resolveParts(view, imagePath, followLast));
+  return runSync(entrySteps(view, imagePath, followLast));
+}
+
+/** entryInRoot off the event loop. */
+export function entryInRootAsync(view: RootView, imagePath: string, followLast: boolean): Promise<RootEntry | undefined> {
+  return runAsync(entrySteps(view, imagePath, followLast));
 }
 
 /** The contents of the regular file at `imagePath` in the root; undefined when there is none. */
 export function readFileInRoot(view: RootView, imagePath: string): Buffer | undefined {
-  const entry = entryInRoot(view, imagePath, true);
-  return entry?.stat.isFile() ? fs.readFileSync(entry.host) : undefined;
+  return runSync(readFileSteps(view, imagePath));
+}
+
+/** readFileInRoot off the event loop. */
+export function readFileInRootAsync(view: RootView, imagePath: string): Promise<Buffer | undefined> {
+  return runAsync(readFileSteps(view, imagePath));
 }
 
 /** The host path of `imagePath` under the directory `root`, resolved inside it. */
@@ -189,8 +225,13 @@ function components(imagePath: string): string[] {
 }
 
 export function lstatOrUndefined(file: string): fs.Stats | undefined {
+  return runSync(lstatStep(file));
+}
+
+/** lstat as a step; any error (ENOENT, ENOTDIR, EACCES…) is "not there". */
+function* lstatStep(file: string): FsSteps<fs.Stats | undefined> {
   try {
-    return fs.lstatSync(file);
+    return yield* fsCall('lstat', file);
   } catch {
     return undefined;
   }

@@ -20,13 +20,13 @@ async function* upperTarChunks(upperDir: string): AsyncGenerator<Buffer> {
   // The stream pulls chunks in a chain of microtasks until its buffer is full: without
   // pauses, a megabyte of small entries would hold the event loop for the whole walk.
   const budget = new LoopBudget();
-  for (const entry of walkUpper(upperDir)) {
+  for await (const entry of walkUpper(upperDir)) {
     await budget.pause();
     if (entry.kind === 'whiteout') {
       yield tarHeader(whiteoutFields(entry, whiteoutName(entry.path)));
       continue;
     }
-    const fields = fieldsOf(entry);
+    const fields = await fieldsOf(entry);
     if (entry.kind === 'file' && entry.stat.nlink > 1n) {
       const first = firstPathOfInode.get(entry.stat.ino);
       if (first !== undefined) {
@@ -42,7 +42,7 @@ async function* upperTarChunks(upperDir: string): AsyncGenerator<Buffer> {
   yield TAR_END;
 }
 
-function fieldsOf(entry: UpperEntry): TarHeaderFields {
+async function fieldsOf(entry: UpperEntry): Promise<TarHeaderFields> {
   const { stat } = entry;
   const fields: TarHeaderFields = {
     name: entry.path,
@@ -52,9 +52,9 @@ function fieldsOf(entry: UpperEntry): TarHeaderFields {
     uid: Number(stat.uid),
     gid: Number(stat.gid),
     mtime: Number(stat.mtimeMs / 1000n),
-    xattrs: contentXattrs(entry.abs),
+    xattrs: await contentXattrs(entry.abs),
   };
-  if (entry.kind === 'symlink') fields.linkname = fs.readlinkSync(entry.abs);
+  if (entry.kind === 'symlink') fields.linkname = await fs.promises.readlink(entry.abs);
   if (entry.kind === 'char' || entry.kind === 'block') {
     // Linux's dev_t encoding: major in bits 8–19 and 32–43, minor in bits 0–7 and 20–31.
     const rdev = stat.rdev;

@@ -23,6 +23,9 @@ interface GroupEntry {
   members: string[];
 }
 
+/** The image's files resolveUser reads: a caller off the event loop reads them first (containers/rootfs.ts). */
+export const USER_FILES = { passwd: '/etc/passwd', group: '/etc/group' } as const;
+
 /** Kernel ids are 32-bit, but the mature runtimes refuse anything past 2^31 - 1. */
 const MAX_ID = 2 ** 31 - 1;
 
@@ -37,7 +40,7 @@ export function resolveUser(spec: string | undefined, readImageFile: (absPath: s
     throw new StrataError('INVALID_ARGUMENT', `user ${JSON.stringify(text)}: expected user[:group], a name or a numeric id each`);
   }
   const [userPart = '', groupPart = ''] = text.split(':');
-  const passwd = parsePasswd(readImageFile('/etc/passwd'));
+  const passwd = parsePasswd(readImageFile(USER_FILES.passwd));
 
   // Empty means root, with root's entry when the image has one (home, groups).
   const userArg = userPart === '' ? '0' : userPart;
@@ -50,7 +53,7 @@ export function resolveUser(spec: string | undefined, readImageFile: (absPath: s
   let gid = entry?.gid ?? 0;
   const home = entry?.home || (uid === 0 && userPart === '' ? '/root' : '/');
 
-  const groups = parseGroup(readImageFile('/etc/group'));
+  const groups = parseGroup(readImageFile(USER_FILES.group));
   let additionalGids: number[] = [];
   if (groupPart !== '') {
     // An explicit group replaces the primary group; supplementary groups are then not added.

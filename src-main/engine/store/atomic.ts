@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
+import { type FsSteps, fsCall } from './fs-steps';
 
 /** A fresh, unique path inside `tmpDir` (not created). */
 export function tmpPath(tmpDir: string, label: string): string {
@@ -24,6 +25,13 @@ export async function writeFileAtomicAsync(tmpDir: string, target: string, data:
   const staged = tmpPath(tmpDir, 'write');
   await fs.promises.writeFile(staged, data, { flag: 'wx', mode: 0o644 });
   await fs.promises.rename(staged, target);
+}
+
+/** writeFileAtomic as steps (store/fs-steps.ts): for code that runs both ways. */
+export function* writeFileAtomicSteps(tmpDir: string, target: string, data: string | Buffer): FsSteps<void> {
+  const staged = tmpPath(tmpDir, 'write');
+  yield* fsCall('writeFile', staged, data, { flag: 'wx', mode: 0o644 });
+  yield* fsCall('rename', staged, target);
 }
 
 export function writeJsonAtomic(tmpDir: string, target: string, value: unknown): void {
@@ -44,6 +52,18 @@ export function removeTreeAtomic(tmpDir: string, target: string): void {
     throw error;
   }
   fs.rmSync(doomed, { recursive: true, force: true });
+}
+
+/** removeTreeAtomic as steps (store/fs-steps.ts): for code that runs both ways. */
+export function* removeTreeAtomicSteps(tmpDir: string, target: string): FsSteps<void> {
+  const doomed = tmpPath(tmpDir, 'remove');
+  try {
+    yield* fsCall('rename', target, doomed);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  yield* fsCall('rm', doomed, { recursive: true, force: true });
 }
 
 /** removeTreeAtomic off the event loop. */
@@ -71,6 +91,11 @@ export function readJsonFile<T>(file: string): T {
 /** readJsonFile off the event loop. */
 export async function readJsonFileAsync<T>(file: string): Promise<T> {
   return parseJsonFile<T>(file, await fs.promises.readFile(file, 'utf8'));
+}
+
+/** readJsonFile as steps (store/fs-steps.ts). */
+export function* readJsonFileSteps<T>(file: string): FsSteps<T> {
+  return parseJsonFile<T>(file, yield* fsCall('readText', file));
 }
 
 function parseJsonFile<T>(file: string, text: string): T {

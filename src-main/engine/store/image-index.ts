@@ -1,9 +1,9 @@
 // The store's index.json (OCI image layout): which manifests are images and their tags.
 // One descriptor per tag, as the layout spec has it; an image with no tag keeps one
 // descriptor without a name (docker's <none>:<none>) until pruned or removed.
-import fs from 'node:fs';
 import { MEDIA, REF_NAME, indexSchema, parseDocument } from '../images/oci';
 import { writeJsonAtomic, writeJsonAtomicAsync } from './atomic';
+import { type FsSteps, fsCall, runAsync, runSync } from './fs-steps';
 import type { StorePaths } from './paths';
 
 export interface ImageRecord {
@@ -13,21 +13,19 @@ export interface ImageRecord {
 }
 
 export function readImageIndex(paths: StorePaths): ImageRecord[] {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(paths.index);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return parseImageIndex(paths, bytes);
+  return runSync(readImageIndexSteps(paths));
 }
 
 /** readImageIndex off the event loop. */
-export async function readImageIndexAsync(paths: StorePaths): Promise<ImageRecord[]> {
+export function readImageIndexAsync(paths: StorePaths): Promise<ImageRecord[]> {
+  return runAsync(readImageIndexSteps(paths));
+}
+
+/** readImageIndex as steps (fs-steps.ts): a sweep reads it either way. */
+export function* readImageIndexSteps(paths: StorePaths): FsSteps<ImageRecord[]> {
   let bytes: Buffer;
   try {
-    bytes = await fs.promises.readFile(paths.index);
+    bytes = yield* fsCall('readFile', paths.index);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;

@@ -1,7 +1,7 @@
 // Work directories (builds/<id>, pulls/<id>) name the process that owns them: pid and its
 // start time, so a crashed owner whose pid was reused does not keep its directory alive.
-import fs from 'node:fs';
-import { parseStatStartTime, processStartTime } from '../../../native/lib/index';
+import { parseStatStartTime, processStartTime, processStartTimeAsync } from '../../../native/lib/index';
+import { type FsSteps, fsCall, runSync } from './fs-steps';
 
 export interface ProcessOwner {
   pid: number;
@@ -15,20 +15,32 @@ export function currentOwner(): ProcessOwner {
 }
 
 export function readOwnerFile(file: string): ProcessOwner | undefined {
+  return runSync(readOwnerSteps(file));
+}
+
+/** readOwnerFile as steps (fs-steps.ts): a sweep asks either way. */
+export function* readOwnerSteps(file: string): FsSteps<ProcessOwner | undefined> {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as ProcessOwner;
+    return JSON.parse(yield* fsCall('readText', file)) as ProcessOwner;
   } catch {
     return undefined;
   }
 }
 
 export function ownerAlive(owner: Pick<ProcessOwner, 'pid' | 'pidStartTime'>): boolean {
+  return runSync(ownerAliveSteps(owner));
+}
+
+/** ownerAlive as steps: /proc/<pid>/stat read the way processStartTime reads it. */
+export function* ownerAliveSteps(owner: Pick<ProcessOwner, 'pid' | 'pidStartTime'>): FsSteps<boolean> {
+  // processStartTime's TypeError for a pid no process can have: no such process
+  if (!Number.isInteger(owner.pid) || owner.pid < 1 || owner.pid > 0x7fff_ffff) return false;
   try {
-    if (processStartTime(owner.pid).toString() !== owner.pidStartTime) return false;
+    if (parseStatStartTime(yield* fsCall('readFile', `/proc/${owner.pid}/stat`)).toString() !== owner.pidStartTime) return false;
   } catch {
     return false; // no such process
   }
-  return !hasExited(owner.pid);
+  return !(yield* hasExitedSteps(owner.pid));
 }
 
 /**
@@ -36,10 +48,10 @@ export function ownerAlive(owner: Pick<ProcessOwner, 'pid' | 'pidStartTime'>): b
  * an init that reaps lazily, or a parent busy elsewhere, may not do for a while. It is
  * dead all the same: state Z (zombie) or X (dead) in /proc/<pid>/stat.
  */
-function hasExited(pid: number): boolean {
+function* hasExitedSteps(pid: number): FsSteps<boolean> {
   let stat: string;
   try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    stat = yield* fsCall('readText', `/proc/${pid}/stat`);
   } catch {
     return true;
   }
@@ -49,13 +61,12 @@ function hasExited(pid: number): boolean {
 }
 
 /**
- * processStartTime (the addon's face reads /proc synchronously) off the event loop: field 22
- * of /proc/<pid>/stat as a decimal string, undefined when there is no such process.
+ * processStartTime off the event loop: field 22 of /proc/<pid>/stat as a decimal string,
+ * undefined when there is no such process.
  */
 export async function startTimeOf(pid: number): Promise<string | undefined> {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
   try {
-    return parseStatStartTime(await fs.promises.readFile(`/proc/${pid}/stat`)).toString();
+    return (await processStartTimeAsync(pid)).toString();
   } catch {
     return undefined;
   }

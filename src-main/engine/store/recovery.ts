@@ -3,7 +3,7 @@
 // into place without being referenced — a sweep removes it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { sweepUnreferenced } from './gc';
+import { sweepUnreferenced, sweepUnreferencedAsync } from './gc';
 import type { StorePaths } from './paths';
 import { pathExists } from './exists';
 
@@ -16,16 +16,12 @@ export function recoverStore(paths: StorePaths): void {
   }
 }
 
-/**
- * recoverStore for a writer taking the lock while the engine serves: the usual case (an
- * empty tmp/, no journal) costs two calls off the event loop. The sweep after a crash
- * mid-commit stays synchronous (gc.ts): it is rare and runs once.
- */
+/** recoverStore for a writer taking the lock while the engine serves: every call off the event loop. */
 export async function recoverStoreAsync(paths: StorePaths): Promise<void> {
   const names = await fs.promises.readdir(paths.tmp);
   await Promise.all(names.map((name) => fs.promises.rm(path.join(paths.tmp, name), { recursive: true, force: true })));
   if (await pathExists(paths.commitJournal)) {
-    sweepUnreferenced(paths);
+    await sweepUnreferencedAsync(paths);
     await fs.promises.rm(paths.commitJournal, { force: true });
   }
 }

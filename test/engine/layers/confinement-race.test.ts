@@ -146,7 +146,7 @@ describe.each([
     }
   });
 
-  it('volume seeding reads nothing outside the image root while a directory in the volume turns into a link', () => {
+  it('volume seeding reads nothing outside the image root while a directory in the volume turns into a link', async () => {
     const secret = hostDir('secret');
     const root = path.join(work, 'rootfs');
     fs.mkdirSync(path.join(root, 'vol/sub'), { recursive: true });
@@ -158,7 +158,7 @@ describe.each([
       for (let round = 0; round < 300; round++) {
         const staging = path.join(work, `volume-${round}`);
         try {
-          copyTreeFromRoot(rootFd, '/vol', staging);
+          await copyTreeFromRoot(rootFd, '/vol', staging);
         } catch {
           // changed under us
         }

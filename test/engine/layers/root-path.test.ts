@@ -2,12 +2,13 @@
 // inside the root, whatever their target says; a stack of layer directories reads as the
 // overlay would show it (a path's components from different layers, whiteouts, opaque
 // directories, a lower layer's link under an upper directory hidden); mkdir through a link
-// to a missing directory makes the target inside the root.
+// to a missing directory makes the target inside the root. Every lookup and read is also
+// made through the async form (the API's), which must answer the same.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lsetxattr, mknod } from '../../../native/lib/index';
-import { directoryRoot, entryInRoot, layerStackRoot, mkdirInRoot, readFileInRoot, resolveInRoot } from '../../../src-main/engine/layers/root-path';
+import { type RootView, directoryRoot, entryInRoot, entryInRootAsync, layerStackRoot, mkdirInRoot, readFileInRoot, readFileInRootAsync, resolveInRoot } from '../../../src-main/engine/layers/root-path';
 import { OPAQUE_XATTR } from '../../../src-main/engine/layers/whiteouts';
 import { StrataError } from '@shared/errors';
 import { makeTempDir } from '../../helpers/test-images';
@@ -32,6 +33,20 @@ function dir(name: string): string {
   return made;
 }
 
+/** readFileInRoot, and the same answer from readFileInRootAsync. */
+async function readFile(view: RootView, imagePath: string): Promise<Buffer | undefined> {
+  const read = readFileInRoot(view, imagePath);
+  expect(await readFileInRootAsync(view, imagePath)).toEqual(read);
+  return read;
+}
+
+/** view.lookup, and the same answer from lookupAsync. */
+async function lookup(view: RootView, parts: string[]): Promise<string | undefined> {
+  const found = view.lookup(parts);
+  expect((await view.lookupAsync(parts))?.host).toBe(found?.host);
+  return found?.host;
+}
+
 beforeAll(() => {
   work = makeTempDir('root-path');
   host = dir('host');
@@ -41,28 +56,29 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 describe('a directory root', () => {
-  it('resolves absolute and climbing links inside the root, never on the host', () => {
+  it('resolves absolute and climbing links inside the root, never on the host', async () => {
     const root = dir('plain');
     put(root, 'usr/share/passwd', 'inimage:x:1:1::/:/bin/sh\n');
     link(root, 'etc', host); // absolute: means <root><host>
     link(root, 'rel', '../../../../../../..' + host); // climbs: stops at the root
     link(root, 'good/passwd', '../usr/share/passwd');
     const view = directoryRoot(root);
-    expect(readFileInRoot(view, '/etc/passwd')).toBeUndefined();
-    expect(readFileInRoot(view, '/rel/passwd')).toBeUndefined();
-    expect(readFileInRoot(view, '/good/passwd')?.toString()).toBe('inimage:x:1:1::/:/bin/sh\n');
+    expect(await readFile(view, '/etc/passwd')).toBeUndefined();
+    expect(await readFile(view, '/rel/passwd')).toBeUndefined();
+    expect((await readFile(view, '/good/passwd'))?.toString()).toBe('inimage:x:1:1::/:/bin/sh\n');
     expect(resolveInRoot(root, '/etc/passwd', true)).toBe(path.join(root, host, 'passwd'));
     expect(resolveInRoot(root, '/good/passwd', false)).toBe(path.join(root, 'good/passwd'));
   });
 
-  it('refuses a loop of links with a coded error', () => {
+  it('refuses a loop of links with a coded error', async () => {
     const root = dir('loop');
     link(root, 'a', 'b');
     link(root, 'b', '/a');
     expect(() => entryInRoot(directoryRoot(root), '/a/x', true)).toThrow(StrataError);
+    await expect(entryInRootAsync(directoryRoot(root), '/a/x', true)).rejects.toThrow(StrataError);
   });
 
-  it('mkdir -p through a link to a missing directory makes the target inside the root', () => {
+  it('mkdir -p through a link to a missing directory makes the target inside the root', async () => {
     const root = dir('mkdir');
     link(root, 'x', '/nonexistent/dir');
     const made = mkdirInRoot(root, '/x/sub', { uid: 0, gid: 0 });
@@ -72,7 +88,7 @@ describe('a directory root', () => {
     expect(fs.existsSync('/nonexistent')).toBe(false);
   });
 
-  it('mkdir -p through a file is INVALID_ARGUMENT naming the path in the image', () => {
+  it('mkdir -p through a file is INVALID_ARGUMENT naming the path in the image', async () => {
     const root = dir('mkdir-file');
     put(root, 'file', '');
     link(root, 'x', 'file/y');
@@ -81,22 +97,22 @@ describe('a directory root', () => {
 });
 
 describe('a stack of layer directories', () => {
-  it('takes each component from the topmost layer that has it, links resolved in the stack', () => {
+  it('takes each component from the topmost layer that has it, links resolved in the stack', async () => {
     const lower = dir('stack1/lower');
     const upper = dir('stack1/upper');
     put(lower, 'usr/share/passwd', 'app:x:1000:1000::/app:/bin/sh\n');
     link(upper, 'etc/passwd', '../usr/share/passwd');
-    expect(readFileInRoot(layerStackRoot([upper, lower]), '/etc/passwd')?.toString()).toBe('app:x:1000:1000::/app:/bin/sh\n');
+    expect((await readFile(layerStackRoot([upper, lower]), '/etc/passwd'))?.toString()).toBe('app:x:1000:1000::/app:/bin/sh\n');
   });
 
-  it("never follows a layer's link on the host: absolute, climbing, or in a lower layer under an upper directory", () => {
+  it("never follows a layer's link on the host: absolute, climbing, or in a lower layer under an upper directory", async () => {
     const lower = dir('stack2/lower');
     const upper = dir('stack2/upper');
     put(lower, 'etc/group', 'root:x:0:\n');
     link(upper, 'etc', host);
     link(upper, 'rel', '../../../..' + host);
-    expect(readFileInRoot(layerStackRoot([upper, lower]), '/etc/passwd')).toBeUndefined();
-    expect(readFileInRoot(layerStackRoot([upper, lower]), '/rel/passwd')).toBeUndefined();
+    expect(await readFile(layerStackRoot([upper, lower]), '/etc/passwd')).toBeUndefined();
+    expect(await readFile(layerStackRoot([upper, lower]), '/rel/passwd')).toBeUndefined();
     // Upper has a real etc/ (without passwd), the lower layer's etc is a link to the host:
     // the overlay shows only upper's etc, and so must a lookup.
     const top = dir('stack3/top');
@@ -104,12 +120,12 @@ describe('a stack of layer directories', () => {
     put(top, 'etc/group', 'root:x:0:\n');
     link(bottom, 'etc', host);
     const view = layerStackRoot([top, bottom]);
-    expect(view.lookup(['etc', 'passwd'])).toBeUndefined();
-    expect(readFileInRoot(view, '/etc/passwd')).toBeUndefined();
-    expect(readFileInRoot(view, '/etc/group')?.toString()).toBe('root:x:0:\n');
+    expect(await lookup(view, ['etc', 'passwd'])).toBeUndefined();
+    expect(await readFile(view, '/etc/passwd')).toBeUndefined();
+    expect((await readFile(view, '/etc/group'))?.toString()).toBe('root:x:0:\n');
   });
 
-  it('a whiteout deletes, an opaque directory hides what is below, a file hides a lower directory', () => {
+  it('a whiteout deletes, an opaque directory hides what is below, a file hides a lower directory', async () => {
     const lower = dir('stack4/lower');
     const upper = dir('stack4/upper');
     put(lower, 'gone/file', 'x');
@@ -122,12 +138,12 @@ describe('a stack of layer directories', () => {
     put(upper, 'shadow', 'a file now');
     put(upper, 'kept/new', 'new');
     const view = layerStackRoot([upper, lower]);
-    expect(view.lookup(['gone'])).toBeUndefined();
-    expect(view.lookup(['gone', 'file'])).toBeUndefined();
-    expect(view.lookup(['opaque', 'old'])).toBeUndefined();
-    expect(readFileInRoot(view, '/opaque/new')?.toString()).toBe('new');
-    expect(view.lookup(['shadow', 'file'])).toBeUndefined();
-    expect(readFileInRoot(view, '/kept/old')?.toString()).toBe('old');
-    expect(readFileInRoot(view, '/kept/new')?.toString()).toBe('new');
+    expect(await lookup(view, ['gone'])).toBeUndefined();
+    expect(await lookup(view, ['gone', 'file'])).toBeUndefined();
+    expect(await lookup(view, ['opaque', 'old'])).toBeUndefined();
+    expect((await readFile(view, '/opaque/new'))?.toString()).toBe('new');
+    expect(await lookup(view, ['shadow', 'file'])).toBeUndefined();
+    expect((await readFile(view, '/kept/old'))?.toString()).toBe('old');
+    expect((await readFile(view, '/kept/new'))?.toString()).toBe('new');
   });
 });

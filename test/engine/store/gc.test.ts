@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
-import { sweepUnreferenced } from '../../../src-main/engine/store/gc';
+import { sweepUnreferenced, sweepUnreferencedAsync } from '../../../src-main/engine/store/gc';
 import { removeTestStore } from '../../helpers/containers';
 import { type TestImage, makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
 import { expectConsistent, requireBuild, spawnCli } from './store-fixture';
@@ -70,7 +70,11 @@ describe('mark and sweep', () => {
     fs.writeFileSync(path.join(paths.blobs, orphanBlob), 'nobody points here');
     fs.mkdirSync(path.join(paths.layers, orphanLayer, 'diff'), { recursive: true });
 
+    // The API's form is the same walk: its dry run lists what the sweep then removes.
+    const planned = await sweepUnreferencedAsync(paths, { dryRun: true });
+    expect(contents(engine).layers).toContain(orphanLayer);
     const swept = await engine.store.write(() => sweepUnreferenced(paths));
+    expect(swept).toEqual(planned);
     expect(swept.blobs).toEqual([`sha256:${orphanBlob}`]);
     expect(swept.layers).toEqual([`sha256:${orphanLayer}`]);
     expect(contents(engine)).toEqual({ blobs: union(heldA.blobs, heldB.blobs), layers: union(heldA.layers, heldB.layers) });

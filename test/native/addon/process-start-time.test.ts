@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { parseStatStartTime, processStartTime } from '../../../native/lib';
+import { parseStatStartTime, processStartTime, processStartTimeAsync } from '../../../native/lib';
 import { useChildren } from './children';
 import { useTmpDir } from './tmp';
 
@@ -51,6 +51,16 @@ describe('processStartTime', () => {
 
   it('rejects pids that cannot exist with a TypeError', () => {
     for (const pid of [0, -1, 1.5, 2 ** 31]) expect(() => processStartTime(pid), String(pid)).toThrow(TypeError);
+  });
+
+  it('has a form off the event loop with the same answers', async () => {
+    expect(await processStartTimeAsync(process.pid)).toBe(processStartTime(process.pid));
+    const child = await children.start('sleep', ['30']);
+    expect(await processStartTimeAsync(child.pid)).toBe(startTimeByRegex(child.pid));
+    child.process.kill('SIGKILL');
+    await child.exited;
+    await expect(processStartTimeAsync(child.pid)).rejects.toMatchObject({ code: 'ENOENT', path: `/proc/${child.pid}/stat` });
+    for (const pid of [0, -1, 1.5, 2 ** 31]) await expect(processStartTimeAsync(pid), String(pid)).rejects.toThrow(TypeError);
   });
 });
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { lgetxattr, llistxattr, lremovexattr, lsetxattr } from '../../../native/lib';
+import { lgetxattr, lgetxattrAsync, llistxattr, llistxattrAsync, lremovexattr, lsetxattr, lsetxattrAsync } from '../../../native/lib';
 import { useTmpDir } from './tmp';
 
 const tmp = useTmpDir();
@@ -92,5 +92,25 @@ describe('xattrs', () => {
     expect(() => lremovexattr(f, 'user.absent')).toThrow(
       expect.objectContaining({ code: 'ENODATA', errno: -61, syscall: 'lremovexattr', path: f }),
     );
+  });
+
+  it('the threadpool forms answer as the synchronous ones: values, null, names, errors', async () => {
+    const f = file('async');
+    const binary = Buffer.from([0, 1, 2, 0xff, 0, 0x80]);
+    await lsetxattrAsync(f, 'user.binary', binary);
+    binary.fill(0); // copied before the call returned
+    await lsetxattrAsync(f, 'user.empty', Buffer.alloc(0));
+    expect(await lgetxattrAsync(f, 'user.binary')).toEqual(Buffer.from([0, 1, 2, 0xff, 0, 0x80]));
+    expect(await lgetxattrAsync(f, 'user.empty')).toEqual(Buffer.alloc(0));
+    expect(await lgetxattrAsync(f, 'user.absent')).toBeNull();
+    expect((await llistxattrAsync(f)).sort()).toEqual(['user.binary', 'user.empty']);
+    expect(await llistxattrAsync(file('plain-async'))).toEqual([]);
+
+    const missing = path.join(tmp.dir, 'missing');
+    await expect(lgetxattrAsync(missing, 'user.x')).rejects.toMatchObject({ code: 'ENOENT', syscall: 'lgetxattr', path: missing });
+    await expect(llistxattrAsync(missing)).rejects.toMatchObject({ code: 'ENOENT', syscall: 'llistxattr', path: missing });
+    const link = path.join(tmp.dir, 'async-link');
+    fs.symlinkSync(f, link);
+    await expect(lsetxattrAsync(link, 'user.nope', Buffer.from('x'))).rejects.toMatchObject({ code: 'EPERM', syscall: 'lsetxattr', path: link });
   });
 });
