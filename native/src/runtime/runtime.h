@@ -198,6 +198,32 @@ int console_socket_send(const char *path, int master, const char *name);
  * *status is its wait status */
 int console_proxy(int master, pid_t child, int *status);
 
+/* the attach socket of a terminal's holder (attach.c; the protocol is in its header) */
+#define ATTACH_CLIENTS 16
+#define ATTACH_POLLFDS (2 + ATTACH_CLIENTS)
+struct attach;
+struct pollfd;
+struct attach *attach_open(const char *path, int master, int log_fd); /* NULL + g_err */
+int attach_fill(const struct attach *a, struct pollfd *p);            /* ATTACH_POLLFDS entries */
+void attach_handle(struct attach *a, const struct pollfd *p);
+bool attach_output_done(const struct attach *a); /* the terminal has closed */
+void attach_close(struct attach *a, int exit_code);
+/* the shim's loop (shim.c), also the exec session helper's: forwards TERM/INT/HUP from
+ * sfd to child, reaps, logs out/err (either may be NULL) or serves tty (may be NULL);
+ * returns child's wait status once it has exited and its output is drained */
+struct shim_stream;
+int shim_supervise(pid_t child, struct shim_stream *out, struct shim_stream *err, struct attach *tty, int sfd, int log_fd);
+
+/* ---- the container log (log.c) ------------------------------------------------- */
+#define LOG_LINE_MAX 16384
+struct log_stream {
+  const char *name; /* "stdout" or "stderr" */
+  char buf[LOG_LINE_MAX];
+  size_t len;
+};
+void log_feed(struct log_stream *ls, int log_fd, const char *data, size_t n); /* log_fd -1: no log */
+void log_flush(struct log_stream *ls, int log_fd);
+
 /* ---- runtime state (state.c) ---------------------------------------------------- */
 /* ST_PAUSED only in what `state` prints: every verb sees a frozen container as running */
 enum status { ST_CREATING, ST_CREATED, ST_RUNNING, ST_STOPPED, ST_PAUSED };
