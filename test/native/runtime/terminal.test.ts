@@ -9,7 +9,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { type OciConfig } from '../../../src-main/engine/runtime';
-import { createContainer, runContainer, useWorkspace } from './harness';
+import { AttachClient } from './attach-client';
+import { createContainer, runContainer, until, useWorkspace } from './harness';
 
 const ws = useWorkspace();
 const RECVTTY = path.join(import.meta.dirname, 'fixtures/recvtty.py');
@@ -83,5 +84,80 @@ describe('process.terminal', () => {
     const r = await ws.rt(['run', '--bundle', bundle, ws.id('nopts')]);
     expect(r.code).toBe(125);
     expect(r.stderr).toMatch(/no \/dev\/ptmx in the container/);
+  });
+});
+
+describe('exec with a terminal', () => {
+  async function running(name: string): Promise<string> {
+    const id = ws.id(name);
+    const created = await createContainer(ws, ws.bundle((c) => (c.process.args = ['sleep', '600'])), id);
+    expect(created.code).toBe(0);
+    expect((await ws.rt(['start', id])).code).toBe(0);
+    return id;
+  }
+  const processFile = (args: string[], extra: Record<string, unknown> = {}): string => {
+    const file = path.join(ws.dir, `process-${Math.random().toString(36).slice(2)}.json`);
+    fs.writeFileSync(file, JSON.stringify({ args, env: ['PATH=/bin'], cwd: '/', terminal: true, consoleSize: { height: 5, width: 50 }, ...extra }));
+    return file;
+  };
+
+  it('attached: the runtime copies the terminal to its stdio and exits with the status', async () => {
+    const id = await running('exec-fg');
+    const r = await ws.rt(['exec', '--process', processFile(['sh', '-c', 'tty; stty size; exit 4']), id]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.replace(/\r/g, '').split('\n')).toEqual(['/dev/pts/0', '5 50', '']);
+    expect(r.code).toBe(4);
+    // --tty with ARGS: a terminal too (the size is the kernel's default, 0 0)
+    const t = await ws.rt(['exec', '--tty', id, '--', 'tty']);
+    expect(t).toMatchObject({ code: 0, stdout: '/dev/pts/0\r\n' });
+    expect((await ws.rt(['delete', '--force', id])).code).toBe(0);
+  });
+
+  it('--console-socket: the listener gets the master; the runtime waits for the process', async () => {
+    const id = await running('exec-sock');
+    const sock = path.join(ws.dir, 'exec-console.sock');
+    const result = await listener(sock, 'abc\n');
+    const r = await ws.rt(['exec', '--tty', '--console-socket', sock, id, '--', 'sh', '-c', 'read x; echo "x=$x"; exit 2']);
+    expect(r).toMatchObject({ code: 2, stderr: '' });
+    const { name, output } = await result.done;
+    expect(name).toBe('/dev/pts/0');
+    expect(output.replace(/\r/g, '')).toBe('abc\nx=abc\n');
+    expect((await ws.rt(['delete', '--force', id])).code).toBe(0);
+  });
+
+  it('--detach without a console socket: a helper serves the terminal on an attach socket', async () => {
+    const id = await running('exec-session');
+    const exitFile = path.join(ws.dir, 'session.exit.json');
+    const log = path.join(ws.dir, 'session.log');
+    const r = await ws.rt(['exec', '--tty', '--detach', '--exit-file', exitFile, '--log', log, id, '--', 'sh']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout) as { pid: number; helperPid: number; attachSocket: string };
+    expect(info.attachSocket).toBe(path.join(ws.root, id, `exec-${info.helperPid}.sock`));
+    const a = await AttachClient.connect(info.attachSocket);
+    a.send('echo $((6*7))\n');
+    await a.waitFor(/\n42\n/);
+    a.resize(12, 34);
+    a.send('stty size; exit 9\n');
+    await until(() => a.exitCode !== undefined);
+    expect(a.exitCode).toBe(9);
+    expect(a.output.replace(/\r/g, '')).toMatch(/\n12 34\n/);
+    await until(() => fs.existsSync(exitFile) && !fs.existsSync(info.attachSocket));
+    expect(JSON.parse(fs.readFileSync(exitFile, 'utf8'))).toMatchObject({ exitCode: 9, signal: null });
+    expect(fs.readFileSync(log, 'utf8')).toContain('"log":"42\\r\\n"');
+    expect((await ws.rt(['delete', '--force', id])).code).toBe(0);
+  });
+
+  it('refuses terminal options that do not go together', async () => {
+    const id = await running('exec-bad');
+    const noTty = await ws.rt(['exec', '--console-socket', path.join(ws.dir, 'x.sock'), id, '--', 'true']);
+    expect(noTty.code).toBe(125);
+    expect(noTty.stderr).toMatch(/--console-socket needs --tty/);
+    const attached = await ws.rt(['exec', '--tty', '--attach-socket', path.join(ws.dir, 'y.sock'), id, '--', 'true']);
+    expect(attached.code).toBe(125);
+    expect(attached.stderr).toMatch(/are for --tty --detach without --console-socket/);
+    const missing = await ws.rt(['exec', '--tty', '--detach', id, '--', 'no-such-program']);
+    expect(missing.code).toBe(127);
+    expect((await ws.rt(['delete', '--force', id])).code).toBe(0);
   });
 });
