@@ -1,7 +1,11 @@
 /* exec: one more process in a running container, as `runc exec` does.
- *   strata-runtime [--root R] exec [--process FILE] [--detach] [--pid-file F] ID [-- ARGS...]
+ *   strata-runtime [--root R] exec [--process FILE] [--detach] [--pid-file F] [--tty]
+ *                  [--console-socket S] [--attach-socket P] [--exit-file F] [--log F] ID [-- ARGS...]
  * The process is the OCI `process` object in FILE, or ARGS run with the container's own
  * config.json process around them (env, user, cwd, capabilities, rlimits, …).
+ * With a terminal (--tty, or the file's `terminal`) the child makes its pty in the
+ * container and sends the master back; it goes to --console-socket, to our own stdio
+ * (attached, console_proxy.c), or to a session helper (--detach, exec_session.c).
  *
  * The runtime itself stays in the host's namespaces, so --pid-file and the cgroup files
  * are host paths all along. Order of work:
@@ -11,11 +15,11 @@
  *           (it applies to children) → fork
  *   parent: the child's pid into every cgroup.procs → 'go' (so it runs nothing outside
  *           the container's cgroups)
- *   child:  setns user (when not ours), ipc, uts, net, cgroup, mnt → setsid (detached) →
- *           chdir → rlimits → find the program → bounding set, ids, caps, no_new_privs →
- *           execve
- * A failure in the child comes back over a CLOEXEC pipe as one byte, the exit status
- * to use (125 setup, 126 not executable, 127 not found), and the message; EOF with
+ *   child:  setns user (when not ours), ipc, uts, net, cgroup, mnt → its pty ('T' + name +
+ *           master) or setsid (detached) → chdir → rlimits → find the program →
+ *           bounding set, ids, caps, no_new_privs → execve
+ * A failure in the child comes back over a CLOEXEC SEQPACKET socket as one byte, the exit
+ * status to use (125 setup, 126 not executable, 127 not found), and the message; EOF with
  * nothing read means execve succeeded. */
 #include <errno.h>
 #include <fcntl.h>
@@ -113,7 +117,7 @@ static void exec_child(struct exec_plan *p) {
   if (caps_drop_bounding(s) < 0 || process_set_ids(s) < 0 || caps_apply(s) < 0) child_fail(p, EXIT_SETUP);
   if (s->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail_errno("prctl no_new_privs"), child_fail(p, EXIT_SETUP);
   umask(0022);
-  /* only stdio goes to the program; the report pipe stays open until execve succeeds */
+  /* only stdio goes to the program; the report socket stays open until execve succeeds */
   if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     for (int fd = 3; fd < 1024; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
   execve(exe, s->args, s->env);
