@@ -31,6 +31,8 @@ int console_proxy(int master, pid_t child, int *status) {
   sigprocmask(SIG_BLOCK, &mask, &old);
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sfd < 0) return fail_errno("signalfd");
+  /* a reader of our stdout that goes away must not end us while the process runs on */
+  signal(SIGPIPE, SIG_IGN);
   struct termios saved;
   bool raw = isatty(0) && tcgetattr(0, &saved) == 0;
   if (raw) {
