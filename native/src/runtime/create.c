@@ -3,6 +3,7 @@
  * do anything, runs the prestart/createRuntime hooks when the init says its mounts are
  * ready, and records the state once the init waits for start. Any failure kills the
  * init and removes what was made. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -19,31 +20,58 @@
 #include "runtime.h"
 
 void container_remove_state(const char *id) {
-  static const char *const files[] = {"state.json", "state.json.tmp", "config.json", "exec.fifo", "exit.json"};
+  static const char *const files[] = {"state.json", "state.json.tmp", "config.json", "exec.fifo", "exit.json", "attach.sock"};
   char *dir = state_dir(id);
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     char *f = xasprintf("%s/%s", dir, files[i]);
     unlink(f);
     free(f);
   }
+  /* the attach sockets of exec sessions (exec-*.sock) whose helpers have not yet gone */
+  DIR *d = opendir(dir);
+  for (struct dirent *e; d && (e = readdir(d));) {
+    size_t n = strlen(e->d_name);
+    if (strncmp(e->d_name, "exec-", 5) == 0 && n > 5 && strcmp(e->d_name + n - 5, ".sock") == 0) unlinkat(dirfd(d), e->d_name, 0);
+  }
+  if (d) closedir(d);
   rmdir(dir);
   free(dir);
 }
 
-/* Waits for the init's next message: 0 when it is `want`, -1 + g_err otherwise. */
-static int expect(int fd, char want) {
+/* Waits for the init's next message: 0 when it is `want`, -1 + g_err otherwise. A file
+ * descriptor sent with it goes to *fd (-1 when none; the argument may be NULL), and the
+ * message's text after its first byte to extra. */
+static int expect_msg(int fd, char want, int *fd_out, char *extra, size_t extra_len) {
   char buf[sizeof g_err + 1];
-  ssize_t n;
-  do n = recv(fd, buf, sizeof buf - 1, 0);
-  while (n < 0 && errno == EINTR);
+  int got = -1;
+  ssize_t n = recv_fd(fd, buf, sizeof buf - 1, &got);
+  if (fd_out) *fd_out = got;
+  else if (got >= 0) close(got);
   if (n < 0) return fail_errno("read from container init");
   if (n == 0) return fail_msg("container init exited before it was ready");
-  if (buf[0] == want) return 0;
+  if (buf[0] == want) {
+    if (extra) snprintf(extra, extra_len, "%.*s", (int)(n - 1), buf + 1);
+    return 0;
+  }
   if (buf[0] == 'E' && n >= 2) {
     buf[n] = '\0';
     return fail_kind(err_kind_from_char(buf[1]), "%s", buf + 2);
   }
   return fail_msg("container init: unexpected message '%c'", buf[0]);
+}
+
+static int expect(int fd, char want) { return expect_msg(fd, want, NULL, NULL, 0); }
+
+/* The pty master the init made: to the --console-socket listener, or to the caller. */
+static int deliver_master(const struct create_opts *o, int master, const char *name) {
+  if (master < 0) return fail_msg("container init sent no terminal");
+  if (o->console_master) {
+    *o->console_master = master;
+    return 0;
+  }
+  int rc = console_socket_send(o->console_socket, master, name);
+  close(master);
+  return rc;
 }
 
 static int copy_config(const char *bundle, const char *dir) {
@@ -87,7 +115,13 @@ static int drive_init(const struct create_opts *o, struct spec *s, struct state 
   if (state_write(st) < 0) return -1;
   if (hooks_run(&s->prestart, "prestart", st) < 0 || hooks_run(&s->create_runtime, "createRuntime", st) < 0) return -1;
   if (send(sock, "G", 1, MSG_NOSIGNAL) < 0) return fail_errno("signal container init");
-  if (expect(sock, 'R') < 0) return -1;
+  int master = -1;
+  char name[64];
+  if (expect_msg(sock, 'R', s->terminal ? &master : NULL, name, sizeof name) < 0) {
+    if (master >= 0) close(master);
+    return -1;
+  }
+  if (s->terminal && deliver_master(o, master, name) < 0) return -1;
   st->status = ST_CREATED;
   if (state_write(st) < 0) return -1;
   if (o->pid_file && write_pid_file(o->pid_file, pid) < 0) return -1;
@@ -96,6 +130,10 @@ static int drive_init(const struct create_opts *o, struct spec *s, struct state 
 
 int container_create(const struct create_opts *o, struct spec *s, pid_t *pid_out) {
   if (validate_id(o->id) < 0) return -1;
+  /* as runc: a terminal needs somewhere for its master to go, and a socket needs a terminal */
+  if (s->terminal && !o->console_socket && !o->console_master)
+    return fail_kind(ERR_INVALID, "process.terminal is true: give --console-socket (or run it in the foreground or under the shim)");
+  if (!s->terminal && o->console_socket) return fail_kind(ERR_INVALID, "--console-socket needs process.terminal: true");
   if (mkdir_p(g_root, 0711) < 0) return -1;
   char *dir = state_dir(o->id);
   if (mkdir(dir, 0711) < 0) {
@@ -155,6 +193,7 @@ out:
       kill(pid, SIGKILL);
       waitpid(pid, NULL, 0);
     }
+    if (o->console_master && *o->console_master >= 0) close(*o->console_master), *o->console_master = -1;
     cgroup_kill_all(s, o->id, SIGKILL);
     cgroup_destroy(s, o->id);
     container_remove_state(o->id);

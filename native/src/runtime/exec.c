@@ -1,7 +1,11 @@
 /* exec: one more process in a running container, as `runc exec` does.
- *   strata-runtime [--root R] exec [--process FILE] [--detach] [--pid-file F] ID [-- ARGS...]
+ *   strata-runtime [--root R] exec [--process FILE] [--detach] [--pid-file F] [--tty]
+ *                  [--console-socket S] [--attach-socket P] [--exit-file F] [--log F] ID [-- ARGS...]
  * The process is the OCI `process` object in FILE, or ARGS run with the container's own
  * config.json process around them (env, user, cwd, capabilities, rlimits, …).
+ * With a terminal (--tty, or the file's `terminal`) the child makes its pty in the
+ * container and sends the master back; it goes to --console-socket, to our own stdio
+ * (attached, console_proxy.c), or to a session helper (--detach, exec_session.c).
  *
  * The runtime itself stays in the host's namespaces, so --pid-file and the cgroup files
  * are host paths all along. Order of work:
@@ -11,11 +15,11 @@
  *           (it applies to children) → fork
  *   parent: the child's pid into every cgroup.procs → 'go' (so it runs nothing outside
  *           the container's cgroups)
- *   child:  setns user (when not ours), ipc, uts, net, cgroup, mnt → setsid (detached) →
- *           chdir → rlimits → find the program → bounding set, ids, caps, no_new_privs →
- *           execve
- * A failure in the child comes back over a CLOEXEC pipe as one byte, the exit status
- * to use (125 setup, 126 not executable, 127 not found), and the message; EOF with
+ *   child:  setns user (when not ours), ipc, uts, net, cgroup, mnt → its pty ('T' + name +
+ *           master) or setsid (detached) → chdir → rlimits → find the program →
+ *           bounding set, ids, caps, no_new_privs → execve
+ * A failure in the child comes back over a CLOEXEC SEQPACKET socket as one byte, the exit
+ * status to use (125 setup, 126 not executable, 127 not found), and the message; EOF with
  * nothing read means execve succeeded. */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,19 +29,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "args.h"
+#include "exec.h"
 #include "runtime.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC 4
 #endif
-
-enum { EXIT_SETUP = 125, EXIT_NOT_EXECUTABLE = 126, EXIT_NOT_FOUND = 127 };
 
 /* The order the child joins them: the user namespace first, since it grants the rights
  * over the others; mnt last, since it changes the root later paths resolve against.
@@ -45,23 +49,11 @@ enum { EXIT_SETUP = 125, EXIT_NOT_EXECUTABLE = 126, EXIT_NOT_FOUND = 127 };
 static const struct {
   const char *file;
   int flag;
-} ns_files[] = {
+} ns_files[N_NS] = {
     {"user", CLONE_NEWUSER},     {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
     {"cgroup", CLONE_NEWCGROUP}, {"mnt", CLONE_NEWNS},  {"pid", CLONE_NEWPID},
 };
-#define N_NS (sizeof ns_files / sizeof ns_files[0])
 #define PID_NS (N_NS - 1)
-
-struct exec_plan {
-  const struct spec *proc;
-  bool detach;
-  int ns_fd[N_NS]; /* -1: the init's namespace is ours, nothing to join */
-  char **cgroup_files;
-  int *cgroup_fd;
-  size_t n_cgroups;
-  int go[2];     /* parent → child: in the cgroups now, go on */
-  int report[2]; /* child → parent: status byte + message, or EOF at execve */
-};
 
 /* ---- the child ------------------------------------------------------------------- */
 
@@ -106,8 +98,17 @@ static void exec_child(struct exec_plan *p) {
     }
     close(p->ns_fd[i]);
   }
-  /* detached: its own session, so the caller's terminal and process group do not reach it */
-  if (p->detach && setsid() < 0) fail_errno("setsid"), child_fail(p, EXIT_SETUP);
+  if (s->terminal) {
+    /* a pty of the container's devpts, in a session of its own; the master to the parent */
+    int master;
+    char msg[40] = "T";
+    if (pty_setup(s, &master, msg + 1, sizeof msg - 1) < 0) child_fail(p, EXIT_SETUP);
+    if (send_fd(p->report[1], master, msg, strlen(msg)) < 0) fail_errno("send the terminal"), child_fail(p, EXIT_SETUP);
+    close(master);
+  } else if (p->detach && setsid() < 0) {
+    /* detached: its own session, so the caller's terminal and process group do not reach it */
+    fail_errno("setsid"), child_fail(p, EXIT_SETUP);
+  }
   if (chdir(s->cwd) < 0) fail_errno("chdir to cwd %s", s->cwd), child_fail(p, EXIT_SETUP);
   if (process_rlimits(s) < 0) child_fail(p, EXIT_SETUP);
   char *exe = process_find_exec(s);
@@ -116,7 +117,7 @@ static void exec_child(struct exec_plan *p) {
   if (caps_drop_bounding(s) < 0 || process_set_ids(s) < 0 || caps_apply(s) < 0) child_fail(p, EXIT_SETUP);
   if (s->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail_errno("prctl no_new_privs"), child_fail(p, EXIT_SETUP);
   umask(0022);
-  /* only stdio goes to the program; the report pipe stays open until execve succeeds */
+  /* only stdio goes to the program; the report socket stays open until execve succeeds */
   if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     for (int fd = 3; fd < 1024; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
   execve(exe, s->args, s->env);
@@ -194,11 +195,9 @@ static pid_t wait_child(pid_t pid, int *status) {
   return r;
 }
 
-/* Sets up and forks the process. 0 when it ran: *status is what the runtime exits with
- * (its exit status, 128+n for signal n; 0 when detached). -1 + g_err otherwise, with
- * *status 125, 126 or 127. */
-static int exec_in_container(struct exec_plan *p, const struct state *st, const char *pid_file, int *status) {
+int exec_start(struct exec_plan *p, const struct state *st, const char *pid_file, int *status) {
   *status = EXIT_SETUP;
+  p->master = -1;
   if (open_namespaces(p, st->pid, st->id) < 0 || open_cgroups(p, st->pid) < 0) return -1;
   if (!proc_alive(st->pid, st->pid_start)) return fail_kind(ERR_CONFLICT, "container %s: its init has exited", st->id);
   /* inherited by the child: the host's /proc/self is still ours to write */
@@ -207,7 +206,7 @@ static int exec_in_container(struct exec_plan *p, const struct state *st, const 
     snprintf(val, sizeof val, "%d", p->proc->oom_score_adj);
     if (write_file_str("/proc/self/oom_score_adj", val) < 0) return -1;
   }
-  if (pipe2(p->go, O_CLOEXEC) < 0 || pipe2(p->report, O_CLOEXEC) < 0) return fail_errno("pipe");
+  if (pipe2(p->go, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->report) < 0) return fail_errno("pipe");
   if (p->ns_fd[PID_NS] >= 0 && setns(p->ns_fd[PID_NS], CLONE_NEWPID) < 0) return fail_errno("setns pid namespace");
   /* a signal that comes before the child exists waits, and is forwarded once it does */
   sigset_t block, old;
@@ -236,11 +235,24 @@ static int exec_in_container(struct exec_plan *p, const struct state *st, const 
   }
   close(p->go[1]);
   char msg[sizeof g_err + 1];
-  ssize_t n = read_full(p->report[0], msg, sizeof msg - 1);
+  ssize_t n;
+  for (;;) {
+    int fd;
+    n = recv_fd(p->report[0], msg, sizeof msg - 1, &fd);
+    if (n > 0 && msg[0] == 'T' && fd >= 0 && p->master < 0) {
+      p->master = fd; /* the terminal: a failure or EOF (execve) still to come */
+      snprintf(p->pty_name, sizeof p->pty_name, "%.*s", (int)(n - 1), msg + 1);
+      continue;
+    }
+    if (fd >= 0) close(fd);
+    break;
+  }
   close(p->report[0]);
-  if (n > 0) {
-    msg[n] = '\0';
+  if (n != 0) {
+    if (p->master >= 0) close(p->master), p->master = -1;
     wait_child(pid, NULL);
+    if (n < 0) return fail_errno("read from the process");
+    msg[n] = '\0';
     *status = (unsigned char)msg[0];
     return fail_msg("%s", msg + 1);
   }
@@ -249,12 +261,20 @@ static int exec_in_container(struct exec_plan *p, const struct state *st, const 
     wait_child(pid, NULL);
     return -1;
   }
-  if (p->detach) {
-    *status = 0; /* the runtime exits: the process goes to the host's reaper */
-    return 0;
-  }
+  p->pid = pid;
+  *status = 0;
+  return 0;
+}
+
+/* Attached: the process's exit status (128+n for signal n), copying its terminal to and
+ * from our stdio if it has one. */
+static int exec_wait(struct exec_plan *p, int *status) {
   int ws;
-  if (wait_child(pid, &ws) < 0) return fail_errno("wait for the process");
+  if (p->master >= 0) {
+    if (console_proxy(p->master, p->pid, &ws) < 0) return -1;
+  } else if (wait_child(p->pid, &ws) < 0) {
+    return fail_errno("wait for the process");
+  }
   g_child = 0; /* reaped: its pid may be someone else's from now on */
   *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
   return 0;
@@ -266,16 +286,17 @@ static int usage_error(void) {
 }
 
 int cmd_exec(int argc, char **argv) {
-  const char *process = NULL, *pid_file = NULL, *console = NULL;
+  const char *process = NULL, *pid_file = NULL, *console = NULL, *sock = NULL, *exit_file = NULL, *log = NULL;
   bool detach = false, tty = false;
   const struct optspec opts[] = {{"process", 'p', &process, NULL},       {"detach", 'd', NULL, &detach},
                                  {"pid-file", 0, &pid_file, NULL},       {"tty", 't', NULL, &tty},
-                                 {"console-socket", 0, &console, NULL}, {NULL, 0, NULL, NULL}};
+                                 {"console-socket", 0, &console, NULL}, {"attach-socket", 0, &sock, NULL},
+                                 {"exit-file", 0, &exit_file, NULL},    {"log", 0, &log, NULL},
+                                 {NULL, 0, NULL, NULL}};
   char **pos = xcalloc((size_t)argc + 1, sizeof *pos); /* ID, then ARGS (NULL-terminated) */
   int npos;
   if (parse_args(argc, argv, opts, pos, argc, &npos) < 0) return usage_error();
   if (npos < 1) return fail_kind(ERR_INVALID, "a container id is required"), usage_error();
-  if (tty || console) return fail_kind(ERR_UNSUPPORTED, "terminals are not supported"), usage_error();
   if (process && npos > 1) return fail_kind(ERR_INVALID, "give the program as ARGS or in --process, not both"), usage_error();
   if (!process && npos < 2) return fail_kind(ERR_INVALID, "no program: give ARGS after the id (after --) or --process FILE"), usage_error();
   const char *id = pos[0];
@@ -300,10 +321,37 @@ int cmd_exec(int argc, char **argv) {
     }
   } else {
     proc->args = pos + 1;
+    proc->terminal = false; /* the container's own terminal setting is not the exec's */
+    proc->has_console_size = false;
   }
+  proc->terminal = proc->terminal || tty;
+  bool session = proc->terminal && detach && !console;
+  if (console && !proc->terminal) return fail_kind(ERR_INVALID, "--console-socket needs --tty (or terminal in the process file)"), usage_error();
+  if ((sock || exit_file || log) && !session)
+    return fail_kind(ERR_INVALID, "--attach-socket, --exit-file and --log are for --tty --detach without --console-socket"), usage_error();
 
-  struct exec_plan plan = {.proc = proc, .detach = detach, .go = {-1, -1}, .report = {-1, -1}};
+  struct exec_plan plan = {.proc = proc, .detach = detach, .go = {-1, -1}, .report = {-1, -1}, .master = -1};
+  if (session) return exec_session(&plan, &st, pid_file, sock, exit_file, log);
   int status;
-  if (exec_in_container(&plan, &st, pid_file, &status) < 0) report_error("exec");
+  if (exec_start(&plan, &st, pid_file, &status) < 0) {
+    report_error("exec");
+    return status;
+  }
+  if (plan.master >= 0 && console) {
+    int rc = console_socket_send(console, plan.master, plan.pty_name);
+    close(plan.master);
+    plan.master = -1;
+    if (rc < 0) {
+      kill(plan.pid, SIGKILL); /* nobody holds its terminal */
+      wait_child(plan.pid, NULL);
+      report_error("exec");
+      return EXIT_SETUP;
+    }
+  }
+  if (detach) return 0; /* the runtime exits: the process goes to the host's reaper */
+  if (exec_wait(&plan, &status) < 0) {
+    report_error("exec");
+    return EXIT_SETUP;
+  }
   return status;
 }

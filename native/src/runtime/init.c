@@ -3,7 +3,8 @@
  *   parent → 'G' + host pid   cgroup joined, id maps written, go on
  *   child  → 'H'              mounts done: run prestart/createRuntime hooks
  *   parent → 'G'              hooks done
- *   child  → 'R'              ready, waiting on exec.fifo for start
+ *   child  → 'R' [+ pty name]  ready, waiting on exec.fifo for start; with
+ *                              process.terminal the pty master rides along (SCM_RIGHTS)
  *   child  → 'E' + message    failed at "step: error" (then it exits)
  * then blocks reading exec.fifo (opened by the parent before clone) until `start`. */
 #include <errno.h>
@@ -102,6 +103,10 @@ void container_init(struct init_args *a) {
   if (hooks_run(&s->create_container, "createContainer", &st) < 0) die(a);
   if (rootfs_pivot(s) < 0 || sysctl_apply(s) < 0 || rootfs_finish(s) < 0 || set_names(s) < 0) die(a);
   if (enter_cwd(s) < 0 || process_rlimits(s) < 0) die(a);
+  /* the terminal from the container's devpts, before the ids change (the slave is chowned) */
+  int master = -1;
+  char pty_name[32] = "";
+  if (s->terminal && pty_setup(s, &master, pty_name, sizeof pty_name) < 0) die(a);
   char *exe = process_find_exec(s);
   if (!exe) die(a);
   /* identity last: the bounding set needs CAP_SETPCAP, so it goes before the uid */
@@ -111,7 +116,16 @@ void container_init(struct init_args *a) {
     die(a);
   }
   umask(0022);
-  say(a, 'R');
+  if (master >= 0) {
+    /* the name, for the --console-socket listener (runc sends one too) */
+    char msg[1 + sizeof pty_name];
+    msg[0] = 'R';
+    memcpy(msg + 1, pty_name, strlen(pty_name));
+    if (send_fd(a->sync_fd, master, msg, 1 + strlen(pty_name)) < 0) _exit(1);
+    close(master);
+  } else {
+    say(a, 'R');
+  }
   close(a->sync_fd);
   a->sync_fd = -1;
   char byte;

@@ -1,6 +1,8 @@
 /* run = create + start + wait + delete, with the container on this process's stdio.
  * The exit status is the container's (128 + signal when a signal ended it). With
- * --detach it returns after start and leaves the container running. */
+ * --detach it returns after start and leaves the container running. With
+ * process.terminal the pty master goes to --console-socket, or (in the foreground only)
+ * stays here and is copied to and from this process's stdio (console_proxy.c). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,11 +22,11 @@ static void forward(int sig) {
 }
 
 int cmd_run(int argc, char **argv) {
-  const char *bundle = NULL, *pid_file = NULL;
+  const char *bundle = NULL, *pid_file = NULL, *console = NULL;
   bool detach = false, keep = false;
   const struct optspec opts[] = {{"bundle", 'b', &bundle, NULL}, {"pid-file", 0, &pid_file, NULL},
                                  {"detach", 'd', NULL, &detach}, {"keep", 0, NULL, &keep},
-                                 {NULL, 0, NULL, NULL}};
+                                 {"console-socket", 0, &console, NULL}, {NULL, 0, NULL, NULL}};
   char *pos[1];
   int npos;
   if (parse_args(argc, argv, opts, pos, 1, &npos) < 0 || (npos != 1 && fail_kind(ERR_INVALID, "run: a container id is required"))) {
@@ -34,8 +36,19 @@ int cmd_run(int argc, char **argv) {
   char *abs = bundle_path(bundle);
   struct spec s;
   pid_t pid;
-  struct create_opts o = {.id = pos[0], .bundle = abs, .pid_file = pid_file, .stdio = {0, 1, 2}};
-  if (!abs || spec_load(abs, &s) < 0 || container_create(&o, &s, &pid) < 0) {
+  int master = -1;
+  struct create_opts o = {.id = pos[0], .bundle = abs, .pid_file = pid_file, .stdio = {0, 1, 2}, .console_socket = console};
+  if (!abs || spec_load(abs, &s) < 0) {
+    report_error(NULL);
+    return 125;
+  }
+  if (s.terminal && !console && detach) {
+    fail_kind(ERR_INVALID, "run: a detached container with process.terminal needs --console-socket");
+    report_error(NULL);
+    return 125;
+  }
+  if (s.terminal && !console) o.console_master = &master;
+  if (container_create(&o, &s, &pid) < 0) {
     report_error(NULL);
     return 125;
   }
@@ -52,11 +65,19 @@ int cmd_run(int argc, char **argv) {
   }
   if (detach) return 0;
   int status;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
-      fail_errno("wait");
+  if (master >= 0) {
+    if (console_proxy(master, pid, &status) < 0) {
       report_error(NULL);
+      container_delete(pos[0], true);
       return 125;
+    }
+  } else {
+    while (waitpid(pid, &status, 0) < 0) {
+      if (errno != EINTR) {
+        fail_errno("wait");
+        report_error(NULL);
+        return 125;
+      }
     }
   }
   if (!keep && container_delete(pos[0], true) < 0) report_error(NULL);

@@ -149,6 +149,9 @@ struct spec {
   bool no_new_privileges;
   bool has_oom_score_adj;
   int oom_score_adj;
+  bool terminal; /* process.terminal: stdio is a pty slave, the controlling terminal */
+  bool has_console_size;
+  unsigned short console_rows, console_cols; /* process.consoleSize height, width */
   /* root, hostname */
   char *root_path; /* absolute (resolved against the bundle) */
   bool root_readonly;
@@ -181,6 +184,45 @@ bool spec_has_ns(const struct spec *s, int flag, const char **path);
 int spec_str(const struct json *obj, const char *key, const char *field, bool required, char **out);
 int spec_str_array(const struct json *v, const char *field, char ***out);
 int spec_bool(const struct json *obj, const char *key, const char *field, bool *out);
+
+/* ---- terminals (pty.c, unixsock.c, console_proxy.c, attach.c) ------------------ */
+struct sockaddr_un;
+int pty_setup(const struct spec *s, int *master_out, char *name, size_t len); /* in the process-to-be */
+int pty_set_size(int fd, unsigned short rows, unsigned short cols);
+char pty_eof_char(int master);
+int unix_addr(struct sockaddr_un *sa, const char *path, int *dirfd); /* *dirfd to close, or -1 */
+int send_fd(int sock, int fd, const void *data, size_t n);
+ssize_t recv_fd(int sock, void *buf, size_t n, int *fd_out);
+int console_socket_send(const char *path, int master, const char *name);
+/* run/exec in the foreground: copy between our stdio and the master until child exits;
+ * *status is its wait status */
+int console_proxy(int master, pid_t child, int *status);
+
+/* the attach socket of a terminal's holder (attach.c; the protocol is in its header) */
+#define ATTACH_CLIENTS 16
+#define ATTACH_POLLFDS (2 + ATTACH_CLIENTS)
+struct attach;
+struct pollfd;
+struct attach *attach_open(const char *path, int master, int log_fd); /* NULL + g_err */
+int attach_fill(const struct attach *a, struct pollfd *p);            /* ATTACH_POLLFDS entries */
+void attach_handle(struct attach *a, const struct pollfd *p);
+bool attach_output_done(const struct attach *a); /* the terminal has closed */
+void attach_close(struct attach *a, int exit_code);
+/* the shim's loop (shim.c), also the exec session helper's: forwards TERM/INT/HUP from
+ * sfd to child, reaps, logs out/err (either may be NULL) or serves tty (may be NULL);
+ * returns child's wait status once it has exited and its output is drained */
+struct shim_stream;
+int shim_supervise(pid_t child, struct shim_stream *out, struct shim_stream *err, struct attach *tty, int sfd, int log_fd);
+
+/* ---- the container log (log.c) ------------------------------------------------- */
+#define LOG_LINE_MAX 16384
+struct log_stream {
+  const char *name; /* "stdout" or "stderr" */
+  char buf[LOG_LINE_MAX];
+  size_t len;
+};
+void log_feed(struct log_stream *ls, int log_fd, const char *data, size_t n); /* log_fd -1: no log */
+void log_flush(struct log_stream *ls, int log_fd);
 
 /* ---- runtime state (state.c) ---------------------------------------------------- */
 /* ST_PAUSED only in what `state` prints: every verb sees a frozen container as running */
@@ -280,7 +322,9 @@ int hooks_run(const struct hook_list *hooks, const char *kind, const struct stat
 /* ---- verbs ---------------------------------------------------------------------- */
 struct create_opts {
   const char *id, *bundle, *pid_file;
-  int stdio[3]; /* fds the container gets as 0,1,2 */
+  int stdio[3]; /* fds the container gets as 0,1,2 (replaced by the pty with process.terminal) */
+  const char *console_socket; /* process.terminal: send the pty master there … */
+  int *console_master;        /* … or hand it to the caller (shim, run) */
 };
 /* create.c: sets everything up; on success the init waits on exec.fifo. */
 int container_create(const struct create_opts *o, struct spec *s, pid_t *pid_out);

@@ -4,10 +4,14 @@
  * shim belongs to no terminal or app and survives both. The shim is a child subreaper,
  * creates the container (its stdout/stderr are pipes the shim reads), and tells the
  * caller {"shimPid":…,"pid":…} or the error. Then it writes every line to the log as
- * JSON ({"time","stream","log"}), forwards SIGTERM/SIGINT/SIGHUP to the container,
+ * JSON ({"time","stream","log"}, log.c), forwards SIGTERM/SIGINT/SIGHUP to the container,
  * reaps every process, and when the container's init exits records exit code, signal
  * and OOM kill to the exit file (written atomically), then deletes the container if
- * --rm. The engine calls `start` when it wants the program to run. */
+ * --rm. The engine calls `start` when it wants the program to run.
+ * With process.terminal the container's stdio is a pty whose master the shim keeps for
+ * the container's life: its output is logged as "stdout", and clients reach it on the
+ * attach socket <root>/<id>/attach.sock (attach.c), named to the caller as
+ * "attachSocket". The exit code goes to the attach clients too, once it is recorded. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -25,50 +29,23 @@
 
 char *bundle_path(const char *given);
 
-#define LINE_MAX_BYTES 16384
-
-struct stream {
-  const char *name;
+struct shim_stream {
   int fd;
-  char buf[LINE_MAX_BYTES];
-  size_t len;
+  struct log_stream log;
 };
 
-static void log_line(int log_fd, const char *stream, const char *s, size_t n) {
-  struct strbuf sb = {0};
-  char now[64];
-  format_rfc3339(now, sizeof now, now_ns());
-  sb_printf(&sb, "{\"time\":\"%s\",\"stream\":\"%s\",\"log\":", now, stream);
-  sb_json_string(&sb, s, n);
-  sb_puts(&sb, "}\n");
-  write_all(log_fd, sb.buf, sb.len);
-  free(sb.buf);
-}
-
-/* Reads what is there; logs each complete line, or a full buffer as one line. */
-static void pump(struct stream *st, int log_fd) {
-  ssize_t n = read(st->fd, st->buf + st->len, sizeof st->buf - st->len);
+/* Reads what is there into the log; at the end, the rest as a last line. */
+static void pump(struct shim_stream *st, int log_fd) {
+  char buf[LOG_LINE_MAX];
+  ssize_t n = read(st->fd, buf, sizeof buf);
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
   if (n <= 0) {
-    if (st->len) log_line(log_fd, st->name, st->buf, st->len);
-    st->len = 0;
+    log_flush(&st->log, log_fd);
     close(st->fd);
     st->fd = -1;
     return;
   }
-  st->len += (size_t)n;
-  size_t start = 0;
-  for (size_t i = 0; i < st->len; i++) {
-    if (st->buf[i] != '\n') continue;
-    log_line(log_fd, st->name, st->buf + start, i + 1 - start);
-    start = i + 1;
-  }
-  if (start == 0 && st->len == sizeof st->buf) {
-    log_line(log_fd, st->name, st->buf, st->len);
-    start = st->len;
-  }
-  memmove(st->buf, st->buf + start, st->len - start);
-  st->len -= start;
+  log_feed(&st->log, log_fd, buf, (size_t)n);
 }
 
 static int write_exit_file(const char *file, int status, int oom) {
@@ -85,31 +62,36 @@ static int write_exit_file(const char *file, int status, int oom) {
   return rc;
 }
 
-/* The shim's main loop; returns once the init is reaped and its output drained. */
-static int supervise(pid_t init, struct stream *out, struct stream *err, int sfd, int log_fd) {
+/* The shim's main loop; returns once the child is reaped and its output drained. */
+int shim_supervise(pid_t child, struct shim_stream *out, struct shim_stream *err, struct attach *tty, int sfd, int log_fd) {
   int status = 0;
   bool exited = false;
+  struct shim_stream none = {.fd = -1};
+  if (!out) out = &none;
+  if (!err) err = &none;
   for (;;) {
-    struct pollfd p[3] = {{.fd = sfd, .events = POLLIN}, {.fd = out->fd, .events = POLLIN}, {.fd = err->fd, .events = POLLIN}};
-    if (exited && out->fd < 0 && err->fd < 0) break;
-    /* once the init is gone, whatever still holds the pipes gets one second to finish */
-    int r = poll(p, 3, exited ? 1000 : -1);
+    struct pollfd p[3 + ATTACH_POLLFDS] = {{.fd = sfd, .events = POLLIN}, {.fd = out->fd, .events = POLLIN}, {.fd = err->fd, .events = POLLIN}};
+    int np = 3 + (tty ? attach_fill(tty, p + 3) : 0);
+    if (exited && out->fd < 0 && err->fd < 0 && (!tty || attach_output_done(tty))) break;
+    /* once the child is gone, whatever still holds its output gets one second to finish */
+    int r = poll(p, (nfds_t)np, exited ? 1000 : -1);
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) break;
     if (p[1].revents) pump(out, log_fd);
     if (p[2].revents) pump(err, log_fd);
+    if (tty) attach_handle(tty, p + 3);
     if (!(p[0].revents & POLLIN)) continue;
     struct signalfd_siginfo si;
     if (read(sfd, &si, sizeof si) != sizeof si) continue;
     if (si.ssi_signo != SIGCHLD) {
-      kill(init, (int)si.ssi_signo);
+      if (!exited) kill(child, (int)si.ssi_signo);
       continue;
     }
     for (;;) {
       int st;
       pid_t w = waitpid(-1, &st, WNOHANG);
       if (w <= 0) break;
-      if (w == init) status = st, exited = true;
+      if (w == child) status = st, exited = true;
     }
   }
   return status;
@@ -148,7 +130,7 @@ int cmd_shim(int argc, char **argv) {
     /* the caller: one message, then done (the pipe stays open in the container init) */
     close(status_pipe[1]);
     waitpid(a, NULL, 0);
-    char msg[sizeof g_err + 64];
+    char msg[8192]; /* one write: an error, or the JSON with the attach socket path */
     ssize_t n;
     do n = read(status_pipe[0], msg, sizeof msg - 1);
     while (n < 0 && errno == EINTR);
@@ -176,27 +158,54 @@ int cmd_shim(int argc, char **argv) {
   sigprocmask(SIG_BLOCK, &mask, NULL);
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
   int log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  int out[2], err[2];
-  struct stream so = {.name = "stdout"}, se = {.name = "stderr"};
+  int out[2], err[2], master = -1;
+  struct shim_stream so = {.fd = -1, .log.name = "stdout"}, se = {.fd = -1, .log.name = "stderr"};
+  struct attach *tty = NULL;
+  char *sock = NULL;
   pid_t init = -1;
   if (sfd < 0 || log_fd < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
     fail_errno("shim: set up %s", log);
   } else {
-    struct create_opts o = {.id = pos[0], .bundle = abs, .pid_file = pid_file, .stdio = {devnull, out[1], err[1]}};
+    /* a terminal: the master stays here, served on the attach socket (attach.c) */
+    struct create_opts o = {.id = pos[0], .bundle = abs, .pid_file = pid_file, .stdio = {devnull, out[1], err[1]},
+                            .console_master = s.terminal ? &master : NULL};
     if (container_create(&o, &s, &init) < 0) init = -1;
     close(out[1]);
     close(err[1]);
-    so.fd = out[0];
-    se.fd = err[0];
+    if (s.terminal) {
+      close(out[0]);
+      close(err[0]);
+    } else {
+      so.fd = out[0];
+      se.fd = err[0];
+    }
+    if (init > 0 && s.terminal) {
+      sock = xasprintf("%s/attach.sock", state_dir(pos[0]));
+      tty = attach_open(sock, master, log_fd);
+      if (!tty) {
+        char saved[sizeof g_err];
+        memcpy(saved, g_err, sizeof saved);
+        close(master);
+        container_delete(pos[0], true);
+        memcpy(g_err, saved, sizeof saved);
+        init = -1;
+      }
+    }
   }
-  char msg[sizeof g_err + 64];
-  int n = init > 0 ? snprintf(msg, sizeof msg, "O{\"shimPid\":%d,\"pid\":%d}", getpid(), init) : snprintf(msg, sizeof msg, "E%c%s", err_kind_char(g_err_kind), g_err);
-  write_all(status_pipe[1], msg, (size_t)n);
+  struct strbuf ok = {0};
+  sb_printf(&ok, "O{\"shimPid\":%d,\"pid\":%d", getpid(), init);
+  if (tty) sb_puts(&ok, ",\"attachSocket\":"), sb_json_string(&ok, sock, strlen(sock));
+  sb_puts(&ok, "}");
+  char msg[sizeof g_err + 2];
+  int n = snprintf(msg, sizeof msg, "E%c%s", err_kind_char(g_err_kind), g_err);
+  if (init > 0) write_all(status_pipe[1], ok.buf, ok.len);
+  else write_all(status_pipe[1], msg, (size_t)n);
   close(status_pipe[1]);
   if (init <= 0) _exit(1);
-  int status = supervise(init, &so, &se, sfd, log_fd);
+  int status = shim_supervise(init, &so, &se, tty, sfd, log_fd);
   int oom = cgroup_oom_killed(&s, pos[0]);
   write_exit_file(exit_file, status, oom);
+  if (tty) attach_close(tty, WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
   if (rm) container_delete(pos[0], true);
   _exit(0);
 }

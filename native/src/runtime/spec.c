@@ -98,12 +98,25 @@ static int parse_rlimits(const struct json *v, struct spec *s) {
   return 0;
 }
 
+/* consoleSize {height, width}: the terminal's rows and columns at start (TIOCSWINSZ). */
+static int parse_console_size(const struct json *v, struct spec *s) {
+  if (!v || v->type == JSON_NULL) return 0;
+  if (v->type != JSON_OBJECT) return fail_kind(ERR_INVALID, "config.json: process.consoleSize: must be an object");
+  uint64_t h = 0, w = 0;
+  const struct json *hv = json_get(v, "height"), *wv = json_get(v, "width");
+  if ((hv && json_uint64(hv, &h) < 0) || (wv && json_uint64(wv, &w) < 0) || h > 65535 || w > 65535)
+    return fail_kind(ERR_INVALID, "config.json: process.consoleSize: height and width must be integers from 0 to 65535");
+  s->has_console_size = true;
+  s->console_rows = (unsigned short)h;
+  s->console_cols = (unsigned short)w;
+  return 0;
+}
+
 /* cwd_required: config.json must name it; a process file for exec may leave it out ("/"). */
 static int parse_process(const struct json *p, struct spec *s, bool cwd_required) {
   if (!p || p->type != JSON_OBJECT) return fail_msg("config.json: process: required object");
-  bool terminal = false;
-  if (spec_bool(p, "terminal", "process.terminal", &terminal) < 0) return -1;
-  if (terminal) return fail_kind(ERR_UNSUPPORTED, "config.json: process.terminal: true is not supported");
+  if (spec_bool(p, "terminal", "process.terminal", &s->terminal) < 0) return -1;
+  if (parse_console_size(json_get(p, "consoleSize"), s) < 0) return -1;
   if (spec_str_array(json_get(p, "args"), "process.args", &s->args) < 0) return -1;
   if (!s->args[0]) return fail_msg("config.json: process.args: must not be empty");
   if (spec_str_array(json_get(p, "env"), "process.env", &s->env) < 0) return -1;

@@ -40,11 +40,10 @@ int cmd_create(int argc, char **argv) {
   int npos;
   if (parse_args(argc, argv, opts, pos, 1, &npos) < 0) return report();
   if (npos != 1) return fail_kind(ERR_INVALID, "create: a container id is required"), report();
-  if (console) return fail_kind(ERR_UNSUPPORTED, "create: --console-socket: terminals are not supported"), report();
   char *abs = bundle_path(bundle);
   struct spec s;
   if (!abs || spec_load(abs, &s) < 0) return report();
-  struct create_opts o = {.id = pos[0], .bundle = abs, .pid_file = pid_file, .stdio = {0, 1, 2}};
+  struct create_opts o = {.id = pos[0], .bundle = abs, .pid_file = pid_file, .stdio = {0, 1, 2}, .console_socket = console};
   if (container_create(&o, &s, NULL) < 0) return report();
   return 0;
 }

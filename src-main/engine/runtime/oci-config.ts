@@ -20,6 +20,7 @@ export interface OciConfig {
   ociVersion: string;
   process: {
     terminal?: boolean;
+    consoleSize?: { height: number; width: number };
     args: string[];
     env?: string[];
     cwd: string;

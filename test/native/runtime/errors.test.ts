@@ -40,7 +40,11 @@ describe('strata-runtime --log-format json', () => {
     });
     expect(await json(['create', '--bundle', terminal, ws.id('tty')])).toEqual({
       code: 1,
-      error: { level: 'error', code: 'UNSUPPORTED', msg: 'config.json: process.terminal: true is not supported' },
+      error: {
+        level: 'error',
+        code: 'INVALID_ARGUMENT',
+        msg: 'process.terminal is true: give --console-socket (or run it in the foreground or under the shim)',
+      },
     });
   });
 

@@ -21,7 +21,7 @@ import { strataCgroupDirs } from '../../helpers/cgroups';
 
 const APPLETS = [
   'sh', 'cat', 'echo', 'id', 'ls', 'hostname', 'sleep', 'grep', 'head', 'touch', 'mkdir', 'stat', 'readlink',
-  'wc', 'pwd', 'env', 'true', 'false', 'dd', 'kill', 'yes', 'seq', 'tr', 'cut', 'uname', 'test', 'awk', 'ps',
+  'wc', 'pwd', 'env', 'true', 'false', 'dd', 'kill', 'yes', 'seq', 'tr', 'cut', 'uname', 'test', 'awk', 'ps', 'tty', 'stty',
 ];
 
 /** A per-suite workspace: a state root, bundles, unique container ids. */

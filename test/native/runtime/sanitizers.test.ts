@@ -8,7 +8,9 @@ import path from 'node:path';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { createContainer, until, useWorkspace } from './harness';
+import type { OciConfig } from '../../../src-main/engine/runtime';
+import { AttachClient } from './attach-client';
+import { createContainer, runContainer, until, useWorkspace } from './harness';
 
 const ws = useWorkspace();
 const SOURCES = path.resolve(import.meta.dirname, '../../../native/src/runtime');
@@ -101,6 +103,57 @@ describe('ASan/UBSan build', () => {
     const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { stream: string; log: string });
     expect(lines.filter((l) => l.stream === 'stdout').length).toBe(2000);
     expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.log).join('').length).toBe(40000);
+  });
+
+  it('runs terminals: run in the foreground, the shim and its attach socket, an exec session', async () => {
+    const tty = (c: OciConfig, args: string[]) => {
+      c.process.args = args;
+      c.process.terminal = true;
+      c.process.consoleSize = { height: 7, width: 70 };
+    };
+    const fg = await runContainer(ws, ws.bundle((c) => tty(c, ['sh', '-c', 'tty; stty size'])), ws.id('asan-tty-run'), binary, env);
+    clean(fg.stderr);
+    expect(fg.stdout.replace(/\r/g, '')).toBe('/dev/pts/0\n7 70\n');
+
+    // the shim and the session helper write to /dev/null: their reports go to files
+    const report = path.join(ws.dir, 'asan-tty-report');
+    const quiet = {
+      binary,
+      env: { ...env, ASAN_OPTIONS: `${env.ASAN_OPTIONS}:log_path=${report}`, UBSAN_OPTIONS: `${env.UBSAN_OPTIONS}:log_path=${report}` },
+    };
+    const id = ws.id('asan-tty-shim');
+    const exitFile = path.join(ws.dir, 'asan-tty.exit');
+    const log = path.join(ws.dir, 'asan-tty.log');
+    const r = await ws.rt(['shim', '--bundle', ws.bundle((c) => tty(c, ['sh'])), '--log', log, '--exit-file', exitFile, id], quiet);
+    clean(r.stderr);
+    expect(r.code).toBe(0);
+    const { attachSocket } = JSON.parse(r.stdout) as { attachSocket: string };
+    const a = await AttachClient.connect(attachSocket);
+    const broken = await AttachClient.connect(attachSocket);
+    expect((await ws.rt(['start', id], { env, binary })).code).toBe(0);
+    broken.raw(Buffer.from([0x52, 0, 0, 0, 1, 0])); // a resize of 1 byte
+    a.resize(20, 30);
+    a.send(`seq 1 ${20000}; stty size\n`); // more than the scrollback ring holds
+    await a.waitFor(/\n20 30\n/);
+    const late = await AttachClient.connect(attachSocket);
+    await late.waitFor(/\n20 30\n/);
+
+    const session = await ws.rt(['exec', '--tty', '--detach', id, '--', 'sh'], quiet);
+    clean(session.stderr);
+    const s = await AttachClient.connect((JSON.parse(session.stdout) as { attachSocket: string }).attachSocket);
+    s.send('echo in-exec\n');
+    s.closeStdin();
+    await until(() => s.exitCode !== undefined);
+    expect(s.output).toContain('in-exec');
+
+    a.closeStdin();
+    await until(() => a.exitCode !== undefined && fs.existsSync(exitFile));
+    expect(a.exitCode).toBe(0);
+    await Promise.all([broken, late].map((c) => c.close()));
+    expect(fs.readdirSync(ws.dir).filter((f) => f.startsWith('asan-tty-report'))).toEqual([]);
+    const del = await ws.rt(['delete', id], { env, binary });
+    clean(del.stderr);
+    expect(del.code).toBe(0);
   });
 
   const hostile: [string, string][] = [
