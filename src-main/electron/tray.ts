@@ -48,8 +48,9 @@ export function createTray(actions: TrayActions): Tray {
     );
   };
   // A tick's failure would reach the process's handlers: log it, keep ticking.
-  const tick = (): void => void refresh().catch((error: unknown) => console.error('strata: the tray could not refresh:', error));
-  tick();
+  // The promise is returned (setInterval ignores it) so a caller of the tick can wait for it: the tests.
+  const tick = (): Promise<void> => refresh().catch((error: unknown) => console.error('strata: the tray could not refresh:', error));
+  void tick();
   const timer = setInterval(tick, REFRESH_MS);
   tray.on('click', actions.showWindow);
   app.on('will-quit', () => {

@@ -171,8 +171,10 @@ const scenarios = {
     globalThis.setInterval = realSetInterval;
     const trayTimer = intervals.find(({ ms }) => ms === 3000);
     result.trayTimer = Boolean(trayTimer);
-    trayTimer.callback();
-    trayTimer.callback();
+    // Each tick's refresh is asynchronous (the count comes through the API): wait for the first one, then two more.
+    await until(() => fake.calls.some((c) => c.includes('tray.setContextMenu')), 'the first tray menu');
+    await trayTimer.callback();
+    await trayTimer.callback();
     result.menus = fake.calls.filter((c) => c.includes('tray.setContextMenu'));
     await quit();
   },
