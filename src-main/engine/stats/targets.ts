@@ -1,7 +1,9 @@
 // Which containers the sampler reads: Strata's running containers, found cheaply enough to
 // ask at every tick. A container runs while its cgroup exists, so the list is the
 // engine's cgroups (one readdir of the parent) that are also containers of this store
-// (one readdir of containers/) — two directory reads, whatever the number of containers.
+// (a readdir of containers/, kept: read again only when a cgroup appears that it does not
+// list, or every CONTAINERS_TTL_MS) — one directory read a tick, whatever the number of
+// containers. (A container's directory never goes before its cgroup: remove stops it first.)
 // Each container's record is read once, when its cgroup appears, for the pid of its init
 // (the sampler checks that pid is still in the cgroup and picks another process
 // otherwise, so a record read before a restart does no harm).
@@ -21,15 +23,24 @@ async function readPid(store: Store, id: string): Promise<number | null> {
   }
 }
 
+/** How long a listing of containers/ is trusted when no unknown cgroup asks for a new one. */
+const CONTAINERS_TTL_MS = 10_000;
+
 export function containerStatsTargets(store: Store, cgroups: Pick<CgroupManager, 'list'>): StatsTargetSource {
   /** id → the init's pid from its record (null: not recorded yet, asked again next tick). */
   const pids = new Map<string, number | null>();
+  let listed: { ids: Set<string>; at: number } | undefined;
+  const containerIds = async (): Promise<Set<string>> => {
+    const ids = new Set(await fs.promises.readdir(store.paths.containers).catch(() => [] as string[]));
+    listed = { ids, at: Date.now() };
+    return ids;
+  };
   return async (): Promise<StatsTarget[]> => {
-    const [cgroupIds, containerIds] = await Promise.all([
-      cgroups.list(),
-      fs.promises.readdir(store.paths.containers).catch(() => [] as string[]),
-    ]);
-    const containers = new Set(containerIds);
+    const cgroupIds = await cgroups.list();
+    const kept = listed !== undefined && Date.now() - listed.at < CONTAINERS_TTL_MS ? listed.ids : undefined;
+    // A cgroup the kept listing does not know: a container started since (or a cgroup that is
+    // no container of this store — another store's, a build step's — which costs the read it always did).
+    const containers = kept !== undefined && cgroupIds.every((id) => kept.has(id)) ? kept : await containerIds();
     const live = cgroupIds.filter((id) => containers.has(id));
     const liveSet = new Set(live);
     // Forget containers that stopped, so a later start reads the new record.
