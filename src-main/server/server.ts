@@ -12,6 +12,7 @@ import { StrataError } from '@shared/errors';
 import { checkSocketRequest, isLoopbackHost, newToken } from './access';
 import { securityHeaders } from './security-headers';
 import { sendText, serveStatic } from './static-files';
+import { closeServer } from './close-server';
 import { serveSocket } from './socket';
 
 /** Addresses the server may listen on: loopback only (a remote user comes through an SSH tunnel). */
@@ -90,18 +91,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     token,
     staticRoot,
-    async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const ws of sockets.clients) ws.close(1001, 'the server is shutting down');
-      // Sockets that do not finish the closing handshake soon are cut.
-      const cut = setTimeout(() => {
-        for (const ws of sockets.clients) ws.terminate();
-      }, 1000);
-      server.closeAllConnections();
-      sockets.close();
-      await closed;
-      clearTimeout(cut);
-    },
+    close: () => closeServer(server, sockets, 'the server is shutting down'),
   };
 }
 

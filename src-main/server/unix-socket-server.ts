@@ -14,6 +14,7 @@ import { SOCKET_PATH, type ServerFrame } from '@shared/api/protocol';
 import { REFUSED_CLOSE_CODE } from '@shared/api/ws-transport';
 import { type SocketGroup, checkPeer } from './peer-access';
 import { activatedSocketFd, bindPrivately, claimSocketPath, shareWithGroup } from './socket-file';
+import { closeServer } from './close-server';
 import { serveSocket } from './socket';
 
 /** As `strata serve`'s: what one frame can make the service hold. */
@@ -120,21 +121,8 @@ export async function startUnixSocketServer(options: UnixSocketServerOptions): P
     activated: fd !== undefined,
     close() {
       // A socket from systemd is systemd's: it stays and keeps queueing for the next start.
-      closing ??= closeServer(server, sockets);
+      closing ??= closeServer(server, sockets, 'the Strata service is shutting down');
       return closing;
     },
   };
-}
-
-async function closeServer(server: http.Server, sockets: WebSocketServer): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  for (const ws of sockets.clients) ws.close(1001, 'the Strata service is shutting down');
-  // Clients that do not finish the closing handshake soon are cut.
-  const cut = setTimeout(() => {
-    for (const ws of sockets.clients) ws.terminate();
-  }, 1000);
-  server.closeAllConnections();
-  sockets.close();
-  await closed;
-  clearTimeout(cut);
 }
