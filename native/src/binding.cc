@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,25 +99,25 @@ int LockOp(const Napi::CallbackInfo& info, size_t i) {
   return info[i].As<Napi::Boolean>().Value() ? LOCK_EX : LOCK_SH;
 }
 
-// Blocking flock() on the libuv threadpool. Execute() runs off the JS thread and only
-// calls C; the promise is settled in OnOK() back on the JS thread.
-class FlockWorker : public Napi::AsyncWorker {
+// A blocking call that returns 0 or -errno, run on the libuv threadpool: Execute() runs off
+// the JS thread and only calls C; the promise is settled in OnOK() back on the JS thread,
+// with undefined or the errno-coded error naming `syscall`.
+class SyscallWorker : public Napi::AsyncWorker {
  public:
-  FlockWorker(Napi::Env env, int fd, int op)
-      : Napi::AsyncWorker(env, "strata:flock"),
-        fd_(fd),
-        op_(op),
-        rc_(0),
+  SyscallWorker(Napi::Env env, const char* syscall, std::function<int()> call)
+      : Napi::AsyncWorker(env, "strata:syscall"),
+        syscall_(syscall),
+        call_(std::move(call)),
         deferred_(Napi::Promise::Deferred::New(env)) {}
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
  protected:
-  void Execute() override { rc_ = strata_flock(fd_, op_); }
+  void Execute() override { rc_ = call_(); }
 
   void OnOK() override {
     if (rc_ < 0) {
-      deferred_.Reject(SyscallError(Env(), rc_, "flock").Value());
+      deferred_.Reject(SyscallError(Env(), rc_, syscall_).Value());
     } else {
       deferred_.Resolve(Env().Undefined());
     }
@@ -125,19 +126,25 @@ class FlockWorker : public Napi::AsyncWorker {
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
-  int fd_;
-  int op_;
-  int rc_;
+  const char* syscall_;
+  std::function<int()> call_;
+  int rc_ = 0;
   Napi::Promise::Deferred deferred_;
 };
 
-// lock(fd, exclusive): Promise<void>
-Napi::Value Lock(const Napi::CallbackInfo& info) {
-  ExpectArgs(info, 2);
-  auto* worker = new FlockWorker(info.Env(), FdArg(info, 0), LockOp(info, 1));
+Napi::Promise QueueSyscall(Napi::Env env, const char* syscall, std::function<int()> call) {
+  auto* worker = new SyscallWorker(env, syscall, std::move(call));
   Napi::Promise promise = worker->Promise();
   worker->Queue();  // The worker deletes itself once settled.
   return promise;
+}
+
+// lock(fd, exclusive): Promise<void> — a blocking flock().
+Napi::Value Lock(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 2);
+  int fd = FdArg(info, 0);
+  int op = LockOp(info, 1);
+  return QueueSyscall(info.Env(), "flock", [fd, op] { return strata_flock(fd, op); });
 }
 
 // Many preads at offset 0 on the libuv threadpool, as one piece of work (fsops.h says
@@ -437,46 +444,14 @@ Napi::Value Umount(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// umount's blocking form: detaching an overlay syncs its upper filesystem (ovl_sync_fs),
-// which takes as long as the dirty data below it, so the event loop must not wait on it.
-class UmountWorker : public Napi::AsyncWorker {
- public:
-  UmountWorker(Napi::Env env, std::string target, int flags)
-      : Napi::AsyncWorker(env, "strata:umount"),
-        target_(std::move(target)),
-        flags_(flags),
-        deferred_(Napi::Promise::Deferred::New(env)) {}
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
- protected:
-  void Execute() override { rc_ = strata_umount(target_.c_str(), flags_); }
-
-  void OnOK() override {
-    if (rc_ < 0) {
-      deferred_.Reject(SyscallError(Env(), rc_, "umount2").Value());
-    } else {
-      deferred_.Resolve(Env().Undefined());
-    }
-  }
-
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
- private:
-  std::string target_;
-  int flags_;
-  int rc_ = 0;
-  Napi::Promise::Deferred deferred_;
-};
-
-// umountAsync(target, flags): Promise<void>
+// umountAsync(target, flags): Promise<void> — umount's blocking form: detaching an overlay
+// syncs its upper filesystem (ovl_sync_fs), which takes as long as the dirty data below it,
+// so the event loop must not wait on it.
 Napi::Value UmountAsync(const Napi::CallbackInfo& info) {
   ExpectArgs(info, 2);
-  auto* worker = new UmountWorker(info.Env(), CStringArg(info, 0, "target"),
-                                  static_cast<int>(Uint32Arg(info, 1, "flags")));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  std::string target = CStringArg(info, 0, "target");
+  int flags = static_cast<int>(Uint32Arg(info, 1, "flags"));
+  return QueueSyscall(info.Env(), "umount2", [target, flags] { return strata_umount(target.c_str(), flags); });
 }
 
 // mountDataMax(): number — the longest data string mount() passes whole.
