@@ -43,17 +43,7 @@ static void helper(struct exec_plan *p, const struct state *st, const char *pid_
                    const char *log, int report) __attribute__((noreturn));
 static void helper(struct exec_plan *p, const struct state *st, const char *pid_file, char *sock, const char *exit_file,
                    const char *log, int report) {
-  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-  for (int i = 0; i < 3; i++) dup2(devnull, i);
-  if (chdir("/") < 0) _exit(1);
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGCHLD);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGHUP);
-  sigprocmask(SIG_BLOCK, &mask, NULL);
-  int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+  int sfd = holder_setup();
   int log_fd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640) : -1;
   if (!sock) sock = xasprintf("%s/exec-%d.sock", state_dir(st->id), getpid());
   int status = EXIT_SETUP;

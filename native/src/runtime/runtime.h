@@ -28,6 +28,8 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The shim's and an exec session helper's start: stdio on /dev/null, cwd /, signals as a signalfd. */
+int holder_setup(void);
 int write_file(const char *path, const char *data, size_t len);
 int write_file_str(const char *path, const char *data);
 int write_file_atomic(const char *path, const char *data, size_t len);

@@ -145,18 +145,8 @@ int cmd_shim(int argc, char **argv) {
   pid_t b = fork();
   if (b != 0) _exit(b < 0 ? 1 : 0);
   /* the shim */
-  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-  for (int i = 0; i < 3; i++) dup2(devnull, i);
-  if (chdir("/") < 0) _exit(1);
+  int sfd = holder_setup();
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGCHLD);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGHUP);
-  sigprocmask(SIG_BLOCK, &mask, NULL);
-  int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
   int log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   int out[2], err[2], master = -1;
   struct shim_stream so = {.fd = -1, .log.name = "stdout"}, se = {.fd = -1, .log.name = "stderr"};
@@ -167,7 +157,7 @@ int cmd_shim(int argc, char **argv) {
     fail_errno("shim: set up %s", log);
   } else {
     /* a terminal: the master stays here, served on the attach socket (attach.c) */
-    struct create_opts o = {.id = pos[0], .bundle = abs, .pid_file = pid_file, .stdio = {devnull, out[1], err[1]},
+    struct create_opts o = {.id = pos[0], .bundle = abs, .pid_file = pid_file, .stdio = {STDIN_FILENO /* /dev/null (holder_setup) */, out[1], err[1]},
                             .console_master = s.terminal ? &master : NULL};
     if (container_create(&o, &s, &init) < 0) init = -1;
     close(out[1]);

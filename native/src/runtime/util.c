@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -300,4 +302,21 @@ int pathf(char *buf, size_t len, const char *fmt, ...) {
   int n = vsnprintf(buf, len, fmt, ap);
   va_end(ap);
   return n;
+}
+
+/* What a process that holds a container's stdio for its life (the shim, an exec session's
+ * helper) does first: stdio on /dev/null, cwd /, and SIGCHLD/TERM/INT/HUP blocked and
+ * delivered through the returned signalfd (its event loop reads them in order). */
+int holder_setup(void) {
+  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int i = 0; i < 3; i++) dup2(devnull, i);
+  if (chdir("/") < 0) _exit(1);
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  sigprocmask(SIG_BLOCK, &mask, NULL);
+  return signalfd(-1, &mask, SFD_CLOEXEC);
 }
