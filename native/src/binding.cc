@@ -61,6 +61,13 @@ std::string CStringArg(const Napi::CallbackInfo& info, size_t i, const char* wha
   return value;
 }
 
+Napi::Buffer<char> BufferArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsBuffer()) {
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a Buffer");
+  }
+  return info[i].As<Napi::Buffer<char>>();
+}
+
 // Like CStringArg, but null or undefined (also a missing trailing argument) is "none",
 // which the C side receives as a NULL pointer.
 std::optional<std::string> OptionalCStringArg(const Napi::CallbackInfo& info, size_t i,
@@ -251,10 +258,7 @@ Napi::Value Lsetxattr(const Napi::CallbackInfo& info) {
   ExpectArgs(info, 3);
   std::string path = CStringArg(info, 0, "path");
   std::string name = CStringArg(info, 1, "name");
-  if (!info[2].IsBuffer()) {
-    throw Napi::TypeError::New(info.Env(), "value must be a Buffer");
-  }
-  auto value = info[2].As<Napi::Buffer<char>>();
+  auto value = BufferArg(info, 2, "value");
   int rc = strata_lsetxattr(path.c_str(), name.c_str(), value.Data(), value.Length());
   if (rc < 0) throw SyscallError(info.Env(), rc, "lsetxattr");
   return info.Env().Undefined();
@@ -394,10 +398,7 @@ Napi::Value LsetxattrAsync(const Napi::CallbackInfo& info) {
   ExpectArgs(info, 3);
   std::string path = CStringArg(info, 0, "path");
   std::string name = CStringArg(info, 1, "name");
-  if (!info[2].IsBuffer()) {
-    throw Napi::TypeError::New(info.Env(), "value must be a Buffer");
-  }
-  auto value = info[2].As<Napi::Buffer<char>>();
+  auto value = BufferArg(info, 2, "value");
   return QueueXattr(info.Env(), XattrWorker::Op::kSet, std::move(path), std::move(name), std::string(value.Data(), value.Length()));
 }
 

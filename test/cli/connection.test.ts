@@ -52,15 +52,21 @@ function strataSync(env: NodeJS.ProcessEnv, ...args: string[]): Result {
 
 /** Asynchronous: the engine behind the socket is in this process and must go on answering. */
 function strata(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return spawnStrata(env, args).result;
+}
+
+/** The built CLI in a child process: its output so far, and its result once it closes. */
+function spawnStrata(env: NodeJS.ProcessEnv, args: string[]) {
+  const child = spawn(process.execPath, [bin, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const result = new Promise<Result>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+  return { child, stdout: () => stdout, result };
 }
 
 const local = (...args: string[]) => strata({}, '--root', localRoot, ...args);
@@ -187,17 +193,12 @@ describe('the same commands over a Unix socket', () => {
       // Interrupted once the command has printed what it is waiting on: under way, not starting.
       const interrupted = (args: string[], ready: (stdout: string) => boolean) =>
         new Promise<Result>((resolve, reject) => {
-          const child = spawn(process.execPath, [bin, ...prefix, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-          let stdout = '';
-          let stderr = '';
-          child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-          child.on('error', reject);
-          child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+          const run = spawnStrata(env, [...prefix, ...args]);
+          run.result.then(resolve, reject);
           const poll = setInterval(() => {
-            if (!ready(stdout)) return;
+            if (!ready(run.stdout())) return;
             clearInterval(poll);
-            child.kill('SIGINT');
+            run.child.kill('SIGINT');
           }, 20);
         });
       const attached = await interrupted(['run', '--rm', '--name', `ctrl-c-${label}`, '--network', 'none', 'test/a:1', 'sh', '-c', 'echo up; sleep 60'], (stdout) => stdout === 'up\n');
