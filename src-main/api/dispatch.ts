@@ -12,7 +12,7 @@ import { invalidInput } from './invalid-input';
 import { JobRegistry } from './jobs';
 import { packageVersionAsync } from './package-info';
 import type { Reply } from '@shared/api/protocol';
-import { type EventSink, Session } from './session';
+import { type EventSink, Session, type SessionOptions } from './session';
 import { StatsService } from './stats-service';
 import type { StoreSupervisor } from '../engine/supervisor/store-supervisor';
 
@@ -75,8 +75,8 @@ export class Api {
   }
 
   /** A client: its calls, its subscriptions, delivered through `sink`. Close it when the client goes. */
-  openSession(sink: EventSink): Session {
-    return new Session((method, input, session) => this.dispatch(method, input, session), this.bus, sink);
+  openSession(sink: EventSink, options?: SessionOptions): Session {
+    return new Session((method, input, session) => this.dispatch(method, input, session), this.bus, sink, options);
   }
 
   /** One call, checked against the table. Never throws: failures are answered as `{ error }`. */

@@ -11,6 +11,16 @@ export type EventSink = (event: EventName, payload: unknown) => void;
 
 export type Dispatch = (method: string, input: unknown, session: Session) => Promise<Reply>;
 
+/** What a transport tells of its client besides delivering events. */
+export interface SessionOptions {
+  /**
+   * Bytes sent to the client that it has not read yet (a WebSocket's bufferedAmount): how far
+   * behind it is. A stream (a terminal's output) drops a client too far behind rather than
+   * buffer for it without bound. Absent: the transport delivers at once (IPC, in-process).
+   */
+  backlog?: () => number;
+}
+
 export class Session {
   /** Subscribed events → how to leave the bus. */
   private readonly subscriptions = new Map<EventName, () => void>();
@@ -22,7 +32,13 @@ export class Session {
     private readonly dispatch: Dispatch,
     private readonly bus: EventBus,
     private readonly sink: EventSink,
+    private readonly options: SessionOptions = {},
   ) {}
+
+  /** How many bytes of events the client has not read yet (0 where the transport cannot tell). */
+  backlog(): number {
+    return this.options.backlog?.() ?? 0;
+  }
 
   /** Calls a method of the table; never throws. */
   call(method: string, input: unknown): Promise<Reply> {

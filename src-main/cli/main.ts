@@ -16,6 +16,7 @@ import { pruneCommand } from './commands/prune';
 import { rmiCommand } from './commands/rmi';
 import { tagCommand } from './commands/tag';
 import { killCommand, pauseCommand, restartCommand, rmCommand, startCommand, stopCommand, unpauseCommand, waitCommand } from './commands/container-actions';
+import { attachCommand } from './commands/attach';
 import { buildCommand } from './commands/build';
 import { commitCommand } from './commands/commit';
 import { diffCommand } from './commands/diff';
@@ -32,7 +33,7 @@ import { type Output, STDOUT_CLOSED_EXIT, isClosedPipe, json, processOutput } fr
 export const COMMANDS: readonly Command[] = [
   importCommand, pullCommand, saveCommand, buildCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
   runCommand, psCommand, startCommand, stopCommand, restartCommand, pauseCommand, unpauseCommand, killCommand, rmCommand, waitCommand, logsCommand,
-  execCommand, diffCommand, commitCommand, updateCommand, statsCommand,
+  execCommand, attachCommand, diffCommand, commitCommand, updateCommand, statsCommand,
   serveCommand, systemCommand,
 ];
 

@@ -28,7 +28,7 @@ function localLink(root: string | undefined, options: LinkOptions): EngineLink {
   let supervised: SupervisedApi | undefined;
   const api = (): SupervisedApi => (supervised ??= openSupervisedApi({ engine: Engine.open({ root }), version: options.version, onInternalError: options.onInternalError }));
   return {
-    host: { openSession: (sink) => api().api.openSession(sink) },
+    host: { openSession: (sink, options) => api().api.openSession(sink, options) },
     status: () => ({ state: 'connected', detail: null }),
     onStatus: () => () => {},
     close: async () => {

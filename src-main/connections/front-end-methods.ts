@@ -6,7 +6,7 @@ import { methods } from '@shared/api/contract';
 import { StrataError, toErrorShape } from '@shared/errors';
 import type { Reply } from '@shared/api/protocol';
 import type { ConnectionInfo, ConnectionStatus } from '@shared/api/types/connection';
-import type { ClientSession, SessionHost, SessionSink } from './session-host';
+import type { ClientSession, SessionHost, SessionOptions, SessionSink } from './session-host';
 
 export interface ConnectionProvider {
   info(): ConnectionInfo;
@@ -22,8 +22,8 @@ const CHANGED = 'connection.changed';
 
 export function withConnectionMethods(host: SessionHost, provider: ConnectionProvider): SessionHost {
   return {
-    openSession(sink: SessionSink): ClientSession {
-      const inner = host.openSession(sink);
+    openSession(sink: SessionSink, options?: SessionOptions): ClientSession {
+      const inner = host.openSession(sink, options);
       let stopChanges: (() => void) | undefined;
       return {
         call(method: string, input: unknown): Promise<Reply> {

@@ -3,6 +3,9 @@
 // behind a socket is another — so a front end does not care where its engine runs.
 import type { Reply } from '@shared/api/protocol';
 import type { EventName } from '@shared/api/contract';
+import type { SessionOptions } from '../api/session';
+
+export type { SessionOptions };
 
 /** Delivers one event to the client. */
 export type SessionSink = (event: EventName, payload: unknown) => void;
@@ -16,5 +19,5 @@ export interface ClientSession {
 }
 
 export interface SessionHost {
-  openSession(sink: SessionSink): ClientSession;
+  openSession(sink: SessionSink, options?: SessionOptions): ClientSession;
 }

@@ -12,7 +12,7 @@ import type { ConnectionInfo, ConnectionState, ConnectionStatus } from '@shared/
 import { StrataError } from '@shared/errors';
 import { type ConnectionTarget, resolveConnection } from './connection';
 import type { ConnectionProvider } from './front-end-methods';
-import type { ClientSession, SessionHost, SessionSink } from './session-host';
+import type { ClientSession, SessionHost, SessionOptions, SessionSink } from './session-host';
 
 /** How an engine link is doing; a local engine is always connected. */
 export interface LinkStatus {
@@ -82,7 +82,7 @@ export class WindowConnection implements ConnectionProvider {
 
   /** Sessions always go to the engine in use at the time they open. */
   readonly host: SessionHost = {
-    openSession: (sink: SessionSink): ClientSession => this.link.host.openSession(sink),
+    openSession: (sink: SessionSink, options?: SessionOptions): ClientSession => this.link.host.openSession(sink, options),
   };
 
   info(): ConnectionInfo {

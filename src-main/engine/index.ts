@@ -27,6 +27,8 @@ import { runContainer } from './containers/run-container';
 import { startContainer } from './containers/start-container';
 import { killContainer, stopContainer } from './containers/stop-container';
 import { waitContainer } from './containers/wait-container';
+import { type OpenTerminalOptions, openTerminal } from './containers/open-terminal';
+import type { TerminalSession } from './containers/terminal-session';
 import { type ContainerStatsSamplerOptions, type StatsSampler, openContainerStatsSampler } from './stats/index';
 import { StoreSupervisor, type StoreSupervisorOptions } from './supervisor/store-supervisor';
 import { staleBuildDirs } from './build/build-refs';
@@ -201,6 +203,14 @@ export class Engine {
    */
   execContainer(ref: string, options: ExecOptions, stdio: 'inherit' | 'pipe' = 'pipe'): Promise<ExecResult> {
     return execContainer(this.store, ref, options, stdio);
+  }
+
+  /**
+   * A terminal session: the container's own terminal (a tty container), or a new process on
+   * a terminal of its own (`exec`). The caller listen()s to it and detach()es when done.
+   */
+  openTerminal(options: OpenTerminalOptions): Promise<TerminalSession> {
+    return openTerminal(this.store, options);
   }
 
   /** The OCI runtime config.json generated at the container's last start (null before its first). */

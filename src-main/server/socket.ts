@@ -23,10 +23,14 @@ export function serveSocket(socket: WebSocket, api: SessionHost): void {
   const send = (frame: ServerFrame): void => {
     if (socket.readyState === socket.OPEN) socket.send(encode(frame));
   };
-  const session = api.openSession((event, payload) => {
-    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return socket.close(1013, 'events are not read fast enough');
-    send({ event, payload });
-  });
+  const session = api.openSession(
+    (event, payload) => {
+      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) return socket.close(1013, 'events are not read fast enough');
+      send({ event, payload });
+    },
+    // a terminal's output watches it, and drops its session before the whole socket goes
+    { backlog: () => socket.bufferedAmount },
+  );
 
   socket.on('message', (data, isBinary) => {
     const frame = isBinary ? undefined : readFrame(data.toString());

@@ -9,7 +9,7 @@
 // lists a missing one). Adding an event: one entry in `events`, plus where it is published.
 import { z } from 'zod';
 import { type JobSpec, type MethodSpec, call, job, type } from './define';
-import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, LogLine, LogLinesEvent } from './types/containers';
+import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, LogLine, LogLinesEvent, TerminalExitEvent, TerminalOutputEvent } from './types/containers';
 import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImageWaste, ImportedImage, PruneResult, PulledImage, RemoveResult, StoreDiskUsage } from './types/images';
 import type { JobInfo, JobOutput, JobOutputEvent, JobProgressEvent } from './types/jobs';
 import type { HistoryPoint, StatsSample } from './types/stats';
@@ -36,6 +36,15 @@ const containerOptions = z.custom<ContainerOptions>((value) => typeof value === 
 const streams = z.array(z.enum(['stdout', 'stderr'])).min(1).optional();
 /** Docker's --since forms: RFC 3339, a Unix time, or a duration back from now (`10m`). */
 const logTime = z.string().min(1).optional();
+
+/** A terminal's rows or columns (the kernel's winsize fields are u16). */
+const terminalDimension = z.number().int().min(1).max(0xffff);
+const sessionId = z.string().min(1).max(200);
+/** Bytes as base64 (the terminal's input and output): JSON carries text, a terminal bytes. */
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+
+/** The most input one `terminal.input` takes (decoded): a paste of a large file goes in pieces. */
+export const MAX_TERMINAL_INPUT = 1 << 20;
 
 /** At most this many lines per `containers.logs` answer; follow a log to see it all. */
 export const MAX_LOG_LINES = 10_000;
@@ -186,6 +195,38 @@ export const methods = {
   ),
   'logs.unfollow': call(z.strictObject({ follow: z.string().min(1) }), type<void>()),
 
+  // Terminals: subscribe to `terminal.output` and `terminal.exit` first, then open. A session
+  // belongs to the connection that opened it and ends with it; the process runs on (detach).
+  /**
+   * A terminal session: the container's own terminal (a container made with `tty`; CONFLICT
+   * when it has none or is not running — `start` starts a created or exited one, attached
+   * before its program runs), or with `exec` a new process on a terminal of its own in a
+   * running container. Output comes as `terminal.output` events, its scrollback first.
+   */
+  'terminal.open': call(
+    z.strictObject({
+      ref,
+      exec: z
+        .strictObject({
+          command: z.array(z.string()).min(1, 'give a command'),
+          env: z.array(z.string().regex(/^[^=\s\0]+=[^\0]*$/, 'must be KEY=VALUE')).optional(),
+          workdir: z.string().startsWith('/', 'must be an absolute path').optional(),
+          user: z.string().min(1).optional(),
+        })
+        .optional(),
+      start: z.boolean().optional(),
+      rows: terminalDimension,
+      cols: terminalDimension,
+    }),
+    type<{ session: string; container: string }>(),
+  ),
+  /** Bytes typed or pasted (base64 in `data`, at most MAX_TERMINAL_INPUT decoded); CONFLICT while the terminal takes input slower than it comes. */
+  'terminal.input': call(z.strictObject({ session: sessionId, data: base64.max(Math.ceil(MAX_TERMINAL_INPUT / 3) * 4) }), type<void>()),
+  /** The client's window size; the process gets SIGWINCH. */
+  'terminal.resize': call(z.strictObject({ session: sessionId, rows: terminalDimension, cols: terminalDimension }), type<void>()),
+  /** Leaves the session (detach): the process keeps running; no `terminal.exit` follows. */
+  'terminal.close': call(z.strictObject({ session: sessionId }), type<void>()),
+
   // Long work.
   'jobs.list': call(noInput, type<JobInfo[]>()),
   'jobs.get': call(z.strictObject({ id: z.string().min(1) }), type<JobInfo>()),
@@ -222,6 +263,10 @@ export const events = {
   'jobs.done': type<JobInfo>(),
   /** Records of the logs this client follows (`logs.follow`). */
   'logs.lines': type<LogLinesEvent>(),
+  /** Output of the terminal sessions this client opened: base64 bytes, in order, batched (every 10 ms, or 32 KiB). */
+  'terminal.output': type<TerminalOutputEvent>(),
+  /** A terminal session of this client ended: the process exited, or the client was cut off (why, in `reason`). */
+  'terminal.exit': type<TerminalExitEvent>(),
   /** One tick of the stats sampler: a sample of every running container. */
   'stats.samples': type<StatsSample[]>(),
   /** The front end's connection changed state (dropped, reconnected, refused) or was switched. */

@@ -7,6 +7,7 @@ import { jobHandlers } from './jobs';
 import { logHandlers } from './logs';
 import { statsHandlers } from './stats';
 import { systemHandlers } from './system';
+import { terminalHandlers } from './terminal';
 import type { Handlers } from './types';
 
 export type { CallHandler, HandlerContext, Handlers, JobHandler } from './types';
@@ -15,6 +16,7 @@ export const handlers: Handlers = {
   ...imageHandlers,
   ...containerHandlers,
   ...logHandlers,
+  ...terminalHandlers,
   ...statsHandlers,
   ...jobHandlers,
   ...systemHandlers,

@@ -1,13 +1,19 @@
+import { StrataError } from '@shared/errors';
 import type { Command } from '../command';
 import { UsageError } from '../command';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys';
 import { json } from '../output';
+import { checkInputIsTerminal, outcomeStatus, runTerminal } from '../terminal-client';
 
 export const execCommand: Command = {
   name: 'exec',
-  usage: 'exec [-d] [-e K=V]... [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]',
+  usage: 'exec [-d] [-i] [-t] [--detach-keys KEYS] [-e K=V]... [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]',
   summary: "Run a command in a running container (its namespaces, cgroup and root); exits with the command's code",
   options: {
     detach: { type: 'boolean', short: 'd' },
+    tty: { type: 'boolean', short: 't' },
+    interactive: { type: 'boolean', short: 'i' },
+    'detach-keys': { type: 'string' },
     env: { type: 'string', short: 'e', multiple: true },
     workdir: { type: 'string', short: 'w' },
     user: { type: 'string', short: 'u' },
@@ -16,16 +22,22 @@ export const execCommand: Command = {
   async run({ api, output, json: asJson }, { values, positionals }) {
     const [container, ...command] = positionals;
     if (!container || command.length === 0) throw new UsageError(`usage: strata ${this.usage}`);
-    // The engine collects the output (a byte stream in the API is still to come) and the
-    // command prints it when the process has ended: stdout to stdout, stderr to stderr.
-    const result = await api().call('containers.exec', {
-      ref: container,
-      command,
-      env: values.env as string[] | undefined,
-      workdir: values.workdir as string | undefined,
-      user: values.user as string | undefined,
-      detach: Boolean(values.detach),
-    });
+    const env = values.env as string[] | undefined;
+    const workdir = values.workdir as string | undefined;
+    const user = values.user as string | undefined;
+    if (values.interactive && !values.tty) {
+      throw new StrataError('UNSUPPORTED', 'exec -i without -t: standard input without a terminal is not supported yet (use -it)');
+    }
+    if (values.tty && !values.detach) {
+      // -t: a terminal session of the API, the process on a terminal of its own
+      checkInputIsTerminal(Boolean(values.interactive));
+      const detachKeys = parseDetachKeys((values['detach-keys'] as string | undefined) ?? DEFAULT_DETACH_KEYS);
+      const outcome = await runTerminal(api(), output, { ref: container, exec: { command, env, workdir, user }, input: Boolean(values.interactive), detachKeys });
+      return outcomeStatus(outcome);
+    }
+    // Without a terminal the engine collects the output and the command prints it when the
+    // process has ended: stdout to stdout, stderr to stderr.
+    const result = await api().call('containers.exec', { ref: container, command, env, workdir, user, detach: Boolean(values.detach) });
     if (asJson) output.out(json(result));
     else {
       if (result.stdout) output.out(result.stdout);

@@ -78,15 +78,18 @@ async function execDetached(store: Store, record: ContainerRecord, args: string[
   }
 }
 
-/** Checks the container runs and writes the process description next to its bundle. */
-async function prepareExec(store: Store, ref: string, options: ExecOptions): Promise<{ record: ContainerRecord; processFile: string }> {
+/**
+ * Checks the container runs and writes the process description next to its bundle; with
+ * `terminal`, the process gets a terminal of that size (an exec session, exec-session.ts).
+ */
+export async function prepareExec(store: Store, ref: string, options: ExecOptions, terminal?: { rows: number; cols: number }): Promise<{ record: ContainerRecord; processFile: string }> {
   if (options.command.length === 0 || options.command[0] === '') throw new StrataError('INVALID_ARGUMENT', 'exec needs a command');
   if (options.workdir !== undefined && !path.posix.isAbsolute(options.workdir)) throw new StrataError('INVALID_ARGUMENT', `-w ${options.workdir}: the working directory must be an absolute path`);
   const record = await findRecord(store, ref);
   const state = await observeState(store, record);
   checkTransition('exec', { ...record, state });
   const spec = await readJsonFileAsync<OciConfig>(containerFile(store, record.id, 'config'));
-  const execProcess = { ...spec.process, args: options.command, terminal: false };
+  const execProcess = { ...spec.process, args: options.command, terminal: terminal !== undefined, consoleSize: terminal && { height: terminal.rows, width: terminal.cols } };
   if (options.env?.length) execProcess.env = mergeEnv(execProcess.env ?? [], parseEnv(options.env));
   if (options.workdir !== undefined) execProcess.cwd = options.workdir;
   if (options.user !== undefined) {

@@ -310,6 +310,8 @@ const containerOptionsObject = z.strictObject({
     .optional(),
   devices: z.array(deviceSchema).optional(),
   privileged: z.boolean().optional(),
+  tty: z.boolean().optional(),
+  interactive: z.boolean().optional(),
 });
 
 function checkResources(options: ContainerOptions, ctx: z.RefinementCtx): void {

@@ -23,11 +23,19 @@ export async function startContainer(store: Store, ref: string): Promise<Contain
   return withContainer(store, ref, (record) => startLocked(store, record));
 }
 
+export interface StartHooks {
+  /**
+   * Called once the shim holds the created container and before its program runs: a
+   * terminal's client attaches here (open-terminal.ts), so it misses no output and no exit.
+   */
+  beforeRun?: () => Promise<void>;
+}
+
 /**
  * Starts a settled record (the caller holds the container's lock). A user's start resets the
  * restart policy's count; the policy's own restarts pass theirs on.
  */
-export async function startLocked(store: Store, record: ContainerRecord, restart: { count: number; backoffMs: number } = { count: 0, backoffMs: 0 }): Promise<ContainerRecord> {
+export async function startLocked(store: Store, record: ContainerRecord, restart: { count: number; backoffMs: number } = { count: 0, backoffMs: 0 }, hooks: StartHooks = {}): Promise<ContainerRecord> {
   if (checkTransition('start', record) === 'noop') return record; // docker: starting a running container is a no-op
   await clearInterruptedStart(store, record);
   const file = (name: Parameters<typeof containerFile>[2]) => containerFile(store, record.id, name);
@@ -70,6 +78,7 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
       `start ${record.name}`,
     );
     const started = JSON.parse(shim.stdout) as { shimPid: number; pid: number };
+    await hooks.beforeRun?.();
     await runtimeVerb(store, ['start', record.id], `start ${record.name}`);
     const running: ContainerRecord = {
       ...record,

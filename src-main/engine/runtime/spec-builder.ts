@@ -57,6 +57,8 @@ export const OCI_VERSION = '1.2.0';
 export const DEFAULT_NOFILE = 1048576;
 const CAP_SYS_RESOURCE = 24n;
 export const CPU_PERIOD = 100000;
+/** A terminal's size until a client says otherwise (the attach socket's resize), as docker's. */
+export const DEFAULT_CONSOLE_SIZE = { height: 24, width: 80 } as const;
 export const ANNOTATION_ID = 'io.strata.container.id';
 export const ANNOTATION_LABEL_PREFIX = 'io.strata.label.';
 
@@ -69,6 +71,10 @@ export function buildSpec(input: SpecInput): OciConfig {
   if (!/^[0-9a-f]{64}$/.test(id)) throw invalid(`container id ${JSON.stringify(id)}: expected 64 hex digits`);
   if (!input.rootfs.startsWith('/')) throw invalid(`rootfs ${JSON.stringify(input.rootfs)}: must be an absolute path`);
   validateResources(options);
+  if (options.interactive === true && options.tty !== true) {
+    // The shim gives a container without a terminal no stdin at all (its stdin is /dev/null).
+    throw new StrataError('UNSUPPORTED', 'stdin without a terminal (-i without -t) is not supported yet: use -it, or neither');
+  }
 
   const args = commandLine(image, options);
   const cwd = options.workdir ?? (image.WorkingDir || '/');
@@ -83,7 +89,9 @@ export function buildSpec(input: SpecInput): OciConfig {
   return {
     ociVersion: OCI_VERSION,
     process: {
-      terminal: false,
+      // -t: the shim keeps the pty's master, logs it and serves it on the attach socket
+      terminal: options.tty === true,
+      ...(options.tty === true ? { consoleSize: { ...DEFAULT_CONSOLE_SIZE } } : {}),
       args,
       env: environment(image, options, hostname, user.home),
       cwd,

@@ -68,6 +68,13 @@ export interface ContainerOptions {
   devices?: DeviceSpec[];
   /** Every device and capability, /proc unmasked, /sys writable: as strong as the host's root. */
   privileged?: boolean;
+  /**
+   * A terminal (docker's `-t`): the process's stdin, stdout and stderr are a pty whose master
+   * the shim keeps; its log is one `stdout` stream, as the terminal wrote it (`\r\n`).
+   */
+  tty?: boolean;
+  /** stdin kept open (docker's `-i`); only with `tty` for now (without, UNSUPPORTED). */
+  interactive?: boolean;
 }
 
 export interface ContainerState {
@@ -154,4 +161,32 @@ export interface ExecResult {
   exitCode: number;
   stdout?: string;
   stderr?: string;
+}
+
+/** What a terminal session is opened on: an exec'd process (given) or the container's own terminal. */
+export interface TerminalExec {
+  command: string[];
+  /** KEY=VALUE, on top of the container's environment. */
+  env?: string[];
+  workdir?: string;
+  user?: string;
+}
+
+/** `terminal.output`: bytes the terminal wrote, base64, in order (the first ones are its scrollback). */
+export interface TerminalOutputEvent {
+  session: string;
+  data: string;
+}
+
+/**
+ * `terminal.exit`: the session has ended (no more events for it). `exited`: the process
+ * ended with `exitCode`; `dropped`: this client fell too far behind reading the output and
+ * was cut off (the process keeps running; open a new session); `lost`: the terminal's holder
+ * went away (the container was removed, or its shim ended) without an exit code.
+ */
+export interface TerminalExitEvent {
+  session: string;
+  exitCode: number | null;
+  reason: 'exited' | 'dropped' | 'lost';
+  message?: string;
 }

@@ -112,6 +112,18 @@ describe('buildSpec: environment, user, working directory, hostname', () => {
   });
 });
 
+describe('buildSpec: a terminal', () => {
+  it('none by default; -t asks the runtime for one, 24x80 until a client says otherwise', () => {
+    expect(spec({ Cmd: ['sh'] }).process).toMatchObject({ terminal: false });
+    expect(spec({ Cmd: ['sh'] }).process.consoleSize).toBeUndefined();
+    expect(spec({ Cmd: ['sh'] }, { tty: true, interactive: true }).process).toMatchObject({ terminal: true, consoleSize: { height: 24, width: 80 } });
+  });
+
+  it('refuses -i without -t: a container without a terminal has no stdin to keep open', () => {
+    expect(() => spec({ Cmd: ['sh'] }, { interactive: true })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+  });
+});
+
 describe('buildSpec: isolation and security defaults', () => {
   const s = spec({ Cmd: ['true'], ExposedPorts: { '80/tcp': {} }, Volumes: { '/data': {} } });
 

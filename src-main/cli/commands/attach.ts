@@ -1,0 +1,23 @@
+// `strata attach`: the local terminal joined to a running tty container's own terminal (the
+// screen it shows now first, from the shim's scrollback); detach keys leave it running.
+import type { Command } from '../command';
+import { expectPositionals } from '../command';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys';
+import { checkInputIsTerminal, outcomeStatus, runTerminal } from '../terminal-client';
+
+export const attachCommand: Command = {
+  name: 'attach',
+  usage: 'attach [--no-stdin] [--detach-keys KEYS] CONTAINER',
+  summary: "Attach to a running container's terminal (one made with -t); ctrl-p ctrl-q leaves it running",
+  options: {
+    'no-stdin': { type: 'boolean' },
+    'detach-keys': { type: 'string' },
+  },
+  async run({ api, output }, { values, positionals }) {
+    expectPositionals(positionals, 1, 1, this.usage);
+    const input = !values['no-stdin'];
+    checkInputIsTerminal(input);
+    const detachKeys = parseDetachKeys((values['detach-keys'] as string | undefined) ?? DEFAULT_DETACH_KEYS);
+    return outcomeStatus(await runTerminal(api(), output, { ref: positionals[0]!, input, detachKeys }));
+  },
+};
