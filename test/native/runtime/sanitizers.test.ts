@@ -141,11 +141,16 @@ describe('ASan/UBSan build', () => {
     const session = await ws.rt(['exec', '--tty', '--detach', id, '--', 'sh'], quiet);
     clean(session.stderr);
     const s = await AttachClient.connect((JSON.parse(session.stdout) as { attachSocket: string }).attachSocket);
+    // Typed only at a prompt (busybox's ends with a cursor-position query, ESC[6n): a ^D that
+    // comes while the terminal is still canonical is taken as an empty line, and lost.
+    await s.waitFor(/# \S*$/);
     s.send('echo in-exec\n');
+    await s.waitFor(/in-exec[\s\S]*# \S*$/);
     s.closeStdin();
     await until(() => s.exitCode !== undefined);
     expect(s.output).toContain('in-exec');
 
+    await a.waitFor(/20 30\r?\n[\s\S]*# \S*$/);
     a.closeStdin();
     await until(() => a.exitCode !== undefined && fs.existsSync(exitFile));
     expect(a.exitCode).toBe(0);
