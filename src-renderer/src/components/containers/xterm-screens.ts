@@ -15,6 +15,12 @@ export interface HeldTerminal extends TerminalScreen {
 
 const held = new Map<string, HeldTerminal>();
 
+/** `#rrggbb` at `alpha` as rgba() (xterm parses hex and rgba, not color-mix); other forms as they are. */
+function withAlpha(hex: string, alpha: number): string {
+  const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  return match ? `rgba(${match.slice(1).map((part) => parseInt(part, 16)).join(', ')}, ${alpha})` : hex;
+}
+
 /** The app's colours now (they follow prefers-color-scheme), as an xterm theme. */
 export function appTheme(): ITheme {
   const style = getComputedStyle(document.documentElement);
@@ -27,6 +33,9 @@ export function appTheme(): ITheme {
     cursorAccent: value('--code-bg'),
     selectionBackground: value('--accent-soft'),
     selectionForeground: value('--text'),
+    scrollbarSliderBackground: withAlpha(value('--text-faint'), 0.35),
+    scrollbarSliderHoverBackground: withAlpha(value('--text-faint'), 0.55),
+    scrollbarSliderActiveBackground: withAlpha(value('--text-faint'), 0.7),
     // ANSI colours readable on either background: the app's own where it has one.
     black: dark ? '#3b4048' : value('--text'),
     red: value('--danger'),
