@@ -140,11 +140,18 @@ describe.skipIf(reason)('the window, terminal (Chromium)', () => {
     await screenshot(page, 'container-terminal-dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
-    // Away to the logs and back: the same session, its screen as it was, still taking input.
+    // Away to the logs and back: the same session, its screen as it was plus what it printed
+    // meanwhile, still taking input.
+    // The shell prints once the test lets it (a directory appearing), while the tab is away.
+    await page.locator('[data-terminal] .xterm').click(); // the screenshots' toast dismissal took the focus
+    await typeLine(page, 'while [ ! -e /tmp/go ]; do sleep 0.1; done; echo later-$((6*7)); rm -r /tmp/go');
     await page.getByRole('tab', { name: 'Logs' }).click();
     expect(await page.locator('[data-terminal]').count()).toBe(0);
+    expect((await engine.execContainer('svc', { command: ['mkdir', '/tmp/go'] })).exitCode).toBe(0);
+    await expect.poll(async () => (await engine.execContainer('svc', { command: ['ls', '/tmp/go'] })).exitCode).not.toBe(0); // it has printed
     await page.getByRole('tab', { name: 'Terminal' }).click();
     expect(await screenText(page)).toMatch(/^marker-42$/m);
+    await expect.poll(() => screenText(page)).toMatch(/^later-42$/m);
     await page.locator('[data-terminal] .xterm').click();
     await typeLine(page, 'echo again-$((6*7))');
     await expect.poll(() => screenText(page)).toMatch(/^again-42$/m);
