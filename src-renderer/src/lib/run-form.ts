@@ -21,11 +21,13 @@ export interface RunForm {
   network: NetworkMode;
   /** [IP:][HOST:]CONTAINER[/udp], one a line or separated by spaces or commas. */
   ports: string;
+  /** `-it`: a terminal (tty) with stdin kept open, for the window's Terminal tab. */
+  interactive: boolean;
 }
 
 export type RunFormErrors = Partial<Record<keyof RunForm, string>>;
 
-export const EMPTY_FORM: RunForm = { image: '', name: '', command: '', env: '', mounts: '', memory: '', cpus: '', pids: '', restart: 'no', maxRetries: '', network: 'bridge', ports: '' };
+export const EMPTY_FORM: RunForm = { image: '', name: '', command: '', env: '', mounts: '', memory: '', cpus: '', pids: '', restart: 'no', maxRetries: '', network: 'bridge', ports: '', interactive: false };
 
 /** Docker's floor for a memory limit. */
 
@@ -130,5 +132,6 @@ export function checkRunForm(form: RunForm, host: { cpus: number; memoryBytes: n
     if (form.maxRetries.trim() && !/^\d+$/.test(form.maxRetries.trim())) errors.maxRetries = 'A whole number, or empty for no limit.';
     else options.restart = form.maxRetries.trim() ? { name: 'on-failure', maxRetries: Number(form.maxRetries) } : { name: 'on-failure' };
   } else if (form.restart !== 'no') options.restart = { name: form.restart };
+  if (form.interactive) Object.assign(options, { tty: true, interactive: true });
   return { options, errors };
 }

@@ -129,6 +129,12 @@ describe('checkRunForm', () => {
     expect(check({ restart: 'on-failure', maxRetries: '-1' }).errors.maxRetries).toBe('A whole number, or empty for no limit.');
   });
 
+  it('asks for a terminal with stdin open for -it, and for neither without', () => {
+    expect(check({ interactive: true }).options).toMatchObject({ tty: true, interactive: true });
+    expect(check({}).options).not.toHaveProperty('tty');
+    expect(check({}).options).not.toHaveProperty('interactive');
+  });
+
   it('reports every wrong field at once', () => {
     const { errors } = checkRunForm({ ...EMPTY_FORM, name: 'x', env: 'bad', cpus: '99', pids: '0' }, HOST);
     expect(Object.keys(errors).sort()).toEqual(['cpus', 'env', 'image', 'name', 'pids']);

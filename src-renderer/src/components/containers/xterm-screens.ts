@@ -1,0 +1,89 @@
+// The xterm.js terminals behind the Terminal tab, one per container, made once and kept: an
+// xterm Terminal can be opened into an element only once, so its element outlives the panel
+// and is moved into each new panel (the session and its scrollback stay as they were).
+// Coloured from the app's CSS variables, light or dark.
+import { FitAddon } from '@xterm/addon-fit';
+import { type ITheme, Terminal } from '@xterm/xterm';
+import type { TerminalScreen } from '../../stores/terminals';
+
+export interface HeldTerminal extends TerminalScreen {
+  term: Terminal;
+  fit: FitAddon;
+  /** The element xterm was opened into; the panel moves it into itself. */
+  element: HTMLDivElement;
+}
+
+const held = new Map<string, HeldTerminal>();
+
+/** `#rrggbb` at `alpha` as rgba() (xterm parses hex and rgba, not color-mix); other forms as they are. */
+function withAlpha(hex: string, alpha: number): string {
+  const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
+  return match ? `rgba(${match.slice(1).map((part) => parseInt(part, 16)).join(', ')}, ${alpha})` : hex;
+}
+
+/** The app's colours now (they follow prefers-color-scheme), as an xterm theme. */
+export function appTheme(): ITheme {
+  const style = getComputedStyle(document.documentElement);
+  const value = (name: string): string => style.getPropertyValue(name).trim();
+  const dark = window.matchMedia('(prefers-color-scheme: dark)').matches;
+  return {
+    background: value('--code-bg'),
+    foreground: value('--text'),
+    cursor: value('--accent'),
+    cursorAccent: value('--code-bg'),
+    selectionBackground: value('--accent-soft'),
+    selectionForeground: value('--text'),
+    scrollbarSliderBackground: withAlpha(value('--text-faint'), 0.35),
+    scrollbarSliderHoverBackground: withAlpha(value('--text-faint'), 0.55),
+    scrollbarSliderActiveBackground: withAlpha(value('--text-faint'), 0.7),
+    // ANSI colours readable on either background: the app's own where it has one.
+    black: dark ? '#3b4048' : value('--text'),
+    red: value('--danger'),
+    green: value('--ok'),
+    yellow: value('--warn'),
+    blue: value('--accent'),
+    magenta: value('--chart-pids'),
+    cyan: value('--chart-rx'),
+    white: dark ? value('--text') : value('--text-muted'),
+    brightBlack: value('--text-faint'),
+    brightWhite: dark ? '#ffffff' : value('--text'),
+  };
+}
+
+/**
+ * The terminal kept for container `id`, made (and opened into its own element) the first
+ * time; what is typed and each new size go to the callbacks.
+ */
+export function terminalFor(id: string, on: { data(text: string): void; resize(rows: number, cols: number): void }): HeldTerminal {
+  const existing = held.get(id);
+  if (existing) return existing;
+  const style = getComputedStyle(document.documentElement);
+  const term = new Terminal({
+    fontFamily: style.getPropertyValue('--font-mono').trim() || 'monospace',
+    fontSize: 13,
+    scrollback: 5000,
+    cursorBlink: true,
+    theme: appTheme(),
+  });
+  const fit = new FitAddon();
+  term.loadAddon(fit);
+  const element = document.createElement('div');
+  element.className = 'terminal-screen';
+  term.open(element);
+  term.onData((text) => on.data(text));
+  term.onResize(({ rows, cols }) => on.resize(rows, cols));
+  const entry: HeldTerminal = {
+    term,
+    fit,
+    element,
+    write: (data) => term.write(data),
+    reset: () => term.reset(),
+    dispose() {
+      held.delete(id);
+      term.dispose();
+      element.remove();
+    },
+  };
+  held.set(id, entry);
+  return entry;
+}

@@ -1,0 +1,170 @@
+// As a user: the Terminal tab of a container's detail. Run a container with "Interactive
+// terminal (-it)" and land on its own terminal; open a shell in a running container, type
+// into it and read the answer off xterm's rows; resize the window and see the shell learn
+// the new size; leave the tab and come back to the same session and scrollback; exit and
+// see the end with Reopen. Screenshots in light and dark.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type TestImage, makeLayer, testImages, writeOciLayout } from '../helpers/test-images';
+import { type Strata, ensureRendererBuilt, screenshot, skipReason, startStrata } from './harness';
+
+const reason = skipReason();
+if (reason) console.log(`e2e terminal: skipped: ${reason}`);
+
+/** The test image plus the busybox applets a terminal test types. */
+function terminalImage(dir: string): TestImage {
+  const { a } = testImages(dir);
+  const tools = makeLayer(dir, 'tty-tools', (root) => {
+    fs.mkdirSync(path.join(root, 'bin'));
+    for (const applet of ['tty', 'stty', 'sleep']) fs.symlinkSync('busybox', path.join(root, 'bin', applet));
+  });
+  return { tag: 'test/tty:1', layers: [...a.layers, tools], cmd: ['/bin/sh'] };
+}
+
+/** The terminal's screen as text, a line per row (xterm's DOM renderer writes spaces as no-break spaces). */
+async function screenText(page: Page): Promise<string> {
+  const rows = await page.locator('[data-terminal] .xterm-rows > div').allTextContents();
+  return rows.map((row) => row.replace(/\u00a0/g, ' ').trimEnd()).join('\n');
+}
+
+/** Types a line into the focused terminal. */
+async function typeLine(page: Page, text: string): Promise<void> {
+  await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+}
+
+/** The last `stty size` answer on the screen, as [rows, cols]. */
+async function lastSize(page: Page): Promise<number[] | undefined> {
+  const sizes = [...(await screenText(page)).matchAll(/^(\d+) (\d+)$/gm)];
+  const last = sizes.at(-1);
+  return last ? [Number(last[1]), Number(last[2])] : undefined;
+}
+
+/** Rows the terminal shows. */
+const rowCount = (page: Page): Promise<number> => page.locator('[data-terminal] .xterm-rows > div').count();
+
+/**
+ * The shell's `stty size` once it agrees with the rows shown: a size sent while the pane was
+ * still settling reaches the shell a moment later, so ask again (a few times at most).
+ */
+async function shellSize(page: Page): Promise<number[]> {
+  for (let attempt = 0; ; attempt++) {
+    const rows = await rowCount(page);
+    await typeLine(page, 'clear; stty size');
+    await expect.poll(() => lastSize(page)).toBeDefined();
+    const size = (await lastSize(page))!;
+    if (size[0] === rows || attempt === 4) return size;
+  }
+}
+
+describe.skipIf(reason)('the window, terminal (Chromium)', () => {
+  let strata: Strata;
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    strata = await startStrata('terminal');
+    await strata.engine.importImage({ path: writeOciLayout(path.join(strata.work, 'layout'), [terminalImage(strata.work)]) });
+  });
+
+  afterEach(() => strata?.expectNoErrors());
+
+  afterAll(async () => {
+    await strata?.stop();
+  });
+
+  it('runs a container with -it from the dialog and lands on its own terminal', async () => {
+    const { page } = strata;
+    await page.goto(`${strata.url}#containers`);
+    await page.getByRole('button', { name: 'Run a container' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Run a container' });
+    await dialog.getByRole('combobox', { name: 'Image' }).selectOption('test/tty:1');
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('box');
+    await dialog.getByRole('checkbox', { name: /Interactive terminal \(-it\)/ }).check();
+    await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+
+    await expect.poll(() => page.getByRole('heading', { name: 'box', level: 1 }).isVisible(), { timeout: 10_000 }).toBe(true);
+    expect((await strata.engine.inspectContainer('box')).options).toMatchObject({ tty: true, interactive: true });
+    await expect.poll(() => page.getByRole('tab', { name: 'Terminal' }).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => page.getByRole('button', { name: 'Detach' }).isVisible()).toBe(true);
+    await page.locator('[data-terminal] .xterm').click();
+    await typeLine(page, 'echo $((6*7)); tty');
+    await expect.poll(() => screenText(page)).toMatch(/^42$/m);
+    await expect.poll(() => screenText(page)).toMatch(/^\/dev\/pts\/\d+$/m); // its own terminal, not a pipe
+
+    // Ctrl+K in the terminal is the shell's; outside it, the palette's.
+    await page.keyboard.press('Control+k');
+    expect(await page.getByRole('dialog', { name: /command palette/i }).isVisible()).toBe(false);
+    await page.getByRole('heading', { name: 'box', level: 1 }).click();
+    await page.keyboard.press('Control+k');
+    await expect.poll(() => page.getByRole('dialog', { name: /command palette/i }).isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+
+    // Exiting the container's own shell ends the container: the end says with what.
+    await page.locator('[data-terminal] .xterm').click();
+    await typeLine(page, 'exit 7');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'The process exited with 7.' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await page.getByRole('button', { name: 'Reopen' }).isVisible()).toBe(true);
+    await strata.engine.removeContainer('box', { force: true });
+  });
+
+  it('opens a shell in a running container, follows the window size, keeps it across tabs, shows its end', async () => {
+    const { page, engine } = strata;
+    await page.setViewportSize({ width: 1400, height: 900 });
+    const created = await engine.createContainer('test/tty:1', { name: 'svc', command: ['sleep', '600'] });
+    await engine.startContainer(created.id);
+    await page.goto(`${strata.url}#containers/${created.id}`);
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    expect(await page.getByRole('textbox', { name: 'Shell to open' }).inputValue()).toBe('/bin/sh');
+    expect(await page.getByRole('button', { name: 'Attach to its terminal' }).count()).toBe(0); // made without a tty
+    await page.getByRole('button', { name: 'Open shell' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Detach' }).isVisible()).toBe(true);
+
+    await typeLine(page, 'echo $((6*7))');
+    await expect.poll(() => screenText(page)).toMatch(/^42$/m);
+
+    // The shell learns the pane's size, and its new size when the window shrinks.
+    const before = await shellSize(page);
+    expect(before[0]).toBe(await rowCount(page));
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await expect.poll(() => rowCount(page)).toBeLessThan(before[0]!);
+    const after = await shellSize(page);
+    expect(after[0]).toBe(await rowCount(page));
+    expect(after[1]).toBeLessThan(before[1]!);
+    await typeLine(page, 'echo marker-$((6*7))');
+    await expect.poll(() => screenText(page)).toMatch(/^marker-42$/m);
+    await screenshot(page, 'container-terminal-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(() => page.locator('[data-terminal] .xterm-scrollable-element').evaluate((el) => (el as unknown as { style: { backgroundColor: string } }).style.backgroundColor)).toBe('rgb(13, 15, 19)'); // --code-bg, dark (xterm sets it on the element)
+    await screenshot(page, 'container-terminal-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // Away to the logs and back: the same session, its screen as it was plus what it printed
+    // meanwhile, still taking input.
+    // The shell prints once the test lets it (a directory appearing), while the tab is away.
+    await page.locator('[data-terminal] .xterm').click(); // the screenshots' toast dismissal took the focus
+    await typeLine(page, 'while [ ! -e /tmp/go ]; do sleep 0.1; done; echo later-$((6*7)); rm -r /tmp/go');
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    expect(await page.locator('[data-terminal]').count()).toBe(0);
+    expect((await engine.execContainer('svc', { command: ['mkdir', '/tmp/go'] })).exitCode).toBe(0);
+    await expect.poll(async () => (await engine.execContainer('svc', { command: ['ls', '/tmp/go'] })).exitCode).not.toBe(0); // it has printed
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    expect(await screenText(page)).toMatch(/^marker-42$/m);
+    await expect.poll(() => screenText(page)).toMatch(/^later-42$/m);
+    await page.locator('[data-terminal] .xterm').click();
+    await typeLine(page, 'echo again-$((6*7))');
+    await expect.poll(() => screenText(page)).toMatch(/^again-42$/m);
+
+    // The shell ends: the end state, and Reopen opens a new one.
+    await typeLine(page, 'exit 5');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'The process exited with 5.' }).isVisible()).toBe(true);
+    await screenshot(page, 'container-terminal-ended');
+    await page.getByRole('button', { name: 'Reopen' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Detach' }).isVisible()).toBe(true);
+    await typeLine(page, 'echo reopened-$((6*7))');
+    await expect.poll(() => screenText(page)).toMatch(/^reopened-42$/m);
+    await typeLine(page, 'exit');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'The process exited with 0.' }).isVisible()).toBe(true);
+  });
+});
