@@ -156,6 +156,16 @@ describe.skipIf(reason)('the window, terminal (Chromium)', () => {
     await typeLine(page, 'echo again-$((6*7))');
     await expect.poll(() => screenText(page)).toMatch(/^again-42$/m);
 
+    // A multi-line paste (a clipboard paste event, as the system's paste makes): each line runs.
+    // (The page's own globals: this file is type-checked without the DOM library.)
+    await page.locator('[data-terminal] textarea').evaluate((area, text) => {
+      const page = globalThis as unknown as { DataTransfer: new () => { setData(type: string, value: string): void }; ClipboardEvent: new (type: string, init: object) => unknown };
+      const data = new page.DataTransfer();
+      data.setData('text/plain', text);
+      (area as unknown as { dispatchEvent(event: unknown): boolean }).dispatchEvent(new page.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, 'echo pasted-one\necho pasted-$((40+2))\n');
+    await expect.poll(() => screenText(page)).toMatch(/^pasted-one$[\s\S]*^pasted-42$/m);
+
     // The shell ends: the end state, and Reopen opens a new one.
     await typeLine(page, 'exit 5');
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'The process exited with 5.' }).isVisible()).toBe(true);
