@@ -1,5 +1,5 @@
 // `npm run bench`: Strata side by side with the tools it replaces, as ratios.
-// Usage: node bench/run.js [--runs N] [--work DIR] [import] [runtime] [containers] [build] [stats] [renderer] [loop] [socket]
+// Usage: node bench/run.js [--runs N] [--work DIR] [import] [runtime] [containers] [build] [stats] [renderer] [loop] [socket] [terminal]
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,9 +11,10 @@ import { benchStats } from './stats.js';
 import { benchRenderer } from './renderer.js';
 import { benchRuntime } from './runtime.js';
 import { benchSocket } from './socket.js';
+import { benchTerminal } from './terminal.js';
 
 const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '3' }, work: { type: 'string', default: '/var/tmp/strata-bench' } }, allowPositionals: true });
-const suites = { import: benchImport, runtime: benchRuntime, containers: benchContainers, build: benchBuild, stats: benchStats, renderer: benchRenderer, loop: benchLoop, socket: benchSocket };
+const suites = { import: benchImport, runtime: benchRuntime, containers: benchContainers, build: benchBuild, stats: benchStats, renderer: benchRenderer, loop: benchLoop, socket: benchSocket, terminal: benchTerminal };
 const chosen = positionals.length ? positionals : Object.keys(suites);
 
 if (!fs.existsSync(path.resolve('out/main/cli.js'))) {

@@ -1,6 +1,8 @@
 // One terminal session's output on its way to the client that opened it: bytes from the
-// attach socket gathered into `terminal.output` events (base64; one every 10 ms at most, or
-// at once when 32 KiB are waiting) and the end as one `terminal.exit`.
+// attach socket gathered into `terminal.output` events (base64) and the end as one
+// `terminal.exit`. A key's echo after a quiet moment goes out at once (the bytes of the same
+// turn of the loop together); output that keeps coming is gathered, one event every 10 ms at
+// most, or at once when 32 KiB are waiting — so typing feels direct and a flood costs few events.
 //
 // Flow control: the terminal's holder (the shim) never waits for anyone, and the engine reads
 // its connection all the time, so a slow client cannot hold the container back. What it can
@@ -11,7 +13,7 @@
 import type { TerminalSession, TerminalEnd } from '../engine/containers/terminal-session';
 import type { Session } from './session';
 
-/** A batch goes out this long after its first bytes at the latest: keys echo without delay, floods come in few events. */
+/** While output keeps coming, a batch goes out this long after the last one at the latest. */
 export const OUTPUT_FLUSH_MS = 10;
 /** A batch this large goes out at once. */
 export const OUTPUT_BATCH_BYTES = 32 * 1024;
@@ -21,7 +23,9 @@ export const MAX_CLIENT_BACKLOG = 2 * 1024 * 1024;
 export class TerminalRelay {
   private chunks: Buffer[] = [];
   private size = 0;
-  private timer: NodeJS.Timeout | undefined;
+  /** The pending flush: at once (an immediate, after a quiet moment) or later (a timeout). */
+  private timer: { at: 'once'; handle: NodeJS.Immediate } | { at: 'later'; handle: NodeJS.Timeout } | undefined;
+  private lastFlush = 0;
   private over = false;
 
   constructor(
@@ -42,7 +46,7 @@ export class TerminalRelay {
   /** The client leaves (terminal.close, or its connection went): the process runs on; nothing more is sent. */
   close(): void {
     this.over = true;
-    clearTimeout(this.timer);
+    this.cancelTimer();
     this.chunks = [];
     this.terminal.detach();
   }
@@ -52,18 +56,29 @@ export class TerminalRelay {
     this.chunks.push(data);
     this.size += data.length;
     if (this.size >= OUTPUT_BATCH_BYTES) return this.flush(ended);
-    this.timer ??= setTimeout(() => this.flush(ended), OUTPUT_FLUSH_MS);
+    if (this.timer !== undefined) return;
+    const quietFor = performance.now() - this.lastFlush;
+    this.timer =
+      quietFor >= OUTPUT_FLUSH_MS
+        ? { at: 'once', handle: setImmediate(() => this.flush(ended)) }
+        : { at: 'later', handle: setTimeout(() => this.flush(ended), OUTPUT_FLUSH_MS - quietFor) };
   }
 
   private flush(ended: () => void): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer();
+    this.lastFlush = performance.now();
     if (this.over || this.size === 0) return;
     if (this.session.backlog() > MAX_CLIENT_BACKLOG) return this.drop(ended);
     const data = Buffer.concat(this.chunks, this.size).toString('base64');
     this.chunks = [];
     this.size = 0;
     this.session.emit('terminal.output', { session: this.id, data });
+  }
+
+  private cancelTimer(): void {
+    if (this.timer?.at === 'once') clearImmediate(this.timer.handle);
+    else if (this.timer?.at === 'later') clearTimeout(this.timer.handle);
+    this.timer = undefined;
   }
 
   private drop(ended: () => void): void {

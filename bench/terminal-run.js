@@ -1,0 +1,124 @@
+// Run by bench/terminal.js in a process of its own: a terminal session's keystroke-to-echo
+// latency — one key typed into `sh` (its line editor echoes it) until the echo's
+// terminal.output event — through the API in this process (the window's engine) and
+// through `strata system service` over its Unix socket; then a 100 MB flood from a tty
+// container watched by a client that stops reading: the service's peak memory (VmHWM)
+// before and after, and whether the container finished. Prints one JSON object.
+// node bench/terminal-run.js STORE_ROOT SOCKET IMAGE KEYS
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { WebSocket } from 'ws';
+import { Engine } from '../out/main/engine.js';
+import { Api } from '../out/main/api.js';
+
+const [root, socketPath, image, keys] = process.argv.slice(2);
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))];
+
+function inProcess() {
+  const api = new Api({ engine: Engine.open({ root }), onInternalError: (method, error) => process.stderr.write(`terminal bench: ${method}: ${error?.stack ?? error}\n`) });
+  const listeners = new Set();
+  const session = api.openSession((event, payload) => listeners.forEach((listener) => listener(event, payload)));
+  return { call: (method, input) => session.call(method, input), subscribe: async (event) => session.subscribe(event), listeners, close: () => (session.close(), api.close()) };
+}
+
+async function overSocket() {
+  const socket = new WebSocket(`ws+unix://${socketPath}:/api`);
+  await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)));
+  const pending = new Map();
+  const listeners = new Set();
+  let nextId = 1;
+  socket.on('message', (data) => {
+    const frame = JSON.parse(data.toString());
+    if (frame.event) return listeners.forEach((listener) => listener(frame.event, frame.payload));
+    pending.get(frame.id)?.(frame.error ? { error: frame.error } : { result: frame.result });
+    pending.delete(frame.id);
+  });
+  const send = (body) => new Promise((resolve) => (pending.set(nextId, resolve), socket.send(JSON.stringify({ id: nextId++, ...body }))));
+  return { call: (method, input) => send({ method, input }), subscribe: (event) => send({ subscribe: event }), listeners, socket, close: () => socket.close() };
+}
+
+async function check(reply, what) {
+  const answer = await reply;
+  if (answer.error) throw new Error(`${what}: ${answer.error.code}: ${answer.error.message}`);
+  return answer.result;
+}
+
+/** Median and p95 ms from typing one key into sh to its echo, `count` keys. */
+async function echoLatency(client, container, count) {
+  await check(client.subscribe('terminal.output'), 'subscribe');
+  const { session } = await check(client.call('terminal.open', { ref: container, exec: { command: ['sh'] }, rows: 24, cols: 80 }), 'terminal.open');
+  let seen = '';
+  let waiting;
+  client.listeners.add((event, payload) => {
+    if (event !== 'terminal.output' || payload.session !== session) return;
+    seen += Buffer.from(payload.data, 'base64').toString('latin1');
+    waiting?.();
+  });
+  const until = (test) =>
+    new Promise((resolve) => {
+      waiting = () => {
+        if (!test()) return;
+        waiting = undefined;
+        resolve();
+      };
+      waiting();
+    });
+  await until(() => /# \S*$/.test(seen)); // the prompt (and busybox's cursor query after it)
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    // A typist's pace (a key every 30 ms is 33 a second, faster than anyone types): keys that
+    // follow each other closer than the relay's 10 ms batching share a batch by design.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const key = String.fromCharCode(97 + (i % 26));
+    const before = seen.length;
+    const start = nowMs();
+    const echoed = until(() => seen.slice(before).includes(key));
+    await check(client.call('terminal.input', { session, data: Buffer.from(key).toString('base64') }), 'terminal.input');
+    await echoed;
+    times.push(nowMs() - start);
+    if (i % 20 === 19) await check(client.call('terminal.input', { session, data: Buffer.from('\x15').toString('base64') }), 'terminal.input'); // ^U: a short line
+  }
+  await check(client.call('terminal.close', { session }), 'terminal.close');
+  return { median: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+const peakKiB = (pid) => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+
+const service = spawn(process.execPath, [path.resolve('bin/strata.js'), '--root', root, 'system', 'service', '--socket', socketPath, '--group', 'root'], { stdio: ['ignore', 'pipe', 'inherit'] });
+try {
+  await new Promise((resolve, reject) => {
+    service.stdout.on('data', (chunk) => chunk.toString().includes('listening on') && resolve());
+    service.once('exit', (code) => reject(new Error(`strata system service ended (${code})`)));
+  });
+  const local = inProcess();
+  const runner = await check(local.call('containers.run', { image, options: { name: 'echo-bench', command: ['sleep', '600'], network: 'none' } }), 'containers.run');
+  const result = { inProcess: await echoLatency(local, runner.id, Number(keys)) };
+  const remote = await overSocket();
+  result.socket = await echoLatency(remote, runner.id, Number(keys));
+  remote.close();
+
+  // The flood: 100 MB to a tty, a viewer over the socket that stops reading.
+  const flood = await check(local.call('containers.create', { image, options: { name: 'flood-bench', tty: true, command: ['sh', '-c', 'sleep 1; head -c 100000000 /dev/zero | tr "\\0" x; echo; echo flood-done'], network: 'none' } }), 'containers.create');
+  const viewer = await overSocket();
+  await check(viewer.subscribe('terminal.output'), 'subscribe');
+  await check(viewer.subscribe('terminal.exit'), 'subscribe');
+  const before = peakKiB(service.pid);
+  await check(viewer.call('terminal.open', { ref: flood.id, start: true, rows: 24, cols: 80 }), 'terminal.open');
+  viewer.socket._socket.pause(); // never reads again
+  const started = nowMs();
+  for (;;) {
+    const record = await check(local.call('containers.inspect', { ref: flood.id }), 'containers.inspect');
+    if (record.state.status === 'exited') break;
+    if (nowMs() - started > 120_000) throw new Error('the flood container did not finish in 120 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  result.flood = { seconds: (nowMs() - started) / 1000, serviceHwmBeforeKiB: before, serviceHwmAfterKiB: peakKiB(service.pid) };
+  viewer.socket.terminate();
+  for (const ref of [runner.id, flood.id]) await check(local.call('containers.remove', { ref, force: true }), 'containers.remove');
+  await local.close();
+  process.stdout.write(JSON.stringify(result));
+} finally {
+  service.kill('SIGTERM');
+}
