@@ -25,6 +25,12 @@ export interface CliConnection {
 export interface CliConnectionOptions {
   /** The caller's standard output: the local engine may write a `save` archive there. */
   standardOutput?: Writable;
+  /**
+   * The engine behind a socket went away after answering (killed, restarted): what the
+   * command follows there (a log, a terminal, a job) is gone with it, so the command ends
+   * and says so rather than wait on a stream that will not come back.
+   */
+  onDropped?: (why: string) => void;
 }
 
 export function cliConnection(choice: ConnectionChoice, options: CliConnectionOptions = {}): CliConnection {
@@ -47,7 +53,13 @@ export function cliConnection(choice: ConnectionChoice, options: CliConnectionOp
       if (client) return client;
       const chosen = resolved();
       if (chosen.kind === 'socket') {
-        transport = socketTransport(chosen.socketPath);
+        let answered = false;
+        transport = socketTransport(chosen.socketPath, {
+          onStatus: (status) => {
+            if (status.state === 'connected') answered = true;
+            else if (answered) options.onDropped?.(`${status.error.message} — ${chosen.socketPath}`);
+          },
+        });
       } else {
         api = new Api({ engine: localEngine(), standardOutput: options.standardOutput });
         transport = localTransport(api);

@@ -75,7 +75,18 @@ export async function main(argv: string[], output: Output = processOutput): Prom
       throw new UsageError(`--format takes json or table, not ${JSON.stringify(format)}`);
     }
     asJson = Boolean(parsed.values.json) || format === 'json';
-    const open = cliConnection({ root: parsed.values.root as string | undefined, connection: parsed.values.connection as string | undefined }, { standardOutput: process.stdout });
+    const name = command.name;
+    const open = cliConnection(
+      { root: parsed.values.root as string | undefined, connection: parsed.values.connection as string | undefined },
+      {
+        standardOutput: process.stdout,
+        // A command still running when its engine goes: said, and ended (exit handlers restore a raw terminal).
+        onDropped: (why) => {
+          output.err(`strata ${name}: lost the connection to the engine (${why}) [UNAVAILABLE]\n`);
+          process.exit(1);
+        },
+      },
+    );
     connection = open;
     const code = await command.run({ api: () => open.client(), engine: () => open.engine(), output, json: asJson }, parsed);
     await output.flush?.();

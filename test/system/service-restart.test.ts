@@ -3,7 +3,9 @@
 // replaced by the next service, which finds the container running and can stop it; a
 // client that listens to events sees the drop and reconnects by itself, its subscription
 // renewed. A second service on a socket a live one answers on is refused; SIGTERM ends a
-// service cleanly — socket file gone, containers still running. Needs root and the build.
+// service cleanly — socket file gone, containers still running. A CLI following a log through
+// the service says the connection was lost and ends (exit 1). Needs root and the build.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +105,24 @@ describe.skipIf(typeof found === 'string')('the system service killed and starte
     expect(await service.exited).toBe(0);
     expect(service.stdout()).toContain('stopping (containers keep running)');
     expect(fs.existsSync(socketPath)).toBe(false);
+    expect((await engine.inspectContainer(container.id)).state.status).toBe('running');
+    await engine.removeContainer(container.id, { force: true });
+  });
+
+  it('a CLI command following a log through the service says the connection was lost and ends when the service is killed', async () => {
+    const service = await startService(root, socketPath);
+    services.push(service);
+    const container = await engine.runContainer('test/a:1', { command: ['sh', '-c', 'echo following; sleep 300'] });
+    const cli = spawn(process.execPath, [path.resolve('bin/strata.js'), 'logs', '-f', container.id], { env: { ...process.env, STRATA_HOST: `unix://${socketPath}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    cli.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    cli.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const ended = new Promise<number | null>((resolve) => cli.once('exit', resolve));
+    await expect.poll(() => out, { timeout: 30_000 }).toContain('following');
+    service.process.kill('SIGKILL');
+    expect(await ended).toBe(1);
+    expect(err).toMatch(/^strata logs: lost the connection to the engine \(.*\) \[UNAVAILABLE\]\n$/);
     expect((await engine.inspectContainer(container.id)).state.status).toBe('running');
     await engine.removeContainer(container.id, { force: true });
   });
