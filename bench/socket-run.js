@@ -5,52 +5,11 @@
 // node bench/socket-run.js STORE_ROOT SOCKET IMAGE CONTAINERS ROUND_TRIPS RUNS
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { WebSocket } from 'ws';
-import { Engine } from '../out/main/engine.js';
-import { Api } from '../out/main/api.js';
+import { check, inProcessClient, socketClient } from './api-clients.js';
 
 const [root, socketPath, image, containers, roundTrips, runs] = process.argv.slice(2);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-
-/** A client over one session: call(method, input) and the events seen, by either path. */
-function inProcess() {
-  const engine = Engine.open({ root });
-  const api = new Api({ engine, onInternalError: (method, error) => process.stderr.write(`socket bench: ${method}: ${error?.stack ?? error}\n`) });
-  const listeners = new Set();
-  const session = api.openSession((event, payload) => listeners.forEach((listener) => listener(event, payload)));
-  return { call: (method, input) => session.call(method, input), subscribe: async (event) => session.subscribe(event), listeners, close: () => (session.close(), api.close()) };
-}
-
-async function overSocket() {
-  const socket = new WebSocket(`ws+unix://${socketPath}:/api`);
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  const pending = new Map();
-  const listeners = new Set();
-  let nextId = 1;
-  socket.on('message', (data) => {
-    const frame = JSON.parse(data.toString());
-    if (frame.event) return listeners.forEach((listener) => listener(frame.event, frame.payload));
-    pending.get(frame.id)?.(frame.error ? { error: frame.error } : { result: frame.result });
-    pending.delete(frame.id);
-  });
-  const send = (body) =>
-    new Promise((resolve) => {
-      const id = nextId++;
-      pending.set(id, resolve);
-      socket.send(JSON.stringify({ id, ...body }));
-    });
-  return { call: (method, input) => send({ method, input }), subscribe: (event) => send({ subscribe: event }), listeners, close: () => socket.close() };
-}
-
-async function check(reply, what) {
-  const answer = await reply;
-  if (answer.error) throw new Error(`${what}: ${answer.error.code}: ${answer.error.message}`);
-  return answer.result;
-}
 
 /** Median ms of `count` sequential calls of `method`. */
 async function roundTrip(client, method, input, count) {
@@ -92,8 +51,8 @@ try {
     service.stdout.on('data', (chunk) => chunk.toString().includes('listening on') && resolve());
     service.once('exit', (code) => reject(new Error(`strata system service ended (${code})`)));
   });
-  const local = inProcess();
-  const remote = await overSocket();
+  const local = inProcessClient(root, 'socket bench');
+  const remote = await socketClient(socketPath);
   // What containers.list lists: created, never started.
   const created = [];
   for (let i = 0; i < Number(containers); i++) created.push(await check(local.call('containers.create', { image, options: { command: ['true'] } }), 'containers.create'));

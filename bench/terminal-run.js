@@ -8,42 +8,11 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { WebSocket } from 'ws';
-import { Engine } from '../out/main/engine.js';
-import { Api } from '../out/main/api.js';
+import { check, inProcessClient, socketClient } from './api-clients.js';
 
 const [root, socketPath, image, keys] = process.argv.slice(2);
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))];
-
-function inProcess() {
-  const api = new Api({ engine: Engine.open({ root }), onInternalError: (method, error) => process.stderr.write(`terminal bench: ${method}: ${error?.stack ?? error}\n`) });
-  const listeners = new Set();
-  const session = api.openSession((event, payload) => listeners.forEach((listener) => listener(event, payload)));
-  return { call: (method, input) => session.call(method, input), subscribe: async (event) => session.subscribe(event), listeners, close: () => (session.close(), api.close()) };
-}
-
-async function overSocket() {
-  const socket = new WebSocket(`ws+unix://${socketPath}:/api`);
-  await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)));
-  const pending = new Map();
-  const listeners = new Set();
-  let nextId = 1;
-  socket.on('message', (data) => {
-    const frame = JSON.parse(data.toString());
-    if (frame.event) return listeners.forEach((listener) => listener(frame.event, frame.payload));
-    pending.get(frame.id)?.(frame.error ? { error: frame.error } : { result: frame.result });
-    pending.delete(frame.id);
-  });
-  const send = (body) => new Promise((resolve) => (pending.set(nextId, resolve), socket.send(JSON.stringify({ id: nextId++, ...body }))));
-  return { call: (method, input) => send({ method, input }), subscribe: (event) => send({ subscribe: event }), listeners, socket, close: () => socket.close() };
-}
-
-async function check(reply, what) {
-  const answer = await reply;
-  if (answer.error) throw new Error(`${what}: ${answer.error.code}: ${answer.error.message}`);
-  return answer.result;
-}
 
 /** Median and p95 ms from typing one key into sh to its echo, `count` keys. */
 async function echoLatency(client, container, count) {
@@ -92,16 +61,16 @@ try {
     service.stdout.on('data', (chunk) => chunk.toString().includes('listening on') && resolve());
     service.once('exit', (code) => reject(new Error(`strata system service ended (${code})`)));
   });
-  const local = inProcess();
+  const local = inProcessClient(root, 'terminal bench');
   const runner = await check(local.call('containers.run', { image, options: { name: 'echo-bench', command: ['sleep', '600'], network: 'none' } }), 'containers.run');
   const result = { inProcess: await echoLatency(local, runner.id, Number(keys)) };
-  const remote = await overSocket();
+  const remote = await socketClient(socketPath);
   result.socket = await echoLatency(remote, runner.id, Number(keys));
   remote.close();
 
   // The flood: 100 MB to a tty, a viewer over the socket that stops reading.
   const flood = await check(local.call('containers.create', { image, options: { name: 'flood-bench', tty: true, command: ['sh', '-c', 'sleep 1; head -c 100000000 /dev/zero | tr "\\0" x; echo; echo flood-done'], network: 'none' } }), 'containers.create');
-  const viewer = await overSocket();
+  const viewer = await socketClient(socketPath);
   await check(viewer.subscribe('terminal.output'), 'subscribe');
   await check(viewer.subscribe('terminal.exit'), 'subscribe');
   const before = peakKiB(service.pid);
