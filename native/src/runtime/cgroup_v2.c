@@ -22,40 +22,72 @@ static int set(const char *dir, const char *file, const char *value, const char 
   return 0;
 }
 
-/* Which controllers the resources need. */
-static void wanted(const struct resources *r, char *out, size_t len) {
-  out[0] = '\0';
-  if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period) strncat(out, " cpu", len - strlen(out) - 1);
-  if ((r->cpuset_cpus && r->cpuset_cpus[0]) || (r->cpuset_mems && r->cpuset_mems[0])) strncat(out, " cpuset", len - strlen(out) - 1);
-  if (r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap) strncat(out, " memory", len - strlen(out) - 1);
-  if (r->has_pids_limit) strncat(out, " pids", len - strlen(out) - 1);
+/* The controllers a container's cgroup gets, in the order they are enabled: those its
+ * resources need (an error when the parent lacks one), and those the engine's stats read
+ * even without a limit (memory.current, memory.stat, io.stat, pids.current, cpu.stat's
+ * throttling) — enabled when the parent has them, as runc and crun enable every
+ * available controller down the path. */
+static const char *const CONTROLLERS[] = {"cpu", "cpuset", "io", "memory", "pids"};
+#define N_CONTROLLERS (sizeof CONTROLLERS / sizeof CONTROLLERS[0])
+
+static bool needed(const struct resources *r, const char *controller) {
+  if (!strcmp(controller, "cpu")) return r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period;
+  if (!strcmp(controller, "cpuset")) return (r->cpuset_cpus && r->cpuset_cpus[0]) || (r->cpuset_mems && r->cpuset_mems[0]);
+  if (!strcmp(controller, "memory")) return r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap;
+  if (!strcmp(controller, "pids")) return r->has_pids_limit;
+  return false;
 }
 
-/* Enables in dir's subtree_control each wanted controller that dir has available. */
-static int enable_controllers(const char *dir, const char *want) {
+static bool for_stats(const char *controller) {
+  return strcmp(controller, "cpuset") != 0;
+}
+
+/* Is word one of the space-separated words of list? */
+static bool has_word(const char *list, const char *word) {
+  size_t n = strlen(word);
+  for (const char *p = list; (p = strstr(p, word)); p += n)
+    if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || p[n] == '\0')) return true;
+  return false;
+}
+
+/* Enables in dir's subtree_control the controllers of CONTROLLERS its children get (see
+ * above), in one write. If the kernel refuses that write (a controller it cannot enable
+ * there, or processes in dir of an absolute cgroupsPath: the no-internal-processes rule),
+ * each goes alone and only a needed one's refusal is an error. */
+static int enable_controllers(const char *dir, const struct resources *r) {
   char path[PATH_MAX];
   pathf(path, sizeof path, "%s/cgroup.controllers", dir);
   char *avail = read_file(path, NULL);
-  if (!avail) return -1;
-  char buf[128] = "";
-  char *w = xstrdup(want);
-  for (char *tok = strtok(w, " "); tok; tok = strtok(NULL, " ")) {
-    size_t n = strlen(tok);
-    bool found = false;
-    for (char *p = avail; (p = strstr(p, tok)); p += n)
-      if ((p == avail || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || p[n] == '\0')) found = true;
-    if (!found) {
-      fail_msg("linux.resources: the %s controller is not available in %s", tok, dir);
-      free(w);
-      free(avail);
-      return -1;
+  if (!avail) return fail_errno("cgroup: read %s", path);
+  pathf(path, sizeof path, "%s/cgroup.subtree_control", dir);
+  char *enabled = read_file(path, NULL);
+  char all[128] = "";
+  const char *add[N_CONTROLLERS];
+  size_t n = 0;
+  for (size_t i = 0; i < N_CONTROLLERS; i++) {
+    const char *c = CONTROLLERS[i];
+    if (!has_word(avail, c)) {
+      if (needed(r, c)) {
+        free(avail);
+        free(enabled);
+        return fail_msg("linux.resources: the %s controller is not available in %s", c, dir);
+      }
+      continue;
     }
-    pathf(buf + strlen(buf), sizeof buf - strlen(buf), "%s+%s", buf[0] ? " " : "", tok);
+    if (!needed(r, c) && !for_stats(c)) continue;
+    if (enabled && has_word(enabled, c)) continue;
+    add[n++] = c;
+    pathf(all + strlen(all), sizeof all - strlen(all), "%s+%s", all[0] ? " " : "", c);
   }
-  free(w);
   free(avail);
-  if (!buf[0]) return 0;
-  return set(dir, "cgroup.subtree_control", buf, "cgroup subtree_control");
+  free(enabled);
+  if (n == 0 || write_file_str(path, all) == 0) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char one[32];
+    pathf(one, sizeof one, "+%s", add[i]);
+    if (write_file_str(path, one) < 0 && needed(r, add[i])) return cgroup_write_failed("cgroup subtree_control", path, one);
+  }
+  return 0;
 }
 
 /* OCI's swap is memory+swap; v2's memory.swap.max is swap alone. */
@@ -137,8 +169,7 @@ int v2_apply(const char *dir, const struct resources *r) {
 }
 
 int v2_create(const char *mount, const char *rel, const struct resources *r, pid_t pid) {
-  char want[64], dir[PATH_MAX];
-  wanted(r, want, sizeof want);
+  char dir[PATH_MAX];
   pathf(dir, sizeof dir, "%s", mount);
   for (const char *p = rel; *p;) {
     while (*p == '/') p++;
@@ -146,7 +177,7 @@ int v2_create(const char *mount, const char *rel, const struct resources *r, pid
     const char *slash = strchr(p, '/');
     size_t n = slash ? (size_t)(slash - p) : strlen(p);
     /* the parent hands the controllers down before the child exists */
-    if (want[0] && enable_controllers(dir, want) < 0) return -1;
+    if (enable_controllers(dir, r) < 0) return -1;
     size_t cur = strlen(dir);
     pathf(dir + cur, sizeof dir - cur, "/%.*s", (int)n, p);
     p += n;

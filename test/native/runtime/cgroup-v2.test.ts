@@ -58,8 +58,9 @@ describe('cgroup v2 driver (fixture tree)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const leaf = (f: string): string => fs.readFileSync(path.join(root, 'strata', id, f), 'utf8');
-    expect(fs.readFileSync(path.join(root, 'cgroup.subtree_control'), 'utf8')).toBe('+cpu +cpuset +memory +pids');
-    expect(fs.readFileSync(path.join(root, 'strata/cgroup.subtree_control'), 'utf8')).toBe('+cpu +cpuset +memory +pids');
+    // io too: the stats read io.stat of every container, limited or not
+    expect(fs.readFileSync(path.join(root, 'cgroup.subtree_control'), 'utf8')).toBe('+cpu +cpuset +io +memory +pids');
+    expect(fs.readFileSync(path.join(root, 'strata/cgroup.subtree_control'), 'utf8')).toBe('+cpu +cpuset +io +memory +pids');
     expect(leaf('memory.max')).toBe(String(64 * 1024 * 1024));
     expect(leaf('memory.low')).toBe(String(16 * 1024 * 1024));
     expect(leaf('memory.swap.max')).toBe(String(32 * 1024 * 1024)); // OCI swap is memory+swap
@@ -69,6 +70,20 @@ describe('cgroup v2 driver (fixture tree)', () => {
     expect(leaf('cpuset.mems')).toBe('0');
     expect(leaf('pids.max')).toBe('50');
     expect(leaf('cgroup.procs')).toBe('4321');
+  });
+
+  it('enables the controllers the stats read without any limit (not cpuset), and only those the parent has', async () => {
+    const id = ws.id('v2stats');
+    const root = fixture(id);
+    const r = await ws.rt(['cgroup-setup', '--bundle', ws.bundle((c) => (c.linux.resources = {})), id], { env: env(root) });
+    expect(r.stderr).toBe('');
+    expect(fs.readFileSync(path.join(root, 'strata/cgroup.subtree_control'), 'utf8')).toBe('+cpu +io +memory +pids');
+    // a parent that delegates fewer: what it has, and no error for the others
+    fs.writeFileSync(path.join(root, 'strata/cgroup.controllers'), 'cpu memory\n');
+    fs.writeFileSync(path.join(root, 'strata/cgroup.subtree_control'), '');
+    const again = await ws.rt(['cgroup-setup', '--bundle', ws.bundle((c) => (c.linux.resources = {})), id], { env: env(root) });
+    expect(again.stderr).toBe('');
+    expect(fs.readFileSync(path.join(root, 'strata/cgroup.subtree_control'), 'utf8')).toBe('+cpu +memory');
   });
 
   it('writes "max" for unlimited values and a period alone as "max <period>"', async () => {
