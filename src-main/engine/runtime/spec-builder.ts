@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
+import { layoutFromMountinfo } from '../cgroups/detect';
 import { type ContainerOptions, validateResources, validateVolume } from '../containers/options';
 import { DEFAULT_PATH } from '../images/changes';
 import type { RunConfig } from '../images/oci';
@@ -50,6 +51,13 @@ export interface SpecInput {
   networkNamespace?: { path?: string } | 'host';
   /** How a --device host path is looked up; defaults to stat(2) of the host's node. */
   hostDevice?: (hostPath: string) => HostDevice;
+  /**
+   * A cgroup namespace of its own and its cgroup at /sys/fs/cgroup (read-only unless
+   * --privileged): Docker's default (`--cgroupns private`) on a cgroup v2 host, where the
+   * container then sees `0::/` and its own limits, not the host's tree. Defaults to whether
+   * this host is v2 (hostCgroupV2()); v1 hosts keep the host's namespace, as Docker does.
+   */
+  cgroupNamespace?: boolean;
 }
 
 export const OCI_VERSION = '1.2.0';
@@ -85,6 +93,7 @@ export function buildSpec(input: SpecInput): OciConfig {
   const privileged = options.privileged === true;
   const capabilities = privileged ? privilegedCapabilities() : DEFAULT_CAPABILITIES;
   const devices = devicePolicy(options, input.hostDevice ?? statHostDevice);
+  const cgroupNamespace = input.cgroupNamespace ?? hostCgroupV2();
 
   return {
     ociVersion: OCI_VERSION,
@@ -111,10 +120,17 @@ export function buildSpec(input: SpecInput): OciConfig {
     },
     root: { path: input.rootfs, readonly: false },
     hostname,
-    mounts: mounts(options),
+    mounts: mounts(options, cgroupNamespace),
     annotations: annotations(id, image, options),
     linux: {
-      namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'ipc' }, ...networkNamespace(input.networkNamespace ?? {})],
+      namespaces: [
+        { type: 'pid' },
+        { type: 'mount' },
+        { type: 'uts' },
+        { type: 'ipc' },
+        ...networkNamespace(input.networkNamespace ?? {}),
+        ...(cgroupNamespace ? [{ type: 'cgroup' as const }] : []),
+      ],
       ...(devices.devices.length ? { devices: devices.devices } : {}),
       // Docker's --privileged unmasks /proc as well: the container is the host's root anyway.
       maskedPaths: privileged ? [] : [...DEFAULT_MASKED_PATHS],
@@ -163,7 +179,7 @@ function environment(image: RunConfig, options: ContainerOptions, hostname: stri
  * before children. A volume on a default mount's destination replaces it (as Docker lets
  * `-v` replace /dev/shm); validateVolume keeps them off /, /dev and /proc.
  */
-function mounts(options: ContainerOptions): OciMount[] {
+function mounts(options: ContainerOptions, cgroupNamespace: boolean): OciMount[] {
   const seen = new Set<string>();
   const volumes = (options.volumes ?? []).map((given) => {
     const volume = validateVolume(given);
@@ -179,7 +195,10 @@ function mounts(options: ContainerOptions): OciMount[] {
   const depth = (m: OciMount) => m.destination.split('/').length;
   volumes.sort((a, b) => depth(a) - depth(b)); // stable: equal depths keep the user's order
   // --privileged: /sys writable too, as Docker mounts it
-  const defaults = defaultMounts().map((m) => (options.privileged === true && m.type === 'sysfs' ? { ...m, options: m.options?.filter((o) => o !== 'ro') } : m));
+  // the container's cgroup2 view (the runtime mounts cgroup2 inside its cgroup namespace)
+  const cgroup: OciMount[] = cgroupNamespace ? [{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] }] : [];
+  const writable = (m: OciMount) => options.privileged === true && (m.type === 'sysfs' || m.type === 'cgroup');
+  const defaults = [...defaultMounts(), ...cgroup].map((m) => (writable(m) ? { ...m, options: m.options?.filter((o) => o !== 'ro') } : m));
   return [...defaults.filter((m) => !seen.has(m.destination)), ...volumes];
 }
 
@@ -240,6 +259,21 @@ function heldCapabilities(status: string | undefined): OciCapability[] {
 }
 
 let cachedOpenFiles: number | undefined;
+let cachedCgroupV2: boolean | undefined;
+
+/** Whether this host's cgroups are the unified v2 hierarchy (cgroups/detect.ts's rules), read once. */
+export function hostCgroupV2(): boolean {
+  cachedCgroupV2 ??= cgroupV2From(readProcFile('/proc', 'self/mountinfo'));
+  return cachedCgroupV2;
+}
+
+function cgroupV2From(mountinfo: string | undefined): boolean {
+  try {
+    return layoutFromMountinfo(mountinfo ?? '').version === 'v2';
+  } catch {
+    return false; // no cgroup hierarchy at all: the runtime says what that means for limits
+  }
+}
 
 /**
  * Docker's open-files limit where the runtime may raise its own hard limit that far;
@@ -259,16 +293,17 @@ export function openFilesLimit(procRoot = '/proc'): number {
 const OPEN_FILES_SOURCES = ['self/status', 'self/limits', 'sys/fs/nr_open'];
 
 /**
- * What buildSpec asks of /proc (capabilities, the open-files limit), read off the event
+ * What buildSpec asks of /proc (capabilities, the open-files limit, the cgroup version), read off the event
  * loop and kept: call it before buildSpec on a path the window waits on. These do not
  * change while the process runs.
  */
 export async function loadHostFacts(): Promise<void> {
-  if (cachedPrivileged !== undefined && cachedOpenFiles !== undefined) return;
+  if (cachedPrivileged !== undefined && cachedOpenFiles !== undefined && cachedCgroupV2 !== undefined) return;
   const read = (file: string) => fs.promises.readFile(path.join('/proc', file), 'utf8').catch(() => undefined);
-  const [status, limits, nrOpen] = await Promise.all(OPEN_FILES_SOURCES.map(read));
+  const [status, limits, nrOpen, mountinfo] = await Promise.all([...OPEN_FILES_SOURCES, 'self/mountinfo'].map(read));
   cachedPrivileged ??= heldCapabilities(status);
   cachedOpenFiles ??= openFilesFrom(status, limits, nrOpen);
+  cachedCgroupV2 ??= cgroupV2From(mountinfo);
 }
 
 function readProcFile(procRoot: string, file: string): string | undefined {

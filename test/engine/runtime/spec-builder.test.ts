@@ -27,6 +27,7 @@ function spec(image: RunConfig, options: ContainerOptions = {}, extra: Partial<S
     rootfs: '/var/lib/strata/containers/x/rootfs',
     cgroupsPath: `/strata/${ID}`,
     readImageFile: (p) => (FILES[p] === undefined ? undefined : Buffer.from(FILES[p])),
+    cgroupNamespace: false, // a v1 host's spec, wherever the tests run (the v2 one: below)
     ...extra,
   });
 }
@@ -155,6 +156,18 @@ describe('buildSpec: isolation and security defaults', () => {
     expect(s.linux.cgroupsPath).toBe(`/strata/${ID}`);
     expect(s.mounts).toEqual(defaultMounts()); // image Volumes are not mounted yet
     expect(s.linux.resources).toEqual({ devices: DEFAULT_DEVICE_RULES }); // spec-builder-devices.test.ts checks the table
+  });
+
+  it('on a cgroup v2 host: a cgroup namespace and its cgroup at /sys/fs/cgroup, read-only unless --privileged', () => {
+    const v2 = spec({ Cmd: ['true'] }, {}, { cgroupNamespace: true });
+    expect(v2.linux.namespaces?.map((n) => n.type).sort()).toEqual(['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts']);
+    const cgroupMount = { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] };
+    expect(v2.mounts).toEqual([...defaultMounts(), cgroupMount]); // after /sys, which it is below
+    const privileged = spec({ Cmd: ['true'] }, { privileged: true }, { cgroupNamespace: true });
+    expect(privileged.mounts?.find((m) => m.destination === '/sys/fs/cgroup')?.options).toEqual(['nosuid', 'noexec', 'nodev', 'relatime']);
+    // a volume at the same place replaces it, as it replaces any default mount
+    const volume = spec({ Cmd: ['true'] }, { volumes: [{ source: '/srv/cg', destination: '/sys/fs/cgroup', readonly: true }] }, { cgroupNamespace: true });
+    expect(volume.mounts?.filter((m) => m.destination === '/sys/fs/cgroup').map((m) => m.type)).toEqual(['bind']);
   });
 
   it('annotates the id and the labels, the image labels first', () => {
