@@ -5,7 +5,7 @@
 // Each verdict is one console line, "VM-LANE ok NAME (N s)" or "VM-LANE fail NAME: what was
 // expected, what was found"; run.js counts them. A node here runs JIT code ~100× slower than
 // on the host: one CLI command costs 2–14 s, so the CLI is kept to the flags a user types.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -178,13 +178,19 @@ await scenario('pause and unpause freeze and thaw through cgroup.freeze (engine)
   expect('cgroup.events frozen', keyed(id, 'cgroup.events', 'frozen'), 0);
 });
 
-await scenario('stop of a container that ignores SIGTERM ends every process of its cgroup (cgroup.kill)', async () => {
+await scenario('stop of a container that ignores SIGTERM kills its whole cgroup (cgroup.kill), a process outside its pid namespace too', async () => {
   const container = await engine.runContainer(IMAGE, { ...NO_NETWORK, command: ['sh', '-c', 'trap "" TERM; sleep 600 & sleep 600 & echo ready; while :; do sleep 1; done'] });
   await until('the container is ready', () => logText(engine, container.id).includes('ready'));
+  // A VM process moved into the container's cgroup: the end of the container's pid
+  // namespace does not reach it, only a kill of the cgroup does.
+  const outsider = spawn('sleep', ['600'], { stdio: 'ignore' });
+  const outsiderEnd = new Promise((resolve) => outsider.on('exit', (code, signal) => resolve(signal ?? `exit ${code}`)));
+  fs.writeFileSync(path.join(cgroupDir(container.id), 'cgroup.procs'), String(outsider.pid));
   const pids = cgroupFile(container.id, 'cgroup.procs').split('\n').map(Number);
-  expect('processes in the cgroup', pids.length, that('≥ 3', (n) => n >= 3));
+  expect('processes in the cgroup', pids.length, that('≥ 4 (sh, two sleeps, the outsider)', (n) => n >= 4));
   const stopped = await engine.stopContainer(container.id, { timeoutS: 1 });
   expect('signal', stopped.state.signal, 9);
+  expect('how the process outside the pid namespace ended', await Promise.race([outsiderEnd, new Promise((r) => setTimeout(() => r('still running after 10 s'), 10_000))]), 'SIGKILL');
   const alive = pids.filter((pid) => fs.existsSync(`/proc/${pid}`));
   expect('processes still alive', alive, that('none', (list) => list.length === 0));
   await engine.removeContainer(container.id);
