@@ -37,10 +37,16 @@ for (const file of ['out/main/cli.js', 'native/build/Release/strata-runtime', 'n
 const started = Date.now();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-vm-'));
 const initrd = path.join(work, 'initramfs.cpio');
-const { packages, modules } = writeInitramfs({ output: initrd, repo, kernel, lane, imageTar: writeImageTar(work) });
-// A real block device for the device-rule scenario: its node must open outside a container.
 const disk = path.join(work, 'disk.raw');
-fs.writeFileSync(disk, Buffer.alloc(1 << 20));
+let packages, modules;
+try {
+  ({ packages, modules } = writeInitramfs({ output: initrd, repo, kernel, lane, imageTar: writeImageTar(work) }));
+  // A real block device for the device-rule scenario: its node must open outside a container.
+  fs.writeFileSync(disk, Buffer.alloc(1 << 20));
+} catch (error) {
+  fs.rmSync(work, { recursive: true, force: true });
+  fail(`cannot build the initramfs: ${error.stack ?? error}`);
+}
 const sizeMb = Math.round(fs.statSync(initrd).size / (1 << 20));
 process.stdout.write(`test:vm: ${kernel.image}, initramfs ${sizeMb} MB (node ${process.version}, packages: ${packages.join(' ') || 'none'}; modules: ${modules.map((m) => path.basename(m, '.ko')).join(' ')})\n`);
 
