@@ -1,7 +1,5 @@
 /* config.json: the top level, process, root, hostname and mounts. Anything the runtime
  * cannot honour is refused here, at create, with the field's path in the message. */
-#include <linux/sched.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,16 +284,7 @@ static int load_file(const char *file, const char *bundle, struct spec *s) {
   const struct json *lx = json_get(root, "linux");
   if (!lx || lx->type != JSON_OBJECT) return fail_msg("config.json: linux: required object on Linux");
   if (spec_parse_linux(lx, s) < 0) return -1;
-  /* cross-field checks */
-  if (!spec_has_ns(s, CLONE_NEWNS, NULL)) return fail_msg("config.json: linux.namespaces: a mount namespace is required");
-  const char *p;
-  if (s->hostname && s->hostname[0] && (!spec_has_ns(s, CLONE_NEWUTS, &p) || p))
-    return fail_msg("config.json: hostname: needs a new uts namespace");
-  if (spec_has_ns(s, CLONE_NEWUSER, &p) && !p && (s->n_uid_maps == 0 || s->n_gid_maps == 0))
-    return fail_msg("config.json: linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
-  if (!spec_has_ns(s, CLONE_NEWUSER, NULL) && (s->n_uid_maps || s->n_gid_maps))
-    return fail_msg("config.json: linux.uidMappings: mappings need a user namespace");
-  return 0;
+  return spec_check_namespaces(s);
 }
 
 /* A config the runtime cannot read or does not accept is the caller's bad input
