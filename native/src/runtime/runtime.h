@@ -120,17 +120,26 @@ struct device_rule {
   int64_t major, minor; /* -1 = any (*) */
   unsigned access;      /* DEV_ACC_* bits */
 };
+struct net_priority { /* linux.resources.network.priorities[] */
+  char *name;          /* an interface of the runtime's network namespace */
+  uint32_t priority;
+};
 enum { CAP_SET_BOUNDING, CAP_SET_EFFECTIVE, CAP_SET_PERMITTED, CAP_SET_INHERITABLE, CAP_SET_AMBIENT, CAP_SETS };
 struct resources {
   bool has_memory_limit, has_memory_reservation, has_memory_swap, has_swappiness;
   int64_t memory_limit, memory_reservation, memory_swap;
   uint64_t swappiness;
+  bool has_oom_kill_disable, oom_kill_disable; /* memory.disableOOMKiller */
   bool has_cpu_shares, has_cpu_quota, has_cpu_period;
   uint64_t cpu_shares, cpu_period;
   int64_t cpu_quota;
   char *cpuset_cpus, *cpuset_mems;
   bool has_pids_limit;
   int64_t pids_limit;
+  bool has_net_class_id;             /* network.classID (v1 net_cls) */
+  uint32_t net_class_id;
+  struct net_priority *net_priorities; /* network.priorities (v1 net_prio) */
+  size_t n_net_priorities;
   bool has_device_rules;             /* linux.resources.devices was given */
   struct device_rule *device_rules; /* in order; the last matching rule decides */
   size_t n_device_rules;
