@@ -1,5 +1,6 @@
 /* config.json: the top level, process, root, hostname and mounts. Anything the runtime
  * cannot honour is refused here, at create, with the field's path in the message. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,8 @@ static int parse_process(const struct json *p, struct spec *s, bool cwd_required
   if (spec_str(p, "cwd", "process.cwd", cwd_required, &s->cwd) < 0) return -1;
   if (!s->cwd) s->cwd = "/";
   if (s->cwd[0] != '/') return fail_msg("config.json: process.cwd: must be an absolute path");
+  /* chdir takes no longer path; nor would it be made (mkdir_p) in the rootfs first */
+  if (strlen(s->cwd) >= PATH_MAX) return fail_msg("config.json: process.cwd: longer than PATH_MAX (%d bytes)", PATH_MAX);
   const struct json *user = json_get(p, "user");
   if (user && user->type == JSON_OBJECT) {
     uint32_t id = 0;
