@@ -79,6 +79,11 @@ describe('a namespace type left out is the runtime’s', () => {
     expect(r).toEqual({ code: 0, stdout: 'pid=1\n0\n', stderr: '' }); // its own pid namespace; /dev as the rootfs has it (empty)
     expect(fs.readdirSync(path.join(bundle, 'rootfs/dev'))).toEqual([]);
   });
+
+  it('takes a mount namespace joined by a path that is the runtime’s own as left out: a chroot', async () => {
+    const r = await inContainer(ws, 'ls /etc', (c) => bare(c, [{ type: 'mount', path: '/proc/self/ns/mnt' }]));
+    expect(r).toEqual({ code: 0, stdout: 'group\npasswd\n', stderr: '' });
+  });
 });
 
 describe('what an inherited namespace rules out (INVALID_ARGUMENT, naming the field)', () => {
