@@ -125,7 +125,8 @@ int cgroup_signal_procs(const char *procs_file, int sig) {
 int cgroup_write_failed(const char *field, const char *path, const char *value) {
   int err = errno;
   fail_errno("%s: write %s to %s", field, value, path);
-  if (err == EINVAL || err == ERANGE || err == EBUSY || err == EOVERFLOW) g_err_kind = ERR_INVALID;
+  /* ENODEV: an interface net_prio.ifpriomap does not know */
+  if (err == EINVAL || err == ERANGE || err == EBUSY || err == EOVERFLOW || err == ENODEV) g_err_kind = ERR_INVALID;
   else if (err == ENOENT || err == EACCES || err == EPERM || err == EROFS) g_err_kind = ERR_UNSUPPORTED;
   return -1;
 }

@@ -1,6 +1,7 @@
 /* Cgroup v1 driver: one directory per controller hierarchy (<root>/<controller><rel>),
  * limits written to the v1 files, freeze-kill-thaw for killing everything, and
- * memory.oom_control for "did the OOM killer fire". */
+ * memory.oom_control for "did the OOM killer fire" and for turning it off. A setting
+ * whose controller is not mounted is refused (UNSUPPORTED), not skipped. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -13,7 +14,8 @@
 
 #include "runtime.h"
 
-const char *const v1_controllers[] = {"cpu", "cpuacct", "cpuset", "memory", "pids", "freezer", "devices", "blkio", NULL};
+const char *const v1_controllers[] = {"cpu",     "cpuacct", "cpuset",  "memory",   "pids",
+                                      "freezer", "devices", "blkio",   "net_cls", "net_prio", NULL};
 
 static bool mounted(const char *controller) {
   char path[PATH_MAX];
@@ -86,6 +88,19 @@ static int apply_memory(const char *dir, const struct resources *r) {
     return -1;
   if (r->has_swappiness && set_i64(dir, "memory.swappiness", (int64_t)r->swappiness, "linux.resources.memory.swappiness") < 0)
     return -1;
+  /* 1: a task over the limit waits (under_oom 1) until memory is freed or the limit raised */
+  if (r->has_oom_kill_disable && set(dir, "memory.oom_control", r->oom_kill_disable ? "1" : "0", "linux.resources.memory.disableOOMKiller") < 0)
+    return -1;
+  return 0;
+}
+
+/* One "interface priority" line per write: net_prio.ifpriomap takes them one at a time. */
+static int apply_net_prio(const char *dir, const struct resources *r) {
+  for (size_t i = 0; i < r->n_net_priorities; i++) {
+    char line[64];
+    pathf(line, sizeof line, "%s %u", r->net_priorities[i].name, r->net_priorities[i].priority);
+    if (set(dir, "net_prio.ifpriomap", line, "linux.resources.network.priorities") < 0) return -1;
+  }
   return 0;
 }
 
@@ -126,10 +141,27 @@ static int apply(const char *controller, const char *dir, const struct resources
   if (strcmp(controller, "pids") == 0 && r->has_pids_limit)
     return set(dir, "pids.max", r->pids_limit > 0 ? xasprintf("%lld", (long long)r->pids_limit) : "max", "linux.resources.pids.limit");
   if (strcmp(controller, "devices") == 0) return apply_devices(dir, r);
+  if (strcmp(controller, "net_cls") == 0 && r->has_net_class_id)
+    return set_i64(dir, "net_cls.classid", r->net_class_id, "linux.resources.network.classID");
+  if (strcmp(controller, "net_prio") == 0) return apply_net_prio(dir, r);
   return 0;
 }
 
+/* Settings only one controller can carry out: without it mounted they would be lost.
+ * (net_cls and net_prio are mounted on few hosts: systemd stopped doing it.) */
+static int refuse_unmounted(const struct resources *r) {
+  const char *field = NULL, *controller = NULL;
+  if (r->has_oom_kill_disable && r->oom_kill_disable && !mounted("memory"))
+    field = "linux.resources.memory.disableOOMKiller", controller = "memory";
+  else if (r->has_net_class_id && !mounted("net_cls")) field = "linux.resources.network.classID", controller = "net_cls";
+  else if (r->n_net_priorities && !mounted("net_prio")) field = "linux.resources.network.priorities", controller = "net_prio";
+  if (!field) return 0;
+  return fail_kind(ERR_UNSUPPORTED, "%s: the cgroup v1 %s controller is not mounted on this host (no %s/%s)", field, controller,
+                   g_cgroup_root, controller);
+}
+
 int v1_create(const char *rel, const struct resources *r, pid_t pid) {
+  if (refuse_unmounted(r) < 0) return -1;
   for (size_t i = 0; v1_controllers[i]; i++) {
     const char *c = v1_controllers[i];
     if (!mounted(c)) continue;
@@ -275,6 +307,7 @@ static int update_memory(const char *dir, const struct resources *r) {
 
 /* New limits for an existing container: each controller's directory must be there. */
 int v1_update(const char *rel, const struct resources *r) {
+  if (refuse_unmounted(r) < 0) return -1;
   for (size_t i = 0; v1_controllers[i]; i++) {
     const char *c = v1_controllers[i];
     if (!mounted(c) || strcmp(c, "devices") == 0) continue;

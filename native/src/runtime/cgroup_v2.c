@@ -2,6 +2,7 @@
  * cgroup.subtree_control, limits in cpu.max, cpu.weight, memory.max, memory.low,
  * memory.swap.max, pids.max, cpuset.*; device rules as an eBPF program
  * (cgroup_v2_devices.c); cgroup.kill to kill everything; memory.events for OOM kills.
+ * What v2 has no file for (disableOOMKiller, network) is refused, not skipped.
  * The mount root is a parameter so tests run it on fixture trees. */
 #include <errno.h>
 #include <limits.h>
@@ -136,8 +137,20 @@ uint64_t cpu_shares_to_weight(uint64_t shares) {
   return weight < 1 ? 1 : weight > 10000 ? 10000 : weight;
 }
 
+/* v1 settings v2 has nothing for: refused (UNSUPPORTED) before anything is written. */
+static int refuse_v1_only(const struct resources *r) {
+  if (r->has_oom_kill_disable && r->oom_kill_disable)
+    return fail_kind(ERR_UNSUPPORTED, "linux.resources.memory.disableOOMKiller: cgroup v2 has no switch to turn the OOM killer off "
+                                      "(a cgroup over memory.max is always OOM-killed); leave it out or false");
+  if (r->has_net_class_id || r->n_net_priorities)
+    return fail_kind(ERR_UNSUPPORTED, "linux.resources.network: cgroup v2 has no net_cls or net_prio controller "
+                                      "(classify traffic by cgroup path with nftables or eBPF instead)");
+  return 0;
+}
+
 int v2_apply(const char *dir, const struct resources *r) {
   char buf[64];
+  if (refuse_v1_only(r) < 0) return -1;
   if (r->has_memory_limit && cgroup_write_limit(dir, "memory.max", r->memory_limit, "max") < 0) return -1;
   if (r->has_memory_reservation && cgroup_write_limit(dir, "memory.low", r->memory_reservation, "max") < 0) return -1;
   if (r->has_memory_swap) {
@@ -170,6 +183,7 @@ int v2_apply(const char *dir, const struct resources *r) {
 
 int v2_create(const char *mount, const char *rel, const struct resources *r, pid_t pid) {
   char dir[PATH_MAX];
+  if (refuse_v1_only(r) < 0) return -1;
   pathf(dir, sizeof dir, "%s", mount);
   for (const char *p = rel; *p;) {
     while (*p == '/') p++;

@@ -187,8 +187,10 @@ out:
   if (sv[1] >= 0) close(sv[1]);
   if (fifo_fd >= 0) close(fifo_fd);
   if (rc < 0) {
+    /* the cleanup's own failures (a cgroup file already gone) must not replace the cause */
     char saved[sizeof g_err];
     memcpy(saved, g_err, sizeof saved);
+    enum err_kind saved_kind = g_err_kind;
     if (pid > 0) {
       kill(pid, SIGKILL);
       waitpid(pid, NULL, 0);
@@ -198,6 +200,7 @@ out:
     cgroup_destroy(s, o->id);
     container_remove_state(o->id);
     memcpy(g_err, saved, sizeof saved);
+    g_err_kind = saved_kind;
   }
   free(fifo);
   free(dir);

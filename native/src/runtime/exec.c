@@ -15,7 +15,8 @@
  *           (it applies to children) → fork
  *   parent: the child's pid into every cgroup.procs → 'go' (so it runs nothing outside
  *           the container's cgroups)
- *   child:  setns user (when not ours), ipc, uts, net, cgroup, mnt → its pty ('T' + name +
+ *   child:  setns user (when not ours), ipc, uts, net, cgroup, mnt (or, without a mount
+ *           namespace of the container's own, chroot to the init's root) → its pty ('T' + name +
  *           master) or setsid (detached) → chdir → rlimits → find the program →
  *           bounding set, ids, caps, no_new_privs → execve
  * A failure in the child comes back over a CLOEXEC SEQPACKET socket as one byte, the exit
@@ -98,6 +99,8 @@ static void exec_child(struct exec_plan *p) {
     }
     close(p->ns_fd[i]);
   }
+  if (p->root_fd >= 0 && (fchdir(p->root_fd) < 0 || chroot(".") < 0))
+    fail_errno("chroot to the container's root"), child_fail(p, EXIT_SETUP);
   if (s->terminal) {
     /* a pty of the container's devpts, in a session of its own; the master to the parent */
     int master;
@@ -153,6 +156,19 @@ static int open_namespaces(struct exec_plan *p, pid_t pid, const char *id) {
   return 0;
 }
 
+/* A container without a mount namespace of its own is a chroot in ours (rootfs_chroot):
+ * the process goes to the init's root too, which no setns would give it. */
+static int open_root(struct exec_plan *p, pid_t pid) {
+  p->root_fd = -1;
+  for (size_t i = 0; i < N_NS; i++)
+    if (ns_files[i].flag == CLONE_NEWNS && p->ns_fd[i] >= 0) return 0;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/root", pid);
+  p->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (p->root_fd < 0) return fail_errno("open %s", path);
+  return 0;
+}
+
 /* Opened now, written after the fork: the paths are the host's, and they are the init's
  * cgroups as long as the init is the process we checked. */
 static int open_cgroups(struct exec_plan *p, pid_t pid) {
@@ -198,7 +214,7 @@ static pid_t wait_child(pid_t pid, int *status) {
 int exec_start(struct exec_plan *p, const struct state *st, const char *pid_file, int *status) {
   *status = EXIT_SETUP;
   p->master = -1;
-  if (open_namespaces(p, st->pid, st->id) < 0 || open_cgroups(p, st->pid) < 0) return -1;
+  if (open_namespaces(p, st->pid, st->id) < 0 || open_root(p, st->pid) < 0 || open_cgroups(p, st->pid) < 0) return -1;
   if (!proc_alive(st->pid, st->pid_start)) return fail_kind(ERR_CONFLICT, "container %s: its init has exited", st->id);
   /* inherited by the child: the host's /proc/self is still ours to write */
   if (p->proc->has_oom_score_adj) {

@@ -15,6 +15,7 @@ struct exec_plan {
   const struct spec *proc;
   bool detach;
   int ns_fd[N_NS]; /* -1: the init's namespace is ours, nothing to join */
+  int root_fd;     /* the init's root, when it is a chroot in our mount namespace; else -1 */
   char **cgroup_files;
   int *cgroup_fd;
   size_t n_cgroups;

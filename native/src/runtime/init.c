@@ -96,12 +96,14 @@ void container_init(struct init_args *a) {
   const char *net_path;
   if (spec_has_ns(s, CLONE_NEWNET, &net_path) && !net_path && net_loopback_up() < 0) die(a);
   bool userns = spec_has_ns(s, CLONE_NEWUSER, NULL);
-  if (rootfs_prepare(s) < 0 || mounts_apply(s, a->cgroup_rel) < 0 || devices_create(s, userns) < 0) die(a);
+  /* in the runtime's mount namespace nothing is mounted or made: it would stay on the host */
+  if (!s->shares_mount_ns && (rootfs_prepare(s) < 0 || mounts_apply(s, a->cgroup_rel) < 0 || devices_create(s, userns) < 0)) die(a);
   say(a, 'H');
   await_go(a, NULL);
   st.status = ST_CREATING;
   if (hooks_run(&s->create_container, "createContainer", &st) < 0) die(a);
-  if (rootfs_pivot(s) < 0 || sysctl_apply(s) < 0 || rootfs_finish(s) < 0 || set_names(s) < 0) die(a);
+  if ((s->shares_mount_ns ? rootfs_chroot(s) : rootfs_pivot(s)) < 0) die(a);
+  if (sysctl_apply(s) < 0 || rootfs_finish(s) < 0 || set_names(s) < 0) die(a);
   if (enter_cwd(s) < 0 || process_rlimits(s) < 0) die(a);
   /* the terminal from the container's devpts, before the ids change (the slave is chowned) */
   int master = -1;

@@ -1,19 +1,23 @@
-/* Namespaces: names ↔ clone flags, joining by path with setns, and the uid/gid maps
- * the parent writes for a child in a new user namespace. */
+/* Namespaces: names ↔ clone flags, whether the container has one of a type of its own,
+ * joining by path with setns, and the uid/gid maps the parent writes for a child in a new
+ * user namespace. */
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "runtime.h"
 
 static const struct {
-  const char *name;
+  const char *name; /* in config.json */
+  const char *file; /* in /proc/<pid>/ns/ */
   int flag;
 } ns_names[] = {
-    {"pid", CLONE_NEWPID},   {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},     {"ipc", CLONE_NEWIPC},
-    {"uts", CLONE_NEWUTS},   {"user", CLONE_NEWUSER},   {"cgroup", CLONE_NEWCGROUP}, {"time", 0},
+    {"pid", "pid", CLONE_NEWPID},          {"network", "net", CLONE_NEWNET}, {"mount", "mnt", CLONE_NEWNS},
+    {"ipc", "ipc", CLONE_NEWIPC},          {"uts", "uts", CLONE_NEWUTS},     {"user", "user", CLONE_NEWUSER},
+    {"cgroup", "cgroup", CLONE_NEWCGROUP}, {"time", "time", 0},
 };
 
 int ns_flag_from_name(const char *name) {
@@ -26,6 +30,24 @@ const char *ns_name(int flag) {
   for (size_t i = 0; i < sizeof ns_names / sizeof ns_names[0]; i++)
     if (ns_names[i].flag == flag) return ns_names[i].name;
   return "?";
+}
+
+/* The OCI spec: a type left out of linux.namespaces is the runtime's own, inherited. A
+ * path that names the runtime's own namespace (/proc/self/ns/uts, /proc/1/ns/net for a
+ * runtime in the host's) is the same thing and is taken as such, so what the checks
+ * refuse for an inherited namespace cannot be had by joining it. A path that cannot be
+ * read is not the runtime's: joining it fails later, naming it. */
+bool ns_inherited(const struct spec *s, int flag) {
+  const char *path;
+  if (!spec_has_ns(s, flag, &path)) return true;
+  if (!path) return false;
+  const char *file = NULL;
+  for (size_t i = 0; i < sizeof ns_names / sizeof ns_names[0]; i++)
+    if (ns_names[i].flag == flag) file = ns_names[i].file;
+  char own[64];
+  snprintf(own, sizeof own, "/proc/self/ns/%s", file ? file : "?");
+  struct stat a, b;
+  return stat(own, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /* A new cgroup namespace is rooted at the cgroup its creator is in, and the init joins

@@ -1,6 +1,7 @@
 /* The root filesystem: path resolution that stays inside it, propagation, the bind of
- * the rootfs onto itself, pivot_root with the old root detached, and the finishing
- * touches after it (masked and read-only paths, read-only root, rootfs propagation). */
+ * the rootfs onto itself, pivot_root with the old root detached (a chroot without a mount
+ * namespace of its own), and the finishing touches after it (masked and read-only paths,
+ * read-only root, rootfs propagation). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -112,6 +113,15 @@ int rootfs_pivot(const struct spec *s) {
   close(oldroot);
   close(newroot);
   return rc;
+}
+
+/* A container without a mount namespace of its own: nothing to pivot (pivot_root would
+ * move every process of the host's namespace), so a chroot, as runc and crun do then. */
+int rootfs_chroot(const struct spec *s) {
+  if (chdir(s->root_path) < 0) return fail_errno("chdir rootfs %s", s->root_path);
+  if (chroot(".") < 0) return fail_errno("chroot %s", s->root_path);
+  if (chdir("/") < 0) return fail_errno("chdir /");
+  return 0;
 }
 
 static int mask_path(const char *path) {

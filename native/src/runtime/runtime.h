@@ -120,17 +120,26 @@ struct device_rule {
   int64_t major, minor; /* -1 = any (*) */
   unsigned access;      /* DEV_ACC_* bits */
 };
+struct net_priority { /* linux.resources.network.priorities[] */
+  char *name;          /* an interface of the runtime's network namespace */
+  uint32_t priority;
+};
 enum { CAP_SET_BOUNDING, CAP_SET_EFFECTIVE, CAP_SET_PERMITTED, CAP_SET_INHERITABLE, CAP_SET_AMBIENT, CAP_SETS };
 struct resources {
   bool has_memory_limit, has_memory_reservation, has_memory_swap, has_swappiness;
   int64_t memory_limit, memory_reservation, memory_swap;
   uint64_t swappiness;
+  bool has_oom_kill_disable, oom_kill_disable; /* memory.disableOOMKiller */
   bool has_cpu_shares, has_cpu_quota, has_cpu_period;
   uint64_t cpu_shares, cpu_period;
   int64_t cpu_quota;
   char *cpuset_cpus, *cpuset_mems;
   bool has_pids_limit;
   int64_t pids_limit;
+  bool has_net_class_id;             /* network.classID (v1 net_cls) */
+  uint32_t net_class_id;
+  struct net_priority *net_priorities; /* network.priorities (v1 net_prio) */
+  size_t n_net_priorities;
   bool has_device_rules;             /* linux.resources.devices was given */
   struct device_rule *device_rules; /* in order; the last matching rule decides */
   size_t n_device_rules;
@@ -163,6 +172,7 @@ struct spec {
   /* linux */
   struct ns_entry ns[MAX_NS];
   size_t n_ns;
+  bool shares_mount_ns; /* no mount namespace of its own (spec_namespaces.c): a chroot, nothing mounted */
   struct id_map uid_maps[16], gid_maps[16];
   size_t n_uid_maps, n_gid_maps;
   struct device_entry *devices;
@@ -179,6 +189,7 @@ int spec_load(const char *bundle, struct spec *s);            /* bundle/config.j
 int spec_load_file(const char *file, const char *bundle, struct spec *s);
 int spec_load_process(const char *file, struct spec *s); /* a `process` object alone, into a zeroed s */
 int spec_parse_linux(const struct json *lx, struct spec *s); /* spec_linux.c */
+int spec_check_namespaces(struct spec *s); /* spec_namespaces.c: what an inherited namespace rules out */
 int spec_parse_resources(const struct json *r, struct resources *res); /* linux.resources alone (update) */
 int spec_parse_hooks(const struct json *hooks, struct spec *s); /* hooks.c */
 bool spec_has_ns(const struct spec *s, int flag, const char **path);
@@ -249,6 +260,7 @@ int validate_id(const char *id);
 
 /* ---- namespaces (namespaces.c) -------------------------------------------------- */
 int ns_flag_from_name(const char *name);
+bool ns_inherited(const struct spec *s, int flag); /* none of this type of its own: left out, or the runtime's joined */
 const char *ns_name(int flag);
 int ns_clone_flags(const struct spec *s); /* new namespaces, not joined ones (cgroup: see below) */
 int ns_unshare_cgroup(const struct spec *s); /* child, once in its cgroup */
@@ -263,6 +275,7 @@ int net_loopback_up(void); /* in the init, when it has a network namespace of it
 int resolve_in_root(const char *root, const char *path, char *out, size_t outlen);
 int rootfs_prepare(const struct spec *s);
 int rootfs_pivot(const struct spec *s);
+int rootfs_chroot(const struct spec *s); /* instead of pivot_root, without a mount namespace of its own */
 int rootfs_finish(const struct spec *s); /* masked/readonly paths, ro root, propagation */
 int mounts_apply(const struct spec *s, const char *cgroup_rel);
 int devices_create(const struct spec *s, bool in_userns);

@@ -1,7 +1,6 @@
 /* config.json: the top level, process, root, hostname and mounts. Anything the runtime
  * cannot honour is refused here, at create, with the field's path in the message. */
-#include <linux/sched.h>
-#include <sched.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +122,8 @@ static int parse_process(const struct json *p, struct spec *s, bool cwd_required
   if (spec_str(p, "cwd", "process.cwd", cwd_required, &s->cwd) < 0) return -1;
   if (!s->cwd) s->cwd = "/";
   if (s->cwd[0] != '/') return fail_msg("config.json: process.cwd: must be an absolute path");
+  /* chdir takes no longer path; nor would it be made (mkdir_p) in the rootfs first */
+  if (strlen(s->cwd) >= PATH_MAX) return fail_msg("config.json: process.cwd: longer than PATH_MAX (%d bytes)", PATH_MAX);
   const struct json *user = json_get(p, "user");
   if (user && user->type == JSON_OBJECT) {
     uint32_t id = 0;
@@ -286,16 +287,7 @@ static int load_file(const char *file, const char *bundle, struct spec *s) {
   const struct json *lx = json_get(root, "linux");
   if (!lx || lx->type != JSON_OBJECT) return fail_msg("config.json: linux: required object on Linux");
   if (spec_parse_linux(lx, s) < 0) return -1;
-  /* cross-field checks */
-  if (!spec_has_ns(s, CLONE_NEWNS, NULL)) return fail_msg("config.json: linux.namespaces: a mount namespace is required");
-  const char *p;
-  if (s->hostname && s->hostname[0] && (!spec_has_ns(s, CLONE_NEWUTS, &p) || p))
-    return fail_msg("config.json: hostname: needs a new uts namespace");
-  if (spec_has_ns(s, CLONE_NEWUSER, &p) && !p && (s->n_uid_maps == 0 || s->n_gid_maps == 0))
-    return fail_msg("config.json: linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
-  if (!spec_has_ns(s, CLONE_NEWUSER, NULL) && (s->n_uid_maps || s->n_gid_maps))
-    return fail_msg("config.json: linux.uidMappings: mappings need a user namespace");
-  return 0;
+  return spec_check_namespaces(s);
 }
 
 /* A config the runtime cannot read or does not accept is the caller's bad input

@@ -151,6 +151,32 @@ static int parse_device_rules(const struct json *v, struct resources *res) {
   return 0;
 }
 
+/* network: v1's net_cls and net_prio (the drivers refuse it where they are missing). */
+static int parse_network(const struct json *n, struct resources *res) {
+  if (!n || n->type == JSON_NULL) return 0;
+  if (n->type != JSON_OBJECT) return fail_msg("config.json: linux.resources.network: must be an object");
+  uint64_t id;
+  if (opt_u64(n, "classID", "linux.resources.network.classID", &res->has_net_class_id, &id) < 0) return -1;
+  if (res->has_net_class_id && id > UINT32_MAX) return fail_msg("config.json: linux.resources.network.classID: must be a 32-bit unsigned integer");
+  res->net_class_id = (uint32_t)id;
+  const struct json *p = json_get(n, "priorities");
+  if (!p || p->type == JSON_NULL) return 0;
+  if (p->type != JSON_ARRAY) return fail_msg("config.json: linux.resources.network.priorities: must be an array");
+  res->net_priorities = xcalloc(p->len + 1, sizeof *res->net_priorities);
+  for (size_t i = 0; i < p->len; i++) {
+    struct net_priority *e = &res->net_priorities[res->n_net_priorities++];
+    char f[64], ff[80];
+    snprintf(f, sizeof f, "linux.resources.network.priorities[%zu]", i);
+    snprintf(ff, sizeof ff, "%s.name", f);
+    if (spec_str(p->items[i], "name", ff, true, &e->name) < 0) return -1;
+    /* IFNAMSIZ, and nothing that would split the "name priority" line net_prio reads */
+    if (!e->name[0] || strlen(e->name) > 15 || strpbrk(e->name, " \t\n/:"))
+      return fail_msg("config.json: %s: not an interface name", ff);
+    if (u32(p->items[i], "priority", f, &e->priority) < 0) return -1;
+  }
+  return 0;
+}
+
 int spec_parse_resources(const struct json *r, struct resources *res) {
   if (!r || r->type == JSON_NULL) return 0;
   if (r->type != JSON_OBJECT) return fail_msg("config.json: linux.resources: must be an object");
@@ -165,6 +191,9 @@ int spec_parse_resources(const struct json *r, struct resources *res) {
     if (res->has_memory_swap && res->has_memory_limit && res->memory_swap > 0 && res->memory_limit > 0 && res->memory_swap < res->memory_limit)
       return fail_msg("config.json: linux.resources.memory.swap: must be at least memory.limit (it counts memory + swap)");
     if (res->has_swappiness && res->swappiness > 100) return fail_msg("config.json: linux.resources.memory.swappiness: 0 to 100");
+    const struct json *oom = json_get(m, "disableOOMKiller");
+    res->has_oom_kill_disable = oom && oom->type != JSON_NULL;
+    if (spec_bool(m, "disableOOMKiller", "linux.resources.memory.disableOOMKiller", &res->oom_kill_disable) < 0) return -1;
   }
   const struct json *c = json_get(r, "cpu");
   if (c && c->type == JSON_OBJECT) {
@@ -191,6 +220,7 @@ int spec_parse_resources(const struct json *r, struct resources *res) {
     const struct json *u = json_get(r, unsupported[i]);
     if (u && u->type != JSON_NULL && u->len) return fail_kind(ERR_UNSUPPORTED, "config.json: linux.resources.%s: not supported", unsupported[i]);
   }
+  if (parse_network(json_get(r, "network"), res) < 0) return -1;
   return parse_device_rules(json_get(r, "devices"), res);
 }
 

@@ -47,9 +47,11 @@ export interface OciConfig {
     sysctl?: Record<string, string>;
     cgroupsPath?: string;
     resources?: {
-      memory?: { limit?: number; reservation?: number; swap?: number; swappiness?: number };
+      memory?: { limit?: number; reservation?: number; swap?: number; swappiness?: number; disableOOMKiller?: boolean };
       cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
       pids?: { limit: number };
+      /** cgroup v1 net_cls / net_prio only: refused on v2 and where those controllers are not mounted. */
+      network?: { classID?: number; priorities?: { name: string; priority: number }[] };
       devices?: { allow: boolean; type?: 'a' | 'c' | 'b'; major?: number; minor?: number; access?: string }[];
     };
   };

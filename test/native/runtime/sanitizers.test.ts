@@ -89,6 +89,31 @@ describe('ASan/UBSan build', () => {
     expect(gone.code).toBe(125);
   });
 
+  it('runs a container without a mount namespace (a chroot) and exec in it; disableOOMKiller where v1 has it', async () => {
+    const v1Memory = fs.existsSync('/sys/fs/cgroup/memory/memory.oom_control');
+    const bundle = ws.bundle((c) => {
+      c.process.args = ['sleep', '600'];
+      c.linux.namespaces = [{ type: 'pid' }];
+      c.mounts = [];
+      c.linux.maskedPaths = [];
+      c.linux.readonlyPaths = [];
+      delete c.hostname;
+      c.linux.resources = { memory: { limit: 64 * 1024 * 1024, ...(v1Memory ? { disableOOMKiller: true } : {}) } };
+    });
+    const id = ws.id('asan-chroot');
+    const opts = { env, binary };
+    const created = await createContainer(ws, bundle, id, [], opts);
+    clean(created.stderr);
+    expect(created.code).toBe(0);
+    expect((await ws.rt(['start', id], opts)).code).toBe(0);
+    const ls = await ws.rt(['exec', id, '--', 'ls', '/etc'], opts);
+    clean(ls.stderr);
+    expect(ls).toEqual({ code: 0, stdout: 'group\npasswd\n', stderr: '' });
+    const del = await ws.rt(['delete', '--force', id], opts);
+    clean(del.stderr);
+    expect(del.code).toBe(0);
+  });
+
   it('runs the shim to the end', async () => {
     const bundle = ws.bundle((c) => (c.process.args = ['sh', '-c', 'seq 1 2000; yes x | head -c 40000 >&2; exit 2']));
     const id = ws.id('asan-shim');
@@ -174,6 +199,8 @@ describe('ASan/UBSan build', () => {
     ['wrong types', '{"ociVersion":1,"process":[],"root":"x","linux":7}'],
     ['long path', `{"ociVersion":"1.0.2","process":{"args":["sh"],"cwd":"/${'a/'.repeat(3000)}"},"root":{"path":"rootfs"},"linux":{}}`],
     ['trailing garbage', '{"ociVersion":"1.0.2"} x'],
+    ['long interface name', `{"ociVersion":"1.0.2","process":{"args":["sh"],"cwd":"/"},"root":{"path":"rootfs"},"linux":{"resources":{"network":{"priorities":[{"name":"${'x'.repeat(5000)}","priority":1}]}}}}`],
+    ['long sysctl key', `{"ociVersion":"1.0.2","process":{"args":["sh"],"cwd":"/"},"root":{"path":"rootfs"},"linux":{"sysctl":{"net.${'a'.repeat(5000)}":"1"}}}`],
   ];
   for (const [name, text] of hostile) {
     it(`refuses hostile config.json: ${name}`, async () => {

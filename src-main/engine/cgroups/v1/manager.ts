@@ -17,7 +17,7 @@ import { readMemoryV1 } from './memory';
 import { readPids } from './pids';
 
 /** The hierarchies the runtime puts a container in (cgroup_v1.c v1_controllers). */
-export const V1_JOINED = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'freezer', 'blkio', 'devices'] as const;
+export const V1_JOINED = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'freezer', 'blkio', 'devices', 'net_cls', 'net_prio'] as const;
 
 export class CgroupV1Manager implements CgroupManager {
   readonly version = 'v1' as const;

@@ -1,0 +1,235 @@
+// The resources only cgroup v1 has a file for: memory.disableOOMKiller (memory.oom_control)
+// and network (net_cls.classid, net_prio.ifpriomap). Applied on v1 and checked in the
+// kernel's own files and by their effect; refused as UNSUPPORTED on v2 and where the v1
+// controller is not mounted, at create and at update, before anything is written.
+//
+// net_cls and net_prio are mounted on few hosts (this one has neither): the network cases
+// mount a net_cls,net_prio hierarchy of their own in the workspace and point the runtime
+// at a cgroup root of links to this host's hierarchies plus that one (STRATA_CGROUP_ROOT),
+// so the kernel's files are the real ones; the mount goes when the suite ends.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { type OciConfig, type RuntimeState, runRuntime } from '../../../src-main/engine/runtime';
+import { cgroupLayout } from '../../helpers/cgroups';
+import { createContainer, until, useWorkspace } from './harness';
+
+const ws = useWorkspace();
+const MiB = 1024 * 1024;
+const read = (file: string): string => fs.readFileSync(file, 'utf8').trim();
+const v1Memory = fs.existsSync('/sys/fs/cgroup/memory/memory.oom_control');
+if (!v1Memory) console.warn('cgroup-v1-only: the disableOOMKiller cases skipped, this host has no cgroup v1 memory hierarchy');
+const layout = cgroupLayout();
+const UNIFIED = layout.version === 'v2' ? layout.mountPoint : layout.unified;
+const hasV2 = UNIFIED !== null && fs.existsSync(path.join(UNIFIED, 'cgroup.procs'));
+if (!hasV2) console.warn('cgroup-v1-only: the v2 refusals skipped, this host has no cgroup2 tree');
+const v2Env: NodeJS.ProcessEnv = { ...process.env, STRATA_CGROUP_ROOT: UNIFIED ?? '', STRATA_CGROUP_DRIVER: 'v2' };
+
+/** A cgroup root of links to this host's v1 hierarchies (a v1 host's /sys/fs/cgroup as the runtime reads it). */
+function linkedRoot(name: string): string {
+  const root = path.join(ws.dir, name);
+  fs.mkdirSync(root);
+  for (const e of fs.readdirSync('/sys/fs/cgroup')) fs.symlinkSync(path.join('/sys/fs/cgroup', e), path.join(root, e));
+  return root;
+}
+
+/** net_cls's line of /proc/cgroups: its hierarchy (0: none, bound to no v1 mount) and how many cgroups it has. */
+function netClsHierarchy(): { id: number; cgroups: number } {
+  const line = fs.readFileSync('/proc/cgroups', 'utf8').split('\n').find((l) => l.startsWith('net_cls\t'));
+  const [, id, cgroups] = (line ?? '').split('\t');
+  return { id: Number(id), cgroups: Number(cgroups) };
+}
+
+/** This host's hierarchies and one net_cls,net_prio mount of the suite's own, linked as net_cls and net_prio. */
+function netRoot(): string | null {
+  if (layout.version !== 'v1') return null;
+  const root = linkedRoot('cgroot-net');
+  const mount = path.join(root, 'net_cls,net_prio');
+  fs.mkdirSync(mount);
+  try {
+    execFileSync('mount', ['-t', 'cgroup', '-o', 'net_cls,net_prio', 'cgroup', mount], { stdio: 'pipe' });
+  } catch (e) {
+    console.warn(`cgroup-v1-only: the net_cls/net_prio cases skipped, cannot mount that hierarchy here: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`);
+    return null;
+  }
+  fs.symlinkSync('net_cls,net_prio', path.join(root, 'net_cls'));
+  fs.symlinkSync('net_cls,net_prio', path.join(root, 'net_prio'));
+  return root;
+}
+const netWasUnmounted = netClsHierarchy().id === 0;
+const NET_ROOT = netRoot();
+const netParentExisted = NET_ROOT !== null && fs.existsSync(path.join(NET_ROOT, 'net_cls,net_prio', 'strata'));
+afterAll(async () => {
+  if (!NET_ROOT) return;
+  const mount = path.join(NET_ROOT, 'net_cls,net_prio');
+  if (!netParentExisted) fs.rmdirSync(path.join(mount, 'strata'));
+  // A v1 hierarchy unmounted while a removed cgroup is still being freed lives on, unmounted:
+  // wait for its root to be its only cgroup, so the unmount ends it and net_cls is as it was.
+  if (netWasUnmounted) await until(() => netClsHierarchy().cgroups === 1);
+  execFileSync('umount', [mount]);
+});
+
+type Resources = NonNullable<OciConfig['linux']['resources']>;
+type Failure = { code: number; error?: { code: string; msg: string } };
+const parsed = (r: { code: number; stderr: string }): Failure => ({ code: r.code, ...(r.stderr ? { error: JSON.parse(r.stderr) as Failure['error'] } : {}) });
+
+/** A created and started container running script, in the cgroup root env names. */
+async function start(name: string, script: string, resources: Resources | undefined, env?: NodeJS.ProcessEnv): Promise<{ id: string; pid: number }> {
+  const bundle = ws.bundle((c) => {
+    c.process.args = ['sh', '-c', script];
+    if (resources) c.linux.resources = resources;
+  });
+  const id = ws.id(name);
+  const created = await createContainer(ws, bundle, id, [], { env });
+  expect(created.stderr).toBe('');
+  expect((await ws.rt(['start', id], { env })).code).toBe(0);
+  return { id, pid: (JSON.parse((await ws.rt(['state', id], { env })).stdout) as RuntimeState).pid! };
+}
+
+/** `create` with JSON errors; nothing of the container may be left. */
+async function refusedCreate(name: string, resources: Resources, env?: NodeJS.ProcessEnv): Promise<Failure> {
+  const bundle = ws.bundle((c) => (c.linux.resources = resources));
+  const id = ws.id(name);
+  const r = parsed(await runRuntime(['create', '--bundle', bundle, id], { root: ws.root, env }));
+  expect(fs.existsSync(path.join(ws.root, id))).toBe(false);
+  return r;
+}
+
+async function update(id: string, resources: Resources, env?: NodeJS.ProcessEnv): Promise<Failure> {
+  const file = path.join(ws.dir, `resources-${Math.random().toString(36).slice(2)}.json`);
+  fs.writeFileSync(file, JSON.stringify(resources));
+  return parsed(await runRuntime(['update', '--resources', file, id], { root: ws.root, env }));
+}
+
+async function remove(id: string, env?: NodeJS.ProcessEnv): Promise<void> {
+  expect((await ws.rt(['delete', '--force', id], { env })).code).toBe(0);
+}
+
+describe.skipIf(!v1Memory)('memory.disableOOMKiller on cgroup v1', () => {
+  it('a task over the limit waits under OOM instead of being killed; update turns the killer back on', async () => {
+    // sh keeps 64 MiB of output in memory, four times its limit (this host has no swap to spill to)
+    const { id } = await start('oom', 'x=$(head -c 64m /dev/zero | tr "\\0" x); echo survived', {
+      memory: { limit: 16 * MiB, disableOOMKiller: true },
+    });
+    const control = `/sys/fs/cgroup/memory/strata/${id}/memory.oom_control`;
+    const field = (name: string): number => Number(/^(\S+) (\d+)$/m.exec(read(control).split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2]);
+    expect(field('oom_kill_disable')).toBe(1);
+    await until(() => field('under_oom') === 1);
+    expect(field('oom_kill')).toBe(0);
+    expect((JSON.parse((await ws.rt(['state', id])).stdout) as RuntimeState).status).toBe('running');
+
+    expect(await update(id, { memory: { disableOOMKiller: false } })).toEqual({ code: 0 });
+    expect(field('oom_kill_disable')).toBe(0);
+    // the waiting task retries, and now the kernel kills
+    await until(async () => (JSON.parse((await ws.rt(['state', id])).stdout) as RuntimeState).status === 'stopped');
+    expect(field('oom_kill')).toBeGreaterThan(0);
+    await remove(id);
+  });
+});
+
+describe.skipIf(!hasV2)('what cgroup v2 has no file for (the unified tree, the real kernel)', () => {
+  const parentExisted = hasV2 && fs.existsSync(path.join(UNIFIED!, 'strata'));
+  afterAll(() => {
+    if (parentExisted) return;
+    try {
+      fs.rmdirSync(path.join(UNIFIED!, 'strata'));
+    } catch {
+      // another suite's cgroup is in it now: theirs
+    }
+  });
+
+  it('refuses disableOOMKiller and network at create, before making the cgroup', async () => {
+    const oom = await refusedCreate('v2-oom', { memory: { disableOOMKiller: true } }, v2Env);
+    expect(oom.error?.code).toBe('UNSUPPORTED');
+    expect(oom.error?.msg).toMatch(/^linux\.resources\.memory\.disableOOMKiller: cgroup v2 has no switch to turn the OOM killer off/);
+    const net = await refusedCreate('v2-net', { network: { classID: 0x100001 } }, v2Env);
+    expect(net.error?.code).toBe('UNSUPPORTED');
+    expect(net.error?.msg).toMatch(/^linux\.resources\.network: cgroup v2 has no net_cls or net_prio controller/);
+    expect((await refusedCreate('v2-prio', { network: { priorities: [{ name: 'lo', priority: 1 }] } }, v2Env)).error?.code).toBe('UNSUPPORTED');
+    for (const name of ['v2-oom', 'v2-net', 'v2-prio']) expect(fs.existsSync(path.join(UNIFIED!, 'strata', ws.id(name)))).toBe(false);
+    // false asks for what v2 does anyway
+    const bundle = ws.bundle((c) => {
+      c.process.args = ['true'];
+      c.linux.resources = { memory: { disableOOMKiller: false } };
+    });
+    const id = ws.id('v2-oom-false');
+    expect((await createContainer(ws, bundle, id, [], { env: v2Env })).stderr).toBe('');
+    await remove(id, v2Env);
+  });
+
+  it('refuses them at update, writing nothing', async () => {
+    const { id } = await start('v2-update', 'sleep 600', undefined, v2Env);
+    try {
+      const oom = await update(id, { memory: { disableOOMKiller: true }, pids: { limit: 7 } }, v2Env);
+      expect(oom.error?.code).toBe('UNSUPPORTED');
+      expect(oom.error?.msg).toContain('disableOOMKiller');
+      expect((await update(id, { network: { classID: 1 } }, v2Env)).error?.code).toBe('UNSUPPORTED');
+    } finally {
+      await remove(id, v2Env);
+    }
+  });
+});
+
+describe.skipIf(NET_ROOT === null)('linux.resources.network on cgroup v1 (a net_cls,net_prio hierarchy of the suite’s own)', () => {
+  const env = (): NodeJS.ProcessEnv => ({ ...process.env, STRATA_CGROUP_ROOT: NET_ROOT! });
+
+  it('writes classID to net_cls.classid and each priority to net_prio.ifpriomap; update changes them', async () => {
+    const { id, pid } = await start('net', 'sleep 600', { network: { classID: 0x100001, priorities: [{ name: 'lo', priority: 7 }] } }, env());
+    const dir = path.join(NET_ROOT!, 'net_cls,net_prio', 'strata', id);
+    try {
+      expect(read(path.join(dir, 'net_cls.classid'))).toBe(String(0x100001));
+      expect(read(path.join(dir, 'net_prio.ifpriomap')).split('\n')).toContain('lo 7');
+      expect(read(path.join(dir, 'cgroup.procs'))).toBe(String(pid));
+      expect(read(`/proc/${pid}/cgroup`)).toMatch(new RegExp(`^\\d+:net_cls,net_prio:/strata/${id}$`, 'm'));
+
+      expect(await update(id, { network: { classID: 0x20002, priorities: [{ name: 'lo', priority: 3 }] } }, env())).toEqual({ code: 0 });
+      expect(read(path.join(dir, 'net_cls.classid'))).toBe(String(0x20002));
+      expect(read(path.join(dir, 'net_prio.ifpriomap')).split('\n')).toContain('lo 3');
+
+      // an interface this network namespace does not have: the kernel's ENODEV, named
+      const unknown = await update(id, { network: { priorities: [{ name: 'nosuch0', priority: 1 }] } }, env());
+      expect(unknown.error?.code).toBe('INVALID_ARGUMENT');
+      expect(unknown.error?.msg).toMatch(/^update: linux\.resources\.network\.priorities: write nosuch0 1 to .*net_prio\.ifpriomap: No such device$/);
+    } finally {
+      await remove(id, env());
+    }
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('refuses bad values as INVALID_ARGUMENT, naming the field', async () => {
+    const name = await refusedCreate('net-name', { network: { priorities: [{ name: 'two words', priority: 1 }] } }, env());
+    expect(name.error).toMatchObject({ code: 'INVALID_ARGUMENT', msg: 'config.json: linux.resources.network.priorities[0].name: not an interface name' });
+    const big = await refusedCreate('net-big', { network: { classID: 2 ** 32 } }, env());
+    expect(big.error).toMatchObject({ code: 'INVALID_ARGUMENT', msg: 'config.json: linux.resources.network.classID: must be a 32-bit unsigned integer' });
+    const prio = await refusedCreate('net-prio', { network: { priorities: [{ name: 'lo' } as { name: string; priority: number }] } }, env());
+    expect(prio.error?.msg).toBe('config.json: linux.resources.network.priorities[0].priority: required');
+  });
+});
+
+describe.skipIf(layout.version !== 'v1')('linux.resources.network where net_cls and net_prio are not mounted (cgroup v1)', () => {
+  it('refuses it at create and at update as UNSUPPORTED, naming the controller', async () => {
+    // this host's hierarchies without any net_cls or net_prio
+    const root = linkedRoot('cgroot-plain');
+    for (const e of ['net_cls', 'net_prio', 'net_cls,net_prio']) fs.rmSync(path.join(root, e), { force: true });
+    const env = { ...process.env, STRATA_CGROUP_ROOT: root };
+    const cls = await refusedCreate('nonet', { network: { classID: 1 } }, env);
+    expect(cls.error).toMatchObject({
+      code: 'UNSUPPORTED',
+      msg: `linux.resources.network.classID: the cgroup v1 net_cls controller is not mounted on this host (no ${root}/net_cls)`,
+    });
+    const prio = await refusedCreate('noprio', { network: { priorities: [{ name: 'lo', priority: 1 }] } }, env);
+    expect(prio.error?.msg).toMatch(/^linux\.resources\.network\.priorities: the cgroup v1 net_prio controller is not mounted/);
+
+    const { id } = await start('nonet-update', 'sleep 600', undefined, env);
+    try {
+      const r = await update(id, { network: { classID: 1 } }, env);
+      expect(r.error?.code).toBe('UNSUPPORTED');
+      expect(r.error?.msg).toContain('net_cls');
+    } finally {
+      await remove(id, env);
+    }
+  });
+});
