@@ -39,6 +39,8 @@ function cspInSync(): Plugin {
 export default defineConfig({
   main: {
     resolve: { alias },
+    // `strata --version` prints it without reading package.json.
+    define: { __STRATA_VERSION__: JSON.stringify(pkg.version) },
     build: {
       outDir: fromRoot('out/main'),
       // The CLI runs under plain Node 20 (package.json "engines"), not only Electron's Node.

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { TEST_BRIDGE, TEST_SUBNET } from './test/test-network.ts';
@@ -5,6 +6,8 @@ import { TEST_BRIDGE, TEST_SUBNET } from './test/test-network.ts';
 export default defineConfig({
   // `@shared/…`: src-shared, as in tsconfig.json and electron.vite.config.ts
   resolve: { alias: { '@shared': fileURLToPath(new URL('./src-shared', import.meta.url)) } },
+  // As electron.vite.config.ts defines it for the build.
+  define: { __STRATA_VERSION__: JSON.stringify(JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version) },
   test: {
     include: ['test/**/*.test.ts'],
     // Integration tests mount, unpack and start real processes as root: keep them in

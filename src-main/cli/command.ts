@@ -8,7 +8,7 @@ export interface CommandContext {
   /** The engine's API over the chosen connection (opened at the first call): what every command uses. */
   api: () => ApiClient;
   /** `serve` only: the engine of the local connection, in this process. */
-  engine: () => Engine;
+  engine: () => Promise<Engine>;
   output: Output;
   json: boolean;
 }
@@ -16,7 +16,6 @@ export interface CommandContext {
 export interface Command {
   name: string;
   usage: string; // e.g. 'tag SOURCE TARGET'
-  summary: string;
   options?: ParseArgsConfig['options'];
   /** Options end at the first positional (`run IMAGE sh -c …`), as docker's do. */
   positionalsAfterFirst?: boolean;

@@ -1,13 +1,15 @@
 // The engine a CLI command talks to: its connection (connections/connection.ts), opened
 // when the command first asks for it — so `--help` and usage errors touch no store and no
 // socket — and closed when the command is done. Every command goes through the API client;
-// the local connection is the same API table run in this process, over one session.
+// the local connection is the same API table run in this process, over one session. The
+// engine's code and the socket client are loaded only by the connection that needs them.
 import type { Writable } from 'node:stream';
-import { Api } from '../api/dispatch';
+import type { Api } from '../api/dispatch';
 import { type ConnectionChoice, type ConnectionTarget, resolveConnection } from '../connections/connection';
+import { deferredHost } from '../connections/deferred-host';
 import { type ClosableTransport, localTransport } from '../connections/local-transport';
 import { socketTransport } from '../connections/socket-transport';
-import { Engine } from '../engine/index';
+import type { Engine } from '../engine/index';
 import { type ApiClient, createClient } from '@shared/api/client';
 import { StrataError } from '@shared/errors';
 
@@ -17,7 +19,7 @@ export interface CliConnection {
   /** The API client, opened at the first call. */
   client(): ApiClient;
   /** `serve` only: the local connection's engine, in this process (a socket's is UNSUPPORTED). */
-  engine(): Engine;
+  engine(): Promise<Engine>;
   /** Ends the session or the socket, then closes the local API (its samplers, its jobs). */
   close(): Promise<void>;
 }
@@ -35,17 +37,19 @@ export interface CliConnectionOptions {
 
 export function cliConnection(choice: ConnectionChoice, options: CliConnectionOptions = {}): CliConnection {
   let target: ConnectionTarget | undefined;
-  let engine: Engine | undefined;
-  let api: Api | undefined;
+  let engine: Promise<Engine> | undefined;
+  let api: Promise<Api> | undefined;
   let transport: ClosableTransport | undefined;
   let client: ApiClient | undefined;
 
   const resolved = (): ConnectionTarget => (target ??= resolveConnection(choice));
-  const localEngine = (): Engine => {
+  const localEngine = (): Promise<Engine> => {
     const chosen = resolved();
     if (chosen.kind !== 'local') throw new StrataError('UNSUPPORTED', `this command runs its own engine, in this process: use --root DIR or --connection local (the connection is ${chosen.name})`);
-    return (engine ??= Engine.open({ root: chosen.root }));
+    return (engine ??= import('../engine/index').then(({ Engine }) => Engine.open({ root: chosen.root })));
   };
+  const localApi = (): Promise<Api> =>
+    (api ??= Promise.all([localEngine(), import('../api/dispatch')]).then(([opened, { Api }]) => new Api({ engine: opened, standardOutput: options.standardOutput })));
 
   return {
     target: resolved,
@@ -61,15 +65,15 @@ export function cliConnection(choice: ConnectionChoice, options: CliConnectionOp
           },
         });
       } else {
-        api = new Api({ engine: localEngine(), standardOutput: options.standardOutput });
-        transport = localTransport(api);
+        transport = localTransport(deferredHost(localApi));
       }
       return (client = createClient(transport));
     },
     engine: localEngine,
     async close() {
       transport?.close();
-      await api?.close();
+      // An engine that failed to open has nothing to close.
+      await api?.then((opened) => opened.close(), () => undefined);
     },
   };
 }

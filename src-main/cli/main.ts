@@ -3,39 +3,11 @@ import { parseArgs } from 'node:util';
 import { isApiError } from '@shared/api/api-error';
 import { type ErrorShape, toErrorShape } from '@shared/errors';
 import { type Command, UsageError, endOptionsAtFirstPositional } from './command';
+import { COMMAND_INDEX, findCommand } from './command-index';
 import { type CliConnection, cliConnection } from './connect';
-import { dfCommand } from './commands/df';
-import { historyCommand } from './commands/history';
-import { imagesCommand } from './commands/images';
-import { importCommand } from './commands/import';
-import { pullCommand } from './commands/pull';
-import { saveCommand } from './commands/save';
-import { inspectCommand } from './commands/inspect';
-import { layersCommand } from './commands/layers';
-import { pruneCommand } from './commands/prune';
-import { rmiCommand } from './commands/rmi';
-import { tagCommand } from './commands/tag';
-import { killCommand, pauseCommand, restartCommand, rmCommand, startCommand, stopCommand, unpauseCommand, waitCommand } from './commands/container-actions';
-import { attachCommand } from './commands/attach';
-import { buildCommand } from './commands/build';
-import { commitCommand } from './commands/commit';
-import { diffCommand } from './commands/diff';
-import { execCommand } from './commands/exec';
-import { logsCommand } from './commands/logs';
-import { updateCommand } from './commands/update';
-import { psCommand } from './commands/ps';
-import { runCommand } from './commands/run';
-import { serveCommand } from './commands/serve';
-import { statsCommand } from './commands/stats';
-import { systemCommand } from './commands/system';
 import { type Output, STDOUT_CLOSED_EXIT, isClosedPipe, json, processOutput } from './output';
 
-export const COMMANDS: readonly Command[] = [
-  importCommand, pullCommand, saveCommand, buildCommand, imagesCommand, inspectCommand, historyCommand, layersCommand, dfCommand, tagCommand, rmiCommand, pruneCommand,
-  runCommand, psCommand, startCommand, stopCommand, restartCommand, pauseCommand, unpauseCommand, killCommand, rmCommand, waitCommand, logsCommand,
-  execCommand, attachCommand, diffCommand, commitCommand, updateCommand, statsCommand,
-  serveCommand, systemCommand,
-];
+declare const __STRATA_VERSION__: string;
 
 const GLOBAL_OPTIONS = {
   root: { type: 'string' },
@@ -43,15 +15,21 @@ const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
   format: { type: 'string' }, // docker's `--format json`; tables are the default
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
 
 export async function main(argv: string[], output: Output = processOutput): Promise<number> {
   const split = commandPosition(argv);
   const name = split < 0 ? undefined : argv[split];
-  const command = COMMANDS.find((candidate) => candidate.name === name);
-  const helpAsked = argv.slice(0, commandHelpEnd(argv, split)).some((arg) => arg === '--help' || arg === '-h');
+  if (!name && argv.includes('--version')) {
+    output.out(`strata version ${__STRATA_VERSION__}\n`);
+    return 0;
+  }
+  const entry = findCommand(name);
+  const command = await entry?.load();
+  const helpAsked = argv.slice(0, commandHelpEnd(argv, split, command)).some((arg) => arg === '--help' || arg === '-h');
   if (!name || helpAsked) {
-    output.out(command ? `usage: strata ${command.usage}\n\n${command.summary}\n` : help());
+    output.out(command ? `usage: strata ${command.usage}\n\n${entry!.summary}\n` : help());
     return name && !command ? 2 : 0;
   }
   if (!command) {
@@ -126,8 +104,7 @@ function stdoutFailure(command: Command, output: Output): number | undefined {
 }
 
 /** `--help` counts only before a `run` command's image (after it, it is the container's). */
-function commandHelpEnd(argv: string[], split: number): number {
-  const command = COMMANDS.find((candidate) => candidate.name === argv[split]);
+function commandHelpEnd(argv: string[], split: number, command: Command | undefined): number {
   if (!command?.positionalsAfterFirst) return argv.length;
   const rest = endOptionsAtFirstPositional(argv.slice(split + 1), { ...GLOBAL_OPTIONS, ...(command.options ?? {}) });
   const end = rest.indexOf('--');
@@ -144,14 +121,14 @@ function commandPosition(argv: string[]): number {
 }
 
 function help(): string {
-  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  const width = Math.max(...COMMAND_INDEX.map((entry) => entry.name.length));
   return [
-    'usage: strata [--root DIR | --connection NAME] [--json] COMMAND [ARGS]',
+    'usage: strata [--root DIR | --connection NAME] [--json] COMMAND [ARGS]   (strata --version)',
     '',
     'Strata: containers with an honest view of layers and disk.',
     '',
     'Commands:',
-    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    ...COMMAND_INDEX.map((entry) => `  ${entry.name.padEnd(width)}  ${entry.summary}`),
     '',
     'The engine: --root DIR (a store opened in this process), else --connection local|system, else',
     '$STRATA_HOST (unix:///path/to.sock), else $STRATA_CONNECTION, else as root the local engine, and for',

@@ -143,5 +143,25 @@ describe('strata CLI', () => {
   it('prints help', () => {
     const help = ok('--help');
     for (const command of ['import', 'images', 'inspect', 'history', 'layers', 'df', 'tag', 'rmi', 'prune']) expect(help).toContain(`  ${command}`);
+    expect(ok('run', '--help')).toMatch(/^usage: strata run [\s\S]*\n\nCreate a container from an image and start it/);
+  });
+
+  it('--version, --help and a usage error load no engine code; a command loads only its own', () => {
+    const loaded = (...args: string[]) => {
+      const result = spawnSync(process.execPath, ['--import', path.resolve('test/cli/fixtures/module-trace.mjs'), bin, ...args], { encoding: 'utf8', env: { ...process.env, STRATA_ROOT: root } });
+      const files = [...result.stderr.matchAll(/^module: file:\/\/.*\/out\/main\/(.+)$/gm)].map((match) => match[1]!);
+      return { stdout: result.stdout, code: result.status, files };
+    };
+    const { version } = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string };
+    const printed = loaded('--version');
+    expect(printed.stdout).toBe(`strata version ${version}\n`);
+    for (const args of [['--version'], ['--help'], ['ps', '--help'], ['images', '--bogus']]) {
+      const { files } = loaded(...args);
+      expect(files, args.join(' ')).toContain('cli.js');
+      expect(files, args.join(' ')).not.toContain('engine.js');
+      expect(files, args.join(' ')).not.toContain('api.js');
+    }
+    // the local engine, for a command that needs it
+    expect(loaded('images').files).toEqual(expect.arrayContaining(['cli.js', 'engine.js', 'api.js']));
   });
 });

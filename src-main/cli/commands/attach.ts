@@ -8,7 +8,6 @@ import { checkInputIsTerminal, outcomeStatus, runTerminal } from '../terminal-cl
 export const attachCommand: Command = {
   name: 'attach',
   usage: 'attach [--no-stdin] [--detach-keys KEYS] CONTAINER',
-  summary: "Attach to a running container's terminal (one made with -t); ctrl-p ctrl-q leaves it running",
   options: {
     'no-stdin': { type: 'boolean' },
     'detach-keys': { type: 'string' },

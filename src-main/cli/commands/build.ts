@@ -9,7 +9,6 @@ import { json, shortId } from '../output';
 export const buildCommand: Command = {
   name: 'build',
   usage: 'build [-t NAME[:TAG]]... [-f CONTAINERFILE] [--build-arg NAME[=VALUE]]... [--no-cache] [--target STAGE] [--network bridge|host|none] [-q] CONTEXT',
-  summary: 'Build an image from a Containerfile (or Dockerfile), layer by layer, reusing cached steps',
   options: {
     tag: { type: 'string', short: 't', multiple: true },
     file: { type: 'string', short: 'f' },

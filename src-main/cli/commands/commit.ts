@@ -5,7 +5,6 @@ import { json } from '../output';
 export const commitCommand: Command = {
   name: 'commit',
   usage: 'commit [-m MESSAGE] [-a AUTHOR] [-c INSTRUCTION]... [--pause=false] CONTAINER [NAME[:TAG]]',
-  summary: "Make a new image from a container's changes: its read-write layer on top of its image",
   options: {
     message: { type: 'string', short: 'm' },
     author: { type: 'string', short: 'a' },

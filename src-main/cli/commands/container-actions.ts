@@ -10,7 +10,6 @@ import { checkInputIsTerminal, outcomeStatus, runTerminal } from '../terminal-cl
 export const startCommand: Command = {
   name: 'start',
   usage: 'start [-a [-i] [--detach-keys KEYS]] CONTAINER...',
-  summary: "Start created or stopped containers (-a: attached to its terminal, for one made with -t)",
   options: { attach: { type: 'boolean', short: 'a' }, interactive: { type: 'boolean', short: 'i' }, 'detach-keys': { type: 'string' } },
   async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, values.attach ? 1 : Infinity, this.usage);
@@ -31,7 +30,6 @@ export const startCommand: Command = {
 export const stopCommand: Command = {
   name: 'stop',
   usage: 'stop [-t SECONDS] CONTAINER...',
-  summary: "Stop containers: the image's stop signal, then SIGKILL after the timeout (10 s)",
   options: { time: { type: 'string', short: 't' } },
   async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
@@ -46,7 +44,6 @@ export const stopCommand: Command = {
 export const killCommand: Command = {
   name: 'kill',
   usage: 'kill [-s SIGNAL] CONTAINER...',
-  summary: 'Send a signal to containers (default SIGKILL)',
   options: { signal: { type: 'string', short: 's' } },
   async run({ api, output }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
@@ -60,7 +57,6 @@ export const killCommand: Command = {
 export const rmCommand: Command = {
   name: 'rm',
   usage: 'rm [-f] CONTAINER...',
-  summary: 'Remove containers and their read-write layers (-f: even running ones)',
   options: { force: { type: 'boolean', short: 'f' } },
   async run({ api, output }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
@@ -74,7 +70,6 @@ export const rmCommand: Command = {
 export const waitCommand: Command = {
   name: 'wait',
   usage: 'wait CONTAINER...',
-  summary: 'Wait for containers to exit and print their exit codes',
   async run({ api, output }, { positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     for (const ref of positionals) output.out(`${(await api().call('containers.wait', { ref })).exitCode ?? ''}\n`);
@@ -84,7 +79,6 @@ export const waitCommand: Command = {
 export const restartCommand: Command = {
   name: 'restart',
   usage: 'restart [-t SECONDS] CONTAINER...',
-  summary: 'Stop and start containers again',
   options: { time: { type: 'string', short: 't' } },
   async run({ api, output }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
@@ -99,7 +93,6 @@ export const restartCommand: Command = {
 export const pauseCommand: Command = {
   name: 'pause',
   usage: 'pause CONTAINER...',
-  summary: "Freeze every process of containers (the cgroup freezer)",
   async run({ api, output }, { positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     for (const ref of positionals) {
@@ -112,7 +105,6 @@ export const pauseCommand: Command = {
 export const unpauseCommand: Command = {
   name: 'unpause',
   usage: 'unpause CONTAINER...',
-  summary: 'Thaw paused containers',
   async run({ api, output }, { positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     for (const ref of positionals) {

@@ -5,7 +5,6 @@ import { bytes, json, shortId, table } from '../output';
 export const dfCommand: Command = {
   name: 'df',
   usage: 'df [-v] [--json]',
-  summary: 'Show disk usage: image sizes, what sharing layers saves, what prune would free',
   options: { verbose: { type: 'boolean', short: 'v' } },
   async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 0, 0, this.usage);

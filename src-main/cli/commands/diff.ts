@@ -5,7 +5,6 @@ import { json } from '../output';
 export const diffCommand: Command = {
   name: 'diff',
   usage: 'diff CONTAINER',
-  summary: "What a container changed in its read-write layer: A added, C changed, D deleted",
   async run({ api, output, json: asJson }, { positionals }) {
     expectPositionals(positionals, 1, 1, this.usage);
     const changes = await api().call('containers.diff', { ref: positionals[0]! });

@@ -8,7 +8,6 @@ import { checkInputIsTerminal, outcomeStatus, runTerminal } from '../terminal-cl
 export const execCommand: Command = {
   name: 'exec',
   usage: 'exec [-d] [-i] [-t] [--detach-keys KEYS] [-e K=V]... [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]',
-  summary: "Run a command in a running container (its namespaces, cgroup and root); exits with the command's code",
   options: {
     detach: { type: 'boolean', short: 'd' },
     tty: { type: 'boolean', short: 't' },

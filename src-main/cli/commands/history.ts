@@ -5,7 +5,6 @@ import { ago, bytes, json, shortId, table, truncate } from '../output';
 export const historyCommand: Command = {
   name: 'history',
   usage: 'history [--no-trunc] [--json] IMAGE',
-  summary: 'Show how an image was made, layer by layer (newest first)',
   options: { 'no-trunc': { type: 'boolean' } },
   async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, 1, this.usage);

@@ -5,7 +5,6 @@ import { ago, bytes, json, shortId, table } from '../output';
 export const imagesCommand: Command = {
   name: 'images',
   usage: 'images [--json]',
-  summary: 'List images',
   async run({ api, output, json: asJson }, { positionals }) {
     expectPositionals(positionals, 0, 0, this.usage);
     const images = await api().call('images.list');

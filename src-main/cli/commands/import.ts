@@ -9,7 +9,6 @@ import { bytes, json, shortId } from '../output';
 export const importCommand: Command = {
   name: 'import',
   usage: 'import [--format oci|oci-archive|docker-archive|rootfs] [-t NAME[:TAG]]... [-c INSTRUCTION]... PATH',
-  summary: 'Import images from an OCI layout, an oci-archive, a docker-archive (docker/podman save) or a rootfs tar',
   options: {
     format: { type: 'string' },
     tag: { type: 'string', short: 't', multiple: true },

@@ -6,7 +6,6 @@ import { json } from '../output';
 export const inspectCommand: Command = {
   name: 'inspect',
   usage: 'inspect IMAGE|CONTAINER...',
-  summary: 'Show everything about images or containers, as JSON',
   async run({ api, output }, { positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
     const found: unknown[] = [];

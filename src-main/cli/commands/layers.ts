@@ -11,7 +11,6 @@ const MARK = { added: 'A', modified: 'M', deleted: 'D', unchanged: ' ' } as cons
 export const layersCommand: Command = {
   name: 'layers',
   usage: 'layers [--layer N|ID] [--depth N] [--json] IMAGE [PATH] | layers --wasted [--json] IMAGE',
-  summary: 'Show the file tree of an image (merged) or of one layer (--layer: what that layer added, modified, deleted); --wasted: what later layers hide, and the efficiency score',
   options: { layer: { type: 'string', short: 'l' }, depth: { type: 'string', short: 'd' }, wasted: { type: 'boolean' } },
   async run({ api, output, json: asJson }, { values, positionals }) {
     if (values.wasted) {

@@ -13,7 +13,6 @@ import type { Output } from '../output';
 export const logsCommand: Command = {
   name: 'logs',
   usage: 'logs [-f] [-n N] [--since T] [-t] CONTAINER',
-  summary: "Show a container's output (stdout and stderr, as it wrote them)",
   options: {
     follow: { type: 'boolean', short: 'f' },
     tail: { type: 'string', short: 'n' },

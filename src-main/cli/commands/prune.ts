@@ -5,7 +5,6 @@ import { bytes, json, shortId } from '../output';
 export const pruneCommand: Command = {
   name: 'prune',
   usage: 'prune [--dry-run]',
-  summary: 'Remove untagged images and every layer and blob nothing uses',
   options: { 'dry-run': { type: 'boolean' } },
   async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 0, 0, this.usage);

@@ -7,8 +7,7 @@ import { ago, json, shortId, table, truncate } from '../output';
 
 export const psCommand: Command = {
   name: 'ps',
-  usage: 'ps [-a] [-q] [-n N | -l] [-f KEY=VALUE]... [--json]',
-  summary: `List containers (running ones; -a for all). Filters: ${FILTER_KEYS.join(', ')}`,
+  usage: `ps [-a] [-q] [-n N | -l] [-f KEY=VALUE]... [--json]   (KEY: ${FILTER_KEYS.join(', ')})`,
   options: {
     all: { type: 'boolean', short: 'a' },
     quiet: { type: 'boolean', short: 'q' },

@@ -7,7 +7,6 @@ import { bytes, json, shortId } from '../output';
 export const pullCommand: Command = {
   name: 'pull',
   usage: 'pull [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] [--creds USER[:PASSWORD]] [-q] NAME[:TAG|@DIGEST]',
-  summary: 'Pull an image from a registry (Docker Hub unless the name has one), downloading only the layers the store lacks',
   options: {
     platform: { type: 'string' },
     'tls-verify': { type: 'string' },

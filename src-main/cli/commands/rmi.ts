@@ -6,7 +6,6 @@ import { bytes, json } from '../output';
 export const rmiCommand: Command = {
   name: 'rmi',
   usage: 'rmi [-f] IMAGE...',
-  summary: 'Remove images (and whatever only they used)',
   options: { force: { type: 'boolean', short: 'f' } },
   async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);

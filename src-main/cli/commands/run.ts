@@ -11,7 +11,6 @@ import { streamLogs } from './logs';
 export const runCommand: Command = {
   name: 'run',
   usage: `run [-d] [--rm] [-i] [-t] [--detach-keys KEYS] ${CONTAINER_USAGE} IMAGE [COMMAND [ARG...]]`,
-  summary: 'Create a container from an image and start it (attached: its output, then its exit code; -it: its terminal)',
   options: {
     ...CONTAINER_FLAGS,
     detach: { type: 'boolean', short: 'd' },

@@ -12,7 +12,6 @@ const FORMATS: Record<string, ExportFormat> = { 'docker-archive': 'docker-archiv
 export const saveCommand: Command = {
   name: 'save',
   usage: 'save [-o PATH] [--format docker-archive|oci-archive|oci-dir] [--force] IMAGE...',
-  summary: 'Export images to a docker-archive (the default, as docker save), an oci-archive or an OCI layout directory',
   options: {
     output: { type: 'string', short: 'o' },
     format: { type: 'string' },

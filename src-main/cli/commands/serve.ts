@@ -22,7 +22,6 @@ import type { Output } from '../output';
 export const serveCommand: Command = {
   name: 'serve',
   usage: 'serve [--port N] [--host 127.0.0.1|::1] [--connection local|system]',
-  summary: 'Serve the Strata window to a browser on this machine (the API over a WebSocket, behind a token); Ctrl-C stops',
   options: {
     port: { type: 'string', short: 'p' },
     host: { type: 'string' },
@@ -38,7 +37,7 @@ export const serveCommand: Command = {
     try {
       const target = resolveConnection({ connection: values.connection as string | undefined, root: values.root as string | undefined });
       if (target.kind === 'socket') await serveConnection(target.socketPath, output, { port, host, signal: stop.signal });
-      else await serve(engine(), output, { port, host, signal: stop.signal });
+      else await serve(await engine(), output, { port, host, signal: stop.signal });
     } finally {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);

@@ -13,7 +13,6 @@ const HISTORY_FORMATS = ['csv', 'json'] as const;
 export const statsCommand: Command = {
   name: 'stats',
   usage: 'stats [--no-stream] [CONTAINER...] | stats --history CONTAINER [--format csv|json]',
-  summary: "Containers' CPU, memory, network, block IO and pids, live; or one container's stored history",
   options: { 'no-stream': { type: 'boolean' }, history: { type: 'string' }, format: { type: 'string' } },
   async run({ api, output, json: asJson }, { values, positionals }) {
     const format = values.format as string | undefined;

@@ -33,7 +33,6 @@ const PROBE_TIMEOUT_MS = 3000;
 export const systemCommand: Command = {
   name: 'system',
   usage: 'system service [--socket PATH] [--group NAME] | connections | info [--connection NAME] | install | uninstall [--purge]',
-  summary: 'The system engine: run it (service), install it as a systemd service for group strata, list connections',
   options: {
     socket: { type: 'string' },
     group: { type: 'string' },
@@ -63,7 +62,7 @@ async function service({ engine, output }: CommandContext, values: Record<string
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const opened: Engine = engine();
+  const opened: Engine = await engine();
   // The service is its store's supervisor: restart policies and the stats history.
   const supervised = openSupervisedApi({
     engine: opened,
@@ -88,12 +87,12 @@ async function service({ engine, output }: CommandContext, values: Record<string
 }
 
 /** A transport to the connection, and how to let it go. */
-function openTransport(target: ConnectionTarget, context: CommandContext): ClosableTransport & { release(): Promise<void> } {
+async function openTransport(target: ConnectionTarget, context: CommandContext): Promise<ClosableTransport & { release(): Promise<void> }> {
   if (target.kind === 'socket') {
     const transport = socketTransport(target.socketPath);
     return { ...transport, release: async () => transport.close() };
   }
-  const api = new Api({ engine: context.engine() });
+  const api = new Api({ engine: await context.engine() });
   const transport = localTransport(api);
   return { ...transport, release: () => (transport.close(), api.close()) };
 }
@@ -111,7 +110,7 @@ function callWithin(transport: ClosableTransport, method: string, ms: number): P
 
 async function info(context: CommandContext, values: Record<string, unknown>): Promise<void> {
   const target = resolveConnection({ connection: values.connection as string | undefined, root: values.root as string | undefined });
-  const transport = openTransport(target, context);
+  const transport = await openTransport(target, context);
   try {
     const reply = await transport.invoke('system.info', {});
     if ('error' in reply) throw new StrataError(reply.error.code, reply.error.message);
@@ -179,7 +178,7 @@ async function uninstall({ engine, output }: CommandContext, values: Record<stri
   requireRoot('strata system uninstall');
   for (const line of uninstallSystemService(installContext(), { purge: Boolean(values.purge) })) output.out(`${line}\n`);
   if (!values.purge) return output.out('containers and the store stay (strata system uninstall --purge removes them)\n');
-  const store = engine();
+  const store = await engine();
   for (const container of await store.listContainers({ all: true })) {
     await store.removeContainer(container.id, { force: true });
     output.out(`container ${container.name}: removed\n`);

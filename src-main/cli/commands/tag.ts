@@ -5,7 +5,6 @@ import { json } from '../output';
 export const tagCommand: Command = {
   name: 'tag',
   usage: 'tag IMAGE TARGET',
-  summary: 'Give an image another name',
   async run({ api, output, json: asJson }, { positionals }) {
     expectPositionals(positionals, 2, 2, this.usage);
     const { tag } = await api().call('images.tag', { source: positionals[0]!, target: positionals[1]! });

@@ -9,7 +9,6 @@ const UPDATE_FLAGS = ['memory', 'memory-swap', 'memory-reservation', 'cpus', 'cp
 export const updateCommand: Command = {
   name: 'update',
   usage: 'update [-m MEM] [--memory-swap MEM] [--memory-reservation MEM] [--cpus N] [--cpu-shares N] [--pids-limit N] [--restart P] CONTAINER...',
-  summary: 'Change the limits of containers — of running ones at once — or their restart policy',
   options: Object.fromEntries(UPDATE_FLAGS.map((flag) => [flag, CONTAINER_FLAGS![flag]!])),
   async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);
