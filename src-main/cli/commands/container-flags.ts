@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { StrataError } from '@shared/errors';
+import { MAX_SECCOMP_PROFILE_BYTES } from '@shared/limits';
 import {
   CPU_SHARES_RANGE,
   type ContainerOptions,
@@ -21,9 +22,6 @@ import {
 } from '../../engine/containers/options';
 import { parseCapabilities, parseSecurityOpt } from '../../engine/containers/security-options';
 import { parsePortSpec } from '@shared/ports';
-
-/** A seccomp profile is a few tens of KiB (Docker's default: about 20); a bigger file is a wrong one. */
-const MAX_SECCOMP_PROFILE_BYTES = 1024 * 1024;
 
 export const CONTAINER_FLAGS: ParseArgsConfig['options'] = {
   name: { type: 'string' },

@@ -82,7 +82,7 @@ describe('containerCapabilities: Docker’s rules for --cap-add and --cap-drop',
       [{ capAdd: ['NET_ADMIN', 'SYS_WIZARD'] }, '--cap-add', 'SYS_WIZARD'],
       [{ capDrop: ['CAP_'] }, '--cap-drop', 'CAP_'],
       [{ capDrop: [''] }, '--cap-drop', ''],
-    ] as const) {
+    ] satisfies [ContainerOptions, string, string][]) {
       const error = errorOf(() => caps(options));
       expect(error.code).toBe('INVALID_ARGUMENT');
       expect(error.message).toContain(`${flag}: unknown capability ${JSON.stringify(name)}`);
