@@ -102,6 +102,20 @@ describe('dispatch', () => {
     expect(missing).toMatchObject({ code: 'NOT_FOUND', message: '--device /dev/no-such-node: no such file on the host' });
   });
 
+  it('checks the security options: capability names, flags, no CLI text', async () => {
+    const create = async (options: unknown) => errorOf(await session().call('containers.create', { image: 'nope:1', options: options as never }));
+    const capability = await create({ capAdd: ['NET_ADMIN', 'SYS_WIZARD'] });
+    expect(capability.code).toBe('INVALID_ARGUMENT');
+    expect(capability.message).toMatch(/^options: invalid input: capAdd\.1: unknown capability "SYS_WIZARD"/);
+    expect(await create({ readonlyRootfs: 'yes' })).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^options: invalid input: readonlyRootfs/) });
+    expect(await create({ noNewPrivileges: 'false' })).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^options: invalid input: noNewPrivileges/) });
+    expect(await create({ seccompProfile: '' })).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^options: invalid input: seccompProfile/) });
+    // --security-opt is the CLI's text: the API takes its parsed fields only
+    expect(await create({ securityOpt: ['no-new-privileges'] })).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/securityOpt/) });
+    // valid options get as far as the image
+    expect(await create({ capAdd: ['sys_admin'], capDrop: ['ALL'], readonlyRootfs: true, noNewPrivileges: false, seccompProfile: 'unconfined' })).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it("passes the engine's codes through", async () => {
     const s = session();
     expect(errorOf(await s.call('images.inspect', { ref: 'nope:1' }))).toMatchObject({ code: 'NOT_FOUND', message: 'no such image: nope:1' });

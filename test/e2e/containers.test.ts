@@ -2,6 +2,7 @@
 // the engine sends stats), read its logs and its record, stop it and see its exit code,
 // remove it; a container that runs out of memory shows OOMKilled; a name already taken
 // shows the engine's message.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -224,6 +225,62 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.textContent({ timeout: 5000 })).toContain(`127.0.0.1:${hostPort}→80/tcp`);
     await engine.removeContainer('site', { force: true });
+  });
+
+  it("runs a locked-down container from the dialog's Security section: checked first, then seen from inside", async () => {
+    const { page, engine } = strata;
+    await page.goto(`${strata.url}#containers`);
+    await page.getByRole('button', { name: 'Run a container' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Run a container' });
+    await dialog.getByRole('combobox', { name: 'Image' }).selectOption('test/a:1');
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('locked');
+    const script = 'busybox grep -E "^(CapEff|NoNewPrivs):" /proc/self/status; busybox touch /x 2>&1; echo tmp > /tmp/t && echo "tmp ok"';
+    await dialog.getByRole('textbox', { name: 'Command' }).fill(`sh -c '${script}'`);
+
+    // folded away until opened; no-new-privileges on and the default profile until changed
+    const addCaps = dialog.getByRole('textbox', { name: 'Add capabilities' });
+    expect(await addCaps.isVisible()).toBe(false);
+    await dialog.getByText('Security', { exact: true }).click();
+    await expect.poll(() => addCaps.isVisible()).toBe(true);
+    expect(await dialog.getByRole('checkbox', { name: 'No new privileges' }).isChecked()).toBe(true);
+    expect(await dialog.getByRole('combobox', { name: 'Seccomp profile' }).inputValue()).toBe('default');
+
+    // checked before anything is sent: an unknown name, a custom profile without its file
+    await addCaps.fill('net_admin SYS_WIZARD');
+    await dialog.getByRole('combobox', { name: 'Seccomp profile' }).selectOption('custom');
+    await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => dialog.getByText('"SYS_WIZARD" is not a capability').isVisible()).toBe(true);
+    expect(await addCaps.getAttribute('aria-invalid')).toBe('true');
+    expect(await dialog.getByText('Choose a JSON profile file.').isVisible()).toBe(true);
+    // folded again, a problem in it opens it
+    await dialog.getByText('Security', { exact: true }).click();
+    await expect.poll(() => addCaps.isVisible()).toBe(false);
+    await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => addCaps.isVisible()).toBe(true);
+
+    await addCaps.fill('net_admin');
+    await dialog.getByRole('textbox', { name: 'Drop capabilities' }).fill('ALL');
+    const profile = JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [] });
+    const profileFile = path.join(strata.work, 'profile.json');
+    fs.writeFileSync(profileFile, profile);
+    await dialog.getByLabel('Profile file').setInputFiles(profileFile);
+    await expect.poll(() => dialog.getByText('profile.json: sent to the engine as it is').isVisible()).toBe(true);
+    await dialog.getByRole('checkbox', { name: 'Read-only root filesystem' }).check();
+    await dialog.getByRole('checkbox', { name: 'No new privileges' }).uncheck();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'run-dialog-security-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await screenshot(page, 'run-dialog-security');
+    await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+
+    await expect.poll(() => page.getByRole('heading', { name: 'locked', level: 1 }).isVisible(), { timeout: 10_000 }).toBe(true);
+    const record = await engine.inspectContainer('locked');
+    expect(record.options).toMatchObject({ capAdd: ['CAP_NET_ADMIN'], capDrop: ['ALL'], readonlyRootfs: true, noNewPrivileges: false, seccompProfile: profile });
+    expect(await engine.waitContainer(record.id)).toBe(0);
+    const lines = await strata.api.call('containers.logs', { ref: 'locked' });
+    // CAP_NET_ADMIN is bit 12 and the only one left
+    expect(lines.map((line) => line.log).join('')).toBe('CapEff:\t0000000000001000\nNoNewPrivs:\t0\ntouch: /x: Read-only file system\ntmp ok\n');
+    await engine.removeContainer('locked', { force: true });
   });
 
   it('shows busy containers live (the screenshots for the README)', { timeout: 90_000 }, async () => {

@@ -23,7 +23,8 @@ export const runCommand: Command = {
   async run({ api, output, json: asJson }, { values, positionals }) {
     const [image, ...command] = positionals;
     if (!image) throw new UsageError(`usage: strata ${this.usage}`);
-    const options = { ...containerOptions(values, command), ...(values.tty ? { tty: true } : {}), ...(values.interactive ? { interactive: true } : {}) };
+    const warn = (message: string) => output.err(`strata run: warning: ${message}\n`);
+    const options = { ...containerOptions(values, command, warn), ...(values.tty ? { tty: true } : {}), ...(values.interactive ? { interactive: true } : {}) };
     const detachKeys = parseDetachKeys((values['detach-keys'] as string | undefined) ?? DEFAULT_DETACH_KEYS);
     if (options.tty && !values.detach) checkInputIsTerminal(Boolean(options.interactive));
     if (options.tty && !values.detach) return runWithTerminal(api(), output, image, options, { rm: Boolean(values.rm), detachKeys });

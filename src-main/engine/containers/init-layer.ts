@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NETWORK_FILES } from '../network/network-files';
-import { defaultMounts } from '../runtime/oci-config';
+import { defaultMounts, readonlyRootfsMounts } from '../runtime/oci-config';
 import type { Store } from '../store/store';
 import type { ContainerOptions } from './options';
 import { imageRoot } from './rootfs';
@@ -21,12 +21,12 @@ export interface MountPoint {
 }
 
 /**
- * The runtime's default mounts, the network files, the user's volumes and the image's
- * (anonymous) volumes. `fileSources`: the volume sources that are files, not directories.
+ * The runtime's default mounts (and --read-only's tmpfs), the network files, the user's
+ * volumes and the image's (anonymous) volumes. `fileSources`: the volume sources that are files, not directories.
  */
 export function mountPointsOf(options: ContainerOptions, imageVolumes: readonly string[], fileSources: ReadonlySet<string> = new Set()): MountPoint[] {
   return [
-    ...defaultMounts().map((mount) => ({ destination: mount.destination, file: false })),
+    ...[...defaultMounts(), ...(options.readonlyRootfs === true ? readonlyRootfsMounts() : [])].map((mount) => ({ destination: mount.destination, file: false })),
     ...NETWORK_FILES.map((destination) => ({ destination, file: true })),
     ...(options.volumes ?? []).map((volume) => ({ destination: volume.destination, file: fileSources.has(volume.source) })),
     ...imageVolumes.map((destination) => ({ destination, file: false })),

@@ -10,6 +10,7 @@ import { StrataError } from '@shared/errors';
 import { parseByteSize } from '@shared/sizes';
 import type { NetworkMode } from '../network/network-files';
 import { validatePortSpec } from '@shared/ports';
+import { normalizeCapabilities, unknownCapabilityMessage } from './security-options';
 
 /** The CFS quota must be at least 1 ms of a 100 ms period, so --cpus goes down to 0.01. */
 export const MIN_CPUS = 0.01;
@@ -267,6 +268,14 @@ const restartSchema = z.union([
   z.strictObject({ name: z.literal('on-failure'), maxRetries: z.number().int().nonnegative().optional() }),
 ]);
 
+/** Capability names in any of the spellings users type, kept in their one spelling, each once. */
+const capabilityList = z.array(z.string()).transform((names, ctx) => {
+  const result = normalizeCapabilities(names);
+  if ('capabilities' in result) return result.capabilities;
+  ctx.addIssue({ code: 'custom', path: [result.unknownAt], message: unknownCapabilityMessage(names[result.unknownAt]!) });
+  return z.NEVER;
+});
+
 const envEntry = z.string().regex(/^[^=\s\0]+=[^\0]*$/, 'must be KEY=VALUE');
 
 const containerOptionsObject = z.strictObject({
@@ -310,6 +319,12 @@ const containerOptionsObject = z.strictObject({
     .optional(),
   devices: z.array(deviceSchema).optional(),
   privileged: z.boolean().optional(),
+  capAdd: capabilityList.optional(),
+  capDrop: capabilityList.optional(),
+  readonlyRootfs: z.boolean().optional(),
+  noNewPrivileges: z.boolean().optional(),
+  // What the profile may hold is the runtime's to check (a JSON profile's text, or 'unconfined').
+  seccompProfile: z.string().min(1).optional(),
   tty: z.boolean().optional(),
   interactive: z.boolean().optional(),
 });

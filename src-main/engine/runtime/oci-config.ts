@@ -1,5 +1,7 @@
 // The parts of the OCI runtime-spec config.json (v1.2) that strata-runtime honours, as
 // types: the engine's bundle writer and the tests build configs with these.
+import { CAPABILITIES, type CapabilityName, DEFAULT_CAPABILITIES as SHARED_DEFAULT_CAPABILITIES } from '@shared/capabilities';
+
 export interface OciMount {
   destination: string;
   type?: string;
@@ -14,7 +16,7 @@ export interface OciHook {
   timeout?: number;
 }
 
-export type OciCapability = `CAP_${string}`;
+export type OciCapability = CapabilityName;
 
 export interface OciConfig {
   ociVersion: string;
@@ -57,22 +59,11 @@ export interface OciConfig {
   };
 }
 
-/** The default capability set container engines give (Docker's list). */
-export const DEFAULT_CAPABILITIES: OciCapability[] = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
-  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
-];
+/** Docker's default set; the names live in src-shared, where the window checks them too. */
+export const DEFAULT_CAPABILITIES: readonly OciCapability[] = SHARED_DEFAULT_CAPABILITIES;
 
-/** Every capability strata-runtime knows (caps.c); it skips the ones an older kernel lacks. `--privileged` gets them all. */
-export const ALL_CAPABILITIES: OciCapability[] = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
-  'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN',
-  'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE',
-  'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME',
-  'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP',
-  'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ',
-  'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
-];
+/** Every capability strata-runtime knows (caps.c); it skips the ones an older kernel lacks. `--privileged` gets every one the engine holds. */
+export const ALL_CAPABILITIES: readonly OciCapability[] = CAPABILITIES;
 
 /** The mounts every Linux container gets, as `runc spec` writes them. */
 export function defaultMounts(): OciMount[] {
@@ -83,6 +74,20 @@ export function defaultMounts(): OciMount[] {
     { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+  ];
+}
+
+/**
+ * `--read-only`'s writable places, as Podman's `--read-only-tmpfs` (its default) mounts
+ * them: programs expect to write temporary files and pid files there. Each is the
+ * container's own, empty at start (the image's files there are hidden, not copied up).
+ * /dev, /dev/shm and the volumes are mounts of their own and stay writable anyway.
+ */
+export function readonlyRootfsMounts(): OciMount[] {
+  return [
+    { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] },
+    { destination: '/var/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] },
+    { destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=755'] },
   ];
 }
 

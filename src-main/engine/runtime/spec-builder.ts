@@ -16,15 +16,16 @@ import { DEFAULT_PATH } from '../images/changes';
 import type { RunConfig } from '../images/oci';
 import { type HostDevice, devicePolicy, statHostDevice } from './device-policy';
 import { resolveUser } from './image-user';
+import { containerCapabilities } from './capabilities';
 import {
   ALL_CAPABILITIES,
-  DEFAULT_CAPABILITIES,
   DEFAULT_MASKED_PATHS,
   DEFAULT_READONLY_PATHS,
   type OciCapability,
   type OciConfig,
   type OciMount,
   defaultMounts,
+  readonlyRootfsMounts,
 } from './oci-config';
 
 export interface SpecInput {
@@ -91,7 +92,7 @@ export function buildSpec(input: SpecInput): OciConfig {
   const user = resolveUser(options.user ?? image.User, input.readImageFile);
   const nofile = input.maxOpenFiles ?? openFilesLimit();
   const privileged = options.privileged === true;
-  const capabilities = privileged ? privilegedCapabilities() : DEFAULT_CAPABILITIES;
+  const capabilities = containerCapabilities(options, () => privilegedCapabilities());
   const devices = devicePolicy(options, input.hostDevice ?? statHostDevice);
   const cgroupNamespace = input.cgroupNamespace ?? hostCgroupV2();
 
@@ -113,12 +114,13 @@ export function buildSpec(input: SpecInput): OciConfig {
         ambient: [],
       },
       rlimits: [{ type: 'RLIMIT_NOFILE', soft: nofile, hard: nofile }],
-      // Security by default: no setuid binary or file capability can raise privileges
-      // beyond what the container started with.
-      noNewPrivileges: true,
+      // Security by default (Docker's default is off): no setuid binary or file capability
+      // can raise privileges beyond what the container started with, unless the user
+      // turns it off (`--security-opt no-new-privileges=false`).
+      noNewPrivileges: options.noNewPrivileges ?? true,
       oomScoreAdj: 0,
     },
-    root: { path: input.rootfs, readonly: false },
+    root: { path: input.rootfs, readonly: options.readonlyRootfs === true },
     hostname,
     mounts: mounts(options, cgroupNamespace),
     annotations: annotations(id, image, options),
@@ -175,9 +177,10 @@ function environment(image: RunConfig, options: ContainerOptions, hostname: stri
 }
 
 /**
- * The runtime's default mounts, then each volume as a recursive private bind, parents
- * before children. A volume on a default mount's destination replaces it (as Docker lets
- * `-v` replace /dev/shm); validateVolume keeps them off /, /dev and /proc.
+ * The runtime's default mounts (and --read-only's tmpfs), then each volume as a recursive
+ * private bind, parents before children. A volume on a default mount's destination
+ * replaces it (as Docker lets `-v` replace /dev/shm); validateVolume keeps them off /,
+ * /dev and /proc.
  */
 function mounts(options: ContainerOptions, cgroupNamespace: boolean): OciMount[] {
   const seen = new Set<string>();
@@ -198,7 +201,10 @@ function mounts(options: ContainerOptions, cgroupNamespace: boolean): OciMount[]
   // the container's cgroup2 view (the runtime mounts cgroup2 inside its cgroup namespace)
   const cgroup: OciMount[] = cgroupNamespace ? [{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] }] : [];
   const writable = (m: OciMount) => options.privileged === true && (m.type === 'sysfs' || m.type === 'cgroup');
-  const defaults = [...defaultMounts(), ...cgroup].map((m) => (writable(m) ? { ...m, options: m.options?.filter((o) => o !== 'ro') } : m));
+  const defaults = [
+    ...[...defaultMounts(), ...cgroup].map((m) => (writable(m) ? { ...m, options: m.options?.filter((o) => o !== 'ro') } : m)),
+    ...(options.readonlyRootfs === true ? readonlyRootfsMounts() : []),
+  ];
   return [...defaults.filter((m) => !seen.has(m.destination)), ...volumes];
 }
 
@@ -239,8 +245,8 @@ function resources(options: ContainerOptions, swapLimit: boolean): Resources {
 let cachedPrivileged: OciCapability[] | undefined;
 
 /**
- * --privileged's capabilities: every one this process holds, as Docker gives every one the
- * daemon holds. The runtime is this process's child and cannot grant a capability it lacks
+ * --privileged's capabilities, and what --cap-add may ask for: every one this process
+ * holds, as Docker gives every one the daemon holds. The runtime is this process's child and cannot grant a capability it lacks
  * (capset fails), which happens where the host runs Strata with a reduced bounding set.
  * procRoot is for tests; the answer for /proc is computed once.
  */

@@ -1,6 +1,7 @@
 // The run dialog's fields → ContainerOptions, with a message per field that is wrong.
 // Pure: checked before anything is sent; the engine checks again and has the last word.
-import { MIN_MEMORY } from '@shared/limits';
+import { normalizeCapability } from '@shared/capabilities';
+import { MAX_SECCOMP_PROFILE_BYTES, MIN_MEMORY } from '@shared/limits';
 import type { ContainerOptions, NetworkMode, PortSpec, RestartPolicy, VolumeSpec } from '@shared/api/types/containers';
 import { parsePortLine } from './ports';
 import { formatBytes, parseSize } from './units';
@@ -23,13 +24,50 @@ export interface RunForm {
   ports: string;
   /** `-it`: a terminal (tty) with stdin kept open, for the window's Terminal tab. */
   interactive: boolean;
+  /** The Security section: `--privileged`. */
+  privileged: boolean;
+  /** `--cap-add`/`--cap-drop`: names separated by spaces or commas (`NET_ADMIN`, `cap_sys_time`, `ALL`). */
+  capAdd: string;
+  capDrop: string;
+  /** `--read-only`. */
+  readOnly: boolean;
+  /** `no-new-privileges`: on unless unticked. */
+  noNewPrivileges: boolean;
+  /** `seccomp=`: the default profile, none, or a JSON profile from a file the user picked. */
+  seccomp: 'default' | 'unconfined' | 'custom';
+  /** The picked profile file's text (its name in seccompFile): sent whole, so it works on any connection. */
+  seccompProfile: string;
+  seccompFile: string;
 }
 
 export type RunFormErrors = Partial<Record<keyof RunForm, string>>;
 
-export const EMPTY_FORM: RunForm = { image: '', name: '', command: '', env: '', mounts: '', memory: '', cpus: '', pids: '', restart: 'no', maxRetries: '', network: 'bridge', ports: '', interactive: false };
+export const EMPTY_FORM: RunForm = {
+  image: '',
+  name: '',
+  command: '',
+  env: '',
+  mounts: '',
+  memory: '',
+  cpus: '',
+  pids: '',
+  restart: 'no',
+  maxRetries: '',
+  network: 'bridge',
+  ports: '',
+  interactive: false,
+  privileged: false,
+  capAdd: '',
+  capDrop: '',
+  readOnly: false,
+  noNewPrivileges: true,
+  seccomp: 'default',
+  seccompProfile: '',
+  seccompFile: '',
+};
 
-/** Docker's floor for a memory limit. */
+/** The Security section's fields: the dialog opens the section when one of them has a problem. */
+export const SECURITY_FIELDS: readonly (keyof RunForm)[] = ['capAdd', 'capDrop', 'seccompProfile'];
 
 /** `sh -c "echo hi"` → ['sh', '-c', 'echo hi']: spaces split, quotes group, backslash escapes. */
 export function splitCommand(text: string): string[] | undefined {
@@ -133,5 +171,48 @@ export function checkRunForm(form: RunForm, host: { cpus: number; memoryBytes: n
     else options.restart = form.maxRetries.trim() ? { name: 'on-failure', maxRetries: Number(form.maxRetries) } : { name: 'on-failure' };
   } else if (form.restart !== 'no') options.restart = { name: form.restart };
   if (form.interactive) Object.assign(options, { tty: true, interactive: true });
+  checkSecurity(form, options, errors);
   return { options, errors };
+}
+
+/** `NET_ADMIN, sys_time` → ['CAP_NET_ADMIN', 'CAP_SYS_TIME'], or the first name no kernel has. */
+export function parseCapabilityText(text: string): { names: string[] } | { unknown: string } {
+  const names: string[] = [];
+  for (const word of text.split(/[\s,]+/).filter(Boolean)) {
+    const name = normalizeCapability(word);
+    if (name === undefined) return { unknown: word };
+    if (!names.includes(name)) names.push(name);
+  }
+  return { names };
+}
+
+function checkSecurity(form: RunForm, options: ContainerOptions, errors: RunFormErrors): void {
+  if (form.privileged) options.privileged = true;
+  for (const field of ['capAdd', 'capDrop'] as const) {
+    // --privileged gets every capability: the lists would change nothing (the fields are disabled)
+    if (form.privileged) continue;
+    const parsed = parseCapabilityText(form[field]);
+    if ('unknown' in parsed) errors[field] = `"${parsed.unknown}" is not a capability: a name such as NET_ADMIN or CAP_NET_ADMIN, or ALL.`;
+    else if (parsed.names.length) options[field] = parsed.names;
+  }
+  if (form.readOnly) options.readonlyRootfs = true;
+  if (!form.noNewPrivileges) options.noNewPrivileges = false;
+  if (form.seccomp === 'unconfined') options.seccompProfile = 'unconfined';
+  else if (form.seccomp === 'custom') {
+    const problem = seccompProblem(form.seccompProfile);
+    if (problem) errors.seccompProfile = problem;
+    else options.seccompProfile = form.seccompProfile;
+  }
+}
+
+/** What is wrong with a picked profile file's text, checked as the CLI checks a file; the engine checks what it says. */
+function seccompProblem(text: string): string | undefined {
+  if (!text) return 'Choose a JSON profile file.';
+  if (new TextEncoder().encode(text).length > MAX_SECCOMP_PROFILE_BYTES) return 'This file is bigger than a seccomp profile (at most 1 MiB).';
+  try {
+    JSON.parse(text);
+  } catch {
+    return 'This file is not JSON: a seccomp profile is a JSON file.';
+  }
+  return undefined;
 }

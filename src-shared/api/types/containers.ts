@@ -69,6 +69,20 @@ export interface ContainerOptions {
   /** Every device and capability, /proc unmasked, /sys writable: as strong as the host's root. */
   privileged?: boolean;
   /**
+   * Capabilities on top of Docker's default set (`--cap-add`): `CAP_SYS_ADMIN` or `ALL`, in
+   * any case, `CAP_` optional (the engine keeps the `CAP_SYS_ADMIN` spelling). A name in
+   * both lists is added; `ALL` here means every one the engine holds, but the dropped ones.
+   */
+  capAdd?: string[];
+  /** Capabilities taken from the default set (`--cap-drop`); `ALL` leaves only the added ones. Ignored with `privileged`. */
+  capDrop?: string[];
+  /** `--read-only`: the root filesystem is mounted read-only; tmpfs on /tmp, /var/tmp and /run, and volumes, stay writable. */
+  readonlyRootfs?: boolean;
+  /** `--security-opt no-new-privileges=false` turns it off; absent or true: on (Strata's default, unlike Docker's). */
+  noNewPrivileges?: boolean;
+  /** `--security-opt seccomp=…`: absent = the default profile, `unconfined` = none, else a JSON profile's text. */
+  seccompProfile?: string;
+  /**
    * A terminal (docker's `-t`): the process's stdin, stdout and stderr are a pty whose master
    * the shim keeps; its log is one `stdout` stream, as the terminal wrote it (`\r\n`).
    */

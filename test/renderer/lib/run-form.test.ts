@@ -2,7 +2,7 @@
 // would, and each field → ContainerOptions or a message under that field, before anything
 // is sent to the engine.
 import { describe, expect, it } from 'vitest';
-import { checkRunForm, EMPTY_FORM, type RunForm, splitCommand } from '../../../src-renderer/src/lib/run-form';
+import { checkRunForm, EMPTY_FORM, type RunForm, SECURITY_FIELDS, splitCommand } from '../../../src-renderer/src/lib/run-form';
 
 const HOST = { cpus: 4, memoryBytes: 8 * 1024 ** 3 };
 const check = (fields: Partial<RunForm>) => checkRunForm({ ...EMPTY_FORM, image: 'busybox', ...fields }, HOST);
@@ -138,5 +138,49 @@ describe('checkRunForm', () => {
   it('reports every wrong field at once', () => {
     const { errors } = checkRunForm({ ...EMPTY_FORM, name: 'x', env: 'bad', cpus: '99', pids: '0' }, HOST);
     expect(Object.keys(errors).sort()).toEqual(['cpus', 'env', 'image', 'name', 'pids']);
+  });
+});
+
+describe('checkRunForm: the Security section', () => {
+  it('sends nothing for its defaults (no-new-privileges on, the default seccomp profile)', () => {
+    expect(check({}).options).toEqual({});
+    expect(EMPTY_FORM.noNewPrivileges).toBe(true);
+    expect(EMPTY_FORM.seccomp).toBe('default');
+  });
+
+  it('takes capability names in any case, CAP_ optional, separated by spaces or commas, each once', () => {
+    const { options, errors } = check({ capAdd: ' net_admin,CAP_SYS_TIME  Net_Admin ', capDrop: 'ALL' });
+    expect(errors).toEqual({});
+    expect(options).toEqual({ capAdd: ['CAP_NET_ADMIN', 'CAP_SYS_TIME'], capDrop: ['ALL'] });
+    expect(check({ capAdd: '  , ' }).options).not.toHaveProperty('capAdd');
+  });
+
+  it('names the first capability no kernel has, under its field', () => {
+    expect(check({ capAdd: 'NET_ADMIN SYS_WIZARD bogus' }).errors).toEqual({ capAdd: '"SYS_WIZARD" is not a capability: a name such as NET_ADMIN or CAP_NET_ADMIN, or ALL.' });
+    expect(check({ capDrop: 'CAP_' }).errors.capDrop).toBe('"CAP_" is not a capability: a name such as NET_ADMIN or CAP_NET_ADMIN, or ALL.');
+  });
+
+  it('privileged: sent, and the capability lists (which would change nothing) are not', () => {
+    expect(check({ privileged: true, capAdd: 'SYS_WIZARD', capDrop: 'ALL' })).toEqual({ options: { privileged: true }, errors: {} });
+  });
+
+  it('read-only root and no-new-privileges off', () => {
+    expect(check({ readOnly: true, noNewPrivileges: false }).options).toEqual({ readonlyRootfs: true, noNewPrivileges: false });
+  });
+
+  it('seccomp: unconfined, or a picked JSON file’s text, checked to be JSON and no bigger than a profile', () => {
+    expect(check({ seccomp: 'unconfined' }).options).toEqual({ seccompProfile: 'unconfined' });
+    const profile = '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[]}';
+    expect(check({ seccomp: 'custom', seccompProfile: profile, seccompFile: 'p.json' }).options).toEqual({ seccompProfile: profile });
+    expect(check({ seccomp: 'custom' }).errors).toEqual({ seccompProfile: 'Choose a JSON profile file.' });
+    expect(check({ seccomp: 'custom', seccompProfile: 'defaultAction: x' }).errors.seccompProfile).toBe('This file is not JSON: a seccomp profile is a JSON file.');
+    expect(check({ seccomp: 'custom', seccompProfile: `"${'x'.repeat(1024 * 1024)}"` }).errors.seccompProfile).toBe('This file is bigger than a seccomp profile (at most 1 MiB).');
+    // a file picked, then the choice changed back: the file is not sent
+    expect(check({ seccomp: 'default', seccompProfile: profile }).options).toEqual({});
+  });
+
+  it('its problems are the fields the dialog opens the section for', () => {
+    const { errors } = check({ capAdd: 'x', capDrop: 'y', seccomp: 'custom' });
+    expect(Object.keys(errors).sort()).toEqual([...SECURITY_FIELDS].sort());
   });
 });
