@@ -1,9 +1,10 @@
 // `npm run bench`: Strata side by side with the tools it replaces, as ratios.
-// Usage: node bench/run.js [--runs N] [--work DIR] [import] [runtime] [containers] [build] [stats] [renderer] [loop] [socket] [terminal]
+// Usage: node bench/run.js [--runs N] [--work DIR] [cli] [import] [runtime] [containers] [build] [stats] [renderer] [loop] [socket] [terminal]
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchBuild } from './build.js';
+import { benchCli } from './cli.js';
 import { benchContainers } from './containers.js';
 import { benchImport } from './import.js';
 import { benchLoop } from './loop.js';
@@ -14,7 +15,7 @@ import { benchSocket } from './socket.js';
 import { benchTerminal } from './terminal.js';
 
 const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '3' }, work: { type: 'string', default: '/var/tmp/strata-bench' } }, allowPositionals: true });
-const suites = { import: benchImport, runtime: benchRuntime, containers: benchContainers, build: benchBuild, stats: benchStats, renderer: benchRenderer, loop: benchLoop, socket: benchSocket, terminal: benchTerminal };
+const suites = { cli: benchCli, import: benchImport, runtime: benchRuntime, containers: benchContainers, build: benchBuild, stats: benchStats, renderer: benchRenderer, loop: benchLoop, socket: benchSocket, terminal: benchTerminal };
 const chosen = positionals.length ? positionals : Object.keys(suites);
 
 if (!fs.existsSync(path.resolve('out/main/cli.js'))) {

@@ -23,3 +23,37 @@ export function median(values) {
 export function seconds(value) {
   return value < 1 ? `${(value * 1000).toFixed(1)} ms` : `${value.toFixed(2)} s`;
 }
+
+/** min, median and max of a list of numbers. */
+export function spread(values) {
+  return { min: Math.min(...values), median: median(values), max: Math.max(...values) };
+}
+
+/**
+ * A and B in turn — A B A B … after one warm-up of each — so a machine whose speed drifts
+ * slows both alike; the ratio is taken pair by pair. No `sync` between (these commands write nothing).
+ */
+export function pairedTimes(a, b, runs) {
+  const once = ([command, ...args]) => {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+    return Number(process.hrtime.bigint() - start) / 1e9;
+  };
+  once(a);
+  once(b);
+  const times = { a: [], b: [], ratio: [] };
+  for (let i = 0; i < runs; i++) {
+    const ta = once(a);
+    const tb = once(b);
+    times.a.push(ta);
+    times.b.push(tb);
+    times.ratio.push(ta / tb);
+  }
+  return { a: spread(times.a), b: spread(times.b), ratio: spread(times.ratio), samples: times };
+}
+
+/** `0.31 s (0.28–0.40)`: a paired figure as the README's table shows it. */
+export function spreadText({ min, median: mid, max }, format = seconds) {
+  return `${format(mid)} (${format(min)}–${format(max)})`;
+}

@@ -1,0 +1,57 @@
+// Benchmark: what a `strata` command costs before and around its work (issue 18), whole
+// process, paired with its yardstick (A B A B …):
+//   --version          against `node -e 0`, Node's own start-up (target ≤ 1.3×)
+//   ps, images         the local engine on a store with 5 containers and 1 image, against
+//                      `podman ps` / `podman images` on the same image (target ≤ 1.0×)
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pairedTimes, spreadText } from './timing.js';
+import { makeBundle, which } from './runtime.js';
+
+const STRATA = path.resolve('bin/strata.js');
+const IMAGE = 'bench/busybox:1';
+const ratioText = (spread) => spreadText(spread, (value) => value.toFixed(2));
+
+function row(what, paired, peerName, target) {
+  return { what, strata: spreadText(paired.a), peer: spreadText(paired.b), peerName, ratio: ratioText(paired.ratio), target };
+}
+
+export function benchCli({ work, runs }) {
+  const count = Math.max(10, runs * 5);
+  const rows = [];
+  const result = { name: 'cli', samples: {}, rows };
+  const node = process.execPath;
+
+  const version = pairedTimes([node, STRATA, '--version'], [node, '-e', '0'], count);
+  result.samples.version = version.samples;
+  rows.push(row(`strata --version (median of ${count} pairs)`, version, 'node -e 0', '≤ 1.3'));
+
+  const bundle = makeBundle(path.join(work, 'cli-rootfs'));
+  const tar = path.join(work, 'cli-rootfs.tar');
+  execFileSync('tar', ['--numeric-owner', '-C', path.join(bundle, 'rootfs'), '-cf', tar, '.']);
+  const root = path.join(work, 'cli-store');
+  fs.rmSync(root, { recursive: true, force: true });
+  const strata = (...args) => execFileSync(node, [STRATA, '--root', root, ...args], { stdio: 'ignore' });
+  strata('import', tar, '-t', IMAGE);
+  for (let i = 0; i < 5; i++) strata('run', '--network', 'none', '--name', `cli-bench-${i}`, IMAGE, 'true');
+
+  const podman = which('podman');
+  if (podman) {
+    const args = ['--root', path.join(work, 'cli-podman-root'), '--runroot', path.join(work, 'cli-podman-run'), '--cgroup-manager', 'cgroupfs'];
+    spawnSync(podman, [...args, 'rmi', '-f', IMAGE], { stdio: 'ignore' });
+    execFileSync(podman, [...args, 'import', tar, IMAGE], { stdio: 'ignore' });
+    for (const command of ['ps', 'images']) {
+      const paired = pairedTimes([node, STRATA, '--root', root, command, ...(command === 'ps' ? ['-a'] : [])], [podman, ...args, command, ...(command === 'ps' ? ['-a'] : [])], count);
+      result.samples[command] = paired.samples;
+      rows.push(row(`strata ${command}${command === 'ps' ? ' -a' : ''}, the local engine (median of ${count} pairs)`, paired, `podman ${command}`, '≤ 1.0'));
+    }
+    spawnSync(podman, [...args, 'rmi', '-f', IMAGE], { stdio: 'ignore' });
+    spawnSync('umount', [path.join(work, 'cli-podman-root', 'overlay')], { stdio: 'ignore' });
+  } else {
+    rows.push({ what: 'strata ps / images', strata: 'n/a', peer: 'n/a', peerName: 'podman (not installed: apt-get install podman)', ratio: 'n/a', target: '≤ 1.0' });
+  }
+  for (let i = 0; i < 5; i++) strata('rm', `cli-bench-${i}`);
+  fs.rmSync(root, { recursive: true, force: true });
+  return result;
+}
