@@ -32,7 +32,15 @@ export async function readExit(store: Store, id: string): Promise<ShimExit | und
 }
 
 function exitedState(state: ContainerState, exit: ShimExit): ContainerState {
-  return { ...state, status: 'exited', exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, finishedAt: exit.finishedAt };
+  return {
+    ...state,
+    status: 'exited',
+    exitCode: exit.exitCode,
+    signal: exit.signal,
+    oomKilled: exit.oomKilled,
+    finishedAt: exit.finishedAt,
+    ...(exit.memoryPeak === undefined ? {} : { memoryPeak: exit.memoryPeak }),
+  };
 }
 
 /** Without a recorded start time there is nothing to compare: taken as the same. */
