@@ -85,7 +85,11 @@ export function killContainersQuestion(containers: readonly ContainerRecord[]): 
   };
 }
 
-/** From the engine's dry run of `rmi ref`; `image` (the list's record) for its layer count. */
+/**
+ * From the engine's dry run of `rmi ref`; `image` (the list's record) for its layer count and
+ * the size of the files in the layers that go — the Unique figure the list shows. What is
+ * freed on disk is more: the compressed layer blobs and the image's documents go too.
+ */
 export function removeImageQuestion(ref: string, preview: RemoveResult, image?: ImageInfo): Question {
   if (preview.deleted.length === 0) {
     return {
@@ -100,13 +104,14 @@ export function removeImageQuestion(ref: string, preview: RemoveResult, image?: 
   const id = shortId(preview.deleted[0]!);
   const tags = preview.untagged.length ? `tagged ${preview.untagged.join(', ')}` : 'untagged';
   const lines = [`Deletes the image ${id} (${tags}).`];
-  const gone = preview.freed.layers.length;
+  const gone = new Set(preview.freed.layers);
   const total = image?.layers.length;
-  if (gone === 0) lines.push(`All of its layers stay: other images or containers use them. Frees ${formatBytes(preview.freed.bytes)}.`);
-  else if (total !== undefined && gone < total) lines.push(`${gone} of its ${total} layers ${gone === 1 ? 'goes' : 'go'} with it, freeing ${formatBytes(preview.freed.bytes)}; the other ${total - gone} stay: other images or containers use them.`);
-  else if (gone === 1) lines.push(`Its layer goes with it, freeing ${formatBytes(preview.freed.bytes)}.`);
-  else lines.push(`${total === undefined ? `${gone} layers` : `All ${gone} layers`} go with it, freeing ${formatBytes(preview.freed.bytes)}.`);
-  lines.push('This cannot be undone.');
+  const files = image ? ` (${formatBytes(image.layers.filter((layer) => gone.has(layer.chainId)).reduce((sum, layer) => sum + layer.size, 0))} of files)` : '';
+  if (gone.size === 0) lines.push('All of its layers stay: other images or containers use them.');
+  else if (total !== undefined && gone.size < total) lines.push(`${gone.size} of its ${total} layers ${gone.size === 1 ? 'goes' : 'go'} with it${files}; the other ${total - gone.size} stay: other images or containers use them.`);
+  else if (gone.size === 1) lines.push(`Its layer goes with it${files}.`);
+  else lines.push(`${total === undefined ? `${gone.size} layers` : `All ${gone.size} layers`} go with it${files}.`);
+  lines.push(`Frees ${formatBytes(preview.freed.bytes)} on disk, ${gone.size ? 'the compressed layers and ' : ''}the image's documents included. This cannot be undone.`);
   return { title: `Delete ${ref}?`, words: { lines, action: 'Delete image', danger: true } };
 }
 

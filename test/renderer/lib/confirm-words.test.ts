@@ -9,7 +9,8 @@ import { container, hexId, image } from '../records';
 const WEB: ContainerRecord = { ...container({ id: hexId('a1'), name: 'web', status: 'running', image: 'nginx:1' }), imageVolumes: ['/data'], options: { volumes: [{ source: '/srv/site', destination: '/usr/share/nginx/html', readonly: true }] } };
 const DB = container({ id: hexId('b2'), name: 'db', status: 'exited' });
 const IMAGE = image({ id: `sha256:${hexId('1b')}`, tags: ['app:1'], layers: 3 });
-const deleted = (layers: number, bytes: number): RemoveResult => ({ untagged: ['app:1'], kept: [], deleted: [IMAGE.id], freed: { blobs: [], layers: Array.from({ length: layers }, (_, i) => `l${i}`), bytes }, dryRun: true });
+/** The dry run of a delete that frees the image's top `layers` layers (1000 B of files each). */
+const deleted = (layers: number, bytes: number): RemoveResult => ({ untagged: ['app:1'], kept: [], deleted: [IMAGE.id], freed: { blobs: [], layers: IMAGE.layers.slice(3 - layers).map((l) => l.chainId), bytes }, dryRun: true });
 
 describe('containers', () => {
   it('removing a running one: killed first; its layer, volumes, log go; its image and host folders stay', () => {
@@ -59,16 +60,21 @@ describe('images', () => {
     expect(imageRemovedMessage('app:1', { ...preview, dryRun: undefined })).toEqual({ title: 'Untagged app:1', detail: 'The image keeps app:latest, app:stable.' });
   });
 
-  it('a delete: how many of its layers go, the bytes freed, what stays shared', () => {
+  it('a delete: how many of its layers go and their files (the list\'s Unique), what stays shared, the bytes freed on disk', () => {
     expect(removeImageQuestion('app:1', deleted(1, 2 * 1024 * 1024), IMAGE).words.lines).toEqual([
       'Deletes the image 1b1b1b1b1b1b (tagged app:1).',
-      '1 of its 3 layers goes with it, freeing 2 MiB; the other 2 stay: other images or containers use them.',
-      'This cannot be undone.',
+      '1 of its 3 layers goes with it (1000 B of files); the other 2 stay: other images or containers use them.',
+      "Frees 2 MiB on disk, the compressed layers and the image's documents included. This cannot be undone.",
     ]);
-    expect(removeImageQuestion('app:1', deleted(3, 4096), IMAGE).words.lines[1]).toBe('All 3 layers go with it, freeing 4 KiB.');
-    expect(removeImageQuestion('app:1', deleted(1, 4096), image({ id: IMAGE.id, layers: 1 })).words.lines[1]).toBe('Its layer goes with it, freeing 4 KiB.');
-    expect(removeImageQuestion('app:1', deleted(0, 900), IMAGE).words.lines[1]).toBe('All of its layers stay: other images or containers use them. Frees 900 B.');
+    expect(removeImageQuestion('app:1', deleted(3, 4096), IMAGE).words.lines[1]).toBe('All 3 layers go with it (2.93 KiB of files).');
+    const single = image({ id: IMAGE.id, layers: 1 });
+    expect(removeImageQuestion('app:1', { ...deleted(0, 4096), freed: { blobs: [], layers: [single.layers[0]!.chainId], bytes: 4096 } }, single).words.lines[1]).toBe('Its layer goes with it (1000 B of files).');
+    expect(removeImageQuestion('app:1', deleted(0, 900), IMAGE).words.lines.slice(1)).toEqual([
+      'All of its layers stay: other images or containers use them.',
+      "Frees 900 B on disk, the image's documents included. This cannot be undone.",
+    ]);
     expect(removeImageQuestion('app:1', deleted(2, 10)).words).toMatchObject({ action: 'Delete image', danger: true });
+    expect(removeImageQuestion('app:1', deleted(2, 10)).words.lines[1]).toBe('2 layers go with it.');
     expect(imageRemovedMessage('app:1', deleted(1, 2048))).toEqual({ title: 'Deleted app:1', detail: '1 layer removed, 2 KiB freed.' });
     expect(imageRemovedMessage('app:1', deleted(0, 10)).detail).toBe('No layer removed (all shared); 10 B freed.');
   });

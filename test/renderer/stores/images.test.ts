@@ -124,7 +124,7 @@ describe('changing the images', () => {
     const store = useImagesStore();
     await store.load();
     engine.answer('images.tag', ({ target }) => ({ tag: target }));
-    engine.answer('images.remove', ({ ref, dryRun }) => removal(ref, { layers: ['l1', 'l2'], bytes: 4096 }, dryRun));
+    engine.answer('images.remove', ({ ref, dryRun }) => removal(ref, { layers: APP.layers.map((layer) => layer.chainId), bytes: 4096 }, dryRun));
     await store.tag('busybox:latest', 'mine:1');
     const removing = store.remove('registry.local/App:v2');
     await settle();
@@ -133,7 +133,11 @@ describe('changing the images', () => {
       title: 'Delete registry.local/App:v2?',
       words: {
         title: 'Delete registry.local/App:v2?',
-        lines: ['Deletes the image 2a2a2a2a2a2a (tagged registry.local/App:v2).', 'All 2 layers go with it, freeing 4 KiB.', 'This cannot be undone.'],
+        lines: [
+          'Deletes the image 2a2a2a2a2a2a (tagged registry.local/App:v2).',
+          'Its layer goes with it (1000 B of files).',
+          "Frees 4 KiB on disk, the compressed layers and the image's documents included. This cannot be undone.",
+        ],
         action: 'Delete image',
         danger: true,
       },
@@ -144,7 +148,7 @@ describe('changing the images', () => {
     expect(engine.inputsOf('images.remove')).toEqual([{ ref: 'registry.local/App:v2', dryRun: true }, { ref: 'registry.local/App:v2' }]);
     expect(toasts()).toEqual([
       { kind: 'success', title: 'Tagged mine:1', detail: undefined },
-      { kind: 'success', title: 'Deleted registry.local/App:v2', detail: '2 layers removed, 4 KiB freed.' },
+      { kind: 'success', title: 'Deleted registry.local/App:v2', detail: '1 layer removed, 4 KiB freed.' },
     ]);
   });
 
