@@ -113,7 +113,7 @@ export class Engine {
     return tagImage(this.store, source, target);
   }
 
-  removeImage(ref: string, options: { force?: boolean } = {}): Promise<RemoveResult> {
+  removeImage(ref: string, options: { force?: boolean; dryRun?: boolean } = {}): Promise<RemoveResult> {
     return removeImage(this.store, ref, options);
   }
 

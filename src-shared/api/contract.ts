@@ -79,9 +79,12 @@ export const methods = {
     type<PulledImage>(),
   ),
   'images.tag': call(z.strictObject({ source: ref, target: ref }), type<{ tag: string }>()),
-  'images.remove': call(z.strictObject({ ref, force: z.boolean().optional() }), type<RemoveResult>()),
+  /** Untag one of several tags, or delete the image and whatever only it used. dryRun: what it would do (a refusal included), changing nothing. */
+  'images.remove': call(z.strictObject({ ref, force: z.boolean().optional(), dryRun: z.boolean().optional() }), type<RemoveResult>()),
   /** Untagged images no container uses, then every unreferenced layer and blob. dryRun: what would go. */
   'images.prune': job(z.strictObject({ dryRun: z.boolean().optional() }), type<PruneResult>()),
+  /** What a prune would free, as a call: a confirmation's preview, not a job of its own. */
+  'images.prunePreview': call(z.strictObject({}), type<PruneResult>()),
   /** A layer's own changes, or (merged) the union of the layers up to it; optionally a subtree, cut at a depth. */
   'images.tree': call(
     z.strictObject({

@@ -143,7 +143,10 @@ describe.skipIf(!asRoot)('no synchronous fs on the API and its timers', () => {
       await call('images.wasted', { ref: 'test/a:1' });
       await call('disk.usage', {});
       await call('images.tag', { source: 'test/a:1', target: 'test/a:2' });
+      await call('images.remove', { ref: 'test/a:2', dryRun: true }); // the window's question before a removal
       await call('images.remove', { ref: 'test/a:2' }); // an untag: no sweep
+      await call('images.remove', { ref: 'test/a:1', dryRun: true }); // a delete's preview: a dry sweep
+      await call('images.prunePreview', {});
       await call('system.info', {});
     });
   });

@@ -1,13 +1,16 @@
 // As a user: run a container from the dialog with a memory limit, watch its charts (when
-// the engine sends stats), read its logs and its record, stop it and see its exit code,
-// remove it; a container that runs out of memory shows OOMKilled; a name already taken
-// shows the engine's message.
+// the engine sends stats), read its logs and its record, stop it and see how it ended, and
+// remove it — after a question that says what goes, which Cancel leaves unanswered; a stop
+// that ignores SIGTERM counts down to its SIGKILL (or "Kill now") and ends as a stop, not a
+// failure; a container that runs out of memory says at which limit; kill asks first; a name
+// already taken shows the engine's message.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { formatBytes } from '../../src-renderer/src/lib/units';
 import { testImages, writeOciLayout } from '../helpers/test-images';
-import { type Strata, ensureRendererBuilt, screenshot, skipReason, startStrata } from './harness';
+import { type Strata, ensureRendererBuilt, screenshot, screenshotLooks, skipReason, startStrata } from './harness';
 
 const reason = skipReason();
 if (reason) console.log(`e2e containers: skipped: ${reason}`);
@@ -128,37 +131,99 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     await page.getByRole('tab', { name: 'Inspect' }).click();
     expect(await page.getByLabel('Container record as JSON').textContent()).toContain('"name": "web"');
 
-    // Layers: the container layer over the image's three.
+    // Layers: the container layer over the image's three. What exec wrote is there without
+    // Refresh: the tab reads the changes again as it opens.
     await page.getByRole('tab', { name: 'Layers' }).click();
     const stack = page.getByRole('list', { name: 'Layer stack, top first' });
     expect(await stack.getByText('Container layer').isVisible()).toBe(true);
     expect(await stack.getByText('test layer base').isVisible()).toBe(true);
-    await stack.getByRole('button', { name: 'Refresh changes' }).click();
     const changed = stack.getByRole('list', { name: 'Files the container changed' });
     await expect.poll(() => changed.textContent()).toContain('/tmp/hello');
     expect(await changed.getByRole('listitem').filter({ hasText: '/tmp/hello' }).textContent()).toContain('added');
 
-    // Stop: the trap exits 3.
+    // Stop: the trap exits 3 — a stop asked for, not a failure; no last figures kept.
     await page.getByRole('button', { name: 'Stop web' }).click();
-    await expect.poll(() => page.locator('.view-header .status').textContent(), { timeout: 20_000 }).toBe('exited (3)');
+    await expect.poll(() => page.locator('.view-header .status').textContent(), { timeout: 20_000 }).toBe('stopped');
+    await expect.poll(() => page.getByLabel('How it ended').textContent()).toContain('Stopped on request: SIGTERM sent, it exited (exit code 3)');
+    await page.getByRole('tab', { name: 'Stats' }).click();
+    await expect.poll(() => cpu.textContent()).toBe('—');
 
-    // Back to the list: the row says the same; remove it.
+    // Back to the list: the row says the same, with no CPU or memory figure.
     await page.getByRole('button', { name: '← All containers' }).click();
     const row = page.locator('tr[data-container="web"]');
-    expect(await row.locator('.status').textContent()).toBe('exited (3)');
+    expect(await row.locator('.status').textContent()).toBe('stopped');
+    expect(await row.locator('.figure').allTextContents()).toEqual(['—', '—']);
     await screenshot(page, 'containers');
-    await page.getByRole('button', { name: 'Remove web' }).click();
+
+    // Remove asks first, saying what goes; Cancel leaves it.
+    await row.getByRole('button', { name: 'Remove web' }).click();
+    const question = page.getByRole('dialog', { name: 'Remove web?' });
+    await expect.poll(() => question.isVisible()).toBe(true);
+    expect(await question.textContent()).toContain('Its own layer (every file it changed), its log and its stats history are deleted. The image test/a:1 stays.');
+    await screenshotLooks(page, 'confirm-remove');
+    await question.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => question.count()).toBe(0);
+    expect(await row.count()).toBe(1);
+    expect((await strata.engine.listContainers({ all: true })).map((c) => c.name)).toEqual(['web']);
+    await row.getByRole('button', { name: 'Remove web' }).click();
+    await question.getByRole('button', { name: 'Remove web' }).click();
     await expect.poll(() => row.count()).toBe(0);
     expect(await strata.engine.listContainers({ all: true })).toEqual([]);
   });
 
-  it('shows OOMKilled for a container the kernel killed for memory', async () => {
+  it('says a container the kernel killed for memory died of it, at which limit, and marks its peak', async () => {
     const { page } = strata;
     await page.goto(`${strata.url}#containers`);
     await runFromDialog(page, { name: 'hog', command: 'busybox dd if=/dev/zero of=/dev/null bs=64M count=1', memory: '16m' });
     await expect.poll(() => page.getByRole('heading', { name: 'hog', level: 1 }).isVisible()).toBe(true);
-    await expect.poll(() => page.locator('.view-header .status').textContent(), { timeout: 20_000 }).toBe('OOMKilled');
-    expect((await strata.engine.inspectContainer('hog')).state).toMatchObject({ oomKilled: true, exitCode: 137 });
+    await expect.poll(() => page.locator('.view-header .status').textContent(), { timeout: 20_000 }).toBe('out of memory');
+    const { state } = await strata.engine.inspectContainer('hog');
+    expect(state).toMatchObject({ oomKilled: true, exitCode: 137 });
+    const ended = page.getByLabel('How it ended');
+    await expect.poll(() => ended.textContent()).toContain('Killed: out of memory at the 16 MiB limit (exit code 137)');
+    // The kernel's peak, recorded at the exit: on the chart though no sample saw it (it died in well under a second).
+    expect(state.memoryPeak).toBeGreaterThan(0);
+    expect(await ended.textContent()).toContain(`memory peak ${formatBytes(state.memoryPeak)}`);
+    expect(await page.locator('[data-chart-value="memory"]').textContent()).toBe(`peak ${formatBytes(state.memoryPeak)} of 16 MiB`);
+    const chart = page.getByRole('img', { name: /^Memory of hog over 5 min \(live\); peak / });
+    expect(await chart.getAttribute('aria-label')).toBe(`Memory of hog over 5 min (live); peak ${formatBytes(state.memoryPeak)} · killed: out of memory`);
+    await screenshotLooks(page, 'container-oom');
+  });
+
+  it('counts a stop\'s grace time down to its SIGKILL, with Kill now, and ends it as a stop, not a failure', { timeout: 90_000 }, async () => {
+    const { page, engine } = strata;
+    const stubborn = await engine.createContainer('test/a:1', { name: 'stubborn', command: ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done'], stopTimeout: 8 });
+    await engine.startContainer(stubborn.id);
+    await page.goto(`${strata.url}#containers/${stubborn.id}`);
+    const status = page.locator('.view-header .status');
+    await expect.poll(() => status.textContent()).toBe('running');
+    await page.getByRole('button', { name: 'Stop stubborn' }).click();
+    const timer = page.getByRole('timer', { name: /^Stopping stubborn: SIGTERM sent · SIGKILL in \d s$/ });
+    await expect.poll(() => timer.isVisible()).toBe(true);
+    expect(await status.textContent()).toBe('stopping');
+    expect(await page.getByRole('button', { name: 'Kill stubborn now' }).isVisible()).toBe(true);
+    await screenshotLooks(page, 'container-stopping');
+
+    // The grace time runs out: SIGKILL, and it reads as the stop it was.
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(/^stopped \(killed after \d+ s\)$/);
+    const request = (await engine.inspectContainer('stubborn')).state.stopRequest!;
+    expect(request).toMatchObject({ kind: 'stop', signal: 'SIGTERM', timeoutS: 8 });
+    expect(Date.parse(request.killedAt!) - Date.parse(request.at)).toBeGreaterThanOrEqual(8000);
+    expect(await status.textContent()).toBe(`stopped (killed after ${Math.round((Date.parse(request.killedAt!) - Date.parse(request.at)) / 1000)} s)`);
+    expect(await status.evaluate((el) => el.className)).not.toContain('danger');
+    await expect.poll(() => page.getByLabel('How it ended').textContent()).toContain('Stopped on request: SIGTERM, then SIGKILL after the 8 s grace time (exit code 137)');
+    await screenshotLooks(page, 'container-stopped');
+
+    // Kill now cuts the grace time short, without asking again.
+    await page.getByRole('button', { name: 'Start stubborn' }).click();
+    await expect.poll(() => status.textContent()).toBe('running');
+    await page.getByRole('button', { name: 'Stop stubborn' }).click();
+    await page.getByRole('button', { name: 'Kill stubborn now' }).click();
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toMatch(/^stopped \(killed after \d+ s\)$/);
+    const cut = (await engine.inspectContainer('stubborn')).state.stopRequest!;
+    expect(Date.parse(cut.killedAt!) - Date.parse(cut.at)).toBeLessThan(8000);
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    await engine.removeContainer('stubborn');
   });
 
   it('says what went wrong when the name is taken', async () => {
@@ -182,8 +247,18 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     await expect.poll(() => page.locator('tr[data-container]').count()).toBe(2);
     if (await statsArrive(strata)) await new Promise((resolve) => setTimeout(resolve, 4000)); // some sparkline
     await screenshot(page, 'containers-running');
+    // Kill asks first; Cancel leaves it running.
+    await page.locator('tr[data-container="one"]').getByRole('button', { name: 'Kill one' }).click();
+    const single = page.getByRole('dialog', { name: 'Kill one?' });
+    await expect.poll(() => single.textContent()).toContain('Every process in one gets SIGKILL at once');
+    await single.getByRole('button', { name: 'Cancel' }).click();
+    expect((await engine.inspectContainer('one')).state.status).toBe('running');
     await page.getByRole('checkbox', { name: 'Select all containers' }).check();
     await page.getByRole('button', { name: 'Kill selected containers' }).click();
+    const both = page.getByRole('dialog', { name: 'Kill 2 containers?' });
+    await expect.poll(() => both.getByRole('listitem').allTextContents()).toEqual(['two', 'one']);
+    await screenshotLooks(page, 'confirm-kill');
+    await both.getByRole('button', { name: 'Kill 2 containers' }).click();
     await expect.poll(() => page.locator('tr[data-container]').count(), { timeout: 15_000 }).toBe(0);
     expect((await engine.listContainers({ all: true })).filter((c) => c.state.status === 'running')).toEqual([]);
     await page.getByRole('searchbox', { name: 'Search containers' }).fill('tw');

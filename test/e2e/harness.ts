@@ -205,3 +205,33 @@ export async function screenshot(page: Page, name: string, options: { keepToasts
   await page.screenshot({ path: file });
   return file;
 }
+
+/** The window sizes and themes a designer looks at. */
+export const LOOKS = [
+  { width: 1280, height: 800, colorScheme: 'light' },
+  { width: 1280, height: 800, colorScheme: 'dark' },
+  { width: 1920, height: 1080, colorScheme: 'light' },
+  { width: 1920, height: 1080, colorScheme: 'dark' },
+] as const;
+
+/**
+ * Screenshots of the window as it is, at 1280×800 and 1920×1080, light and dark
+ * (`<name>-1280x800-dark.png` …); the page's size and theme are put back afterwards. Toasts
+ * stay (the state may be one). Returns the files.
+ */
+export async function screenshotLooks(page: Page, name: string): Promise<string[]> {
+  const viewport = page.viewportSize();
+  const files: string[] = [];
+  try {
+    for (const look of LOOKS) {
+      await page.setViewportSize({ width: look.width, height: look.height });
+      await page.emulateMedia({ colorScheme: look.colorScheme });
+      await page.waitForTimeout(400); // charts follow the theme and the size on their next frame
+      files.push(await screenshot(page, `${name}-${look.width}x${look.height}-${look.colorScheme}`, { keepToasts: true }));
+    }
+  } finally {
+    if (viewport) await page.setViewportSize(viewport);
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+  return files;
+}

@@ -1,10 +1,12 @@
 // As a new user: import the test images from the Images view, walk the layer tree of one
 // (a file a layer added, files a later layer deleted, the wasted space), read the disk
 // saving and check it against the engine; the command palette and themes on the way.
+// Removing asks first — untag or delete, and what that frees, in the engine's dry run's
+// words — and an untag is undone from its toast.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src-renderer/src/lib/units';
 import { testImages, writeDockerArchive } from '../helpers/test-images';
-import { type Strata, ensureRendererBuilt, screenshot, skipReason, startStrata } from './harness';
+import { type Strata, ensureRendererBuilt, screenshot, screenshotLooks, skipReason, startStrata } from './harness';
 
 const reason = skipReason();
 if (reason) console.log(`e2e images: skipped: ${reason}`);
@@ -47,7 +49,7 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     await screenshot(page, 'images');
   });
 
-  it('tags an image, previews a prune, removes the tag, and lists the import among the jobs', async () => {
+  it('tags an image, previews a prune, untags and undoes it, asks before a removal, and lists the import among the jobs', async () => {
     const { page, engine } = strata;
     await page.getByRole('button', { name: 'Tag test/a:1' }).click();
     const tagDialog = page.getByRole('dialog', { name: 'Tag test/a:1' });
@@ -56,22 +58,53 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     await expect.poll(() => tagDialog.getByRole('alert').isVisible()).toBe(true);
     await tagDialog.getByRole('textbox', { name: 'New tag' }).fill('test/c:2');
     await tagDialog.getByRole('button', { name: 'Tag', exact: true }).click();
-    await expect.poll(() => page.locator('tr[data-image="test/a:1"]').textContent()).toContain('also test/c:2');
+    const rowA = page.locator('tr[data-image="test/a:1"]');
+    await expect.poll(() => rowA.textContent()).toContain('also test/c:2');
 
     await page.getByRole('button', { name: 'Prune…' }).click();
     const prune = page.getByRole('dialog', { name: 'Prune unused images and layers' });
     await expect.poll(() => prune.getByRole('status').textContent()).toContain('Frees 0 B');
     await prune.getByRole('button', { name: 'Cancel' }).click();
 
-    page.once('dialog', (dialog) => void dialog.accept());
+    // One of two tags: untagged at once, and Undo tags it again.
     await page.getByRole('button', { name: 'Remove tag test/c:2' }).click();
-    await expect.poll(() => page.locator('tr[data-image="test/a:1"]').textContent()).not.toContain('test/c:2');
+    await expect.poll(() => rowA.textContent()).not.toContain('test/c:2');
+    expect(await page.getByRole('status').filter({ hasText: 'Untagged test/c:2' }).textContent()).toContain('The image keeps test/a:1.');
+    await page.getByRole('button', { name: 'Undo: Untagged test/c:2' }).click();
+    await expect.poll(() => rowA.textContent()).toContain('also test/c:2');
+    expect((await engine.inspectImage('test/c:2')).id).toBe((await engine.inspectImage('test/a:1')).id);
+
+    // The row's Remove of a two-tag image only untags, and says so; Cancel leaves it.
+    await rowA.getByRole('button', { name: 'Remove test/a:1' }).click();
+    const untag = page.getByRole('dialog', { name: 'Untag test/a:1?' });
+    await expect.poll(() => untag.textContent()).toContain('The image keeps test/c:2: nothing is deleted and no space is freed.');
+    await untag.getByRole('button', { name: 'Cancel' }).click();
+    expect((await engine.inspectImage('test/a:1')).tags).toEqual(['test/a:1', 'test/c:2']);
+    await page.getByRole('button', { name: 'Remove tag test/c:2' }).click();
+    await expect.poll(() => rowA.textContent()).not.toContain('test/c:2');
     expect((await engine.listImages()).flatMap((image) => image.tags).sort()).toEqual(['test/a:1', 'test/b:1']);
 
+    // An image's last tag: the image goes, and the question says how much of it (the engine's dry run).
+    // Its files are the list's Unique figure; on disk the compressed layer goes too.
+    const preview = await engine.removeImage('test/b:1', { dryRun: true });
+    expect(preview.freed.layers).toHaveLength(1);
+    const unique = (await engine.diskUsage()).images.find((usage) => usage.tags.includes('test/b:1'))!.unique;
+    await page.locator('tr[data-image="test/b:1"]').getByRole('button', { name: 'Remove test/b:1' }).click();
+    const remove = page.getByRole('dialog', { name: 'Delete test/b:1?' });
+    await expect.poll(() => remove.textContent()).toContain(`1 of its 3 layers goes with it (${formatBytes(unique)} of files); the other 2 stay: other images or containers use them.`);
+    expect(await remove.textContent()).toContain(`Frees ${formatBytes(preview.freed.bytes)} on disk`);
+    await screenshotLooks(page, 'confirm-delete-image');
+    await remove.getByRole('button', { name: 'Cancel' }).click();
+    expect((await engine.listImages()).flatMap((image) => image.tags).sort()).toEqual(['test/a:1', 'test/b:1']);
+
+    // Jobs: the import, with what it made; opening Prune… recorded no job.
     await page.getByRole('button', { name: 'Jobs' }).click();
     const jobs = page.getByRole('list', { name: 'Jobs' });
-    await expect.poll(() => jobs.getByRole('listitem').filter({ hasText: 'Import' }).textContent()).toContain('succeeded');
-    expect(await jobs.getByRole('listitem').filter({ hasText: 'Prune' }).count()).toBeGreaterThan(0);
+    const imported = jobs.getByRole('listitem').filter({ hasText: 'Import' });
+    await expect.poll(() => imported.textContent()).toContain('succeeded');
+    expect(await imported.textContent()).toContain('Imported test/a:1, test/b:1 · took');
+    expect(await imported.locator('progress').count()).toBe(0);
+    expect(await jobs.getByRole('listitem').filter({ hasText: 'Prune' }).count()).toBe(0);
     await screenshot(page, 'jobs');
     await page.getByRole('button', { name: 'Images' }).click();
   });

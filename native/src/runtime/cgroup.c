@@ -2,6 +2,7 @@
  * container's cgroup is (cgroupsPath, or strata/<id> under Strata's own parent), and
  * the calls create/delete/kill/shim make, whatever the driver. */
 #include <errno.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
@@ -104,6 +105,25 @@ int cgroup_update(const struct spec *s, const char *id, const struct resources *
 int cgroup_oom_killed(const struct spec *s, const char *id) {
   struct cg_where w = where(s, id);
   return done(w, w.dir ? v2_oom_killed(w.dir) : v1_oom_killed(w.rel));
+}
+
+/* The most memory the cgroup ever used, in bytes, as the kernel kept it (v1
+ * memory.max_usage_in_bytes, v2 memory.peak: Linux 5.19): what an OOM kill reached even
+ * when no sampler looked at the moment. -1 when the kernel keeps none. */
+int64_t cgroup_memory_peak(const struct spec *s, const char *id) {
+  struct cg_where w = where(s, id);
+  char path[PATH_MAX];
+  if (w.dir) pathf(path, sizeof path, "%s/memory.peak", w.dir);
+  else pathf(path, sizeof path, "%s/memory%s/memory.max_usage_in_bytes", g_cgroup_root, w.rel);
+  done(w, 0);
+  char *text = read_file(path, NULL);
+  if (!text) return -1;
+  char *end;
+  errno = 0;
+  long long peak = strtoll(text, &end, 10);
+  bool ok = errno == 0 && end != text && peak >= 0;
+  free(text);
+  return ok ? (int64_t)peak : -1;
 }
 
 /* Signals every process listed in a cgroup.procs file; returns how many were listed. */

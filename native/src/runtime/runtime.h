@@ -298,6 +298,7 @@ int cgroup_setup(const struct spec *s, const char *id, pid_t pid);
 int cgroup_destroy(const struct spec *s, const char *id);
 int cgroup_kill_all(const struct spec *s, const char *id, int sig);
 int cgroup_oom_killed(const struct spec *s, const char *id); /* 1, 0, or -1 */
+int64_t cgroup_memory_peak(const struct spec *s, const char *id); /* bytes, or -1 when the kernel keeps none */
 int oom_kill_recorded(const char *file); /* an "oom_kill N" line with N > 0 (v1 oom_control, v2 memory.events): 1, 0, or -1 */
 bool cgroup_is_v2(void);
 int cgroup_signal_procs(const char *procs_file, int sig);

@@ -48,7 +48,7 @@ static void pump(struct shim_stream *st, int log_fd) {
   log_feed(&st->log, log_fd, buf, (size_t)n);
 }
 
-static int write_exit_file(const char *file, int status, int oom) {
+static int write_exit_file(const char *file, int status, int oom, int64_t memory_peak) {
   char now[64];
   format_rfc3339(now, sizeof now, now_ns());
   struct strbuf sb = {0};
@@ -56,6 +56,7 @@ static int write_exit_file(const char *file, int status, int oom) {
     sb_printf(&sb, "{\"exitCode\":%d,\"signal\":%d,", 128 + WTERMSIG(status), WTERMSIG(status));
   else
     sb_printf(&sb, "{\"exitCode\":%d,\"signal\":null,", WEXITSTATUS(status));
+  if (memory_peak >= 0) sb_printf(&sb, "\"memoryPeak\":%lld,", (long long)memory_peak);
   sb_printf(&sb, "\"oomKilled\":%s,\"finishedAt\":\"%s\"}\n", oom > 0 ? "true" : "false", now);
   int rc = write_file_atomic(file, sb.buf, sb.len);
   free(sb.buf);
@@ -194,7 +195,7 @@ int cmd_shim(int argc, char **argv) {
   if (init <= 0) _exit(1);
   int status = shim_supervise(init, &so, &se, tty, sfd, log_fd);
   int oom = cgroup_oom_killed(&s, pos[0]);
-  write_exit_file(exit_file, status, oom);
+  write_exit_file(exit_file, status, oom, cgroup_memory_peak(&s, pos[0]));
   if (tty) attach_close(tty, WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status));
   if (rm) container_delete(pos[0], true);
   _exit(0);

@@ -33,7 +33,7 @@ export const imageHandlers = {
 
   'images.tag': async ({ source, target }, { engine }) => ({ tag: await engine.tagImage(source, target) }),
 
-  'images.remove': ({ ref, force }, { engine }) => engine.removeImage(ref, { force }),
+  'images.remove': ({ ref, force, dryRun }, { engine }) => engine.removeImage(ref, { force, dryRun }),
 
   // One step under the store lock, which cannot stop half-way: a cancel counts only before it.
   'images.prune': async ({ dryRun }, { engine }, job) => {
@@ -41,6 +41,8 @@ export const imageHandlers = {
     job.progress({ step: 'pruning', message: dryRun ? 'finding what a prune would free' : 'removing unused images, layers and blobs' });
     return engine.prune({ dryRun });
   },
+
+  'images.prunePreview': (_input, { engine }) => engine.prune({ dryRun: true }),
 
   'images.tree': async ({ ref, layer, merged, path, depth }, { engine }) => {
     const { tree, layer: position } = await engine.imageTree(ref, { layer, merged });

@@ -14,6 +14,7 @@ export const rmiCommand: Command = {
     if (asJson) return output.out(json(results));
     for (const result of results) {
       for (const tag of result.untagged) output.out(`Untagged: ${tag}\n`);
+      if (result.kept.length) output.out(`The image keeps ${result.kept.join(', ')}\n`);
       for (const id of result.deleted) output.out(`Deleted: ${id}\n`);
       if (result.freed.layers.length) output.out(`Freed ${bytes(result.freed.bytes)} (${result.freed.layers.length} layers, ${result.freed.blobs.length} blobs)\n`);
     }

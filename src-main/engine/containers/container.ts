@@ -1,6 +1,6 @@
 // A container as the engine records it: containers/<id>/container.json. The record says
 // what the user asked for; the status is what was last observed (see observe-state.ts).
-import type { ContainerState, ContainerRecord, NetworkState } from '@shared/api/types/containers';
+import type { ContainerState, ContainerRecord, NetworkState, StopRequest } from '@shared/api/types/containers';
 import type { ContainerStatus } from '@shared/container-lifecycle';
 
 export type { ContainerStatus };
@@ -24,4 +24,4 @@ export const CONTAINER_FILES = {
 } as const;
 
 /** Wire types, declared once in src-shared. */
-export type { ContainerState, ContainerRecord, NetworkState };
+export type { ContainerState, ContainerRecord, NetworkState, StopRequest };

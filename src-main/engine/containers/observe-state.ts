@@ -18,7 +18,8 @@ export async function observeState(store: Store, record: ContainerRecord): Promi
     if (shimPid !== undefined && (await sameProcess(shimPid, shimStartTime))) return record.state;
     const late = await readExit(store, record.id);
     if (late) return exitedState(record.state, late);
-    return { ...record.state, status: 'exited', exitCode: record.state.exitCode ?? 255, finishedAt: record.state.finishedAt ?? new Date().toISOString() };
+    const { network: _released, ...state } = record.state; // an exited container holds no address
+    return { ...state, status: 'exited', exitCode: state.exitCode ?? 255, finishedAt: state.finishedAt ?? new Date().toISOString() };
   }
   return record.state;
 }
@@ -31,8 +32,18 @@ export async function readExit(store: Store, id: string): Promise<ShimExit | und
   }
 }
 
-function exitedState(state: ContainerState, exit: ShimExit): ContainerState {
-  return { ...state, status: 'exited', exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, finishedAt: exit.finishedAt };
+/** Its exit as the shim recorded it; an exited container holds no address (settle releases it). */
+function exitedState(live: ContainerState, exit: ShimExit): ContainerState {
+  const { network: _released, ...state } = live;
+  return {
+    ...state,
+    status: 'exited',
+    exitCode: exit.exitCode,
+    signal: exit.signal,
+    oomKilled: exit.oomKilled,
+    finishedAt: exit.finishedAt,
+    ...(exit.memoryPeak === undefined ? {} : { memoryPeak: exit.memoryPeak }),
+  };
 }
 
 /** Without a recorded start time there is nothing to compare: taken as the same. */

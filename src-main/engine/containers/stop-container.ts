@@ -1,7 +1,10 @@
-// stop: the image's StopSignal (or SIGTERM), then SIGKILL after the timeout (10 s).
+// stop: the image's StopSignal (or SIGTERM), then SIGKILL after the timeout (10 s). The
+// record says what was asked (`state.stopRequest`: the signal, when, the grace time, and
+// when SIGKILL followed), so that a window can count the grace time down and an exit by
+// SIGKILL after it reads as the stop it was, not as a crash.
 import { isStrataError } from '@shared/errors';
 import type { Store } from '../store/store';
-import type { ContainerRecord } from './container';
+import type { ContainerRecord, StopRequest } from './container';
 import { writeRecord } from './container-store';
 import { runtimeVerb } from './runtime-root';
 import { checkTransition } from './transition';
@@ -17,18 +20,20 @@ export async function stopContainer(store: Store, ref: string, options: { timeou
     let record = settled;
     if (checkTransition('stop', record) === 'noop') return { record, timeoutS: undefined };
     if (record.state.status === 'paused') record = await unpauseLocked(store, record); // a frozen process cannot handle its stop signal
-    record = await markStoppedByUser(store, record);
     // recorded at create; a record from before that asks the image once more
     const signal = record.stopSignal ?? record.options.stopSignal ?? (await imageStopSignal(store, record)) ?? 'SIGTERM';
+    const timeoutS = options.timeoutS ?? record.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
+    record = await markStopRequested(store, record, { kind: 'stop', signal, at: new Date().toISOString(), timeoutS });
     await signalContainer(store, record, signal);
-    return { record, timeoutS: options.timeoutS ?? record.options.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S };
+    return { record, timeoutS };
   });
   if (begun.timeoutS === undefined) return begun.record; // nothing to stop
   const { id } = begun.record;
   // The grace time holds no lock: a kill, a second stop or an rm -f may act meanwhile.
   if ((await waitContainer(store, id, { timeoutMs: begun.timeoutS * 1000 })) === undefined) {
     await withContainer(store, id, async (record) => {
-      if (record.state.status === 'running' || record.state.status === 'paused') await signalContainer(store, record, 'SIGKILL');
+      if (record.state.status !== 'running' && record.state.status !== 'paused') return;
+      await signalContainer(store, await markKilled(store, record), 'SIGKILL');
     });
     await waitContainer(store, id);
   }
@@ -40,17 +45,32 @@ export async function killContainer(store: Store, ref: string, signal = 'SIGKILL
   return withContainer(store, ref, async (settled) => {
     let record = settled;
     checkTransition('kill', record);
-    if (/^(SIG)?(KILL|TERM|INT)$|^(9|15|2)$/i.test(signal)) record = await markStoppedByUser(store, record);
+    if (/^(SIG)?(KILL|TERM|INT)$|^(9|15|2)$/i.test(signal)) {
+      const stopping = record.state.stopRequest?.kind === 'stop' && !record.state.stopRequest.killedAt;
+      // during a stop's grace time a kill is the stop cut short ("Kill now"), not a kill of its own
+      if (stopping && /KILL|^9$/i.test(signal)) record = await markKilled(store, record);
+      else if (!stopping) record = await markStopRequested(store, record, { kind: 'kill', signal, at: new Date().toISOString() });
+    }
     await signalContainer(store, record, signal);
     return record;
   });
 }
 
-/** The restart policy leaves alone what a user stopped (the mark survives the exit: settle keeps it). */
-async function markStoppedByUser(store: Store, record: ContainerRecord): Promise<ContainerRecord> {
-  const marked: ContainerRecord = { ...record, state: { ...record.state, stoppedByUser: true } };
+/**
+ * What the user asked, in the record before the signal goes. The restart policy leaves alone
+ * what a user stopped (`stoppedByUser`); both marks survive the exit (settle keeps them).
+ */
+async function markStopRequested(store: Store, record: ContainerRecord, request: StopRequest): Promise<ContainerRecord> {
+  const marked: ContainerRecord = { ...record, state: { ...record.state, stoppedByUser: true, stopRequest: request } };
   await writeRecord(store, marked);
   return marked;
+}
+
+/** A stop that ends by SIGKILL: when it was sent. */
+async function markKilled(store: Store, record: ContainerRecord): Promise<ContainerRecord> {
+  const request = record.state.stopRequest;
+  if (!request || request.kind !== 'stop' || request.killedAt) return record;
+  return markStopRequested(store, record, { ...request, killedAt: new Date().toISOString() });
 }
 
 async function signalContainer(store: Store, record: ContainerRecord, signal: string): Promise<void> {

@@ -23,8 +23,9 @@ export async function tagImage(store: Store, source: string, target: string): Pr
  * `rmi`: a tag of an image with other tags is only untagged; otherwise the image goes, and
  * so does whatever only it used. Refused while a container uses it unless forced (the
  * container then keeps its layers alive); refused for an ID with several tags unless forced.
+ * `dryRun`: what it would do — the same answer, refusals included, and nothing changed.
  */
-export async function removeImage(store: Store, ref: string, options: { force?: boolean } = {}): Promise<RemoveResult> {
+export async function removeImage(store: Store, ref: string, options: { force?: boolean; dryRun?: boolean } = {}): Promise<RemoveResult> {
   return store.write(async () => {
     const record = await findImageRecordAsync(store, ref);
     const id = (await readManifestAsync(store, record.manifestDigest)).config.digest;
@@ -35,9 +36,12 @@ export async function removeImage(store: Store, ref: string, options: { force?: 
       tag = undefined;
     }
     const byTag = tag !== undefined && record.tags.includes(tag);
+    const dryRun = options.dryRun ? { dryRun: true as const } : {};
     if (byTag && record.tags.length > 1) {
-      await store.updateImagesAsync((images) => images.map((image) => (image.manifestDigest === record.manifestDigest ? { ...image, tags: image.tags.filter((t) => t !== tag) } : image)));
-      return { untagged: [tag!], deleted: [], freed: { blobs: [], layers: [], bytes: 0 } };
+      if (!options.dryRun) {
+        await store.updateImagesAsync((images) => images.map((image) => (image.manifestDigest === record.manifestDigest ? { ...image, tags: image.tags.filter((t) => t !== tag) } : image)));
+      }
+      return { untagged: [tag!], kept: record.tags.filter((t) => t !== tag), deleted: [], freed: { blobs: [], layers: [], bytes: 0 }, ...dryRun };
     }
     if (!byTag && record.tags.length > 1 && !options.force) {
       throw new StrataError('CONFLICT', `image ${ref} has several tags (${record.tags.join(', ')}): remove them one by one or use --force`);
@@ -46,8 +50,12 @@ export async function removeImage(store: Store, ref: string, options: { force?: 
     if (users.length > 0 && !options.force) {
       throw new StrataError('CONFLICT', `image ${ref} is used by container ${users.map((c) => c.slice(0, 12)).join(', ')}: remove the container first or use --force`);
     }
+    if (options.dryRun) {
+      const freed = await sweepUnreferencedAsync(store.paths, { dryRun: true, without: new Set([record.manifestDigest]) });
+      return { untagged: record.tags, kept: [], deleted: [id], freed, ...dryRun };
+    }
     await store.updateImagesAsync((images) => images.filter((image) => image.manifestDigest !== record.manifestDigest));
-    return { untagged: record.tags, deleted: [id], freed: await sweepUnreferencedAsync(store.paths) };
+    return { untagged: record.tags, kept: [], deleted: [id], freed: await sweepUnreferencedAsync(store.paths) };
   });
 }
 

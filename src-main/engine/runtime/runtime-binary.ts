@@ -180,6 +180,8 @@ export interface ShimExit {
   readonly exitCode: number;
   readonly signal: number | null;
   readonly oomKilled: boolean;
+  /** The cgroup's memory high-water mark in bytes (absent when the kernel keeps none). */
+  readonly memoryPeak?: number;
   readonly finishedAt: string;
 }
 

@@ -1,5 +1,6 @@
 // The containers: the list (kept current by `containers.changed`), the list's filter and
-// selection, and every action on them. Actions mark the container busy at once and report
+// selection, and every action on them. Remove and kill ask first (the confirmation store,
+// in words that say what happens); actions mark the container busy at once and report
 // failures as toasts.
 import { type OfferedAction, offeredActions } from '@shared/container-lifecycle';
 import { defineStore } from 'pinia';
@@ -7,6 +8,8 @@ import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
 import { errorMessage } from '../api/errors';
 import type { ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult } from '@shared/api/types/containers';
+import { type Question, killContainersQuestion, removeContainersQuestion } from '../lib/confirm-words';
+import { useConfirmStore } from './confirm';
 import { useJobsStore } from './jobs';
 import { useToastsStore } from './toasts';
 
@@ -33,8 +36,15 @@ export function availableActions(container: ContainerRecord): ContainerAction[] 
   return offeredActions(container.state.status);
 }
 
+/** The actions nothing undoes: asked about first. */
+const DESTRUCTIVE: Partial<Record<ContainerAction, (containers: readonly ContainerRecord[]) => Question>> = {
+  remove: removeContainersQuestion,
+  kill: killContainersQuestion,
+};
+
 export const useContainersStore = defineStore('containers', () => {
   const toasts = useToastsStore();
+  const confirm = useConfirmStore();
   const jobs = useJobsStore();
   /** Records are replaced whole, never mutated: shallow is enough. */
   const list = shallowRef<ContainerRecord[]>([]);
@@ -97,8 +107,25 @@ export const useContainersStore = defineStore('containers', () => {
     return byId.value.get(ref) ?? list.value.find((c) => c.name === ref);
   }
 
-  async function act(action: ContainerAction, ids: readonly string[]): Promise<void> {
+  /**
+   * Does `action` to each container — after asking, for remove and kill. Resolves false when
+   * the person said no (nothing was done), true once every call has ended (failures are toasts).
+   */
+  async function act(action: ContainerAction, ids: readonly string[]): Promise<boolean> {
+    const ask = DESTRUCTIVE[action];
+    // The question names what the list knows; an id it does not know is gone already (the engine will say so).
+    const known = ids.map((id) => byId.value.get(id)).filter((c) => c !== undefined);
+    if (ask && known.length) {
+      const question = ask(known);
+      if (!(await confirm.ask(question.title, question.words))) return false;
+    }
     await Promise.all(ids.map((id) => actOne(action, id)));
+    return true;
+  }
+
+  /** A stop's grace time cut short: SIGKILL now. The stop was asked for already; this asks nothing more. */
+  async function killNow(id: string): Promise<void> {
+    await actOne('kill', id);
   }
 
   async function actOne(action: ContainerAction, id: string): Promise<void> {
@@ -181,7 +208,7 @@ export const useContainersStore = defineStore('containers', () => {
     selected.value = new Set(on ? filtered.value.map((c) => c.id) : []);
   }
 
-  return { list, loaded, loadError, search, status, selected, busy, byId, running, filtered, start, load, find, act, run, update, commit, exec, upsert, toggleSelected, selectAll };
+  return { list, loaded, loadError, search, status, selected, busy, byId, running, filtered, start, load, find, act, killNow, run, update, commit, exec, upsert, toggleSelected, selectAll };
 });
 
 function sortByCreated(list: ContainerRecord[]): ContainerRecord[] {

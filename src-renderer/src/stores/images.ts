@@ -1,11 +1,16 @@
 // The images: the list with the disk numbers of each, and what the user does to them
-// (import, tag, remove, prune). Imports and prunes are jobs (see the jobs store).
+// (import, tag, remove, prune). Imports and prunes are jobs (see the jobs store). A removal
+// asks first, in the words of the engine's dry run (untag, or delete and free so much); an
+// untag can be undone from its toast.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
 import { errorMessage } from '../api/errors';
+import { isApiError } from '@shared/api/api-error';
 import type { JobOptions } from '@shared/api/client';
-import type { ImageInfo, ImportFormat, ImportedImage, PruneResult } from '@shared/api/types/images';
+import type { ImageInfo, ImportFormat, ImportedImage, PruneResult, RemoveResult } from '@shared/api/types/images';
+import { type ConfirmWords, imageRemovedMessage, removeImageQuestion } from '../lib/confirm-words';
+import { useConfirmStore } from './confirm';
 import { useDiskStore } from './disk';
 import { useJobsStore } from './jobs';
 import { useToastsStore } from './toasts';
@@ -14,6 +19,7 @@ export const useImagesStore = defineStore('images', () => {
   const toasts = useToastsStore();
   const jobs = useJobsStore();
   const disk = useDiskStore();
+  const confirm = useConfirmStore();
   const list = shallowRef<ImageInfo[]>([]);
   const loaded = ref(false);
   const loadError = ref<string | undefined>();
@@ -83,10 +89,51 @@ export const useImagesStore = defineStore('images', () => {
     }
   }
 
-  async function remove(ref: string, force = false): Promise<void> {
+  /**
+   * Removes `ref` once the person agrees to what the engine says it would do (a dry run):
+   * untag it (the image keeps its other tags) or delete the image and free so many bytes.
+   * `users` (the containers made from it) are named when the engine refuses for them.
+   * Resolves with what was done, or undefined when the person said no.
+   */
+  async function remove(ref: string, users: readonly string[] = []): Promise<RemoveResult | undefined> {
+    const image = find(ref);
+    const words = api.call('images.remove', { ref, dryRun: true }).then(
+      (preview): ConfirmWords => {
+        const question = removeImageQuestion(ref, preview, image);
+        return { ...question.words, title: question.title };
+      },
+      (error: unknown): ConfirmWords => {
+        if (!isApiError(error, 'CONFLICT') || users.length === 0) throw error;
+        const those = users.length === 1 ? `container ${users[0]}` : `containers ${users.join(', ')}`;
+        return { lines: [], action: '', danger: true, refusal: `${ref} is the image of ${those}: remove ${users.length === 1 ? 'it' : 'them'} first. A container needs its image's layers for as long as it exists.` };
+      },
+    );
+    if (!(await confirm.ask(`Remove ${ref}?`, words))) return undefined;
+    return removeNow(ref);
+  }
+
+  /**
+   * One of an image's several tags, without asking: its toast offers Undo. Should the engine
+   * say that more would go (the other tags went meanwhile), it asks as remove() does.
+   */
+  async function untag(tag: string): Promise<RemoveResult | undefined> {
+    let preview: RemoveResult;
     try {
-      const result = await api.call('images.remove', { ref, force });
-      toasts.success(`Removed ${ref}`, result.freed.bytes > 0 ? `${result.freed.layers.length} layers freed` : undefined);
+      preview = await api.call('images.remove', { ref: tag, dryRun: true });
+    } catch (error) {
+      toasts.error(`Could not untag ${tag}`, error);
+      throw error;
+    }
+    return preview.deleted.length ? remove(tag) : removeNow(tag);
+  }
+
+  async function removeNow(ref: string): Promise<RemoveResult> {
+    try {
+      const result = await api.call('images.remove', { ref });
+      const message = imageRemovedMessage(ref, result);
+      const keeper = result.deleted.length === 0 ? result.kept[0] : undefined;
+      toasts.success(message.title, message.detail, keeper ? { label: 'Undo', run: () => tag(keeper, ref).catch(() => {}) } : undefined);
+      return result;
     } catch (error) {
       toasts.error(`Could not remove ${ref}`, error);
       throw error;
@@ -95,9 +142,9 @@ export const useImagesStore = defineStore('images', () => {
     }
   }
 
-  /** What a prune would free, without freeing it. */
+  /** What a prune would free, without freeing it: a call, so opening Prune… records no job. */
   function prunePreview(): Promise<PruneResult> {
-    return jobs.run('images.prune', { dryRun: true });
+    return api.call('images.prunePreview', {});
   }
 
   async function prune(): Promise<PruneResult> {
@@ -113,5 +160,5 @@ export const useImagesStore = defineStore('images', () => {
     }
   }
 
-  return { list, loaded, loadError, search, filtered, find, load, importImage, build, tag, remove, prunePreview, prune };
+  return { list, loaded, loadError, search, filtered, find, load, importImage, build, tag, remove, untag, prunePreview, prune };
 });

@@ -34,6 +34,7 @@ export const useJobsStore = defineStore('jobs', () => {
     started = true;
     api.on('jobs.progress', ({ id, kind, progress }) => {
       const known = jobs.value.find((job) => job.id === id);
+      if (known && known.state !== 'running') return; // a late report of a job that has ended
       put(known ? { ...known, progress } : { id, kind, progress, state: 'running', startedAt: new Date().toISOString() });
     });
     api.on('jobs.done', put);

@@ -108,10 +108,32 @@ export interface ContainerState {
   backoffMs?: number;
   /** Stopped or killed by a user: no restart policy brings it back until they start it. */
   stoppedByUser?: boolean;
+  /** The stop or kill a user asked for: while it runs (a stop's grace time), and kept with the exit so that the exit reads as asked for; the next start clears it. */
+  stopRequest?: StopRequest;
+  /**
+   * The most memory its cgroup ever used, in bytes, read by the shim as the init exited (the
+   * kernel's memory.max_usage_in_bytes, or memory.peak on v2): what an OOM kill reached even
+   * when it came between two stats samples. Absent while it runs and where the kernel keeps none.
+   */
+  memoryPeak?: number;
   /** While it runs on the bridge. */
   network?: NetworkState;
   /** What an interrupted start left on the host (mounts, veth, runtime container); the next start or rm clears them. */
   leftovers?: string[];
+}
+
+/** A stop or kill a user asked for. */
+export interface StopRequest {
+  /** `stop`: the stop signal, then SIGKILL once `timeoutS` is up; `kill`: one signal. */
+  kind: 'stop' | 'kill';
+  /** The signal sent first (`SIGTERM`, the image's STOPSIGNAL, `SIGKILL` …). */
+  signal: string;
+  /** When it was asked (ISO 8601). */
+  at: string;
+  /** A stop's grace time in seconds, between its signal and SIGKILL. */
+  timeoutS?: number;
+  /** A stop that ended by SIGKILL: when it was sent (the grace time ran out, or a kill came during it). */
+  killedAt?: string;
 }
 
 export interface ContainerRecord {

@@ -83,11 +83,17 @@ export interface SweepReport {
   bytes: number;
 }
 
+/** What `rmi` did (or, on a dry run, would do): untag one of several tags, or delete the image. */
 export interface RemoveResult {
   untagged: string[];
-  /** Image IDs. */
+  /** The tags the image keeps: set when only a tag went. */
+  kept: string[];
+  /** Image IDs: empty when only a tag went. */
   deleted: string[];
+  /** The layers and blobs nothing else uses any more, and their bytes. */
   freed: SweepReport;
+  /** Nothing was changed: this is what the removal would do. */
+  dryRun?: true;
 }
 
 export interface PruneResult {

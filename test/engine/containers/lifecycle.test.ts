@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
 import { isStrataError } from '@shared/errors';
+import type { ContainerRecord } from '@shared/api/types/containers';
 import { type TestImage, makeTempDir, testImages, writeOciLayout } from '../../helpers/test-images';
 import { logText, removeTestStore } from '../../helpers/containers';
 import { existingCgroupDirs, freezerState } from '../../helpers/cgroups';
@@ -72,9 +73,37 @@ describe('containers', () => {
     const container = await engine.createContainer('test/a:1', { command: ['sh', '-c', 'trap "" TERM; echo ready; while true; do sleep 1; done'] });
     await engine.startContainer(container.id);
     await until(() => logText(engine, container.id).includes('ready'));
-    const stopped = await engine.stopContainer(container.id, { timeoutS: 1 });
-    expect(stopped.state).toMatchObject({ status: 'exited', signal: 9 });
+    const stopping = engine.stopContainer(container.id, { timeoutS: 1 });
+    // the request is recorded before the grace time starts: a window counts it down
+    await until(() => readRecord(container.id).state.stopRequest !== undefined);
+    expect(readRecord(container.id).state).toMatchObject({ status: 'running', stopRequest: { kind: 'stop', signal: 'SIGTERM', timeoutS: 1 } });
+    const stopped = await stopping;
+    expect(stopped.state).toMatchObject({ status: 'exited', signal: 9, stoppedByUser: true, stopRequest: { kind: 'stop', signal: 'SIGTERM', timeoutS: 1 } });
+    // SIGKILL followed the grace time: when it went is recorded (a stop, not a crash)
+    const { at, killedAt } = stopped.state.stopRequest!;
+    expect(Date.parse(killedAt!) - Date.parse(at)).toBeGreaterThanOrEqual(1000);
     expect(isMountedUnder(container.id)).toBe(false);
+    // the next start clears it
+    await engine.startContainer(container.id);
+    expect((await engine.inspectContainer(container.id)).state.stopRequest).toBeUndefined();
+    await engine.removeContainer(container.id, { force: true });
+  });
+
+  it('a kill during the grace time of a stop ends the stop at once, recorded as the stop cut short; a kill of its own says kill', async () => {
+    const container = await engine.createContainer('test/a:1', { command: ['sh', '-c', 'trap "" TERM; echo ready; while true; do sleep 1; done'] });
+    await engine.startContainer(container.id);
+    await until(() => logText(engine, container.id).includes('ready'));
+    const stopping = engine.stopContainer(container.id, { timeoutS: 60 });
+    await until(() => readRecord(container.id).state.stopRequest !== undefined);
+    await engine.killContainer(container.id);
+    const stopped = await stopping; // long before the 60 s
+    expect(stopped.state).toMatchObject({ status: 'exited', exitCode: 137, stopRequest: { kind: 'stop', timeoutS: 60 } });
+    expect(stopped.state.stopRequest!.killedAt).toBeDefined();
+
+    await engine.startContainer(container.id);
+    await engine.killContainer(container.id);
+    expect(await engine.waitContainer(container.id)).toBe(137);
+    expect((await engine.inspectContainer(container.id)).state).toMatchObject({ status: 'exited', stopRequest: { kind: 'kill', signal: 'SIGKILL' } });
     await engine.removeContainer(container.id);
   });
 
@@ -154,6 +183,11 @@ describe('containers outlive the process that started them', () => {
     expect(execFileSync('sh', ['-c', `grep -c ${id} /proc/self/mountinfo || true`], { encoding: 'utf8' }).trim()).toBe('0');
   });
 });
+
+/** The record as the engine last wrote it (what another engine or a window reads). */
+function readRecord(id: string): ContainerRecord {
+  return JSON.parse(fs.readFileSync(path.join(engine.root, 'containers', id, 'container.json'), 'utf8')) as ContainerRecord;
+}
 
 function isMountedUnder(id: string): boolean {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(id);

@@ -59,7 +59,7 @@ describe('containers at scale', () => {
     expect(pids.filter((pid) => isOurSleep(pid))).toEqual([]);
   });
 
-  it('reports a container the kernel killed for memory as OOMKilled, exit 137', async () => {
+  it('reports a container the kernel killed for memory as OOMKilled, exit 137, with the memory it reached', async () => {
     const container = await engine.createContainer('test/a:1', {
       command: ['busybox', 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1'],
       memory: 16 * 1024 * 1024,
@@ -69,6 +69,10 @@ describe('containers at scale', () => {
     expect(await engine.waitContainer(container.id)).toBe(137);
     expect((await engine.inspectContainer(container.id)).state).toMatchObject({ status: 'exited', exitCode: 137, oomKilled: true });
     expect((await engine.listContainers({ all: true })).find((c) => c.id === container.id)?.state.oomKilled).toBe(true);
+    // the kernel's high-water mark, kept with the exit: the limit it ran into
+    const { memoryPeak } = (await engine.inspectContainer(container.id)).state;
+    expect(memoryPeak).toBeGreaterThan(12 * 1024 * 1024);
+    expect(memoryPeak).toBeLessThanOrEqual(16 * 1024 * 1024);
     await engine.removeContainer(container.id);
   });
 });

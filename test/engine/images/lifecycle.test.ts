@@ -39,7 +39,7 @@ describe('tags', () => {
     expect((await engine.inspectImage('mine/a')).id).toBe(id);
     expect((await engine.inspectImage(id.slice(7, 19))).id).toBe(id);
     const result = await engine.removeImage('mine/a');
-    expect(result).toMatchObject({ untagged: ['mine/a:latest'], deleted: [] });
+    expect(result).toMatchObject({ untagged: ['mine/a:latest'], kept: ['test/a:1'], deleted: [] });
     expect((await engine.inspectImage('test/a:1')).tags).toEqual(['test/a:1']);
   });
 
@@ -68,6 +68,29 @@ describe('tags', () => {
 });
 
 describe('remove and prune', () => {
+  it('rmi --dry-run says what it would do — untag, or delete and free how much — and changes nothing', async () => {
+    const engine = await freshEngine('rmi-dry');
+    await engine.tagImage('test/b:1', 'mine/b:2');
+    const before = fs.readFileSync(path.join(engine.root, 'index.json'), 'utf8');
+    expect(await engine.removeImage('mine/b:2', { dryRun: true })).toEqual({ untagged: ['mine/b:2'], kept: ['test/b:1'], deleted: [], freed: { blobs: [], layers: [], bytes: 0 }, dryRun: true });
+    // by ID with two tags: refused as the real one is
+    const id = (await engine.inspectImage('test/b:1')).id;
+    await expect(engine.removeImage(id, { dryRun: true })).rejects.toSatisfy((e: unknown) => isStrataError(e, 'CONFLICT'));
+    expect(fs.readFileSync(path.join(engine.root, 'index.json'), 'utf8')).toBe(before);
+    await engine.removeImage('mine/b:2');
+    const preview = await engine.removeImage('test/b:1', { dryRun: true });
+    expect(preview).toMatchObject({ untagged: ['test/b:1'], kept: [], deleted: [id], dryRun: true });
+    expect(preview.freed.layers).toHaveLength(1); // its two lower layers are test/a:1's too
+    expect(layerCount(engine)).toBe(4);
+    const removed = await engine.removeImage('test/b:1');
+    expect(removed.freed).toEqual(preview.freed);
+    expect(removed.dryRun).toBeUndefined();
+    // a container's image: refused on a dry run too
+    const container = await engine.createContainer('test/a:1', { command: ['true'] });
+    await expect(engine.removeImage('test/a:1', { dryRun: true })).rejects.toSatisfy((e: unknown) => isStrataError(e, 'CONFLICT'));
+    await engine.removeContainer(container.id);
+  });
+
   it('rmi removes the image and only the layers no other image uses', async () => {
     const engine = await freshEngine('rmi');
     const removed = await engine.removeImage('test/b:1');

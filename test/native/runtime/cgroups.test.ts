@@ -91,7 +91,7 @@ describe.skipIf(!v1)('cgroup v1 (this host: hybrid hierarchy)', () => {
     expect(Number(free.stdout.trim())).toBe(41);
   });
 
-  it('records an OOM kill under a memory limit (shim)', async () => {
+  it('records an OOM kill under a memory limit, and the memory it reached (shim)', async () => {
     const bundle = ws.bundle((c) => {
       // one 64 MiB buffer under a 16 MiB limit, without swap to spill into
       c.process.args = ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1'];
@@ -107,6 +107,9 @@ describe.skipIf(!v1)('cgroup v1 (this host: hybrid hierarchy)', () => {
     await until(() => fs.existsSync(exitFile));
     const exit = JSON.parse(fs.readFileSync(exitFile, 'utf8')) as ShimExit;
     expect(exit).toMatchObject({ exitCode: 137, signal: 9, oomKilled: true });
+    // the kernel's high-water mark, read before the cgroup went: the limit it ran into
+    expect(exit.memoryPeak).toBeGreaterThan(12 * 1024 * 1024);
+    expect(exit.memoryPeak).toBeLessThanOrEqual(16 * 1024 * 1024);
     expect((await ws.rt(['delete', id])).code).toBe(0);
   });
 

@@ -78,4 +78,32 @@ describe('container detail', () => {
     expect(store.runtimeConfig).toEqual({ hostname: 'c2' });
     expect(store.runtimeConfigError).toBeUndefined();
   });
+
+  it('says when the changes were read; a second asking while a read is under way joins it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2024-05-01T10:00:00Z'));
+    try {
+      const diff = deferred<ContainerChange[]>();
+      engine.answer('containers.runtimeConfig', () => null);
+      engine.answer('containers.diff', () => diff.promise);
+      const store = useContainerDetailStore();
+      const loading = store.load('c1');
+      const again = store.loadChanges();
+      expect(store.changesAt).toBeUndefined();
+      diff.resolve([{ path: '/tmp/new', kind: 'A' as const }]);
+      await Promise.all([loading, again]);
+      expect(engine.inputsOf('containers.diff')).toHaveLength(1);
+      expect(store.changesAt).toBe(Date.parse('2024-05-01T10:00:00Z'));
+      // another container: nothing of the first one's shown meanwhile
+      const other = deferred<ContainerChange[]>();
+      engine.answer('containers.diff', () => other.promise);
+      const next = store.load('c2');
+      expect([store.changes, store.changesAt]).toEqual([undefined, undefined]);
+      other.resolve([]);
+      await next;
+      expect(store.changes).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

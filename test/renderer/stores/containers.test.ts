@@ -1,11 +1,13 @@
 // The containers store (src-renderer/src/stores/containers.ts) over a fake engine: the list
 // loaded newest first and kept current by `containers.changed`, its filter and selection,
-// and actions that mark a container busy and end in a toast (the engine's message on failure).
+// and actions that mark a container busy and end in a toast (the engine's message on failure);
+// remove and kill ask first, and a "no" does nothing.
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { isApiError } from '@shared/api/api-error';
 import type { ContainerRecord } from '@shared/api/types/containers';
 import { availableActions, useContainersStore } from '../../../src-renderer/src/stores/containers';
+import { useConfirmStore } from '../../../src-renderer/src/stores/confirm';
 import { useToastsStore } from '../../../src-renderer/src/stores/toasts';
 import { deferred, engine, settle } from '../fake-engine';
 import { container, hexId } from '../records';
@@ -31,6 +33,15 @@ async function started(list = [WEB, DB, OLD]) {
 }
 
 const names = (list: readonly { name: string }[]) => list.map((c) => c.name);
+
+/** The question the store asked, answered: its title and first line. */
+async function reply(yes: boolean): Promise<{ title: string; lines: string[]; action: string }> {
+  await settle();
+  const confirm = useConfirmStore();
+  const { title, words } = confirm.question!;
+  confirm.answer(yes);
+  return { title, lines: words!.lines, action: words!.action };
+}
 const toasts = () => useToastsStore().toasts.map(({ kind, title, detail }) => ({ kind, title, detail }));
 
 describe('the list', () => {
@@ -127,6 +138,8 @@ describe('actions', () => {
     const answer = deferred<ContainerRecord>();
     engine.answer('containers.kill', () => answer.promise);
     const acting = store.act('kill', [WEB.id]);
+    await reply(true);
+    await settle(); // the call is under way
     engine.emit('containers.changed', { id: WEB.id, container: { ...WEB, state: { status: 'exited', exitCode: 137 } } });
     answer.resolve({ ...WEB, state: { status: 'running' } }); // sent with the signal, before the exit
     await acting;
@@ -139,7 +152,7 @@ describe('actions', () => {
     engine.fail('containers.start', 'CONFLICT', 'container db is already running');
     engine.fail('containers.kill', 'NOT_FOUND', 'no such container');
     await store.act('start', [DB.id]);
-    await store.act('kill', [hexId('99')]); // not in the list: named by its short id
+    await store.act('kill', [hexId('99')]); // not in the list (gone already): named by its short id, nothing to ask about
     expect(toasts()).toEqual([
       { kind: 'error', title: 'Could not start db', detail: 'container db is already running' },
       { kind: 'error', title: `Could not kill ${hexId('99').slice(0, 12)}`, detail: 'no such container' },
@@ -147,16 +160,56 @@ describe('actions', () => {
     expect(store.busy).toEqual({});
   });
 
-  it('removes by force and drops the container at once', async () => {
+  it('asks before removing — a running one is killed first, it says — and a "no" leaves it', async () => {
     const store = await started();
     engine.answer('containers.remove', ({ ref }) => ({ id: ref }));
-    await store.act('remove', [WEB.id, OLD.id]);
+    const declined = store.act('remove', [WEB.id]);
+    expect(await reply(false)).toEqual({
+      title: 'Remove web?',
+      lines: [
+        'web is running: it will be killed first (SIGKILL), with no time to shut down.',
+        'Its own layer (every file it changed), its log and its stats history are deleted. The image nginx:1.25 stays.',
+        'This cannot be undone.',
+      ],
+      action: 'Kill and remove web',
+    });
+    expect(await declined).toBe(false);
+    expect(engine.inputsOf('containers.remove')).toEqual([]);
+    expect(store.busy).toEqual({});
+    expect(names(store.list)).toEqual(['db', 'web', 'old']);
+  });
+
+  it('removes several by force after one question, and drops them at once', async () => {
+    const store = await started();
+    engine.answer('containers.remove', ({ ref }) => ({ id: ref }));
+    const removing = store.act('remove', [WEB.id, OLD.id]);
+    const asked = await reply(true);
+    expect(asked.title).toBe('Remove 2 containers?');
+    expect(asked.lines[0]).toBe('1 of them is running: killed first (SIGKILL), with no time to shut down.');
+    expect(asked.action).toBe('Kill and remove 2 containers');
+    expect(await removing).toBe(true);
     expect(engine.inputsOf('containers.remove')).toEqual([
       { ref: WEB.id, force: true },
       { ref: OLD.id, force: true },
     ]);
     expect(names(store.list)).toEqual(['db']);
     expect(toasts().map((t) => t.title)).toEqual(['Removed web', 'Removed old']);
+  });
+
+  it('asks before a kill, saying what stop would do instead; "Kill now" in a stop\'s grace time does not ask again', async () => {
+    const store = await started([{ ...WEB, options: { stopTimeout: 3 }, stopSignal: 'SIGQUIT' }]);
+    engine.answer('containers.kill', ({ ref }) => ({ ...WEB, id: ref }));
+    const declined = store.act('kill', [WEB.id]);
+    expect(await reply(false)).toEqual({
+      title: 'Kill web?',
+      lines: ['Every process in web gets SIGKILL at once: nothing can save its work or clean up.', 'Stop asks first: it sends SIGQUIT and waits 3 s before it kills.'],
+      action: 'Kill web',
+    });
+    expect(await declined).toBe(false);
+    expect(engine.inputsOf('containers.kill')).toEqual([]);
+    await store.killNow(WEB.id);
+    expect(useConfirmStore().question).toBeUndefined();
+    expect(engine.inputsOf('containers.kill')).toEqual([{ ref: WEB.id }]);
   });
 
   it('runs a container and shows the answer, or what an event told of it before the answer (it may have exited already)', async () => {

@@ -1,10 +1,12 @@
 // The images store (src-renderer/src/stores/images.ts) over a fake engine: the list (and the
 // disk numbers) read together, newest first; search and lookup by tag or id; and import,
 // tag, remove and prune — each ending in a toast and a fresh list, failures with the
-// engine's message and thrown on for the dialog.
+// engine's message and thrown on for the dialog. A removal asks first in the words of the
+// engine's dry run; an untag is undone from its toast; a prune's preview is no job.
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ImageInfo, StoreDiskUsage } from '@shared/api/types/images';
+import type { ImageInfo, RemoveResult, StoreDiskUsage } from '@shared/api/types/images';
+import { useConfirmStore } from '../../../src-renderer/src/stores/confirm';
 import { useDiskStore } from '../../../src-renderer/src/stores/disk';
 import { useImagesStore } from '../../../src-renderer/src/stores/images';
 import { useToastsStore } from '../../../src-renderer/src/stores/toasts';
@@ -27,6 +29,18 @@ beforeEach(() => {
 
 const tagsOf = (list: readonly ImageInfo[]) => list.map((i) => i.tags[0] ?? i.id.slice(7, 11));
 const toasts = () => useToastsStore().toasts.map(({ kind, title, detail }) => ({ kind, title, detail }));
+
+/** rmi as the engine answers it: `kept` tags (an untag), or the image deleted with `layers` freed. */
+function removal(ref: string, fields: { kept?: string[]; layers?: string[]; bytes?: number }, dryRun?: boolean): RemoveResult {
+  const untag = (fields.kept ?? []).length > 0;
+  return {
+    untagged: [ref],
+    kept: fields.kept ?? [],
+    deleted: untag ? [] : [APP.id],
+    freed: { blobs: [], layers: fields.layers ?? [], bytes: fields.bytes ?? 0 },
+    ...(dryRun ? { dryRun: true as const } : {}),
+  };
+}
 
 describe('the list', () => {
   it('reads the images and the disk numbers together, newest first, undated last', async () => {
@@ -106,32 +120,106 @@ describe('changing the images', () => {
     expect(engine.inputsOf('images.list')).toHaveLength(1);
   });
 
-  it('tags and removes, saying what a removal freed', async () => {
+  it('tags; removes after asking in the dry run\'s words, saying what the removal freed', async () => {
     const store = useImagesStore();
+    await store.load();
     engine.answer('images.tag', ({ target }) => ({ tag: target }));
-    engine.answer('images.remove', ({ ref }) => ({ untagged: [ref], deleted: [APP.id], freed: { blobs: [], layers: ['l1', 'l2'], bytes: 4096 } }));
+    engine.answer('images.remove', ({ ref, dryRun }) => removal(ref, { layers: APP.layers.map((layer) => layer.chainId), bytes: 4096 }, dryRun));
     await store.tag('busybox:latest', 'mine:1');
-    await store.remove('registry.local/App:v2');
-    engine.answer('images.remove', ({ ref }) => ({ untagged: [ref], deleted: [], freed: { blobs: [], layers: [], bytes: 0 } }));
-    await store.remove('busybox:1.36');
+    const removing = store.remove('registry.local/App:v2');
+    await settle();
+    const confirm = useConfirmStore();
+    expect(confirm.question).toEqual({
+      title: 'Delete registry.local/App:v2?',
+      words: {
+        title: 'Delete registry.local/App:v2?',
+        lines: [
+          'Deletes the image 2a2a2a2a2a2a (tagged registry.local/App:v2).',
+          'Its layer goes with it (1000 B of files).',
+          "Frees 4 KiB on disk, the compressed layers and the image's documents included. This cannot be undone.",
+        ],
+        action: 'Delete image',
+        danger: true,
+      },
+    });
+    confirm.answer(true);
+    expect((await removing)?.deleted).toEqual([APP.id]);
     expect(engine.inputsOf('images.tag')).toEqual([{ source: 'busybox:latest', target: 'mine:1' }]);
-    expect(engine.inputsOf('images.remove')).toEqual([
-      { ref: 'registry.local/App:v2', force: false },
-      { ref: 'busybox:1.36', force: false },
-    ]);
+    expect(engine.inputsOf('images.remove')).toEqual([{ ref: 'registry.local/App:v2', dryRun: true }, { ref: 'registry.local/App:v2' }]);
     expect(toasts()).toEqual([
       { kind: 'success', title: 'Tagged mine:1', detail: undefined },
-      { kind: 'success', title: 'Removed registry.local/App:v2', detail: '2 layers freed' },
-      { kind: 'success', title: 'Removed busybox:1.36', detail: undefined },
+      { kind: 'success', title: 'Deleted registry.local/App:v2', detail: '1 layer removed, 4 KiB freed.' },
     ]);
-    expect(engine.inputsOf('images.list')).toHaveLength(3);
   });
 
-  it('refuses to remove an image in use with the engine\'s reason', async () => {
+  it('removes nothing when the person says no', async () => {
     const store = useImagesStore();
-    engine.fail('images.remove', 'CONFLICT', 'image is used by container web');
-    await expect(store.remove('busybox:latest')).rejects.toThrow('image is used by container web');
-    expect(toasts()).toEqual([{ kind: 'error', title: 'Could not remove busybox:latest', detail: 'image is used by container web' }]);
+    engine.answer('images.remove', ({ ref, dryRun }) => removal(ref, { kept: ['busybox:latest'] }, dryRun));
+    const removing = store.remove('busybox:1.36');
+    await settle();
+    const confirm = useConfirmStore();
+    expect(confirm.question?.title).toBe('Untag busybox:1.36?');
+    expect(confirm.question?.words?.lines[0]).toBe('The image keeps busybox:latest: nothing is deleted and no space is freed.');
+    expect(confirm.question?.words?.danger).toBe(false);
+    confirm.answer(false);
+    expect(await removing).toBeUndefined();
+    expect(engine.inputsOf('images.remove')).toEqual([{ ref: 'busybox:1.36', dryRun: true }]);
+    expect(toasts()).toEqual([]);
+  });
+
+  it('untags one of several tags at once, and its toast\'s Undo tags it again', async () => {
+    const store = useImagesStore();
+    engine.answer('images.remove', ({ ref, dryRun }) => removal(ref, { kept: ['busybox:latest'] }, dryRun));
+    engine.answer('images.tag', ({ target }) => ({ tag: target }));
+    await store.untag('busybox:1.36');
+    expect(useConfirmStore().question).toBeUndefined();
+    const toast = useToastsStore().toasts[0]!;
+    expect([toast.title, toast.detail, toast.action?.label]).toEqual(['Untagged busybox:1.36', 'The image keeps busybox:latest.', 'Undo']);
+    useToastsStore().act(toast.id);
+    await settle();
+    expect(engine.inputsOf('images.tag')).toEqual([{ source: 'busybox:latest', target: 'busybox:1.36' }]);
+    expect(toasts().map((t) => t.title)).toEqual(['Tagged busybox:1.36']);
+  });
+
+  it('an untag that would delete (the other tags went meanwhile) asks first', async () => {
+    const store = useImagesStore();
+    engine.answer('images.remove', ({ ref, dryRun }) => removal(ref, { layers: ['l1'], bytes: 10 }, dryRun));
+    const untagging = store.untag('busybox:1.36');
+    await settle();
+    await settle();
+    expect(useConfirmStore().question?.title).toBe('Delete busybox:1.36?');
+    useConfirmStore().answer(false);
+    expect(await untagging).toBeUndefined();
+    expect(engine.inputsOf('images.remove').filter((input) => !input.dryRun)).toEqual([]);
+  });
+
+  it('an image a container uses: the question says which, and offers no way on', async () => {
+    const store = useImagesStore();
+    engine.fail('images.remove', 'CONFLICT', 'image busybox:latest is used by container 1a2b3c4d5e6f: remove the container first or use --force');
+    const removing = store.remove('busybox:latest', ['web']);
+    await settle();
+    const confirm = useConfirmStore();
+    expect(confirm.question?.words?.refusal).toBe("busybox:latest is the image of container web: remove it first. A container needs its image's layers for as long as it exists.");
+    confirm.answer(true); // "yes" to a refusal goes nowhere
+    expect(await removing).toBeUndefined();
+    expect(engine.inputsOf('images.remove')).toEqual([{ ref: 'busybox:latest', dryRun: true }]);
+  });
+
+  it('shows the engine\'s reason when the dry run fails otherwise', async () => {
+    const store = useImagesStore();
+    engine.fail('images.remove', 'NOT_FOUND', 'no such image: gone:1');
+    const removing = store.remove('gone:1');
+    await settle();
+    expect(useConfirmStore().question).toEqual({ title: 'Remove gone:1?', failure: 'no such image: gone:1' });
+    useConfirmStore().answer(false);
+    expect(await removing).toBeUndefined();
+  });
+
+  it('previews a prune with a call (no job recorded), and prunes through a job', async () => {
+    const store = useImagesStore();
+    engine.answer('images.prunePreview', () => ({ images: [], freed: { blobs: [], layers: ['l1'], bytes: 5 } }));
+    expect((await store.prunePreview()).freed.bytes).toBe(5);
+    expect(engine.inputsOf('images.prune')).toEqual([]);
   });
 
   it('prunes through a job and says what went', async () => {

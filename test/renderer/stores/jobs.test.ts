@@ -56,6 +56,9 @@ describe('following the engine\'s jobs', () => {
     expect(brief(store.jobs)).toEqual(['j1 failed layer 3 of 3']);
     expect(store.jobs[0]?.error).toEqual({ code: 'INVALID_ARCHIVE', message: 'not a tar' });
     expect(store.active).toEqual([]);
+    // progress that comes after the end does not bring the job back
+    engine.emit('jobs.progress', { id: 'j1', kind: 'images.import', progress: { step: 'committing', message: 'moving into the store' } });
+    expect(brief(store.jobs)).toEqual(['j1 failed layer 3 of 3']);
   });
 
   it('keeps following when the list cannot be read', async () => {

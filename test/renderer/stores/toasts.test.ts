@@ -49,6 +49,22 @@ describe('toasts', () => {
     expect(store.toasts).toEqual([]);
   });
 
+  it('a toast with an action (Undo) stays 10 s; pressing it runs the action once and dismisses it', () => {
+    const store = useToastsStore();
+    const undo = vi.fn();
+    const id = store.success('Untagged a:1', 'The image keeps a:2.', { label: 'Undo', run: undo });
+    vi.advanceTimersByTime(4000);
+    expect(store.toasts.map((t) => t.title)).toEqual(['Untagged a:1']);
+    store.act(id);
+    store.act(id); // gone: nothing more
+    expect(undo).toHaveBeenCalledTimes(1);
+    expect(store.toasts).toEqual([]);
+    store.success('Untagged b:1', undefined, { label: 'Undo', run: undo });
+    vi.advanceTimersByTime(10_000);
+    expect(store.toasts).toEqual([]);
+    expect(undo).toHaveBeenCalledTimes(1);
+  });
+
   it('turns an API error, an Error or anything thrown into its message', () => {
     const store = useToastsStore();
     store.error('api', new ApiError('NOT_FOUND', 'no such image: nope'));
