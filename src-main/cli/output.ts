@@ -86,19 +86,6 @@ export function json(value: unknown): string {
   return JSON.stringify(value, null, 2) + '\n';
 }
 
-/** Bytes in decimal units, as docker prints them: 1.23MB. */
-export function bytes(n: number): string {
-  if (n < 1000) return `${n}B`;
-  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = n;
-  let unit = -1;
-  do {
-    value /= 1000;
-    unit++;
-  } while (value >= 1000 && unit < units.length - 1);
-  return `${value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0)}${units[unit]}`;
-}
-
 export function ago(iso: string | undefined, now = Date.now()): string {
   if (!iso) return 'unknown';
   const then = Date.parse(iso);

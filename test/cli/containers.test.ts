@@ -118,7 +118,8 @@ describe('strata diff, commit, update, exec, ps --filter', () => {
     expect(strata('exec', 'limited', 'no-such-program')).toMatchObject({ code: 127, stderr: expect.stringContaining('not found') });
     const stats = strata('stats', '--no-stream', 'limited');
     expect(stats.stdout).toMatch(/^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET I\/O\s+BLOCK I\/O\s+PIDS\n/);
-    expect(stats.stdout).toMatch(new RegExp(`${id.slice(0, 12)}\\s+limited\\s+[\\d.]+%\\s+\\S+ / 101MB`));
+    // the window's units and figures: MiB, one decimal at most, no trailing zeros
+    expect(stats.stdout).toMatch(new RegExp(`${id.slice(0, 12)}\\s+limited\\s+\\d+(\\.\\d)?%\\s+[\\d.]+ (B|KiB|MiB) / 96 MiB\\s+\\d+(\\.\\d)?%`));
     expect(strata('stats', '--history', 'limited', '--format', 'csv').stdout).toMatch(/^time,timestampMs,samples,cpuPercent/);
     expect(strata('stats', '--history', 'limited', '--format', 'xml')).toMatchObject({ code: 1, stderr: expect.stringContaining('use csv or json') });
     expect(strata('ps', '-q', '-f', 'name=limit').stdout.trim()).toBe(id.slice(0, 12));

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatBytes } from '@shared/units';
 import { type PushedImage, TestRegistry } from '../helpers/registry';
 import { type TestImage, makeTempDir, testImages } from '../helpers/test-images';
 
@@ -50,15 +51,16 @@ describe.skipIf(unavailable)('strata pull', () => {
     const first = strata('pull', reference);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    const size = (bytes: number) => (bytes < 1000 ? `${bytes}B` : '\\S+B');
+    // the window's units (src-shared/units.ts)
+    const size = (bytes: number) => formatBytes(bytes).replace('.', '\\.');
     const lines = pushed.layers.map((layer) => `${short(layer.digest)}: downloaded ${size(layer.size)}`);
     expect(first.stdout).toMatch(
-      new RegExp(`^${lines.join('\\n')}\\nDigest: ${pushed.manifestDigest}\\nPulled ${reference} \\(linux/\\w+\\): image ${short(pushed.configDigest)} as ${reference}; 3 layers, 0 already in the store, \\S+B downloaded\\n$`),
+      new RegExp(`^${lines.join('\\n')}\\nDigest: ${pushed.manifestDigest}\\nPulled ${reference} \\(linux/\\w+\\): image ${short(pushed.configDigest)} as ${reference}; 3 layers, 0 already in the store, [\\d.]+ (B|KiB|MiB) downloaded\\n$`),
     );
     const again = strata('pull', reference);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(pushed.layers.map((layer) => `${short(layer.digest)}: already in the store`).join('\n'));
-    expect(again.stdout).toContain('3 layers, 3 already in the store, 0B downloaded');
+    expect(again.stdout).toContain('3 layers, 3 already in the store, 0 B downloaded');
     const images = JSON.parse(strata('images', '--json').stdout) as { id: string; tags: string[] }[];
     expect(images).toEqual([expect.objectContaining({ id: pushed.configDigest, tags: [reference] })]);
   });

@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
-import { bytes, json, shortId, table } from '../output';
+import { json, shortId, table } from '../output';
+import { formatBytes } from '@shared/units';
 
 export const dfCommand: Command = {
   name: 'df',
@@ -15,12 +16,12 @@ export const dfCommand: Command = {
       table(
         ['WHAT', 'COUNT', 'SIZE'],
         [
-          ['Images (sum of sizes)', String(usage.images.length), bytes(usage.logicalBytes)],
-          ['Layers on disk', `${usage.layers.length} (${sharedLayers} shared)`, bytes(usage.layerBytes)],
-          ['Saved by sharing', '', bytes(usage.savedBytes)],
-          ['Content store (blobs)', '', bytes(usage.blobBytes)],
-          ['Staging (tmp, pulls)', '', bytes(usage.stagingBytes)],
-          ['Reclaimable (prune)', '', bytes(usage.reclaimableBytes)],
+          ['Images (sum of sizes)', String(usage.images.length), formatBytes(usage.logicalBytes)],
+          ['Layers on disk', `${usage.layers.length} (${sharedLayers} shared)`, formatBytes(usage.layerBytes)],
+          ['Saved by sharing', '', formatBytes(usage.savedBytes)],
+          ['Content store (blobs)', '', formatBytes(usage.blobBytes)],
+          ['Staging (tmp, pulls)', '', formatBytes(usage.stagingBytes)],
+          ['Reclaimable (prune)', '', formatBytes(usage.reclaimableBytes)],
         ],
       ),
     );
@@ -29,10 +30,10 @@ export const dfCommand: Command = {
     output.out(
       table(
         ['IMAGE ID', 'TAGS', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE'],
-        usage.images.map((image) => [shortId(image.id), image.tags.join(', ') || '<none>', bytes(image.size), bytes(image.shared), bytes(image.unique)]),
+        usage.images.map((image) => [shortId(image.id), image.tags.join(', ') || '<none>', formatBytes(image.size), formatBytes(image.shared), formatBytes(image.unique)]),
       ),
     );
     output.out('\nLayers:\n');
-    output.out(table(['LAYER', 'SIZE', 'IMAGES'], usage.layers.map((layer) => [shortId(layer.chainId), bytes(layer.size), String(layer.usedBy.length)])));
+    output.out(table(['LAYER', 'SIZE', 'IMAGES'], usage.layers.map((layer) => [shortId(layer.chainId), formatBytes(layer.size), String(layer.usedBy.length)])));
   },
 };

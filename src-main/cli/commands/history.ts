@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
-import { ago, bytes, json, shortId, table, truncate } from '../output';
+import { ago, json, shortId, table, truncate } from '../output';
+import { formatBytes } from '@shared/units';
 
 export const historyCommand: Command = {
   name: 'history',
@@ -25,7 +26,7 @@ export const historyCommand: Command = {
     output.out(
       table(
         ['LAYER', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'],
-        rows.map((row) => [row.layer ? shortId(row.layer) : '<missing>', ago(row.created), truncate(row.createdBy, width), bytes(row.size), row.comment]),
+        rows.map((row) => [row.layer ? shortId(row.layer) : '<missing>', ago(row.created), truncate(row.createdBy, width), formatBytes(row.size), row.comment]),
       ),
     );
   },

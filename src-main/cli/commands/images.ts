@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
-import { ago, bytes, json, shortId, table } from '../output';
+import { ago, json, shortId, table } from '../output';
+import { formatBytes } from '@shared/units';
 
 export const imagesCommand: Command = {
   name: 'images',
@@ -13,7 +14,7 @@ export const imagesCommand: Command = {
       const tags = image.tags.length ? image.tags : ['<none>:<none>'];
       return tags.map((tag) => {
         const colon = tag.lastIndexOf(':');
-        return [tag.slice(0, colon), tag.slice(colon + 1), shortId(image.id), ago(image.created), bytes(image.size), String(image.layers.length)];
+        return [tag.slice(0, colon), tag.slice(colon + 1), shortId(image.id), ago(image.created), formatBytes(image.size), String(image.layers.length)];
       });
     });
     output.out(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'LAYERS'], rows));

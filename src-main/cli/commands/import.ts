@@ -4,7 +4,8 @@ import { StrataError } from '@shared/errors';
 import { IMPORT_FORMATS, type ImportFormat } from '../../engine/images/sources/source';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
-import { bytes, json, shortId } from '../output';
+import { json, shortId } from '../output';
+import { formatBytes } from '@shared/units';
 
 export const importCommand: Command = {
   name: 'import',
@@ -51,5 +52,5 @@ export const importCommand: Command = {
 };
 
 function describe(progress: JobProgress): string {
-  return progress.bytes === undefined ? progress.message : `${progress.message}: ${bytes(progress.bytes)}`;
+  return progress.bytes === undefined ? progress.message : `${progress.message}: ${formatBytes(progress.bytes)}`;
 }

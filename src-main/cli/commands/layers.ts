@@ -4,7 +4,8 @@ import type { ImageWaste, TreeNode } from '@shared/api/types/images';
 import { StrataError } from '@shared/errors';
 import type { Command, CommandContext } from '../command';
 import { UsageError, expectPositionals } from '../command';
-import { bytes, json, modeString, table } from '../output';
+import { json, modeString, table } from '../output';
+import { formatBytes } from '@shared/units';
 
 const MARK = { added: 'A', modified: 'M', deleted: 'D', unchanged: ' ' } as const;
 
@@ -37,7 +38,7 @@ export const layersCommand: Command = {
       const link = n.kind === 'symlink' ? ` -> ${n.link}` : n.kind === 'hardlink' ? ` (hard link to /${n.link})` : '';
       const name = (n.path === '' ? '/' : n.name + (n.kind === 'dir' ? '/' : '')) + link;
       const where = layer === undefined && n.layer !== undefined ? `  [${n.layer}]` : '';
-      lines.push(`${mark} ${modeString(n.kind, n.mode)} ${bytes(n.size).padStart(7)}  ${'  '.repeat(level)}${name}${where}`);
+      lines.push(`${mark} ${modeString(n.kind, n.mode)} ${formatBytes(n.size).padStart(8)}  ${'  '.repeat(level)}${name}${where}`);
       if (level < depth) for (const child of n.children) walk(child, level + 1);
     };
     walk(node, 0);
@@ -50,11 +51,11 @@ function printWaste(output: CommandContext['output'], asJson: boolean, waste: Im
   if (asJson) return output.out(json(waste));
   // Rounded down: an image that wastes a byte never reads 100.00%.
   const score = (Math.floor(waste.efficiency * 10000) / 100).toFixed(2);
-  output.out(`Efficiency: ${score}%\nWasted:     ${bytes(waste.wastedBytes)} of ${bytes(waste.totalBytes)} in ${waste.layers.length} layer${waste.layers.length === 1 ? '' : 's'}\n`);
+  output.out(`Efficiency: ${score}%\nWasted:     ${formatBytes(waste.wastedBytes)} of ${formatBytes(waste.totalBytes)} in ${waste.layers.length} layer${waste.layers.length === 1 ? '' : 's'}\n`);
   if (waste.paths.length === 0) return output.out('No layer hides what a lower layer stored.\n');
   const rows = waste.paths.map((entry) => [
     '/' + entry.path,
-    bytes(entry.bytes),
+    formatBytes(entry.bytes),
     String(entry.versions.length),
     entry.versions.map((version) => version.layer).join(', '),
     entry.versions.map((version) => `${version.hiddenBy} (${version.how})`).join(', '),

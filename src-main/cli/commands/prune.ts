@@ -1,6 +1,7 @@
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
-import { bytes, json, shortId } from '../output';
+import { json, shortId } from '../output';
+import { formatBytes } from '@shared/units';
 
 export const pruneCommand: Command = {
   name: 'prune',
@@ -13,6 +14,6 @@ export const pruneCommand: Command = {
     if (asJson) return output.out(json({ dryRun, ...result }));
     const verb = dryRun ? 'Would remove' : 'Removed';
     for (const id of result.images) output.out(`${verb} image ${shortId(id)}\n`);
-    output.out(`${verb} ${result.freed.layers.length} layers and ${result.freed.blobs.length} blobs: ${dryRun ? 'would free' : 'freed'} ${bytes(result.freed.bytes)}\n`);
+    output.out(`${verb} ${result.freed.layers.length} layers and ${result.freed.blobs.length} blobs: ${dryRun ? 'would free' : 'freed'} ${formatBytes(result.freed.bytes)}\n`);
   },
 };

@@ -2,7 +2,8 @@ import type { JobOutputLine, JobProgress } from '@shared/api/types/jobs';
 import { StrataError } from '@shared/errors';
 import type { Command } from '../command';
 import { UsageError, expectPositionals } from '../command';
-import { bytes, json, shortId } from '../output';
+import { json, shortId } from '../output';
+import { formatBytes } from '@shared/units';
 
 export const pullCommand: Command = {
   name: 'pull',
@@ -39,13 +40,13 @@ export const pullCommand: Command = {
     // What is redrawn comes as progress (throttled: only the latest counts); each layer
     // settled comes as a line of the job's output (every one arrives).
     const onProgress = (progress: JobProgress) => {
-      if (progress.step === 'downloading') return draw(`${progress.message} ${bytes(progress.bytes ?? 0)} / ${bytes(progress.totalBytes ?? 0)}`);
+      if (progress.step === 'downloading') return draw(`${progress.message} ${formatBytes(progress.bytes ?? 0)} / ${formatBytes(progress.totalBytes ?? 0)}`);
       if (progress.step !== 'exists' && progress.step !== 'downloaded') draw(progress.message);
     };
     const onOutput = (lines: JobOutputLine[]) => {
       for (const line of lines) {
         const layer = line.layer ? shortId(line.layer) : '';
-        settle(line.cached ? `${layer}: already in the store\n` : `${layer}: downloaded ${bytes(line.bytes ?? 0)}\n`);
+        settle(line.cached ? `${layer}: already in the store\n` : `${layer}: downloaded ${formatBytes(line.bytes ?? 0)}\n`);
       }
     };
     const abort = new AbortController();
@@ -68,7 +69,7 @@ export const pullCommand: Command = {
       const reused = pulled.layers.filter((layer) => layer.reused).length;
       say(`Digest: ${pulled.digest}\n`);
       const name = pulled.tags.length ? pulled.tags.join(', ') : '<none> (pulled by digest: name it with strata tag)';
-      output.out(`Pulled ${pulled.reference} (${pulled.platform}): image ${shortId(pulled.id)} as ${name}; ${pulled.layers.length} layers, ${reused} already in the store, ${bytes(pulled.downloadedBytes)} downloaded\n`);
+      output.out(`Pulled ${pulled.reference} (${pulled.platform}): image ${shortId(pulled.id)} as ${name}; ${pulled.layers.length} layers, ${reused} already in the store, ${formatBytes(pulled.downloadedBytes)} downloaded\n`);
     } finally {
       if (drawn) output.err('\r\x1b[K');
       process.removeListener('SIGINT', onSignal);

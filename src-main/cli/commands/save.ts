@@ -3,7 +3,8 @@ import type { JobProgress } from '@shared/api/types/jobs';
 import { StrataError } from '@shared/errors';
 import type { Command } from '../command';
 import { UsageError, expectPositionals } from '../command';
-import { STDOUT_CLOSED_EXIT, bytes, json, shortId } from '../output';
+import { STDOUT_CLOSED_EXIT, json, shortId } from '../output';
+import { formatBytes } from '@shared/units';
 
 type ExportFormat = 'docker-archive' | 'oci-archive' | 'oci';
 // podman's names for the formats; `oci` as import spells the layout directory too.
@@ -59,7 +60,7 @@ export const saveCommand: Command = {
       if (file === undefined || values.quiet) return;
       if (asJson) return output.out(json(result));
       const names = result.images.map((image) => (image.tags.length ? image.tags.join(', ') : shortId(image.id))).join('; ');
-      output.out(`Saved ${result.images.length} image${result.images.length === 1 ? '' : 's'} (${names}) to ${result.output} as ${name}: ${result.blobs} blobs, ${bytes(result.bytes)}\n`);
+      output.out(`Saved ${result.images.length} image${result.images.length === 1 ? '' : 's'} (${names}) to ${result.output} as ${name}: ${result.blobs} blobs, ${formatBytes(result.bytes)}\n`);
     } finally {
       process.removeListener('SIGINT', onSignal);
     }
@@ -67,5 +68,5 @@ export const saveCommand: Command = {
 };
 
 function describe(progress: JobProgress): string {
-  return `${progress.message}: ${bytes(progress.bytes ?? 0)} / ${bytes(progress.totalBytes ?? 0)}`;
+  return `${progress.message}: ${formatBytes(progress.bytes ?? 0)} / ${formatBytes(progress.totalBytes ?? 0)}`;
 }

@@ -6,7 +6,8 @@ import type { StatsSample } from '@shared/api/types/stats';
 import { StrataError } from '@shared/errors';
 import type { Command } from '../command';
 import { UsageError } from '../command';
-import { bytes, json, shortId, table } from '../output';
+import { json, shortId, table } from '../output';
+import { formatBytes, formatCount, formatPercent } from '@shared/units';
 
 const HISTORY_FORMATS = ['csv', 'json'] as const;
 
@@ -71,17 +72,16 @@ export const statsCommand: Command = {
 };
 
 function row(s: StatsSample, name: string): string[] {
-  const pct = (value: number | null): string => (value === null ? '--' : `${value.toFixed(2)}%`);
-  const size = (value: number | null): string => (value === null ? '--' : bytes(value));
+  // The window's figures: the same units, decimals and dash for what no sample holds.
   const memPercent = s.memoryWorkingSet !== null && s.memoryLimit ? (100 * s.memoryWorkingSet) / s.memoryLimit : null;
   return [
     shortId(s.id),
     name,
-    pct(s.cpuPercent),
-    `${size(s.memoryWorkingSet)} / ${size(s.memoryLimit)}`,
-    pct(memPercent),
-    `${size(s.netRxBytes)} / ${size(s.netTxBytes)}`,
-    `${size(s.blkioReadBytes)} / ${size(s.blkioWriteBytes)}`,
-    s.pidsCurrent === null ? '--' : String(s.pidsCurrent),
+    formatPercent(s.cpuPercent),
+    `${formatBytes(s.memoryWorkingSet)} / ${formatBytes(s.memoryLimit)}`,
+    formatPercent(memPercent),
+    `${formatBytes(s.netRxBytes)} / ${formatBytes(s.netTxBytes)}`,
+    `${formatBytes(s.blkioReadBytes)} / ${formatBytes(s.blkioWriteBytes)}`,
+    formatCount(s.pidsCurrent),
   ];
 }

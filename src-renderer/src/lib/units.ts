@@ -1,41 +1,11 @@
 // Numbers for people, in one place: bytes, rates, durations, times, percentages, short ids.
-// Sizes are binary (KiB, MiB, GiB), as the engine's own messages and `strata df` count them.
+// Sizes are binary (KiB, MiB, GiB), as the engine's own messages and the CLI count them
+// (src-shared/units.ts, which both use).
 import { parseByteSize } from '@shared/sizes';
+import { NONE } from '@shared/units';
 
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-/** 1536 → "1.5 KiB"; three significant digits at most. */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
-  const sign = bytes < 0 ? '-' : '';
-  let value = Math.abs(bytes);
-  let unit = 0;
-  // Up while the figure would print as 1024 or more (1 048 575 B is "1 MiB", not "1024 KiB"):
-  // at 100 and above no decimals are shown, so 1023.5 is where the rounding reaches 1024.
-  while (value >= 1023.5 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${sign}${trimZeros(value.toFixed(digits))} ${BYTE_UNITS[unit]}`;
-}
-
-export function formatRate(bytesPerSecond: number | null | undefined): string {
-  return bytesPerSecond === null || bytesPerSecond === undefined ? '—' : `${formatBytes(bytesPerSecond)}/s`;
-}
-
-export function formatPercent(percent: number | null | undefined, digits = 1): string {
-  if (percent === null || percent === undefined || !Number.isFinite(percent)) return '—';
-  return `${trimZeros(percent.toFixed(digits))}%`;
-}
-
-// One formatter for every count: toLocaleString would build one a call (charts format
-// their ticks and figures every second).
-const COUNT = new Intl.NumberFormat('en');
-
-export function formatCount(count: number | null | undefined): string {
-  return count === null || count === undefined || !Number.isFinite(count) ? '—' : COUNT.format(count);
-}
+// Sizes, rates, percentages, counts and the dash: written as the CLI writes them.
+export { NONE, formatBytes, formatCount, formatPercent, formatRate } from '@shared/units';
 
 /** 93 s → "1m 33s"; 90 000 s → "1d 1h". Two units at most. */
 export function formatDuration(ms: number): string {
@@ -57,9 +27,9 @@ export function formatDuration(ms: number): string {
 
 /** "3 minutes ago", "2 days ago", "just now". */
 export function formatAgo(iso: string | undefined, now = Date.now()): string {
-  if (!iso) return '—';
+  if (!iso) return NONE;
   const then = Date.parse(iso);
-  if (Number.isNaN(then)) return '—';
+  if (Number.isNaN(then)) return NONE;
   const s = Math.round((now - then) / 1000);
   if (s < 10) return 'just now';
   const steps: [number, string][] = [
