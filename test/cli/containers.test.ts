@@ -46,6 +46,8 @@ describe('strata run and friends', () => {
     const ps = strata('ps');
     expect(ps.stdout.split('\n')[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
     expect(ps.stdout).toMatch(/test\/a:1 .* Up .* web/);
+    // the command as a shell reads it, its script one quoted word (cut at 20 characters, as docker cuts)
+    expect(ps.stdout).toContain(`"sh -c 'trap "echo b…"`);
     for (let i = 0; i < 500 && !fs.existsSync(path.join(volume, 'out.txt')); i++) spawnSync('sleep', ['0.02']);
     expect(fs.readFileSync(path.join(volume, 'out.txt'), 'utf8')).toBe('kept\n');
     expect(strata('logs', 'web')).toMatchObject({ code: 0, stdout: 'started\n' });

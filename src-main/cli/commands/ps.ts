@@ -4,6 +4,7 @@ import type { Command } from '../command';
 import { UsageError, expectPositionals } from '../command';
 import { FILTER_KEYS } from '../../engine/containers/container-filters';
 import { ago, json, shortId, table, truncate } from '../output';
+import { quoteCommand } from '@shared/shell-words';
 
 export const psCommand: Command = {
   name: 'ps',
@@ -28,7 +29,7 @@ export const psCommand: Command = {
     output.out(
       table(
         ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
-        containers.map((c) => [shortId(c.id), c.image.ref, truncate(JSON.stringify((c.options.command ?? []).join(' ')), 22), ago(c.created), status(c), ports(c), c.name]),
+        containers.map((c) => [shortId(c.id), c.image.ref, `"${truncate(quoteCommand(c.options.command ?? []), 20)}"`, ago(c.created), status(c), ports(c), c.name]),
       ),
     );
   },
