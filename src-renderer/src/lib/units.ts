@@ -48,6 +48,15 @@ export function formatAgo(iso: string | undefined, now = Date.now()): string {
   return iso;
 }
 
+/** "2024-05-10 14:03:09", local time: the whole date behind a "3 days ago" (its tooltip). */
+export function formatDateTime(iso: string | undefined): string {
+  const then = iso ? Date.parse(iso) : Number.NaN;
+  if (Number.isNaN(then)) return NONE;
+  const d = new Date(then);
+  const date = [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n) => String(n).padStart(2, '0')).join('-');
+  return `${date} ${formatClock(then)}`;
+}
+
 /** A wall-clock time for chart axes and log lines: "14:03:09", or "14:03" without seconds. */
 export function formatClock(ms: number, seconds = true): string {
   const d = new Date(ms);

@@ -3,7 +3,7 @@
 // counts are src-shared/units.ts's (test/shared/units.test.ts), the same functions.
 import { describe, expect, it } from 'vitest';
 import * as shared from '@shared/units';
-import { formatAgo, formatBytes, formatClock, formatDuration, formatPercent, parseSize, shortId, sizeText } from '../../../src-renderer/src/lib/units';
+import { formatAgo, formatBytes, formatClock, formatDateTime, formatDuration, formatPercent, parseSize, shortId, sizeText } from '../../../src-renderer/src/lib/units';
 
 describe('sizes, rates, percentages and counts', () => {
   it('are the CLI\'s own functions', () => {
@@ -61,6 +61,19 @@ describe('formatClock', () => {
     expect(formatClock(t)).toBe('09:05:07');
     expect(formatClock(t, false)).toBe('09:05');
     expect(formatClock(new Date(2024, 4, 10, 23, 59, 59).getTime())).toBe('23:59:59');
+  });
+});
+
+describe('formatDateTime', () => {
+  it('writes the local date and time, year first, for a tooltip', () => {
+    const t = new Date(2024, 4, 10, 9, 5, 7); // local time, whatever the zone
+    expect(formatDateTime(t.toISOString())).toBe('2024-05-10 09:05:07');
+    expect(formatDateTime(new Date(1999, 11, 31, 23, 59, 59).toISOString())).toBe('1999-12-31 23:59:59');
+  });
+
+  it('has the dash for nothing or what is not a date', () => {
+    expect(formatDateTime(undefined)).toBe('—');
+    expect(formatDateTime('soon')).toBe('—');
   });
 });
 
