@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageWaste } from '@shared/api/types/images';
+import { formatBytes } from '@shared/units';
 import { BUSYBOX, type TestImage, du, makeTempDir, testImages, writeDockerArchive } from '../helpers/test-images';
 
 let work: string;
@@ -111,6 +112,9 @@ describe('strata CLI', () => {
     expect(usage.savedBytes).toBeGreaterThan(1_000_000);
     expect(ok('df', '-v')).toMatch(/Saved by sharing[\s\S]*SHARED SIZE[\s\S]*UNIQUE SIZE/);
     expect(ok('df')).toMatch(/\nStaging \(tmp, pulls\) +0 B\n/); // nothing staged between commands
+    const all = JSON.parse(ok('df', '--json')) as { layerBytes: number; blobBytes: number; stagingBytes: number };
+    const total = formatBytes(all.layerBytes + all.blobBytes + all.stagingBytes); // the window's On disk figure
+    expect(ok('df')).toMatch(new RegExp(`\\nOn disk in all +${total.replace('.', '\\.')}\\n`));
   });
 
   it('tags, removes and prunes', () => {

@@ -21,6 +21,8 @@ export const dfCommand: Command = {
           ['Saved by sharing', '', formatBytes(usage.savedBytes)],
           ['Content store (blobs)', '', formatBytes(usage.blobBytes)],
           ['Staging (tmp, pulls)', '', formatBytes(usage.stagingBytes)],
+          // what the window's On disk card shows: everything the store takes
+          ['On disk in all', '', formatBytes(usage.layerBytes + usage.blobBytes + usage.stagingBytes)],
           ['Reclaimable (prune)', '', formatBytes(usage.reclaimableBytes)],
         ],
       ),
