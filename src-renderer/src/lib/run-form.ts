@@ -1,6 +1,7 @@
 // The run dialog's fields → ContainerOptions, with a message per field that is wrong.
 // Pure: checked before anything is sent; the engine checks again and has the last word.
 import { normalizeCapability } from '@shared/capabilities';
+import { splitCommand } from '@shared/shell-words';
 import { MAX_SECCOMP_PROFILE_BYTES, MIN_MEMORY } from '@shared/limits';
 import type { ContainerOptions, NetworkMode, PortSpec, RestartPolicy, VolumeSpec } from '@shared/api/types/containers';
 import { parsePortLine } from './ports';
@@ -69,37 +70,8 @@ export const EMPTY_FORM: RunForm = {
 /** The Security section's fields: the dialog opens the section when one of them has a problem. */
 export const SECURITY_FIELDS: readonly (keyof RunForm)[] = ['capAdd', 'capDrop', 'seccompProfile'];
 
-/** `sh -c "echo hi"` → ['sh', '-c', 'echo hi']: spaces split, quotes group, backslash escapes. */
-export function splitCommand(text: string): string[] | undefined {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = undefined;
-      else if (c === '\\' && quote === '"' && i + 1 < text.length) word += text[++i];
-      else word += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      word += text[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (quote) return undefined;
-  if (inWord) words.push(word);
-  return words;
-}
+/** The Command field's words (src-shared/shell-words.ts; the exec and terminal panels split theirs with it too). */
+export { splitCommand };
 
 const lines = (text: string): string[] =>
   text
@@ -107,12 +79,23 @@ const lines = (text: string): string[] =>
     .map((line) => line.trim())
     .filter(Boolean);
 
-export function checkRunForm(form: RunForm, host: { cpus: number; memoryBytes: number }): { options: ContainerOptions; errors: RunFormErrors } {
+/** What the Name field says of a name another container has: one line, beside the name itself. */
+export function nameTakenMessage(): string {
+  return 'Another container has this name.';
+}
+
+/**
+ * The form's options and a message per field that is wrong. `taken` says whether a name
+ * belongs to a container already (the list the window holds): said at the Name field before
+ * anything is sent; the engine, the last word, says it too should one be made meanwhile.
+ */
+export function checkRunForm(form: RunForm, host: { cpus: number; memoryBytes: number }, taken: (name: string) => boolean = () => false): { options: ContainerOptions; errors: RunFormErrors } {
   const errors: RunFormErrors = {};
   const options: ContainerOptions = {};
   if (!form.image) errors.image = 'Choose an image to run.';
   if (form.name) {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(form.name)) errors.name = 'Two or more letters, digits, _ . or -, starting with a letter or digit.';
+    else if (taken(form.name)) errors.name = nameTakenMessage();
     else options.name = form.name;
   }
   if (form.command.trim()) {
@@ -173,6 +156,17 @@ export function checkRunForm(form: RunForm, host: { cpus: number; memoryBytes: n
   if (form.interactive) Object.assign(options, { tty: true, interactive: true });
   checkSecurity(form, options, errors);
   return { options, errors };
+}
+
+/**
+ * The problems still to show as the person edits, after an attempt showed `shown`: those
+ * fields' messages as they are now (gone once fixed, changed with the value). A field that
+ * was right is not judged again before the next attempt: nothing new appears mid-typing.
+ */
+export function stillWrong(shown: RunFormErrors, now: RunFormErrors): RunFormErrors {
+  const left: RunFormErrors = {};
+  for (const field of Object.keys(shown) as (keyof RunForm)[]) if (now[field]) left[field] = now[field];
+  return left;
 }
 
 /** `NET_ADMIN, sys_time` → ['CAP_NET_ADMIN', 'CAP_SYS_TIME'], or the first name no kernel has. */

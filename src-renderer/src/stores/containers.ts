@@ -1,7 +1,7 @@
 // The containers: the list (kept current by `containers.changed`), the list's filter and
 // selection, and every action on them. Remove and kill ask first (the confirmation store,
 // in words that say what happens); actions mark the container busy at once and report
-// failures as toasts.
+// failures as toasts — but for run and update, whose forms show what went wrong themselves.
 import { type OfferedAction, offeredActions } from '@shared/container-lifecycle';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
@@ -152,31 +152,21 @@ export const useContainersStore = defineStore('containers', () => {
     }
   }
 
-  /** Creates and starts a container; throws what the engine said (the run dialog shows it). */
+  /** Creates and starts a container; throws what the engine said (the run dialog shows it, at the field it concerns). */
   async function run(image: string, options: ContainerOptions): Promise<ContainerRecord> {
-    try {
-      const started = await api.call('containers.run', { image, options });
-      // It may have exited already and said so in an event before the answer: that is newer.
-      const container = (told.has(started.id) && byId.value.get(started.id)) || started;
-      upsert(container);
-      toasts.success(`Started ${container.name}`);
-      return container;
-    } catch (error) {
-      toasts.error(`Could not run ${options.name || image}`, error);
-      throw error;
-    }
+    const started = await api.call('containers.run', { image, options });
+    // It may have exited already and said so in an event before the answer: that is newer.
+    const container = (told.has(started.id) && byId.value.get(started.id)) || started;
+    upsert(container);
+    toasts.success(`Started ${container.name}`);
+    return container;
   }
 
-  /** New limits for a container, applied at once if it runs (the engine's update). */
+  /** New limits for a container, applied at once if it runs (the engine's update); throws what the engine said (the Limits form shows it). */
   async function update(id: string, limits: ContainerUpdate): Promise<void> {
     const name = byId.value.get(id)?.name ?? id.slice(0, 12);
-    try {
-      upsert(await api.call('containers.update', { ref: id, update: limits }));
-      toasts.success(`New limits for ${name}`);
-    } catch (error) {
-      toasts.error(`Could not change the limits of ${name}`, error);
-      throw error;
-    }
+    upsert(await api.call('containers.update', { ref: id, update: limits }));
+    toasts.success(`New limits for ${name}`);
   }
 
   /** The container's layer as a new image (a job); resolves with the new image's id. */

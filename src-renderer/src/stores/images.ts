@@ -1,7 +1,8 @@
 // The images: the list with the disk numbers of each, and what the user does to them
 // (import, tag, remove, prune). Imports and prunes are jobs (see the jobs store). A removal
 // asks first, in the words of the engine's dry run (untag, or delete and free so much); an
-// untag can be undone from its toast.
+// untag can be undone from its toast. What a dialog asked for (import, build, tag, prune)
+// throws its failure back to the dialog, which shows it: no toast says it a second time.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
@@ -53,9 +54,6 @@ export const useImagesStore = defineStore('images', () => {
       const imported = await jobs.run('images.import', input);
       toasts.success(`Imported ${imported.flatMap((image) => image.tags).join(', ') || `${imported.length} image${imported.length === 1 ? '' : 's'}`}`);
       return imported;
-    } catch (error) {
-      toasts.error(`Could not import ${input.path}`, error);
-      throw error;
     } finally {
       await load();
     }
@@ -69,9 +67,6 @@ export const useImagesStore = defineStore('images', () => {
     try {
       await jobs.run('images.build', input, options);
       toasts.success(`Built ${input.tags?.join(', ') || 'an image'}`);
-    } catch (error) {
-      toasts.error(`Could not build ${input.contextDir}`, error);
-      throw error;
     } finally {
       await load();
     }
@@ -81,9 +76,6 @@ export const useImagesStore = defineStore('images', () => {
     try {
       await api.call('images.tag', { source, target });
       toasts.success(`Tagged ${target}`);
-    } catch (error) {
-      toasts.error(`Could not tag ${source} as ${target}`, error);
-      throw error;
     } finally {
       await load();
     }
@@ -132,7 +124,7 @@ export const useImagesStore = defineStore('images', () => {
       const result = await api.call('images.remove', { ref });
       const message = imageRemovedMessage(ref, result);
       const keeper = result.deleted.length === 0 ? result.kept[0] : undefined;
-      toasts.success(message.title, message.detail, keeper ? { label: 'Undo', run: () => tag(keeper, ref).catch(() => {}) } : undefined);
+      toasts.success(message.title, message.detail, keeper ? { label: 'Undo', run: () => tag(keeper, ref).catch((error: unknown) => toasts.error(`Could not tag ${ref} again`, error)) } : undefined);
       return result;
     } catch (error) {
       toasts.error(`Could not remove ${ref}`, error);
@@ -152,9 +144,6 @@ export const useImagesStore = defineStore('images', () => {
       const result = await jobs.run('images.prune', {});
       toasts.success('Pruned', `${result.images.length} images, ${result.freed.layers.length} layers removed`);
       return result;
-    } catch (error) {
-      toasts.error('Could not prune', error);
-      throw error;
     } finally {
       await load();
     }

@@ -2,7 +2,7 @@
 // would, and each field → ContainerOptions or a message under that field, before anything
 // is sent to the engine.
 import { describe, expect, it } from 'vitest';
-import { checkRunForm, EMPTY_FORM, type RunForm, SECURITY_FIELDS, splitCommand } from '../../../src-renderer/src/lib/run-form';
+import { checkRunForm, EMPTY_FORM, nameTakenMessage, type RunForm, SECURITY_FIELDS, splitCommand, stillWrong } from '../../../src-renderer/src/lib/run-form';
 
 const HOST = { cpus: 4, memoryBytes: 8 * 1024 ** 3 };
 const check = (fields: Partial<RunForm>) => checkRunForm({ ...EMPTY_FORM, image: 'busybox', ...fields }, HOST);
@@ -36,6 +36,28 @@ describe('splitCommand', () => {
   });
 });
 
+describe('stillWrong', () => {
+  it('keeps the shown problems that still hold, as they read now, and drops the fixed ones', () => {
+    const shown = { name: 'taken', memory: 'A size such as 64m, 512m or 1g.', cpus: 'too many' };
+    const now = { memory: 'At least 6m.', cpus: 'too many' };
+    expect(stillWrong(shown, now)).toEqual({ memory: 'At least 6m.', cpus: 'too many' });
+    expect(stillWrong(shown, {})).toEqual({});
+  });
+
+  it('shows nothing new while the person types: a field right at the last attempt waits for the next', () => {
+    expect(stillWrong({ name: 'taken' }, { name: 'taken', env: '"X" is not KEY=VALUE.' })).toEqual({ name: 'taken' });
+    expect(stillWrong({}, { env: 'bad' })).toEqual({});
+  });
+
+  it('clears a field as soon as the form says it is right', () => {
+    const form = { ...EMPTY_FORM, image: 'a:1', memory: 'lots' };
+    const shown = checkRunForm(form, HOST).errors;
+    expect(shown).toEqual({ memory: 'A size such as 64m, 512m or 1g.' });
+    expect(stillWrong(shown, checkRunForm({ ...form, memory: '1' }, HOST).errors)).toEqual({ memory: 'At least 6m.' });
+    expect(stillWrong(shown, checkRunForm({ ...form, memory: '64m' }, HOST).errors)).toEqual({});
+  });
+});
+
 describe('checkRunForm', () => {
   it('sends nothing but the image for an empty form', () => {
     expect(check({})).toEqual({ options: {}, errors: {} });
@@ -53,6 +75,16 @@ describe('checkRunForm', () => {
       expect(result.errors.name, name).toBe('Two or more letters, digits, _ . or -, starting with a letter or digit.');
       expect(result.options.name).toBeUndefined();
     }
+  });
+
+  it('says at the Name field that a name is taken, before anything is sent', () => {
+    const taken = (name: string) => name === 'web';
+    const result = checkRunForm({ ...EMPTY_FORM, image: 'a:1', name: 'web' }, HOST, taken);
+    expect(result.errors).toEqual({ name: nameTakenMessage() });
+    expect(nameTakenMessage()).toBe('Another container has this name.'); // one line in the field's place
+    expect(result.options.name).toBeUndefined();
+    expect(checkRunForm({ ...EMPTY_FORM, image: 'a:1', name: 'web2' }, HOST, taken)).toEqual({ options: { name: 'web2' }, errors: {} });
+    expect(checkRunForm({ ...EMPTY_FORM, image: 'a:1' }, HOST, taken).errors).toEqual({}); // no name: one is made up
   });
 
   it('splits the command, and says so when a quote is left open', () => {

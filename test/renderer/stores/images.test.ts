@@ -1,8 +1,9 @@
 // The images store (src-renderer/src/stores/images.ts) over a fake engine: the list (and the
 // disk numbers) read together, newest first; search and lookup by tag or id; and import,
-// tag, remove and prune — each ending in a toast and a fresh list, failures with the
-// engine's message and thrown on for the dialog. A removal asks first in the words of the
-// engine's dry run; an untag is undone from its toast; a prune's preview is no job.
+// tag, remove and prune — each ending in a toast and a fresh list; the failures of what a
+// dialog asked for (import, build, tag, prune) thrown on for the dialog to show, and no toast
+// besides. A removal asks first in the words of the engine's dry run; an untag is undone from
+// its toast (a failed Undo is a toast: no dialog is there to say it); a prune's preview is no job.
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ImageInfo, RemoveResult, StoreDiskUsage } from '@shared/api/types/images';
@@ -109,14 +110,14 @@ describe('changing the images', () => {
     expect(toasts()[0]?.title).toBe('Imported 2 images');
   });
 
-  it('shows a failed import with the engine\'s message, throws it on, and still reads the list', async () => {
+  it('throws a failed import on to its dialog, with no toast, and still reads the list', async () => {
     const store = useImagesStore();
     const job = engine.answerJob('images.import');
     const importing = store.importImage({ path: '/tmp/bad.tar' });
     await settle();
     engine.emit('jobs.done', { id: job, kind: 'images.import', state: 'failed', startedAt: '', error: { code: 'INVALID_ARCHIVE', message: 'unexpected end of archive' } });
     await expect(importing).rejects.toThrow('unexpected end of archive');
-    expect(toasts()).toEqual([{ kind: 'error', title: 'Could not import /tmp/bad.tar', detail: 'unexpected end of archive' }]);
+    expect(toasts()).toEqual([]);
     expect(engine.inputsOf('images.list')).toHaveLength(1);
   });
 
@@ -179,6 +180,23 @@ describe('changing the images', () => {
     await settle();
     expect(engine.inputsOf('images.tag')).toEqual([{ source: 'busybox:latest', target: 'busybox:1.36' }]);
     expect(toasts().map((t) => t.title)).toEqual(['Tagged busybox:1.36']);
+  });
+
+  it('says a failed Undo in a toast: no dialog is open to say it', async () => {
+    const store = useImagesStore();
+    engine.answer('images.remove', ({ ref, dryRun }) => removal(ref, { kept: ['busybox:latest'] }, dryRun));
+    engine.fail('images.tag', 'NOT_FOUND', 'no such image: busybox:latest');
+    await store.untag('busybox:1.36');
+    useToastsStore().act(useToastsStore().toasts[0]!.id);
+    await settle();
+    expect(toasts()).toEqual([{ kind: 'error', title: 'Could not tag busybox:1.36 again', detail: 'no such image: busybox:latest' }]);
+  });
+
+  it('throws a failed tag on to its dialog, with no toast', async () => {
+    const store = useImagesStore();
+    engine.fail('images.tag', 'INVALID_ARGUMENT', 'invalid reference "Not A Tag"');
+    await expect(store.tag('busybox:latest', 'Not A Tag')).rejects.toThrow('invalid reference');
+    expect(toasts()).toEqual([]);
   });
 
   it('an untag that would delete (the other tags went meanwhile) asks first', async () => {
