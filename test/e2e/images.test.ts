@@ -2,7 +2,8 @@
 // (a file a layer added, files a later layer deleted, the wasted space), read the disk
 // saving and check it against the engine; the command palette and themes on the way.
 // Removing asks first — untag or delete, and what that frees, in the engine's dry run's
-// words — and an untag is undone from its toast.
+// words — and an untag is undone from its toast. A row's Tag and Remove are in its ⋯ menu.
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src-renderer/src/lib/units';
 import { testImages, writeDockerArchive } from '../helpers/test-images';
@@ -10,6 +11,12 @@ import { type Strata, ensureRendererBuilt, screenshot, screenshotLooks, skipReas
 
 const reason = skipReason();
 if (reason) console.log(`e2e images: skipped: ${reason}`);
+
+/** Chooses `item` (its accessible name: "Tag test/a:1") from the ⋯ menu of the image `name`'s row. */
+async function fromMenu(page: Page, name: string, item: string): Promise<void> {
+  await page.locator(`tr[data-image="${name}"]`).getByRole('button', { name: `More actions for ${name}` }).click();
+  await page.getByRole('menu', { name: `More actions for ${name}` }).getByRole('menuitem', { name: item }).click();
+}
 
 describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
   let strata: Strata;
@@ -51,7 +58,7 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
 
   it('tags an image, previews a prune, untags and undoes it, asks before a removal, and lists the import among the jobs', async () => {
     const { page, engine } = strata;
-    await page.getByRole('button', { name: 'Tag test/a:1' }).click();
+    await fromMenu(page, 'test/a:1', 'Tag test/a:1');
     const tagDialog = page.getByRole('dialog', { name: 'Tag test/a:1' });
     await tagDialog.getByRole('textbox', { name: 'New tag' }).fill('Not A Tag');
     await tagDialog.getByRole('button', { name: 'Tag', exact: true }).click();
@@ -74,8 +81,8 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     await expect.poll(() => rowA.textContent()).toContain('also test/c:2');
     expect((await engine.inspectImage('test/c:2')).id).toBe((await engine.inspectImage('test/a:1')).id);
 
-    // The row's Remove of a two-tag image only untags, and says so; Cancel leaves it.
-    await rowA.getByRole('button', { name: 'Remove test/a:1' }).click();
+    // The row's Remove of a two-tag image only untags, and says so (Untag…); Cancel leaves it.
+    await fromMenu(page, 'test/a:1', 'Untag test/a:1');
     const untag = page.getByRole('dialog', { name: 'Untag test/a:1?' });
     await expect.poll(() => untag.textContent()).toContain('The image keeps test/c:2: nothing is deleted and no space is freed.');
     await untag.getByRole('button', { name: 'Cancel' }).click();
@@ -89,7 +96,7 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     const preview = await engine.removeImage('test/b:1', { dryRun: true });
     expect(preview.freed.layers).toHaveLength(1);
     const unique = (await engine.diskUsage()).images.find((usage) => usage.tags.includes('test/b:1'))!.unique;
-    await page.locator('tr[data-image="test/b:1"]').getByRole('button', { name: 'Remove test/b:1' }).click();
+    await fromMenu(page, 'test/b:1', 'Remove test/b:1');
     const remove = page.getByRole('dialog', { name: 'Delete test/b:1?' });
     await expect.poll(() => remove.textContent()).toContain(`1 of its 3 layers goes with it (${formatBytes(unique)} of files); the other 2 stay: other images or containers use them.`);
     expect(await remove.textContent()).toContain(`Frees ${formatBytes(preview.freed.bytes)} on disk`);
@@ -188,6 +195,8 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     await expect.poll(() => page.locator('[data-figure="saved"]').textContent()).toContain(formatBytes(usage.savedBytes));
     expect(await page.locator('[data-figure="logical"]').textContent()).toContain(formatBytes(usage.logicalBytes));
     expect(await page.locator('[data-figure="staging"]').textContent()).toBe(formatBytes(usage.stagingBytes));
+    // On disk: all the store takes, its compressed blobs too (what `strata df` adds up)
+    expect(await page.locator('[data-figure="on-disk"]').textContent()).toContain(formatBytes(usage.layerBytes + usage.blobBytes + usage.stagingBytes));
     expect(await page.getByRole('list', { name: 'Layers by sharing' }).textContent()).toContain('2 images');
     await screenshot(page, 'disk');
   });
