@@ -165,7 +165,7 @@ export function checkRunForm(form: RunForm, host: { cpus: number; memoryBytes: n
  */
 export function stillWrong(shown: RunFormErrors, now: RunFormErrors): RunFormErrors {
   const left: RunFormErrors = {};
-  for (const field of Object.keys(shown) as (keyof RunForm)[]) if (now[field]) left[field] = now[field];
+  for (const field of Object.keys(shown) as (keyof RunForm)[]) if (shown[field] && now[field]) left[field] = now[field];
   return left;
 }
 

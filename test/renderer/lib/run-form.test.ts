@@ -47,6 +47,7 @@ describe('stillWrong', () => {
   it('shows nothing new while the person types: a field right at the last attempt waits for the next', () => {
     expect(stillWrong({ name: 'taken' }, { name: 'taken', env: '"X" is not KEY=VALUE.' })).toEqual({ name: 'taken' });
     expect(stillWrong({}, { env: 'bad' })).toEqual({});
+    expect(stillWrong({ memory: undefined, cpus: 'too many' }, { memory: 'At least 6m.', cpus: 'too many' })).toEqual({ cpus: 'too many' }); // a field listed as right
   });
 
   it('clears a field as soon as the form says it is right', () => {
