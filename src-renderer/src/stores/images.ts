@@ -2,7 +2,8 @@
 // (import, tag, remove, prune). Imports and prunes are jobs (see the jobs store). A removal
 // asks first, in the words of the engine's dry run (untag, or delete and free so much); an
 // untag can be undone from its toast. What a dialog asked for (import, build, tag, prune)
-// throws its failure back to the dialog, which shows it: no toast says it a second time.
+// throws its failure back to the dialog, which shows it: no toast says it a second time (nor
+// a build's success, which its dialog shows).
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
@@ -66,7 +67,7 @@ export const useImagesStore = defineStore('images', () => {
   async function build(input: { contextDir: string; containerfile?: string; tags?: string[]; network?: 'host' | 'none' }, options: Pick<JobOptions, 'onStarted' | 'onOutput'> = {}): Promise<void> {
     try {
       await jobs.run('images.build', input, options);
-      toasts.success(`Built ${input.tags?.join(', ') || 'an image'}`);
+      // the Build dialog says it ended, itself or (once closed) in a toast
     } finally {
       await load();
     }
