@@ -6,7 +6,8 @@
 // join, see network/container-network.ts) and the image's Volumes (the caller passes them
 // as volumes); the default device nodes, which strata-runtime creates itself. The device
 // rules are written out (device-policy.ts): every container, build steps included, gets
-// Docker's default policy unless --privileged lifts it.
+// Docker's default policy unless --privileged lifts it; so is the seccomp filter
+// (seccomp-profile.ts): Docker's default profile unless the options or --privileged say otherwise.
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
@@ -15,6 +16,7 @@ import { DEFAULT_PATH } from '../images/changes';
 import type { RunConfig } from '../images/oci';
 import { type HostDevice, devicePolicy, statHostDevice } from './device-policy';
 import { resolveUser } from './image-user';
+import { seccompFor } from './seccomp-profile';
 import {
   ALL_CAPABILITIES,
   DEFAULT_CAPABILITIES,
@@ -85,6 +87,8 @@ export function buildSpec(input: SpecInput): OciConfig {
   const privileged = options.privileged === true;
   const capabilities = privileged ? privilegedCapabilities() : DEFAULT_CAPABILITIES;
   const devices = devicePolicy(options, input.hostDevice ?? statHostDevice);
+  // Docker's default profile unless the options say otherwise, for the capabilities given
+  const seccomp = seccompFor(options, capabilities);
 
   return {
     ociVersion: OCI_VERSION,
@@ -121,6 +125,7 @@ export function buildSpec(input: SpecInput): OciConfig {
       readonlyPaths: privileged ? [] : [...DEFAULT_READONLY_PATHS],
       cgroupsPath: input.cgroupsPath,
       resources: { ...resources(options, input.swapLimit ?? false), devices: devices.rules },
+      ...(seccomp ? { seccomp } : {}),
     },
   };
 }

@@ -75,6 +75,12 @@ export interface ContainerOptions {
   tty?: boolean;
   /** stdin kept open (docker's `-i`); only with `tty` for now (without, UNSUPPORTED). */
   interactive?: boolean;
+  /**
+   * The seccomp filter (`--security-opt seccomp=…`): absent = the engine's default profile
+   * (Docker's), `'unconfined'` = none, else the text of a profile in Docker's JSON format
+   * (OCI's `linux.seccomp` is a subset of it). `privileged` implies `'unconfined'`.
+   */
+  seccompProfile?: string;
 }
 
 export interface ContainerState {
@@ -100,6 +106,14 @@ export interface ContainerState {
   leftovers?: string[];
 }
 
+/** A container's seccomp filter as inspect names it: the default profile, none, or the user's (its text's sha256). */
+export type SeccompMode = { mode: 'default' } | { mode: 'unconfined' } | { mode: 'custom'; sha256: string };
+
+/** What confines a container, as inspect reports it: derived from its options, never stored. */
+export interface ContainerSecurity {
+  seccomp: SeccompMode;
+}
+
 export interface ContainerRecord {
   /** 64 hex digits. */
   id: string;
@@ -116,6 +130,8 @@ export interface ContainerRecord {
   /** The signal `stop` sends first: --stop-signal, else the image's STOPSIGNAL, decided at create. */
   stopSignal?: string;
   state: ContainerState;
+  /** Filled by inspect only. */
+  security?: ContainerSecurity;
 }
 
 /** One record of a container's log, as its shim wrote it. */
