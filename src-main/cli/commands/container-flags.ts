@@ -1,5 +1,7 @@
 // The docker-compatible flags of `create` and `run`, turned into ContainerOptions.
+import fs from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
+import { StrataError } from '@shared/errors';
 import {
   CPU_SHARES_RANGE,
   type ContainerOptions,
@@ -17,6 +19,7 @@ import {
   parseWorkdir,
 } from '../../engine/containers/options';
 import { parsePortSpec } from '@shared/ports';
+import { SECCOMP_UNCONFINED } from '../../engine/runtime/seccomp-profile';
 
 export const CONTAINER_FLAGS: ParseArgsConfig['options'] = {
   name: { type: 'string' },
@@ -41,9 +44,10 @@ export const CONTAINER_FLAGS: ParseArgsConfig['options'] = {
   publish: { type: 'string', short: 'p', multiple: true },
   device: { type: 'string', multiple: true },
   privileged: { type: 'boolean' },
+  'security-opt': { type: 'string', multiple: true },
 };
 
-export const CONTAINER_USAGE = '[--name N] [-e K=V] [-v SRC:DST[:ro]] [-w DIR] [-u USER] [--hostname H] [--entrypoint CMD] [-m MEM] [--cpus N] [--pids-limit N] [--restart P] [-l K=V] [--network bridge|host|none] [-p [IP:][HOST:]PORT[/udp]] [--device HOST[:CTR][:rwm]] [--privileged]';
+export const CONTAINER_USAGE = '[--name N] [-e K=V] [-v SRC:DST[:ro]] [-w DIR] [-u USER] [--hostname H] [--entrypoint CMD] [-m MEM] [--cpus N] [--pids-limit N] [--restart P] [-l K=V] [--network bridge|host|none] [-p [IP:][HOST:]PORT[/udp]] [--device HOST[:CTR][:rwm]] [--privileged] [--security-opt seccomp=unconfined|PROFILE.json]';
 
 export function containerOptions(values: Record<string, unknown>, command: string[]): ContainerOptions {
   const text = (key: string) => values[key] as string | undefined;
@@ -76,6 +80,33 @@ export function containerOptions(values: Record<string, unknown>, command: strin
     publish: list('publish').length ? list('publish').map(parsePortSpec) : undefined,
     devices: list('device').length ? list('device').map(parseDevice) : undefined,
     privileged: values.privileged === true ? true : undefined,
+    seccompProfile: seccompOption(list('security-opt')),
   };
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as ContainerOptions;
+}
+
+/**
+ * `--security-opt seccomp=unconfined|PATH`: the profile's text is read here, by the CLI
+ * (the path is the caller's, as with docker), and sent; the engine checks it. The last
+ * seccomp= wins, as docker's does.
+ */
+function seccompOption(entries: readonly string[]): string | undefined {
+  let profile: string | undefined;
+  for (const entry of entries) {
+    const equals = entry.indexOf('=');
+    const value = entry.slice(equals + 1);
+    if (equals < 0 || entry.slice(0, equals) !== 'seccomp' || value === '') {
+      throw new StrataError('INVALID_ARGUMENT', `--security-opt ${JSON.stringify(entry)}: expected seccomp=unconfined or seccomp=PROFILE.json`);
+    }
+    if (value === SECCOMP_UNCONFINED) {
+      profile = value;
+      continue;
+    }
+    try {
+      profile = fs.readFileSync(value, 'utf8');
+    } catch (error) {
+      throw new StrataError('INVALID_ARGUMENT', `--security-opt seccomp=${value}: cannot read the profile: ${(error as Error).message}`);
+    }
+  }
+  return profile;
 }
