@@ -8,7 +8,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import type { OciConfig, OciSeccomp, OciSeccompArg, OciSeccompRule } from '../../../src-main/engine/runtime';
-import { runRuntime } from '../../../src-main/engine/runtime';
+import { DEFAULT_CAPABILITIES, runRuntime } from '../../../src-main/engine/runtime';
+import { seccompFor } from '../../../src-main/engine/runtime/seccomp-profile';
 import { createContainer, inContainer, statusField, useWorkspace } from './harness';
 
 const ws = useWorkspace();
@@ -62,6 +63,13 @@ describe('a container under a seccomp profile', () => {
     expect(redundant).toMatchObject({ code: 0, stdout: 'made\n' });
     const traced = await inContainer(ws, 'mkdir /tmp/t', withSeccomp(allowBut({ names: MKDIR, action: 'SCMP_ACT_TRACE', errnoRet: 1 })));
     expect(traced.stderr).toContain('Function not implemented');
+  });
+
+  it("answers what no rule names with defaultAction and defaultErrnoRet (the engine's default profile)", async () => {
+    const profile = seccompFor({}, DEFAULT_CAPABILITIES)!;
+    const r = await inContainer(ws, 'busybox unshare -m true; echo $?', withSeccomp({ ...profile, defaultErrnoRet: 38 }));
+    expect(r).toMatchObject({ code: 0, stdout: '1\n' });
+    expect(r.stderr).toContain('Function not implemented');
   });
 
   it('skips syscall names it does not know, as runc does', async () => {
