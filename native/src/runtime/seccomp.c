@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "runtime.h"
@@ -42,6 +43,7 @@ struct seccomp_spec {
   unsigned flags; /* SECCOMP_FILTER_FLAG_*, passed to seccomp(2) */
   struct seccomp_rule *rules;
   size_t n_rules;
+  const struct json *source; /* linux.seccomp as parsed: the cache key's profile */
   /* seccomp_compile's output, for seccomp_apply */
   struct sock_filter *prog;
   unsigned short prog_len;
@@ -193,6 +195,7 @@ int seccomp_parse(const struct json *v, struct seccomp_spec **out) {
   if (!v || v->type == JSON_NULL) return 0;
   if (v->type != JSON_OBJECT) return fail_kind(ERR_INVALID, "config.json: %s: must be an object", FIELD);
   struct seccomp_spec *sc = xcalloc(1, sizeof *sc);
+  sc->source = v;
   if (parse_action(v, "defaultAction", "defaultErrnoRet", FIELD, &sc->default_action) < 0) return -1;
   char *listener;
   if (spec_str(v, "listenerPath", FIELD ".listenerPath", false, &listener) < 0) return -1;
@@ -296,10 +299,8 @@ static int export_program(scmp_filter_ctx ctx, struct seccomp_spec *sc) {
   return 0;
 }
 
-int seccomp_compile(struct seccomp_spec *sc) {
-  for (size_t i = 0; i < N(filter_flags); i++)
-    if (filter_flags[i].flag && (sc->flags & filter_flags[i].flag) && !kernel_has_flag(filter_flags[i].flag))
-      return fail_kind(ERR_UNSUPPORTED, "config.json: %s.flags: this kernel does not take %s", FIELD, filter_flags[i].name);
+/* libseccomp: the rules into a context, the context into a BPF program. */
+static int compile(struct seccomp_spec *sc) {
   scmp_filter_ctx ctx = seccomp_init(sc->default_action);
   if (!ctx) return fail_kind(ERR_UNSUPPORTED, "config.json: %s.defaultAction: this kernel or libseccomp lacks the action", FIELD);
   /* the binary-tree layout: a syscall is found in ~log2(n) comparisons, not one per rule
@@ -331,6 +332,31 @@ int seccomp_compile(struct seccomp_spec *sc) {
 out:
   seccomp_release(ctx);
   return rc < 0 ? -1 : 0;
+}
+
+/* What decides the program: the profile, libseccomp's version, the kernel (seccomp_cache.c). */
+static void cache_key(const struct seccomp_spec *sc, struct strbuf *key) {
+  const struct scmp_version *v = seccomp_version();
+  struct utsname uts;
+  if (uname(&uts) < 0) snprintf(uts.release, sizeof uts.release, "?");
+  sb_printf(key, "libseccomp %u.%u.%u\nkernel %s\n", v->major, v->minor, v->micro, uts.release);
+  json_write(key, sc->source);
+}
+
+int seccomp_compile(struct seccomp_spec *sc) {
+  for (size_t i = 0; i < N(filter_flags); i++)
+    if (filter_flags[i].flag && (sc->flags & filter_flags[i].flag) && !kernel_has_flag(filter_flags[i].flag))
+      return fail_kind(ERR_UNSUPPORTED, "config.json: %s.flags: this kernel does not take %s", FIELD, filter_flags[i].name);
+  struct strbuf key = {0};
+  cache_key(sc, &key);
+  if (seccomp_cache_get(key.buf, key.len, &sc->prog, &sc->prog_len) == 0) {
+    free(key.buf);
+    return 0;
+  }
+  int rc = compile(sc);
+  if (rc == 0) seccomp_cache_put(key.buf, key.len, sc->prog, sc->prog_len);
+  free(key.buf);
+  return rc;
 }
 
 /* ---- load ----------------------------------------------------------------------- */

@@ -201,3 +201,50 @@ describe('profiles it refuses', () => {
     });
   }
 });
+
+describe('the compiled-program cache (<root>/seccomp)', () => {
+  // a workspace of its own, so its root's cache holds only what these tests put there
+  const cws = useWorkspace();
+  const profile = allowBut({ names: MKDIR, action: 'SCMP_ACT_ERRNO', errnoRet: 13 });
+  const cacheDir = () => path.join(cws.root, 'seccomp');
+  const files = () => fs.readdirSync(cacheDir()).sort();
+  const mkdirRefused = async () => {
+    const r = await inContainer(cws, 'mkdir /tmp/c', withSeccomp(profile), 'cache');
+    expect(r.stderr).toContain('Permission denied');
+  };
+
+  it('keeps a compiled profile in a directory only its owner may use, and uses it again', async () => {
+    await mkdirRefused();
+    expect(files()).toHaveLength(1);
+    expect(fs.statSync(cacheDir()).mode & 0o777).toBe(0o700);
+    const file = path.join(cacheDir(), files()[0]!);
+    const compiled = fs.readFileSync(file);
+    expect(compiled.subarray(0, 17).toString()).toBe('strata-seccomp 1\n');
+    expect(compiled.toString('latin1')).toContain('"SCMP_ACT_ERRNO"'); // the key: the profile itself
+    await mkdirRefused();
+    expect(files()).toEqual([path.basename(file)]);
+    expect(fs.readFileSync(file).equals(compiled)).toBe(true);
+  });
+
+  it('compiles again over a damaged file or one of another key', async () => {
+    const file = path.join(cacheDir(), files()[0]!);
+    const good = fs.readFileSync(file);
+    for (const damaged of [Buffer.from('garbage'), good.subarray(0, good.length - 3), Buffer.concat([good, Buffer.from('x')]), Buffer.from(good.toString('latin1').replace('SCMP_ACT_ERRNO', 'SCMP_ACT_ALLOX'), 'latin1')]) {
+      fs.writeFileSync(file, damaged);
+      await mkdirRefused();
+      expect(fs.readFileSync(file).equals(good)).toBe(true);
+    }
+  });
+
+  it('leaves a directory others may write alone, and empties a full one before adding', async () => {
+    fs.chmodSync(cacheDir(), 0o777);
+    fs.rmSync(path.join(cacheDir(), files()[0]!));
+    await mkdirRefused();
+    expect(files()).toEqual([]); // not trusted: not read, not written
+    fs.chmodSync(cacheDir(), 0o700);
+    for (let i = 0; i < 64; i++) fs.writeFileSync(path.join(cacheDir(), `${String(i).padStart(16, '0')}.bpf`), 'old');
+    await mkdirRefused();
+    expect(files()).toHaveLength(1);
+    expect(fs.readFileSync(path.join(cacheDir(), files()[0]!)).subarray(0, 17).toString()).toBe('strata-seccomp 1\n');
+  });
+});
