@@ -1,9 +1,10 @@
 // Benchmark: `strata-runtime run` against `runc run` on the same busybox bundle and
 // config.json (runc's own `runc spec`, made non-interactive), whole process, many runs.
 // Both get the seccomp filter the engine gives a container (its default profile, which is
-// Docker's, resolved for the bundle's capabilities: runc spec writes none), so each pays
-// for compiling and loading it; a second row runs both without one. The runs alternate
-// (strata, runc, runc, strata, …) so load on the machine falls on both alike.
+// Docker's, resolved for the bundle's capabilities: runc spec writes none) and load it;
+// runc compiles it at every run, strata-runtime once (the warm-up runs fill its cache in
+// <root>/+seccomp). A second row runs both without one. The runs alternate (strata, runc,
+// runc, strata, …) so load on the machine falls on both alike.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

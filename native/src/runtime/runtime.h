@@ -193,7 +193,7 @@ int spec_bool(const struct json *obj, const char *key, const char *field, bool *
 int seccomp_parse(const struct json *v, struct seccomp_spec **out); /* absent or null: *out = NULL */
 int seccomp_compile(struct seccomp_spec *sc); /* in the parent: the BPF program, every refusal classed */
 int seccomp_apply(const struct seccomp_spec *sc); /* in the process-to-be: one seccomp(2) */
-/* compiled programs in <root>/seccomp (seccomp_cache.c): get is 0 on a hit, put never fails */
+/* compiled programs in <root>/+seccomp (seccomp_cache.c): get is 0 on a hit, put never fails */
 struct sock_filter;
 int seccomp_cache_get(const char *key, size_t key_len, struct sock_filter **prog, unsigned short *prog_len);
 void seccomp_cache_put(const char *key, size_t key_len, const struct sock_filter *prog, unsigned short prog_len);

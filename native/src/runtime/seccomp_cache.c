@@ -1,6 +1,7 @@
-/* The compiled seccomp programs, kept in <root>/seccomp/ so that a profile is compiled
+/* The compiled seccomp programs, kept in <root>/+seccomp/ so that a profile is compiled
  * once, not at every create and exec: libseccomp takes 5 to 25 ms for Docker's default
- * profile on three architectures, a cache hit well under one.
+ * profile on three architectures, a cache hit well under one. The '+' keeps the name
+ * apart from every container's state directory (an id cannot have one: validate_id).
  *
  * A file is named by a 64-bit FNV-1a hash of its key and holds the key itself, so a hit
  * is an exact match of the whole key, never of the hash: the key is the profile as
@@ -34,7 +35,7 @@ static uint64_t fnv1a(const char *data, size_t n) {
 
 /* The cache directory when it may be trusted (made if absent), else NULL. */
 static char *cache_dir(bool make) {
-  char *dir = xasprintf("%s/seccomp", g_root);
+  char *dir = xasprintf("%s/+seccomp", g_root);
   if (make && (mkdir_p(g_root, 0711) < 0 || (mkdir(dir, 0700) < 0 && errno != EEXIST))) goto untrusted;
   struct stat st;
   if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) goto untrusted;

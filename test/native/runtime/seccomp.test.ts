@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import type { OciConfig, OciSeccomp, OciSeccompArg, OciSeccompRule } from '../../../src-main/engine/runtime';
-import { DEFAULT_CAPABILITIES, runRuntime } from '../../../src-main/engine/runtime';
+import { DEFAULT_CAPABILITIES, RUNTIME_SECCOMP_CACHE, runRuntime } from '../../../src-main/engine/runtime';
 import { seccompFor } from '../../../src-main/engine/runtime/seccomp-profile';
 import { createContainer, inContainer, statusField, useWorkspace } from './harness';
 
@@ -202,11 +202,11 @@ describe('profiles it refuses', () => {
   }
 });
 
-describe('the compiled-program cache (<root>/seccomp)', () => {
+describe('the compiled-program cache (<root>/+seccomp)', () => {
   // a workspace of its own, so its root's cache holds only what these tests put there
   const cws = useWorkspace();
   const profile = allowBut({ names: MKDIR, action: 'SCMP_ACT_ERRNO', errnoRet: 13 });
-  const cacheDir = () => path.join(cws.root, 'seccomp');
+  const cacheDir = () => path.join(cws.root, RUNTIME_SECCOMP_CACHE);
   const files = () => fs.readdirSync(cacheDir()).sort();
   const mkdirRefused = async () => {
     const r = await inContainer(cws, 'mkdir /tmp/c', withSeccomp(profile), 'cache');
