@@ -266,3 +266,6 @@ export class Engine {
     return containerFile(this.store, id, 'log');
   }
 }
+
+/** The seccomp filter a container gets (default profile, resolved), for bench/runtime.js. */
+export { seccompFor } from './runtime/seccomp-profile';

@@ -18,7 +18,8 @@
  *   child:  setns user (when not ours), ipc, uts, net, cgroup, mnt (or, without a mount
  *           namespace of the container's own, chroot to the init's root) → its pty ('T' + name +
  *           master) or setsid (detached) → chdir → rlimits → find the program →
- *           bounding set, ids, caps, no_new_privs → execve
+ *           bounding set, ids, caps, no_new_privs → the container's seccomp filter
+ *           (compiled by the parent; before the caps when noNewPrivileges is false) → execve
  * A failure in the child comes back over a CLOEXEC SEQPACKET socket as one byte, the exit
  * status to use (125 setup, 126 not executable, 127 not found), and the message; EOF with
  * nothing read means execve succeeded. */
@@ -116,6 +117,9 @@ static void exec_child(struct exec_plan *p) {
   if (process_rlimits(s) < 0) child_fail(p, EXIT_SETUP);
   char *exe = process_find_exec(s);
   if (!exe) program_fail(p, errno);
+  /* the container's filter, where the init loads it: before the caps go without
+   * no_new_privs (it needs CAP_SYS_ADMIN then), else just before execve */
+  if (p->seccomp && !s->no_new_privileges && seccomp_apply(p->seccomp) < 0) child_fail(p, EXIT_SETUP);
   /* identity last, in the init's order: the bounding set needs CAP_SETPCAP */
   if (caps_drop_bounding(s) < 0 || process_set_ids(s) < 0 || caps_apply(s) < 0) child_fail(p, EXIT_SETUP);
   if (s->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail_errno("prctl no_new_privs"), child_fail(p, EXIT_SETUP);
@@ -123,6 +127,7 @@ static void exec_child(struct exec_plan *p) {
   /* only stdio goes to the program; the report socket stays open until execve succeeds */
   if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     for (int fd = 3; fd < 1024; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
+  if (p->seccomp && s->no_new_privileges && seccomp_apply(p->seccomp) < 0) child_fail(p, EXIT_SETUP);
   execve(exe, s->args, s->env);
   int err = errno;
   fail_errno("%s", exe);
@@ -327,6 +332,8 @@ int cmd_exec(int argc, char **argv) {
   g_spec_lenient = true;
   if (spec_load_file(cfg, st.bundle, &config) < 0) return usage_error();
   free(cfg);
+  /* an OCI process has no seccomp of its own: every exec gets the container's filter */
+  if (config.seccomp && seccomp_compile(config.seccomp) < 0) return usage_error();
   struct spec *proc = &config;
   if (process) {
     proc = xcalloc(1, sizeof *proc);
@@ -346,7 +353,7 @@ int cmd_exec(int argc, char **argv) {
   if ((sock || exit_file || log) && !session)
     return fail_kind(ERR_INVALID, "--attach-socket, --exit-file and --log are for --tty --detach without --console-socket"), usage_error();
 
-  struct exec_plan plan = {.proc = proc, .detach = detach, .go = {-1, -1}, .report = {-1, -1}, .master = -1};
+  struct exec_plan plan = {.proc = proc, .seccomp = config.seccomp, .detach = detach, .go = {-1, -1}, .report = {-1, -1}, .master = -1};
   if (session) return exec_session(&plan, &st, pid_file, sock, exit_file, log);
   int status;
   if (exec_start(&plan, &st, pid_file, &status) < 0) {

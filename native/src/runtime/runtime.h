@@ -70,6 +70,7 @@ int json_int64(const struct json *v, int64_t *out);
 int json_uint64(const struct json *v, uint64_t *out);
 
 /* ---- config.json (spec.c, spec_linux.c) ----------------------------------------- */
+struct seccomp_spec; /* seccomp.c's own */
 #define MAX_NS 8
 struct ns_entry {
   int flag;   /* CLONE_NEW* */
@@ -184,6 +185,7 @@ struct spec {
   char *cgroups_path;
   struct hook_list prestart, create_runtime, create_container, start_container, poststart, poststop;
   struct json *annotations; /* object or NULL */
+  struct seccomp_spec *seccomp; /* linux.seccomp, NULL when none (seccomp.c) */
 };
 int spec_load(const char *bundle, struct spec *s);            /* bundle/config.json */
 int spec_load_file(const char *file, const char *bundle, struct spec *s);
@@ -197,6 +199,15 @@ bool spec_has_ns(const struct spec *s, int flag, const char **path);
 int spec_str(const struct json *obj, const char *key, const char *field, bool required, char **out);
 int spec_str_array(const struct json *v, const char *field, char ***out);
 int spec_bool(const struct json *obj, const char *key, const char *field, bool *out);
+
+/* ---- seccomp (seccomp.c) ------------------------------------------------------- */
+int seccomp_parse(const struct json *v, struct seccomp_spec **out); /* absent or null: *out = NULL */
+int seccomp_compile(struct seccomp_spec *sc); /* in the parent: the BPF program, every refusal classed */
+int seccomp_apply(const struct seccomp_spec *sc); /* in the process-to-be: one seccomp(2) */
+/* compiled programs in <root>/+seccomp (seccomp_cache.c): get is 0 on a hit, put never fails */
+struct sock_filter;
+int seccomp_cache_get(const char *key, size_t key_len, struct sock_filter **prog, unsigned short *prog_len);
+void seccomp_cache_put(const char *key, size_t key_len, const struct sock_filter *prog, unsigned short prog_len);
 
 /* ---- terminals (pty.c, unixsock.c, console_proxy.c, attach.c) ------------------ */
 struct sockaddr_un;

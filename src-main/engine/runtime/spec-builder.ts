@@ -6,7 +6,8 @@
 // join, see network/container-network.ts) and the image's Volumes (the caller passes them
 // as volumes); the default device nodes, which strata-runtime creates itself. The device
 // rules are written out (device-policy.ts): every container, build steps included, gets
-// Docker's default policy unless --privileged lifts it.
+// Docker's default policy unless --privileged lifts it; so is the seccomp filter
+// (seccomp-profile.ts): Docker's default profile unless the options or --privileged say otherwise.
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
@@ -17,6 +18,7 @@ import type { RunConfig } from '../images/oci';
 import { type HostDevice, devicePolicy, statHostDevice } from './device-policy';
 import { resolveUser } from './image-user';
 import { containerCapabilities } from './capabilities';
+import { seccompFor } from './seccomp-profile';
 import {
   ALL_CAPABILITIES,
   DEFAULT_MASKED_PATHS,
@@ -95,6 +97,8 @@ export function buildSpec(input: SpecInput): OciConfig {
   const capabilities = containerCapabilities(options, () => privilegedCapabilities());
   const devices = devicePolicy(options, input.hostDevice ?? statHostDevice);
   const cgroupNamespace = input.cgroupNamespace ?? hostCgroupV2();
+  // Docker's default profile unless the options say otherwise, for the capabilities given
+  const seccomp = seccompFor(options, capabilities);
 
   return {
     ociVersion: OCI_VERSION,
@@ -139,6 +143,7 @@ export function buildSpec(input: SpecInput): OciConfig {
       readonlyPaths: privileged ? [] : [...DEFAULT_READONLY_PATHS],
       cgroupsPath: input.cgroupsPath,
       resources: { ...resources(options, input.swapLimit ?? false), devices: devices.rules },
+      ...(seccomp ? { seccomp } : {}),
     },
   };
 }

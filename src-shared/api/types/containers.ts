@@ -80,8 +80,6 @@ export interface ContainerOptions {
   readonlyRootfs?: boolean;
   /** `--security-opt no-new-privileges=false` turns it off; absent or true: on (Strata's default, unlike Docker's). */
   noNewPrivileges?: boolean;
-  /** `--security-opt seccomp=…`: absent = the default profile, `unconfined` = none, else a JSON profile's text. */
-  seccompProfile?: string;
   /**
    * A terminal (docker's `-t`): the process's stdin, stdout and stderr are a pty whose master
    * the shim keeps; its log is one `stdout` stream, as the terminal wrote it (`\r\n`).
@@ -89,6 +87,12 @@ export interface ContainerOptions {
   tty?: boolean;
   /** stdin kept open (docker's `-i`); only with `tty` for now (without, UNSUPPORTED). */
   interactive?: boolean;
+  /**
+   * The seccomp filter (`--security-opt seccomp=…`): absent = the engine's default profile
+   * (Docker's), `'unconfined'` = none, else the text of a profile in Docker's JSON format
+   * (OCI's `linux.seccomp` is a subset of it). `privileged` implies `'unconfined'`.
+   */
+  seccompProfile?: string;
 }
 
 export interface ContainerState {
@@ -136,6 +140,14 @@ export interface StopRequest {
   killedAt?: string;
 }
 
+/** A container's seccomp filter as inspect names it: the default profile, none, or the user's (its text's sha256). */
+export type SeccompMode = { mode: 'default' } | { mode: 'unconfined' } | { mode: 'custom'; sha256: string };
+
+/** What confines a container, as inspect reports it: derived from its options, never stored. */
+export interface ContainerSecurity {
+  seccomp: SeccompMode;
+}
+
 export interface ContainerRecord {
   /** 64 hex digits. */
   id: string;
@@ -152,6 +164,8 @@ export interface ContainerRecord {
   /** The signal `stop` sends first: --stop-signal, else the image's STOPSIGNAL, decided at create. */
   stopSignal?: string;
   state: ContainerState;
+  /** Filled by inspect only. */
+  security?: ContainerSecurity;
 }
 
 /** One record of a container's log, as its shim wrote it. */

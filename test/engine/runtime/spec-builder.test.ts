@@ -179,6 +179,18 @@ describe('buildSpec: isolation and security defaults', () => {
     invalid(() => spec({ Cmd: ['true'] }, {}, { id: 'short' }));
     invalid(() => spec({ Cmd: ['true'] }, {}, { rootfs: 'rootfs' }));
   });
+
+  it("filters syscalls with the default profile, resolved for the container's capabilities (seccomp-profile.test.ts checks it)", () => {
+    expect(s.linux.seccomp).toMatchObject({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1 });
+    const names = (config: typeof s) => config.linux.seccomp?.syscalls?.filter((rule) => rule.action === 'SCMP_ACT_ALLOW' && !rule.args).flatMap((rule) => rule.names) ?? [];
+    expect(names(s)).not.toContain('mount');
+    // --privileged: no filter at all, as Docker; unconfined: none either; a profile of the user's: that one
+    expect(spec({ Cmd: ['true'] }, { privileged: true }).linux.seccomp).toBeUndefined();
+    expect(spec({ Cmd: ['true'] }, { seccompProfile: 'unconfined' }).linux.seccomp).toBeUndefined();
+    const custom = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] };
+    expect(spec({ Cmd: ['true'] }, { seccompProfile: JSON.stringify(custom) }).linux.seccomp).toEqual(custom);
+    expect(invalid(() => spec({ Cmd: ['true'] }, { seccompProfile: 'nope' })).message).toMatch(/^seccomp profile: not JSON/);
+  });
 });
 
 describe('buildSpec: volumes', () => {
