@@ -143,9 +143,9 @@ describe('--security-opt seccomp=PROFILE.json', () => {
     const bad = path.join(work, 'bad.json');
     fs.writeFileSync(bad, '{"defaultAction": "SCMP_ACT_MAYBE"}');
     const cases: [string[], RegExp][] = [
-      [['--security-opt', `seccomp=${path.join(work, 'missing.json')}`], /--security-opt seccomp=.*missing\.json: cannot read the profile: ENOENT.*\[INVALID_ARGUMENT\]/],
+      [['--security-opt', `seccomp=${path.join(work, 'missing.json')}`], /--security-opt seccomp=.*missing\.json: cannot read .*missing\.json: ENOENT.*\[INVALID_ARGUMENT\]/],
       [['--security-opt', `seccomp=${bad}`], /seccomp profile: defaultAction: unknown action "SCMP_ACT_MAYBE".*\[INVALID_ARGUMENT\]/],
-      [['--security-opt', 'apparmor=unconfined'], /--security-opt "apparmor=unconfined": expected seccomp=unconfined or seccomp=PROFILE\.json \[INVALID_ARGUMENT\]/],
+      [['--security-opt', 'seccomp'], /--security-opt "seccomp".*\[INVALID_ARGUMENT\]/],
     ];
     for (const [flags, message] of cases) {
       const r = strata('run', '--rm', ...flags, IMAGE, 'true');
