@@ -3,6 +3,7 @@
 // place at the end under the store lock; a failure or a crash leaves the store as it was.
 import type { ImportedImage } from '@shared/api/types/images';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
 import { diskUsageAsync } from '../layers/disk-usage';
@@ -13,6 +14,7 @@ import { LAYER_FILES, type LayerMeta, hasLayer, readLayerEntries, writeLayerFile
 import { compressionOfFile } from '../layers/file-compression';
 import { layerMediaType } from '../layers/compression';
 import { tmpPath } from '../store/atomic';
+import { parallelMap } from '../store/parallel-map';
 import type { SpaceGuard } from '../store/free-space';
 import { assignTags } from '../store/image-index';
 import { chainIds, sha256 } from '../store/digest';
@@ -188,23 +190,30 @@ export async function ingestLayers(
   const blobs: IngestedLayers['blobs'] = [];
   const layers: ImportedImage['layers'] = [];
   const lower = new MergedView();
+  let finished = 0;
+  const progress = (bytes?: number) =>
+    options.onProgress?.({ step: 'layer', message: `layer ${Math.min(finished + 1, sources.length)} of ${sources.length}`, done: finished, total: sources.length, ...(bytes === undefined ? {} : { bytes }) });
 
-  for (const [i, layer] of sources.entries()) {
-    options.onProgress?.({ step: 'layer', message: `layer ${i + 1} of ${sources.length}`, done: i, total: sources.length });
-    const expectedDiffId = diffIds[i];
-    const chainId = expectedDiffId ? chainIds(diffIds.slice(0, i + 1))[i]! : undefined;
-    const needLayer = chainId === undefined || !job.hasLayer(chainId);
-    const needBlob = layer.digest === undefined || !job.hasBlob(layer.digest);
-    const stagedDir = needLayer ? job.scratch('layer') : undefined;
-    if (stagedDir) fs.mkdirSync(path.join(stagedDir, LAYER_FILES.diff), { recursive: true });
-    const copyBlob = needBlob && !layer.verified;
-
-    let digest = layer.digest;
-    let size = layer.digest ? fs.statSync(layer.file).size : 0;
-    let diffId = expectedDiffId;
-    let unpacked: Awaited<ReturnType<typeof ingestLayer>>['unpacked'];
-    let tarSize = 0;
-    if (needLayer || needBlob) {
+  // Hash, decompress and unpack the layers side by side (each into its own directory), as
+  // many at once as there are cores: one layer's gunzip and writes run on the threadpool
+  // while another's tar is read. Only what depends on the layers below waits for order.
+  const read = new Map<number, number>();
+  progress();
+  const ingested = await parallelMap(
+    sources,
+    os.availableParallelism(),
+    async (layer, i, signal) => {
+      const expectedDiffId = diffIds[i];
+      const chainId = expectedDiffId ? chainIds(diffIds.slice(0, i + 1))[i]! : undefined;
+      const needLayer = chainId === undefined || !job.hasLayer(chainId);
+      const needBlob = layer.digest === undefined || !job.hasBlob(layer.digest);
+      const stagedDir = needLayer ? job.scratch('layer') : undefined;
+      if (stagedDir) await fs.promises.mkdir(path.join(stagedDir, LAYER_FILES.diff), { recursive: true });
+      const copyBlob = needBlob && !layer.verified;
+      if (!needLayer && !needBlob) {
+        finished++;
+        return { needLayer, needBlob, stagedDir, digest: layer.digest, size: (await fs.promises.stat(layer.file)).size, diffId: expectedDiffId, tarSize: 0, unpacked: undefined };
+      }
       const blobOut = copyBlob ? job.scratch('blob') : undefined;
       const result = await ingestLayer({
         file: layer.file,
@@ -212,19 +221,25 @@ export async function ingestLayers(
         expectedDiffId,
         blobOut,
         unpackTo: stagedDir ? { dest: path.join(stagedDir, LAYER_FILES.diff), asRoot, finalDest: finalDiffDir(job) } : undefined,
-        signal: options.signal,
+        signal,
         space: job.space,
-        onProgress: (bytes) => options.onProgress?.({ step: 'layer', message: `layer ${i + 1} of ${sources.length}`, done: i, total: sources.length, bytes }),
+        onProgress: (bytes) => {
+          read.set(i, bytes);
+          progress([...read.values()].reduce((sum, n) => sum + n, 0));
+        },
       });
-      digest = result.digest;
-      size = result.size;
-      diffId = result.diffId;
-      unpacked = result.unpacked;
-      tarSize = result.uncompressedSize;
-      if (needBlob) job.blobs.set(digest, blobOut ?? layer.file);
-    }
+      if (needBlob) job.blobs.set(result.digest, blobOut ?? layer.file);
+      finished++;
+      progress();
+      return { needLayer, needBlob, stagedDir, digest: result.digest, size: result.size, diffId: result.diffId, tarSize: result.uncompressedSize, unpacked: result.unpacked };
+    },
+    options.signal,
+  );
+
+  for (const [i, layer] of sources.entries()) {
+    const { needLayer, stagedDir, digest, size, diffId, tarSize, unpacked } = ingested[i]!;
     if (!diffId || !digest) throw new StrataError('INTERNAL', `${origin}: layer ${i} has no digest after ingest`);
-    if (!expectedDiffId) diffIds.push(diffId);
+    if (diffIds[i] === undefined) diffIds.push(diffId);
     const id = chainIds(diffIds.slice(0, i + 1))[i]!;
     const parent = i > 0 ? layers[i - 1]!.chainId : null;
 
