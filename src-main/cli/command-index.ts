@@ -24,6 +24,7 @@ export const COMMAND_INDEX: readonly CommandEntry[] = [
   { name: 'rmi', summary: 'Remove images (and whatever only they used)', load: async () => (await import('./commands/rmi')).rmiCommand },
   { name: 'prune', summary: 'Remove untagged images and every layer and blob nothing uses', load: async () => (await import('./commands/prune')).pruneCommand },
   { name: 'run', summary: 'Create a container from an image and start it (attached: its output, then its exit code; -it: its terminal)', load: async () => (await import('./commands/run')).runCommand },
+  { name: 'create', summary: 'Create a container from an image without starting it (the options of run; `strata start` runs it)', load: async () => (await import('./commands/create')).createCommand },
   { name: 'ps', summary: 'List containers (running ones; -a for all; --filter KEY=VALUE)', load: async () => (await import('./commands/ps')).psCommand },
   { name: 'start', summary: "Start created or stopped containers (-a: attached to its terminal, for one made with -t)", load: async () => (await import('./commands/container-actions')).startCommand },
   { name: 'stop', summary: "Stop containers: the image's stop signal, then SIGKILL after the timeout (10 s)", load: async () => (await import('./commands/container-actions')).stopCommand },
