@@ -10,7 +10,9 @@ export async function parallelMap<T, R>(
 ): Promise<R[]> {
   const stop = new AbortController();
   const onAbort = () => stop.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
+  // A signal aborted before the call never fires 'abort' again: pass it on now.
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   const results: R[] = new Array(items.length);
   let next = 0;
   let failure: { error: unknown } | undefined;

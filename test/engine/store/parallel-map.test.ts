@@ -52,4 +52,16 @@ describe('parallelMap', () => {
     await expect(run).rejects.toThrow('cancelled');
     expect(seen).toHaveLength(2);
   });
+
+  it('a signal aborted before the call: every step sees it aborted', async () => {
+    const stop = new AbortController();
+    stop.abort(new Error('cancelled before'));
+    const seen: boolean[] = [];
+    const run = parallelMap([0, 1], 2, async (_n, _index, signal) => {
+      seen.push(signal.aborted);
+      throw signal.reason;
+    }, stop.signal);
+    await expect(run).rejects.toThrow('cancelled before');
+    expect(seen).toEqual([true, true]);
+  });
 });
