@@ -32,10 +32,33 @@ function terminalImage(dir: string): TestImage {
   return { tag: 'test/tty:1', layers: [...a.layers, tools], cmd: ['/bin/sh'] };
 }
 
+/**
+ * The same with a /bin/bash (a script that says so and runs busybox's sh, reached by an
+ * absolute link that only resolves inside the image), and one whose /bin/bash points at
+ * /usr/bin/bash, which the image lacks and the host has: judged inside the image, no shell.
+ */
+function bashImages(dir: string, base: TestImage): TestImage[] {
+  const bash = makeLayer(dir, 'bash-link', (root) => {
+    fs.mkdirSync(path.join(root, 'usr/libexec'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'usr/libexec/bash'), '#!/bin/sh\nexport SHELL_IS=bash\nexec /bin/sh "$@"\n', { mode: 0o755 });
+    fs.mkdirSync(path.join(root, 'bin'));
+    fs.symlinkSync('/usr/libexec/bash', path.join(root, 'bin', 'bash'));
+  });
+  const hostBash = makeLayer(dir, 'host-bash-link', (root) => {
+    fs.mkdirSync(path.join(root, 'bin'));
+    fs.symlinkSync('/usr/bin/bash', path.join(root, 'bin', 'bash'));
+  });
+  return [
+    { ...base, tag: 'test/bash:1', layers: [...base.layers, bash] },
+    { ...base, tag: 'test/hostbash:1', layers: [...base.layers, hostBash] },
+  ];
+}
+
 beforeAll(async () => {
   work = makeTempDir('api-terminal');
   engine = Engine.open({ root: path.join(work, 'store') });
-  await engine.importImage({ path: writeDockerArchive(work, [terminalImage(work)]) });
+  const tty = terminalImage(work);
+  await engine.importImage({ path: writeDockerArchive(work, [tty, ...bashImages(work, tty)]) });
   api = new Api({ engine, containerPollMs: 1000 });
   server = await startServer({ api, staticRoot: path.join(work, 'no-site') });
   url = `ws://127.0.0.1:${server.port}/api?token=${server.token}`;
@@ -169,6 +192,57 @@ describe('terminal sessions over the WebSocket', () => {
     expect((await client.next((frame) => frame.event === 'terminal.exit')).payload).toMatchObject({ session: quick.session, exitCode: 5 });
     expect(await client.call('terminal.open', { ref: plain.id, exec: { command: ['no-such-program'] }, rows: 20, cols: 60 })).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
     await result(client, 'containers.kill', { ref: plain.id });
+  });
+
+  it("exec without a command: the image's /bin/bash (resolved inside it), else /bin/sh", async () => {
+    const client = await connect();
+    const opened: Record<string, string[] | undefined> = {};
+    for (const image of ['test/bash:1', 'test/hostbash:1', 'test/tty:1']) {
+      const box = await result<ContainerRecord>(client, 'containers.run', { image, options: { command: ['sleep', '1000'] } });
+      const s = await result<{ session: string; exec?: { command: string[] } }>(client, 'terminal.open', { ref: box.id, exec: {}, rows: 20, cols: 60 });
+      opened[image] = s.exec?.command;
+      await type(client, s.session, 'echo shell-$((6*7))-$SHELL_IS; exit 3\n');
+      expect((await client.next((frame) => frame.event === 'terminal.exit' && (frame.payload as TerminalExitEvent).session === s.session)).payload).toMatchObject({ exitCode: 3 });
+      expect(screen(client, s.session)).toContain(image === 'test/bash:1' ? '\nshell-42-bash\n' : '\nshell-42-\n');
+      await result(client, 'containers.kill', { ref: box.id });
+    }
+    expect(opened).toEqual({ 'test/bash:1': ['/bin/bash'], 'test/hostbash:1': ['/bin/sh'], 'test/tty:1': ['/bin/sh'] });
+  });
+
+  it('an exec session left while it runs is listed and attached to again, by another client too', async () => {
+    const one = await connect();
+    const box = await result<ContainerRecord>(one, 'containers.run', { image: 'test/tty:1', options: { command: ['sleep', '1000'] } });
+    const s = await result<{ session: string; exec: { id: string; command: string[] } }>(one, 'terminal.open', { ref: box.id, exec: { command: ['sh'] }, rows: 20, cols: 60 });
+    expect(s.exec).toEqual({ id: expect.stringMatching(/^exec-[0-9a-f]{8}$/), command: ['sh'] });
+    await type(one, s.session, 'echo before-$((6*7))\n');
+    await until(() => screen(one, s.session).includes('\nbefore-42'), 'the first output');
+    expect(await result(one, 'terminal.list', { ref: box.name })).toEqual([{ id: s.exec.id, container: box.id, command: ['sh'], startedAt: expect.any(String) }]);
+
+    // Its client goes (a window closed): the shell runs on, and a new client finds it.
+    await one.close();
+    const two = await connect();
+    const listed = await result<{ id: string }[]>(two, 'terminal.list', { ref: box.id });
+    expect(listed.map((session) => session.id)).toEqual([s.exec.id]);
+    const again = await result<{ session: string; exec: { id: string } }>(two, 'terminal.open', { ref: box.id, reattach: s.exec.id, rows: 10, cols: 50 });
+    expect(again.exec.id).toBe(s.exec.id);
+    await until(() => screen(two, again.session).includes('before-42'), 'the scrollback');
+    await type(two, again.session, 'stty size; exit 6\n');
+    expect((await two.next((frame) => frame.event === 'terminal.exit')).payload).toMatchObject({ session: again.session, exitCode: 6, reason: 'exited' });
+    expect(screen(two, again.session)).toContain('\n10 50\n');
+    // Ended: no longer listed, nor attached to.
+    expect(await result(two, 'terminal.list', { ref: box.id })).toEqual([]);
+    expect(await two.call('terminal.open', { ref: box.id, reattach: s.exec.id, rows: 10, cols: 50 })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await two.call('terminal.open', { ref: box.id, reattach: '../exec-00000000', rows: 10, cols: 50 })).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
+    expect(await two.call('terminal.open', { ref: box.id, reattach: s.exec.id, exec: {}, rows: 10, cols: 50 })).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
+    expect(await two.call('terminal.list', { ref: 'no-such-box' })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+
+    // A container stopped with a session left: gone from the list.
+    const left = await result<{ session: string; exec: { id: string } }>(two, 'terminal.open', { ref: box.id, exec: { command: ['sh'] }, rows: 20, cols: 60 });
+    await result(two, 'terminal.close', { session: left.session });
+    expect((await result<{ id: string }[]>(two, 'terminal.list', { ref: box.id })).map((session) => session.id)).toEqual([left.exec.id]);
+    await result(two, 'containers.kill', { ref: box.id });
+    await until(async () => (await engine.inspectContainer(box.id)).state.status === 'exited', 'the container to stop');
+    expect(await result(two, 'terminal.list', { ref: box.id })).toEqual([]);
   });
 
   it('a viewer that never reads while the container prints 50 MB: dropped, the engine stays small, nothing waits', async () => {

@@ -19,6 +19,12 @@ const MAX_DIMENSION = 0xffff;
 /** How a session ended: the process's exit code, or why there is none. */
 export type TerminalEnd = { exitCode: number } | { exitCode: null; reason: 'lost'; message: string };
 
+/** An exec session as its clients know it: the id to attach to it again, and its command. */
+export interface ExecSessionRef {
+  id: string;
+  command: string[];
+}
+
 export interface TerminalListener {
   output(data: Buffer): void;
   /** Once, when the connection is over (not after detach()). */
@@ -42,6 +48,8 @@ export class TerminalSession {
     readonly container: string,
     /** `container`: the container's own terminal; `exec`: a process exec'd with a terminal of its own. */
     readonly kind: 'container' | 'exec',
+    /** Of an exec session: its id (to attach to it again) and what it runs. */
+    readonly exec?: ExecSessionRef,
   ) {
     socket.on('data', (chunk: Buffer) => this.take(chunk));
     socket.on('error', () => undefined); // 'close' follows; a reset is an end like any other
@@ -52,18 +60,18 @@ export class TerminalSession {
    * Connects to the socket at `socketPath`. The connection is paused until listen(): the
    * holder's scrollback waits in the kernel meanwhile, nothing is read before anyone hears it.
    */
-  static async connect(socketPath: string, container: string, kind: 'container' | 'exec'): Promise<TerminalSession> {
+  static async connect(socketPath: string, container: string, kind: 'container' | 'exec', exec?: ExecSessionRef): Promise<TerminalSession> {
     const socket = await connectUnix(socketPath);
     socket.pause();
-    return new TerminalSession(socket, container, kind);
+    return new TerminalSession(socket, container, kind, exec);
   }
 
   /**
    * A session whose process had ended before anyone could attach (its socket was gone):
    * no output, only its end, told at listen().
    */
-  static finished(container: string, kind: 'container' | 'exec', end: TerminalEnd): TerminalSession {
-    const session = new TerminalSession(new net.Socket(), container, kind);
+  static finished(container: string, kind: 'container' | 'exec', end: TerminalEnd, exec?: ExecSessionRef): TerminalSession {
+    const session = new TerminalSession(new net.Socket(), container, kind, exec);
     session.ended = true;
     session.result = end;
     return session;

@@ -165,11 +165,23 @@ export interface ExecResult {
 
 /** What a terminal session is opened on: an exec'd process (given) or the container's own terminal. */
 export interface TerminalExec {
-  command: string[];
+  /** Absent: the container's shell (/bin/bash when it has one, else /bin/sh). */
+  command?: string[];
   /** KEY=VALUE, on top of the container's environment. */
   env?: string[];
   workdir?: string;
   user?: string;
+}
+
+/** An exec session whose process runs on (`terminal.list`): `terminal.open` with `reattach: id` attaches to it again. */
+export interface ExecSessionInfo {
+  /** `exec-` and 8 hex digits. */
+  id: string;
+  /** The container's id. */
+  container: string;
+  command: string[];
+  /** RFC 3339. */
+  startedAt: string;
 }
 
 /** `terminal.output`: bytes the terminal wrote, base64, in order (the first ones are its scrollback). */
