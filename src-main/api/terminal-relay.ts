@@ -7,9 +7,10 @@
 // Flow control: the terminal's holder (the shim) never waits for anyone, and the engine reads
 // its connection all the time, so a slow client cannot hold the container back. What it can
 // do is make the engine buffer for it: events its transport has not delivered (a WebSocket
-// client that does not read). Past MAX_CLIENT_BACKLOG of those the session is dropped — the
-// client is told (`reason: 'dropped'`), the process runs on, and the client may open a new
-// session (it gets the holder's scrollback). The engine's own batch is at most one batch.
+// client that does not read, a window whose renderer does not take its IPC messages). Past
+// MAX_CLIENT_BACKLOG of those the session is dropped — the client is told (`reason:
+// 'dropped'`), the process runs on, and the client may open a new session (it gets the
+// holder's scrollback). The engine's own batch is at most one batch.
 import type { TerminalSession, TerminalEnd } from '../engine/containers/terminal-session';
 import type { Session } from './session';
 

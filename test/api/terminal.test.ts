@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '../../src-main/api/dispatch';
 import { MAX_CLIENT_BACKLOG } from '../../src-main/api/terminal-relay';
+import { DeliveryLedger } from '../../src-main/electron/delivery-ledger';
 import type { ContainerRecord, TerminalExitEvent, TerminalOutputEvent } from '@shared/api/types/containers';
 import { Engine } from '../../src-main/engine/index';
 import { type RunningServer, startServer } from '../../src-main/server/server';
@@ -244,6 +245,45 @@ describe('terminal sessions over the WebSocket', () => {
     await until(async () => (await engine.inspectContainer(box.id)).state.status === 'exited', 'the container to stop');
     expect(await result(two, 'terminal.list', { ref: box.id })).toEqual([]);
   });
+
+  it('a window over IPC: dropped once it stops taking events (its preload tells which it took), kept while it takes them', async () => {
+    const other = await connect();
+    /** A window's session on the in-process API, its backlog kept as ipc.ts keeps it; `taking`: the preload acknowledges. */
+    const windowSession = (taking: boolean) => {
+      const ledger = new DeliveryLedger();
+      const events: { event: string; payload: { session: string; data?: string; reason?: string; exitCode?: number | null } }[] = [];
+      const session = api.openSession(
+        (event, payload) => {
+          const seq = ledger.sent(payload);
+          events.push({ event, payload: payload as (typeof events)[number]['payload'] });
+          if (taking) setImmediate(() => ledger.acknowledged(seq));
+        },
+        { backlog: () => ledger.backlog() },
+      );
+      session.subscribe('terminal.output');
+      session.subscribe('terminal.exit');
+      return { session, events };
+    };
+    for (const taking of [false, true]) {
+      const flood = 8_000_000;
+      const created = await result<ContainerRecord>(other, 'containers.create', { image: 'test/tty:1', options: { tty: true, command: ['sh', '-c', `yes ${'x'.repeat(99)} | head -c ${flood}; echo; echo done`] } });
+      const window = windowSession(taking);
+      const opened = await window.session.call('terminal.open', { ref: created.id, start: true, rows: 24, cols: 80 });
+      expect(opened).toHaveProperty('result');
+      await until(() => window.events.some((e) => e.event === 'terminal.exit'), 'the session to end', 120_000);
+      const exit = window.events.find((e) => e.event === 'terminal.exit')!.payload;
+      const received = window.events.filter((e) => e.event === 'terminal.output').reduce((sum, e) => sum + Buffer.from(e.payload.data!, 'base64').length, 0);
+      if (taking) {
+        expect(exit).toMatchObject({ exitCode: 0, reason: 'exited' });
+        expect(received).toBeGreaterThan(flood);
+      } else {
+        expect(exit).toMatchObject({ exitCode: null, reason: 'dropped' });
+        expect(received).toBeLessThan(MAX_CLIENT_BACKLOG); // what was sent before the drop: about the bound, as base64 JSON
+        await until(async () => (await engine.inspectContainer(created.id)).state.status === 'exited', 'the flood to end', 120_000); // not held back
+      }
+      window.session.close();
+    }
+  }, 240_000);
 
   it('a viewer that never reads while the container prints 50 MB: dropped, the engine stays small, nothing waits', async () => {
     const slow = await connect();
