@@ -213,6 +213,8 @@ export const methods = {
           env: z.array(z.string().regex(/^[^=\s\0]+=[^\0]*$/, 'must be KEY=VALUE')).optional(),
           workdir: z.string().startsWith('/', 'must be an absolute path').optional(),
           user: z.string().min(1).optional(),
+          /** false: no terminal — stdin, stdout and stderr as pipes (`exec -i` alone; stderr comes as `stream: 'stderr'` output). */
+          tty: z.boolean().optional(),
         })
         .optional(),
       /** An exec session's id (`terminal.list`): attached to again; NOT_FOUND once its process has ended. */
@@ -230,6 +232,8 @@ export const methods = {
   'terminal.input': call(z.strictObject({ session: sessionId, data: base64.max(Math.ceil(MAX_TERMINAL_INPUT / 3) * 4) }), type<void>()),
   /** The client's window size; the process gets SIGWINCH. */
   'terminal.resize': call(z.strictObject({ session: sessionId, rows: terminalDimension, cols: terminalDimension }), type<void>()),
+  /** Ends the process's input: a terminal's EOF character is typed (^D); without a terminal, its stdin pipe is closed. */
+  'terminal.closeInput': call(z.strictObject({ session: sessionId }), type<void>()),
   /** Leaves the session (detach): the process keeps running; no `terminal.exit` follows. */
   'terminal.close': call(z.strictObject({ session: sessionId }), type<void>()),
 

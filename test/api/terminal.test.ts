@@ -163,11 +163,10 @@ describe('terminal sessions over the WebSocket', () => {
   it('refuses a container without a terminal, one not running, and a bad size', async () => {
     const client = await connect();
     const plain = await result<ContainerRecord>(client, 'containers.run', { image: 'test/tty:1', options: { command: ['sleep', '1000'] } });
-    expect(await client.call('terminal.open', { ref: plain.id, rows: 24, cols: 80 })).toMatchObject({ error: { code: 'CONFLICT', message: expect.stringMatching(/has no terminal/) } });
+    expect(await client.call('terminal.open', { ref: plain.id, rows: 24, cols: 80 })).toMatchObject({ error: { code: 'CONFLICT', message: expect.stringMatching(/has no terminal nor stdin/) } });
     const created = await result<ContainerRecord>(client, 'containers.create', { image: 'test/tty:1', options: { tty: true } });
     expect(await client.call('terminal.open', { ref: created.id, rows: 24, cols: 80 })).toMatchObject({ error: { code: 'CONFLICT', message: expect.stringMatching(/is created/) } });
     expect(await client.call('terminal.open', { ref: created.id, rows: 0, cols: 80 })).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
-    expect(await client.call('containers.create', { image: 'test/tty:1', options: { interactive: true } })).toMatchObject({ error: { code: 'UNSUPPORTED' } });
     await result(client, 'containers.kill', { ref: plain.id });
   });
 
@@ -193,6 +192,37 @@ describe('terminal sessions over the WebSocket', () => {
     expect((await client.next((frame) => frame.event === 'terminal.exit')).payload).toMatchObject({ session: quick.session, exitCode: 5 });
     expect(await client.call('terminal.open', { ref: plain.id, exec: { command: ['no-such-program'] }, rows: 20, cols: 60 })).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
     await result(client, 'containers.kill', { ref: plain.id });
+  });
+
+  it('stdin without a terminal: a container run with -i alone and an exec with tty false, stderr apart, closeInput is EOF', async () => {
+    const client = await connect();
+    const stderrOf = (session: string) =>
+      client
+        .events<TerminalOutputEvent>('terminal.output')
+        .filter((event) => event.session === session && event.stream === 'stderr')
+        .map((event) => Buffer.from(event.data, 'base64').toString())
+        .join('');
+    const stdoutOf = (session: string) =>
+      client
+        .events<TerminalOutputEvent>('terminal.output')
+        .filter((event) => event.session === session && event.stream === undefined)
+        .map((event) => Buffer.from(event.data, 'base64').toString())
+        .join('');
+    const created = await result<ContainerRecord>(client, 'containers.create', { image: 'test/tty:1', options: { interactive: true, command: ['sh', '-c', 'while read l; do echo "out $l"; echo "err $l" >&2; done; exit 3'] } });
+    const s = await result<{ session: string }>(client, 'terminal.open', { ref: created.id, start: true, rows: 24, cols: 80 });
+    await type(client, s.session, 'a\nb\n');
+    await until(() => stdoutOf(s.session) === 'out a\nout b\n' && stderrOf(s.session) === 'err a\nerr b\n', 'both streams');
+    await result(client, 'terminal.resize', { session: s.session, rows: 10, cols: 10 }); // no terminal: nothing to size, no harm
+    await result(client, 'terminal.closeInput', { session: s.session });
+    expect((await client.next((frame) => frame.event === 'terminal.exit')).payload).toMatchObject({ session: s.session, exitCode: 3, reason: 'exited' });
+
+    const box = await result<ContainerRecord>(client, 'containers.run', { image: 'test/tty:1', options: { command: ['sleep', '1000'] } });
+    const e = await result<{ session: string }>(client, 'terminal.open', { ref: box.id, exec: { command: ['sh'], tty: false }, rows: 24, cols: 80 });
+    await type(client, e.session, '[ -t 0 ] || echo piped; echo oops >&2\n');
+    await until(() => stdoutOf(e.session) === 'piped\n' && stderrOf(e.session) === 'oops\n', 'the exec session\'s streams');
+    await result(client, 'terminal.closeInput', { session: e.session });
+    expect((await client.next((frame) => frame.event === 'terminal.exit' && (frame.payload as TerminalExitEvent).session === e.session)).payload).toMatchObject({ exitCode: 0 });
+    await result(client, 'containers.kill', { ref: box.id });
   });
 
   it("exec without a command: the image's /bin/bash (resolved inside it), else /bin/sh", async () => {

@@ -43,6 +43,10 @@ export const terminalHandlers = {
     terminal.write(Buffer.from(data, 'base64'));
   },
 
+  'terminal.closeInput': ({ session: id }, { session }) => {
+    relayOf(id, session).terminal.closeStdin();
+  },
+
   'terminal.resize': ({ session: id, rows, cols }, { session }) => {
     relayOf(id, session).terminal.resize(rows, cols);
   },

@@ -5,21 +5,22 @@ import type { Command } from '../command';
 import { expectPositionals } from '../command';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys';
 import { json } from '../output';
-import { checkInputIsTerminal, outcomeStatus, runTerminal } from '../terminal-client';
+import { checkInputIsTerminal, hasTerminal, outcomeStatus, runTerminal } from '../terminal-client';
 
 export const startCommand: Command = {
   name: 'start',
   usage: 'start [-a [-i] [--detach-keys KEYS]] CONTAINER...',
-  summary: "Start created or stopped containers (-a: attached to its terminal, for one made with -t)",
+  summary: "Start created or stopped containers (-a: attached to its terminal, or its stdio for one made with -i)",
   options: { attach: { type: 'boolean', short: 'a' }, interactive: { type: 'boolean', short: 'i' }, 'detach-keys': { type: 'string' } },
   async run({ api, output, json: asJson }, { values, positionals }) {
     expectPositionals(positionals, 1, values.attach ? 1 : Infinity, this.usage);
     if (values.attach) {
       // attached before its program runs, as docker's start -a
       const input = Boolean(values.interactive);
-      checkInputIsTerminal(input);
+      const terminal = await hasTerminal(api(), positionals[0]!);
+      checkInputIsTerminal(input, terminal);
       const detachKeys = parseDetachKeys((values['detach-keys'] as string | undefined) ?? DEFAULT_DETACH_KEYS);
-      return outcomeStatus(await runTerminal(api(), output, { ref: positionals[0]!, start: true, input, detachKeys }));
+      return outcomeStatus(await runTerminal(api(), output, { ref: positionals[0]!, start: true, input, terminal, detachKeys }));
     }
     for (const ref of positionals) {
       const container = await api().call('containers.start', { ref });

@@ -1,7 +1,7 @@
 // An exec session: a new process in a running container (any container, with a terminal of
-// its own or not) on a terminal of its own, kept by a session helper of the runtime
-// (`strata-runtime exec --tty --detach`, double-forked like the shim) that serves it on an
-// attach socket. The process outlives every client, as `docker exec -it`'s does when its
+// its own or not) on a terminal of its own — or, `tty: false`, on stdio pipes (`exec -i`
+// alone) — kept by a session helper of the runtime (`strata-runtime exec --tty|--stdin
+// --detach`, double-forked like the shim) that serves it on an attach socket. The process outlives every client, as `docker exec -it`'s does when its
 // client goes: closing a session detaches. Its exit code reaches the clients attached at the
 // end (`X`) and is written to an exit file, read here when the connection missed it.
 //
@@ -27,6 +27,8 @@ import { TerminalSession, checkSize } from './terminal-session';
 export type ExecSessionOptions = Pick<ExecOptions, 'env' | 'workdir' | 'user'> & {
   /** Absent: the container's shell (default-shell.ts: /bin/bash if it has one, else /bin/sh). */
   command?: string[];
+  /** false: no terminal, stdio pipes instead (`exec -i` alone: stdin in, stdout and stderr apart). Absent: a terminal. */
+  tty?: boolean;
 };
 
 /** An exec session's id: what its files are named after. */
@@ -42,7 +44,8 @@ const files = (store: Store, record: { id: string }, session: string) => ({
 export async function startExecSession(store: Store, ref: string, options: ExecSessionOptions, size: { rows: number; cols: number }): Promise<TerminalSession> {
   checkSize(size.rows, size.cols);
   const command = options.command ?? [await defaultShell(store, await findRecord(store, ref))];
-  const { record, processFile } = await prepareExec(store, ref, { ...options, command }, size);
+  const tty = options.tty !== false;
+  const { record, processFile } = await prepareExec(store, ref, { ...options, command }, tty ? size : undefined);
   const id = `exec-${randomBytes(4).toString('hex')}`;
   // The socket beside the container's runtime state (the runtime's delete removes exec-*.sock);
   // the exit and info files in the container's directory, which rm removes.
@@ -51,7 +54,7 @@ export async function startExecSession(store: Store, ref: string, options: ExecS
   await fs.promises.writeFile(at.info, JSON.stringify(info) + '\n', { mode: 0o600 });
   let reply;
   try {
-    reply = await runRuntime(['exec', '--process', processFile, '--tty', '--detach', '--attach-socket', at.socket, '--exit-file', at.exit, record.id], { root: runtimeRoot(store) });
+    reply = await runRuntime(['exec', '--process', processFile, tty ? '--tty' : '--stdin', '--detach', '--attach-socket', at.socket, '--exit-file', at.exit, record.id], { root: runtimeRoot(store) });
   } finally {
     await fs.promises.rm(processFile, { force: true });
   }

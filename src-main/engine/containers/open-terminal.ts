@@ -5,7 +5,7 @@
 // be open on one container at once, and closing one leaves the process running.
 import { StrataError } from '@shared/errors';
 import type { Store } from '../store/store';
-import type { ContainerRecord } from './container';
+import { type ContainerRecord, hasAttachSocket } from './container';
 import { withContainer } from './container-lock';
 import { findRecord } from './container-store';
 import { type ExecSessionOptions, reattachExecSession, startExecSession } from './exec-session';
@@ -40,8 +40,8 @@ export async function openTerminal(store: Store, options: OpenTerminalOptions): 
   if (options.exec) return startExecSession(store, options.ref, options.exec, options);
   if (options.reattach !== undefined) return reattachExecSession(store, options.ref, options.reattach, options);
   const record = await findRecord(store, options.ref);
-  if (record.options.tty !== true) {
-    throw new StrataError('CONFLICT', `container ${record.name} has no terminal (it was made without -t): read its output with logs -f, or open a shell in it with exec -it`);
+  if (!hasAttachSocket(record)) {
+    throw new StrataError('CONFLICT', `container ${record.name} has no terminal nor stdin to attach to (it was made without -t or -i): read its output with logs -f, or open a shell in it with exec -it`);
   }
   if (options.start) return startAttached(store, record, options);
   const state = await observeState(store, record);

@@ -1,9 +1,11 @@
 // One client connection to a terminal's attach socket (native/src/runtime/attach.c; the
 // protocol is in native/src/runtime/README.md): the container's own terminal, kept by its
-// shim, or an exec session's, kept by its helper. Frames both ways are 1 byte type, 4 bytes
-// big-endian length, payload. In: `D` output (the holder's scrollback first, then live), `X`
-// the exit code. Out: `D` input, `R` resize, `C` close stdin. Closing the connection is a
-// detach: the process keeps its terminal and runs on.
+// shim, or an exec session's, kept by its helper — or, for a process without a terminal
+// given a stdin (`-i` alone), its stdio pipes, served the same way. Frames both ways are 1
+// byte type, 4 bytes big-endian length, payload. In: `D` output (the holder's scrollback
+// first, then live; without a terminal, stdout), `E` stderr (without a terminal), `X` the
+// exit code. Out: `D` input, `R` resize, `C` close stdin. Closing the connection is a detach:
+// the process keeps its terminal (or its stdin) and runs on.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -26,7 +28,8 @@ export interface ExecSessionRef {
 }
 
 export interface TerminalListener {
-  output(data: Buffer): void;
+  /** Output; `stderr` for a process without a terminal (whose stdout and stderr are apart). */
+  output(data: Buffer, stream: 'stdout' | 'stderr'): void;
   /** Once, when the connection is over (not after detach()). */
   end(end: TerminalEnd): void;
 }
@@ -103,7 +106,7 @@ export class TerminalSession {
     this.frame('R', payload);
   }
 
-  /** The terminal's EOF character (^D) is typed. */
+  /** The terminal's EOF character (^D) is typed; without a terminal, the stdin pipe is closed. */
   closeStdin(): void {
     this.frame('C', Buffer.alloc(0));
   }
@@ -135,7 +138,8 @@ export class TerminalSession {
       if (this.pending.length - at < 5 + length) break;
       const type = this.pending[at];
       const payload = this.pending.subarray(at + 5, at + 5 + length);
-      if (type === 0x44 /* D */ && payload.length) this.listener?.output(payload);
+      if (type === 0x44 /* D */ && payload.length) this.listener?.output(payload, 'stdout');
+      else if (type === 0x45 /* E */ && payload.length) this.listener?.output(payload, 'stderr');
       else if (type === 0x58 /* X */ && payload.length === 4) this.exitCode = payload.readInt32BE(0);
       at += 5 + length;
     }

@@ -171,6 +171,8 @@ export interface TerminalExec {
   env?: string[];
   workdir?: string;
   user?: string;
+  /** false: stdio pipes, no terminal (`exec -i` alone). Absent: a terminal. */
+  tty?: boolean;
 }
 
 /** An exec session whose process runs on (`terminal.list`): `terminal.open` with `reattach: id` attaches to it again. */
@@ -188,6 +190,8 @@ export interface ExecSessionInfo {
 export interface TerminalOutputEvent {
   session: string;
   data: string;
+  /** A process without a terminal (`-i` alone) has its stderr apart: these bytes are stderr. Absent: stdout, or the terminal's. */
+  stream?: 'stderr';
 }
 
 /**
