@@ -329,6 +329,9 @@ void attach_handle(struct attach *a, const struct pollfd *p) {
     if (p[2 + i].revents & POLLOUT) flush(c);
     if (c->fd >= 0 && (p[2 + i].revents & (POLLIN | POLLHUP | POLLERR))) read_client(a, c);
   }
+  /* input just read goes in now, not a poll round later: a key's echo waits for nothing */
+  if (a->input.len && a->master >= 0) write_master(a);
+  else if (a->input.len && a->stdin_fd >= 0) write_stdin(a);
   if (p[0].revents & POLLIN) accept_clients(a); /* last: a slot freed above may be reused */
 }
 
