@@ -214,6 +214,7 @@ describe.skipIf(reason)('the window, terminal (Chromium)', () => {
     const left = page.getByRole('list', { name: 'Shells still running in this container' });
     await expect.poll(() => left.getByRole('listitem').count()).toBe(1);
     expect(await left.textContent()).toContain('/bin/sh');
+    await screenshot(page, 'container-terminal-reattach');
     await left.getByRole('button', { name: /^Reattach/ }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Detach' }).isVisible()).toBe(true);
     await expect.poll(() => screenText(page)).toMatch(/^again-42$/m);
