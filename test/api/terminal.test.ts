@@ -249,6 +249,16 @@ describe('terminal sessions over the WebSocket', () => {
     await until(() => screen(one, s.session).includes('\nbefore-42'), 'the first output');
     expect(await result(one, 'terminal.list', { ref: box.name })).toEqual([{ id: s.exec.id, container: box.id, command: ['sh'], startedAt: expect.any(String) }]);
 
+    // An engine that was not there when it started (a restarted one: another Engine on the
+    // same store) finds it too, and attaches: the sessions live in files, not in memory.
+    const restarted = Engine.open({ root: path.join(work, 'store') });
+    expect((await restarted.listExecSessions(box.id)).map((session) => session.id)).toEqual([s.exec.id]);
+    const viaRestarted = await restarted.openTerminal({ ref: box.id, reattach: s.exec.id, rows: 20, cols: 60 });
+    let replayed = '';
+    viaRestarted.listen({ output: (data) => (replayed += data.toString()), end: () => undefined });
+    await until(() => replayed.includes('before-42'), 'the scrollback through the other engine');
+    viaRestarted.detach();
+
     // Its client goes (a window closed): the shell runs on, and a new client finds it.
     await one.close();
     const two = await connect();
