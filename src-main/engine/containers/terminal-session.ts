@@ -19,7 +19,12 @@ const MAX_SOCKET_PATH = 107;
 const MAX_DIMENSION = 0xffff;
 
 /** How a session ended: the process's exit code, or why there is none. */
-export type TerminalEnd = { exitCode: number } | { exitCode: null; reason: 'lost'; message: string };
+/**
+ * How a session ended: the process's exit code; `dropped`: the holder cut this connection off
+ * (it fell too far behind: the holder keeps 1 MiB at most for a client) while the process runs
+ * on; `lost`: the holder went without an exit code.
+ */
+export type TerminalEnd = { exitCode: number } | { exitCode: null; reason: 'lost' | 'dropped'; message: string };
 
 /** An exec session as its clients know it: the id to attach to it again, and its command. */
 export interface ExecSessionRef {
@@ -45,6 +50,9 @@ export class TerminalSession {
   /** Read when the connection has ended (an exec session's exit file): the exit code if it missed X. */
   private onClose: (() => Promise<number | undefined>) | undefined;
 
+  /** The holder's socket, to tell a drop (it is still there) from a loss; absent for a finished() session. */
+  private socketPath: string | undefined;
+
   private constructor(
     private readonly socket: net.Socket,
     /** The container's id. */
@@ -66,7 +74,9 @@ export class TerminalSession {
   static async connect(socketPath: string, container: string, kind: 'container' | 'exec', exec?: ExecSessionRef): Promise<TerminalSession> {
     const socket = await connectUnix(socketPath);
     socket.pause();
-    return new TerminalSession(socket, container, kind, exec);
+    const session = new TerminalSession(socket, container, kind, exec);
+    session.socketPath = socketPath;
+    return session;
   }
 
   /**
@@ -153,9 +163,21 @@ export class TerminalSession {
     if (this.detached) return;
     const recorded = await this.onClose?.().catch(() => undefined);
     const exitCode = this.exitCode ?? recorded;
-    this.result = exitCode !== undefined ? { exitCode } : { exitCode: null, reason: 'lost', message: 'the terminal went away without an exit code (its container was removed, or its holder ended)' };
+    if (exitCode !== undefined) this.result = { exitCode };
+    else if (await holderListens(this.socketPath)) {
+      // Cut off, not gone: this process read the holder slower than the terminal wrote (a
+      // flood while the engine was starved of CPU). The process runs on; a new session sees it.
+      this.result = { exitCode: null, reason: 'dropped', message: "the engine fell more than 1 MiB behind the terminal's output and its holder cut it off; the process keeps running: open the session again to see it" };
+    } else this.result = { exitCode: null, reason: 'lost', message: 'the terminal went away without an exit code (its container was removed, or its holder ended)' };
     this.listener?.end(this.result);
   }
+}
+
+/** Whether a holder still serves the socket at `socketPath` (the holder removes it as it ends). */
+async function holderListens(socketPath: string | undefined): Promise<boolean> {
+  if (socketPath === undefined) return false;
+  const stat = await fs.promises.lstat(socketPath).catch(() => undefined);
+  return stat?.isSocket() === true;
 }
 
 export function checkSize(rows: number, cols: number): void {

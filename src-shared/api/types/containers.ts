@@ -197,7 +197,8 @@ export interface TerminalOutputEvent {
 /**
  * `terminal.exit`: the session has ended (no more events for it). `exited`: the process
  * ended with `exitCode`; `dropped`: this client fell too far behind reading the output and
- * was cut off (the process keeps running; open a new session); `lost`: the terminal's holder
+ * was cut off — or the engine itself did, by the terminal's holder (the process keeps
+ * running; open a new session); `lost`: the terminal's holder
  * went away (the container was removed, or its shim ended) without an exit code.
  */
 export interface TerminalExitEvent {
