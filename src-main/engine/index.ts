@@ -27,7 +27,9 @@ import { runContainer } from './containers/run-container';
 import { startContainer } from './containers/start-container';
 import { killContainer, stopContainer } from './containers/stop-container';
 import { waitContainer } from './containers/wait-container';
+import { listExecSessions } from './containers/exec-session';
 import { type OpenTerminalOptions, openTerminal } from './containers/open-terminal';
+import type { ExecSessionInfo } from '@shared/api/types/containers';
 import type { TerminalSession } from './containers/terminal-session';
 import { type ContainerStatsSamplerOptions, type StatsSampler, openContainerStatsSampler } from './stats/index';
 import { StoreSupervisor, type StoreSupervisorOptions } from './supervisor/store-supervisor';
@@ -211,6 +213,11 @@ export class Engine {
    */
   openTerminal(options: OpenTerminalOptions): Promise<TerminalSession> {
     return openTerminal(this.store, options);
+  }
+
+  /** The exec sessions of a container whose process runs on (to attach to again). */
+  listExecSessions(ref: string): Promise<ExecSessionInfo[]> {
+    return listExecSessions(this.store, ref);
   }
 
   /** The OCI runtime config.json generated at the container's last start (null before its first). */

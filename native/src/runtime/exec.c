@@ -1,11 +1,12 @@
 /* exec: one more process in a running container, as `runc exec` does.
- *   strata-runtime [--root R] exec [--process FILE] [--detach] [--pid-file F] [--tty]
+ *   strata-runtime [--root R] exec [--process FILE] [--detach] [--pid-file F] [--tty] [--stdin]
  *                  [--console-socket S] [--attach-socket P] [--exit-file F] [--log F] ID [-- ARGS...]
  * The process is the OCI `process` object in FILE, or ARGS run with the container's own
  * config.json process around them (env, user, cwd, capabilities, rlimits, …).
  * With a terminal (--tty, or the file's `terminal`) the child makes its pty in the
  * container and sends the master back; it goes to --console-socket, to our own stdio
- * (attached, console_proxy.c), or to a session helper (--detach, exec_session.c).
+ * (attached, console_proxy.c), or to a session helper (--detach, exec_session.c). Without
+ * one, --detach --stdin gives the process pipes for its stdio, held by a session helper too.
  *
  * The runtime itself stays in the host's namespaces, so --pid-file and the cgroup files
  * are host paths all along. Order of work:
@@ -308,12 +309,12 @@ static int usage_error(void) {
 
 int cmd_exec(int argc, char **argv) {
   const char *process = NULL, *pid_file = NULL, *console = NULL, *sock = NULL, *exit_file = NULL, *log = NULL;
-  bool detach = false, tty = false;
+  bool detach = false, tty = false, open_stdin = false;
   const struct optspec opts[] = {{"process", 'p', &process, NULL},       {"detach", 'd', NULL, &detach},
                                  {"pid-file", 0, &pid_file, NULL},       {"tty", 't', NULL, &tty},
                                  {"console-socket", 0, &console, NULL}, {"attach-socket", 0, &sock, NULL},
                                  {"exit-file", 0, &exit_file, NULL},    {"log", 0, &log, NULL},
-                                 {NULL, 0, NULL, NULL}};
+                                 {"stdin", 0, NULL, &open_stdin},       {NULL, 0, NULL, NULL}};
   char **pos = xcalloc((size_t)argc + 1, sizeof *pos); /* ID, then ARGS (NULL-terminated) */
   int npos;
   if (parse_args(argc, argv, opts, pos, argc, &npos) < 0) return usage_error();
@@ -348,10 +349,12 @@ int cmd_exec(int argc, char **argv) {
     proc->has_console_size = false;
   }
   proc->terminal = proc->terminal || tty;
-  bool session = proc->terminal && detach && !console;
+  /* a session helper holds what nobody else takes: the terminal, or (--stdin) the stdio pipes */
+  bool session = (proc->terminal || open_stdin) && detach && !console;
   if (console && !proc->terminal) return fail_kind(ERR_INVALID, "--console-socket needs --tty (or terminal in the process file)"), usage_error();
+  if (open_stdin && !detach) return fail_kind(ERR_INVALID, "--stdin is for --detach (attached, the process has the runtime's stdin)"), usage_error();
   if ((sock || exit_file || log) && !session)
-    return fail_kind(ERR_INVALID, "--attach-socket, --exit-file and --log are for --tty --detach without --console-socket"), usage_error();
+    return fail_kind(ERR_INVALID, "--attach-socket, --exit-file and --log are for --detach with --tty or --stdin, without --console-socket"), usage_error();
 
   struct exec_plan plan = {.proc = proc, .seccomp = config.seccomp, .detach = detach, .go = {-1, -1}, .report = {-1, -1}, .master = -1};
   if (session) return exec_session(&plan, &st, pid_file, sock, exit_file, log);

@@ -228,14 +228,17 @@ int console_proxy(int master, pid_t child, int *status);
 struct attach;
 struct pollfd;
 struct attach *attach_open(const char *path, int master, int log_fd); /* NULL + g_err */
+/* no terminal: input to stdin_fd (a pipe's write end); output passed on by attach_output */
+struct attach *attach_open_stdin(const char *path, int stdin_fd); /* NULL + g_err */
+void attach_output(struct attach *a, char type, const char *data, size_t n); /* 'D' stdout, 'E' stderr */
 int attach_fill(const struct attach *a, struct pollfd *p);            /* ATTACH_POLLFDS entries */
 void attach_handle(struct attach *a, const struct pollfd *p);
-bool attach_output_done(const struct attach *a); /* the terminal has closed */
+bool attach_output_done(const struct attach *a); /* the terminal has closed (no terminal: true) */
 void attach_close(struct attach *a, int exit_code);
 /* the shim's loop (shim.c), also the exec session helper's: forwards TERM/INT/HUP from
  * sfd to child, reaps, logs out/err (either may be NULL) or serves tty (may be NULL);
  * returns child's wait status once it has exited and its output is drained */
-struct shim_stream;
+struct shim_stream; /* below, with the log's types */
 int shim_supervise(pid_t child, struct shim_stream *out, struct shim_stream *err, struct attach *tty, int sfd, int log_fd);
 
 /* ---- the container log (log.c) ------------------------------------------------- */
@@ -247,6 +250,12 @@ struct log_stream {
 };
 void log_feed(struct log_stream *ls, int log_fd, const char *data, size_t n); /* log_fd -1: no log */
 void log_flush(struct log_stream *ls, int log_fd);
+/* one of a process's output pipes, read by the shim's loop (or the exec session helper's) */
+struct shim_stream {
+  int fd;
+  char frame; /* its attach frame ('D' stdout, 'E' stderr), when an attach socket serves it */
+  struct log_stream log;
+};
 
 /* ---- runtime state (state.c) ---------------------------------------------------- */
 /* ST_PAUSED only in what `state` prints: every verb sees a frozen container as running */

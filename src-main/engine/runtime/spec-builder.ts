@@ -82,10 +82,6 @@ export function buildSpec(input: SpecInput): OciConfig {
   if (!/^[0-9a-f]{64}$/.test(id)) throw invalid(`container id ${JSON.stringify(id)}: expected 64 hex digits`);
   if (!input.rootfs.startsWith('/')) throw invalid(`rootfs ${JSON.stringify(input.rootfs)}: must be an absolute path`);
   validateResources(options);
-  if (options.interactive === true && options.tty !== true) {
-    // The shim gives a container without a terminal no stdin at all (its stdin is /dev/null).
-    throw new StrataError('UNSUPPORTED', 'stdin without a terminal (-i without -t) is not supported yet: use -it, or neither');
-  }
 
   const args = commandLine(image, options);
   const cwd = options.workdir ?? (image.WorkingDir || '/');

@@ -215,23 +215,40 @@ export interface ExecResult {
 
 /** What a terminal session is opened on: an exec'd process (given) or the container's own terminal. */
 export interface TerminalExec {
-  command: string[];
+  /** Absent: the container's shell (/bin/bash when it has one, else /bin/sh). */
+  command?: string[];
   /** KEY=VALUE, on top of the container's environment. */
   env?: string[];
   workdir?: string;
   user?: string;
+  /** false: stdio pipes, no terminal (`exec -i` alone). Absent: a terminal. */
+  tty?: boolean;
+}
+
+/** An exec session whose process runs on (`terminal.list`): `terminal.open` with `reattach: id` attaches to it again. */
+export interface ExecSessionInfo {
+  /** `exec-` and 8 hex digits. */
+  id: string;
+  /** The container's id. */
+  container: string;
+  command: string[];
+  /** RFC 3339. */
+  startedAt: string;
 }
 
 /** `terminal.output`: bytes the terminal wrote, base64, in order (the first ones are its scrollback). */
 export interface TerminalOutputEvent {
   session: string;
   data: string;
+  /** A process without a terminal (`-i` alone) has its stderr apart: these bytes are stderr. Absent: stdout, or the terminal's. */
+  stream?: 'stderr';
 }
 
 /**
  * `terminal.exit`: the session has ended (no more events for it). `exited`: the process
  * ended with `exitCode`; `dropped`: this client fell too far behind reading the output and
- * was cut off (the process keeps running; open a new session); `lost`: the terminal's holder
+ * was cut off — or the engine itself did, by the terminal's holder (the process keeps
+ * running; open a new session); `lost`: the terminal's holder
  * went away (the container was removed, or its shim ended) without an exit code.
  */
 export interface TerminalExitEvent {
