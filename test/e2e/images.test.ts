@@ -203,6 +203,7 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     const { page, api } = strata;
     await api.runJob('images.import', { path: writeDockerArchive(strata.work, [many]) });
     await page.setViewportSize({ width: 1280, height: 800 });
+    await page.emulateMedia({ reducedMotion: 'reduce' }); // no theme transition half-way in the pictures
     await page.evaluate(`location.hash = 'images/' + encodeURIComponent('test/many:101')`);
     const layers = page.getByRole('listbox', { name: 'Layers, bottom first' });
     const selected = layers.locator('[role="option"][aria-selected="true"]');
@@ -226,6 +227,8 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     expect(await page.evaluate(`getComputedStyle(document.querySelector('[role="option"][aria-selected="true"]')).outlineStyle`)).toBe('solid');
 
     // Layer 57, half way down: moved to by Page Down and arrows, the file pane still fills the window beside it.
+    await page.keyboard.press('PageDown');
+    await expect.poll(async () => Number((await layers.getAttribute('aria-activedescendant'))!.slice('layer-'.length))).toBeGreaterThan(4);
     while (Number((await layers.getAttribute('aria-activedescendant'))!.slice('layer-'.length)) < 57) await page.keyboard.press('ArrowDown');
     await expect.poll(() => page.getByRole('tree', { name: 'Files of layer 57, its own changes' }).isVisible()).toBe(true);
     expect(await layers.getByRole('option').count()).toBeLessThan(30);
