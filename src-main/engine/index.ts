@@ -7,8 +7,8 @@ import type { PullOptions, PulledImage } from './registry/pull';
 import type { BuildOptions, BuildResult } from './build/execute';
 import { type PruneResult, type RemoveResult, prune, removeImage, tagImage } from './images/image-ops';
 import { type ImageInfo, findImageAsync, listImagesAsync } from './images/image-store';
-import type { ImageWaste } from '@shared/api/types/images';
-import { type TreeQuery, imageTree, imageWaste } from './images/image-tree';
+import type { ImageWaste, PathHistory } from '@shared/api/types/images';
+import { type TreeQuery, imagePathHistory, imageTree, imageWaste } from './images/image-tree';
 import type { LayerTree } from './layers/layer-index';
 import type { ContainerRecord } from './containers/container';
 import { containerFile, recordCache } from './containers/container-store';
@@ -131,6 +131,11 @@ export class Engine {
 
   imageTree(ref: string, query: TreeQuery): Promise<{ tree: LayerTree; layer: number }> {
     return imageTree(this.store, ref, query);
+  }
+
+  /** Every layer that changed one path of an image: added, modified, deleted, and how. */
+  imagePathHistory(ref: string, path: string): Promise<PathHistory> {
+    return imagePathHistory(this.store, ref, path);
   }
 
   /** What later layers make unreachable: wasted bytes per path and per layer, and the efficiency score. */

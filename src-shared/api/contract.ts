@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { type JobSpec, type MethodSpec, call, job, type } from './define';
 import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, ExecSessionInfo, LogLine, LogLinesEvent, TerminalExitEvent, TerminalOutputEvent } from './types/containers';
-import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImageWaste, ImportedImage, PruneResult, PulledImage, RemoveResult, StoreDiskUsage } from './types/images';
+import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImageWaste, ImportedImage, PathHistory, PruneResult, PulledImage, RemoveResult, StoreDiskUsage } from './types/images';
 import type { JobInfo, JobOutput, JobOutputEvent, JobProgressEvent } from './types/jobs';
 import type { HistoryPoint, StatsSample } from './types/stats';
 import type { ConnectionInfo } from './types/connection';
@@ -59,6 +59,8 @@ export const methods = {
       path: z.string().min(1),
       format: z.enum(['oci', 'oci-archive', 'docker-archive', 'rootfs']).optional(),
       tags: z.array(ref).optional(),
+      /** OCI layouts: the repository a tag-only ref name (`1.0`) goes under; default the directory's or archive's name. */
+      repository: z.string().min(1, 'must not be empty').max(255).optional(),
       /** Containerfile-style config for a rootfs tar: `CMD ["sh"]`, `ENV A=b`. */
       changes: z.array(z.string()).optional(),
     }),
@@ -99,6 +101,8 @@ export const methods = {
     }),
     type<ImageTree>(),
   ),
+  /** Every layer that changed one path ('/etc/passwd'): what it wrote (mode, owner, size) or how it deleted it; bottom first. */
+  'images.pathHistory': call(z.strictObject({ ref, path: z.string().min(1, 'must not be empty').max(4096) }), type<PathHistory>()),
   /** What later layers make unreachable (dive's wasted space and efficiency score): per path, per layer, in total. */
   'images.wasted': call(imageRef, type<ImageWaste>()),
   'disk.usage': call(noInput, type<StoreDiskUsage>()),

@@ -22,7 +22,7 @@ import type { Store } from '../store/store';
 import { blobPath, layerDir } from '../store/paths';
 import { DEFAULT_PATH, applyChanges } from './changes';
 import { type ImageConfig, MEDIA, hostArchitecture, imageConfigSchema, parseDocument } from './oci';
-import { normalizeReference } from './reference';
+import { normalizeReference, parseRepository } from './reference';
 import { readDockerArchive } from './sources/docker-archive';
 import { detectImportFormat } from './sources/detect-format';
 import { archiveLayout, directoryLayout, readLayout } from './sources/oci-layout';
@@ -35,6 +35,11 @@ export interface ImportOptions {
   format?: ImportFormat;
   /** Tags for the imported image (only when the source holds one image). */
   tags?: string[];
+  /**
+   * OCI layouts only: the repository a ref name that is only a tag (`1.0`) goes under:
+   * `team/app` makes it `team/app:1.0`. Default: the directory's or archive's name.
+   */
+  repository?: string;
   /** Containerfile-style config for a rootfs tar: `CMD ["sh"]`, `ENV A=b`, `WORKDIR /app`. */
   changes?: string[];
   signal?: AbortSignal;
@@ -95,6 +100,10 @@ export class ImportJob {
 
 export async function importImage(store: Store, options: ImportOptions): Promise<ImportedImage[]> {
   const userTags = (options.tags ?? []).map(normalizeReference);
+  if (options.repository !== undefined) {
+    parseRepository(options.repository);
+    if (userTags.length > 0) throw new StrataError('INVALID_ARGUMENT', 'give tags or a repository, not both: tags name the one image in full, a repository takes the layout\'s own tags');
+  }
   applyChanges({}, options.changes ?? []); // bad --change fails before any work
   return store.write(() =>
     withImportJob(store, async (job) => {
@@ -140,8 +149,9 @@ async function readSource(job: ImportJob, options: ImportOptions): Promise<Sourc
   if (options.changes?.length && detected !== 'rootfs') {
     throw new StrataError('INVALID_ARGUMENT', '--change applies only to a rootfs tar; this is an image archive or layout');
   }
-  const defaultName = defaultNameFor(options.path);
+  const defaultName = options.repository ?? defaultNameFor(options.path);
   if (detected === 'oci') return readLayout(directoryLayout(options.path), { defaultName });
+  if (options.repository !== undefined && detected !== 'oci-archive' && detected !== 'archive') throw notALayout(options.path);
   if (detected === 'rootfs') {
     if (!fs.statSync(options.path).isFile()) throw new StrataError('INVALID_ARGUMENT', `${options.path}: a rootfs import takes a tar file`);
     return [{ origin: options.path, tags: [], layers: [{ file: options.path, verified: false }] }];
@@ -151,6 +161,7 @@ async function readSource(job: ImportJob, options: ImportOptions): Promise<Sourc
   fs.mkdirSync(stagingDir);
   const archive = await stageArchive(options.path, stagingDir, options.signal, job.space);
   const isDocker = detected === 'docker-archive' || (detected === 'archive' && archive.has('manifest.json'));
+  if (isDocker && options.repository !== undefined) throw notALayout(options.path);
   if (isDocker) return readDockerArchive(archive);
   if (!archive.has('oci-layout')) throw new StrataError('INVALID_ARCHIVE', `${options.path}: neither an oci-archive (no oci-layout) nor a docker-archive (no manifest.json)`);
   return readLayout(archiveLayout(archive), { defaultName });
@@ -321,6 +332,11 @@ export function commitJob(job: ImportJob, imported: readonly ImportedImage[]): v
   job.store.endCommit();
 }
 
+function notALayout(file: string): StrataError {
+  return new StrataError('INVALID_ARGUMENT', `${file} is not an OCI layout: a repository applies to a layout's ref names; name this image with a tag instead`);
+}
+
+/** What a layout's tag-only ref names go under when no repository is given: `…/layout` → `layout:1.0`. */
 function defaultNameFor(file: string): string {
   const base = path.basename(file).replace(/\.(tar|tgz|tar\.gz|tar\.zst|oci|tzst)$/i, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
   return base || 'imported';

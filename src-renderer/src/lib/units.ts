@@ -37,6 +37,11 @@ export function formatCount(count: number | null | undefined): string {
   return count === null || count === undefined || !Number.isFinite(count) ? '—' : COUNT.format(count);
 }
 
+/** 1, 'entry', 'entries' → "1 entry"; 1200 → "1,200 entries". The plural defaults to the noun + s. */
+export function countOf(count: number, noun: string, plural = `${noun}s`): string {
+  return `${formatCount(count)} ${count === 1 ? noun : plural}`;
+}
+
 /** 93 s → "1m 33s"; 90 000 s → "1d 1h". Two units at most. */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

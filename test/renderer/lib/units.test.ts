@@ -1,8 +1,8 @@
 // Numbers for people (src-renderer/src/lib/units.ts): binary sizes at their unit boundaries,
-// rates, percentages, counts, durations, "… ago", clock times, short ids, and sizes typed
+// rates, percentages, counts (with their nouns), durations, "… ago", clock times, short ids, and sizes typed
 // into a form and written back into one.
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatBytes, formatClock, formatCount, formatDuration, formatPercent, formatRate, parseSize, shortId, sizeText } from '../../../src-renderer/src/lib/units';
+import { countOf, formatAgo, formatBytes, formatClock, formatCount, formatDuration, formatPercent, formatRate, parseSize, shortId, sizeText } from '../../../src-renderer/src/lib/units';
 
 describe('formatBytes', () => {
   it('changes unit at 1024, not 1000', () => {
@@ -71,6 +71,14 @@ describe('rates, percentages and counts', () => {
     expect(formatCount(1234567)).toBe('1,234,567');
     expect(formatCount(null)).toBe('—');
     expect(formatCount(Number.NaN)).toBe('—');
+  });
+
+  it('says a count with its noun, singular only for one', () => {
+    expect(countOf(1, 'entry', 'entries')).toBe('1 entry');
+    expect(countOf(0, 'entry', 'entries')).toBe('0 entries');
+    expect(countOf(1200, 'entry', 'entries')).toBe('1,200 entries');
+    expect(countOf(1, 'layer')).toBe('1 layer');
+    expect(countOf(101, 'layer')).toBe('101 layers');
   });
 });
 
