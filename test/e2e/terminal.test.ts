@@ -36,11 +36,10 @@ async function typeLine(page: Page, text: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** The last `stty size` answer on the screen, as [rows, cols]. */
-async function lastSize(page: Page): Promise<number[] | undefined> {
-  const sizes = [...(await screenText(page)).matchAll(/^(\d+) (\d+)$/gm)];
-  const last = sizes.at(-1);
-  return last ? [Number(last[1]), Number(last[2])] : undefined;
+/** The answer of the `stty size` asked as question `ask` (see shellSize), as [rows, cols]. */
+async function sizeAnswer(page: Page, ask: number): Promise<number[] | undefined> {
+  const answer = new RegExp(`^size-${ask}: (\\d+) (\\d+)$`, 'm').exec(await screenText(page));
+  return answer ? [Number(answer[1]), Number(answer[2])] : undefined;
 }
 
 /** What xterm copies (its selection), through a copy event as the system's copy makes it. */
@@ -60,13 +59,16 @@ const rowCount = (page: Page): Promise<number> => page.locator('[data-terminal] 
  * The shell's `stty size` once it agrees with the rows shown: a size sent while the pane was
  * still settling reaches the shell a moment later, so ask again (a few times at most).
  */
+let asked = 0;
 async function shellSize(page: Page): Promise<number[]> {
   for (let attempt = 0; ; attempt++) {
     const rows = await rowCount(page);
-    await typeLine(page, 'clear; stty size');
-    await expect.poll(() => lastSize(page)).toBeDefined();
-    const size = (await lastSize(page))!;
-    if (size[0] === rows || attempt === 4) return size;
+    // Each answer is labelled, so an earlier one still on the screen (before `clear` ran) is never taken for it.
+    const ask = ++asked;
+    await typeLine(page, `clear; echo "size-${ask}: $(stty size)"`);
+    let size: number[] | undefined;
+    await expect.poll(async () => (size = await sizeAnswer(page, ask))).toBeDefined();
+    if (size![0] === rows || attempt === 4) return size!;
   }
 }
 
