@@ -1,8 +1,14 @@
 // Benchmark: `strata-runtime run` against `runc run` on the same busybox bundle and
 // config.json (runc's own `runc spec`, made non-interactive), whole process, many runs.
+// Both get the seccomp filter the engine gives a container (its default profile, which is
+// Docker's, resolved for the bundle's capabilities: runc spec writes none) and load it;
+// runc compiles it at every run, strata-runtime once (the warm-up runs fill its cache in
+// <root>/+seccomp). A second row runs both without one. The runs alternate (strata, runc,
+// runc, strata, …) so load on the machine falls on both alike.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { seccompFor } from '../out/main/engine.js';
 import { median, seconds, timeCommand } from './timing.js';
 
 const STRATA_RUNTIME = path.resolve('native/build/Release/strata-runtime');
@@ -23,8 +29,11 @@ export function makeBundle(dir) {
   return dir;
 }
 
-/** runc's default spec when runc is here; otherwise an equivalent written by hand. */
-export function writeConfig(bundle, runc) {
+/**
+ * runc's default spec when runc is here; otherwise an equivalent written by hand. With
+ * the engine's default seccomp profile unless `seccomp: false`.
+ */
+export function writeConfig(bundle, runc, { seccomp = true } = {}) {
   let config;
   if (runc) {
     execFileSync(runc, ['spec', '--bundle', bundle]);
@@ -32,7 +41,14 @@ export function writeConfig(bundle, runc) {
   } else {
     config = {
       ociVersion: '1.0.2',
-      process: { args: [], env: ['PATH=/bin'], cwd: '/', user: { uid: 0, gid: 0 }, noNewPrivileges: true },
+      process: {
+        args: [],
+        env: ['PATH=/bin'],
+        cwd: '/',
+        user: { uid: 0, gid: 0 },
+        capabilities: { bounding: ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'] },
+        noNewPrivileges: true,
+      },
       root: { path: 'rootfs', readonly: true },
       hostname: 'bench',
       mounts: [
@@ -45,32 +61,44 @@ export function writeConfig(bundle, runc) {
   config.process.terminal = false;
   config.process.args = ['/bin/true'];
   config.linux.cgroupsPath = '/strata/bench'; // both runtimes: under Strata's parent
+  if (seccomp) config.linux.seccomp = seccompFor({}, config.process.capabilities.bounding);
   fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config, null, 2));
+}
+
+/** Times of `run` for each runtime, interleaved: pair i runs strata first when i is even. */
+function pairedRuns(runtimes, bundle, state, count) {
+  const times = runtimes.map(() => []);
+  for (let i = 0; i < count; i++) {
+    const order = i % 2 === 0 ? runtimes.map((_, k) => k) : runtimes.map((_, k) => runtimes.length - 1 - k);
+    for (const k of order) {
+      const binary = runtimes[k];
+      times[k].push(timeCommand(binary, ['--root', path.join(state, path.basename(binary)), 'run', '--bundle', bundle, `bench-${process.pid}-${i}`]));
+    }
+  }
+  return times;
 }
 
 export function benchRuntime({ work, runs }) {
   if (!fs.existsSync(STRATA_RUNTIME)) throw new Error('strata-runtime is not built (npm run build:native)');
   const runc = which('runc');
-  const bundle = makeBundle(path.join(work, 'runtime-bundle'));
-  writeConfig(bundle, runc);
   const count = Math.max(10, runs * 10);
   const state = path.join(work, 'runtime-state');
-  const time = (binary) => {
-    const times = [];
-    for (let i = 0; i < count; i++) times.push(timeCommand(binary, ['--root', path.join(state, path.basename(binary)), 'run', '--bundle', bundle, `bench-${process.pid}-${i}`]));
-    return times;
-  };
-  time(STRATA_RUNTIME).slice(0, 2); // warm the page cache for both sides alike
-  if (runc) time(runc).slice(0, 2);
-  const strataTimes = time(STRATA_RUNTIME);
+  const runtimes = runc ? [STRATA_RUNTIME, runc] : [STRATA_RUNTIME];
   const rows = [];
-  const result = { name: 'runtime', samples: { strata: strataTimes }, rows };
-  if (runc) {
-    const runcTimes = time(runc);
-    result.samples.runc = runcTimes;
-    rows.push({ what: `run /bin/true in a busybox bundle (median of ${count})`, strata: seconds(median(strataTimes)), peer: seconds(median(runcTimes)), peerName: 'runc run', ratio: (median(strataTimes) / median(runcTimes)).toFixed(2), target: '≤ 1 (crun is ~0.5)' });
-  } else {
-    rows.push({ what: `run /bin/true in a busybox bundle (median of ${count})`, strata: seconds(median(strataTimes)), peer: 'n/a', peerName: 'runc (not installed: apt-get install runc)', ratio: 'n/a', target: '≤ 1' });
+  const result = { name: 'runtime', samples: {}, rows };
+  for (const seccomp of [true, false]) {
+    const bundle = makeBundle(path.join(work, 'runtime-bundle'));
+    writeConfig(bundle, runc, { seccomp });
+    pairedRuns(runtimes, bundle, state, 2); // warm the page cache for both sides alike
+    const [strataTimes, runcTimes] = pairedRuns(runtimes, bundle, state, count);
+    const key = seccomp ? 'seccomp' : 'noSeccomp';
+    result.samples[key] = { strata: strataTimes, ...(runcTimes ? { runc: runcTimes } : {}) };
+    const what = `run /bin/true in a busybox bundle, ${seccomp ? "the engine's default seccomp profile (Docker's) on both" : 'no seccomp filter'} (median of ${count} alternating pairs)`;
+    if (runcTimes) {
+      rows.push({ what, strata: seconds(median(strataTimes)), peer: seconds(median(runcTimes)), peerName: 'runc run', ratio: (median(strataTimes) / median(runcTimes)).toFixed(2), target: '< 0.5' });
+    } else {
+      rows.push({ what, strata: seconds(median(strataTimes)), peer: 'n/a', peerName: 'runc (not installed: apt-get install runc)', ratio: 'n/a', target: '< 0.5' });
+    }
   }
   fs.rmSync(state, { recursive: true, force: true });
   return result;

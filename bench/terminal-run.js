@@ -3,28 +3,36 @@
 // terminal.output event — through the API in this process (the window's engine) and
 // through `strata system service` over its Unix socket; then a 100 MB flood from a tty
 // container watched by a client that stops reading: the service's peak memory (VmHWM)
-// before and after, and whether the container finished. Prints one JSON object.
-// node bench/terminal-run.js STORE_ROOT SOCKET IMAGE KEYS
+// before and after, and whether the container finished. Prints one JSON object; the latency
+// as one {median, p95} per run (a session of KEYS keys each).
+// node bench/terminal-run.js STORE_ROOT SOCKET IMAGE RUNS KEYS
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { check, inProcessClient, socketClient } from './api-clients.js';
 
-const [root, socketPath, image, keys] = process.argv.slice(2);
+const [root, socketPath, image, runs, keys] = process.argv.slice(2);
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))];
 
 /** Median and p95 ms from typing one key into sh to its echo, `count` keys. */
 async function echoLatency(client, container, count) {
   await check(client.subscribe('terminal.output'), 'subscribe');
-  const { session } = await check(client.call('terminal.open', { ref: container, exec: { command: ['sh'] }, rows: 24, cols: 80 }), 'terminal.open');
+  // Heard from before the open: its first output (the prompt) may come before its answer.
+  let session;
+  const early = [];
   let seen = '';
   let waiting;
-  client.listeners.add((event, payload) => {
-    if (event !== 'terminal.output' || payload.session !== session) return;
+  const listener = (event, payload) => {
+    if (event !== 'terminal.output') return;
+    if (session === undefined) return void early.push(payload);
+    if (payload.session !== session) return;
     seen += Buffer.from(payload.data, 'base64').toString('latin1');
     waiting?.();
-  });
+  };
+  client.listeners.add(listener);
+  ({ session } = await check(client.call('terminal.open', { ref: container, exec: { command: ['sh'] }, rows: 24, cols: 80 }), 'terminal.open'));
+  for (const payload of early) listener('terminal.output', payload);
   const until = (test) =>
     new Promise((resolve) => {
       waiting = () => {
@@ -49,7 +57,9 @@ async function echoLatency(client, container, count) {
     times.push(nowMs() - start);
     if (i % 20 === 19) await check(client.call('terminal.input', { session, data: Buffer.from('\x15').toString('base64') }), 'terminal.input'); // ^U: a short line
   }
-  await check(client.call('terminal.close', { session }), 'terminal.close');
+  await check(client.call('terminal.input', { session, data: Buffer.from('\x15exit\n').toString('base64') }), 'terminal.input'); // the shell goes with its run
+  await check(client.call('terminal.close', { session }), 'terminal.close').catch(() => undefined); // it may have ended already
+  client.listeners.delete(listener);
   return { median: percentile(times, 50), p95: percentile(times, 95) };
 }
 
@@ -63,9 +73,10 @@ try {
   });
   const local = inProcessClient(root, 'terminal bench');
   const runner = await check(local.call('containers.run', { image, options: { name: 'echo-bench', command: ['sleep', '600'], network: 'none' } }), 'containers.run');
-  const result = { inProcess: await echoLatency(local, runner.id, Number(keys)) };
+  const result = { inProcess: [], socket: [] };
+  for (let run = 0; run < Number(runs); run++) result.inProcess.push(await echoLatency(local, runner.id, Number(keys)));
   const remote = await socketClient(socketPath);
-  result.socket = await echoLatency(remote, runner.id, Number(keys));
+  for (let run = 0; run < Number(runs); run++) result.socket.push(await echoLatency(remote, runner.id, Number(keys)));
   remote.close();
 
   // The flood: 100 MB to a tty, a viewer over the socket that stops reading.

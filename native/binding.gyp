@@ -15,7 +15,8 @@
       "target_name": "strata-runtime",
       "type": "executable",
       "sources": ["<!@(ls -1 src/runtime/*.c)"],
-      "cflags": ["-Wall", "-Wextra", "-Werror", "-std=gnu11", "-D_GNU_SOURCE"]
+      "cflags": ["-Wall", "-Wextra", "-Werror", "-std=gnu11", "-D_GNU_SOURCE"],
+      "libraries": ["-lseccomp"]
     }
   ]
 }

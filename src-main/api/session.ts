@@ -16,7 +16,8 @@ export interface SessionOptions {
   /**
    * Bytes sent to the client that it has not read yet (a WebSocket's bufferedAmount): how far
    * behind it is. A stream (a terminal's output) drops a client too far behind rather than
-   * buffer for it without bound. Absent: the transport delivers at once (IPC, in-process).
+   * buffer for it without bound. Over IPC, what the window's preload has not acknowledged
+   * (src-main/electron/delivery-ledger.ts). Absent: the transport delivers at once (in-process).
    */
   backlog?: () => number;
 }

@@ -1,15 +1,16 @@
 // One terminal session's output on its way to the client that opened it: bytes from the
-// attach socket gathered into `terminal.output` events (base64) and the end as one
-// `terminal.exit`. A key's echo after a quiet moment goes out at once (the bytes of the same
+// attach socket gathered into `terminal.output` events (base64; a process without a terminal
+// has stderr apart, in events of their own) and the end as one `terminal.exit`. A key's echo after a quiet moment goes out at once (the bytes of the same
 // turn of the loop together); output that keeps coming is gathered, one event every 10 ms at
 // most, or at once when 32 KiB are waiting — so typing feels direct and a flood costs few events.
 //
 // Flow control: the terminal's holder (the shim) never waits for anyone, and the engine reads
 // its connection all the time, so a slow client cannot hold the container back. What it can
 // do is make the engine buffer for it: events its transport has not delivered (a WebSocket
-// client that does not read). Past MAX_CLIENT_BACKLOG of those the session is dropped — the
-// client is told (`reason: 'dropped'`), the process runs on, and the client may open a new
-// session (it gets the holder's scrollback). The engine's own batch is at most one batch.
+// client that does not read, a window whose renderer does not take its IPC messages). Past
+// MAX_CLIENT_BACKLOG of those the session is dropped — the client is told (`reason:
+// 'dropped'`), the process runs on, and the client may open a new session (it gets the
+// holder's scrollback). The engine's own batch is at most one batch.
 import type { TerminalSession, TerminalEnd } from '../engine/containers/terminal-session';
 import type { Session } from './session';
 
@@ -23,6 +24,8 @@ export const MAX_CLIENT_BACKLOG = 2 * 1024 * 1024;
 export class TerminalRelay {
   private chunks: Buffer[] = [];
   private size = 0;
+  /** The stream the gathered chunks are of: a batch is of one stream. */
+  private stream: 'stdout' | 'stderr' = 'stdout';
   /** The pending flush: at once (an immediate, after a quiet moment) or later (a timeout). */
   private timer: { at: 'once'; handle: NodeJS.Immediate } | { at: 'later'; handle: NodeJS.Timeout } | undefined;
   private lastFlush = 0;
@@ -38,7 +41,7 @@ export class TerminalRelay {
   /** Starts relaying; `ended` is called once when the session is over by itself (exit, drop). */
   start(ended: () => void): void {
     this.terminal.listen({
-      output: (data) => this.add(data, ended),
+      output: (data, stream) => this.add(data, stream, ended),
       end: (end) => this.finish(end, ended),
     });
   }
@@ -51,8 +54,13 @@ export class TerminalRelay {
     this.terminal.detach();
   }
 
-  private add(data: Buffer, ended: () => void): void {
+  private add(data: Buffer, stream: 'stdout' | 'stderr', ended: () => void): void {
     if (this.over) return;
+    if (stream !== this.stream) {
+      this.flush(ended); // the other stream's batch first: the order across streams holds
+      if (this.over) return;
+      this.stream = stream;
+    }
     this.chunks.push(data);
     this.size += data.length;
     if (this.size >= OUTPUT_BATCH_BYTES) return this.flush(ended);
@@ -72,7 +80,7 @@ export class TerminalRelay {
     const data = Buffer.concat(this.chunks, this.size).toString('base64');
     this.chunks = [];
     this.size = 0;
-    this.session.emit('terminal.output', { session: this.id, data });
+    this.session.emit('terminal.output', { session: this.id, data, ...(this.stream === 'stderr' ? { stream: 'stderr' as const } : {}) });
   }
 
   private cancelTimer(): void {

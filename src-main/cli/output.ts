@@ -115,12 +115,3 @@ export function truncate(text: string, width: number): string {
   return text.length <= width ? text : text.slice(0, width - 1) + '…';
 }
 
-/** `drwxr-xr-x` from an entry kind and permission bits. */
-export function modeString(kind: string, mode: number): string {
-  const type = { dir: 'd', symlink: 'l', char: 'c', block: 'b', fifo: 'p', whiteout: 'c' }[kind] ?? '-';
-  const bits = ['r', 'w', 'x', 'r', 'w', 'x', 'r', 'w', 'x'].map((ch, i) => ((mode >> (8 - i)) & 1 ? ch : '-'));
-  if (mode & 0o4000) bits[2] = bits[2] === 'x' ? 's' : 'S';
-  if (mode & 0o2000) bits[5] = bits[5] === 'x' ? 's' : 'S';
-  if (mode & 0o1000) bits[8] = bits[8] === 'x' ? 't' : 'T';
-  return type + bits.join('');
-}

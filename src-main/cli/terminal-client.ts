@@ -4,6 +4,9 @@
 // terminal, whose line discipline acts on them), the detach keys watched for; the window's
 // size followed (SIGWINCH → terminal.resize). The local terminal's mode is restored on every
 // way out: the process's exit, a detach, an error, SIGTERM or SIGHUP, this process's exit.
+// A process without a terminal given a stdin (`run -i`, `exec -i` without -t) is joined the
+// same way, without raw mode or detach keys: standard input (a pipe, a file, a terminal) as it
+// comes, its end closing the process's stdin; stdout and stderr each to ours.
 import { isApiError } from '@shared/api/api-error';
 import type { ApiClient } from '@shared/api/client';
 import type { TerminalExec, TerminalExitEvent, TerminalOutputEvent } from '@shared/api/types/containers';
@@ -16,8 +19,10 @@ export interface TerminalClientOptions {
   exec?: TerminalExec;
   /** Start the container, attached before its program runs (`run -it`, `start -a`). */
   start?: boolean;
-  /** Send standard input (`-i`); it must then be a terminal. */
+  /** Send standard input (`-i`); with a terminal at the far end it must be a terminal too. */
   input: boolean;
+  /** Whether the far end is a terminal (`-t`); false: stdio pipes (`-i` alone). */
+  terminal: boolean;
   /** The detach sequence (parseDetachKeys); empty: none. */
   detachKeys: Buffer;
 }
@@ -27,9 +32,14 @@ export type TerminalOutcome = { exitCode: number } | { detached: true; container
 /** Size used when standard output is not a terminal (docker's default). */
 const DEFAULT_SIZE = { rows: 24, cols: 80 };
 
-/** Refuses input from something that is not a terminal, as docker does for `-it`. */
-export function checkInputIsTerminal(input: boolean): void {
-  if (input && !process.stdin.isTTY) throw new StrataError('INVALID_ARGUMENT', 'the input device is not a TTY');
+/** Whether container `ref` was made with a terminal (`-t`): its attach joins a terminal, else its stdio pipes (`-i` alone). */
+export async function hasTerminal(api: ApiClient, ref: string): Promise<boolean> {
+  return (await api.call('containers.inspect', { ref })).options.tty === true;
+}
+
+/** Refuses input from something that is not a terminal for a terminal (`-it`), as docker does. */
+export function checkInputIsTerminal(input: boolean, terminal = true): void {
+  if (input && terminal && !process.stdin.isTTY) throw new StrataError('INVALID_ARGUMENT', 'the input device is not a TTY');
 }
 
 export async function runTerminal(api: ApiClient, output: Output, options: TerminalClientOptions): Promise<TerminalOutcome> {
@@ -43,7 +53,7 @@ export async function runTerminal(api: ApiClient, output: Output, options: Termi
 
   const take = (event: TerminalOutputEvent | TerminalExitEvent): void => {
     if (event.session !== session) return;
-    if ('data' in event) stdout.write(Buffer.from(event.data, 'base64'));
+    if ('data' in event) (event.stream === 'stderr' ? process.stderr : stdout).write(Buffer.from(event.data, 'base64'));
     else if (event.reason === 'exited' && event.exitCode !== null) finish({ exitCode: event.exitCode });
     else finish(new StrataError('UNAVAILABLE', event.message ?? `the terminal session ended (${event.reason})`));
   };
@@ -52,7 +62,7 @@ export async function runTerminal(api: ApiClient, output: Output, options: Termi
   const stopExit = api.on('terminal.exit', hear);
 
   // Raw mode is undone however this ends; 'exit' covers a crash past the finally below.
-  const raw = options.input && stdin.isTTY;
+  const raw = options.input && options.terminal && stdin.isTTY;
   const restore = () => {
     if (raw && stdin.isTTY) stdin.setRawMode(false);
   };
@@ -63,7 +73,7 @@ export async function runTerminal(api: ApiClient, output: Output, options: Termi
 
   // Input in order, one call at a time: keys must not overtake each other.
   let sending: Promise<unknown> = Promise.resolve();
-  const send = (method: 'terminal.input' | 'terminal.resize', input: Record<string, unknown>) => {
+  const send = (method: 'terminal.input' | 'terminal.resize' | 'terminal.closeInput', input: Record<string, unknown>) => {
     sending = sending
       .then(() => api.call(method, { session: session!, ...input } as never))
       .catch((error: unknown) => {
@@ -71,22 +81,26 @@ export async function runTerminal(api: ApiClient, output: Output, options: Termi
         if (!isApiError(error) || error.code !== 'NOT_FOUND') finish(error as Error);
       });
   };
-  const filter = new DetachKeyFilter(options.detachKeys);
+  // Detach keys are a terminal's (as docker's): a pipe's bytes all go to the process.
+  const filter = new DetachKeyFilter(options.terminal ? options.detachKeys : Buffer.alloc(0));
   const onKeys = (typed: Buffer) => {
     const { forward, detach } = filter.feed(typed);
     if (forward.length) send('terminal.input', { data: forward.toString('base64') });
     if (detach) void sending.then(() => finish({ detached: true, container: options.ref }));
   };
   const onResize = () => send('terminal.resize', size());
+  // The end of our input is the end of the process's (a pipe's EOF; a terminal's ^D is typed by its user).
+  const onEnd = () => send('terminal.closeInput', {});
 
   try {
     if (raw) stdin.setRawMode(true);
     const opened = await api.call('terminal.open', { ref: options.ref, ...(options.exec ? { exec: options.exec } : {}), ...(options.start ? { start: true } : {}), ...size() });
     session = opened.session;
     early.splice(0).forEach(take);
-    if (stdout.isTTY) stdout.on('resize', onResize);
+    if (stdout.isTTY && options.terminal) stdout.on('resize', onResize);
     if (options.input) {
       stdin.on('data', onKeys);
+      if (!options.terminal) stdin.once('end', onEnd);
       stdin.resume();
     }
     const outcome = await done;
@@ -99,6 +113,7 @@ export async function runTerminal(api: ApiClient, output: Output, options: Termi
     process.removeListener('exit', restore);
     for (const signal of signals) process.removeListener(signal, onSignal);
     stdin.removeListener('data', onKeys);
+    stdin.removeListener('end', onEnd);
     stdin.pause();
     stdout.removeListener('resize', onResize);
     stopOutput();

@@ -4,11 +4,14 @@
 // one call besides the API: the system's open dialog, shown over that window.
 // Behind the IPC is the window's connection (app-connection.ts): the system engine over its
 // socket, or the engine in this process; switching engines re-serves the window and reloads it.
-import { type BrowserWindow, type IpcMainInvokeEvent, dialog, ipcMain } from 'electron';
+// Events to the window are counted (delivery-ledger.ts) and the preload says how many it has
+// taken, so the API sees how far behind the window is, as it sees a WebSocket client's.
+import { type BrowserWindow, type IpcMainEvent, type IpcMainInvokeEvent, dialog, ipcMain } from 'electron';
 import { IPC_CHANNELS, type Reply } from '@shared/api/protocol';
 import { toErrorShape } from '@shared/errors';
 import type { ClientSession } from '../connections/session-host';
 import { appSessionHost, closeAppConnection, onConnectionSwitched } from './app-connection';
+import { DeliveryLedger } from './delivery-ledger';
 import { type AppLocation, isAppUrl, pickPathOptions } from './policy';
 
 const REFUSED: Reply = { error: { code: 'UNSUPPORTED', message: "the Strata API answers only the app's own window" } };
@@ -46,13 +49,16 @@ export function serveApiToWindow(window: BrowserWindow, location: AppLocation): 
   served = { window, location };
   const contents = window.webContents;
   let closed = false;
+  const ledger = new DeliveryLedger();
   // The session is this window's seam to the engine (openSession(sink) → call/subscribe/
   // unsubscribe/close): the system engine's socket or the in-process API alike.
   const session: Promise<ClientSession | Reply> = appSessionHost().then(
     (host) => {
-      const opened = host.openSession((event, payload) => {
-        if (!contents.isDestroyed()) contents.send(IPC_CHANNELS.event, event, payload);
-      });
+      const sink = (event: string, payload: unknown): void => {
+        if (contents.isDestroyed()) return;
+        contents.send(IPC_CHANNELS.event, event, payload, ledger.sent(payload));
+      };
+      const opened = host.openSession(sink, { backlog: () => ledger.backlog() });
       if (closed) opened.close();
       return opened;
     },
@@ -63,7 +69,7 @@ export function serveApiToWindow(window: BrowserWindow, location: AppLocation): 
     },
   );
 
-  const fromTheApp = (event: IpcMainInvokeEvent): boolean => {
+  const fromTheApp = (event: IpcMainInvokeEvent | IpcMainEvent): boolean => {
     const frame = event.senderFrame;
     return event.sender === contents && frame !== null && frame.parent === null && isAppUrl(frame.url, location);
   };
@@ -79,6 +85,10 @@ export function serveApiToWindow(window: BrowserWindow, location: AppLocation): 
     }
   };
 
+  const onTaken = (event: IpcMainEvent, count: unknown): void => {
+    if (fromTheApp(event)) ledger.acknowledged(count);
+  };
+  ipcMain.on(IPC_CHANNELS.eventsTaken, onTaken);
   ipcMain.handle(IPC_CHANNELS.invoke, (event, method: unknown, input: unknown) => answer(event, (s) => s.call(String(method), input)));
   ipcMain.handle(IPC_CHANNELS.subscribe, (event, name: unknown) => answer(event, (s) => s.subscribe(String(name))));
   ipcMain.handle(IPC_CHANNELS.unsubscribe, (event, name: unknown) => answer(event, (s) => s.unsubscribe(String(name))));
@@ -96,6 +106,7 @@ export function serveApiToWindow(window: BrowserWindow, location: AppLocation): 
     closed = true;
     void session.then((opened) => ('close' in opened ? opened.close() : undefined));
     for (const channel of CHANNELS) ipcMain.removeHandler(channel);
+    ipcMain.off(IPC_CHANNELS.eventsTaken, onTaken);
   };
   detachWindow = detach;
   contents.once('destroyed', detach);

@@ -10,8 +10,21 @@ import { type PickPathOptions, PRELOAD_API_KEY, type StrataPreloadApi } from '@s
 /** Replaced at build time with package.json's version (electron.vite.config.ts). */
 declare const __STRATA_VERSION__: string;
 
+/** How often, at most, the preload tells the main process which events it has taken. */
+const TAKEN_EVERY_MS = 25;
+
 const listeners = new EventListeners();
-ipcRenderer.on(IPC_CHANNELS.event, (_event, name: string, payload: unknown) => listeners.emit(name, payload));
+/** The sequence number of the last event taken; told to the main process (ipc.ts), which bounds how far behind the window may fall. */
+let taken = 0;
+let telling: ReturnType<typeof setTimeout> | undefined;
+ipcRenderer.on(IPC_CHANNELS.event, (_event, name: string, payload: unknown, seq: unknown) => {
+  listeners.emit(name, payload);
+  if (typeof seq === 'number') taken = seq;
+  telling ??= setTimeout(() => {
+    telling = undefined;
+    ipcRenderer.send(IPC_CHANNELS.eventsTaken, taken);
+  }, TAKEN_EVERY_MS);
+});
 
 /** An IPC call; a failure of IPC itself (no handler: the engine did not start) becomes an error reply. */
 function ask(channel: string, ...args: unknown[]): Promise<Reply> {

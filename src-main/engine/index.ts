@@ -7,8 +7,8 @@ import type { PullOptions, PulledImage } from './registry/pull';
 import type { BuildOptions, BuildResult } from './build/execute';
 import { type PruneResult, type RemoveResult, prune, removeImage, tagImage } from './images/image-ops';
 import { type ImageInfo, findImageAsync, listImagesAsync } from './images/image-store';
-import type { ImageWaste } from '@shared/api/types/images';
-import { type TreeQuery, imageTree, imageWaste } from './images/image-tree';
+import type { ImageWaste, PathHistory } from '@shared/api/types/images';
+import { type TreeQuery, imagePathHistory, imageTree, imageWaste } from './images/image-tree';
 import type { LayerTree } from './layers/layer-index';
 import type { ContainerRecord } from './containers/container';
 import { containerFile, recordCache } from './containers/container-store';
@@ -27,7 +27,9 @@ import { runContainer } from './containers/run-container';
 import { startContainer } from './containers/start-container';
 import { killContainer, stopContainer } from './containers/stop-container';
 import { waitContainer } from './containers/wait-container';
+import { listExecSessions } from './containers/exec-session';
 import { type OpenTerminalOptions, openTerminal } from './containers/open-terminal';
+import type { ExecSessionInfo } from '@shared/api/types/containers';
 import type { TerminalSession } from './containers/terminal-session';
 import { type ContainerStatsSamplerOptions, type StatsSampler, openContainerStatsSampler } from './stats/index';
 import { StoreSupervisor, type StoreSupervisorOptions } from './supervisor/store-supervisor';
@@ -131,6 +133,11 @@ export class Engine {
     return imageTree(this.store, ref, query);
   }
 
+  /** Every layer that changed one path of an image: added, modified, deleted, and how. */
+  imagePathHistory(ref: string, path: string): Promise<PathHistory> {
+    return imagePathHistory(this.store, ref, path);
+  }
+
   /** What later layers make unreachable: wasted bytes per path and per layer, and the efficiency score. */
   imageWaste(ref: string): Promise<ImageWaste> {
     return imageWaste(this.store, ref);
@@ -213,6 +220,11 @@ export class Engine {
     return openTerminal(this.store, options);
   }
 
+  /** The exec sessions of a container whose process runs on (to attach to again). */
+  listExecSessions(ref: string): Promise<ExecSessionInfo[]> {
+    return listExecSessions(this.store, ref);
+  }
+
   /** The OCI runtime config.json generated at the container's last start (null before its first). */
   runtimeConfig(ref: string): Promise<Record<string, unknown> | null> {
     return runtimeConfigOf(this.store, ref);
@@ -266,3 +278,6 @@ export class Engine {
     return containerFile(this.store, id, 'log');
   }
 }
+
+/** The seccomp filter a container gets (default profile, resolved), for bench/runtime.js. */
+export { seccompFor } from './runtime/seccomp-profile';

@@ -9,8 +9,8 @@
 // lists a missing one). Adding an event: one entry in `events`, plus where it is published.
 import { z } from 'zod';
 import { type JobSpec, type MethodSpec, call, job, type } from './define';
-import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, LogLine, LogLinesEvent, TerminalExitEvent, TerminalOutputEvent } from './types/containers';
-import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImageWaste, ImportedImage, PruneResult, PulledImage, RemoveResult, StoreDiskUsage } from './types/images';
+import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, ExecSessionInfo, LogLine, LogLinesEvent, TerminalExitEvent, TerminalOutputEvent } from './types/containers';
+import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImageWaste, ImportedImage, PathHistory, PruneResult, PulledImage, RemoveResult, StoreDiskUsage } from './types/images';
 import type { JobInfo, JobOutput, JobOutputEvent, JobProgressEvent } from './types/jobs';
 import type { HistoryPoint, StatsSample } from './types/stats';
 import type { ConnectionInfo } from './types/connection';
@@ -59,6 +59,8 @@ export const methods = {
       path: z.string().min(1),
       format: z.enum(['oci', 'oci-archive', 'docker-archive', 'rootfs']).optional(),
       tags: z.array(ref).optional(),
+      /** OCI layouts: the repository a tag-only ref name (`1.0`) goes under; default the directory's or archive's name. */
+      repository: z.string().min(1, 'must not be empty').max(255).optional(),
       /** Containerfile-style config for a rootfs tar: `CMD ["sh"]`, `ENV A=b`. */
       changes: z.array(z.string()).optional(),
     }),
@@ -99,6 +101,8 @@ export const methods = {
     }),
     type<ImageTree>(),
   ),
+  /** Every layer that changed one path ('/etc/passwd'): what it wrote (mode, owner, size) or how it deleted it; bottom first. */
+  'images.pathHistory': call(z.strictObject({ ref, path: z.string().min(1, 'must not be empty').max(4096) }), type<PathHistory>()),
   /** What later layers make unreachable (dive's wasted space and efficiency score): per path, per layer, in total. */
   'images.wasted': call(imageRef, type<ImageWaste>()),
   'disk.usage': call(noInput, type<StoreDiskUsage>()),
@@ -211,22 +215,32 @@ export const methods = {
       ref,
       exec: z
         .strictObject({
-          command: z.array(z.string()).min(1, 'give a command'),
+          /** Absent: the container's shell, /bin/bash when it has one, else /bin/sh. */
+          command: z.array(z.string()).min(1, 'give a command').optional(),
           env: z.array(z.string().regex(/^[^=\s\0]+=[^\0]*$/, 'must be KEY=VALUE')).optional(),
           workdir: z.string().startsWith('/', 'must be an absolute path').optional(),
           user: z.string().min(1).optional(),
+          /** false: no terminal — stdin, stdout and stderr as pipes (`exec -i` alone; stderr comes as `stream: 'stderr'` output). */
+          tty: z.boolean().optional(),
         })
         .optional(),
+      /** An exec session's id (`terminal.list`): attached to again; NOT_FOUND once its process has ended. */
+      reattach: z.string().min(1).optional(),
       start: z.boolean().optional(),
       rows: terminalDimension,
       cols: terminalDimension,
     }),
-    type<{ session: string; container: string }>(),
+    /** `exec`: of an exec session, its id and the command it runs (the shell the engine chose, when none was given). */
+    type<{ session: string; container: string; exec?: { id: string; command: string[] } }>(),
   ),
+  /** The container's exec sessions whose process runs on, oldest first: what a client that left (a closed window, an engine restart) may reattach. */
+  'terminal.list': call(z.strictObject({ ref }), type<ExecSessionInfo[]>()),
   /** Bytes typed or pasted (base64 in `data`, at most MAX_TERMINAL_INPUT decoded); CONFLICT while the terminal takes input slower than it comes. */
   'terminal.input': call(z.strictObject({ session: sessionId, data: base64.max(Math.ceil(MAX_TERMINAL_INPUT / 3) * 4) }), type<void>()),
   /** The client's window size; the process gets SIGWINCH. */
   'terminal.resize': call(z.strictObject({ session: sessionId, rows: terminalDimension, cols: terminalDimension }), type<void>()),
+  /** Ends the process's input: a terminal's EOF character is typed (^D); without a terminal, its stdin pipe is closed. */
+  'terminal.closeInput': call(z.strictObject({ session: sessionId }), type<void>()),
   /** Leaves the session (detach): the process keeps running; no `terminal.exit` follows. */
   'terminal.close': call(z.strictObject({ session: sessionId }), type<void>()),
 

@@ -49,6 +49,8 @@ export const IPC_CHANNELS = {
   unsubscribe: 'strata:unsubscribe',
   /** renderer → main: the system's open dialog (Electron only; not the API). */
   pickPath: 'strata:pick-path',
-  /** main → renderer: (event name, payload). */
+  /** main → renderer: (event name, payload, sequence number). */
   event: 'strata:event',
+  /** renderer → main: the sequence number of the last event the preload has taken (the window's backlog, src-main/electron/delivery-ledger.ts). */
+  eventsTaken: 'strata:events-taken',
 } as const;

@@ -11,6 +11,9 @@ export interface SocketLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: unknown) => void): void;
+  /** Stops and starts reading the connection (the `ws` package's; a browser's WebSocket has neither). */
+  pause?(): void;
+  resume?(): void;
 }
 
 export type SocketConstructor = new (url: string) => SocketLike;
@@ -35,6 +38,13 @@ export interface WebSocketTransportOptions {
 export interface WebSocketTransport extends Transport {
   /** Closes the socket and stops reconnecting; pending calls fail. */
   close(): void;
+  /**
+   * Stops (false) or starts again (true) reading the socket, where the socket can (the `ws`
+   * package's): what the server sends meanwhile waits in the kernel and then in the server,
+   * whose own bound for a client that does not read applies (a terminal's output: the
+   * session is dropped past 2 MiB). For a front end whose own client is behind.
+   */
+  setReading(on: boolean): void;
 }
 
 const CONNECTING = 0;
@@ -77,6 +87,7 @@ export function webSocketTransport(url: string, options: WebSocketTransportOptio
   /** Why the current socket is going down, when it said (a refusal frame, a connect error). */
   let failure: ErrorShape | undefined;
   let refused = false;
+  let reading = true;
 
   const frame = (body: ClientFrame): string => JSON.stringify(body);
 
@@ -89,6 +100,7 @@ export function webSocketTransport(url: string, options: WebSocketTransportOptio
     let opened = false;
     s.addEventListener('open', () => {
       opened = true;
+      if (!reading) s.pause?.();
       retryMs = RECONNECT_MS.first;
       options.onStatus?.({ state: 'connected' });
       // Subscriptions first (also those made while connecting), then the calls that waited.
@@ -188,6 +200,12 @@ export function webSocketTransport(url: string, options: WebSocketTransportOptio
       return () => {
         if (registration.remove().last && socket?.readyState === OPEN) sendSubscription('unsubscribe', event);
       };
+    },
+    setReading(on: boolean): void {
+      reading = on;
+      if (socket?.readyState !== OPEN) return; // an opening socket takes it when it opens
+      if (on) socket.resume?.();
+      else socket.pause?.();
     },
     close(): void {
       closed = true;

@@ -141,6 +141,7 @@ describe.skipIf(!asRoot)('no synchronous fs on the API and its timers', () => {
       await call('images.tree', { ref: 'test/a:1', merged: true, depth: 2 });
       await call('images.tree', { ref: 'test/a:1', layer: 0 });
       await call('images.wasted', { ref: 'test/a:1' });
+      await call('images.pathHistory', { ref: 'test/a:1', path: '/etc/passwd' });
       await call('disk.usage', {});
       await call('images.tag', { source: 'test/a:1', target: 'test/a:2' });
       await call('images.remove', { ref: 'test/a:2', dryRun: true }); // the window's question before a removal

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Api } from '../../src-main/api/dispatch';
 import { MAX_CLIENT_BACKLOG } from '../../src-main/api/terminal-relay';
+import { DeliveryLedger } from '../../src-main/electron/delivery-ledger';
 import type { ContainerRecord, TerminalExitEvent, TerminalOutputEvent } from '@shared/api/types/containers';
 import { Engine } from '../../src-main/engine/index';
 import { type RunningServer, startServer } from '../../src-main/server/server';
@@ -32,10 +33,33 @@ function terminalImage(dir: string): TestImage {
   return { tag: 'test/tty:1', layers: [...a.layers, tools], cmd: ['/bin/sh'] };
 }
 
+/**
+ * The same with a /bin/bash (a script that says so and runs busybox's sh, reached by an
+ * absolute link that only resolves inside the image), and one whose /bin/bash points at
+ * /usr/bin/bash, which the image lacks and the host has: judged inside the image, no shell.
+ */
+function bashImages(dir: string, base: TestImage): TestImage[] {
+  const bash = makeLayer(dir, 'bash-link', (root) => {
+    fs.mkdirSync(path.join(root, 'usr/libexec'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'usr/libexec/bash'), '#!/bin/sh\nexport SHELL_IS=bash\nexec /bin/sh "$@"\n', { mode: 0o755 });
+    fs.mkdirSync(path.join(root, 'bin'));
+    fs.symlinkSync('/usr/libexec/bash', path.join(root, 'bin', 'bash'));
+  });
+  const hostBash = makeLayer(dir, 'host-bash-link', (root) => {
+    fs.mkdirSync(path.join(root, 'bin'));
+    fs.symlinkSync('/usr/bin/bash', path.join(root, 'bin', 'bash'));
+  });
+  return [
+    { ...base, tag: 'test/bash:1', layers: [...base.layers, bash] },
+    { ...base, tag: 'test/hostbash:1', layers: [...base.layers, hostBash] },
+  ];
+}
+
 beforeAll(async () => {
   work = makeTempDir('api-terminal');
   engine = Engine.open({ root: path.join(work, 'store') });
-  await engine.importImage({ path: writeDockerArchive(work, [terminalImage(work)]) });
+  const tty = terminalImage(work);
+  await engine.importImage({ path: writeDockerArchive(work, [tty, ...bashImages(work, tty)]) });
   api = new Api({ engine, containerPollMs: 1000 });
   server = await startServer({ api, staticRoot: path.join(work, 'no-site') });
   url = `ws://127.0.0.1:${server.port}/api?token=${server.token}`;
@@ -139,11 +163,10 @@ describe('terminal sessions over the WebSocket', () => {
   it('refuses a container without a terminal, one not running, and a bad size', async () => {
     const client = await connect();
     const plain = await result<ContainerRecord>(client, 'containers.run', { image: 'test/tty:1', options: { command: ['sleep', '1000'] } });
-    expect(await client.call('terminal.open', { ref: plain.id, rows: 24, cols: 80 })).toMatchObject({ error: { code: 'CONFLICT', message: expect.stringMatching(/has no terminal/) } });
+    expect(await client.call('terminal.open', { ref: plain.id, rows: 24, cols: 80 })).toMatchObject({ error: { code: 'CONFLICT', message: expect.stringMatching(/has no terminal nor stdin/) } });
     const created = await result<ContainerRecord>(client, 'containers.create', { image: 'test/tty:1', options: { tty: true } });
     expect(await client.call('terminal.open', { ref: created.id, rows: 24, cols: 80 })).toMatchObject({ error: { code: 'CONFLICT', message: expect.stringMatching(/is created/) } });
     expect(await client.call('terminal.open', { ref: created.id, rows: 0, cols: 80 })).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
-    expect(await client.call('containers.create', { image: 'test/tty:1', options: { interactive: true } })).toMatchObject({ error: { code: 'UNSUPPORTED' } });
     await result(client, 'containers.kill', { ref: plain.id });
   });
 
@@ -170,6 +193,140 @@ describe('terminal sessions over the WebSocket', () => {
     expect(await client.call('terminal.open', { ref: plain.id, exec: { command: ['no-such-program'] }, rows: 20, cols: 60 })).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
     await result(client, 'containers.kill', { ref: plain.id });
   });
+
+  it('stdin without a terminal: a container run with -i alone and an exec with tty false, stderr apart, closeInput is EOF', async () => {
+    const client = await connect();
+    const stderrOf = (session: string) =>
+      client
+        .events<TerminalOutputEvent>('terminal.output')
+        .filter((event) => event.session === session && event.stream === 'stderr')
+        .map((event) => Buffer.from(event.data, 'base64').toString())
+        .join('');
+    const stdoutOf = (session: string) =>
+      client
+        .events<TerminalOutputEvent>('terminal.output')
+        .filter((event) => event.session === session && event.stream === undefined)
+        .map((event) => Buffer.from(event.data, 'base64').toString())
+        .join('');
+    const created = await result<ContainerRecord>(client, 'containers.create', { image: 'test/tty:1', options: { interactive: true, command: ['sh', '-c', 'while read l; do echo "out $l"; echo "err $l" >&2; done; exit 3'] } });
+    const s = await result<{ session: string }>(client, 'terminal.open', { ref: created.id, start: true, rows: 24, cols: 80 });
+    await type(client, s.session, 'a\nb\n');
+    await until(() => stdoutOf(s.session) === 'out a\nout b\n' && stderrOf(s.session) === 'err a\nerr b\n', 'both streams');
+    await result(client, 'terminal.resize', { session: s.session, rows: 10, cols: 10 }); // no terminal: nothing to size, no harm
+    await result(client, 'terminal.closeInput', { session: s.session });
+    expect((await client.next((frame) => frame.event === 'terminal.exit')).payload).toMatchObject({ session: s.session, exitCode: 3, reason: 'exited' });
+
+    const box = await result<ContainerRecord>(client, 'containers.run', { image: 'test/tty:1', options: { command: ['sleep', '1000'] } });
+    const e = await result<{ session: string }>(client, 'terminal.open', { ref: box.id, exec: { command: ['sh'], tty: false }, rows: 24, cols: 80 });
+    await type(client, e.session, '[ -t 0 ] || echo piped; echo oops >&2\n');
+    await until(() => stdoutOf(e.session) === 'piped\n' && stderrOf(e.session) === 'oops\n', 'the exec session\'s streams');
+    await result(client, 'terminal.closeInput', { session: e.session });
+    expect((await client.next((frame) => frame.event === 'terminal.exit' && (frame.payload as TerminalExitEvent).session === e.session)).payload).toMatchObject({ exitCode: 0 });
+    await result(client, 'containers.kill', { ref: box.id });
+  });
+
+  it("exec without a command: the image's /bin/bash (resolved inside it), else /bin/sh", async () => {
+    const client = await connect();
+    const opened: Record<string, string[] | undefined> = {};
+    for (const image of ['test/bash:1', 'test/hostbash:1', 'test/tty:1']) {
+      const box = await result<ContainerRecord>(client, 'containers.run', { image, options: { command: ['sleep', '1000'] } });
+      const s = await result<{ session: string; exec?: { command: string[] } }>(client, 'terminal.open', { ref: box.id, exec: {}, rows: 20, cols: 60 });
+      opened[image] = s.exec?.command;
+      await type(client, s.session, 'echo shell-$((6*7))-$SHELL_IS; exit 3\n');
+      expect((await client.next((frame) => frame.event === 'terminal.exit' && (frame.payload as TerminalExitEvent).session === s.session)).payload).toMatchObject({ exitCode: 3 });
+      expect(screen(client, s.session)).toContain(image === 'test/bash:1' ? '\nshell-42-bash\n' : '\nshell-42-\n');
+      await result(client, 'containers.kill', { ref: box.id });
+    }
+    expect(opened).toEqual({ 'test/bash:1': ['/bin/bash'], 'test/hostbash:1': ['/bin/sh'], 'test/tty:1': ['/bin/sh'] });
+  });
+
+  it('an exec session left while it runs is listed and attached to again, by another client too', async () => {
+    const one = await connect();
+    const box = await result<ContainerRecord>(one, 'containers.run', { image: 'test/tty:1', options: { command: ['sleep', '1000'] } });
+    const s = await result<{ session: string; exec: { id: string; command: string[] } }>(one, 'terminal.open', { ref: box.id, exec: { command: ['sh'] }, rows: 20, cols: 60 });
+    expect(s.exec).toEqual({ id: expect.stringMatching(/^exec-[0-9a-f]{8}$/), command: ['sh'] });
+    await type(one, s.session, 'echo before-$((6*7))\n');
+    await until(() => screen(one, s.session).includes('\nbefore-42'), 'the first output');
+    expect(await result(one, 'terminal.list', { ref: box.name })).toEqual([{ id: s.exec.id, container: box.id, command: ['sh'], startedAt: expect.any(String) }]);
+
+    // An engine that was not there when it started (a restarted one: another Engine on the
+    // same store) finds it too, and attaches: the sessions live in files, not in memory.
+    const restarted = Engine.open({ root: path.join(work, 'store') });
+    expect((await restarted.listExecSessions(box.id)).map((session) => session.id)).toEqual([s.exec.id]);
+    const viaRestarted = await restarted.openTerminal({ ref: box.id, reattach: s.exec.id, rows: 20, cols: 60 });
+    let replayed = '';
+    viaRestarted.listen({ output: (data) => (replayed += data.toString()), end: () => undefined });
+    await until(() => replayed.includes('before-42'), 'the scrollback through the other engine');
+    viaRestarted.detach();
+
+    // Its client goes (a window closed): the shell runs on, and a new client finds it.
+    await one.close();
+    const two = await connect();
+    const listed = await result<{ id: string }[]>(two, 'terminal.list', { ref: box.id });
+    expect(listed.map((session) => session.id)).toEqual([s.exec.id]);
+    const again = await result<{ session: string; exec: { id: string } }>(two, 'terminal.open', { ref: box.id, reattach: s.exec.id, rows: 10, cols: 50 });
+    expect(again.exec.id).toBe(s.exec.id);
+    await until(() => screen(two, again.session).includes('before-42'), 'the scrollback');
+    await type(two, again.session, 'stty size; exit 6\n');
+    expect((await two.next((frame) => frame.event === 'terminal.exit')).payload).toMatchObject({ session: again.session, exitCode: 6, reason: 'exited' });
+    expect(screen(two, again.session)).toContain('\n10 50\n');
+    // Ended: no longer listed, nor attached to.
+    expect(await result(two, 'terminal.list', { ref: box.id })).toEqual([]);
+    expect(await two.call('terminal.open', { ref: box.id, reattach: s.exec.id, rows: 10, cols: 50 })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await two.call('terminal.open', { ref: box.id, reattach: '../exec-00000000', rows: 10, cols: 50 })).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
+    expect(await two.call('terminal.open', { ref: box.id, reattach: s.exec.id, exec: {}, rows: 10, cols: 50 })).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
+    expect(await two.call('terminal.list', { ref: 'no-such-box' })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+
+    // A container stopped with a session left: gone from the list.
+    const left = await result<{ session: string; exec: { id: string } }>(two, 'terminal.open', { ref: box.id, exec: { command: ['sh'] }, rows: 20, cols: 60 });
+    await result(two, 'terminal.close', { session: left.session });
+    expect((await result<{ id: string }[]>(two, 'terminal.list', { ref: box.id })).map((session) => session.id)).toEqual([left.exec.id]);
+    await result(two, 'containers.kill', { ref: box.id });
+    await until(async () => (await engine.inspectContainer(box.id)).state.status === 'exited', 'the container to stop');
+    expect(await result(two, 'terminal.list', { ref: box.id })).toEqual([]);
+  });
+
+  it('a window over IPC: dropped once it stops taking events (its preload tells which it took), kept while it takes them', async () => {
+    const other = await connect();
+    /** A window's session on the in-process API, its backlog kept as ipc.ts keeps it; `taking`: the preload acknowledges. */
+    const windowSession = (taking: boolean) => {
+      const ledger = new DeliveryLedger();
+      const events: { event: string; payload: { session: string; data?: string; reason?: string; exitCode?: number | null } }[] = [];
+      const session = api.openSession(
+        (event, payload) => {
+          const seq = ledger.sent(payload);
+          events.push({ event, payload: payload as (typeof events)[number]['payload'] });
+          if (taking) setImmediate(() => ledger.acknowledged(seq));
+        },
+        { backlog: () => ledger.backlog() },
+      );
+      session.subscribe('terminal.output');
+      session.subscribe('terminal.exit');
+      return { session, events };
+    };
+    for (const taking of [false, true]) {
+      const flood = 8_000_000;
+      // Flat out for the window that stops; paced for the one that keeps up (100 KB every 10 ms),
+      // so that a starved engine (a loaded machine) is not cut off by the holder itself.
+      const script = taking ? `for i in $(seq 80); do head -c 100000 /dev/zero | tr '\\0' x; sleep 0.01; done; echo; echo done` : `yes ${'x'.repeat(99)} | head -c ${flood}; echo; echo done`;
+      const created = await result<ContainerRecord>(other, 'containers.create', { image: 'test/tty:1', options: { tty: true, command: ['sh', '-c', script] } });
+      const window = windowSession(taking);
+      const opened = await window.session.call('terminal.open', { ref: created.id, start: true, rows: 24, cols: 80 });
+      expect(opened).toHaveProperty('result');
+      await until(() => window.events.some((e) => e.event === 'terminal.exit'), 'the session to end', 120_000);
+      const exit = window.events.find((e) => e.event === 'terminal.exit')!.payload;
+      const received = window.events.filter((e) => e.event === 'terminal.output').reduce((sum, e) => sum + Buffer.from(e.payload.data!, 'base64').length, 0);
+      if (taking) {
+        expect(exit).toMatchObject({ exitCode: 0, reason: 'exited' });
+        expect(received).toBeGreaterThanOrEqual(flood);
+      } else {
+        expect(exit).toMatchObject({ exitCode: null, reason: 'dropped' });
+        expect(received).toBeLessThan(MAX_CLIENT_BACKLOG); // what was sent before the drop: about the bound, as base64 JSON
+        await until(async () => (await engine.inspectContainer(created.id)).state.status === 'exited', 'the flood to end', 120_000); // not held back
+      }
+      window.session.close();
+    }
+  }, 240_000);
 
   it('a viewer that never reads while the container prints 50 MB: dropped, the engine stays small, nothing waits', async () => {
     const slow = await connect();

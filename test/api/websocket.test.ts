@@ -142,6 +142,21 @@ describe('images over the WebSocket', () => {
     expect((await client.call('images.wasted', { ref: 'test/b:1' })).efficiency).toBe(1);
     await expect(client.call('images.wasted', { ref: 'no/such:1' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
+    // What each layer did to one path: written twice, then hidden.
+    expect(await client.call('images.pathHistory', { ref: 'test/a:1', path: '/etc/passwd' })).toEqual({
+      path: 'etc/passwd',
+      changes: [
+        { layer: 0, change: 'added', kind: 'file', size: 30, mode: 0o644, uid: 0, gid: 0 },
+        { layer: 2, change: 'modified', kind: 'file', size: 63, mode: 0o644, uid: 0, gid: 0 },
+      ],
+    });
+    expect((await client.call('images.pathHistory', { ref: 'test/a:1', path: 'usr/share/doc/readme' })).changes.map((change) => [change.layer, change.change, change.how, change.via])).toEqual([
+      [0, 'added', undefined, undefined],
+      [2, 'deleted', 'opaque', 'usr/share/doc'],
+    ]);
+    await expect(client.call('images.pathHistory', { ref: 'test/a:1', path: '/opt/b.txt' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(client.call('images.pathHistory', { ref: 'test/a:1', path: '' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+
     const disk = await client.call('disk.usage');
     expect(disk.images).toHaveLength(2);
     expect(disk.savedBytes).toBeGreaterThan(1 << 20); // the shared 1 MB file of layer "app", at least

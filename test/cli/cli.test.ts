@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageWaste } from '@shared/api/types/images';
 import { formatBytes } from '@shared/units';
-import { BUSYBOX, type TestImage, du, makeTempDir, testImages, writeDockerArchive } from '../helpers/test-images';
+import { BUSYBOX, type TestImage, du, makeTempDir, testImages, writeDockerArchive, writeOciLayout } from '../helpers/test-images';
 
 let work: string;
 let root: string;
@@ -103,6 +103,30 @@ describe('strata CLI', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--wasted takes neither --layer nor --depth/);
     expect(strata('layers', '--wasted', 'nope:1').stderr).toMatch(/\[NOT_FOUND\]/);
+  });
+
+  it('shows what every layer did to one path (layers --history)', () => {
+    const passwd = ok('layers', '--history', 'test/a:1', '/etc/passwd');
+    expect(passwd).toMatch(/^\/etc\/passwd\nLAYER\s+CHANGE\s+MODE\s+OWNER\s+SIZE\s+DETAIL\n0\s+added\s+-rw-r--r--\s+0:0\s+30 B\n2\s+modified\s+-rw-r--r--\s+0:0\s+63 B\n$/);
+    expect(ok('layers', '--history', 'test/a:1', 'app/run.sh')).toMatch(/^1\s+added\s+-rwsr-xr-x\s+1000:1000\s+/m);
+    expect(ok('layers', '--history', 'test/a:1', '/usr/share/doc/readme')).toMatch(/^2\s+deleted\s+hidden by opaque directory \/usr\/share\/doc$/m);
+    expect(ok('layers', '--history', 'test/a:1', '/etc/motd')).toMatch(/^2\s+deleted\s+whiteout$/m);
+    const json = JSON.parse(ok('layers', '--history', '--json', 'test/a:1', 'app/big.bin')) as { path: string; changes: { layer: number; change: string }[] };
+    expect(json).toMatchObject({ path: 'app/big.bin', changes: [{ layer: 1, change: 'added' }, { layer: 2, change: 'deleted' }] });
+    expect(strata('layers', '--history', 'test/a:1', '/opt/b.txt').stderr).toBe("strata layers: no layer of test/a:1 has /opt/b.txt [NOT_FOUND]\n");
+    const usage = strata('layers', '--history', 'test/a:1');
+    expect(usage.code).toBe(2);
+    expect(strata('layers', '--history', '--layer', '1', 'test/a:1', 'etc').stderr).toMatch(/--history takes neither --layer/);
+  });
+
+  it("names an OCI layout's tag-only refs with --name (default: the directory's name)", () => {
+    const layout = writeOciLayout(path.join(work, 'names', 'layout'), [{ ...a, tag: '7.0' }], { compression: 'none' });
+    expect(ok('import', '--name', 'team/app', layout)).toMatch(/^Loaded image [0-9a-f]{12} \(team\/app:7\.0\): 3 layers, 3 already in the store\n$/);
+    ok('rmi', 'team/app:7.0');
+    expect(ok('import', layout)).toMatch(/\(layout:7\.0\)/);
+    ok('rmi', 'layout:7.0');
+    expect(strata('import', '--name', 'team/app:1', layout).stderr).toMatch(/a repository has no tag .*\[INVALID_ARGUMENT\]/);
+    expect(strata('import', '--name', 'team/app', a.layers[0]!.tar).stderr).toMatch(/is not an OCI layout.* \[INVALID_ARGUMENT\]/);
   });
 
   it('reports disk usage that du confirms', () => {

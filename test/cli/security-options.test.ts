@@ -125,6 +125,23 @@ describe('strata run: --security-opt', () => {
   });
 });
 
+describe('strata create', () => {
+  it('makes the container run would start, with the same flags, without starting it; start runs it; inspect says how it is confined', () => {
+    const created = strata(['create', '--network', 'none', '--name', 'made', '--cap-drop', 'ALL', '--security-opt', 'seccomp=unconfined', 'test/a:1', 'sh', '-c', status('CapEff') + '; ' + status('Seccomp')]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    const [record] = JSON.parse(strata(['inspect', 'made']).stdout) as { state: { status: string }; options: Record<string, unknown>; security: unknown }[];
+    expect(record!.state.status).toBe('created');
+    expect(record!.options).toMatchObject({ capDrop: ['ALL'], seccompProfile: 'unconfined' });
+    expect(record!.security).toEqual({ seccomp: { mode: 'unconfined' } });
+    expect(strata(['start', 'made']).code).toBe(0);
+    expect(strata(['wait', 'made']).stdout).toBe('0\n');
+    expect(strata(['logs', 'made']).stdout).toBe('CapEff:\t0000000000000000\nSeccomp:\t0\n');
+    expect(strata(['create', '--cap-add', 'NOT_A_CAP', 'test/a:1', 'true'])).toMatchObject({ code: 1, stderr: expect.stringContaining('[INVALID_ARGUMENT]') });
+    expect(strata(['rm', 'made']).code).toBe(0);
+  });
+});
+
 describe('strata inspect and --help', () => {
   it('inspect shows the capabilities, the read-only root and the security options as the engine keeps them', () => {
     const created = strata(['run', '-d', '--network', 'none', '--name', 'locked', '--cap-add', 'net_admin', '--cap-drop', 'CAP_MKNOD', '--cap-drop', 'net_raw', '--read-only', '--security-opt', 'no-new-privileges=false', '--security-opt', 'seccomp=unconfined', 'test/a:1', 'true']);

@@ -2,6 +2,8 @@
 // on a real pty (Python's pty module, fixtures/pty-driver.py), real containers. The shell's
 // terminal is /dev/pts/0 of the container, follows the outer window's size, gets ^C and ^D;
 // detach keys leave it running; the outer terminal's mode is restored however the CLI ends.
+// And `-i` without `-t`: standard input from a pipe to the process's stdin, its stdout and
+// stderr apart, the pipe's end its EOF (run -i, exec -i, attach, start -ai).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +18,12 @@ const sessions: PtySession[] = [];
 
 function strata(...args: string[]): { code: number; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [bin, '--root', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `strata ARGS` with `input` piped to its standard input. */
+function piped(input: string, ...args: string[]): { code: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, '--root', root, ...args], { encoding: 'utf8', input, timeout: 60_000 });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -112,9 +120,8 @@ describe('strata run -it', () => {
     expect(strata('rm', '-f', 'keep').code).toBe(0);
   });
 
-  it('refuses -it when the input is not a terminal, and -i without -t', () => {
+  it('refuses -it when the input is not a terminal', () => {
     expect(strata('run', '-it', 'test/tty:1', 'sh')).toMatchObject({ code: 1, stderr: expect.stringMatching(/the input device is not a TTY/) });
-    expect(strata('run', '-i', 'test/tty:1', 'sh')).toMatchObject({ code: 1, stderr: expect.stringMatching(/UNSUPPORTED/) });
     expect(JSON.parse(strata('ps', '-a', '--json').stdout)).toEqual([]);
   });
 
@@ -145,10 +152,41 @@ describe('strata exec -it', () => {
     expect(second.finalMode).toEqual({ echo: true, icanon: true, isig: true });
     expect(strata('exec', 'plain', 'ps').stdout).toMatch(/sleep 1000/);
 
-    expect(strata('attach', 'plain')).toMatchObject({ code: 1, stderr: expect.stringMatching(/the input device is not a TTY/) });
+    expect(strata('attach', 'plain')).toMatchObject({ code: 1, stderr: expect.stringMatching(/has no terminal nor stdin/) });
     const attach = onPty('attach', 'plain');
     expect(await attach.exited()).toBe(1);
     expect(attach.screen).toMatch(/has no terminal/);
     expect(strata('rm', '-f', 'plain').code).toBe(0);
+  });
+});
+
+describe('-i without -t: standard input without a terminal', () => {
+  it('run -i: a pipe in, stdout and stderr apart, its end is EOF, the exit code; without -i, /dev/null', () => {
+    expect(piped('hi\n', 'run', '-i', '--rm', 'test/tty:1', 'cat')).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
+    expect(piped('echo one\necho two >&2\n[ -t 0 ] || echo not-a-tty\nexit 4\n', 'run', '-i', '--name', 'piped-sh', 'test/tty:1', 'sh')).toEqual({ code: 4, stdout: 'one\nnot-a-tty\n', stderr: 'two\n' });
+    // the log has it too, stream by stream
+    expect(strata('logs', 'piped-sh')).toMatchObject({ stdout: 'one\nnot-a-tty\n', stderr: 'two\n' });
+    expect(strata('rm', 'piped-sh').code).toBe(0);
+    // without -i the container's stdin is /dev/null, as docker's: cat ends at once
+    expect(piped('ignored\n', 'run', '--rm', 'test/tty:1', 'sh', '-c', 'cat; echo "cat: $?"')).toEqual({ code: 0, stdout: 'cat: 0\n', stderr: '' });
+    // a large input goes through whole, in order
+    const big = Array.from({ length: 20_000 }, (_, i) => `line ${i}`).join('\n') + '\n';
+    const counted = piped(big, 'run', '-i', '--rm', 'test/tty:1', 'sh', '-c', "awk 'END { print NR, $0 }'"); // busybox's standalone shell finds its applets
+    expect(counted).toEqual({ code: 0, stdout: '20000 line 19999\n', stderr: '' });
+    expect(JSON.parse(strata('ps', '-a', '--json').stdout)).toEqual([]);
+  });
+
+  it('exec -i in a running container; run -d -i, then attach and start -ai feed its stdin', () => {
+    expect(strata('run', '-d', '--name', 'feed', 'test/tty:1', 'sleep', '1000').code).toBe(0);
+    expect(piped('data\n', 'exec', '-i', 'feed', 'cat')).toEqual({ code: 0, stdout: 'data\n', stderr: '' });
+    expect(piped('echo out\necho err >&2\nexit 5\n', 'exec', '-i', 'feed', 'sh')).toEqual({ code: 5, stdout: 'out\n', stderr: 'err\n' });
+    expect(strata('rm', '-f', 'feed').code).toBe(0);
+
+    // a container that keeps its stdin open with nobody attached, fed later
+    expect(strata('run', '-d', '-i', '--name', 'reader', 'test/tty:1', 'sh', '-c', 'while read l; do echo "got $l"; done; exit 2').code).toBe(0);
+    expect(piped('x\ny\n', 'attach', 'reader')).toEqual({ code: 2, stdout: 'got x\ngot y\n', stderr: '' });
+    // start -ai of the exited one: attached before it runs, fed again
+    expect(piped('z\n', 'start', '-ai', 'reader')).toEqual({ code: 2, stdout: 'got z\n', stderr: '' });
+    expect(strata('rm', 'reader').code).toBe(0);
   });
 });

@@ -6,7 +6,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../src-renderer/src/lib/units';
-import { testImages, writeDockerArchive } from '../helpers/test-images';
+import path from 'node:path';
+import { type TestImage, manyLayerImage, testImages, writeDockerArchive, writeOciLayout } from '../helpers/test-images';
 import { type Strata, ensureRendererBuilt, screenshot, screenshotLooks, skipReason, startStrata } from './harness';
 
 const reason = skipReason();
@@ -21,12 +22,16 @@ async function fromMenu(page: Page, name: string, item: string): Promise<void> {
 describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
   let strata: Strata;
   let archive: string;
+  let many: TestImage;
+  let a: TestImage;
 
   beforeAll(async () => {
     ensureRendererBuilt();
     strata = await startStrata('images');
-    const { a, b } = testImages(strata.work);
+    const { b, layers, ...images } = testImages(strata.work);
+    a = images.a;
     archive = writeDockerArchive(strata.work, [a, b]);
+    many = manyLayerImage(strata.work, layers.base);
   });
 
   // a page error, a console error or a server error fails the test that caused it
@@ -121,9 +126,10 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     await page.getByRole('button', { name: 'Open layers of test/a:1' }).click();
     const layers = page.getByRole('listbox', { name: 'Layers, bottom first' });
     await expect.poll(() => layers.getByRole('option').count()).toBe(3);
-    // Layers 0 and 1 are in both images.
-    expect(await layers.getByRole('option').nth(0).textContent()).toContain('shared with 2 images');
-    expect(await layers.getByRole('option').nth(2).textContent()).toContain('shared with 1 image');
+    // Layers 0 and 1 are in both images; layer 2 only in this one.
+    expect(await layers.getByRole('option').nth(0).textContent()).toContain('in 2 images');
+    expect(await layers.getByRole('option').nth(0).textContent()).toContain('25 entries');
+    expect(await layers.getByRole('option').nth(2).textContent()).toContain('only this image');
     expect(await layers.getByRole('option').nth(2).textContent()).toContain('test layer change');
 
     // Layer 1 added /app/big.bin (1 MiB).
@@ -149,6 +155,8 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     const score = `${(Math.floor(waste.efficiency * 10000) / 100).toFixed(2)}%`;
     const heading = `Wasted space: ${formatBytes(waste.wastedBytes)} of ${formatBytes(waste.totalBytes)} · efficiency ${score}`;
     expect(heading).toMatch(/^Wasted space: 1 MiB of /);
+    await expect.poll(() => page.getByRole('heading', { name: 'test/a:1', level: 1 }).locator('..').textContent()).toContain(`efficiency ${score}`);
+    await page.getByRole('radio', { name: /^Wasted · 1 MiB/ }).click();
     await expect.poll(() => page.getByRole('heading', { name: heading }).isVisible()).toBe(true);
     const wasted = page.getByRole('table', { name: 'Wasted files' });
     expect(await wasted.getByRole('row', { name: /\/app\/big\.bin 1 layer 1 layer 2 \(deleted\) 1 MiB/ }).count()).toBe(1);
@@ -166,10 +174,25 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     await screenshot(page, 'image-layers');
 
     // Merged up to layer 2: motd is gone, the new passwd is there.
-    await page.getByRole('radio', { name: 'Merged view up to here' }).click();
+    await page.getByRole('radio', { name: 'Merged up to here' }).click();
     const merged = page.getByRole('tree', { name: /Files of layer 2, merged/ });
     await page.getByRole('searchbox', { name: 'Filter by path' }).fill('etc/');
     await expect.poll(() => merged.getByRole('treeitem', { name: /^passwd/ }).isVisible()).toBe(true);
+    // Each file says which layer wrote it, not "added"; a click gives its details.
+    const passwd = merged.getByRole('treeitem', { name: /^passwd, from layer 2, 63 B$/ });
+    expect(await passwd.textContent()).toContain('L2');
+    expect(await passwd.textContent()).not.toContain('added');
+    await passwd.click();
+    const details = page.getByRole('region', { name: 'Details of /etc/passwd' });
+    await expect.poll(() => details.getByRole('table', { name: 'Layers that changed it' }).getByRole('row').allTextContents()).toEqual([
+      expect.stringMatching(/^Layer\s*Change/),
+      expect.stringMatching(/^\s*L0\s*added\s*-rw-r--r--\s*0:0\s*30 B\s*$/),
+      expect.stringMatching(/^\s*L2\s*modified\s*-rw-r--r--\s*0:0\s*63 B\s*$/),
+    ]);
+    expect(await details.textContent()).toContain('This layer modifies it.');
+    expect(await details.locator('[data-fate]').textContent()).toContain('Containers of this image see this version.');
+    await details.getByRole('button', { name: 'Close the details' }).click();
+    expect(await details.count()).toBe(0);
     // The tree is named for the merged view as soon as it is chosen, while its rows may still be the
     // layer's own changes (motd deleted) for a moment: the merged rows replace them.
     await expect.poll(() => merged.getByRole('treeitem', { name: /^motd/ }).count()).toBe(0);
@@ -216,5 +239,123 @@ describe.skipIf(reason)('the window, images and disk (Chromium)', () => {
     expect(background).toBe('rgb(17, 19, 24)');
     await screenshot(page, 'image-layers-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('keeps a 101-layer image usable: few rows made, keys move the selection, the files stay in view', async () => {
+    const { page, api } = strata;
+    await api.runJob('images.import', { path: writeDockerArchive(strata.work, [many]) });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.emulateMedia({ reducedMotion: 'reduce' }); // no theme transition half-way in the pictures
+    await page.evaluate(`location.hash = 'images/' + encodeURIComponent('test/many:101')`);
+    const layers = page.getByRole('listbox', { name: 'Layers, bottom first' });
+    const selected = layers.locator('[role="option"][aria-selected="true"]');
+    // Opened at its top layer, scrolled to it; only the rows in view (and a few around) are made.
+    await expect.poll(() => selected.getAttribute('aria-label')).toMatch(/^Layer 100: .*rm \/data\/c3\.txt/);
+    expect(await selected.getAttribute('aria-setsize')).toBe('101');
+    expect(await layers.getByRole('option').count()).toBeLessThan(30);
+    expect(await selected.isVisible()).toBe(true);
+
+    // Keys: Home, then down three; the tree follows, and the page itself never scrolls.
+    await layers.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => selected.getAttribute('aria-label')).toMatch(/^Layer 3: /);
+    expect(await layers.getAttribute('aria-activedescendant')).toBe('layer-3');
+    const own = page.getByRole('tree', { name: 'Files of layer 3, its own changes' });
+    await expect.poll(() => own.getByRole('treeitem', { name: 'c3.txt, added, 7 B' }).isVisible()).toBe(true);
+    // The keyboard's place is ringed.
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('[role="option"][aria-selected="true"]')).outlineStyle`)).toBe('solid');
+
+    // Layer 57, half way down: moved to by Page Down and arrows, the file pane still fills the window beside it.
+    await page.keyboard.press('PageDown');
+    await expect.poll(async () => Number((await layers.getAttribute('aria-activedescendant'))!.slice('layer-'.length))).toBeGreaterThan(4);
+    while (Number((await layers.getAttribute('aria-activedescendant'))!.slice('layer-'.length)) < 57) await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.getByRole('tree', { name: 'Files of layer 57, its own changes' }).isVisible()).toBe(true);
+    expect(await layers.getByRole('option').count()).toBeLessThan(30);
+    expect(await selected.isVisible()).toBe(true);
+    const files = page.getByRole('region', { name: 'Files' });
+    const box = (await files.boundingBox())!;
+    expect(box.y).toBeLessThan(200);
+    expect(box.y + box.height).toBeGreaterThan(700); // down to the window's foot: no half-blank window
+    expect(box.y + box.height).toBeLessThanOrEqual(800);
+    expect(await page.evaluate('document.scrollingElement.scrollTop')).toBe(0);
+
+    // The merged view up to 57: each file with its layer, names in natural order (c2 before c10).
+    await page.getByRole('radio', { name: 'Merged up to here' }).click();
+    const merged = page.getByRole('tree', { name: 'Files of layer 57, merged with the layers below' });
+    await page.getByRole('searchbox', { name: 'Filter by path' }).fill('data/');
+    await expect.poll(() => merged.getByRole('treeitem', { name: /^c57\.txt, from layer 57,/ }).isVisible()).toBe(true);
+    const names = (await merged.getByRole('treeitem').allTextContents()).map((text) => text.match(/\b(c\d+\.txt|log\.txt)/)?.[1]).filter(Boolean);
+    expect(names.slice(0, 4)).toEqual(['c1.txt', 'c2.txt', 'c3.txt', 'c4.txt']);
+    expect(names.indexOf('c9.txt')).toBeLessThan(names.indexOf('c10.txt'));
+    expect(await merged.getByRole('treeitem', { name: /^c57\.txt/ }).textContent()).toContain('L57');
+
+    // A file's details: /data/log.txt as layer 50 wrote it, hidden by layer 60.
+    await merged.getByRole('treeitem', { name: /^log\.txt, from layer 50,/ }).click();
+    const details = page.getByRole('region', { name: 'Details of /data/log.txt' });
+    await expect.poll(() => details.getByRole('table', { name: 'Layers that changed it' }).getByRole('row').count()).toBe(1 + 10);
+    expect(await details.textContent()).toMatch(/Mode\s*-rw-r--r--\s*0644\s*Owner\s*0:0\s*uid:gid\s*Size\s*5 KiB/);
+    expect(await details.textContent()).toContain('Layer 50’s version (modified).');
+    expect(await details.locator('[data-fate]').textContent()).toBe('Hidden by layer 60: it writes a new version over this one.');
+    await page.mouse.move(700, 30); // off every row: no hover in the pictures
+    await screenshot(page, 'image-layers-many-1280-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'image-layers-many-1280-dark');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await screenshot(page, 'image-layers-many-1920-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await screenshot(page, 'image-layers-many-1920-light');
+
+    // Down a layer with the details open: they follow the selected layer.
+    await layers.focus();
+    await page.keyboard.press('End');
+    await expect.poll(() => details.locator('[data-fate]').textContent()).toBe('Containers of this image see this version.');
+    expect(await details.textContent()).toContain('This layer modifies it.'); // layer 100 rewrites it too
+    // A file the top layer deletes: what the layer's own view shows of it.
+    await page.getByRole('radio', { name: 'This layer’s changes' }).click();
+    await page.getByRole('searchbox', { name: 'Filter by path' }).fill('c3.txt');
+    await page.getByRole('tree', { name: 'Files of layer 100, its own changes' }).getByRole('treeitem', { name: /^c3\.txt, deleted/ }).click();
+    const deleted = page.getByRole('region', { name: 'Details of /data/c3.txt' });
+    await expect.poll(() => deleted.textContent()).toContain('This layer deletes it, with a whiteout.');
+    expect(await deleted.locator('[data-fate]').textContent()).toBe('Containers of this image do not see it.');
+    await page.getByRole('searchbox', { name: 'Filter by path' }).fill('');
+
+    // A wasted badge lists that layer's wasted files, in view.
+    await layers.focus();
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowDown');
+    await layers.getByRole('button', { name: '1 KiB wasted in layer 10: list the files' }).click();
+    const wasted = page.getByRole('table', { name: 'Wasted files' });
+    await expect.poll(() => wasted.getByRole('row').count()).toBe(1 + 1);
+    expect(await wasted.getByRole('row').nth(1).textContent()).toMatch(/\/data\/log\.txt\s*1\s*layer 10\s*layer 20 \(overwritten\)\s*1 KiB/);
+    expect(await wasted.isVisible()).toBe(true);
+    await screenshot(page, 'image-layers-many-wasted-1920-light');
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  it("puts an OCI layout's tag-only refs under the repository the import dialog gives", async () => {
+    const { page } = strata;
+    const layout = writeOciLayout(path.join(strata.work, 'oci', 'layout'), [{ ...a, tag: '1.0' }], { compression: 'none' });
+    await page.getByRole('button', { name: '← All images' }).click();
+    await page.getByRole('button', { name: 'Import an image' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Import an image' });
+    await dialog.getByRole('textbox', { name: 'Path' }).fill(layout);
+    await dialog.getByRole('textbox', { name: /^Tag/ }).fill('team/app:2');
+    await dialog.getByRole('textbox', { name: /^Repository/ }).fill('team/app');
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await expect.poll(() => dialog.getByText('give a tag or a repository, not both').isVisible()).toBe(true);
+    await screenshot(page, 'import-dialog-repository');
+    await dialog.getByRole('textbox', { name: /^Tag/ }).fill('');
+    expect(await dialog.getByText('give a tag or a repository, not both').count()).toBe(0); // cleared as the value is fixed
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Imported team/app:1.0' }).count()).toBe(1);
+    expect((await strata.engine.listImages()).flatMap((image) => image.tags)).toContain('team/app:1.0');
+    // Not for a docker-archive: the field goes.
+    await page.getByRole('button', { name: 'Import an image' }).first().click();
+    await dialog.getByRole('combobox', { name: 'Format' }).selectOption('docker-archive');
+    expect(await dialog.getByRole('textbox', { name: /^Repository/ }).count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 });

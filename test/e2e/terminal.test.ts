@@ -1,8 +1,9 @@
 // As a user: the Terminal tab of a container's detail. Run a container with "Interactive
 // terminal (-it)" and land on its own terminal; open a shell in a running container, type
 // into it and read the answer off xterm's rows; resize the window and see the shell learn
-// the new size; leave the tab and come back to the same session and scrollback; exit and
-// see the end with Reopen. Screenshots in light and dark.
+// the new size; search its scrollback (Ctrl+Shift+F); leave the tab and come back to the
+// same session and scrollback; reload the window and attach again to the shell it left
+// running; exit and see the end with Reopen. Screenshots in light and dark.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -35,11 +36,20 @@ async function typeLine(page: Page, text: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** The last `stty size` answer on the screen, as [rows, cols]. */
-async function lastSize(page: Page): Promise<number[] | undefined> {
-  const sizes = [...(await screenText(page)).matchAll(/^(\d+) (\d+)$/gm)];
-  const last = sizes.at(-1);
-  return last ? [Number(last[1]), Number(last[2])] : undefined;
+/** The answer of the `stty size` asked as question `ask` (see shellSize), as [rows, cols]. */
+async function sizeAnswer(page: Page, ask: number): Promise<number[] | undefined> {
+  const answer = new RegExp(`^size-${ask}: (\\d+) (\\d+)$`, 'm').exec(await screenText(page));
+  return answer ? [Number(answer[1]), Number(answer[2])] : undefined;
+}
+
+/** What xterm copies (its selection), through a copy event as the system's copy makes it. */
+async function copiedText(page: Page): Promise<string> {
+  return page.locator('[data-terminal] textarea').evaluate((area) => {
+    const page = globalThis as unknown as { DataTransfer: new () => { getData(type: string): string }; ClipboardEvent: new (type: string, init: object) => unknown };
+    const data = new page.DataTransfer();
+    (area as unknown as { dispatchEvent(event: unknown): boolean }).dispatchEvent(new page.ClipboardEvent('copy', { clipboardData: data, bubbles: true, cancelable: true }));
+    return data.getData('text/plain');
+  });
 }
 
 /** Rows the terminal shows. */
@@ -49,13 +59,16 @@ const rowCount = (page: Page): Promise<number> => page.locator('[data-terminal] 
  * The shell's `stty size` once it agrees with the rows shown: a size sent while the pane was
  * still settling reaches the shell a moment later, so ask again (a few times at most).
  */
+let asked = 0;
 async function shellSize(page: Page): Promise<number[]> {
   for (let attempt = 0; ; attempt++) {
     const rows = await rowCount(page);
-    await typeLine(page, 'clear; stty size');
-    await expect.poll(() => lastSize(page)).toBeDefined();
-    const size = (await lastSize(page))!;
-    if (size[0] === rows || attempt === 4) return size;
+    // Each answer is labelled, so an earlier one still on the screen (before `clear` ran) is never taken for it.
+    const ask = ++asked;
+    await typeLine(page, `clear; echo "size-${ask}: $(stty size)"`);
+    let size: number[] | undefined;
+    await expect.poll(async () => (size = await sizeAnswer(page, ask))).toBeDefined();
+    if (size![0] === rows || attempt === 4) return size!;
   }
 }
 
@@ -116,10 +129,11 @@ describe.skipIf(reason)('the window, terminal (Chromium)', () => {
     await engine.startContainer(created.id);
     await page.goto(`${strata.url}#containers/${created.id}`);
     await page.getByRole('tab', { name: 'Terminal' }).click();
-    expect(await page.getByRole('textbox', { name: 'Shell to open' }).inputValue()).toBe('/bin/sh');
+    expect(await page.getByRole('textbox', { name: 'Shell to open' }).inputValue()).toBe(''); // the engine's choice: bash if the image has it, else sh
     expect(await page.getByRole('button', { name: 'Attach to its terminal' }).count()).toBe(0); // made without a tty
     await page.getByRole('button', { name: 'Open shell' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Detach' }).isVisible()).toBe(true);
+    expect(await page.getByText('/bin/sh', { exact: true }).isVisible()).toBe(true); // this image has no bash
 
     await typeLine(page, 'echo $((6*7))');
     await expect.poll(() => screenText(page)).toMatch(/^42$/m);
@@ -140,6 +154,45 @@ describe.skipIf(reason)('the window, terminal (Chromium)', () => {
     await screenshot(page, 'container-terminal-dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
+    // Search the scrollback: Ctrl+Shift+F from the terminal, the match selected and counted,
+    // Enter and Shift+Enter between matches, Escape back to the shell.
+    await page.locator('[data-terminal] .xterm').click();
+    await typeLine(page, 'for i in 1 2 3 4 5 6 7 8 9; do echo needle-$i; done; echo needle-$((3+4))-again');
+    await expect.poll(() => screenText(page)).toMatch(/^needle-7-again$/m);
+    await page.keyboard.press('Control+Shift+F');
+    const find = page.getByRole('textbox', { name: 'Find in the terminal' });
+    await expect.poll(() => find.evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
+    await find.fill('needle-7');
+    const count = page.getByRole('search', { name: 'Search the terminal' }).getByRole('status');
+    await expect.poll(() => count.textContent()).toMatch(/^\d of 2$/);
+    expect(await copiedText(page)).toBe('needle-7');
+    const first = await count.textContent();
+    await find.press('Enter');
+    await expect.poll(() => count.textContent()).not.toBe(first);
+    await find.press('Shift+Enter');
+    await expect.poll(() => count.textContent()).toBe(first);
+    expect(await page.locator('[data-terminal] .xterm-find-result-decoration, [data-terminal] .xterm-find-active-result-decoration').count()).toBeGreaterThan(0);
+    await find.fill('no-such-needle');
+    await expect.poll(() => count.textContent()).toBe('No matches');
+    await find.fill('needle-7-again');
+    await expect.poll(() => count.textContent()).toBe('1 of 1');
+    await screenshot(page, 'container-terminal-search-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'container-terminal-search-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    // Ctrl+K in the search field is still the palette's.
+    await find.click();
+    await page.keyboard.press('Control+k');
+    await expect.poll(() => page.getByRole('dialog', { name: /command palette/i }).isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await find.click();
+    await find.press('Escape');
+    expect(await page.getByRole('search', { name: 'Search the terminal' }).count()).toBe(0);
+    expect(await page.locator('[data-terminal] .xterm-find-result-decoration').count()).toBe(0);
+    await page.keyboard.type('echo back-$((6*7))'); // the keys are the shell's again
+    await page.keyboard.press('Enter');
+    await expect.poll(() => screenText(page)).toMatch(/^back-42$/m);
+
     // Away to the logs and back: the same session, its screen as it was plus what it printed
     // meanwhile, still taking input.
     // The shell prints once the test lets it (a directory appearing), while the tab is away.
@@ -155,6 +208,28 @@ describe.skipIf(reason)('the window, terminal (Chromium)', () => {
     await page.locator('[data-terminal] .xterm').click();
     await typeLine(page, 'echo again-$((6*7))');
     await expect.poll(() => screenText(page)).toMatch(/^again-42$/m);
+
+    // The window reloads (or closes and opens again): the shell ran on, and is offered to
+    // attach to again, its recent screen with it.
+    await page.reload();
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    const left = page.getByRole('list', { name: 'Shells still running in this container' });
+    await expect.poll(() => left.getByRole('listitem').count()).toBe(1);
+    expect(await left.textContent()).toContain('/bin/sh');
+    await screenshot(page, 'container-terminal-reattach');
+    await left.getByRole('button', { name: /^Reattach/ }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Detach' }).isVisible()).toBe(true);
+    await expect.poll(() => screenText(page)).toMatch(/^again-42$/m);
+    expect(await left.count()).toBe(0);
+    await page.locator('[data-terminal] .xterm').click();
+    await typeLine(page, 'echo reattached-$((6*7))');
+    await expect.poll(() => screenText(page)).toMatch(/^reattached-42$/m);
+    // Detach, then Reattach from the end notice: the same shell.
+    await page.getByRole('button', { name: 'Detach' }).click();
+    await page.getByRole('button', { name: 'Reattach', exact: true }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Detach' }).isVisible()).toBe(true);
+    await expect.poll(() => screenText(page)).toMatch(/^reattached-42$/m);
+    await page.locator('[data-terminal] .xterm').click();
 
     // A multi-line paste (a clipboard paste event, as the system's paste makes): each line runs.
     // (The page's own globals: this file is type-checked without the DOM library.)

@@ -113,6 +113,20 @@ describe('the built preload, sandboxed', () => {
     ]);
   });
 
+  it('tells the main process the sequence number of the last event it took, a few times a second at most', async () => {
+    fake.rendererSent.length = 0;
+    for (let seq = 41; seq <= 45; seq++) ipcRenderer.emit(IPC_CHANNELS.event, {}, 'terminal.output', { session: 's', data: '' }, seq);
+    expect(fake.rendererSent).toEqual([]); // not one message per event
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fake.rendererSent).toEqual([[IPC_CHANNELS.eventsTaken, 45]]);
+    ipcRenderer.emit(IPC_CHANNELS.event, {}, 'terminal.output', { session: 's', data: '' }, 46);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fake.rendererSent).toEqual([
+      [IPC_CHANNELS.eventsTaken, 45],
+      [IPC_CHANNELS.eventsTaken, 46],
+    ]);
+  });
+
   it('pickPath passes only kind and title', async () => {
     invoked.length = 0;
     await (api.pickPath as Fn)({ kind: 'directory', title: 'Choose', defaultPath: '/etc' });

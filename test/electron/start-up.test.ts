@@ -100,10 +100,12 @@ describe('IPC', () => {
       .filter(([key]) => preload.includes(`IPC_CHANNELS.${key}`))
       .map(([, channel]) => channel)
       .filter((channel) => channel !== IPC_CHANNELS.event); // main → renderer only
-    expect(used.length).toBeGreaterThanOrEqual(4);
-    expect([...(result.channels as string[])].sort()).toEqual([...used].sort());
+    expect(used.length).toBeGreaterThanOrEqual(5);
+    // Calls have a handler; the one message without an answer (which events the preload took) a listener.
+    expect([...(result.channels as string[]), ...(result.listened as string[])].sort()).toEqual([...used].sort());
+    expect(result.listened).toEqual([IPC_CHANNELS.eventsTaken]);
     const foreign = result.foreign as Record<string, Record<string, { value?: { error?: { code: string } }; rejected?: string }>>;
-    for (const channel of used) {
+    for (const channel of result.channels as string[]) {
       for (const [who, answer] of Object.entries(foreign[channel]!)) {
         const refused = answer.rejected !== undefined || answer.value?.error?.code === 'UNSUPPORTED';
         expect(refused, `${channel} from ${who}: ${JSON.stringify(answer)}`).toBe(true);
@@ -118,6 +120,7 @@ describe('IPC', () => {
     expect(code).toBe(0);
     expect(result.afterClose).toEqual([]);
     expect(result.afterReopen).toHaveLength(4);
+    expect(result.afterReopenListened).toEqual([IPC_CHANNELS.eventsTaken]);
     expect(result.newWindow).toMatchObject({ value: { result: { uid: 0 } } });
     expect(result.oldWindow).toMatchObject({ value: { error: { code: 'UNSUPPORTED' } } });
   });

@@ -37,3 +37,31 @@ export function capabilityNames(hexMask: string): string[] {
   for (let bit = 0; bit < 64; bit++) if ((mask >> BigInt(bit)) & 1n) names.push(CAPABILITY_BITS[bit] ?? `bit ${bit}`);
   return names.sort();
 }
+
+/**
+ * Facts of Docker's default seccomp profile (moby/profiles seccomp/default.json), for the
+ * tests to hold Strata's own profile to: the syscalls each capability unlocks, and some it
+ * never allows. Not the profile itself: a handful of literals, checked independently.
+ */
+export const DOCKER_SECCOMP_BY_CAPABILITY: Record<string, readonly string[]> = {
+  CAP_SYS_ADMIN: ['bpf', 'clone', 'clone3', 'fanotify_init', 'mount', 'umount2', 'unshare', 'setns', 'sethostname', 'setdomainname', 'open_tree', 'move_mount', 'fsopen', 'quotactl', 'perf_event_open', 'syslog'],
+  CAP_SYS_PTRACE: ['kcmp', 'pidfd_getfd', 'process_madvise', 'process_vm_readv', 'process_vm_writev', 'ptrace'],
+  CAP_SYS_MODULE: ['init_module', 'finit_module', 'delete_module'],
+  CAP_SYS_BOOT: ['reboot'],
+  CAP_SYS_TIME: ['settimeofday', 'clock_settime'],
+  CAP_SYSLOG: ['syslog'],
+  CAP_SYS_NICE: ['mbind', 'set_mempolicy', 'get_mempolicy'],
+  CAP_SYS_RAWIO: ['iopl', 'ioperm'],
+  CAP_SYS_CHROOT: ['chroot'],
+  CAP_SYS_PACCT: ['acct'],
+  CAP_SYS_TTY_CONFIG: ['vhangup'],
+  CAP_DAC_READ_SEARCH: ['open_by_handle_at'],
+  CAP_BPF: ['bpf'],
+  CAP_PERFMON: ['perf_event_open'],
+};
+
+/** Syscalls Docker's default profile allows to no container, whatever its capabilities. */
+export const DOCKER_SECCOMP_NEVER = ['kexec_load', 'kexec_file_load', 'keyctl', 'add_key', 'request_key', 'userfaultfd', 'io_uring_setup', 'io_uring_enter', 'nfsservctl', 'uselib', 'create_module', 'pivot_root', 'swapon', 'swapoff'] as const;
+
+/** A few of the syscalls Docker's default profile allows every container. */
+export const DOCKER_SECCOMP_ALWAYS = ['read', 'write', 'openat', 'execve', 'mmap', 'futex', 'epoll_wait', 'socketpair', 'setuid', 'capset', 'prctl', 'seccomp', 'mknodat', 'clock_gettime', 'rseq', 'close_range', 'faccessat2', 'fchmodat2'] as const;

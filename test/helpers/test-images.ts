@@ -28,6 +28,8 @@ export interface TestImage {
   tag: string;
   layers: BuiltLayer[];
   cmd: string[];
+  /** Each layer's history `created_by`; default `test layer <name>`. */
+  createdBy?: string[];
 }
 
 export function sha256File(file: string): string {
@@ -113,6 +115,29 @@ export function testImages(workDir: string): { a: TestImage; b: TestImage; layer
   };
 }
 
+/**
+ * An image of `count` layers on `base` (the window's big-image case): layer n adds
+ * /data/c<n>.txt; every tenth rewrites /data/log.txt (n/10 KiB), so each earlier version is
+ * wasted; the top layer deletes /data/c3.txt.
+ */
+export function manyLayerImage(workDir: string, base: BuiltLayer, count = 101): TestImage {
+  const layers = [base];
+  const createdBy = ['test layer base'];
+  for (let n = 1; n < count; n++) {
+    const rewrite = n % 10 === 0;
+    layers.push(
+      makeLayer(workDir, `many-${n}`, (root) => {
+        write(root, `data/c${n}.txt`, `step ${n}\n`);
+        if (rewrite) write(root, 'data/log.txt', Buffer.alloc((n / 10) * 1024, 'l'));
+        if (n === count - 1) write(root, 'data/.wh.c3.txt', '');
+      }),
+    );
+    const steps = [`echo step ${n} > /data/c${n}.txt`, ...(rewrite ? [`head -c ${n / 10}k /dev/zero > /data/log.txt`] : []), ...(n === count - 1 ? ['rm /data/c3.txt'] : [])];
+    createdBy.push(`/bin/sh -c ${steps.join(' && ')}`);
+  }
+  return { tag: `test/many:${count}`, layers, cmd: ['/bin/sh'], createdBy };
+}
+
 function compress(tar: string, compression: Compression, outDir: string): string {
   if (compression === 'none') return tar;
   const out = path.join(outDir, `${path.basename(tar)}.${compression === 'gzip' ? 'gz' : 'zst'}`);
@@ -133,7 +158,7 @@ export function imageConfig(image: TestImage): Buffer {
       os: 'linux',
       config: { Env: ['PATH=/bin'], Cmd: image.cmd, WorkingDir: '/' },
       rootfs: { type: 'layers', diff_ids: image.layers.map((layer) => layer.diffId) },
-      history: image.layers.map((layer) => ({ created: '2026-01-02T03:04:05Z', created_by: `test layer ${layer.name}` })),
+      history: image.layers.map((layer, i) => ({ created: '2026-01-02T03:04:05Z', created_by: image.createdBy?.[i] ?? `test layer ${layer.name}` })),
     }),
   );
 }

@@ -1,16 +1,23 @@
 /* The attach socket: how a terminal held by the shim (or by an exec session's helper) is
- * reached. The holder keeps the pty master and reads it all the time, whoever listens:
+ * reached, or the stdio of a process without one that was given a stdin (`-i` alone). With
+ * a terminal the holder keeps the pty master and reads it all the time, whoever listens:
  * every byte goes to the log (log.c, stream "stdout"), to a scrollback ring of the last
- * SCROLLBACK bytes, and to each connected client. A stream socket at a path of the
- * caller's choosing (`<root>/<id>/attach.sock` for the shim), mode 0600, and a client
- * must be root or the holder's own user (SO_PEERCRED).
+ * SCROLLBACK bytes, and to each connected client. Without one the holder keeps the write end
+ * of the process's stdin pipe, and its caller (shim.c, exec_session.c), which reads the
+ * stdout and stderr pipes into the log, passes every chunk on (attach_output): no scrollback
+ * (the log has the history). A stream socket at a path of the caller's choosing
+ * (`<root>/<id>/attach.sock` for the shim), mode 0600, and a client must be root or the
+ * holder's own user (SO_PEERCRED).
  *
  * Frames both ways: 1 byte type, 4 bytes payload length (big-endian), payload.
- *   client → holder  'D' bytes to the terminal (keyboard input)
- *                    'R' 4 bytes: rows, cols (16-bit big-endian each) — TIOCSWINSZ
- *                    'C' close stdin: the terminal's EOF character (^D) is typed
- *   holder → client  'D' output: first the scrollback (one frame, when there is any),
- *                    then everything the terminal writes from then on
+ *   client → holder  'D' bytes for the process's input (keys, for a terminal)
+ *                    'R' 4 bytes: rows, cols (16-bit big-endian each) — TIOCSWINSZ; no
+ *                        terminal: ignored
+ *                    'C' close stdin: the terminal's EOF character (^D) is typed; no
+ *                        terminal: the pipe is closed once the input before it is written
+ *   holder → client  'D' output: the terminal's (first its scrollback, one frame, when there
+ *                    is any), or the process's stdout
+ *                    'E' the process's stderr (no terminal only: a terminal has one stream)
  *                    'X' 4 bytes: the exit code (as the exit file's exitCode), then close
  * A payload over FRAME_MAX or an unknown type ends that client's connection.
  *
@@ -50,7 +57,10 @@ struct client {
 };
 
 struct attach {
-  int master, listen_fd, log_fd;
+  int master;   /* the pty master, or -1: no terminal (or it has closed) */
+  int stdin_fd; /* no terminal: the write end of the process's stdin, -1 once closed */
+  bool close_stdin; /* no terminal: 'C' came; the pipe closes when the input queued before it is written */
+  int listen_fd, log_fd;
   char *path;
   struct log_stream log;
   char ring[SCROLLBACK];
@@ -119,7 +129,7 @@ static void send_frame(struct client *c, char type, const char *a, size_t na, co
   else flush(c);
 }
 
-struct attach *attach_open(const char *path, int master, int log_fd) {
+static struct attach *attach_listen(const char *path, int log_fd) {
   struct sockaddr_un sa;
   int dirfd;
   if (unix_addr(&sa, path, &dirfd) < 0) return NULL;
@@ -140,14 +150,42 @@ struct attach *attach_open(const char *path, int master, int log_fd) {
   if (dirfd >= 0) close(dirfd);
   if (fd < 0) return NULL;
   struct attach *a = xcalloc(1, sizeof *a);
-  a->master = master;
+  a->master = -1;
+  a->stdin_fd = -1;
   a->listen_fd = fd;
   a->log_fd = log_fd;
   a->path = xstrdup(path);
   a->log.name = "stdout";
   for (int i = 0; i < ATTACH_CLIENTS; i++) a->c[i].fd = -1;
+  return a;
+}
+
+struct attach *attach_open(const char *path, int master, int log_fd) {
+  struct attach *a = attach_listen(path, log_fd);
+  if (!a) return NULL;
+  a->master = master;
   fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
   return a;
+}
+
+struct attach *attach_open_stdin(const char *path, int stdin_fd) {
+  struct attach *a = attach_listen(path, -1);
+  if (!a) return NULL;
+  a->stdin_fd = stdin_fd;
+  fcntl(stdin_fd, F_SETFL, fcntl(stdin_fd, F_GETFL) | O_NONBLOCK);
+  return a;
+}
+
+/* No terminal: a chunk of the process's stdout ('D') or stderr ('E'), to every client. */
+void attach_output(struct attach *a, char type, const char *data, size_t n) {
+  for (int i = 0; i < ATTACH_CLIENTS; i++)
+    if (a->c[i].fd >= 0) send_frame(&a->c[i], type, data, n, NULL, 0);
+}
+
+static void close_stdin(struct attach *a) {
+  if (a->stdin_fd >= 0) close(a->stdin_fd);
+  a->stdin_fd = -1;
+  q_free(&a->input);
 }
 
 static void accept_clients(struct attach *a) {
@@ -216,12 +254,15 @@ static bool client_frames(struct attach *a, struct client *c) {
     const char *p = f + HDR;
     switch (f[0]) {
       case 'D':
-        if (a->master >= 0) q_push(&a->input, p, n);
+        if (a->master >= 0 || (a->stdin_fd >= 0 && !a->close_stdin)) q_push(&a->input, p, n);
         break;
       case 'C':
         if (a->master >= 0) {
           char eof = pty_eof_char(a->master);
           q_push(&a->input, &eof, 1);
+        } else if (a->stdin_fd >= 0) {
+          a->close_stdin = true;
+          if (a->input.len == 0) close_stdin(a);
         }
         break;
       case 'R':
@@ -254,9 +295,18 @@ static void write_master(struct attach *a) {
   if (n > 0) q_take(&a->input, (size_t)n);
 }
 
+/* No terminal: queued input into the stdin pipe; a process that closed its stdin closes it here too. */
+static void write_stdin(struct attach *a) {
+  ssize_t n = write(a->stdin_fd, a->input.buf + a->input.off, a->input.len);
+  if (n > 0) q_take(&a->input, (size_t)n);
+  else if (n < 0 && errno != EAGAIN && errno != EINTR) return close_stdin(a); /* EPIPE: nobody reads it any more */
+  if (a->input.len == 0 && a->close_stdin) close_stdin(a);
+}
+
 int attach_fill(const struct attach *a, struct pollfd *p) {
   p[0] = (struct pollfd){.fd = a->listen_fd, .events = POLLIN};
-  p[1] = (struct pollfd){.fd = a->master, .events = (short)(POLLIN | (a->input.len ? POLLOUT : 0))};
+  if (a->master >= 0) p[1] = (struct pollfd){.fd = a->master, .events = (short)(POLLIN | (a->input.len ? POLLOUT : 0))};
+  else p[1] = (struct pollfd){.fd = a->stdin_fd, .events = (short)(a->input.len ? POLLOUT : 0)}; /* POLLERR: the reader has gone */
   for (int i = 0; i < ATTACH_CLIENTS; i++) {
     const struct client *c = &a->c[i];
     short ev = (short)((a->input.len < INPUT_MAX ? POLLIN : 0) | (c->out.len ? POLLOUT : 0));
@@ -266,14 +316,22 @@ int attach_fill(const struct attach *a, struct pollfd *p) {
 }
 
 void attach_handle(struct attach *a, const struct pollfd *p) {
-  if (a->master >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) read_master(a);
-  if (a->master >= 0 && (p[1].revents & POLLOUT)) write_master(a);
+  if (a->master >= 0 && p[1].fd == a->master) {
+    if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) read_master(a);
+    if (a->master >= 0 && (p[1].revents & POLLOUT)) write_master(a);
+  } else if (a->stdin_fd >= 0 && p[1].fd == a->stdin_fd) {
+    if (p[1].revents & POLLOUT) write_stdin(a);
+    else if (p[1].revents & (POLLERR | POLLHUP)) close_stdin(a);
+  }
   for (int i = 0; i < ATTACH_CLIENTS; i++) {
     struct client *c = &a->c[i];
     if (c->fd < 0 || c->fd != p[2 + i].fd) continue;
     if (p[2 + i].revents & POLLOUT) flush(c);
     if (c->fd >= 0 && (p[2 + i].revents & (POLLIN | POLLHUP | POLLERR))) read_client(a, c);
   }
+  /* input just read goes in now, not a poll round later: a key's echo waits for nothing */
+  if (a->input.len && a->master >= 0) write_master(a);
+  else if (a->input.len && a->stdin_fd >= 0) write_stdin(a);
   if (p[0].revents & POLLIN) accept_clients(a); /* last: a slot freed above may be reused */
 }
 
@@ -300,6 +358,7 @@ void attach_close(struct attach *a, int exit_code) {
   close(a->listen_fd);
   unlink(a->path);
   if (a->master >= 0) close(a->master);
+  if (a->stdin_fd >= 0) close(a->stdin_fd);
   q_free(&a->input);
   free(a->path);
   free(a);

@@ -134,6 +134,8 @@ int container_create(const struct create_opts *o, struct spec *s, pid_t *pid_out
   if (s->terminal && !o->console_socket && !o->console_master)
     return fail_kind(ERR_INVALID, "process.terminal is true: give --console-socket (or run it in the foreground or under the shim)");
   if (!s->terminal && o->console_socket) return fail_kind(ERR_INVALID, "--console-socket needs process.terminal: true");
+  /* compiled here, before anything exists, so a profile libseccomp refuses leaves nothing */
+  if (s->seccomp && seccomp_compile(s->seccomp) < 0) return -1;
   if (mkdir_p(g_root, 0711) < 0) return -1;
   char *dir = state_dir(o->id);
   if (mkdir(dir, 0711) < 0) {

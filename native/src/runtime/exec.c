@@ -1,11 +1,12 @@
 /* exec: one more process in a running container, as `runc exec` does.
- *   strata-runtime [--root R] exec [--process FILE] [--detach] [--pid-file F] [--tty]
+ *   strata-runtime [--root R] exec [--process FILE] [--detach] [--pid-file F] [--tty] [--stdin]
  *                  [--console-socket S] [--attach-socket P] [--exit-file F] [--log F] ID [-- ARGS...]
  * The process is the OCI `process` object in FILE, or ARGS run with the container's own
  * config.json process around them (env, user, cwd, capabilities, rlimits, …).
  * With a terminal (--tty, or the file's `terminal`) the child makes its pty in the
  * container and sends the master back; it goes to --console-socket, to our own stdio
- * (attached, console_proxy.c), or to a session helper (--detach, exec_session.c).
+ * (attached, console_proxy.c), or to a session helper (--detach, exec_session.c). Without
+ * one, --detach --stdin gives the process pipes for its stdio, held by a session helper too.
  *
  * The runtime itself stays in the host's namespaces, so --pid-file and the cgroup files
  * are host paths all along. Order of work:
@@ -18,7 +19,8 @@
  *   child:  setns user (when not ours), ipc, uts, net, cgroup, mnt (or, without a mount
  *           namespace of the container's own, chroot to the init's root) → its pty ('T' + name +
  *           master) or setsid (detached) → chdir → rlimits → find the program →
- *           bounding set, ids, caps, no_new_privs → execve
+ *           bounding set, ids, caps, no_new_privs → the container's seccomp filter
+ *           (compiled by the parent; before the caps when noNewPrivileges is false) → execve
  * A failure in the child comes back over a CLOEXEC SEQPACKET socket as one byte, the exit
  * status to use (125 setup, 126 not executable, 127 not found), and the message; EOF with
  * nothing read means execve succeeded. */
@@ -116,6 +118,9 @@ static void exec_child(struct exec_plan *p) {
   if (process_rlimits(s) < 0) child_fail(p, EXIT_SETUP);
   char *exe = process_find_exec(s);
   if (!exe) program_fail(p, errno);
+  /* the container's filter, where the init loads it: before the caps go without
+   * no_new_privs (it needs CAP_SYS_ADMIN then), else just before execve */
+  if (p->seccomp && !s->no_new_privileges && seccomp_apply(p->seccomp) < 0) child_fail(p, EXIT_SETUP);
   /* identity last, in the init's order: the bounding set needs CAP_SETPCAP */
   if (caps_drop_bounding(s) < 0 || process_set_ids(s) < 0 || caps_apply(s) < 0) child_fail(p, EXIT_SETUP);
   if (s->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail_errno("prctl no_new_privs"), child_fail(p, EXIT_SETUP);
@@ -123,6 +128,7 @@ static void exec_child(struct exec_plan *p) {
   /* only stdio goes to the program; the report socket stays open until execve succeeds */
   if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     for (int fd = 3; fd < 1024; fd++) fcntl(fd, F_SETFD, FD_CLOEXEC);
+  if (p->seccomp && s->no_new_privileges && seccomp_apply(p->seccomp) < 0) child_fail(p, EXIT_SETUP);
   execve(exe, s->args, s->env);
   int err = errno;
   fail_errno("%s", exe);
@@ -303,12 +309,12 @@ static int usage_error(void) {
 
 int cmd_exec(int argc, char **argv) {
   const char *process = NULL, *pid_file = NULL, *console = NULL, *sock = NULL, *exit_file = NULL, *log = NULL;
-  bool detach = false, tty = false;
+  bool detach = false, tty = false, open_stdin = false;
   const struct optspec opts[] = {{"process", 'p', &process, NULL},       {"detach", 'd', NULL, &detach},
                                  {"pid-file", 0, &pid_file, NULL},       {"tty", 't', NULL, &tty},
                                  {"console-socket", 0, &console, NULL}, {"attach-socket", 0, &sock, NULL},
                                  {"exit-file", 0, &exit_file, NULL},    {"log", 0, &log, NULL},
-                                 {NULL, 0, NULL, NULL}};
+                                 {"stdin", 0, NULL, &open_stdin},       {NULL, 0, NULL, NULL}};
   char **pos = xcalloc((size_t)argc + 1, sizeof *pos); /* ID, then ARGS (NULL-terminated) */
   int npos;
   if (parse_args(argc, argv, opts, pos, argc, &npos) < 0) return usage_error();
@@ -327,6 +333,8 @@ int cmd_exec(int argc, char **argv) {
   g_spec_lenient = true;
   if (spec_load_file(cfg, st.bundle, &config) < 0) return usage_error();
   free(cfg);
+  /* an OCI process has no seccomp of its own: every exec gets the container's filter */
+  if (config.seccomp && seccomp_compile(config.seccomp) < 0) return usage_error();
   struct spec *proc = &config;
   if (process) {
     proc = xcalloc(1, sizeof *proc);
@@ -341,12 +349,14 @@ int cmd_exec(int argc, char **argv) {
     proc->has_console_size = false;
   }
   proc->terminal = proc->terminal || tty;
-  bool session = proc->terminal && detach && !console;
+  /* a session helper holds what nobody else takes: the terminal, or (--stdin) the stdio pipes */
+  bool session = (proc->terminal || open_stdin) && detach && !console;
   if (console && !proc->terminal) return fail_kind(ERR_INVALID, "--console-socket needs --tty (or terminal in the process file)"), usage_error();
+  if (open_stdin && !detach) return fail_kind(ERR_INVALID, "--stdin is for --detach (attached, the process has the runtime's stdin)"), usage_error();
   if ((sock || exit_file || log) && !session)
-    return fail_kind(ERR_INVALID, "--attach-socket, --exit-file and --log are for --tty --detach without --console-socket"), usage_error();
+    return fail_kind(ERR_INVALID, "--attach-socket, --exit-file and --log are for --detach with --tty or --stdin, without --console-socket"), usage_error();
 
-  struct exec_plan plan = {.proc = proc, .detach = detach, .go = {-1, -1}, .report = {-1, -1}, .master = -1};
+  struct exec_plan plan = {.proc = proc, .seccomp = config.seccomp, .detach = detach, .go = {-1, -1}, .report = {-1, -1}, .master = -1};
   if (session) return exec_session(&plan, &st, pid_file, sock, exit_file, log);
   int status;
   if (exec_start(&plan, &st, pid_file, &status) < 0) {

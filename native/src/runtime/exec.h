@@ -13,6 +13,7 @@ enum { EXIT_SETUP = 125, EXIT_NOT_EXECUTABLE = 126, EXIT_NOT_FOUND = 127 };
 
 struct exec_plan {
   const struct spec *proc;
+  const struct seccomp_spec *seccomp; /* the container's, compiled; NULL when it has none */
   bool detach;
   int ns_fd[N_NS]; /* -1: the init's namespace is ours, nothing to join */
   int root_fd;     /* the init's root, when it is a chroot in our mount namespace; else -1 */

@@ -1,11 +1,15 @@
-/* An exec session with a terminal that nobody takes the master of:
+/* An exec session with a terminal that nobody takes the master of, or with pipes for stdio:
  *   strata-runtime exec --tty --detach [--attach-socket P] [--exit-file F] [--log F] ID -- ARGS
+ *   strata-runtime exec --stdin --detach [--attach-socket P] [--exit-file F] [--log F] ID -- ARGS
  * As the shim does for a container, a helper (double-forked, its own session, so it
  * outlives its caller) starts the process as its child, keeps the pty master and serves
  * it on an attach socket (attach.c: same frames, scrollback, exit code, slow clients
  * dropped), P or <root>/<id>/exec-<helper pid>.sock. It forwards TERM/INT/HUP to the
  * process, records its exit to F like the shim's exit file, appends its output to the log
- * F in the shim's format, and removes the socket when the process has exited. The caller
+ * F in the shim's format, and removes the socket when the process has exited. Without a
+ * terminal (--stdin) the process's stdin, stdout and stderr are pipes the helper holds: the
+ * socket's input goes to stdin ('C' closes it), stdout and stderr go to the log and to the
+ * clients ('D', 'E'), as the shim does for a container run with -i alone. The caller
  * prints {"pid":…,"helperPid":…,"attachSocket":"…"} once the program runs, or the
  * error and its status (125, 126, 127) as a plain exec would. */
 #include <errno.h>
@@ -48,12 +52,28 @@ static void helper(struct exec_plan *p, const struct state *st, const char *pid_
   if (!sock) sock = xasprintf("%s/exec-%d.sock", state_dir(st->id), getpid());
   int status = EXIT_SETUP;
   struct attach *tty = NULL;
+  bool pipes = !p->proc->terminal;
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+  struct shim_stream so = {.fd = -1, .frame = 'D', .log.name = "stdout"}, se = {.fd = -1, .frame = 'E', .log.name = "stderr"};
   if (sfd < 0 || (log && log_fd < 0)) fail_errno("exec: set up %s", log ? log : "signals");
-  else if (exec_start(p, st, pid_file, &status) == 0 && !(tty = attach_open(sock, p->master, log_fd))) {
-    kill(p->pid, SIGKILL); /* nobody could reach its terminal */
-    close(p->master);
-    waitpid(p->pid, NULL, 0);
-    status = EXIT_SETUP;
+  else if (pipes && (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)) fail_errno("exec: pipes");
+  else {
+    /* no terminal: the process gets the pipes as the stdio it inherits from us (a detached
+     * exec keeps the runtime's stdio); ours go back to /dev/null once it has started */
+    if (pipes) dup2(in[0], 0), dup2(out[1], 1), dup2(err[1], 2);
+    int started = exec_start(p, st, pid_file, &status);
+    if (pipes) {
+      int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+      for (int i = 0; i < 3; i++) dup2(devnull, i);
+      close(devnull), close(in[0]), close(out[1]), close(err[1]);
+      so.fd = out[0], se.fd = err[0];
+    }
+    if (started == 0 && !(tty = pipes ? attach_open_stdin(sock, in[1]) : attach_open(sock, p->master, log_fd))) {
+      kill(p->pid, SIGKILL); /* nobody could reach its terminal or its stdio */
+      close(pipes ? in[1] : p->master);
+      waitpid(p->pid, NULL, 0);
+      status = EXIT_SETUP;
+    }
   }
   struct strbuf msg = {0};
   if (tty) {
@@ -67,7 +87,7 @@ static void helper(struct exec_plan *p, const struct state *st, const char *pid_
   write_all(report, msg.buf, msg.len);
   close(report);
   if (!tty) _exit(1);
-  int ws = shim_supervise(p->pid, NULL, NULL, tty, sfd, log_fd);
+  int ws = shim_supervise(p->pid, pipes ? &so : NULL, pipes ? &se : NULL, tty, sfd, log_fd);
   if (exit_file) write_exit(exit_file, ws);
   attach_close(tty, WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : WEXITSTATUS(ws));
   _exit(0);

@@ -111,6 +111,8 @@ void container_init(struct init_args *a) {
   if (s->terminal && pty_setup(s, &master, pty_name, sizeof pty_name) < 0) die(a);
   char *exe = process_find_exec(s);
   if (!exe) die(a);
+  /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the caps go (as runc) */
+  if (s->seccomp && !s->no_new_privileges && seccomp_apply(s->seccomp) < 0) die(a);
   /* identity last: the bounding set needs CAP_SETPCAP, so it goes before the uid */
   if (caps_drop_bounding(s) < 0 || process_set_ids(s) < 0 || caps_apply(s) < 0) die(a);
   if (s->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
@@ -142,6 +144,12 @@ void container_init(struct init_args *a) {
   }
   if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
     for (int fd = 3; fd < 1024; fd++) close(fd);
+  /* with no_new_privs, the filter last, so it has only execve left to allow; it was
+   * compiled before clone, so what remains to fail here is the kernel's load */
+  if (s->seccomp && s->no_new_privileges && seccomp_apply(s->seccomp) < 0) {
+    dprintf(2, "%s\n", g_err);
+    _exit(1);
+  }
   execve(exe, s->args, s->env);
   dprintf(2, "exec %s: %s\n", exe, strerror(errno));
   _exit(127);

@@ -3,8 +3,8 @@
  *   strata-runtime [--root DIR] start ID | state ID | kill ID [SIGNAL] | delete [--force] ID
  *   strata-runtime [--root DIR] pause ID | resume ID | update --resources FILE|- ID
  *   strata-runtime [--root DIR] run [--bundle DIR] [--pid-file F] [--detach] [--console-socket S] ID
- *   strata-runtime [--root DIR] shim --bundle DIR --log F --exit-file F [--rm] ID
- *   strata-runtime [--root DIR] exec [--process FILE] [--detach] [--pid-file F] [--tty] [--console-socket S]
+ *   strata-runtime [--root DIR] shim --bundle DIR --log F --exit-file F [--stdin] [--rm] ID
+ *   strata-runtime [--root DIR] exec [--process FILE] [--detach] [--pid-file F] [--tty] [--stdin] [--console-socket S]
  *                  [--attach-socket P] [--exit-file F] [--log F] ID [-- ARGS...]
  *   strata-runtime cgroup-destroy --path /strata/NAME   (a cgroup no state names: kill, remove)
  * Failures print "step: reason" on stderr and exit non-zero; with --log-format json, one

@@ -70,6 +70,7 @@ int json_int64(const struct json *v, int64_t *out);
 int json_uint64(const struct json *v, uint64_t *out);
 
 /* ---- config.json (spec.c, spec_linux.c) ----------------------------------------- */
+struct seccomp_spec; /* seccomp.c's own */
 #define MAX_NS 8
 struct ns_entry {
   int flag;   /* CLONE_NEW* */
@@ -184,6 +185,7 @@ struct spec {
   char *cgroups_path;
   struct hook_list prestart, create_runtime, create_container, start_container, poststart, poststop;
   struct json *annotations; /* object or NULL */
+  struct seccomp_spec *seccomp; /* linux.seccomp, NULL when none (seccomp.c) */
 };
 int spec_load(const char *bundle, struct spec *s);            /* bundle/config.json */
 int spec_load_file(const char *file, const char *bundle, struct spec *s);
@@ -197,6 +199,15 @@ bool spec_has_ns(const struct spec *s, int flag, const char **path);
 int spec_str(const struct json *obj, const char *key, const char *field, bool required, char **out);
 int spec_str_array(const struct json *v, const char *field, char ***out);
 int spec_bool(const struct json *obj, const char *key, const char *field, bool *out);
+
+/* ---- seccomp (seccomp.c) ------------------------------------------------------- */
+int seccomp_parse(const struct json *v, struct seccomp_spec **out); /* absent or null: *out = NULL */
+int seccomp_compile(struct seccomp_spec *sc); /* in the parent: the BPF program, every refusal classed */
+int seccomp_apply(const struct seccomp_spec *sc); /* in the process-to-be: one seccomp(2) */
+/* compiled programs in <root>/+seccomp (seccomp_cache.c): get is 0 on a hit, put never fails */
+struct sock_filter;
+int seccomp_cache_get(const char *key, size_t key_len, struct sock_filter **prog, unsigned short *prog_len);
+void seccomp_cache_put(const char *key, size_t key_len, const struct sock_filter *prog, unsigned short prog_len);
 
 /* ---- terminals (pty.c, unixsock.c, console_proxy.c, attach.c) ------------------ */
 struct sockaddr_un;
@@ -217,14 +228,17 @@ int console_proxy(int master, pid_t child, int *status);
 struct attach;
 struct pollfd;
 struct attach *attach_open(const char *path, int master, int log_fd); /* NULL + g_err */
+/* no terminal: input to stdin_fd (a pipe's write end); output passed on by attach_output */
+struct attach *attach_open_stdin(const char *path, int stdin_fd); /* NULL + g_err */
+void attach_output(struct attach *a, char type, const char *data, size_t n); /* 'D' stdout, 'E' stderr */
 int attach_fill(const struct attach *a, struct pollfd *p);            /* ATTACH_POLLFDS entries */
 void attach_handle(struct attach *a, const struct pollfd *p);
-bool attach_output_done(const struct attach *a); /* the terminal has closed */
+bool attach_output_done(const struct attach *a); /* the terminal has closed (no terminal: true) */
 void attach_close(struct attach *a, int exit_code);
 /* the shim's loop (shim.c), also the exec session helper's: forwards TERM/INT/HUP from
  * sfd to child, reaps, logs out/err (either may be NULL) or serves tty (may be NULL);
  * returns child's wait status once it has exited and its output is drained */
-struct shim_stream;
+struct shim_stream; /* below, with the log's types */
 int shim_supervise(pid_t child, struct shim_stream *out, struct shim_stream *err, struct attach *tty, int sfd, int log_fd);
 
 /* ---- the container log (log.c) ------------------------------------------------- */
@@ -236,6 +250,12 @@ struct log_stream {
 };
 void log_feed(struct log_stream *ls, int log_fd, const char *data, size_t n); /* log_fd -1: no log */
 void log_flush(struct log_stream *ls, int log_fd);
+/* one of a process's output pipes, read by the shim's loop (or the exec session helper's) */
+struct shim_stream {
+  int fd;
+  char frame; /* its attach frame ('D' stdout, 'E' stderr), when an attach socket serves it */
+  struct log_stream log;
+};
 
 /* ---- runtime state (state.c) ---------------------------------------------------- */
 /* ST_PAUSED only in what `state` prints: every verb sees a frozen container as running */

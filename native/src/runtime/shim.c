@@ -1,5 +1,5 @@
 /* shim: one per container, conmon-like.
- *   strata-runtime [--root R] shim --bundle B --log F --exit-file F [--pid-file P] [--rm] ID
+ *   strata-runtime [--root R] shim --bundle B --log F --exit-file F [--pid-file P] [--stdin] [--rm] ID
  * The caller's process forks; the child starts a new session and forks the shim, so the
  * shim belongs to no terminal or app and survives both. The shim is a child subreaper,
  * creates the container (its stdout/stderr are pipes the shim reads), and tells the
@@ -11,7 +11,10 @@
  * With process.terminal the container's stdio is a pty whose master the shim keeps for
  * the container's life: its output is logged as "stdout", and clients reach it on the
  * attach socket <root>/<id>/attach.sock (attach.c), named to the caller as
- * "attachSocket". The exit code goes to the attach clients too, once it is recorded. */
+ * "attachSocket". The exit code goes to the attach clients too, once it is recorded.
+ * --stdin without a terminal (`run -i`): the container's stdin is a pipe whose write end the
+ * shim keeps, served on the same attach socket (input in, stdout and stderr out as they are
+ * logged); without --stdin (and no terminal) it is /dev/null, as docker gives it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -29,13 +32,9 @@
 
 char *bundle_path(const char *given);
 
-struct shim_stream {
-  int fd;
-  struct log_stream log;
-};
-
-/* Reads what is there into the log; at the end, the rest as a last line. */
-static void pump(struct shim_stream *st, int log_fd) {
+/* Reads what is there into the log, and to the attach clients when there are any; at the
+ * end, the rest as a last line. */
+static void pump(struct shim_stream *st, int log_fd, struct attach *clients) {
   char buf[LOG_LINE_MAX];
   ssize_t n = read(st->fd, buf, sizeof buf);
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
@@ -46,6 +45,7 @@ static void pump(struct shim_stream *st, int log_fd) {
     return;
   }
   log_feed(&st->log, log_fd, buf, (size_t)n);
+  if (clients) attach_output(clients, st->frame, buf, (size_t)n);
 }
 
 static int write_exit_file(const char *file, int status, int oom, int64_t memory_peak) {
@@ -78,8 +78,8 @@ int shim_supervise(pid_t child, struct shim_stream *out, struct shim_stream *err
     int r = poll(p, (nfds_t)np, exited ? 1000 : -1);
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) break;
-    if (p[1].revents) pump(out, log_fd);
-    if (p[2].revents) pump(err, log_fd);
+    if (p[1].revents) pump(out, log_fd, tty);
+    if (p[2].revents) pump(err, log_fd, tty);
     if (tty) attach_handle(tty, p + 3);
     if (!(p[0].revents & POLLIN)) continue;
     struct signalfd_siginfo si;
@@ -100,9 +100,10 @@ int shim_supervise(pid_t child, struct shim_stream *out, struct shim_stream *err
 
 int cmd_shim(int argc, char **argv) {
   const char *bundle = NULL, *log = NULL, *exit_file = NULL, *pid_file = NULL;
-  bool rm = false;
-  const struct optspec opts[] = {{"bundle", 'b', &bundle, NULL}, {"log", 0, &log, NULL},        {"exit-file", 0, &exit_file, NULL},
-                                 {"pid-file", 0, &pid_file, NULL}, {"rm", 0, NULL, &rm},         {NULL, 0, NULL, NULL}};
+  bool rm = false, open_stdin = false;
+  const struct optspec opts[] = {{"bundle", 'b', &bundle, NULL},   {"log", 0, &log, NULL},   {"exit-file", 0, &exit_file, NULL},
+                                 {"pid-file", 0, &pid_file, NULL}, {"rm", 0, NULL, &rm},     {"stdin", 0, NULL, &open_stdin},
+                                 {NULL, 0, NULL, NULL}};
   char *pos[1];
   int npos;
   if (parse_args(argc, argv, opts, pos, 1, &npos) < 0 || (npos != 1 && fail_msg("shim: a container id is required")) ||
@@ -149,20 +150,23 @@ int cmd_shim(int argc, char **argv) {
   int sfd = holder_setup();
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   int log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  int out[2], err[2], master = -1;
-  struct shim_stream so = {.fd = -1, .log.name = "stdout"}, se = {.fd = -1, .log.name = "stderr"};
+  int out[2], err[2], in[2] = {-1, -1}, master = -1;
+  struct shim_stream so = {.fd = -1, .frame = 'D', .log.name = "stdout"}, se = {.fd = -1, .frame = 'E', .log.name = "stderr"};
+  bool pipe_stdin = open_stdin && !s.terminal; /* a terminal is its own stdin */
   struct attach *tty = NULL;
   char *sock = NULL;
   pid_t init = -1;
-  if (sfd < 0 || log_fd < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+  if (sfd < 0 || log_fd < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || (pipe_stdin && pipe2(in, O_CLOEXEC) < 0)) {
     fail_errno("shim: set up %s", log);
   } else {
     /* a terminal: the master stays here, served on the attach socket (attach.c) */
-    struct create_opts o = {.id = pos[0], .bundle = abs, .pid_file = pid_file, .stdio = {STDIN_FILENO /* /dev/null (holder_setup) */, out[1], err[1]},
+    struct create_opts o = {.id = pos[0], .bundle = abs, .pid_file = pid_file,
+                            .stdio = {pipe_stdin ? in[0] : STDIN_FILENO /* /dev/null (holder_setup) */, out[1], err[1]},
                             .console_master = s.terminal ? &master : NULL};
     if (container_create(&o, &s, &init) < 0) init = -1;
     close(out[1]);
     close(err[1]);
+    if (pipe_stdin) close(in[0]);
     if (s.terminal) {
       close(out[0]);
       close(err[0]);
@@ -170,13 +174,13 @@ int cmd_shim(int argc, char **argv) {
       so.fd = out[0];
       se.fd = err[0];
     }
-    if (init > 0 && s.terminal) {
+    if (init > 0 && (s.terminal || pipe_stdin)) {
       sock = xasprintf("%s/attach.sock", state_dir(pos[0]));
-      tty = attach_open(sock, master, log_fd);
+      tty = s.terminal ? attach_open(sock, master, log_fd) : attach_open_stdin(sock, in[1]);
       if (!tty) {
         char saved[sizeof g_err];
         memcpy(saved, g_err, sizeof saved);
-        close(master);
+        close(s.terminal ? master : in[1]);
         container_delete(pos[0], true);
         memcpy(g_err, saved, sizeof saved);
         init = -1;

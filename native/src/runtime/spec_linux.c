@@ -264,8 +264,7 @@ int spec_parse_linux(const struct json *lx, struct spec *s) {
     return fail_kind(ERR_UNSUPPORTED, "config.json: linux.cgroupsPath: the systemd form slice:prefix:name is not supported");
   if (s->cgroups_path && strstr(s->cgroups_path, ".."))
     return fail_msg("config.json: linux.cgroupsPath: must not contain ..");
-  const struct json *sec = json_get(lx, "seccomp");
-  if (sec && sec->type != JSON_NULL) return fail_kind(ERR_UNSUPPORTED, "config.json: linux.seccomp: not supported");
+  if (seccomp_parse(json_get(lx, "seccomp"), &s->seccomp) < 0) return -1;
   const struct json *personality = json_get(lx, "personality");
   if (personality && personality->type != JSON_NULL) return fail_kind(ERR_UNSUPPORTED, "config.json: linux.personality: not supported");
   return 0;

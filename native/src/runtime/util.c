@@ -310,6 +310,9 @@ int pathf(char *buf, size_t len, const char *fmt, ...) {
 int holder_setup(void) {
   int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
   for (int i = 0; i < 3; i++) dup2(devnull, i);
+  /* a process that closes the stdin pipe a holder keeps makes a write fail with EPIPE, not
+   * end the holder (its children get SIG_DFL back before they exec: init.c, exec.c) */
+  signal(SIGPIPE, SIG_IGN);
   if (chdir("/") < 0) _exit(1);
   sigset_t mask;
   sigemptyset(&mask);

@@ -11,8 +11,8 @@ export const imageHandlers = {
 
   'images.inspect': ({ ref }, { engine }) => engine.inspectImage(ref),
 
-  'images.import': ({ path, format, tags, changes }, { engine }, job) =>
-    engine.importImage({ path, format, tags, changes, signal: job.signal, onProgress: (progress) => job.progress(progress) }),
+  'images.import': ({ path, format, tags, repository, changes }, { engine }, job) =>
+    engine.importImage({ path, format, tags, repository, changes, signal: job.signal, onProgress: (progress) => job.progress(progress) }),
 
   // Progress per layer (bytes of the blob being downloaded); each layer settled (in the
   // store already, or downloaded) is also a line of output (`strata pull` prints one per
@@ -52,6 +52,8 @@ export const imageHandlers = {
     const cut = cutAt(node, depth);
     return { root: cut.node, layer: position, truncated: cut.truncated };
   },
+
+  'images.pathHistory': ({ ref, path }, { engine }) => engine.imagePathHistory(ref, path),
 
   'images.wasted': ({ ref }, { engine }) => engine.imageWaste(ref),
 

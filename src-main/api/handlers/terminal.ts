@@ -22,8 +22,8 @@ function relayOf(id: string, session: Session): TerminalRelay {
 }
 
 export const terminalHandlers = {
-  'terminal.open': async ({ ref, exec, start, rows, cols }, { engine, session }) => {
-    const terminal = await engine.openTerminal({ ref, exec, start, rows, cols });
+  'terminal.open': async ({ ref, exec, reattach, start, rows, cols }, { engine, session }) => {
+    const terminal = await engine.openTerminal({ ref, exec, reattach, start, rows, cols });
     const id = randomUUID();
     const relay = new TerminalRelay(session, id, terminal);
     open.set(id, { owner: session, relay });
@@ -32,13 +32,19 @@ export const terminalHandlers = {
       relay.close();
     });
     relay.start(() => session.release(id));
-    return { session: id, container: terminal.container };
+    return { session: id, container: terminal.container, ...(terminal.exec ? { exec: terminal.exec } : {}) };
   },
+
+  'terminal.list': ({ ref }, { engine }) => engine.listExecSessions(ref),
 
   'terminal.input': ({ session: id, data }, { session }) => {
     const { terminal } = relayOf(id, session);
     if (terminal.queuedInput > MAX_QUEUED_INPUT) throw new StrataError('CONFLICT', 'the terminal is not taking input as fast as it comes: send it again later');
     terminal.write(Buffer.from(data, 'base64'));
+  },
+
+  'terminal.closeInput': ({ session: id }, { session }) => {
+    relayOf(id, session).terminal.closeStdin();
   },
 
   'terminal.resize': ({ session: id, rows, cols }, { session }) => {

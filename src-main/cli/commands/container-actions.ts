@@ -5,7 +5,7 @@ import type { Command } from '../command';
 import { expectPositionals } from '../command';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys';
 import { json } from '../output';
-import { checkInputIsTerminal, outcomeStatus, runTerminal } from '../terminal-client';
+import { checkInputIsTerminal, hasTerminal, outcomeStatus, runTerminal } from '../terminal-client';
 
 export const startCommand: Command = {
   name: 'start',
@@ -16,9 +16,10 @@ export const startCommand: Command = {
     if (values.attach) {
       // attached before its program runs, as docker's start -a
       const input = Boolean(values.interactive);
-      checkInputIsTerminal(input);
+      const terminal = await hasTerminal(api(), positionals[0]!);
+      checkInputIsTerminal(input, terminal);
       const detachKeys = parseDetachKeys((values['detach-keys'] as string | undefined) ?? DEFAULT_DETACH_KEYS);
-      return outcomeStatus(await runTerminal(api(), output, { ref: positionals[0]!, start: true, input, detachKeys }));
+      return outcomeStatus(await runTerminal(api(), output, { ref: positionals[0]!, start: true, input, terminal, detachKeys }));
     }
     for (const ref of positionals) {
       const container = await api().call('containers.start', { ref });

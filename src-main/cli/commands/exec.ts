@@ -1,4 +1,3 @@
-import { StrataError } from '@shared/errors';
 import type { Command } from '../command';
 import { UsageError } from '../command';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys';
@@ -24,14 +23,14 @@ export const execCommand: Command = {
     const env = values.env as string[] | undefined;
     const workdir = values.workdir as string | undefined;
     const user = values.user as string | undefined;
-    if (values.interactive && !values.tty) {
-      throw new StrataError('UNSUPPORTED', 'exec -i without -t: standard input without a terminal is not supported yet (use -it)');
-    }
-    if (values.tty && !values.detach) {
-      // -t: a terminal session of the API, the process on a terminal of its own
-      checkInputIsTerminal(Boolean(values.interactive));
+    if ((values.tty || values.interactive) && !values.detach) {
+      // -t: a terminal session of the API, the process on a terminal of its own; -i alone: the
+      // same session with stdio pipes (standard input in, stdout and stderr apart)
+      const terminal = Boolean(values.tty);
+      checkInputIsTerminal(Boolean(values.interactive), terminal);
       const detachKeys = parseDetachKeys((values['detach-keys'] as string | undefined) ?? DEFAULT_DETACH_KEYS);
-      const outcome = await runTerminal(api(), output, { ref: container, exec: { command, env, workdir, user }, input: Boolean(values.interactive), detachKeys });
+      const exec = { command, env, workdir, user, ...(terminal ? {} : { tty: false }) };
+      const outcome = await runTerminal(api(), output, { ref: container, exec, input: Boolean(values.interactive), terminal, detachKeys });
       return outcomeStatus(outcome);
     }
     // Without a terminal the engine collects the output and the command prints it when the

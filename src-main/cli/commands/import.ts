@@ -9,10 +9,12 @@ import { formatBytes } from '@shared/units';
 
 export const importCommand: Command = {
   name: 'import',
-  usage: 'import [--format oci|oci-archive|docker-archive|rootfs] [-t NAME[:TAG]]... [-c INSTRUCTION]... PATH',
+  usage: 'import [--format oci|oci-archive|docker-archive|rootfs] [-t NAME[:TAG]]... [--name REPOSITORY] [-c INSTRUCTION]... PATH',
   options: {
     format: { type: 'string' },
     tag: { type: 'string', short: 't', multiple: true },
+    // An OCI layout's ref names are often tags alone (`1.0`): they go under this repository.
+    name: { type: 'string' },
     change: { type: 'string', short: 'c', multiple: true },
     quiet: { type: 'boolean', short: 'q' },
   },
@@ -34,6 +36,7 @@ export const importCommand: Command = {
           path: path.resolve(positionals[0]!),
           format: format as ImportFormat | undefined,
           tags: values.tag as string[] | undefined,
+          repository: values.name as string | undefined,
           changes: values.change as string[] | undefined,
         },
         { signal: abort.signal, onProgress: showProgress ? (progress) => output.err(`\r\x1b[K${describe(progress)}`) : undefined },

@@ -1,19 +1,26 @@
-// `strata layers`: an image's merged file tree, one layer's own changes (--layer), or the
-// space later layers waste (--wasted: dive's efficiency score, counted by the engine).
-import type { ImageWaste, TreeNode } from '@shared/api/types/images';
+// `strata layers`: an image's merged file tree, one layer's own changes (--layer), what
+// every layer did to one path (--history), or the space later layers waste (--wasted:
+// dive's efficiency score, counted by the engine).
+import type { ImageWaste, PathHistory, TreeNode } from '@shared/api/types/images';
 import { StrataError } from '@shared/errors';
+import { modeString } from '@shared/file-mode';
 import type { Command, CommandContext } from '../command';
 import { UsageError, expectPositionals } from '../command';
-import { json, modeString, table } from '../output';
+import { json, table } from '../output';
 import { formatBytes } from '@shared/units';
 
 const MARK = { added: 'A', modified: 'M', deleted: 'D', unchanged: ' ' } as const;
 
 export const layersCommand: Command = {
   name: 'layers',
-  usage: 'layers [--layer N|ID] [--depth N] [--json] IMAGE [PATH] | layers --wasted [--json] IMAGE',
-  options: { layer: { type: 'string', short: 'l' }, depth: { type: 'string', short: 'd' }, wasted: { type: 'boolean' } },
+  usage: 'layers [--layer N|ID] [--depth N] [--json] IMAGE [PATH] | layers --history [--json] IMAGE PATH | layers --wasted [--json] IMAGE',
+  options: { layer: { type: 'string', short: 'l' }, depth: { type: 'string', short: 'd' }, history: { type: 'boolean' }, wasted: { type: 'boolean' } },
   async run({ api, output, json: asJson }, { values, positionals }) {
+    if (values.history) {
+      if (values.layer !== undefined || values.depth !== undefined || values.wasted) throw new UsageError('--history takes neither --layer, --depth nor --wasted: it covers every layer');
+      expectPositionals(positionals, 2, 2, this.usage);
+      return printHistory(output, asJson, await api().call('images.pathHistory', { ref: positionals[0]!, path: positionals[1]! }));
+    }
     if (values.wasted) {
       if (values.layer !== undefined || values.depth !== undefined) throw new UsageError('--wasted takes neither --layer nor --depth: it covers every layer');
       expectPositionals(positionals, 1, 1, this.usage);
@@ -45,6 +52,25 @@ export const layersCommand: Command = {
     output.out(lines.join('\n') + '\n');
   },
 };
+
+/** One line per layer that changed the path: what it wrote, or how it deleted it. */
+function printHistory(output: CommandContext['output'], asJson: boolean, history: PathHistory): void {
+  if (asJson) return output.out(json(history));
+  const rows = history.changes.map((change) => [
+    String(change.layer),
+    change.change,
+    change.kind ? modeString(change.kind, change.mode ?? 0) : '',
+    change.uid === undefined ? '' : `${change.uid}:${change.gid}`,
+    change.size === undefined ? '' : formatBytes(change.size),
+    change.change === 'deleted' ? deletedHow(change.how, change.via) : change.link ? `-> ${change.link}` : '',
+  ]);
+  output.out(`/${history.path}\n` + table(['LAYER', 'CHANGE', 'MODE', 'OWNER', 'SIZE', 'DETAIL'], rows));
+}
+
+function deletedHow(how: PathHistory['changes'][number]['how'], via: string | undefined): string {
+  if (how === 'opaque') return `hidden by opaque directory /${via}`;
+  return via === undefined ? 'whiteout' : `whiteout of /${via}`;
+}
 
 /** The score, the total, and a table of the wasted paths, biggest first. */
 function printWaste(output: CommandContext['output'], asJson: boolean, waste: ImageWaste): void {

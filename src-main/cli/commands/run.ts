@@ -26,8 +26,9 @@ export const runCommand: Command = {
     const warn = (message: string) => output.err(`strata run: warning: ${message}\n`);
     const options = { ...containerOptions(values, command, warn), ...(values.tty ? { tty: true } : {}), ...(values.interactive ? { interactive: true } : {}) };
     const detachKeys = parseDetachKeys((values['detach-keys'] as string | undefined) ?? DEFAULT_DETACH_KEYS);
+    // -t, or -i alone: attached through a terminal session of the API (a terminal, or stdio pipes)
     if (options.tty && !values.detach) checkInputIsTerminal(Boolean(options.interactive));
-    if (options.tty && !values.detach) return runWithTerminal(api(), output, image, options, { rm: Boolean(values.rm), detachKeys });
+    if ((options.tty || options.interactive) && !values.detach) return runWithTerminal(api(), output, image, options, { rm: Boolean(values.rm), detachKeys });
     let created: ContainerRecord;
     try {
       // A start that fails removes the container, --rm or not: nothing is left of a run that never ran.
@@ -49,15 +50,15 @@ export const runCommand: Command = {
 };
 
 /**
- * `run -t` / `-it`: create, then start attached to the container's terminal (attached before
- * its program runs, so nothing it prints is missed). A start that fails removes the container,
+ * `run -t` / `-it` / `-i`: create, then start attached to the container's terminal, or with
+ * `-i` alone to its stdio (attached before its program runs, so nothing it prints is missed). A start that fails removes the container,
  * as an attached run's does; a detach leaves it running (and, with --rm, still there).
  */
 async function runWithTerminal(api: ApiClient, output: Output, image: string, options: ContainerOptions, flags: { rm: boolean; detachKeys: Buffer }): Promise<number> {
   const created = await api.call('containers.create', { image, options });
   let outcome;
   try {
-    outcome = await runTerminal(api, output, { ref: created.name, start: true, input: Boolean(options.interactive), detachKeys: flags.detachKeys });
+    outcome = await runTerminal(api, output, { ref: created.name, start: true, input: Boolean(options.interactive), terminal: options.tty === true, detachKeys: flags.detachKeys });
   } catch (error) {
     const status = await api.call('containers.inspect', { ref: created.id }).then((record) => record.state.status, () => undefined);
     if (status === 'created') await api.call('containers.remove', { ref: created.id, force: true }).catch(() => undefined);

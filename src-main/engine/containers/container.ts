@@ -10,6 +10,16 @@ export function isLive(status: ContainerStatus): boolean {
   return status === 'running' || status === 'paused';
 }
 
+/** Its shim keeps a pipe to its stdin (`-i` without `-t`); without `-i` its stdin is /dev/null, with `-t` the terminal. */
+export function hasStdinPipe(record: Pick<ContainerRecord, 'options'>): boolean {
+  return record.options.interactive === true && record.options.tty !== true;
+}
+
+/** Its shim serves an attach socket: for its terminal (`-t`), or for its stdin pipe (`-i` alone). */
+export function hasAttachSocket(record: Pick<ContainerRecord, 'options'>): boolean {
+  return record.options.tty === true || record.options.interactive === true;
+}
+
 export const CONTAINER_FILES = {
   record: 'container.json',
   config: 'config.json', // the OCI runtime spec: this directory is the bundle

@@ -7,6 +7,7 @@ import { containerFile, findRecord, listRecords } from './container-store';
 import { startLeftovers } from './interrupted-start';
 import { observeState } from './observe-state';
 import { mountPointsAsync } from './rootfs';
+import { seccompMode } from '../runtime/seccomp-profile';
 
 export interface ListContainersOptions {
   /** Stopped containers too (`ps -a`). */
@@ -26,8 +27,10 @@ export async function listContainers(store: Store, options: ListContainersOption
   );
 }
 
+/** The record as observed now, with what confines it (derived from its options). */
 export async function inspectContainer(store: Store, ref: string): Promise<ContainerRecord> {
-  return observe(store, await findRecord(store, ref));
+  const record = await observe(store, await findRecord(store, ref));
+  return { ...record, security: { seccomp: seccompMode(record.options) } };
 }
 
 /**

@@ -5,10 +5,10 @@
 // be open on one container at once, and closing one leaves the process running.
 import { StrataError } from '@shared/errors';
 import type { Store } from '../store/store';
-import type { ContainerRecord } from './container';
+import { type ContainerRecord, hasAttachSocket } from './container';
 import { withContainer } from './container-lock';
 import { findRecord } from './container-store';
-import { type ExecSessionOptions, startExecSession } from './exec-session';
+import { type ExecSessionOptions, reattachExecSession, startExecSession } from './exec-session';
 import { observeState } from './observe-state';
 import { runtimeRoot } from './runtime-root';
 import { startLocked } from './start-container';
@@ -19,6 +19,8 @@ export interface OpenTerminalOptions {
   ref: string;
   /** A new process on a terminal of its own; absent: the container's own terminal. */
   exec?: ExecSessionOptions;
+  /** An exec session of the container that a client left while it ran (its id): attached to again. */
+  reattach?: string;
   /** The container's own terminal of a container that is not running: start it, attached before its program runs. */
   start?: boolean;
   rows: number;
@@ -32,13 +34,14 @@ export function attachSocketPath(store: Store, id: string): string {
 
 export async function openTerminal(store: Store, options: OpenTerminalOptions): Promise<TerminalSession> {
   checkSize(options.rows, options.cols);
-  if (options.exec) {
-    if (options.start) throw new StrataError('INVALID_ARGUMENT', 'start goes with the container\'s own terminal, not with exec');
-    return startExecSession(store, options.ref, options.exec, options);
+  if ([options.exec, options.reattach, options.start].filter((given) => given !== undefined && given !== false).length > 1) {
+    throw new StrataError('INVALID_ARGUMENT', 'exec, reattach and start go one at a time: a new exec session, an exec session again, or the container\'s own terminal started');
   }
+  if (options.exec) return startExecSession(store, options.ref, options.exec, options);
+  if (options.reattach !== undefined) return reattachExecSession(store, options.ref, options.reattach, options);
   const record = await findRecord(store, options.ref);
-  if (record.options.tty !== true) {
-    throw new StrataError('CONFLICT', `container ${record.name} has no terminal (it was made without -t): read its output with logs -f, or open a shell in it with exec -it`);
+  if (!hasAttachSocket(record)) {
+    throw new StrataError('CONFLICT', `container ${record.name} has no terminal nor stdin to attach to (it was made without -t or -i): read its output with logs -f, or open a shell in it with exec -it`);
   }
   if (options.start) return startAttached(store, record, options);
   const state = await observeState(store, record);

@@ -11,6 +11,7 @@ import { parseByteSize } from '@shared/sizes';
 import type { NetworkMode } from '../network/network-files';
 import { validatePortSpec } from '@shared/ports';
 import { normalizeCapabilities, unknownCapabilityMessage } from './security-options';
+import { MAX_SECCOMP_PROFILE_BYTES, SECCOMP_UNCONFINED, parseSeccompProfile } from '../runtime/seccomp-profile';
 
 /** The CFS quota must be at least 1 ms of a 100 ms period, so --cpus goes down to 0.01. */
 export const MIN_CPUS = 0.01;
@@ -323,10 +324,20 @@ const containerOptionsObject = z.strictObject({
   capDrop: capabilityList.optional(),
   readonlyRootfs: z.boolean().optional(),
   noNewPrivileges: z.boolean().optional(),
-  // What the profile may hold is the runtime's to check (a JSON profile's text, or 'unconfined').
-  seccompProfile: z.string().min(1).optional(),
   tty: z.boolean().optional(),
   interactive: z.boolean().optional(),
+  seccompProfile: z
+    .string()
+    .max(MAX_SECCOMP_PROFILE_BYTES)
+    .superRefine((text, ctx) => {
+      try {
+        if (text !== SECCOMP_UNCONFINED) parseSeccompProfile(text);
+      } catch (error) {
+        // UNSUPPORTED (a notify listener) keeps its code: create refuses it with that
+        if (!(error instanceof StrataError) || error.code === 'INVALID_ARGUMENT') ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .optional(),
 });
 
 function checkResources(options: ContainerOptions, ctx: z.RefinementCtx): void {

@@ -20,6 +20,7 @@ import { USER_FILES } from '../runtime/image-user';
 import { layerDir } from '../store/paths';
 import type { Store } from '../store/store';
 import { pathExists } from '../store/exists';
+import { containerFile } from './container-store';
 
 export interface OverlayDirs {
   /** A read-only layer above the image's (the container's init layer), when it has one. */
@@ -167,7 +168,20 @@ function unescapeMountPath(text: string): string {
 
 /** The image's layers as a root to resolve paths in: top first, as the overlay stacks them. */
 export function imageRoot(store: Store, layers: readonly string[]): RootView {
-  return layerStackRoot([...layers].reverse().map((chainId) => path.join(layerDir(store.paths, chainId), LAYER_FILES.diff)));
+  return layerStackRoot(imageLayerDirs(store, layers));
+}
+
+/**
+ * A container's root as its overlay shows it (its own layer, its init layer, the image's),
+ * read from the layer directories: the same whether or not the overlay is mounted where
+ * this process can see it.
+ */
+export function containerRoot(store: Store, record: { id: string; layers: readonly string[] }): RootView {
+  return layerStackRoot([containerFile(store, record.id, 'upper'), containerFile(store, record.id, 'init'), ...imageLayerDirs(store, record.layers)]);
+}
+
+function imageLayerDirs(store: Store, layers: readonly string[]): string[] {
+  return [...layers].reverse().map((chainId) => path.join(layerDir(store.paths, chainId), LAYER_FILES.diff));
 }
 
 /**

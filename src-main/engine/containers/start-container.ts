@@ -9,7 +9,7 @@ import { buildSpec, loadHostFacts } from '../runtime/spec-builder';
 import { writeJsonAtomicAsync } from '../store/atomic';
 import { startTimeOf } from '../store/process-owner';
 import type { Store } from '../store/store';
-import type { ContainerRecord } from './container';
+import { type ContainerRecord, hasStdinPipe } from './container';
 import { containerDir, containerFile, writeRecord } from './container-store';
 import { anonymousVolumes } from './anonymous-volumes';
 import { clearInterruptedStart } from './interrupted-start';
@@ -74,7 +74,8 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
     await fs.promises.rm(file('exit'), { force: true });
     const shim = await runtimeVerb(
       store,
-      ['shim', '--bundle', containerDir(store, record.id), '--log', file('log'), '--exit-file', file('exit'), record.id],
+      // -i without -t: the shim keeps a pipe to its stdin, served on the attach socket (else /dev/null)
+      ['shim', '--bundle', containerDir(store, record.id), '--log', file('log'), '--exit-file', file('exit'), ...(hasStdinPipe(record) ? ['--stdin'] : []), record.id],
       `start ${record.name}`,
     );
     const started = JSON.parse(shim.stdout) as { shimPid: number; pid: number };

@@ -1,9 +1,11 @@
 // One client connection to a terminal's attach socket (native/src/runtime/attach.c; the
 // protocol is in native/src/runtime/README.md): the container's own terminal, kept by its
-// shim, or an exec session's, kept by its helper. Frames both ways are 1 byte type, 4 bytes
-// big-endian length, payload. In: `D` output (the holder's scrollback first, then live), `X`
-// the exit code. Out: `D` input, `R` resize, `C` close stdin. Closing the connection is a
-// detach: the process keeps its terminal and runs on.
+// shim, or an exec session's, kept by its helper — or, for a process without a terminal
+// given a stdin (`-i` alone), its stdio pipes, served the same way. Frames both ways are 1
+// byte type, 4 bytes big-endian length, payload. In: `D` output (the holder's scrollback
+// first, then live; without a terminal, stdout), `E` stderr (without a terminal), `X` the
+// exit code. Out: `D` input, `R` resize, `C` close stdin. Closing the connection is a detach:
+// the process keeps its terminal (or its stdin) and runs on.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -17,10 +19,22 @@ const MAX_SOCKET_PATH = 107;
 const MAX_DIMENSION = 0xffff;
 
 /** How a session ended: the process's exit code, or why there is none. */
-export type TerminalEnd = { exitCode: number } | { exitCode: null; reason: 'lost'; message: string };
+/**
+ * How a session ended: the process's exit code; `dropped`: the holder cut this connection off
+ * (it fell too far behind: the holder keeps 1 MiB at most for a client) while the process runs
+ * on; `lost`: the holder went without an exit code.
+ */
+export type TerminalEnd = { exitCode: number } | { exitCode: null; reason: 'lost' | 'dropped'; message: string };
+
+/** An exec session as its clients know it: the id to attach to it again, and its command. */
+export interface ExecSessionRef {
+  id: string;
+  command: string[];
+}
 
 export interface TerminalListener {
-  output(data: Buffer): void;
+  /** Output; `stderr` for a process without a terminal (whose stdout and stderr are apart). */
+  output(data: Buffer, stream: 'stdout' | 'stderr'): void;
   /** Once, when the connection is over (not after detach()). */
   end(end: TerminalEnd): void;
 }
@@ -36,12 +50,17 @@ export class TerminalSession {
   /** Read when the connection has ended (an exec session's exit file): the exit code if it missed X. */
   private onClose: (() => Promise<number | undefined>) | undefined;
 
+  /** The holder's socket, to tell a drop (it is still there) from a loss; absent for a finished() session. */
+  private socketPath: string | undefined;
+
   private constructor(
     private readonly socket: net.Socket,
     /** The container's id. */
     readonly container: string,
     /** `container`: the container's own terminal; `exec`: a process exec'd with a terminal of its own. */
     readonly kind: 'container' | 'exec',
+    /** Of an exec session: its id (to attach to it again) and what it runs. */
+    readonly exec?: ExecSessionRef,
   ) {
     socket.on('data', (chunk: Buffer) => this.take(chunk));
     socket.on('error', () => undefined); // 'close' follows; a reset is an end like any other
@@ -52,18 +71,20 @@ export class TerminalSession {
    * Connects to the socket at `socketPath`. The connection is paused until listen(): the
    * holder's scrollback waits in the kernel meanwhile, nothing is read before anyone hears it.
    */
-  static async connect(socketPath: string, container: string, kind: 'container' | 'exec'): Promise<TerminalSession> {
+  static async connect(socketPath: string, container: string, kind: 'container' | 'exec', exec?: ExecSessionRef): Promise<TerminalSession> {
     const socket = await connectUnix(socketPath);
     socket.pause();
-    return new TerminalSession(socket, container, kind);
+    const session = new TerminalSession(socket, container, kind, exec);
+    session.socketPath = socketPath;
+    return session;
   }
 
   /**
    * A session whose process had ended before anyone could attach (its socket was gone):
    * no output, only its end, told at listen().
    */
-  static finished(container: string, kind: 'container' | 'exec', end: TerminalEnd): TerminalSession {
-    const session = new TerminalSession(new net.Socket(), container, kind);
+  static finished(container: string, kind: 'container' | 'exec', end: TerminalEnd, exec?: ExecSessionRef): TerminalSession {
+    const session = new TerminalSession(new net.Socket(), container, kind, exec);
     session.ended = true;
     session.result = end;
     return session;
@@ -95,7 +116,7 @@ export class TerminalSession {
     this.frame('R', payload);
   }
 
-  /** The terminal's EOF character (^D) is typed. */
+  /** The terminal's EOF character (^D) is typed; without a terminal, the stdin pipe is closed. */
   closeStdin(): void {
     this.frame('C', Buffer.alloc(0));
   }
@@ -127,7 +148,8 @@ export class TerminalSession {
       if (this.pending.length - at < 5 + length) break;
       const type = this.pending[at];
       const payload = this.pending.subarray(at + 5, at + 5 + length);
-      if (type === 0x44 /* D */ && payload.length) this.listener?.output(payload);
+      if (type === 0x44 /* D */ && payload.length) this.listener?.output(payload, 'stdout');
+      else if (type === 0x45 /* E */ && payload.length) this.listener?.output(payload, 'stderr');
       else if (type === 0x58 /* X */ && payload.length === 4) this.exitCode = payload.readInt32BE(0);
       at += 5 + length;
     }
@@ -141,9 +163,21 @@ export class TerminalSession {
     if (this.detached) return;
     const recorded = await this.onClose?.().catch(() => undefined);
     const exitCode = this.exitCode ?? recorded;
-    this.result = exitCode !== undefined ? { exitCode } : { exitCode: null, reason: 'lost', message: 'the terminal went away without an exit code (its container was removed, or its holder ended)' };
+    if (exitCode !== undefined) this.result = { exitCode };
+    else if (await holderListens(this.socketPath)) {
+      // Cut off, not gone: this process read the holder slower than the terminal wrote (a
+      // flood while the engine was starved of CPU). The process runs on; a new session sees it.
+      this.result = { exitCode: null, reason: 'dropped', message: "the engine fell more than 1 MiB behind the terminal's output and its holder cut it off; the process keeps running: open the session again to see it" };
+    } else this.result = { exitCode: null, reason: 'lost', message: 'the terminal went away without an exit code (its container was removed, or its holder ended)' };
     this.listener?.end(this.result);
   }
+}
+
+/** Whether a holder still serves the socket at `socketPath` (the holder removes it as it ends). */
+async function holderListens(socketPath: string | undefined): Promise<boolean> {
+  if (socketPath === undefined) return false;
+  const stat = await fs.promises.lstat(socketPath).catch(() => undefined);
+  return stat?.isSocket() === true;
 }
 
 export function checkSize(rows: number, cols: number): void {

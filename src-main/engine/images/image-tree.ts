@@ -1,9 +1,11 @@
-// File trees of an image: one layer's own changes, or the merged view up to a layer; and
-// the space its layers waste (what later layers hide, layers/wasted-space.ts).
-import type { ImageWaste } from '@shared/api/types/images';
+// File trees of an image: one layer's own changes, or the merged view up to a layer; what
+// every layer did to one path (layers/path-history.ts); and the space its layers waste
+// (what later layers hide, layers/wasted-space.ts).
+import type { ImageWaste, PathHistory } from '@shared/api/types/images';
 import { StrataError } from '@shared/errors';
 import { LayerTree, MergedView } from '../layers/layer-index';
 import { readLayerEntriesAsync } from '../layers/layer-store';
+import { pathHistory } from '../layers/path-history';
 import { countWaste } from '../layers/wasted-space';
 import type { Store } from '../store/store';
 import { findImageAsync } from './image-store';
@@ -22,6 +24,15 @@ export async function imageTree(store: Store, ref: string, query: TreeQuery): Pr
   const stack = await Promise.all(image.layers.slice(0, position + 1).map((layer) => readLayerEntriesAsync(store.paths, layer.chainId)));
   if (!query.merged) return { tree: new LayerTree(stack[position]!), layer: position };
   return { tree: new LayerTree(MergedView.of(stack).entries.values()), layer: position };
+}
+
+/** Every layer that changed `path` ('/etc/passwd', 'etc/passwd'; '/' = the root), bottom first; NOT_FOUND when no layer has it. */
+export async function imagePathHistory(store: Store, ref: string, path: string): Promise<PathHistory> {
+  const image = await findImageAsync(store, ref);
+  const relPath = path.replace(/^\/+|\/+$/g, '');
+  const history = pathHistory(await Promise.all(image.layers.map((layer) => readLayerEntriesAsync(store.paths, layer.chainId))), relPath);
+  if (history.changes.length === 0 && relPath !== '') throw new StrataError('NOT_FOUND', `no layer of ${ref} has /${relPath}`);
+  return history;
 }
 
 /** Wasted bytes and the efficiency score of an image, per path and per layer. */

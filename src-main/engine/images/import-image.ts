@@ -3,6 +3,7 @@
 // place at the end under the store lock; a failure or a crash leaves the store as it was.
 import type { ImportedImage } from '@shared/api/types/images';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
 import { diskUsageAsync } from '../layers/disk-usage';
@@ -13,6 +14,7 @@ import { LAYER_FILES, type LayerMeta, hasLayer, readLayerEntries, writeLayerFile
 import { compressionOfFile } from '../layers/file-compression';
 import { layerMediaType } from '../layers/compression';
 import { tmpPath } from '../store/atomic';
+import { parallelMap } from '../store/parallel-map';
 import type { SpaceGuard } from '../store/free-space';
 import { assignTags } from '../store/image-index';
 import { chainIds, sha256 } from '../store/digest';
@@ -20,7 +22,7 @@ import type { Store } from '../store/store';
 import { blobPath, layerDir } from '../store/paths';
 import { DEFAULT_PATH, applyChanges } from './changes';
 import { type ImageConfig, MEDIA, hostArchitecture, imageConfigSchema, parseDocument } from './oci';
-import { normalizeReference } from './reference';
+import { normalizeReference, parseRepository } from './reference';
 import { readDockerArchive } from './sources/docker-archive';
 import { detectImportFormat } from './sources/detect-format';
 import { archiveLayout, directoryLayout, readLayout } from './sources/oci-layout';
@@ -33,6 +35,11 @@ export interface ImportOptions {
   format?: ImportFormat;
   /** Tags for the imported image (only when the source holds one image). */
   tags?: string[];
+  /**
+   * OCI layouts only: the repository a ref name that is only a tag (`1.0`) goes under:
+   * `team/app` makes it `team/app:1.0`. Default: the directory's or archive's name.
+   */
+  repository?: string;
   /** Containerfile-style config for a rootfs tar: `CMD ["sh"]`, `ENV A=b`, `WORKDIR /app`. */
   changes?: string[];
   signal?: AbortSignal;
@@ -93,6 +100,10 @@ export class ImportJob {
 
 export async function importImage(store: Store, options: ImportOptions): Promise<ImportedImage[]> {
   const userTags = (options.tags ?? []).map(normalizeReference);
+  if (options.repository !== undefined) {
+    parseRepository(options.repository);
+    if (userTags.length > 0) throw new StrataError('INVALID_ARGUMENT', 'give tags or a repository, not both: tags name the one image in full, a repository takes the layout\'s own tags');
+  }
   applyChanges({}, options.changes ?? []); // bad --change fails before any work
   return store.write(() =>
     withImportJob(store, async (job) => {
@@ -138,8 +149,9 @@ async function readSource(job: ImportJob, options: ImportOptions): Promise<Sourc
   if (options.changes?.length && detected !== 'rootfs') {
     throw new StrataError('INVALID_ARGUMENT', '--change applies only to a rootfs tar; this is an image archive or layout');
   }
-  const defaultName = defaultNameFor(options.path);
+  const defaultName = options.repository ?? defaultNameFor(options.path);
   if (detected === 'oci') return readLayout(directoryLayout(options.path), { defaultName });
+  if (options.repository !== undefined && detected !== 'oci-archive' && detected !== 'archive') throw notALayout(options.path);
   if (detected === 'rootfs') {
     if (!fs.statSync(options.path).isFile()) throw new StrataError('INVALID_ARGUMENT', `${options.path}: a rootfs import takes a tar file`);
     return [{ origin: options.path, tags: [], layers: [{ file: options.path, verified: false }] }];
@@ -149,6 +161,7 @@ async function readSource(job: ImportJob, options: ImportOptions): Promise<Sourc
   fs.mkdirSync(stagingDir);
   const archive = await stageArchive(options.path, stagingDir, options.signal, job.space);
   const isDocker = detected === 'docker-archive' || (detected === 'archive' && archive.has('manifest.json'));
+  if (isDocker && options.repository !== undefined) throw notALayout(options.path);
   if (isDocker) return readDockerArchive(archive);
   if (!archive.has('oci-layout')) throw new StrataError('INVALID_ARCHIVE', `${options.path}: neither an oci-archive (no oci-layout) nor a docker-archive (no manifest.json)`);
   return readLayout(archiveLayout(archive), { defaultName });
@@ -188,23 +201,30 @@ export async function ingestLayers(
   const blobs: IngestedLayers['blobs'] = [];
   const layers: ImportedImage['layers'] = [];
   const lower = new MergedView();
+  let finished = 0;
+  const progress = (bytes?: number) =>
+    options.onProgress?.({ step: 'layer', message: `layer ${Math.min(finished + 1, sources.length)} of ${sources.length}`, done: finished, total: sources.length, ...(bytes === undefined ? {} : { bytes }) });
 
-  for (const [i, layer] of sources.entries()) {
-    options.onProgress?.({ step: 'layer', message: `layer ${i + 1} of ${sources.length}`, done: i, total: sources.length });
-    const expectedDiffId = diffIds[i];
-    const chainId = expectedDiffId ? chainIds(diffIds.slice(0, i + 1))[i]! : undefined;
-    const needLayer = chainId === undefined || !job.hasLayer(chainId);
-    const needBlob = layer.digest === undefined || !job.hasBlob(layer.digest);
-    const stagedDir = needLayer ? job.scratch('layer') : undefined;
-    if (stagedDir) fs.mkdirSync(path.join(stagedDir, LAYER_FILES.diff), { recursive: true });
-    const copyBlob = needBlob && !layer.verified;
-
-    let digest = layer.digest;
-    let size = layer.digest ? fs.statSync(layer.file).size : 0;
-    let diffId = expectedDiffId;
-    let unpacked: Awaited<ReturnType<typeof ingestLayer>>['unpacked'];
-    let tarSize = 0;
-    if (needLayer || needBlob) {
+  // Hash, decompress and unpack the layers side by side (each into its own directory), as
+  // many at once as there are cores: one layer's gunzip and writes run on the threadpool
+  // while another's tar is read. Only what depends on the layers below waits for order.
+  const read = new Map<number, number>();
+  progress();
+  const ingested = await parallelMap(
+    sources,
+    os.availableParallelism(),
+    async (layer, i, signal) => {
+      const expectedDiffId = diffIds[i];
+      const chainId = expectedDiffId ? chainIds(diffIds.slice(0, i + 1))[i]! : undefined;
+      const needLayer = chainId === undefined || !job.hasLayer(chainId);
+      const needBlob = layer.digest === undefined || !job.hasBlob(layer.digest);
+      const stagedDir = needLayer ? job.scratch('layer') : undefined;
+      if (stagedDir) await fs.promises.mkdir(path.join(stagedDir, LAYER_FILES.diff), { recursive: true });
+      const copyBlob = needBlob && !layer.verified;
+      if (!needLayer && !needBlob) {
+        finished++;
+        return { needLayer, needBlob, stagedDir, digest: layer.digest, size: (await fs.promises.stat(layer.file)).size, diffId: expectedDiffId, tarSize: 0, unpacked: undefined };
+      }
       const blobOut = copyBlob ? job.scratch('blob') : undefined;
       const result = await ingestLayer({
         file: layer.file,
@@ -212,19 +232,25 @@ export async function ingestLayers(
         expectedDiffId,
         blobOut,
         unpackTo: stagedDir ? { dest: path.join(stagedDir, LAYER_FILES.diff), asRoot, finalDest: finalDiffDir(job) } : undefined,
-        signal: options.signal,
+        signal,
         space: job.space,
-        onProgress: (bytes) => options.onProgress?.({ step: 'layer', message: `layer ${i + 1} of ${sources.length}`, done: i, total: sources.length, bytes }),
+        onProgress: (bytes) => {
+          read.set(i, bytes);
+          progress([...read.values()].reduce((sum, n) => sum + n, 0));
+        },
       });
-      digest = result.digest;
-      size = result.size;
-      diffId = result.diffId;
-      unpacked = result.unpacked;
-      tarSize = result.uncompressedSize;
-      if (needBlob) job.blobs.set(digest, blobOut ?? layer.file);
-    }
+      if (needBlob) job.blobs.set(result.digest, blobOut ?? layer.file);
+      finished++;
+      progress();
+      return { needLayer, needBlob, stagedDir, digest: result.digest, size: result.size, diffId: result.diffId, tarSize: result.uncompressedSize, unpacked: result.unpacked };
+    },
+    options.signal,
+  );
+
+  for (const [i, layer] of sources.entries()) {
+    const { needLayer, stagedDir, digest, size, diffId, tarSize, unpacked } = ingested[i]!;
     if (!diffId || !digest) throw new StrataError('INTERNAL', `${origin}: layer ${i} has no digest after ingest`);
-    if (!expectedDiffId) diffIds.push(diffId);
+    if (diffIds[i] === undefined) diffIds.push(diffId);
     const id = chainIds(diffIds.slice(0, i + 1))[i]!;
     const parent = i > 0 ? layers[i - 1]!.chainId : null;
 
@@ -306,6 +332,11 @@ export function commitJob(job: ImportJob, imported: readonly ImportedImage[]): v
   job.store.endCommit();
 }
 
+function notALayout(file: string): StrataError {
+  return new StrataError('INVALID_ARGUMENT', `${file} is not an OCI layout: a repository applies to a layout's ref names; name this image with a tag instead`);
+}
+
+/** What a layout's tag-only ref names go under when no repository is given: `…/layout` → `layout:1.0`. */
 function defaultNameFor(file: string): string {
   const base = path.basename(file).replace(/\.(tar|tgz|tar\.gz|tar\.zst|oci|tzst)$/i, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
   return base || 'imported';

@@ -40,3 +40,10 @@ export function formatReference(ref: Reference): string {
 export function normalizeReference(input: string): string {
   return formatReference(parseReference(input));
 }
+
+/** A repository without a tag (`team/app`, `localhost:5000/app`): what an OCI layout's ref names are tags of. */
+export function parseRepository(input: string): string {
+  const { name } = parseReference(input);
+  if (name !== input) throw new StrataError('INVALID_ARGUMENT', `invalid repository ${JSON.stringify(input)}: a repository has no tag (the layout's ref names are the tags)`);
+  return name;
+}

@@ -5,7 +5,7 @@ import type { ChangeMark, LayerEntry } from './layer-entry';
 import { LoopBudget } from '../store/loop-budget';
 
 export interface MergedEntry extends LayerEntry {
-  /** Position (0 = bottom) of the layer that last wrote this path. */
+  /** Position (0 = bottom) of the layer that last wrote this path (a directory listed again unchanged keeps its writer). */
   layer: number;
 }
 
@@ -20,6 +20,9 @@ export class MergedView {
     }
     for (const entry of layerEntries) {
       if (entry.kind === 'whiteout' || entry.change === 'deleted') continue;
+      // A tar lists the directories above every file it adds: /etc in each layer that adds
+      // to it. Unchanged, it is still the lower layer's directory.
+      if (entry.change === 'unchanged' && this.entries.has(entry.path)) continue;
       this.entries.set(entry.path, { ...entry, layer });
     }
   }

@@ -18,6 +18,47 @@ export interface OciHook {
 
 export type OciCapability = CapabilityName;
 
+/** What a seccomp rule does to a matching syscall (libseccomp's names, as the spec spells them). */
+export type OciSeccompAction =
+  | 'SCMP_ACT_KILL'
+  | 'SCMP_ACT_KILL_PROCESS'
+  | 'SCMP_ACT_KILL_THREAD'
+  | 'SCMP_ACT_TRAP'
+  | 'SCMP_ACT_ERRNO'
+  | 'SCMP_ACT_TRACE'
+  | 'SCMP_ACT_ALLOW'
+  | 'SCMP_ACT_LOG'
+  | 'SCMP_ACT_NOTIFY';
+
+export type OciSeccompOperator = 'SCMP_CMP_NE' | 'SCMP_CMP_LT' | 'SCMP_CMP_LE' | 'SCMP_CMP_EQ' | 'SCMP_CMP_GE' | 'SCMP_CMP_GT' | 'SCMP_CMP_MASKED_EQ';
+
+/** One comparison of a syscall argument; for MASKED_EQ, value is the mask and valueTwo the result. */
+export interface OciSeccompArg {
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: OciSeccompOperator;
+}
+
+export interface OciSeccompRule {
+  names: string[];
+  action: OciSeccompAction;
+  /** The errno (SCMP_ACT_ERRNO) or the tracer's message (SCMP_ACT_TRACE); EPERM when absent. */
+  errnoRet?: number;
+  /** All must match (conditions on one index given twice: either may). */
+  args?: OciSeccompArg[];
+}
+
+/** `linux.seccomp`: the filter strata-runtime compiles with libseccomp and loads last before execve. */
+export interface OciSeccomp {
+  defaultAction: OciSeccompAction;
+  defaultErrnoRet?: number;
+  /** `SCMP_ARCH_X86_64`, …: the syscall ABIs the filter answers for (others: the process is killed). */
+  architectures?: string[];
+  flags?: string[];
+  syscalls?: OciSeccompRule[];
+}
+
 export interface OciConfig {
   ociVersion: string;
   process: {
@@ -48,6 +89,7 @@ export interface OciConfig {
     rootfsPropagation?: string;
     sysctl?: Record<string, string>;
     cgroupsPath?: string;
+    seccomp?: OciSeccomp;
     resources?: {
       memory?: { limit?: number; reservation?: number; swap?: number; swappiness?: number; disableOOMKiller?: boolean };
       cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };

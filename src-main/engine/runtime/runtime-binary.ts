@@ -16,6 +16,17 @@ import { defaultStoreRoot } from '../store/paths';
 
 const BINARY_PATH = 'native/build/Release/strata-runtime';
 
+/**
+ * What the runtime keeps in its --root besides each container's state directory: the
+ * seccomp programs it compiled (a name no container id can have).
+ */
+export const RUNTIME_SECCOMP_CACHE = '+seccomp';
+
+/** The containers whose state a runtime root holds: its entries but the seccomp cache. */
+export function runtimeStateIds(entries: readonly string[]): string[] {
+  return entries.filter((name) => name !== RUNTIME_SECCOMP_CACHE);
+}
+
 /** Found once per process (the package does not move while the engine runs, and the search reads package.json files). */
 let found: string | undefined;
 

@@ -6,7 +6,8 @@
 // join, see network/container-network.ts) and the image's Volumes (the caller passes them
 // as volumes); the default device nodes, which strata-runtime creates itself. The device
 // rules are written out (device-policy.ts): every container, build steps included, gets
-// Docker's default policy unless --privileged lifts it.
+// Docker's default policy unless --privileged lifts it; so is the seccomp filter
+// (seccomp-profile.ts): Docker's default profile unless the options or --privileged say otherwise.
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
@@ -17,6 +18,7 @@ import type { RunConfig } from '../images/oci';
 import { type HostDevice, devicePolicy, statHostDevice } from './device-policy';
 import { resolveUser } from './image-user';
 import { containerCapabilities } from './capabilities';
+import { seccompFor } from './seccomp-profile';
 import {
   ALL_CAPABILITIES,
   DEFAULT_MASKED_PATHS,
@@ -80,10 +82,6 @@ export function buildSpec(input: SpecInput): OciConfig {
   if (!/^[0-9a-f]{64}$/.test(id)) throw invalid(`container id ${JSON.stringify(id)}: expected 64 hex digits`);
   if (!input.rootfs.startsWith('/')) throw invalid(`rootfs ${JSON.stringify(input.rootfs)}: must be an absolute path`);
   validateResources(options);
-  if (options.interactive === true && options.tty !== true) {
-    // The shim gives a container without a terminal no stdin at all (its stdin is /dev/null).
-    throw new StrataError('UNSUPPORTED', 'stdin without a terminal (-i without -t) is not supported yet: use -it, or neither');
-  }
 
   const args = commandLine(image, options);
   const cwd = options.workdir ?? (image.WorkingDir || '/');
@@ -95,6 +93,8 @@ export function buildSpec(input: SpecInput): OciConfig {
   const capabilities = containerCapabilities(options, () => privilegedCapabilities());
   const devices = devicePolicy(options, input.hostDevice ?? statHostDevice);
   const cgroupNamespace = input.cgroupNamespace ?? hostCgroupV2();
+  // Docker's default profile unless the options say otherwise, for the capabilities given
+  const seccomp = seccompFor(options, capabilities);
 
   return {
     ociVersion: OCI_VERSION,
@@ -139,6 +139,7 @@ export function buildSpec(input: SpecInput): OciConfig {
       readonlyPaths: privileged ? [] : [...DEFAULT_READONLY_PATHS],
       cgroupsPath: input.cgroupsPath,
       resources: { ...resources(options, input.swapLimit ?? false), devices: devices.rules },
+      ...(seccomp ? { seccomp } : {}),
     },
   };
 }

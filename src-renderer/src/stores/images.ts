@@ -50,7 +50,7 @@ export const useImagesStore = defineStore('images', () => {
     }
   }
 
-  async function importImage(input: { path: string; format?: ImportFormat; tags?: string[] }): Promise<ImportedImage[]> {
+  async function importImage(input: { path: string; format?: ImportFormat; tags?: string[]; repository?: string }): Promise<ImportedImage[]> {
     try {
       const imported = await jobs.run('images.import', input);
       toasts.success(`Imported ${imported.flatMap((image) => image.tags).join(', ') || `${imported.length} image${imported.length === 1 ? '' : 's'}`}`);

@@ -1,6 +1,8 @@
 // Terminal sessions in the window, one per container at most, kept while the user moves
 // between tabs and views: the session (terminal.open/input/resize/close), what ended it
-// (terminal.exit, or the connection dropping), and the screen its output goes to. The
+// (terminal.exit, or the connection dropping), and the screen its output goes to; and the
+// exec sessions the engine keeps running with nobody of this window attached (terminal.list),
+// which a reloaded or reopened window, or one whose engine restarted, attaches to again. The
 // screen is whatever the panel gives (an xterm.js terminal); the store only writes bytes to
 // it and resets it, so it runs without a DOM in the tests.
 import { defineStore } from 'pinia';
@@ -8,7 +10,7 @@ import { reactive, toRaw } from 'vue';
 import { api } from '../api/bridge';
 import { errorMessage } from '../api/errors';
 import { base64ToBytes, textToBase64Pieces } from '../lib/base64';
-import type { TerminalExitEvent, TerminalOutputEvent } from '@shared/api/types/containers';
+import type { ExecSessionInfo, TerminalExitEvent, TerminalOutputEvent } from '@shared/api/types/containers';
 
 /** Where a session's output goes; xterm's Terminal fits as it is. */
 export interface TerminalScreen {
@@ -19,7 +21,10 @@ export interface TerminalScreen {
 }
 
 /** A shell (`exec`, a new process on a terminal of its own) or the container's own terminal. */
-export type TerminalTarget = { kind: 'exec'; command: string[] } | { kind: 'attach'; /** start it first (created or exited) */ start?: boolean };
+export type TerminalTarget =
+  | { kind: 'exec'; /** absent: the container's shell, chosen by the engine (bash, else sh) */ command?: string[] }
+  | { kind: 'reattach'; /** an exec session left while it ran (terminal.list) */ execSession: string; command: string[] }
+  | { kind: 'attach'; /** start it first (created or exited) */ start?: boolean };
 
 export interface TerminalState {
   target: TerminalTarget;
@@ -31,6 +36,8 @@ export interface TerminalState {
   error?: string;
   /** Ended by the user leaving it (the process runs on). */
   detached?: boolean;
+  /** Of an exec session: its id (to attach to it again) and what it runs (the shell the engine chose). */
+  exec?: { id: string; command: string[] };
 }
 
 /** Input pieces, decoded: well under the API's MAX_TERMINAL_INPUT (1 MiB). */
@@ -39,6 +46,8 @@ const INPUT_PIECE = 64 * 1024;
 export const useTerminalsStore = defineStore('terminals', () => {
   /** By container id. */
   const terminals = reactive<Record<string, TerminalState>>({});
+  /** By container id: its exec sessions that run on with nobody of this window attached (refreshLive). */
+  const live = reactive<Record<string, ExecSessionInfo[]>>({});
   const screens = new Map<string, TerminalScreen>();
   /** Session id → container id, for the sessions this window has open. */
   const owners = new Map<string, string>();
@@ -59,6 +68,8 @@ export const useTerminalsStore = defineStore('terminals', () => {
     // Sessions belong to the connection: when it drops, they have ended without a word.
     api.on('connection.changed', (info) => {
       if (info.state !== 'connected') for (const session of [...owners.keys()]) end({ session, exitCode: null, reason: 'lost', message: 'the connection to the engine dropped' });
+      // Back (an engine restarted): the shells that ran on are there to attach to again.
+      else for (const id of Object.keys(terminals)) void refreshLive(id);
     });
   }
 
@@ -107,13 +118,14 @@ export const useTerminalsStore = defineStore('terminals', () => {
     screens.get(id)?.reset();
     pendingOpens++;
     try {
-      const opened = await api.call('terminal.open', { ref: id, ...(target.kind === 'exec' ? { exec: { command: target.command } } : target.start ? { start: true } : {}), ...size });
+      const opened = await api.call('terminal.open', { ref: id, ...openInput(target), ...size });
       if (current(id) !== state) {
         void api.call('terminal.close', { session: opened.session }).catch(() => {}); // replaced while opening
         return;
       }
       terminals[id]!.session = opened.session;
       terminals[id]!.status = 'open';
+      if (opened.exec) terminals[id]!.exec = opened.exec;
       owners.set(opened.session, id);
       sizes.set(opened.session, `${size.rows}x${size.cols}`);
     } catch (error) {
@@ -123,6 +135,20 @@ export const useTerminalsStore = defineStore('terminals', () => {
       const held = early;
       early = [];
       for (const event of held) receive(event);
+    }
+  }
+
+  /**
+   * Asks the engine which exec sessions of `id` run on (a window reloaded or reopened, an
+   * engine restarted, a shell left with Detach): all but the one this window is attached to.
+   */
+  async function refreshLive(id: string): Promise<void> {
+    try {
+      const sessions = await api.call('terminal.list', { ref: id });
+      const mine = terminals[id]?.status === 'open' || terminals[id]?.status === 'opening' ? terminals[id]?.exec?.id : undefined;
+      live[id] = sessions.filter((session) => session.id !== mine);
+    } catch {
+      delete live[id]; // gone, or the engine is away: nothing to offer
     }
   }
 
@@ -169,6 +195,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
   async function forget(id: string): Promise<void> {
     await detach(id);
     delete terminals[id];
+    delete live[id];
     screens.get(id)?.dispose();
     screens.delete(id);
     wantedIds.delete(id);
@@ -189,5 +216,12 @@ export const useTerminalsStore = defineStore('terminals', () => {
     return wantedIds.delete(id);
   }
 
-  return { terminals, screen, setScreen, open, input, resize, detach, leave, forget, want, wanted, takeWanted };
+  return { terminals, live, screen, setScreen, open, refreshLive, input, resize, detach, leave, forget, want, wanted, takeWanted };
 });
+
+/** terminal.open's input for a target. */
+function openInput(target: TerminalTarget): { exec?: { command?: string[] }; reattach?: string; start?: boolean } {
+  if (target.kind === 'exec') return { exec: target.command ? { command: target.command } : {} };
+  if (target.kind === 'reattach') return { reattach: target.execSession };
+  return target.start ? { start: true } : {};
+}

@@ -80,8 +80,6 @@ export interface ContainerOptions {
   readonlyRootfs?: boolean;
   /** `--security-opt no-new-privileges=false` turns it off; absent or true: on (Strata's default, unlike Docker's). */
   noNewPrivileges?: boolean;
-  /** `--security-opt seccomp=…`: absent = the default profile, `unconfined` = none, else a JSON profile's text. */
-  seccompProfile?: string;
   /**
    * A terminal (docker's `-t`): the process's stdin, stdout and stderr are a pty whose master
    * the shim keeps; its log is one `stdout` stream, as the terminal wrote it (`\r\n`).
@@ -89,6 +87,12 @@ export interface ContainerOptions {
   tty?: boolean;
   /** stdin kept open (docker's `-i`); only with `tty` for now (without, UNSUPPORTED). */
   interactive?: boolean;
+  /**
+   * The seccomp filter (`--security-opt seccomp=…`): absent = the engine's default profile
+   * (Docker's), `'unconfined'` = none, else the text of a profile in Docker's JSON format
+   * (OCI's `linux.seccomp` is a subset of it). `privileged` implies `'unconfined'`.
+   */
+  seccompProfile?: string;
 }
 
 export interface ContainerState {
@@ -136,6 +140,14 @@ export interface StopRequest {
   killedAt?: string;
 }
 
+/** A container's seccomp filter as inspect names it: the default profile, none, or the user's (its text's sha256). */
+export type SeccompMode = { mode: 'default' } | { mode: 'unconfined' } | { mode: 'custom'; sha256: string };
+
+/** What confines a container, as inspect reports it: derived from its options, never stored. */
+export interface ContainerSecurity {
+  seccomp: SeccompMode;
+}
+
 export interface ContainerRecord {
   /** 64 hex digits. */
   id: string;
@@ -152,6 +164,8 @@ export interface ContainerRecord {
   /** The signal `stop` sends first: --stop-signal, else the image's STOPSIGNAL, decided at create. */
   stopSignal?: string;
   state: ContainerState;
+  /** Filled by inspect only. */
+  security?: ContainerSecurity;
 }
 
 /** One record of a container's log, as its shim wrote it. */
@@ -201,23 +215,40 @@ export interface ExecResult {
 
 /** What a terminal session is opened on: an exec'd process (given) or the container's own terminal. */
 export interface TerminalExec {
-  command: string[];
+  /** Absent: the container's shell (/bin/bash when it has one, else /bin/sh). */
+  command?: string[];
   /** KEY=VALUE, on top of the container's environment. */
   env?: string[];
   workdir?: string;
   user?: string;
+  /** false: stdio pipes, no terminal (`exec -i` alone). Absent: a terminal. */
+  tty?: boolean;
+}
+
+/** An exec session whose process runs on (`terminal.list`): `terminal.open` with `reattach: id` attaches to it again. */
+export interface ExecSessionInfo {
+  /** `exec-` and 8 hex digits. */
+  id: string;
+  /** The container's id. */
+  container: string;
+  command: string[];
+  /** RFC 3339. */
+  startedAt: string;
 }
 
 /** `terminal.output`: bytes the terminal wrote, base64, in order (the first ones are its scrollback). */
 export interface TerminalOutputEvent {
   session: string;
   data: string;
+  /** A process without a terminal (`-i` alone) has its stderr apart: these bytes are stderr. Absent: stdout, or the terminal's. */
+  stream?: 'stderr';
 }
 
 /**
  * `terminal.exit`: the session has ended (no more events for it). `exited`: the process
  * ended with `exitCode`; `dropped`: this client fell too far behind reading the output and
- * was cut off (the process keeps running; open a new session); `lost`: the terminal's holder
+ * was cut off — or the engine itself did, by the terminal's holder (the process keeps
+ * running; open a new session); `lost`: the terminal's holder
  * went away (the container was removed, or its shim ended) without an exit code.
  */
 export interface TerminalExitEvent {

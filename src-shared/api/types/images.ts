@@ -157,6 +157,31 @@ export interface WastedPath {
   versions: WastedVersion[];
 }
 
+/** What one layer did to a path (images.pathHistory). */
+export interface PathChange {
+  /** The layer's position, 0 = bottom. */
+  layer: number;
+  /** added or modified: the layer wrote the path; deleted: it made a lower version unreachable. Never 'unchanged'. */
+  change: ChangeMark;
+  /** A deletion: a whiteout (of the path, or of `via`, a directory above it), or the opaque directory `via`. */
+  how?: Exclude<HiddenHow, 'overwritten'>;
+  via?: string;
+  /** What the layer wrote (absent for a deletion). */
+  kind?: EntryKind;
+  size?: number;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  link?: string;
+}
+
+/** `images.pathHistory`: every layer that changed one path, bottom first. */
+export interface PathHistory {
+  /** Relative, no leading slash ('' = the root). */
+  path: string;
+  changes: PathChange[];
+}
+
 export interface LayerWaste {
   index: number;
   chainId: string;

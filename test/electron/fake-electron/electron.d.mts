@@ -6,6 +6,7 @@ export const fake: {
   calls: string[];
   exposed: Record<string, unknown>;
   rendererInvoke: (channel: string, ...args: unknown[]) => Promise<unknown>;
+  rendererSent: unknown[][];
 };
 export const contextBridge: { exposeInMainWorld(key: string, api: unknown): void };
-export const ipcRenderer: EventEmitter & { invoke(channel: string, ...args: unknown[]): Promise<unknown>; send(channel: string): void };
+export const ipcRenderer: EventEmitter & { invoke(channel: string, ...args: unknown[]): Promise<unknown>; send(channel: string, ...args: unknown[]): void };

@@ -30,6 +30,8 @@ export const fake = {
   exposed: {},
   /** What ipcRenderer.invoke does (the preload's side): (channel, ...args) → Promise. */
   rendererInvoke: () => Promise.resolve({ result: null }),
+  /** What ipcRenderer.send sent (the preload's side): [channel, ...args]. */
+  rendererSent: [],
 };
 
 function record(name, detail) {
@@ -341,8 +343,9 @@ export const ipcRenderer = Object.assign(new EventEmitter(), {
     record('ipcRenderer.invoke', channel);
     return fake.rendererInvoke(channel, ...args);
   },
-  send(channel) {
+  send(channel, ...args) {
     record('ipcRenderer.send', channel);
+    fake.rendererSent.push([channel, ...args]);
   },
 });
 

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { app, emitReady, fake, invokeHandler } from './electron.mjs';
+import { app, emitReady, fake, invokeHandler, ipcMain } from './electron.mjs';
 
 const scenario = process.argv[2];
 const MAIN = pathToFileURL(`${process.env.FAKE_ELECTRON_APP_PATH}/out/main/index.js`).href;
@@ -18,6 +18,9 @@ process.on('exit', (code) => {
 });
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/** The channels the main process listens on for the renderer's messages (ipcMain.on, no answer). */
+const listened = () => ipcMain.eventNames().map(String).filter((name) => name.startsWith('strata:'));
 
 /** Waits for `condition`, failing the scenario after 30 s (only a broken app waits that long). */
 async function until(condition, what) {
@@ -64,6 +67,7 @@ const scenarios = {
     const window = await boot();
     const other = { sender: { id: -1 }, senderFrame: { url: window.webContents.mainFrame.url, parent: null } };
     result.channels = [...fake.handlers.keys()];
+    result.listened = listened();
     result.foreign = {};
     for (const channel of fake.handlers.keys()) {
       const args = channel.endsWith('pick-path') ? [{ kind: 'file', title: 'x' }] : ['system.info', {}];
@@ -82,11 +86,12 @@ const scenarios = {
     fake.emitWindowAllClosed = false; // as when the user chose Stay at the quit notice: the app lives on with its tray
     const first = await boot();
     first.close();
-    result.afterClose = [...fake.handlers.keys()];
+    result.afterClose = [...fake.handlers.keys(), ...listened()];
     app.emit('second-instance'); // e.g. the tray's "Open Strata"
     await until(() => fake.windows.length > 0, 'the second window');
     const second = fake.windows[0];
     result.afterReopen = [...fake.handlers.keys()];
+    result.afterReopenListened = listened();
     result.newWindow = await invokeHandler('strata:invoke', fromWindow(second), 'system.info', {});
     result.oldWindow = await invokeHandler('strata:invoke', fromWindow(first, 'app://strata/index.html'), 'system.info', {});
     await quit();

@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import { Engine } from '../../../src-main/engine/index';
 import type { BuildOptions, BuildResult } from '../../../src-main/engine/build/execute';
 import { runtimeRoot } from '../../../src-main/engine/containers/runtime-root';
+import { runtimeStateIds } from '../../../src-main/engine/runtime';
 import { runCgroup } from '../../../src-main/engine/build/run-step';
 import { blobPath } from '../../../src-main/engine/store/paths';
 import { existingCgroupDirs, strataCgroupDirs } from '../../helpers/cgroups';
@@ -116,7 +117,7 @@ export async function expectNothingLeft(fixture: Fixture): Promise<void> {
   const builds = path.join(root, 'builds');
   expect(fs.existsSync(builds) ? fs.readdirSync(builds) : []).toEqual([]);
   const state = runtimeRoot(fixture.engine.store);
-  expect(fs.existsSync(state) ? fs.readdirSync(state) : []).toEqual([]);
+  expect(fs.existsSync(state) ? runtimeStateIds(fs.readdirSync(state)) : []).toEqual([]);
   // the watch's events for the last RUN are read on the next turn of the event loop
   await new Promise((resolve) => setImmediate(resolve));
   const left = [...fixture.runtimeIds].flatMap((id) => [...existingCgroupDirs(runCgroup(id)), ...existingCgroupDirs(id)]);

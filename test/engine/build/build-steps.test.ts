@@ -45,6 +45,12 @@ describe('RUN', () => {
     expect(other.steps.map((step) => step.cached)).toEqual([true, true, false, false]);
   });
 
+  it("runs under the default seccomp filter, as a container does (test/cli/seccomp.test.ts probes what it refuses)", async () => {
+    const context = fixture.context('run-seccomp', { Containerfile: `FROM ${BASE}\nRUN grep Seccomp: /proc/self/status > /seccomp; busybox unshare -m true 2>> /seccomp || echo refused >> /seccomp\n` });
+    await fixture.build(context, { tags: ['test/run-seccomp:1'] });
+    expect(await fixture.run('test/run-seccomp:1', ['cat', '/seccomp'])).toBe('Seccomp:\t2\nunshare: unshare(0x20000): Operation not permitted\nrefused');
+  });
+
   it('streams its output as it runs', async () => {
     const context = fixture.context('run-output', { Containerfile: `FROM ${BASE}\nRUN echo one; echo two >&2; echo three\n` });
     const lines: [string, string][] = [];

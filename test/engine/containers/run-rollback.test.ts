@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeRoot } from '../../../src-main/engine/containers/runtime-root';
+import { runtimeStateIds } from '../../../src-main/engine/runtime';
 import { Engine } from '../../../src-main/engine/index';
 import { NETWORK_STATE_DIR } from '../../../src-main/engine/network/ipam';
 import { hostVethName } from '../../../src-main/engine/network/veth-name';
@@ -46,7 +47,7 @@ async function expectNothingLeft(): Promise<void> {
   expect(await engine.listContainers({ all: true })).toEqual([]);
   expect(fs.readdirSync(path.join(engine.root, 'containers'))).toEqual([]);
   const runtimeState = runtimeRoot(engine.store);
-  expect(fs.existsSync(runtimeState) ? fs.readdirSync(runtimeState) : []).toEqual([]);
+  expect(fs.existsSync(runtimeState) ? runtimeStateIds(fs.readdirSync(runtimeState)) : []).toEqual([]);
   expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(engine.root);
 }
 

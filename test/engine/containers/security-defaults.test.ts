@@ -1,7 +1,7 @@
 // A container's security defaults, observed from inside a running container started through
 // the engine and compared with Docker's defaults written out as literals
 // (test/helpers/docker-defaults.ts), not with the engine's own constants: the capability sets
-// of /proc/self/status decoded to names, no_new_privs, every masked path hidden (a file reads
+// of /proc/self/status decoded to names, no_new_privs, seccomp filter mode, every masked path hidden (a file reads
 // empty and is /dev/null, a directory is an empty read-only tmpfs), every read-only path and
 // /sys refusing a write with EROFS.
 import fs from 'node:fs';
@@ -88,6 +88,11 @@ describe.skipIf(!isRoot)('security defaults, seen from inside a running containe
 
   it('sets no_new_privs: no setuid binary can gain what the container lacks', () => {
     expect(statusField('NoNewPrivs')).toBe('1');
+  });
+
+  it('runs under a seccomp filter (the default profile: test/cli/seccomp.test.ts probes what it refuses)', () => {
+    expect(statusField('Seccomp')).toBe('2');
+    expect(statusField('Seccomp_filters')).toBe('1');
   });
 
   it('hides every masked path the kernel has: files read empty as /dev/null, directories are empty read-only tmpfs', () => {

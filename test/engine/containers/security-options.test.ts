@@ -5,17 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { containerOptionsSchema } from '../../../src-main/engine/containers/options';
 import { parseCapabilities, parseSecurityOpt } from '../../../src-main/engine/containers/security-options';
 import { CAPABILITIES, normalizeCapability } from '@shared/capabilities';
-import { StrataError } from '@shared/errors';
-
-function errorOf(fn: () => unknown): StrataError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(StrataError);
-    return error as StrataError;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from '../../helpers/errors';
 
 describe('capability names', () => {
   it('takes any case, with or without CAP_, and ALL', () => {

@@ -9,6 +9,7 @@ import {
   type TestImage,
   du,
   makeTempDir,
+  tarDirectory,
   testImages,
   writeDockerArchive,
   writeOciArchive,
@@ -229,6 +230,53 @@ describe('every import format gives the same image', () => {
     const engine = newEngine('rootfs-bad');
     const error = await engine.importImage({ path: a.layers[0]!.tar, changes: ['FROBNICATE x'] }).catch((e: unknown) => e);
     expect(isStrataError(error, 'INVALID_ARGUMENT')).toBe(true);
+    expect(await engine.listImages()).toEqual([]);
+    expect(fs.readdirSync(path.join(engine.root, 'layers'))).toEqual([]);
+  });
+});
+
+describe("an OCI layout's ref names that are only tags", () => {
+  // skopeo's `oci:DIR:1.0` writes ref.name "1.0": the tag alone, no repository.
+  const tagged = (image: TestImage, tag: string): TestImage => ({ ...image, tag });
+  const layoutIn = (name: string): string => writeOciLayout(path.join(fs.mkdtempSync(path.join(work, 'refs-')), name), [tagged(a, '1.0'), tagged(b, '2.0')], { compression: 'none' });
+
+  it('go under the directory\'s name by default: layout:1.0', async () => {
+    const imported = await newEngine('refs-default').importImage({ path: layoutIn('layout') });
+    expect(imported.map((image) => image.tags)).toEqual([['layout:1.0'], ['layout:2.0']]);
+  });
+
+  it('go under the repository given, from a directory or an oci-archive', async () => {
+    const fromDir = await newEngine('refs-dir').importImage({ path: layoutIn('layout'), repository: 'team/app' });
+    expect(fromDir.map((image) => image.tags)).toEqual([['team/app:1.0'], ['team/app:2.0']]);
+    const archive = tarDirectory(layoutIn('app'), path.join(work, 'refs-app.tar'));
+    const fromArchive = await newEngine('refs-archive').importImage({ path: archive, repository: 'localhost:5000/app' });
+    expect(fromArchive.map((image) => image.tags)).toEqual([['localhost:5000/app:1.0'], ['localhost:5000/app:2.0']]);
+  });
+
+  it('leave full ref names as they are', async () => {
+    const imported = await newEngine('refs-full').importImage({ path: writeOciLayout(path.join(work, 'layout-full'), [a], { compression: 'none' }), repository: 'team/app' });
+    expect(imported[0]!.tags).toEqual(['test/a:1']);
+  });
+
+  it.each([
+    ['a repository with a tag', { repository: 'team/app:1' }, /a repository has no tag/],
+    ['a bad repository', { repository: 'Team/App' }, /invalid image name/],
+    ['a repository and tags', { repository: 'team/app', tags: ['team/app:1'] }, /tags or a repository, not both/],
+  ])('refuses %s before touching the store', async (_what, options, message) => {
+    const engine = newEngine('refs-bad');
+    const error = await engine.importImage({ path: layoutIn('layout'), ...options }).catch((e: unknown) => e);
+    expect(isStrataError(error, 'INVALID_ARGUMENT')).toBe(true);
+    expect((error as Error).message).toMatch(message);
+    expect(await engine.listImages()).toEqual([]);
+  });
+
+  it('refuses a repository for a docker-archive or a rootfs tar: they are not layouts', async () => {
+    const engine = newEngine('refs-docker');
+    for (const source of [writeDockerArchive(work, [a]), a.layers[0]!.tar]) {
+      const error = await engine.importImage({ path: source, repository: 'team/app' }).catch((e: unknown) => e);
+      expect(isStrataError(error, 'INVALID_ARGUMENT')).toBe(true);
+      expect((error as Error).message).toMatch(/is not an OCI layout/);
+    }
     expect(await engine.listImages()).toEqual([]);
     expect(fs.readdirSync(path.join(engine.root, 'layers'))).toEqual([]);
   });

@@ -41,7 +41,8 @@ describe('markChanges', () => {
     const merged = MergedView.of([base, top]);
     expect([...merged.entries.keys()].sort()).toEqual(['etc', 'etc/a', 'etc/c', 'usr', 'usr/lib', 'usr/lib/y']);
     expect(merged.entries.get('etc/a')).toMatchObject({ size: 11, layer: 1 });
-    expect(merged.entries.get('etc')?.layer).toBe(1);
+    expect(merged.entries.get('etc')?.layer).toBe(0); // listed again by the top layer, unchanged
+    expect(merged.entries.get('usr')?.layer).toBe(1); // its mode changed
   });
 
   it('a deleted directory takes its subtree with it', () => {

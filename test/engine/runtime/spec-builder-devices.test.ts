@@ -10,7 +10,7 @@ import { type HostDevice, type OciDeviceRule, statHostDevice } from '../../../sr
 import { ALL_CAPABILITIES, defaultMounts } from '../../../src-main/engine/runtime/oci-config';
 import { DOCKER_CAPABILITIES } from '../../helpers/docker-defaults';
 import { buildSpec, privilegedCapabilities, type SpecInput } from '../../../src-main/engine/runtime/spec-builder';
-import { StrataError } from '@shared/errors';
+import { errorOf } from '../../helpers/errors';
 
 const ID = 'cd34'.padEnd(64, '0');
 
@@ -22,16 +22,6 @@ function spec(options: ContainerOptions = {}, extra: Partial<SpecInput> = {}) {
 function text(rule: OciDeviceRule): string {
   if (rule.type === undefined && rule.major === undefined && rule.minor === undefined) return `${rule.allow ? 'allow' : 'deny'} a ${rule.access}`;
   return `${rule.allow ? 'allow' : 'deny'} ${rule.type} ${rule.major ?? '*'}:${rule.minor ?? '*'} ${rule.access}`;
-}
-
-function errorOf(fn: () => unknown): StrataError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(StrataError);
-    return error as StrataError;
-  }
-  throw new Error('expected an error');
 }
 
 describe('buildSpec: the device policy', () => {

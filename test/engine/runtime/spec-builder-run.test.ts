@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerOptions } from '../../../src-main/engine/containers/options';
 import type { RunConfig } from '../../../src-main/engine/images/oci';
-import { runRuntime, runtimeBinaryPath } from '../../../src-main/engine/runtime';
+import { runRuntime, runtimeBinaryPath, runtimeStateIds } from '../../../src-main/engine/runtime';
 import { buildSpec } from '../../../src-main/engine/runtime/spec-builder';
 import { statusField } from '../../native/runtime/harness';
 import { existingCgroupDirs } from '../../helpers/cgroups';
@@ -79,7 +79,7 @@ describe.skipIf(!isRoot)('a buildSpec config run by strata-runtime', () => {
   });
 
   afterAll(() => {
-    expect(fs.existsSync(stateDir()) ? fs.readdirSync(stateDir()) : []).toEqual([]); // run deleted its container
+    expect(fs.existsSync(stateDir()) ? runtimeStateIds(fs.readdirSync(stateDir())) : []).toEqual([]); // run deleted its container
     expect(fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => line.includes(dir))).toEqual([]);
     const left = cgroupsPaths.flatMap((p) => existingCgroupDirs(p.replace(/^\/strata\//, '')));
     expect(left).toEqual([]);

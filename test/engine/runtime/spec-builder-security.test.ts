@@ -9,23 +9,13 @@ import { containerCapabilities } from '../../../src-main/engine/runtime/capabili
 import { ALL_CAPABILITIES, type OciCapability, defaultMounts } from '../../../src-main/engine/runtime/oci-config';
 import { buildSpec, privilegedCapabilities } from '../../../src-main/engine/runtime/spec-builder';
 import { DOCKER_CAPABILITIES } from '../../helpers/docker-defaults';
-import { StrataError } from '@shared/errors';
+import { errorOf } from '../../helpers/errors';
 
 const ID = 'cd34'.padEnd(64, '0');
 const IMAGE: RunConfig = { Cmd: ['true'] };
 
 function spec(options: ContainerOptions) {
   return buildSpec({ id: ID, image: IMAGE, options, rootfs: '/var/lib/strata/containers/x/rootfs', cgroupsPath: `/strata/${ID}`, readImageFile: () => undefined });
-}
-
-function errorOf(fn: () => unknown): StrataError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(StrataError);
-    return error as StrataError;
-  }
-  throw new Error('expected an error');
 }
 
 /** An engine that holds every capability, and one without CAP_SYS_RESOURCE (as in many CI containers). */

@@ -120,8 +120,8 @@ describe('buildSpec: a terminal', () => {
     expect(spec({ Cmd: ['sh'] }, { tty: true, interactive: true }).process).toMatchObject({ terminal: true, consoleSize: { height: 24, width: 80 } });
   });
 
-  it('refuses -i without -t: a container without a terminal has no stdin to keep open', () => {
-    expect(() => spec({ Cmd: ['sh'] }, { interactive: true })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+  it('-i without -t: no terminal (the shim keeps a pipe to its stdin instead, start-container.ts)', () => {
+    expect(spec({ Cmd: ['sh'] }, { interactive: true }).process).toMatchObject({ terminal: false });
   });
 });
 
@@ -178,6 +178,18 @@ describe('buildSpec: isolation and security defaults', () => {
   it('refuses an id that is not 64 hex digits and a relative rootfs', () => {
     invalid(() => spec({ Cmd: ['true'] }, {}, { id: 'short' }));
     invalid(() => spec({ Cmd: ['true'] }, {}, { rootfs: 'rootfs' }));
+  });
+
+  it("filters syscalls with the default profile, resolved for the container's capabilities (seccomp-profile.test.ts checks it)", () => {
+    expect(s.linux.seccomp).toMatchObject({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1 });
+    const names = (config: typeof s) => config.linux.seccomp?.syscalls?.filter((rule) => rule.action === 'SCMP_ACT_ALLOW' && !rule.args).flatMap((rule) => rule.names) ?? [];
+    expect(names(s)).not.toContain('mount');
+    // --privileged: no filter at all, as Docker; unconfined: none either; a profile of the user's: that one
+    expect(spec({ Cmd: ['true'] }, { privileged: true }).linux.seccomp).toBeUndefined();
+    expect(spec({ Cmd: ['true'] }, { seccompProfile: 'unconfined' }).linux.seccomp).toBeUndefined();
+    const custom = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] };
+    expect(spec({ Cmd: ['true'] }, { seccompProfile: JSON.stringify(custom) }).linux.seccomp).toEqual(custom);
+    expect(invalid(() => spec({ Cmd: ['true'] }, { seccompProfile: 'nope' })).message).toMatch(/^seccomp profile: not JSON/);
   });
 });
 

@@ -1,12 +1,14 @@
 // A test client of a terminal's attach socket (native/src/runtime/attach.c): frames of
 // 1 byte type + 4 bytes big-endian length + payload. It collects the output ('D') as
-// text and the exit code ('X'); it sends input, resize and close-stdin.
+// text, stderr ('E', a holder without a terminal) apart, and the exit code ('X'); it sends
+// input, resize and close-stdin.
 import net from 'node:net';
 
 import { until } from './harness';
 
 export class AttachClient {
   output = '';
+  errors = '';
   exitCode: number | undefined;
   closed = false;
   private pending = Buffer.alloc(0);
@@ -36,6 +38,7 @@ export class AttachClient {
       const type = String.fromCharCode(this.pending[0]!);
       const payload = this.pending.subarray(5, 5 + n);
       if (type === 'D') this.output += payload.toString('latin1');
+      else if (type === 'E') this.errors += payload.toString('latin1');
       else if (type === 'X') this.exitCode = payload.readInt32BE(0);
       this.pending = this.pending.subarray(5 + n);
     }

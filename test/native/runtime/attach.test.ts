@@ -1,7 +1,8 @@
 // A terminal container under the shim: the shim keeps the pty master for the container's
 // life, logs its output as "stdout", and serves it on <root>/<id>/attach.sock — input,
 // resize, close-stdin in; scrollback, output and the exit code out — to several clients,
-// none of which can hold the container back.
+// none of which can hold the container back. And a container without a terminal run with
+// --stdin (`-i` alone): its stdin a pipe the shim keeps, served on the same socket.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -13,11 +14,11 @@ import { statusField, until, useWorkspace } from './harness';
 
 const ws = useWorkspace();
 
-async function shim(name: string, args: string[], extra: string[] = []) {
+async function shim(name: string, args: string[], extra: string[] = [], terminal = true) {
   const bundle = ws.bundle((c) => {
     c.process.args = args;
-    c.process.terminal = true;
-    c.process.consoleSize = { height: 24, width: 80 };
+    c.process.terminal = terminal;
+    if (terminal) c.process.consoleSize = { height: 24, width: 80 };
   });
   const id = ws.id(name);
   const log = path.join(ws.dir, `${name}.log`);
@@ -40,6 +41,49 @@ function children(pid: number, comm: string): number[] {
     }
   });
 }
+
+describe('the shim holds stdin without a terminal (--stdin)', () => {
+  it('input to the pipe, stdout and stderr apart to every client and to the log, close-stdin is EOF', async () => {
+    const s = await shim('stdin', ['sh', '-c', 'while read line; do echo "out:$line"; echo "err:$line" >&2; done; echo end; exit 3'], ['--stdin'], false);
+    expect(s.attachSocket).toBe(path.join(ws.root, s.id, 'attach.sock'));
+    const a = await AttachClient.connect(s.attachSocket);
+    const b = await AttachClient.connect(s.attachSocket);
+    expect((await ws.rt(['start', s.id])).code).toBe(0);
+    a.send('one\ntw');
+    b.send('o\n');
+    b.resize(10, 10); // no terminal: ignored
+    await until(() => a.output === 'out:one\nout:two\n' && a.errors === 'err:one\nerr:two\n');
+    expect(b.output).toBe(a.output);
+    a.send('three\n');
+    a.closeStdin(); // after the input before it
+    a.send('lost\n'); // after the close: nowhere to go
+    await until(() => a.exitCode !== undefined && b.exitCode !== undefined);
+    expect(a.exitCode).toBe(3);
+    expect(a.output).toBe('out:one\nout:two\nout:three\nend\n');
+    const lines = fs.readFileSync(s.log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogLine);
+    expect(lines.filter((l) => l.stream === 'stdout').map((l) => l.log).join('')).toBe('out:one\nout:two\nout:three\nend\n');
+    expect(lines.filter((l) => l.stream === 'stderr').map((l) => l.log).join('')).toBe('err:one\nerr:two\nerr:three\n');
+    expect((await ws.rt(['delete', s.id])).code).toBe(0);
+  });
+
+  it('a container that closes its stdin while input waits: the shim lives on; without --stdin, /dev/null and no socket', async () => {
+    const s = await shim('closes', ['sh', '-c', 'exec 0<&-; sleep 0.3; echo still-here'], ['--stdin'], false);
+    const a = await AttachClient.connect(s.attachSocket);
+    expect((await ws.rt(['start', s.id])).code).toBe(0);
+    for (let i = 0; i < 4; i++) a.send('x'.repeat(50_000)); // more than a pipe holds: the writes fail with EPIPE once it is closed
+    await until(() => a.exitCode !== undefined);
+    expect(a.exitCode).toBe(0);
+    expect(a.output).toBe('still-here\n');
+    expect((await ws.rt(['delete', s.id])).code).toBe(0);
+
+    const plain = await shim('no-stdin', ['sh', '-c', 'cat; echo "cat ended: $?"'], [], false);
+    expect(plain.attachSocket).toBeUndefined();
+    expect((await ws.rt(['start', plain.id])).code).toBe(0);
+    await until(() => fs.existsSync(plain.exitFile));
+    expect(fs.readFileSync(plain.log, 'utf8')).toContain('"log":"cat ended: 0\\n"');
+    expect((await ws.rt(['delete', plain.id])).code).toBe(0);
+  });
+});
 
 describe('the shim holds the terminal', () => {
   it('serves an interactive shell: input, resize, ^C, clients come and go, ^D ends it', async () => {

@@ -15,6 +15,7 @@ import {
   defaultMounts,
   runRuntime,
   runtimeBinaryPath,
+  runtimeStateIds,
   type RuntimeResult,
 } from '../../../src-main/engine/runtime';
 import { strataCgroupDirs } from '../../helpers/cgroups';
@@ -103,7 +104,7 @@ export function useWorkspace(): Workspace {
   };
   afterAll(async () => {
     if (fs.existsSync(root)) {
-      for (const id of fs.readdirSync(root)) await ws.rt(['delete', '--force', id]);
+      for (const id of runtimeStateIds(fs.readdirSync(root))) await ws.rt(['delete', '--force', id]);
     }
     expect(leftoverCgroups(prefix)).toEqual([]);
     expect(fs.readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(dir))).toEqual([]);

@@ -190,7 +190,6 @@ describe('config.json validation at create', () => {
       /linux\.resources\.cpu\.shares: 2 to 262144/],
     ['systemd cgroupsPath', (c) => ((c.linux as Record<string, unknown>).cgroupsPath = 'system.slice:strata:x'),
       /linux\.cgroupsPath: the systemd form/],
-    ['seccomp', (c) => ((c.linux as Record<string, unknown>).seccomp = { defaultAction: 'SCMP_ACT_ALLOW' }), /linux\.seccomp: not supported/],
     ['ociVersion 2', (c) => (c.ociVersion = '2.0.0'), /ociVersion: 2\.0\.0 is not a 1\.x version/],
     ['missing root', (c) => delete c.root, /root: required object/],
     ['rootfs missing', (c) => ((c.root as { path: string }).path = 'nowhere'), /root\.path: .*nowhere: No such file or directory/],

@@ -30,7 +30,7 @@ beforeAll(() => {
   const sources = fs.readdirSync(SOURCES).filter((f) => f.endsWith('.c')).map((f) => path.join(SOURCES, f));
   execFileSync('cc', [
     '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-fno-omit-frame-pointer', '-g', '-O1',
-    '-Wall', '-Wextra', '-Werror', '-std=gnu11', '-D_GNU_SOURCE', '-o', binary, ...sources,
+    '-Wall', '-Wextra', '-Werror', '-std=gnu11', '-D_GNU_SOURCE', '-o', binary, ...sources, '-lseccomp',
   ]);
 }, 120_000);
 
@@ -112,6 +112,33 @@ describe('ASan/UBSan build', () => {
     const del = await ws.rt(['delete', '--force', id], opts);
     clean(del.stderr);
     expect(del.code).toBe(0);
+  });
+
+  it('compiles and loads a seccomp profile, in the init and in an exec', async () => {
+    const bundle = ws.bundle((c) => {
+      c.process.args = ['sleep', '600'];
+      c.linux.seccomp = {
+        defaultAction: 'SCMP_ACT_ALLOW',
+        architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+        flags: ['SECCOMP_FILTER_FLAG_LOG'],
+        syscalls: [
+          { names: ['no_such_syscall', 'mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 },
+          { names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 7, op: 'SCMP_CMP_EQ' }, { index: 0, value: 9, op: 'SCMP_CMP_EQ' }] },
+          { names: ['socket'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 0xff, valueTwo: 40, op: 'SCMP_CMP_MASKED_EQ' }, { index: 1, value: 1, op: 'SCMP_CMP_GE' }] },
+        ],
+      };
+    });
+    const id = ws.id('asan-seccomp');
+    const opts = { env, binary };
+    const created = await createContainer(ws, bundle, id, [], opts);
+    clean(created.stderr);
+    expect(created.code).toBe(0);
+    expect((await ws.rt(['start', id], opts)).code).toBe(0);
+    const r = await ws.rt(['exec', id, '--', 'sh', '-c', 'grep Seccomp: /proc/self/status; mkdir /tmp/x'], opts);
+    clean(r.stderr);
+    expect(r.stdout).toBe('Seccomp:\t2\n');
+    expect(r.stderr).toContain('Permission denied');
+    expect((await ws.rt(['delete', '--force', id], opts)).code).toBe(0);
   });
 
   it('runs the shim to the end', async () => {
@@ -201,6 +228,8 @@ describe('ASan/UBSan build', () => {
     ['trailing garbage', '{"ociVersion":"1.0.2"} x'],
     ['long interface name', `{"ociVersion":"1.0.2","process":{"args":["sh"],"cwd":"/"},"root":{"path":"rootfs"},"linux":{"resources":{"network":{"priorities":[{"name":"${'x'.repeat(5000)}","priority":1}]}}}}`],
     ['long sysctl key', `{"ociVersion":"1.0.2","process":{"args":["sh"],"cwd":"/"},"root":{"path":"rootfs"},"linux":{"sysctl":{"net.${'a'.repeat(5000)}":"1"}}}`],
+    ['seccomp of wrong types', '{"ociVersion":"1.0.2","process":{"args":["sh"],"cwd":"/"},"root":{"path":"rootfs"},"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","architectures":[1],"syscalls":[{"names":"x"}]}}}'],
+    ['seccomp args of wrong types', '{"ociVersion":"1.0.2","process":{"args":["sh"],"cwd":"/"},"root":{"path":"rootfs"},"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1e99,"syscalls":[{"names":["x"],"action":"SCMP_ACT_ALLOW","args":[{"index":"0","value":18446744073709551616,"op":7}]}]}}}'],
   ];
   for (const [name, text] of hostile) {
     it(`refuses hostile config.json: ${name}`, async () => {

@@ -148,6 +148,33 @@ describe('exec with a terminal', () => {
     expect((await ws.rt(['delete', '--force', id])).code).toBe(0);
   });
 
+  it('--detach --stdin without a terminal: a helper holds its stdio pipes on an attach socket', async () => {
+    const id = await running('exec-stdin');
+    const exitFile = path.join(ws.dir, 'stdin-session.exit.json');
+    const log = path.join(ws.dir, 'stdin-session.log');
+    const r = await ws.rt(['exec', '--stdin', '--detach', '--exit-file', exitFile, '--log', log, id, '--', 'sh']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout) as { pid: number; helperPid: number; attachSocket: string };
+    const a = await AttachClient.connect(info.attachSocket);
+    a.send('echo $((6*7)); echo oops >&2; [ -t 0 ] || echo no-tty\n');
+    await until(() => a.output === '42\nno-tty\n' && a.errors === 'oops\n');
+    a.send('exit 4\n');
+    await until(() => a.exitCode !== undefined);
+    expect(a.exitCode).toBe(4);
+    await until(() => fs.existsSync(exitFile) && !fs.existsSync(info.attachSocket));
+    expect(JSON.parse(fs.readFileSync(exitFile, 'utf8'))).toMatchObject({ exitCode: 4 });
+    expect(fs.readFileSync(log, 'utf8')).toContain('"stream":"stderr","log":"oops\\n"');
+    // EOF on its stdin ends a cat
+    const cat = JSON.parse((await ws.rt(['exec', '--stdin', '--detach', id, '--', 'cat'])).stdout) as { attachSocket: string };
+    const c = await AttachClient.connect(cat.attachSocket);
+    c.send('meow\n');
+    c.closeStdin();
+    await until(() => c.exitCode !== undefined);
+    expect([c.exitCode, c.output]).toEqual([0, 'meow\n']);
+    expect((await ws.rt(['delete', '--force', id])).code).toBe(0);
+  });
+
   it('refuses terminal options that do not go together', async () => {
     const id = await running('exec-bad');
     const noTty = await ws.rt(['exec', '--console-socket', path.join(ws.dir, 'x.sock'), id, '--', 'true']);
@@ -155,7 +182,10 @@ describe('exec with a terminal', () => {
     expect(noTty.stderr).toMatch(/--console-socket needs --tty/);
     const attached = await ws.rt(['exec', '--tty', '--attach-socket', path.join(ws.dir, 'y.sock'), id, '--', 'true']);
     expect(attached.code).toBe(125);
-    expect(attached.stderr).toMatch(/are for --tty --detach without --console-socket/);
+    expect(attached.stderr).toMatch(/are for --detach with --tty or --stdin, without --console-socket/);
+    const stdinAttached = await ws.rt(['exec', '--stdin', id, '--', 'true']);
+    expect(stdinAttached.code).toBe(125);
+    expect(stdinAttached.stderr).toMatch(/--stdin is for --detach/);
     const missing = await ws.rt(['exec', '--tty', '--detach', id, '--', 'no-such-program']);
     expect(missing.code).toBe(127);
     expect((await ws.rt(['delete', '--force', id])).code).toBe(0);

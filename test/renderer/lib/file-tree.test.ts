@@ -1,9 +1,10 @@
 // A layer's file tree in the window (src-renderer/src/lib/file-tree.ts): the rows a folded,
-// sorted or filtered tree shows, and "expand all". (Wasted space is counted by the engine:
+// sorted (names naturally: c2 before c10) or filtered tree shows, the merged view's rows,
+// "expand all", and finding a path's node. (Wasted space is counted by the engine:
 // test/engine/images/image-waste.test.ts.)
 import { describe, expect, it } from 'vitest';
 import type { ChangeMark, TreeNode } from '@shared/api/types/images';
-import { allDirectories, isFiltering, treeRows, type TreeView } from '../../../src-renderer/src/lib/file-tree';
+import { allDirectories, compareNames, findNode, isFiltering, treeRows, type TreeView } from '../../../src-renderer/src/lib/file-tree';
 import { node, root } from '../records';
 
 const ALL_MARKS: ChangeMark[] = ['added', 'modified', 'deleted', 'unchanged'];
@@ -77,6 +78,41 @@ describe('treeRows', () => {
     expect(treeRows(root([]), view())).toEqual([]);
     expect(treeRows(tree(), view({ path: 'no such file' }))).toEqual([]);
     expect(treeRows(tree(), view({ changes: new Set() }))).toEqual([]);
+  });
+});
+
+describe('natural order', () => {
+  it('compares the numbers in names as numbers, and case only to break a tie', () => {
+    const names = ['c10', 'c2', 'C1', 'c1', 'b', 'a10b', 'a9b', 'c01'];
+    expect([...names].sort(compareNames)).toEqual(['a9b', 'a10b', 'b', 'C1', 'c01', 'c1', 'c2', 'c10']);
+  });
+
+  it('sorts the tree by it, and by size and layer with names breaking ties', () => {
+    const data = root([node('data', {}, ['c10', 'c2', 'c1', 'c21'].map((name, i) => node(`data/${name}`, { size: name === 'c21' ? 50 : 10, layer: [3, 1, 3, 2][i] })))]);
+    const expanded = new Set(['data']);
+    expect(shown(treeRows(data, view({ expanded })))).toEqual(['data/ (open)', '  c1', '  c2', '  c10', '  c21']);
+    expect(shown(treeRows(data, view({ expanded, sort: 'size' })))).toEqual(['data/ (open)', '  c21', '  c1', '  c2', '  c10']);
+    // By layer: the top layer's first; a node no layer wrote (an implied directory) last.
+    expect(shown(treeRows(data, view({ expanded, sort: 'layer' })))).toEqual(['data/ (open)', '  c1', '  c10', '  c21', '  c2']);
+  });
+});
+
+describe('the merged view', () => {
+  it('filters by path only: its marks are each file\'s own layer\'s', () => {
+    const merged = view({ changes: undefined });
+    expect(isFiltering(merged)).toBe(false);
+    expect(shown(treeRows(tree(), merged))).toEqual(['a.txt', 'B.txt', 'etc/', 'usr/']);
+    expect(shown(treeRows(tree(), { ...merged, path: 'hosts' }))).toEqual(['etc/ (open)', '  hosts']);
+  });
+});
+
+describe('findNode', () => {
+  it('walks the names of a path; the root for the empty path', () => {
+    const t = tree();
+    expect(findNode(t, 'usr/bin/app')?.size).toBe(5000);
+    expect(findNode(t, '')).toBe(t);
+    expect(findNode(t, 'usr/nope')).toBeUndefined();
+    expect(findNode(t, 'a.txt/x')).toBeUndefined();
   });
 });
 

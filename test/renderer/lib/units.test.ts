@@ -1,14 +1,33 @@
-// Numbers for people (src-renderer/src/lib/units.ts): durations, "… ago", clock times, short
-// ids, and sizes typed into a form and written back into one. Sizes, rates, percentages and
-// counts are src-shared/units.ts's (test/shared/units.test.ts), the same functions.
+// Numbers for people (src-renderer/src/lib/units.ts): counts with their nouns, durations,
+// "… ago", clock times, short ids, and sizes typed into a form and written back into one.
+// Sizes, rates, percentages and counts are src-shared/units.ts's (test/shared/units.test.ts),
+// the same functions.
 import { describe, expect, it } from 'vitest';
 import * as shared from '@shared/units';
-import { formatAgo, formatBytes, formatClock, formatDateTime, formatDuration, formatPercent, parseSize, shortId, sizeText } from '../../../src-renderer/src/lib/units';
+import { countOf, formatAgo, formatBytes, formatClock, formatDateTime, formatDuration, formatPercent, parseSize, shortId, sizeText } from '../../../src-renderer/src/lib/units';
 
 describe('sizes, rates, percentages and counts', () => {
   it('are the CLI\'s own functions', () => {
     expect(formatBytes).toBe(shared.formatBytes);
     expect(formatPercent).toBe(shared.formatPercent);
+  });
+
+  it('says a count with its noun, singular only for one', () => {
+    expect(countOf(1, 'entry', 'entries')).toBe('1 entry');
+    expect(countOf(0, 'entry', 'entries')).toBe('0 entries');
+    expect(countOf(1200, 'entry', 'entries')).toBe('1,200 entries');
+    expect(countOf(1, 'layer')).toBe('1 layer');
+    expect(countOf(101, 'layer')).toBe('101 layers');
+  });
+});
+
+describe('countOf', () => {
+  it('says a count with its noun, singular only for one', () => {
+    expect(countOf(1, 'entry', 'entries')).toBe('1 entry');
+    expect(countOf(0, 'entry', 'entries')).toBe('0 entries');
+    expect(countOf(1200, 'entry', 'entries')).toBe('1,200 entries');
+    expect(countOf(1, 'layer')).toBe('1 layer');
+    expect(countOf(101, 'layer')).toBe('101 layers');
   });
 });
 

@@ -1,10 +1,11 @@
 // The layer tree store (src-renderer/src/stores/layerTree.ts) over a fake engine: an image
 // opened at its top layer, small trees opened whole and large ones folded, the merged view,
-// late answers for a layer or image no longer shown dropped, filters, and the engine's
-// wasted space (images.wasted): per-layer badges, one layer's wasted files.
+// late answers for a layer or image no longer shown dropped, filters, a path's details
+// (images.pathHistory), and the engine's wasted space (images.wasted): per-layer badges,
+// one layer's wasted files, shown in the files' place.
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ImageInfo, ImageTree, ImageWaste, TreeNode } from '@shared/api/types/images';
+import type { ImageInfo, ImageTree, ImageWaste, PathHistory, TreeNode } from '@shared/api/types/images';
 import { useLayerTreeStore } from '../../../src-renderer/src/stores/layerTree';
 import { deferred, engine, settle } from '../fake-engine';
 import { hexId, image, node, root } from '../records';
@@ -155,6 +156,20 @@ describe('choosing what the tree shows', () => {
     expect(names(store.rows)).toEqual(['etc', '  motd']);
   });
 
+  it('does not filter the merged view by change mark, nor sort one layer by layer', async () => {
+    const store = useLayerTreeStore();
+    await store.open('app:1');
+    store.toggleChange('added', false);
+    store.toggleChange('unchanged', false);
+    expect(store.filtering).toBe(true);
+    await store.setMerged(true);
+    expect(store.filtering).toBe(false); // the marks are each file's own layer's: every file shows
+    expect(names(store.rows)).toEqual(['bin', '  sh', 'etc', '  motd']);
+    store.sort = 'layer';
+    await store.setMerged(false);
+    expect(store.rows.length).toBeGreaterThan(0); // sorted by name
+  });
+
   it('closing drops answers still on their way', async () => {
     const slow = deferred<ImageTree>();
     const store = useLayerTreeStore();
@@ -203,5 +218,71 @@ describe('wasted space', () => {
     await store.open('three:1');
     expect(store.wastedLayer).toBeUndefined();
     expect(store.waste).toBe(WASTE);
+  });
+});
+
+describe("a path's details", () => {
+  const PASSWD: PathHistory = { path: 'etc/passwd', changes: [{ layer: 0, change: 'added', kind: 'file', size: 30, mode: 0o644, uid: 0, gid: 0 }] };
+
+  it('asks the engine what every layer did to the path, and keeps them across layers', async () => {
+    engine.answer('images.pathHistory', () => PASSWD);
+    const store = useLayerTreeStore();
+    await store.open('app:1');
+    const asking = store.showDetails('etc/passwd');
+    expect(store.details).toEqual({ path: 'etc/passwd' }); // shown at once, answer to come
+    await asking;
+    expect(engine.inputsOf('images.pathHistory')).toEqual([{ ref: IMAGE.id, path: '/etc/passwd' }]);
+    expect(store.details).toEqual({ path: 'etc/passwd', history: PASSWD });
+    await store.select(0);
+    expect(store.details?.history).toBe(PASSWD);
+    store.closeDetails();
+    expect(store.details).toBeUndefined();
+  });
+
+  it('gives a directory no layer lists an empty history, and says why other failures happened', async () => {
+    engine.fail('images.pathHistory', 'NOT_FOUND', 'no layer of app:1 has /implied');
+    const store = useLayerTreeStore();
+    await store.open('app:1');
+    await store.showDetails('implied');
+    expect(store.details).toEqual({ path: 'implied', history: { path: 'implied', changes: [] } });
+    engine.fail('images.pathHistory', 'INVALID_ARCHIVE', 'layer index.json is damaged');
+    await store.showDetails('etc/passwd');
+    expect(store.details).toEqual({ path: 'etc/passwd', error: 'layer index.json is damaged' });
+  });
+
+  it('shows the path clicked last when an earlier one answers late, and forgets them for another image', async () => {
+    const slow = deferred<PathHistory>();
+    engine.answer('images.pathHistory', ({ path }) => (path === '/bin/sh' ? slow.promise : PASSWD));
+    const store = useLayerTreeStore();
+    await store.open('app:1');
+    const first = store.showDetails('bin/sh');
+    await store.showDetails('etc/passwd');
+    slow.resolve({ path: 'bin/sh', changes: [] });
+    await first;
+    expect(store.details?.path).toBe('etc/passwd');
+    await store.open('three:1');
+    expect(store.details).toBeUndefined();
+  });
+});
+
+describe('the wasted pane', () => {
+  it('opens on a badge (or its tab), and a layer chosen goes back to the files', async () => {
+    engine.answer('images.tree', () => treeOf(OWN[1]!, 2));
+    const store = useLayerTreeStore();
+    await store.open('three:1');
+    expect(store.pane).toBe('files');
+    store.showWasted(1);
+    expect([store.pane, store.wastedLayer]).toEqual(['wasted', 1]);
+    // The same badge again lists every layer's; the badge of a layer while the files show lists that layer's.
+    store.showWasted(1);
+    expect([store.pane, store.wastedLayer]).toEqual(['wasted', undefined]);
+    await store.select(0);
+    expect(store.pane).toBe('files');
+    store.showWasted(0);
+    expect([store.pane, store.wastedLayer]).toEqual(['wasted', 0]);
+    await store.setMerged(true);
+    expect(store.pane).toBe('files');
+    store.setPane('wasted');
+    expect([store.pane, store.wastedLayer]).toEqual(['wasted', 0]);
   });
 });

@@ -147,6 +147,40 @@ describe('terminals', () => {
     expect(store.screen('c1')).toBeUndefined();
   });
 
+  it("opens the container's shell when no command is given, and keeps the command the engine chose", async () => {
+    const store = useTerminalsStore();
+    engine.answer('terminal.open', ({ ref }) => ({ session: `s${++sessions}`, container: ref, exec: { id: 'exec-0000abcd', command: ['/bin/bash'] } }));
+    await store.open('c1', { kind: 'exec' }, { rows: 24, cols: 80 });
+    expect(engine.inputsOf('terminal.open')).toEqual([{ ref: 'c1', exec: {}, rows: 24, cols: 80 }]);
+    expect(store.terminals.c1).toMatchObject({ status: 'open', exec: { id: 'exec-0000abcd', command: ['/bin/bash'] } });
+  });
+
+  it('lists the shells left running (not the one it shows), attaches to one again, and asks again when the engine is back', async () => {
+    const store = useTerminalsStore();
+    const running = [
+      { id: 'exec-00000001', container: 'c1', command: ['/bin/sh'], startedAt: '2026-01-01T10:00:00Z' },
+      { id: 'exec-00000002', container: 'c1', command: ['top'], startedAt: '2026-01-01T10:05:00Z' },
+    ];
+    engine.answer('terminal.list', () => running);
+    engine.answer('terminal.open', ({ ref, reattach }) => ({ session: `s${++sessions}`, container: ref, exec: { id: reattach!, command: ['/bin/sh'] } }));
+    await store.refreshLive('c1');
+    expect(store.live.c1?.map((session) => session.id)).toEqual(['exec-00000001', 'exec-00000002']);
+
+    await store.open('c1', { kind: 'reattach', execSession: 'exec-00000001', command: ['/bin/sh'] }, { rows: 30, cols: 90 });
+    expect(engine.inputsOf('terminal.open')).toEqual([{ ref: 'c1', reattach: 'exec-00000001', rows: 30, cols: 90 }]);
+    await store.refreshLive('c1');
+    expect(store.live.c1?.map((session) => session.id)).toEqual(['exec-00000002']);
+
+    engine.fail('terminal.list', 'NOT_FOUND', 'no such container');
+    await store.refreshLive('c1');
+    expect(store.live.c1).toBeUndefined();
+
+    engine.answer('terminal.list', () => running.slice(1));
+    engine.emit('connection.changed', { name: 'system', kind: 'socket', address: '/run/strata.sock', state: 'connected', detail: '', available: [], switchable: false, canInstallSystem: false });
+    await settle();
+    expect(store.live.c1?.map((session) => session.id)).toEqual(['exec-00000002']);
+  });
+
   it('remembers once that a container just run with -it shows its terminal first', () => {
     const store = useTerminalsStore();
     store.want('c1');

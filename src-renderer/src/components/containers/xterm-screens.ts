@@ -1,16 +1,21 @@
 // The xterm.js terminals behind the Terminal tab, one per container, made once and kept: an
 // xterm Terminal can be opened into an element only once, so its element outlives the panel
 // and is moved into each new panel (the session and its scrollback stay as they were).
-// Coloured from the app's CSS variables, light or dark.
+// Coloured from the app's CSS variables, light or dark. Each has the search addon loaded
+// (TerminalSearch.vue); Ctrl+Shift+F in the terminal asks the panel showing it for the bar.
 import { FitAddon } from '@xterm/addon-fit';
+import { type ISearchOptions, SearchAddon } from '@xterm/addon-search';
 import { type ITheme, Terminal } from '@xterm/xterm';
 import type { TerminalScreen } from '../../stores/terminals';
 
 export interface HeldTerminal extends TerminalScreen {
   term: Terminal;
   fit: FitAddon;
+  search: SearchAddon;
   /** The element xterm was opened into; the panel moves it into itself. */
   element: HTMLDivElement;
+  /** Set by the panel showing it: what Ctrl+Shift+F in the terminal does (opens the search bar). */
+  onSearchKey?: () => void;
 }
 
 const held = new Map<string, HeldTerminal>();
@@ -50,6 +55,25 @@ export function appTheme(): ITheme {
   };
 }
 
+/** The colours of search matches (the addon takes #rrggbb only): the app's warning shade for each match, its accent for the active one. */
+export function searchDecorations(): NonNullable<ISearchOptions['decorations']> {
+  const style = getComputedStyle(document.documentElement);
+  const value = (name: string): string => style.getPropertyValue(name).trim();
+  return {
+    matchBackground: value('--warn-soft'),
+    matchBorder: value('--warn'),
+    matchOverviewRuler: value('--warn'),
+    activeMatchBackground: value('--accent-soft'),
+    activeMatchBorder: value('--accent'),
+    activeMatchColorOverviewRuler: value('--accent'),
+  };
+}
+
+/** Ctrl+Shift+F (Cmd+Shift+F): the search bar, rather than a key for the shell. */
+function isSearchKey(event: KeyboardEvent): boolean {
+  return event.type === 'keydown' && (event.ctrlKey || event.metaKey) && event.shiftKey && !event.altKey && event.code === 'KeyF';
+}
+
 /**
  * The terminal kept for container `id`, made (and opened into its own element) the first
  * time; what is typed and each new size go to the callbacks.
@@ -64,9 +88,12 @@ export function terminalFor(id: string, on: { data(text: string): void; resize(r
     scrollback: 5000,
     cursorBlink: true,
     theme: appTheme(),
+    allowProposedApi: true, // the search addon's match highlights are decorations, still a proposed API
   });
   const fit = new FitAddon();
   term.loadAddon(fit);
+  const search = new SearchAddon();
+  term.loadAddon(search);
   const element = document.createElement('div');
   element.className = 'terminal-screen';
   term.open(element);
@@ -75,6 +102,7 @@ export function terminalFor(id: string, on: { data(text: string): void; resize(r
   const entry: HeldTerminal = {
     term,
     fit,
+    search,
     element,
     write: (data) => term.write(data),
     reset: () => term.reset(),
@@ -84,6 +112,12 @@ export function terminalFor(id: string, on: { data(text: string): void; resize(r
       element.remove();
     },
   };
+  term.attachCustomKeyEventHandler((event) => {
+    if (!isSearchKey(event)) return true;
+    event.preventDefault();
+    entry.onSearchKey?.();
+    return false;
+  });
   held.set(id, entry);
   return entry;
 }
