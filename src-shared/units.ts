@@ -45,3 +45,8 @@ export function formatCount(count: number | null | undefined): string {
 function trimZeros(text: string): string {
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
+
+/** 1, 'entry', 'entries' → "1 entry"; 1200 → "1,200 entries". The plural defaults to the noun + s. */
+export function countOf(count: number, noun: string, plural = `${noun}s`): string {
+  return `${formatCount(count)} ${count === 1 ? noun : plural}`;
+}

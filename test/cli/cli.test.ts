@@ -144,7 +144,7 @@ describe('strata CLI', () => {
   it('tags, removes and prunes', () => {
     ok('tag', 'test/b:1', 'mine/b:2');
     expect(ok('rmi', 'mine/b:2')).toBe('Untagged: mine/b:2\nThe image keeps test/b:1\n');
-    expect(ok('rmi', 'test/b:1')).toMatch(/Untagged: test\/b:1\nDeleted: sha256:[0-9a-f]{64}\nFreed [\d.]+ (?:B|KiB|MiB) \(1 layers, 3 blobs\)/);
+    expect(ok('rmi', 'test/b:1')).toMatch(/Untagged: test\/b:1\nDeleted: sha256:[0-9a-f]{64}\nFreed [\d.]+ (?:B|KiB|MiB) \(1 layer, 3 blobs\)/);
     expect(ok('prune', '--dry-run')).toMatch(/Would remove 0 layers and 0 blobs/);
   });
 

@@ -2,7 +2,7 @@ import type { RemoveResult } from '@shared/api/types/images';
 import type { Command } from '../command';
 import { expectPositionals } from '../command';
 import { json } from '../output';
-import { formatBytes } from '@shared/units';
+import { countOf, formatBytes } from '@shared/units';
 
 export const rmiCommand: Command = {
   name: 'rmi',
@@ -17,7 +17,7 @@ export const rmiCommand: Command = {
       for (const tag of result.untagged) output.out(`Untagged: ${tag}\n`);
       if (result.kept.length) output.out(`The image keeps ${result.kept.join(', ')}\n`);
       for (const id of result.deleted) output.out(`Deleted: ${id}\n`);
-      if (result.freed.layers.length) output.out(`Freed ${formatBytes(result.freed.bytes)} (${result.freed.layers.length} layers, ${result.freed.blobs.length} blobs)\n`);
+      if (result.freed.layers.length) output.out(`Freed ${formatBytes(result.freed.bytes)} (${countOf(result.freed.layers.length, 'layer')}, ${countOf(result.freed.blobs.length, 'blob')})\n`);
     }
   },
 };

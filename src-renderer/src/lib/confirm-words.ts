@@ -4,7 +4,7 @@
 // container is killed first, bind-mounted folders stay, shared layers stay.
 import type { ContainerRecord } from '@shared/api/types/containers';
 import type { ImageInfo, RemoveResult } from '@shared/api/types/images';
-import { formatBytes, shortId } from './units';
+import { countOf, formatBytes, shortId } from './units';
 
 /** What a confirmation says. */
 export interface ConfirmWords {
@@ -29,10 +29,6 @@ export interface Question {
 
 const DEFAULT_STOP_SIGNAL = 'SIGTERM';
 const DEFAULT_STOP_TIMEOUT_S = 10;
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 function isLive(container: ContainerRecord): boolean {
   return container.state.status === 'running' || container.state.status === 'paused';
@@ -119,6 +115,6 @@ export function removeImageQuestion(ref: string, preview: RemoveResult, image?: 
 export function imageRemovedMessage(ref: string, result: RemoveResult): { title: string; detail: string } {
   if (result.deleted.length === 0) return { title: `Untagged ${ref}`, detail: `The image keeps ${result.kept.join(', ')}.` };
   const gone = result.freed.layers.length;
-  const detail = gone === 0 ? `No layer removed (all shared); ${formatBytes(result.freed.bytes)} freed.` : `${plural(gone, 'layer')} removed, ${formatBytes(result.freed.bytes)} freed.`;
+  const detail = gone === 0 ? `No layer removed (all shared); ${formatBytes(result.freed.bytes)} freed.` : `${countOf(gone, 'layer')} removed, ${formatBytes(result.freed.bytes)} freed.`;
   return { title: `Deleted ${ref}`, detail };
 }

@@ -2,15 +2,10 @@
 // Sizes are binary (KiB, MiB, GiB), as the engine's own messages and the CLI count them
 // (src-shared/units.ts, which both use).
 import { parseByteSize } from '@shared/sizes';
-import { NONE, formatCount } from '@shared/units';
+import { NONE } from '@shared/units';
 
 // Sizes, rates, percentages, counts and the dash: written as the CLI writes them.
-export { NONE, formatBytes, formatCount, formatPercent, formatRate } from '@shared/units';
-
-/** 1, 'entry', 'entries' → "1 entry"; 1200 → "1,200 entries". The plural defaults to the noun + s. */
-export function countOf(count: number, noun: string, plural = `${noun}s`): string {
-  return `${formatCount(count)} ${count === 1 ? noun : plural}`;
-}
+export { NONE, countOf, formatBytes, formatCount, formatPercent, formatRate } from '@shared/units';
 
 /** 93 s → "1m 33s"; 90 000 s → "1d 1h". Two units at most. */
 export function formatDuration(ms: number): string {
