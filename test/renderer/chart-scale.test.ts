@@ -1,8 +1,9 @@
 // The detail charts' axes (src-renderer/src/lib/chart-scale.ts): round value steps, binary
-// for bytes and whole for counts; time ticks that stay put in a live window and fall on
-// whole clock steps in history.
+// for bytes and whole for counts; an axis fitted to the data with headroom, reaching a limit
+// only when it is near; time ticks that stay put in a live window and fall on whole clock
+// steps in history.
 import { describe, expect, it } from 'vitest';
-import { clockTicks, timeStep, trailingTicks, valueScale, valueTicks } from '../../src-renderer/src/lib/chart-scale';
+import { HEADROOM, LIMIT_REACH, clockTicks, fitAxis, timeStep, trailingTicks, valueScale, valueTicks } from '../../src-renderer/src/lib/chart-scale';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -37,6 +38,56 @@ describe('value axis', () => {
   it('ticks from 0 to the top', () => {
     expect(valueTicks({ max: 100, step: 25 })).toEqual([0, 25, 50, 75, 100]);
     expect(valueTicks({ max: 0.3, step: 0.1 })).toEqual([0, 0.1, 0.2, 0.3]);
+  });
+});
+
+describe('value axis fitted to the data', () => {
+  const GiB = 1024 * MiB;
+
+  it('spans a few MiB for a container using a few MiB, not the host\'s RAM', () => {
+    const fit = fitAxis(3 * MiB, 'binary', { floor: MiB });
+    expect(fit).toEqual({ scale: { max: 4 * MiB, step: MiB }, limit: 'none' });
+    expect(fit.scale.max).toBeLessThan(23.5 * GiB / 1000);
+  });
+
+  it('keeps headroom above the peak: the line never runs along the top edge', () => {
+    for (const peak of [0.5, 1, 7.3, 42, 99, 100, 250]) {
+      const { scale } = fitAxis(peak, 'decimal');
+      expect(scale.max).toBeGreaterThanOrEqual(peak * HEADROOM - 1e-9);
+      expect(valueTicks(scale).at(-1)).toBe(scale.max);
+    }
+    expect(fitAxis(100, 'decimal').scale).toEqual({ max: 125, step: 25 }); // a busy core: not cut at 100 %
+  });
+
+  it('fits half a percent on a fraction of a percent, with round steps', () => {
+    expect(fitAxis(0.5, 'decimal').scale).toEqual({ max: 0.6, step: 0.2 });
+    expect(fitAxis(0.5, 'decimal', { floor: 1 }).scale).toEqual({ max: 1, step: 0.25 });
+  });
+
+  it('spans the floor when idle or unknown', () => {
+    expect(fitAxis(0, 'decimal', { floor: 1 }).scale).toEqual({ max: 1, step: 0.25 });
+    expect(fitAxis(Number.NaN, 'integer', { floor: 4 }).scale).toEqual({ max: 4, step: 1 });
+    expect(fitAxis(-5, 'binary', { floor: 1024 }).scale.max).toBe(1024);
+  });
+
+  it('reaches a limit near the data, with room above it for its line', () => {
+    // --cpus 0.5 at work: the limit line at 50 % on 0–60 %
+    expect(fitAxis(49, 'decimal', { floor: 1, limit: 50 })).toEqual({ scale: { max: 60, step: 20 }, limit: 'line' });
+    // 60 MiB used of 64 MiB
+    const memory = fitAxis(60 * MiB, 'binary', { floor: MiB, limit: 64 * MiB });
+    expect(memory.limit).toBe('line');
+    expect(memory.scale.max).toBeGreaterThan(64 * MiB);
+    // just within reach: the data keeps a quarter of the plot
+    expect(fitAxis(10, 'decimal', { limit: 10 * HEADROOM * LIMIT_REACH }).limit).toBe('line');
+  });
+
+  it('leaves a limit far above the data off the axis, and says so', () => {
+    expect(fitAxis(3 * MiB, 'binary', { floor: MiB, limit: 64 * MiB })).toEqual({ scale: { max: 4 * MiB, step: MiB }, limit: 'above' });
+    expect(fitAxis(0.2, 'decimal', { floor: 1, limit: 50 })).toEqual({ scale: { max: 1, step: 0.25 }, limit: 'above' });
+  });
+
+  it('has no limit when none is given or it is not a number above zero', () => {
+    for (const limit of [undefined, null, 0, -1, Number.NaN, Infinity]) expect(fitAxis(5, 'decimal', { limit }).limit).toBe('none');
   });
 });
 

@@ -2,6 +2,11 @@
 // (binary ones for bytes) and whole time steps for the time axis. A chart knows from these
 // alone whether its frame changed on a tick — most ticks only move the lines
 // (components/charts/TimeChart.vue).
+//
+// The value axis fits what the window shows (fitAxis): its peak with some room above, never
+// a fixed 0–100 % or 0–host RAM, on which an idle container's line would lie flat on the
+// floor. A limit is drawn when it is near enough for the data to keep a fair share of the
+// plot; one far above it (64 MiB over 3 MiB used) is said in words instead.
 
 /** How the value axis steps: 1-2-2.5-5 × 10ⁿ, powers of two (bytes), or whole numbers (counts). */
 export type ValueSteps = 'decimal' | 'binary' | 'integer';
@@ -30,6 +35,47 @@ export function valueScale(top: number, steps: ValueSteps, intervals = 4): Value
     if (steps === 'integer') step = Math.max(1, Math.round(step));
   }
   return { max: tidy(Math.ceil(reach / step - 1e-9) * step), step: tidy(step) };
+}
+
+/** Room above the highest value, so that a peak is not drawn on the plot's top edge. */
+export const HEADROOM = 1.1;
+
+/**
+ * How far above the data's own reach a limit may be and still be drawn as a line: at 4 the
+ * data keeps at least a quarter of the plot's height.
+ */
+export const LIMIT_REACH = 4;
+
+export interface AxisFit {
+  scale: ValueScale;
+  /** Where the limit is: on the plot (`line`), above its top (`above`), or there is none. */
+  limit: 'line' | 'above' | 'none';
+}
+
+/**
+ * The value axis for a window whose values peak at `peak`: the peak with headroom, at least
+ * `floor` (an idle container's axis: 0–1 %, not 0–0.001 %), and the limit with headroom when
+ * it is within LIMIT_REACH of that.
+ */
+export function fitAxis(peak: number, steps: ValueSteps, options: { floor?: number; limit?: number | null } = {}): AxisFit {
+  const floor = options.floor ?? 0;
+  const limit = options.limit ?? 0;
+  let reach = Math.max(finite(peak) * HEADROOM, floor);
+  if (!(limit > 0) || !Number.isFinite(limit)) return { scale: snugScale(reach, steps), limit: 'none' };
+  if (limit > reach * LIMIT_REACH) return { scale: snugScale(reach, steps), limit: 'above' };
+  reach = Math.max(reach, limit * HEADROOM);
+  return { scale: snugScale(reach, steps), limit: 'line' };
+}
+
+/** The lower of the four- and five-step scales (110 % on 0–125, not 0–150); four on a tie. */
+function snugScale(reach: number, steps: ValueSteps): ValueScale {
+  const four = valueScale(reach, steps, 4);
+  const five = valueScale(reach, steps, 5);
+  return five.max < four.max ? five : four;
+}
+
+function finite(value: number): number {
+  return Number.isFinite(value) && value > 0 ? value : 0;
 }
 
 /** Without the binary fraction's tail: 3 × 0.1 is 0.3. */

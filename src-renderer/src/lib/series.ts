@@ -1,6 +1,7 @@
 // A container's recent stats as chart-ready point arrays, of a bounded length. Plain
 // arrays, never reactive (the stats store marks them raw): the chart components draw them
-// as they are (and hand them to Chart.js unparsed) when the store's tick moves.
+// as they are (and hand them to Chart.js unparsed) when the store's tick moves. And what a
+// line comes to over a window: its peak, its average, its newest value.
 import type { StatsPoint } from './stats-sample';
 
 export interface XY {
@@ -46,4 +47,54 @@ export class Series {
   get recent(): readonly StatsPoint[] {
     return this.points.length > this.capacity ? this.points.slice(-this.capacity) : this.points;
   }
+}
+
+/** The index of the first point at or after `x` (the arrays are in time order). */
+export function firstFrom(data: readonly XY[], x: number): number {
+  let first = 0;
+  for (let hi = data.length; first < hi; ) {
+    const mid = (first + hi) >> 1;
+    if (data[mid]!.x < x) first = mid + 1;
+    else hi = mid;
+  }
+  return first;
+}
+
+/** A line over a window. Each is null when the window holds no known value of it. */
+export interface WindowSummary {
+  peak: number | null;
+  /** The mean of the known values: the points are evenly spaced (1 s live, 10 s history). */
+  average: number | null;
+  latest: number | null;
+}
+
+/** The peak, average and newest value of the points at or after `from`; unknown (null) values left out. */
+export function summarize(data: readonly XY[], from: number): WindowSummary {
+  let peak = -Infinity;
+  let sum = 0;
+  let count = 0;
+  let latest: number | null = null;
+  for (let i = firstFrom(data, from); i < data.length; i++) {
+    const y = data[i]!.y;
+    if (y === null) continue;
+    if (y > peak) peak = y;
+    sum += y;
+    count++;
+    latest = y;
+  }
+  return count === 0 ? { peak: null, average: null, latest: null } : { peak, average: sum / count, latest };
+}
+
+/**
+ * The highest value of several lines, each over its last `windowMs` (counted back from its
+ * own newest point): the one scale of a column of sparklines. 0 when none has a value.
+ */
+export function sharedPeak(lines: Iterable<readonly XY[]>, windowMs: number): number {
+  let peak = 0;
+  for (const data of lines) {
+    const end = data.at(-1)?.x;
+    if (end === undefined) continue;
+    for (let i = firstFrom(data, end - windowMs); i < data.length; i++) peak = Math.max(peak, data[i]!.y ?? 0);
+  }
+  return peak;
 }

@@ -1,5 +1,10 @@
 // The log of the open container: its last lines, then (while following) the lines it
 // prints, pushed by `logs.lines`. Search, stream and timestamp choices live here too.
+//
+// The view may be paused (the reader scrolled up, or unticked Follow): the follow goes on,
+// but what arrives is held back, so the lines being read stay where they are (no line
+// drops off the top under the reader), and counted (`newLines`, the "12 new lines ↓" the
+// panel shows). Resuming shows them and follows the end again.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
@@ -18,17 +23,50 @@ export const useLogsStore = defineStore('logs', () => {
   const search = ref('');
   const timestamps = ref(false);
   const streams = ref<{ stdout: boolean; stderr: boolean }>({ stdout: true, stderr: true });
+  /** The view holds still: arriving lines wait in `held`. */
+  const paused = ref(false);
+  const held = shallowRef<readonly LogLine[]>([]);
   let follow: string | undefined;
   let stopListening: (() => void) | undefined;
 
+  function shows(line: LogLine, text: string): boolean {
+    return streams.value[line.stream] && (!text || line.log.toLowerCase().includes(text));
+  }
+
   const visible = computed(() => {
     const text = search.value.toLowerCase();
-    return lines.value.filter((line) => streams.value[line.stream] && (!text || line.log.toLowerCase().includes(text)));
+    return lines.value.filter((line) => shows(line, text));
   });
 
+  /** The held lines the search and streams would show: what resuming adds to the view. */
+  const newLines = computed(() => {
+    const text = search.value.toLowerCase();
+    return held.value.reduce((count, line) => count + (shows(line, text) ? 1 : 0), 0);
+  });
+
+  /** The newest MAX_LINES of `before` and `more`. */
+  function bounded(before: readonly LogLine[], more: readonly LogLine[]): readonly LogLine[] {
+    const next = before.concat(more);
+    return next.length > MAX_LINES ? next.slice(next.length - MAX_LINES) : next;
+  }
+
   function append(more: readonly LogLine[]): void {
-    const next = lines.value.concat(more);
-    lines.value = next.length > MAX_LINES ? next.slice(next.length - MAX_LINES) : next;
+    if (paused.value) held.value = bounded(held.value, more);
+    else lines.value = bounded(lines.value, more);
+  }
+
+  function pause(): void {
+    paused.value = true;
+  }
+
+  /** Shows what was held back and follows the end again (a follow that ended is started afresh). */
+  async function resume(): Promise<void> {
+    if (paused.value) {
+      paused.value = false;
+      if (held.value.length) lines.value = bounded(lines.value, held.value);
+      held.value = [];
+    }
+    if (!following.value) await setFollowing(true);
   }
 
   /** Shows `id`'s log: its last lines, and, while `following`, what it prints next. */
@@ -37,6 +75,8 @@ export const useLogsStore = defineStore('logs', () => {
     container.value = id;
     lines.value = [];
     error.value = undefined;
+    paused.value = false;
+    held.value = [];
     await setFollowing(true);
   }
 
@@ -67,6 +107,7 @@ export const useLogsStore = defineStore('logs', () => {
     stopListening = api.on('logs.lines', receive);
     try {
       lines.value = []; // the tail read again replaces what was shown
+      held.value = [];
       const started = await api.call('logs.follow', { ref: id, tail: TAIL });
       if (container.value !== id || !following.value) return void api.call('logs.unfollow', { follow: started.follow }).catch(() => {});
       follow = started.follow;
@@ -91,5 +132,5 @@ export const useLogsStore = defineStore('logs', () => {
     container.value = undefined;
   }
 
-  return { container, lines, visible, following, error, search, timestamps, streams, open, close, setFollowing };
+  return { container, lines, visible, following, paused, newLines, error, search, timestamps, streams, open, close, setFollowing, pause, resume };
 });

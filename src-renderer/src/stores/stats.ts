@@ -3,11 +3,14 @@
 // last 5 minutes (stats.recent). The series are plain arrays outside Vue's reactivity;
 // `tick` moves once per batch and is what charts watch. The 1 h and 24 h ranges come from
 // the stored history (stats.history, one point per 10 s) into a separate series.
+// The list's sparklines share one scale per figure (sparkTop): every CPU sparkline on one,
+// every memory sparkline on another, so that rows compare at a glance.
 import { defineStore } from 'pinia';
 import { markRaw, nextTick, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
 import { errorMessage } from '../api/errors';
-import { Series } from '../lib/series';
+import { type ValueSteps, fitAxis } from '../lib/chart-scale';
+import { Series, sharedPeak } from '../lib/series';
 import { pointOf } from '../lib/stats-sample';
 import type { StatsSample } from '@shared/api/types/stats';
 
@@ -20,6 +23,16 @@ export const RANGES: readonly { id: StatsRange; label: string; ms: number }[] = 
   { id: '1h', label: '1 hour', ms: 3_600_000 },
   { id: '24h', label: '24 hours', ms: 86_400_000 },
 ];
+
+/** What a sparkline in the list spans. */
+export const SPARK_MS = 60_000;
+
+/** The figures the list draws as sparklines, and their scales' steps and least tops. */
+export type SparkKey = 'cpuPercent' | 'memoryWorkingSet';
+const SPARK_AXES: Record<SparkKey, { steps: ValueSteps; floor: number }> = {
+  cpuPercent: { steps: 'decimal', floor: 1 },
+  memoryWorkingSet: { steps: 'binary', floor: 1024 * 1024 },
+};
 
 /** The name of the performance measure around one batch (bench/renderer.js reads it). */
 export const TICK_MEASURE = 'strata:stats-tick';
@@ -36,6 +49,11 @@ export const useStatsStore = defineStore('stats', () => {
   const historyError = ref<string | undefined>();
   const historyLoading = ref(false);
   let stop: (() => void) | undefined;
+  /** The containers whose sparklines are on screen: the shared scales span these alone. */
+  const sparkRows = new Map<string, number>();
+  /** The shared scales' tops, worked out once per tick (and again when a row comes or goes). */
+  let sparkTops: Partial<Record<SparkKey, number>> = {};
+  let sparkTopsAt = -1;
   /** Counts history reads: only the newest may set what is shown (ranges switch faster than 24 h loads). */
   let historyRequest = 0;
 
@@ -56,6 +74,31 @@ export const useStatsStore = defineStore('stats', () => {
     let series = live.get(id);
     if (!series) live.set(id, (series = markRaw(new Series(LIVE_POINTS))));
     return series;
+  }
+
+  /** A row shows its sparklines until the returned function is called. */
+  function showSparks(id: string): () => void {
+    sparkRows.set(id, (sparkRows.get(id) ?? 0) + 1);
+    sparkTopsAt = -1;
+    return () => {
+      const left = (sparkRows.get(id) ?? 1) - 1;
+      if (left > 0) sparkRows.set(id, left);
+      else sparkRows.delete(id);
+      sparkTopsAt = -1;
+    };
+  }
+
+  /** The top of the scale every sparkline of `key` is drawn on: the rows' last minute, with headroom, on a round figure. */
+  function sparkTop(key: SparkKey): number {
+    if (sparkTopsAt !== tick.value) {
+      sparkTops = {};
+      sparkTopsAt = tick.value;
+    }
+    return (sparkTops[key] ??= fitAxis(
+      sharedPeak(Array.from(sparkRows.keys(), (id) => seriesOf(id).lines[key]), SPARK_MS),
+      SPARK_AXES[key].steps,
+      { floor: SPARK_AXES[key].floor },
+    ).scale.max);
   }
 
   /** Fills a container's live series with its last 5 minutes, if it has no samples yet. */
@@ -99,5 +142,5 @@ export const useStatsStore = defineStore('stats', () => {
     return { filename: `${name}-stats.${format}`, blob: new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/json' }) };
   }
 
-  return { tick, receiving, range, history, historyError, historyLoading, start, seriesOf, seed, loadHistory, exportFile };
+  return { tick, receiving, range, history, historyError, historyLoading, start, seriesOf, seed, loadHistory, exportFile, showSparks, sparkTop };
 });

@@ -2,7 +2,7 @@
 // every line, unknown figures stay null, and the lines are bounded — the oldest points go in
 // one cut once they run half again over capacity.
 import { describe, expect, it } from 'vitest';
-import { Series, SERIES_KEYS } from '../../../src-renderer/src/lib/series';
+import { Series, SERIES_KEYS, type XY, firstFrom, sharedPeak, summarize } from '../../../src-renderer/src/lib/series';
 import type { StatsPoint } from '../../../src-renderer/src/lib/stats-sample';
 
 /** A point with only its time and CPU known. */
@@ -60,5 +60,56 @@ describe('Series', () => {
     for (let t = 1; t <= 5; t++) series.push(at(t));
     expect(series.recent.map((p) => p.time)).toEqual([5]);
     expect(series.size).toBe(1);
+  });
+});
+
+/** Points one second apart from `start`, with these values. */
+const line = (start: number, ...values: (number | null)[]): XY[] => values.map((y, i) => ({ x: start + i * 1000, y }));
+
+describe('a line over a window', () => {
+  it('finds the first point at or after a time', () => {
+    const data = line(1000, 1, 2, 3, 4);
+    expect(firstFrom(data, 0)).toBe(0);
+    expect(firstFrom(data, 2000)).toBe(1);
+    expect(firstFrom(data, 2500)).toBe(2);
+    expect(firstFrom(data, 9000)).toBe(4);
+    expect(firstFrom([], 0)).toBe(0);
+  });
+
+  it('gives the peak, the average and the newest value of the points in the window', () => {
+    const data = line(1000, 90, 10, 20, 30, 20);
+    expect(summarize(data, 0)).toEqual({ peak: 90, average: 34, latest: 20 });
+    // the window starts at 2 s: the 90 before it is not counted
+    expect(summarize(data, 2000)).toEqual({ peak: 30, average: 20, latest: 20 });
+  });
+
+  it('leaves unknown values out rather than counting them as zero', () => {
+    expect(summarize(line(0, null, 4, null, 8, null), 0)).toEqual({ peak: 8, average: 6, latest: 8 });
+  });
+
+  it('has no figures for a window without a known value', () => {
+    expect(summarize(line(0, null, null), 0)).toEqual({ peak: null, average: null, latest: null });
+    expect(summarize(line(0, 5, 6), 10_000)).toEqual({ peak: null, average: null, latest: null });
+    expect(summarize([], 0)).toEqual({ peak: null, average: null, latest: null });
+  });
+});
+
+describe('the shared peak of a column of sparklines', () => {
+  it('is the highest value of any line over its own last window', () => {
+    const quiet = line(100_000, 0.4, 0.5, 0.3);
+    const busy = line(100_000, 40, 55, 48);
+    expect(sharedPeak([quiet, busy], 60_000)).toBe(55);
+    expect(sharedPeak([quiet], 60_000)).toBe(0.5);
+  });
+
+  it('counts each line back from its own newest point, so an old burst is forgotten', () => {
+    const burstLongAgo = [{ x: 0, y: 99 }, ...line(120_000, 1, 2)];
+    expect(sharedPeak([burstLongAgo], 60_000)).toBe(2);
+  });
+
+  it('is 0 with no line or no value, and ignores unknown values', () => {
+    expect(sharedPeak([], 60_000)).toBe(0);
+    expect(sharedPeak([[], line(0, null, null)], 60_000)).toBe(0);
+    expect(sharedPeak([line(0, null, 3, null)], 60_000)).toBe(3);
   });
 });

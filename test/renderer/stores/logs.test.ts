@@ -1,6 +1,7 @@
 // The logs store (src-renderer/src/stores/logs.ts) over a fake engine: which follow is live
 // (one at a time, each unfollowed when left), lines that arrive before the follow's answer,
-// a follow that ends with an error, the bounded line buffer, and search and stream choices.
+// a follow that ends with an error, the bounded line buffer, search and stream choices, and
+// a paused view (lines held back and counted, shown on resume).
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LogLine } from '@shared/api/types/containers';
@@ -179,5 +180,85 @@ describe('the lines shown', () => {
     store.streams = { stdout: true, stderr: false };
     store.search = 'on';
     expect(texts(store.visible)).toEqual(['listening on :80']);
+  });
+});
+
+describe('a paused view', () => {
+  const emit = (...logs: string[]) => engine.emit('logs.lines', { follow: 'f1', container: 'c1', lines: logs.map((log) => line(log)) });
+
+  it('holds arriving lines back and counts them, the follow going on', async () => {
+    const store = useLogsStore();
+    await store.open('c1');
+    emit('one', 'two');
+    store.pause();
+    expect(store.paused).toBe(true);
+    expect(store.following).toBe(true);
+    expect(store.newLines).toBe(0);
+    emit('three');
+    emit('four', 'five');
+    expect(texts(store.lines)).toEqual(['one', 'two']); // what is being read stays put
+    expect(store.newLines).toBe(3);
+    expect(engine.inputsOf('logs.unfollow')).toEqual([]);
+  });
+
+  it('shows the held lines on resume, then follows the end again', async () => {
+    const store = useLogsStore();
+    await store.open('c1');
+    emit('one');
+    store.pause();
+    emit('two', 'three');
+    await store.resume();
+    expect(store.paused).toBe(false);
+    expect(store.newLines).toBe(0);
+    expect(texts(store.lines)).toEqual(['one', 'two', 'three']);
+    emit('four');
+    expect(texts(store.lines)).toEqual(['one', 'two', 'three', 'four']);
+    expect(engine.inputsOf('logs.follow')).toHaveLength(1); // the same follow throughout
+  });
+
+  it('counts only the held lines the search and streams would show', async () => {
+    const store = useLogsStore();
+    await store.open('c1');
+    store.pause();
+    engine.emit('logs.lines', { follow: 'f1', container: 'c1', lines: [line('GET /'), line('oops', 'stderr'), line('GET /a')] });
+    expect(store.newLines).toBe(3);
+    store.search = 'get';
+    expect(store.newLines).toBe(2);
+    store.streams = { stdout: false, stderr: true };
+    expect(store.newLines).toBe(0);
+  });
+
+  it('keeps no more than MAX_LINES, held ones included', async () => {
+    const store = useLogsStore();
+    await store.open('c1');
+    emit('first');
+    store.pause();
+    engine.emit('logs.lines', { follow: 'f1', container: 'c1', lines: Array.from({ length: MAX_LINES + 10 }, (_, i) => line(`h${i}`)) });
+    expect(store.newLines).toBe(MAX_LINES);
+    await store.resume();
+    expect(store.lines).toHaveLength(MAX_LINES);
+    expect(store.lines.at(-1)?.log).toBe(`h${MAX_LINES + 9}`);
+  });
+
+  it('resuming after the follow ended follows afresh from the tail', async () => {
+    const store = useLogsStore();
+    await store.open('c1');
+    store.pause();
+    engine.emit('logs.lines', { follow: 'f1', container: 'c1', lines: [], error: { code: 'INTERNAL', message: 'the log file went away' } });
+    expect(store.following).toBe(false);
+    await store.resume();
+    expect(engine.inputsOf('logs.follow')).toHaveLength(2);
+    expect(store.following).toBe(true);
+    expect(store.paused).toBe(false);
+  });
+
+  it('opening another container starts unpaused, with nothing held', async () => {
+    const store = useLogsStore();
+    await store.open('c1');
+    store.pause();
+    emit('held');
+    await store.open('c2');
+    expect(store.paused).toBe(false);
+    expect(store.newLines).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
 // The stats store (src-renderer/src/stores/stats.ts) over a fake engine: `stats.samples`
 // batches into one bounded live series per container with one tick per batch, seeding from
 // stats.recent only while nothing live came, the stored 1 h / 24 h history (the newest range
-// asked for wins), and the export file.
+// asked for wins), the export file, and the list's shared sparkline scales (one per figure,
+// over the rows shown).
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HistoryPoint, StatsSample } from '@shared/api/types/stats';
@@ -156,6 +157,64 @@ describe('stored history', () => {
     hour.resolve([history(1, 1)]);
     await first;
     expect(store.history).toBeUndefined();
+  });
+});
+
+describe('the list\'s sparkline scales', () => {
+  const MiB = 1024 * 1024;
+
+  it('puts every row\'s CPU on one scale and every row\'s memory on another, over the rows shown', async () => {
+    const store = useStatsStore();
+    store.start();
+    const hideQuiet = store.showSparks('quiet');
+    store.showSparks('busy');
+    engine.emit('stats.samples', [sample('quiet', 1000, { cpuPercent: 0.5, memoryWorkingSet: 2 * MiB }), sample('busy', 1000, { cpuPercent: 48, memoryWorkingSet: 300 * MiB })]);
+    engine.emit('stats.samples', [sample('quiet', 2000, { cpuPercent: 0.4, memoryWorkingSet: 2 * MiB }), sample('busy', 2000, { cpuPercent: 55, memoryWorkingSet: 310 * MiB })]);
+    await settle();
+    expect(store.sparkTop('cpuPercent')).toBe(80); // 55 % with headroom, on a round figure
+    expect(store.sparkTop('memoryWorkingSet')).toBe(384 * MiB);
+    hideQuiet();
+    expect(store.sparkTop('cpuPercent')).toBe(80);
+  });
+
+  it('keeps a row shown twice until both showings end', async () => {
+    const store = useStatsStore();
+    store.start();
+    const first = store.showSparks('busy');
+    const second = store.showSparks('busy');
+    engine.emit('stats.samples', [sample('busy', 1000, { cpuPercent: 55 })]);
+    await settle();
+    first();
+    expect(store.sparkTop('cpuPercent')).toBe(80);
+    second();
+    expect(store.sparkTop('cpuPercent')).toBe(1); // no row: the least top
+  });
+
+  it('follows the rows shown and the ticks, and spans a least top when all are idle', async () => {
+    const store = useStatsStore();
+    store.start();
+    const hideBusy = store.showSparks('busy');
+    store.showSparks('idle');
+    engine.emit('stats.samples', [sample('busy', 1000, { cpuPercent: 55 }), sample('idle', 1000, { cpuPercent: 0.01, memoryWorkingSet: 100 * 1024 })]);
+    await settle();
+    expect(store.sparkTop('cpuPercent')).toBe(80);
+    hideBusy();
+    expect(store.sparkTop('cpuPercent')).toBe(1); // idle alone: 0–1 %
+    expect(store.sparkTop('memoryWorkingSet')).toBe(MiB);
+    // a busier minute on the next tick moves the scale
+    engine.emit('stats.samples', [sample('idle', 2000, { cpuPercent: 4 })]);
+    await settle();
+    expect(store.sparkTop('cpuPercent')).toBe(5);
+  });
+
+  it('spans only the last minute of each row', async () => {
+    const store = useStatsStore();
+    store.start();
+    store.showSparks('a');
+    engine.emit('stats.samples', [sample('a', 1000, { cpuPercent: 90 })]);
+    engine.emit('stats.samples', [sample('a', 62_000, { cpuPercent: 2 })]);
+    await settle();
+    expect(store.sparkTop('cpuPercent')).toBe(2.5);
   });
 });
 

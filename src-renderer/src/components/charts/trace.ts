@@ -3,17 +3,6 @@
 // microseconds a line.
 import type { XY } from '../../lib/series';
 
-/** The index of the first point at or after `x` (the arrays are in time order). */
-export function firstFrom(data: readonly XY[], x: number): number {
-  let first = 0;
-  for (let hi = data.length; first < hi; ) {
-    const mid = (first + hi) >> 1;
-    if (data[mid]!.x < x) first = mid + 1;
-    else hi = mid;
-  }
-  return first;
-}
-
 /**
  * Adds the points from `first` on to the context's path, through `toX` and `toY` (to canvas
  * pixels). Null values are left out and the line joins across them. Where the points are
