@@ -94,7 +94,10 @@ export function sharedPeak(lines: Iterable<readonly XY[]>, windowMs: number): nu
   for (const data of lines) {
     const end = data.at(-1)?.x;
     if (end === undefined) continue;
-    for (let i = firstFrom(data, end - windowMs); i < data.length; i++) peak = Math.max(peak, data[i]!.y ?? 0);
+    for (let i = firstFrom(data, end - windowMs); i < data.length; i++) {
+      const y = data[i]!.y;
+      if (y !== null && y > peak) peak = y;
+    }
   }
   return peak;
 }
