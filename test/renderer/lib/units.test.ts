@@ -21,16 +21,6 @@ describe('sizes, rates, percentages and counts', () => {
   });
 });
 
-describe('countOf', () => {
-  it('says a count with its noun, singular only for one', () => {
-    expect(countOf(1, 'entry', 'entries')).toBe('1 entry');
-    expect(countOf(0, 'entry', 'entries')).toBe('0 entries');
-    expect(countOf(1200, 'entry', 'entries')).toBe('1,200 entries');
-    expect(countOf(1, 'layer')).toBe('1 layer');
-    expect(countOf(101, 'layer')).toBe('101 layers');
-  });
-});
-
 describe('formatDuration', () => {
   it('shows the two largest units, leaving out zeros', () => {
     expect(formatDuration(0)).toBe('0s');
