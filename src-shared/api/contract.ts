@@ -6,7 +6,10 @@
 // engine types only through ./types (see types/images.ts for why).
 //
 // Adding a method: one entry below, plus its handler in handlers/ (the type checker
-// lists a missing one). Adding an event: one entry in `events`, plus where it is published.
+// lists a missing one). Its input is a function that makes the schema — `call(() =>
+// z.strictObject({ ref: ref(), … }), type<Out>())` — run at the method's first call
+// (define.ts: the CLI builds only the schemas of the methods it calls); the shared pieces
+// (`ref`, `noInput`, `containerRef`, …) are such functions too. Adding an event: one entry in `events`, plus where it is published.
 import { z } from 'zod';
 import { type JobSpec, type MethodSpec, call, job, type } from './define';
 import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, ExecSessionInfo, LogLine, LogLinesEvent, TerminalExitEvent, TerminalOutputEvent } from './types/containers';
@@ -17,31 +20,31 @@ import type { ConnectionInfo } from './types/connection';
 import type { SystemInfo } from './types/system';
 
 /** Methods without arguments take `{}` (or nothing). Unknown keys are refused everywhere: typos fail loudly. */
-const noInput = z.strictObject({});
+const noInput = () => z.strictObject({});
 
 /** An image (tag, ID, ID prefix, digest) or container (name, ID, ID prefix) reference. */
-const ref = z.string().min(1, 'must not be empty').max(1024);
+const ref = () => z.string().min(1, 'must not be empty').max(1024);
 
-const imageRef = z.strictObject({ ref });
-const containerRef = z.strictObject({ ref });
-const stopTimeout = z.number().int().nonnegative().max(3600).optional();
+const imageRef = () => z.strictObject({ ref: ref() });
+const containerRef = () => z.strictObject({ ref: ref() });
+const stopTimeout = () => z.number().int().nonnegative().max(3600).optional();
 
 /**
  * Container options are checked by the engine's containerOptionsSchema in the handler: it
  * needs node:os (the CPU count) and node:path, which this browser-safe table cannot import.
  * Here the value must only be an object; the type is what callers write.
  */
-const containerOptions = z.custom<ContainerOptions>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected an object of container options');
+const containerOptions = () => z.custom<ContainerOptions>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected an object of container options');
 
-const streams = z.array(z.enum(['stdout', 'stderr'])).min(1).optional();
+const streams = () => z.array(z.enum(['stdout', 'stderr'])).min(1).optional();
 /** Docker's --since forms: RFC 3339, a Unix time, or a duration back from now (`10m`). */
-const logTime = z.string().min(1).optional();
+const logTime = () => z.string().min(1).optional();
 
 /** A terminal's rows or columns (the kernel's winsize fields are u16). */
-const terminalDimension = z.number().int().min(1).max(0xffff);
-const sessionId = z.string().min(1).max(200);
+const terminalDimension = () => z.number().int().min(1).max(0xffff);
+const sessionId = () => z.string().min(1).max(200);
 /** Bytes as base64 (the terminal's input and output): JSON carries text, a terminal bytes. */
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+const base64 = () => z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 
 /** The most input one `terminal.input` takes (decoded): a paste of a large file goes in pieces. */
 export const MAX_TERMINAL_INPUT = 1 << 20;
@@ -53,12 +56,12 @@ export const methods = {
   // Images, their layers, and the disk they take.
   'images.list': call(noInput, type<ImageInfo[]>()),
   'images.inspect': call(imageRef, type<ImageInfo>()),
-  'images.import': job(
+  'images.import': job(() =>
     z.strictObject({
       /** A path on the engine's machine: an OCI layout directory, an oci-archive, docker-archive or rootfs tar. */
       path: z.string().min(1),
       format: z.enum(['oci', 'oci-archive', 'docker-archive', 'rootfs']).optional(),
-      tags: z.array(ref).optional(),
+      tags: z.array(ref()).optional(),
       /** OCI layouts: the repository a tag-only ref name (`1.0`) goes under; default the directory's or archive's name. */
       repository: z.string().min(1, 'must not be empty').max(255).optional(),
       /** Containerfile-style config for a rootfs tar: `CMD ["sh"]`, `ENV A=b`. */
@@ -67,7 +70,7 @@ export const methods = {
     type<ImportedImage[]>(),
   ),
   /** An image from an OCI / Docker registry (`strata pull`): only the layers the store lacks are downloaded. */
-  'images.pull': job(
+  'images.pull': job(() =>
     z.strictObject({
       /** `busybox`, `busybox:1.36`, `registry.example.com/team/app:v2`, `…@sha256:…`; Docker Hub when no registry is named. */
       reference: z.string().min(1, 'must not be empty').max(1024),
@@ -80,17 +83,17 @@ export const methods = {
     }),
     type<PulledImage>(),
   ),
-  'images.tag': call(z.strictObject({ source: ref, target: ref }), type<{ tag: string }>()),
+  'images.tag': call(() => z.strictObject({ source: ref(), target: ref() }), type<{ tag: string }>()),
   /** Untag one of several tags, or delete the image and whatever only it used. dryRun: what it would do (a refusal included), changing nothing. */
-  'images.remove': call(z.strictObject({ ref, force: z.boolean().optional(), dryRun: z.boolean().optional() }), type<RemoveResult>()),
+  'images.remove': call(() => z.strictObject({ ref: ref(), force: z.boolean().optional(), dryRun: z.boolean().optional() }), type<RemoveResult>()),
   /** Untagged images no container uses, then every unreferenced layer and blob. dryRun: what would go. */
-  'images.prune': job(z.strictObject({ dryRun: z.boolean().optional() }), type<PruneResult>()),
+  'images.prune': job(() => z.strictObject({ dryRun: z.boolean().optional() }), type<PruneResult>()),
   /** What a prune would free, as a call: a confirmation's preview, not a job of its own. */
-  'images.prunePreview': call(z.strictObject({}), type<PruneResult>()),
+  'images.prunePreview': call(() => z.strictObject({}), type<PruneResult>()),
   /** A layer's own changes, or (merged) the union of the layers up to it; optionally a subtree, cut at a depth. */
-  'images.tree': call(
+  'images.tree': call(() =>
     z.strictObject({
-      ref,
+      ref: ref(),
       /** Position (0 = bottom, negative from the top) or chain-id prefix. Default: the top layer. */
       layer: z.union([z.number().int(), z.string().min(1)]).optional(),
       merged: z.boolean().default(false),
@@ -102,17 +105,17 @@ export const methods = {
     type<ImageTree>(),
   ),
   /** Every layer that changed one path ('/etc/passwd'): what it wrote (mode, owner, size) or how it deleted it; bottom first. */
-  'images.pathHistory': call(z.strictObject({ ref, path: z.string().min(1, 'must not be empty').max(4096) }), type<PathHistory>()),
+  'images.pathHistory': call(() => z.strictObject({ ref: ref(), path: z.string().min(1, 'must not be empty').max(4096) }), type<PathHistory>()),
   /** What later layers make unreachable (dive's wasted space and efficiency score): per path, per layer, in total. */
   'images.wasted': call(imageRef, type<ImageWaste>()),
   'disk.usage': call(noInput, type<StoreDiskUsage>()),
   /** An image from a Containerfile in a context directory on the engine's machine (`strata build`). */
-  'images.build': job(
+  'images.build': job(() =>
     z.strictObject({
       contextDir: z.string().min(1),
       /** Default CONTEXT/Containerfile, else CONTEXT/Dockerfile. */
       containerfile: z.string().min(1).optional(),
-      tags: z.array(ref).optional(),
+      tags: z.array(ref()).optional(),
       buildArgs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a build-arg name'), z.string()).optional(),
       noCache: z.boolean().optional(),
       target: z.string().min(1).optional(),
@@ -122,9 +125,9 @@ export const methods = {
     type<BuildResult>(),
   ),
   /** Images to an archive or OCI layout on the engine's machine (`strata save`). */
-  'images.save': job(
+  'images.save': job(() =>
     z.strictObject({
-      refs: z.array(ref).min(1, 'name at least one image'),
+      refs: z.array(ref()).min(1, 'name at least one image'),
       format: z.enum(['oci-archive', 'docker-archive', 'oci']).default('docker-archive'),
       /**
        * A path on the engine's machine: a file, or a directory for `oci`. `-`: the standard
@@ -139,24 +142,24 @@ export const methods = {
 
   // Containers.
   /** Running containers, or all with `all`; filters as `ps --filter`: `status=exited`, `label=k=v`, `ancestor=img`. */
-  'containers.list': call(z.strictObject({ all: z.boolean().default(false), filters: z.array(z.string()).optional() }), type<ContainerRecord[]>()),
+  'containers.list': call(() => z.strictObject({ all: z.boolean().default(false), filters: z.array(z.string()).optional() }), type<ContainerRecord[]>()),
   'containers.inspect': call(containerRef, type<ContainerRecord>()),
-  'containers.create': call(z.strictObject({ image: ref, options: containerOptions.optional() }), type<ContainerRecord>()),
+  'containers.create': call(() => z.strictObject({ image: ref(), options: containerOptions().optional() }), type<ContainerRecord>()),
   /** create, then start (the container stays, created, when the start fails — as docker's). */
-  'containers.run': call(z.strictObject({ image: ref, options: containerOptions.optional() }), type<ContainerRecord>()),
+  'containers.run': call(() => z.strictObject({ image: ref(), options: containerOptions().optional() }), type<ContainerRecord>()),
   'containers.start': call(containerRef, type<ContainerRecord>()),
-  'containers.stop': call(z.strictObject({ ref, timeoutS: stopTimeout }), type<ContainerRecord>()),
-  'containers.restart': call(z.strictObject({ ref, timeoutS: stopTimeout }), type<ContainerRecord>()),
+  'containers.stop': call(() => z.strictObject({ ref: ref(), timeoutS: stopTimeout() }), type<ContainerRecord>()),
+  'containers.restart': call(() => z.strictObject({ ref: ref(), timeoutS: stopTimeout() }), type<ContainerRecord>()),
   'containers.pause': call(containerRef, type<ContainerRecord>()),
   'containers.unpause': call(containerRef, type<ContainerRecord>()),
-  'containers.kill': call(z.strictObject({ ref, signal: z.string().regex(/^(SIG)?[A-Z][A-Z0-9+-]*$|^\d+$/, 'expected a signal name or number').optional() }), type<ContainerRecord>()),
-  'containers.remove': call(z.strictObject({ ref, force: z.boolean().optional() }), type<{ id: string }>()),
+  'containers.kill': call(() => z.strictObject({ ref: ref(), signal: z.string().regex(/^(SIG)?[A-Z][A-Z0-9+-]*$|^\d+$/, 'expected a signal name or number').optional() }), type<ContainerRecord>()),
+  'containers.remove': call(() => z.strictObject({ ref: ref(), force: z.boolean().optional() }), type<{ id: string }>()),
   /** Until the container's process has exited (at once if it is not running): its exit code, null when it has none. Ends with the client's connection. */
   'containers.wait': call(containerRef, type<{ exitCode: number | null }>()),
   /** A new process in a running container; its output is collected (1 MiB per stream at most), or dropped with detach. */
-  'containers.exec': call(
+  'containers.exec': call(() =>
     z.strictObject({
-      ref,
+      ref: ref(),
       command: z.array(z.string()).min(1, 'give a command'),
       env: z.array(z.string().regex(/^[^=\s\0]+=[^\0]*$/, 'must be KEY=VALUE')).optional(),
       workdir: z.string().startsWith('/', 'must be an absolute path').optional(),
@@ -170,26 +173,26 @@ export const methods = {
   /** What the container changed in its own layer: A added, C changed, D deleted. */
   'containers.diff': call(containerRef, type<ContainerChange[]>()),
   /** New limits (applied at once to a running container) or restart policy; checked by the engine. */
-  'containers.update': call(z.strictObject({ ref, update: z.custom<ContainerUpdate>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected an object of limits') }), type<ContainerRecord>()),
+  'containers.update': call(() => z.strictObject({ ref: ref(), update: z.custom<ContainerUpdate>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected an object of limits') }), type<ContainerRecord>()),
   /** The container's layer as a new image on top of its image. */
-  'containers.commit': job(
-    z.strictObject({ ref, tag: ref.optional(), message: z.string().optional(), author: z.string().optional(), changes: z.array(z.string()).optional(), pause: z.boolean().optional() }),
+  'containers.commit': job(() =>
+    z.strictObject({ ref: ref(), tag: ref().optional(), message: z.string().optional(), author: z.string().optional(), changes: z.array(z.string()).optional(), pause: z.boolean().optional() }),
     type<ImportedImage>(),
   ),
   /** The log's last `tail` records (default 1000, at most MAX_LOG_LINES) that match the rest. */
-  'containers.logs': call(
-    z.strictObject({ ref, tail: z.number().int().nonnegative().max(MAX_LOG_LINES).default(1000), since: logTime, until: logTime, streams }),
+  'containers.logs': call(() =>
+    z.strictObject({ ref: ref(), tail: z.number().int().nonnegative().max(MAX_LOG_LINES).default(1000), since: logTime(), until: logTime(), streams: streams() }),
     type<LogLine[]>(),
   ),
 
   // Logs followed live: subscribe to `logs.lines` first, then follow; ends with unfollow or the connection.
-  'logs.follow': call(
+  'logs.follow': call(() =>
     z.strictObject({
-      ref,
+      ref: ref(),
       /** The last lines to send first (found walking back from the end: any number costs the same); null: every line of the log. */
       tail: z.number().int().nonnegative().nullable().default(100),
-      since: logTime,
-      streams,
+      since: logTime(),
+      streams: streams(),
       /**
        * Ends the follow by itself, with a last event marked `end`: `end-of-log` once the lines
        * the log holds now are sent (`strata logs`); `exit` once the container has exited and
@@ -200,7 +203,7 @@ export const methods = {
     }),
     type<{ follow: string; container: string }>(),
   ),
-  'logs.unfollow': call(z.strictObject({ follow: z.string().min(1) }), type<void>()),
+  'logs.unfollow': call(() => z.strictObject({ follow: z.string().min(1) }), type<void>()),
 
   // Terminals: subscribe to `terminal.output` and `terminal.exit` first, then open. A session
   // belongs to the connection that opened it and ends with it; the process runs on (detach).
@@ -210,9 +213,9 @@ export const methods = {
    * before its program runs), or with `exec` a new process on a terminal of its own in a
    * running container. Output comes as `terminal.output` events, its scrollback first.
    */
-  'terminal.open': call(
+  'terminal.open': call(() =>
     z.strictObject({
-      ref,
+      ref: ref(),
       exec: z
         .strictObject({
           /** Absent: the container's shell, /bin/bash when it has one, else /bin/sh. */
@@ -227,44 +230,44 @@ export const methods = {
       /** An exec session's id (`terminal.list`): attached to again; NOT_FOUND once its process has ended. */
       reattach: z.string().min(1).optional(),
       start: z.boolean().optional(),
-      rows: terminalDimension,
-      cols: terminalDimension,
+      rows: terminalDimension(),
+      cols: terminalDimension(),
     }),
     /** `exec`: of an exec session, its id and the command it runs (the shell the engine chose, when none was given). */
     type<{ session: string; container: string; exec?: { id: string; command: string[] } }>(),
   ),
   /** The container's exec sessions whose process runs on, oldest first: what a client that left (a closed window, an engine restart) may reattach. */
-  'terminal.list': call(z.strictObject({ ref }), type<ExecSessionInfo[]>()),
+  'terminal.list': call(() => z.strictObject({ ref: ref() }), type<ExecSessionInfo[]>()),
   /** Bytes typed or pasted (base64 in `data`, at most MAX_TERMINAL_INPUT decoded); CONFLICT while the terminal takes input slower than it comes. */
-  'terminal.input': call(z.strictObject({ session: sessionId, data: base64.max(Math.ceil(MAX_TERMINAL_INPUT / 3) * 4) }), type<void>()),
+  'terminal.input': call(() => z.strictObject({ session: sessionId(), data: base64().max(Math.ceil(MAX_TERMINAL_INPUT / 3) * 4) }), type<void>()),
   /** The client's window size; the process gets SIGWINCH. */
-  'terminal.resize': call(z.strictObject({ session: sessionId, rows: terminalDimension, cols: terminalDimension }), type<void>()),
+  'terminal.resize': call(() => z.strictObject({ session: sessionId(), rows: terminalDimension(), cols: terminalDimension() }), type<void>()),
   /** Ends the process's input: a terminal's EOF character is typed (^D); without a terminal, its stdin pipe is closed. */
-  'terminal.closeInput': call(z.strictObject({ session: sessionId }), type<void>()),
+  'terminal.closeInput': call(() => z.strictObject({ session: sessionId() }), type<void>()),
   /** Leaves the session (detach): the process keeps running; no `terminal.exit` follows. */
-  'terminal.close': call(z.strictObject({ session: sessionId }), type<void>()),
+  'terminal.close': call(() => z.strictObject({ session: sessionId() }), type<void>()),
 
   // Long work.
   'jobs.list': call(noInput, type<JobInfo[]>()),
-  'jobs.get': call(z.strictObject({ id: z.string().min(1) }), type<JobInfo>()),
+  'jobs.get': call(() => z.strictObject({ id: z.string().min(1) }), type<JobInfo>()),
   /** The job's output lines kept (its last 5000) from `since` (a line's seq) on: for a reader that came late. */
-  'jobs.output': call(z.strictObject({ id: z.string().min(1), since: z.number().int().nonnegative().optional() }), type<JobOutput>()),
+  'jobs.output': call(() => z.strictObject({ id: z.string().min(1), since: z.number().int().nonnegative().optional() }), type<JobOutput>()),
   /** Asks the job to stop; it ends `cancelled` unless its work was already past the point of no return. */
-  'jobs.cancel': call(z.strictObject({ id: z.string().min(1) }), type<JobInfo>()),
+  'jobs.cancel': call(() => z.strictObject({ id: z.string().min(1) }), type<JobInfo>()),
 
   // Live stats (1 Hz, from cgroup and proc files) and their stored history (10-s points, 24 h).
   /** The container's samples of the last 5 minutes: a chart shows history at once on opening. */
   'stats.recent': call(containerRef, type<StatsSample[]>()),
-  'stats.history': call(z.strictObject({ ref, sinceMs: z.number().int().nonnegative().optional() }), type<HistoryPoint[]>()),
+  'stats.history': call(() => z.strictObject({ ref: ref(), sinceMs: z.number().int().nonnegative().optional() }), type<HistoryPoint[]>()),
   /** The stored history as CSV or JSON text, for a download. */
-  'stats.export': call(z.strictObject({ ref, format: z.enum(['csv', 'json']) }), type<{ text: string }>()),
+  'stats.export': call(() => z.strictObject({ ref: ref(), format: z.enum(['csv', 'json']) }), type<{ text: string }>()),
 
   'system.info': call(noInput, type<SystemInfo>()),
 
   // The connection: answered by the front end (window, `strata serve`), which alone knows how it reaches its engine.
   'connection.info': call(noInput, type<ConnectionInfo>()),
   /** Switches the front end to another connection (remembered by the window); UNSUPPORTED where it is bound to one. */
-  'connection.use': call(z.strictObject({ name: z.string().min(1).max(4096) }), type<ConnectionInfo>()),
+  'connection.use': call(() => z.strictObject({ name: z.string().min(1).max(4096) }), type<ConnectionInfo>()),
   /** Installs and starts the system engine through polkit (the window only); the answer is the connection after it. */
   'connection.installSystem': call(noInput, type<ConnectionInfo>()),
 } satisfies Record<string, MethodSpec>;

@@ -61,5 +61,5 @@ export const containerHandlers = {
 
 /** The engine's own schema for options that did not come through the CLI's parsers. */
 function checkOptions(options: ContainerOptions | undefined): ContainerOptions {
-  return parseInput(containerOptionsSchema, options ?? {}, 'options');
+  return parseInput(containerOptionsSchema(), options ?? {}, 'options');
 }

@@ -242,104 +242,6 @@ export function validateResources(options: ContainerOptions): void {
   }
 }
 
-const bytes = z.number().int().min(MIN_MEMORY).max(Number.MAX_SAFE_INTEGER);
-const absolute = z.string().refine((p) => path.posix.isAbsolute(p), 'must be an absolute path');
-
-const volumeSchema = z.strictObject({ source: absolute, destination: absolute, readonly: z.boolean() }).superRefine((volume, ctx) => {
-  try {
-    validateVolume(volume);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-  }
-});
-
-const deviceSchema = z
-  .strictObject({ hostPath: absolute, containerPath: absolute, permissions: z.string() })
-  .transform((device, ctx) => {
-    try {
-      return validateDevice(device);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
-
-const restartSchema = z.union([
-  z.strictObject({ name: z.enum(['no', 'always', 'unless-stopped']) }),
-  z.strictObject({ name: z.literal('on-failure'), maxRetries: z.number().int().nonnegative().optional() }),
-]);
-
-/** Capability names in any of the spellings users type, kept in their one spelling, each once. */
-const capabilityList = z.array(z.string()).transform((names, ctx) => {
-  const result = normalizeCapabilities(names);
-  if ('capabilities' in result) return result.capabilities;
-  ctx.addIssue({ code: 'custom', path: [result.unknownAt], message: unknownCapabilityMessage(names[result.unknownAt]!) });
-  return z.NEVER;
-});
-
-const envEntry = z.string().regex(/^[^=\s\0]+=[^\0]*$/, 'must be KEY=VALUE');
-
-const containerOptionsObject = z.strictObject({
-  name: z.string().regex(NAME_PATTERN, 'only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters').optional(),
-  command: z.array(z.string()).optional(),
-  entrypoint: z.array(z.string()).optional(),
-  env: z.array(envEntry).optional(),
-  workdir: absolute.optional(),
-  user: z.string().regex(/^[^\s:]*(:[^\s:]*)?$/, 'expected user[:group]').optional(),
-  hostname: z.string().regex(/^[^\s\0/]{1,64}$/, 'expected 1 to 64 characters, no whitespace or /').optional(),
-  volumes: z.array(volumeSchema).optional(),
-  memory: bytes.optional(),
-  memorySwap: z.union([bytes, z.literal(-1)]).optional(),
-  memoryReservation: bytes.optional(),
-  cpus: z.number().min(MIN_CPUS).refine((cpus) => cpus <= os.availableParallelism(), 'more CPUs than this host has').optional(),
-  cpuShares: z.number().int().min(CPU_SHARES_RANGE.min).max(CPU_SHARES_RANGE.max).optional(),
-  pidsLimit: z.number().int().min(PIDS_LIMIT_RANGE.min).max(PIDS_LIMIT_RANGE.max).optional(),
-  restart: restartSchema.optional(),
-  labels: z.record(z.string().regex(/^\S+$/, 'label names cannot be empty or contain whitespace'), z.string()).optional(),
-  stopSignal: z.string().regex(/^([A-Z][A-Z0-9+-]*|\d+)$/, 'expected a signal name or number').optional(),
-  stopTimeout: z.number().int().min(STOP_TIMEOUT_RANGE.min).max(STOP_TIMEOUT_RANGE.max).optional(),
-  network: z.enum(['bridge', 'host', 'none']).optional(),
-  publish: z
-    .array(
-      z
-        .strictObject({
-          hostIp: z.string().optional(),
-          hostPort: z.number().int().min(0).max(65535).optional(),
-          containerPort: z.number().int().min(1).max(65535),
-          protocol: z.enum(['tcp', 'udp']).optional(),
-        })
-        .transform((spec, ctx) => {
-          try {
-            return validatePortSpec(spec);
-          } catch (error) {
-            ctx.addIssue({ code: 'custom', message: (error as Error).message });
-            return z.NEVER;
-          }
-        }),
-    )
-    .optional(),
-  devices: z.array(deviceSchema).optional(),
-  privileged: z.boolean().optional(),
-  capAdd: capabilityList.optional(),
-  capDrop: capabilityList.optional(),
-  readonlyRootfs: z.boolean().optional(),
-  noNewPrivileges: z.boolean().optional(),
-  tty: z.boolean().optional(),
-  interactive: z.boolean().optional(),
-  seccompProfile: z
-    .string()
-    .max(MAX_SECCOMP_PROFILE_BYTES)
-    .superRefine((text, ctx) => {
-      try {
-        if (text !== SECCOMP_UNCONFINED) parseSeccompProfile(text);
-      } catch (error) {
-        // UNSUPPORTED (a notify listener) keeps its code: create refuses it with that
-        if (!(error instanceof StrataError) || error.code === 'INVALID_ARGUMENT') ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-    })
-    .optional(),
-});
-
 function checkResources(options: ContainerOptions, ctx: z.RefinementCtx): void {
   try {
     validateResources(options);
@@ -349,12 +251,124 @@ function checkResources(options: ContainerOptions, ctx: z.RefinementCtx): void {
   }
 }
 
-/** The parsed form of ContainerOptions, for input that did not come through the parsers. */
-export const containerOptionsSchema: z.ZodType<ContainerOptions> = containerOptionsObject.superRefine(checkResources);
+// The schemas are made at their first use, not at import: zod's construction costs
+// milliseconds, and the CLI imports this file for its parsers (issue 18).
+function makeSchemas(): { options: z.ZodType<ContainerOptions>; update: z.ZodType<ContainerUpdate> } {
+  const bytes = z.number().int().min(MIN_MEMORY).max(Number.MAX_SAFE_INTEGER);
+  const absolute = z.string().refine((p) => path.posix.isAbsolute(p), 'must be an absolute path');
 
-export const containerUpdateSchema: z.ZodType<ContainerUpdate> = containerOptionsObject
-  .pick({ memory: true, memorySwap: true, memoryReservation: true, cpus: true, cpuShares: true, pidsLimit: true, restart: true })
-  .superRefine(checkResources);
+  const volumeSchema = z.strictObject({ source: absolute, destination: absolute, readonly: z.boolean() }).superRefine((volume, ctx) => {
+    try {
+      validateVolume(volume);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
+  const deviceSchema = z
+    .strictObject({ hostPath: absolute, containerPath: absolute, permissions: z.string() })
+    .transform((device, ctx) => {
+      try {
+        return validateDevice(device);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+
+  const restartSchema = z.union([
+    z.strictObject({ name: z.enum(['no', 'always', 'unless-stopped']) }),
+    z.strictObject({ name: z.literal('on-failure'), maxRetries: z.number().int().nonnegative().optional() }),
+  ]);
+
+  /** Capability names in any of the spellings users type, kept in their one spelling, each once. */
+  const capabilityList = z.array(z.string()).transform((names, ctx) => {
+    const result = normalizeCapabilities(names);
+    if ('capabilities' in result) return result.capabilities;
+    ctx.addIssue({ code: 'custom', path: [result.unknownAt], message: unknownCapabilityMessage(names[result.unknownAt]!) });
+    return z.NEVER;
+  });
+
+  const envEntry = z.string().regex(/^[^=\s\0]+=[^\0]*$/, 'must be KEY=VALUE');
+
+  const options = z.strictObject({
+    name: z.string().regex(NAME_PATTERN, 'only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters').optional(),
+    command: z.array(z.string()).optional(),
+    entrypoint: z.array(z.string()).optional(),
+    env: z.array(envEntry).optional(),
+    workdir: absolute.optional(),
+    user: z.string().regex(/^[^\s:]*(:[^\s:]*)?$/, 'expected user[:group]').optional(),
+    hostname: z.string().regex(/^[^\s\0/]{1,64}$/, 'expected 1 to 64 characters, no whitespace or /').optional(),
+    volumes: z.array(volumeSchema).optional(),
+    memory: bytes.optional(),
+    memorySwap: z.union([bytes, z.literal(-1)]).optional(),
+    memoryReservation: bytes.optional(),
+    cpus: z.number().min(MIN_CPUS).refine((cpus) => cpus <= os.availableParallelism(), 'more CPUs than this host has').optional(),
+    cpuShares: z.number().int().min(CPU_SHARES_RANGE.min).max(CPU_SHARES_RANGE.max).optional(),
+    pidsLimit: z.number().int().min(PIDS_LIMIT_RANGE.min).max(PIDS_LIMIT_RANGE.max).optional(),
+    restart: restartSchema.optional(),
+    labels: z.record(z.string().regex(/^\S+$/, 'label names cannot be empty or contain whitespace'), z.string()).optional(),
+    stopSignal: z.string().regex(/^([A-Z][A-Z0-9+-]*|\d+)$/, 'expected a signal name or number').optional(),
+    stopTimeout: z.number().int().min(STOP_TIMEOUT_RANGE.min).max(STOP_TIMEOUT_RANGE.max).optional(),
+    network: z.enum(['bridge', 'host', 'none']).optional(),
+    publish: z
+      .array(
+        z
+          .strictObject({
+            hostIp: z.string().optional(),
+            hostPort: z.number().int().min(0).max(65535).optional(),
+            containerPort: z.number().int().min(1).max(65535),
+            protocol: z.enum(['tcp', 'udp']).optional(),
+          })
+          .transform((spec, ctx) => {
+            try {
+              return validatePortSpec(spec);
+            } catch (error) {
+              ctx.addIssue({ code: 'custom', message: (error as Error).message });
+              return z.NEVER;
+            }
+          }),
+      )
+      .optional(),
+    devices: z.array(deviceSchema).optional(),
+    privileged: z.boolean().optional(),
+    capAdd: capabilityList.optional(),
+    capDrop: capabilityList.optional(),
+    readonlyRootfs: z.boolean().optional(),
+    noNewPrivileges: z.boolean().optional(),
+    tty: z.boolean().optional(),
+    interactive: z.boolean().optional(),
+    seccompProfile: z
+      .string()
+      .max(MAX_SECCOMP_PROFILE_BYTES)
+      .superRefine((text, ctx) => {
+        try {
+          if (text !== SECCOMP_UNCONFINED) parseSeccompProfile(text);
+        } catch (error) {
+          // UNSUPPORTED (a notify listener) keeps its code: create refuses it with that
+          if (!(error instanceof StrataError) || error.code === 'INVALID_ARGUMENT') ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      })
+      .optional(),
+  });
+
+  return {
+    options: options.superRefine(checkResources),
+    update: options.pick({ memory: true, memorySwap: true, memoryReservation: true, cpus: true, cpuShares: true, pidsLimit: true, restart: true }).superRefine(checkResources),
+  };
+}
+
+let schemas: ReturnType<typeof makeSchemas> | undefined;
+
+/** The parsed form of ContainerOptions, for input that did not come through the parsers. */
+export function containerOptionsSchema(): z.ZodType<ContainerOptions> {
+  return (schemas ??= makeSchemas()).options;
+}
+
+/** The limits and restart policy `update` may change, checked as at create. */
+export function containerUpdateSchema(): z.ZodType<ContainerUpdate> {
+  return (schemas ??= makeSchemas()).update;
+}
 
 /** Wire types, declared once in src-shared. */
 export type { VolumeSpec, DeviceSpec, RestartPolicy, ContainerOptions, ContainerUpdate };

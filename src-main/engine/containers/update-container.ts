@@ -80,7 +80,7 @@ function mib(bytes: number): string {
 }
 
 function parseUpdate(input: ContainerUpdate): ContainerUpdate {
-  const parsed = containerUpdateSchema.safeParse(input);
+  const parsed = containerUpdateSchema().safeParse(input);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new StrataError('INVALID_ARGUMENT', `update: ${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`);

@@ -74,13 +74,13 @@ describe('the schema keeps the same limits for the API', () => {
     [{ cpuShares: 262145 }, 'cpuShares'],
     [{ stopTimeout: STOP_TIMEOUT_RANGE.max + 1 }, 'stopTimeout'],
   ])('create refuses %j', (options, field) => {
-    const result = containerOptionsSchema.safeParse(options);
+    const result = containerOptionsSchema().safeParse(options);
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((issue) => issue.path[0])).toContain(field);
   });
 
   it('update refuses a pids limit the kernel cannot take', () => {
-    expect(containerUpdateSchema.safeParse({ pidsLimit: MAX_PIDS_LIMIT + 1 }).success).toBe(false);
-    expect(containerUpdateSchema.safeParse({ pidsLimit: MAX_PIDS_LIMIT }).success).toBe(true);
+    expect(containerUpdateSchema().safeParse({ pidsLimit: MAX_PIDS_LIMIT + 1 }).success).toBe(false);
+    expect(containerUpdateSchema().safeParse({ pidsLimit: MAX_PIDS_LIMIT }).success).toBe(true);
   });
 });

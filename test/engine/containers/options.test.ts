@@ -258,8 +258,8 @@ describe('containerOptionsSchema', () => {
       devices: [{ hostPath: '/dev/fuse', containerPath: '/dev/fuse', permissions: 'rw' }],
       privileged: false,
     };
-    expect(containerOptionsSchema.parse(options)).toEqual(options);
-    expect(containerOptionsSchema.parse({})).toEqual({});
+    expect(containerOptionsSchema().parse(options)).toEqual(options);
+    expect(containerOptionsSchema().parse({})).toEqual({});
   });
 
   it.each([
@@ -288,7 +288,7 @@ describe('containerOptionsSchema', () => {
     [{ unknown: true }, ''],
     [{ memory: 8 * MiB, memorySwap: 7 * MiB }, ''],
   ])('refuses %j', (options, field) => {
-    const result = containerOptionsSchema.safeParse(options);
+    const result = containerOptionsSchema().safeParse(options);
     expect(result.success).toBe(false);
     if (field) expect(result.error?.issues.map((issue) => issue.path[0])).toContain(field);
   });

@@ -72,12 +72,12 @@ describe('--security-opt', () => {
 
 describe('containerOptionsSchema: the security options as the API takes them', () => {
   it('keeps capability names in their one spelling, each once', () => {
-    const options = containerOptionsSchema.parse({ capAdd: ['sys_admin', 'CAP_SYS_ADMIN', 'all'], capDrop: ['chown'], readonlyRootfs: true, noNewPrivileges: false, seccompProfile: 'unconfined' });
+    const options = containerOptionsSchema().parse({ capAdd: ['sys_admin', 'CAP_SYS_ADMIN', 'all'], capDrop: ['chown'], readonlyRootfs: true, noNewPrivileges: false, seccompProfile: 'unconfined' });
     expect(options).toEqual({ capAdd: ['CAP_SYS_ADMIN', 'ALL'], capDrop: ['CAP_CHOWN'], readonlyRootfs: true, noNewPrivileges: false, seccompProfile: 'unconfined' });
   });
 
   it('names an unknown capability at its place in the list', () => {
-    const result = containerOptionsSchema.safeParse({ capDrop: ['chown', 'SYS_WIZARD'] });
+    const result = containerOptionsSchema().safeParse({ capDrop: ['chown', 'SYS_WIZARD'] });
     expect(result.success).toBe(false);
     expect(result.error?.issues).toEqual([expect.objectContaining({ path: ['capDrop', 1], message: expect.stringContaining('unknown capability "SYS_WIZARD"') })]);
   });
@@ -91,7 +91,7 @@ describe('containerOptionsSchema: the security options as the API takes them', (
     [{ seccompProfile: { defaultAction: 'SCMP_ACT_ALLOW' } }, 'seccompProfile'],
     [{ securityOpt: ['no-new-privileges'] }, undefined],
   ])('refuses %j', (options, field) => {
-    const result = containerOptionsSchema.safeParse(options);
+    const result = containerOptionsSchema().safeParse(options);
     expect(result.success).toBe(false);
     if (field) expect(result.error?.issues.map((issue) => issue.path[0])).toContain(field);
   });

@@ -28,11 +28,11 @@ describe('-p', () => {
   });
 
   it('is checked the same way when it arrives through the API', () => {
-    const parsed = containerOptionsSchema.safeParse({ publish: [{ containerPort: 80 }] });
+    const parsed = containerOptionsSchema().safeParse({ publish: [{ containerPort: 80 }] });
     expect(parsed.success && parsed.data.publish).toEqual([{ hostIp: '127.0.0.1', hostPort: 0, containerPort: 80, protocol: 'tcp' }]);
-    expect(containerOptionsSchema.safeParse({ publish: [{ containerPort: 80, hostIp: 'example.com' }] }).success).toBe(false);
-    expect(containerOptionsSchema.safeParse({ network: 'none', publish: [{ containerPort: 80 }] }).success).toBe(false);
-    expect(containerOptionsSchema.safeParse({ network: 'overlay' }).success).toBe(false);
+    expect(containerOptionsSchema().safeParse({ publish: [{ containerPort: 80, hostIp: 'example.com' }] }).success).toBe(false);
+    expect(containerOptionsSchema().safeParse({ network: 'none', publish: [{ containerPort: 80 }] }).success).toBe(false);
+    expect(containerOptionsSchema().safeParse({ network: 'overlay' }).success).toBe(false);
   });
 });
 
