@@ -6,7 +6,7 @@
 // writes, and it starts only when first needed — a one-shot CLI command that asks for no
 // stats pays nothing for it.
 import type { Engine } from '../engine/index';
-import { type StatsSampler, exportContainerStatsHistory, openContainerStatsSampler } from '../engine/stats/index';
+import type { StatsSampler } from '../engine/stats/index';
 import type { HistoryExportFormat } from '../engine/stats/export';
 import type { HistoryPoint } from '../engine/stats/history-point';
 import type { StatsBatch, StatsSample } from '../engine/stats/sample';
@@ -28,7 +28,8 @@ export class StatsService {
   /** The sampler, opened and started at the first call. */
   private sampler(): Promise<StatsSampler | undefined> {
     if (this.closed && !this.opened) return Promise.resolve(undefined);
-    this.opened ??= openContainerStatsSampler(this.engine.store, { writeHistory: false }).then(
+    // stats/ (the sampler, the cgroup readers) is loaded here, when stats are first asked for.
+    this.opened ??= import('../engine/stats/index').then(({ openContainerStatsSampler }) => openContainerStatsSampler(this.engine.store, { writeHistory: false })).then(
       (sampler) => {
         this.detach = this.supervisor?.writeHistoryOf(sampler);
         sampler.start();
@@ -68,7 +69,8 @@ export class StatsService {
   }
 
   /** The stored history as CSV or JSON text, for a download. */
-  export(ref: string, format: HistoryExportFormat): Promise<string> {
+  async export(ref: string, format: HistoryExportFormat): Promise<string> {
+    const { exportContainerStatsHistory } = await import('../engine/stats/index');
     return exportContainerStatsHistory(this.engine.store, ref, format);
   }
 

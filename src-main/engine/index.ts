@@ -1,37 +1,34 @@
 // The Engine facade: one store root, the operations every front end (CLI, API, window) uses.
 // Plain Node; never imports Electron.
-import { type StoreDiskUsage, storeDiskUsage } from './images/disk';
-import { type ImportOptions, type ImportedImage, importImage } from './images/import-image';
+//
+// Only what opening a store and reading its records needs is imported here: every other
+// operation imports its module when first called (`await import(…)`), so a CLI command
+// such as `strata ps` or `strata images` parses the record readers and not the code that
+// creates, starts, imports, builds or pulls (issue 18). The bundler makes each such module
+// a chunk of its own; once loaded, a call costs nothing more.
+import type { StoreDiskUsage } from './images/disk';
+import type { ImportOptions, ImportedImage } from './images/import-image';
 import type { ExportOptions, ExportResult } from './images/export-image';
 import type { PullOptions, PulledImage } from './registry/pull';
 import type { BuildOptions, BuildResult } from './build/execute';
-import { type PruneResult, type RemoveResult, prune, removeImage, tagImage } from './images/image-ops';
+import type { PruneResult, RemoveResult } from './images/image-ops';
 import { type ImageInfo, findImageAsync, listImagesAsync } from './images/image-store';
 import type { ImageWaste, PathHistory } from '@shared/api/types/images';
-import { type TreeQuery, imagePathHistory, imageTree, imageWaste } from './images/image-tree';
+import type { TreeQuery } from './images/image-tree';
 import type { LayerTree } from './layers/layer-index';
 import type { ContainerRecord } from './containers/container';
 import { containerFile, recordCache } from './containers/container-store';
 import type { RecordListener } from './containers/record-cache';
-import { createContainer } from './containers/create-container';
-import { type CommitOptions, commitContainer } from './containers/commit-container';
-import { type ContainerChange, diffContainer } from './containers/container-diff';
-import { type ExecOptions, type ExecResult, execContainer } from './containers/exec-container';
+import type { CommitOptions } from './containers/commit-container';
+import type { ContainerChange } from './containers/container-diff';
+import type { ExecOptions, ExecResult } from './containers/exec-container';
 import { type ListContainersOptions, inspectContainer, listContainers, runtimeConfigOf } from './containers/list-containers';
 import { RestartMonitor, type RestartMonitorOptions } from './containers/restart-monitor';
-import { updateContainer } from './containers/update-container';
 import type { ContainerOptions, ContainerUpdate } from './containers/options';
-import { pauseContainer, unpauseContainer } from './containers/pause-container';
-import { removeContainer } from './containers/remove-container';
-import { runContainer } from './containers/run-container';
-import { startContainer } from './containers/start-container';
-import { killContainer, stopContainer } from './containers/stop-container';
-import { waitContainer } from './containers/wait-container';
-import { listExecSessions } from './containers/exec-session';
-import { type OpenTerminalOptions, openTerminal } from './containers/open-terminal';
 import type { ExecSessionInfo } from '@shared/api/types/containers';
+import type { OpenTerminalOptions } from './containers/open-terminal';
 import type { TerminalSession } from './containers/terminal-session';
-import { type ContainerStatsSamplerOptions, type StatsSampler, openContainerStatsSampler } from './stats/index';
+import type { ContainerStatsSamplerOptions, StatsSampler } from './stats/index';
 import { StoreSupervisor, type StoreSupervisorOptions } from './supervisor/store-supervisor';
 import { staleBuildDirs } from './build/build-refs';
 import { removeStalePulls } from './registry/pull-workspace';
@@ -93,7 +90,8 @@ export class Engine {
     return findImageAsync(this.store, ref);
   }
 
-  importImage(options: ImportOptions): Promise<ImportedImage[]> {
+  async importImage(options: ImportOptions): Promise<ImportedImage[]> {
+    const { importImage } = await import('./images/import-image');
     return importImage(this.store, options);
   }
 
@@ -111,78 +109,94 @@ export class Engine {
     return exportImages(this.store, refs, options);
   }
 
-  tagImage(source: string, target: string): Promise<string> {
+  async tagImage(source: string, target: string): Promise<string> {
+    const { tagImage } = await import('./images/image-ops');
     return tagImage(this.store, source, target);
   }
 
-  removeImage(ref: string, options: { force?: boolean; dryRun?: boolean } = {}): Promise<RemoveResult> {
+  async removeImage(ref: string, options: { force?: boolean; dryRun?: boolean } = {}): Promise<RemoveResult> {
+    const { removeImage } = await import('./images/image-ops');
     return removeImage(this.store, ref, options);
   }
 
   /** Also clears what crashed builds and pulls left, first: a dead build's mounts must not outlive the layers they stack. */
   async prune(options: { dryRun?: boolean } = {}): Promise<PruneResult> {
     if (!options.dryRun) await this.clearCrashedWork();
+    const { prune } = await import('./images/image-ops');
     return prune(this.store, options);
   }
 
-  diskUsage(): Promise<StoreDiskUsage> {
+  async diskUsage(): Promise<StoreDiskUsage> {
+    const { storeDiskUsage } = await import('./images/disk');
     return storeDiskUsage(this.store);
   }
 
-  imageTree(ref: string, query: TreeQuery): Promise<{ tree: LayerTree; layer: number }> {
+  async imageTree(ref: string, query: TreeQuery): Promise<{ tree: LayerTree; layer: number }> {
+    const { imageTree } = await import('./images/image-tree');
     return imageTree(this.store, ref, query);
   }
 
   /** Every layer that changed one path of an image: added, modified, deleted, and how. */
-  imagePathHistory(ref: string, path: string): Promise<PathHistory> {
+  async imagePathHistory(ref: string, path: string): Promise<PathHistory> {
+    const { imagePathHistory } = await import('./images/image-tree');
     return imagePathHistory(this.store, ref, path);
   }
 
   /** What later layers make unreachable: wasted bytes per path and per layer, and the efficiency score. */
-  imageWaste(ref: string): Promise<ImageWaste> {
+  async imageWaste(ref: string): Promise<ImageWaste> {
+    const { imageWaste } = await import('./images/image-tree');
     return imageWaste(this.store, ref);
   }
 
-  createContainer(image: string, options: ContainerOptions = {}): Promise<ContainerRecord> {
+  async createContainer(image: string, options: ContainerOptions = {}): Promise<ContainerRecord> {
+    const { createContainer } = await import('./containers/create-container');
     return createContainer(this.store, image, options);
   }
 
   /** Create and start; a failed start removes what create made. */
-  runContainer(image: string, options: ContainerOptions = {}): Promise<ContainerRecord> {
+  async runContainer(image: string, options: ContainerOptions = {}): Promise<ContainerRecord> {
+    const { runContainer } = await import('./containers/run-container');
     return runContainer(this.store, image, options);
   }
 
-  startContainer(ref: string): Promise<ContainerRecord> {
+  async startContainer(ref: string): Promise<ContainerRecord> {
+    const { startContainer } = await import('./containers/start-container');
     return startContainer(this.store, ref);
   }
 
-  stopContainer(ref: string, options: { timeoutS?: number } = {}): Promise<ContainerRecord> {
+  async stopContainer(ref: string, options: { timeoutS?: number } = {}): Promise<ContainerRecord> {
+    const { stopContainer } = await import('./containers/stop-container');
     return stopContainer(this.store, ref, options);
   }
 
-  pauseContainer(ref: string): Promise<ContainerRecord> {
+  async pauseContainer(ref: string): Promise<ContainerRecord> {
+    const { pauseContainer } = await import('./containers/pause-container');
     return pauseContainer(this.store, ref);
   }
 
-  unpauseContainer(ref: string): Promise<ContainerRecord> {
+  async unpauseContainer(ref: string): Promise<ContainerRecord> {
+    const { unpauseContainer } = await import('./containers/pause-container');
     return unpauseContainer(this.store, ref);
   }
 
   /** stop, then start (docker's restart). */
   async restartContainer(ref: string, options: { timeoutS?: number } = {}): Promise<ContainerRecord> {
-    await stopContainer(this.store, ref, options);
-    return startContainer(this.store, ref);
+    await this.stopContainer(ref, options);
+    return this.startContainer(ref);
   }
 
-  killContainer(ref: string, signal?: string): Promise<ContainerRecord> {
+  async killContainer(ref: string, signal?: string): Promise<ContainerRecord> {
+    const { killContainer } = await import('./containers/stop-container');
     return killContainer(this.store, ref, signal);
   }
 
-  removeContainer(ref: string, options: { force?: boolean } = {}): Promise<string> {
+  async removeContainer(ref: string, options: { force?: boolean } = {}): Promise<string> {
+    const { removeContainer } = await import('./containers/remove-container');
     return removeContainer(this.store, ref, options);
   }
 
-  waitContainer(ref: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<number | undefined> {
+  async waitContainer(ref: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<number | undefined> {
+    const { waitContainer } = await import('./containers/wait-container');
     return waitContainer(this.store, ref, options);
   }
 
@@ -208,7 +222,8 @@ export class Engine {
    * A new process in a running container. 'inherit' gives it this process's stdout/stderr
    * (a terminal); 'pipe' collects its output into the result.
    */
-  execContainer(ref: string, options: ExecOptions, stdio: 'inherit' | 'pipe' = 'pipe'): Promise<ExecResult> {
+  async execContainer(ref: string, options: ExecOptions, stdio: 'inherit' | 'pipe' = 'pipe'): Promise<ExecResult> {
+    const { execContainer } = await import('./containers/exec-container');
     return execContainer(this.store, ref, options, stdio);
   }
 
@@ -216,12 +231,14 @@ export class Engine {
    * A terminal session: the container's own terminal (a tty container), or a new process on
    * a terminal of its own (`exec`). The caller listen()s to it and detach()es when done.
    */
-  openTerminal(options: OpenTerminalOptions): Promise<TerminalSession> {
+  async openTerminal(options: OpenTerminalOptions): Promise<TerminalSession> {
+    const { openTerminal } = await import('./containers/open-terminal');
     return openTerminal(this.store, options);
   }
 
   /** The exec sessions of a container whose process runs on (to attach to again). */
-  listExecSessions(ref: string): Promise<ExecSessionInfo[]> {
+  async listExecSessions(ref: string): Promise<ExecSessionInfo[]> {
+    const { listExecSessions } = await import('./containers/exec-session');
     return listExecSessions(this.store, ref);
   }
 
@@ -231,7 +248,8 @@ export class Engine {
   }
 
   /** What the container changed in its read-write layer (A/C/D). */
-  diffContainer(ref: string): Promise<ContainerChange[]> {
+  async diffContainer(ref: string): Promise<ContainerChange[]> {
+    const { diffContainer } = await import('./containers/container-diff');
     return diffContainer(this.store, ref);
   }
 
@@ -242,12 +260,14 @@ export class Engine {
   }
 
   /** The container's read-write layer as a new image on top of its image. */
-  commitContainer(ref: string, options: CommitOptions = {}): Promise<ImportedImage> {
+  async commitContainer(ref: string, options: CommitOptions = {}): Promise<ImportedImage> {
+    const { commitContainer } = await import('./containers/commit-container');
     return commitContainer(this.store, ref, options);
   }
 
   /** New limits or restart policy; a running container gets the limits at once. */
-  updateContainer(ref: string, update: ContainerUpdate): Promise<ContainerRecord> {
+  async updateContainer(ref: string, update: ContainerUpdate): Promise<ContainerRecord> {
+    const { updateContainer } = await import('./containers/update-container');
     return updateContainer(this.store, ref, update);
   }
 
@@ -269,7 +289,8 @@ export class Engine {
   }
 
   /** The live stats sampler over this store's running containers (not started). */
-  openStatsSampler(options: ContainerStatsSamplerOptions = {}): Promise<StatsSampler> {
+  async openStatsSampler(options: ContainerStatsSamplerOptions = {}): Promise<StatsSampler> {
+    const { openContainerStatsSampler } = await import('./stats/index');
     return openContainerStatsSampler(this.store, options);
   }
 

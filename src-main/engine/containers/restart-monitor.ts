@@ -9,7 +9,6 @@ import { findRecord, listRecords } from './container-store';
 import { observeState } from './observe-state';
 import { MAX_BACKOFF_MS, restartDecision } from './restart-policy';
 import { settle } from './settle';
-import { startLocked } from './start-container';
 import { withContainerLock } from './container-lock';
 
 export interface RestartMonitorOptions {
@@ -66,6 +65,9 @@ export class RestartMonitor {
         const decision = restartDecision(record);
         // Another engine, or the user, got there first.
         if (!decision.restart || record.state.finishedAt !== finishedAt) return;
+        // Loaded at the first restart: a front end that never restarts anything (most CLI
+        // commands watch nothing) does not parse the start path.
+        const { startLocked } = await import('./start-container');
         record = await startLocked(this.store, record, { count: decision.count, backoffMs: decision.backoffMs });
         this.retryAfter.delete(id);
         this.options.onRestart?.(record);

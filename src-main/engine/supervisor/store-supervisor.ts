@@ -13,7 +13,7 @@
 //   monitors would restart a container once; the election is what makes it one monitor.
 import type { Store } from '../store/store';
 import { RestartMonitor, type RestartMonitorOptions } from '../containers/restart-monitor';
-import { type StatsSampler, pruneStatsHistory } from '../stats/index';
+import type { StatsSampler } from '../stats/index';
 import { type SupervisorRole, SupervisorElection, supervisorPidOf } from './election';
 
 export type { SupervisorRole } from './election';
@@ -99,6 +99,7 @@ export class StoreSupervisor {
     const was = sampler.historyWriting;
     sampler.setHistoryWriting(on);
     // The writer tidies what it writes: the history of containers removed while no engine ran.
-    if (on && !was) pruneStatsHistory(this.store, sampler).catch((error: unknown) => this.options.onError?.(error));
+    // stats/ is loaded by the sampler that asks, already; the import is no second parse.
+    if (on && !was) import('../stats/index').then(({ pruneStatsHistory }) => pruneStatsHistory(this.store, sampler)).catch((error: unknown) => this.options.onError?.(error));
   }
 }
