@@ -13,8 +13,8 @@ const STRATA = path.resolve('bin/strata.js');
 const IMAGE = 'bench/busybox:1';
 const ratioText = (spread) => spreadText(spread, (value) => value.toFixed(2));
 
-function row(what, paired, peerName, target) {
-  return { what, strata: spreadText(paired.a), peer: spreadText(paired.b), peerName, ratio: ratioText(paired.ratio), target };
+function row(id, what, paired, peerName, target) {
+  return { id, what, strata: spreadText(paired.a), peer: spreadText(paired.b), peerName, ratio: ratioText(paired.ratio), target };
 }
 
 export function benchCli({ work, runs }) {
@@ -25,7 +25,7 @@ export function benchCli({ work, runs }) {
 
   const version = pairedTimes([node, STRATA, '--version'], [node, '-e', '0'], count);
   result.samples.version = version.samples;
-  rows.push(row(`strata --version (median of ${count} pairs)`, version, 'node -e 0', '≤ 1.3'));
+  rows.push(row('cli.version', `strata --version (median of ${count} pairs)`, version, 'node -e 0', '≤ 1.3'));
 
   const bundle = makeBundle(path.join(work, 'cli-rootfs'));
   const tar = path.join(work, 'cli-rootfs.tar');
@@ -38,18 +38,22 @@ export function benchCli({ work, runs }) {
 
   const podman = which('podman');
   if (podman) {
-    const args = ['--root', path.join(work, 'cli-podman-root'), '--runroot', path.join(work, 'cli-podman-run'), '--cgroup-manager', 'cgroupfs'];
+    // runc, as Strata's peer everywhere; the same image and five containers (made, not run: `ps -a` lists them alike).
+    const args = ['--root', path.join(work, 'cli-podman-root'), '--runroot', path.join(work, 'cli-podman-run'), '--cgroup-manager', 'cgroupfs', '--runtime', 'runc'];
+    spawnSync(podman, [...args, 'rm', '-af'], { stdio: 'ignore' });
     spawnSync(podman, [...args, 'rmi', '-f', IMAGE], { stdio: 'ignore' });
     execFileSync(podman, [...args, 'import', tar, IMAGE], { stdio: 'ignore' });
+    for (let i = 0; i < 5; i++) execFileSync(podman, [...args, 'create', '--network', 'none', '--name', `cli-bench-${i}`, IMAGE, 'true'], { stdio: 'ignore' });
     for (const command of ['ps', 'images']) {
       const paired = pairedTimes([node, STRATA, '--root', root, command, ...(command === 'ps' ? ['-a'] : [])], [podman, ...args, command, ...(command === 'ps' ? ['-a'] : [])], count);
       result.samples[command] = paired.samples;
-      rows.push(row(`strata ${command}${command === 'ps' ? ' -a' : ''}, the local engine (median of ${count} pairs)`, paired, `podman ${command}`, '≤ 1.0'));
+      rows.push(row(`cli.${command}`, `strata ${command}${command === 'ps' ? ' -a' : ''}, the local engine (median of ${count} pairs)`, paired, `podman --runtime runc ${command}${command === 'ps' ? ' -a' : ''}`, '≤ 1.0'));
     }
+    spawnSync(podman, [...args, 'rm', '-af'], { stdio: 'ignore' });
     spawnSync(podman, [...args, 'rmi', '-f', IMAGE], { stdio: 'ignore' });
     spawnSync('umount', [path.join(work, 'cli-podman-root', 'overlay')], { stdio: 'ignore' });
   } else {
-    rows.push({ what: 'strata ps / images', strata: 'n/a', peer: 'n/a', peerName: 'podman (not installed: apt-get install podman)', ratio: 'n/a', target: '≤ 1.0' });
+    rows.push({ id: 'cli.ps', what: 'strata ps / images', strata: 'n/a', peer: 'n/a', peerName: 'podman (not installed: apt-get install podman)', ratio: 'n/a', target: '≤ 1.0' });
   }
   for (let i = 0; i < 5; i++) strata('rm', `cli-bench-${i}`);
   fs.rmSync(root, { recursive: true, force: true });

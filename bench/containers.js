@@ -7,7 +7,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { median, seconds, timeCommand } from './timing.js';
+import { median, seconds, spread, spreadText, timeCommand, unpairedRatio } from './timing.js';
+
+const ratioText = (a, b) => spreadText(unpairedRatio(a, b), (value) => value.toFixed(2));
 import { makeBundle, which, writeConfig } from './runtime.js';
 
 const STRATA = path.resolve('bin/strata.js');
@@ -56,16 +58,17 @@ export function benchContainers({ work, runs }) {
     for (let i = 0; i < count + 2; i++) runcTimes.push(timeCommand(runc, ['--root', state, 'run', '--bundle', bundle, `bench-${process.pid}-${i}`]));
     result.samples.runc = runcTimes.slice(2);
     rows.push({
+      id: 'containers.cycle',
       what: `create + start + wait of true, in-process, overlay and cgroup included (median of ${count})`,
-      strata: seconds(median(result.samples.engineCycle)),
-      peer: seconds(median(result.samples.runc)),
+      strata: spreadText(spread(result.samples.engineCycle)),
+      peer: spreadText(spread(result.samples.runc)),
       peerName: 'runc run (prepared bundle)',
-      ratio: (median(result.samples.engineCycle) / median(result.samples.runc)).toFixed(2),
+      ratio: ratioText(result.samples.engineCycle, result.samples.runc),
       target: '< 1',
     });
     fs.rmSync(state, { recursive: true, force: true });
   } else {
-    rows.push({ what: 'create + start + wait of true, in-process', strata: seconds(median(result.samples.engineCycle)), peer: 'n/a', peerName: 'runc (not installed: apt-get install runc)', ratio: 'n/a', target: '< 1' });
+    rows.push({ id: 'containers.cycle', what: 'create + start + wait of true, in-process', strata: seconds(median(result.samples.engineCycle)), peer: 'n/a', peerName: 'runc (not installed: apt-get install runc)', ratio: 'n/a', target: '< 1' });
   }
 
   // 2. strata run --rm against podman run --rm, whole process.
@@ -83,11 +86,12 @@ export function benchContainers({ work, runs }) {
     for (let i = 0; i < 2; i++) podmanRun();
     result.samples.podman = Array.from({ length: count }, podmanRun);
     rows.push({
+      id: 'containers.run-none',
       what: `run --rm IMAGE true, whole process (median of ${count})`,
-      strata: seconds(median(result.samples.strataRun)),
-      peer: seconds(median(result.samples.podman)),
+      strata: spreadText(spread(result.samples.strataRun)),
+      peer: spreadText(spread(result.samples.podman)),
       peerName: 'podman run --rm --network none',
-      ratio: (median(result.samples.strataRun) / median(result.samples.podman)).toFixed(2),
+      ratio: ratioText(result.samples.strataRun, result.samples.podman),
       target: '≤ 0.3',
     });
     // With a network: Strata's bridge against podman's default (netavark's bridge).
@@ -95,18 +99,19 @@ export function benchContainers({ work, runs }) {
     for (let i = 0; i < 2; i++) podmanRunBridge();
     result.samples.podmanBridge = Array.from({ length: count }, podmanRunBridge);
     rows.push({
+      id: 'containers.run-bridge',
       what: `run --rm IMAGE true on the bridge network, whole process (median of ${count})`,
-      strata: seconds(median(result.samples.strataRunBridge)),
-      peer: seconds(median(result.samples.podmanBridge)),
+      strata: spreadText(spread(result.samples.strataRunBridge)),
+      peer: spreadText(spread(result.samples.podmanBridge)),
       peerName: 'podman run --rm (default bridge network)',
-      ratio: (median(result.samples.strataRunBridge) / median(result.samples.podmanBridge)).toFixed(2),
+      ratio: ratioText(result.samples.strataRunBridge, result.samples.podmanBridge),
       target: '≤ 0.3',
     });
     spawnSync(podman, [...args, 'rmi', '-f', IMAGE], { stdio: 'ignore' });
     // podman keeps its store's overlay dir bind-mounted on itself: leave no mount behind.
     spawnSync('umount', [path.join(work, 'podman-root', 'overlay')], { stdio: 'ignore' });
   } else {
-    rows.push({ what: 'run --rm IMAGE true, whole process', strata: seconds(median(result.samples.strataRun)), peer: 'n/a', peerName: 'podman (not installed: apt-get install podman)', ratio: 'n/a', target: '≤ 0.3' });
+    rows.push({ id: 'containers.run-none', what: 'run --rm IMAGE true, whole process', strata: seconds(median(result.samples.strataRun)), peer: 'n/a', peerName: 'podman (not installed: apt-get install podman)', ratio: 'n/a', target: '≤ 0.3' });
   }
   fs.rmSync(root, { recursive: true, force: true });
   return result;

@@ -5,7 +5,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { median, seconds, timeCommand } from './timing.js';
+import { spread, spreadText, timeCommand, unpairedRatio } from './timing.js';
+
+const ratioText = (a, b) => spreadText(unpairedRatio(a, b), (value) => value.toFixed(2));
 
 const STRATA = path.resolve('bin/strata.js');
 
@@ -142,17 +144,14 @@ export function benchImport({ work, runs }) {
   } finally {
     fs.rmSync(runDir, { recursive: true, force: true });
   }
-  const first = median(strataTimes) / median(tarTimes);
-  const second = median(strataTopOnlyTimes) / median(tarTopTimes);
-  const onlyNew = median(strataSecondTimes) / median(strataTopOnlyTimes);
   return {
     name: 'import',
     dataset: { unpackedBytes, files: fileCount, layers: image1.length },
     samples: { strata: strataTimes, tar: tarTimes, strataSecond: strataSecondTimes, strataNewLayerOnly: strataTopOnlyTimes, tarNewLayer: tarTopTimes },
     rows: [
-      { what: `import ${(unpackedBytes / 1e6).toFixed(0)} MB, ${fileCount} files, 3 gzip layers`, strata: seconds(median(strataTimes)), peer: seconds(median(tarTimes)), peerName: 'tar -xzf each layer', ratio: first.toFixed(2), target: '≤ 1.5' },
-      { what: 'import a 2nd image sharing 2 of its 3 layers', strata: seconds(median(strataSecondTimes)), peer: seconds(median(strataTopOnlyTimes)), peerName: 'strata import of its new layer alone', ratio: onlyNew.toFixed(2), target: '≈ 1: costs only the new layer' },
-      { what: 'the same new layer', strata: seconds(median(strataTopOnlyTimes)), peer: seconds(median(tarTopTimes)), peerName: 'tar -xzf', ratio: second.toFixed(2), target: 'fixed start-up cost only' },
+      { id: 'import.first', what: `import ${(unpackedBytes / 1e6).toFixed(0)} MB, ${fileCount} files, 3 gzip layers`, strata: spreadText(spread(strataTimes)), peer: spreadText(spread(tarTimes)), peerName: 'tar -xzf each layer', ratio: ratioText(strataTimes, tarTimes), target: '≤ 1.5' },
+      { id: 'import.shared', what: 'import a 2nd image sharing 2 of its 3 layers', strata: spreadText(spread(strataSecondTimes)), peer: spreadText(spread(strataTopOnlyTimes)), peerName: 'strata import of its new layer alone', ratio: ratioText(strataSecondTimes, strataTopOnlyTimes), target: '≈ 1: costs only the new layer' },
+      { id: 'import.small', what: 'the same new layer', strata: spreadText(spread(strataTopOnlyTimes)), peer: spreadText(spread(tarTopTimes)), peerName: 'tar -xzf', ratio: ratioText(strataTopOnlyTimes, tarTopTimes), target: 'fixed start-up cost only' },
     ],
   };
 }

@@ -1,6 +1,8 @@
-// `npm run bench`: Strata side by side with the tools it replaces, as ratios.
+// `npm run bench`: Strata side by side with the tools it replaces, as ratios. The rows of
+// issue 18's table it measured go into README.md's performance table (readme-table.js).
 // Usage: node bench/run.js [--runs N] [--work DIR] [cli] [import] [runtime] [containers] [build] [stats] [renderer] [loop] [socket] [terminal]
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchBuild } from './build.js';
@@ -10,6 +12,7 @@ import { benchImport } from './import.js';
 import { benchLoop } from './loop.js';
 import { benchStats } from './stats.js';
 import { benchRenderer } from './renderer.js';
+import { writeReadmeTable } from './readme-table.js';
 import { benchRuntime } from './runtime.js';
 import { benchSocket } from './socket.js';
 import { benchTerminal } from './terminal.js';
@@ -28,6 +31,8 @@ if (process.getuid() !== 0) {
 }
 fs.mkdirSync(values.work, { recursive: true });
 const results = [];
+// The load at the start and the end of the run: the README shows the higher.
+const loadAtStart = os.loadavg()[0];
 for (const name of chosen) {
   const suite = suites[name];
   if (!suite) {
@@ -46,3 +51,7 @@ fs.mkdirSync(out, { recursive: true });
 const file = path.join(out, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), results }, null, 2));
 process.stderr.write(`results: ${file}\n`);
+
+const load = Math.max(loadAtStart, os.loadavg()[0]);
+const written = writeReadmeTable(path.resolve('README.md'), results, `${new Date().toISOString().slice(0, 10)}, load ${load.toFixed(1)}, ${os.availableParallelism()} cores`);
+process.stderr.write(written.length ? `README.md performance table: ${written.join(', ')}\n` : 'README.md performance table: no row of issue 18 in these suites\n');

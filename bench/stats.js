@@ -45,6 +45,7 @@ export function benchStats({ work }) {
     spawnSync('umount', [path.join(work, 'stats-podman-root', 'overlay')], { stdio: 'ignore' });
   }
   rows.push({
+    id: 'stats.idle',
     what: `live stats of ${COUNT} idle containers at 1 Hz (engine process CPU / wall, 20 s)`,
     strata: `${(share * 100).toFixed(2)} % of a core (${perTickMs.toFixed(1)} ms CPU per tick)`,
     peer,

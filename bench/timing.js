@@ -57,3 +57,11 @@ export function pairedTimes(a, b, runs) {
 export function spreadText({ min, median: mid, max }, format = seconds) {
   return `${format(mid)} (${format(min)}–${format(max)})`;
 }
+
+/**
+ * A and B measured in separate series (not paired): the ratio of run i to run i, as a
+ * spread — its median is near the ratio of the medians, its range how far single runs stray.
+ */
+export function unpairedRatio(a, b) {
+  return spread(a.slice(0, Math.min(a.length, b.length)).map((value, i) => value / b[i]));
+}
