@@ -35,6 +35,7 @@ export interface NativeBinding {
   netAttach(options: { netnsFile: string; hostVeth: string; peer: string; bridge: string; address: number; prefix: number; gateway: number }): Promise<void>;
   netBridgeCreate(name: string, address: number, prefix: number): Promise<void>;
   netLinkDelete(name: string, kind: string | null): Promise<boolean>;
+  netLinkSetMac(name: string, mac: Buffer): Promise<void>;
   netRoutes4(): Promise<{ dst: number; prefix: number; dev: string | null }[]>;
   /** confine.h's option bits and O_PATH, by name. */
   readonly confineConstants: Readonly<Record<string, number>>;

@@ -54,10 +54,22 @@ export function attachVeth(options: VethAttach): Promise<void> {
   return run(() => native().netAttach({ ...options }), options.hostVeth);
 }
 
-/** A bridge with `address/prefix` on it, up; nothing is left when a step fails (EEXIST: the name is taken). */
+/**
+ * A bridge with `address/prefix` on it, up, with a random link address set (so it stays
+ * when ports come and go); nothing is left when a step fails (EEXIST: the name is taken).
+ */
 export function createBridge(name: string, address: number, prefix: number): Promise<void> {
   checkAddress(address, prefix, 'address');
   return run(() => native().netBridgeCreate(name, address, prefix), name);
+}
+
+/**
+ * Sets the link address of `name` ('12:80:2f:6f:3f:87'). On a bridge the address is then
+ * its own: the kernel no longer moves it to the lowest of its ports' as they come and go.
+ */
+export function setLinkAddress(name: string, mac: string): Promise<void> {
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac)) throw new TypeError(`mac must be six hex pairs, got ${mac}`);
+  return run(() => native().netLinkSetMac(name, Buffer.from(mac.split(':').map((pair) => parseInt(pair, 16)))), name);
 }
 
 /**

@@ -762,6 +762,18 @@ Napi::Value NetBridgeCreate(const Napi::CallbackInfo& info) {
   });
 }
 
+// netLinkSetMac(name, mac: Buffer of 6): Promise<void>
+Napi::Value NetLinkSetMac(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 2);
+  auto name = CStringArg(info, 0, "name");
+  Napi::Buffer<char> buffer = BufferArg(info, 1, "mac");
+  if (buffer.Length() != 6) throw Napi::TypeError::New(info.Env(), "mac must be 6 bytes");
+  std::string mac(buffer.Data(), buffer.Length());
+  return QueueNet(info.Env(), NetWorker::Result::kVoid, [=](const char** step, std::vector<NetWorker::Route>*) {
+    return net_link_set_mac(name.c_str(), reinterpret_cast<const unsigned char*>(mac.data()), step);
+  });
+}
+
 // netLinkDelete(name, kind | null): Promise<boolean>
 Napi::Value NetLinkDelete(const Napi::CallbackInfo& info) {
   ExpectArgs(info, 1);
@@ -813,6 +825,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("netAttach", Napi::Function::New(env, NetAttach, "netAttach"));
   exports.Set("netBridgeCreate", Napi::Function::New(env, NetBridgeCreate, "netBridgeCreate"));
   exports.Set("netLinkDelete", Napi::Function::New(env, NetLinkDelete, "netLinkDelete"));
+  exports.Set("netLinkSetMac", Napi::Function::New(env, NetLinkSetMac, "netLinkSetMac"));
   exports.Set("netRoutes4", Napi::Function::New(env, NetRoutes4, "netRoutes4"));
   exports.Set("constants", MountConstants(env));
   exports.Set("confineConstants", ConfineConstants(env));

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #define THREAD_NETNS "/proc/thread-self/ns/net"
@@ -112,16 +113,34 @@ int net_attach(const struct net_attach *a, const char **step) {
   return rc;
 }
 
+/* A bridge whose link address the kernel chose follows its ports: it takes the lowest of
+ * theirs, and changes as containers come and go — the gateway's MAC changing under every
+ * container's ARP cache (and under a test that sends frames to it). A random, locally
+ * administered unicast address set at creation stays (Docker sets one too). */
 int net_bridge_create(const char *name, uint32_t address, int prefix, const char **step) {
+  unsigned char mac[6];
+  if (getrandom(mac, sizeof mac, 0) != (ssize_t)sizeof mac) return failed(step, "getrandom", -errno);
+  mac[0] = (unsigned char)((mac[0] & 0xfe) | 0x02);
   struct rtnl nl;
   int rc = rtnl_open(&nl);
   if (rc < 0) return failed(step, "socket", rc);
   int index = -1;
-  if ((rc = rtnl_add_bridge(&nl, name)) < 0) failed(step, "rtnetlink add bridge", rc);
+  if ((rc = rtnl_add_bridge(&nl, name, mac)) < 0) failed(step, "rtnetlink add bridge", rc);
   if (rc == 0 && (index = rtnl_link_index(&nl, name, NULL, 0)) < 0) rc = failed(step, "rtnetlink find the bridge", index);
   if (rc == 0 && (rc = rtnl_addr_add(&nl, index, address, prefix)) < 0) failed(step, "rtnetlink add address", rc);
   if (rc == 0 && (rc = rtnl_link_up(&nl, index, 0)) < 0) failed(step, "rtnetlink set the bridge up", rc);
   if (rc < 0 && index > 0) rtnl_link_del(&nl, index);
+  rtnl_close(&nl);
+  return rc;
+}
+
+int net_link_set_mac(const char *name, const unsigned char *mac, const char **step) {
+  struct rtnl nl;
+  int rc = rtnl_open(&nl);
+  if (rc < 0) return failed(step, "socket", rc);
+  int index = rtnl_link_index(&nl, name, NULL, 0);
+  if (index < 0) rc = failed(step, "rtnetlink find link", index);
+  else if ((rc = rtnl_link_set_mac(&nl, index, mac)) < 0) failed(step, "rtnetlink set link address", rc);
   rtnl_close(&nl);
   return rc;
 }

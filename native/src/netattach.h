@@ -33,9 +33,13 @@ struct net_attach {
  * the file removed. */
 int net_attach(const struct net_attach *a, const char **step);
 
-/* A bridge `name` with `address`/`prefix` on it, up; removed again when a step fails.
- * -EEXIST when a link of that name is there. */
+/* A bridge `name` with `address`/`prefix` on it, up, and a random link address of its
+ * own, set; removed again when a step fails. -EEXIST when a link of that name is there. */
 int net_bridge_create(const char *name, uint32_t address, int prefix, const char **step);
+
+/* Sets the link address of `name` to `mac` (6 bytes): a bridge made without one set keeps
+ * its current address from then on. */
+int net_link_set_mac(const char *name, const unsigned char *mac, const char **step);
 
 /* Removes link `name` when it is there and, if `kind` is not NULL, of that kind ("veth"):
  * 1 when removed, 0 when there was none, -EEXIST when one of another kind has the name. */

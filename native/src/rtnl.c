@@ -167,12 +167,13 @@ int rtnl_link_index(struct rtnl *nl, const char *name, char *kind, size_t kind_s
   return q.index > 0 ? q.index : -ENODEV;
 }
 
-static int add_link(struct rtnl *nl, const char *name, const char *kind, const char *peer, int peer_netns_fd) {
+static int add_link(struct rtnl *nl, const char *name, const char *kind, const unsigned char *mac, const char *peer, int peer_netns_fd) {
   struct request r;
   struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
   int overflow = 0;
   struct nlmsghdr *h = start(&r, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof ifi);
   put_str(h, &overflow, IFLA_IFNAME, name);
+  if (mac) put(h, &overflow, IFLA_ADDRESS, mac, 6);
   struct rtattr *info = put(h, &overflow, IFLA_LINKINFO, NULL, 0);
   put_str(h, &overflow, IFLA_INFO_KIND, kind);
   if (peer) {
@@ -190,12 +191,21 @@ static int add_link(struct rtnl *nl, const char *name, const char *kind, const c
 
 int rtnl_add_veth(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd) {
   if (strlen(name) >= IFNAMSIZ || strlen(peer) >= IFNAMSIZ) return -EINVAL;
-  return add_link(nl, name, "veth", peer, peer_netns_fd);
+  return add_link(nl, name, "veth", NULL, peer, peer_netns_fd);
 }
 
-int rtnl_add_bridge(struct rtnl *nl, const char *name) {
+int rtnl_add_bridge(struct rtnl *nl, const char *name, const unsigned char *mac) {
   if (strlen(name) >= IFNAMSIZ) return -EINVAL;
-  return add_link(nl, name, "bridge", NULL, -1);
+  return add_link(nl, name, "bridge", mac, NULL, -1);
+}
+
+int rtnl_link_set_mac(struct rtnl *nl, int index, const unsigned char *mac) {
+  struct request r;
+  struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = index};
+  int overflow = 0;
+  struct nlmsghdr *h = start(&r, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof ifi);
+  put(h, &overflow, IFLA_ADDRESS, mac, 6);
+  return talk(nl, h, overflow);
 }
 
 int rtnl_link_up(struct rtnl *nl, int index, int master) {

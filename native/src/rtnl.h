@@ -34,8 +34,12 @@ int rtnl_link_index(struct rtnl *nl, const char *name, char *kind, size_t kind_s
 /* A veth pair: `name` here, `peer` in the namespace `peer_netns_fd` (-1: here too). */
 int rtnl_add_veth(struct rtnl *nl, const char *name, const char *peer, int peer_netns_fd);
 
-/* A bridge named `name`, down, without addresses. */
-int rtnl_add_bridge(struct rtnl *nl, const char *name);
+/* A bridge named `name`, down, without IP addresses, with the link address `mac` (6
+ * bytes): set, not random, so the kernel never moves it to a port's (see netattach.c). */
+int rtnl_add_bridge(struct rtnl *nl, const char *name, const unsigned char *mac);
+
+/* Sets the link address (6 bytes) of link `index`. */
+int rtnl_link_set_mac(struct rtnl *nl, int index, const unsigned char *mac);
 
 /* Sets the link up and, when `master` > 0, enslaves it to that link (a bridge). */
 int rtnl_link_up(struct rtnl *nl, int index, int master);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
-import { createBridge, deleteLink, ipv4Routes } from '../../../native/lib/index';
+import { createBridge, deleteLink, ipv4Routes, setLinkAddress } from '../../../native/lib/index';
 import { pathExists } from '../store/exists';
 import { ensureFirewall, ensureLoopbackGuard, removeFirewall } from './firewall';
 import { netlinkStep } from './host-command';
@@ -44,11 +44,11 @@ export async function ensureBridge(config: NetworkConfig): Promise<void> {
 }
 
 /**
- * A bridge made by a Strata without the loopback guard (it lives as long as the host
- * runs) gets it. Checked once a bridge, not once a process: a file under /run names the
- * bridge's interface index once its guard is known to be there, so a `strata run` reads
- * one small file instead of starting `iptables -C`. A bridge made again (a new index)
- * is checked again.
+ * A bridge made by an older Strata (it lives as long as the host runs) is brought up to
+ * date: the loopback guard added, its link address pinned (pinAddress). Checked once a
+ * bridge, not once a process: a file under /run names the bridge's interface index once
+ * that is done, so a `strata run` reads two small files instead of starting
+ * `iptables -C`. A bridge made again (a new index) is checked again.
  */
 async function ensureGuard(config: NetworkConfig): Promise<void> {
   if (guarded.has(config.bridge)) return;
@@ -57,14 +57,27 @@ async function ensureGuard(config: NetworkConfig): Promise<void> {
   if (index === undefined || marked !== index) {
     await withNetworkLock(config, async () => {
       await ensureLoopbackGuard(config);
+      await pinAddress(config);
       await markGuarded(config);
     });
   }
   guarded.add(config.bridge);
 }
 
+/**
+ * A bridge whose link address the kernel chose takes the lowest of its ports' and
+ * changes as containers come and go: the gateway's MAC moves under every container's ARP
+ * cache. Setting it to what it is now keeps it (createBridge sets a random one at once).
+ */
+async function pinAddress(config: NetworkConfig): Promise<void> {
+  const sys = path.join('/sys/class/net', config.bridge);
+  const [assigned, mac] = await Promise.all(['addr_assign_type', 'address'].map((name) => fs.promises.readFile(path.join(sys, name), 'utf8').then((text) => text.trim())));
+  if (assigned === '3') return; // NET_ADDR_SET
+  await netlinkStep(`pin the address of ${config.bridge}`, () => setLinkAddress(config.bridge, mac!));
+}
+
 function guardFile(config: NetworkConfig): string {
-  return path.join(NETWORK_STATE_DIR, `${config.bridge}.guarded`);
+  return path.join(NETWORK_STATE_DIR, `${config.bridge}.checked`);
 }
 
 async function bridgeIndex(config: NetworkConfig): Promise<string | undefined> {

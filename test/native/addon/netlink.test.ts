@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { MNT_DETACH, attachVeth, createBridge, deleteLink, ipv4Routes, umount } from '../../../native/lib';
+import { MNT_DETACH, attachVeth, createBridge, deleteLink, ipv4Routes, setLinkAddress, umount } from '../../../native/lib';
 import { useTmpDir } from './tmp';
 
 const tmp = useTmpDir();
@@ -60,6 +60,29 @@ describe('createBridge', () => {
     expect(info!.addr_info).toEqual([expect.objectContaining({ local: text(ip(1)), prefixlen: 24 })]);
     await expect(createBridge(name, ip(1), 24)).rejects.toMatchObject({ code: 'EEXIST', syscall: 'rtnetlink add bridge', path: name });
     expect(fs.existsSync(`/sys/class/net/${name}/bridge`)).toBe(true);
+  });
+
+  it('has a link address of its own, set: a port with a lower one does not move it', async () => {
+    const name = await bridge();
+    const mac = () => fs.readFileSync(`/sys/class/net/${name}/address`, 'utf8').trim();
+    expect(fs.readFileSync(`/sys/class/net/${name}/addr_assign_type`, 'utf8').trim()).toBe('3'); // NET_ADDR_SET
+    const before = mac();
+    expect(Number.parseInt(before.slice(0, 2), 16) & 3).toBe(2); // locally administered, unicast
+    const port = `stnlp${tag}`;
+    execFileSync('ip', ['link', 'add', port, 'address', '02:00:00:00:00:01', 'type', 'veth', 'peer', 'name', `stnlq${tag}`]);
+    made.push(port);
+    execFileSync('ip', ['link', 'set', port, 'master', name, 'up']);
+    expect(mac()).toBe(before);
+  });
+
+  it('setLinkAddress pins a kernel-chosen bridge address', async () => {
+    const name = `stnlk${tag}`;
+    execFileSync('ip', ['link', 'add', name, 'type', 'bridge']);
+    made.push(name);
+    await setLinkAddress(name, '02:11:22:33:44:55');
+    expect(fs.readFileSync(`/sys/class/net/${name}/address`, 'utf8').trim()).toBe('02:11:22:33:44:55');
+    expect(fs.readFileSync(`/sys/class/net/${name}/addr_assign_type`, 'utf8').trim()).toBe('3');
+    expect(() => setLinkAddress(name, 'nope')).toThrow(TypeError);
   });
 
   it('shows in the IPv4 routes with its subnet', async () => {
