@@ -32,6 +32,11 @@ export interface NativeBinding {
   mkdirInRoot(rootFd: number, path: string, mode: number, uid: number, gid: number, opts: number): { fd: number; created: boolean };
   removeInRoot(rootFd: number, path: string, opts: number): void;
   hasOpenat2(): boolean | null;
+  netAttach(options: { netnsFile: string; hostVeth: string; peer: string; bridge: string; address: number; prefix: number; gateway: number }): Promise<void>;
+  netBridgeCreate(name: string, address: number, prefix: number): Promise<void>;
+  netLinkDelete(name: string, kind: string | null): Promise<boolean>;
+  netLinkSetMac(name: string, mac: Buffer): Promise<void>;
+  netRoutes4(): Promise<{ dst: number; prefix: number; dev: string | null }[]>;
   /** confine.h's option bits and O_PATH, by name. */
   readonly confineConstants: Readonly<Record<string, number>>;
   /** The C library's MS_* and MNT_* values, by their C names. */

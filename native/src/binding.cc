@@ -1,4 +1,4 @@
-// The N-API face of fsops.c, mountops.c, procops.c, peercred.c and confine.c, and the only file that includes
+// The N-API face of fsops.c, mountops.c, procops.c, peercred.c, confine.c and netattach.c, and the only file that includes
 // napi.h.
 //
 // Thin on purpose: check argument types, convert, call one C function, convert back.
@@ -20,10 +20,13 @@
 #include <vector>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <arpa/inet.h>
+#include <net/if.h>
 
 #include "confine.h"
 #include "fsops.h"
 #include "mountops.h"
+#include "netattach.h"
 #include "procops.h"
 #include "peercred.h"
 
@@ -657,6 +660,143 @@ Napi::Object ConfineConstants(Napi::Env env) {
   return constants;
 }
 
+// The rtnetlink calls of netattach.c on the libuv threadpool. Execute() only calls C
+// (which names the failed step); OnOK() settles the promise with undefined, a boolean
+// (netLinkDelete: removed or not there) or the routes (netRoutes4).
+class NetWorker : public Napi::AsyncWorker {
+ public:
+  struct Route {
+    uint32_t dst;
+    int prefix;
+    std::string dev;
+  };
+  enum class Result { kVoid, kBool, kRoutes };
+  using Call = std::function<int(const char** step, std::vector<Route>* routes)>;
+
+  NetWorker(Napi::Env env, Result result, Call call)
+      : Napi::AsyncWorker(env, "strata:netlink"),
+        result_(result),
+        call_(std::move(call)),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override { rc_ = call_(&step_, &routes_); }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (rc_ < 0) return deferred_.Reject(SyscallError(env, rc_, step_).Value());
+    if (result_ == Result::kBool) return deferred_.Resolve(Napi::Boolean::New(env, rc_ > 0));
+    if (result_ == Result::kVoid) return deferred_.Resolve(env.Undefined());
+    Napi::Array out = Napi::Array::New(env, routes_.size());
+    for (size_t i = 0; i < routes_.size(); i++) {
+      Napi::Object route = Napi::Object::New(env);
+      route.Set("dst", Napi::Number::New(env, routes_[i].dst));
+      route.Set("prefix", Napi::Number::New(env, routes_[i].prefix));
+      route.Set("dev", routes_[i].dev.empty() ? env.Null() : Napi::String::New(env, routes_[i].dev));
+      out.Set(static_cast<uint32_t>(i), route);
+    }
+    deferred_.Resolve(out);
+  }
+
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Result result_;
+  Call call_;
+  int rc_ = 0;
+  const char* step_ = "rtnetlink";
+  std::vector<Route> routes_;
+  Napi::Promise::Deferred deferred_;
+};
+
+Napi::Promise QueueNet(Napi::Env env, NetWorker::Result result, NetWorker::Call call) {
+  auto* worker = new NetWorker(env, result, std::move(call));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+std::string StringProperty(const Napi::Object& object, const char* key) {
+  Napi::Value value = object.Get(key);
+  if (!value.IsString()) throw Napi::TypeError::New(object.Env(), std::string(key) + " must be a string");
+  std::string text = value.As<Napi::String>().Utf8Value();
+  if (text.find('\0') != std::string::npos) throw Napi::TypeError::New(object.Env(), std::string(key) + " must not contain NUL bytes");
+  return text;
+}
+
+uint32_t Uint32Property(const Napi::Object& object, const char* key) {
+  Napi::Value value = object.Get(key);
+  if (!value.IsNumber()) throw Napi::TypeError::New(object.Env(), std::string(key) + " must be a number");
+  return value.As<Napi::Number>().Uint32Value();
+}
+
+// netAttach({ netnsFile, hostVeth, peer, bridge, address, prefix, gateway }): Promise<void>
+// — addresses as host-order uint32 (native/lib/netlink.ts parses the dotted form).
+Napi::Value NetAttach(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 1);
+  if (!info[0].IsObject()) throw Napi::TypeError::New(info.Env(), "options must be an object");
+  Napi::Object options = info[0].As<Napi::Object>();
+  auto file = StringProperty(options, "netnsFile");
+  auto host = StringProperty(options, "hostVeth");
+  auto peer = StringProperty(options, "peer");
+  auto bridge = StringProperty(options, "bridge");
+  uint32_t address = htonl(Uint32Property(options, "address"));
+  uint32_t gateway = htonl(Uint32Property(options, "gateway"));
+  int prefix = static_cast<int>(Uint32Property(options, "prefix"));
+  return QueueNet(info.Env(), NetWorker::Result::kVoid, [=](const char** step, std::vector<NetWorker::Route>*) {
+    struct net_attach a = {file.c_str(), host.c_str(), peer.c_str(), bridge.c_str(), address, prefix, gateway};
+    return net_attach(&a, step);
+  });
+}
+
+// netBridgeCreate(name, address, prefix): Promise<void>
+Napi::Value NetBridgeCreate(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 3);
+  auto name = CStringArg(info, 0, "name");
+  uint32_t address = htonl(Uint32Arg(info, 1, "address"));
+  int prefix = static_cast<int>(Uint32Arg(info, 2, "prefix"));
+  return QueueNet(info.Env(), NetWorker::Result::kVoid, [=](const char** step, std::vector<NetWorker::Route>*) {
+    return net_bridge_create(name.c_str(), address, prefix, step);
+  });
+}
+
+// netLinkSetMac(name, mac: Buffer of 6): Promise<void>
+Napi::Value NetLinkSetMac(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 2);
+  auto name = CStringArg(info, 0, "name");
+  Napi::Buffer<char> buffer = BufferArg(info, 1, "mac");
+  if (buffer.Length() != 6) throw Napi::TypeError::New(info.Env(), "mac must be 6 bytes");
+  std::string mac(buffer.Data(), buffer.Length());
+  return QueueNet(info.Env(), NetWorker::Result::kVoid, [=](const char** step, std::vector<NetWorker::Route>*) {
+    return net_link_set_mac(name.c_str(), reinterpret_cast<const unsigned char*>(mac.data()), step);
+  });
+}
+
+// netLinkDelete(name, kind | null): Promise<boolean>
+Napi::Value NetLinkDelete(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 1);
+  auto name = CStringArg(info, 0, "name");
+  auto kind = OptionalCStringArg(info, 1, "kind");
+  return QueueNet(info.Env(), NetWorker::Result::kBool, [=](const char** step, std::vector<NetWorker::Route>*) {
+    return net_link_delete(name.c_str(), CStringOrNull(kind), step);
+  });
+}
+
+void CollectRoute(void* ctx, uint32_t dst, int prefix, int oif) {
+  char name[IF_NAMESIZE] = "";
+  if (oif > 0 && !if_indextoname(static_cast<unsigned>(oif), name)) name[0] = '\0';
+  static_cast<std::vector<NetWorker::Route>*>(ctx)->push_back({ntohl(dst), prefix, name});
+}
+
+// netRoutes4(): Promise<{ dst, prefix, dev }[]> — dst host-order, dev null without one.
+Napi::Value NetRoutes4(const Napi::CallbackInfo& info) {
+  return QueueNet(info.Env(), NetWorker::Result::kRoutes, [](const char** step, std::vector<NetWorker::Route>* routes) {
+    return net_routes4(CollectRoute, routes, step);
+  });
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lock", Napi::Function::New(env, Lock, "lock"));
   exports.Set("tryLock", Napi::Function::New(env, TryLock, "tryLock"));
@@ -682,6 +822,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mkdirInRoot", Napi::Function::New(env, MkdirInRoot, "mkdirInRoot"));
   exports.Set("removeInRoot", Napi::Function::New(env, RemoveInRoot, "removeInRoot"));
   exports.Set("hasOpenat2", Napi::Function::New(env, HasOpenat2, "hasOpenat2"));
+  exports.Set("netAttach", Napi::Function::New(env, NetAttach, "netAttach"));
+  exports.Set("netBridgeCreate", Napi::Function::New(env, NetBridgeCreate, "netBridgeCreate"));
+  exports.Set("netLinkDelete", Napi::Function::New(env, NetLinkDelete, "netLinkDelete"));
+  exports.Set("netLinkSetMac", Napi::Function::New(env, NetLinkSetMac, "netLinkSetMac"));
+  exports.Set("netRoutes4", Napi::Function::New(env, NetRoutes4, "netRoutes4"));
   exports.Set("constants", MountConstants(env));
   exports.Set("confineConstants", ConfineConstants(env));
   return exports;

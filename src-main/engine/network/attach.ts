@@ -1,20 +1,21 @@
 // Putting a container on the bridge, before its init runs: a network namespace of its own,
 // kept open by a bind mount on a file of its bundle (the runtime joins it by path, as it
 // would a CNI-made one), a veth pair with `eth0` inside, an address, a default route, and
-// DNAT rules for its published ports. Detaching undoes each step and is safe to repeat:
-// it runs after a crash as well as after a clean stop.
+// DNAT rules for its published ports. The namespace, veth, address and route are one
+// rtnetlink call of the addon (no `unshare`, `nsenter` or `ip` started); the port rules one
+// `iptables-restore`. Detaching undoes each step and is safe to repeat: it runs after a
+// crash as well as after a clean stop.
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
-import { MNT_DETACH, umount } from '../../../native/lib/index';
+import { MNT_DETACH, attachVeth, deleteLink, umount } from '../../../native/lib/index';
 import { StrataError } from '@shared/errors';
 import { isMountedAsync } from '../containers/rootfs';
-import { pathExists } from '../store/exists';
 import { ensureBridge } from './bridge';
 import { addPortRules, publishedRules, removePortRules } from './firewall';
-import { hostCommand, ipBatch } from './host-command';
+import { netlinkStep } from './host-command';
 import { allocateAddress, releaseAddresses } from './ipam';
-import { type NetworkConfig, formatIPv4, gatewayOf } from './network-config';
+import { type NetworkConfig, formatIPv4, gatewayOf, parseIPv4 } from './network-config';
 import { withNetworkLock } from './network-lock';
 import type { PortSpec } from '@shared/ports';
 import { hostVethName } from './veth-name';
@@ -50,23 +51,12 @@ export async function attach(config: NetworkConfig, input: AttachInput): Promise
     const address = taken;
     // A namespace an interrupted attach left bound here: an nsfs file cannot be written.
     if (await isMountedAsync(netnsFile)) umount(netnsFile, MNT_DETACH);
-    await fs.promises.writeFile(netnsFile, '', { mode: 0o600 });
-    await hostCommand('create a network namespace', 'unshare', [`--net=${netnsFile}`, 'true']);
     const veth = hostVethName(owner);
     await removeVeth(veth); // one an earlier run left, if the kernel has not removed it yet
     const gateway = formatIPv4(gatewayOf(config));
-    await ipBatch(
-      'set up the network namespace',
-      [
-        'link set lo up',
-        `link add eth0 type veth peer name ${veth} netns ${process.pid}`,
-        `addr add ${address}/${config.prefix} dev eth0`,
-        'link set eth0 up',
-        `route add default via ${gateway}`,
-      ],
-      netnsFile,
+    await netlinkStep(`attach ${veth} to ${config.bridge}`, () =>
+      attachVeth({ netnsFile, hostVeth: veth, peer: 'eth0', bridge: config.bridge, address: parseIPv4(address)!, prefix: config.prefix, gateway: gatewayOf(config) }),
     );
-    await ipBatch(`attach ${veth} to ${config.bridge}`, [`link set ${veth} master ${config.bridge}`, `link set ${veth} up`]);
     return { address, gateway, prefix: config.prefix, ports };
   } catch (error) {
     await detach(config, { owner, netnsFile, ports: true }).catch(() => undefined);
@@ -78,7 +68,7 @@ export async function attach(config: NetworkConfig, input: AttachInput): Promise
 export async function detach(config: NetworkConfig, input: { owner: string; netnsFile: string; ports: boolean }): Promise<void> {
   // The kernel would remove the pair with the namespace, but later, from a work queue: a
   // restart right after could not make its veth under the same name.
-  await removeVeth(hostVethName(input.owner));
+  await removeVeth(hostVethName(input.owner)).catch(() => undefined);
   // The namespace goes when nothing holds it any more.
   if (await isMountedAsync(input.netnsFile)) umount(input.netnsFile, MNT_DETACH);
   await fs.promises.rm(input.netnsFile, { force: true });
@@ -88,8 +78,13 @@ export async function detach(config: NetworkConfig, input: { owner: string; netn
   });
 }
 
+/**
+ * Removes the host end of a veth pair (its peer goes with it). Only a veth: a link of
+ * another kind under the name is not ours, and attaching fails on it (CONFLICT) rather
+ * than remove it.
+ */
 async function removeVeth(name: string): Promise<void> {
-  if (await pathExists(`/sys/class/net/${name}`)) await ipBatch(`remove ${name}`, [`link del ${name}`]).catch(() => undefined);
+  await netlinkStep(`remove ${name}`, () => deleteLink(name, 'veth'));
 }
 
 /**

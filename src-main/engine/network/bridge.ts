@@ -1,14 +1,16 @@
 // The bridge containers attach to: made on first use (with its firewall chains, under the
 // network lock), kept while the host runs, as docker0 is. Its address is the subnet's
-// gateway; the host routes and masquerades for it.
+// gateway; the host routes and masquerades for it. Links, addresses and routes through
+// the addon's rtnetlink (native/lib/netlink.ts), the firewall through iptables.
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
+import { createBridge, deleteLink, ipv4Routes, setLinkAddress } from '../../../native/lib/index';
 import { pathExists } from '../store/exists';
 import { ensureFirewall, ensureLoopbackGuard, removeFirewall } from './firewall';
-import { ipBatch, hostCommand } from './host-command';
-import { addressDir } from './ipam';
-import { type NetworkConfig, formatIPv4, gatewayOf, parseIPv4, prefixMask, subnetText } from './network-config';
+import { netlinkStep } from './host-command';
+import { NETWORK_STATE_DIR, addressDir } from './ipam';
+import { type NetworkConfig, formatIPv4, gatewayOf, prefixMask, subnetText } from './network-config';
 import { networkLockFile, withNetworkLock } from './network-lock';
 
 export function bridgeExists(config: NetworkConfig): Promise<boolean> {
@@ -24,11 +26,7 @@ export async function ensureBridge(config: NetworkConfig): Promise<void> {
   await withNetworkLock(config, async () => {
     if (await bridgeExists(config)) return;
     await refuseOverlap(config);
-    await ipBatch(`create the bridge ${config.bridge}`, [
-      `link add ${config.bridge} type bridge`,
-      `addr add ${formatIPv4(gatewayOf(config))}/${config.prefix} dev ${config.bridge}`,
-      `link set ${config.bridge} up`,
-    ]);
+    await netlinkStep(`create the bridge ${config.bridge}`, () => createBridge(config.bridge, gatewayOf(config), config.prefix));
     try {
       // The firewall first: it drops what route_localnet would let in (firewall.ts).
       await ensureFirewall(config);
@@ -37,21 +35,62 @@ export async function ensureBridge(config: NetworkConfig): Promise<void> {
       // source out of any other interface unless told otherwise.
       await fs.promises.writeFile(`/proc/sys/net/ipv4/conf/${config.bridge}/route_localnet`, '1');
       await enableForwarding();
-      guarded.add(config.bridge);
+      await markGuarded(config);
     } catch (error) {
-      await ipBatch(`remove the bridge ${config.bridge}`, [`link del ${config.bridge}`]).catch(() => undefined);
+      await deleteLink(config.bridge, 'bridge').catch(() => undefined);
       throw error;
     }
   });
 }
 
 /**
- * A bridge made by a Strata without the loopback guard (it lives as long as the host
- * runs) gets it: checked once a process, one `iptables -C` when it is there.
+ * A bridge made by an older Strata (it lives as long as the host runs) is brought up to
+ * date: the loopback guard added, its link address pinned (pinAddress). Checked once a
+ * bridge, not once a process: a file under /run names the bridge's interface index once
+ * that is done, so a `strata run` reads two small files instead of starting
+ * `iptables -C`. A bridge made again (a new index) is checked again.
  */
 async function ensureGuard(config: NetworkConfig): Promise<void> {
   if (guarded.has(config.bridge)) return;
-  await withNetworkLock(config, () => ensureLoopbackGuard(config));
+  const index = await bridgeIndex(config);
+  const marked = await fs.promises.readFile(guardFile(config), 'utf8').catch(() => undefined);
+  if (index === undefined || marked !== index) {
+    await withNetworkLock(config, async () => {
+      await ensureLoopbackGuard(config);
+      await pinAddress(config);
+      await markGuarded(config);
+    });
+  }
+  guarded.add(config.bridge);
+}
+
+/**
+ * A bridge whose link address the kernel chose takes the lowest of its ports' and
+ * changes as containers come and go: the gateway's MAC moves under every container's ARP
+ * cache. Setting it to what it is now keeps it (createBridge sets a random one at once).
+ */
+async function pinAddress(config: NetworkConfig): Promise<void> {
+  const sys = path.join('/sys/class/net', config.bridge);
+  const [assigned, mac] = await Promise.all(['addr_assign_type', 'address'].map((name) => fs.promises.readFile(path.join(sys, name), 'utf8').then((text) => text.trim())));
+  if (assigned === '3') return; // NET_ADDR_SET
+  await netlinkStep(`pin the address of ${config.bridge}`, () => setLinkAddress(config.bridge, mac!));
+}
+
+function guardFile(config: NetworkConfig): string {
+  return path.join(NETWORK_STATE_DIR, `${config.bridge}.checked`);
+}
+
+async function bridgeIndex(config: NetworkConfig): Promise<string | undefined> {
+  return fs.promises.readFile(path.join('/sys/class/net', config.bridge, 'ifindex'), 'utf8').then(
+    (text) => text.trim(),
+    () => undefined,
+  );
+}
+
+/** Callers hold the network lock and have just made or checked the guard. */
+async function markGuarded(config: NetworkConfig): Promise<void> {
+  const index = await bridgeIndex(config);
+  if (index !== undefined) await fs.promises.writeFile(guardFile(config), index, { mode: 0o600 });
   guarded.add(config.bridge);
 }
 
@@ -63,16 +102,14 @@ async function enableForwarding(): Promise<void> {
 
 /** A subnet the host already routes elsewhere would make both unreachable: refuse it. */
 async function refuseOverlap(config: NetworkConfig): Promise<void> {
-  const routes = JSON.parse(await hostCommand('read the routes', 'ip', ['-j', '-4', 'route', 'show', 'table', 'all'])) as { dst?: string; dev?: string }[];
+  const routes = await netlinkStep('read the routes', () => ipv4Routes());
   for (const route of routes) {
-    const [address, length] = (route.dst ?? '').split('/');
-    const network = address === undefined ? undefined : parseIPv4(address);
-    if (network === undefined || route.dev === config.bridge) continue;
-    const prefix = Math.min(Number(length ?? 32), config.prefix);
-    if (((network & prefixMask(prefix)) >>> 0) === ((config.network & prefixMask(prefix)) >>> 0) && Number(length ?? 32) > 0) {
+    if (route.dev === config.bridge) continue;
+    const prefix = Math.min(route.prefix, config.prefix);
+    if (((route.dst & prefixMask(prefix)) >>> 0) === ((config.network & prefixMask(prefix)) >>> 0)) {
       throw new StrataError(
         'CONFLICT',
-        `network ${config.bridge}: the subnet ${subnetText(config)} overlaps ${route.dst} on ${route.dev ?? 'the host'}; choose another with STRATA_SUBNET`,
+        `network ${config.bridge}: the subnet ${subnetText(config)} overlaps ${formatIPv4(route.dst)}/${route.prefix} on ${route.dev ?? 'the host'}; choose another with STRATA_SUBNET`,
       );
     }
   }
@@ -84,10 +121,11 @@ export async function removeBridge(config: NetworkConfig): Promise<void> {
     if (await bridgeExists(config)) {
       const ports = await fs.promises.readdir(path.join('/sys/class/net', config.bridge, 'brif'));
       if (ports.length) throw new StrataError('CONFLICT', `network ${config.bridge}: ${ports.length} container(s) still attached (${ports.join(', ')})`);
-      await ipBatch(`remove the bridge ${config.bridge}`, [`link del ${config.bridge}`]);
+      await netlinkStep(`remove the bridge ${config.bridge}`, () => deleteLink(config.bridge, 'bridge'));
     }
     await removeFirewall(config);
     guarded.delete(config.bridge);
+    await fs.promises.rm(guardFile(config), { force: true });
     await fs.promises.rm(addressDir(config), { recursive: true, force: true });
     // The bridge's lock goes with it; withFileLock re-checks the file after locking, so a
     // waiter on this inode takes a new lock file rather than sharing a stale one.

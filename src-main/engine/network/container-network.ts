@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { VolumeSpec } from '../containers/options';
-import { type Attachment, attach, detach } from './attach';
+import type { Attachment } from './attach';
+import { networkDriver } from './network-driver';
 import type { NetworkConfig } from './network-config';
 import { NETWORK_FILES, type NetworkMode, hostsFile, readHostResolvConf, resolvConf } from './network-files';
 import type { PortSpec } from '@shared/ports';
@@ -37,7 +38,7 @@ export function defaultHostname(mode: NetworkMode, id: string): string {
 
 export async function setUpNetwork(config: NetworkConfig, request: NetworkRequest): Promise<NetworkSetup> {
   const netnsFile = path.join(request.bundleDir, NETNS_FILE);
-  const attachment = request.mode === 'bridge' ? await attach(config, { owner: request.owner, netnsFile, ports: request.ports }) : undefined;
+  const attachment = request.mode === 'bridge' ? await networkDriver(config).attach({ owner: request.owner, netnsFile, ports: request.ports }) : undefined;
   try {
     const contents: Record<(typeof NETWORK_FILES)[number], string> = {
       '/etc/hosts': request.mode === 'host' ? await readOr('/etc/hosts', hostsFile(request.hostname, undefined)) : hostsFile(request.hostname, attachment?.address),
@@ -62,7 +63,7 @@ export async function setUpNetwork(config: NetworkConfig, request: NetworkReques
 /** Undoes setUpNetwork; safe to repeat, and after a crash. */
 export async function tearDownNetwork(config: NetworkConfig, request: Pick<NetworkRequest, 'mode' | 'owner' | 'bundleDir' | 'ports'>): Promise<void> {
   if (request.mode !== 'bridge') return;
-  await detach(config, { owner: request.owner, netnsFile: path.join(request.bundleDir, NETNS_FILE), ports: (request.ports?.length ?? 0) > 0 });
+  await networkDriver(config).detach({ owner: request.owner, netnsFile: path.join(request.bundleDir, NETNS_FILE), ports: (request.ports?.length ?? 0) > 0 });
 }
 
 async function readOr(file: string, fallback: string): Promise<string> {

@@ -9,6 +9,9 @@
 //                                bridge has route_localnet on (bridge.ts), which would let a
 //                                container that crafts such a frame reach the host's
 //                                loopback-only services (Kubernetes' CVE-2020-8558)
+// A container's port rules go in and out as one `iptables-restore --noflush` batch (one
+// process and one atomic commit, whatever the number of ports); the bridge's own chains,
+// made once a boot, by single commands.
 import { hostCommand } from './host-command';
 import { type NetworkConfig, subnetText } from './network-config';
 import type { PortSpec } from '@shared/ports';
@@ -138,21 +141,22 @@ export async function publishedRules(config: NetworkConfig): Promise<PublishedRu
 }
 
 export async function addPortRules(config: NetworkConfig, owner: string, address: string, ports: readonly PortSpec[]): Promise<void> {
-  for (const port of ports) {
-    await iptables(`publish port ${port.hostPort}/${port.protocol}`, [
-      '-t', 'nat', '-A', chains(config).dnat,
+  const rules = ports.map((port) =>
+    [
+      '-A', chains(config).dnat,
       ...(port.hostIp === '0.0.0.0' ? [] : ['-d', port.hostIp]),
       '-p', port.protocol, '--dport', String(port.hostPort),
       '-m', 'comment', '--comment', `strata:${owner.slice(0, 12)}`,
       '-j', 'DNAT', '--to-destination', `${address}:${port.containerPort}`,
-    ]); // prettier-ignore
-  }
+    ].join(' '),
+  ); // prettier-ignore
+  await restoreNat(`publish ports ${ports.map((port) => `${port.hostPort}/${port.protocol}`).join(', ')}`, rules);
 }
 
 /**
- * Removes every rule `owner` published; none is fine. By position, last first, so the
- * positions of the others hold: callers hold the network lock, so no engine adds or
- * removes rules in between.
+ * Removes every rule `owner` published; none is fine. By their own text (`-S` prints a
+ * rule as it is given back to `-D`), all in one batch: callers hold the network lock,
+ * so no engine adds or removes rules in between.
  */
 export async function removePortRules(config: NetworkConfig, owner: string): Promise<void> {
   const { dnat } = chains(config);
@@ -162,10 +166,13 @@ export async function removePortRules(config: NetworkConfig, owner: string): Pro
   } catch {
     return; // no chain: nothing was published
   }
-  const positions = ruleLines(listing).flatMap((line, index) => (ownerOf(line) === owner.slice(0, 12) ? [index + 1] : []));
-  for (const position of positions.reverse()) {
-    await iptables(`unpublish ports of ${owner.slice(0, 12)}`, ['-t', 'nat', '-D', dnat, String(position)]);
-  }
+  const rules = ruleLines(listing).filter((line) => ownerOf(line) === owner.slice(0, 12));
+  if (rules.length) await restoreNat(`unpublish ports of ${owner.slice(0, 12)}`, rules.map((line) => `-D ${line.slice(3)}`));
+}
+
+/** Commands for the nat table, applied by one `iptables-restore` that keeps every other rule. */
+function restoreNat(what: string, commands: readonly string[]): Promise<string> {
+  return hostCommand(what, 'iptables-restore', ['--noflush', '-w'], { input: ['*nat', ...commands, 'COMMIT', ''].join('\n') });
 }
 
 /** The `-A` lines of `iptables -S`, in rule order. */

@@ -1,13 +1,16 @@
-// The host tools the network is made with: iproute2's `ip`, util-linux's `unshare` and
-// `nsenter`, and `iptables`. Each runs as one process; a failure becomes a StrataError
-// that names the step and quotes the tool.
+// How the network's steps reach the host: links, addresses, routes and namespaces through
+// rtnetlink in the addon (native/lib/netlink.ts: no process started), the firewall through
+// `iptables` / `iptables-restore`, each run as one process. A failure becomes a
+// StrataError that names the step: a name or address already taken is CONFLICT, a
+// missing tool UNSUPPORTED naming its package, the rest INTERNAL with the tool's words or
+// the errno.
 import { execFile } from 'node:child_process';
 import { StrataError } from '@shared/errors';
 
-const PACKAGES: Record<string, string> = { ip: 'iproute2', unshare: 'util-linux', nsenter: 'util-linux', iptables: 'iptables' };
+const PACKAGES: Record<string, string> = { iptables: 'iptables', 'iptables-restore': 'iptables' };
 
 export interface CommandOptions {
-  /** Lines fed to the tool's stdin (`ip -batch -`, `iptables-restore`). */
+  /** Lines fed to the tool's stdin (`iptables-restore`). */
   input?: string;
 }
 
@@ -28,9 +31,13 @@ export function hostCommand(what: string, file: string, args: readonly string[],
   });
 }
 
-/** `ip -batch -` with one command a line, in the host's network namespace or in `netns`. */
-export function ipBatch(what: string, commands: readonly string[], netns?: string): Promise<string> {
-  const input = `${commands.join('\n')}\n`;
-  if (netns === undefined) return hostCommand(what, 'ip', ['-batch', '-'], { input });
-  return hostCommand(what, 'nsenter', [`--net=${netns}`, '--', 'ip', '-batch', '-'], { input });
+/** An addon call (native/lib/netlink.ts) whose NativeSystemError becomes a StrataError naming `what`. */
+export async function netlinkStep<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    // The message names the step and the link or file: "EEXIST: file exists, rtnetlink add veth 'sv…'".
+    throw new StrataError(code === 'EEXIST' || code === 'EADDRINUSE' ? 'CONFLICT' : 'INTERNAL', `network: ${what}: ${message}`, { cause: error });
+  }
 }
