@@ -1,20 +1,11 @@
-// Long work (import, prune; build and pull when the API has them): every job this engine
-// runs, its progress, and cancel. Other stores start jobs through run().
+// Long work (import, pull, build, save, commit, prune): every job this engine runs, its
+// progress, and cancel. Other stores start jobs through run().
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api } from '../api/bridge';
 import type { JobOptions } from '@shared/api/client';
 import type { JobMethodName, JobResult, MethodInput } from '@shared/api/contract';
 import type { JobInfo } from '@shared/api/types/jobs';
-
-export const JOB_LABELS: Record<string, string> = {
-  'images.import': 'Import',
-  'images.prune': 'Prune',
-  'images.save': 'Save',
-  'containers.commit': 'Commit',
-  'images.build': 'Build',
-  'images.pull': 'Pull',
-};
 
 export const useJobsStore = defineStore('jobs', () => {
   const jobs = ref<JobInfo[]>([]);
