@@ -107,8 +107,9 @@ function outcome(job: JobInfo): { text: string; detail?: string } {
   if (result === undefined || result === null) return { text: 'Done' };
   switch (job.kind) {
     case 'images.import': {
-      // Images imported together share layers: each is counted once.
-      const layers = new Map((result as ImportedImage[]).flatMap((image) => image.layers.map((layer) => [layer.chainId, layer.reused] as const)));
+      // Images imported together share layers: each counted once, and new when the first image to have it brought it.
+      const layers = new Map<string, boolean>();
+      for (const layer of (result as ImportedImage[]).flatMap((image) => image.layers)) layers.set(layer.chainId, (layers.get(layer.chainId) ?? true) && layer.reused);
       const fresh = [...layers.values()].filter((reused) => !reused).length;
       const news = fresh === layers.size ? 'all new to the store' : fresh === 0 ? 'all in the store already' : `${formatCount(fresh)} new to the store`;
       return { text: job.made?.images.length ? 'Imported' : 'Imported nothing', detail: `${countOf(layers.size, 'layer')}, ${news}` };

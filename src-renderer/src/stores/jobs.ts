@@ -19,6 +19,11 @@ export const useJobsStore = defineStore('jobs', () => {
     else jobs.value = jobs.value.map((j, i) => (i === at ? { ...j, ...job } : j));
   }
 
+  /** A job's record read again, unless its end has come meanwhile (the end is newer). */
+  function stillRunning(job: JobInfo): void {
+    if (jobs.value.find((j) => j.id === job.id)?.state === 'running') put(job);
+  }
+
   /** Lists the engine's jobs and follows their progress; call once. */
   function start(): void {
     if (started) return;
@@ -27,6 +32,8 @@ export const useJobsStore = defineStore('jobs', () => {
       const known = jobs.value.find((job) => job.id === id);
       if (known && known.state !== 'running') return; // a late report of a job that has ended
       put(known ? { ...known, progress } : { id, kind, progress, state: 'running', startedAt: new Date().toISOString() });
+      // A job started elsewhere (the CLI, another window): its record says what it is about and when it started.
+      if (!known) void api.call('jobs.get', { id }).then(stillRunning, () => {});
     });
     api.on('jobs.done', put);
     void api

@@ -36,7 +36,7 @@ describe('jobCard', () => {
     expect(imported).toMatchObject({ text: 'Imported', detail: '2 layers, 1 new to the store', images: [IMAGE], time: 'took 3s' });
     // Two images sharing a layer: counted once.
     const shared = [{ chainId: 'x', reused: false }, { chainId: 'y', reused: false }];
-    const both = [{ id: 'sha256:1', manifestDigest: '', tags: ['a:1'], layers: shared }, { id: 'sha256:2', manifestDigest: '', tags: ['b:1'], layers: [shared[0]!] }];
+    const both = [{ id: 'sha256:1', manifestDigest: '', tags: ['a:1'], layers: shared }, { id: 'sha256:2', manifestDigest: '', tags: ['b:1'], layers: [{ chainId: 'x', reused: true }] }];
     expect(jobCard(job({ ...done, result: both }), NOW).detail).toBe('2 layers, all new to the store');
     expect(imported.bar).toBeUndefined();
     expect(jobCard(job({ ...done, finishedAt: '2024-05-01T10:00:00.300Z' }), NOW).time).toBe('took under 1s');
