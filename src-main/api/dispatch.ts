@@ -4,11 +4,12 @@
 import type { Writable } from 'node:stream';
 import type { Engine } from '../engine/index';
 import { type ErrorShape, toErrorShape } from '@shared/errors';
-import { type MethodName, isMethodName, methods } from '@shared/api/contract';
+import { type JobMethodName, type MethodName, isMethodName, methods } from '@shared/api/contract';
 import { ContainerWatcher } from './container-watch';
 import { EventBus } from './events';
 import { type CallHandler, type HandlerContext, type JobHandler, handlers } from './handlers/index';
 import { invalidInput } from './invalid-input';
+import { describeJob } from './job-subjects';
 import { JobRegistry } from './jobs';
 import { packageVersionAsync } from './package-info';
 import type { Reply } from '@shared/api/protocol';
@@ -122,14 +123,18 @@ export class Api {
 
   private startJob(method: MethodName, input: unknown, context: HandlerContext): unknown {
     const work = handlers[method] as JobHandler<MethodName>;
-    return this.jobs.start(method, async (control) => {
-      try {
-        return await work(input as never, context, control);
-      } catch (error) {
-        this.errorShape(method, error); // reports an INTERNAL one; the job records the error itself
-        throw error;
-      }
-    });
+    return this.jobs.start(
+      method,
+      async (control) => {
+        try {
+          return await work(input as never, context, control);
+        } catch (error) {
+          this.errorShape(method, error); // reports an INTERNAL one; the job records the error itself
+          throw error;
+        }
+      },
+      describeJob(method as JobMethodName, input as never),
+    );
   }
 
   private errorShape(method: string, error: unknown): ErrorShape {

@@ -5,7 +5,7 @@
 // `jobs.output` batches, at most one per 100 ms, and the last 5000 stay for late readers.
 import { randomUUID } from 'node:crypto';
 import { StrataError, toErrorShape } from '@shared/errors';
-import type { JobInfo, JobOutput, JobOutputEvent, JobOutputLine, JobProgress, JobProgressEvent } from '@shared/api/types/jobs';
+import type { JobInfo, JobMade, JobOutput, JobOutputEvent, JobOutputLine, JobProgress, JobProgressEvent, JobSubject } from '@shared/api/types/jobs';
 
 /** What a job's work gets: the signal to stop at, and where to report progress. */
 export interface JobControl {
@@ -13,6 +13,12 @@ export interface JobControl {
   progress(progress: JobProgress): void;
   /** One line of output: every line is sent, in order (see JobRegistry). */
   output(line: Omit<JobOutputLine, 'seq'>): void;
+}
+
+/** What a job is about (job-subjects.ts): kept in its info from the start, and what it made added at a success. */
+export interface JobDescription<R> {
+  subject?: JobSubject;
+  made?(result: R): JobMade;
 }
 
 export interface JobEvents {
@@ -49,6 +55,7 @@ interface Output {
 
 interface Job {
   info: JobInfo;
+  made?(result: unknown): JobMade;
   controller: AbortController;
   settled: Promise<void>;
   lastProgressAt: number;
@@ -76,10 +83,12 @@ export class JobRegistry {
   }
 
   /** Starts `work` now and returns the job as started; the outcome comes as `done`. */
-  start<R>(kind: string, work: (control: JobControl) => Promise<R>): JobInfo<R> {
+  start<R>(kind: string, work: (control: JobControl) => Promise<R>, description: JobDescription<R> = {}): JobInfo<R> {
     const controller = new AbortController();
+    const { subject, made } = description;
     const job: Job = {
-      info: { id: randomUUID(), kind, state: 'running', startedAt: new Date().toISOString() },
+      info: { id: randomUUID(), kind, state: 'running', startedAt: new Date().toISOString(), ...(subject ? { subject } : {}) },
+      made: made as ((result: unknown) => JobMade) | undefined,
       controller,
       settled: Promise.resolve(),
       lastProgressAt: 0,
@@ -88,7 +97,7 @@ export class JobRegistry {
     this.jobs.set(job.info.id, job);
     const control: JobControl = { signal: controller.signal, progress: (progress) => this.report(job, progress), output: (line) => this.write(job, line) };
     job.settled = startWork(work, control).then(
-      (result) => this.finish(job, { state: 'succeeded', result }),
+      (result) => this.finish(job, { state: 'succeeded', result, ...madeBy(job, result) }),
       (error: unknown) => this.finish(job, failure(error, controller.signal.aborted)),
     );
     return snapshot(job) as JobInfo<R>;
@@ -198,7 +207,7 @@ export class JobRegistry {
     this.events.output({ jobId: job.info.id, lines });
   }
 
-  private finish(job: Job, outcome: Pick<JobInfo, 'state' | 'result' | 'error'>): void {
+  private finish(job: Job, outcome: Pick<JobInfo, 'state' | 'result' | 'error' | 'subject' | 'made'>): void {
     clearTimeout(job.progressTimer);
     job.progressTimer = undefined;
     this.sendOutput(job); // every line before the end
@@ -222,6 +231,25 @@ function startWork<R>(work: (control: JobControl) => Promise<R>, control: JobCon
   }
 }
 
+/**
+ * What a succeeded job made, and its subject named by it where the start could not (an
+ * import given no tags: its images' names). A describer that throws costs the job its
+ * `made`, never its success.
+ */
+function madeBy(job: Job, result: unknown): Pick<JobInfo, 'subject' | 'made'> {
+  if (!job.made) return {};
+  let made: JobMade;
+  try {
+    made = job.made(result);
+  } catch {
+    return {};
+  }
+  const subject = job.info.subject;
+  if (subject?.what || made.images.length === 0) return { made };
+  const names = made.images.map((image) => image.name);
+  return { made, subject: { ...subject, what: names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ') } };
+}
+
 /** A failure after cancel is the cancel's doing, whatever error the interrupted work threw. */
 function failure(error: unknown, cancelled: boolean): Pick<JobInfo, 'state' | 'error'> {
   const shape = toErrorShape(error);
@@ -230,6 +258,12 @@ function failure(error: unknown, cancelled: boolean): Pick<JobInfo, 'state' | 'e
 }
 
 function snapshot(job: Job): JobInfo {
-  const { progress, error } = job.info;
-  return { ...job.info, progress: progress && { ...progress }, error: error && { ...error } };
+  const { progress, error, subject, made } = job.info;
+  return {
+    ...job.info,
+    progress: progress && { ...progress },
+    error: error && { ...error },
+    subject: subject && { ...subject, where: subject.where && { ...subject.where } },
+    made: made && { ...made, images: made.images.map((image) => ({ ...image })) },
+  };
 }

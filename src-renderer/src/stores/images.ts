@@ -33,6 +33,13 @@ export const useImagesStore = defineStore('images', () => {
     return list.value.filter((image) => image.tags.some((tag) => tag.toLowerCase().includes(text)) || image.id.replace('sha256:', '').startsWith(text));
   });
 
+  // A job that made images this list lacks, or a prune, ran elsewhere too (the CLI through
+  // the same engine, another window): read the list again, so a job card's image links open.
+  api.on('jobs.done', (job) => {
+    if (job.state !== 'succeeded') return;
+    if (job.kind === 'images.prune' || job.made?.images.some((image) => !list.value.some((known) => known.id === image.id))) void load();
+  });
+
   function find(ref: string): ImageInfo | undefined {
     return list.value.find((image) => image.id === ref || image.tags.includes(ref) || image.id.replace('sha256:', '').startsWith(ref.replace('sha256:', '')));
   }

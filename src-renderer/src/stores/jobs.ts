@@ -1,20 +1,11 @@
-// Long work (import, prune; build and pull when the API has them): every job this engine
-// runs, its progress, and cancel. Other stores start jobs through run().
+// Long work (import, pull, build, save, commit, prune): every job this engine runs, its
+// progress, and cancel. Other stores start jobs through run().
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { api } from '../api/bridge';
 import type { JobOptions } from '@shared/api/client';
 import type { JobMethodName, JobResult, MethodInput } from '@shared/api/contract';
 import type { JobInfo } from '@shared/api/types/jobs';
-
-export const JOB_LABELS: Record<string, string> = {
-  'images.import': 'Import',
-  'images.prune': 'Prune',
-  'images.save': 'Save',
-  'containers.commit': 'Commit',
-  'images.build': 'Build',
-  'images.pull': 'Pull',
-};
 
 export const useJobsStore = defineStore('jobs', () => {
   const jobs = ref<JobInfo[]>([]);
@@ -28,6 +19,11 @@ export const useJobsStore = defineStore('jobs', () => {
     else jobs.value = jobs.value.map((j, i) => (i === at ? { ...j, ...job } : j));
   }
 
+  /** A job's record read again, unless its end has come meanwhile (the end is newer). */
+  function stillRunning(job: JobInfo): void {
+    if (jobs.value.find((j) => j.id === job.id)?.state === 'running') put(job);
+  }
+
   /** Lists the engine's jobs and follows their progress; call once. */
   function start(): void {
     if (started) return;
@@ -36,6 +32,8 @@ export const useJobsStore = defineStore('jobs', () => {
       const known = jobs.value.find((job) => job.id === id);
       if (known && known.state !== 'running') return; // a late report of a job that has ended
       put(known ? { ...known, progress } : { id, kind, progress, state: 'running', startedAt: new Date().toISOString() });
+      // A job started elsewhere (the CLI, another window): its record says what it is about and when it started.
+      if (!known) void api.call('jobs.get', { id }).then(stillRunning, () => {});
     });
     api.on('jobs.done', put);
     void api

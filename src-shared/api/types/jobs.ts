@@ -1,4 +1,4 @@
-// Long work (import, prune; later build and pull) runs as a job: started by a call that
+// Long work (import, pull, build, save, commit, prune) runs as a job: started by a call that
 // answers at once with the job, then progress events, then one `jobs.done` with the result.
 import type { ErrorShape } from '../../errors';
 
@@ -33,6 +33,45 @@ export interface JobInfo<Result = unknown> {
   result?: Result;
   /** state `failed` or `cancelled`: why. */
   error?: ErrorShape;
+  /** What the job works on and where, for people (set by the API from the call when the job starts). */
+  subject?: JobSubject;
+  /** state `succeeded`: what it made, to open (set by the API from `result`). */
+  made?: JobMade;
+}
+
+/**
+ * What a job is about, the same for every client (a card, a CLI line): an import's
+ * `test/a:1` from `/tmp/a.tar`, a pull's `busybox:1.36` from registry `docker.io`, a
+ * build's tags from its context directory, a save's images to its output.
+ */
+export interface JobSubject {
+  /**
+   * What: the image reference(s) named (`busybox:1.36`; `app:v2, app:latest`), a build's
+   * tags, a commit's new tag. Absent while unknown — an import given no tags learns its
+   * images' names from the archive, and is named by them once it has succeeded.
+   */
+  what?: string;
+  /** Where it reads from or writes to. */
+  where?: JobPlace;
+}
+
+export interface JobPlace {
+  /**
+   * What the place is to the job: `source` a file or directory read (an import),
+   * `destination` one written (a save), `registry` the registry pulled from, `context` a
+   * build's context directory, `container` the container committed.
+   */
+  role: 'source' | 'destination' | 'registry' | 'context' | 'container';
+  /** A path on the engine's machine, a registry (`docker.io`, `localhost:5000`), a container's name or ID as given. */
+  place: string;
+}
+
+/** What a succeeded job made or wrote. */
+export interface JobMade {
+  /** The images imported, pulled, built, committed or saved: each with the name to show (its first tag, else its short ID). */
+  images: { id: string; name: string }[];
+  /** The file or directory written (a save to a path). */
+  path?: string;
 }
 
 /** `jobs.progress`: throttled to a few a second per job; the last one before the end may be skipped. */

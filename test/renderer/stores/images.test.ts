@@ -7,6 +7,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ImageInfo, RemoveResult, StoreDiskUsage } from '@shared/api/types/images';
+import type { JobInfo } from '@shared/api/types/jobs';
 import { useConfirmStore } from '../../../src-renderer/src/stores/confirm';
 import { useDiskStore } from '../../../src-renderer/src/stores/disk';
 import { useImagesStore } from '../../../src-renderer/src/stores/images';
@@ -249,5 +250,24 @@ describe('changing the images', () => {
     expect((await pruning).images).toHaveLength(2);
     expect(engine.inputsOf('images.prune')).toEqual([{}]);
     expect(toasts()).toEqual([{ kind: 'success', title: 'Pruned', detail: '2 images, 2 layers removed' }]);
+  });
+});
+
+describe('jobs run elsewhere', () => {
+  it('reads the list again when a job made an image it lacks, or pruned; not for one it knows or a failure', async () => {
+    const store = useImagesStore();
+    await store.load();
+    const reads = () => engine.inputsOf('images.list').length;
+    const done = (fields: Partial<JobInfo>): JobInfo => ({ id: 'j', kind: 'images.build', state: 'succeeded', startedAt: '2024-05-01T00:00:00Z', ...fields });
+    engine.emit('jobs.done', done({ made: { images: [{ id: BUSYBOX.id, name: 'busybox:latest' }] } }));
+    engine.emit('jobs.done', done({ state: 'failed', error: { code: 'INVALID_ARGUMENT', message: 'no' } }));
+    await settle();
+    expect(reads()).toBe(1);
+    engine.emit('jobs.done', done({ made: { images: [{ id: `sha256:${hexId('4d')}`, name: 'new:1' }] } }));
+    await settle();
+    expect(reads()).toBe(2);
+    engine.emit('jobs.done', done({ kind: 'images.prune' }));
+    await settle();
+    expect(reads()).toBe(3);
   });
 });

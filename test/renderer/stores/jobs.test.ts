@@ -46,6 +46,23 @@ describe('following the engine\'s jobs', () => {
     expect(brief(store.jobs)).toEqual(['j2 running resolving', 'j1 running layer 2 of 3']);
   });
 
+  it('reads the record of a job started elsewhere (what it is about, when it started), unless it has ended meanwhile', async () => {
+    engine.answer('jobs.list', () => []);
+    const subject = { what: 'busybox:1.36', where: { role: 'registry' as const, place: 'docker.io' } };
+    engine.answer('jobs.get', ({ id }) => ({ ...running(id, 'images.pull'), subject }));
+    const store = useJobsStore();
+    store.start();
+    await settle();
+    engine.emit('jobs.progress', { id: 'j2', kind: 'images.pull', progress: { step: 'resolving', message: 'resolving' } });
+    await settle();
+    expect(store.jobs[0]).toMatchObject({ id: 'j2', state: 'running', startedAt: T0, subject });
+    // Its end came before the record: the end stays.
+    engine.emit('jobs.progress', { id: 'j3', kind: 'images.pull', progress: { step: 'resolving', message: 'resolving' } });
+    engine.emit('jobs.done', { ...running('j3', 'images.pull'), state: 'succeeded', finishedAt: T0 });
+    await settle();
+    expect(store.jobs.find((job) => job.id === 'j3')?.state).toBe('succeeded');
+  });
+
   it('takes a job\'s end from jobs.done, keeping its last progress', async () => {
     engine.answer('jobs.list', () => []);
     const store = useJobsStore();
