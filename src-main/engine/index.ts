@@ -11,9 +11,10 @@ import type { ImportOptions, ImportedImage } from './images/import-image';
 import type { ExportOptions, ExportResult } from './images/export-image';
 import type { PullOptions, PulledImage } from './registry/pull';
 import type { BuildOptions, BuildResult } from './build/execute';
+import type { OutlineInput } from './build/outline';
 import type { PruneResult, RemoveResult } from './images/image-ops';
 import { type ImageInfo, findImageAsync, listImagesAsync } from './images/image-store';
-import type { ImageWaste, PathHistory } from '@shared/api/types/images';
+import type { ContainerfileOutline, ImageWaste, PathHistory } from '@shared/api/types/images';
 import type { TreeQuery } from './images/image-tree';
 import type { LayerTree } from './layers/layer-index';
 import type { ContainerRecord } from './containers/container';
@@ -257,6 +258,12 @@ export class Engine {
   async buildImage(options: BuildOptions): Promise<BuildResult> {
     const { buildImage } = await import('./build/execute');
     return buildImage(this.store, options);
+  }
+
+  /** A Containerfile's stages and ARGs (or why it does not parse), read without building: the Build dialog's lists. */
+  async containerfileOutline(input: OutlineInput): Promise<ContainerfileOutline> {
+    const { containerfileOutline } = await import('./build/outline');
+    return containerfileOutline(input);
   }
 
   /** The container's read-write layer as a new image on top of its image. */

@@ -12,8 +12,9 @@
 // (`ref`, `noInput`, `containerRef`, …) are such functions too. Adding an event: one entry in `events`, plus where it is published.
 import { z } from 'zod';
 import { type JobSpec, type MethodSpec, call, job, type } from './define';
+import { MAX_CONTAINERFILE_TEXT, buildArgNameProblem } from '../build-input';
 import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, ExecSessionInfo, LogLine, LogLinesEvent, TerminalExitEvent, TerminalOutputEvent } from './types/containers';
-import type { BuildResult, ExportResult, ImageInfo, ImageTree, ImageWaste, ImportedImage, PathHistory, PruneResult, PulledImage, RemoveResult, StoreDiskUsage } from './types/images';
+import type { BuildResult, ContainerfileOutline, ExportResult, ImageInfo, ImageTree, ImageWaste, ImportedImage, PathHistory, PruneResult, PulledImage, RemoveResult, StoreDiskUsage } from './types/images';
 import type { JobInfo, JobOutput, JobOutputEvent, JobProgressEvent } from './types/jobs';
 import type { HistoryPoint, StatsSample } from './types/stats';
 import type { ConnectionInfo } from './types/connection';
@@ -51,6 +52,17 @@ export const MAX_TERMINAL_INPUT = 1 << 20;
 
 /** At most this many lines per `containers.logs` answer; follow a log to see it all. */
 export const MAX_LOG_LINES = 10_000;
+
+/** Build arguments: each name one `$NAME` can expand, said as the Build dialog says it (@shared/build-input). */
+const buildArgs = () => z.record(z.string(), z.string()).superRefine((args, context) => {
+  for (const name of Object.keys(args)) {
+    const problem = buildArgNameProblem(name);
+    if (problem) context.addIssue({ code: 'custom', path: [name], message: problem });
+  }
+});
+
+/** A Containerfile given as text (images.build, images.containerfileOutline). */
+const containerfileText = () => z.string().max(MAX_CONTAINERFILE_TEXT, `at most ${MAX_CONTAINERFILE_TEXT} characters`);
 
 export const methods = {
   // Images, their layers, and the disk they take.
@@ -115,14 +127,21 @@ export const methods = {
       contextDir: z.string().min(1),
       /** Default CONTEXT/Containerfile, else CONTEXT/Dockerfile. */
       containerfile: z.string().min(1).optional(),
+      /** The Containerfile's text instead of a file (the window's editor): used for this build only, written nowhere. */
+      containerfileText: containerfileText().optional(),
       tags: z.array(ref()).optional(),
-      buildArgs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a build-arg name'), z.string()).optional(),
+      buildArgs: buildArgs().optional(),
       noCache: z.boolean().optional(),
       target: z.string().min(1).optional(),
       /** The network RUN steps get (default bridge). */
       network: z.enum(['bridge', 'host', 'none']).optional(),
     }),
     type<BuildResult>(),
+  ),
+  /** A Containerfile's stages and ARGs, or why it does not parse: the context's (or a file's), or text given. Reads only. */
+  'images.containerfileOutline': call(() =>
+    z.strictObject({ contextDir: z.string().min(1).optional(), containerfile: z.string().min(1).optional(), containerfileText: containerfileText().optional() }),
+    type<ContainerfileOutline>(),
   ),
   /** Images to an archive or OCI layout on the engine's machine (`strata save`). */
   'images.save': job(() =>

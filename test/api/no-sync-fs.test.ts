@@ -135,7 +135,12 @@ describe.skipIf(!asRoot)('no synchronous fs on the API and its timers', () => {
   });
 
   it('image reads, a tag and an untag, disk usage, system info', async () => {
+    const buildContext = path.join(work, 'outline-context');
+    fs.mkdirSync(buildContext, { recursive: true });
+    fs.writeFileSync(path.join(buildContext, 'Containerfile'), 'FROM test/a:1 AS base\nARG FLAVOUR=plain\n');
     await noSync('images.*, disk.usage and system.info', async () => {
+      await call('images.containerfileOutline', { contextDir: buildContext }); // the Build dialog, as a path is typed
+      await call('images.containerfileOutline', { containerfileText: 'FROM test/a:1\nARG X\n' }); // … and as its editor's text changes
       await call('images.list', {});
       await call('images.inspect', { ref: 'test/a:1' });
       await call('images.tree', { ref: 'test/a:1', merged: true, depth: 2 });

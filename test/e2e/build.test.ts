@@ -1,11 +1,15 @@
 // As a user: build an image from the Build dialog and follow it there — each step with its
 // header, what each RUN printed, how far the build is; then a build that fails, whose
-// failing step's output stays in view with the reason.
+// failing step's output stays in view with the reason. The form's build arguments (offered
+// from the Containerfile's ARGs, a wrong name said at its row without moving the form),
+// target stage (a list of the Containerfile's stages) and no cache reach the build; a
+// context without a Containerfile opens the editor, whose parse errors name their line and
+// whose text builds the image without being written into the context.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testImages, writeOciLayout } from '../helpers/test-images';
-import { type Strata, ensureRendererBuilt, screenshot, skipReason, startStrata } from './harness';
+import { type Strata, ensureRendererBuilt, screenshot, screenshotLooks, skipReason, startStrata } from './harness';
 
 const reason = skipReason();
 if (reason) console.log(`e2e build: skipped: ${reason}`);
@@ -41,7 +45,7 @@ describe.skipIf(reason)('the window, building an image (Chromium)', () => {
     await page.getByRole('button', { name: 'Build…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Build an image' });
     await dialog.getByRole('textbox', { name: 'Context directory' }).fill(dir);
-    await dialog.getByRole('textbox', { name: 'Tag' }).fill('test/built:1');
+    await dialog.getByRole('textbox', { name: /^Tag\b/ }).fill('test/built:1');
     await dialog.getByRole('button', { name: 'Build', exact: true }).click();
 
     const log = dialog.getByRole('log', { name: 'Build output' });
@@ -87,6 +91,121 @@ describe.skipIf(reason)('the window, building an image (Chromium)', () => {
       return box.bottom > log.top && box.top < log.bottom;
     })).toBe(true);
     await screenshot(page, 'build-failed');
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  });
+  it('takes build arguments, a target stage and no cache from the form', async () => {
+    const { page, engine } = strata;
+    const dir = context(
+      strata,
+      'args-target',
+      [
+        'FROM test/a:1 AS base',
+        'ARG FLAVOUR=plain',
+        'LABEL flavour=$FLAVOUR',
+        'RUN echo "flavour $FLAVOUR, run $(cat /proc/sys/kernel/random/uuid)" | tee /stamp',
+        'FROM base AS extra',
+        'LABEL extra=yes',
+        '',
+      ].join('\n'),
+    );
+    await page.goto(`${strata.url}#images`);
+    await page.reload(); // a fresh window, whatever an earlier test left open
+    await page.getByRole('button', { name: 'Build…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Build an image' });
+    await dialog.getByRole('textbox', { name: 'Context directory' }).fill(dir);
+    await dialog.getByRole('textbox', { name: /^Tag\b/ }).fill('test/flavoured:1');
+
+    // The Containerfile's stages become the Target list, its ARGs buttons that add their row.
+    const targetList = dialog.getByRole('combobox', { name: /^Target stage/ });
+    await expect.poll(() => targetList.locator('option').allTextContents()).toEqual(['Last stage (extra): the whole file', 'base — FROM test/a:1, line 1']);
+    expect(await dialog.getByRole('textbox', { name: /^Path in the context Found Containerfile: 2 stages · ARG FLAVOUR/ }).count()).toBe(1);
+
+    // A wrong name is said at its row, and clears when fixed, moving nothing below it.
+    const network = dialog.getByRole('combobox', { name: /^Network for RUN/ });
+    const networkTop = () => network.evaluate((el) => el.getBoundingClientRect().top - el.closest('form')!.getBoundingClientRect().top);
+    await dialog.getByRole('button', { name: 'Add build argument', exact: true }).click();
+    const before = await networkTop();
+    const name1 = dialog.getByRole('textbox', { name: 'Build argument 1 name' });
+    await name1.fill('MY-ARG');
+    const rowProblem = dialog.getByText('"-" can not be in a name: letters, digits and _ only.');
+    await expect.poll(() => rowProblem.isVisible()).toBe(true);
+    expect(await name1.getAttribute('aria-invalid')).toBe('true');
+    expect(await networkTop()).toBe(before);
+    await screenshot(page, 'build-dialog-arg-problem');
+    await name1.fill('MY_ARG');
+    await expect.poll(() => rowProblem.count()).toBe(0);
+    expect(await name1.getAttribute('aria-invalid')).toBe('false');
+    expect(await networkTop()).toBe(before);
+    await dialog.getByRole('button', { name: 'Remove build argument 1' }).click();
+
+    await dialog.getByRole('button', { name: 'Add build argument FLAVOUR' }).click();
+    const value1 = dialog.getByRole('textbox', { name: 'Build argument 1 value' });
+    expect(await dialog.getByRole('textbox', { name: 'Build argument 1 name' }).inputValue()).toBe('FLAVOUR');
+    expect(await value1.getAttribute('placeholder')).toBe('default: plain');
+    expect(await value1.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await value1.fill('mint');
+    await targetList.selectOption('base');
+    await screenshotLooks(page, 'build-dialog-form');
+    await dialog.getByRole('button', { name: 'Build', exact: true }).click();
+
+    await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 60_000 }).toBe('Built test/flavoured:1: 4 steps');
+    const first = await engine.inspectImage('test/flavoured:1');
+    expect(first.config.Labels).toEqual({ flavour: 'mint' }); // the base stage: no "extra" label
+    const runStep = dialog.getByRole('log', { name: 'Build output' }).getByRole('region', { name: 'Step 4' });
+    expect(await runStep.locator('pre').textContent()).toMatch(/^flavour mint, run [0-9a-f-]{36}$/);
+    const firstRun = await runStep.locator('pre').textContent();
+
+    // No cache: the RUN runs again (a new uuid, a new layer) where a plain rebuild would reuse it.
+    await dialog.getByRole('button', { name: 'Change settings…' }).click();
+    await dialog.getByRole('checkbox', { name: /^No cache/ }).check();
+    await dialog.getByRole('button', { name: 'Build', exact: true }).click();
+    await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 60_000 }).toBe('Built test/flavoured:1: 4 steps');
+    expect(await runStep.getByRole('heading').textContent()).not.toMatch(/cached$/);
+    expect(await runStep.locator('pre').textContent()).toMatch(/^flavour mint, run /);
+    expect(await runStep.locator('pre').textContent()).not.toBe(firstRun);
+    const second = await engine.inspectImage('test/flavoured:1');
+    expect(second.layers.at(-1)!.chainId).not.toBe(first.layers.at(-1)!.chainId);
+    expect(second.config.Labels).toEqual({ flavour: 'mint' });
+    await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  });
+
+  it('opens the editor for a context without a Containerfile, and builds from what is written there', async () => {
+    const { page, engine } = strata;
+    const dir = path.join(strata.work, 'contexts', 'no-containerfile');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'hello.txt'), 'hello from the context\n');
+    await page.goto(`${strata.url}#images`);
+    await page.reload();
+    await page.getByRole('button', { name: 'Build…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Build an image' });
+    await dialog.getByRole('textbox', { name: 'Context directory' }).fill(dir);
+    const editor = dialog.getByRole('textbox', { name: /^Containerfile text/ });
+    await expect.poll(() => editor.isVisible()).toBe(true);
+    expect(await dialog.getByRole('radio', { name: 'Write one here' }).isChecked()).toBe(true);
+    // The starter text starts FROM an image the store has (the list's first).
+    const from = /^FROM (\S+)\n/.exec(await editor.inputValue())?.[1];
+    expect((await engine.inspectImage(from!)).tags).toContain(from);
+    expect(await dialog.getByText('This context has no Containerfile or Dockerfile').count()).toBe(1);
+
+    // A parse error is said at the editor with its line, and goes when the line is fixed.
+    await editor.fill('FROM test/a:1\nCOPY hello.txt /hello.txt\nLABLE made=editor\n');
+    const problem = dialog.getByText('Line 3: unknown instruction LABLE');
+    await expect.poll(() => problem.isVisible()).toBe(true);
+    expect(await editor.getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'build-dialog-editor-error');
+    await dialog.getByRole('button', { name: 'Build', exact: true }).click();
+    expect(await dialog.getByRole('status').count()).toBe(0); // not sent while it does not parse
+    await editor.fill('FROM test/a:1\nCOPY hello.txt /hello.txt\nLABEL made=editor\n');
+    await expect.poll(() => problem.count()).toBe(0);
+    await dialog.getByRole('textbox', { name: /^Tag\b/ }).fill('test/from-editor:1');
+    await screenshotLooks(page, 'build-dialog-editor');
+    await dialog.getByRole('button', { name: 'Build', exact: true }).click();
+
+    await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 60_000 }).toBe('Built test/from-editor:1: 3 steps');
+    const image = await engine.inspectImage('test/from-editor:1');
+    expect(image.config.Labels).toEqual({ made: 'editor' });
+    expect(image.layers.at(-1)!.createdBy).toBe('COPY hello.txt /hello.txt');
+    expect(fs.readdirSync(dir)).toEqual(['hello.txt']); // the Containerfile was not written into the context
     await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   });
 });

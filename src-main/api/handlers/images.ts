@@ -61,11 +61,12 @@ export const imageHandlers = {
 
   // The job's progress is the current step; with a RUN, its latest output line. Its output
   // (jobs.output) is every step, every line the steps printed, and the warnings.
-  'images.build': ({ contextDir, containerfile, tags, buildArgs, noCache, target, network }, { engine }, job) => {
+  'images.build': ({ contextDir, containerfile, containerfileText, tags, buildArgs, noCache, target, network }, { engine }, job) => {
     let step = { done: 0, total: 0, createdBy: '' };
     return engine.buildImage({
       contextDir,
       containerfile,
+      containerfileText,
       tags,
       buildArgs,
       noCache,
@@ -81,6 +82,8 @@ export const imageHandlers = {
       },
     });
   },
+
+  'images.containerfileOutline': ({ contextDir, containerfile, containerfileText }, { engine }) => engine.containerfileOutline({ contextDir, containerfile, containerfileText }),
 
   'images.save': ({ refs, format, output, overwrite }, { engine, standardOutput }, job) =>
     engine.exportImages(refs, {

@@ -8,6 +8,11 @@ export interface BuildOptions {
   contextDir: string;
   /** Default CONTEXT/Containerfile, else CONTEXT/Dockerfile. */
   containerfile?: string;
+  /**
+   * The Containerfile's text itself, instead of a file (the window's editor, for a context
+   * without one): parsed from memory, written nowhere; at most MAX_CONTAINERFILE_TEXT.
+   */
+  containerfileText?: string;
   /** NAME[:TAG] for the image; untagged when empty. */
   tags?: readonly string[];
   /** `--build-arg K=V` (see parseBuildArgs). */

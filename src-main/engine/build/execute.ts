@@ -19,7 +19,6 @@
 // Whatever happens, the build's directory goes at the end with its mounts and containers;
 // only a build that completes tags anything.
 import fs from 'node:fs';
-import path from 'node:path';
 import { StrataError, isStrataError } from '@shared/errors';
 import { imageRoot, readImageFile } from '../containers/rootfs';
 import { type ImageInfo, findImage, readConfig } from '../images/image-store';
@@ -34,6 +33,7 @@ import type { BuildEvent, BuildOptions, BuildResult, BuildStepResult } from './b
 import { BuildWorkspace, type StepRoot } from './build-workspace';
 import { baseCacheParent, stepCacheKey } from './cache-key';
 import { parseContainerfile } from './containerfile-parser';
+import { checkContainerfileChoice, readBuildContainerfile } from './containerfile-source';
 import { type BuildContext, type ResolvedSources, openBuildContext, resolveCopySources, stageRoot } from './context';
 import { copyIntoRoot } from './copy-step';
 import { type StageImage, publishImage } from './final-image';
@@ -45,8 +45,9 @@ export type { BuildEvent, BuildOptions, BuildResult, BuildStepResult } from './b
 
 export async function buildImage(store: Store, options: BuildOptions): Promise<BuildResult> {
   const tags = (options.tags ?? []).map(normalizeReference);
+  checkContainerfileChoice(options); // a text too long is refused before the context is even opened
   const context = await openBuildContext(options.contextDir);
-  const parsed = parseContainerfile(readContainerfile(context.root, options.containerfile));
+  const parsed = parseContainerfile(await readBuildContainerfile(context.root, options));
   throwIfCancelled(options.signal);
 
   const ws = await BuildWorkspace.open(store);
@@ -78,20 +79,6 @@ export async function buildImage(store: Store, options: BuildOptions): Promise<B
       if (succeeded) throw error;
     });
   }
-}
-
-/** -f FILE (relative to the working directory, as docker reads it), else CONTEXT/Containerfile, else CONTEXT/Dockerfile. */
-function readContainerfile(contextRoot: string, given: string | undefined): string {
-  const candidates = given !== undefined ? [path.resolve(given)] : ['Containerfile', 'Dockerfile'].map((name) => path.join(contextRoot, name));
-  for (const file of candidates) {
-    try {
-      return fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new StrataError('INVALID_ARGUMENT', `${file}: ${(error as Error).message}`);
-    }
-  }
-  throw new StrataError('NOT_FOUND', given !== undefined ? `${given}: no such Containerfile` : `no Containerfile or Dockerfile in ${contextRoot} (name one with -f)`);
 }
 
 /** A FROM image from the store, remembered per reference; undefined when the store lacks it. */

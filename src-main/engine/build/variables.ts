@@ -4,6 +4,7 @@
 // Expansion applies to FROM, ADD, COPY, ENV, ARG, LABEL, EXPOSE, USER, VOLUME, WORKDIR,
 // STOPSIGNAL and the flags of COPY/ADD; never to RUN, CMD or ENTRYPOINT, whose text belongs
 // to the shell inside the container (plan.ts decides which words go through here).
+import { BUILD_ARG_NAME, buildArgNameProblem } from '@shared/build-input';
 import { StrataError } from '@shared/errors';
 import { hostArchitecture } from '../images/oci';
 import type { EscapeChar } from './containerfile-lexer';
@@ -202,14 +203,15 @@ export function platformArgs(architecture: string = hostArchitecture()): Record<
 
 /**
  * `--build-arg K=V` values; `--build-arg K` takes K from `env` (the CLI's environment) and
- * is dropped when K is not set there, as Docker does.
+ * is dropped when K is not set there, as Docker does. K must be a name `$K` can expand.
  */
 export function parseBuildArgs(specs: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Record<string, string> {
   const args: Record<string, string> = {};
   for (const spec of specs) {
     const eq = spec.indexOf('=');
     const name = eq < 0 ? spec : spec.slice(0, eq);
-    if (!/^[^\s=]+$/.test(name)) throw new StrataError('INVALID_ARGUMENT', `--build-arg ${JSON.stringify(spec)}: expected NAME=VALUE`);
+    // The name rule the API holds every caller to (@shared/build-input), said here with the flag.
+    if (!BUILD_ARG_NAME.test(name)) throw new StrataError('INVALID_ARGUMENT', `--build-arg ${JSON.stringify(spec)}: expected NAME=VALUE. ${buildArgNameProblem(name)}`);
     const value = eq < 0 ? env[name] : spec.slice(eq + 1);
     if (value !== undefined) args[name] = value;
   }

@@ -10,7 +10,8 @@ import { api } from '../api/bridge';
 import { errorMessage } from '../api/errors';
 import { isApiError } from '@shared/api/api-error';
 import type { JobOptions } from '@shared/api/client';
-import type { ImageInfo, ImportFormat, ImportedImage, PruneResult, RemoveResult } from '@shared/api/types/images';
+import type { MethodInput } from '@shared/api/contract';
+import type { ContainerfileOutline, ImageInfo, ImportFormat, ImportedImage, PruneResult, RemoveResult } from '@shared/api/types/images';
 import { type ConfirmWords, imageRemovedMessage, removeImageQuestion } from '../lib/confirm-words';
 import { useConfirmStore } from './confirm';
 import { useDiskStore } from './disk';
@@ -71,7 +72,7 @@ export const useImagesStore = defineStore('images', () => {
    * Builds an image from a Containerfile: a job, in Jobs too. `options` hears of the job
    * (its id, to cancel) and of every line of its output (the Build dialog's log).
    */
-  async function build(input: { contextDir: string; containerfile?: string; tags?: string[]; network?: 'host' | 'none' }, options: Pick<JobOptions, 'onStarted' | 'onOutput'> = {}): Promise<void> {
+  async function build(input: MethodInput<'images.build'>, options: Pick<JobOptions, 'onStarted' | 'onOutput'> = {}): Promise<void> {
     try {
       await jobs.run('images.build', input, options);
       // the Build dialog says it ended, itself or (once closed) in a toast
@@ -157,5 +158,10 @@ export const useImagesStore = defineStore('images', () => {
     }
   }
 
-  return { list, loaded, loadError, search, filtered, find, load, importImage, build, tag, remove, untag, prunePreview, prune };
+  /** A Containerfile's stages and ARGs, or why it does not parse (the Build dialog's lists and editor); reads only. */
+  function containerfileOutline(input: MethodInput<'images.containerfileOutline'>): Promise<ContainerfileOutline> {
+    return api.call('images.containerfileOutline', input);
+  }
+
+  return { list, loaded, loadError, search, filtered, find, load, importImage, build, containerfileOutline, tag, remove, untag, prunePreview, prune };
 });

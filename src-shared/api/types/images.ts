@@ -270,3 +270,37 @@ export interface BuildResult {
   warnings: string[];
   notes: string[];
 }
+
+/** A FROM line of a Containerfile, as `images.containerfileOutline` lists it. */
+export interface OutlineStage {
+  /** Index among the FROM lines (what `COPY --from=0` names). */
+  index: number;
+  /** The `AS` name as written; a stage without one can not be a target. */
+  name?: string;
+  /** The image or stage it starts from, as written (`${BASE}` unexpanded). */
+  from: string;
+  line: number;
+}
+
+/** A build argument a Containerfile declares (`ARG NAME[=default]`), once per name, at its first line. */
+export interface OutlineArg {
+  name: string;
+  /** The default as written, unexpanded. */
+  defaultValue?: string;
+  line: number;
+}
+
+/**
+ * What a Containerfile offers a build, read without building: its stages (targets) and its
+ * ARGs (build arguments), or why it does not parse. The Build dialog's lists and editor.
+ */
+export interface ContainerfileOutline {
+  /** The file read; null for text given, or when the context has none. */
+  file: string | null;
+  /** False when no file was named and the context has neither Containerfile nor Dockerfile. */
+  found: boolean;
+  stages: OutlineStage[];
+  args: OutlineArg[];
+  /** Why the text does not parse (nothing else is listed then), and the line it names. */
+  problem?: { message: string; line?: number };
+}
