@@ -158,6 +158,7 @@ describe.skipIf(reason)('the window, empty states and job cards (Chromium)', () 
     const running = cards.filter({ hasText: slow });
     await expect.poll(() => running.textContent(), { timeout: 20_000 }).toMatch(/running for \d+s/);
     expect(await running.locator('progress').count()).toBe(1);
+    expect(await running.textContent()).toContain('step 2 of 2: RUN /bin/sh -c sleep 60');
     await screenshotLooks(page, 'jobs');
     await running.getByRole('button', { name: 'Cancel Build job' }).click();
     expect(await building).toMatchObject({ code: 'CANCELLED' });
