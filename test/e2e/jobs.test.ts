@@ -3,7 +3,8 @@
 // empty text names every kind of job. Then each job card says what (the images), where (the
 // file, registry, context, destination), how long, and what it came to: an import's images
 // open their layers from the card; a failed import shows its error code and message, and
-// no bar. Screenshots of the empty states and of several finished jobs, both sizes and themes.
+// no bar; a running build says for how long and is cancelled from its card. Screenshots of
+// the empty states and of several jobs (ok, failed, running), both sizes and themes.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -148,6 +149,20 @@ describe.skipIf(reason)('the window, empty states and job cards (Chromium)', () 
     expect(await pull.textContent()).toContain('from registrylocalhost:1');
     expect(await pull.locator('.result .code').isVisible()).toBe(true);
     expect(await pull.locator('progress').count()).toBe(0);
+
+    // One still running: how long so far, its step, a bar and Cancel; cancelled from its card, no bar.
+    const slow = path.join(work, 'slow');
+    fs.mkdirSync(slow);
+    fs.writeFileSync(path.join(slow, 'Containerfile'), 'FROM test/a:1\nRUN sleep 60\n');
+    const building = api.runJob('images.build', { contextDir: slow, tags: ['test/slow:1'] }).catch((error: unknown) => error);
+    const running = cards.filter({ hasText: slow });
+    await expect.poll(() => running.textContent(), { timeout: 20_000 }).toMatch(/running for \d+s/);
+    expect(await running.locator('progress').count()).toBe(1);
+    expect(await running.textContent()).toContain('step 2 of 2: RUN /bin/sh -c sleep 60');
     await screenshotLooks(page, 'jobs');
+    await running.getByRole('button', { name: 'Cancel Build job' }).click();
+    expect(await building).toMatchObject({ code: 'CANCELLED' });
+    await expect.poll(() => running.textContent()).toContain('cancelled');
+    expect(await running.locator('progress').count()).toBe(0);
   });
 });

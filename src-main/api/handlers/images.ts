@@ -77,7 +77,9 @@ export const imageHandlers = {
         job.output(buildOutputLine(event));
         if (event.kind === 'step') step = { done: event.step - 1, total: event.total, createdBy: event.createdBy };
         if (event.kind === 'message') return;
-        const message = event.kind === 'output' ? `${step.createdBy}: ${event.line}` : step.createdBy;
+        // Which step of how many, as a job card shows it while the build runs: `step 2 of 3: RUN make`.
+        const which = `step ${step.done + 1} of ${step.total}`;
+        const message = event.kind === 'output' ? `${which}: ${step.createdBy}: ${event.line}` : `${which}: ${step.createdBy}`;
         job.progress({ step: event.kind, message, done: event.kind === 'step-done' ? event.step : step.done, total: step.total });
       },
     });
