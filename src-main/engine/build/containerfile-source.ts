@@ -5,6 +5,7 @@
 // user's context (a build reads its context, it does not change it), and not into the
 // build's workspace either, since nothing there would read it back. Its size is bounded
 // (@shared/build-input) before anything is opened.
+import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_CONTAINERFILE_TEXT } from '@shared/build-input';
@@ -46,21 +47,28 @@ export async function readBuildContainerfile(contextRoot: string, choice: Contai
 
 /**
  * `given` (NOT_FOUND when it is missing), else CONTEXT/Containerfile, else CONTEXT/Dockerfile;
- * undefined when the context has neither. `maxBytes`: a bigger file is refused unread.
+ * undefined when the context has neither. Only a regular file is read (a FIFO or a device
+ * named by mistake would never end), checked on the open file; `maxBytes`: a bigger one is
+ * refused unread.
  */
 export async function locateContainerfile(contextRoot: string, given: string | undefined, maxBytes?: number): Promise<FoundContainerfile | undefined> {
   const candidates = given !== undefined ? [path.resolve(given)] : ['Containerfile', 'Dockerfile'].map((name) => path.join(contextRoot, name));
   for (const file of candidates) {
+    let handle: fs.FileHandle;
     try {
-      if (maxBytes !== undefined) {
-        const { size } = await fs.stat(file);
-        if (size > maxBytes) throw new StrataError('INVALID_ARGUMENT', `${file}: ${size} bytes is too big for a Containerfile (at most ${maxBytes})`);
-      }
-      return { file, text: await fs.readFile(file, 'utf8') };
+      handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
     } catch (error) {
-      if (error instanceof StrataError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new StrataError('INVALID_ARGUMENT', `${file}: ${(error as Error).message}`);
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      throw new StrataError('INVALID_ARGUMENT', `${file}: ${(error as Error).message}`);
+    }
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw new StrataError('INVALID_ARGUMENT', `${file}: not a regular file`);
+      if (maxBytes !== undefined && info.size > maxBytes) throw new StrataError('INVALID_ARGUMENT', `${file}: ${info.size} bytes is too big for a Containerfile (at most ${maxBytes})`);
+      return { file, text: await handle.readFile('utf8') };
+    } finally {
+      await handle.close();
     }
   }
   if (given !== undefined) throw new StrataError('NOT_FOUND', `${given}: no such Containerfile`);

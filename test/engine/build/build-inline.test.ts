@@ -131,6 +131,13 @@ describe('the outline of a Containerfile', () => {
     await expect(containerfileOutline({ contextDir: path.join(context, 'nope') })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('reads only a regular file: a device or a directory named is refused, not read forever', async () => {
+    await expect(containerfileOutline({ containerfile: '/dev/zero' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: '/dev/zero: not a regular file' });
+    const context = fixture.context('outline-dir', { 'Containerfile/x': 'y' });
+    await expect(containerfileOutline({ contextDir: context })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: `${context}/Containerfile: not a regular file` });
+    await expect(fixture.build(context, { containerfile: '/dev/zero' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: '/dev/zero: not a regular file' });
+  });
+
   it('gives a parse error as a problem with its line, not as a failure', async () => {
     expect(await containerfileOutline({ containerfileText: `FROM ${BASE}\nRUN true\nCOPY onlyone\n` })).toEqual({
       file: null,

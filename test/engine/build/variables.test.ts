@@ -91,6 +91,8 @@ describe('build args and scopes', () => {
   it('parses --build-arg K=V and K (from the environment, dropped when unset)', () => {
     expect(parseBuildArgs(['A=1', 'B=x=y', 'C=', 'HOME', 'NOPE'], { HOME: '/root' })).toEqual({ A: '1', B: 'x=y', C: '', HOME: '/root' });
     expect(() => parseBuildArgs(['=x'])).toThrow(/expected NAME=VALUE/);
+    // The API's name rule (@shared/build-input), said at the flag: a name $NAME could not expand never reaches a build.
+    expect(() => parseBuildArgs(['MY-ARG=x'])).toThrow('--build-arg "MY-ARG=x": expected NAME=VALUE. "-" can not be in a name: letters, digits and _ only.');
   });
 
   it('a build-arg overrides an ARG default; only declared ARGs take it', () => {
