@@ -256,6 +256,13 @@ export async function ingestLayers(
     const parent = i > 0 ? layers[i - 1]!.chainId : null;
 
     if (stagedDir && unpacked) {
+      if (unpacked.skippedDevices > 0) {
+        // A rootless store cannot hold device nodes (mknod is refused in a user namespace); the
+        // runtime gives /dev its own. Said once per layer, naming the first few.
+        const named = unpacked.skippedDevicePaths.map((name) => `/${name}`).join(', ');
+        const more = unpacked.skippedDevices > unpacked.skippedDevicePaths.length ? ', …' : '';
+        options.onProgress?.({ step: 'layer', message: `layer ${i + 1}: left out ${unpacked.skippedDevices} device node${unpacked.skippedDevices > 1 ? 's' : ''} (${named}${more}): only the root engine may make them`, done: i, total: sources.length });
+      }
       const entries = await markChangesAsync(unpacked.entries, lower);
       const meta: LayerMeta = {
         chainId: id,
