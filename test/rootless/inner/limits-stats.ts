@@ -22,8 +22,10 @@ const [work] = process.argv.slice(2) as [string];
 async function processTree(ownPidNamespace: boolean): Promise<{ init: number; stop: () => void }> {
   const script = 'while :; do :; done & sleep 600 & wait';
   const args = ownPidNamespace ? ['--pid', '--fork', '--kill-child', '--', 'sh', '-c', script] : ['--', 'sh', '-c', script];
-  // unshare without new namespaces just execs: the same process tree either way.
-  const child = spawn('unshare', args, { stdio: 'ignore' });
+  // unshare without new namespaces just execs: the same process tree either way. In a
+  // process group of its own, so stopping it ends the whole tree (--kill-child ends the
+  // pid namespace's with its init).
+  const child = spawn('unshare', args, { stdio: 'ignore', detached: true });
   const childrenOf = (pid: number) =>
     fs
       .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
@@ -34,7 +36,19 @@ async function processTree(ownPidNamespace: boolean): Promise<{ init: number; st
   // Wait until the tree is whole (the shell and its two children), however long that takes.
   for (;;) {
     const init = ownPidNamespace ? childrenOf(child.pid!)[0] : child.pid!;
-    if (init !== undefined && childrenOf(init).length === 2) return { init, stop: () => child.kill('SIGKILL') };
+    if (init !== undefined && childrenOf(init).length === 2) {
+      // The shell's children first: it reaps them and its `wait` returns, so nothing is left
+      // to an init that reaps no orphans; then the rest of the group, whatever remains.
+      const stop = () => {
+        for (const pid of ownPidNamespace ? [] : childrenOf(init)) process.kill(pid, 'SIGKILL');
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      };
+      return { init, stop };
+    }
     await sleep(20);
   }
 }
