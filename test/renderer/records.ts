@@ -50,6 +50,7 @@ export function sample(id: string, time: number, fields: Partial<StatsSample> = 
   return {
     id,
     time,
+    source: 'cgroup',
     cpuPercent: null,
     cpuThrottledPeriods: null,
     cpuThrottledPercent: null,

@@ -13,6 +13,7 @@ import { decompressor } from '../layers/compression';
 import { compressionOfFile } from '../layers/file-compression';
 import { ingestLayer } from '../layers/ingest';
 import { BLOCK, checksumMatches, isZeroBlock } from '../layers/tar-header';
+import { enginePrivilege } from '../rootless/privilege';
 
 /** Does `file` hold a tar archive (after decompression)? */
 export async function isTarArchive(file: string): Promise<boolean> {
@@ -39,7 +40,7 @@ export async function isTarArchive(file: string): Promise<boolean> {
   return block.length === BLOCK && !isZeroBlock(block) && checksumMatches(block);
 }
 
-/** Unpacks the archive into `dest`, an empty directory of the build; owners kept (as root). */
+/** Unpacks the archive into `dest`, an empty directory of the build; owners kept (as root, and rootless within its id maps). */
 export async function unpackTar(file: string, dest: string, signal?: AbortSignal): Promise<void> {
-  await ingestLayer({ file, unpackTo: { dest, asRoot: process.getuid?.() === 0 }, ...(signal ? { signal } : {}) });
+  await ingestLayer({ file, unpackTo: { dest, privilege: enginePrivilege() }, ...(signal ? { signal } : {}) });
 }

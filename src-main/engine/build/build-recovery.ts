@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MNT_DETACH, umount } from '../../../native/lib/index';
-import { DEFAULT_PARENT } from '../cgroups/paths';
+import { cgroupsPathOption, engineCgroupAccess } from '../rootless/cgroup-access';
 import { runtimeRoot } from '../containers/runtime-root';
 import { networkConfig, tearDownNetwork } from '../network/index';
 import { runRuntime } from '../runtime/runtime-binary';
@@ -68,7 +68,9 @@ export async function tearDownBuildDir(store: Store, dir: string): Promise<void>
 async function removeCgroup(name: string): Promise<void> {
   // A failure (a cgroup still in use, cgroups not ours to write) leaves it for the next
   // clean-up: at start, in prune, before a build. The teardown goes on either way.
-  await runRuntime(['cgroup-destroy', '--path', `/${DEFAULT_PARENT}/${name}`]).catch(() => undefined);
+  const cgroup = cgroupsPathOption(await engineCgroupAccess(), name).cgroupsPath;
+  if (cgroup === undefined) return; // an engine whose containers get no cgroup (rootless on v1) made none
+  await runRuntime(['cgroup-destroy', '--path', cgroup]).catch(() => undefined);
 }
 
 /** Mount points at or below `dir`, deepest first. */

@@ -15,7 +15,7 @@ import { type NetworkMode, defaultHostname, networkConfig, setUpNetwork, tearDow
 import { runRuntime, spawnRuntime } from '../runtime/runtime-binary';
 import { buildSpec } from '../runtime/spec-builder';
 import type { Store } from '../store/store';
-import { DEFAULT_PARENT } from '../cgroups/paths';
+import { cgroupsPathOption, engineCgroupAccess } from '../rootless/cgroup-access';
 import type { StepRoot } from './build-workspace';
 import type { RunStep } from './plan';
 
@@ -75,7 +75,7 @@ export async function runInContainer(input: RunInput): Promise<void> {
         image: { Env: step.env, ...(step.user ? { User: step.user } : {}), WorkingDir: step.workdir },
         options: { command: step.argv, hostname: request.hostname, volumes: network.mounts },
         rootfs: root.rootfs,
-        cgroupsPath: `/${DEFAULT_PARENT}/${runCgroup(id)}`,
+        ...cgroupsPathOption(await engineCgroupAccess(), runCgroup(id)),
         readImageFile: input.readImageFile,
         networkNamespace: network.namespace ? { path: network.namespace.path } : 'host',
       });

@@ -13,6 +13,7 @@ import { imageVolumesFor } from './anonymous-volumes';
 import { mountPointsOf, writeInitLayerAsync } from './init-layer';
 import { type HostDevice, statHostDevices } from '../runtime/device-policy';
 import { imageUserFiles } from './rootfs';
+import { checkLimitsAllowed, engineCgroupAccess } from '../rootless/cgroup-access';
 import { type ContainerOptions, validateContainerName, validateDevice, validateNetwork, validateResources, validateVolume } from './options';
 
 const ADJECTIVES = ['brave', 'calm', 'eager', 'fond', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'swift', 'tidy', 'witty'];
@@ -21,6 +22,7 @@ const NOUNS = ['otter', 'heron', 'lynx', 'gecko', 'finch', 'ibex', 'koala', 'mar
 export async function createContainer(store: Store, imageRef: string, options: ContainerOptions = {}): Promise<ContainerRecord> {
   const name = options.name === undefined ? undefined : validateContainerName(options.name);
   validateResources(options);
+  checkLimitsAllowed(await engineCgroupAccess(), options);
   validateNetwork(options);
   const fileSources = new Set<string>();
   for (const volume of options.volumes ?? []) {

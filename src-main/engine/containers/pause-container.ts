@@ -1,6 +1,8 @@
 // pause / unpause: the cgroup freezer stops every process of the container at once
 // (v1 freezer.state, v2 cgroup.freeze) without them noticing. The runtime's pause and
-// resume verbs do it (the engine's cgroup drivers only read).
+// resume verbs do it (the engine's cgroup drivers only read). A container without a cgroup
+// (rootless on cgroup v1) cannot be paused: refused with the reason.
+import { checkCgroupFor, engineCgroupAccess } from '../rootless/cgroup-access';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { writeRecord } from './container-store';
@@ -10,6 +12,7 @@ import { withContainer } from './container-lock';
 
 export async function pauseContainer(store: Store, ref: string): Promise<ContainerRecord> {
   return withContainer(store, ref, async (record) => {
+    checkCgroupFor(await engineCgroupAccess(), 'pause'); // whatever its state: it never can be
     checkTransition('pause', record);
     await runtimeVerb(store, ['pause', record.id], `pause ${record.name}`);
     const paused: ContainerRecord = { ...record, state: { ...record.state, status: 'paused' } };

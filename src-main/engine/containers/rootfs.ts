@@ -5,6 +5,10 @@
 // link, l/<8 chars> → ../layers/<chain id>/diff (as containers/storage does); a deep image
 // whose absolute links still do not fit is mounted with relative links from l/.
 //
+// A rootless engine (uid 0 in the user's namespace) mounts with `userxattr`: overlay then
+// reads and writes its whiteout and opaque xattrs as user.overlay.*, the form the rootless
+// store's layers are unpacked in (layers/whiteouts.ts; Linux 5.11).
+//
 // Containers mount and unmount from the API (the *Async functions: every file call off the
 // event loop, only the mount syscall itself stays in the addon); the builder's workspace
 // uses the synchronous ones. Files of the image are read the same two ways (readImageFile
@@ -16,6 +20,7 @@ import { MNT_DETACH, mount, mountDataMax, umount } from '../../../native/lib/ind
 import { StrataError } from '@shared/errors';
 import { LAYER_FILES } from '../layers/layer-store';
 import { type RootView, layerStackRoot, readFileInRoot, readFileInRootAsync } from '../layers/root-path';
+import { enginePrivilege } from '../rootless/privilege';
 import { USER_FILES } from '../runtime/image-user';
 import { layerDir } from '../store/paths';
 import type { Store } from '../store/store';
@@ -125,6 +130,9 @@ function featureFile(feature: string): string {
 }
 
 function offOptions(features: string[]): string {
+  // userxattr refuses redirect_dir=off (only `nofollow`, which makes none either: Linux's
+  // ovl_fs_params_verify) and wants the store's xattr form said (whiteouts.ts).
+  if (enginePrivilege() === 'rootless') return features.map((feature) => `,${feature}=${feature === 'redirect_dir' ? 'nofollow' : 'off'}`).join('') + ',userxattr';
   return features.map((feature) => `,${feature}=off`).join('');
 }
 

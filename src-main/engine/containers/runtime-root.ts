@@ -5,10 +5,12 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { type RuntimeResult, runRuntime, runtimeFailure } from '../runtime/index';
 import { StrataError } from '@shared/errors';
+import { enginePrivilege } from '../rootless/privilege';
 import type { Store } from '../store/store';
 
 export function runtimeRoot(store: Store): string {
-  const base = process.getuid?.() === 0 ? '/run/strata' : path.join(process.env.XDG_RUNTIME_DIR ?? '/tmp', 'strata');
+  // A rootless engine is uid 0 in its user namespace; its state is the user's, not /run's.
+  const base = enginePrivilege() === 'root' ? '/run/strata' : path.join(process.env.XDG_RUNTIME_DIR ?? '/tmp', 'strata');
   return path.join(base, createHash('sha256').update(store.paths.root).digest('hex').slice(0, 16));
 }
 

@@ -17,6 +17,7 @@ import { imageUserFiles, mountOverlayAsync } from './rootfs';
 import { runtimeVerb } from './runtime-root';
 import { withContainer } from './container-lock';
 import { releaseRuntime } from './settle';
+import { cgroupsPathOption, engineCgroupAccess } from '../rootless/cgroup-access';
 import { checkTransition } from './transition';
 
 export async function startContainer(store: Store, ref: string): Promise<ContainerRecord> {
@@ -65,7 +66,7 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
         ],
       },
       rootfs,
-      cgroupsPath: `/strata/${record.id}`,
+      ...cgroupsPathOption(await engineCgroupAccess(), record.id),
       readImageFile,
       networkNamespace: network.namespace ? { path: network.namespace.path } : 'host',
       hostDevice: (hostPath) => devices.get(hostPath)!,

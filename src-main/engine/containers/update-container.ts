@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
 import { openCgroupManager } from '../cgroups/index';
+import { cgroupParent, checkLimitsAllowed, engineCgroupAccess } from '../rootless/cgroup-access';
 import type { OciConfig } from '../runtime/oci-config';
 import { CPU_PERIOD } from '../runtime/spec-builder';
 import type { ContainerRecord } from './container';
@@ -31,6 +32,8 @@ export async function updateContainer(store: Store, ref: string, input: Containe
       options.memorySwap = update.memory;
     }
     validateResources(options);
+    const access = await engineCgroupAccess();
+    checkLimitsAllowed(access, update);
     if (record.state.status === 'running' || record.state.status === 'paused') await applyLive(store, record, update, options);
     const updated: ContainerRecord = { ...record, options };
     await writeRecord(store, updated);
@@ -40,7 +43,7 @@ export async function updateContainer(store: Store, ref: string, input: Containe
 
 async function applyLive(store: Store, record: ContainerRecord, update: ContainerUpdate, options: ContainerOptions): Promise<void> {
   if (update.memory !== undefined) {
-    const { memoryWorkingSet } = await (await openCgroupManager()).stats(record.id);
+    const { memoryWorkingSet } = await (await openCgroupManager({ parent: cgroupParent(await engineCgroupAccess()) })).stats(record.id);
     if (memoryWorkingSet !== null && update.memory < memoryWorkingSet) {
       throw new StrataError(
         'CONFLICT',

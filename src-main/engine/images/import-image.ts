@@ -13,6 +13,7 @@ import { MergedView, markChangesAsync } from '../layers/layer-index';
 import { LAYER_FILES, type LayerMeta, hasLayer, readLayerEntries, writeLayerFiles } from '../layers/layer-store';
 import { compressionOfFile } from '../layers/file-compression';
 import { layerMediaType } from '../layers/compression';
+import { enginePrivilege } from '../rootless/privilege';
 import { tmpPath } from '../store/atomic';
 import { parallelMap } from '../store/parallel-map';
 import type { SpaceGuard } from '../store/free-space';
@@ -196,7 +197,7 @@ export async function ingestLayers(
   declaredDiffIds: readonly string[],
   options: Pick<ImportOptions, 'signal' | 'onProgress'> = {},
 ): Promise<IngestedLayers> {
-  const asRoot = process.getuid?.() === 0;
+  const privilege = enginePrivilege();
   const diffIds: string[] = [...declaredDiffIds];
   const blobs: IngestedLayers['blobs'] = [];
   const layers: ImportedImage['layers'] = [];
@@ -231,7 +232,7 @@ export async function ingestLayers(
         expectedDigest: layer.digest,
         expectedDiffId,
         blobOut,
-        unpackTo: stagedDir ? { dest: path.join(stagedDir, LAYER_FILES.diff), asRoot, finalDest: finalDiffDir(job) } : undefined,
+        unpackTo: stagedDir ? { dest: path.join(stagedDir, LAYER_FILES.diff), privilege, finalDest: finalDiffDir(job) } : undefined,
         signal,
         space: job.space,
         onProgress: (bytes) => {
@@ -255,6 +256,13 @@ export async function ingestLayers(
     const parent = i > 0 ? layers[i - 1]!.chainId : null;
 
     if (stagedDir && unpacked) {
+      if (unpacked.skippedDevices > 0) {
+        // A rootless store cannot hold device nodes (mknod is refused in a user namespace); the
+        // runtime gives /dev its own. Said once per layer, naming the first few.
+        const named = unpacked.skippedDevicePaths.map((name) => `/${name}`).join(', ');
+        const more = unpacked.skippedDevices > unpacked.skippedDevicePaths.length ? ', …' : '';
+        options.onProgress?.({ step: 'layer', message: `layer ${i + 1}: left out ${unpacked.skippedDevices} device node${unpacked.skippedDevices > 1 ? 's' : ''} (${named}${more}): only the root engine may make them`, done: i, total: sources.length });
+      }
       const entries = await markChangesAsync(unpacked.entries, lower);
       const meta: LayerMeta = {
         chainId: id,

@@ -20,7 +20,8 @@ import { LoopBudget } from '../store/loop-budget';
 import type { LayerEntry } from './layer-entry';
 import { PATH_MAX, baseName, checkNameLength, hostile, normalizeEntryName, notUtf8, parentOf } from './safe-path';
 import type { TarEntry, TarHandlers } from './tar-reader';
-import { OPAQUE_XATTR, OVERLAY_XATTR_PREFIX, classifyWhiteout } from './whiteouts';
+import { type IdMaps, type Privilege, describeIdMap, engineIdMaps, isMappedId } from '../rootless/privilege';
+import { classifyWhiteout, isOverlayXattr, opaqueXattr } from './whiteouts';
 
 // libuv opens every fd with O_CLOEXEC already.
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
@@ -31,8 +32,16 @@ const CONFINED: ConfineOptions = { noSymlinks: true, noXdev: true };
 export interface LayerWriterOptions {
   /** An empty directory owned by this writer. */
   dest: string;
-  /** Keep ownership and device files (root mode); rootless skips them. */
-  asRoot: boolean;
+  /**
+   * What the engine may make (rootless/privilege.ts). root: owners, device nodes,
+   * `trusted.*` xattrs, overlay's trusted.overlay.* form. rootless (uid 0 in a user
+   * namespace): owners within the namespace's id maps (others refused), no device nodes
+   * (mknod is refused there: skipped, as podman does), the user.overlay.* form.
+   * unprivileged: the rootless form without owners (every file is the user's).
+   */
+  privilege: Privilege;
+  /** The id maps owners are checked against when rootless; this process's by default. */
+  idMaps?: IdMaps;
   /** Where the layer will live once moved into place, when that is not `dest`: names must fit below it too. */
   finalDest?: string;
 }
@@ -41,7 +50,12 @@ export interface LayerWriteResult {
   entries: LayerEntry[];
   /** Device nodes left out because only root may create them. */
   skippedDevices: number;
+  /** The first few of them, by path (for the note that says so). */
+  skippedDevicePaths: string[];
 }
+
+/** How many skipped device paths a result names. */
+const SKIPPED_NAMED = 10;
 
 interface PendingDir {
   rel: string;
@@ -60,15 +74,23 @@ export class LayerWriter implements TarHandlers {
   /** As entries arrive: the current entry is a file whose content is written. */
   private writing = false;
   private fileMtime = 0;
+  private fileMode = 0;
   /** Content of the current file not yet queued: views into the reader's input (see `settled`). */
   private pendingData: Buffer[] = [];
   private pendingBytes = 0;
   private skippedDevices = 0;
+  private readonly skippedDevicePaths: string[] = [];
+  /** Owners are given (root, rootless) or not (unprivileged: no chown at all). */
+  private readonly chowns: boolean;
+  private readonly opaqueName: string;
   private rootFd: number | null = null;
   /** The file system work decided so far, one step after another; a failed step stops the rest. */
   private work: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: LayerWriterOptions) {}
+  constructor(private readonly options: LayerWriterOptions) {
+    this.chowns = options.privilege !== 'unprivileged';
+    this.opaqueName = opaqueXattr(options.privilege);
+  }
 
   /**
    * Resolves once every step queued so far has run, or rejects with the first that failed.
@@ -89,6 +111,7 @@ export class LayerWriter implements TarHandlers {
     const whiteout = classifyWhiteout(baseName(name));
     if (whiteout.kind === 'meta') return;
     if (whiteout.kind === 'opaque') return this.markOpaque(parent, header);
+    this.checkOwner(name, header);
     this.ensureParentDirs(name);
     if (whiteout.kind === 'whiteout') {
       const target = parent === '' ? whiteout.target : `${parent}/${whiteout.target}`;
@@ -122,10 +145,14 @@ export class LayerWriter implements TarHandlers {
     this.writing = false;
     this.queueWrite();
     const mtime = this.fileMtime;
+    const mode = this.fileMode;
     this.then(() => {
       const fd = this.fd!;
       this.fd = null;
       try {
+        // After the writes: a write clears setuid and setgid unless the writer holds
+        // CAP_FSETID over the host's ids, which a rootless engine does not.
+        fs.fchmodSync(fd, mode);
         fs.futimesSync(fd, mtime, mtime); // after the writes, which set mtime
       } finally {
         fs.closeSync(fd);
@@ -142,7 +169,7 @@ export class LayerWriter implements TarHandlers {
     for (const { rel, entry } of dirs) {
       const fd = openInRoot(this.root(), rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0, CONFINED);
       try {
-        if (this.options.asRoot) fs.fchownSync(fd, entry.uid, entry.gid);
+        if (this.chowns) fs.fchownSync(fd, entry.uid, entry.gid);
         fs.fchmodSync(fd, entry.mode);
         fs.futimesSync(fd, entry.mtime, entry.mtime);
       } finally {
@@ -151,7 +178,7 @@ export class LayerWriter implements TarHandlers {
       await budget.pause();
     }
     this.closeRoot();
-    return { entries: [...this.entries.values()], skippedDevices: this.skippedDevices };
+    return { entries: [...this.entries.values()], skippedDevices: this.skippedDevices, skippedDevicePaths: this.skippedDevicePaths };
   }
 
   /** Closes what is open after a failure, once no step runs any more; the caller then removes `dest`. */
@@ -260,11 +287,11 @@ export class LayerWriter implements TarHandlers {
     this.then(async () => {
       const fd = await openInRootAsync(this.root(), name, NEW_FILE, CONFINED, 0o600);
       this.fd = fd;
-      if (this.options.asRoot) fs.fchownSync(fd, uid, gid);
-      fs.fchmodSync(fd, mode & 0o7777);
+      if (this.chowns) fs.fchownSync(fd, uid, gid);
     });
     this.writing = true;
     this.fileMtime = header.mtime;
+    this.fileMode = mode & 0o7777; // set once the content is in (entryEnd)
     this.entries.set(name, { ...this.baseEntry(name, header, 'file'), size: header.size });
     this.applyXattrs(name, header);
   }
@@ -296,8 +323,11 @@ export class LayerWriter implements TarHandlers {
 
   private writeSpecial(name: string, header: TarEntry): void {
     const type = header.type === 'char' ? S_IFCHR : header.type === 'block' ? S_IFBLK : S_IFIFO;
-    if (type !== S_IFIFO && !this.options.asRoot) {
+    if (type !== S_IFIFO && this.options.privilege !== 'root') {
+      // mknod of a device is refused in a user namespace (and outside as a user): the
+      // image runs without it, as under rootless podman; the runtime gives /dev its own.
       this.skippedDevices++;
+      if (this.skippedDevicePaths.length < SKIPPED_NAMED) this.skippedDevicePaths.push(name);
       return;
     }
     this.replaceExisting(name, false);
@@ -315,9 +345,8 @@ export class LayerWriter implements TarHandlers {
 
   private writeWhiteout(target: string, header: TarEntry): void {
     if (target === '' || baseName(target) === '') throw hostile('whiteout', header.name, 'names no file');
-    if (!this.options.asRoot) {
-      throw new StrataError('UNSUPPORTED', `layer deletes ${JSON.stringify(target)}: whiteouts need root (rootless overlay whiteouts are not supported yet)`);
-    }
+    // A 0/0 character device is overlay's whiteout in both forms; since Linux 5.8 anyone
+    // may make one (the kernel exempts it from CAP_MKNOD).
     this.replaceExisting(target, false);
     this.at(target, (entry) => {
       mknod(entry, S_IFCHR, 0, 0);
@@ -331,19 +360,36 @@ export class LayerWriter implements TarHandlers {
       this.ensureParentDirs(dir + '/x');
       if (!this.dirs.has(dir)) throw hostile('opaque marker', header.name, 'its directory is not a directory');
     }
-    if (!this.options.asRoot) {
-      throw new StrataError('UNSUPPORTED', `layer makes ${JSON.stringify(dir || '/')} opaque: that needs root (rootless overlay is not supported yet)`);
-    }
     // The layer root is `dest` itself, which is ours; anything below goes through its parent's fd.
-    if (dir === '') this.then(() => lsetxattr(this.options.dest, OPAQUE_XATTR, Buffer.from('y')));
-    else this.at(dir, (entry) => lsetxattr(entry, OPAQUE_XATTR, Buffer.from('y')));
+    const name = this.opaqueName;
+    if (dir === '') this.then(() => lsetxattr(this.options.dest, name, Buffer.from('y')));
+    else this.at(dir, (entry) => lsetxattr(entry, name, Buffer.from('y')));
     const entry = this.entries.get(dir);
     if (entry) entry.opaque = true;
     else if (dir === '') this.entries.set('', { path: '', kind: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, opaque: true });
   }
 
+  /**
+   * Rootless: an owner the namespace has no id for cannot be given (chown fails with
+   * EINVAL midway). Refused before anything of the entry is written, naming the path and
+   * the id, as podman does ("potentially insufficient UIDs or GIDs"); the importer throws
+   * the staged layer away, so the store is as it was.
+   */
+  private checkOwner(name: string, header: TarEntry): void {
+    // A hard link has its target's owner; a device node is skipped, whoever owns it.
+    if (this.options.privilege !== 'rootless' || header.type === 'hardlink' || header.type === 'char' || header.type === 'block') return;
+    const maps = (this.options.idMaps ??= engineIdMaps());
+    for (const [what, id, map] of [['uid', header.uid, maps.uid], ['gid', header.gid, maps.gid]] as const) {
+      if (map.length === 0 || isMappedId(map, id)) continue;
+      throw new StrataError(
+        'UNSUPPORTED',
+        `the layer's ${JSON.stringify(name)} is owned by ${what} ${id}, which this user namespace cannot represent (it maps ${what}s ${describeIdMap(map)}): give the user a larger range in /etc/sub${what} (usermod --add-sub${what}s) and restart the rootless engine`,
+      );
+    }
+  }
+
   private finishNonFile(entry: string, header: TarEntry): void {
-    if (this.options.asRoot) fs.lchownSync(entry, header.uid, header.gid);
+    if (this.chowns) fs.lchownSync(entry, header.uid, header.gid);
     fs.lutimesSync(entry, header.mtime, header.mtime);
   }
 
@@ -351,8 +397,8 @@ export class LayerWriter implements TarHandlers {
     if (header.xattrs.size === 0) return;
     this.at(name, (entry) => {
       for (const [key, value] of header.xattrs) {
-        if (key.startsWith(OVERLAY_XATTR_PREFIX)) continue; // only the unpacker speaks overlay
-        if (!this.options.asRoot && (key.startsWith('trusted.') || key.startsWith('security.'))) continue;
+        if (isOverlayXattr(key)) continue; // only the unpacker speaks overlay
+        if (this.options.privilege !== 'root' && (key.startsWith('trusted.') || key.startsWith('security.'))) continue;
         lsetxattr(entry, key, value);
       }
     });

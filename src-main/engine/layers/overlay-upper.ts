@@ -1,12 +1,13 @@
 // A container's upper directory read back as what it is: the changes the container made
 // to the image's layers, in overlayfs's own notation — a 0/0 character device deletes a
-// lower path, a directory with trusted.overlay.opaque=y hides everything below it. `diff`,
+// lower path, a directory with trusted.overlay.opaque=y (user.overlay.opaque=y in a rootless
+// store, whiteouts.ts) hides everything below it. `diff`,
 // `commit` and the builder read an upper dir only through this walker, whose calls all run
 // off the event loop (diff is the API's; a commit's tar streams from it).
 import fs from 'node:fs';
 import path from 'node:path';
 import { lgetxattrAsync, llistxattrAsync } from '../../../native/lib/index';
-import { OPAQUE_XATTR, OVERLAY_XATTR_PREFIX } from './whiteouts';
+import { isOverlayXattr, opaqueXattr } from './whiteouts';
 
 export type UpperKind = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'whiteout';
 
@@ -52,14 +53,14 @@ function kindOf(stat: fs.BigIntStats): UpperKind | undefined {
 }
 
 async function isOpaque(abs: string): Promise<boolean> {
-  return (await lgetxattrAsync(abs, OPAQUE_XATTR))?.toString() === 'y';
+  return (await lgetxattrAsync(abs, opaqueXattr()))?.toString() === 'y';
 }
 
 /** The entry's extended attributes that belong in a layer: overlayfs's own are left out. */
 export async function contentXattrs(abs: string): Promise<Record<string, Buffer>> {
   const xattrs: Record<string, Buffer> = {};
   for (const name of await llistxattrAsync(abs)) {
-    if (name.startsWith(OVERLAY_XATTR_PREFIX)) continue;
+    if (isOverlayXattr(name)) continue;
     const value = await lgetxattrAsync(abs, name);
     if (value !== null) xattrs[name] = value;
   }

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { mkdirInRoot as confinedMkdir, openRoot } from '../../../native/lib/index';
 import { StrataError } from '@shared/errors';
 import { type FsSteps, fsCall, runAsync, runSync } from '../store/fs-steps';
-import { OPAQUE_XATTR } from './whiteouts';
+import { opaqueXattr } from './whiteouts';
 
 const MAX_LINKS = 40; // the kernel's ELOOP limit
 
@@ -84,7 +84,7 @@ function* lookupInStack(dirs: readonly string[], parts: readonly string[]): FsSt
       if (i === parts.length) return { host, stat };
       // A non-directory here replaces whatever lower layers have below it.
       if (!stat.isDirectory()) return undefined;
-      if ((yield* fsCall('lgetxattr', host, OPAQUE_XATTR))?.toString() === 'y') hidesBelow = true;
+      if ((yield* fsCall('lgetxattr', host, opaqueXattr()))?.toString() === 'y') hidesBelow = true;
     }
     if (hidesBelow) return undefined;
   }

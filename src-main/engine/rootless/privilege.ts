@@ -53,3 +53,33 @@ export function enginePrivilege(): Privilege {
   cached ??= privilegeFrom(process.getuid?.() ?? 0, readIdMap());
   return cached;
 }
+
+/** The ids this process may give files: its uid and gid maps, read once (empty as root: every id). */
+export interface IdMaps {
+  uid: IdMapping[];
+  gid: IdMapping[];
+}
+
+let cachedMaps: IdMaps | undefined;
+
+export function engineIdMaps(): IdMaps {
+  cachedMaps ??= { uid: readIdMap('/proc/self/uid_map'), gid: readIdMap('/proc/self/gid_map') };
+  return cachedMaps;
+}
+
+/** Whether `id` (as seen inside this namespace) has an id behind it in the parent. */
+export function isMappedId(map: readonly IdMapping[], id: number): boolean {
+  return map.some((range) => id >= range.inside && id - range.inside < range.count);
+}
+
+/** The ids inside the namespace a map covers, for messages: `0–65535`, or `0, 1–65535` when the ranges do not join. */
+export function describeIdMap(map: readonly IdMapping[]): string {
+  const ranges = [...map].sort((a, b) => a.inside - b.inside);
+  const joined: Array<[number, number]> = [];
+  for (const { inside, count } of ranges) {
+    const last = joined[joined.length - 1];
+    if (last && last[1] + 1 === inside) last[1] = inside + count - 1;
+    else joined.push([inside, inside + count - 1]);
+  }
+  return joined.map(([from, to]) => (from === to ? `${from}` : `${from}–${to}`)).join(', ');
+}

@@ -38,8 +38,8 @@ export interface SpecInput {
   options: ContainerOptions;
   /** Absolute path where the engine mounted the overlay. */
   rootfs: string;
-  /** e.g. `/strata/<id>`. */
-  cgroupsPath: string;
+  /** e.g. `/strata/<id>`; absent when the container gets no cgroup (rootless on cgroup v1, rootless/cgroup-access.ts). */
+  cgroupsPath?: string;
   /** A file of the image as the container will see it, or undefined when absent. */
   readImageFile: (absPath: string) => Buffer | undefined;
   /**
@@ -137,7 +137,7 @@ export function buildSpec(input: SpecInput): OciConfig {
       // Docker's --privileged unmasks /proc as well: the container is the host's root anyway.
       maskedPaths: privileged ? [] : [...DEFAULT_MASKED_PATHS],
       readonlyPaths: privileged ? [] : [...DEFAULT_READONLY_PATHS],
-      cgroupsPath: input.cgroupsPath,
+      ...(input.cgroupsPath === undefined ? {} : { cgroupsPath: input.cgroupsPath }),
       resources: { ...resources(options, input.swapLimit ?? false), devices: devices.rules },
       ...(seccomp ? { seccomp } : {}),
     },

@@ -4,6 +4,7 @@
 // CgroupManager's `stats()` — every file, opened afresh each time — which is simple and
 // right but costs ~4.5 ms of CPU per container per read on cgroup v1 (see open-files.ts),
 // so it suits a handful of containers or a test, not 100 at 1 Hz.
+import type { StatsSource } from '@shared/api/types/stats';
 import type { CgroupManager, CgroupStats } from '../cgroups/manager';
 import { isStrataError } from '@shared/errors';
 
@@ -21,6 +22,8 @@ export interface CgroupReading {
    * can change (see cgroups/v1/blkio.ts); a change is a discontinuity, not I/O.
    */
   blkioSource: string | null;
+  /** Where the counters came from: the container's cgroup (the default), or its processes in /proc (proc-reader.ts). */
+  source?: StatsSource;
 }
 
 export interface CgroupReader {

@@ -8,7 +8,7 @@ import type { HistoryPoint, StatsSample } from '@shared/api/types/stats';
 export type { HistoryPoint };
 
 export type HistoryValueKey = Exclude<keyof HistoryPoint, 'time' | 'samples'>;
-type SampleValueKey = Exclude<keyof StatsSample, 'id' | 'time'>;
+type SampleValueKey = Exclude<keyof StatsSample, 'id' | 'time' | 'source'>;
 
 export interface HistoryField {
   key: HistoryValueKey;

@@ -18,7 +18,9 @@ import { type HistoryExportFormat, formatHistory } from './export';
 import { HistoryStore } from './history-store';
 import { OpenFiles, openFilesBudget } from './open-files';
 import { StatsSampler, type StatsSamplerOptions } from './sampler';
-import { containerStatsTargets } from './targets';
+import { ProcReader } from './proc-reader';
+import { containerProcTargets, containerStatsTargets } from './targets';
+import { cgroupParent, engineCgroupAccess } from '../rootless/cgroup-access';
 
 export type { CgroupReader, CgroupReading } from './cgroup-reader';
 export { managerReader } from './cgroup-reader';
@@ -35,7 +37,8 @@ export type { StatsBatch, StatsSample } from './sample';
 export {
   StatsSampler, type StatsListener, type StatsSamplerOptions, type StatsSamplerStatus, type StatsTarget, type StatsTargetSource, type TickOutcome,
 } from './sampler';
-export { containerStatsTargets } from './targets';
+export { containerProcTargets, containerStatsTargets } from './targets';
+export { ProcReader, type ProcReaderOptions, parseProcPidStat, parseVmRss } from './proc-reader';
 
 /** Where a store keeps its stats history. */
 export function statsHistoryDir(store: Store): string {
@@ -67,10 +70,20 @@ export type ContainerStatsSamplerOptions = Omit<OpenStatsSamplerOptions, 'target
  * longer exist (removed while no engine ran). Not started: call start().
  */
 export async function openContainerStatsSampler(store: Store, options: ContainerStatsSamplerOptions = {}): Promise<StatsSampler> {
-  const layout = options.layout ?? (await detectCgroupLayout());
-  const cgroups = await openCgroupManager({ layout, parent: options.parent });
   const historyDir = options.historyDir === undefined ? statsHistoryDir(store) : options.historyDir;
-  const sampler = await openStatsSampler({ ...options, layout, historyDir, targets: containerStatsTargets(store, cgroups) });
+  const access = await engineCgroupAccess();
+  let sampler: StatsSampler;
+  if (access.kind === 'none' && options.layout === undefined) {
+    // Containers without cgroups (rootless on v1): their processes in /proc, labelled so.
+    const { targets, initPid } = containerProcTargets(store);
+    const files = new OpenFiles({ maxOpen: options.maxOpenFiles ?? (await openFilesBudget()) });
+    sampler = new StatsSampler({ ...options, historyDir, targets, reader: new ProcReader({ initPid }), files });
+  } else {
+    const layout = options.layout ?? (await detectCgroupLayout());
+    const parent = options.parent ?? cgroupParent(access);
+    const cgroups = await openCgroupManager({ layout, parent });
+    sampler = await openStatsSampler({ ...options, layout, parent, historyDir, targets: containerStatsTargets(store, cgroups) });
+  }
   if (sampler.historyWriting) await pruneStatsHistory(store, sampler);
   return sampler;
 }

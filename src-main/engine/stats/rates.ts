@@ -88,6 +88,7 @@ export function toSample(prev: StatsReading | undefined, cur: StatsReading, host
   return {
     id: cur.id,
     time: cur.time,
+    source: cur.cgroup.source ?? 'cgroup',
     cpuPercent: round(p === null ? null : cpuPercent(p.cpuUsageNs, c.cpuUsageNs, prev!.host, cur.host), 2),
     cpuThrottledPeriods: c.cpuThrottledPeriods,
     cpuThrottledPercent: round(p === null ? null : throttledPercent(p.cpuPeriods, c.cpuPeriods, p.cpuThrottledPeriods, c.cpuThrottledPeriods), 2),

@@ -7,6 +7,7 @@
 // Each container's record is read once, when its cgroup appears, for the pid of its init
 // (the sampler checks that pid is still in the cgroup and picks another process
 // otherwise, so a record read before a restart does no harm).
+// Without cgroups (`containerProcTargets`) the records are the list.
 import fs from 'node:fs';
 import type { CgroupManager } from '../cgroups/manager';
 import type { ContainerRecord } from '../containers/container';
@@ -50,4 +51,40 @@ export function containerStatsTargets(store: Store, cgroups: Pick<CgroupManager,
     );
     return live.map((id) => ({ id, cgroupPath: id, pid: pids.get(id) ?? null }));
   };
+}
+
+/**
+ * The targets when containers have no cgroup (rootless on v1, read by proc-reader.ts): the
+ * store's records that say running, found by one readdir and a stat of each record a tick
+ * (a record is read again only when it changed). `initPid` answers the reader for the same
+ * containers; the reader itself checks the process is still there.
+ */
+export function containerProcTargets(store: Store): { targets: StatsTargetSource; initPid: (id: string) => number | null } {
+  const known = new Map<string, { mtimeMs: number; pid: number | null }>();
+  const targets = async (): Promise<StatsTarget[]> => {
+    const ids = await fs.promises.readdir(store.paths.containers).catch(() => [] as string[]);
+    const present = new Set(ids);
+    for (const id of known.keys()) if (!present.has(id)) known.delete(id);
+    await Promise.all(
+      ids.map(async (id) => {
+        const file = containerFile(store, id, 'record');
+        const stat = await fs.promises.stat(file).catch(() => null);
+        if (stat === null) return known.delete(id);
+        if (known.get(id)?.mtimeMs === stat.mtimeMs) return;
+        const running = await readRunningPid(file);
+        known.set(id, { mtimeMs: stat.mtimeMs, pid: running });
+      }),
+    );
+    return [...known.entries()].filter(([, each]) => each.pid !== null).map(([id, each]) => ({ id, cgroupPath: id, pid: each.pid }));
+  };
+  return { targets, initPid: (id) => known.get(id)?.pid ?? null };
+}
+
+async function readRunningPid(file: string): Promise<number | null> {
+  try {
+    const record = JSON.parse(await fs.promises.readFile(file, 'utf8')) as ContainerRecord;
+    return record.state.status === 'running' || record.state.status === 'paused' ? (record.state.pid ?? null) : null;
+  } catch {
+    return null;
+  }
 }

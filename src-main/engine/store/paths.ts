@@ -1,6 +1,7 @@
 // Where everything lives under one store root (see DESIGN.md, Storage).
 import os from 'node:os';
 import path from 'node:path';
+import { enginePrivilege } from '../rootless/privilege';
 
 export interface StorePaths {
   readonly root: string;
@@ -34,10 +35,13 @@ export function storePaths(root: string): StorePaths {
   };
 }
 
-/** `--root`, else `STRATA_ROOT`, else /var/lib/strata as root or the XDG data dir. */
+/**
+ * `--root`, else `STRATA_ROOT`, else /var/lib/strata as the host's root or the XDG data dir
+ * (a rootless engine is uid 0 in its user namespace, but its store is the user's).
+ */
 export function defaultStoreRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env.STRATA_ROOT) return env.STRATA_ROOT;
-  if (process.getuid?.() === 0) return '/var/lib/strata';
+  if (enginePrivilege() === 'root') return '/var/lib/strata';
   const dataHome = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
   return path.join(dataHome, 'strata');
 }

@@ -15,11 +15,21 @@
 //   a 0 or the whole counter as one interval would be a lie or a spike. A rate is never
 //   negative.
 
+/**
+ * Where a sample's numbers come from. `cgroup`: the container's cgroup, every field the
+ * kernel keeps. `proc`: its processes in /proc, for a container without a cgroup (the
+ * rootless engine on cgroup v1) — CPU time, resident memory summed over the processes
+ * (shared pages count once per process) and their count; limits, throttling, OOM and
+ * block I/O are null. The window says which.
+ */
+export type StatsSource = 'cgroup' | 'proc';
+
 export interface StatsSample {
   /** The container's full id. */
   id: string;
   /** Wall-clock time of the reading, ms since the epoch. */
   time: number;
+  source: StatsSource;
 
   /**
    * CPU as `docker stats` defines it: Δ container CPU time / Δ host CPU time (all CPUs,

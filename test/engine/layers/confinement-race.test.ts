@@ -107,7 +107,7 @@ describe.each([
       fs.mkdirSync(dest);
       fs.mkdirSync(path.join(dest, 'a'));
       race(path.join(dest, 'a'), outside);
-      await quietly(() => ingestLayer({ file: layer, unpackTo: { dest, asRoot: true } }));
+      await quietly(() => ingestLayer({ file: layer, unpackTo: { dest, privilege: 'root' } }));
       await stopRacer();
       expect(tree(outside)).toEqual([]);
     }

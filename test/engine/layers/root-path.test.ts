@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lsetxattr, mknod } from '../../../native/lib/index';
 import { type RootView, directoryRoot, entryInRoot, entryInRootAsync, layerStackRoot, mkdirInRoot, readFileInRoot, readFileInRootAsync, resolveInRoot } from '../../../src-main/engine/layers/root-path';
-import { OPAQUE_XATTR } from '../../../src-main/engine/layers/whiteouts';
+import { opaqueXattr } from '../../../src-main/engine/layers/whiteouts';
 import { StrataError } from '@shared/errors';
 import { makeTempDir } from '../../helpers/test-images';
 
@@ -134,7 +134,7 @@ describe('a stack of layer directories', () => {
     put(lower, 'kept/old', 'old');
     mknod(path.join(upper, 'gone'), fs.constants.S_IFCHR | 0o600, 0, 0);
     put(upper, 'opaque/new', 'new');
-    lsetxattr(path.join(upper, 'opaque'), OPAQUE_XATTR, Buffer.from('y'));
+    lsetxattr(path.join(upper, 'opaque'), opaqueXattr(), Buffer.from('y'));
     put(upper, 'shadow', 'a file now');
     put(upper, 'kept/new', 'new');
     const view = layerStackRoot([upper, lower]);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestLayer } from '../../../src-main/engine/layers/ingest';
+import { enginePrivilege } from '../../../src-main/engine/rootless/privilege';
 import { tarArchive } from '../../helpers/tar-writer';
 
 let work = '';
@@ -42,7 +43,7 @@ describe('unpacking in tar order', () => {
       { name: 'bad', type: 'hardlink', linkname: 'missing' },
     ]);
     const before = openFds();
-    await expect(ingestLayer({ file, unpackTo: { dest, asRoot: process.getuid?.() === 0 } })).rejects.toMatchObject({ code: 'EEXIST' });
+    await expect(ingestLayer({ file, unpackTo: { dest, privilege: enginePrivilege() } })).rejects.toMatchObject({ code: 'EEXIST' });
     expect(fs.readdirSync(dest).sort()).toEqual(['first', 'taken']);
     expect(fs.readFileSync(path.join(dest, 'taken'), 'utf8')).toBe('there before');
     expect(openFds()).toBe(before);
@@ -55,7 +56,7 @@ describe('unpacking in tar order', () => {
       { name: 'first', content: 'one' },
       { name: 'bad', type: 'hardlink', linkname: 'missing' },
     ]);
-    await expect(ingestLayer({ file, unpackTo: { dest, asRoot: process.getuid?.() === 0 } })).rejects.toMatchObject({ code: 'INVALID_ARCHIVE' });
+    await expect(ingestLayer({ file, unpackTo: { dest, privilege: enginePrivilege() } })).rejects.toMatchObject({ code: 'INVALID_ARCHIVE' });
   });
 
   it('content in several pieces lands whole, with the times and modes of the tar', async () => {
@@ -68,7 +69,7 @@ describe('unpacking in tar order', () => {
       { name: 'dir/link', type: 'symlink', linkname: 'big', mtime: 3_000_000 },
       { name: 'dir/hard', type: 'hardlink', linkname: 'dir/big' },
     ]);
-    const result = await ingestLayer({ file, unpackTo: { dest, asRoot: process.getuid?.() === 0 } });
+    const result = await ingestLayer({ file, unpackTo: { dest, privilege: enginePrivilege() } });
     expect(result.unpacked?.entries.map((entry) => entry.path).sort()).toEqual(['dir', 'dir/big', 'dir/hard', 'dir/link']);
     expect(fs.readFileSync(path.join(dest, 'dir/big')).equals(big)).toBe(true);
     const stat = fs.statSync(path.join(dest, 'dir/big'));

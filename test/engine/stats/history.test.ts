@@ -14,7 +14,7 @@ const T0 = 1_767_323_040_000; // a multiple of 10 s
 
 function sample(time: number, over: Partial<StatsSample> = {}): StatsSample {
   return {
-    id: ID, time,
+    id: ID, time, source: 'cgroup',
     cpuPercent: 10, cpuThrottledPeriods: 0, cpuThrottledPercent: 0,
     memoryUsage: 1000, memoryWorkingSet: 800, memoryLimit: 4096, memoryOomEvents: null, memoryOomKills: 0,
     pidsCurrent: 2, pidsLimit: null,

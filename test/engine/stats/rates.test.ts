@@ -81,7 +81,7 @@ describe('toSample', () => {
   it('gives the first reading null rates (there is nothing to compare with), and the gauges and counters as read', () => {
     const sample = toSample(undefined, first, HOST_RAM);
     expect(sample).toEqual({
-      id: 'c1', time: first.time,
+      id: 'c1', time: first.time, source: 'cgroup',
       cpuPercent: null, cpuThrottledPeriods: 10, cpuThrottledPercent: null,
       memoryUsage: 300, memoryWorkingSet: 200, memoryLimit: HOST_RAM, memoryOomEvents: null, memoryOomKills: 0,
       pidsCurrent: 3, pidsLimit: 512,

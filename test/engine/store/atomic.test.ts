@@ -76,7 +76,7 @@ describe('atomic writes', () => {
       writer.process.kill('SIGKILL');
       expect(await writer.exited).toBe('SIGKILL');
       expect(versionOf(root)).toBeGreaterThanOrEqual(2);
-      expect(fs.readdirSync(root).sort()).toEqual(['blobs', 'containers', 'index.json', 'layers', 'lock', 'oci-layout', 'tmp']);
+      expect(fs.readdirSync(root).sort()).toEqual(['blobs', 'containers', 'engine-mode', 'index.json', 'layers', 'lock', 'oci-layout', 'tmp']);
       for (const name of fs.readdirSync(paths.tmp)) expect(name).toMatch(new RegExp(`^write-${writer.process.pid}-[0-9a-f]{12}$`));
       Store.open(root);
       expect(fs.readdirSync(paths.tmp)).toEqual([]);
