@@ -6,6 +6,7 @@
 // layer, as in Docker). `strata-runtime run`
 // creates it in a cgroup under the strata parent, waits for it and deletes it (cgroup
 // included); the engine streams its stdout and stderr line by line.
+import { enginePrivilege } from '../rootless/privilege';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -75,7 +76,8 @@ export async function runInContainer(input: RunInput): Promise<void> {
         image: { Env: step.env, ...(step.user ? { User: step.user } : {}), WorkingDir: step.workdir },
         options: { command: step.argv, hostname: request.hostname, volumes: network.mounts },
         rootfs: root.rootfs,
-        cgroupsPath: `/${DEFAULT_PARENT}/${runCgroup(id)}`,
+        // rootless: no cgroup of its own (the host's v1 tree is not the user's)
+        ...(enginePrivilege() === 'rootless' ? {} : { cgroupsPath: `/${DEFAULT_PARENT}/${runCgroup(id)}` }),
         readImageFile: input.readImageFile,
         networkNamespace: network.namespace ? { path: network.namespace.path } : 'host',
       });

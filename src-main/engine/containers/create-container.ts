@@ -13,6 +13,7 @@ import { imageVolumesFor } from './anonymous-volumes';
 import { mountPointsOf, writeInitLayerAsync } from './init-layer';
 import { type HostDevice, statHostDevices } from '../runtime/device-policy';
 import { imageUserFiles } from './rootfs';
+import { checkNetworkMode } from '../network/index';
 import { type ContainerOptions, validateContainerName, validateDevice, validateNetwork, validateResources, validateVolume } from './options';
 
 const ADJECTIVES = ['brave', 'calm', 'eager', 'fond', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'swift', 'tidy', 'witty'];
@@ -22,6 +23,7 @@ export async function createContainer(store: Store, imageRef: string, options: C
   const name = options.name === undefined ? undefined : validateContainerName(options.name);
   validateResources(options);
   validateNetwork(options);
+  checkNetworkMode(options.network ?? 'bridge');
   const fileSources = new Set<string>();
   for (const volume of options.volumes ?? []) {
     validateVolume(volume);

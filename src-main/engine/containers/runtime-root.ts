@@ -1,14 +1,17 @@
 // Where strata-runtime keeps the state of this store's containers: under /run (a tmpfs,
 // emptied at boot, as runtime state must be), one directory per store root so that
-// separate stores never see each other's containers.
+// separate stores never see each other's containers. The rootless engine is uid 0 in its
+// user namespace, so it is told its directory (STRATA_RUNTIME_DIR, set by the front end
+// that started it: engine/rootless/rootless-paths.ts) rather than take root's /run/strata.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { RUNTIME_DIR_ENV } from '../rootless/rootless-paths';
 import { type RuntimeResult, runRuntime, runtimeFailure } from '../runtime/index';
 import { StrataError } from '@shared/errors';
 import type { Store } from '../store/store';
 
 export function runtimeRoot(store: Store): string {
-  const base = process.getuid?.() === 0 ? '/run/strata' : path.join(process.env.XDG_RUNTIME_DIR ?? '/tmp', 'strata');
+  const base = process.env[RUNTIME_DIR_ENV] || (process.getuid?.() === 0 ? '/run/strata' : path.join(process.env.XDG_RUNTIME_DIR ?? '/tmp', 'strata'));
   return path.join(base, createHash('sha256').update(store.paths.root).digest('hex').slice(0, 16));
 }
 

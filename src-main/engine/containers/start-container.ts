@@ -6,6 +6,7 @@ import { readImageConfigAsync } from '../images/image-store';
 import { defaultHostname, networkConfig, setUpNetwork } from '../network/index';
 import { statHostDevices } from '../runtime/device-policy';
 import { buildSpec, loadHostFacts } from '../runtime/spec-builder';
+import { enginePrivilege } from '../rootless/privilege';
 import { writeJsonAtomicAsync } from '../store/atomic';
 import { startTimeOf } from '../store/process-owner';
 import type { Store } from '../store/store';
@@ -65,7 +66,8 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
         ],
       },
       rootfs,
-      cgroupsPath: `/strata/${record.id}`,
+      // rootless: no cgroup of its own (the host's v1 tree is not the user's)
+      ...(enginePrivilege() === 'rootless' ? {} : { cgroupsPath: `/strata/${record.id}` }),
       readImageFile,
       networkNamespace: network.namespace ? { path: network.namespace.path } : 'host',
       hostDevice: (hostPath) => devices.get(hostPath)!,

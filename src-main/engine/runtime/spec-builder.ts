@@ -19,6 +19,7 @@ import { type HostDevice, devicePolicy, statHostDevice } from './device-policy';
 import { resolveUser } from './image-user';
 import { containerCapabilities } from './capabilities';
 import { seccompFor } from './seccomp-profile';
+import { enginePrivilege } from '../rootless/privilege';
 import {
   ALL_CAPABILITIES,
   DEFAULT_MASKED_PATHS,
@@ -38,8 +39,8 @@ export interface SpecInput {
   options: ContainerOptions;
   /** Absolute path where the engine mounted the overlay. */
   rootfs: string;
-  /** e.g. `/strata/<id>`. */
-  cgroupsPath: string;
+  /** e.g. `/strata/<id>`; absent when the container gets no cgroup (rootless on cgroup v1: strata-runtime's cgroup_wanted). */
+  cgroupsPath?: string;
   /** A file of the image as the container will see it, or undefined when absent. */
   readImageFile: (absPath: string) => Buffer | undefined;
   /**
@@ -137,7 +138,7 @@ export function buildSpec(input: SpecInput): OciConfig {
       // Docker's --privileged unmasks /proc as well: the container is the host's root anyway.
       maskedPaths: privileged ? [] : [...DEFAULT_MASKED_PATHS],
       readonlyPaths: privileged ? [] : [...DEFAULT_READONLY_PATHS],
-      cgroupsPath: input.cgroupsPath,
+      ...(input.cgroupsPath === undefined ? {} : { cgroupsPath: input.cgroupsPath }),
       resources: { ...resources(options, input.swapLimit ?? false), devices: devices.rules },
       ...(seccomp ? { seccomp } : {}),
     },
@@ -284,7 +285,8 @@ function cgroupV2From(mountinfo: string | undefined): boolean {
 
 /**
  * Docker's open-files limit where the runtime may raise its own hard limit that far;
- * where it may not (no CAP_SYS_RESOURCE, as in many CI containers), the hard limit it
+ * where it may not (no CAP_SYS_RESOURCE, as in many CI containers, or only a user
+ * namespace's: the rootless engine), the hard limit it
  * inherits — asking for more would make every start fail with EPERM. The runtime is
  * this process's child, so this process's limits and capabilities are the runtime's.
  * procRoot is for tests; the answer for /proc is computed once.
@@ -327,7 +329,9 @@ function openFilesFrom(status: string | undefined, limits: string | undefined, n
   const nrOpen = Number(nrOpenText?.trim() ?? NaN);
   let limit = DEFAULT_NOFILE;
   if (Number.isSafeInteger(nrOpen) && nrOpen > 0) limit = Math.min(limit, nrOpen);
-  const canRaise = capEff !== undefined && ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;
+  // CAP_SYS_RESOURCE of a user namespace (the rootless engine's) does not raise a hard
+  // limit past the one it inherited: only the host's does.
+  const canRaise = enginePrivilege() !== 'rootless' && capEff !== undefined && ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;
   if (!canRaise && hard !== undefined) limit = Math.min(limit, Number(hard));
   return limit;
 }
