@@ -20,5 +20,6 @@ export const STATE_LABELS: Record<ConnectionState, string> = {
 export function capabilityLabel(info: SystemInfo | undefined): string | undefined {
   if (!info) return undefined;
   if (info.rootless) return `Runs as user ${info.uid}: images and layers only`;
+  if (info.privilege === 'rootless') return 'Rootless (your own user namespace): containers without limits or a bridge network';
   return 'Runs as root: containers, images, builds';
 }
