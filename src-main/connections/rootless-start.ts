@@ -104,15 +104,23 @@ export async function startRootlessEngine(options: StartOptions = {}): Promise<v
 
 /**
  * A transport that first starts the engine (`start`), then is `connect()`'s: calls made
- * meanwhile wait; a start that fails fails them with its error.
+ * meanwhile wait; a start that fails fails them with its error. Subscriptions made before
+ * the connection reach it before any waiting call does (a job's events are asked for
+ * before the job starts).
  */
 export function startingTransport(start: () => Promise<void>, connect: () => ClosableTransport): ClosableTransport {
   let closed = false;
+  let connected: ClosableTransport | undefined;
+  const pending = new Set<{ event: string; listener: EventListener; stop?: () => void }>();
   const ready: Promise<ClosableTransport | { error: ReturnType<typeof toErrorShape> }> = start().then(
-    () => connect(),
+    () => {
+      connected = connect();
+      for (const entry of pending) entry.stop = connected.subscribe(entry.event, entry.listener);
+      if (closed) connected.close();
+      return connected;
+    },
     (error: unknown) => ({ error: toErrorShape(error) }),
   );
-  const inner = ready.then((value) => ('error' in value ? undefined : value));
   return {
     async invoke(method: string, input: unknown): Promise<Reply> {
       const value = await ready;
@@ -120,19 +128,17 @@ export function startingTransport(start: () => Promise<void>, connect: () => Clo
       return closed ? { error: { code: 'INTERNAL', message: 'the transport is closed' } } : value.invoke(method, input);
     },
     subscribe(event: string, listener: EventListener): () => void {
-      let unsubscribe: (() => void) | undefined;
-      let dropped = false;
-      void inner.then((transport) => {
-        if (transport && !dropped) unsubscribe = transport.subscribe(event, listener);
-      });
+      if (connected) return connected.subscribe(event, listener);
+      const entry: { event: string; listener: EventListener; stop?: () => void } = { event, listener };
+      pending.add(entry);
       return () => {
-        dropped = true;
-        unsubscribe?.();
+        pending.delete(entry);
+        entry.stop?.();
       };
     },
     close(): void {
       closed = true;
-      void inner.then((transport) => transport?.close());
+      connected?.close();
     },
   };
 }

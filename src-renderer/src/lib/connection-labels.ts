@@ -5,6 +5,7 @@ import type { SystemInfo } from '@shared/api/types/system';
 
 export function connectionLabel(connection: Pick<ConnectionStatus, 'name' | 'kind'>): string {
   if (connection.name === 'system') return 'System engine';
+  if (connection.name === 'rootless') return 'Rootless engine';
   if (connection.kind === 'local') return 'Engine in this app';
   return connection.name;
 }
