@@ -120,7 +120,9 @@ static void __attribute__((noreturn)) pause_forever(void) {
 }
 
 /* Forks the pause process (double fork: it is nobody's child here, so no zombie waits on
- * the engine exec'd in this process), has it unshare, and returns its pid once it has. */
+ * the engine exec'd in this process), has it unshare, and returns its pid once it has. The
+ * middle process passes on one reply, {pid, fork errno, unshare errno}, after the pause's
+ * own: one writer, so the launcher never reads them out of order. */
 static pid_t spawn_pause(void) {
   int sync[2];
   if (pipe2(sync, O_CLOEXEC) < 0) return fail_errno("pipe");
@@ -129,32 +131,44 @@ static pid_t spawn_pause(void) {
   if (middle == 0) {
     close(sync[0]);
     setsid();
-    pid_t pid = fork();
-    if (pid != 0) {
-      int32_t reply[2] = {pid < 0 ? -1 : pid, pid < 0 ? errno : 0};
+    int inner[2];
+    int32_t reply[3] = {-1, 0, 0};
+    if (pipe2(inner, O_CLOEXEC) < 0) {
+      reply[1] = errno;
       (void)!write(sync[1], reply, sizeof reply);
-      _exit(0);
+      _exit(1);
     }
-    prctl(PR_SET_NAME, PAUSE_NAME);
-    int32_t reply[2] = {0, 0};
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) reply[1] = errno;
+    pid_t pid = fork();
+    if (pid == 0) {
+      close(inner[0]);
+      close(sync[1]);
+      prctl(PR_SET_NAME, PAUSE_NAME);
+      int32_t err = unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0 ? errno : 0;
+      (void)!write(inner[1], &err, sizeof err);
+      if (err) _exit(1);
+      pause_forever();
+    }
+    close(inner[1]);
+    reply[0] = pid;
+    if (pid < 0) reply[1] = errno;
+    else if (read_full(inner[0], &reply[2], sizeof reply[2]) != sizeof reply[2]) reply[2] = ECHILD;
     (void)!write(sync[1], reply, sizeof reply);
-    if (reply[1]) _exit(1);
-    pause_forever();
+    _exit(0);
   }
   close(sync[1]);
-  int32_t forked[2] = {0, 0}, unshared[2] = {0, 0};
-  ssize_t a = read_full(sync[0], forked, sizeof forked), b = a == sizeof forked && forked[0] > 0 ? read_full(sync[0], unshared, sizeof unshared) : 0;
+  int32_t reply[3] = {0, 0, 0};
+  ssize_t n = read_full(sync[0], reply, sizeof reply);
   close(sync[0]);
   while (waitpid(middle, NULL, 0) < 0 && errno == EINTR) {
   }
-  if (a != sizeof forked || forked[0] <= 0) {
-    errno = forked[1];
+  if (n != sizeof reply) return fail_msg("the pause process's parent exited before it answered");
+  if (reply[0] <= 0) {
+    errno = reply[1];
     return fail_errno("fork the pause process");
   }
-  if (b != sizeof unshared) return fail_msg("the pause process exited before it unshared");
-  if (unshared[1]) return unshare_failed(unshared[1]);
-  return forked[0];
+  if (reply[2] == ECHILD) return fail_msg("the pause process exited before it unshared");
+  if (reply[2]) return unshare_failed(reply[2]);
+  return reply[0];
 }
 
 /* A new pause process with its maps, recorded in the pid file; 0 + g_err on failure. */
