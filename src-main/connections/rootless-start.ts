@@ -71,6 +71,8 @@ export async function startRootlessEngine(options: StartOptions = {}): Promise<v
   const env = options.env ?? process.env;
   const paths = options.paths ?? rootlessPaths(env);
   if (await socketAnswers(paths.socket)) return;
+  // Root has the system engine; refused here before anything is made in a runtime dir.
+  if (process.getuid?.() === 0) throw new StrataError('INVALID_ARGUMENT', 'the rootless engine is for normal users: root uses the local or the system engine');
   const root = packageRoot();
   if (!root) throw new StrataError('INTERNAL', 'cannot find where Strata is installed (its package.json)');
   fs.mkdirSync(paths.runtimeDir, { recursive: true, mode: 0o700 });
