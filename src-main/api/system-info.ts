@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { detectCgroupLayout } from '../engine/cgroups/detect';
 import type { Engine } from '../engine/index';
+import { enginePrivilege } from '../engine/rootless/privilege';
 import type { StoreSupervisor } from '../engine/supervisor/store-supervisor';
 import type { SystemInfo } from '@shared/api/types/system';
 
@@ -21,7 +22,8 @@ export async function systemInfo(engine: Engine, version: string, supervisor?: S
     kernel: os.release(),
     storeRoot: engine.root,
     cgroupVersion: await cgroupVersion,
-    rootless: uid !== 0,
+    rootless: enginePrivilege() === 'unprivileged',
+    privilege: enginePrivilege(),
     uid,
     cpus: os.availableParallelism(),
     memoryBytes: os.totalmem(),

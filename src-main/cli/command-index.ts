@@ -42,7 +42,7 @@ export const COMMAND_INDEX: readonly CommandEntry[] = [
   { name: 'update', summary: 'Change the limits of containers — of running ones at once — or their restart policy', load: async () => (await import('./commands/update')).updateCommand },
   { name: 'stats', summary: "Containers' CPU, memory, network, block IO and pids, live; or one container's stored history", load: async () => (await import('./commands/stats')).statsCommand },
   { name: 'serve', summary: 'Serve the Strata window to a browser on this machine (the API over a WebSocket, behind a token); Ctrl-C stops', load: async () => (await import('./commands/serve')).serveCommand },
-  { name: 'system', summary: 'The system engine: run it (service), install it as a systemd service for group strata, list connections', load: async () => (await import('./commands/system')).systemCommand },
+  { name: 'system', summary: 'The system engine: run it (service), install it as a systemd service for group strata, list connections; service --rootless: your rootless engine', load: async () => (await import('./commands/system')).systemCommand },
 ];
 
 export function findCommand(name: string | undefined): CommandEntry | undefined {

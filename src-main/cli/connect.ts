@@ -8,6 +8,7 @@ import type { Api } from '../api/dispatch';
 import { type ConnectionChoice, type ConnectionTarget, resolveConnection } from '../connections/connection';
 import { deferredHost } from '../connections/deferred-host';
 import { type ClosableTransport, localTransport } from '../connections/local-transport';
+import { startRootlessEngine, startingTransport } from '../connections/rootless-start';
 import { socketTransport } from '../connections/socket-transport';
 import type { Engine } from '../engine/index';
 import { type ApiClient, createClient } from '@shared/api/client';
@@ -58,12 +59,15 @@ export function cliConnection(choice: ConnectionChoice, options: CliConnectionOp
       const chosen = resolved();
       if (chosen.kind === 'socket') {
         let answered = false;
-        transport = socketTransport(chosen.socketPath, {
-          onStatus: (status) => {
-            if (status.state === 'connected') answered = true;
-            else if (answered) options.onDropped?.(`${status.error.message} — ${chosen.socketPath}`);
-          },
-        });
+        const connect = () =>
+          socketTransport(chosen.socketPath, {
+            onStatus: (status) => {
+              if (status.state === 'connected') answered = true;
+              else if (answered) options.onDropped?.(`${status.error.message} — ${chosen.socketPath}`);
+            },
+          });
+        // The rootless engine is started when nothing answers on its socket.
+        transport = chosen.startOnDemand ? startingTransport(() => startRootlessEngine(), connect) : connect();
       } else {
         transport = localTransport(deferredHost(localApi));
       }

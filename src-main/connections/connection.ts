@@ -1,10 +1,12 @@
 // Which engine a front end talks to — a *connection* — chosen by name, by socket address,
-// or by default. Two kinds today: `local` (the engine in this process, on a store this
-// process can open: root's, or `--root DIR`) and a socket (`system`: the system engine
-// `strata system service` runs as root for the machine's users in group `strata`; or any
-// `unix:///path` given in STRATA_HOST, as docker's DOCKER_HOST). The rootless engine
-// will be a third.
+// or by default. Two kinds: `local` (the engine in this process, on a store this process
+// can open: root's, or `--root DIR`) and a socket (`system`: the system engine `strata
+// system service` runs as root for the machine's users in group `strata`; `rootless`: the
+// user's own engine in a user namespace, on a socket in their runtime directory, started
+// on demand (rootless-start.ts); or any `unix:///path` given in STRATA_HOST, as docker's
+// DOCKER_HOST).
 import fs from 'node:fs';
+import { rootlessPaths } from '../engine/rootless/rootless-paths';
 import { StrataError } from '@shared/errors';
 
 /** Where `strata system service` listens unless told otherwise. */
@@ -14,9 +16,9 @@ export const SYSTEM_GROUP = 'strata';
 
 export type ConnectionTarget =
   | { name: string; kind: 'local'; root?: string }
-  | { name: string; kind: 'socket'; socketPath: string };
+  | { name: string; kind: 'socket'; socketPath: string; startOnDemand?: 'rootless' };
 
-export const CONNECTION_NAMES = ['local', 'system'] as const;
+export const CONNECTION_NAMES = ['local', 'system', 'rootless'] as const;
 
 export interface ConnectionChoice {
   /** `--connection NAME` */
@@ -28,13 +30,16 @@ export interface ConnectionChoice {
   uid?: number;
   /** Whether a socket exists (tests pass their own). */
   socketExists?: (path: string) => boolean;
+  /** Whether this user has subordinate uid and gid ranges (tests pass their own). */
+  hasSubordinateIds?: (uid: number) => boolean;
 }
 
 /**
  * The connection to use: `--root` → local; else `--connection NAME`; else STRATA_HOST
  * (`unix:///path`); else STRATA_CONNECTION; else root → local, a normal user → the system
- * engine when its socket exists, otherwise local (image views; containers need an engine
- * with privilege).
+ * engine when its socket exists, else the rootless engine when the user has subordinate
+ * ids (/etc/subuid and /etc/subgid) to make one with, otherwise local (image views only;
+ * `--connection rootless` then says how to get a range).
  */
 export function resolveConnection(choice: ConnectionChoice = {}): ConnectionTarget {
   const env = choice.env ?? process.env;
@@ -52,7 +57,27 @@ export function resolveConnection(choice: ConnectionChoice = {}): ConnectionTarg
   if (env.STRATA_CONNECTION) return named(env.STRATA_CONNECTION, env, 'STRATA_CONNECTION');
   if (uid === 0) return { name: 'local', kind: 'local' };
   const system = systemSocket(env);
-  return exists(system) ? { name: 'system', kind: 'socket', socketPath: system } : { name: 'local', kind: 'local' };
+  if (exists(system)) return { name: 'system', kind: 'socket', socketPath: system };
+  return (choice.hasSubordinateIds ?? hasSubordinateIds)(uid) ? rootlessTarget(env, uid) : { name: 'local', kind: 'local' };
+}
+
+/** The user's rootless engine: its socket, and that it is started when nothing answers there. */
+export function rootlessTarget(env: NodeJS.ProcessEnv = process.env, uid?: number): ConnectionTarget {
+  return { name: 'rootless', kind: 'socket', socketPath: rootlessPaths(env, uid).socket, startOnDemand: 'rootless' };
+}
+
+/** Whether `uid` (by name or number) has a range in both /etc/subuid and /etc/subgid. */
+export function hasSubordinateIds(uid: number, files: { passwd?: string; subuid?: string; subgid?: string } = {}): boolean {
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8').split('\n').map((line) => line.split(':'));
+    } catch {
+      return [];
+    }
+  };
+  const name = read(files.passwd ?? '/etc/passwd').find((fields) => fields[2] === String(uid))?.[0];
+  const owns = (file: string) => read(file).some((fields) => fields.length >= 3 && (fields[0] === name || fields[0] === String(uid)) && Number(fields[2]) > 0);
+  return owns(files.subuid ?? '/etc/subuid') && owns(files.subgid ?? '/etc/subgid');
 }
 
 /** The system engine's socket: STRATA_SYSTEM_SOCKET (tests, a service run with --socket) or the default. */
@@ -69,14 +94,16 @@ export function socketPathOf(host: string): string {
   return match[1]!;
 }
 
-/** What a socket connection is called: `system` for the system engine's socket, else its address. */
+/** What a socket connection is called: `system` or `rootless` for those engines' sockets, else its address. */
 export function connectionName(socketPath: string, env: NodeJS.ProcessEnv = process.env): string {
-  return socketPath === systemSocket(env) ? 'system' : `unix://${socketPath}`;
+  if (socketPath === systemSocket(env)) return 'system';
+  return socketPath === rootlessPaths(env).socket ? 'rootless' : `unix://${socketPath}`;
 }
 
 function named(name: string, env: NodeJS.ProcessEnv, from: string): ConnectionTarget {
   if (name === 'local') return { name, kind: 'local' };
   if (name === 'system') return { name, kind: 'socket', socketPath: systemSocket(env) };
+  if (name === 'rootless') return rootlessTarget(env);
   throw new StrataError('INVALID_ARGUMENT', `${from}: no connection named ${JSON.stringify(name)} (have: ${CONNECTION_NAMES.join(', ')}; or STRATA_HOST=unix:///path/to.sock)`);
 }
 

@@ -3,11 +3,12 @@
 // engine behind its socket (a RemoteApi, its state followed from its connections' opens and
 // drops); and the short probe that says how a connection not in use is doing.
 import type { ConnectionStatus as TransportStatus } from '@shared/api/ws-transport';
-import type { ErrorShape } from '@shared/errors';
+import { type ErrorShape, toErrorShape } from '@shared/errors';
 import { type SupervisedApi, openSupervisedApi } from '../api/supervised-api';
 import { Engine } from '../engine/index';
 import type { ConnectionTarget } from './connection';
 import { RemoteApi } from './remote-api';
+import { startRootlessEngine } from './rootless-start';
 import { socketTransport } from './socket-transport';
 import type { EngineLink, LinkStatus } from './window-connection';
 
@@ -37,7 +38,7 @@ function localLink(root: string | undefined, options: LinkOptions): EngineLink {
   };
 }
 
-/** The system engine: each session its own connection; the link's state is the latest any of them reported. */
+/** The system or rootless engine: each session its own connection; the link's state is the latest any of them reported. */
 function socketLink(target: Extract<ConnectionTarget, { kind: 'socket' }>): EngineLink {
   let status: LinkStatus = { state: 'connecting', detail: null };
   let reported = false;
@@ -54,7 +55,10 @@ function socketLink(target: Extract<ConnectionTarget, { kind: 'socket' }>): Engi
     },
   });
   // Sessions connect on their first call; until one has, a probe says how the engine is doing.
-  const ready = probeLink(target).then((probed) => {
+  // The user's rootless engine is started first when nothing answers on its socket.
+  const started = target.startOnDemand ? startRootlessEngine().then(() => undefined, (error: unknown) => toErrorShape(error)) : Promise.resolve(undefined);
+  const ready = started.then(async (failed) => {
+    const probed = failed ? errorStatus(failed) : await probeLink(target);
     if (!reported) set(probed);
   });
   return {

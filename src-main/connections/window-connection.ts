@@ -4,8 +4,9 @@
 // and what to do after a switch), so it is tested under plain Node.
 //
 // Default: the remembered choice; else what the CLI would pick (a normal user → the system
-// engine when its socket exists, else the engine in this process, which can show images and
-// layers but start no container; root → in this process).
+// engine when its socket exists, else their rootless engine (started on demand) when they
+// have subordinate ids, else the engine in this process, which can show images and layers
+// but start no container; root → in this process).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ConnectionInfo, ConnectionState, ConnectionStatus } from '@shared/api/types/connection';
@@ -35,6 +36,8 @@ export interface WindowConnectionOptions {
   settingsFile: string;
   env?: NodeJS.ProcessEnv;
   uid?: number;
+  /** Whether the user has subordinate ids (the rootless default); tests pass their own. */
+  hasSubordinateIds?: (uid: number) => boolean;
   /** Opens an engine: in this process for local, a socket client for the system engine. */
   open(target: ConnectionTarget): EngineLink;
   /** How a connection not in use is doing now (a short probe). */
@@ -70,9 +73,9 @@ export class WindowConnection implements ConnectionProvider {
     const remembered = (await readSettings(options.settingsFile)).connection;
     let target: ConnectionTarget;
     try {
-      target = resolveConnection({ connection: remembered, env: options.env, uid: options.uid });
+      target = resolveConnection({ connection: remembered, env: options.env, uid: options.uid, hasSubordinateIds: options.hasSubordinateIds });
     } catch {
-      target = resolveConnection({ env: options.env, uid: options.uid });
+      target = resolveConnection({ env: options.env, uid: options.uid, hasSubordinateIds: options.hasSubordinateIds });
     }
     const connection = new WindowConnection(options, target);
     await connection.link.ready;
@@ -103,7 +106,7 @@ export class WindowConnection implements ConnectionProvider {
   }
 
   async use(name: string): Promise<ConnectionInfo> {
-    const target = resolveConnection({ connection: name, env: this.options.env, uid: this.options.uid });
+    const target = resolveConnection({ connection: name, env: this.options.env, uid: this.options.uid, hasSubordinateIds: this.options.hasSubordinateIds });
     await writeSettings(this.options.settingsFile, { connection: target.name });
     if (target.name !== this.target.name) await this.switchTo(target);
     return this.info();
@@ -136,10 +139,12 @@ export class WindowConnection implements ConnectionProvider {
 
   /** The connections not in use, probed: offered in the switcher with their state. */
   private async refreshOthers(): Promise<void> {
-    const names = ['system', 'local'].filter((name) => name !== this.target.name);
+    // a normal user's own rootless engine too (probed, not started, until chosen)
+    const uid = this.options.uid ?? process.getuid?.() ?? 0;
+    const names = ['system', ...(uid === 0 ? [] : ['rootless']), 'local'].filter((name) => name !== this.target.name);
     this.others = await Promise.all(
       names.map(async (name) => {
-        const target = resolveConnection({ connection: name, env: this.options.env, uid: this.options.uid });
+        const target = resolveConnection({ connection: name, env: this.options.env, uid: this.options.uid, hasSubordinateIds: this.options.hasSubordinateIds });
         return this.status(target, await this.options.probe(target).catch((error: unknown) => ({ state: 'unreachable' as const, detail: String(error) })));
       }),
     );

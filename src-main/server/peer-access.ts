@@ -36,9 +36,15 @@ function processGroups(pid: number): number[] {
   }
 }
 
-/** Root, or a member of the group (primary or supplementary): in. Anyone else: why not, and how to join. */
-export function checkPeer(peer: PeerCredentials, group: SocketGroup, files: { passwd?: string; group?: string } = {}): PeerVerdict {
-  if (peer.uid === 0 || peer.gid === group.gid) return { ok: true };
+/**
+ * Root, or a member of the group (primary or supplementary): in. Anyone else: why not, and
+ * how to join. Without a group (the rootless engine) only uid 0 — there, the engine's own
+ * user as its user namespace sees them; everyone else shows as unmapped (65534).
+ */
+export function checkPeer(peer: PeerCredentials, group: SocketGroup | undefined, files: { passwd?: string; group?: string } = {}): PeerVerdict {
+  if (peer.uid === 0) return { ok: true };
+  if (!group) return { ok: false, message: 'this is another user\'s rootless Strata engine: only its own user may use it' };
+  if (peer.gid === group.gid) return { ok: true };
   const groups = peer.groups ?? processGroups(peer.pid);
   if (groups.includes(group.gid)) return { ok: true };
   return { ok: false, message: permissionDeniedMessage({ uid: peer.uid, user: userName(peer.uid, files.passwd), group: group.name, groupFile: files.group }) };

@@ -1,6 +1,7 @@
 // `strata system service`'s server: the API table's WebSocket frames on a Unix socket
 // (default /run/strata/strata.sock, root:strata 0660), for root and the members of one
-// group. No TCP, no token: the kernel says who each peer is (peer-access.ts), read on
+// group — or, for the rootless engine (no group), 0600 and its own user only (uid 0 in
+// its user namespace, which is how the kernel shows that user's connections there). No TCP, no token: the kernel says who each peer is (peer-access.ts), read on
 // every connection before a byte of it is served. A refused peer still gets its WebSocket
 // — opened only to carry the refusal as `{ id: null, error: PERMISSION_DENIED }` and close
 // code 4403, which the client shows — and the refusal is logged with the peer's uid and pid.
@@ -24,8 +25,8 @@ export interface UnixSocketServerOptions {
   host: SessionHost;
   /** Where to listen (ignored when systemd passed the socket). */
   socketPath: string;
-  /** Its members (and root) are admitted; the socket file gets this group. */
-  group: SocketGroup;
+  /** Its members (and root) are admitted; the socket file gets this group. None: uid 0 only, 0600. */
+  group?: SocketGroup;
   /** Where refusals and failures are told (the service's stderr). */
   log: (line: string) => void;
   /** The environment to read socket activation from (tests pass their own). */
@@ -38,6 +39,8 @@ export interface RunningUnixServer {
   activated: boolean;
   /** Stops accepting and closes every connection (their sessions end); removes the socket file it made. */
   close(): Promise<void>;
+  /** How many clients are connected now (the rootless engine exits when idle). */
+  connections(): number;
 }
 
 type Peer = { credentials: PeerCredentials } | { error: Error };
@@ -69,7 +72,10 @@ export async function startUnixSocketServer(options: UnixSocketServerOptions): P
   });
 
   // Who connected, asked of the kernel before anything is read from the peer.
+  let open = 0;
   server.on('connection', (socket: net.Socket) => {
+    open++;
+    socket.once('close', () => open--);
     try {
       const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
       if (typeof fd !== 'number' || fd < 0) throw new Error('no file descriptor for the connection');
@@ -106,7 +112,7 @@ export async function startUnixSocketServer(options: UnixSocketServerOptions): P
     if (fd !== undefined) server.listen({ fd }, listening);
     else bindPrivately(() => server.listen(options.socketPath, listening));
   });
-  if (fd === undefined) {
+  if (fd === undefined && group) {
     try {
       shareWithGroup(options.socketPath, group.gid);
     } catch (error) {
@@ -124,5 +130,6 @@ export async function startUnixSocketServer(options: UnixSocketServerOptions): P
       closing ??= closeServer(server, sockets, 'the Strata service is shutting down');
       return closing;
     },
+    connections: () => open,
   };
 }

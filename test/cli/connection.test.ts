@@ -106,7 +106,7 @@ describe('choosing a connection', () => {
     expect(strataSync({}, '--connection', 'nosuch', 'images')).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'strata images: --connection: no connection named "nosuch" (have: local, system; or STRATA_HOST=unix:///path/to.sock) [INVALID_ARGUMENT]\n',
+      stderr: 'strata images: --connection: no connection named "nosuch" (have: local, system, rootless; or STRATA_HOST=unix:///path/to.sock) [INVALID_ARGUMENT]\n',
     });
     expect(strataSync({ STRATA_CONNECTION: 'nosuch' }, 'images').stderr).toMatch(/^strata images: STRATA_CONNECTION: no connection named "nosuch" .*\[INVALID_ARGUMENT\]\n$/);
   });

@@ -29,8 +29,9 @@ function setup(systemState: LinkStatus['state'], extra: Partial<WindowConnection
   };
   const options: WindowConnectionOptions = {
     settingsFile: path.join(dir, 'settings', 'connection.json'),
-    env: { STRATA_SYSTEM_SOCKET: socket },
+    env: { STRATA_SYSTEM_SOCKET: socket, XDG_RUNTIME_DIR: dir },
     uid: 1000,
+    hasSubordinateIds: () => false,
     open,
     probe: async (target) => ({ state: target.kind === 'local' ? 'connected' : systemState, detail: null }),
     ...extra,
@@ -44,8 +45,17 @@ describe('WindowConnection', () => {
     const connection = await WindowConnection.open(options);
     const info = connection.info();
     expect(info).toMatchObject({ name: 'local', kind: 'local', state: 'connected', switchable: true, canInstallSystem: true });
-    expect(info.available.map((c) => [c.name, c.state])).toEqual([['local', 'connected'], ['system', 'unreachable']]);
+    expect(info.available.map((c) => [c.name, c.state])).toEqual([['local', 'connected'], ['system', 'unreachable'], ['rootless', 'unreachable']]);
     expect(log).toEqual(['open local']);
+    await connection.close();
+  });
+
+  it('starts a normal user with subordinate ids on their rootless engine when no system socket exists', async () => {
+    const { options, log } = setup('unreachable', { hasSubordinateIds: () => true });
+    const connection = await WindowConnection.open(options);
+    expect(connection.info()).toMatchObject({ name: 'rootless', kind: 'socket', address: path.join(os.tmpdir(), 'strata-run-1000', 'strata.sock') }); // XDG_RUNTIME_DIR is not uid 1000's
+    expect(connection.info().available.map((c) => c.name)).toEqual(['rootless', 'system', 'local']);
+    expect(log).toEqual(['open rootless']);
     await connection.close();
   });
 

@@ -223,12 +223,17 @@ describe.skipIf(typeof user === 'string')('the window as a normal user, with the
     expect(result.system).toMatchObject({ value: { error: { code: 'PERMISSION_DENIED' } } });
   });
 
-  it('no service: the window runs the engine in the app (images only), the system engine listed as not running', () => {
-    const { code, result } = runAs(user as TestUser, false, 'connection', { STRATA_SYSTEM_SOCKET: path.join(work, 'nothing-here.sock') });
+  it('no service: the window runs the engine in the app (images only), the system and rootless engines listed as not running', () => {
+    // chosen, not the default: a user with a subuid range (as the test user) defaults to the rootless engine (test/rootless/)
+    const { code, result } = runAs(user as TestUser, false, 'connection', { STRATA_SYSTEM_SOCKET: path.join(work, 'nothing-here.sock'), STRATA_CONNECTION: 'local', XDG_RUNTIME_DIR: path.join(work, 'no-xdg-run') });
     expect(code).toBe(0);
     const info = (result.info as { value: { result: { name: string; available: { name: string; state: string }[]; canInstallSystem: boolean } } }).value.result;
     expect(info.name).toBe('local');
-    expect(info.available).toEqual([expect.objectContaining({ name: 'local', state: 'connected' }), expect.objectContaining({ name: 'system', state: 'unreachable' })]);
+    expect(info.available).toEqual([
+      expect.objectContaining({ name: 'local', state: 'connected' }),
+      expect.objectContaining({ name: 'system', state: 'unreachable' }),
+      expect.objectContaining({ name: 'rootless', state: 'unreachable' }),
+    ]);
     expect(info.canInstallSystem).toBe(fs.existsSync('/usr/bin/pkexec') || fs.existsSync('/bin/pkexec'));
     expect(result.system).toMatchObject({ value: { result: { uid: (user as TestUser).uid, rootless: true } } });
   });
@@ -257,6 +262,8 @@ describe.skipIf(typeof user === 'string')('"Install the system engine" from the 
         uid: (user as TestUser).uid,
         argv: [],
         env: {
+          // the engine in the app to start from (the test user's default would be its rootless engine)
+          STRATA_CONNECTION: 'local',
           STRATA_PKEXEC: path.join(FAKE, 'fake-pkexec.sh'),
           STRATA_SYSTEM_SOCKET: socket,
           STRATA_SYSTEM_PREFIX: prefix,

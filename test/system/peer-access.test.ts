@@ -36,6 +36,11 @@ describe('checkPeer', () => {
     expect(checkPeer({ pid: 1, uid: 1001, gid: 1001, groups: [1001, 990] }, strata, files)).toEqual({ ok: true });
   });
 
+  it('admits only uid 0 without a group (the rootless engine: its own user, as its user namespace sees them)', () => {
+    expect(checkPeer({ pid: 1, uid: 0, gid: 0, groups: [] }, undefined, files)).toEqual({ ok: true });
+    expect(checkPeer({ pid: 1, uid: 65534, gid: 65534, groups: [990] }, undefined, files)).toEqual({ ok: false, message: expect.stringContaining("another user's rootless Strata engine") });
+  });
+
   it('refuses anyone else, saying how to join', () => {
     expect(checkPeer({ pid: 1, uid: 1001, gid: 1001, groups: [1001] }, strata, files)).toEqual({
       ok: false,

@@ -79,7 +79,7 @@ describe.skipIf(typeof found === 'string')('strata system service, used by a use
     const listed = cliAs(user, true, env, 'system', 'connections', '--json');
     const rows = JSON.parse(listed.stdout) as { name: string; default: boolean; reachable: string }[];
     expect(rows.find((row) => row.name === `unix://${socketPath}`)).toMatchObject({ default: true, reachable: expect.stringMatching(/^yes \(Strata .*, store /) });
-    expect(rows.map((row) => row.name)).toEqual(['local', 'system', `unix://${socketPath}`]);
+    expect(rows.map((row) => row.name)).toEqual(['local', 'system', 'rootless', `unix://${socketPath}`]);
   });
 
   it('lets a member import, run with a published port, follow logs, exec, stop and remove', async () => {

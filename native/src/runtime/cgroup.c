@@ -36,7 +36,32 @@ char *cgroup_rel_path(const struct spec *s, const char *id) {
   return xasprintf("/strata/%s", p && p[0] ? p : id);
 }
 
+bool runtime_in_userns(void) {
+  static int known = -1;
+  if (known < 0) {
+    char *map = read_file("/proc/self/uid_map", NULL);
+    unsigned long inside, outside, count;
+    int used = 0;
+    /* the host's map is one line, 0 0 4294967295; no /proc counts as the host */
+    bool host = !map || (sscanf(map, " %lu %lu %lu %n", &inside, &outside, &count, &used) == 3 && inside == 0 && outside == 0 &&
+                         count == 4294967295UL && map[used] == '\0');
+    known = !host;
+    free(map);
+    g_err[0] = '\0';
+  }
+  return known == 1;
+}
+
+bool cgroup_wanted(const struct spec *s) {
+  return (s->cgroups_path && s->cgroups_path[0]) || s->res.given || !runtime_in_userns();
+}
+
+static int no_cgroup(const char *what, const char *id) {
+  return fail_kind(ERR_UNSUPPORTED, "%s: container %s has no cgroup of its own (rootless: the host's cgroups are not delegated to this user)", what, id);
+}
+
 int cgroup_setup(const struct spec *s, const char *id, pid_t pid) {
+  if (!cgroup_wanted(s)) return 0;
   char *rel = cgroup_rel_path(s, id);
   int rc;
   if (cgroup_is_v2()) rc = v2_create(g_cgroup_root, rel, &s->res, pid);
@@ -46,6 +71,7 @@ int cgroup_setup(const struct spec *s, const char *id, pid_t pid) {
 }
 
 int cgroup_destroy(const struct spec *s, const char *id) {
+  if (!cgroup_wanted(s)) return 0;
   char *rel = cgroup_rel_path(s, id);
   bool v2 = cgroup_is_v2();
   int rc = v2 ? v2_destroy(g_cgroup_root, rel, true) : v1_destroy(rel, true);
@@ -82,27 +108,33 @@ static int done(struct cg_where w, int rc) {
 }
 
 int cgroup_kill_all(const struct spec *s, const char *id, int sig) {
+  /* without a cgroup, the container's pid namespace ends with its init */
+  if (!cgroup_wanted(s)) return 0;
   struct cg_where w = where(s, id);
   return done(w, w.dir ? v2_kill_all(w.dir, sig) : v1_kill_all(w.rel, sig));
 }
 
 int cgroup_freeze(const struct spec *s, const char *id, bool frozen) {
+  if (!cgroup_wanted(s)) return no_cgroup(frozen ? "pause" : "resume", id);
   struct cg_where w = where(s, id);
   return done(w, w.dir ? v2_freeze(w.dir, frozen) : v1_freeze(w.rel, frozen));
 }
 
 int cgroup_frozen(const struct spec *s, const char *id) {
+  if (!cgroup_wanted(s)) return 0;
   struct cg_where w = where(s, id);
   return done(w, w.dir ? v2_frozen(w.dir) : v1_frozen(w.rel));
 }
 
 int cgroup_update(const struct spec *s, const char *id, const struct resources *r) {
+  if (!cgroup_wanted(s)) return no_cgroup("update", id);
   struct cg_where w = where(s, id);
   if (!w.dir) return done(w, v1_update(w.rel, r));
   return done(w, access(w.dir, F_OK) < 0 ? fail_kind(ERR_NOT_FOUND, "cgroup %s does not exist", w.dir) : v2_apply(w.dir, r));
 }
 
 int cgroup_oom_killed(const struct spec *s, const char *id) {
+  if (!cgroup_wanted(s)) return 0;
   struct cg_where w = where(s, id);
   return done(w, w.dir ? v2_oom_killed(w.dir) : v1_oom_killed(w.rel));
 }
@@ -111,6 +143,7 @@ int cgroup_oom_killed(const struct spec *s, const char *id) {
  * memory.max_usage_in_bytes, v2 memory.peak: Linux 5.19): what an OOM kill reached even
  * when no sampler looked at the moment. -1 when the kernel keeps none. */
 int64_t cgroup_memory_peak(const struct spec *s, const char *id) {
+  if (!cgroup_wanted(s)) return -1;
   struct cg_where w = where(s, id);
   char path[PATH_MAX];
   if (w.dir) pathf(path, sizeof path, "%s/memory.peak", w.dir);

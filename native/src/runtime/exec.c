@@ -184,6 +184,9 @@ static int open_cgroups(struct exec_plan *p, pid_t pid) {
   p->cgroup_fd = xcalloc(p->n_cgroups + 1, sizeof *p->cgroup_fd);
   for (size_t i = 0; i < p->n_cgroups; i++) {
     p->cgroup_fd[i] = open(p->cgroup_files[i], O_WRONLY | O_CLOEXEC);
+    /* rootless, a container without a cgroup of its own (cgroup_wanted) is in the runtime's
+     * cgroups, which are not ours to write: the process stays in the caller's, as the init did */
+    if (p->cgroup_fd[i] < 0 && runtime_in_userns() && (errno == EACCES || errno == EPERM || errno == EROFS)) continue;
     if (p->cgroup_fd[i] < 0) return fail_errno("open %s", p->cgroup_files[i]);
   }
   return 0;
@@ -193,7 +196,7 @@ static int join_cgroups(const struct exec_plan *p, pid_t pid) {
   char buf[24];
   int n = snprintf(buf, sizeof buf, "%d", pid);
   for (size_t i = 0; i < p->n_cgroups; i++)
-    if (write(p->cgroup_fd[i], buf, (size_t)n) != n) return fail_errno("join cgroup %s", p->cgroup_files[i]);
+    if (p->cgroup_fd[i] >= 0 && write(p->cgroup_fd[i], buf, (size_t)n) != n) return fail_errno("join cgroup %s", p->cgroup_files[i]);
   return 0;
 }
 

@@ -7,6 +7,7 @@
  *   strata-runtime [--root DIR] exec [--process FILE] [--detach] [--pid-file F] [--tty] [--stdin] [--console-socket S]
  *                  [--attach-socket P] [--exit-file F] [--log F] ID [-- ARGS...]
  *   strata-runtime cgroup-destroy --path /strata/NAME   (a cgroup no state names: kill, remove)
+ *   strata-runtime rootless-exec --state-dir DIR [-- CMD ARGS…] | rootless-stop --state-dir DIR   (rootless.c)
  * Failures print "step: reason" on stderr and exit non-zero; with --log-format json, one
  * JSON line {"level":"error","code":…,"msg":…} whose code says the kind of failure. */
 #include <stdio.h>
@@ -18,7 +19,8 @@
 
 static void usage(FILE *f) {
   fputs("usage: strata-runtime [--root DIR] VERB [OPTIONS] ID\n"
-        "verbs: create, start, state, kill, delete, pause, resume, update, run, shim, exec, cgroup-destroy\n",
+        "verbs: create, start, state, kill, delete, pause, resume, update, run, shim, exec, cgroup-destroy,\n"
+        "       rootless-exec, rootless-stop\n",
         f);
 }
 
@@ -114,6 +116,7 @@ int main(int argc, char **argv) {
       {"delete", cmd_delete}, {"run", cmd_run},     {"shim", cmd_shim}, {"exec", cmd_exec},
       {"pause", cmd_pause},   {"resume", cmd_resume}, {"update", cmd_update},
       {"cgroup-setup", cmd_cgroup_setup}, {"cgroup-destroy", cmd_cgroup_destroy},
+      {"rootless-exec", cmd_rootless_exec}, {"rootless-stop", cmd_rootless_stop},
   };
   for (size_t v = 0; v < sizeof verbs / sizeof verbs[0]; v++)
     if (strcmp(argv[i], verbs[v].name) == 0) return verbs[v].fn(argc - i - 1, argv + i + 1);

@@ -141,6 +141,7 @@ struct resources {
   uint32_t net_class_id;
   struct net_priority *net_priorities; /* network.priorities (v1 net_prio) */
   size_t n_net_priorities;
+  bool given;                        /* linux.resources has a field other than devices: a limit */
   bool has_device_rules;             /* linux.resources.devices was given */
   struct device_rule *device_rules; /* in order; the last matching rule decides */
   size_t n_device_rules;
@@ -314,6 +315,15 @@ int sysctl_apply(const struct spec *s);
 /* ---- cgroups (cgroup.c, cgroup_v1.c, cgroup_v2.c) -------------------------------- */
 extern const char *g_cgroup_root; /* default /sys/fs/cgroup; tests may point elsewhere */
 char *cgroup_rel_path(const struct spec *s, const char *id); /* "/strata/<id>" or absolute */
+/* Whether the container gets a cgroup of its own: always, except for a runtime in a user
+ * namespace (rootless) given neither linux.cgroupsPath nor a limit in linux.resources —
+ * there the host's cgroup tree is not ours to write (cgroup v1; v2 without delegation), so
+ * the container stays in the runtime's cgroup and the calls below do nothing, or (pause,
+ * update) refuse with UNSUPPORTED. Device rules alone ask for none: in a user namespace
+ * the container can make no device node, and it opens the host's (bind-mounted) nodes with
+ * the user's own permissions. */
+bool cgroup_wanted(const struct spec *s);
+bool runtime_in_userns(void); /* /proc/self/uid_map is not the host's identity map */
 int cgroup_setup(const struct spec *s, const char *id, pid_t pid);
 int cgroup_destroy(const struct spec *s, const char *id);
 int cgroup_kill_all(const struct spec *s, const char *id, int sig);
@@ -386,6 +396,12 @@ int cmd_resume(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_cgroup_setup(int argc, char **argv);
 int cmd_cgroup_destroy(int argc, char **argv);
+int cmd_rootless_exec(int argc, char **argv);
+int cmd_rootless_stop(int argc, char **argv);
+
+/* ---- rootless id maps (rootless_ids.c) ------------------------------------------ */
+int rootless_check_ranges(void);                                  /* -1 + g_err: the user has no subuid/subgid range */
+int rootless_write_maps(pid_t pid, const char *newuidmap, const char *newgidmap); /* user → 0, ranges → 1… */
 int container_start(const char *id);
 void container_remove_state(const char *id);
 extern bool g_spec_lenient; /* delete: a config whose rootfs is gone still loads */

@@ -180,6 +180,8 @@ static int parse_network(const struct json *n, struct resources *res) {
 int spec_parse_resources(const struct json *r, struct resources *res) {
   if (!r || r->type == JSON_NULL) return 0;
   if (r->type != JSON_OBJECT) return fail_msg("config.json: linux.resources: must be an object");
+  for (size_t i = 0; i < r->len; i++)
+    if (strcmp(r->keys[i], "devices") != 0) res->given = true;
   const struct json *m = json_get(r, "memory");
   if (m && m->type == JSON_OBJECT) {
     if (opt_i64(m, "limit", "linux.resources.memory.limit", &res->has_memory_limit, &res->memory_limit) < 0 ||

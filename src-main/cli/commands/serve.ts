@@ -4,13 +4,15 @@
 // workstation: `ssh -L 8080:127.0.0.1:PORT host`, then open the URL with port 8080.
 // The engine behind it is a connection: this process's (root, --root) or the system
 // engine's (`--connection system`, STRATA_HOST=unix:///path; a normal user's default when
-// its socket is there) — each browser tab then gets its own connection to the service.
+// its socket is there) or the user's rootless engine (`--connection rootless`, started on
+// demand) — each browser tab then gets its own connection to the service.
 import fs from 'node:fs';
 import path from 'node:path';
 import { openSupervisedApi } from '../../api/supervised-api';
 import { connectionName, resolveConnection } from '../../connections/connection';
 import { boundProvider, withConnectionMethods } from '../../connections/front-end-methods';
 import { RemoteApi } from '../../connections/remote-api';
+import { startRootlessEngine } from '../../connections/rootless-start';
 import type { ConnectionStatus } from '@shared/api/types/connection';
 import type { SessionHost } from '../../connections/session-host';
 import type { Engine } from '../../engine/index';
@@ -21,7 +23,7 @@ import type { Output } from '../output';
 
 export const serveCommand: Command = {
   name: 'serve',
-  usage: 'serve [--port N] [--host 127.0.0.1|::1] [--connection local|system]',
+  usage: 'serve [--port N] [--host 127.0.0.1|::1] [--connection local|system|rootless]',
   options: {
     port: { type: 'string', short: 'p' },
     host: { type: 'string' },
@@ -36,7 +38,7 @@ export const serveCommand: Command = {
     process.once('SIGTERM', onSignal);
     try {
       const target = resolveConnection({ connection: values.connection as string | undefined, root: values.root as string | undefined });
-      if (target.kind === 'socket') await serveConnection(target.socketPath, output, { port, host, signal: stop.signal });
+      if (target.kind === 'socket') await serveConnection(target.socketPath, output, { port, host, signal: stop.signal, startRootless: target.startOnDemand === 'rootless' });
       else await serve(await engine(), output, { port, host, signal: stop.signal });
     } finally {
       process.removeListener('SIGINT', onSignal);
@@ -53,6 +55,8 @@ export interface ServeOptions {
   signal: AbortSignal;
   /** Told the address once serving (tests). */
   onListening?: (url: string) => void;
+  /** The socket is the user's rootless engine: started when nothing answers there, and kept from idling out while serving. */
+  startRootless?: boolean;
 }
 
 /** Serves until `signal` aborts, then closes connections, cancels running jobs and returns. */
@@ -95,9 +99,11 @@ export async function serveConnection(socketPath: string, output: Output, option
     ),
   );
   try {
+    if (options.startRootless) await startRootlessEngine();
     const probe = remote.openSession(() => {});
     const reply = await probe.call('system.info', {});
-    probe.close();
+    // The rootless engine exits when no client is connected: this session stays while serving.
+    if (!options.startRootless || 'error' in reply) probe.close();
     if ('error' in reply) throw new StrataError(reply.error.code, reply.error.message);
     await serveHost(host, output, options);
   } finally {

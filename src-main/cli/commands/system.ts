@@ -1,6 +1,7 @@
 // `strata system …`: the system engine — the engine as root, for the machine's users in
 // group `strata`, on a Unix socket (src-main/server/unix-socket-server.ts).
-//   service      run it in the foreground (what the systemd unit runs; CI and containers too)
+//   service      run it in the foreground (what the systemd unit runs; CI and containers too);
+//                --rootless: the user's rootless engine instead (rootless-service.ts)
 //   connections  the engines this user can reach, whether each answers, and the default
 //   info         system.info from the chosen connection (--connection, STRATA_HOST)
 //   install      systemd units with socket activation, the group, $SUDO_USER in it
@@ -10,9 +11,10 @@ import path from 'node:path';
 import { openSupervisedApi } from '../../api/supervised-api';
 import { Api } from '../../api/dispatch';
 import { packageRoot } from '../../api/package-info';
-import { SYSTEM_GROUP, type ConnectionTarget, connectionName, resolveConnection, systemSocket } from '../../connections/connection';
+import { SYSTEM_GROUP, type ConnectionTarget, connectionName, hasSubordinateIds, resolveConnection, rootlessTarget, systemSocket } from '../../connections/connection';
 import { boundProvider, withConnectionMethods } from '../../connections/front-end-methods';
 import { type ClosableTransport, localTransport } from '../../connections/local-transport';
+import { startRootlessEngine, startingTransport } from '../../connections/rootless-start';
 import { socketTransport } from '../../connections/socket-transport';
 import { defaultStoreRoot } from '../../engine/store/paths';
 import { userName } from '../../connections/access-denied';
@@ -25,6 +27,7 @@ import type { Reply } from '@shared/api/protocol';
 import { StrataError } from '@shared/errors';
 import { type Command, type CommandContext, UsageError, expectPositionals } from '../command';
 import { json, table } from '../output';
+import { rootlessService } from './rootless-service';
 
 const SUBCOMMANDS = ['service', 'connections', 'info', 'install', 'uninstall'] as const;
 /** How long `connections` waits for an engine's answer before calling it unreachable. */
@@ -35,6 +38,7 @@ export const systemCommand: Command = {
   usage: 'system service [--socket PATH] [--group NAME] | connections | info [--connection NAME] | install | uninstall [--purge]',
   options: {
     socket: { type: 'string' },
+    rootless: { type: 'boolean' },
     group: { type: 'string' },
     purge: { type: 'boolean' },
   },
@@ -42,7 +46,7 @@ export const systemCommand: Command = {
     expectPositionals(positionals, 1, 1, this.usage);
     const sub = positionals[0] as (typeof SUBCOMMANDS)[number];
     if (!SUBCOMMANDS.includes(sub)) throw new UsageError(`unknown subcommand ${JSON.stringify(sub)} (have: ${SUBCOMMANDS.join(', ')})`);
-    if (sub === 'service') return service(context, values);
+    if (sub === 'service') return values.rootless ? rootlessService(context) : service(context, values);
     if (sub === 'connections') return connections(context);
     if (sub === 'info') return info(context, values);
     return sub === 'install' ? install(context) : uninstall(context, values);
@@ -89,7 +93,8 @@ async function service({ engine, output }: CommandContext, values: Record<string
 /** A transport to the connection, and how to let it go. */
 async function openTransport(target: ConnectionTarget, context: CommandContext): Promise<ClosableTransport & { release(): Promise<void> }> {
   if (target.kind === 'socket') {
-    const transport = socketTransport(target.socketPath);
+    const connect = () => socketTransport(target.socketPath);
+    const transport = target.startOnDemand ? startingTransport(() => startRootlessEngine(), connect) : connect();
     return { ...transport, release: async () => transport.close() };
   }
   const api = new Api({ engine: await context.engine() });
@@ -135,6 +140,9 @@ async function connections(context: CommandContext): Promise<void> {
     { name: 'local', address: `this process, store ${defaultStoreRoot()}` },
     { name: 'system', address: `unix://${systemSocket()}`, socketPath: systemSocket() },
   ];
+  // A normal user's own engine (root has the system engine): listed, not started by listing.
+  const rootless = uid === 0 ? undefined : rootlessTarget();
+  if (rootless?.kind === 'socket') targets.push({ name: 'rootless', address: `unix://${rootless.socketPath}`, socketPath: rootless.socketPath });
   const host = process.env.STRATA_HOST;
   if (host) {
     const target = resolveConnection({ env: { STRATA_HOST: host } });
@@ -142,8 +150,10 @@ async function connections(context: CommandContext): Promise<void> {
   }
   const rows = await Promise.all(
     targets.map(async (target) => {
-      let status = uid === 0 ? 'yes' : 'yes (images only: containers need root or the system engine)';
-      if (target.socketPath) {
+      let status = uid === 0 ? 'yes' : 'yes (images only: containers need root, the system engine or the rootless one)';
+      if (target.name === 'rootless' && !fs.existsSync(target.socketPath!)) {
+        status = hasSubordinateIds(uid) ? 'no: not running (started on demand)' : `no: you have no subordinate uid/gid range (add one: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${userName(uid) ?? uid})`;
+      } else if (target.socketPath) {
         const transport = socketTransport(target.socketPath);
         const reply = await callWithin(transport, 'system.info', PROBE_TIMEOUT_MS);
         transport.close();

@@ -14,6 +14,7 @@ import { mountPointsOf, writeInitLayerAsync } from './init-layer';
 import { type HostDevice, statHostDevices } from '../runtime/device-policy';
 import { imageUserFiles } from './rootfs';
 import { checkLimitsAllowed, engineCgroupAccess } from '../rootless/cgroup-access';
+import { checkNetworkMode } from '../network/index';
 import { type ContainerOptions, validateContainerName, validateDevice, validateNetwork, validateResources, validateVolume } from './options';
 
 const ADJECTIVES = ['brave', 'calm', 'eager', 'fond', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'swift', 'tidy', 'witty'];
@@ -24,6 +25,7 @@ export async function createContainer(store: Store, imageRef: string, options: C
   validateResources(options);
   checkLimitsAllowed(await engineCgroupAccess(), options);
   validateNetwork(options);
+  checkNetworkMode(options.network ?? 'bridge');
   const fileSources = new Set<string>();
   for (const volume of options.volumes ?? []) {
     validateVolume(volume);

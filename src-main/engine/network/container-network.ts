@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { VolumeSpec } from '../containers/options';
+import { enginePrivilege } from '../rootless/privilege';
+import { StrataError } from '@shared/errors';
 import type { Attachment } from './attach';
 import { networkDriver } from './network-driver';
 import type { NetworkConfig } from './network-config';
@@ -36,7 +38,19 @@ export function defaultHostname(mode: NetworkMode, id: string): string {
   return mode === 'host' ? os.hostname() : id.slice(0, 12);
 }
 
+/**
+ * The bridge is the host's (a bridge device, veth pairs, iptables NAT): the rootless
+ * engine, root only in its own user namespace, cannot make it. `none` and `host` need
+ * nothing of the host. (Rootless networking through slirp4netns or pasta comes later.)
+ */
+export function checkNetworkMode(mode: NetworkMode): void {
+  if (mode === 'bridge' && enginePrivilege() === 'rootless') {
+    throw new StrataError('UNSUPPORTED', "the rootless engine has no bridge network (it needs the host's root): use --network none (loopback only) or --network host, or the system engine");
+  }
+}
+
 export async function setUpNetwork(config: NetworkConfig, request: NetworkRequest): Promise<NetworkSetup> {
+  checkNetworkMode(request.mode);
   const netnsFile = path.join(request.bundleDir, NETNS_FILE);
   const attachment = request.mode === 'bridge' ? await networkDriver(config).attach({ owner: request.owner, netnsFile, ports: request.ports }) : undefined;
   try {

@@ -19,6 +19,7 @@ import { type HostDevice, devicePolicy, statHostDevice } from './device-policy';
 import { resolveUser } from './image-user';
 import { containerCapabilities } from './capabilities';
 import { seccompFor } from './seccomp-profile';
+import { enginePrivilege } from '../rootless/privilege';
 import {
   ALL_CAPABILITIES,
   DEFAULT_MASKED_PATHS,
@@ -284,7 +285,8 @@ function cgroupV2From(mountinfo: string | undefined): boolean {
 
 /**
  * Docker's open-files limit where the runtime may raise its own hard limit that far;
- * where it may not (no CAP_SYS_RESOURCE, as in many CI containers), the hard limit it
+ * where it may not (no CAP_SYS_RESOURCE, as in many CI containers, or only a user
+ * namespace's: the rootless engine), the hard limit it
  * inherits — asking for more would make every start fail with EPERM. The runtime is
  * this process's child, so this process's limits and capabilities are the runtime's.
  * procRoot is for tests; the answer for /proc is computed once.
@@ -327,7 +329,9 @@ function openFilesFrom(status: string | undefined, limits: string | undefined, n
   const nrOpen = Number(nrOpenText?.trim() ?? NaN);
   let limit = DEFAULT_NOFILE;
   if (Number.isSafeInteger(nrOpen) && nrOpen > 0) limit = Math.min(limit, nrOpen);
-  const canRaise = capEff !== undefined && ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;
+  // CAP_SYS_RESOURCE of a user namespace (the rootless engine's) does not raise a hard
+  // limit past the one it inherited: only the host's does.
+  const canRaise = enginePrivilege() !== 'rootless' && capEff !== undefined && ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;
   if (!canRaise && hard !== undefined) limit = Math.min(limit, Number(hard));
   return limit;
 }

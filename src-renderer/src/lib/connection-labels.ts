@@ -5,6 +5,7 @@ import type { SystemInfo } from '@shared/api/types/system';
 
 export function connectionLabel(connection: Pick<ConnectionStatus, 'name' | 'kind'>): string {
   if (connection.name === 'system') return 'System engine';
+  if (connection.name === 'rootless') return 'Rootless engine';
   if (connection.kind === 'local') return 'Engine in this app';
   return connection.name;
 }
@@ -20,5 +21,6 @@ export const STATE_LABELS: Record<ConnectionState, string> = {
 export function capabilityLabel(info: SystemInfo | undefined): string | undefined {
   if (!info) return undefined;
   if (info.rootless) return `Runs as user ${info.uid}: images and layers only`;
+  if (info.privilege === 'rootless') return 'Rootless (your own user namespace): containers without limits or a bridge network';
   return 'Runs as root: containers, images, builds';
 }

@@ -12,8 +12,18 @@ export interface SystemInfo {
   storeRoot: string;
   /** The cgroup hierarchy this machine mounts; null when none is usable (stats and limits then fail). */
   cgroupVersion: 'v1' | 'v2' | null;
-  /** The engine runs as a user other than root (rootless mode: some features are refused). */
+  /**
+   * The engine runs as a normal user outside any user namespace of its own: images and
+   * layers only (containers need the system engine or the rootless one). The rootless
+   * engine is not this: it is `privilege: 'rootless'`.
+   */
   rootless: boolean;
+  /**
+   * root: the host's root (the system engine, or in-process as root); rootless: uid 0 of
+   * the user's own user namespace (no cgroup limits on cgroup v1, no bridge network);
+   * unprivileged: a normal user, images only (as `rootless` above).
+   */
+  privilege: 'root' | 'rootless' | 'unprivileged';
   uid: number;
   /** CPUs and memory of the host: the ceilings for --cpus and --memory. */
   cpus: number;

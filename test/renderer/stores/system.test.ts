@@ -9,7 +9,7 @@ import { deferred, engine } from '../fake-engine';
 
 vi.mock('../../../src-renderer/src/api/bridge', () => import('../fake-engine').then((m) => m.bridgeModule));
 
-const INFO: SystemInfo = { version: '0.1.0', platform: 'linux', arch: 'x64', kernel: '6.1.0', storeRoot: '/var/lib/strata', cgroupVersion: 'v2', rootless: false, uid: 0, cpus: 2, memoryBytes: 4 * 1024 ** 3, storeSupervisor: true, storeSupervisorPid: 1234 };
+const INFO: SystemInfo = { version: '0.1.0', platform: 'linux', arch: 'x64', kernel: '6.1.0', storeRoot: '/var/lib/strata', cgroupVersion: 'v2', rootless: false, privilege: 'root', uid: 0, cpus: 2, memoryBytes: 4 * 1024 ** 3, storeSupervisor: true, storeSupervisorPid: 1234 };
 
 beforeEach(() => {
   engine.reset();

@@ -1,0 +1,142 @@
+// What the rootless tests share: the unprivileged test user (strata-test, with a subuid and
+// subgid range, made by .ci/run), a home of its own in a temporary directory (HOME,
+// XDG_DATA_HOME, XDG_RUNTIME_DIR: the store and the engine's socket go there, not in the
+// real user's), the built CLI run as that user (setpriv, from root), and the clean-up that
+// leaves nothing: the engine stopped, the pause process ended, the home removed.
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { colonEntries } from '../../src-main/connections/access-denied';
+import { hasSubordinateIds } from '../../src-main/connections/connection';
+import { makeTempDir } from '../helpers/test-images';
+
+export const TEST_USER = 'strata-test';
+export const CLI = path.resolve('bin/strata.js');
+/** By path: a test may give the user a PATH without it. */
+export const SETPRIV = '/usr/bin/setpriv';
+export const RUNTIME = path.resolve('native/build/Release/strata-runtime');
+
+export interface User {
+  name: string;
+  uid: number;
+  gid: number;
+}
+
+/** A user by name from /etc/passwd. */
+export function userNamed(name: string): User | undefined {
+  const entry = colonEntries('/etc/passwd').find((fields) => fields[0] === name);
+  return entry ? { name, uid: Number(entry[2]), gid: Number(entry[3]) } : undefined;
+}
+
+/** The test user, or why the rootless tests cannot run here. */
+export function findRootlessUser(): User | string {
+  if (process.getuid?.() !== 0) return 'the tests switch to the test user with setpriv: run them as root';
+  if (!fs.existsSync(RUNTIME) || !fs.existsSync('out/main/cli.js')) return 'not built: npm run build';
+  const user = userNamed(TEST_USER);
+  if (!user) return `no user ${TEST_USER}: .ci/run creates it`;
+  if (!hasSubordinateIds(user.uid)) return `${TEST_USER} has no /etc/subuid and /etc/subgid range: .ci/run adds one (usermod --add-subuids 200000-265535 --add-subgids 200000-265535 ${TEST_USER})`;
+  if (!fs.existsSync('/usr/bin/newuidmap')) return 'newuidmap is missing: apt install uidmap';
+  if (Number(fs.readFileSync('/proc/sys/user/max_user_namespaces', 'utf8')) === 0) return 'user namespaces are disabled on this host (user.max_user_namespaces = 0)';
+  return user;
+}
+
+export interface Home {
+  user: User;
+  /** The temporary directory (root's; 0755). */
+  work: string;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  runtimeDir: string;
+  store: string;
+}
+
+/** A home for `user` in a new temporary directory: HOME, XDG_DATA_HOME and XDG_RUNTIME_DIR (0700) there, theirs. */
+export function makeHome(user: User, label: string): Home {
+  const work = makeTempDir(label);
+  fs.chmodSync(work, 0o755);
+  const home = path.join(work, 'home');
+  const xdgRuntime = path.join(work, 'xdg-run');
+  for (const dir of [home, xdgRuntime]) {
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.chownSync(dir, user.uid, user.gid);
+  }
+  const env: NodeJS.ProcessEnv = {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    HOME: home,
+    USER: user.name,
+    LOGNAME: user.name,
+    XDG_DATA_HOME: path.join(home, 'data'),
+    XDG_RUNTIME_DIR: xdgRuntime,
+    // never the machine's system engine, even when one runs
+    STRATA_SYSTEM_SOCKET: path.join(work, 'no-system.sock'),
+  };
+  return { user, work, home, env, runtimeDir: path.join(xdgRuntime, 'strata'), store: path.join(home, 'data', 'strata') };
+}
+
+/** setpriv's arguments to become `user` (its own groups). */
+export function asUser(user: User): string[] {
+  return ['--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups'];
+}
+
+/** The built CLI as the home's user; waits for it. */
+export function cli(home: Home, args: string[], env: NodeJS.ProcessEnv = {}, input?: string): SpawnSyncReturns<string> {
+  return spawnSync(SETPRIV, [...asUser(home.user), process.execPath, CLI, ...args], { env: { ...home.env, ...env }, encoding: 'utf8', timeout: 120_000, input, cwd: home.work });
+}
+
+/** Whether a process lives (and is not a zombie). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/\) Z /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+export function pausePid(home: Home): number | undefined {
+  try {
+    return Number(fs.readFileSync(path.join(home.runtimeDir, 'pause.pid'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid of the engine listening for this home (from its log's last "listening" line). */
+export function servicePid(home: Home): number | undefined {
+  try {
+    const found = [...fs.readFileSync(path.join(home.runtimeDir, 'service.log'), 'utf8').matchAll(/listening on .* \(pid (\d+)\)/g)].pop();
+    return found ? Number(found[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits (bounded) until `pid` is gone. */
+export async function gone(pid: number | undefined, ms = 10_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (pid !== undefined && alive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
+}
+
+/**
+ * Everything of the home's engine gone: its containers removed (as the user), the engine
+ * stopped (SIGTERM), the pause process ended, the home removed — and each checked.
+ */
+export async function cleanUp(home: Home | undefined): Promise<string[]> {
+  if (!home) return [];
+  const left: string[] = [];
+  const engine = servicePid(home);
+  if (engine !== undefined && alive(engine)) {
+    cli(home, ['--connection', 'rootless', 'rm', '-f', ...cli(home, ['--connection', 'rootless', 'ps', '-a', '-q']).stdout.split('\n').filter(Boolean)]);
+    process.kill(engine, 'SIGTERM');
+    if (!(await gone(engine))) left.push(`engine ${engine}`);
+  }
+  const pause = pausePid(home);
+  spawnSync(SETPRIV, [...asUser(home.user), RUNTIME, 'rootless-stop', '--state-dir', home.runtimeDir], { env: home.env });
+  if (!(await gone(pause))) left.push(`pause process ${pause}`);
+  fs.rmSync(home.work, { recursive: true, force: true });
+  return left;
+}
