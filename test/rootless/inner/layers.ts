@@ -54,7 +54,7 @@ await report(async () => {
   };
 
   // The container's rootfs, mounted as start mounts it; then changed through the mount.
-  const container = await engine.createContainer('test/a:1');
+  const container = await engine.createContainer('test/a:1', { network: 'none' });
   const file = (name: Parameters<typeof containerFile>[2]) => containerFile(store, container.id, name);
   const rootfs = file('rootfs');
   await mountOverlayAsync(store, container.layers, { init: file('init'), upper: file('upper'), work: file('work'), target: rootfs });
@@ -87,7 +87,7 @@ await report(async () => {
     appConfWhiteout: describeEntry(path.join(top, 'etc/app.conf')),
     overlayXattrs: execFileSync('getfattr', ['-R', '-d', '-m', '-', top], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter((line) => line.includes('overlay.') && !line.includes('user.overlay.opaque')),
   };
-  const second = await engine.createContainer('test/committed:1');
+  const second = await engine.createContainer('test/committed:1', { network: 'none' });
   const secondRoot = containerFile(store, second.id, 'rootfs');
   await mountOverlayAsync(store, second.layers, { init: containerFile(store, second.id, 'init'), upper: containerFile(store, second.id, 'upper'), work: containerFile(store, second.id, 'work'), target: secondRoot });
   const remounted = {

@@ -60,10 +60,10 @@ await report(async () => {
   await engine.importImage({ path: writeOciLayout(path.join(work, 'layout'), [a]) });
 
   const limits = {
-    memory: await refusal(() => engine.createContainer('test/a:1', { memory: 64 << 20 })),
-    cpusAndPids: await refusal(() => engine.createContainer('test/a:1', { cpus: 0.5, pidsLimit: 100 })),
+    memory: await refusal(() => engine.createContainer('test/a:1', { memory: 64 << 20, network: 'none' })),
+    cpusAndPids: await refusal(() => engine.createContainer('test/a:1', { cpus: 0.5, pidsLimit: 100, network: 'none' })),
   };
-  const container = await engine.createContainer('test/a:1', { name: 'plain' });
+  const container = await engine.createContainer('test/a:1', { name: 'plain', network: 'none' });
   const update = {
     memory: await refusal(() => engine.updateContainer(container.id, { memory: 64 << 20 })),
     restart: await refusal(() => engine.updateContainer(container.id, { restart: { name: 'always' } })),
