@@ -2,16 +2,17 @@
 // on the `rootless` connection): a pull from a registry on 127.0.0.1 (an image with a
 // whiteout and an opaque directory), a build whose RUN steps run as uid 0 of the user's
 // namespace and delete a file an earlier step made, a container's diff and commit, a save
-// to a docker-archive in the user's home, and rmi and prune leaving the store empty. Every
-// layer file is the user's on the host. Needs root (to become the test user), the build,
-// user namespaces and docker-registry.
-import { execFileSync, type SpawnSyncReturns } from 'node:child_process';
+// to a docker-archive in the user's home that rootless podman (a peer, as the same user)
+// loads and runs, and rmi and prune leaving the store empty. Every layer file is the user's
+// or one of its subordinate ids' on the host. Needs root (to become the test user), the
+// build, user namespaces and docker-registry; podman for the peer's test.
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PushedImage, TestRegistry } from '../helpers/registry';
 import { testImages, write } from '../helpers/test-images';
-import { type Home, type User, cleanUp, cli, findRootlessUser, makeHome } from './rootless-fixture';
+import { type Home, type User, SETPRIV, asUser, cleanUp, cli, findRootlessUser, gone, makeHome } from './rootless-fixture';
 
 const found = findRootlessUser();
 const why = typeof found === 'string' ? found : TestRegistry.unavailable();
@@ -23,6 +24,25 @@ let pushed: PushedImage;
 let reference: string;
 
 const rootless = (...args: string[]) => cli(home, ['--connection', 'rootless', ...args]);
+const PODMAN = '/usr/bin/podman';
+
+/** Rootless podman as the same user, in the same home (its store under ~/.local/share/containers). */
+function podman(...args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(SETPRIV, [...asUser(home.user), PODMAN, ...args], { env: home.env, encoding: 'utf8', timeout: 120_000, cwd: home.home });
+}
+
+/** Ends rootless podman's pause process (it keeps the user's namespaces for podman, as ours does for Strata). */
+async function stopPodman(): Promise<void> {
+  const file = path.join(String(home.env.XDG_RUNTIME_DIR), 'libpod', 'tmp', 'pause.pid');
+  if (!fs.existsSync(file)) return;
+  const pid = Number(fs.readFileSync(file, 'utf8'));
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return; // gone already
+  }
+  expect(await gone(pid)).toBe(true);
+}
 
 /** The command's output; it must have succeeded (its stderr in the message when not). */
 function ok(result: SpawnSyncReturns<string>): string {
@@ -56,6 +76,7 @@ describe.skipIf(why)('images on the rootless engine, made by a normal user', () 
 
   afterAll(async () => {
     await registry?.stop();
+    if (home) await stopPodman();
     expect(await cleanUp(home)).toEqual([]);
   });
 
@@ -104,6 +125,21 @@ describe.skipIf(why)('images on the rootless engine, made by a normal user', () 
     const manifest = JSON.parse(execFileSync('tar', ['-xOf', archive, 'manifest.json'], { encoding: 'utf8' })) as { RepoTags: string[]; Layers: string[] }[];
     expect(manifest).toMatchObject([{ RepoTags: ['committed:1'] }]);
     expect(manifest[0]!.Layers.length).toBe(pushed.layers.length + 3 + 1); // the pulled image's, the build's two RUNs and its COPY, the commit's
+  });
+
+  it('runs under rootless podman, the same user, after podman load of what strata saved', (context) => {
+    if (!fs.existsSync(PODMAN)) {
+      console.log(`rootless images: podman's test skipped — ${PODMAN} is not installed`);
+      context.skip();
+    }
+    const loaded = podman('load', '-i', path.join(home.home, 'committed.tar'));
+    expect(loaded.status, loaded.stderr).toBe(0);
+    expect(loaded.stdout).toContain('Loaded image: localhost/committed:1');
+    // runc and cgroupfs: crun refuses this host's hybrid cgroups, and a rootless user has no systemd cgroup here
+    const ran = podman('run', '--rm', '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--network', 'none', 'localhost/committed:1', 'sh', '-c', 'cat /changed /built-not-there 2>&1; cat /note.txt; id -u');
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout).toBe('changed\ncat: can\'t open \'/built-not-there\': No such file or directory\ncopied in\n0\n');
+    expect(podman('rmi', 'localhost/committed:1').status).toBe(0);
   });
 
   it('removes the images and prunes the store to nothing', () => {
