@@ -4,7 +4,8 @@
 // on a non-loopback address of the host (the host's loopback, 10.0.2.2, stays closed:
 // --disable-host-loopback); DNS at 10.0.2.3; slirp4netns outliving the engine; and stop,
 // rm and a container that died while no engine ran leave no slirp4netns process, API socket
-// or namespace file. A PATH without slirp4netns is refused naming the Debian package.
+// or namespace file; a build's RUN step is on it too. A PATH without slirp4netns is refused
+// naming the Debian package.
 // Needs root (to become the test user), the build, user namespaces and slirp4netns.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -188,6 +189,17 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     expect(slirpOf(short.id)).toEqual({ pid: undefined, socket: undefined, netns: false });
     expect(rootless('rm', 'short').status).toBe(0);
     expect(slirpProcesses()).toEqual([]);
+  });
+
+  it("gives a build's RUN steps the same network, and ends their slirp4netns", () => {
+    const context = path.join(home.work, 'context');
+    fs.mkdirSync(context, { mode: 0o755 });
+    fs.writeFileSync(path.join(context, 'Containerfile'), 'FROM busybox:1\nRUN busybox ip -4 -o addr show tap0 > /addr\n', { mode: 0o644 });
+    const built = rootless('build', '-q', '-t', 'networked:1', context);
+    expect(built.status).toBe(0);
+    expect(rootless('run', '--rm', '--network', 'none', 'networked:1', 'busybox', 'cat', '/addr').stdout).toMatch(/tap0\s+inet 10\.0\.2\.100\/24/);
+    expect(slirpProcesses()).toEqual([]);
+    expect(fs.readdirSync(path.join(home.runtimeDir, 'slirp4netns'))).toEqual([]);
   });
 
   it('names the package when slirp4netns is missing, and leaves nothing', async () => {
