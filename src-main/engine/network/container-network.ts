@@ -43,9 +43,11 @@ export function defaultHostname(mode: NetworkMode, id: string): string {
  * engine, root only in its own user namespace, cannot make it. `none` and `host` need
  * nothing of the host. (Rootless networking through slirp4netns or pasta comes later.)
  */
+export const NO_BRIDGE_REASON = "the rootless engine has no bridge network (it needs the host's root)";
+
 export function checkNetworkMode(mode: NetworkMode): void {
   if (mode === 'bridge' && enginePrivilege() === 'rootless') {
-    throw new StrataError('UNSUPPORTED', "the rootless engine has no bridge network (it needs the host's root): use --network none (loopback only) or --network host, or the system engine");
+    throw new StrataError('UNSUPPORTED', `${NO_BRIDGE_REASON}: use --network none (loopback only) or --network host, or the system engine`);
   }
 }
 
