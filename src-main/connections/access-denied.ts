@@ -7,18 +7,30 @@
 import fs from 'node:fs';
 import { StrataError } from '@shared/errors';
 
-/** One line per entry of a colon-separated system file (/etc/group, /etc/passwd), split. */
+/** The text of a colon-separated system file (/etc/group, /etc/passwd): one line per entry, split. */
+function entriesOf(text: string): string[][] {
+  return text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.split(':'));
+}
+
+/** One line per entry of a colon-separated system file, split; none if it cannot be read. */
 export function colonEntries(file: string): string[][] {
   try {
-    return fs.readFileSync(file, 'utf8').split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.split(':'));
+    return entriesOf(fs.readFileSync(file, 'utf8'));
   } catch {
     return [];
   }
 }
 
+const nameOf = (entries: string[][], uid: number): string | undefined => entries.find((fields) => Number(fields[2]) === uid)?.[0];
+
 /** The user name of `uid` from the passwd file, if it has one. */
 export function userName(uid: number, passwdFile = '/etc/passwd'): string | undefined {
-  return colonEntries(passwdFile).find((fields) => Number(fields[2]) === uid)?.[0];
+  return nameOf(colonEntries(passwdFile), uid);
+}
+
+/** userName, read without blocking (for the API, whose callers wait on it). */
+export async function readUserName(uid: number, passwdFile = '/etc/passwd'): Promise<string | undefined> {
+  return nameOf(entriesOf(await fs.promises.readFile(passwdFile, 'utf8').catch(() => '')), uid);
 }
 
 /** The name of group `gid`, if the group file has it. */

@@ -25,7 +25,7 @@ const FAKE_BRIDGE = `
   const answers = {
     'containers.list': [],
     'images.list': [],
-    'system.info': { version: '0.0.0', platform: 'linux', arch: 'x64', kernel: '6', storeRoot: '/var/lib/strata', cgroupVersion: 'v2', rootless: false, privilege: 'root', uid: 0, cpus: 2, memoryBytes: 1073741824, storeSupervisor: true, storeSupervisorPid: 1 },
+    'system.info': { version: '0.0.0', platform: 'linux', arch: 'x64', kernel: '6', storeRoot: '/var/lib/strata', cgroupVersion: 'v2', rootless: false, privilege: 'root', uid: 0, cpus: 2, memoryBytes: 1073741824, storeSupervisor: true, storeSupervisorPid: 1, capabilities: { containers: { ok: true }, limits: { ok: true }, pause: { ok: true }, networks: ['bridge', 'host', 'none'], bridge: { ok: true }, statsSource: 'cgroup', hostUser: { uid: 0, name: 'root' } } },
   };
   const calls = (window.__calls = []);
   document.addEventListener('securitypolicyviolation', (event) => console.error('CSP violation: ' + event.violatedDirective + ' blocked ' + event.blockedURI));

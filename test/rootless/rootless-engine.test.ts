@@ -10,6 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_BRIDGE_REASON } from '../../src-main/engine/network/index';
+import { V1_REASON } from '../../src-main/engine/rootless/cgroup-access';
 import { APPLETS, BUSYBOX, makeLayer, write } from '../helpers/test-images';
 import { type Home, type User, alive, cleanUp, cli, findRootlessUser, gone, makeHome, pausePid, servicePid } from './rootless-fixture';
 
@@ -30,6 +32,9 @@ function needContainers(skip: (note?: string) => void): void {
   }
 }
 
+/** `text` as a regular expression that matches only itself. */
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 describe.skipIf(typeof found === 'string')('the rootless engine, used by a normal user', () => {
   beforeAll(() => {
     home = makeHome(found as User, 'rootless-engine');
@@ -46,6 +51,16 @@ describe.skipIf(typeof found === 'string')('the rootless engine, used by a norma
     const info = JSON.parse(result.stdout) as Record<string, unknown>;
     expect(info).toMatchObject({ connection: 'rootless', privilege: 'rootless', rootless: false, uid: 0, storeRoot: home.store, storeSupervisor: true });
     expect(info.storeSupervisorPid).toBe(servicePid(home));
+    // what it can do, as the window reads it: the host user whose namespace it is, slirp4netns
+    // (its default), host and none, and on cgroup v1 no limits or pause, with the reason its refusals give
+    expect(info.capabilities).toMatchObject({ containers: { ok: true }, networks: ['slirp4netns', 'host', 'none'], bridge: { ok: false, reason: NO_BRIDGE_REASON }, hostUser: { uid: home.user.uid, name: home.user.name } });
+    if (info.cgroupVersion === 'v1') expect(info.capabilities).toMatchObject({ limits: { ok: false, reason: V1_REASON }, pause: { ok: false, reason: V1_REASON }, statsSource: 'proc' });
+    // and the table says the same, the engine's reasons as they are
+    const table = rootless('system', 'info').stdout;
+    expect(table).toMatch(new RegExp(`bridge\\s+no: ${escape(NO_BRIDGE_REASON)}`));
+    expect(table).toMatch(/networks\s+slirp4netns, host, none\n/);
+    expect(table).toMatch(new RegExp(`hostUser\\s+${home.user.name} \\(uid ${home.user.uid}\\)`));
+    if (info.cgroupVersion === 'v1') expect(table).toMatch(new RegExp(`pause\\s+no: ${escape(V1_REASON)}`));
     const socket = fs.statSync(path.join(home.runtimeDir, 'strata.sock'));
     expect({ socket: socket.isSocket(), uid: socket.uid, mode: socket.mode & 0o777 }).toEqual({ socket: true, uid: home.user.uid, mode: 0o600 });
     expect(fs.statSync(home.runtimeDir).mode & 0o777).toBe(0o700);

@@ -168,7 +168,7 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     expect(slirpOf(web.id)).toEqual({ pid: undefined, socket: undefined, netns: false });
     expect(rootless('rm', 'web').status).toBe(0);
     expect(slirpProcesses()).toEqual([]);
-    expect(fs.readdirSync(path.join(home.runtimeDir, 'slirp4netns'))).toEqual([]);
+    expect(fs.readdirSync(path.join(home.runtimeDir, 'slirp'))).toEqual([]);
     expect(netnsMounts()).toEqual([]);
   });
 
@@ -199,7 +199,7 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     expect(built.status).toBe(0);
     expect(rootless('run', '--rm', '--network', 'none', 'networked:1', 'busybox', 'cat', '/addr').stdout).toMatch(/tap0\s+inet 10\.0\.2\.100\/24/);
     expect(slirpProcesses()).toEqual([]);
-    expect(fs.readdirSync(path.join(home.runtimeDir, 'slirp4netns'))).toEqual([]);
+    expect(fs.readdirSync(path.join(home.runtimeDir, 'slirp'))).toEqual([]);
   });
 
   it('names the package when slirp4netns is missing, and leaves nothing', async () => {

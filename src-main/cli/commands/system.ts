@@ -22,7 +22,7 @@ import { lookupGroup } from '../../server/peer-access';
 import { type InstallContext, installSystemService, uninstallSystemService } from '../../server/system-install';
 import { startUnixSocketServer } from '../../server/unix-socket-server';
 import type { Engine } from '../../engine/index';
-import type { SystemInfo } from '@shared/api/types/system';
+import type { Capability, SystemInfo } from '@shared/api/types/system';
 import type { Reply } from '@shared/api/protocol';
 import { StrataError } from '@shared/errors';
 import { type Command, type CommandContext, UsageError, expectPositionals } from '../command';
@@ -121,11 +121,27 @@ async function info(context: CommandContext, values: Record<string, unknown>): P
     if ('error' in reply) throw new StrataError(reply.error.code, reply.error.message);
     const result = reply.result as SystemInfo;
     if (context.json) return context.output.out(json({ connection: target.name, ...result }));
-    const rows = [['Connection', target.name], ...Object.entries(result).map(([key, value]) => [key, String(value)])];
+    const { capabilities, ...facts } = result;
+    const rows = [['Connection', target.name], ...Object.entries(facts).map(([key, value]) => [key, String(value)]), ...capabilityRows(capabilities)];
     context.output.out(table(['WHAT', 'VALUE'], rows));
   } finally {
     await transport.release();
   }
+}
+
+/** The engine's capabilities as table rows: `yes`, or `no: <the engine's reason>`. */
+function capabilityRows(capabilities: SystemInfo['capabilities']): string[][] {
+  const said = (capability: Capability) => (capability.ok ? 'yes' : `no: ${capability.reason}`);
+  const user = capabilities.hostUser;
+  return [
+    ['containers', said(capabilities.containers)],
+    ['limits', said(capabilities.limits)],
+    ['pause', said(capabilities.pause)],
+    ['networks', capabilities.networks.join(', ') || 'none offered'],
+    ['bridge', said(capabilities.bridge)],
+    ['statsSource', capabilities.statsSource],
+    ['hostUser', `${user.name ?? '?'} (uid ${user.uid})`],
+  ];
 }
 
 async function connections(context: CommandContext): Promise<void> {

@@ -60,11 +60,13 @@ export function hasNetworkHelper(mode: NetworkMode): boolean {
  * engine has the bridge; a missing slirp4netns is UNSUPPORTED naming its Debian package.
  * `none` and `host` need nothing of the host.
  */
+export const NO_BRIDGE_REASON = "the rootless engine has no bridge network (it needs the host's root)";
+
 export function checkNetworkMode(mode: NetworkMode): void {
   if (mode === 'bridge' && enginePrivilege() === 'rootless') {
     throw new StrataError(
       'UNSUPPORTED',
-      "the rootless engine has no bridge network (it needs the host's root): its default network is slirp4netns (outbound NAT, -p published through slirp4netns); or use --network none (loopback only) or --network host, or the system engine",
+      `${NO_BRIDGE_REASON}: its default network is slirp4netns (outbound NAT, -p published through slirp4netns); or use --network none (loopback only) or --network host, or the system engine`,
     );
   }
   if (mode === 'slirp4netns' && enginePrivilege() !== 'rootless') {

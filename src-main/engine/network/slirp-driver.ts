@@ -17,14 +17,26 @@ import { SLIRP_NETWORK, findSlirp, startSlirp, stopSlirp } from './slirp4netns';
 import type { PortSpec } from '@shared/ports';
 import { StrataError } from '@shared/errors';
 
+/** A unix socket's path is at most 107 bytes (sun_path, NUL-terminated). */
+const SOCKET_PATH_MAX = 107;
+
 /**
- * The API sockets' directory: the engine's runtime directory (a unix socket's path is
- * at most 107 bytes; a bundle under the user's data home with a 64-hex id is too deep).
+ * The API sockets' directory: the engine's runtime directory, under a short name (a bundle
+ * under the user's data home with a 64-hex id is far too deep for a socket's path).
  */
 function socketDir(): string {
   const base = process.env[RUNTIME_DIR_ENV];
   if (!base) throw new StrataError('INTERNAL', `network: slirp4netns needs the engine's runtime directory (${RUNTIME_DIR_ENV})`);
-  return path.join(base, 'slirp4netns');
+  return path.join(base, 'slirp');
+}
+
+/** The owner's API socket: its id's first 16 characters (64 bits of it) keep the path short. */
+function apiSocketPath(dir: string, owner: string): string {
+  const file = path.join(dir, `${owner.slice(0, 16)}.sock`);
+  if (Buffer.byteLength(file) > SOCKET_PATH_MAX) {
+    throw new StrataError('UNSUPPORTED', `network: slirp4netns's API socket ${file} would pass the ${SOCKET_PATH_MAX} bytes a unix socket's path may have: use a shorter XDG_RUNTIME_DIR`);
+  }
+  return file;
 }
 
 export function slirpDriver(): NetworkDriver {
@@ -41,8 +53,9 @@ async function attachSlirp(input: AttachInput): Promise<Attachment> {
     if (await isMountedAsync(netnsFile)) umount(netnsFile, MNT_DETACH); // an interrupted attach's
     await netlinkStep(`make the network namespace of ${owner.slice(0, 12)}`, () => createNetns(netnsFile));
     const dir = socketDir();
+    const apiSocket = apiSocketPath(dir, owner);
     await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
-    const slirp = await startSlirp(binary, netnsFile, path.join(dir, `${owner.slice(0, 32)}.sock`));
+    const slirp = await startSlirp(binary, netnsFile, apiSocket);
     for (const port of ports) await addHostForward(slirp.apiSocket, port);
     return { address: SLIRP_NETWORK.address, gateway: SLIRP_NETWORK.gateway, prefix: SLIRP_NETWORK.prefix, ports };
   } catch (error) {

@@ -75,9 +75,10 @@ export function findDelegatedCgroup(mountPoint: string, processPath: string, uid
   return null;
 }
 
-export const V1_REASON = 'rootless on cgroup v1: limits need cgroup v2 with a delegated subtree (systemd user slice)';
+// Said for limits and for pause alike (the window shows them under both): what is missing, then what would give it.
+export const V1_REASON = 'rootless on cgroup v1 gives containers no cgroup; limits and pause need cgroup v2 with a delegated subtree (a systemd user slice)';
 export const V2_UNDELEGATED_REASON =
-  "rootless without a delegated cgroup: limits need cgroup v2 with a delegated subtree (systemd user slice: run the engine in the user's systemd session, whose user@UID.service is delegated)";
+  "rootless without a delegated cgroup gives containers no cgroup; limits and pause need a delegated subtree (run the engine in the user's systemd session, whose user@UID.service is delegated)";
 
 export interface CgroupAccessInput {
   privilege: Privilege;

@@ -21,12 +21,20 @@ const FULL_RANGE = 4294967295;
 
 /** `/proc/self/uid_map` (or gid_map) as mappings; empty when it cannot be read. */
 export function readIdMap(file = '/proc/self/uid_map'): IdMapping[] {
-  let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return parseIdMap(fs.readFileSync(file, 'utf8'));
   } catch {
     return [];
   }
+}
+
+/** readIdMap, read without blocking (for the API, whose callers wait on it). */
+export async function readIdMapAsync(file = '/proc/self/uid_map'): Promise<IdMapping[]> {
+  return parseIdMap(await fs.promises.readFile(file, 'utf8').catch(() => ''));
+}
+
+/** The text of a uid_map or gid_map as mappings. */
+function parseIdMap(text: string): IdMapping[] {
   return text
     .split('\n')
     .map((line) => line.trim().split(/\s+/).map(Number))

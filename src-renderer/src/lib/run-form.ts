@@ -4,6 +4,7 @@ import { normalizeCapability } from '@shared/capabilities';
 import { splitCommand } from '@shared/shell-words';
 import { MAX_SECCOMP_PROFILE_BYTES, MIN_MEMORY } from '@shared/limits';
 import type { ContainerOptions, NetworkMode, PortSpec, RestartPolicy, VolumeSpec } from '@shared/api/types/containers';
+import { publishesPorts } from './network-modes';
 import { parsePortLine } from './ports';
 import { formatBytes, parseSize } from './units';
 
@@ -127,7 +128,7 @@ export function checkRunForm(form: RunForm, host: { cpus: number; memoryBytes: n
     }
     publish.push(spec);
   }
-  if (publish.length && form.network !== 'bridge') errors.ports = `Publishing ports needs the bridge network (this one is ${form.network}).`;
+  if (publish.length && !publishesPorts(form.network)) errors.ports = `Publishing ports needs the bridge or slirp4netns network (this one is ${form.network}).`;
   else if (publish.length) options.publish = publish;
   if (form.memory.trim()) {
     const bytes = parseSize(form.memory);

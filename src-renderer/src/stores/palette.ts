@@ -1,11 +1,13 @@
 // The command palette (Ctrl+K): whether it is open, and every command it offers — views,
-// dialogs, and actions on each container and image — built from the other stores.
+// dialogs, and actions on each container and image — built from the other stores. What
+// the engine cannot do (pause, rootless on cgroup v1) is not offered: the ⋯ menu says why.
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { availableActions, useContainersStore } from './containers';
 import { useDialogsStore } from './dialogs';
 import { useImagesStore } from './images';
 import { useNavigationStore } from './navigation';
+import { useSystemStore } from './system';
 import { shortId } from '../lib/units';
 
 export interface Command {
@@ -23,6 +25,7 @@ export const usePaletteStore = defineStore('palette', () => {
   const dialogs = useDialogsStore();
   const containers = useContainersStore();
   const images = useImagesStore();
+  const system = useSystemStore();
 
   const commands = computed<Command[]>(() => {
     const list: Command[] = [
@@ -36,6 +39,7 @@ export const usePaletteStore = defineStore('palette', () => {
     for (const container of containers.list) {
       list.push({ id: `open:${container.id}`, title: `Open ${container.name}`, group: 'Container', run: () => navigation.show('containers', container.id) });
       for (const action of availableActions(container)) {
+        if (action === 'pause' && system.cannot('pause')) continue;
         const verb = action === 'unpause' ? 'Resume' : action[0]!.toUpperCase() + action.slice(1);
         list.push({ id: `${action}:${container.id}`, title: `${verb} ${container.name}`, group: 'Container', run: () => void containers.act(action, [container.id]) });
       }

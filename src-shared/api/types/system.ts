@@ -1,4 +1,32 @@
 // `system.info`: what the UI needs to know about the machine and the engine behind the API.
+import type { NetworkMode } from './containers';
+import type { StatsSource } from './stats';
+
+/** Whether the engine can do a thing; when it cannot, why (the engine's own words, shown as they are). */
+export type Capability = { ok: true } | { ok: false; reason: string };
+
+/**
+ * What this engine can and cannot do, decided once by the engine from its privilege and the
+ * machine (src-main/engine/rootless/engine-capabilities.ts): the window disables what is
+ * `ok: false` and shows the reason, and offers only the listed networks. Nothing here is
+ * guessed by a front end.
+ */
+export interface EngineCapabilities {
+  /** Creating and starting containers (false for the unprivileged in-process engine: images only). */
+  containers: Capability;
+  /** --memory, --cpus, --pids-limit… at run and live update. */
+  limits: Capability;
+  /** Pause and resume (the cgroup freezer). */
+  pause: Capability;
+  /** The network modes a container may ask for, the default first; empty when containers cannot run. */
+  networks: NetworkMode[];
+  /** The bridge network (and with it published ports); when it is not among `networks`, why. */
+  bridge: Capability;
+  /** Where the stats samples' numbers come from (StatsSample.source). */
+  statsSource: StatsSource;
+  /** The host user the engine acts as: root, or the user whose namespace the rootless engine runs in. */
+  hostUser: { uid: number; name: string | null };
+}
 
 export interface SystemInfo {
   /** Strata's version (package.json). */
@@ -30,6 +58,8 @@ export interface SystemInfo {
   memoryBytes: number;
   /** This engine is its store's supervisor (acts on restart policies, writes stats history); false: another engine is, or none takes part. */
   storeSupervisor: boolean;
+  /** What this engine can and cannot do, and why. */
+  capabilities: EngineCapabilities;
   /** The pid the store's (last) supervisor wrote into `<root>/supervisor.lock`, for diagnostics; null if none did. May name a dead process. */
   storeSupervisorPid: number | null;
 }

@@ -1,6 +1,7 @@
 // The command palette store (src-renderer/src/stores/palette.ts): commands built from the
 // views, the dialogs and every container and image (a container's actions as its state
-// allows), matched by every word of the query, earliest match first, and run on choice.
+// allows, less what the engine cannot do), matched by every word of the query, earliest
+// match first, and run on choice.
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useContainersStore } from '../../../src-renderer/src/stores/containers';
@@ -8,6 +9,8 @@ import { useDialogsStore } from '../../../src-renderer/src/stores/dialogs';
 import { useImagesStore } from '../../../src-renderer/src/stores/images';
 import { useNavigationStore } from '../../../src-renderer/src/stores/navigation';
 import { usePaletteStore } from '../../../src-renderer/src/stores/palette';
+import { useSystemStore } from '../../../src-renderer/src/stores/system';
+import type { SystemInfo } from '@shared/api/types/system';
 import { engine, settle } from '../fake-engine';
 import { container, hexId, image } from '../records';
 
@@ -50,6 +53,12 @@ describe('commands', () => {
   it('calls a paused container\'s unpause "Resume"', () => {
     useContainersStore().list = [container({ id: hexId('c3'), name: 'db', status: 'paused' })];
     expect(titles(usePaletteStore().commands).filter((t) => t.endsWith(' db'))).toEqual(['Open db', 'Resume db', 'Stop db', 'Kill db', 'Remove db']);
+  });
+
+  it('offers no Pause where the engine says it cannot pause (the ⋯ menu says why)', () => {
+    const reason = 'rootless on cgroup v1 gives containers no cgroup';
+    useSystemStore().info = { capabilities: { pause: { ok: false, reason } } } as SystemInfo;
+    expect(titles(usePaletteStore().commands).filter((t) => t.endsWith(' web'))).toEqual(['Open web', 'Stop web', 'Restart web', 'Kill web', 'Remove web']);
   });
 });
 
