@@ -18,7 +18,8 @@
  *   holder → client  'D' output: the terminal's (first its scrollback, one frame, when there
  *                    is any), or the process's stdout
  *                    'E' the process's stderr (no terminal only: a terminal has one stream)
- *                    'X' 4 bytes: the exit code (as the exit file's exitCode), then close
+ *                    'X' 4 bytes: the exit code (as the exit file's exitCode), then EOF; the
+ *                        holder keeps the connection until the client closes it (attach_close)
  * A payload over FRAME_MAX or an unknown type ends that client's connection.
  *
  * Nobody can slow the container: the master is read whatever the clients do. Output a
@@ -43,6 +44,7 @@
 #define FRAME_MAX (64 * 1024)
 #define INPUT_MAX (64 * 1024)
 #define HDR 5
+#define CLOSE_LINGER (5 * 1000000000LL) /* after X: how long a client that neither reads nor closes is waited for */
 
 struct queue {
   char *buf;
@@ -337,26 +339,53 @@ void attach_handle(struct attach *a, const struct pollfd *p) {
 
 bool attach_output_done(const struct attach *a) { return a->master < 0; }
 
-/* The process has exited and its output is drained: 'X' to every client, a second at most
- * for them to take what is queued, then the socket goes. */
+/* The process has exited and its output is drained: 'X' to every client, then each one's
+ * side is shut for writing once what is queued for it has gone (it reads EOF after X), and
+ * the connection is kept until the client closes it, what it still sends read and dropped.
+ * Closing at once would lose output: a client that writes (a 'C' after its input ended, a
+ * resize) after our close but before reading what we sent gets EPIPE, and a socket that
+ * fails a write is torn down with the output still unread in it (Node's is). A client that
+ * neither reads nor closes is given up after CLOSE_LINGER. The socket's path and listener go
+ * first: one who connects now would get neither output nor X, better ENOENT (the exit file says how it ended). */
 void attach_close(struct attach *a, int exit_code) {
+  close(a->listen_fd);
+  unlink(a->path);
   char code[4] = {(char)(exit_code >> 24), (char)(exit_code >> 16), (char)(exit_code >> 8), (char)exit_code};
   for (int i = 0; i < ATTACH_CLIENTS; i++)
     if (a->c[i].fd >= 0) send_frame(&a->c[i], 'X', code, 4, NULL, 0);
-  int64_t deadline = now_ns() + 1000000000LL;
+  bool shut[ATTACH_CLIENTS] = {0}, eof[ATTACH_CLIENTS] = {0};
+  int64_t deadline = now_ns() + CLOSE_LINGER;
   for (;;) {
     struct pollfd p[ATTACH_CLIENTS];
     int n = 0;
-    for (int i = 0; i < ATTACH_CLIENTS; i++)
-      p[i] = (struct pollfd){.fd = a->c[i].out.len ? a->c[i].fd : -1, .events = POLLOUT}, n += p[i].fd >= 0;
+    for (int i = 0; i < ATTACH_CLIENTS; i++) {
+      struct client *c = &a->c[i];
+      if (c->fd >= 0 && !shut[i] && c->out.len == 0) {
+        shut[i] = true;
+        if (shutdown(c->fd, SHUT_WR) < 0) drop(c);
+      }
+      if (shut[i] && eof[i]) drop(c); /* all sent, and it has closed its side: done with it */
+      p[i] = (struct pollfd){.fd = c->fd, .events = (short)((eof[i] ? 0 : POLLIN) | (c->out.len ? POLLOUT : 0))};
+      n += p[i].fd >= 0;
+    }
     int64_t left = (deadline - now_ns()) / 1000000;
-    if (n == 0 || left <= 0 || poll(p, ATTACH_CLIENTS, (int)left) <= 0) break;
-    for (int i = 0; i < ATTACH_CLIENTS; i++)
-      if (p[i].revents) flush(&a->c[i]);
+    if (n == 0 || left <= 0) break;
+    int r = poll(p, ATTACH_CLIENTS, (int)left);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    for (int i = 0; i < ATTACH_CLIENTS; i++) {
+      struct client *c = &a->c[i];
+      if (c->fd < 0 || !p[i].revents) continue;
+      if (p[i].revents & POLLOUT) flush(c); /* a client gone for good fails it and is dropped */
+      if (c->fd >= 0 && !eof[i] && (p[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+        char sink[4096]; /* input for a process that has exited: nowhere to go */
+        ssize_t got = recv(c->fd, sink, sizeof sink, MSG_DONTWAIT);
+        if (got == 0) eof[i] = true;
+        else if (got < 0 && errno != EAGAIN && errno != EINTR) drop(c);
+      }
+    }
   }
   for (int i = 0; i < ATTACH_CLIENTS; i++) drop(&a->c[i]);
-  close(a->listen_fd);
-  unlink(a->path);
   if (a->master >= 0) close(a->master);
   if (a->stdin_fd >= 0) close(a->stdin_fd);
   q_free(&a->input);
