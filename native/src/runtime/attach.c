@@ -5,9 +5,12 @@
  * SCROLLBACK bytes, and to each connected client. Without one the holder keeps the write end
  * of the process's stdin pipe, and its caller (shim.c, exec_session.c), which reads the
  * stdout and stderr pipes into the log, passes every chunk on (attach_output): no scrollback
- * (the log has the history). A stream socket at a path of the caller's choosing
- * (`<root>/<id>/attach.sock` for the shim), mode 0600, and a client must be root or the
- * holder's own user (SO_PEERCRED).
+ * (the log has the history). An exec session's process starts before its socket exists:
+ * there the pipes are not read until a first client has come (attach_hold_output), which
+ * so sees the output from its first byte — as the engine, which attaches at once, must; at
+ * most HOLD_MAX, so a caller that never comes holds nobody for ever. A stream socket at a
+ * path of the caller's choosing (`<root>/<id>/attach.sock` for the shim), mode 0600, and a
+ * client must be root or the holder's own user (SO_PEERCRED).
  *
  * Frames both ways: 1 byte type, 4 bytes payload length (big-endian), payload.
  *   client → holder  'D' bytes for the process's input (keys, for a terminal)
@@ -45,6 +48,7 @@
 #define INPUT_MAX (64 * 1024)
 #define HDR 5
 #define CLOSE_LINGER (5 * 1000000000LL) /* after X: how long a client that neither reads nor closes is waited for */
+#define HOLD_MAX (5 * 1000000000LL) /* how long output is held for a first client who may never come (its caller died) */
 
 struct queue {
   char *buf;
@@ -62,6 +66,7 @@ struct attach {
   int master;   /* the pty master, or -1: no terminal (or it has closed) */
   int stdin_fd; /* no terminal: the write end of the process's stdin, -1 once closed */
   bool close_stdin; /* no terminal: 'C' came; the pipe closes when the input queued before it is written */
+  int64_t hold_until; /* attach_hold_output: output is held till a first client or this time; 0: not held */
   int listen_fd, log_fd;
   char *path;
   struct log_stream log;
@@ -178,6 +183,14 @@ struct attach *attach_open_stdin(const char *path, int stdin_fd) {
   return a;
 }
 
+void attach_hold_output(struct attach *a) { a->hold_until = now_ns() + HOLD_MAX; }
+
+int attach_hold_ms(struct attach *a) {
+  int64_t left = a->hold_until ? (a->hold_until - now_ns()) / 1000000 : 0;
+  if (left <= 0) a->hold_until = 0; /* over: nobody came in time, the output goes to the log alone */
+  return left > 0 ? (int)left : -1;
+}
+
 /* No terminal: a chunk of the process's stdout ('D') or stderr ('E'), to every client. */
 void attach_output(struct attach *a, char type, const char *data, size_t n) {
   for (int i = 0; i < ATTACH_CLIENTS; i++)
@@ -205,6 +218,7 @@ static void accept_clients(struct attach *a) {
     }
     c->fd = fd;
     c->in = xmalloc(HDR + FRAME_MAX);
+    a->hold_until = 0; /* the one output was held for is here */
     /* the ring, oldest byte first: from the head when full, else from 0 */
     size_t start = a->ring_len == SCROLLBACK ? a->ring_head : 0;
     size_t first = a->ring_len < SCROLLBACK - start ? a->ring_len : SCROLLBACK - start;
