@@ -1,6 +1,6 @@
 // `npm run bench`: Strata side by side with the tools it replaces, as ratios. The rows of
 // issue 18's table it measured go into README.md's performance table (readme-table.js).
-// Usage: node bench/run.js [--runs N] [--work DIR] [cli] [import] [runtime] [containers] [build] [stats] [renderer] [loop] [socket] [terminal]
+// Usage: node bench/run.js [--runs N] [--work DIR] [cli] [import] [runtime] [containers] [build] [stats] [renderer] [loop] [socket] [terminal] [rootless]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,12 +13,13 @@ import { benchLoop } from './loop.js';
 import { benchStats } from './stats.js';
 import { benchRenderer } from './renderer.js';
 import { writeReadmeTable } from './readme-table.js';
+import { benchRootless } from './rootless.js';
 import { benchRuntime } from './runtime.js';
 import { benchSocket } from './socket.js';
 import { benchTerminal } from './terminal.js';
 
 const { values, positionals } = parseArgs({ options: { runs: { type: 'string', default: '3' }, work: { type: 'string', default: '/var/tmp/strata-bench' } }, allowPositionals: true });
-const suites = { cli: benchCli, import: benchImport, runtime: benchRuntime, containers: benchContainers, build: benchBuild, stats: benchStats, renderer: benchRenderer, loop: benchLoop, socket: benchSocket, terminal: benchTerminal };
+const suites = { cli: benchCli, import: benchImport, runtime: benchRuntime, containers: benchContainers, build: benchBuild, stats: benchStats, renderer: benchRenderer, loop: benchLoop, socket: benchSocket, terminal: benchTerminal, rootless: benchRootless };
 const chosen = positionals.length ? positionals : Object.keys(suites);
 
 if (!fs.existsSync(path.resolve('out/main/cli.js'))) {

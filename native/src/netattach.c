@@ -71,7 +71,19 @@ static int new_netns(const char *file, struct rtnl *inside, int *ns_fd, const ch
   return rc;
 }
 
-/* Inside the namespace: lo and the peer up, its address, the default route. */
+/* The peer's link address, made of its IPv4 address (02:53 then the four bytes: locally
+ * administered, unicast). An address is used again by the next container once one is
+ * removed; with a random MAC the host and the other containers would keep the old one in
+ * their ARP caches and send the new container's first packets nowhere for seconds, until
+ * the entry went stale and was probed again. The same IP always comes with the same MAC. */
+static void mac_of(uint32_t address, unsigned char mac[6]) {
+  const unsigned char *ip = (const unsigned char *)&address; /* network order: a.b.c.d */
+  mac[0] = 0x02;
+  mac[1] = 0x53;
+  memcpy(mac + 2, ip, 4);
+}
+
+/* Inside the namespace: lo and the peer up, its link address and address, the default route. */
 static int configure_inside(struct rtnl *in, const struct net_attach *a, const char **step) {
   int lo = rtnl_link_index(in, "lo", NULL, 0);
   if (lo < 0) return failed(step, "rtnetlink find lo", lo);
@@ -79,6 +91,9 @@ static int configure_inside(struct rtnl *in, const struct net_attach *a, const c
   if (rc < 0) return failed(step, "rtnetlink set lo up", rc);
   int peer = rtnl_link_index(in, a->peer, NULL, 0);
   if (peer < 0) return failed(step, "rtnetlink find the veth peer", peer);
+  unsigned char mac[6];
+  mac_of(a->address, mac);
+  if ((rc = rtnl_link_set_mac(in, peer, mac)) < 0) return failed(step, "rtnetlink set the veth peer's address", rc);
   if ((rc = rtnl_addr_add(in, peer, a->address, a->prefix)) < 0) return failed(step, "rtnetlink add address", rc);
   if ((rc = rtnl_link_up(in, peer, 0)) < 0) return failed(step, "rtnetlink set the veth peer up", rc);
   if ((rc = rtnl_route_default(in, peer, a->gateway)) < 0) return failed(step, "rtnetlink add default route", rc);

@@ -3,7 +3,7 @@
 // `strata system service --rootless` through `strata-runtime rootless-exec` — which
 // joins (or makes) the user's user and mount namespaces and execs the service there —
 // detached, in a session of its own, its output appended to service.log in the runtime
-// directory. Then it waits, bounded, for the socket to answer. If the launcher or the
+// directory (kept small: service-log.ts). Then it waits, bounded, for the socket to answer. If the launcher or the
 // service ends first, that is the error: the runtime's own (its JSON line: no subuid range,
 // no newuidmap, user namespaces disabled — each says what to do), or the end of the log.
 // Two front ends starting at once is harmless: the second service finds the first's socket
@@ -18,6 +18,7 @@ import { socketAnswers } from '../server/socket-file';
 import type { EventListener, Reply } from '@shared/api/protocol';
 import { StrataError, toErrorShape } from '@shared/errors';
 import type { ClosableTransport } from './local-transport';
+import { rotateServiceLog } from './service-log';
 
 /** How long a front end waits for a new engine's socket (its first start reads the store). */
 const START_TIMEOUT_MS = 30_000;
@@ -76,6 +77,7 @@ export async function startRootlessEngine(options: StartOptions = {}): Promise<v
   const root = packageRoot();
   if (!root) throw new StrataError('INTERNAL', 'cannot find where Strata is installed (its package.json)');
   fs.mkdirSync(paths.runtimeDir, { recursive: true, mode: 0o700 });
+  rotateServiceLog(paths.log);
   const log = fs.openSync(paths.log, 'a', 0o600);
   const offset = fs.fstatSync(log).size;
   fs.writeSync(log, `--- ${new Date().toISOString()} started by pid ${process.pid}\n`);

@@ -4,7 +4,9 @@
 // and the charts' plots line up. In the list every row's CPU line shares one scale and every
 // row's memory line another. The log pauses when scrolled up, counts what arrives on a
 // "N new lines ↓" button, and follows again from it. Screenshots of each, both sizes, both
-// themes. The charts tell their scales through data- attributes (TimeChart.vue, SparkLine.vue).
+// themes. After an exit the window ends at the exit and a limit runs on to that edge, past
+// the last sample; a container that lived for one sample is a dot. The charts tell their
+// scales, and what each line came to, through data- attributes (TimeChart.vue, SparkLine.vue).
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -167,5 +169,61 @@ describe.skipIf(reason)('the window, charts and logs (Chromium)', () => {
     // The scales in words on hover.
     expect(await sparks.first().getAttribute('title')).toMatch(/ · scales: memory 0–[\d.]+ [KM]iB, cpu 0–[\d.]+%$/);
     await screenshotLooks(page, 'charts-list');
+  });
+
+  it('runs a limit on to the window\'s edge after the exit, and draws a container of one sample as a dot', { timeout: 90_000 }, async () => {
+    const { page, engine, api } = strata;
+    if (!live) return;
+    const drawn = (id: string, line: string): Promise<string | null> => page.locator(`[data-chart="${id}"] li[data-line="${line}"]`).getAttribute('data-drawn');
+    const xEnd = async (id: string): Promise<number> => number(chart(page, id), 'data-x-end');
+
+    // A few seconds under limits, then the exit: the window ends at the exit, a moment after
+    // the last sample; a limit is drawn to there, the processes only to their last sample.
+    // (The process limit is near the data, so drawn; 64 MiB is far above a shell's few
+    // hundred KiB, so named and not drawn.)
+    const limits = { memory: 64 * MiB, pidsLimit: 8 };
+    const brief = await engine.createContainer('test/a:1', { name: 'brief', command: ['sleep', '3'], ...limits });
+    await engine.startContainer(brief.id);
+    await engine.waitContainer(brief.id);
+    const exited = Date.parse((await engine.inspectContainer(brief.id)).state.finishedAt!);
+    await page.goto(`${strata.url}#containers/${brief.id}`);
+    await expect.poll(() => page.getByRole('heading', { name: 'brief', level: 1 }).isVisible()).toBe(true);
+    await expect.poll(() => xEnd('pids'), { timeout: 10_000 }).toBe(exited);
+    await expect.poll(() => drawn('pids', 'Limit')).toBe(`line to ${exited}`);
+    expect(await drawn('memory', 'Limit')).toMatch(new RegExp(`^(line to ${exited}|above the scale)$`));
+    const processes = /^line to (\d+)$/.exec((await drawn('pids', 'Processes')) ?? '');
+    expect(processes, 'the processes are a line of their samples').not.toBeNull();
+    expect(Number(processes![1])).toBeLessThanOrEqual(exited);
+    // Every chart ends at the exit (they share the window).
+    for (const id of ['cpu', 'memory', 'network', 'block']) expect(await xEnd(id), id).toBe(exited);
+    await screenshotLooks(page, 'charts-after-exit');
+
+    // A container that lived for exactly one sample (the sampler ticks once a second: a
+    // life under a second is sampled once or not at all, so a few tries). Its cgroup is
+    // sampled on after the exit until it is removed: those samples are not its life, and
+    // not drawn (the window ends at the exit).
+    let lone: { id: string; time: number } | undefined;
+    const counts: number[] = [];
+    for (let attempt = 0; attempt < 10 && !lone; attempt++) {
+      const blink = await engine.createContainer('test/a:1', { name: `blink-${attempt}`, command: ['sleep', '0.6'], ...limits });
+      await engine.startContainer(blink.id);
+      await engine.waitContainer(blink.id);
+      const ended = Date.parse((await engine.inspectContainer(blink.id)).state.finishedAt!);
+      await new Promise((resolve) => setTimeout(resolve, 1200)); // a tick in flight has landed
+      const alive = (await api.call('stats.recent', { ref: blink.id })).filter((sample) => sample.time <= ended);
+      counts.push(alive.length);
+      if (alive.length === 1 && alive[0]!.pidsCurrent !== null && alive[0]!.memoryWorkingSet !== null) lone = { id: blink.id, time: alive[0]!.time };
+      else await engine.removeContainer(blink.id);
+    }
+    if (!lone) return console.log(`e2e charts: the lone-sample dot not checked: ten short containers never got exactly one sample while they ran (${counts.join(', ')})`);
+    await page.goto(`${strata.url}#containers/${lone.id}`);
+    await expect.poll(() => drawn('pids', 'Processes'), { timeout: 10_000 }).toBe(`dot at ${lone.time}`);
+    expect(await drawn('memory', 'Working set')).toBe(`dot at ${lone.time}`);
+    // its limit runs from that sample on to the exit
+    const end = await xEnd('pids');
+    expect(end).toBeGreaterThanOrEqual(lone.time);
+    expect(await drawn('pids', 'Limit')).toBe(end > lone.time ? `line to ${end}` : `dot at ${lone.time}`);
+    expect(await drawn('cpu', 'CPU')).toBe('none'); // a rate needs two samples
+    await screenshotLooks(page, 'charts-lone-sample');
   });
 });

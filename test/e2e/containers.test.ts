@@ -191,8 +191,8 @@ describe.skipIf(reason)('the window, containers (Chromium)', () => {
     expect(state.memoryPeak).toBeGreaterThan(0);
     expect(await ended.textContent()).toContain(`memory peak ${formatBytes(state.memoryPeak)}`);
     expect(await page.locator('[data-chart-value="memory"]').textContent()).toBe(`peak ${formatBytes(state.memoryPeak)} of 16 MiB`);
-    const chart = page.getByRole('img', { name: /^Memory of hog over 5 min \(live\); peak / });
-    expect(await chart.getAttribute('aria-label')).toBe(`Memory of hog over 5 min (live); peak ${formatBytes(state.memoryPeak)} · killed: out of memory`);
+    const chart = page.getByRole('img', { name: /^Memory of hog over the last 5 min; peak / });
+    expect(await chart.getAttribute('aria-label')).toBe(`Memory of hog over the last 5 min; peak ${formatBytes(state.memoryPeak)} · killed: out of memory`);
     await screenshotLooks(page, 'container-oom');
   });
 

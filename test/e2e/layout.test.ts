@@ -194,17 +194,17 @@ describe.skipIf(reason)('the window, layout and consistency (Chromium)', () => {
     expect(await page.locator('[data-figure="layers"]').textContent()).toBe(formatBytes(usage.layerBytes));
     // "not shared": one colour in the bars of both charts and in the Images list's key
     const colour = (locator: Locator) => locator.first().evaluate((el) => el.ownerDocument.defaultView.getComputedStyle(el).backgroundColor as string);
-    const alone = await colour(page.getByRole('list', { name: 'Images by shared and unique size' }).locator('.fill.unique'));
-    expect(await colour(page.getByRole('list', { name: 'Layers by sharing' }).locator('.fill.unique'))).toBe(alone);
+    const alone = await colour(page.getByRole('list', { name: 'Images by shared and unique size' }).locator('.fill.bytes-unique'));
+    expect(await colour(page.getByRole('list', { name: 'Layers by sharing' }).locator('.fill.bytes-unique'))).toBe(alone);
     // one scale: a layer's bytes are as long in one chart as in the other
     const widthOf = (locator: Locator) => locator.evaluate((el) => (el.getBoundingClientRect().width / el.parentElement.getBoundingClientRect().width) as number);
     const biggest = Math.max(...usage.images.map((image) => image.size), ...usage.layers.map((layer) => layer.size));
     const image = usage.images.find((i) => i.tags.includes('test/a:1'))!;
-    const bar = page.getByRole('list', { name: 'Images by shared and unique size' }).getByRole('listitem').filter({ hasText: 'test/a:1' }).locator('.fill.shared');
+    const bar = page.getByRole('list', { name: 'Images by shared and unique size' }).getByRole('listitem').filter({ hasText: 'test/a:1' }).locator('.fill.bytes-shared');
     expect(await widthOf(bar)).toBeCloseTo(image.shared / Math.max(biggest, ...(await sharingBucketBytes(engine))), 2);
     await screenshotLooks(page, 'layout-disk');
     await page.getByRole('button', { name: 'Images', exact: true }).click();
-    expect(await colour(page.locator('th .key.unique'))).toBe(alone);
+    expect(await colour(page.locator('th .bytes-key.bytes-unique'))).toBe(alone);
   });
 
   it('keeps an error toast above an open dialog, where it can be dismissed', async () => {

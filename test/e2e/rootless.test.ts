@@ -1,13 +1,15 @@
 // The window as a normal user sees it: `strata serve` run as an unprivileged uid (the
 // built CLI, a store of that user's), and the page says why containers cannot start and
-// what to do, while the rest of the window works.
-import { type ChildProcess, spawn } from 'node:child_process';
+// what to do, while the rest of the window works. That notice is a band above the view and
+// the toasts keep their corner: with both on screen neither covers the other, at 1280×800
+// and at 1920×1080.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type Locator, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../helpers/test-images';
-import { CHROMIUM, REPO, collectPageErrors, ensureRendererBuilt, failOnErrors, screenshot, skipReason } from './harness';
+import { makeTempDir, testImages, writeOciLayout } from '../helpers/test-images';
+import { CHROMIUM, REPO, collectPageErrors, ensureRendererBuilt, failOnErrors, screenshot, screenshotLooks, skipReason } from './harness';
 
 const NOBODY = 65534;
 const SETPRIV = '/usr/bin/setpriv';
@@ -27,10 +29,16 @@ beforeAll(async () => {
   const home = path.join(work, 'home');
   fs.mkdirSync(home);
   fs.chownSync(home, NOBODY, NOBODY);
-  server = spawn(SETPRIV, [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, path.join(REPO, 'bin/strata.js'), '--root', path.join(home, 'store'), 'serve', '--port', '0'], {
-    env: { PATH: process.env.PATH, HOME: home, XDG_RUNTIME_DIR: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const asNobody = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, path.join(REPO, 'bin/strata.js'), '--root', path.join(home, 'store')];
+  const env = { PATH: process.env.PATH, HOME: home, XDG_RUNTIME_DIR: home };
+  // An image of two tags in that user's store, by its own CLI (one without whiteouts: a
+  // normal user cannot import those yet); untagging one gives a toast.
+  const layout = writeOciLayout(path.join(work, 'layout'), [testImages(work).b]);
+  for (const args of [['import', layout], ['tag', 'test/b:1', 'test/b:2']]) {
+    const done = spawnSync(SETPRIV, [...asNobody, ...args], { env, encoding: 'utf8' });
+    if (done.status !== 0) throw new Error(`strata ${args.join(' ')} as ${NOBODY}: ${done.stderr}`);
+  }
+  server = spawn(SETPRIV, [...asNobody, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   url = await new Promise<string>((resolve, reject) => {
     let out = '';
     let err = '';
@@ -71,6 +79,22 @@ describe.skipIf(skip !== undefined)('the window without root', () => {
     await page.setViewportSize({ width: 1920, height: 1080 });
     await screenshot(page, 'engine-notice-dark-1920');
     await page.emulateMedia({ colorScheme: 'light' });
+
+    // A toast while the notice is up (an untag's, with Undo): both seen whole, apart.
+    await page.getByRole('button', { name: 'Images', exact: true }).click();
+    await page.getByRole('button', { name: 'Remove tag test/b:2' }).click();
+    const toast = page.getByRole('status').filter({ hasText: 'Untagged test/b:2' });
+    await toast.waitFor();
+    await toast.hover(); // held while pointed at: it stays for the looks below
+    for (const size of [{ width: 1280, height: 800 }, { width: 1920, height: 1080 }]) {
+      await page.setViewportSize(size);
+      const [a, b] = [await inView(notice, size), await inView(toast, size)];
+      const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+      expect(apart, `the engine notice ${JSON.stringify(a)} and the toast ${JSON.stringify(b)} overlap at ${size.width}×${size.height}`).toBe(true);
+    }
+    await screenshotLooks(page, 'engine-notice-and-toast');
+    await toast.getByRole('button', { name: 'Undo: Untagged test/b:2' }).click();
+    await page.getByRole('button', { name: 'Remove tag test/b:2' }).waitFor();
     await notice.getByRole('button', { name: 'Images only for now' }).click();
     await notice.waitFor({ state: 'detached' });
     await page.reload();
@@ -80,3 +104,11 @@ describe.skipIf(skip !== undefined)('the window without root', () => {
     failOnErrors('rootless', errors);
   });
 });
+
+/** An element's box, which must be all inside the window (seen whole). */
+async function inView(locator: Locator, size: { width: number; height: number }): Promise<{ x: number; y: number; width: number; height: number }> {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error(`${String(locator)} is not shown`);
+  expect(box.x >= 0 && box.y >= 0 && box.x + box.width <= size.width + 0.5 && box.y + box.height <= size.height + 0.5, `${String(locator)} ${JSON.stringify(box)} inside ${size.width}×${size.height}`).toBe(true);
+  return box;
+}

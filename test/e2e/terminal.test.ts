@@ -3,13 +3,16 @@
 // into it and read the answer off xterm's rows; resize the window and see the shell learn
 // the new size; search its scrollback (Ctrl+Shift+F); leave the tab and come back to the
 // same session and scrollback; reload the window and attach again to the shell it left
-// running; exit and see the end with Reopen. Screenshots in light and dark.
+// running; exit and see the end with Reopen. A shell opened with a command of several
+// words says that command with its quotes, as the rest of the window does (`sh -c '…'`).
+// Screenshots in light and dark.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { quoteCommand } from '@shared/shell-words';
 import { type TestImage, makeLayer, testImages, writeOciLayout } from '../helpers/test-images';
-import { type Strata, ensureRendererBuilt, screenshot, skipReason, startStrata } from './harness';
+import { type Strata, ensureRendererBuilt, screenshot, screenshotLooks, skipReason, startStrata } from './harness';
 
 const reason = skipReason();
 if (reason) console.log(`e2e terminal: skipped: ${reason}`);
@@ -251,5 +254,30 @@ describe.skipIf(reason)('the window, terminal (Chromium)', () => {
     await expect.poll(() => screenText(page)).toMatch(/^reopened-42$/m);
     await typeLine(page, 'exit');
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'The process exited with 0.' }).isVisible()).toBe(true);
+  });
+
+  it('says a shell\'s command with its quotes, in its bar and in the shells left running', async () => {
+    const { page, engine } = strata;
+    const created = await engine.createContainer('test/tty:1', { name: 'quoted', command: ['sleep', '600'] });
+    await engine.startContainer(created.id);
+    await page.goto(`${strata.url}#containers/${created.id}`);
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    const words = ['sh', '-c', 'echo "it\'s $((6*7))"; exec sh'];
+    const line = quoteCommand(words);
+    expect(line).toBe(`sh -c 'echo "it'\\''s $((6*7))"; exec sh'`);
+    await page.getByRole('textbox', { name: 'Shell to open' }).fill(line);
+    await page.getByRole('button', { name: 'Open shell' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Detach' }).isVisible()).toBe(true);
+    await expect.poll(() => screenText(page)).toMatch(/^it's 42$/m); // the words the engine ran are the ones typed
+    expect(await page.getByText(line, { exact: true }).isVisible()).toBe(true);
+    await screenshotLooks(page, 'terminal-quoted-command');
+    // Left running by a reload: offered again under the same quoted line.
+    await page.reload();
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    const left = page.getByRole('list', { name: 'Shells still running in this container' });
+    await expect.poll(() => left.getByRole('listitem').count()).toBe(1);
+    expect(await left.locator('.mono').textContent()).toBe(line);
+    expect(await left.getByRole('button', { name: `Reattach to ${line} (`, exact: false }).count()).toBe(1);
+    await engine.removeContainer(created.id, { force: true });
   });
 });

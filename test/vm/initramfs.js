@@ -174,6 +174,8 @@ export function writeInitramfs({ output, repo, kernel, lane, imageTar }) {
   cpio.file('etc/group', Buffer.from('root:x:0:\n'));
   addBusybox(cpio);
   addProgram(cpio, 'usr/bin/node', process.execPath);
+  // The rootless scenario's user namespace maps (uidmap's setuid helpers; their mode is kept).
+  for (const helper of ['newuidmap', 'newgidmap']) addProgram(cpio, `usr/bin/${helper}`, `/usr/bin/${helper}`);
 
   // The project as the CLI finds it: the package root is the directory whose package.json
   // is named "strata" (native/lib/load.ts), with out/, bin/ and native/build/ below it.

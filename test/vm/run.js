@@ -4,7 +4,7 @@
 // cgroup2 hierarchy, runs scenarios.js there and reads its verdicts off the serial console.
 // Prints "N passed, N failed"; exits 1 when a scenario failed or the VM never reported.
 // See README.md beside this file.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,8 @@ const repo = path.resolve(lane, '../..');
 /** The whole boot, scenarios included; the lane takes about a third of it here. */
 const TIMEOUT_S = Number(process.env.STRATA_VM_TIMEOUT_S ?? 600);
 const QEMU = 'qemu-system-x86_64';
+/** `STRATA_VM_ONLY=rootless`: only the scenarios whose name has that text (one word: it goes on the kernel's command line). */
+const only = process.env.STRATA_VM_ONLY;
 
 function fail(message) {
   process.stderr.write(`test:vm: ${message}\n`);
@@ -23,10 +25,18 @@ function fail(message) {
   process.exit(1);
 }
 
+/** mkfs.ext4 (e2fsprogs, in every Debian) wherever it is, sbin being off a user's PATH. */
+function mkfs() {
+  const found = ['/usr/sbin/mkfs.ext4', '/sbin/mkfs.ext4'].find((file) => fs.existsSync(file));
+  if (!found) fail('mkfs.ext4 is missing: install e2fsprogs');
+  return found;
+}
+
 function onPath(program) {
   return (process.env.PATH ?? '').split(':').some((dir) => dir && fs.existsSync(path.join(dir, program)));
 }
 
+if (only !== undefined && !/^[\w-]+$/.test(only)) fail(`STRATA_VM_ONLY must be one word (letters, digits, - and _), got ${JSON.stringify(only)}`);
 const kernel = findKernel();
 if (!kernel) fail('no /boot/vmlinuz-* with its /lib/modules/<version>/modules.dep: install linux-image-cloud-amd64 (.ci/run does)');
 if (!onPath(QEMU)) fail(`${QEMU} is not on PATH: install qemu-system-x86 (.ci/run does)`);
@@ -38,11 +48,17 @@ const started = Date.now();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'strata-vm-'));
 const initrd = path.join(work, 'initramfs.cpio');
 const disk = path.join(work, 'disk.raw');
+const homeDisk = path.join(work, 'home.ext4');
 let packages, modules;
 try {
   ({ packages, modules } = writeInitramfs({ output: initrd, repo, kernel, lane, imageTar: writeImageTar(work) }));
   // A real block device for the device-rule scenario: its node must open outside a container.
   fs.writeFileSync(disk, Buffer.alloc(1 << 20));
+  // The rootless scenario's home: ext4, whose user.* xattrs the rootless store needs (the
+  // VM's tmpfs has none on this kernel). Sparse: mkfs writes only its metadata.
+  fs.writeFileSync(homeDisk, '');
+  fs.truncateSync(homeDisk, 512 << 20);
+  execFileSync(mkfs(), ['-q', '-F', '-t', 'ext4', homeDisk], { stdio: ['ignore', 'ignore', 'pipe'] });
 } catch (error) {
   fs.rmSync(work, { recursive: true, force: true });
   fail(`cannot build the initramfs: ${error.stack ?? error}`);
@@ -53,8 +69,9 @@ process.stdout.write(`test:vm: ${kernel.image}, initramfs ${sizeMb} MB (node ${p
 const args = [
   '-m', '1536', '-smp', '2',
   '-kernel', kernel.image, '-initrd', initrd,
-  '-append', 'console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init',
+  '-append', `console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init${only ? ` strata_vm_only=${only}` : ''}`,
   '-drive', `file=${disk},if=virtio,format=raw`,
+  '-drive', `file=${homeDisk},if=virtio,format=raw`,
   '-nographic', '-no-reboot', '-net', 'none',
 ];
 const qemu = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });

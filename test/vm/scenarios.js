@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { rootlessScenario } from './rootless.js';
 
 const PROJECT = '/strata';
 const STORE = '/run/strata-store';
@@ -18,6 +19,9 @@ const NO_NETWORK = { network: 'none' };
 const MiB = 1024 * 1024;
 /** One scenario's bound, so a hang costs one verdict and not the VM's whole time. */
 const SCENARIO_TIMEOUT_MS = 150_000;
+
+/** Only the scenarios whose name has this text (`STRATA_VM_ONLY` on the host: run.js passes it on the kernel's command line, which gives it to init). */
+const ONLY = process.env.strata_vm_only;
 
 const { Engine } = await import(path.join(PROJECT, 'out/main/engine.js'));
 
@@ -42,11 +46,12 @@ function that(description, test) {
   return test;
 }
 
-async function scenario(name, body) {
+async function scenario(name, body, timeoutMs = SCENARIO_TIMEOUT_MS) {
+  if (ONLY && !name.includes(ONLY)) return;
   const started = Date.now();
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Mismatch(`the scenario did not end within ${SCENARIO_TIMEOUT_MS / 1000} s`)), SCENARIO_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Mismatch(`the scenario did not end within ${timeoutMs / 1000} s`)), timeoutMs);
   });
   try {
     await Promise.race([body(), timeout]);
@@ -233,6 +238,8 @@ await scenario('cgroup namespace: /proc/self/cgroup is 0::/ and /sys/fs/cgroup i
   expect('/proc/self/cgroup, memory.max, "strata" entries, processes', logText(engine, container.id), that('"0::/", 50331648, 0, ≤ 3 processes', (t) => /^0::\/\n50331648\n0\n[1-3]\n$/.test(t)));
   await engine.removeContainer(container.id);
 });
+
+await rootlessScenario({ scenario, expect, that, until, project: PROJECT, homeDisk: '/dev/vdb' });
 
 await scenario('rm -f of running containers leaves nothing under /sys/fs/cgroup/strata', async () => {
   for (const name of ['limits', 'busy']) await engine.removeContainer(name, { force: true });

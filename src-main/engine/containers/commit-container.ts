@@ -1,7 +1,9 @@
 // `commit`: the container's read-write layer becomes a new image layer on top of the
 // image's, with the image's config (plus --change edits) and a history entry saying where
 // it came from. A running container is frozen while its upper dir is read (docker's
-// --pause default), so the layer is one moment of the container, not a smear.
+// --pause default), so the layer is one moment of the container, not a smear — where it
+// has a cgroup to freeze: a rootless engine on cgroup v1 gives containers none, and there
+// the layer is read as it is (what the container writes meanwhile may or may not be in it).
 import { StrataError } from '@shared/errors';
 import { applyChanges } from '../images/changes';
 import { type ImportedImage, addImages, withImportJob } from '../images/import-image';
@@ -17,6 +19,7 @@ import type { ContainerRecord } from './container';
 import { containerFile } from './container-store';
 import { runtimeVerb } from './runtime-root';
 import { withContainer } from './container-lock';
+import { engineCgroupAccess } from '../rootless/cgroup-access';
 
 export interface CommitOptions {
   /** NAME[:TAG] for the new image; untagged when absent. */
@@ -37,7 +40,7 @@ export async function commitContainer(store: Store, ref: string, options: Commit
   applyChanges({}, options.changes ?? []); // a bad --change fails before any work
   // the store lock first (the new image), then the container's (its layer holds still)
   return store.write(() => withContainer(store, ref, async (record) => {
-    const freeze = options.pause !== false && record.state.status === 'running';
+    const freeze = options.pause !== false && record.state.status === 'running' && (await engineCgroupAccess()).kind !== 'none';
     return withImportJob(store, async (job) => {
       if (freeze) await runtimeVerb(store, ['pause', record.id], `commit ${record.name}: pause`);
       let layer;

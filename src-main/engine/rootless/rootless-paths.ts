@@ -6,7 +6,7 @@
 //   runtime     $XDG_RUNTIME_DIR/strata, or /tmp/strata-run-<uid> (0700, as podman's
 //               /tmp/podman-run-<uid>) when there is no XDG_RUNTIME_DIR of this user's
 //     strata.sock   the API socket, 0600
-//     service.log   the engine's stdout and stderr
+//     service.log   the engine's stdout and stderr (.1: the stretch before, connections/service-log.ts)
 //     pause.pid     the pause process holding the namespaces (strata-runtime rootless-exec)
 //     <hash>/       strata-runtime's --root for the store (containers/runtime-root.ts)
 import fs from 'node:fs';

@@ -35,6 +35,24 @@ export class Series {
     }
   }
 
+  /**
+   * Puts points from before the first one in front of it (a container's recent samples,
+   * asked for after live ones had begun to come); those not older than the first are left
+   * out. The arrays stay the same arrays: charts hold them.
+   */
+  prepend(older: readonly StatsPoint[]): void {
+    const first = this.points[0]?.time ?? Infinity;
+    const before = older.filter((point) => point.time < first).slice(-this.capacity);
+    if (before.length === 0) return;
+    this.points.unshift(...before);
+    for (const key of SERIES_KEYS) this.lines[key].unshift(...before.map((point) => ({ x: point.time, y: point[key] })));
+    if (this.points.length > this.capacity * 1.5) {
+      const extra = this.points.length - this.capacity;
+      this.points.splice(0, extra);
+      for (const key of SERIES_KEYS) this.lines[key].splice(0, extra);
+    }
+  }
+
   get latest(): StatsPoint | undefined {
     return this.points[this.points.length - 1];
   }
@@ -60,6 +78,17 @@ export function firstFrom(data: readonly XY[], x: number): number {
   return first;
 }
 
+/** The index of the first point after `x`: the end (exclusive) of the points up to `x`. */
+export function firstAfter(data: readonly XY[], x: number): number {
+  let first = 0;
+  for (let hi = data.length; first < hi; ) {
+    const mid = (first + hi) >> 1;
+    if (data[mid]!.x <= x) first = mid + 1;
+    else hi = mid;
+  }
+  return first;
+}
+
 /** A line over a window. Each is null when the window holds no known value of it. */
 export interface WindowSummary {
   peak: number | null;
@@ -68,13 +97,17 @@ export interface WindowSummary {
   latest: number | null;
 }
 
-/** The peak, average and newest value of the points at or after `from`; unknown (null) values left out. */
-export function summarize(data: readonly XY[], from: number): WindowSummary {
+/**
+ * The peak, average and newest value of the points from `from` up to `to` (both included;
+ * by default all after `from`); unknown (null) values left out.
+ */
+export function summarize(data: readonly XY[], from: number, to = Infinity): WindowSummary {
   let peak = -Infinity;
   let sum = 0;
   let count = 0;
   let latest: number | null = null;
-  for (let i = firstFrom(data, from); i < data.length; i++) {
+  const stop = to === Infinity ? data.length : firstAfter(data, to);
+  for (let i = firstFrom(data, from); i < stop; i++) {
     const y = data[i]!.y;
     if (y === null) continue;
     if (y > peak) peak = y;

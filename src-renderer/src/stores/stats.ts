@@ -1,6 +1,6 @@
 // Live stats of every container: one Series per container (the last 5 minutes at 1 Hz),
 // fed by `stats.samples` batches and, for a container opened in the detail, seeded with its
-// last 5 minutes (stats.recent). The series are plain arrays outside Vue's reactivity;
+// last 5 minutes (stats.recent) in front of what came live. The series are plain arrays outside Vue's reactivity;
 // `tick` moves once per batch and is what charts watch. The 1 h and 24 h ranges come from
 // the stored history (stats.history, one point per 10 s) into a separate series.
 // The list's sparklines share one scale per figure (sparkTop): every CPU sparkline on one,
@@ -54,6 +54,8 @@ export const useStatsStore = defineStore('stats', () => {
   /** The shared scales' tops, worked out once per tick (and again when a row comes or goes). */
   let sparkTops: Partial<Record<SparkKey, number>> = {};
   let sparkTopsAt = -1;
+  /** The containers whose recent samples were asked for (seed). */
+  const seeded = new Set<string>();
   /** Counts history reads: only the newest may set what is shown (ranges switch faster than 24 h loads). */
   let historyRequest = 0;
 
@@ -101,17 +103,23 @@ export const useStatsStore = defineStore('stats', () => {
     ).scale.max);
   }
 
-  /** Fills a container's live series with its last 5 minutes, if it has no samples yet. */
+  /**
+   * Fills a container's live series with its last 5 minutes, once per container: what the
+   * engine kept from before the window's own samples goes in front of them. (An exited
+   * container's cgroup is sampled on until it is removed, so a window opened after the exit
+   * has live samples of it at once, all after the exit: its life is in the recent ones.)
+   */
   async function seed(id: string): Promise<void> {
-    if (seriesOf(id).size > 0) return;
+    if (seeded.has(id)) return;
+    seeded.add(id);
     try {
       const samples = await api.call('stats.recent', { ref: id });
       const series = seriesOf(id);
-      if (series.size > 0) return; // live samples came first
-      for (const sample of samples) series.push(pointOf(sample));
-      tick.value++;
+      const size = series.size;
+      series.prepend(samples.map(pointOf));
+      if (series.size !== size) tick.value++;
     } catch {
-      // Nothing recent (a stopped container): the live samples fill the charts from now on.
+      seeded.delete(id); // nothing recent (not sampled yet): asked again next time
     }
   }
 

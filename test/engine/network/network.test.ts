@@ -122,6 +122,17 @@ describe('the bridge network', () => {
     expect(hostTraces(container.id)).toEqual({ veth: false, address: false, rules: false });
   });
 
+  it("gives eth0 a link address made of its IP, so an address used again is not sent to a removed container's MAC", async () => {
+    // The host (and every container) keeps an address's MAC in its ARP cache; a new
+    // container on an address used before, with a MAC of its own, would get its first
+    // packets only once that entry had gone stale and been probed again (seconds).
+    const { code, output } = await run('cat /sys/class/net/eth0/address; busybox ip -o -4 addr show eth0');
+    expect(code, output).toBe(0);
+    const [mac, line] = output.trim().split('\n');
+    const address = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(line!)![1]!;
+    expect(mac).toBe(['02', '53', ...address.split('.').map((byte) => Number(byte).toString(16).padStart(2, '0'))].join(':'));
+  });
+
   it('reaches a server of the host on the gateway address', async () => {
     const server = http.createServer((_req, res) => res.end('hello from the host\n'));
     await new Promise<void>((resolve) => server.listen(0, '10.86.254.1', resolve));

@@ -2,7 +2,7 @@
 // every line, unknown figures stay null, and the lines are bounded — the oldest points go in
 // one cut once they run half again over capacity.
 import { describe, expect, it } from 'vitest';
-import { Series, SERIES_KEYS, type XY, firstFrom, sharedPeak, summarize } from '../../../src-renderer/src/lib/series';
+import { Series, SERIES_KEYS, type XY, firstAfter, firstFrom, sharedPeak, summarize } from '../../../src-renderer/src/lib/series';
 import type { StatsPoint } from '../../../src-renderer/src/lib/stats-sample';
 
 /** A point with only its time and CPU known. */
@@ -74,6 +74,22 @@ describe('a line over a window', () => {
     expect(firstFrom(data, 2500)).toBe(2);
     expect(firstFrom(data, 9000)).toBe(4);
     expect(firstFrom([], 0)).toBe(0);
+  });
+
+  it('finds the first point after a time: the end of the points up to it', () => {
+    const data = line(1000, 1, 2, 3, 4);
+    expect(firstAfter(data, 0)).toBe(0);
+    expect(firstAfter(data, 2000)).toBe(2);
+    expect(firstAfter(data, 2500)).toBe(2);
+    expect(firstAfter(data, 9000)).toBe(4);
+    expect(firstAfter([], 0)).toBe(0);
+  });
+
+  it('ends a window where it is told: an exited container\'s samples taken after its exit are left out', () => {
+    const data = line(1000, 10, 30, 20, 0, 0); // exited at 3.5 s; its cgroup sampled on, empty
+    expect(summarize(data, 0, 3500)).toEqual({ peak: 30, average: 20, latest: 20 });
+    expect(summarize(data, 0, 3000)).toEqual({ peak: 30, average: 20, latest: 20 }); // the end is included
+    expect(summarize(data, 0, 500)).toEqual({ peak: null, average: null, latest: null });
   });
 
   it('gives the peak, the average and the newest value of the points in the window', () => {

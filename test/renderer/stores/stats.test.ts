@@ -1,6 +1,6 @@
 // The stats store (src-renderer/src/stores/stats.ts) over a fake engine: `stats.samples`
 // batches into one bounded live series per container with one tick per batch, seeding from
-// stats.recent only while nothing live came, the stored 1 h / 24 h history (the newest range
+// stats.recent (in front of the live samples, once per container), the stored 1 h / 24 h history (the newest range
 // asked for wins), the export file, and the list's shared sparkline scales (one per figure,
 // over the rows shown).
 import { createPinia, setActivePinia } from 'pinia';
@@ -68,20 +68,31 @@ describe('seeding from stats.recent', () => {
     await store.seed('a');
     expect(store.seriesOf('a').lines.pids.map((xy) => xy.y)).toEqual([1, 2]);
     expect(store.tick).toBe(1);
-    await store.seed('a'); // it has samples now: nothing asked
+    await store.seed('a'); // asked once per container
     expect(engine.inputsOf('stats.recent')).toEqual([{ ref: 'a' }]);
   });
 
-  it('does not mix in the recent samples when live ones came while asking', async () => {
+  it('puts the recent samples in front of live ones that came while asking, none twice', async () => {
     const answer = deferred<StatsSample[]>();
     engine.answer('stats.recent', () => answer.promise);
     const store = useStatsStore();
     store.start();
     const seeding = store.seed('a');
-    engine.emit('stats.samples', [sample('a', 5000)]);
-    answer.resolve([sample('a', 1000), sample('a', 2000)]);
+    engine.emit('stats.samples', [sample('a', 3000, { pidsCurrent: 3 })]);
+    answer.resolve([sample('a', 1000, { pidsCurrent: 1 }), sample('a', 2000, { pidsCurrent: 2 }), sample('a', 3000, { pidsCurrent: 3 })]);
     await seeding;
-    expect(store.seriesOf('a').points.map((p) => p.time)).toEqual([5000]);
+    expect(store.seriesOf('a').points.map((p) => p.time)).toEqual([1000, 2000, 3000]);
+    expect(store.seriesOf('a').lines.pids.map((xy) => xy.y)).toEqual([1, 2, 3]); // the arrays the charts hold, in order
+    await settle();
+  });
+
+  it('has the life of a container opened after its exit, though its empty cgroup is sampled live', async () => {
+    engine.answer('stats.recent', () => [sample('a', 1000, { pidsCurrent: 1 }), sample('a', 2000, { pidsCurrent: 1 })]);
+    const store = useStatsStore();
+    store.start();
+    engine.emit('stats.samples', [sample('a', 4000, { pidsCurrent: 0 })]); // after the exit
+    await store.seed('a');
+    expect(store.seriesOf('a').lines.pids.map((xy) => xy.y)).toEqual([1, 1, 0]);
     await settle();
   });
 

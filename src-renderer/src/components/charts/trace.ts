@@ -4,25 +4,26 @@
 import type { XY } from '../../lib/series';
 
 /**
- * Adds the points from `first` on to the context's path, through `toX` and `toY` (to canvas
+ * Adds the points from `first` on (up to `stop`, exclusive) to the context's path, through `toX` and `toY` (to canvas
  * pixels). Null values are left out and the line joins across them. Where the points are
  * many more than the pixels (a day of history), each pixel column gets one vertical stroke
  * from its lowest to its highest value, which looks the same as all of its points.
- * Returns whether anything was traced.
+ * Returns how many points went into the path: 0 is nothing, 1 a single point (which a
+ * stroke does not show).
  */
-export function tracePoints(ctx: CanvasRenderingContext2D, data: readonly XY[], first: number, toX: (x: number) => number, toY: (y: number) => number, columns = Infinity): boolean {
-  let started = false;
+export function tracePoints(ctx: CanvasRenderingContext2D, data: readonly XY[], first: number, toX: (x: number) => number, toY: (y: number) => number, columns = Infinity, stop = data.length): number {
+  let traced = 0;
   const to = (x: number, y: number): void => {
-    if (started) ctx.lineTo(x, y);
+    if (traced) ctx.lineTo(x, y);
     else ctx.moveTo(x, y);
-    started = true;
+    traced++;
   };
-  if (data.length - first <= 2 * columns) {
-    for (let i = first; i < data.length; i++) {
+  if (stop - first <= 2 * columns) {
+    for (let i = first; i < stop; i++) {
       const point = data[i]!;
       if (point.y !== null) to(toX(point.x), toY(point.y));
     }
-    return started;
+    return traced;
   }
   let column = NaN;
   let entry = 0;
@@ -36,7 +37,7 @@ export function tracePoints(ctx: CanvasRenderingContext2D, data: readonly XY[], 
     if (high !== low) to(column, high);
     if (exit !== high) to(column, exit);
   };
-  for (let i = first; i < data.length; i++) {
+  for (let i = first; i < stop; i++) {
     const point = data[i]!;
     if (point.y === null) continue;
     const x = Math.round(toX(point.x));
@@ -51,5 +52,5 @@ export function tracePoints(ctx: CanvasRenderingContext2D, data: readonly XY[], 
     exit = y;
   }
   flush();
-  return started;
+  return traced;
 }
