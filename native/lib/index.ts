@@ -15,7 +15,7 @@ export { CONFINE, O_PATH, atInRoot, atInRootAsync, fdPath, forceConfineFallback,
 export type { ConfineOptions, MkdirOptions } from './confine';
 export { parseStatStartTime, pidfdOpen, pidfdSendSignal, processStartTime, processStartTimeAsync } from './process';
 export { type PeerCredentials, peerCredentials } from './peer';
-export { type Ipv4Route, type VethAttach, attachVeth, createBridge, deleteLink, ipv4Routes, setLinkAddress } from './netlink';
+export { type Ipv4Route, type VethAttach, attachVeth, createBridge, createNetns, deleteLink, ipv4Routes, setLinkAddress } from './netlink';
 
 export type LockMode = 'exclusive' | 'shared';
 

@@ -33,6 +33,7 @@ export interface NativeBinding {
   removeInRoot(rootFd: number, path: string, opts: number): void;
   hasOpenat2(): boolean | null;
   netAttach(options: { netnsFile: string; hostVeth: string; peer: string; bridge: string; address: number; prefix: number; gateway: number }): Promise<void>;
+  netNetnsCreate(netnsFile: string): Promise<void>;
   netBridgeCreate(name: string, address: number, prefix: number): Promise<void>;
   netLinkDelete(name: string, kind: string | null): Promise<boolean>;
   netLinkSetMac(name: string, mac: Buffer): Promise<void>;

@@ -55,6 +55,14 @@ export function attachVeth(options: VethAttach): Promise<void> {
 }
 
 /**
+ * A new network namespace kept on `netnsFile` (made if missing) with only `lo`, up: for
+ * a driver that connects it itself (slirp4netns). A failure leaves no file.
+ */
+export function createNetns(netnsFile: string): Promise<void> {
+  return run(() => native().netNetnsCreate(netnsFile), netnsFile);
+}
+
+/**
  * A bridge with `address/prefix` on it, up, with a random link address set (so it stays
  * when ports come and go); nothing is left when a step fails (EEXIST: the name is taken).
  */

@@ -751,6 +751,15 @@ Napi::Value NetAttach(const Napi::CallbackInfo& info) {
   });
 }
 
+// netNetnsCreate(netnsFile): Promise<void>
+Napi::Value NetNetnsCreate(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 1);
+  auto file = CStringArg(info, 0, "netnsFile");
+  return QueueNet(info.Env(), NetWorker::Result::kVoid, [=](const char** step, std::vector<NetWorker::Route>*) {
+    return net_netns_create(file.c_str(), step);
+  });
+}
+
 // netBridgeCreate(name, address, prefix): Promise<void>
 Napi::Value NetBridgeCreate(const Napi::CallbackInfo& info) {
   ExpectArgs(info, 3);
@@ -823,6 +832,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("removeInRoot", Napi::Function::New(env, RemoveInRoot, "removeInRoot"));
   exports.Set("hasOpenat2", Napi::Function::New(env, HasOpenat2, "hasOpenat2"));
   exports.Set("netAttach", Napi::Function::New(env, NetAttach, "netAttach"));
+  exports.Set("netNetnsCreate", Napi::Function::New(env, NetNetnsCreate, "netNetnsCreate"));
   exports.Set("netBridgeCreate", Napi::Function::New(env, NetBridgeCreate, "netBridgeCreate"));
   exports.Set("netLinkDelete", Napi::Function::New(env, NetLinkDelete, "netLinkDelete"));
   exports.Set("netLinkSetMac", Napi::Function::New(env, NetLinkSetMac, "netLinkSetMac"));

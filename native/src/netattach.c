@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,57 @@ int net_attach(const struct net_attach *a, const char **step) {
   rtnl_close(&host);
   if (rc < 0) release_netns(a->netns_file);
   return rc;
+}
+
+/* A namespace with only `lo` (up), for a driver that connects it itself: slirp4netns
+ * makes its tap device in it. Made by a thread of its own that ends there, not by the
+ * pool thread: the rootless engine is root only in its user namespace, and setns back
+ * to the host's network namespace (owned by the initial user namespace) is EPERM for
+ * it — a pool thread could never return (new_netns' return_to would abort). */
+struct netns_job {
+  const char *file;
+  const char *step;
+  int rc;
+};
+
+static void *netns_thread(void *arg) {
+  struct netns_job *job = arg;
+  int fd = open(job->file, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    job->rc = failed(&job->step, "open", -errno);
+    return NULL;
+  }
+  close(fd);
+  if (unshare(CLONE_NEWNET) < 0) {
+    job->rc = failed(&job->step, "unshare", -errno);
+    unlink(job->file);
+    return NULL;
+  }
+  if (mount(THREAD_NETNS, job->file, NULL, MS_BIND, NULL) < 0) {
+    job->rc = failed(&job->step, "mount", -errno);
+    unlink(job->file);
+    return NULL;
+  }
+  struct rtnl in = {.fd = -1, .seq = 0};
+  int rc = rtnl_open(&in);
+  if (rc < 0) failed(&job->step, "socket", rc);
+  int lo = rc < 0 ? rc : rtnl_link_index(&in, "lo", NULL, 0);
+  if (rc == 0 && lo < 0) rc = failed(&job->step, "rtnetlink find lo", lo);
+  if (rc == 0 && (rc = rtnl_link_up(&in, lo, 0)) < 0) failed(&job->step, "rtnetlink set lo up", rc);
+  if (in.fd >= 0) rtnl_close(&in);
+  if (rc < 0) release_netns(job->file);
+  job->rc = rc;
+  return NULL; /* the thread ends in the new namespace: nothing else ever runs on it */
+}
+
+int net_netns_create(const char *netns_file, const char **step) {
+  struct netns_job job = {netns_file, "pthread_create", 0};
+  pthread_t thread;
+  int rc = pthread_create(&thread, NULL, netns_thread, &job);
+  if (rc != 0) return failed(step, "pthread_create", -rc);
+  pthread_join(thread, NULL);
+  *step = job.step;
+  return job.rc;
 }
 
 /* A bridge whose link address the kernel chose follows its ports: it takes the lowest of

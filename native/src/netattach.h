@@ -33,6 +33,10 @@ struct net_attach {
  * the file removed. */
 int net_attach(const struct net_attach *a, const char **step);
 
+/* A new network namespace bound on `netns_file` with `lo` up and nothing else; on failure
+ * the file is unmounted and removed. */
+int net_netns_create(const char *netns_file, const char **step);
+
 /* A bridge `name` with `address`/`prefix` on it, up, and a random link address of its
  * own, set; removed again when a step fails. -EEXIST when a link of that name is there. */
 int net_bridge_create(const char *name, uint32_t address, int prefix, const char **step);

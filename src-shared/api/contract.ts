@@ -133,8 +133,8 @@ export const methods = {
       buildArgs: buildArgs().optional(),
       noCache: z.boolean().optional(),
       target: z.string().min(1).optional(),
-      /** The network RUN steps get (default bridge). */
-      network: z.enum(['bridge', 'host', 'none']).optional(),
+      /** The network RUN steps get (default: the engine's, bridge or, rootless, slirp4netns). */
+      network: z.enum(['bridge', 'host', 'none', 'slirp4netns']).optional(),
     }),
     type<BuildResult>(),
   ),

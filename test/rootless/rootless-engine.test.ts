@@ -96,7 +96,8 @@ describe.skipIf(typeof found === 'string')('the rootless engine, used by a norma
 
   it('refuses the bridge network, saying what works, and runs on the host network', ({ skip }) => {
     needContainers(skip);
-    const bridge = rootless('run', '--rm', 'busybox:1', 'true');
+    // (its default network, slirp4netns, is rootless-network.test.ts's)
+    const bridge = rootless('run', '--rm', '--network', 'bridge', 'busybox:1', 'true');
     expect(bridge.status).toBe(1);
     expect(bridge.stderr).toContain('the rootless engine has no bridge network');
     expect(bridge.stderr).toContain('--network none');

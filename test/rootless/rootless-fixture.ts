@@ -3,7 +3,7 @@
 // XDG_DATA_HOME, XDG_RUNTIME_DIR: the store and the engine's socket go there, not in the
 // real user's), the built CLI run as that user (setpriv, from root), and the clean-up that
 // leaves nothing: the engine stopped, the pause process ended, the home removed.
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { colonEntries } from '../../src-main/connections/access-denied';
@@ -81,6 +81,22 @@ export function asUser(user: User): string[] {
 /** The built CLI as the home's user; waits for it. */
 export function cli(home: Home, args: string[], env: NodeJS.ProcessEnv = {}, input?: string): SpawnSyncReturns<string> {
   return spawnSync(SETPRIV, [...asUser(home.user), process.execPath, CLI, ...args], { env: { ...home.env, ...env }, encoding: 'utf8', timeout: 120_000, input, cwd: home.work });
+}
+
+/**
+ * The built CLI as the home's user, without blocking this process: for a test whose
+ * container talks to a server the test itself runs (spawnSync would stall its event loop).
+ */
+export function cliAsync(home: Home, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(SETPRIV, [...asUser(home.user), process.execPath, CLI, ...args], { env: home.env, cwd: home.work, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** Whether a process lives (and is not a zombie). */

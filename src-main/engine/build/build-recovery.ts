@@ -11,7 +11,7 @@ import path from 'node:path';
 import { MNT_DETACH, umount } from '../../../native/lib/index';
 import { cgroupsPathOption, engineCgroupAccess } from '../rootless/cgroup-access';
 import { runtimeRoot } from '../containers/runtime-root';
-import { networkConfig, tearDownNetwork } from '../network/index';
+import { defaultNetworkMode, networkConfig, tearDownNetwork } from '../network/index';
 import { runRuntime } from '../runtime/runtime-binary';
 import type { Store } from '../store/store';
 import { staleBuildDirs } from './build-refs';
@@ -48,7 +48,7 @@ export async function tearDownBuildDir(store: Store, dir: string): Promise<void>
     // waiting on it then exits.
     if (fs.existsSync(path.join(stateRoot, id))) await runRuntime(['delete', '--force', id], { root: stateRoot }).catch(() => undefined);
     await removeCgroup(runCgroup(id));
-    await tearDownNetwork(networkConfig(), { mode: 'bridge', owner: id, bundleDir: path.join(dir, name) }).catch(() => undefined);
+    await tearDownNetwork(networkConfig(), { mode: defaultNetworkMode(), owner: id, bundleDir: path.join(dir, name) }).catch(() => undefined);
   }
   for (const point of mountsBelow(dir)) {
     try {

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
 import { runtimeRoot } from '../containers/runtime-root';
-import { type NetworkMode, defaultHostname, networkConfig, setUpNetwork, tearDownNetwork } from '../network/index';
+import { type NetworkMode, defaultHostname, defaultNetworkMode, networkConfig, setUpNetwork, tearDownNetwork } from '../network/index';
 import { runRuntime, spawnRuntime } from '../runtime/runtime-binary';
 import { buildSpec } from '../runtime/spec-builder';
 import type { Store } from '../store/store';
@@ -60,7 +60,7 @@ export class RunStepError extends StrataError {
 export async function runInContainer(input: RunInput): Promise<void> {
   const { store, root, step } = input;
   const id = randomBytes(32).toString('hex');
-  const mode = input.network ?? 'bridge';
+  const mode = input.network ?? defaultNetworkMode();
   const config = networkConfig();
   // Written before the container or its network exists, so a crashed build's leftovers can be found by it.
   fs.writeFileSync(path.join(root.dir, CONTAINER_ID_FILE), id);

@@ -14,7 +14,7 @@ import { mountPointsOf, writeInitLayerAsync } from './init-layer';
 import { type HostDevice, statHostDevices } from '../runtime/device-policy';
 import { imageUserFiles } from './rootfs';
 import { checkLimitsAllowed, engineCgroupAccess } from '../rootless/cgroup-access';
-import { checkNetworkMode } from '../network/index';
+import { checkNetworkMode, defaultNetworkMode } from '../network/index';
 import { type ContainerOptions, validateContainerName, validateDevice, validateNetwork, validateResources, validateVolume } from './options';
 
 const ADJECTIVES = ['brave', 'calm', 'eager', 'fond', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'swift', 'tidy', 'witty'];
@@ -25,7 +25,8 @@ export async function createContainer(store: Store, imageRef: string, options: C
   validateResources(options);
   checkLimitsAllowed(await engineCgroupAccess(), options);
   validateNetwork(options);
-  checkNetworkMode(options.network ?? 'bridge');
+  const network = options.network ?? defaultNetworkMode();
+  checkNetworkMode(network);
   const fileSources = new Set<string>();
   for (const volume of options.volumes ?? []) {
     validateVolume(volume);
@@ -48,7 +49,9 @@ export async function createContainer(store: Store, imageRef: string, options: C
       created: new Date().toISOString(),
       image: { ref: imageRef, id: image.id, manifestDigest: image.manifestDigest },
       layers: image.layers.map((layer) => layer.chainId),
-      options: { ...options, name: undefined },
+      // The rootless engine's default is recorded, so inspect and the window name it; the
+      // root engine's, the bridge, stays implicit (as it always was).
+      options: { ...options, name: undefined, ...(network === 'slirp4netns' ? { network } : {}) },
       imageVolumes: imageVolumesFor(image.config.Volumes, options),
       exposedPorts: Object.keys(image.config.ExposedPorts ?? {}).sort(),
       ...((options.stopSignal ?? image.config.StopSignal) ? { stopSignal: options.stopSignal ?? image.config.StopSignal } : {}),

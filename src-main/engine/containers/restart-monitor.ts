@@ -2,14 +2,16 @@
 // a cheap poll of the container records finds exits — ours and those that happened while
 // no engine ran — and starts each container again when its back-off is over. Several
 // engines may poll at once: the restart re-checks the record under the store lock, so a
-// container is restarted once per exit.
+// container is restarted once per exit. The same poll settles an exited container whose
+// network runs a process of its own (the rootless engine's slirp4netns).
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { findRecord, listRecords } from './container-store';
 import { observeState } from './observe-state';
 import { MAX_BACKOFF_MS, restartDecision } from './restart-policy';
 import { settle } from './settle';
-import { withContainerLock } from './container-lock';
+import { withContainer, withContainerLock } from './container-lock';
+import { defaultNetworkMode, hasNetworkHelper } from '../network/index';
 
 export interface RestartMonitorOptions {
   pollMs?: number;
@@ -46,10 +48,18 @@ export class RestartMonitor {
     this.busy = true;
     try {
       for (const record of await listRecords(this.store)) {
-        if (!record.options.restart || record.options.restart.name === 'no') continue;
+        const policy = record.options.restart !== undefined && record.options.restart.name !== 'no';
+        // A container whose network has a process of its own (slirp4netns) is settled once it
+        // is seen exited: the process, and the host ports it holds, must not outlive it.
+        const helper = record.state.status === 'running' && hasNetworkHelper(record.options.network ?? defaultNetworkMode());
+        if (!policy && !helper) continue;
         const observed = { ...record, state: await observeState(this.store, record) };
         const decision = restartDecision(observed);
-        if (!decision.restart || decision.atMs > now || (this.retryAfter.get(record.id)?.atMs ?? 0) > now) continue;
+        if (!policy || !decision.restart) {
+          if (helper && observed.state.status === 'exited') await withContainer(this.store, record.id, async () => undefined).catch(() => undefined);
+          continue;
+        }
+        if (decision.atMs > now || (this.retryAfter.get(record.id)?.atMs ?? 0) > now) continue;
         await this.restart(record.id, observed.state.finishedAt, decision.backoffMs);
       }
     } finally {

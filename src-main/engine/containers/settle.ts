@@ -3,7 +3,7 @@
 import { isStrataError } from '@shared/errors';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
-import { networkConfig, tearDownNetwork } from '../network/index';
+import { defaultNetworkMode, networkConfig, tearDownNetwork } from '../network/index';
 import { containerDir, containerFile, writeRecord } from './container-store';
 import { observeState } from './observe-state';
 import { unmountOverlayAsync } from './rootfs';
@@ -37,7 +37,7 @@ export async function releaseRuntime(store: Store, record: ContainerRecord): Pro
 /** Its address, veth, namespace file and published ports; nothing to do is fine. */
 export async function releaseNetwork(store: Store, record: ContainerRecord): Promise<void> {
   await tearDownNetwork(networkConfig(), {
-    mode: record.options.network ?? 'bridge',
+    mode: record.options.network ?? defaultNetworkMode(),
     owner: record.id,
     bundleDir: containerDir(store, record.id),
     ports: record.options.publish,

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { StrataError } from '@shared/errors';
 import { readImageConfigAsync } from '../images/image-store';
-import { defaultHostname, networkConfig, setUpNetwork } from '../network/index';
+import { defaultHostname, defaultNetworkMode, networkConfig, setUpNetwork } from '../network/index';
 import { statHostDevices } from '../runtime/device-policy';
 import { buildSpec, loadHostFacts } from '../runtime/spec-builder';
 import { writeJsonAtomicAsync } from '../store/atomic';
@@ -44,7 +44,7 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
   await mountOverlayAsync(store, record.layers, { init: file('init'), upper: file('upper'), work: file('work'), target: rootfs });
   try {
     const image = (await readImageConfigAsync(store, record.image.manifestDigest)).config ?? {};
-    const mode = record.options.network ?? 'bridge';
+    const mode = record.options.network ?? defaultNetworkMode();
     const hostname = record.options.hostname ?? defaultHostname(mode, record.id);
     const network = await setUpNetwork(networkConfig(), { mode, owner: record.id, bundleDir: containerDir(store, record.id), hostname, ports: record.options.publish });
     const userVolumes = record.options.volumes ?? [];

@@ -107,13 +107,15 @@ async function choosePorts(config: NetworkConfig, specs: readonly PortSpec[]): P
 }
 
 /** Binds the port for a moment: proves no host program has it (or picks one), then lets it go. */
-function bindable(spec: PortSpec): Promise<number> {
+export function bindable(spec: PortSpec): Promise<number> {
   const inUse = (error: NodeJS.ErrnoException) =>
     error.code === 'EADDRINUSE'
       ? new StrataError('CONFLICT', `port ${spec.hostPort}/${spec.protocol} on ${spec.hostIp} is in use by a program of the host`)
       : error.code === 'EADDRNOTAVAIL'
         ? new StrataError('INVALID_ARGUMENT', `the host has no address ${spec.hostIp} to publish on`)
-        : error;
+        : error.code === 'EACCES'
+          ? new StrataError('UNSUPPORTED', `port ${spec.hostPort}/${spec.protocol} is below the host's net.ipv4.ip_unprivileged_port_start: only the system engine (root) may publish it`)
+          : error;
   return new Promise((resolve, reject) => {
     if (spec.protocol === 'udp') {
       const socket = dgram.createSocket('udp4');

@@ -1,4 +1,4 @@
-// A container's network, as its bundle holds it: the namespace file (bridge mode), the
+// A container's network, as its bundle holds it: the namespace file (bridge, slirp4netns), the
 // hosts/hostname/resolv.conf files bind-mounted over the image's, and what the runtime
 // config needs to know. Containers and build steps both go through here.
 import fs from 'node:fs';
@@ -8,9 +8,10 @@ import type { VolumeSpec } from '../containers/options';
 import { enginePrivilege } from '../rootless/privilege';
 import { StrataError } from '@shared/errors';
 import type { Attachment } from './attach';
-import { networkDriver } from './network-driver';
+import { isDriven, networkDriver } from './network-driver';
 import type { NetworkConfig } from './network-config';
 import { NETWORK_FILES, type NetworkMode, hostsFile, readHostResolvConf, resolvConf } from './network-files';
+import { findSlirp } from './slirp4netns';
 import type { PortSpec } from '@shared/ports';
 
 export const NETNS_FILE = 'netns';
@@ -26,7 +27,7 @@ export interface NetworkRequest {
 }
 
 export interface NetworkSetup {
-  /** For the runtime config: a new namespace (none), this one (bridge), or the host's (host: no entry). */
+  /** For the runtime config: a new namespace (none), this one (bridge, slirp4netns), or the host's (host: no entry). */
   namespace?: { type: 'network'; path?: string };
   /** Bind mounts of the network files, to add after the user's volumes. */
   mounts: VolumeSpec[];
@@ -39,20 +40,43 @@ export function defaultHostname(mode: NetworkMode, id: string): string {
 }
 
 /**
+ * The network a container gets without --network: the bridge for the root engine, and
+ * slirp4netns for the rootless one (podman's default too), which cannot make the bridge.
+ */
+export function defaultNetworkMode(): NetworkMode {
+  return enginePrivilege() === 'rootless' ? 'slirp4netns' : 'bridge';
+}
+
+/** Whether the mode's network runs a process of its own (slirp4netns) that must end with the container. */
+export function hasNetworkHelper(mode: NetworkMode): boolean {
+  return mode === 'slirp4netns';
+}
+
+/**
  * The bridge is the host's (a bridge device, veth pairs, iptables NAT): the rootless
- * engine, root only in its own user namespace, cannot make it. `none` and `host` need
- * nothing of the host. (Rootless networking through slirp4netns or pasta comes later.)
+ * engine, root only in its own user namespace, cannot make it, and `bridge` is refused
+ * there rather than quietly mean slirp4netns (the two differ: no container-to-container
+ * traffic, other addresses). slirp4netns is the rootless engine's alone: the system
+ * engine has the bridge; a missing slirp4netns is UNSUPPORTED naming its Debian package.
+ * `none` and `host` need nothing of the host.
  */
 export function checkNetworkMode(mode: NetworkMode): void {
   if (mode === 'bridge' && enginePrivilege() === 'rootless') {
-    throw new StrataError('UNSUPPORTED', "the rootless engine has no bridge network (it needs the host's root): use --network none (loopback only) or --network host, or the system engine");
+    throw new StrataError(
+      'UNSUPPORTED',
+      "the rootless engine has no bridge network (it needs the host's root): its default network is slirp4netns (outbound NAT, -p published through slirp4netns); or use --network none (loopback only) or --network host, or the system engine",
+    );
   }
+  if (mode === 'slirp4netns' && enginePrivilege() !== 'rootless') {
+    throw new StrataError('UNSUPPORTED', "slirp4netns is the rootless engine's network: the system engine uses the bridge (the default)");
+  }
+  if (mode === 'slirp4netns') findSlirp(); // not installed: refused at create, before a container exists
 }
 
 export async function setUpNetwork(config: NetworkConfig, request: NetworkRequest): Promise<NetworkSetup> {
   checkNetworkMode(request.mode);
   const netnsFile = path.join(request.bundleDir, NETNS_FILE);
-  const attachment = request.mode === 'bridge' ? await networkDriver(config).attach({ owner: request.owner, netnsFile, ports: request.ports }) : undefined;
+  const attachment = isDriven(request.mode) ? await networkDriver(config, request.mode).attach({ owner: request.owner, netnsFile, ports: request.ports }) : undefined;
   try {
     const contents: Record<(typeof NETWORK_FILES)[number], string> = {
       '/etc/hosts': request.mode === 'host' ? await readOr('/etc/hosts', hostsFile(request.hostname, undefined)) : hostsFile(request.hostname, attachment?.address),
@@ -66,7 +90,7 @@ export async function setUpNetwork(config: NetworkConfig, request: NetworkReques
         return { source, destination, readonly: false };
       }),
     );
-    const namespace = request.mode === 'host' ? undefined : request.mode === 'bridge' ? { type: 'network' as const, path: netnsFile } : { type: 'network' as const };
+    const namespace = request.mode === 'host' ? undefined : isDriven(request.mode) ? { type: 'network' as const, path: netnsFile } : { type: 'network' as const };
     return { namespace, mounts, attachment };
   } catch (error) {
     await tearDownNetwork(config, request).catch(() => undefined);
@@ -76,8 +100,8 @@ export async function setUpNetwork(config: NetworkConfig, request: NetworkReques
 
 /** Undoes setUpNetwork; safe to repeat, and after a crash. */
 export async function tearDownNetwork(config: NetworkConfig, request: Pick<NetworkRequest, 'mode' | 'owner' | 'bundleDir' | 'ports'>): Promise<void> {
-  if (request.mode !== 'bridge') return;
-  await networkDriver(config).detach({ owner: request.owner, netnsFile: path.join(request.bundleDir, NETNS_FILE), ports: (request.ports?.length ?? 0) > 0 });
+  if (!isDriven(request.mode)) return;
+  await networkDriver(config, request.mode).detach({ owner: request.owner, netnsFile: path.join(request.bundleDir, NETNS_FILE), ports: (request.ports?.length ?? 0) > 0 });
 }
 
 async function readOr(file: string, fallback: string): Promise<string> {

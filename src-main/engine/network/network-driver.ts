@@ -1,9 +1,11 @@
-// What puts a container's network namespace on a network, behind one interface so a
-// second way can be added beside the bridge (the rootless engine's slirp4netns or pasta):
-// container-network.ts asks for a driver and calls attach/detach, never the bridge
-// directly. Today there is one driver, the root engine's bridge (attach.ts).
+// What puts a container's network namespace on a network, behind one interface:
+// container-network.ts asks for a driver and calls attach/detach, never a network
+// directly. Two drivers: the root engine's bridge (attach.ts) and the rootless engine's
+// slirp4netns (slirp-driver.ts).
 import { type AttachInput, type Attachment, attach, detach } from './attach';
 import type { NetworkConfig } from './network-config';
+import type { NetworkMode } from './network-files';
+import { slirpDriver } from './slirp-driver';
 
 export interface DetachInput {
   owner: string;
@@ -26,7 +28,12 @@ export function bridgeDriver(config: NetworkConfig): NetworkDriver {
   };
 }
 
-/** The driver for the `bridge` network mode. */
-export function networkDriver(config: NetworkConfig): NetworkDriver {
-  return bridgeDriver(config);
+/** The driver of a mode that connects the namespace: `bridge` or `slirp4netns`. */
+export function networkDriver(config: NetworkConfig, mode: 'bridge' | 'slirp4netns'): NetworkDriver {
+  return mode === 'slirp4netns' ? slirpDriver() : bridgeDriver(config);
+}
+
+/** Whether the mode's namespace is one of the engine's own, connected by a driver (not the runtime's, not the host's). */
+export function isDriven(mode: NetworkMode): mode is 'bridge' | 'slirp4netns' {
+  return mode === 'bridge' || mode === 'slirp4netns';
 }

@@ -3,6 +3,7 @@
 // its address and its DNS servers are ones it can reach.
 import type { NetworkMode } from '@shared/api/types/containers';
 import fs from 'node:fs';
+import { SLIRP_NETWORK } from './slirp4netns';
 
 export type { NetworkMode };
 
@@ -24,6 +25,8 @@ export function hostsFile(hostname: string, address: string | undefined): string
 export function resolvConf(mode: NetworkMode, hostText: string): string {
   if (mode === 'host') return hostText;
   if (mode === 'none') return '';
+  // slirp4netns answers DNS at 10.0.2.3 with the host's servers, loopback ones included
+  if (mode === 'slirp4netns') return `${[...hostText.split('\n').filter((line) => /^\s*(search|domain|options)\s/.test(line)), `nameserver ${SLIRP_NETWORK.dns}`].join('\n')}\n`;
   const lines = hostText.split('\n').filter((line) => line.trim() !== '' && !/^\s*nameserver\s+(127\.|::1\b)/.test(line));
   if (!lines.some((line) => /^\s*nameserver\s/.test(line))) lines.push(...FALLBACK_NAMESERVERS.map((server) => `nameserver ${server}`));
   return `${lines.join('\n').trimEnd()}\n`;

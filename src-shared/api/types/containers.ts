@@ -23,7 +23,7 @@ export interface DeviceSpec {
 
 export type RestartPolicy = { name: 'no' | 'always' | 'unless-stopped' } | { name: 'on-failure'; maxRetries?: number };
 
-export type NetworkMode = 'bridge' | 'host' | 'none';
+export type NetworkMode = 'bridge' | 'host' | 'none' | 'slirp4netns';
 
 export type { PortSpec };
 

@@ -1,0 +1,116 @@
+// The slirp4netns process of a container on the rootless engine's network: user-mode NAT
+// between a tap device in the container's namespace and the host's sockets (no root on the
+// host needed). It must outlive the engine — a container keeps running when the engine
+// exits or crashes — so it is started detached, in a session of its own, and no exit fd
+// ties it to the engine; its pid and start time are kept beside the namespace file, and
+// whoever tears the network down (stop, rm, a failed start, the next engine settling a
+// container that died meanwhile) ends it by them. A recycled pid is never signalled.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { StrataError } from '@shared/errors';
+import { ownerAlive } from '../store/process-owner';
+import { processStartTimeAsync } from '../../../native/lib/index';
+
+/** slirp4netns's fixed addresses with its default --cidr 10.0.2.0/24 (--configure sets them in the namespace). */
+export const SLIRP_NETWORK = { address: '10.0.2.100', gateway: '10.0.2.2', dns: '10.0.2.3', prefix: 24 } as const;
+
+/** As podman: the largest MTU slirp4netns takes, far faster than 1500 for bulk transfers. */
+const MTU = 65520;
+
+export interface SlirpProcess {
+  pid: number;
+  /** Field 22 of /proc/<pid>/stat, decimal. */
+  pidStartTime: string;
+  apiSocket: string;
+}
+
+/** Where the record of a namespace's slirp4netns is kept: beside the namespace file. */
+export function slirpRecordFile(netnsFile: string): string {
+  return path.join(path.dirname(netnsFile), 'slirp4netns.json');
+}
+
+/** slirp4netns's path on PATH, or UNSUPPORTED naming the Debian package: checked before anything is made. */
+export function findSlirp(): string {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const file = path.join(dir || '.', 'slirp4netns');
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  throw new StrataError('UNSUPPORTED', "network: the rootless engine's network needs slirp4netns, which is not installed (Debian package slirp4netns): install it, or use --network none or --network host");
+}
+
+/**
+ * Starts slirp4netns (`binary`, findSlirp's) on the namespace bound on `netnsFile` and
+ * waits until it has configured tap0 (its ready fd). Its output goes to `slirp4netns.log`
+ * beside the file.
+ */
+export async function startSlirp(binary: string, netnsFile: string, apiSocket: string): Promise<SlirpProcess> {
+  const dir = path.dirname(netnsFile);
+  const log = await fs.promises.open(path.join(dir, 'slirp4netns.log'), 'a', 0o600);
+  await fs.promises.rm(apiSocket, { force: true }); // one a killed slirp4netns left: it would refuse to bind
+  const args = ['--configure', `--mtu=${MTU}`, '--disable-host-loopback', `--api-socket=${apiSocket}`, '--ready-fd=3', '--netns-type=path', netnsFile, 'tap0'];
+  let child;
+  try {
+    child = spawn(binary, args, { detached: true, stdio: ['ignore', log.fd, log.fd, 'pipe'] });
+  } finally {
+    await log.close();
+  }
+  // Kept for the child's life: an 'error' without a listener would end the engine.
+  let failure: Error | undefined;
+  child.on('error', (error) => (failure = error));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once('error', (error) => reject(new StrataError('INTERNAL', `network: start slirp4netns: ${error.message}`, { cause: error })));
+      child.once('exit', (code, signal) => reject(new StrataError('INTERNAL', `network: slirp4netns exited (${signal ?? `code ${code}`}) before it was ready: ${tailOf(path.join(dir, 'slirp4netns.log'))}`)));
+      if (failure) reject(failure);
+      child.stdio[3]?.once('data', () => resolve());
+    });
+    const started: SlirpProcess = { pid: child.pid!, pidStartTime: (await processStartTimeAsync(child.pid!)).toString(), apiSocket };
+    await fs.promises.writeFile(slirpRecordFile(netnsFile), JSON.stringify(started), { mode: 0o600 });
+    return started;
+  } catch (error) {
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    throw error;
+  } finally {
+    child.stdio[3]?.destroy();
+    child.removeAllListeners('exit');
+    child.unref(); // the engine may exit while it runs
+  }
+}
+
+/**
+ * Ends the namespace's slirp4netns (if its record names a live one) and removes its record
+ * and API socket. Safe to repeat, and after a crash.
+ */
+export async function stopSlirp(netnsFile: string): Promise<void> {
+  const file = slirpRecordFile(netnsFile);
+  let recorded: SlirpProcess | undefined;
+  try {
+    recorded = JSON.parse(await fs.promises.readFile(file, 'utf8')) as SlirpProcess;
+  } catch {
+    recorded = undefined;
+  }
+  if (recorded && ownerAlive(recorded)) {
+    process.kill(recorded.pid, 'SIGTERM');
+    // slirp4netns ends at once on SIGTERM; bounded, then SIGKILL, so a stop cannot hang on it.
+    for (let waited = 0; ownerAlive(recorded) && waited < 5000; waited += 20) {
+      if (waited === 2000) process.kill(recorded.pid, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  if (recorded) await fs.promises.rm(recorded.apiSocket, { force: true });
+  await fs.promises.rm(file, { force: true });
+}
+
+function tailOf(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-3).join('; ') || '(no output)';
+  } catch {
+    return '(no output)';
+  }
+}
