@@ -179,6 +179,8 @@ describe('-i without -t: standard input without a terminal', () => {
   it('exec -i in a running container; run -d -i, then attach and start -ai feed its stdin', () => {
     expect(strata('run', '-d', '--name', 'feed', 'test/tty:1', 'sleep', '1000').code).toBe(0);
     expect(piped('data\n', 'exec', '-i', 'feed', 'cat')).toEqual({ code: 0, stdout: 'data\n', stderr: '' });
+    // writes and exits before the engine has attached, and before our input has ended
+    expect(piped('data\n', 'exec', '-i', 'feed', 'echo', 'early')).toEqual({ code: 0, stdout: 'early\n', stderr: '' });
     expect(piped('echo out\necho err >&2\nexit 5\n', 'exec', '-i', 'feed', 'sh')).toEqual({ code: 5, stdout: 'out\n', stderr: 'err\n' });
     expect(strata('rm', '-f', 'feed').code).toBe(0);
 

@@ -5,9 +5,12 @@
  * SCROLLBACK bytes, and to each connected client. Without one the holder keeps the write end
  * of the process's stdin pipe, and its caller (shim.c, exec_session.c), which reads the
  * stdout and stderr pipes into the log, passes every chunk on (attach_output): no scrollback
- * (the log has the history). A stream socket at a path of the caller's choosing
- * (`<root>/<id>/attach.sock` for the shim), mode 0600, and a client must be root or the
- * holder's own user (SO_PEERCRED).
+ * (the log has the history). An exec session's process starts before its socket exists:
+ * there the pipes are not read until a first client has come (attach_hold_output), which
+ * so sees the output from its first byte — as the engine, which attaches at once, must; at
+ * most HOLD_MAX, so a caller that never comes holds nobody for ever. A stream socket at a
+ * path of the caller's choosing (`<root>/<id>/attach.sock` for the shim), mode 0600, and a
+ * client must be root or the holder's own user (SO_PEERCRED).
  *
  * Frames both ways: 1 byte type, 4 bytes payload length (big-endian), payload.
  *   client → holder  'D' bytes for the process's input (keys, for a terminal)
@@ -18,7 +21,8 @@
  *   holder → client  'D' output: the terminal's (first its scrollback, one frame, when there
  *                    is any), or the process's stdout
  *                    'E' the process's stderr (no terminal only: a terminal has one stream)
- *                    'X' 4 bytes: the exit code (as the exit file's exitCode), then close
+ *                    'X' 4 bytes: the exit code (as the exit file's exitCode), then EOF; the
+ *                        holder keeps the connection until the client closes it (attach_close)
  * A payload over FRAME_MAX or an unknown type ends that client's connection.
  *
  * Nobody can slow the container: the master is read whatever the clients do. Output a
@@ -43,6 +47,8 @@
 #define FRAME_MAX (64 * 1024)
 #define INPUT_MAX (64 * 1024)
 #define HDR 5
+#define CLOSE_LINGER (5 * 1000000000LL) /* after X: how long a client that neither reads nor closes is waited for */
+#define HOLD_MAX (5 * 1000000000LL) /* how long output is held for a first client who may never come (its caller died) */
 
 struct queue {
   char *buf;
@@ -60,6 +66,7 @@ struct attach {
   int master;   /* the pty master, or -1: no terminal (or it has closed) */
   int stdin_fd; /* no terminal: the write end of the process's stdin, -1 once closed */
   bool close_stdin; /* no terminal: 'C' came; the pipe closes when the input queued before it is written */
+  int64_t hold_until; /* attach_hold_output: output is held till a first client or this time; 0: not held */
   int listen_fd, log_fd;
   char *path;
   struct log_stream log;
@@ -176,6 +183,14 @@ struct attach *attach_open_stdin(const char *path, int stdin_fd) {
   return a;
 }
 
+void attach_hold_output(struct attach *a) { a->hold_until = now_ns() + HOLD_MAX; }
+
+int attach_hold_ms(struct attach *a) {
+  int64_t left = a->hold_until ? (a->hold_until - now_ns()) / 1000000 : 0;
+  if (left <= 0) a->hold_until = 0; /* over: nobody came in time, the output goes to the log alone */
+  return left > 0 ? (int)left : -1;
+}
+
 /* No terminal: a chunk of the process's stdout ('D') or stderr ('E'), to every client. */
 void attach_output(struct attach *a, char type, const char *data, size_t n) {
   for (int i = 0; i < ATTACH_CLIENTS; i++)
@@ -203,6 +218,7 @@ static void accept_clients(struct attach *a) {
     }
     c->fd = fd;
     c->in = xmalloc(HDR + FRAME_MAX);
+    a->hold_until = 0; /* the one output was held for is here */
     /* the ring, oldest byte first: from the head when full, else from 0 */
     size_t start = a->ring_len == SCROLLBACK ? a->ring_head : 0;
     size_t first = a->ring_len < SCROLLBACK - start ? a->ring_len : SCROLLBACK - start;
@@ -337,26 +353,53 @@ void attach_handle(struct attach *a, const struct pollfd *p) {
 
 bool attach_output_done(const struct attach *a) { return a->master < 0; }
 
-/* The process has exited and its output is drained: 'X' to every client, a second at most
- * for them to take what is queued, then the socket goes. */
+/* The process has exited and its output is drained: 'X' to every client, then each one's
+ * side is shut for writing once what is queued for it has gone (it reads EOF after X), and
+ * the connection is kept until the client closes it, what it still sends read and dropped.
+ * Closing at once would lose output: a client that writes (a 'C' after its input ended, a
+ * resize) after our close but before reading what we sent gets EPIPE, and a socket that
+ * fails a write is torn down with the output still unread in it (Node's is). A client that
+ * neither reads nor closes is given up after CLOSE_LINGER. The socket's path and listener go
+ * first: one who connects now would get neither output nor X, better ENOENT (the exit file says how it ended). */
 void attach_close(struct attach *a, int exit_code) {
+  close(a->listen_fd);
+  unlink(a->path);
   char code[4] = {(char)(exit_code >> 24), (char)(exit_code >> 16), (char)(exit_code >> 8), (char)exit_code};
   for (int i = 0; i < ATTACH_CLIENTS; i++)
     if (a->c[i].fd >= 0) send_frame(&a->c[i], 'X', code, 4, NULL, 0);
-  int64_t deadline = now_ns() + 1000000000LL;
+  bool shut[ATTACH_CLIENTS] = {0}, eof[ATTACH_CLIENTS] = {0};
+  int64_t deadline = now_ns() + CLOSE_LINGER;
   for (;;) {
     struct pollfd p[ATTACH_CLIENTS];
     int n = 0;
-    for (int i = 0; i < ATTACH_CLIENTS; i++)
-      p[i] = (struct pollfd){.fd = a->c[i].out.len ? a->c[i].fd : -1, .events = POLLOUT}, n += p[i].fd >= 0;
+    for (int i = 0; i < ATTACH_CLIENTS; i++) {
+      struct client *c = &a->c[i];
+      if (c->fd >= 0 && !shut[i] && c->out.len == 0) {
+        shut[i] = true;
+        if (shutdown(c->fd, SHUT_WR) < 0) drop(c);
+      }
+      if (shut[i] && eof[i]) drop(c); /* all sent, and it has closed its side: done with it */
+      p[i] = (struct pollfd){.fd = c->fd, .events = (short)((eof[i] ? 0 : POLLIN) | (c->out.len ? POLLOUT : 0))};
+      n += p[i].fd >= 0;
+    }
     int64_t left = (deadline - now_ns()) / 1000000;
-    if (n == 0 || left <= 0 || poll(p, ATTACH_CLIENTS, (int)left) <= 0) break;
-    for (int i = 0; i < ATTACH_CLIENTS; i++)
-      if (p[i].revents) flush(&a->c[i]);
+    if (n == 0 || left <= 0) break;
+    int r = poll(p, ATTACH_CLIENTS, (int)left);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    for (int i = 0; i < ATTACH_CLIENTS; i++) {
+      struct client *c = &a->c[i];
+      if (c->fd < 0 || !p[i].revents) continue;
+      if (p[i].revents & POLLOUT) flush(c); /* a client gone for good fails it and is dropped */
+      if (c->fd >= 0 && !eof[i] && (p[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+        char sink[4096]; /* input for a process that has exited: nowhere to go */
+        ssize_t got = recv(c->fd, sink, sizeof sink, MSG_DONTWAIT);
+        if (got == 0) eof[i] = true;
+        else if (got < 0 && errno != EAGAIN && errno != EINTR) drop(c);
+      }
+    }
   }
   for (int i = 0; i < ATTACH_CLIENTS; i++) drop(&a->c[i]);
-  close(a->listen_fd);
-  unlink(a->path);
   if (a->master >= 0) close(a->master);
   if (a->stdin_fd >= 0) close(a->stdin_fd);
   q_free(&a->input);

@@ -9,7 +9,9 @@
  * F in the shim's format, and removes the socket when the process has exited. Without a
  * terminal (--stdin) the process's stdin, stdout and stderr are pipes the helper holds: the
  * socket's input goes to stdin ('C' closes it), stdout and stderr go to the log and to the
- * clients ('D', 'E'), as the shim does for a container run with -i alone. The caller
+ * clients ('D', 'E'), as the shim does for a container run with -i alone — read only once a
+ * first client has connected (or, nobody come, a few seconds after the start: then to the log
+ * alone), so that the caller, who attaches at once, gets the output from its first byte. The caller
  * prints {"pid":…,"helperPid":…,"attachSocket":"…"} once the program runs, or the
  * error and its status (125, 126, 127) as a plain exec would. */
 #include <errno.h>
@@ -87,6 +89,8 @@ static void helper(struct exec_plan *p, const struct state *st, const char *pid_
   write_all(report, msg.buf, msg.len);
   close(report);
   if (!tty) _exit(1);
+  /* it runs already and its caller attaches now: what it writes meanwhile waits for that client */
+  if (pipes) attach_hold_output(tty);
   int ws = shim_supervise(p->pid, pipes ? &so : NULL, pipes ? &se : NULL, tty, sfd, log_fd);
   if (exit_file) write_exit(exit_file, ws);
   attach_close(tty, WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : WEXITSTATUS(ws));

@@ -231,6 +231,11 @@ struct pollfd;
 struct attach *attach_open(const char *path, int master, int log_fd); /* NULL + g_err */
 /* no terminal: input to stdin_fd (a pipe's write end); output passed on by attach_output */
 struct attach *attach_open_stdin(const char *path, int stdin_fd); /* NULL + g_err */
+/* no terminal, a process started before its socket (an exec session): its output is not
+ * read until a first client has connected, so that client gets it from the start — for a
+ * few seconds at most (attach.c's HOLD_MAX), then it is read for the log alone */
+void attach_hold_output(struct attach *a);
+int attach_hold_ms(struct attach *a); /* ms the output is still held for, -1: not held (any more) */
 void attach_output(struct attach *a, char type, const char *data, size_t n); /* 'D' stdout, 'E' stderr */
 int attach_fill(const struct attach *a, struct pollfd *p);            /* ATTACH_POLLFDS entries */
 void attach_handle(struct attach *a, const struct pollfd *p);

@@ -71,12 +71,16 @@ int shim_supervise(pid_t child, struct shim_stream *out, struct shim_stream *err
   if (!out) out = &none;
   if (!err) err = &none;
   for (;;) {
-    struct pollfd p[3 + ATTACH_POLLFDS] = {{.fd = sfd, .events = POLLIN}, {.fd = out->fd, .events = POLLIN}, {.fd = err->fd, .events = POLLIN}};
+    /* output held for a first client (attach_hold_output) stays in its pipes meanwhile */
+    int hold = tty ? attach_hold_ms(tty) : -1;
+    struct pollfd p[3 + ATTACH_POLLFDS] = {{.fd = sfd, .events = POLLIN}, {.fd = hold >= 0 ? -1 : out->fd, .events = POLLIN}, {.fd = hold >= 0 ? -1 : err->fd, .events = POLLIN}};
     int np = 3 + (tty ? attach_fill(tty, p + 3) : 0);
     if (exited && out->fd < 0 && err->fd < 0 && (!tty || attach_output_done(tty))) break;
-    /* once the child is gone, whatever still holds its output gets one second to finish */
-    int r = poll(p, (nfds_t)np, exited ? 1000 : -1);
+    /* once the child is gone, whatever still holds its output gets one second to finish;
+     * held output is read when its hold ends */
+    int r = poll(p, (nfds_t)np, hold >= 0 ? hold : exited ? 1000 : -1);
     if (r < 0 && errno == EINTR) continue;
+    if (r == 0 && hold >= 0) continue;
     if (r == 0) break;
     if (p[1].revents) pump(out, log_fd, tty);
     if (p[2].revents) pump(err, log_fd, tty);

@@ -71,8 +71,9 @@ export async function startExecSession(store: Store, ref: string, options: ExecS
   try {
     session = await TerminalSession.connect(started.attachSocket, record.id, 'exec', self);
   } catch (error) {
-    // It ended before we could attach (a command that exits at once): its output is gone
-    // with its helper, but its exit file says how it ended.
+    // Its helper is gone: the process ended and we came after the seconds its helper holds
+    // the output for a first client (this engine was starved). Its output went with the
+    // helper, but its exit file says how it ended.
     await fs.promises.rm(at.info, { force: true });
     const exitCode = await takeExitCode(at.exit, 1000);
     if (exitCode === undefined) throw new StrataError('INTERNAL', `exec in ${record.name}: cannot attach to the session: ${(error as Error).message}`, { cause: error });

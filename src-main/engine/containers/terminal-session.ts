@@ -133,7 +133,10 @@ export class TerminalSession {
   }
 
   private frame(type: 'D' | 'R' | 'C', payload: Buffer): void {
-    if (this.socket.destroyed) throw new StrataError('CONFLICT', 'the terminal session has ended');
+    // The process has exited (X came, or the holder ended the connection): input has nowhere
+    // to go, and it is no caller's mistake — a pipe's end ('C') races the exit of a process
+    // that ends on its input. Dropped; the end is told to the listener as it comes.
+    if (this.exitCode !== undefined || this.socket.destroyed || this.socket.writableEnded) return;
     const header = Buffer.alloc(5);
     header.write(type, 0, 'latin1');
     header.writeUInt32BE(payload.length, 1);

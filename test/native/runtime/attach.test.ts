@@ -66,6 +66,25 @@ describe('the shim holds stdin without a terminal (--stdin)', () => {
     expect((await ws.rt(['delete', s.id])).code).toBe(0);
   });
 
+  it('a client that writes after the end still gets all the output and the exit code: the shim keeps its connection till it closes', async () => {
+    // The race of `echo 'echo out; exit 3' | strata exec -i c sh`: the shell exits on its input,
+    // then the client's input ends and it sends close-stdin — after the holder has sent the
+    // output and X but before the client has read them. Made certain here: the client reads
+    // nothing until the socket's path is gone (the holder is in attach_close), then writes.
+    // A holder that had closed the connection makes that write fail (EPIPE), and Node tears
+    // the socket down with the output unread in it.
+    const s = await shim('late-writer', ['sh', '-c', 'read l; echo "out:$l"; echo "err:$l" >&2; exit 3'], ['--stdin'], false);
+    const a = await AttachClient.connect(s.attachSocket, false);
+    expect((await ws.rt(['start', s.id])).code).toBe(0);
+    a.send('x\n');
+    await until(() => !fs.existsSync(s.attachSocket));
+    a.closeStdin();
+    a.socket.resume();
+    await until(() => a.closed);
+    expect({ output: a.output, errors: a.errors, exitCode: a.exitCode }).toEqual({ output: 'out:x\n', errors: 'err:x\n', exitCode: 3 });
+    expect((await ws.rt(['delete', s.id])).code).toBe(0);
+  });
+
   it('a container that closes its stdin while input waits: the shim lives on; without --stdin, /dev/null and no socket', async () => {
     const s = await shim('closes', ['sh', '-c', 'exec 0<&-; sleep 0.3; echo still-here'], ['--stdin'], false);
     const a = await AttachClient.connect(s.attachSocket);

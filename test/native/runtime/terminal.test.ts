@@ -175,6 +175,56 @@ describe('exec with a terminal', () => {
     expect((await ws.rt(['delete', '--force', id])).code).toBe(0);
   });
 
+  it('--detach --stdin: output the process wrote before anyone attached waits for the first client', async () => {
+    // `echo | strata exec -i c sh -c 'echo early'`: the process runs before its socket exists,
+    // and may write and exit before the engine connects. Made certain: the client connects
+    // only once the process is gone; it still gets all of its output and the exit code.
+    const id = await running('exec-early');
+    const state = (pid: number) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').charAt(0);
+      } catch {
+        return 'gone';
+      }
+    };
+    const r = await ws.rt(['exec', '--stdin', '--detach', id, '--', 'sh', '-c', 'echo early; echo late >&2; exit 6']);
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout) as { pid: number; attachSocket: string };
+    await until(() => ['Z', 'gone'].includes(state(info.pid)));
+    const a = await AttachClient.connect(info.attachSocket);
+    await until(() => a.closed);
+    expect({ output: a.output, errors: a.errors, exitCode: a.exitCode }).toEqual({ output: 'early\n', errors: 'late\n', exitCode: 6 });
+
+    // More than a pipe holds (~110 KB): the process waits on its full pipe for the client
+    const lines = 10000;
+    const big = await ws.rt(['exec', '--stdin', '--detach', id, '--', 'sh', '-c', `i=0; while [ $i -lt ${lines} ]; do echo line-$i; i=$((i+1)); done; exit 7`]);
+    const bigInfo = JSON.parse(big.stdout) as { pid: number; attachSocket: string };
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(state(bigInfo.pid)).not.toMatch(/^(Z|gone)$/);
+    const b = await AttachClient.connect(bigInfo.attachSocket);
+    await until(() => b.closed);
+    const got = b.output.split('\n');
+    expect({ lines: got.length - 1, first: got[0], last: got[lines - 1], exitCode: b.exitCode }).toEqual({ lines, first: 'line-0', last: `line-${lines - 1}`, exitCode: 7 });
+    expect((await ws.rt(['delete', '--force', id])).code).toBe(0);
+  });
+
+  it('--detach --stdin with no client ever: the output is held a few seconds only, then goes to the log and the helper ends', async () => {
+    // the caller died before attaching: nothing may wait for it for ever, not even a process
+    // that wrote more than its pipe holds
+    const id = await running('exec-unheard');
+    const exitFile = path.join(ws.dir, 'unheard.exit.json');
+    const log = path.join(ws.dir, 'unheard.log');
+    const started = Date.now();
+    const r = await ws.rt(['exec', '--stdin', '--detach', '--exit-file', exitFile, '--log', log, id, '--', 'sh', '-c', 'i=0; while [ $i -lt 10000 ]; do echo line-$i; i=$((i+1)); done; echo unheard; exit 3']);
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout) as { attachSocket: string };
+    await until(() => fs.existsSync(exitFile) && !fs.existsSync(info.attachSocket));
+    expect(Date.now() - started).toBeLessThan(20_000); // the hold is 5 s (attach.c HOLD_MAX)
+    expect(JSON.parse(fs.readFileSync(exitFile, 'utf8'))).toMatchObject({ exitCode: 3 });
+    await until(() => fs.readFileSync(log, 'utf8').includes('"log":"unheard\\n"'));
+    expect((await ws.rt(['delete', '--force', id])).code).toBe(0);
+  });
+
   it('refuses terminal options that do not go together', async () => {
     const id = await running('exec-bad');
     const noTty = await ws.rt(['exec', '--console-socket', path.join(ws.dir, 'x.sock'), id, '--', 'true']);
