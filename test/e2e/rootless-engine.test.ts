@@ -10,14 +10,12 @@
 // its pause process and the home.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_BRIDGE_REASON } from '../../src-main/engine/network/index';
 import { V1_REASON } from '../../src-main/engine/rootless/cgroup-access';
 import { PROC_STATS_NOTE } from '../../src-renderer/src/lib/connection-labels';
-import { APPLETS, BUSYBOX, makeLayer, write } from '../helpers/test-images';
-import { type Home, CLI, SETPRIV, asUser, cleanUp, findRootlessUser, makeHome } from '../rootless/rootless-fixture';
+import { type Home, CLI, SETPRIV, asUser, busyboxLayer, cleanUp, findRootlessUser, makeHome } from '../rootless/rootless-fixture';
 import { CHROMIUM, collectPageErrors, ensureRendererBuilt, failOnErrors, screenshotLooks, skipReason } from './harness';
 
 const found = findRootlessUser();
@@ -39,15 +37,7 @@ beforeAll(async () => {
   if (skip || typeof found === 'string') return;
   ensureRendererBuilt();
   home = makeHome(found, 'e2e-rootless-engine');
-  const layer = makeLayer(home.work, 'busybox', (root) => {
-    write(root, 'bin/busybox', fs.readFileSync(BUSYBOX), 0o755);
-    for (const applet of APPLETS) fs.symlinkSync('busybox', path.join(root, 'bin', applet));
-    write(root, 'etc/passwd', 'root:x:0:0:root:/root:/bin/sh\n');
-    write(root, 'etc/group', 'root:x:0:\n');
-    fs.mkdirSync(path.join(root, 'tmp'), { mode: 0o1777 });
-  });
-  fs.chmodSync(layer.tar, 0o644);
-  busyboxTar = layer.tar;
+  busyboxTar = busyboxLayer(home);
   cgroupV1 = !fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
   server = spawn(SETPRIV, [...asUser(found), process.execPath, CLI, '--connection', 'rootless', 'serve', '--port', '0'], { env: home.env, cwd: home.work, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stderr!.on('data', (chunk: Buffer) => (serverErr += chunk.toString()));

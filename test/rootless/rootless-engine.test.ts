@@ -12,8 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_BRIDGE_REASON } from '../../src-main/engine/network/index';
 import { V1_REASON } from '../../src-main/engine/rootless/cgroup-access';
-import { APPLETS, BUSYBOX, makeLayer, write } from '../helpers/test-images';
-import { type Home, type User, alive, cleanUp, cli, findRootlessUser, gone, makeHome, pausePid, servicePid } from './rootless-fixture';
+import { type Home, type User, alive, busyboxLayer, cleanUp, cli, findRootlessUser, gone, makeHome, pausePid, servicePid } from './rootless-fixture';
 
 const found = findRootlessUser();
 if (typeof found === 'string') console.log(`rootless engine: skipped — ${found}`);
@@ -79,15 +78,7 @@ describe.skipIf(typeof found === 'string')('the rootless engine, used by a norma
   });
 
   it('imports busybox as the user, its files owned by the user on the host', () => {
-    const layer = makeLayer(home.work, 'busybox', (root) => {
-      write(root, 'bin/busybox', fs.readFileSync(BUSYBOX), 0o755);
-      for (const applet of APPLETS) fs.symlinkSync('busybox', path.join(root, 'bin', applet));
-      write(root, 'etc/passwd', 'root:x:0:0:root:/root:/bin/sh\n');
-      write(root, 'etc/group', 'root:x:0:\n');
-      fs.mkdirSync(path.join(root, 'tmp'), { mode: 0o1777 });
-    });
-    fs.chmodSync(layer.tar, 0o644);
-    const imported = rootless('import', '-t', 'busybox:1', layer.tar);
+    const imported = rootless('import', '-t', 'busybox:1', busyboxLayer(home));
     expect(imported.stderr).toBe('');
     expect(imported.status).toBe(0);
     const busybox = fs.readdirSync(path.join(home.store, 'layers')).map((dir) => path.join(home.store, 'layers', dir, 'diff', 'bin', 'busybox')).find((file) => fs.existsSync(file))!;

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { colonEntries } from '../../src-main/connections/access-denied';
 import { hasSubordinateIds } from '../../src-main/connections/connection';
-import { makeTempDir } from '../helpers/test-images';
+import { APPLETS, BUSYBOX, makeLayer, makeTempDir, write } from '../helpers/test-images';
 
 export const TEST_USER = 'strata-test';
 export const CLI = path.resolve('bin/strata.js');
@@ -155,4 +155,21 @@ export async function cleanUp(home: Home | undefined): Promise<string[]> {
   if (!(await gone(pause))) left.push(`pause process ${pause}`);
   fs.rmSync(home.work, { recursive: true, force: true });
   return left;
+}
+
+/**
+ * A busybox layer tar in the home's work directory, readable by the user: busybox and its
+ * applets, root in passwd and group, /tmp, and any `extra` files (path → content).
+ */
+export function busyboxLayer(home: Home, extra: Record<string, string> = {}): string {
+  const layer = makeLayer(home.work, 'busybox', (root) => {
+    write(root, 'bin/busybox', fs.readFileSync(BUSYBOX), 0o755);
+    for (const applet of APPLETS) fs.symlinkSync('busybox', path.join(root, 'bin', applet));
+    write(root, 'etc/passwd', 'root:x:0:0:root:/root:/bin/sh\n');
+    write(root, 'etc/group', 'root:x:0:\n');
+    for (const [file, content] of Object.entries(extra)) write(root, file, content);
+    fs.mkdirSync(path.join(root, 'tmp'), { mode: 0o1777 });
+  });
+  fs.chmodSync(layer.tar, 0o644);
+  return layer.tar;
 }

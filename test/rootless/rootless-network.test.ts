@@ -13,8 +13,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUSYBOX, makeLayer, write } from '../helpers/test-images';
-import { type Home, type User, alive, cleanUp, cli, cliAsync, findRootlessUser, gone, makeHome, pausePid, servicePid } from './rootless-fixture';
+import { type Home, type User, alive, busyboxLayer, cleanUp, cli, cliAsync, findRootlessUser, gone, makeHome, pausePid, servicePid } from './rootless-fixture';
 
 const SLIRP = '/usr/bin/slirp4netns';
 const found = findRootlessUser();
@@ -85,16 +84,7 @@ async function fetchPage(url: string): Promise<string> {
 describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
   beforeAll(() => {
     home = makeHome(found as User, 'rootless-network');
-    const layer = makeLayer(home.work, 'busybox', (root) => {
-      write(root, 'bin/busybox', fs.readFileSync(BUSYBOX), 0o755);
-      fs.symlinkSync('busybox', path.join(root, 'bin', 'sh'));
-      write(root, 'etc/passwd', 'root:x:0:0:root:/root:/bin/sh\n');
-      write(root, 'etc/group', 'root:x:0:\n');
-      write(root, 'www/index.html', 'hello from the rootless container\n');
-      fs.mkdirSync(path.join(root, 'tmp'), { mode: 0o1777 });
-    });
-    fs.chmodSync(layer.tar, 0o644);
-    const imported = rootless('import', '-t', 'busybox:1', layer.tar);
+    const imported = rootless('import', '-t', 'busybox:1', busyboxLayer(home, { 'www/index.html': 'hello from the rootless container\n' }));
     expect(imported.stderr).toBe('');
   });
 
@@ -186,7 +176,8 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     // The next engine settles it: exited, its network torn down.
     expect(listed('short').state.status).toBe('exited');
     expect(await gone(slirp.pid)).toBe(true);
-    expect(slirpOf(short.id)).toEqual({ pid: undefined, socket: undefined, netns: false });
+    // the record says exited as the teardown begins: its namespace file goes a moment later
+    await expect.poll(() => slirpOf(short.id), { timeout: 10_000 }).toEqual({ pid: undefined, socket: undefined, netns: false });
     expect(rootless('rm', 'short').status).toBe(0);
     expect(slirpProcesses()).toEqual([]);
   });
