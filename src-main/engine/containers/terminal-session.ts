@@ -204,6 +204,9 @@ async function connectUnix(socketPath: string): Promise<net.Socket> {
       const socket = net.connect(target);
       socket.once('connect', () => {
         socket.off('error', reject);
+        // Until the session's own listener: a reset meanwhile (a helper that ended at once)
+        // would otherwise be an uncaught error; its 'close' still follows.
+        socket.on('error', () => undefined);
         resolve(socket);
       });
       socket.once('error', reject);

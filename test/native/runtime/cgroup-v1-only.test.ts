@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { type OciConfig, type RuntimeState, runRuntime } from '../../../src-main/engine/runtime';
 import { cgroupLayout } from '../../helpers/cgroups';
+import { holdHostCgroupMounts } from '../../helpers/host-cgroup-mounts';
 import { createContainer, until, useWorkspace } from './harness';
 
 const ws = useWorkspace();
@@ -60,16 +61,23 @@ function netRoot(): string | null {
   return root;
 }
 const netWasUnmounted = netClsHierarchy().id === 0;
+// The mount is the host's while it is there: held against a test that runs runc (helpers/host-cgroup-mounts.ts).
+const releaseMounts = await holdHostCgroupMounts();
 const NET_ROOT = netRoot();
+if (!NET_ROOT) releaseMounts();
 const netParentExisted = NET_ROOT !== null && fs.existsSync(path.join(NET_ROOT, 'net_cls,net_prio', 'strata'));
 afterAll(async () => {
   if (!NET_ROOT) return;
-  const mount = path.join(NET_ROOT, 'net_cls,net_prio');
-  if (!netParentExisted) fs.rmdirSync(path.join(mount, 'strata'));
-  // A v1 hierarchy unmounted while a removed cgroup is still being freed lives on, unmounted:
-  // wait for its root to be its only cgroup, so the unmount ends it and net_cls is as it was.
-  if (netWasUnmounted) await until(() => netClsHierarchy().cgroups === 1);
-  execFileSync('umount', [mount]);
+  try {
+    const mount = path.join(NET_ROOT, 'net_cls,net_prio');
+    if (!netParentExisted) fs.rmdirSync(path.join(mount, 'strata'));
+    // A v1 hierarchy unmounted while a removed cgroup is still being freed lives on, unmounted:
+    // wait for its root to be its only cgroup, so the unmount ends it and net_cls is as it was.
+    if (netWasUnmounted) await until(() => netClsHierarchy().cgroups === 1);
+    execFileSync('umount', [mount]);
+  } finally {
+    releaseMounts();
+  }
 });
 
 type Resources = NonNullable<OciConfig['linux']['resources']>;
