@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "strata_native",
-      "sources": ["src/binding.cc", "src/fsops.c", "src/mountops.c", "src/procops.c",
+      "sources": ["src/binding.cc", "src/fsops.c", "src/mountops.c", "src/procops.c", "src/spawnwait.c",
                   "src/confine.c", "src/confine-walk.c", "src/peercred.c",
                   "src/rtnl.c", "src/netattach.c"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -1,6 +1,7 @@
 // The typed face of the native addon: the syscalls Node lacks (flock, mknod, the
 // l*xattr family here; mount and umount in mount.ts; pidfds and process start times in
-// process.ts; paths confined to an untrusted root in confine.ts; rtnetlink in netlink.ts). Failures are
+// process.ts; a program run to its end without forking the engine in spawn-wait.ts; paths
+// confined to an untrusted root in confine.ts; rtnetlink in netlink.ts). Failures are
 // NativeSystemErrors shaped like Node's fs errors. The addon is loaded on first call, so
 // importing this module never fails.
 import fs from 'node:fs';
@@ -15,6 +16,7 @@ export { CONFINE, O_PATH, atInRoot, atInRootAsync, fdPath, forceConfineFallback,
 export type { ConfineOptions, MkdirOptions } from './confine';
 export { parseStatStartTime, pidfdOpen, pidfdSendSignal, processStartTime, processStartTimeAsync } from './process';
 export { type PeerCredentials, peerCredentials } from './peer';
+export { type SpawnWaitOptions, type SpawnWaitResult, spawnWait } from './spawn-wait';
 export { type Ipv4Route, type VethAttach, attachVeth, createBridge, createNetns, deleteLink, ipv4Routes, setLinkAddress } from './netlink';
 
 export type LockMode = 'exclusive' | 'shared';

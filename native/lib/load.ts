@@ -26,6 +26,7 @@ export interface NativeBinding {
   mountDataMax(): number;
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, signal: number): void;
+  spawnWait(path: string, argv: string[], envp: string[], cwd: string | null): Promise<{ code: number | null; signal: number | null; stdout: Buffer; stderr: Buffer }>;
   peerCredentials(fd: number): { pid: number; uid: number; gid: number; groups: number[] | null };
   openInRoot(rootFd: number, path: string, flags: number, mode: number, opts: number): number;
   openInRootAsync(rootFd: number, path: string, flags: number, mode: number, opts: number): Promise<number>;

@@ -1,4 +1,4 @@
-// The N-API face of fsops.c, mountops.c, procops.c, peercred.c, confine.c and netattach.c, and the only file that includes
+// The N-API face of fsops.c, mountops.c, procops.c, spawnwait.c, peercred.c, confine.c and netattach.c, and the only file that includes
 // napi.h.
 //
 // Thin on purpose: check argument types, convert, call one C function, convert back.
@@ -16,10 +16,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 
@@ -29,6 +31,7 @@
 #include "netattach.h"
 #include "procops.h"
 #include "peercred.h"
+#include "spawnwait.h"
 
 namespace {
 
@@ -480,6 +483,83 @@ Napi::Value PidfdSendSignal(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// A string array argument, each element as CStringArg checks it.
+std::vector<std::string> CStringArrayArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (!info[i].IsArray()) throw Napi::TypeError::New(info.Env(), std::string(what) + " must be an array");
+  Napi::Array array = info[i].As<Napi::Array>();
+  std::vector<std::string> values;
+  for (uint32_t k = 0; k < array.Length(); k++) {
+    Napi::Value value = array.Get(k);
+    if (!value.IsString()) throw Napi::TypeError::New(info.Env(), std::string(what) + " must hold strings");
+    std::string text = value.As<Napi::String>().Utf8Value();
+    if (text.find('\0') != std::string::npos) {
+      throw Napi::TypeError::New(info.Env(), std::string(what) + " must not contain NUL bytes");
+    }
+    values.push_back(std::move(text));
+  }
+  return values;
+}
+
+// The NULL-terminated char* array exec wants, pointing into `values` (which must outlive it).
+std::vector<char*> ExecArray(std::vector<std::string>& values) {
+  std::vector<char*> pointers;
+  for (std::string& value : values) pointers.push_back(value.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// One spawnWait in flight: the child, then what it left, settled on the JS thread.
+struct SpawnWaitJob {
+  strata_spawned child;
+  strata_waited result{};
+  int rc = 0;
+  Napi::Promise::Deferred deferred;
+};
+
+void SettleSpawnWait(Napi::Env env, Napi::Function, void*, SpawnWaitJob* job) {
+  std::unique_ptr<SpawnWaitJob> owned(job);
+  CBuffer out(job->result.out, &std::free);
+  CBuffer err(job->result.err, &std::free);
+  if (env == nullptr) return;  // the environment is going away
+  if (job->rc < 0) {
+    job->deferred.Reject(SyscallError(env, job->rc, "waitpid").Value());
+    return;
+  }
+  int status = job->result.status;
+  Napi::Object settled = Napi::Object::New(env);
+  settled.Set("code", WIFEXITED(status) ? Napi::Value(Napi::Number::New(env, WEXITSTATUS(status))) : env.Null());
+  settled.Set("signal", WIFSIGNALED(status) ? Napi::Value(Napi::Number::New(env, WTERMSIG(status))) : env.Null());
+  settled.Set("stdout", Napi::Buffer<char>::Copy(env, out.get() ? out.get() : "", job->result.out_len));
+  settled.Set("stderr", Napi::Buffer<char>::Copy(env, err.get() ? err.get() : "", job->result.err_len));
+  job->deferred.Resolve(settled);
+}
+
+// spawnWait(path, argv, envp, cwd | null): Promise<{ code, signal, stdout, stderr }> — the
+// program started with posix_spawn on this thread (spawnwait.h: no fork of the engine), then
+// read and reaped on a thread of its own, so a slow child holds no libuv threadpool thread.
+Napi::Value SpawnWait(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 3);
+  Napi::Env env = info.Env();
+  std::string path = CStringArg(info, 0, "path");
+  std::vector<std::string> args = CStringArrayArg(info, 1, "argv");
+  std::vector<std::string> environment = CStringArrayArg(info, 2, "envp");
+  std::optional<std::string> cwd = OptionalCStringArg(info, 3, "cwd");
+  std::vector<char*> argv = ExecArray(args);
+  std::vector<char*> envp = ExecArray(environment);
+  strata_spawned child{};
+  int rc = strata_spawn(path.c_str(), argv.data(), envp.data(), CStringOrNull(cwd), &child);
+  if (rc < 0) throw SyscallError(env, rc, "posix_spawn");
+  auto* job = new SpawnWaitJob{child, {}, 0, Napi::Promise::Deferred::New(env)};
+  Napi::Promise promise = job->deferred.Promise();
+  auto settle = Napi::TypedThreadSafeFunction<void, SpawnWaitJob, SettleSpawnWait>::New(env, "strata:spawnWait", 0, 1);
+  std::thread([job, settle]() mutable {
+    job->rc = strata_spawn_wait(&job->child, &job->result);
+    settle.BlockingCall(job);
+    settle.Release();
+  }).detach();
+  return promise;
+}
+
 // peerCredentials(fd): {pid, uid, gid, groups} of a connected Unix socket's peer
 // (SO_PEERCRED + SO_PEERGROUPS; groups is null on a kernel without SO_PEERGROUPS).
 Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
@@ -825,6 +905,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mountDataMax", Napi::Function::New(env, MountDataMax, "mountDataMax"));
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
   exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignal, "pidfdSendSignal"));
+  exports.Set("spawnWait", Napi::Function::New(env, SpawnWait, "spawnWait"));
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials, "peerCredentials"));
   exports.Set("openInRoot", Napi::Function::New(env, OpenInRoot, "openInRoot"));
   exports.Set("openInRootAsync", Napi::Function::New(env, OpenInRootAsync, "openInRootAsync"));

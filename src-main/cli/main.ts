@@ -4,7 +4,7 @@ import { isApiError } from '@shared/api/api-error';
 import { type ErrorShape, toErrorShape } from '@shared/errors';
 import { type Command, UsageError, endOptionsAtFirstPositional } from './command';
 import { COMMAND_INDEX, findCommand } from './command-index';
-import { type CliConnection, cliConnection } from './connect';
+import type { CliConnection } from './connect';
 import { type Output, STDOUT_CLOSED_EXIT, isClosedPipe, json, processOutput } from './output';
 
 declare const __STRATA_VERSION__: string;
@@ -54,6 +54,8 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     }
     asJson = Boolean(parsed.values.json) || format === 'json';
     const name = command.name;
+    // Loaded here, not at the top: `--version`, `--help` and usage errors load no connection code.
+    const { cliConnection } = await import('./connect');
     const open = cliConnection(
       { root: parsed.values.root as string | undefined, connection: parsed.values.connection as string | undefined },
       {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { findPackageRoot } from '../../../native/lib/load';
+import { spawnWait } from '../../../native/lib/spawn-wait';
 import { ERROR_CODES, type ErrorCode } from '@shared/errors';
 import { tmpPath } from '../store/atomic';
 import { defaultStoreRoot } from '../store/paths';
@@ -133,22 +134,16 @@ export function spawnRuntime(args: readonly string[], options: RunRuntimeOptions
  * pipes (`create` leaves the container on the runtime's stdio: give it `shim`, or
  * call `create` with your own stdio).
  */
-export function runRuntime(args: readonly string[], options: RunRuntimeOptions = {}): Promise<RuntimeResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawnRuntime(args, { jsonErrors: true, ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (b: Buffer) => out.push(b));
-    child.stderr!.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      resolve({
-        code: code ?? 128 + (signal ? os.constants.signals[signal] : 0),
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
-    });
-  });
+export async function runRuntime(args: readonly string[], options: RunRuntimeOptions = {}): Promise<RuntimeResult> {
+  // posix_spawn, not child_process: a verb runs at every start, stop and removal, and Node's
+  // fork of the engine would block the event loop for longer than the verb itself runs.
+  const argv = [...(options.root ? ['--root', options.root] : []), ...(options.jsonErrors !== false ? ['--log-format', 'json'] : []), ...args];
+  const result = await spawnWait(options.binary ?? runtimeBinaryPath(), argv, { env: options.env, cwd: options.cwd });
+  return {
+    code: result.code ?? 128 + (result.signal ? os.constants.signals[result.signal] : 0),
+    stdout: result.stdout.toString('utf8'),
+    stderr: result.stderr.toString('utf8'),
+  };
 }
 
 export interface RuntimeFailure {
