@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { type JobSpec, type MethodSpec, call, job, type } from './define';
 import { MAX_CONTAINERFILE_TEXT, buildArgNameProblem } from '../build-input';
+import { NETWORK_MODES } from '../network-modes';
 import type { ContainerChange, ContainerChangedEvent, ContainerOptions, ContainerRecord, ContainerUpdate, ExecResult, ExecSessionInfo, LogLine, LogLinesEvent, TerminalExitEvent, TerminalOutputEvent } from './types/containers';
 import type { BuildResult, ContainerfileOutline, ExportResult, ImageInfo, ImageTree, ImageWaste, ImportedImage, PathHistory, PruneResult, PulledImage, RemoveResult, StoreDiskUsage } from './types/images';
 import type { JobInfo, JobOutput, JobOutputEvent, JobProgressEvent } from './types/jobs';
@@ -133,8 +134,8 @@ export const methods = {
       buildArgs: buildArgs().optional(),
       noCache: z.boolean().optional(),
       target: z.string().min(1).optional(),
-      /** The network RUN steps get (default: the engine's, bridge or, rootless, slirp4netns). */
-      network: z.enum(['bridge', 'host', 'none', 'slirp4netns']).optional(),
+      /** The network RUN steps get (default: the engine's, bridge or, rootless, slirp4netns or pasta: the first installed). */
+      network: z.enum(NETWORK_MODES).optional(),
     }),
     type<BuildResult>(),
   ),

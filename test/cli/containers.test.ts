@@ -166,7 +166,7 @@ describe('strata diff, commit, update, exec, ps --filter', () => {
     expect(badPort.code).not.toBe(0);
     expect(badPort.stderr).toMatch(/-p "80:http": the container port "http" is not a port \(1 to 65535\) \[INVALID_ARGUMENT\]/);
     const badNetwork = strata('run', '--rm', '--network', 'mynet', 'test/a:1', 'true');
-    expect(badNetwork.stderr).toMatch(/--network "mynet": expected bridge, host, none or slirp4netns/);
+    expect(badNetwork.stderr).toMatch(/--network "mynet": expected bridge, host, none, slirp4netns or pasta/);
     const hostPorts = strata('run', '--rm', '--network', 'host', '-p', '8080:80', 'test/a:1', 'true');
     expect(hostPorts.stderr).toMatch(/publishing ports needs the bridge network/);
     expect(JSON.parse(strata('ps', '-a', '--json').stdout)).toEqual([]);

@@ -3,7 +3,7 @@
 // directory), which starts that user's engine in its user namespace. On this host (cgroup
 // v1) the engine cannot set limits or pause and offers no bridge: the window says so, with
 // the engine's own reason, where each would be — the Run dialog's limits (disabled, the
-// reason above them), its network choice (slirp4netns, its default, host and none: no bridge; ports on slirp4netns only), the Limits panel, Pause in
+// reason above them), its network choice (slirp4netns, its default, pasta where installed, host and none: no bridge; ports on those two only), the Limits panel, Pause in
 // the ⋯ menu (disabled, the reason under it) — the Stats tab says its figures come from
 // /proc and they move, and the engine panel says who the engine runs as. Needs root (to
 // become the test user), the build, Chromium and user namespaces; cleans up the engine,
@@ -30,6 +30,9 @@ let page: Page;
 let url: string;
 let busyboxTar: string;
 const errors: string[] = [];
+/** The engine's networks here: the user-mode ones installed (slirp4netns, its default, before pasta), then host and none. */
+const USER_MODE = ['slirp4netns', 'pasta'].filter((program) => fs.existsSync(`/usr/bin/${program}`));
+const NETWORKS = [...USER_MODE, 'host', 'none'];
 /** The engine's refusals are on cgroup v1 only; on v2 with a delegated subtree it could do both. */
 let cgroupV1 = false;
 
@@ -70,7 +73,7 @@ describe.skipIf(skip !== undefined)('the window on the rootless engine', () => {
     await page.goto(url);
     const panel = page.getByRole('region', { name: 'Engine connection' });
     await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toMatch(/Rootless engine\s*Connected.*Rootless — as strata-test, in a user namespace/s);
-    if (cgroupV1) expect(await panel.textContent()).toContain('No limits or pause · networks slirp4netns, host, none');
+    if (cgroupV1) expect(await panel.textContent()).toContain(`No limits or pause · networks ${NETWORKS.join(', ')}`);
     // Not the unprivileged engine's notice: containers do run here.
     expect(await page.getByRole('status', { name: 'Engine' }).count()).toBe(0);
 
@@ -83,20 +86,20 @@ describe.skipIf(skip !== undefined)('the window on the rootless engine', () => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Imported busybox:1' }).count(), { timeout: 60_000 }).toBe(1);
   });
 
-  it('Run: limits disabled with the reason, slirp4netns first and no bridge, ports on slirp4netns only; the container runs', async () => {
+  it('Run: limits disabled with the reason, slirp4netns first and no bridge, ports on slirp4netns and pasta only; the container runs', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: /^Containers/ }).click();
     await page.getByRole('button', { name: 'Run a container' }).first().click();
     const dialog = page.getByRole('dialog', { name: 'Run a container' });
     await dialog.getByRole('combobox', { name: 'Image' }).selectOption('busybox:1');
     const network = dialog.getByRole('combobox', { name: 'Network' });
-    expect(await network.locator('option').evaluateAll((options) => options.map((option) => (option as { value: string }).value))).toEqual(['slirp4netns', 'host', 'none']);
+    expect(await network.locator('option').evaluateAll((options) => options.map((option) => (option as { value: string }).value))).toEqual(NETWORKS);
     expect(await network.inputValue()).toBe('slirp4netns');
     // no bridge, said with the engine's reason; ports publish through slirp4netns, not on host or none
     expect(await dialog.getByText(`No bridge: ${NO_BRIDGE_REASON}.`, { exact: false }).count()).toBe(1);
     expect(await dialog.getByRole('textbox', { name: 'Ports' }).isDisabled()).toBe(false);
     await network.selectOption('none');
     expect(await dialog.getByRole('textbox', { name: 'Ports' }).isDisabled()).toBe(true);
-    expect(await dialog.getByText('Publishing ports needs the slirp4netns network (this one is none).').count()).toBe(1);
+    expect(await dialog.getByText(`Publishing ports needs the ${USER_MODE.join(' or ')} network (this one is none).`).count()).toBe(1);
     await network.selectOption('slirp4netns');
     if (cgroupV1) {
       for (const limit of ['Memory limit', 'CPU limit', 'Process limit']) expect(await dialog.getByRole('textbox', { name: limit }).isDisabled()).toBe(true);

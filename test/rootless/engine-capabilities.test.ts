@@ -25,7 +25,7 @@ describe('engine capabilities', () => {
     });
   });
 
-  it('rootless on cgroup v1: no limits and no pause, with the reason the engine refuses them with; none/host without slirp4netns; stats from /proc', () => {
+  it('rootless on cgroup v1: no limits and no pause, with the reason the engine refuses them with; none/host without slirp4netns or pasta; stats from /proc', () => {
     const said = capabilitiesFrom('rootless', { kind: 'none', reason: V1_REASON }, TEST_USER);
     expect(said.containers).toEqual({ ok: true });
     expect(said.limits).toEqual({ ok: false, reason: V1_REASON });
@@ -37,10 +37,15 @@ describe('engine capabilities', () => {
   });
 
   it('rootless with slirp4netns installed: it first (the default), then host and none; still no bridge', () => {
-    const said = capabilitiesFrom('rootless', { kind: 'none', reason: V1_REASON }, TEST_USER, true);
+    const said = capabilitiesFrom('rootless', { kind: 'none', reason: V1_REASON }, TEST_USER, ['slirp4netns']);
     expect(said.networks).toEqual(['slirp4netns', 'host', 'none']);
     expect(said.bridge).toEqual({ ok: false, reason: NO_BRIDGE_REASON });
-    expect(capabilitiesFrom('root', { kind: 'full', parent: 'strata' }, { uid: 0, name: 'root' }, true).networks).toEqual(['bridge', 'host', 'none']);
+    expect(capabilitiesFrom('root', { kind: 'full', parent: 'strata' }, { uid: 0, name: 'root' }, ['slirp4netns', 'pasta']).networks).toEqual(['bridge', 'host', 'none']);
+  });
+
+  it('rootless with pasta: after slirp4netns where both are installed, the default where it is the only one', () => {
+    expect(capabilitiesFrom('rootless', { kind: 'none', reason: V1_REASON }, TEST_USER, ['slirp4netns', 'pasta']).networks).toEqual(['slirp4netns', 'pasta', 'host', 'none']);
+    expect(capabilitiesFrom('rootless', { kind: 'none', reason: V1_REASON }, TEST_USER, ['pasta']).networks).toEqual(['pasta', 'host', 'none']);
   });
 
   it('rootless on v2 without delegation says why; with a delegated subtree limits and pause are on, stats from the cgroup', () => {
@@ -57,8 +62,8 @@ describe('engine capabilities', () => {
   });
 
   it('hands out a copy of the network list (a caller changing it changes no one else)', () => {
-    offeredNetworks('root', false).pop();
-    expect(offeredNetworks('root', false)).toEqual(['bridge', 'host', 'none']);
+    offeredNetworks('root', []).pop();
+    expect(offeredNetworks('root', [])).toEqual(['bridge', 'host', 'none']);
   });
 });
 

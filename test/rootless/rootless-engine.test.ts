@@ -23,6 +23,9 @@ let noContainers: string | undefined;
 
 const rootless = (...args: string[]) => cli(home, ['--connection', 'rootless', ...args]);
 
+/** The networks the engine offers here: the user-mode ones installed (slirp4netns before pasta, the default first), then host and none. */
+const NETWORKS = [...['slirp4netns', 'pasta'].filter((program) => fs.existsSync(`/usr/bin/${program}`)), 'host', 'none'];
+
 /** Skips a container test, saying why, where the store's side of rootless is not there. */
 function needContainers(skip: (note?: string) => void): void {
   if (noContainers) {
@@ -51,13 +54,14 @@ describe.skipIf(typeof found === 'string')('the rootless engine, used by a norma
     expect(info).toMatchObject({ connection: 'rootless', privilege: 'rootless', rootless: false, uid: 0, storeRoot: home.store, storeSupervisor: true });
     expect(info.storeSupervisorPid).toBe(servicePid(home));
     // what it can do, as the window reads it: the host user whose namespace it is, slirp4netns
-    // (its default), host and none, and on cgroup v1 no limits or pause, with the reason its refusals give
-    expect(info.capabilities).toMatchObject({ containers: { ok: true }, networks: ['slirp4netns', 'host', 'none'], bridge: { ok: false, reason: NO_BRIDGE_REASON }, hostUser: { uid: home.user.uid, name: home.user.name } });
+    // (its default) and pasta where installed, host and none, and on cgroup v1 no limits or
+    // pause, with the reason its refusals give
+    expect(info.capabilities).toMatchObject({ containers: { ok: true }, networks: NETWORKS, bridge: { ok: false, reason: NO_BRIDGE_REASON }, hostUser: { uid: home.user.uid, name: home.user.name } });
     if (info.cgroupVersion === 'v1') expect(info.capabilities).toMatchObject({ limits: { ok: false, reason: V1_REASON }, pause: { ok: false, reason: V1_REASON }, statsSource: 'proc' });
     // and the table says the same, the engine's reasons as they are
     const table = rootless('system', 'info').stdout;
     expect(table).toMatch(new RegExp(`bridge\\s+no: ${escape(NO_BRIDGE_REASON)}`));
-    expect(table).toMatch(/networks\s+slirp4netns, host, none\n/);
+    expect(table).toMatch(new RegExp(`networks\\s+${NETWORKS.join(', ')}\n`));
     expect(table).toMatch(new RegExp(`hostUser\\s+${home.user.name} \\(uid ${home.user.uid}\\)`));
     if (info.cgroupVersion === 'v1') expect(table).toMatch(new RegExp(`pause\\s+no: ${escape(V1_REASON)}`));
     const socket = fs.statSync(path.join(home.runtimeDir, 'strata.sock'));

@@ -4,8 +4,9 @@
 // on a non-loopback address of the host (the host's loopback, 10.0.2.2, stays closed:
 // --disable-host-loopback); DNS at 10.0.2.3; slirp4netns outliving the engine; and stop,
 // rm and a container that died while no engine ran leave no slirp4netns process, API socket
-// or namespace file; a build's RUN step is on it too. A PATH without slirp4netns is refused
-// naming the Debian package.
+// or namespace file; a build's RUN step is on it too. A PATH without slirp4netns (and
+// without pasta, the other user-mode network: rootless-pasta.test.ts) is refused naming the
+// Debian packages.
 // Needs root (to become the test user), the build, user namespaces and slirp4netns.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -193,8 +194,8 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     expect(fs.readdirSync(path.join(home.runtimeDir, 'slirp'))).toEqual([]);
   });
 
-  it('names the package when slirp4netns is missing, and leaves nothing', async () => {
-    // An engine started with a PATH that has the id-map helpers but not slirp4netns.
+  it('names the packages when slirp4netns (and pasta) is missing, and leaves nothing', async () => {
+    // An engine started with a PATH that has the id-map helpers but not slirp4netns (nor pasta).
     const engine = servicePid(home);
     if (engine !== undefined && alive(engine)) {
       process.kill(engine, 'SIGTERM');
@@ -206,7 +207,7 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     const missing = cli(home, ['--connection', 'rootless', 'run', '--rm', 'busybox:1', 'true'], { PATH: bin });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('[UNSUPPORTED]');
-    expect(missing.stderr).toContain('needs slirp4netns, which is not installed (Debian package slirp4netns)');
+    expect(missing.stderr).toContain('needs slirp4netns or pasta, and neither is installed (Debian packages slirp4netns and passt)');
     expect(rootless('ps', '-a', '-q').stdout).toBe(''); // --rm: the container went too
     expect(fs.readdirSync(path.join(home.store, 'containers'))).toEqual([]);
     expect(netnsMounts()).toEqual([]);

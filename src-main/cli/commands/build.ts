@@ -8,7 +8,7 @@ import { json, shortId } from '../output';
 
 export const buildCommand: Command = {
   name: 'build',
-  usage: 'build [-t NAME[:TAG]]... [-f CONTAINERFILE] [--build-arg NAME[=VALUE]]... [--no-cache] [--target STAGE] [--network bridge|slirp4netns|host|none] [-q] CONTEXT',
+  usage: 'build [-t NAME[:TAG]]... [-f CONTAINERFILE] [--build-arg NAME[=VALUE]]... [--no-cache] [--target STAGE] [--network bridge|slirp4netns|pasta|host|none] [-q] CONTEXT',
   options: {
     tag: { type: 'string', short: 't', multiple: true },
     file: { type: 'string', short: 'f' },

@@ -52,7 +52,7 @@ export const CONTAINER_FLAGS: ParseArgsConfig['options'] = {
   'security-opt': { type: 'string', multiple: true },
 };
 
-export const CONTAINER_USAGE = '[--name N] [-e K=V] [-v SRC:DST[:ro]] [-w DIR] [-u USER] [--hostname H] [--entrypoint CMD] [-m MEM] [--cpus N] [--pids-limit N] [--restart P] [-l K=V] [--network bridge|slirp4netns|host|none] [-p [IP:][HOST:]PORT[/udp]] [--device HOST[:CTR][:rwm]] [--privileged] [--cap-add CAP] [--cap-drop CAP] [--read-only] [--security-opt seccomp=unconfined|PATH] [--security-opt no-new-privileges[=true|false]]';
+export const CONTAINER_USAGE = '[--name N] [-e K=V] [-v SRC:DST[:ro]] [-w DIR] [-u USER] [--hostname H] [--entrypoint CMD] [-m MEM] [--cpus N] [--pids-limit N] [--restart P] [-l K=V] [--network bridge|slirp4netns|pasta|host|none] [-p [IP:][HOST:]PORT[/udp]] [--device HOST[:CTR][:rwm]] [--privileged] [--cap-add CAP] [--cap-drop CAP] [--read-only] [--security-opt seccomp=unconfined|PATH] [--security-opt no-new-privileges[=true|false]]';
 
 /** `warn`: what a flag asked that changes nothing (`--security-opt label=disable`), for stderr. */
 export function containerOptions(values: Record<string, unknown>, command: string[], warn: (message: string) => void = () => {}): ContainerOptions {

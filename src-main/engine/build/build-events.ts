@@ -21,7 +21,7 @@ export interface BuildOptions {
   noCache?: boolean;
   /** `--target`: build up to this stage. */
   target?: string;
-  /** The network RUN steps get: the bridge (default), the host's, or none. */
+  /** The network RUN steps get (default: the engine's, the bridge or, rootless, slirp4netns or pasta), the host's, or none. */
   network?: NetworkMode;
   signal?: AbortSignal;
   onProgress?: (event: BuildEvent) => void;

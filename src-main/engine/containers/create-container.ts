@@ -49,9 +49,10 @@ export async function createContainer(store: Store, imageRef: string, options: C
       created: new Date().toISOString(),
       image: { ref: imageRef, id: image.id, manifestDigest: image.manifestDigest },
       layers: image.layers.map((layer) => layer.chainId),
-      // The rootless engine's default is recorded, so inspect and the window name it; the
-      // root engine's, the bridge, stays implicit (as it always was).
-      options: { ...options, name: undefined, ...(network === 'slirp4netns' ? { network } : {}) },
+      // The rootless engine's default is recorded, so inspect and the window name it, and a
+      // later start uses it whatever is installed then; the root engine's, the bridge, stays
+      // implicit (as it always was).
+      options: { ...options, name: undefined, ...(network !== 'bridge' ? { network } : {}) },
       imageVolumes: imageVolumesFor(image.config.Volumes, options),
       exposedPorts: Object.keys(image.config.ExposedPorts ?? {}).sort(),
       ...((options.stopSignal ?? image.config.StopSignal) ? { stopSignal: options.stopSignal ?? image.config.StopSignal } : {}),

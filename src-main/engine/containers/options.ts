@@ -8,7 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { StrataError } from '@shared/errors';
 import { parseByteSize } from '@shared/sizes';
-import type { NetworkMode } from '../network/network-files';
+import { NETWORK_MODES, type NetworkMode, isNetworkMode, publishesPorts } from '@shared/network-modes';
 import { validatePortSpec } from '@shared/ports';
 import { normalizeCapabilities, unknownCapabilityMessage } from './security-options';
 import { MAX_SECCOMP_PROFILE_BYTES, SECCOMP_UNCONFINED, parseSeccompProfile } from '../runtime/seccomp-profile';
@@ -207,17 +207,17 @@ export function validateContainerName(name: string): string {
   return name.startsWith('/') ? name.slice(1) : name;
 }
 
-/** `bridge`, `host`, `none` or `slirp4netns` (the rootless engine's; which engine may use which is checkNetworkMode's). */
+/** One of NETWORK_MODES (slirp4netns and pasta are the rootless engine's; which engine may use which is checkNetworkMode's). */
 export function parseNetworkMode(text: string): NetworkMode {
-  if (text === 'bridge' || text === 'host' || text === 'none' || text === 'slirp4netns') return text;
-  throw invalid(`--network ${JSON.stringify(text)}: expected bridge, host, none or slirp4netns (named networks are not supported yet)`);
+  if (isNetworkMode(text)) return text;
+  throw invalid(`--network ${JSON.stringify(text)}: expected ${NETWORK_MODES.slice(0, -1).join(', ')} or ${NETWORK_MODES.at(-1)} (named networks are not supported yet)`);
 }
 
-/** Published ports need the bridge (slirp4netns rootless), and each host port once. Throws INVALID_ARGUMENT. */
+/** Published ports need the bridge (slirp4netns or pasta rootless), and each host port once. Throws INVALID_ARGUMENT. */
 export function validateNetwork(options: ContainerOptions): void {
   const ports = options.publish ?? [];
-  if (ports.length && (options.network === 'host' || options.network === 'none')) {
-    throw invalid(`publishing ports needs the bridge network (slirp4netns on the rootless engine); with --network ${options.network} the container has ${options.network === 'host' ? "the host's ports already" : 'no network to publish'}`);
+  if (ports.length && options.network !== undefined && !publishesPorts(options.network)) {
+    throw invalid(`publishing ports needs the bridge network (slirp4netns or pasta on the rootless engine); with --network ${options.network} the container has ${options.network === 'host' ? "the host's ports already" : 'no network to publish'}`);
   }
   const seen = new Set<string>();
   for (const port of ports) {
@@ -310,7 +310,7 @@ function makeSchemas(): { options: z.ZodType<ContainerOptions>; update: z.ZodTyp
     labels: z.record(z.string().regex(/^\S+$/, 'label names cannot be empty or contain whitespace'), z.string()).optional(),
     stopSignal: z.string().regex(/^([A-Z][A-Z0-9+-]*|\d+)$/, 'expected a signal name or number').optional(),
     stopTimeout: z.number().int().min(STOP_TIMEOUT_RANGE.min).max(STOP_TIMEOUT_RANGE.max).optional(),
-    network: z.enum(['bridge', 'host', 'none', 'slirp4netns']).optional(),
+    network: z.enum(NETWORK_MODES).optional(),
     publish: z
       .array(
         z

@@ -3,7 +3,7 @@
 // no engine ran — and starts each container again when its back-off is over. Several
 // engines may poll at once: the restart re-checks the record under the store lock, so a
 // container is restarted once per exit. The same poll settles an exited container whose
-// network runs a process of its own (the rootless engine's slirp4netns).
+// network runs a process of its own (the rootless engine's slirp4netns or pasta).
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
 import { findRecord, listRecords } from './container-store';
@@ -49,7 +49,7 @@ export class RestartMonitor {
     try {
       for (const record of await listRecords(this.store)) {
         const policy = record.options.restart !== undefined && record.options.restart.name !== 'no';
-        // A container whose network has a process of its own (slirp4netns) is settled once it
+        // A container whose network has a process of its own (slirp4netns, pasta) is settled once it
         // is seen exited: the process, and the host ports it holds, must not outlive it.
         const helper = record.state.status === 'running' && hasNetworkHelper(record.options.network ?? defaultNetworkMode());
         if (!policy && !helper) continue;

@@ -1,4 +1,4 @@
-// A container's network, as its bundle holds it: the namespace file (bridge, slirp4netns), the
+// A container's network, as its bundle holds it: the namespace file (bridge, slirp4netns, pasta), the
 // hosts/hostname/resolv.conf files bind-mounted over the image's, and what the runtime
 // config needs to know. Containers and build steps both go through here.
 import fs from 'node:fs';
@@ -11,7 +11,7 @@ import type { Attachment } from './attach';
 import { isDriven, networkDriver } from './network-driver';
 import type { NetworkConfig } from './network-config';
 import { NETWORK_FILES, type NetworkMode, hostsFile, readHostResolvConf, resolvConf } from './network-files';
-import { findSlirp } from './slirp4netns';
+import { defaultUserModeNetwork, installedUserModeNetworks, userModeProgram } from './user-mode-networks';
 import type { PortSpec } from '@shared/ports';
 
 export const NETNS_FILE = 'netns';
@@ -27,7 +27,7 @@ export interface NetworkRequest {
 }
 
 export interface NetworkSetup {
-  /** For the runtime config: a new namespace (none), this one (bridge, slirp4netns), or the host's (host: no entry). */
+  /** For the runtime config: a new namespace (none), this one (bridge, slirp4netns, pasta), or the host's (host: no entry). */
   namespace?: { type: 'network'; path?: string };
   /** Bind mounts of the network files, to add after the user's volumes. */
   mounts: VolumeSpec[];
@@ -40,39 +40,46 @@ export function defaultHostname(mode: NetworkMode, id: string): string {
 }
 
 /**
- * The network a container gets without --network: the bridge for the root engine, and
- * slirp4netns for the rootless one (podman's default too), which cannot make the bridge.
+ * The network a container gets without --network: the bridge for the root engine; for the
+ * rootless one, which cannot make the bridge, slirp4netns where it is installed, else pasta
+ * (user-mode-networks.ts; with neither, slirp4netns, which checkNetworkMode refuses naming
+ * both packages). The rootless engine records it in the container's options, so a start
+ * later uses the same one whatever is installed then.
  */
 export function defaultNetworkMode(): NetworkMode {
-  return enginePrivilege() === 'rootless' ? 'slirp4netns' : 'bridge';
+  return enginePrivilege() === 'rootless' ? defaultUserModeNetwork() : 'bridge';
 }
 
-/** Whether the mode's network runs a process of its own (slirp4netns) that must end with the container. */
+/** Whether the mode's network runs a process of its own (slirp4netns, pasta) that must end with the container. */
 export function hasNetworkHelper(mode: NetworkMode): boolean {
-  return mode === 'slirp4netns';
+  return mode === 'slirp4netns' || mode === 'pasta';
 }
 
 /**
  * The bridge is the host's (a bridge device, veth pairs, iptables NAT): the rootless
  * engine, root only in its own user namespace, cannot make it, and `bridge` is refused
- * there rather than quietly mean slirp4netns (the two differ: no container-to-container
- * traffic, other addresses). slirp4netns is the rootless engine's alone: the system
- * engine has the bridge; a missing slirp4netns is UNSUPPORTED naming its Debian package.
+ * there rather than quietly mean a user-mode network (they differ: no container-to-container
+ * traffic, other addresses). slirp4netns and pasta are the rootless engine's alone: the
+ * system engine has the bridge, whose published ports its firewall rules keep track of
+ * (one pasta published outside them would not be), and pasta started by the host's root
+ * switches to `nobody`; a missing program is UNSUPPORTED naming its Debian package.
  * `none` and `host` need nothing of the host.
  */
 export const NO_BRIDGE_REASON = "the rootless engine has no bridge network (it needs the host's root)";
 
 export function checkNetworkMode(mode: NetworkMode): void {
-  if (mode === 'bridge' && enginePrivilege() === 'rootless') {
-    throw new StrataError(
-      'UNSUPPORTED',
-      `${NO_BRIDGE_REASON}: its default network is slirp4netns (outbound NAT, -p published through slirp4netns); or use --network none (loopback only) or --network host, or the system engine`,
-    );
+  const rootless = enginePrivilege() === 'rootless';
+  if (mode === 'bridge' && rootless) {
+    const installed = installedUserModeNetworks();
+    const instead = installed.length
+      ? `its default network is ${installed[0]} (outbound NAT, -p published through ${installed[0]})`
+      : 'its networks are slirp4netns and pasta, once installed (Debian packages slirp4netns, passt)';
+    throw new StrataError('UNSUPPORTED', `${NO_BRIDGE_REASON}: ${instead}; or use --network none (loopback only) or --network host, or the system engine`);
   }
-  if (mode === 'slirp4netns' && enginePrivilege() !== 'rootless') {
-    throw new StrataError('UNSUPPORTED', "slirp4netns is the rootless engine's network: the system engine uses the bridge (the default)");
+  if ((mode === 'slirp4netns' || mode === 'pasta') && !rootless) {
+    throw new StrataError('UNSUPPORTED', `${mode} is the rootless engine's network: the system engine uses the bridge (the default)`);
   }
-  if (mode === 'slirp4netns') findSlirp(); // not installed: refused at create, before a container exists
+  if (mode === 'slirp4netns' || mode === 'pasta') userModeProgram(mode); // not installed: refused at create, before a container exists
 }
 
 export async function setUpNetwork(config: NetworkConfig, request: NetworkRequest): Promise<NetworkSetup> {

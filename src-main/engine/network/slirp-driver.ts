@@ -6,15 +6,13 @@
 // host is changed: no bridge, no veth, no firewall rule.
 import fs from 'node:fs';
 import path from 'node:path';
-import { MNT_DETACH, createNetns, umount } from '../../../native/lib/index';
-import { isMountedAsync } from '../containers/rootfs';
 import { RUNTIME_DIR_ENV } from '../rootless/rootless-paths';
-import { type AttachInput, type Attachment, bindable } from './attach';
-import { netlinkStep } from './host-command';
+import type { AttachInput, Attachment } from './attach';
 import type { DetachInput, NetworkDriver } from './network-driver';
 import { addHostForward } from './slirp-api';
-import { SLIRP_NETWORK, findSlirp, startSlirp, stopSlirp } from './slirp4netns';
-import type { PortSpec } from '@shared/ports';
+import { SLIRP_NETWORK, startSlirp } from './slirp4netns';
+import { userModeProgram } from './user-mode-networks';
+import { chooseHostPorts, makeNamespace, removeNamespace } from './user-mode-netns';
 import { StrataError } from '@shared/errors';
 
 /** A unix socket's path is at most 107 bytes (sun_path, NUL-terminated). */
@@ -48,10 +46,9 @@ async function attachSlirp(input: AttachInput): Promise<Attachment> {
   try {
     // Both first: a missing slirp4netns, or a port another program (or container's
     // slirp4netns) holds, fails before anything is made.
-    const binary = findSlirp();
-    const ports = await choosePorts(input.ports ?? []);
-    if (await isMountedAsync(netnsFile)) umount(netnsFile, MNT_DETACH); // an interrupted attach's
-    await netlinkStep(`make the network namespace of ${owner.slice(0, 12)}`, () => createNetns(netnsFile));
+    const binary = userModeProgram('slirp4netns');
+    const ports = await chooseHostPorts(input.ports ?? []);
+    await makeNamespace(owner, netnsFile);
     const dir = socketDir();
     const apiSocket = apiSocketPath(dir, owner);
     await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -64,24 +61,7 @@ async function attachSlirp(input: AttachInput): Promise<Attachment> {
   }
 }
 
-/** slirp4netns first (its ports go with it), then the namespace. */
+/** slirp4netns first (its ports go with it), then the namespace (removeNamespace ends whichever helper is recorded). */
 async function detachSlirp(input: DetachInput): Promise<void> {
-  await stopSlirp(input.netnsFile);
-  if (await isMountedAsync(input.netnsFile)) umount(input.netnsFile, MNT_DETACH);
-  await fs.promises.rm(input.netnsFile, { force: true });
-}
-
-/**
- * Host ports for the specs: each must be free on the host (another container's is held by
- * its slirp4netns, so it shows as taken), 0 gets a free one. slirp4netns binds them a moment later.
- */
-async function choosePorts(specs: readonly PortSpec[]): Promise<PortSpec[]> {
-  const chosen: PortSpec[] = [];
-  for (const spec of specs) {
-    if (spec.hostPort !== 0 && chosen.some((port) => port.protocol === spec.protocol && port.hostPort === spec.hostPort)) {
-      throw new StrataError('CONFLICT', `port ${spec.hostPort}/${spec.protocol} is already published by this container`);
-    }
-    chosen.push({ ...spec, hostPort: await bindable(spec) });
-  }
-  return chosen;
+  await removeNamespace(input.netnsFile);
 }

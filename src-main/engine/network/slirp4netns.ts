@@ -2,15 +2,13 @@
 // between a tap device in the container's namespace and the host's sockets (no root on the
 // host needed). It must outlive the engine — a container keeps running when the engine
 // exits or crashes — so it is started detached, in a session of its own, and no exit fd
-// ties it to the engine; its pid and start time are kept beside the namespace file, and
-// whoever tears the network down (stop, rm, a failed start, the next engine settling a
-// container that died meanwhile) ends it by them. A recycled pid is never signalled.
+// ties it to the engine; its pid and start time are kept beside the namespace file
+// (helper-process.ts), and whoever tears the network down ends it by them.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
-import { ownerAlive } from '../store/process-owner';
-import { processStartTimeAsync } from '../../../native/lib/index';
+import { type HelperProcess, endHelper, helperOf, readHelperRecord, tailOf, writeHelperRecord } from './helper-process';
 
 /** slirp4netns's fixed addresses with its default --cidr 10.0.2.0/24 (--configure sets them in the namespace). */
 export const SLIRP_NETWORK = { address: '10.0.2.100', gateway: '10.0.2.2', dns: '10.0.2.3', prefix: 24 } as const;
@@ -18,10 +16,7 @@ export const SLIRP_NETWORK = { address: '10.0.2.100', gateway: '10.0.2.2', dns: 
 /** As podman: the largest MTU slirp4netns takes, far faster than 1500 for bulk transfers. */
 const MTU = 65520;
 
-export interface SlirpProcess {
-  pid: number;
-  /** Field 22 of /proc/<pid>/stat, decimal. */
-  pidStartTime: string;
+export interface SlirpProcess extends HelperProcess {
   apiSocket: string;
 }
 
@@ -30,22 +25,8 @@ export function slirpRecordFile(netnsFile: string): string {
   return path.join(path.dirname(netnsFile), 'slirp4netns.json');
 }
 
-/** slirp4netns's path on PATH, or UNSUPPORTED naming the Debian package: checked before anything is made. */
-export function findSlirp(): string {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const file = path.join(dir || '.', 'slirp4netns');
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  throw new StrataError('UNSUPPORTED', "network: the rootless engine's network needs slirp4netns, which is not installed (Debian package slirp4netns): install it, or use --network none or --network host");
-}
-
 /**
- * Starts slirp4netns (`binary`, findSlirp's) on the namespace bound on `netnsFile` and
+ * Starts slirp4netns (`binary`, userModeProgram's) on the namespace bound on `netnsFile` and
  * waits until it has configured tap0 (its ready fd). Its output goes to `slirp4netns.log`
  * beside the file.
  */
@@ -70,8 +51,8 @@ export async function startSlirp(binary: string, netnsFile: string, apiSocket: s
       if (failure) reject(failure);
       child.stdio[3]?.once('data', () => resolve());
     });
-    const started: SlirpProcess = { pid: child.pid!, pidStartTime: (await processStartTimeAsync(child.pid!)).toString(), apiSocket };
-    await fs.promises.writeFile(slirpRecordFile(netnsFile), JSON.stringify(started), { mode: 0o600 });
+    const started: SlirpProcess = { ...(await helperOf(child.pid!)), apiSocket };
+    await writeHelperRecord(slirpRecordFile(netnsFile), started);
     return started;
   } catch (error) {
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -89,28 +70,10 @@ export async function startSlirp(binary: string, netnsFile: string, apiSocket: s
  */
 export async function stopSlirp(netnsFile: string): Promise<void> {
   const file = slirpRecordFile(netnsFile);
-  let recorded: SlirpProcess | undefined;
-  try {
-    recorded = JSON.parse(await fs.promises.readFile(file, 'utf8')) as SlirpProcess;
-  } catch {
-    recorded = undefined;
+  const recorded = await readHelperRecord<SlirpProcess>(file);
+  if (recorded) {
+    await endHelper(recorded);
+    await fs.promises.rm(recorded.apiSocket, { force: true });
   }
-  if (recorded && ownerAlive(recorded)) {
-    process.kill(recorded.pid, 'SIGTERM');
-    // slirp4netns ends at once on SIGTERM; bounded, then SIGKILL, so a stop cannot hang on it.
-    for (let waited = 0; ownerAlive(recorded) && waited < 5000; waited += 20) {
-      if (waited === 2000) process.kill(recorded.pid, 'SIGKILL');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-  if (recorded) await fs.promises.rm(recorded.apiSocket, { force: true });
   await fs.promises.rm(file, { force: true });
-}
-
-function tailOf(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-3).join('; ') || '(no output)';
-  } catch {
-    return '(no output)';
-  }
 }

@@ -128,7 +128,7 @@ export function checkRunForm(form: RunForm, host: { cpus: number; memoryBytes: n
     }
     publish.push(spec);
   }
-  if (publish.length && !publishesPorts(form.network)) errors.ports = `Publishing ports needs the bridge or slirp4netns network (this one is ${form.network}).`;
+  if (publish.length && !publishesPorts(form.network)) errors.ports = `Publishing ports needs the bridge, slirp4netns or pasta network (this one is ${form.network}).`;
   else if (publish.length) options.publish = publish;
   if (form.memory.trim()) {
     const bytes = parseSize(form.memory);

@@ -2,6 +2,7 @@
 // and options (src-main/engine/containers) are these types, its option schemas typed by them.
 import type { ContainerStatus } from '../../container-lifecycle';
 import type { ErrorShape } from '../../errors';
+import type { NetworkMode } from '../../network-modes';
 import type { PortSpec } from '../../ports';
 
 export type { ContainerStatus };
@@ -23,7 +24,7 @@ export interface DeviceSpec {
 
 export type RestartPolicy = { name: 'no' | 'always' | 'unless-stopped' } | { name: 'on-failure'; maxRetries?: number };
 
-export type NetworkMode = 'bridge' | 'host' | 'none' | 'slirp4netns';
+export type { NetworkMode };
 
 export type { PortSpec };
 

@@ -111,7 +111,7 @@ describe('checkRunForm', () => {
     }
   });
 
-  it('publishes ports separated by lines, spaces or commas, on the bridge or slirp4netns only', () => {
+  it('publishes ports separated by lines, spaces or commas, on the bridge, slirp4netns or pasta only', () => {
     expect(check({ ports: '8080:80, 53/udp\n127.0.0.1::443' }).options.publish).toEqual([
       { hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' },
       { hostIp: '127.0.0.1', hostPort: 0, containerPort: 53, protocol: 'udp' },
@@ -119,9 +119,10 @@ describe('checkRunForm', () => {
     ]);
     expect(check({ ports: '80 70000' }).errors.ports).toBe('"70000": expected [IP:][HOST_PORT:]CONTAINER_PORT[/udp], e.g. 8080:80');
     const onHost = check({ ports: '80', network: 'host' });
-    expect(onHost.errors.ports).toBe('Publishing ports needs the bridge or slirp4netns network (this one is host).');
+    expect(onHost.errors.ports).toBe('Publishing ports needs the bridge, slirp4netns or pasta network (this one is host).');
     expect(onHost.options).toEqual({ network: 'host' });
     expect(check({ ports: '8080:80', network: 'slirp4netns' }).options).toEqual({ network: 'slirp4netns', publish: [{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' }] });
+    expect(check({ ports: '8080:80', network: 'pasta' }).options).toEqual({ network: 'pasta', publish: [{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' }] });
     expect(check({ network: 'none' }).options).toEqual({ network: 'none' });
   });
 
