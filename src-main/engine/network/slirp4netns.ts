@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
-import { ownerAlive } from '../store/process-owner';
+import { endOwner } from '../store/process-owner';
+import { findOnPath } from '../rootless/host-program';
 import { processStartTimeAsync } from '../../../native/lib/index';
 
 /** slirp4netns's fixed addresses with its default --cidr 10.0.2.0/24 (--configure sets them in the namespace). */
@@ -32,15 +33,8 @@ export function slirpRecordFile(netnsFile: string): string {
 
 /** slirp4netns's path on PATH, or UNSUPPORTED naming the Debian package: checked before anything is made. */
 export function findSlirp(): string {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const file = path.join(dir || '.', 'slirp4netns');
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
+  const found = findOnPath('slirp4netns');
+  if (found) return found;
   throw new StrataError('UNSUPPORTED', "network: the rootless engine's network needs slirp4netns, which is not installed (Debian package slirp4netns): install it, or use --network none or --network host");
 }
 
@@ -95,14 +89,8 @@ export async function stopSlirp(netnsFile: string): Promise<void> {
   } catch {
     recorded = undefined;
   }
-  if (recorded && ownerAlive(recorded)) {
-    process.kill(recorded.pid, 'SIGTERM');
-    // slirp4netns ends at once on SIGTERM; bounded, then SIGKILL, so a stop cannot hang on it.
-    for (let waited = 0; ownerAlive(recorded) && waited < 5000; waited += 20) {
-      if (waited === 2000) process.kill(recorded.pid, 'SIGKILL');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  // slirp4netns ends at once on SIGTERM; bounded, then SIGKILL, so a stop cannot hang on it.
+  if (recorded) await endOwner(recorded);
   if (recorded) await fs.promises.rm(recorded.apiSocket, { force: true });
   await fs.promises.rm(file, { force: true });
 }
