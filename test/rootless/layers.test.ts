@@ -3,8 +3,11 @@
 // xattr is imported into a rootless store; a container's overlay is mounted as start mounts
 // it (userxattr) and shows what the layers mean; changes made through it are read back by
 // diff and commit, and the committed image mounts as it should: opaque directories and
-// whiteouts round-trip in their user.overlay.* form.
+// whiteouts round-trip in their user.overlay.* form. The same again on fuse-overlayfs
+// (STRATA_OVERLAY=fuse-overlayfs: the fallback, forced, where it is installed), whose own
+// notation in the upper dir is read as the same changes, and whose daemons end with the mounts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
 import path from 'node:path';
 import { type NamespaceRun, describeRun, removeUserDir, rootlessSkipReason, runInUserNamespace, userDir } from './userns';
 
@@ -23,25 +26,35 @@ interface LayersResult {
   privilege: string;
   storeMode: string;
   imported: { runSh: Entry; dataXattr: string; motdWhiteout: Entry; bigWhiteout: Entry; docUserOpaque: string; docTrustedOpaque: string | null };
-  merged: { userxattr: boolean; motd: boolean; bigBin: boolean; doc: string[]; runSh: Entry; passwd: string };
-  upper: { docUserOpaque: string; appConf: Entry };
+  merged: { fstype: string; userxattr: boolean; motd: boolean; bigBin: boolean; doc: string[]; runSh: Entry; passwd: string };
+  upper: { docUserOpaque: string | null; docFuseOpaque: string | null; appConf: Entry };
   changes: { path: string; kind: string }[];
   committedLayer: { docUserOpaque: string; appConfWhiteout: Entry; overlayXattrs: string[] };
   remounted: { doc: string[]; appConf: boolean; motd: boolean; newTxt: boolean };
   mountsLeft: string[];
+  daemonsLeft: number[];
   error?: unknown;
 }
 
 const WHITEOUT = { kind: 'char', rdev: 0 };
 
-describe.skipIf(skip !== null)('rootless layers in a user namespace', () => {
+const noFuse = fs.existsSync('/usr/bin/fuse-overlayfs') ? (fs.existsSync('/dev/fuse') ? null : '/dev/fuse is missing') : 'fuse-overlayfs is not installed (Debian package fuse-overlayfs)';
+if (!skip && noFuse) console.warn(`rootless layers on fuse-overlayfs: skipped — ${noFuse}`);
+
+/** How each overlay shows in mountinfo and marks the replaced directory in the upper dir. */
+const DRIVERS = [
+  { driver: 'native', fstype: 'overlay', opaque: { docUserOpaque: 'y', docFuseOpaque: null } },
+  ...(noFuse ? [] : [{ driver: 'fuse-overlayfs', fstype: 'fuse.fuse-overlayfs', opaque: { docUserOpaque: null, docFuseOpaque: 'y' } }]),
+];
+
+describe.skipIf(skip !== null).each(DRIVERS)('rootless layers in a user namespace, on the $driver overlay', ({ driver, fstype, opaque }) => {
   let work: string;
   let run: NamespaceRun<LayersResult>;
   let result: LayersResult;
 
   beforeAll(() => {
-    work = userDir('layers');
-    run = runInUserNamespace<LayersResult>(path.join(import.meta.dirname, 'inner', 'layers.ts'), [work]);
+    work = userDir(`layers-${driver}`);
+    run = runInUserNamespace<LayersResult>(path.join(import.meta.dirname, 'inner', 'layers.ts'), [work], { env: { STRATA_OVERLAY: driver } });
     if (run.result === undefined || run.result.error !== undefined) throw new Error(`the namespace script failed:\n${describeRun(run)}`);
     result = run.result;
   }, 180_000);
@@ -67,8 +80,9 @@ describe.skipIf(skip !== null)('rootless layers in a user namespace', () => {
     expect(result.imported.docTrustedOpaque).toBeNull();
   });
 
-  it('mounts the rootfs with userxattr: a whited-out file is hidden, an opaque directory hides the lower content', () => {
-    expect(result.merged.userxattr).toBe(true);
+  it('mounts the rootfs (the kernel’s with userxattr): a whited-out file is hidden, an opaque directory hides the lower content', () => {
+    expect(result.merged.fstype).toBe(fstype);
+    expect(result.merged.userxattr).toBe(driver === 'native');
     expect(result.merged.motd).toBe(false);
     expect(result.merged.bigBin).toBe(false);
     expect(result.merged.doc).toEqual(['new.txt']);
@@ -76,8 +90,8 @@ describe.skipIf(skip !== null)('rootless layers in a user namespace', () => {
     expect(result.merged.passwd).toContain('app:x:1000');
   });
 
-  it("reads the container's upper back in user.overlay form: diff names what changed", () => {
-    expect(result.upper.docUserOpaque).toBe('y');
+  it("reads the container's upper back in the overlay's own form: diff names what changed", () => {
+    expect(result.upper).toMatchObject(opaque);
     expect(result.upper.appConf).toMatchObject(WHITEOUT);
     expect(result.changes).toEqual(
       expect.arrayContaining([
@@ -96,7 +110,8 @@ describe.skipIf(skip !== null)('rootless layers in a user namespace', () => {
     expect(result.remounted).toEqual({ doc: ['fresh.txt'], appConf: false, motd: false, newTxt: true });
   });
 
-  it('leaves no mount behind', () => {
+  it('leaves no mount and no fuse-overlayfs behind', () => {
     expect(result.mountsLeft).toEqual([]);
+    expect(result.daemonsLeft).toEqual([]);
   });
 });

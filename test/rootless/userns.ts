@@ -56,14 +56,15 @@ export interface NamespaceRun<T> {
 /**
  * Runs `script` (a .ts file) with `args` as strata-test, uid 0 of a new user namespace
  * with its subordinate ids mapped, in a private mount namespace. `extraUnshare` adds
- * namespaces (e.g. `--pid --fork --mount-proc`).
+ * namespaces (e.g. `--pid --fork --mount-proc`); `env`, variables for the script.
  */
-export function runInUserNamespace<T>(script: string, args: string[], options: { timeoutMs?: number; extraUnshare?: string[] } = {}): NamespaceRun<T> {
+export function runInUserNamespace<T>(script: string, args: string[], options: { timeoutMs?: number; extraUnshare?: string[]; env?: Record<string, string> } = {}): NamespaceRun<T> {
   const run = spawnSync(
     'runuser',
     [
       '-u', ROOTLESS_USER, '--',
       'env', `JITI_ALIAS=${JSON.stringify({ '@shared': path.join(ROOT, 'src-shared') })}`, 'JITI_FS_CACHE=false', `HOME=${os.tmpdir()}`,
+      ...Object.entries(options.env ?? {}).map(([name, value]) => `${name}=${value}`),
       'unshare', '--user', '--map-auto', '--map-root-user', '--mount', '--propagation', 'private', ...(options.extraUnshare ?? []), '--',
       process.execPath, JITI, script, ...args,
     ],

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { MNT_DETACH, umount } from '../../../native/lib/index';
 import { cgroupsPathOption, engineCgroupAccess } from '../rootless/cgroup-access';
 import { runtimeRoot } from '../containers/runtime-root';
+import { endFuseOverlayAsync } from '../containers/fuse-overlay';
 import { defaultNetworkMode, networkConfig, tearDownNetwork } from '../network/index';
 import { runRuntime } from '../runtime/runtime-binary';
 import type { Store } from '../store/store';
@@ -56,6 +57,7 @@ export async function tearDownBuildDir(store: Store, dir: string): Promise<void>
     } catch {
       // unmounted meanwhile (another engine clearing the same directory)
     }
+    await endFuseOverlayAsync(point); // a step's root on fuse-overlayfs: its daemon too
   }
   await fs.promises.rm(dir, { recursive: true, force: true });
 }

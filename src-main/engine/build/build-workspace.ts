@@ -12,8 +12,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { mountPointsOf, writeInitLayer } from '../containers/init-layer';
-import { isMounted, mountOverlay, unmountOverlay } from '../containers/rootfs';
-import { MNT_DETACH, umountAsync } from '../../../native/lib/index';
+import { mountOverlay, unmountOverlay, unmountOverlayAsync } from '../containers/rootfs';
 import { writeJsonAtomic } from '../store/atomic';
 import type { Store } from '../store/store';
 import { currentOwner } from '../store/process-owner';
@@ -80,7 +79,7 @@ export class BuildWorkspace {
     fs.mkdirSync(dir);
     for (const sub of new Set([upper, work, rootfs])) fs.mkdirSync(sub, { mode: 0o755 });
     const unmount = async () => {
-      if (rootfs !== upper && isMounted(rootfs)) await umountAsync(rootfs, MNT_DETACH);
+      if (rootfs !== upper) await unmountOverlayAsync(rootfs);
     };
     const root: StepRoot = {
       dir,

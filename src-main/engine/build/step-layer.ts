@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { ImportJob, commitJob, ingestLayers } from '../images/import-image';
 import type { SourceLayer } from '../images/sources/source';
 import { layerMediaType } from '../layers/compression';
-import { hasLayer } from '../layers/layer-store';
+import { hasLayer, mergedViewOfAsync } from '../layers/layer-store';
 import { writeUpperLayer } from '../layers/upper-layer';
 import { blobPath } from '../store/paths';
 import type { CachedLayer } from './build-cache';
@@ -24,7 +24,8 @@ export interface PublishOptions {
 export async function publishStepLayer(ws: BuildWorkspace, upperDir: string, parents: readonly CachedLayer[], options: PublishOptions = {}): Promise<CachedLayer | null> {
   if (fs.readdirSync(upperDir).length === 0) return null;
   const { store } = ws;
-  const blob = await writeUpperLayer(upperDir, ws.scratch('layer.tar.gz'), options.signal);
+  const lower = (await mergedViewOfAsync(store.paths, parents.map((layer) => layer.chainId))).entries;
+  const blob = await writeUpperLayer(upperDir, ws.scratch('layer.tar.gz'), { signal: options.signal, lower });
   const mediaType = layerMediaType('gzip', 'oci');
   const job = new ImportJob(store, ws.scratch('import'));
   fs.mkdirSync(job.dir);

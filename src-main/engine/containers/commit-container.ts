@@ -11,6 +11,7 @@ import { readConfig, readManifest } from '../images/image-store';
 import type { ImageConfig } from '../images/oci';
 import { normalizeReference } from '../images/reference';
 import { compressionOfMediaType, layerMediaType } from '../layers/compression';
+import { mergedViewOfAsync } from '../layers/layer-store';
 import { writeUpperLayer } from '../layers/upper-layer';
 import { sha256 } from '../store/digest';
 import { blobPath } from '../store/paths';
@@ -41,11 +42,12 @@ export async function commitContainer(store: Store, ref: string, options: Commit
   // the store lock first (the new image), then the container's (its layer holds still)
   return store.write(() => withContainer(store, ref, async (record) => {
     const freeze = options.pause !== false && record.state.status === 'running' && (await engineCgroupAccess()).kind !== 'none';
+    const lower = (await mergedViewOfAsync(store.paths, record.layers)).entries;
     return withImportJob(store, async (job) => {
       if (freeze) await runtimeVerb(store, ['pause', record.id], `commit ${record.name}: pause`);
       let layer;
       try {
-        layer = await writeUpperLayer(containerFile(store, record.id, 'upper'), job.scratch('commit'), options.signal);
+        layer = await writeUpperLayer(containerFile(store, record.id, 'upper'), job.scratch('commit'), { signal: options.signal, lower });
       } finally {
         if (freeze) await runtimeVerb(store, ['resume', record.id], `commit ${record.name}: resume`);
       }

@@ -1,6 +1,7 @@
 // `diff`: what a container changed in its read-write layer, as `docker diff` reports it —
-// A added, C changed (including a directory something changed inside), D deleted — read
-// from the upper dir against the image's merged layers. Works running or stopped: the
+// A added, C changed (including a directory something changed inside), D deleted (what the
+// image has: a whiteout of anything else deletes nothing) — read from the upper dir against
+// the image's merged layers. Works running or stopped: the
 // upper dir is the container's own, whatever is mounted.
 import type { ContainerChange } from '@shared/api/types/containers';
 import type { MergedView } from '../layers/layer-index';
@@ -20,8 +21,11 @@ export async function diffContainer(store: Store, ref: string): Promise<Containe
   const opaqueDirs: string[] = [];
   for await (const entry of walkUpper(containerFile(store, record.id, 'upper'))) {
     inUpper.add(entry.path);
-    if (entry.kind === 'whiteout') changes.push({ path: '/' + entry.path, kind: 'D' });
-    else changes.push({ path: '/' + entry.path, kind: lower.entries.has(entry.path) ? 'C' : 'A' });
+    if (entry.kind === 'whiteout') {
+      // fuse-overlayfs also whites out what only the container had made (a directory made,
+      // then removed): nothing of the image is deleted there
+      if (lower.entries.has(entry.path)) changes.push({ path: '/' + entry.path, kind: 'D' });
+    } else changes.push({ path: '/' + entry.path, kind: lower.entries.has(entry.path) ? 'C' : 'A' });
     if (entry.opaque) opaqueDirs.push(entry.path);
   }
   for (const dir of opaqueDirs) {

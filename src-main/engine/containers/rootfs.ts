@@ -1,13 +1,10 @@
 // A container's root: an overlay of the image's layer directories (read-only, top first)
 // under the container's own upper/work directories (the thin read-write layer).
 //
-// The mount options must fit in one page. Layer paths are long, so each layer gets a short
-// link, l/<8 chars> → ../layers/<chain id>/diff (as containers/storage does); a deep image
-// whose absolute links still do not fit is mounted with relative links from l/.
-//
-// A rootless engine (uid 0 in the user's namespace) mounts with `userxattr`: overlay then
-// reads and writes its whiteout and opaque xattrs as user.overlay.*, the form the rootless
-// store's layers are unpacked in (layers/whiteouts.ts; Linux 5.11).
+// The overlay is the kernel's (native-overlay.ts) or, in a rootless engine where the kernel
+// will not mount one, fuse-overlayfs (fuse-overlay.ts); overlay-driver.ts decides which.
+// Either way each layer is reached through a short link, l/<8 chars> → ../layers/<chain
+// id>/diff (as containers/storage does), so that the kernel's options fit in one page.
 //
 // Containers mount and unmount from the API (the *Async functions: every file call off the
 // event loop, only the mount syscall itself stays in the addon); the builder's workspace
@@ -16,16 +13,18 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { MNT_DETACH, mount, mountDataMax, umount } from '../../../native/lib/index';
-import { StrataError } from '@shared/errors';
+import { MNT_DETACH, umount, umountAsync } from '../../../native/lib/index';
 import { LAYER_FILES } from '../layers/layer-store';
 import { type RootView, layerStackRoot, readFileInRoot, readFileInRootAsync } from '../layers/root-path';
-import { enginePrivilege } from '../rootless/privilege';
+import { upperNotation } from '../layers/whiteouts';
 import { USER_FILES } from '../runtime/image-user';
 import { layerDir } from '../store/paths';
 import type { Store } from '../store/store';
 import { pathExists } from '../store/exists';
 import { containerFile } from './container-store';
+import { type FuseOverlayMount, endFuseOverlay, endFuseOverlayAsync, mountFuseOverlay, mountFuseOverlayAsync } from './fuse-overlay';
+import { type NativeMount, mountNativeOverlay, nativeOptions, nativeOptionsAsync } from './native-overlay';
+import { overlayDriver, overlayDriverAsync } from './overlay-driver';
 
 export interface OverlayDirs {
   /** A read-only layer above the image's (the container's init layer), when it has one. */
@@ -68,7 +67,10 @@ export function mountOverlay(store: Store, layers: readonly string[], dirs: Over
   if (isMounted(dirs.target)) return;
   const shorts = [...layers].reverse().map((chainId) => shortLink(store, chainId));
   const hasInit = dirs.init !== undefined && fs.existsSync(dirs.init);
-  mountWith(store, layers.length, shorts, hasInit, dirs, plainUpperOptions());
+  const mount = mountOf(store, shorts, hasInit, dirs);
+  const driver = overlayDriver(dirs.work);
+  if (driver.kind === 'fuse-overlayfs') mountFuseOverlay(fuseMountOf(driver.binary, mount));
+  else mountNativeOverlay(mount, nativeOptions());
 }
 
 /** mountOverlay with its file calls off the event loop: for containers started through the API. */
@@ -76,74 +78,32 @@ export async function mountOverlayAsync(store: Store, layers: readonly string[],
   if (await isMountedAsync(dirs.target)) return;
   const shorts = await Promise.all([...layers].reverse().map((chainId) => shortLinkAsync(store, chainId)));
   const hasInit = dirs.init !== undefined && (await pathExists(dirs.init));
-  mountWith(store, layers.length, shorts, hasInit, dirs, await plainUpperOptionsAsync());
+  const mount = mountOf(store, shorts, hasInit, dirs);
+  const driver = await overlayDriverAsync(dirs.work);
+  if (driver.kind === 'fuse-overlayfs') await mountFuseOverlayAsync(fuseMountOf(driver.binary, mount));
+  else mountNativeOverlay(mount, await nativeOptionsAsync());
 }
 
-function mountWith(store: Store, layerCount: number, shorts: string[], hasInit: boolean, dirs: OverlayDirs, plain: string): void {
-  const linkDir = store.paths.layerLinks;
-  // The init dir is given absolute either way; relative paths are only for the layer links.
-  const init = hasInit ? `${dirs.init}:` : '';
-  const absolute = `lowerdir=${init}${shorts.map((s) => path.join(linkDir, s)).join(':')},upperdir=${dirs.upper},workdir=${dirs.work}${plain}`;
-  if (Buffer.byteLength(absolute) <= mountDataMax()) {
-    mount('overlay', dirs.target, 'overlay', 0, absolute);
-    return;
-  }
-  const relative = `lowerdir=${init}${shorts.join(':')},upperdir=${dirs.upper},workdir=${dirs.work}${plain}`;
-  if (Buffer.byteLength(relative) > mountDataMax()) {
-    throw new StrataError('UNSUPPORTED', `the image has ${layerCount} layers: too many for one overlay mount`);
-  }
-  // The kernel resolves relative lowerdirs against the caller's cwd; mount is synchronous,
-  // so nothing else in this process runs between the two chdirs.
-  const cwd = process.cwd();
-  process.chdir(linkDir);
-  try {
-    mount('overlay', dirs.target, 'overlay', 0, relative);
-  } finally {
-    process.chdir(cwd);
-  }
+function mountOf(store: Store, shorts: string[], hasInit: boolean, dirs: OverlayDirs): NativeMount {
+  return { linkDir: store.paths.layerLinks, shorts, ...(hasInit ? { init: dirs.init } : {}), upper: dirs.upper, work: dirs.work, target: dirs.target };
 }
 
-/**
- * The upper dir must hold whole files and real directories: `diff`, `commit` and the builder
- * read it as a layer. Where the kernel has redirect_dir or metacopy (and may default them
- * on), they are turned off for our mounts; a kernel without them needs nothing said.
- */
-const OVERLAY_FEATURES = ['redirect_dir', 'metacopy'];
-/** The kernel's overlay module does not change while we run: asked once. */
-let plainOptions: string | undefined;
-
-function plainUpperOptions(): string {
-  plainOptions ??= offOptions(OVERLAY_FEATURES.filter((feature) => fs.existsSync(featureFile(feature))));
-  return plainOptions;
+/** fuse-overlayfs takes the layers as an argument (no page limit): absolute, top first. */
+function fuseMountOf(binary: string, mount: NativeMount): FuseOverlayMount {
+  const lowerdirs = [...(mount.init === undefined ? [] : [mount.init]), ...mount.shorts.map((short) => path.join(mount.linkDir, short))];
+  return { binary, lowerdirs, upper: mount.upper, work: mount.work, target: mount.target };
 }
 
-async function plainUpperOptionsAsync(): Promise<string> {
-  if (plainOptions === undefined) {
-    const present = await Promise.all(OVERLAY_FEATURES.map((feature) => pathExists(featureFile(feature))));
-    plainOptions = offOptions(OVERLAY_FEATURES.filter((_, index) => present[index]));
-  }
-  return plainOptions;
-}
-
-function featureFile(feature: string): string {
-  return `/sys/module/overlay/parameters/${feature}`;
-}
-
-function offOptions(features: string[]): string {
-  // userxattr refuses redirect_dir=off (only `nofollow`, which makes none either: Linux's
-  // ovl_fs_params_verify) and wants the store's xattr form said (whiteouts.ts).
-  if (enginePrivilege() === 'rootless') return features.map((feature) => `,${feature}=${feature === 'redirect_dir' ? 'nofollow' : 'off'}`).join('') + ',userxattr';
-  return features.map((feature) => `,${feature}=off`).join('');
-}
-
+/** Unmounts the root (lazily: it goes once unused) and ends its fuse-overlayfs, if it had one. */
 export function unmountOverlay(target: string): void {
-  if (!isMounted(target)) return;
-  umount(target, MNT_DETACH);
+  if (isMounted(target)) umount(target, MNT_DETACH);
+  endFuseOverlay(target);
 }
 
+/** unmountOverlay off the event loop: taking an overlay down syncs the filesystem under its upper dir. */
 export async function unmountOverlayAsync(target: string): Promise<void> {
-  if (!(await isMountedAsync(target))) return;
-  umount(target, MNT_DETACH);
+  if (await isMountedAsync(target)) await umountAsync(target, MNT_DETACH);
+  await endFuseOverlayAsync(target);
 }
 
 export function isMounted(target: string): boolean {
@@ -185,7 +145,7 @@ export function imageRoot(store: Store, layers: readonly string[]): RootView {
  * this process can see it.
  */
 export function containerRoot(store: Store, record: { id: string; layers: readonly string[] }): RootView {
-  return layerStackRoot([containerFile(store, record.id, 'upper'), containerFile(store, record.id, 'init'), ...imageLayerDirs(store, record.layers)]);
+  return layerStackRoot([containerFile(store, record.id, 'upper'), containerFile(store, record.id, 'init'), ...imageLayerDirs(store, record.layers)], upperNotation());
 }
 
 function imageLayerDirs(store: Store, layers: readonly string[]): string[] {

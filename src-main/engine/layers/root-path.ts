@@ -11,7 +11,9 @@
 //    layers/<id>/diff, a container's init and upper dirs): a path's components may come from
 //    different layers, the topmost layer that has an entry decides, whiteouts delete and
 //    opaque directories hide what is below. (The layer index would answer too, but it is
-//    built for whole trees; a lookup here costs a few lstats.)
+//    built for whole trees; a lookup here costs a few lstats.) A container's upper dir is
+//    read in the notation its mount wrote (whiteouts.ts upperNotation: fuse-overlayfs's
+//    `.wh.` files too, in the rootless engine); the store's layers are in the store's form.
 // Layers never change, and nothing else writes a step's mount while the step runs, so a
 // path resolved here for reading stays valid until it is used. Directories are made by the
 // confined mkdir -p in native/lib/confine.ts (openat2 against an fd of the root), so even a
@@ -22,7 +24,7 @@ import path from 'node:path';
 import { mkdirInRoot as confinedMkdir, openRoot } from '../../../native/lib/index';
 import { StrataError } from '@shared/errors';
 import { type FsSteps, fsCall, runAsync, runSync } from '../store/fs-steps';
-import { opaqueXattr } from './whiteouts';
+import { OPAQUE_MARKER, type UpperNotation, WHITEOUT_PREFIX, opaqueXattr } from './whiteouts';
 
 const MAX_LINKS = 40; // the kernel's ELOOP limit
 
@@ -62,33 +64,48 @@ export function directoryRoot(root: string): RootView {
   });
 }
 
-/** A root that is a stack of overlay-form layer directories, top first. */
-export function layerStackRoot(dirsTopFirst: readonly string[]): RootView {
-  return viewOf((parts) => lookupInStack(dirsTopFirst, parts));
+/**
+ * A root that is a stack of overlay-form layer directories, top first. With `upper`, the
+ * top one is an upper dir read in that notation (a container's: whiteouts.ts upperNotation).
+ */
+export function layerStackRoot(dirsTopFirst: readonly string[], upper?: UpperNotation): RootView {
+  const store: UpperNotation = { opaqueXattrs: [opaqueXattr()], whiteoutFiles: false };
+  const notations = dirsTopFirst.map((_, index) => (index === 0 && upper ? upper : store));
+  return viewOf((parts) => lookupInStack(dirsTopFirst, notations, parts));
 }
 
-function* lookupInStack(dirs: readonly string[], parts: readonly string[]): FsSteps<RootEntry | undefined> {
+function* lookupInStack(dirs: readonly string[], notations: readonly UpperNotation[], parts: readonly string[]): FsSteps<RootEntry | undefined> {
   if (parts.length === 0) {
     const host = dirs[0];
     const stat = host === undefined ? undefined : yield* lstatStep(host);
     return host !== undefined && stat ? { host, stat } : undefined;
   }
-  for (const dir of dirs) {
+  for (const [index, dir] of dirs.entries()) {
+    const notation = notations[index]!;
     // Component by component, so a link in this layer is seen and never followed by lstat.
     let hidesBelow = false;
     for (let i = 1; i <= parts.length; i++) {
       const host = path.join(dir, ...parts.slice(0, i));
       const stat = yield* lstatStep(host);
-      if (stat === undefined) break; // not in this layer: the layers below may have it
+      if (stat === undefined) {
+        // fuse-overlayfs's deletion, where it could not mknod: a `.wh.<name>` file beside it
+        if (notation.whiteoutFiles && (yield* lstatStep(path.join(path.dirname(host), WHITEOUT_PREFIX + parts[i - 1])))?.isFile()) return undefined;
+        break; // not in this layer: the layers below may have it
+      }
       if (stat.isCharacterDevice() && stat.rdev === 0) return undefined; // a whiteout: deleted
       if (i === parts.length) return { host, stat };
       // A non-directory here replaces whatever lower layers have below it.
       if (!stat.isDirectory()) return undefined;
-      if ((yield* fsCall('lgetxattr', host, opaqueXattr()))?.toString() === 'y') hidesBelow = true;
+      if (yield* isOpaqueSteps(host, notation)) hidesBelow = true;
     }
     if (hidesBelow) return undefined;
   }
   return undefined;
+}
+
+function* isOpaqueSteps(dir: string, notation: UpperNotation): FsSteps<boolean> {
+  for (const name of notation.opaqueXattrs) if ((yield* fsCall('lgetxattr', dir, name))?.toString() === 'y') return true;
+  return notation.whiteoutFiles && (yield* lstatStep(path.join(dir, OPAQUE_MARKER))) !== undefined;
 }
 
 /**

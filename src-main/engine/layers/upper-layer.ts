@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { upperTarStream } from './upper-tar';
+import { type UpperTarOptions, upperTarStream } from './upper-tar';
 
 export interface UpperLayerBlob {
   file: string;
@@ -17,12 +17,13 @@ export interface UpperLayerBlob {
   size: number;
 }
 
-export async function writeUpperLayer(upperDir: string, file: string, signal?: AbortSignal): Promise<UpperLayerBlob> {
+/** `lower`: the paths of the layers below (upper-tar.ts: whiteouts and opaque markers that change nothing stay out). */
+export async function writeUpperLayer(upperDir: string, file: string, options: { signal?: AbortSignal; lower?: UpperTarOptions['lower'] } = {}): Promise<UpperLayerBlob> {
   const tarHash = createHash('sha256');
   const blobHash = createHash('sha256');
   let size = 0;
   await pipeline(
-    upperTarStream(upperDir),
+    upperTarStream(upperDir, { lower: options.lower }),
     tap((chunk) => tarHash.update(chunk)),
     zlib.createGzip({ level: zlib.constants.Z_BEST_SPEED, chunkSize: 1 << 20 }),
     tap((chunk) => {
@@ -30,7 +31,7 @@ export async function writeUpperLayer(upperDir: string, file: string, signal?: A
       size += chunk.length;
     }),
     fs.createWriteStream(file, { flags: 'wx', mode: 0o644 }),
-    { signal },
+    { signal: options.signal },
   );
   return { file, digest: 'sha256:' + blobHash.digest('hex'), diffId: 'sha256:' + tarHash.digest('hex'), size };
 }

@@ -1,29 +1,43 @@
 // An overlay upper directory as an OCI layer tar: the container's changes in the notation
-// other tools read. 0/0 character devices become `.wh.<name>` files, opaque directories get
-// a `.wh..wh..opq` entry, files sharing an inode become hard links, and overlayfs's own
-// xattrs stay behind. The tar streams out chunk by chunk; nothing is held but one chunk.
+// other tools read. 0/0 character devices (and fuse-overlayfs's own `.wh.` files, read by
+// overlay-upper.ts) become `.wh.<name>` files, opaque directories get a `.wh..wh..opq`
+// entry, files sharing an inode become hard links, and overlayfs's own xattrs stay behind.
+// The tar streams out chunk by chunk; nothing is held but one chunk.
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { LoopBudget } from '../store/loop-budget';
 import { TAR_END, type TarHeaderFields, tarHeader, tarPadding } from './tar-header-writer';
 import { type UpperEntry, contentXattrs, walkUpper } from './overlay-upper';
-import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './whiteouts';
+import { OPAQUE_MARKER, type UpperNotation, WHITEOUT_PREFIX, upperNotation } from './whiteouts';
 
 const CHUNK = 1 << 20;
 
-export function upperTarStream(upperDir: string): Readable {
-  return Readable.from(upperTarChunks(upperDir), { objectMode: false, highWaterMark: CHUNK });
+export interface UpperTarOptions {
+  /** How the upper dir marks what it hides (whiteouts.ts; this engine's by default). */
+  notation?: UpperNotation;
+  /**
+   * The paths the layers below have. A whiteout of anything else deletes nothing, and an
+   * opaque marker on a directory they do not have hides nothing: both are left out.
+   * fuse-overlayfs writes both (it whites out a directory the container made and removed,
+   * and makes every new directory opaque). Without it, every one is kept.
+   */
+  lower?: { has(path: string): boolean };
 }
 
-async function* upperTarChunks(upperDir: string): AsyncGenerator<Buffer> {
+export function upperTarStream(upperDir: string, options: UpperTarOptions = {}): Readable {
+  return Readable.from(upperTarChunks(upperDir, options), { objectMode: false, highWaterMark: CHUNK });
+}
+
+async function* upperTarChunks(upperDir: string, { notation = upperNotation(), lower }: UpperTarOptions): AsyncGenerator<Buffer> {
+  const below = (relPath: string) => lower?.has(relPath) ?? true;
   const firstPathOfInode = new Map<bigint, string>();
   // The stream pulls chunks in a chain of microtasks until its buffer is full: without
   // pauses, a megabyte of small entries would hold the event loop for the whole walk.
   const budget = new LoopBudget();
-  for await (const entry of walkUpper(upperDir)) {
+  for await (const entry of walkUpper(upperDir, notation)) {
     await budget.pause();
     if (entry.kind === 'whiteout') {
-      yield tarHeader(whiteoutFields(entry, whiteoutName(entry.path)));
+      if (below(entry.path)) yield tarHeader(whiteoutFields(entry, whiteoutName(entry.path)));
       continue;
     }
     const fields = await fieldsOf(entry);
@@ -37,7 +51,7 @@ async function* upperTarChunks(upperDir: string): AsyncGenerator<Buffer> {
     }
     yield tarHeader(fields);
     if (entry.kind === 'file') yield* fileContent(entry.abs, fields.size);
-    if (entry.opaque) yield tarHeader(whiteoutFields(entry, `${entry.path}/${OPAQUE_MARKER}`));
+    if (entry.opaque && below(entry.path)) yield tarHeader(whiteoutFields(entry, `${entry.path}/${OPAQUE_MARKER}`));
   }
   yield TAR_END;
 }

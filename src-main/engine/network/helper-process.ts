@@ -2,11 +2,10 @@
 // it: the helper outlives the engine (a container keeps running when the engine exits or
 // crashes), so its pid and start time are recorded in a file beside the namespace file,
 // and whoever tears the network down — stop, rm, a failed start, the next engine settling
-// a container that died meanwhile — ends it by that record. A recycled pid is never
-// signalled: the start time must match.
+// a container that died meanwhile — ends it by that record (store/process-owner.ts'
+// endOwner). A recycled pid is never signalled: the start time must match.
 import fs from 'node:fs';
 import { processStartTimeAsync } from '../../../native/lib/index';
-import { ownerAlive } from '../store/process-owner';
 
 export interface HelperProcess {
   pid: number;
@@ -30,27 +29,6 @@ export async function readHelperRecord<T extends HelperProcess>(file: string): P
 
 export async function writeHelperRecord(file: string, record: HelperProcess): Promise<void> {
   await fs.promises.writeFile(file, JSON.stringify(record), { mode: 0o600 });
-}
-
-/**
- * Ends the recorded helper if it is still that process: SIGTERM (both helpers end at once
- * on it), then, bounded so a stop cannot hang on it, SIGKILL.
- */
-export async function endHelper(recorded: HelperProcess): Promise<void> {
-  if (!ownerAlive(recorded)) return;
-  signal(recorded.pid, 'SIGTERM');
-  for (let waited = 0; ownerAlive(recorded) && waited < 5000; waited += 20) {
-    if (waited === 2000) signal(recorded.pid, 'SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error; // gone meanwhile
-  }
 }
 
 /** The last lines of a helper's log, for the error of a helper that would not start. */

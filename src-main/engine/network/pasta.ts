@@ -31,7 +31,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PortSpec } from '@shared/ports';
 import { StrataError } from '@shared/errors';
-import { type HelperProcess, endHelper, helperOf, readHelperRecord, tailOf, writeHelperRecord } from './helper-process';
+import { type HelperProcess, helperOf, readHelperRecord, tailOf, writeHelperRecord } from './helper-process';
+import { endOwner } from '../store/process-owner';
 
 /** The container's side: slirp4netns's addresses, so a container sees the same network on either. */
 export const PASTA_NETWORK = { interface: 'eth0', address: '10.0.2.100', gateway: '10.0.2.2', prefix: 24 } as const;
@@ -109,7 +110,7 @@ export async function startPasta(binary: string, netnsFile: string, ports: reado
 export async function stopPasta(netnsFile: string): Promise<void> {
   const file = pastaRecordFile(netnsFile);
   const recorded = await readHelperRecord(file);
-  if (recorded) await endHelper(recorded);
+  if (recorded) await endOwner(recorded);
   await fs.promises.rm(pidFile(netnsFile), { force: true });
   await fs.promises.rm(file, { force: true });
 }

@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { StrataError } from '@shared/errors';
-import { type HelperProcess, endHelper, helperOf, readHelperRecord, tailOf, writeHelperRecord } from './helper-process';
+import { type HelperProcess, helperOf, readHelperRecord, tailOf, writeHelperRecord } from './helper-process';
+import { endOwner } from '../store/process-owner';
 
 /** slirp4netns's fixed addresses with its default --cidr 10.0.2.0/24 (--configure sets them in the namespace). */
 export const SLIRP_NETWORK = { address: '10.0.2.100', gateway: '10.0.2.2', dns: '10.0.2.3', prefix: 24 } as const;
@@ -72,7 +73,7 @@ export async function stopSlirp(netnsFile: string): Promise<void> {
   const file = slirpRecordFile(netnsFile);
   const recorded = await readHelperRecord<SlirpProcess>(file);
   if (recorded) {
-    await endHelper(recorded);
+    await endOwner(recorded);
     await fs.promises.rm(recorded.apiSocket, { force: true });
   }
   await fs.promises.rm(file, { force: true });

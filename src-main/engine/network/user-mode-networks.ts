@@ -2,10 +2,9 @@
 // (Debian's `slirp4netns`, `passt`) the engine finds on its PATH, and "chosen by what is
 // installed" is decided here, once — for the default network, for the refusal of one that
 // is missing, and for what system.info offers.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { UserModeNetwork } from '@shared/network-modes';
 import { StrataError } from '@shared/errors';
+import { findOnPath } from '../rootless/host-program';
 
 /**
  * In the order the default is chosen: slirp4netns first, as it was the rootless engine's
@@ -19,23 +18,9 @@ const PROGRAMS: Record<UserModeNetwork, { program: string; package: string }> = 
   pasta: { program: 'pasta', package: 'passt' },
 };
 
-/** An executable `name` on PATH, as the shell would find it; undefined where there is none. */
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const file = path.join(dir || '.', name);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
 /** The user-mode networks whose program is installed, in the default's order. */
 export function installedUserModeNetworks(): UserModeNetwork[] {
-  return USER_MODE_NETWORKS.filter((mode) => onPath(PROGRAMS[mode].program) !== undefined);
+  return USER_MODE_NETWORKS.filter((mode) => findOnPath(PROGRAMS[mode].program) !== undefined);
 }
 
 /** The rootless engine's default network: the first installed; slirp4netns when neither is (its check then refuses, naming both packages). */
@@ -48,7 +33,7 @@ export function defaultUserModeNetwork(): UserModeNetwork {
  * package) and what else this engine has: checked before anything is made.
  */
 export function userModeProgram(mode: UserModeNetwork): string {
-  const found = onPath(PROGRAMS[mode].program);
+  const found = findOnPath(PROGRAMS[mode].program);
   if (found) return found;
   const others = installedUserModeNetworks();
   if (others.length === 0) {

@@ -7,6 +7,7 @@
 // apart between the two forms. A failed call is thrown into the generator at the `yield`,
 // so its try/catch sees the same errors (same `code`) either way.
 import fs from 'node:fs';
+import { promisify } from 'node:util';
 import { lgetxattr, lgetxattrAsync } from '../../../native/lib/index';
 import { pathExists } from './exists';
 
@@ -21,9 +22,15 @@ interface FsCalls {
   readlink(file: string): string;
   lgetxattr(file: string, name: string): Buffer | null;
   exists(file: string): boolean;
+  /** access(2): throws (EACCES, ENOENT…) unless `mode` is allowed. */
+  access(file: string, mode: number): void;
   rename(from: string, to: string): void;
   rm(file: string, options?: fs.RmOptions): void;
   writeFile(file: string, data: string | Buffer, options?: fs.WriteFileOptions): void;
+  mkdir(dir: string, options?: fs.MakeDirectoryOptions): void;
+  /** A plain fd (not a FileHandle): for a child's stdio, or a mount's option. */
+  open(file: string, flags: string, mode?: number): number;
+  close(fd: number): void;
 }
 
 type CallName = keyof FsCalls;
@@ -54,9 +61,13 @@ const SYNC: FsCalls = {
   readlink: (file) => fs.readlinkSync(file),
   lgetxattr: (file, name) => lgetxattr(file, name),
   exists: (file) => fs.existsSync(file),
+  access: (file, mode) => fs.accessSync(file, mode),
   rename: (from, to) => fs.renameSync(from, to),
   rm: (file, options) => fs.rmSync(file, options),
   writeFile: (file, data, options) => fs.writeFileSync(file, data, options),
+  mkdir: (dir, options) => void fs.mkdirSync(dir, options),
+  open: (file, flags, mode) => fs.openSync(file, flags, mode),
+  close: (fd) => fs.closeSync(fd),
 };
 
 const ASYNC: { [K in CallName]: (...args: Args<K>) => Promise<Result<K>> } = {
@@ -69,9 +80,13 @@ const ASYNC: { [K in CallName]: (...args: Args<K>) => Promise<Result<K>> } = {
   readlink: (file) => fs.promises.readlink(file),
   lgetxattr: (file, name) => lgetxattrAsync(file, name),
   exists: (file) => pathExists(file),
+  access: (file, mode) => fs.promises.access(file, mode),
   rename: (from, to) => fs.promises.rename(from, to),
   rm: (file, options) => fs.promises.rm(file, options),
   writeFile: (file, data, options) => fs.promises.writeFile(file, data, options),
+  mkdir: async (dir, options) => void (await fs.promises.mkdir(dir, options)),
+  open: (file, flags, mode) => promisify(fs.open)(file, flags, mode),
+  close: (fd) => promisify(fs.close)(fd),
 };
 
 function invoke(table: FsCalls | typeof ASYNC, call: FsCall): unknown {

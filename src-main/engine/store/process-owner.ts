@@ -1,7 +1,7 @@
 // Work directories (builds/<id>, pulls/<id>) name the process that owns them: pid and its
 // start time, so a crashed owner whose pid was reused does not keep its directory alive.
 import { parseStatStartTime, processStartTime, processStartTimeAsync } from '../../../native/lib/index';
-import { type FsSteps, fsCall, runSync } from './fs-steps';
+import { type FsSteps, fsCall, runAsync, runSync } from './fs-steps';
 
 export interface ProcessOwner {
   pid: number;
@@ -69,5 +69,27 @@ export async function startTimeOf(pid: number): Promise<string | undefined> {
     return (await processStartTimeAsync(pid)).toString();
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Ends a helper process the engine recorded (slirp4netns, a fuse-overlayfs daemon): SIGTERM,
+ * SIGKILL after 2 s, waiting at most 5 s in all, so a teardown cannot hang on it. Nothing is
+ * sent once its pid names another process (a recorded start time that differs).
+ */
+export async function endOwner(owner: Pick<ProcessOwner, 'pid' | 'pidStartTime'>): Promise<void> {
+  const alive = () => runAsync(ownerAliveSteps(owner));
+  const send = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(owner.pid, signal);
+    } catch {
+      // exited meanwhile
+    }
+  };
+  if (!(await alive())) return;
+  send('SIGTERM');
+  for (let waited = 0; (await alive()) && waited < 5000; waited += 20) {
+    if (waited === 2000) send('SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

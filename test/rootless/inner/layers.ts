@@ -1,7 +1,7 @@
 // In strata-test's user namespace (userns.ts): imports the whiteout/opaque test image into a
-// rootless store, mounts a container's overlay as start does (userxattr), changes files
-// through it, and reads the upper back (diff, commit), then mounts the committed image.
-// Prints what it found; layers.test.ts decides.
+// rootless store, mounts a container's overlay as start does (userxattr, or fuse-overlayfs
+// with STRATA_OVERLAY=fuse-overlayfs), changes files through it, and reads the upper back
+// (diff, commit), then mounts the committed image. Prints what it found; layers.test.ts decides.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,6 +36,20 @@ function listing(root: string, rel: string): string[] | null {
   return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : null;
 }
 
+/** Live fuse-overlayfs daemons serving this run's directories (a zombie's command line is empty). */
+function fuseDaemons(): number[] {
+  const daemons: number[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (path.basename(argv[0]!) === 'fuse-overlayfs' && argv.some((arg) => arg.includes(work))) daemons.push(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return daemons;
+}
+
 await report(async () => {
   const { a } = testImages(path.join(work, 'images'));
   const layout = writeOciLayout(path.join(work, 'layout'), [a]);
@@ -60,6 +74,7 @@ await report(async () => {
   await mountOverlayAsync(store, container.layers, { init: file('init'), upper: file('upper'), work: file('work'), target: rootfs });
   const mountOptions = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((line) => line.split(' ')[4] === rootfs) ?? '';
   const merged = {
+    fstype: mountOptions.split(' - ')[1]?.split(' ')[0],
     userxattr: / overlay overlay \S*userxattr/.test(mountOptions),
     motd: fs.existsSync(path.join(rootfs, 'etc/motd')),
     bigBin: fs.existsSync(path.join(rootfs, 'app/big.bin')),
@@ -75,6 +90,7 @@ await report(async () => {
   await unmountOverlayAsync(rootfs);
   const upper = {
     docUserOpaque: xattr(path.join(file('upper'), 'usr/share/doc'), 'user.overlay.opaque'),
+    docFuseOpaque: xattr(path.join(file('upper'), 'usr/share/doc'), 'user.fuseoverlayfs.opaque'),
     appConf: describeEntry(path.join(file('upper'), 'etc/app.conf')),
   };
   const changes = await engine.diffContainer(container.id);
@@ -110,5 +126,6 @@ await report(async () => {
     committedLayer,
     remounted,
     mountsLeft: mountPoints().filter((point) => point.startsWith(work)),
+    daemonsLeft: fuseDaemons(),
   };
 });
