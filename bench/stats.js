@@ -51,7 +51,7 @@ export function benchStats({ work }) {
     peer,
     peerName,
     ratio: podman ? (share / median(result.samples.podman)).toFixed(3) : 'n/a',
-    target: 'strata < 2 % of a core',
+    target: 'strata < 0.7 % of a core',
   });
   // Moved here from test/engine/stats/live.test.ts: ranges that hold on an idle machine only.
   rows.push({
