@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lgetxattr } from '../../native/lib/index';
-import { type Home, type User, alive, busyboxLayer, cleanUp, cli, findRootlessUser, gone, makeHome, pausePid, servicePid } from './rootless-fixture';
+import { type Home, type User, alive, busyboxLayer, cleanUp, cli, findRootlessUser, gone, makeHome, pausePid, servicePid, programsOfHome, listedContainer } from './rootless-fixture';
 
 const FUSE_OVERLAYFS = '/usr/bin/fuse-overlayfs';
 
@@ -36,29 +36,6 @@ const rootless = (...args: string[]) => cli(home, ['--connection', 'rootless', .
 function ok(result: { status: number | null; stdout: string; stderr: string }): string {
   expect(result.status, result.stderr).toBe(0);
   return result.stdout;
-}
-
-interface Listed {
-  id: string;
-  name: string;
-  state: { status: string; pid?: number };
-}
-const listed = (name: string) => (JSON.parse(ok(rootless('ps', '-a', '--json'))) as Listed[]).find((row) => row.name === name)!;
-
-/** Every live fuse-overlayfs of this test's home (by /proc: the program, with the home's paths in its arguments). */
-function fuseProcesses(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        return path.basename(argv[0]!) === 'fuse-overlayfs' && argv.some((arg) => arg.includes(home.work)) && alive(Number(pid));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /** A process's mounts: mount point and filesystem type, from its mountinfo. */
@@ -151,18 +128,18 @@ describe.skipIf(why !== undefined)('the rootless engine on fuse-overlayfs', () =
   afterAll(async () => {
     if (!home) return;
     expect(await cleanUp(home)).toEqual([]);
-    expect(fuseProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'fuse-overlayfs')).toEqual([]);
   });
 
   it("mounts a container's root with fuse-overlayfs, served by the daemon the engine recorded", () => {
     ok(rootless('run', '-d', '--name', 'changer', '--network', 'none', 'busybox:1', 'sleep', '1000'));
-    const changer = listed('changer');
+    const changer = listedContainer(home, 'changer');
     // the container's own view of its root, and the engine's mount namespace
     expect(mountsOf(changer.state.pid!).find((mount) => mount.point === '/')?.fstype).toBe('fuse.fuse-overlayfs');
     const bundle = path.join(home.store, 'containers', changer.id);
     expect(storeMounts()).toContainEqual({ point: path.join(bundle, 'rootfs'), fstype: 'fuse.fuse-overlayfs' });
     const record = JSON.parse(fs.readFileSync(path.join(bundle, 'rootfs.fuse-overlayfs.json'), 'utf8')) as { pid: number };
-    expect(fuseProcesses()).toEqual([record.pid]);
+    expect(programsOfHome(home, 'fuse-overlayfs')).toEqual([record.pid]);
     expect(ok(rootless('exec', 'changer', 'sh', '-c', 'id -u; cat /etc/doomed'))).toBe('0\ndoomed\n');
     // another id of the namespace than the mounter's (allow_other), its access checked by mode (default_permissions)
   });
@@ -175,14 +152,14 @@ describe.skipIf(why !== undefined)('the rootless engine on fuse-overlayfs', () =
     const asOther = rootless('exec', '-u', '1000:1000', 'other', 'sh', '-c', script);
     expect(asOther.stdout).toBe('1000\ndoomed\n1000:1000\nrefused\n');
     expect(asOther.stderr).toMatch(/Permission denied/);
-    expect(fuseProcesses()).toHaveLength(2); // one daemon a container
+    expect(programsOfHome(home, 'fuse-overlayfs')).toHaveLength(2); // one daemon a container
     ok(rootless('rm', '-f', 'other'));
-    expect(fuseProcesses()).toHaveLength(1);
+    expect(programsOfHome(home, 'fuse-overlayfs')).toHaveLength(1);
   });
 
   it('keeps a root served across an engine crash; the next engine ends its daemon at stop', async () => {
     ok(rootless('run', '-d', '--name', 'survivor', '--network', 'none', 'busybox:1', 'sleep', '1000'));
-    const bundle = path.join(home.store, 'containers', listed('survivor').id);
+    const bundle = path.join(home.store, 'containers', listedContainer(home, 'survivor').id);
     const daemon = (JSON.parse(fs.readFileSync(path.join(bundle, 'rootfs.fuse-overlayfs.json'), 'utf8')) as { pid: number }).pid;
     const engine = servicePid(home)!;
     process.kill(engine, 'SIGKILL'); // a crash: nothing tidied
@@ -198,7 +175,7 @@ describe.skipIf(why !== undefined)('the rootless engine on fuse-overlayfs', () =
     ok(rootless('exec', 'changer', 'sh', '-c', CHANGE));
     expect(JSON.parse(ok(rootless('diff', '--json', 'changer')))).toEqual(CHANGES);
     // as fuse-overlayfs wrote them: a 0/0 device, and an opaque directory its own way
-    const upper = path.join(home.store, 'containers', listed('changer').id, 'upper');
+    const upper = path.join(home.store, 'containers', listedContainer(home, 'changer').id, 'upper');
     expect(kindOf(path.join(upper, 'etc/doomed'))).toBe('char 0');
     expect(xattr(path.join(upper, 'srv/data'), 'user.fuseoverlayfs.opaque')).toBe('y');
     expect(kindOf(path.join(upper, 'srv/data/.wh..wh..opq'))).toBe('file');
@@ -218,13 +195,13 @@ describe.skipIf(why !== undefined)('the rootless engine on fuse-overlayfs', () =
   });
 
   it('leaves no fuse-overlayfs and no mount after stop and rm', () => {
-    const bundle = path.join(home.store, 'containers', listed('changer').id);
+    const bundle = path.join(home.store, 'containers', listedContainer(home, 'changer').id);
     ok(rootless('stop', '-t', '1', 'changer'));
-    expect(fuseProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'fuse-overlayfs')).toEqual([]);
     expect(storeMounts()).toEqual([]);
     expect(fs.existsSync(path.join(bundle, 'rootfs.fuse-overlayfs.json'))).toBe(false);
     ok(rootless('rm', 'changer'));
-    expect(fuseProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'fuse-overlayfs')).toEqual([]);
   });
 
   it('builds with RUN steps on fuse-overlayfs, and leaves no daemon or mount', () => {
@@ -235,7 +212,7 @@ describe.skipIf(why !== undefined)('the rootless engine on fuse-overlayfs', () =
     ok(rootless('build', '-q', '--network', 'none', '-t', 'built:1', context));
     expect(ok(rootless('run', '--rm', '--network', 'none', 'built:1', 'sh', '-c', `cat /on-fuse; ${SHOW}`))).toBe(`yes\n${SEEN}`);
     expect(layersWith('scratch')).toEqual([]); // the step's whiteout of what it made itself stayed out
-    expect(fuseProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'fuse-overlayfs')).toEqual([]);
     expect(storeMounts()).toEqual([]);
   });
 
@@ -244,7 +221,7 @@ describe.skipIf(why !== undefined)('the rootless engine on fuse-overlayfs', () =
     // the next engine, and so its fuse-overlayfs daemons, with the variable fuse-overlayfs reads
     ok(cli(home, ['--connection', 'rootless', 'run', '-d', '--name', 'files', '--network', 'none', 'busybox:1', 'sleep', '1000'], { FUSE_OVERLAYFS_DISABLE_OVL_WHITEOUT: '1' }));
     ok(rootless('exec', 'files', 'sh', '-c', CHANGE));
-    const upper = path.join(home.store, 'containers', listed('files').id, 'upper');
+    const upper = path.join(home.store, 'containers', listedContainer(home, 'files').id, 'upper');
     expect(kindOf(path.join(upper, 'etc/.wh.doomed'))).toBe('file');
     expect(kindOf(path.join(upper, 'etc/doomed'))).toBe('none');
     expect(JSON.parse(ok(rootless('diff', '--json', 'files')))).toEqual(CHANGES);
@@ -252,7 +229,7 @@ describe.skipIf(why !== undefined)('the rootless engine on fuse-overlayfs', () =
     ok(rootless('rm', '-f', 'files'));
     expect(ok(rootless('run', '--rm', '--network', 'none', 'committed:2', 'sh', '-c', SHOW))).toBe(SEEN);
     expect(layersWith('scratch')).toEqual([]);
-    expect(fuseProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'fuse-overlayfs')).toEqual([]);
     expect(storeMounts()).toEqual([]);
   });
 

@@ -5,6 +5,7 @@
 // leaves nothing: the engine stopped, the pause process ended, the home removed.
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { colonEntries } from '../../src-main/connections/access-denied';
 import { hasSubordinateIds } from '../../src-main/connections/connection';
@@ -107,6 +108,45 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Every live process of `program` (slirp4netns, pasta, fuse-overlayfs) with this home's
+ * paths among its arguments, found by /proc: a test that stops and removes containers
+ * leaves none.
+ */
+export function programsOfHome(home: Home, program: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return path.basename(argv[0] ?? '') === program && argv.some((arg) => arg.includes(home.work)) && alive(Number(pid));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** A non-loopback IPv4 address of the host, for the user-mode networks' outbound tests (their host loopback is closed). */
+export const HOST_ADDRESS: string | undefined = Object.values(os.networkInterfaces())
+  .flat()
+  .find((entry) => entry && entry.family === 'IPv4' && !entry.internal)?.address;
+
+/** A container as `ps -a --json` lists it on the home's rootless engine. */
+export interface ListedContainer {
+  id: string;
+  name: string;
+  state: { status: string; pid?: number; network?: { address: string; ports: { hostIp: string; hostPort: number; containerPort: number }[] } };
+}
+
+/** The container named `name` on the home's rootless engine (the listing must succeed). */
+export function listedContainer(home: Home, name: string): ListedContainer {
+  const listing = cli(home, ['--connection', 'rootless', 'ps', '-a', '--json']);
+  if (listing.status !== 0) throw new Error(`strata ps failed (${listing.status}): ${listing.stderr}`);
+  return (JSON.parse(listing.stdout) as ListedContainer[]).find((row) => row.name === name)!;
 }
 
 export function pausePid(home: Home): number | undefined {

@@ -11,52 +11,23 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Home, type User, alive, busyboxLayer, cleanUp, cli, cliAsync, findRootlessUser, gone, makeHome, pausePid, servicePid } from './rootless-fixture';
+import { type Home, type User, alive, busyboxLayer, cleanUp, cli, cliAsync, findRootlessUser, gone, makeHome, pausePid, servicePid, programsOfHome, listedContainer, HOST_ADDRESS } from './rootless-fixture';
 
 const SLIRP = '/usr/bin/slirp4netns';
 const found = findRootlessUser();
 const why = typeof found === 'string' ? found : !fs.existsSync(SLIRP) ? 'slirp4netns is not installed (Debian package slirp4netns)' : undefined;
 if (why) console.log(`rootless network: skipped — ${why}`);
 
-/** A non-loopback IPv4 address of the host, for the outbound test: the container cannot reach 127.0.0.1 (--disable-host-loopback). */
-const hostAddress = Object.values(os.networkInterfaces())
-  .flat()
-  .find((entry) => entry && entry.family === 'IPv4' && !entry.internal)?.address;
-
 let home: Home;
 const rootless = (...args: string[]) => cli(home, ['--connection', 'rootless', ...args]);
-
-interface Listed {
-  id: string;
-  name: string;
-  state: { status: string; pid?: number; network?: { address: string; ports: { hostIp: string; hostPort: number; containerPort: number }[] } };
-}
-const listed = (name: string) => (JSON.parse(rootless('ps', '-a', '--json').stdout) as Listed[]).find((row) => row.name === name)!;
 
 /** What slirp4netns leaves for a container while it runs: its record (pid), the namespace file, the API socket. */
 function slirpOf(id: string): { pid?: number; socket?: string; netns: boolean } {
   const bundle = path.join(home.store, 'containers', id);
   const record = fs.existsSync(path.join(bundle, 'slirp4netns.json')) ? (JSON.parse(fs.readFileSync(path.join(bundle, 'slirp4netns.json'), 'utf8')) as { pid: number; apiSocket: string }) : undefined;
   return { pid: record?.pid, socket: record?.apiSocket, netns: fs.existsSync(path.join(bundle, 'netns')) };
-}
-
-/** Every live slirp4netns of this test's home (by /proc: its paths are in the command line): none may be left. */
-function slirpProcesses(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return cmdline.includes('slirp4netns\0') && cmdline.includes(home.work) && alive(Number(pid));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /** Namespace files of this home's containers still mounted in the engine's mount namespace (the pause process's). */
@@ -91,7 +62,7 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
 
   afterAll(async () => {
     expect(await cleanUp(home)).toEqual([]);
-    expect(slirpProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'slirp4netns')).toEqual([]);
   });
 
   it('is the default network: tap0 with 10.0.2.100, DNS at 10.0.2.3; --network bridge is refused saying so', () => {
@@ -104,13 +75,13 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     expect(bridge.status).toBe(1);
     expect(bridge.stderr).toContain('[UNSUPPORTED]');
     expect(bridge.stderr).toContain('its default network is slirp4netns');
-    expect(slirpProcesses()).toEqual([]); // --rm took it with the container
+    expect(programsOfHome(home, 'slirp4netns')).toEqual([]); // --rm took it with the container
   });
 
   it('publishes -p 127.0.0.1::80 of a busybox httpd, fetched from the host', async () => {
     const run = rootless('run', '-d', '--name', 'web', '-p', '127.0.0.1::80', 'busybox:1', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/www');
     expect(run.stderr).toBe('');
-    const web = listed('web');
+    const web = listedContainer(home, 'web');
     expect(web.state.status).toBe('running');
     // Not given, yet named: inspect (and the window) say which network it has.
     expect((JSON.parse(rootless('inspect', 'web').stdout) as { options: { network?: string } }[])[0]!.options.network).toBe('slirp4netns');
@@ -121,11 +92,11 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     const slirp = slirpOf(web.id);
     expect(alive(slirp.pid!)).toBe(true);
     expect(fs.statSync(slirp.socket!).isSocket()).toBe(true);
-    expect(slirpProcesses()).toEqual([slirp.pid]);
+    expect(programsOfHome(home, 'slirp4netns')).toEqual([slirp.pid]);
   });
 
   it('reaches a server of the host through NAT, but not the host loopback (10.0.2.2 is closed)', async ({ skip }) => {
-    if (!hostAddress) {
+    if (!HOST_ADDRESS) {
       console.log('rootless network: outbound test skipped — the host has no non-loopback IPv4 address');
       skip();
     }
@@ -133,7 +104,7 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
     const { port } = server.address() as AddressInfo;
     try {
-      const out = await cliAsync(home, ['--connection', 'rootless', 'run', '--rm', 'busybox:1', 'busybox', 'wget', '-q', '-O', '-', `http://${hostAddress}:${port}/`]);
+      const out = await cliAsync(home, ['--connection', 'rootless', 'run', '--rm', 'busybox:1', 'busybox', 'wget', '-q', '-O', '-', `http://${HOST_ADDRESS}:${port}/`]);
       expect(out.stderr).toBe('');
       expect(out.stdout).toBe('hello from the host\n');
       // The same server through slirp4netns's host alias is the host's 127.0.0.1: refused.
@@ -150,7 +121,7 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
   });
 
   it('keeps slirp4netns and the published port across an engine exit; stop and rm leave nothing', async () => {
-    const web = listed('web');
+    const web = listedContainer(home, 'web');
     const slirp = slirpOf(web.id);
     const engine = servicePid(home)!;
     process.kill(engine, 'SIGKILL'); // a crash: nothing tidied
@@ -162,7 +133,7 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     expect(fs.existsSync(slirp.socket!)).toBe(false);
     expect(slirpOf(web.id)).toEqual({ pid: undefined, socket: undefined, netns: false });
     expect(rootless('rm', 'web').status).toBe(0);
-    expect(slirpProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'slirp4netns')).toEqual([]);
     expect(fs.readdirSync(path.join(home.runtimeDir, 'slirp'))).toEqual([]);
     expect(netnsMounts()).toEqual([]);
   });
@@ -170,7 +141,7 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
   it('ends the slirp4netns of a container that died while no engine ran, at the next engine', async () => {
     const run = rootless('run', '-d', '--name', 'short', '-p', ':80', 'busybox:1', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/www');
     expect(run.stderr).toBe('');
-    const short = listed('short');
+    const short = listedContainer(home, 'short');
     const slirp = slirpOf(short.id);
     expect(alive(slirp.pid!)).toBe(true);
     const engine = servicePid(home)!;
@@ -179,12 +150,12 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     process.kill(short.state.pid!, 'SIGKILL'); // the container dies with no engine to see it
     expect(await gone(short.state.pid)).toBe(true);
     // The next engine settles it: exited, its network torn down.
-    expect(listed('short').state.status).toBe('exited');
+    expect(listedContainer(home, 'short').state.status).toBe('exited');
     expect(await gone(slirp.pid)).toBe(true);
     // the record says exited as the teardown begins: its namespace file goes a moment later
     await expect.poll(() => slirpOf(short.id), { timeout: 10_000 }).toEqual({ pid: undefined, socket: undefined, netns: false });
     expect(rootless('rm', 'short').status).toBe(0);
-    expect(slirpProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'slirp4netns')).toEqual([]);
   });
 
   it("gives a build's RUN steps the same network, and ends their slirp4netns", () => {
@@ -194,7 +165,7 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     const built = rootless('build', '-q', '-t', 'networked:1', context);
     expect(built.status).toBe(0);
     expect(rootless('run', '--rm', '--network', 'none', 'networked:1', 'busybox', 'cat', '/addr').stdout).toMatch(/tap0\s+inet 10\.0\.2\.100\/24/);
-    expect(slirpProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'slirp4netns')).toEqual([]);
     expect(fs.readdirSync(path.join(home.runtimeDir, 'slirp'))).toEqual([]);
   });
 

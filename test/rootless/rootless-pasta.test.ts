@@ -13,55 +13,23 @@ import dns from 'node:dns';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Home, type User, alive, busyboxLayer, cleanUp, cli, cliAsync, findRootlessUser, gone, makeHome, pausePid, servicePid } from './rootless-fixture';
+import { type Home, type User, alive, busyboxLayer, cleanUp, cli, cliAsync, findRootlessUser, gone, makeHome, pausePid, servicePid, programsOfHome, listedContainer, HOST_ADDRESS } from './rootless-fixture';
 
 const PASTA = '/usr/bin/pasta';
 const found = findRootlessUser();
 const why = typeof found === 'string' ? found : !fs.existsSync(PASTA) ? 'pasta is not installed (Debian package passt)' : undefined;
 if (why) console.log(`rootless pasta: skipped — ${why}`);
 
-/** A non-loopback IPv4 address of the host, for the outbound test. */
-const hostAddress = Object.values(os.networkInterfaces())
-  .flat()
-  .find((entry) => entry && entry.family === 'IPv4' && !entry.internal)?.address;
-
 let home: Home;
 const rootless = (...args: string[]) => cli(home, ['--connection', 'rootless', ...args]);
-
-interface Listed {
-  id: string;
-  name: string;
-  state: { status: string; pid?: number; network?: { address: string; ports: { hostIp: string; hostPort: number; containerPort: number }[] } };
-}
-const listed = (name: string) => (JSON.parse(rootless('ps', '-a', '--json').stdout) as Listed[]).find((row) => row.name === name)!;
 
 /** What pasta leaves for a container while it runs: its record (pid) and the namespace file. */
 function pastaOf(id: string): { pid?: number; netns: boolean } {
   const bundle = path.join(home.store, 'containers', id);
   const record = fs.existsSync(path.join(bundle, 'pasta.json')) ? (JSON.parse(fs.readFileSync(path.join(bundle, 'pasta.json'), 'utf8')) as { pid: number }) : undefined;
   return { pid: record?.pid, netns: fs.existsSync(path.join(bundle, 'netns')) };
-}
-
-/**
- * Every live pasta of this test's home, by /proc: started as `pasta` (it re-executes itself
- * as passt or passt.avx2, keeping its arguments), with this home's paths on its command line.
- */
-function pastaProcesses(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        return path.basename(argv[0] ?? '') === 'pasta' && argv.some((arg) => arg.startsWith(home.work)) && alive(Number(pid));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /** Namespace files of this home's containers still mounted in the engine's mount namespace (the pause process's). */
@@ -119,7 +87,7 @@ describe.skipIf(why !== undefined)('the rootless engine on pasta', () => {
   afterAll(async () => {
     if (!home) return;
     expect(await cleanUp(home)).toEqual([]);
-    expect(pastaProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'pasta')).toEqual([]);
   });
 
   it("gives --network pasta eth0 10.0.2.100/24 via 10.0.2.2, and the host's name servers (no loopback one)", async ({ skip }) => {
@@ -132,7 +100,7 @@ describe.skipIf(why !== undefined)('the rootless engine on pasta', () => {
     // container's own loopback there, so it is left out (public ones where none is left).
     const host = hostNameServers(fs.readFileSync('/etc/resolv.conf', 'utf8')).filter((server) => !/^(127\.|::1$)/.test(server));
     expect(hostNameServers(resolv)).toEqual(host.length ? host : ['8.8.8.8', '8.8.4.4']);
-    expect(pastaProcesses()).toEqual([]); // --rm took it with the container
+    expect(programsOfHome(home, 'pasta')).toEqual([]); // --rm took it with the container
 
     // And they answer there, where the host gets an answer from the first of them itself.
     const server = hostNameServers(resolv)[0]!;
@@ -154,7 +122,7 @@ describe.skipIf(why !== undefined)('the rootless engine on pasta', () => {
   it('publishes -p 127.0.0.1::80 of a busybox httpd on pasta, fetched from the host', async () => {
     const run = rootless('run', '-d', '--name', 'web', '--network', 'pasta', '-p', '127.0.0.1::80', 'busybox:1', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/www');
     expect(run.stderr).toBe('');
-    const web = listed('web');
+    const web = listedContainer(home, 'web');
     expect(web.state.status).toBe('running');
     expect((JSON.parse(rootless('inspect', 'web').stdout) as { options: { network?: string } }[])[0]!.options.network).toBe('pasta');
     expect(web.state.network?.address).toBe('10.0.2.100');
@@ -164,11 +132,11 @@ describe.skipIf(why !== undefined)('the rootless engine on pasta', () => {
     expect(await fetchPage(`http://127.0.0.1:${port.hostPort}/`)).toBe('hello from the pasta container\n');
     const pasta = pastaOf(web.id);
     expect(alive(pasta.pid!)).toBe(true);
-    expect(pastaProcesses()).toEqual([pasta.pid]);
+    expect(programsOfHome(home, 'pasta')).toEqual([pasta.pid]);
   });
 
   it("reaches a server of the host on its address through pasta, but not the host's loopback", async ({ skip }) => {
-    if (!hostAddress) {
+    if (!HOST_ADDRESS) {
       console.log('rootless pasta: outbound test skipped — the host has no non-loopback IPv4 address');
       skip();
     }
@@ -181,7 +149,7 @@ describe.skipIf(why !== undefined)('the rootless engine on pasta', () => {
     const wget = (url: string) =>
       cliAsync(home, ['--connection', 'rootless', 'run', '--rm', '--network', 'pasta', 'busybox:1', 'sh', '-c', 'busybox timeout 10 busybox wget -q -O - "$0"; exit $?', url]);
     try {
-      const out = await wget(`http://${hostAddress}:${port}/`);
+      const out = await wget(`http://${HOST_ADDRESS}:${port}/`);
       expect(out.stderr).toBe('');
       expect(out.stdout).toBe('hello from the host\n');
       // The gateway is not the host's 127.0.0.1 (--no-map-gw): whatever 10.0.2.2 is out
@@ -197,7 +165,7 @@ describe.skipIf(why !== undefined)('the rootless engine on pasta', () => {
   });
 
   it('keeps pasta and the published port across an engine exit; stop and rm leave no pasta and no namespace', async () => {
-    const web = listed('web');
+    const web = listedContainer(home, 'web');
     const pasta = pastaOf(web.id);
     const engine = servicePid(home)!;
     process.kill(engine, 'SIGKILL'); // a crash: nothing tidied
@@ -208,14 +176,14 @@ describe.skipIf(why !== undefined)('the rootless engine on pasta', () => {
     expect(await gone(pasta.pid)).toBe(true);
     expect(pastaOf(web.id)).toEqual({ pid: undefined, netns: false });
     expect(rootless('rm', 'web').status).toBe(0);
-    expect(pastaProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'pasta')).toEqual([]);
     expect(netnsMounts()).toEqual([]);
   });
 
   it('ends the pasta of a container that died while no engine ran, at the next engine', async () => {
     const run = rootless('run', '-d', '--name', 'short', '--network', 'pasta', '-p', ':80', 'busybox:1', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/www');
     expect(run.stderr).toBe('');
-    const short = listed('short');
+    const short = listedContainer(home, 'short');
     const pasta = pastaOf(short.id);
     expect(alive(pasta.pid!)).toBe(true);
     const engine = servicePid(home)!;
@@ -224,12 +192,12 @@ describe.skipIf(why !== undefined)('the rootless engine on pasta', () => {
     process.kill(short.state.pid!, 'SIGKILL'); // the container dies with no engine to see it
     expect(await gone(short.state.pid)).toBe(true);
     // The next engine settles it: exited, its network torn down.
-    expect(listed('short').state.status).toBe('exited');
+    expect(listedContainer(home, 'short').state.status).toBe('exited');
     expect(await gone(pasta.pid)).toBe(true);
     // the record says exited as the teardown begins: its namespace file goes a moment later
     await expect.poll(() => pastaOf(short.id), { timeout: 10_000 }).toEqual({ pid: undefined, netns: false });
     expect(rootless('rm', 'short').status).toBe(0);
-    expect(pastaProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'pasta')).toEqual([]);
   });
 
   it("gives a build's RUN steps --network pasta, and ends their pasta", () => {
@@ -240,7 +208,7 @@ describe.skipIf(why !== undefined)('the rootless engine on pasta', () => {
     expect(built.stderr).toBe('');
     expect(built.status).toBe(0);
     expect(rootless('run', '--rm', '--network', 'none', 'networked:1', 'busybox', 'cat', '/addr').stdout).toMatch(/eth0\s+inet 10\.0\.2\.100\/24/);
-    expect(pastaProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'pasta')).toEqual([]);
   });
 
   it('is the default network where slirp4netns is not installed: recorded, offered first; the bridge refusal says so', async () => {
@@ -252,8 +220,8 @@ describe.skipIf(why !== undefined)('the rootless engine on pasta', () => {
     expect(run.stderr).toBe('');
     expect((JSON.parse(rootless('inspect', 'plain').stdout) as { options: { network?: string } }[])[0]!.options.network).toBe('pasta');
     await expect.poll(() => rootless('logs', 'plain').stdout).toMatch(/eth0\s+inet 10\.0\.2\.100\/24/);
-    const pasta = pastaOf(listed('plain').id);
-    expect(pastaProcesses()).toEqual([pasta.pid]);
+    const pasta = pastaOf(listedContainer(home, 'plain').id);
+    expect(programsOfHome(home, 'pasta')).toEqual([pasta.pid]);
     const bridge = rootless('run', '--rm', '--network', 'bridge', 'busybox:1', 'true');
     expect(bridge.status).toBe(1);
     expect(bridge.stderr).toContain('[UNSUPPORTED]');
@@ -264,7 +232,7 @@ describe.skipIf(why !== undefined)('the rootless engine on pasta', () => {
     expect(slirp.stderr).toContain('needs slirp4netns, which is not installed (Debian package slirp4netns): install it, or use --network pasta (installed), none or host');
     expect(rootless('rm', '-f', 'plain').status).toBe(0);
     expect(await gone(pasta.pid)).toBe(true);
-    expect(pastaProcesses()).toEqual([]);
+    expect(programsOfHome(home, 'pasta')).toEqual([]);
   });
 
   it('names both packages when neither slirp4netns nor pasta is installed, and leaves nothing', async () => {
