@@ -213,3 +213,28 @@ export function busyboxLayer(home: Home, extra: Record<string, string> = {}): st
   fs.chmodSync(layer.tar, 0o644);
   return layer.tar;
 }
+
+/** Namespace files of the home's containers still mounted in its engine's mount namespace (the pause process's). */
+export function netnsMountsOfHome(home: Home): string[] {
+  const pause = pausePid(home);
+  if (pause === undefined || !alive(pause)) return [];
+  return fs
+    .readFileSync(`/proc/${pause}/mountinfo`, 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => point.startsWith(home.store) && point.endsWith('/netns'));
+}
+
+/** GETs a page, retrying while the server inside is not listening yet (bounded). */
+export async function fetchPage(url: string): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const response = await fetch(url);
+      return await response.text();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}

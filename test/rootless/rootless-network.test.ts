@@ -13,7 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Home, type User, alive, busyboxLayer, cleanUp, cli, cliAsync, findRootlessUser, gone, makeHome, pausePid, servicePid, programsOfHome, listedContainer, HOST_ADDRESS } from './rootless-fixture';
+import { type Home, type User, alive, busyboxLayer, cleanUp, cli, cliAsync, findRootlessUser, gone, makeHome, servicePid, programsOfHome, listedContainer, HOST_ADDRESS, netnsMountsOfHome, fetchPage } from './rootless-fixture';
 
 const SLIRP = '/usr/bin/slirp4netns';
 const found = findRootlessUser();
@@ -28,29 +28,6 @@ function slirpOf(id: string): { pid?: number; socket?: string; netns: boolean } 
   const bundle = path.join(home.store, 'containers', id);
   const record = fs.existsSync(path.join(bundle, 'slirp4netns.json')) ? (JSON.parse(fs.readFileSync(path.join(bundle, 'slirp4netns.json'), 'utf8')) as { pid: number; apiSocket: string }) : undefined;
   return { pid: record?.pid, socket: record?.apiSocket, netns: fs.existsSync(path.join(bundle, 'netns')) };
-}
-
-/** Namespace files of this home's containers still mounted in the engine's mount namespace (the pause process's). */
-function netnsMounts(): string[] {
-  return fs
-    .readFileSync(`/proc/${pausePid(home)}/mountinfo`, 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4] ?? '')
-    .filter((point) => point.startsWith(home.store) && point.endsWith('/netns'));
-}
-
-/** GETs a page, retrying while the server inside is not listening yet (bounded). */
-async function fetchPage(url: string): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      return await response.text();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
 }
 
 describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
@@ -135,7 +112,7 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     expect(rootless('rm', 'web').status).toBe(0);
     expect(programsOfHome(home, 'slirp4netns')).toEqual([]);
     expect(fs.readdirSync(path.join(home.runtimeDir, 'slirp'))).toEqual([]);
-    expect(netnsMounts()).toEqual([]);
+    expect(netnsMountsOfHome(home)).toEqual([]);
   });
 
   it('ends the slirp4netns of a container that died while no engine ran, at the next engine', async () => {
@@ -185,6 +162,6 @@ describe.skipIf(why !== undefined)('the rootless engine on slirp4netns', () => {
     expect(missing.stderr).toContain('needs slirp4netns or pasta, and neither is installed (Debian packages slirp4netns and passt)');
     expect(rootless('ps', '-a', '-q').stdout).toBe(''); // --rm: the container went too
     expect(fs.readdirSync(path.join(home.store, 'containers'))).toEqual([]);
-    expect(netnsMounts()).toEqual([]);
+    expect(netnsMountsOfHome(home)).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Home, type User, alive, busyboxLayer, cleanUp, cli, cliAsync, findRootlessUser, gone, makeHome, pausePid, servicePid, programsOfHome, listedContainer, HOST_ADDRESS } from './rootless-fixture';
+import { type Home, type User, alive, busyboxLayer, cleanUp, cli, cliAsync, findRootlessUser, gone, makeHome, servicePid, programsOfHome, listedContainer, HOST_ADDRESS, netnsMountsOfHome, fetchPage } from './rootless-fixture';
 
 const PASTA = '/usr/bin/pasta';
 const found = findRootlessUser();
@@ -30,31 +30,6 @@ function pastaOf(id: string): { pid?: number; netns: boolean } {
   const bundle = path.join(home.store, 'containers', id);
   const record = fs.existsSync(path.join(bundle, 'pasta.json')) ? (JSON.parse(fs.readFileSync(path.join(bundle, 'pasta.json'), 'utf8')) as { pid: number }) : undefined;
   return { pid: record?.pid, netns: fs.existsSync(path.join(bundle, 'netns')) };
-}
-
-/** Namespace files of this home's containers still mounted in the engine's mount namespace (the pause process's). */
-function netnsMounts(): string[] {
-  const pause = pausePid(home);
-  if (pause === undefined || !alive(pause)) return [];
-  return fs
-    .readFileSync(`/proc/${pause}/mountinfo`, 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4] ?? '')
-    .filter((point) => point.startsWith(home.store) && point.endsWith('/netns'));
-}
-
-/** GETs a page, retrying while the server inside is not listening yet (bounded). */
-async function fetchPage(url: string): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      const response = await fetch(url);
-      return await response.text();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
 }
 
 /** Ends this home's engine (it is started again, with the next command's PATH, by that command). */
@@ -177,7 +152,7 @@ describe.skipIf(why !== undefined)('the rootless engine on pasta', () => {
     expect(pastaOf(web.id)).toEqual({ pid: undefined, netns: false });
     expect(rootless('rm', 'web').status).toBe(0);
     expect(programsOfHome(home, 'pasta')).toEqual([]);
-    expect(netnsMounts()).toEqual([]);
+    expect(netnsMountsOfHome(home)).toEqual([]);
   });
 
   it('ends the pasta of a container that died while no engine ran, at the next engine', async () => {
@@ -246,6 +221,6 @@ describe.skipIf(why !== undefined)('the rootless engine on pasta', () => {
     }
     expect(rootless('ps', '-a', '-q').stdout).toBe('');
     expect(fs.readdirSync(path.join(home.store, 'containers'))).toEqual([]);
-    expect(netnsMounts()).toEqual([]);
+    expect(netnsMountsOfHome(home)).toEqual([]);
   });
 });
