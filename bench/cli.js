@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pairedTimes, spreadText } from './timing.js';
-import { makeBundle, which } from './runtime.js';
+import { makeBundle, unmountPodmanStore, which } from './runtime.js';
 
 const STRATA = path.resolve('bin/strata.js');
 const IMAGE = 'bench/busybox:1';
@@ -51,7 +51,7 @@ export function benchCli({ work, runs }) {
     }
     spawnSync(podman, [...args, 'rm', '-af'], { stdio: 'ignore' });
     spawnSync(podman, [...args, 'rmi', '-f', IMAGE], { stdio: 'ignore' });
-    spawnSync('umount', [path.join(work, 'cli-podman-root', 'overlay')], { stdio: 'ignore' });
+    unmountPodmanStore(path.join(work, 'cli-podman-root'));
   } else {
     rows.push({ id: 'cli.ps', what: 'strata ps / images', strata: 'n/a', peer: 'n/a', peerName: 'podman (not installed: apt-get install podman)', ratio: 'n/a', target: '≤ 1.0' });
   }

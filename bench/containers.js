@@ -11,7 +11,7 @@ import path from 'node:path';
 import { median, pairedTimes, seconds, spread, spreadText, timeCommand, unpairedRatio } from './timing.js';
 
 const ratioText = (a, b) => spreadText(unpairedRatio(a, b), (value) => value.toFixed(2));
-import { makeBundle, which, writeConfig } from './runtime.js';
+import { makeBundle, unmountPodmanStore, which, writeConfig } from './runtime.js';
 
 const STRATA = path.resolve('bin/strata.js');
 const IMAGE = 'bench/busybox:1';
@@ -93,8 +93,7 @@ export function benchContainers({ work, runs }) {
       });
     }
     spawnSync(podman, [...args, 'rmi', '-f', IMAGE], { stdio: 'ignore' });
-    // podman keeps its store's overlay dir bind-mounted on itself: leave no mount behind.
-    spawnSync('umount', [path.join(work, 'podman-root', 'overlay')], { stdio: 'ignore' });
+    unmountPodmanStore(path.join(work, 'podman-root'));
   } else {
     const times = Array.from({ length: count }, () => timeCommand(strataRun(false)[0], strataRun(false).slice(1)));
     rows.push({ id: 'containers.run-none', what: 'run --rm IMAGE true, whole process', strata: seconds(median(times)), peer: 'n/a', peerName: 'podman (not installed: apt-get install podman)', ratio: 'n/a', target: '≤ 0.5' });

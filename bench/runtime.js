@@ -18,6 +18,15 @@ export function which(command) {
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
+/**
+ * podman keeps its store's overlay dir bind-mounted on itself, once per command that found it
+ * unmounted: a bench leaves no mount behind (each umount takes the top one).
+ */
+export function unmountPodmanStore(podmanRoot) {
+  const overlay = path.join(podmanRoot, 'overlay');
+  for (let i = 0; i < 20 && spawnSync('mountpoint', ['-q', overlay]).status === 0; i++) spawnSync('umount', [overlay], { stdio: 'ignore' });
+}
+
 export function makeBundle(dir) {
   fs.rmSync(dir, { recursive: true, force: true });
   const rootfs = path.join(dir, 'rootfs');

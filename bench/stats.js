@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { median, seconds, timeCommand } from './timing.js';
-import { makeBundle, which } from './runtime.js';
+import { makeBundle, unmountPodmanStore, which } from './runtime.js';
 
 const COUNT = 100;
 const IMAGE = 'bench/busybox:1';
@@ -41,8 +41,7 @@ export function benchStats({ work }) {
     peerName = 'podman stats --no-stream';
     spawnSync(podman, [...args, 'rm', '-af', '-t', '0'], { stdio: 'ignore' });
     spawnSync(podman, [...args, 'rmi', '-af'], { stdio: 'ignore' });
-    // podman keeps its store's overlay dir bind-mounted on itself: leave no mount behind.
-    spawnSync('umount', [path.join(work, 'stats-podman-root', 'overlay')], { stdio: 'ignore' });
+    unmountPodmanStore(path.join(work, 'stats-podman-root'));
   }
   rows.push({
     id: 'stats.idle',
