@@ -149,9 +149,9 @@ export function benchImport({ work, runs }) {
     dataset: { unpackedBytes, files: fileCount, layers: image1.length },
     samples: { strata: strataTimes, tar: tarTimes, strataSecond: strataSecondTimes, strataNewLayerOnly: strataTopOnlyTimes, tarNewLayer: tarTopTimes },
     rows: [
-      { id: 'import.first', what: `import ${(unpackedBytes / 1e6).toFixed(0)} MB, ${fileCount} files, 3 gzip layers`, strata: spreadText(spread(strataTimes)), peer: spreadText(spread(tarTimes)), peerName: 'tar -xzf each layer', ratio: ratioText(strataTimes, tarTimes), target: '≤ 1.5' },
-      { id: 'import.shared', what: 'import a 2nd image sharing 2 of its 3 layers', strata: spreadText(spread(strataSecondTimes)), peer: spreadText(spread(strataTopOnlyTimes)), peerName: 'strata import of its new layer alone', ratio: ratioText(strataSecondTimes, strataTopOnlyTimes), target: '≈ 1: costs only the new layer' },
-      { id: 'import.small', what: 'the same new layer', strata: spreadText(spread(strataTopOnlyTimes)), peer: spreadText(spread(tarTopTimes)), peerName: 'tar -xzf', ratio: ratioText(strataTopOnlyTimes, tarTopTimes), target: 'fixed start-up cost only' },
+      { id: 'import.first', what: `import ${(unpackedBytes / 1e6).toFixed(0)} MB, ${fileCount} files, 3 gzip layers`, strata: spreadText(spread(strataTimes)), peer: spreadText(spread(tarTimes)), peerName: 'tar -xzf each layer', ratio: ratioText(strataTimes, tarTimes), target: '≤ 1.2' },
+      { id: 'import.shared', what: 'import a 2nd image sharing 2 of its 3 layers', strata: spreadText(spread(strataSecondTimes)), peer: spreadText(spread(strataTopOnlyTimes)), peerName: 'strata import of its new layer alone', ratio: ratioText(strataSecondTimes, strataTopOnlyTimes), target: '≤ 1.1 (costs only the new layer)' },
+      { id: 'import.small', what: 'the same new layer', strata: spreadText(spread(strataTopOnlyTimes)), peer: spreadText(spread(tarTopTimes)), peerName: 'tar -xzf', ratio: ratioText(strataTopOnlyTimes, tarTopTimes), target: '≤ 2 (a fixed start-up cost only)' },
     ],
   };
 }
