@@ -1,33 +1,24 @@
 // A Transport to an engine behind a Unix socket (`strata system service`): the API table's
-// WebSocket frames over the socket (the `ws` package's `ws+unix:` URLs), so calls, jobs,
+// WebSocket frames over the socket (unix-websocket.ts' client), so calls, jobs,
 // events, log follows and stats travel as they do over `strata serve`'s TCP socket. A
 // socket this user may not open fails calls with PERMISSION_DENIED and how to get in; one
 // that cannot be reached, with UNAVAILABLE naming the path and why.
-import { createRequire } from 'node:module';
-import type { WebSocket } from 'ws';
 import { SOCKET_PATH } from '@shared/api/protocol';
 import { type ErrorShape, toErrorShape } from '@shared/errors';
 import { type SocketConstructor, type WebSocketTransport, type WebSocketTransportOptions, webSocketTransport } from '@shared/api/ws-transport';
 import { socketAccessDenied } from './access-denied';
-
-/** The `ws` URL of the API endpoint behind a Unix socket. */
-export function unixSocketUrl(socketPath: string): string {
-  return `ws+unix://${socketPath}:${SOCKET_PATH}`;
-}
-
-/**
- * `ws`, required when a socket is first opened: a command on the local engine never loads
- * it, and require() of the CommonJS package costs a third of what an ESM import of it does
- * (~45 ms vs ~150 ms of CPU here: CLI start-up, issue 18).
- */
-function webSocketClass(): typeof WebSocket {
-  return (createRequire(import.meta.url)('ws') as { WebSocket: typeof WebSocket }).WebSocket;
-}
+import { UnixWebSocket } from './unix-websocket';
 
 export function socketTransport(socketPath: string, options: Pick<WebSocketTransportOptions, 'onStatus'> = {}): WebSocketTransport {
-  return webSocketTransport(unixSocketUrl(socketPath), {
+  const OnThisSocket: SocketConstructor = class extends UnixWebSocket {
+    constructor() {
+      super(socketPath, SOCKET_PATH);
+    }
+  };
+  // The URL names the socket for messages only: OnThisSocket knows where it connects.
+  return webSocketTransport(`ws+unix://${socketPath}:${SOCKET_PATH}`, {
     ...options,
-    WebSocket: webSocketClass() as unknown as SocketConstructor,
+    WebSocket: OnThisSocket,
     describeConnectError: (error) => connectFailure(socketPath, error),
   });
 }
