@@ -24,8 +24,10 @@ if (!hasV1Pids) console.warn('cgroup-namespace: the cgroup v1 part skipped, this
 const unifiedParentExisted = fs.existsSync(path.join(UNIFIED, 'strata'));
 
 // What the container sees: its v2 line of /proc/self/cgroup, whether the host's strata
-// parent shows under the mount, and the processes the mount's root cgroup holds.
-const SCRIPT = 'grep "^0::" /proc/self/cgroup; [ -e /sys/fs/cgroup/strata ] && echo host-tree; cat /sys/fs/cgroup/cgroup.procs | wc -l';
+// parent shows under the mount, and how many processes the mount's root cgroup holds —
+// counted by the shell itself, so the count is the shell alone (a `cat | wc` pipeline
+// counted 2 or 3 as the second fork came before or after the read).
+const SCRIPT = 'grep "^0::" /proc/self/cgroup; [ -e /sys/fs/cgroup/strata ] && echo host-tree; n=0; while read -r pid; do n=$((n+1)); done < /sys/fs/cgroup/cgroup.procs; echo $n';
 
 function withCgroupMount(c: OciConfig, cgroupns: boolean): void {
   c.process.args = ['sh', '-c', SCRIPT];
@@ -54,14 +56,14 @@ describe.skipIf(!hasUnified)('cgroup v2 (the unified tree)', () => {
   it('with a cgroup namespace, /sys/fs/cgroup is the container’s own cgroup2 view', async () => {
     const r = await run((c) => withCgroupMount(c, true), v2Env);
     expect(r.stderr).toBe('');
-    // the namespace is rooted at the container's cgroup; its procs are sh, cat and wc only
-    expect(r.stdout).toBe('0::/\n3\n');
+    // the namespace is rooted at the container's cgroup; its only process is the shell
+    expect(r.stdout).toBe('0::/\n1\n');
   });
 
   it('without one, the mount is a bind of the container’s cgroup, not the host’s tree', async () => {
     const r = await run((c) => withCgroupMount(c, false), v2Env);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^0::\/strata\/[^\n]+\n3\n$/);
+    expect(r.stdout).toMatch(/^0::\/strata\/[^\n]+\n1\n$/);
   });
 });
 
