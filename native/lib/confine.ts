@@ -70,15 +70,17 @@ export function openInRoot(rootFd: number, path: string, flags: number, mode = 0
 /**
  * openInRoot on the libuv threadpool, for opens the event loop should not wait on: reads from
  * a slow disk, and files created (O_CREAT; `mode` as openInRoot's), which on a busy disk can
- * take milliseconds each.
+ * take milliseconds each. `content`, when given, is written to the new fd in the same trip to
+ * the threadpool (a small file made in one round trip, not two); a failed write closes the fd
+ * and rejects with `syscall` 'write'. The buffers must not change until the promise settles.
  */
-export async function openInRootAsync(rootFd: number, path: string, flags: number, options: ConfineOptions = {}, mode = 0): Promise<number> {
+export async function openInRootAsync(rootFd: number, path: string, flags: number, options: ConfineOptions = {}, mode = 0, content?: Buffer[]): Promise<number> {
   checkFd(rootFd);
   checkInteger(flags, 'flags', 0, 0x7fff_ffff);
   checkUint32(mode, 'mode');
   const bits = optionBits(options);
   try {
-    return await native().openInRootAsync(rootFd, path, flags, mode, bits);
+    return await native().openInRootAsync(rootFd, path, flags, mode, bits, content);
   } catch (error) {
     throw fromAddon(error, path);
   }

@@ -29,7 +29,7 @@ export interface NativeBinding {
   spawnWait(path: string, argv: string[], envp: string[], cwd: string | null): Promise<{ code: number | null; signal: number | null; stdout: Buffer; stderr: Buffer }>;
   peerCredentials(fd: number): { pid: number; uid: number; gid: number; groups: number[] | null };
   openInRoot(rootFd: number, path: string, flags: number, mode: number, opts: number): number;
-  openInRootAsync(rootFd: number, path: string, flags: number, mode: number, opts: number): Promise<number>;
+  openInRootAsync(rootFd: number, path: string, flags: number, mode: number, opts: number, content?: Buffer[]): Promise<number>;
   mkdirInRoot(rootFd: number, path: string, mode: number, uid: number, gid: number, opts: number): { fd: number; created: boolean };
   removeInRoot(rootFd: number, path: string, opts: number): void;
   hasOpenat2(): boolean | null;

@@ -634,26 +634,47 @@ Napi::Object MountConstants(Napi::Env env) {
 // network filesystem: Execute() only calls C.
 class ConfineOpenWorker : public Napi::AsyncWorker {
  public:
+  // `content`: Buffers written to the new fd before it is handed back (one threadpool trip
+  // for a small file's open and content); kept referenced until the work is done.
   ConfineOpenWorker(Napi::Env env, int rootfd, std::string path, int flags, mode_t mode,
-                    unsigned opts)
+                    unsigned opts, Napi::Array content)
       : Napi::AsyncWorker(env, "strata:openInRoot"),
         rootfd_(rootfd),
         path_(std::move(path)),
         flags_(flags),
         mode_(mode),
         opts_(opts),
-        deferred_(Napi::Promise::Deferred::New(env)) {}
+        deferred_(Napi::Promise::Deferred::New(env)) {
+    if (content.IsEmpty()) return;
+    content_ = Napi::Persistent(content.As<Napi::Object>());
+    for (uint32_t i = 0; i < content.Length(); i++) {
+      Napi::Value chunk = content.Get(i);
+      if (!chunk.IsBuffer()) throw Napi::TypeError::New(env, "content must hold Buffers");
+      auto buffer = chunk.As<Napi::Buffer<char>>();
+      chunks_.push_back({buffer.Data(), buffer.Length()});
+    }
+  }
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
  protected:
   void Execute() override {
     rc_ = strata_confine_open(rootfd_, path_.c_str(), flags_, mode_, opts_, &fd_);
+    if (rc_ < 0) return;
+    for (const auto& [data, length] : chunks_) {
+      rc_ = strata_write_all(fd_, data, length);
+      if (rc_ < 0) {
+        syscall_ = "write";
+        close(fd_);
+        fd_ = -1;
+        return;
+      }
+    }
   }
 
   void OnOK() override {
     if (rc_ < 0) {
-      deferred_.Reject(SyscallError(Env(), rc_, "openat2").Value());
+      deferred_.Reject(SyscallError(Env(), rc_, syscall_).Value());
     } else {
       deferred_.Resolve(Napi::Number::New(Env(), fd_));
     }
@@ -667,6 +688,9 @@ class ConfineOpenWorker : public Napi::AsyncWorker {
   int flags_;
   mode_t mode_;
   unsigned opts_;
+  Napi::ObjectReference content_;
+  std::vector<std::pair<const char*, size_t>> chunks_;
+  const char* syscall_ = "openat2";
   int rc_ = 0;
   int fd_ = -1;
   Napi::Promise::Deferred deferred_;
@@ -684,13 +708,19 @@ Napi::Value OpenInRoot(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fd);
 }
 
-// openInRootAsync(rootFd, path, flags, mode, opts): Promise<number>
+// openInRootAsync(rootFd, path, flags, mode, opts[, content: Buffer[]]): Promise<number> — with
+// content, written to the new fd before it is handed back
 Napi::Value OpenInRootAsync(const Napi::CallbackInfo& info) {
   ExpectArgs(info, 5);
+  Napi::Array content;
+  if (info.Length() > 5 && !info[5].IsUndefined() && !info[5].IsNull()) {
+    if (!info[5].IsArray()) throw Napi::TypeError::New(info.Env(), "content must be an array of Buffers");
+    content = info[5].As<Napi::Array>();
+  }
   auto* worker = new ConfineOpenWorker(info.Env(), FdArg(info, 0), CStringArg(info, 1, "path"),
                                        Int32Arg(info, 2, "flags"),
                                        static_cast<mode_t>(Uint32Arg(info, 3, "mode")),
-                                       Uint32Arg(info, 4, "opts"));
+                                       Uint32Arg(info, 4, "opts"), content);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

@@ -84,3 +84,16 @@ int strata_pread_batch(const int *fds, char *const *buffers, const size_t *lengt
   }
   return 0;
 }
+
+int strata_write_all(int fd, const char *data, size_t length) {
+  while (length > 0) {
+    ssize_t n = write(fd, data, length);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    data += n;
+    length -= (size_t)n;
+  }
+  return 0;
+}

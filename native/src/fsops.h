@@ -44,6 +44,11 @@ int strata_lremovexattr(const char *path, const char *name);
  * the lot instead of one per file. Always returns 0. */
 int strata_pread_batch(const int *fds, char *const *buffers, const size_t *lengths, long *out, size_t count);
 
+/* write(2) until all `length` bytes are written (short writes continued, EINTR retried). For
+ * a small file's content written in the same thread-pool trip as its open (binding.cc's
+ * openInRootAsync with content). */
+int strata_write_all(int fd, const char *data, size_t length);
+
 #ifdef __cplusplus
 }
 #endif

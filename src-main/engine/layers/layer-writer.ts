@@ -11,8 +11,10 @@
 // file system work they decide is queued in tar order and run one step after another (see
 // `settled`). The steps that make something — files, directories, links — run on the libuv
 // threadpool: creating an entry can take milliseconds on a busy disk, hundreds of times per
-// layer, and the engine's event loop (the window's) must not wait for each. Steps that only
-// change what is there (owner, mode, times, close) stay synchronous: microseconds each.
+// layer, and the engine's event loop (the window's) must not wait for each. A file is opened
+// together with its first content (all of it, for a file under WRITE_BATCH): one trip to the
+// threadpool per small file, as a layer of thousands of them is bound by those trips. Steps
+// that only change what is there (owner, mode, times, close) stay synchronous: microseconds each.
 import fs from 'node:fs';
 import { type ConfineOptions, S_IFBLK, S_IFCHR, S_IFIFO, atInRoot, atInRootAsync, lsetxattr, mknod, openInRoot, openInRootAsync, openRoot, removeInRoot } from '../../../native/lib/index';
 import { StrataError } from '@shared/errors';
@@ -75,6 +77,8 @@ export class LayerWriter implements TarHandlers {
   private writing = false;
   private fileMtime = 0;
   private fileMode = 0;
+  /** The current file, until its open is queued (with its first content: see queueWrite). */
+  private unopened: { name: string; header: TarEntry } | null = null;
   /** Content of the current file not yet queued: views into the reader's input (see `settled`). */
   private pendingData: Buffer[] = [];
   private pendingBytes = 0;
@@ -195,12 +199,26 @@ export class LayerWriter implements TarHandlers {
     this.work.catch(() => undefined); // the failure is the caller's, through settled(), finish() or abort()
   }
 
-  /** Queues the content gathered so far for the open file, in one write on the threadpool. */
+  /**
+   * Queues the content gathered so far for the current file, in one step on the threadpool:
+   * the file's open with it (and its owner given), the first time; a write after that.
+   */
   private queueWrite(): void {
-    if (this.pendingBytes === 0) return;
     const chunks = this.pendingData;
     this.pendingData = [];
     this.pendingBytes = 0;
+    if (this.unopened) {
+      const { name, header } = this.unopened;
+      this.unopened = null;
+      this.then(async () => {
+        const fd = await openInRootAsync(this.root(), name, NEW_FILE, CONFINED, 0o600, chunks);
+        this.fd = fd;
+        if (this.chowns) fs.fchownSync(fd, header.uid, header.gid);
+      });
+      this.applyXattrs(name, header);
+      return;
+    }
+    if (chunks.length === 0) return;
     this.then(() => writeAll(this.fd!, chunks));
   }
 
@@ -283,17 +301,13 @@ export class LayerWriter implements TarHandlers {
 
   private openFile(name: string, header: TarEntry): void {
     this.replaceExisting(name, false);
-    const { uid, gid, mode } = header;
-    this.then(async () => {
-      const fd = await openInRootAsync(this.root(), name, NEW_FILE, CONFINED, 0o600);
-      this.fd = fd;
-      if (this.chowns) fs.fchownSync(fd, uid, gid);
-    });
+    // Opened with its first content (queueWrite): a small file is made and filled in one
+    // trip to the threadpool, not one for the open and one for the write.
+    this.unopened = { name, header };
     this.writing = true;
     this.fileMtime = header.mtime;
-    this.fileMode = mode & 0o7777; // set once the content is in (entryEnd)
+    this.fileMode = header.mode & 0o7777; // set once the content is in (entryEnd)
     this.entries.set(name, { ...this.baseEntry(name, header, 'file'), size: header.size });
-    this.applyXattrs(name, header);
   }
 
   private writeSymlink(name: string, header: TarEntry): void {

@@ -136,6 +136,28 @@ describe.each([
     expect(fs.readdirSync(outside)).toEqual(['secret']);
   });
 
+  it('creates and fills a file in one call, every buffer in order; a refused open writes nothing', async () => {
+    const { root, outside, rootFd } = layout();
+    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+    const big = Buffer.alloc(300_000, 7);
+    const fd = await openInRootAsync(rootFd, 'filled', O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, opts, 0o600, [Buffer.from('head:'), big, Buffer.alloc(0), Buffer.from(':tail')]);
+    expect(fs.fstatSync(fd).size).toBe(5 + 300_000 + 5); // written before the fd is handed back
+    fs.closeSync(fd);
+    const written = fs.readFileSync(path.join(root, 'filled'));
+    expect(written.subarray(0, 5).toString()).toBe('head:');
+    expect(written.subarray(-5).toString()).toBe(':tail');
+    expect(written.subarray(5, -5).equals(big)).toBe(true);
+    fs.closeSync(await openInRootAsync(rootFd, 'empty', O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, opts, 0o600, []));
+    expect(fs.statSync(path.join(root, 'empty')).size).toBe(0);
+    fs.symlinkSync(outside, path.join(root, 'out'));
+    await expect(openInRootAsync(rootFd, 'out/new', O_WRONLY | O_CREAT | O_EXCL, { ...opts, noSymlinks: true }, 0o600, [Buffer.from('x')])).rejects.toMatchObject({ code: 'ELOOP', syscall: 'openat2' });
+    await expect(openInRootAsync(rootFd, 'filled', O_WRONLY | O_CREAT | O_EXCL, opts, 0o600, [Buffer.from('again')])).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(fs.readdirSync(outside)).toEqual(['secret']);
+    expect(fs.readFileSync(path.join(root, 'filled')).length).toBe(300_010);
+    expect(() => native().openInRootAsync(rootFd, 'other', O_WRONLY | O_CREAT | O_EXCL, 0o600, 0, ['not a buffer' as unknown as Buffer])).toThrow(/Buffers/);
+    expect(fs.existsSync(path.join(root, 'other'))).toBe(false);
+  });
+
   it('atInRootAsync keeps the parent open until the act has finished, then closes it', async () => {
     const { root, rootFd } = layout();
     fs.mkdirSync(path.join(root, 'dir'));
