@@ -13,6 +13,8 @@ import type { ContainerChangedEvent, ContainerRecord } from '@shared/api/types/c
 import { isStrataError } from '@shared/errors';
 
 export const CONTAINER_POLL_MS = 10_000;
+/** A container that could not be read (its record mid-change, a lock held): looked at again this soon. */
+export const CONTAINER_RETRY_MS = 200;
 
 /** Where the watcher looks: the engine, or a fake in tests. */
 export interface ContainerSource {
@@ -39,6 +41,7 @@ export class ContainerWatcher {
   private everything = false;
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private unwatch: (() => void) | undefined;
 
   constructor(
@@ -66,6 +69,8 @@ export class ContainerWatcher {
     this.listening = false;
     clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.unwatch?.();
     this.unwatch = undefined;
     this.known = undefined;
@@ -137,12 +142,26 @@ export class ContainerWatcher {
     });
   }
 
+  /**
+   * Looks at `id` again shortly: a hint is used up by the look it caused, and waiting for
+   * the slow poll instead would miss a state that lasts less (a kill's exit before the next start).
+   */
+  private retrySoon(id: string): void {
+    this.touched.add(id);
+    if (this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.refresh();
+    }, CONTAINER_RETRY_MS);
+    this.retryTimer.unref();
+  }
+
   private async look(id: string, generation: number): Promise<void> {
     let record: ContainerRecord | undefined;
     try {
       record = await this.source.inspect(id);
     } catch (error) {
-      if (!isStrataError(error, 'NOT_FOUND')) return; // unreadable this time: the poll retries
+      if (!isStrataError(error, 'NOT_FOUND')) return this.retrySoon(id); // unreadable this time
     }
     const known = this.known;
     if (!known || generation !== this.generation) return;

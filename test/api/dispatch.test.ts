@@ -274,6 +274,30 @@ describe('ContainerWatcher', () => {
     stop();
   });
 
+  it('looks again at a container it could not read, without a new hint', async () => {
+    let status: ContainerRecord['state']['status'] = 'running';
+    let failures = 0;
+    const seen: ContainerChangedEvent[] = [];
+    const fake = fakeSource(() => [record('a', status)]);
+    const inspect = fake.source.inspect;
+    fake.source.inspect = async (id) => {
+      if (failures > 0) {
+        failures--;
+        throw new StrataError('INTERNAL', 'the record is being replaced');
+      }
+      return inspect(id);
+    };
+    const watcher = new ContainerWatcher(fake.source, (event) => seen.push(event), 60_000);
+    const stop = watcher.start();
+    await watcher.idle(); // the baseline
+    status = 'exited';
+    failures = 2;
+    fake.hint('a');
+    await expect.poll(() => seen.map((e) => `${e.id} ${e.container?.state.status}`)).toEqual(['a exited']);
+    expect(fake.counts.inspect).toEqual(['a']); // the third look: two failed before the counting source
+    stop();
+  });
+
   it('skips a look that cannot read the store', async () => {
     let fail = false;
     const seen: ContainerChangedEvent[] = [];
