@@ -99,9 +99,10 @@ describe.skipIf(reason)('the window, charts and logs (Chromium)', () => {
     expect(Number(/^peak ([\d.]+)%/.exec(peak ?? '')?.[1])).toBeGreaterThan(20);
     await screenshotLooks(page, 'charts-cpu-limit');
     // The same window, the same gutter: the plots start at the same x and end at the same
-    // time (in a window tall enough for all five: charts out of view skip ticks).
+    // time (in a window tall enough for all five with room to spare: charts out of view skip ticks,
+    // and a notice or a wrapped line above them must not push the last one out).
     const viewport = page.viewportSize()!;
-    await page.setViewportSize({ width: 1400, height: 1600 });
+    await page.setViewportSize({ width: 1400, height: 2400 });
     try {
       const frames = () => page.locator('[data-chart] .chart').evaluateAll((charts) => charts.map((el) => ({ ...(el as unknown as { dataset: Record<string, string> }).dataset })));
       await expect.poll(async () => new Set((await frames()).map((f) => f.xEnd)).size).toBe(1);
