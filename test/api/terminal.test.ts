@@ -286,6 +286,23 @@ describe('terminal sessions over the WebSocket', () => {
     expect(await result(two, 'terminal.list', { ref: box.id })).toEqual([]);
   });
 
+  it('a list asked while a shell starts does not lose it (a window asks as its Open shell is pressed)', async () => {
+    const client = await connect();
+    const box = await result<ContainerRecord>(client, 'containers.run', { image: 'test/tty:1', options: { command: ['sleep', '1000'] } });
+    let opened = false;
+    const opening = result<{ session: string; exec: { id: string } }>(client, 'terminal.open', { ref: box.id, exec: { command: ['sh'] }, rows: 20, cols: 60 }).finally(() => (opened = true));
+    let lists = 0;
+    while (!opened) {
+      await result(client, 'terminal.list', { ref: box.id });
+      lists++;
+    }
+    const s = await opening;
+    await result(client, 'terminal.close', { session: s.session });
+    expect(lists).toBeGreaterThan(0);
+    expect((await result<{ id: string }[]>(client, 'terminal.list', { ref: box.id })).map((session) => session.id)).toEqual([s.exec.id]);
+    await result(client, 'containers.kill', { ref: box.id });
+  });
+
   it('a window over IPC: dropped once it stops taking events (its preload tells which it took), kept while it takes them', async () => {
     const other = await connect();
     /** A window's session on the in-process API, its backlog kept as ipc.ts keeps it; `taking`: the preload acknowledges. */

@@ -51,7 +51,6 @@ export async function startExecSession(store: Store, ref: string, options: ExecS
   // the exit and info files in the container's directory, which rm removes.
   const at = files(store, record, id);
   const info: ExecSessionInfo = { id, container: record.id, command, startedAt: new Date().toISOString() };
-  await fs.promises.writeFile(at.info, JSON.stringify(info) + '\n', { mode: 0o600 });
   let reply;
   try {
     reply = await runRuntime(['exec', '--process', processFile, tty ? '--tty' : '--stdin', '--detach', '--attach-socket', at.socket, '--exit-file', at.exit, record.id], { root: runtimeRoot(store) });
@@ -59,13 +58,15 @@ export async function startExecSession(store: Store, ref: string, options: ExecS
     await fs.promises.rm(processFile, { force: true });
   }
   if (reply.code !== 0) {
-    await fs.promises.rm(at.info, { force: true });
     // 127/126: the program is missing or not executable, the caller's mistake
     const failure = runtimeFailure(reply.stderr, reply.code);
     const code = reply.code === 127 || reply.code === 126 ? 'INVALID_ARGUMENT' : failure.code;
     throw new StrataError(code, `exec in ${record.name}: ${failure.message}`);
   }
   const started = JSON.parse(reply.stdout) as { pid: number; helperPid: number; attachSocket: string };
+  // Only now, with its socket there: a list between the two would take an info file without
+  // a socket for an ended session's and remove it (a window lists as its Open shell is pressed).
+  await fs.promises.writeFile(at.info, JSON.stringify(info) + '\n', { mode: 0o600 });
   const self = { id, command };
   let session: TerminalSession;
   try {
@@ -122,7 +123,8 @@ async function listOf(store: Store, record: ContainerRecord): Promise<ExecSessio
   for (const id of ids) {
     const at = files(store, record, id);
     const info = await readInfo(at.info);
-    const socket = await fs.promises.lstat(at.socket).catch(() => undefined);
+    const socket = await fs.promises.lstat(at.socket).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : error));
+    if (socket instanceof Error) continue; // cannot tell this time: neither listed nor cleared
     if (info && socket?.isSocket()) live.push({ ...info, id, container: record.id });
     else await fs.promises.rm(at.info, { force: true });
   }

@@ -48,6 +48,8 @@ export const useTerminalsStore = defineStore('terminals', () => {
   const terminals = reactive<Record<string, TerminalState>>({});
   /** By container id: its exec sessions that run on with nobody of this window attached (refreshLive). */
   const live = reactive<Record<string, ExecSessionInfo[]>>({});
+  /** Containers whose shells left running were asked for (a panel shows them): asked again when the engine is back. */
+  const watched = new Set<string>();
   const screens = new Map<string, TerminalScreen>();
   /** Session id → container id, for the sessions this window has open. */
   const owners = new Map<string, string>();
@@ -68,8 +70,8 @@ export const useTerminalsStore = defineStore('terminals', () => {
     // Sessions belong to the connection: when it drops, they have ended without a word.
     api.on('connection.changed', (info) => {
       if (info.state !== 'connected') for (const session of [...owners.keys()]) end({ session, exitCode: null, reason: 'lost', message: 'the connection to the engine dropped' });
-      // Back (an engine restarted): the shells that ran on are there to attach to again.
-      else for (const id of Object.keys(terminals)) void refreshLive(id);
+      // Back (an engine restarted, or the first answer failed): the shells that ran on are there to attach to again.
+      else for (const id of new Set([...Object.keys(terminals), ...watched])) void refreshLive(id);
     });
   }
 
@@ -143,6 +145,8 @@ export const useTerminalsStore = defineStore('terminals', () => {
    * engine restarted, a shell left with Detach): all but the one this window is attached to.
    */
   async function refreshLive(id: string): Promise<void> {
+    listen();
+    watched.add(id);
     try {
       const sessions = await api.call('terminal.list', { ref: id });
       const mine = terminals[id]?.status === 'open' || terminals[id]?.status === 'opening' ? terminals[id]?.exec?.id : undefined;
@@ -196,6 +200,7 @@ export const useTerminalsStore = defineStore('terminals', () => {
     await detach(id);
     delete terminals[id];
     delete live[id];
+    watched.delete(id);
     screens.get(id)?.dispose();
     screens.delete(id);
     wantedIds.delete(id);

@@ -181,6 +181,21 @@ describe('terminals', () => {
     expect(store.live.c1?.map((session) => session.id)).toEqual(['exec-00000002']);
   });
 
+  it('asks again for the shells left running when the engine is back, for a panel that never opened one (a reloaded window)', async () => {
+    const store = useTerminalsStore();
+    engine.fail('terminal.list', 'UNAVAILABLE', 'cannot reach the Strata engine');
+    await store.refreshLive('c2');
+    expect(store.live.c2).toBeUndefined();
+    engine.answer('terminal.list', () => [{ id: 'exec-00000003', container: 'c2', command: ['/bin/sh'], startedAt: '2026-01-01T10:00:00Z' }]);
+    engine.emit('connection.changed', { name: 'system', kind: 'socket', address: '/run/strata.sock', state: 'connected', detail: '', available: [], switchable: false, canInstallSystem: false });
+    await settle();
+    expect(store.live.c2?.map((session) => session.id)).toEqual(['exec-00000003']);
+    await store.forget('c2');
+    engine.emit('connection.changed', { name: 'system', kind: 'socket', address: '/run/strata.sock', state: 'connected', detail: '', available: [], switchable: false, canInstallSystem: false });
+    await settle();
+    expect(store.live.c2).toBeUndefined(); // a forgotten container is not asked about
+  });
+
   it('remembers once that a container just run with -it shows its terminal first', () => {
     const store = useTerminalsStore();
     store.want('c1');
