@@ -23,6 +23,6 @@ export default defineConfig({
     // Containers the tests start join a bridge of the tests' own (not a user's strata0),
     // which the global teardown removes with its firewall chains.
     env: { STRATA_BRIDGE: TEST_BRIDGE, STRATA_SUBNET: TEST_SUBNET },
-    globalSetup: ['./test/network-teardown.ts'],
+    globalSetup: ['./test/network-teardown.ts', './test/runtime-dirs-teardown.ts'],
   },
 });
