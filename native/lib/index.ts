@@ -83,6 +83,26 @@ export function hasPreadBatch(): boolean {
 }
 
 /**
+ * What `du -s --block-size=1` counts for the tree at `path` (allocated bytes and inodes,
+ * each hardlinked inode once), walked on one pool thread; undefined from an addon built
+ * before it (the caller walks by itself). A missing `path` is ENOENT.
+ */
+export async function diskUsageNative(path: string): Promise<{ bytes: number; inodes: number } | undefined> {
+  let binding;
+  try {
+    binding = native();
+  } catch {
+    return undefined;
+  }
+  if (typeof binding.diskUsage !== 'function') return undefined;
+  try {
+    return await binding.diskUsage(path);
+  } catch (error) {
+    throw fromAddon(error, path);
+  }
+}
+
+/**
  * mknod(path, mode, makedev(major, minor)). `mode` carries the type (S_IFCHR, S_IFBLK,
  * S_IFIFO) and the permission bits, which the process umask trims. Devices need
  * CAP_MKNOD; an overlay whiteout is a character device 0/0.

@@ -12,6 +12,7 @@ export interface NativeBinding {
   tryLock(fd: number, exclusive: boolean): boolean;
   unlock(fd: number): void;
   preadBatch(fds: Int32Array, buffers: Buffer[]): Promise<Int32Array>;
+  diskUsage?(path: string): Promise<{ bytes: number; inodes: number }>;
   mknod(path: string, mode: number, major: number, minor: number): void;
   lsetxattr(path: string, name: string, value: Buffer): void;
   lgetxattr(path: string, name: string): Buffer | null;

@@ -26,6 +26,7 @@
 #include <net/if.h>
 
 #include "confine.h"
+#include "diskusage.h"
 #include "fsops.h"
 #include "mountops.h"
 #include "netattach.h"
@@ -406,6 +407,44 @@ Napi::Value LsetxattrAsync(const Napi::CallbackInfo& info) {
   std::string name = CStringArg(info, 1, "name");
   auto value = BufferArg(info, 2, "value");
   return QueueXattr(info.Env(), XattrWorker::Op::kSet, std::move(path), std::move(name), std::string(value.Data(), value.Length()));
+}
+
+// diskUsage(path): Promise<{ bytes, inodes }> — du -s --block-size=1 of the tree, walked
+// on one pool thread (diskusage.h).
+class DiskUsageWorker : public Napi::AsyncWorker {
+ public:
+  DiskUsageWorker(Napi::Env env, std::string path)
+      : Napi::AsyncWorker(env, "strata:diskUsage"), path_(std::move(path)), deferred_(Napi::Promise::Deferred::New(env)) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override { rc_ = strata_disk_usage(path_.c_str(), &usage_); }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (rc_ < 0) return deferred_.Reject(SyscallError(env, rc_, "nftw").Value());
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("bytes", Napi::Number::New(env, static_cast<double>(usage_.bytes)));
+    result.Set("inodes", Napi::Number::New(env, static_cast<double>(usage_.inodes)));
+    deferred_.Resolve(result);
+  }
+
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  std::string path_;
+  int rc_ = 0;
+  struct strata_disk_usage usage_ = {0, 0};
+  Napi::Promise::Deferred deferred_;
+};
+
+Napi::Value DiskUsage(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 1);
+  auto* worker = new DiskUsageWorker(info.Env(), CStringArg(info, 0, "path"));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();  // The worker deletes itself once settled.
+  return promise;
 }
 
 // lremovexattr(path, name): void
@@ -928,6 +967,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lgetxattrAsync", Napi::Function::New(env, LgetxattrAsync, "lgetxattrAsync"));
   exports.Set("llistxattrAsync", Napi::Function::New(env, LlistxattrAsync, "llistxattrAsync"));
   exports.Set("lsetxattrAsync", Napi::Function::New(env, LsetxattrAsync, "lsetxattrAsync"));
+  exports.Set("diskUsage", Napi::Function::New(env, DiskUsage, "diskUsage"));
   exports.Set("lremovexattr", Napi::Function::New(env, Lremovexattr, "lremovexattr"));
   exports.Set("mount", Napi::Function::New(env, Mount, "mount"));
   exports.Set("umount", Napi::Function::New(env, Umount, "umount"));

@@ -1,8 +1,11 @@
 // Bytes on disk as `du -s --block-size=1` counts them: allocated blocks of every inode
 // below (and including) a directory, each hardlinked inode once. Every call runs off the
-// event loop (disk.usage is the API's; an import measures each layer it unpacks).
+// event loop (disk.usage is the API's; an import measures each layer it unpacks): the
+// addon's walk on one pool thread, or, with hardlinks counted across calls or an addon
+// built before it, this file's own walk (a pool round trip per directory).
 import fs from 'node:fs';
 import path from 'node:path';
+import { diskUsageNative } from '../../../native/lib/index';
 
 export interface DiskUsage {
   bytes: number;
@@ -10,7 +13,16 @@ export interface DiskUsage {
 }
 
 /** du of `dir`; `seen` carries hardlinked inodes across calls (count each once). A missing `dir` is ENOENT. */
-export async function diskUsageAsync(dir: string, seen: Set<bigint> = new Set()): Promise<DiskUsage> {
+export async function diskUsageAsync(dir: string, seen?: Set<bigint>): Promise<DiskUsage> {
+  if (seen === undefined) {
+    const usage = await diskUsageNative(dir);
+    if (usage) return usage;
+  }
+  return walkDiskUsage(dir, seen ?? new Set());
+}
+
+/** The walk from here: a directory's entries stat'ed together, one pool round trip each. */
+export async function walkDiskUsage(dir: string, seen: Set<bigint>): Promise<DiskUsage> {
   const usage = { bytes: 0, inodes: 0 };
   const pending: Array<[string, fs.BigIntStats]> = [[dir, await fs.promises.lstat(dir, { bigint: true })]];
   for (let next = pending.pop(); next; next = pending.pop()) {
