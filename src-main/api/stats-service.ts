@@ -62,6 +62,11 @@ export class StatsService {
     return (await this.sampler())?.recent(id) ?? [];
   }
 
+  /** A container's limits were just changed: samples from now on show the new ones (a sampler not started yet has nothing to do). */
+  async limitsChanged(id: string): Promise<void> {
+    await (await this.opened)?.limitsChanged(id);
+  }
+
   /** The container's stored history: 10-s points, the last 24 h (or since `sinceMs`). */
   async history(ref: string, sinceMs?: number): Promise<HistoryPoint[]> {
     const { id } = await this.engine.inspectContainer(ref);

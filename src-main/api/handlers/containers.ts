@@ -42,7 +42,11 @@ export const containerHandlers = {
   'containers.exec': ({ ref, command, env, workdir, user, detach }, { engine }) => engine.execContainer(ref, { command, env, workdir, user, detach }, 'pipe'),
   'containers.diff': ({ ref }, { engine }) => engine.diffContainer(ref),
   'containers.runtimeConfig': ({ ref }, { engine }) => engine.runtimeConfig(ref),
-  'containers.update': ({ ref, update }, { engine }) => engine.updateContainer(ref, update),
+  'containers.update': async ({ ref, update }, { engine, stats }) => {
+    const updated = await engine.updateContainer(ref, update);
+    await stats.limitsChanged(updated.id); // its samples show the new limits from here on, not ten ticks later
+    return updated;
+  },
   // One step under the store lock: a cancel counts only before it starts.
   'containers.commit': async ({ ref, tag, message, author, changes, pause }, { engine }, job) => {
     job.signal.throwIfAborted();

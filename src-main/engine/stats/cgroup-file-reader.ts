@@ -87,6 +87,8 @@ interface PathState {
   phase: number;
   generation: number;
   slow: SlowState | null;
+  /** The limits changed (limitsChanged): the slow tier is read at the next reading, whatever its turn. */
+  limitsDue?: boolean;
   /** The fast tier's files, and the tick's whole plan when the slow tier is due: worked out again only when the slow tier changes them. */
   fastPlan: Plan;
   fullPlan: Plan;
@@ -121,6 +123,11 @@ export class CgroupFileReader implements CgroupReader {
     this.files = options.files ?? new OpenFiles();
   }
 
+  limitsChanged(cgroup: string): void {
+    const state = this.state.get(cgroup);
+    if (state) state.limitsDue = true;
+  }
+
   async read(cgroup: string): Promise<CgroupReading | null> {
     const [result] = await this.readMany([cgroup]);
     if (result instanceof Error) throw result;
@@ -143,7 +150,10 @@ export class CgroupFileReader implements CgroupReader {
         return null;
       }
     });
-    const due = states.map((state) => state !== null && (state.slow === null || state.readings % this.slowEvery === state.phase));
+    const due = states.map((state) => state !== null && (state.slow === null || state.limitsDue === true || state.readings % this.slowEvery === state.phase));
+    states.forEach((state, i) => {
+      if (state !== null && due[i]) state.limitsDue = false;
+    });
     // A cgroup whose CPU time has not moved since its last reading ran nothing: its memory
     // and pids are as they were (but for what the kernel does on its own, such as reclaim,
     // which the full reading at its slow-tier turn catches within `slowEvery` readings). So

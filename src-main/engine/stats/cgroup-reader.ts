@@ -36,6 +36,8 @@ export interface CgroupReader {
   readMany?(paths: readonly string[]): Promise<Array<CgroupReading | null | Error>>;
   /** Processes directly in the cgroup ([] when unknown): one of them names its network namespace. */
   pids(path: string): Promise<number[]>;
+  /** Its limits were just changed (`update`): read them again at its next reading, not at the slow tier's turn. */
+  limitsChanged?(path: string): void;
   /** Forget the cgroup: close its files, drop what was cached about it. */
   release(path: string): void;
   close(): void;

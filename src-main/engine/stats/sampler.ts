@@ -233,6 +233,17 @@ export class StatsSampler {
     return onePerInterval([...stored, bucket.toPoint()]);
   }
 
+  /**
+   * A container's limits were just changed (`update`): its next sample reads them afresh
+   * (the reader reads limits one tick in ten). Resolves once a tick already under way —
+   * which read the old ones — has published, so no sample after this shows them.
+   */
+  async limitsChanged(id: string): Promise<void> {
+    const tracked = this.tracked.get(id);
+    if (tracked) this.reader.limitsChanged?.(tracked.target.cgroupPath);
+    await this.inFlight?.catch(() => undefined);
+  }
+
   /** Forgets a container (it was removed): its in-memory samples and its history file. */
   async forget(id: string): Promise<void> {
     // After a tick in flight, which could otherwise bring its samples back.

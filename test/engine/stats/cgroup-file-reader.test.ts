@@ -79,6 +79,19 @@ describe('CgroupFileReader on cgroup v1', () => {
     expect(fourth!.stats.memoryLimit).toBe(33554432);
   });
 
+  it('reads limits changed by an update at the next reading, then goes back to its turn', async () => {
+    const { file, reader } = v1(10);
+    await reader.read('c1'); // reading 0: slow tier too
+    write(file('memory', 'memory.limit_in_bytes'), 100663296);
+    write(file('pids', 'pids.max'), 30);
+    expect((await reader.read('c1'))!.stats.memoryLimit).toBe(67108864); // not its turn
+    reader.limitsChanged('c1');
+    reader.limitsChanged('no-such-cgroup'); // nothing read yet: nothing to do
+    expect((await reader.read('c1'))!.stats).toMatchObject({ memoryLimit: 100663296, pidsLimit: 30 });
+    write(file('memory', 'memory.limit_in_bytes'), 33554432);
+    expect((await reader.read('c1'))!.stats.memoryLimit).toBe(100663296); // once: then at its turn again
+  });
+
   it('reads only CPU time and I/O of a cgroup whose CPU time did not move, and the rest once it moves', async () => {
     const { file, reader } = v1(4);
     const first = await reader.read('c1'); // reading 0: everything
@@ -175,6 +188,15 @@ describe('CgroupFileReader on cgroup v2', () => {
     expect(reading!.blkioSource).toBe('io.stat');
     expect(reader.files.openCount).toBe(8);
     expect(await reader.pids('c1')).toEqual([2301, 2345]);
+  });
+
+  it('reads limits changed by an update at the next reading (v2)', async () => {
+    const { file, reader } = v2(10);
+    await reader.read('c1');
+    write(file('memory.max'), 100663296);
+    expect((await reader.read('c1'))!.stats.memoryLimit).toBe(134217728);
+    reader.limitsChanged('c1');
+    expect((await reader.read('c1'))!.stats.memoryLimit).toBe(100663296);
   });
 
   it('answers null without cpu.stat (no such cgroup)', async () => {
