@@ -4,18 +4,20 @@
 // controller is not mounted, at create and at update, before anything is written.
 //
 // net_cls and net_prio are mounted on few hosts (this one has neither): the network cases
-// mount a net_cls,net_prio hierarchy of their own in the workspace and point the runtime
-// at a cgroup root of links to this host's hierarchies plus that one (STRATA_CGROUP_ROOT),
-// so the kernel's files are the real ones; the mount goes when the suite ends.
-import { execFileSync } from 'node:child_process';
+// mount a net_cls,net_prio hierarchy of their own in a mount namespace of the suite's own
+// and run the runtime in it, pointed at a cgroup root of links to this host's hierarchies
+// plus that one (STRATA_CGROUP_ROOT), so the kernel's files are the real ones. The mount
+// never shows in the host's mount table (another tool's runtime that mirrors the host's
+// cgroup mounts — runc under rootless podman — would trip on it, and its copies would keep
+// an unmount busy); it goes with the namespace when the suite ends.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { type OciConfig, type RuntimeState, runRuntime } from '../../../src-main/engine/runtime';
+import { type OciConfig, type RuntimeState, runRuntime, runtimeBinaryPath } from '../../../src-main/engine/runtime';
 import { cgroupLayout } from '../../helpers/cgroups';
-import { holdHostCgroupMounts } from '../../helpers/host-cgroup-mounts';
 import { createContainer, until, useWorkspace } from './harness';
 
 const ws = useWorkspace();
@@ -27,7 +29,7 @@ const layout = cgroupLayout();
 const UNIFIED = layout.version === 'v2' ? layout.mountPoint : layout.unified;
 const hasV2 = UNIFIED !== null && fs.existsSync(path.join(UNIFIED, 'cgroup.procs'));
 if (!hasV2) console.warn('cgroup-v1-only: the v2 refusals skipped, this host has no cgroup2 tree');
-const v2Env: NodeJS.ProcessEnv = { ...process.env, STRATA_CGROUP_ROOT: UNIFIED ?? '', STRATA_CGROUP_DRIVER: 'v2' };
+const v2: Via = { env: { ...process.env, STRATA_CGROUP_ROOT: UNIFIED ?? '', STRATA_CGROUP_DRIVER: 'v2' } };
 
 /** A cgroup root of links to this host's v1 hierarchies (a v1 host's /sys/fs/cgroup as the runtime reads it). */
 function linkedRoot(name: string): string {
@@ -44,39 +46,69 @@ function netClsHierarchy(): { id: number; cgroups: number } {
   return { id: Number(id), cgroups: Number(cgroups) };
 }
 
-/** This host's hierarchies and one net_cls,net_prio mount of the suite's own, linked as net_cls and net_prio. */
-function netRoot(): string | null {
+/** How the runtime is run: its environment, and a wrapper that runs it in another mount namespace. */
+interface Via {
+  env?: NodeJS.ProcessEnv;
+  binary?: string;
+}
+
+/** The suite's mount namespace (a slave of the host's: what is mounted in it stays in it), with its net_cls,net_prio hierarchy. */
+interface NetNamespace {
+  /** The cgroup root the runtime is pointed at: links to this host's hierarchies, net_cls and net_prio to the suite's mount. */
+  root: string;
+  via: Via;
+  /** A path as the namespace sees it, from outside (through its holder's /proc/<pid>/root). */
+  view(file: string): string;
+  /** Ends the holder; the namespace and its mount go with it. */
+  end(): Promise<void>;
+}
+
+async function netNamespace(): Promise<NetNamespace | null> {
   if (layout.version !== 'v1') return null;
   const root = linkedRoot('cgroot-net');
   const mount = path.join(root, 'net_cls,net_prio');
   fs.mkdirSync(mount);
-  try {
-    execFileSync('mount', ['-t', 'cgroup', '-o', 'net_cls,net_prio', 'cgroup', mount], { stdio: 'pipe' });
-  } catch (e) {
-    console.warn(`cgroup-v1-only: the net_cls/net_prio cases skipped, cannot mount that hierarchy here: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`);
+  // sh mounts, says so, and holds the namespace until its stdin closes (the suite's end, or its worker's death)
+  const holder = spawn('unshare', ['--mount', '--propagation', 'slave', 'sh', '-c', 'mount -t cgroup -o net_cls,net_prio cgroup "$1" || exit 1; echo mounted; read _', 'sh', mount], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  holder.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const exited = new Promise<void>((resolve) => holder.on('close', () => resolve()));
+  const mounted = await new Promise<boolean>((resolve) => {
+    holder.stdout.once('data', () => resolve(true));
+    void exited.then(() => resolve(false));
+  });
+  if (!mounted) {
+    console.warn(`cgroup-v1-only: the net_cls/net_prio cases skipped, cannot mount that hierarchy here: ${stderr.trim()}`);
     return null;
   }
   fs.symlinkSync('net_cls,net_prio', path.join(root, 'net_cls'));
   fs.symlinkSync('net_cls,net_prio', path.join(root, 'net_prio'));
-  return root;
+  const binary = path.join(ws.dir, 'runtime-in-net-namespace');
+  fs.writeFileSync(binary, `#!/bin/sh\nexec nsenter --mount=/proc/${holder.pid}/ns/mnt -- ${runtimeBinaryPath()} "$@"\n`, { mode: 0o755 });
+  return {
+    root,
+    via: { env: { ...process.env, STRATA_CGROUP_ROOT: root }, binary },
+    view: (file) => `/proc/${holder.pid}/root${file}`,
+    async end() {
+      holder.stdin.end();
+      await exited;
+    },
+  };
 }
 const netWasUnmounted = netClsHierarchy().id === 0;
-// The mount is the host's while it is there: held against a test that runs runc (helpers/host-cgroup-mounts.ts).
-const releaseMounts = await holdHostCgroupMounts();
-const NET_ROOT = netRoot();
-if (!NET_ROOT) releaseMounts();
-const netParentExisted = NET_ROOT !== null && fs.existsSync(path.join(NET_ROOT, 'net_cls,net_prio', 'strata'));
+const NET = await netNamespace();
+const netParentExisted = NET !== null && fs.existsSync(NET.view(path.join(NET.root, 'net_cls,net_prio', 'strata')));
 afterAll(async () => {
-  if (!NET_ROOT) return;
+  if (!NET) return;
   try {
-    const mount = path.join(NET_ROOT, 'net_cls,net_prio');
-    if (!netParentExisted) fs.rmdirSync(path.join(mount, 'strata'));
+    if (!netParentExisted) fs.rmdirSync(NET.view(path.join(NET.root, 'net_cls,net_prio', 'strata')));
     // A v1 hierarchy unmounted while a removed cgroup is still being freed lives on, unmounted:
-    // wait for its root to be its only cgroup, so the unmount ends it and net_cls is as it was.
+    // wait for its root to be its only cgroup, so the namespace's end ends it and net_cls is as it was.
     if (netWasUnmounted) await until(() => netClsHierarchy().cgroups === 1);
-    execFileSync('umount', [mount]);
   } finally {
-    releaseMounts();
+    await NET.end();
   }
 });
 
@@ -84,36 +116,36 @@ type Resources = NonNullable<OciConfig['linux']['resources']>;
 type Failure = { code: number; error?: { code: string; msg: string } };
 const parsed = (r: { code: number; stderr: string }): Failure => ({ code: r.code, ...(r.stderr ? { error: JSON.parse(r.stderr) as Failure['error'] } : {}) });
 
-/** A created and started container running script, in the cgroup root env names. */
-async function start(name: string, script: string, resources: Resources | undefined, env?: NodeJS.ProcessEnv): Promise<{ id: string; pid: number }> {
+/** A created and started container running script, with the runtime run as via says. */
+async function start(name: string, script: string, resources: Resources | undefined, via: Via = {}): Promise<{ id: string; pid: number }> {
   const bundle = ws.bundle((c) => {
     c.process.args = ['sh', '-c', script];
     if (resources) c.linux.resources = resources;
   });
   const id = ws.id(name);
-  const created = await createContainer(ws, bundle, id, [], { env });
+  const created = await createContainer(ws, bundle, id, [], via);
   expect(created.stderr).toBe('');
-  expect((await ws.rt(['start', id], { env })).code).toBe(0);
-  return { id, pid: (JSON.parse((await ws.rt(['state', id], { env })).stdout) as RuntimeState).pid! };
+  expect((await ws.rt(['start', id], via)).code).toBe(0);
+  return { id, pid: (JSON.parse((await ws.rt(['state', id], via)).stdout) as RuntimeState).pid! };
 }
 
 /** `create` with JSON errors; nothing of the container may be left. */
-async function refusedCreate(name: string, resources: Resources, env?: NodeJS.ProcessEnv): Promise<Failure> {
+async function refusedCreate(name: string, resources: Resources, via: Via = {}): Promise<Failure> {
   const bundle = ws.bundle((c) => (c.linux.resources = resources));
   const id = ws.id(name);
-  const r = parsed(await runRuntime(['create', '--bundle', bundle, id], { root: ws.root, env }));
+  const r = parsed(await runRuntime(['create', '--bundle', bundle, id], { root: ws.root, ...via }));
   expect(fs.existsSync(path.join(ws.root, id))).toBe(false);
   return r;
 }
 
-async function update(id: string, resources: Resources, env?: NodeJS.ProcessEnv): Promise<Failure> {
+async function update(id: string, resources: Resources, via: Via = {}): Promise<Failure> {
   const file = path.join(ws.dir, `resources-${Math.random().toString(36).slice(2)}.json`);
   fs.writeFileSync(file, JSON.stringify(resources));
-  return parsed(await runRuntime(['update', '--resources', file, id], { root: ws.root, env }));
+  return parsed(await runRuntime(['update', '--resources', file, id], { root: ws.root, ...via }));
 }
 
-async function remove(id: string, env?: NodeJS.ProcessEnv): Promise<void> {
-  expect((await ws.rt(['delete', '--force', id], { env })).code).toBe(0);
+async function remove(id: string, via: Via = {}): Promise<void> {
+  expect((await ws.rt(['delete', '--force', id], via)).code).toBe(0);
 }
 
 describe.skipIf(!v1Memory)('memory.disableOOMKiller on cgroup v1', () => {
@@ -150,13 +182,13 @@ describe.skipIf(!hasV2)('what cgroup v2 has no file for (the unified tree, the r
   });
 
   it('refuses disableOOMKiller and network at create, before making the cgroup', async () => {
-    const oom = await refusedCreate('v2-oom', { memory: { disableOOMKiller: true } }, v2Env);
+    const oom = await refusedCreate('v2-oom', { memory: { disableOOMKiller: true } }, v2);
     expect(oom.error?.code).toBe('UNSUPPORTED');
     expect(oom.error?.msg).toMatch(/^linux\.resources\.memory\.disableOOMKiller: cgroup v2 has no switch to turn the OOM killer off/);
-    const net = await refusedCreate('v2-net', { network: { classID: 0x100001 } }, v2Env);
+    const net = await refusedCreate('v2-net', { network: { classID: 0x100001 } }, v2);
     expect(net.error?.code).toBe('UNSUPPORTED');
     expect(net.error?.msg).toMatch(/^linux\.resources\.network: cgroup v2 has no net_cls or net_prio controller/);
-    expect((await refusedCreate('v2-prio', { network: { priorities: [{ name: 'lo', priority: 1 }] } }, v2Env)).error?.code).toBe('UNSUPPORTED');
+    expect((await refusedCreate('v2-prio', { network: { priorities: [{ name: 'lo', priority: 1 }] } }, v2)).error?.code).toBe('UNSUPPORTED');
     for (const name of ['v2-oom', 'v2-net', 'v2-prio']) expect(fs.existsSync(path.join(UNIFIED!, 'strata', ws.id(name)))).toBe(false);
     // false asks for what v2 does anyway
     const bundle = ws.bundle((c) => {
@@ -164,55 +196,55 @@ describe.skipIf(!hasV2)('what cgroup v2 has no file for (the unified tree, the r
       c.linux.resources = { memory: { disableOOMKiller: false } };
     });
     const id = ws.id('v2-oom-false');
-    expect((await createContainer(ws, bundle, id, [], { env: v2Env })).stderr).toBe('');
-    await remove(id, v2Env);
+    expect((await createContainer(ws, bundle, id, [], v2)).stderr).toBe('');
+    await remove(id, v2);
   });
 
   it('refuses them at update, writing nothing', async () => {
-    const { id } = await start('v2-update', 'sleep 600', undefined, v2Env);
+    const { id } = await start('v2-update', 'sleep 600', undefined, v2);
     try {
-      const oom = await update(id, { memory: { disableOOMKiller: true }, pids: { limit: 7 } }, v2Env);
+      const oom = await update(id, { memory: { disableOOMKiller: true }, pids: { limit: 7 } }, v2);
       expect(oom.error?.code).toBe('UNSUPPORTED');
       expect(oom.error?.msg).toContain('disableOOMKiller');
-      expect((await update(id, { network: { classID: 1 } }, v2Env)).error?.code).toBe('UNSUPPORTED');
+      expect((await update(id, { network: { classID: 1 } }, v2)).error?.code).toBe('UNSUPPORTED');
     } finally {
-      await remove(id, v2Env);
+      await remove(id, v2);
     }
   });
 });
 
-describe.skipIf(NET_ROOT === null)('linux.resources.network on cgroup v1 (a net_cls,net_prio hierarchy of the suite’s own)', () => {
-  const env = (): NodeJS.ProcessEnv => ({ ...process.env, STRATA_CGROUP_ROOT: NET_ROOT! });
+describe.skipIf(NET === null)('linux.resources.network on cgroup v1 (a net_cls,net_prio hierarchy of the suite’s own)', () => {
+  const via = (): Via => NET!.via;
 
   it('writes classID to net_cls.classid and each priority to net_prio.ifpriomap; update changes them', async () => {
-    const { id, pid } = await start('net', 'sleep 600', { network: { classID: 0x100001, priorities: [{ name: 'lo', priority: 7 }] } }, env());
-    const dir = path.join(NET_ROOT!, 'net_cls,net_prio', 'strata', id);
+    const { id, pid } = await start('net', 'sleep 600', { network: { classID: 0x100001, priorities: [{ name: 'lo', priority: 7 }] } }, via());
+    const dir = NET!.view(path.join(NET!.root, 'net_cls,net_prio', 'strata', id));
     try {
       expect(read(path.join(dir, 'net_cls.classid'))).toBe(String(0x100001));
       expect(read(path.join(dir, 'net_prio.ifpriomap')).split('\n')).toContain('lo 7');
       expect(read(path.join(dir, 'cgroup.procs'))).toBe(String(pid));
       expect(read(`/proc/${pid}/cgroup`)).toMatch(new RegExp(`^\\d+:net_cls,net_prio:/strata/${id}$`, 'm'));
 
-      expect(await update(id, { network: { classID: 0x20002, priorities: [{ name: 'lo', priority: 3 }] } }, env())).toEqual({ code: 0 });
+      expect(await update(id, { network: { classID: 0x20002, priorities: [{ name: 'lo', priority: 3 }] } }, via())).toEqual({ code: 0 });
       expect(read(path.join(dir, 'net_cls.classid'))).toBe(String(0x20002));
       expect(read(path.join(dir, 'net_prio.ifpriomap')).split('\n')).toContain('lo 3');
 
       // an interface this network namespace does not have: the kernel's ENODEV, named
-      const unknown = await update(id, { network: { priorities: [{ name: 'nosuch0', priority: 1 }] } }, env());
+      const unknown = await update(id, { network: { priorities: [{ name: 'nosuch0', priority: 1 }] } }, via());
       expect(unknown.error?.code).toBe('INVALID_ARGUMENT');
       expect(unknown.error?.msg).toMatch(/^update: linux\.resources\.network\.priorities: write nosuch0 1 to .*net_prio\.ifpriomap: No such device$/);
     } finally {
-      await remove(id, env());
+      await remove(id, via());
     }
     expect(fs.existsSync(dir)).toBe(false);
   });
 
   it('refuses bad values as INVALID_ARGUMENT, naming the field', async () => {
-    const name = await refusedCreate('net-name', { network: { priorities: [{ name: 'two words', priority: 1 }] } }, env());
+    const name = await refusedCreate('net-name', { network: { priorities: [{ name: 'two words', priority: 1 }] } }, via());
     expect(name.error).toMatchObject({ code: 'INVALID_ARGUMENT', msg: 'config.json: linux.resources.network.priorities[0].name: not an interface name' });
-    const big = await refusedCreate('net-big', { network: { classID: 2 ** 32 } }, env());
+    const big = await refusedCreate('net-big', { network: { classID: 2 ** 32 } }, via());
     expect(big.error).toMatchObject({ code: 'INVALID_ARGUMENT', msg: 'config.json: linux.resources.network.classID: must be a 32-bit unsigned integer' });
-    const prio = await refusedCreate('net-prio', { network: { priorities: [{ name: 'lo' } as { name: string; priority: number }] } }, env());
+    const prio = await refusedCreate('net-prio', { network: { priorities: [{ name: 'lo' } as { name: string; priority: number }] } }, via());
     expect(prio.error?.msg).toBe('config.json: linux.resources.network.priorities[0].priority: required');
   });
 });
@@ -222,22 +254,22 @@ describe.skipIf(layout.version !== 'v1')('linux.resources.network where net_cls 
     // this host's hierarchies without any net_cls or net_prio
     const root = linkedRoot('cgroot-plain');
     for (const e of ['net_cls', 'net_prio', 'net_cls,net_prio']) fs.rmSync(path.join(root, e), { force: true });
-    const env = { ...process.env, STRATA_CGROUP_ROOT: root };
-    const cls = await refusedCreate('nonet', { network: { classID: 1 } }, env);
+    const plain: Via = { env: { ...process.env, STRATA_CGROUP_ROOT: root } };
+    const cls = await refusedCreate('nonet', { network: { classID: 1 } }, plain);
     expect(cls.error).toMatchObject({
       code: 'UNSUPPORTED',
       msg: `linux.resources.network.classID: the cgroup v1 net_cls controller is not mounted on this host (no ${root}/net_cls)`,
     });
-    const prio = await refusedCreate('noprio', { network: { priorities: [{ name: 'lo', priority: 1 }] } }, env);
+    const prio = await refusedCreate('noprio', { network: { priorities: [{ name: 'lo', priority: 1 }] } }, plain);
     expect(prio.error?.msg).toMatch(/^linux\.resources\.network\.priorities: the cgroup v1 net_prio controller is not mounted/);
 
-    const { id } = await start('nonet-update', 'sleep 600', undefined, env);
+    const { id } = await start('nonet-update', 'sleep 600', undefined, plain);
     try {
-      const r = await update(id, { network: { classID: 1 } }, env);
+      const r = await update(id, { network: { classID: 1 } }, plain);
       expect(r.error?.code).toBe('UNSUPPORTED');
       expect(r.error?.msg).toContain('net_cls');
     } finally {
-      await remove(id, env);
+      await remove(id, plain);
     }
   });
 });
