@@ -13,15 +13,16 @@ export const useJobsStore = defineStore('jobs', () => {
 
   const active = computed(() => jobs.value.filter((job) => job.state === 'running'));
 
+  /**
+   * Adds or updates a job's record. An end is final: a record that says running and comes
+   * after it was written before it (a job record read again, or the answer that started a
+   * job, which a quick failure's jobs.done can overtake) changes nothing.
+   */
   function put(job: JobInfo): void {
     const at = jobs.value.findIndex((j) => j.id === job.id);
     if (at < 0) jobs.value = [job, ...jobs.value];
+    else if (jobs.value[at]!.state !== 'running' && job.state === 'running') return;
     else jobs.value = jobs.value.map((j, i) => (i === at ? { ...j, ...job } : j));
-  }
-
-  /** A job's record read again, unless its end has come meanwhile (the end is newer). */
-  function stillRunning(job: JobInfo): void {
-    if (jobs.value.find((j) => j.id === job.id)?.state === 'running') put(job);
   }
 
   /** Lists the engine's jobs and follows their progress; call once. */
@@ -33,7 +34,7 @@ export const useJobsStore = defineStore('jobs', () => {
       if (known && known.state !== 'running') return; // a late report of a job that has ended
       put(known ? { ...known, progress } : { id, kind, progress, state: 'running', startedAt: new Date().toISOString() });
       // A job started elsewhere (the CLI, another window): its record says what it is about and when it started.
-      if (!known) void api.call('jobs.get', { id }).then(stillRunning, () => {});
+      if (!known) void api.call('jobs.get', { id }).then(put, () => {});
     });
     api.on('jobs.done', put);
     void api

@@ -125,6 +125,22 @@ describe('running a job', () => {
     await expect(store.run('images.import', { path: 'x.tar' })).rejects.toThrow('path must be absolute');
   });
 
+  it('keeps a job that ended before the answer that started it ended (a quick failure), not running', async () => {
+    engine.answer('jobs.list', () => []);
+    const store = useJobsStore();
+    store.start();
+    await settle();
+    const failed: JobInfo = { ...running('j7'), state: 'failed', finishedAt: T0, error: { code: 'NOT_FOUND', message: 'no such file' } };
+    // The engine sends the job's end, then the answer naming it (still running when it was written).
+    engine.answer('images.import', (): JobInfo => {
+      engine.emit('jobs.done', failed);
+      return running('j7');
+    });
+    await expect(store.run('images.import', { path: '/tmp/missing.tar' })).rejects.toThrow('no such file');
+    expect(brief(store.jobs)).toEqual(['j7 failed -']);
+    expect(store.active).toEqual([]);
+  });
+
   it('cancels, showing the engine\'s answer', async () => {
     engine.answer('jobs.list', () => [running('j9')]);
     engine.answer('jobs.cancel', ({ id }) => ({ ...running(id), cancelRequested: true }));
