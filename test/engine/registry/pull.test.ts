@@ -248,7 +248,8 @@ describe.skipIf(unavailable)('pull from a registry', () => {
     for (const name of ['Test/a:1', 'test/../a:1', 'test/a/..:1', 'test/a:../../x', 'test/a@sha256:xyz', `test/a@sha512:${'a'.repeat(128)}`, 'test//a', 'test/a:1 ', '%2e%2e/a']) {
       expect((await refusal(engine.pullImage(ref(name)))).code, name).toBe('INVALID_ARGUMENT');
     }
-    const hostile = (entry: { path: string }) => ['..', '%2e', '%2E', '/Test/', 'sha512', 'xyz'].some((part) => entry.path.includes(part));
+    // the path without its query: an upload's _state (base64, from the test's pushes) may spell 'xyz' by chance
+    const hostile = (entry: { path: string }) => ['..', '%2e', '%2E', '/Test/', 'sha512', 'xyz'].some((part) => entry.path.split('?')[0]!.includes(part));
     expect(registry.accessLog().filter(hostile)).toEqual([]);
     expect(fs.existsSync(path.join(engine.root, 'pulls'))).toBe(false);
   });
