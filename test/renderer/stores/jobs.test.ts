@@ -132,9 +132,9 @@ describe('running a job', () => {
     await settle();
     const failed: JobInfo = { ...running('j7'), state: 'failed', finishedAt: T0, error: { code: 'NOT_FOUND', message: 'no such file' } };
     // The engine sends the job's end, then the answer naming it (still running when it was written).
-    engine.answer('images.import', (): JobInfo => {
+    engine.answer('images.import', () => {
       engine.emit('jobs.done', failed);
-      return running('j7');
+      return running('j7') as JobInfo<never>;
     });
     await expect(store.run('images.import', { path: '/tmp/missing.tar' })).rejects.toThrow('no such file');
     expect(brief(store.jobs)).toEqual(['j7 failed -']);
