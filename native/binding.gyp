@@ -4,7 +4,7 @@
       "target_name": "strata_native",
       "sources": ["src/binding.cc", "src/fsops.c", "src/mountops.c", "src/procops.c", "src/spawnwait.c",
                   "src/confine.c", "src/confine-walk.c", "src/peercred.c",
-                  "src/rtnl.c", "src/netattach.c", "src/diskusage.c"],
+                  "src/rtnl.c", "src/netattach.c", "src/diskusage.c", "src/newentries.c"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS"],
       "cflags": ["-Wall", "-Wextra", "-Werror"],

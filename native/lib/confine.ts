@@ -86,6 +86,41 @@ export async function openInRootAsync(rootFd: number, path: string, flags: numbe
   }
 }
 
+/** A new entry for makeEntriesInRoot: a directory, or a whole file with its content. */
+export type NewEntry =
+  | { kind: 'dir'; path: string; mode: number }
+  | { kind: 'file'; path: string; mode: number; mtime: number; data: Buffer; owner?: { uid: number; gid: number } };
+
+const NEW_KIND = { dir: 1, file: 2 } as const;
+
+/**
+ * Makes `entries` in order, in one trip to the threadpool (native/src/newentries.h): each by
+ * its last name in its parent, opened inside the root with `options`, never following that
+ * name (a name already there is EEXIST). A directory is made with `mode` (the umask applies).
+ * A file is made 0600, written, given `owner`, then exactly `mode` and `mtime` (seconds, as
+ * its atime too), and closed. Rejects with the first failure, naming its path; the entries
+ * before it are made, none after. The Buffers must not change until the promise settles.
+ */
+export async function makeEntriesInRoot(rootFd: number, entries: readonly NewEntry[], options: ConfineOptions = {}): Promise<void> {
+  checkFd(rootFd);
+  const bits = optionBits(options);
+  const args = entries.map((entry) => {
+    checkUint32(entry.mode, 'mode');
+    if (entry.kind === 'dir') return { kind: NEW_KIND.dir, path: entry.path, mode: entry.mode };
+    if (entry.owner) {
+      checkUint32(entry.owner.uid, 'uid');
+      checkUint32(entry.owner.gid, 'gid');
+    }
+    return { kind: NEW_KIND.file, path: entry.path, mode: entry.mode, mtime: entry.mtime, data: entry.data, uid: entry.owner?.uid, gid: entry.owner?.gid };
+  });
+  try {
+    await native().makeEntriesInRoot(rootFd, bits, args);
+  } catch (error) {
+    const index = (error as { index?: unknown }).index;
+    throw fromAddon(error, typeof index === 'number' ? entries[index]?.path : undefined);
+  }
+}
+
 export interface MkdirOptions {
   /** Mode of the directories made (exactly: the umask does not apply). */
   mode: number;

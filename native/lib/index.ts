@@ -12,8 +12,8 @@ import { native } from './load';
 
 export type { NativeSystemError } from './errors';
 export { MNT_DETACH, MNT_EXPIRE, MNT_FORCE, MS, UMOUNT_NOFOLLOW, mount, mountDataMax, umount, umountAsync } from './mount';
-export { CONFINE, O_PATH, atInRoot, atInRootAsync, fdPath, forceConfineFallback, hasOpenat2, mkdirInRoot, openInRoot, openInRootAsync, openRoot, openRootAsync, removeInRoot } from './confine';
-export type { ConfineOptions, MkdirOptions } from './confine';
+export { CONFINE, O_PATH, atInRoot, atInRootAsync, fdPath, forceConfineFallback, hasOpenat2, makeEntriesInRoot, mkdirInRoot, openInRoot, openInRootAsync, openRoot, openRootAsync, removeInRoot } from './confine';
+export type { ConfineOptions, MkdirOptions, NewEntry } from './confine';
 export { parseStatStartTime, pidfdOpen, pidfdSendSignal, processStartTime, processStartTimeAsync } from './process';
 export { type PeerCredentials, peerCredentials } from './peer';
 export { type SpawnWaitOptions, type SpawnWaitResult, spawnWait } from './spawn-wait';

@@ -9,6 +9,7 @@
 #include <napi.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #include "confine.h"
 #include "diskusage.h"
 #include "fsops.h"
+#include "newentries.h"
 #include "mountops.h"
 #include "netattach.h"
 #include "procops.h"
@@ -765,6 +767,91 @@ Napi::Value OpenInRootAsync(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+// makeEntriesInRoot's work (newentries.h): the entries' paths and content are held here
+// (the Buffers referenced) until the batch has run on the pool.
+class MakeEntriesWorker : public Napi::AsyncWorker {
+ public:
+  MakeEntriesWorker(Napi::Env env, int rootfd, unsigned opts, Napi::Array entries)
+      : Napi::AsyncWorker(env, "strata:makeEntriesInRoot"),
+        rootfd_(rootfd),
+        opts_(opts),
+        deferred_(Napi::Promise::Deferred::New(env)) {
+    entries_ref_ = Napi::Persistent(entries.As<Napi::Object>());
+    uint32_t n = entries.Length();
+    paths_.reserve(n);
+    entries_.resize(n);
+    for (uint32_t i = 0; i < n; i++) {
+      Napi::Value value = entries.Get(i);
+      if (!value.IsObject()) throw Napi::TypeError::New(env, "entries must hold objects");
+      Napi::Object from = value.As<Napi::Object>();
+      struct strata_new_entry& e = entries_[i];
+      e.kind = static_cast<enum strata_new_kind>(from.Get("kind").ToNumber().Int32Value());
+      paths_.push_back(from.Get("path").ToString().Utf8Value());
+      if (paths_.back().find('\0') != std::string::npos) throw Napi::TypeError::New(env, "path holds a NUL byte");
+      e.mode = static_cast<mode_t>(from.Get("mode").ToNumber().Uint32Value());
+      if (e.kind != STRATA_NEW_FILE) continue;
+      Napi::Value uid = from.Get("uid");
+      e.chown = uid.IsNumber();
+      if (e.chown) {
+        e.uid = static_cast<uid_t>(uid.As<Napi::Number>().Uint32Value());
+        e.gid = static_cast<gid_t>(from.Get("gid").ToNumber().Uint32Value());
+      }
+      // As libuv's futimes (fs.futimesSync) gives it, to the microsecond: the same times as
+      // the entries the engine dates from JavaScript.
+      double mtime = from.Get("mtime").ToNumber().DoubleValue();
+      double seconds = std::floor(mtime);
+      long nanoseconds = static_cast<long>((mtime - seconds) * 1e9);
+      e.mtime.tv_sec = static_cast<time_t>(seconds);
+      e.mtime.tv_nsec = nanoseconds - nanoseconds % 1000;
+      Napi::Value data = from.Get("data");
+      if (!data.IsBuffer()) throw Napi::TypeError::New(env, "a file's data must be a Buffer");
+      auto buffer = data.As<Napi::Buffer<char>>();
+      e.data = buffer.Data();
+      e.size = buffer.Length();
+    }
+    for (uint32_t i = 0; i < n; i++) entries_[i].path = paths_[i].c_str();
+  }
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    rc_ = strata_make_entries(rootfd_, opts_, entries_.data(), entries_.size(), &failed_, &syscall_);
+  }
+
+  void OnOK() override {
+    if (rc_ == 0) return deferred_.Resolve(Env().Undefined());
+    Napi::Error error = SyscallError(Env(), rc_, syscall_);
+    error.Set("index", Napi::Number::New(Env(), static_cast<double>(failed_)));
+    deferred_.Reject(error.Value());
+  }
+
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  int rootfd_;
+  unsigned opts_;
+  Napi::ObjectReference entries_ref_;
+  std::vector<std::string> paths_;
+  std::vector<struct strata_new_entry> entries_;
+  int rc_ = 0;
+  size_t failed_ = 0;
+  const char* syscall_ = "";
+  Napi::Promise::Deferred deferred_;
+};
+
+// makeEntriesInRoot(rootFd, opts, entries): Promise<void> — entries: { kind (1 dir, 2 file),
+// path, mode, and a file's mtime, data and (to chown) uid and gid }; a failure carries the
+// failed entry's index.
+Napi::Value MakeEntriesInRoot(const Napi::CallbackInfo& info) {
+  ExpectArgs(info, 3);
+  if (!info[2].IsArray()) throw Napi::TypeError::New(info.Env(), "entries must be an array");
+  auto* worker = new MakeEntriesWorker(info.Env(), FdArg(info, 0), Uint32Arg(info, 1, "opts"), info[2].As<Napi::Array>());
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();  // The worker deletes itself once settled.
+  return promise;
+}
+
 // mkdirInRoot(rootFd, path, mode, uid, gid, opts): { fd, created } — uid -1 keeps the owner.
 Napi::Value MkdirInRoot(const Napi::CallbackInfo& info) {
   ExpectArgs(info, 6);
@@ -979,6 +1066,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCredentials", Napi::Function::New(env, PeerCredentials, "peerCredentials"));
   exports.Set("openInRoot", Napi::Function::New(env, OpenInRoot, "openInRoot"));
   exports.Set("openInRootAsync", Napi::Function::New(env, OpenInRootAsync, "openInRootAsync"));
+  exports.Set("makeEntriesInRoot", Napi::Function::New(env, MakeEntriesInRoot, "makeEntriesInRoot"));
   exports.Set("mkdirInRoot", Napi::Function::New(env, MkdirInRoot, "mkdirInRoot"));
   exports.Set("removeInRoot", Napi::Function::New(env, RemoveInRoot, "removeInRoot"));
   exports.Set("hasOpenat2", Napi::Function::New(env, HasOpenat2, "hasOpenat2"));

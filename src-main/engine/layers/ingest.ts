@@ -139,7 +139,7 @@ async function afterWork(writer: LayerWriter, feed: () => void): Promise<void> {
   try {
     feed();
   } catch (error) {
-    await writer.settled();
+    await writer.drained();
     throw error;
   }
   await writer.settled();

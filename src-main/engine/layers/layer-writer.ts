@@ -11,12 +11,15 @@
 // file system work they decide is queued in tar order and run one step after another (see
 // `settled`). The steps that make something — files, directories, links — run on the libuv
 // threadpool: creating an entry can take milliseconds on a busy disk, hundreds of times per
-// layer, and the engine's event loop (the window's) must not wait for each. A file is opened
-// together with its first content (all of it, for a file under WRITE_BATCH): one trip to the
-// threadpool per small file, as a layer of thousands of them is bound by those trips. Steps
-// that only change what is there (owner, mode, times, close) stay synchronous: microseconds each.
+// layer, and the engine's event loop (the window's) must not wait for each. A layer of
+// thousands of small files is bound by those trips, so new directories and whole small files
+// go in batches (makeEntriesInRoot: one trip for up to BATCH_ENTRIES of them, made in order
+// while the next batch is read); anything else first sends the batch gathered so far. A
+// larger file is opened together with its first content, then written on as it streams in.
+// Steps that only change what is there (owner, mode, times, close) stay synchronous:
+// microseconds each.
 import fs from 'node:fs';
-import { type ConfineOptions, S_IFBLK, S_IFCHR, S_IFIFO, atInRoot, atInRootAsync, lsetxattr, mknod, openInRoot, openInRootAsync, openRoot, removeInRoot } from '../../../native/lib/index';
+import { type ConfineOptions, type NewEntry, S_IFBLK, S_IFCHR, S_IFIFO, atInRoot, atInRootAsync, lsetxattr, makeEntriesInRoot, mknod, openInRoot, openInRootAsync, openRoot, removeInRoot } from '../../../native/lib/index';
 import { StrataError } from '@shared/errors';
 import { LoopBudget } from '../store/loop-budget';
 import type { LayerEntry } from './layer-entry';
@@ -66,6 +69,11 @@ interface PendingDir {
 
 /** Content waiting to be written is handed to the threadpool once it is this big (or its file ends). */
 const WRITE_BATCH = 256 << 10;
+/** A file this small (and without xattrs) is made whole in a batch, its content copied there. */
+const SMALL_FILE = 128 << 10;
+/** A batch of new entries goes to the threadpool at this many entries or bytes of content. */
+const BATCH_ENTRIES = 128;
+const BATCH_BYTES = 1 << 20;
 
 export class LayerWriter implements TarHandlers {
   private readonly entries = new Map<string, LayerEntry>();
@@ -79,6 +87,11 @@ export class LayerWriter implements TarHandlers {
   private fileMode = 0;
   /** The current file, until its open is queued (with its first content: see queueWrite). */
   private unopened: { name: string; header: TarEntry } | null = null;
+  /** The current file, when it is small: made whole in the batch once its content is in. */
+  private small: { name: string; header: TarEntry } | null = null;
+  /** New entries not yet sent to the threadpool, and the bytes of content they hold. */
+  private batch: NewEntry[] = [];
+  private batchBytes = 0;
   /** Content of the current file not yet queued: views into the reader's input (see `settled`). */
   private pendingData: Buffer[] = [];
   private pendingBytes = 0;
@@ -90,6 +103,9 @@ export class LayerWriter implements TarHandlers {
   private rootFd: number | null = null;
   /** The file system work decided so far, one step after another; a failed step stops the rest. */
   private work: Promise<void> = Promise.resolve();
+  /** `work` as the last batch sent left it, and as it was before that batch (see settled). */
+  private lastBatch: Promise<void> | null = null;
+  private beforeLastBatch: Promise<void> = this.work;
 
   constructor(private readonly options: LayerWriterOptions) {
     this.chowns = options.privilege !== 'unprivileged';
@@ -97,11 +113,23 @@ export class LayerWriter implements TarHandlers {
   }
 
   /**
-   * Resolves once every step queued so far has run, or rejects with the first that failed.
-   * The caller waits for it before it hands the reader more input: content is queued as
-   * views into that input, so the input must stay as it is until then.
+   * Resolves once every step queued so far has run, or rejects with the first that failed —
+   * but for a batch queued last, which may run on meanwhile. The caller waits for it before
+   * it hands the reader more input: content is queued as views into that input, so the
+   * input must stay as it is until then (a batch holds copies). The reader goes on with the
+   * next entries while the batch before them is made: one batch in flight, one gathering.
    */
   settled(): Promise<void> {
+    return this.work === this.lastBatch ? this.beforeLastBatch : this.work;
+  }
+
+  /**
+   * Every step queued so far run, the batch gathered so far sent first: for a caller about to
+   * report an entry the writer refused, so that an earlier entry's failure, if any, is the
+   * one reported.
+   */
+  drained(): Promise<void> {
+    this.sendBatch();
     return this.work;
   }
 
@@ -141,12 +169,13 @@ export class LayerWriter implements TarHandlers {
     if (!this.writing) return; // content of an entry that has none on disk
     this.pendingData.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= WRITE_BATCH) this.queueWrite();
+    if (this.pendingBytes >= WRITE_BATCH && !this.small) this.queueWrite();
   }
 
   entryEnd(): void {
     if (!this.writing) return;
     this.writing = false;
+    if (this.small) return this.batchSmallFile();
     this.queueWrite();
     const mtime = this.fileMtime;
     const mode = this.fileMode;
@@ -167,6 +196,7 @@ export class LayerWriter implements TarHandlers {
   /** Applies directory metadata deepest first (writing children changes a dir's mtime). */
   async finish(): Promise<LayerWriteResult> {
     if (this.writing) this.entryEnd();
+    this.sendBatch();
     await this.work;
     const dirs = [...this.pendingDirs.values()].sort((a, b) => b.rel.length - a.rel.length);
     const budget = new LoopBudget();
@@ -187,16 +217,51 @@ export class LayerWriter implements TarHandlers {
 
   /** Closes what is open after a failure, once no step runs any more; the caller then removes `dest`. */
   async abort(): Promise<void> {
+    this.batch = [];
     await this.work.catch(() => undefined);
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
     this.closeRoot();
   }
 
-  /** Queues `step` after every step before it; it does not run if one of them failed. */
+  /** Queues `step` after every step before it (the batch gathered so far included); it does not run if one of them failed. */
   private then(step: () => void | Promise<void>): void {
+    this.sendBatch();
+    this.chain(step);
+  }
+
+  private chain(step: () => void | Promise<void>): void {
     this.work = this.work.then(step);
     this.work.catch(() => undefined); // the failure is the caller's, through settled(), finish() or abort()
+  }
+
+  /** Adds a new entry to the batch; a full batch goes to the threadpool. */
+  private batchEntry(entry: NewEntry): void {
+    this.batch.push(entry);
+    if (entry.kind === 'file') this.batchBytes += entry.data.length;
+    if (this.batch.length >= BATCH_ENTRIES || this.batchBytes >= BATCH_BYTES) this.sendBatch();
+  }
+
+  /** Queues the batch gathered so far as one step. */
+  private sendBatch(): void {
+    if (this.batch.length === 0) return;
+    const entries = this.batch;
+    this.batch = [];
+    this.batchBytes = 0;
+    this.beforeLastBatch = this.work;
+    this.chain(() => makeEntriesInRoot(this.root(), entries, CONFINED));
+    this.lastBatch = this.work;
+  }
+
+  /** The small file just read, whole, into the batch: its content copied out of the reader's input. */
+  private batchSmallFile(): void {
+    const { name, header } = this.small!;
+    this.small = null;
+    const data = Buffer.concat(this.pendingData, this.pendingBytes);
+    this.pendingData = [];
+    this.pendingBytes = 0;
+    const owner = this.chowns ? { uid: header.uid, gid: header.gid } : undefined;
+    this.batchEntry({ kind: 'file', path: name, mode: this.fileMode, mtime: this.fileMtime, data, ...(owner ? { owner } : {}) });
   }
 
   /**
@@ -253,7 +318,7 @@ export class LayerWriter implements TarHandlers {
       const why = existing.kind === 'symlink' ? `its parent ${JSON.stringify(parent)} is a symlink` : `its parent ${JSON.stringify(parent)} is not a directory`;
       throw hostile('entry', name, why);
     }
-    this.make(parent, (entry) => fs.promises.mkdir(entry, 0o755));
+    this.batchEntry({ kind: 'dir', path: parent, mode: 0o755 });
     this.dirs.add(parent);
     this.recordDir(parent, { path: parent, kind: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0 });
   }
@@ -291,7 +356,7 @@ export class LayerWriter implements TarHandlers {
   private writeDirectory(name: string, header: TarEntry): void {
     this.replaceExisting(name, true);
     const existing = this.entries.get(name);
-    if (!existing) this.make(name, (entry) => fs.promises.mkdir(entry, 0o700));
+    if (!existing) this.batchEntry({ kind: 'dir', path: name, mode: 0o700 });
     this.dirs.add(name);
     const entry = this.baseEntry(name, header, 'dir');
     if (existing?.opaque) entry.opaque = true;
@@ -301,9 +366,10 @@ export class LayerWriter implements TarHandlers {
 
   private openFile(name: string, header: TarEntry): void {
     this.replaceExisting(name, false);
-    // Opened with its first content (queueWrite): a small file is made and filled in one
-    // trip to the threadpool, not one for the open and one for the write.
-    this.unopened = { name, header };
+    // A small file is made whole in the batch; a larger one is opened with its first content
+    // (queueWrite), not in one trip for the open and one for the write.
+    if (header.size <= SMALL_FILE && header.xattrs.size === 0) this.small = { name, header };
+    else this.unopened = { name, header };
     this.writing = true;
     this.fileMtime = header.mtime;
     this.fileMode = header.mode & 0o7777; // set once the content is in (entryEnd)

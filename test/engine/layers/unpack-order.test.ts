@@ -1,14 +1,16 @@
 // The unpacker checks each entry as it arrives but makes files, directories and links on the
 // threadpool, in tar order, a step behind. What a caller sees must not depend on that: the
 // first failure of the tar is the one reported (a write that failed before a later entry was
-// refused), nothing runs after it, and every fd is closed before ingestLayer settles.
+// refused), nothing runs after it, and every fd is closed before ingestLayer settles. New
+// directories and small files go to the threadpool in batches, one in flight while the next
+// is gathered: the same holds across batches.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestLayer } from '../../../src-main/engine/layers/ingest';
 import { enginePrivilege } from '../../../src-main/engine/rootless/privilege';
-import { tarArchive } from '../../helpers/tar-writer';
+import { type TarEntryOptions, tarArchive } from '../../helpers/tar-writer';
 
 let work = '';
 
@@ -57,6 +59,47 @@ describe('unpacking in tar order', () => {
       { name: 'bad', type: 'hardlink', linkname: 'missing' },
     ]);
     await expect(ingestLayer({ file, unpackTo: { dest, privilege: enginePrivilege() } })).rejects.toMatchObject({ code: 'INVALID_ARCHIVE' });
+  });
+
+  it('hundreds of small files and directories, in many batches, land whole with their modes, owners and times', async () => {
+    const dest = path.join(work, 'dest');
+    fs.mkdirSync(dest);
+    const entries: TarEntryOptions[] = [];
+    for (let d = 0; d < 12; d++) {
+      entries.push({ name: `d${d}/`, type: 'directory', mode: 0o750, mtime: 1_000_000 + d });
+      for (let f = 0; f < 40; f++) {
+        // every tenth file is larger than a batch takes whole: written as it streams in, between batches
+        const content = f % 10 === 9 ? Buffer.alloc(200_000, f) : `file ${d}/${f}`;
+        entries.push({ name: `d${d}/s${f % 3}/f${f}`, content, mode: f % 2 ? 0o4755 : 0o640, uid: 1000 + f, gid: 2000 + d, mtime: 5_000_000 + f });
+      }
+    }
+    const result = await ingestLayer({ file: layer(entries), unpackTo: { dest, privilege: enginePrivilege() } });
+    expect(result.unpacked?.entries.length).toBe(12 * (1 + 3 + 40));
+    for (const entry of entries) {
+      const stat = fs.lstatSync(path.join(dest, entry.name));
+      if (entry.type === 'directory') {
+        expect([stat.mode & 0o7777, stat.mtimeMs / 1000], entry.name).toEqual([0o750, entry.mtime]);
+        continue;
+      }
+      expect(fs.readFileSync(path.join(dest, entry.name)).equals(Buffer.from(entry.content!)), entry.name).toBe(true);
+      expect([stat.mode & 0o7777, stat.uid, stat.gid, stat.mtimeMs / 1000], entry.name).toEqual([entry.mode, entry.uid, entry.gid, entry.mtime]);
+    }
+  });
+
+  it('a batch that fails stops the unpack there: nothing of the batches after it is made', async () => {
+    const dest = path.join(work, 'dest');
+    fs.mkdirSync(dest);
+    fs.writeFileSync(path.join(dest, 'taken'), 'there before'); // not the writer's: its create fails
+    const entries: Parameters<typeof tarArchive>[0] = [];
+    for (let i = 0; i < 300; i++) entries.push({ name: `a/f${i}`, content: String(i) });
+    entries.push({ name: 'taken', content: 'mine' });
+    for (let i = 0; i < 300; i++) entries.push({ name: `c/f${i}`, content: String(i) });
+    const before = openFds();
+    await expect(ingestLayer({ file: layer(entries), unpackTo: { dest, privilege: enginePrivilege() } })).rejects.toMatchObject({ code: 'EEXIST', path: 'taken' });
+    expect(fs.readdirSync(path.join(dest, 'a')).length).toBe(300);
+    expect(fs.readFileSync(path.join(dest, 'taken'), 'utf8')).toBe('there before');
+    expect(fs.existsSync(path.join(dest, 'c'))).toBe(false);
+    expect(openFds()).toBe(before);
   });
 
   it('content in several pieces lands whole, with the times and modes of the tar', async () => {

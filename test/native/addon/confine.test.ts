@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-import { CONFINE, O_PATH, atInRoot, atInRootAsync, hasOpenat2, mkdirInRoot, openInRoot, openInRootAsync, openRoot, removeInRoot } from '../../../native/lib';
+import { CONFINE, O_PATH, atInRoot, atInRootAsync, hasOpenat2, makeEntriesInRoot, mkdirInRoot, openInRoot, openInRootAsync, openRoot, removeInRoot } from '../../../native/lib';
 import { native } from '../../../native/lib/load';
 import { thrown } from './thrown';
 import { useTmpDir } from './tmp';
@@ -156,6 +156,52 @@ describe.each([
     expect(fs.readFileSync(path.join(root, 'filled')).length).toBe(300_010);
     expect(() => native().openInRootAsync(rootFd, 'other', O_WRONLY | O_CREAT | O_EXCL, 0o600, 0, ['not a buffer' as unknown as Buffer])).toThrow(/Buffers/);
     expect(fs.existsSync(path.join(root, 'other'))).toBe(false);
+  });
+
+  it('makes a batch of directories and whole files in order: content, exact mode, owner, times', async () => {
+    const { root, rootFd } = layout();
+    const big = Buffer.alloc(200_000, 3);
+    await makeEntriesInRoot(
+      rootFd,
+      [
+        { kind: 'dir', path: 'a', mode: 0o700 },
+        { kind: 'dir', path: 'a/b', mode: 0o755 },
+        { kind: 'file', path: 'a/b/one', mode: 0o4755, mtime: 1_000_000_000.25, data: Buffer.from('one'), owner: { uid: 1234, gid: 5678 } },
+        { kind: 'file', path: 'a/two', mode: 0o600, mtime: 5, data: big },
+        { kind: 'file', path: 'empty', mode: 0o644, mtime: 7, data: Buffer.alloc(0) },
+      ],
+      opts,
+    );
+    expect(fs.statSync(path.join(root, 'a')).mode & 0o7777).toBe(0o700 & ~process.umask());
+    const one = fs.statSync(path.join(root, 'a/b/one'));
+    expect(fs.readFileSync(path.join(root, 'a/b/one'), 'utf8')).toBe('one');
+    // exactly the mode asked for, setuid kept: it is given after the write and the chown
+    expect({ mode: one.mode & 0o7777, uid: one.uid, gid: one.gid }).toEqual({ mode: 0o4755, uid: 1234, gid: 5678 });
+    expect(one.mtimeMs).toBe(1_000_000_000_250);
+    expect(one.atimeMs).toBe(1_000_000_000_250);
+    expect(fs.readFileSync(path.join(root, 'a/two')).equals(big)).toBe(true);
+    expect(fs.statSync(path.join(root, 'a/two')).uid).toBe(process.getuid!()); // no owner: the process's
+    expect(fs.statSync(path.join(root, 'empty')).size).toBe(0);
+  });
+
+  it('stops a batch at its first failure, naming that entry; nothing after it is made, nothing outside', async () => {
+    const { root, outside, rootFd } = layout();
+    fs.symlinkSync(outside, path.join(root, 'out'));
+    const file = (p: string) => ({ kind: 'file' as const, path: p, mode: 0o644, mtime: 0, data: Buffer.from('x') });
+    // a name that is there already is not replaced or followed
+    await expect(makeEntriesInRoot(rootFd, [file('first'), file('secret'), file('after')], opts)).rejects.toMatchObject({ code: 'EEXIST', path: 'secret', syscall: 'openat' });
+    expect(fs.readFileSync(path.join(root, 'secret'), 'utf8')).toBe('inside');
+    expect(fs.existsSync(path.join(root, 'first'))).toBe(true);
+    expect(fs.existsSync(path.join(root, 'after'))).toBe(false);
+    // a link on the way: refused with noSymlinks; a final link is never followed
+    await expect(makeEntriesInRoot(rootFd, [file('out/new')], { ...opts, noSymlinks: true })).rejects.toMatchObject({ code: 'ELOOP', path: 'out/new', syscall: 'openat2' });
+    await expect(makeEntriesInRoot(rootFd, [{ kind: 'dir', path: 'out', mode: 0o755 }], opts)).rejects.toMatchObject({ code: 'EEXIST', path: 'out', syscall: 'mkdirat' });
+    await expect(makeEntriesInRoot(rootFd, [file('out')], opts)).rejects.toMatchObject({ code: 'EEXIST', path: 'out' });
+    // without noSymlinks a link on the way resolves inside the root: out/ → /outside is not there
+    await expect(makeEntriesInRoot(rootFd, [file('out/new')], opts)).rejects.toMatchObject({ code: 'ENOENT', path: 'out/new' });
+    for (const name of ['..', 'a/..', '.', '', 'a/']) await expect(makeEntriesInRoot(rootFd, [file(name)], opts)).rejects.toMatchObject({ code: 'EINVAL' });
+    expect(fs.readdirSync(outside)).toEqual(['secret']);
+    expect(() => native().makeEntriesInRoot(rootFd, 0, [{ kind: 2, path: 'x', mode: 0o644, mtime: 0 }])).toThrow(/Buffer/);
   });
 
   it('atInRootAsync keeps the parent open until the act has finished, then closes it', async () => {
