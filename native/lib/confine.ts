@@ -104,17 +104,26 @@ const NEW_KIND = { dir: 1, file: 2 } as const;
 export async function makeEntriesInRoot(rootFd: number, entries: readonly NewEntry[], options: ConfineOptions = {}): Promise<void> {
   checkFd(rootFd);
   const bits = optionBits(options);
-  const args = entries.map((entry) => {
+  // Packed for the addon (see MakeEntriesWorker): the paths joined by NUL, five numbers an entry, the contents.
+  const meta = new Float64Array(entries.length * 5);
+  const data: Buffer[] = [];
+  entries.forEach((entry, i) => {
+    if (entry.path.includes('\0')) throw new TypeError(`a path holds a NUL byte: ${JSON.stringify(entry.path)}`);
     checkUint32(entry.mode, 'mode');
-    if (entry.kind === 'dir') return { kind: NEW_KIND.dir, path: entry.path, mode: entry.mode };
+    meta[i * 5] = NEW_KIND[entry.kind];
+    meta[i * 5 + 1] = entry.mode;
+    if (entry.kind === 'dir') return;
     if (entry.owner) {
       checkUint32(entry.owner.uid, 'uid');
       checkUint32(entry.owner.gid, 'gid');
     }
-    return { kind: NEW_KIND.file, path: entry.path, mode: entry.mode, mtime: entry.mtime, data: entry.data, uid: entry.owner?.uid, gid: entry.owner?.gid };
+    meta[i * 5 + 2] = entry.owner?.uid ?? -1;
+    meta[i * 5 + 3] = entry.owner?.gid ?? -1;
+    meta[i * 5 + 4] = entry.mtime;
+    data.push(entry.data);
   });
   try {
-    await native().makeEntriesInRoot(rootFd, bits, args);
+    await native().makeEntriesInRoot(rootFd, bits, entries.map((entry) => entry.path).join('\0'), meta, data);
   } catch (error) {
     const index = (error as { index?: unknown }).index;
     throw fromAddon(error, typeof index === 'number' ? entries[index]?.path : undefined);

@@ -31,7 +31,7 @@ export interface NativeBinding {
   peerCredentials(fd: number): { pid: number; uid: number; gid: number; groups: number[] | null };
   openInRoot(rootFd: number, path: string, flags: number, mode: number, opts: number): number;
   openInRootAsync(rootFd: number, path: string, flags: number, mode: number, opts: number, content?: Buffer[]): Promise<number>;
-  makeEntriesInRoot(rootFd: number, opts: number, entries: { kind: number; path: string; mode: number; mtime?: number; data?: Buffer; uid?: number; gid?: number }[]): Promise<void>;
+  makeEntriesInRoot(rootFd: number, opts: number, paths: string, meta: Float64Array, data: Buffer[]): Promise<void>;
   mkdirInRoot(rootFd: number, path: string, mode: number, uid: number, gid: number, opts: number): { fd: number; created: boolean };
   removeInRoot(rootFd: number, path: string, opts: number): void;
   hasOpenat2(): boolean | null;

@@ -767,49 +767,50 @@ Napi::Value OpenInRootAsync(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-// makeEntriesInRoot's work (newentries.h): the entries' paths and content are held here
-// (the Buffers referenced) until the batch has run on the pool.
+// makeEntriesInRoot's work (newentries.h). The batch comes packed — one string of the paths
+// joined by NUL, five numbers an entry, the files' contents in order — as reading a few
+// properties of thousands of objects cost more than making the entries. The paths and
+// content are held here (the Buffers referenced) until the batch has run on the pool.
 class MakeEntriesWorker : public Napi::AsyncWorker {
  public:
-  MakeEntriesWorker(Napi::Env env, int rootfd, unsigned opts, Napi::Array entries)
+  // meta, per entry: kind, mode, uid (-1: no chown), gid, mtime (seconds)
+  MakeEntriesWorker(Napi::Env env, int rootfd, unsigned opts, std::string paths,
+                    Napi::Float64Array meta, Napi::Array data)
       : Napi::AsyncWorker(env, "strata:makeEntriesInRoot"),
         rootfd_(rootfd),
         opts_(opts),
+        paths_(std::move(paths)),
         deferred_(Napi::Promise::Deferred::New(env)) {
-    entries_ref_ = Napi::Persistent(entries.As<Napi::Object>());
-    uint32_t n = entries.Length();
-    paths_.reserve(n);
+    if (meta.ElementLength() % 5 != 0) throw Napi::TypeError::New(env, "meta holds five numbers an entry");
+    size_t n = meta.ElementLength() / 5;
+    data_ref_ = Napi::Persistent(data.As<Napi::Object>());
     entries_.resize(n);
-    for (uint32_t i = 0; i < n; i++) {
-      Napi::Value value = entries.Get(i);
-      if (!value.IsObject()) throw Napi::TypeError::New(env, "entries must hold objects");
-      Napi::Object from = value.As<Napi::Object>();
+    size_t at = 0, file = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (at > paths_.size()) throw Napi::TypeError::New(env, "fewer paths than entries");
       struct strata_new_entry& e = entries_[i];
-      e.kind = static_cast<enum strata_new_kind>(from.Get("kind").ToNumber().Int32Value());
-      paths_.push_back(from.Get("path").ToString().Utf8Value());
-      if (paths_.back().find('\0') != std::string::npos) throw Napi::TypeError::New(env, "path holds a NUL byte");
-      e.mode = static_cast<mode_t>(from.Get("mode").ToNumber().Uint32Value());
+      e.path = paths_.c_str() + at;
+      at += std::strlen(e.path) + 1;
+      const double* m = meta.Data() + i * 5;
+      e.kind = static_cast<enum strata_new_kind>(static_cast<int>(m[0]));
+      e.mode = static_cast<mode_t>(m[1]);
       if (e.kind != STRATA_NEW_FILE) continue;
-      Napi::Value uid = from.Get("uid");
-      e.chown = uid.IsNumber();
-      if (e.chown) {
-        e.uid = static_cast<uid_t>(uid.As<Napi::Number>().Uint32Value());
-        e.gid = static_cast<gid_t>(from.Get("gid").ToNumber().Uint32Value());
-      }
+      e.chown = m[2] >= 0;
+      e.uid = static_cast<uid_t>(e.chown ? m[2] : 0);
+      e.gid = static_cast<gid_t>(e.chown ? m[3] : 0);
       // As libuv's futimes (fs.futimesSync) gives it, to the microsecond: the same times as
       // the entries the engine dates from JavaScript.
-      double mtime = from.Get("mtime").ToNumber().DoubleValue();
-      double seconds = std::floor(mtime);
-      long nanoseconds = static_cast<long>((mtime - seconds) * 1e9);
+      double seconds = std::floor(m[4]);
+      long nanoseconds = static_cast<long>((m[4] - seconds) * 1e9);
       e.mtime.tv_sec = static_cast<time_t>(seconds);
       e.mtime.tv_nsec = nanoseconds - nanoseconds % 1000;
-      Napi::Value data = from.Get("data");
-      if (!data.IsBuffer()) throw Napi::TypeError::New(env, "a file's data must be a Buffer");
-      auto buffer = data.As<Napi::Buffer<char>>();
+      Napi::Value content = data.Get(static_cast<uint32_t>(file++));
+      if (!content.IsBuffer()) throw Napi::TypeError::New(env, "a file's data must be a Buffer");
+      auto buffer = content.As<Napi::Buffer<char>>();
       e.data = buffer.Data();
       e.size = buffer.Length();
     }
-    for (uint32_t i = 0; i < n; i++) entries_[i].path = paths_[i].c_str();
+    if (at != paths_.size() + 1 || file != data.Length()) throw Napi::TypeError::New(env, "paths, meta and data do not match");
   }
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
@@ -831,8 +832,8 @@ class MakeEntriesWorker : public Napi::AsyncWorker {
  private:
   int rootfd_;
   unsigned opts_;
-  Napi::ObjectReference entries_ref_;
-  std::vector<std::string> paths_;
+  std::string paths_;
+  Napi::ObjectReference data_ref_;
   std::vector<struct strata_new_entry> entries_;
   int rc_ = 0;
   size_t failed_ = 0;
@@ -840,13 +841,16 @@ class MakeEntriesWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
 };
 
-// makeEntriesInRoot(rootFd, opts, entries): Promise<void> — entries: { kind (1 dir, 2 file),
-// path, mode, and a file's mtime, data and (to chown) uid and gid }; a failure carries the
-// failed entry's index.
+// makeEntriesInRoot(rootFd, opts, paths, meta, data): Promise<void> — paths joined by NUL;
+// meta: Float64Array of kind (1 dir, 2 file), mode, uid (-1: none), gid, mtime an entry;
+// data: the files' contents, in order. A failure carries the failed entry's index.
 Napi::Value MakeEntriesInRoot(const Napi::CallbackInfo& info) {
-  ExpectArgs(info, 3);
-  if (!info[2].IsArray()) throw Napi::TypeError::New(info.Env(), "entries must be an array");
-  auto* worker = new MakeEntriesWorker(info.Env(), FdArg(info, 0), Uint32Arg(info, 1, "opts"), info[2].As<Napi::Array>());
+  ExpectArgs(info, 5);
+  if (!info[2].IsString()) throw Napi::TypeError::New(info.Env(), "paths must be a string");
+  if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) throw Napi::TypeError::New(info.Env(), "meta must be a Float64Array");
+  if (!info[4].IsArray()) throw Napi::TypeError::New(info.Env(), "data must be an array");
+  auto* worker = new MakeEntriesWorker(info.Env(), FdArg(info, 0), Uint32Arg(info, 1, "opts"), info[2].As<Napi::String>().Utf8Value(),
+                                       info[3].As<Napi::Float64Array>(), info[4].As<Napi::Array>());
   Napi::Promise promise = worker->Promise();
   worker->Queue();  // The worker deletes itself once settled.
   return promise;

@@ -201,7 +201,13 @@ describe.each([
     await expect(makeEntriesInRoot(rootFd, [file('out/new')], opts)).rejects.toMatchObject({ code: 'ENOENT', path: 'out/new' });
     for (const name of ['..', 'a/..', '.', '', 'a/']) await expect(makeEntriesInRoot(rootFd, [file(name)], opts)).rejects.toMatchObject({ code: 'EINVAL' });
     expect(fs.readdirSync(outside)).toEqual(['secret']);
-    expect(() => native().makeEntriesInRoot(rootFd, 0, [{ kind: 2, path: 'x', mode: 0o644, mtime: 0 }])).toThrow(/Buffer/);
+    // the packed form the addon takes must agree with itself
+    expect(() => native().makeEntriesInRoot(rootFd, 0, 'x', new Float64Array([2, 0o644, -1, -1, 0]), [])).toThrow(/Buffer/);
+    expect(() => native().makeEntriesInRoot(rootFd, 0, 'x', new Float64Array([1, 0o755, 0, 0, 0]), [Buffer.from('extra')])).toThrow(/do not match/);
+    expect(() => native().makeEntriesInRoot(rootFd, 0, 'x\0y', new Float64Array([1, 0o755, 0, 0, 0]), [])).toThrow(/do not match/);
+    expect(() => native().makeEntriesInRoot(rootFd, 0, 'x', new Float64Array([2, 0o644, -1, -1, 0]), ['not a buffer' as unknown as Buffer])).toThrow(/Buffer/);
+    await expect(makeEntriesInRoot(rootFd, [file('a\0b')], opts)).rejects.toThrow(/NUL/);
+    expect(fs.existsSync(path.join(root, 'a'))).toBe(false);
   });
 
   it('atInRootAsync keeps the parent open until the act has finished, then closes it', async () => {
