@@ -63,10 +63,42 @@ async function scenario(name, body, timeoutMs = SCENARIO_TIMEOUT_MS) {
   }
 }
 
+/**
+ * `strata ARGS`, waited for. Its output goes to files, not pipes: a process it leaves running
+ * (a detached container's shim) can not hold spawnSync past the command's own end, so a hung
+ * command fails its scenario at the bound, with what it wrote and what runs, and the lane
+ * goes on.
+ */
 function strata(...args) {
-  const result = spawnSync(process.execPath, [path.join(PROJECT, 'bin/strata.js'), '--root', STORE, ...args], { encoding: 'utf8', timeout: 120_000 });
-  if (result.error) throw new Mismatch(`strata ${args.join(' ')}: expected it to end, found ${result.error.message}`);
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  const out = '/run/strata-vm-cli.out';
+  const err = '/run/strata-vm-cli.err';
+  const outFd = fs.openSync(out, 'w');
+  const errFd = fs.openSync(err, 'w');
+  let result;
+  try {
+    result = spawnSync(process.execPath, [path.join(PROJECT, 'bin/strata.js'), '--root', STORE, ...args], { stdio: ['ignore', outFd, errFd], timeout: 120_000, killSignal: 'SIGKILL' });
+  } finally {
+    fs.closeSync(outFd);
+    fs.closeSync(errFd);
+  }
+  const stdout = fs.readFileSync(out, 'utf8');
+  const stderr = fs.readFileSync(err, 'utf8');
+  if (result.error) throw new Mismatch(`strata ${args.join(' ')}: expected it to end, found ${result.error.message}; it wrote ${JSON.stringify(stdout + stderr)}; running: ${processList()}`);
+  return { code: result.status, stdout, stderr };
+}
+
+/** Every process's command line (for a verdict on a command that hung). */
+function processList() {
+  const lines = [];
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      if (command) lines.push(`${pid} ${command}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return lines.join('; ');
 }
 
 /** `strata ARGS` that must succeed; its stdout. */
