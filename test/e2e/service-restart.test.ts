@@ -52,7 +52,15 @@ describe.skipIf(skip !== undefined)('the window while the system engine is kille
     collectPageErrors(page, errors);
     const container = await engine.runContainer('test/a:1', { name: 'survivor', command: ['sleep', '600'] });
     await page.goto(`${url}#containers`);
-    await page.getByRole('row', { name: /survivor/ }).waitFor();
+    await page
+      .getByRole('row', { name: /survivor/ })
+      .waitFor()
+      .catch(async (error: unknown) => {
+        // seen once in CI, not here: say what the page showed and what the engine lists
+        const shown = await page.locator('main').textContent().catch(() => '(no main)');
+        const listed = (await engine.listContainers({ all: true })).map((c) => `${c.name} ${c.state.status}`);
+        throw new Error(`${String(error)}\nthe page: ${shown}\nthe store lists: ${listed.join(', ')}\nserve said: ${server!.stdout()}`);
+      });
     const panel = page.getByRole('region', { name: 'Engine connection' });
     await expect.poll(() => panel.textContent()).toMatch(/System engine\s*Connected/);
 

@@ -6,6 +6,8 @@ import { computed, ref, shallowRef } from 'vue';
 import { api } from '../api/bridge';
 import { errorMessage } from '../api/errors';
 import type { ConnectionInfo } from '@shared/api/types/connection';
+import { useContainersStore } from './containers';
+import { useImagesStore } from './images';
 import { useSystemStore } from './system';
 
 /** Where the window remembers that the user chose to stay on images-only rather than install the system engine. */
@@ -24,8 +26,16 @@ export const useConnectionStore = defineStore('connection', () => {
     api.on('connection.changed', (changed) => {
       const before = info.value;
       info.value = changed;
+      if (changed.state !== 'connected') return;
       // A new engine (switched, or back after a drop) may be another machine's facts: read them again.
-      if (changed.state === 'connected' && (before?.name !== changed.name || before.state !== 'connected')) void useSystemStore().reload();
+      if (before?.name !== changed.name || before.state !== 'connected') void useSystemStore().reload();
+      // Back after a drop (or the first answer, if a list failed before it): what changed
+      // meanwhile was never told, and a list that failed was never asked again.
+      const back = before !== undefined && (before.name !== changed.name || before.state !== 'connected');
+      const containers = useContainersStore();
+      if (containers.loaded && (back || containers.loadError)) void containers.load();
+      const images = useImagesStore();
+      if (images.loaded && (back || images.loadError)) void images.load();
     });
     void load();
   }
