@@ -18,6 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { type OciConfig, type RuntimeState, runRuntime, runtimeBinaryPath } from '../../../src-main/engine/runtime';
 import { cgroupLayout } from '../../helpers/cgroups';
+import { watch } from '../../engine/store/store-fixture';
 import { createContainer, until, useWorkspace } from './harness';
 
 const ws = useWorkspace();
@@ -69,31 +70,26 @@ async function netNamespace(): Promise<NetNamespace | null> {
   const mount = path.join(root, 'net_cls,net_prio');
   fs.mkdirSync(mount);
   // sh mounts, says so, and holds the namespace until its stdin closes (the suite's end, or its worker's death)
-  const holder = spawn('unshare', ['--mount', '--propagation', 'slave', 'sh', '-c', 'mount -t cgroup -o net_cls,net_prio cgroup "$1" || exit 1; echo mounted; read _', 'sh', mount], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  holder.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const exited = new Promise<void>((resolve) => holder.on('close', () => resolve()));
-  const mounted = await new Promise<boolean>((resolve) => {
-    holder.stdout.once('data', () => resolve(true));
-    void exited.then(() => resolve(false));
-  });
+  const holder = watch(spawn('unshare', ['--mount', '--propagation', 'slave', 'sh', '-c', 'mount -t cgroup -o net_cls,net_prio cgroup "$1" || exit 1; echo mounted; read _', 'sh', mount]));
+  const mounted = await holder.line(/^mounted$/).then(
+    () => true,
+    () => false,
+  );
   if (!mounted) {
-    console.warn(`cgroup-v1-only: the net_cls/net_prio cases skipped, cannot mount that hierarchy here: ${stderr.trim()}`);
+    console.warn(`cgroup-v1-only: the net_cls/net_prio cases skipped, cannot mount that hierarchy here: ${holder.stderr().trim()}`);
     return null;
   }
   fs.symlinkSync('net_cls,net_prio', path.join(root, 'net_cls'));
   fs.symlinkSync('net_cls,net_prio', path.join(root, 'net_prio'));
   const binary = path.join(ws.dir, 'runtime-in-net-namespace');
-  fs.writeFileSync(binary, `#!/bin/sh\nexec nsenter --mount=/proc/${holder.pid}/ns/mnt -- ${runtimeBinaryPath()} "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(binary, `#!/bin/sh\nexec nsenter --mount=/proc/${holder.process.pid}/ns/mnt -- ${runtimeBinaryPath()} "$@"\n`, { mode: 0o755 });
   return {
     root,
     via: { env: { ...process.env, STRATA_CGROUP_ROOT: root }, binary },
-    view: (file) => `/proc/${holder.pid}/root${file}`,
+    view: (file) => `/proc/${holder.process.pid}/root${file}`,
     async end() {
-      holder.stdin.end();
-      await exited;
+      holder.process.stdin.end();
+      await holder.exited;
     },
   };
 }
