@@ -8,8 +8,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { seccompFor } from '../out/main/engine.js';
+import { loadSeccompProfiles } from '../out/main/engine.js';
 import { median, seconds, timeCommand } from './timing.js';
+
+const { seccompFor } = await loadSeccompProfiles();
 
 const STRATA_RUNTIME = path.resolve('native/build/Release/strata-runtime');
 

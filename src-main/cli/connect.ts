@@ -8,8 +8,7 @@ import type { Api } from '../api/dispatch';
 import { type ConnectionChoice, type ConnectionTarget, resolveConnection } from '../connections/connection';
 import { deferredHost } from '../connections/deferred-host';
 import { type ClosableTransport, localTransport } from '../connections/local-transport';
-import { startRootlessEngine, startingTransport } from '../connections/rootless-start';
-import { socketTransport } from '../connections/socket-transport';
+import { startingTransport } from '../connections/starting-transport';
 import type { Engine } from '../engine/index';
 import { type ApiClient, createClient } from '@shared/api/client';
 import { StrataError } from '@shared/errors';
@@ -59,6 +58,12 @@ export function cliConnection(choice: ConnectionChoice, options: CliConnectionOp
       const chosen = resolved();
       if (chosen.kind === 'socket') {
         let answered = false;
+        let socketTransport: typeof import('../connections/socket-transport').socketTransport;
+        const load = async () => {
+          ({ socketTransport } = await import('../connections/socket-transport'));
+          // The rootless engine is started when nothing answers on its socket.
+          if (chosen.startOnDemand) await (await import('../connections/rootless-start')).startRootlessEngine();
+        };
         const connect = () =>
           socketTransport(chosen.socketPath, {
             onStatus: (status) => {
@@ -66,8 +71,7 @@ export function cliConnection(choice: ConnectionChoice, options: CliConnectionOp
               else if (answered) options.onDropped?.(`${status.error.message} — ${chosen.socketPath}`);
             },
           });
-        // The rootless engine is started when nothing answers on its socket.
-        transport = chosen.startOnDemand ? startingTransport(() => startRootlessEngine(), connect) : connect();
+        transport = startingTransport(load, connect);
       } else {
         transport = localTransport(deferredHost(localApi));
       }

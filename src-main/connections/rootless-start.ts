@@ -15,9 +15,7 @@ import { packageRoot } from '../api/package-info';
 import { RUNTIME_DIR_ENV, type RootlessPaths, rootlessPaths } from '../engine/rootless/rootless-paths';
 import { runtimeBinaryPath, runtimeFailure } from '../engine/runtime/runtime-binary';
 import { socketAnswers } from '../server/socket-file';
-import type { EventListener, Reply } from '@shared/api/protocol';
-import { StrataError, toErrorShape } from '@shared/errors';
-import type { ClosableTransport } from './local-transport';
+import { StrataError } from '@shared/errors';
 import { rotateServiceLog } from './service-log';
 
 /** How long a front end waits for a new engine's socket (its first start reads the store). */
@@ -104,45 +102,4 @@ export async function startRootlessEngine(options: StartOptions = {}): Promise<v
   } finally {
     child.unref();
   }
-}
-
-/**
- * A transport that first starts the engine (`start`), then is `connect()`'s: calls made
- * meanwhile wait; a start that fails fails them with its error. Subscriptions made before
- * the connection reach it before any waiting call does (a job's events are asked for
- * before the job starts).
- */
-export function startingTransport(start: () => Promise<void>, connect: () => ClosableTransport): ClosableTransport {
-  let closed = false;
-  let connected: ClosableTransport | undefined;
-  const pending = new Set<{ event: string; listener: EventListener; stop?: () => void }>();
-  const ready: Promise<ClosableTransport | { error: ReturnType<typeof toErrorShape> }> = start().then(
-    () => {
-      connected = connect();
-      for (const entry of pending) entry.stop = connected.subscribe(entry.event, entry.listener);
-      if (closed) connected.close();
-      return connected;
-    },
-    (error: unknown) => ({ error: toErrorShape(error) }),
-  );
-  return {
-    async invoke(method: string, input: unknown): Promise<Reply> {
-      const value = await ready;
-      if ('error' in value) return { error: value.error };
-      return closed ? { error: { code: 'INTERNAL', message: 'the transport is closed' } } : value.invoke(method, input);
-    },
-    subscribe(event: string, listener: EventListener): () => void {
-      if (connected) return connected.subscribe(event, listener);
-      const entry: { event: string; listener: EventListener; stop?: () => void } = { event, listener };
-      pending.add(entry);
-      return () => {
-        pending.delete(entry);
-        entry.stop?.();
-      };
-    },
-    close(): void {
-      closed = true;
-      connected?.close();
-    },
-  };
 }

@@ -307,5 +307,10 @@ export class Engine {
   }
 }
 
-/** The seccomp filter a container gets (default profile, resolved), for bench/runtime.js. */
-export { seccompFor } from './runtime/seccomp-profile';
+/**
+ * The seccomp profiles (seccompFor: the filter a container gets), for bench/runtime.js;
+ * loaded when asked, as every other operation's code, so opening the engine parses none.
+ */
+export function loadSeccompProfiles(): Promise<typeof import('./runtime/seccomp-profile')> {
+  return import('./runtime/seccomp-profile');
+}

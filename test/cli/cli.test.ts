@@ -174,12 +174,24 @@ describe('strata CLI', () => {
     expect(ok('run', '--help')).toMatch(/^usage: strata run [\s\S]*\n\nCreate a container from an image and start it/);
   });
 
+  /** What a command imported of the build (out/main's files), traced by a resolve hook. */
+  const loaded = (...args: string[]) => {
+    const result = spawnSync(process.execPath, ['--import', path.resolve('test/cli/fixtures/module-trace.mjs'), bin, ...args], { encoding: 'utf8', env: { ...process.env, STRATA_ROOT: root } });
+    const files = [...result.stderr.matchAll(/^module: file:\/\/.*\/out\/main\/(.+)$/gm)].map((match) => match[1]!);
+    return { stdout: result.stdout, code: result.status, files };
+  };
+
+  /** The source modules a command loaded: those bundled into the files it imported (their source maps say which). */
+  const loadedSources = (...args: string[]): string[] => {
+    const { files, code } = loaded(...args);
+    expect(code, args.join(' ')).toBe(0);
+    return files.flatMap((file) => {
+      const map = JSON.parse(fs.readFileSync(path.resolve('out/main', `${file}.map`), 'utf8')) as { sources: string[] };
+      return map.sources.map((source) => path.relative(process.cwd(), path.resolve('out/main', path.dirname(file), source)));
+    });
+  };
+
   it('--version, --help and a usage error load no engine code; a command loads only its own', () => {
-    const loaded = (...args: string[]) => {
-      const result = spawnSync(process.execPath, ['--import', path.resolve('test/cli/fixtures/module-trace.mjs'), bin, ...args], { encoding: 'utf8', env: { ...process.env, STRATA_ROOT: root } });
-      const files = [...result.stderr.matchAll(/^module: file:\/\/.*\/out\/main\/(.+)$/gm)].map((match) => match[1]!);
-      return { stdout: result.stdout, code: result.status, files };
-    };
     const { version } = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string };
     const printed = loaded('--version');
     expect(printed.stdout).toBe(`strata version ${version}\n`);
@@ -191,5 +203,27 @@ describe('strata CLI', () => {
     }
     // the local engine, for a command that needs it
     expect(loaded('images').files).toEqual(expect.arrayContaining(['cli.js', 'engine.js', 'api.js']));
+  });
+
+  it('ps and images load the record readers, not the code that creates, starts, networks or reaches a socket', () => {
+    const notForReading = [
+      'src-main/engine/network/container-network.ts',
+      'src-main/engine/network/bridge.ts',
+      'src-main/engine/containers/rootfs.ts',
+      'src-main/engine/containers/options.ts',
+      'src-main/engine/runtime/seccomp-profile.ts',
+      'src-main/engine/logs/log-reader.ts',
+      'src-main/api/system-info.ts',
+      'src-main/connections/socket-transport.ts',
+      'src-main/connections/rootless-start.ts',
+    ];
+    for (const [args, reader] of [
+      [['ps', '-a'], 'src-main/engine/containers/list-containers.ts'],
+      [['images'], 'src-main/engine/images/image-store.ts'],
+    ] as const) {
+      const sources = loadedSources(...args);
+      expect(sources, args.join(' ')).toContain(reader);
+      for (const module of notForReading) expect(sources, args.join(' ')).not.toContain(module);
+    }
   });
 });

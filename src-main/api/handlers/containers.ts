@@ -2,9 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { StrataError } from '@shared/errors';
 import { parseContainerFilters } from '../../engine/containers/container-filters';
-import { containerOptionsSchema } from '../../engine/containers/options';
 import type { ContainerOptions } from '../../engine/containers/options';
-import { parseSince, readLogs } from '../../engine/logs/index';
 import { parseInput } from '../invalid-input';
 import type { LogLine } from '@shared/api/types/containers';
 import type { Handlers } from './types';
@@ -14,9 +12,9 @@ export const containerHandlers = {
 
   'containers.inspect': ({ ref }, { engine }) => engine.inspectContainer(ref),
 
-  'containers.create': ({ image, options }, { engine }) => engine.createContainer(image, checkOptions(options)),
+  'containers.create': async ({ image, options }, { engine }) => engine.createContainer(image, await checkOptions(options)),
 
-  'containers.run': ({ image, options }, { engine }) => engine.runContainer(image, checkOptions(options)),
+  'containers.run': async ({ image, options }, { engine }) => engine.runContainer(image, await checkOptions(options)),
 
   'containers.start': ({ ref }, { engine }) => engine.startContainer(ref),
   'containers.stop': ({ ref, timeoutS }, { engine }) => engine.stopContainer(ref, { timeoutS }),
@@ -55,6 +53,7 @@ export const containerHandlers = {
   },
 
   'containers.logs': async ({ ref, tail, since, until, streams }, { engine }) => {
+    const { parseSince, readLogs } = await import('../../engine/logs/index');
     const container = await engine.inspectContainer(ref);
     const query = { tail, streams, since: since === undefined ? undefined : parseSince(since), until: until === undefined ? undefined : parseSince(until) };
     const lines: LogLine[] = [];
@@ -63,7 +62,11 @@ export const containerHandlers = {
   },
 } satisfies Partial<Handlers>;
 
-/** The engine's own schema for options that did not come through the CLI's parsers. */
-function checkOptions(options: ContainerOptions | undefined): ContainerOptions {
+/**
+ * The engine's own schema for options that did not come through the CLI's parsers; loaded
+ * by the first create (the schema and the seccomp profiles it checks against), not by a list.
+ */
+async function checkOptions(options: ContainerOptions | undefined): Promise<ContainerOptions> {
+  const { containerOptionsSchema } = await import('../../engine/containers/options');
   return parseInput(containerOptionsSchema(), options ?? {}, 'options');
 }

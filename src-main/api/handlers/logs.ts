@@ -3,7 +3,7 @@
 // end of the log (`strata logs`) or the container's exit (an attached `strata run`).
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../../engine/index';
-import { type LogQuery, followLogs, parseSince, readLogs } from '../../engine/logs/index';
+import type { LogQuery } from '../../engine/logs/index';
 import { StrataError, toErrorShape } from '@shared/errors';
 import type { Session } from '../session';
 import type { LogLine } from '@shared/api/types/containers';
@@ -14,6 +14,8 @@ const MAX_BATCH = 500;
 
 export const logHandlers = {
   'logs.follow': async ({ ref, tail, since, streams, stopAt }, { engine, session }) => {
+    // The log readers are loaded by the first follow, not with the API table.
+    const { followLogs, parseSince, readLogs } = await import('../../engine/logs/index');
     const container = await engine.inspectContainer(ref);
     const query: LogQuery = { tail: tail ?? undefined, streams, since: since === undefined ? undefined : parseSince(since) };
     const follow = randomUUID();
@@ -55,6 +57,7 @@ async function pump(lines: AsyncGenerator<LogLine>, batcher: LineBatcher, signal
  * once), then the end with the exit code.
  */
 async function untilExit(engine: Engine, id: string, file: string, query: LogQuery, batcher: LineBatcher, signal: AbortSignal): Promise<void> {
+  const { followLogs, readLogs } = await import('../../engine/logs/index');
   const following = new AbortController();
   const stopFollowing = () => following.abort();
   signal.addEventListener('abort', stopFollowing, { once: true });

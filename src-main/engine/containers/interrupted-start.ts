@@ -14,7 +14,7 @@ import { hostVethName } from '../network/veth-name';
 import type { Store } from '../store/store';
 import { type ContainerRecord, isLive } from './container';
 import { containerDir } from './container-store';
-import { mountPointsAsync } from './rootfs';
+import { mountPointsAsync } from './mount-points';
 import { runtimeRoot } from './runtime-root';
 import { releaseRuntime } from './settle';
 import { pathExists } from '../store/exists';

@@ -6,8 +6,8 @@ import { type ContainerFilters, applyContainerFilters, filtersSelectStopped } fr
 import { containerFile, findRecord, listRecords } from './container-store';
 import { startLeftovers } from './interrupted-start';
 import { observeState } from './observe-state';
-import { mountPointsAsync } from './rootfs';
-import { seccompMode } from '../runtime/seccomp-profile';
+import { mountPointsAsync } from './mount-points';
+import { seccompMode } from '../runtime/seccomp-mode';
 
 export interface ListContainersOptions {
   /** Stopped containers too (`ps -a`). */

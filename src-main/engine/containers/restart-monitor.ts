@@ -11,7 +11,7 @@ import { observeState } from './observe-state';
 import { MAX_BACKOFF_MS, restartDecision } from './restart-policy';
 import { settle } from './settle';
 import { withContainer, withContainerLock } from './container-lock';
-import { defaultNetworkMode, hasNetworkHelper } from '../network/index';
+import { defaultNetworkMode, hasNetworkHelper } from '../network/default-network';
 
 export interface RestartMonitorOptions {
   pollMs?: number;

@@ -22,6 +22,7 @@ import { layerDir } from '../store/paths';
 import type { Store } from '../store/store';
 import { pathExists } from '../store/exists';
 import { containerFile } from './container-store';
+import { isMounted, isMountedAsync } from './mount-points';
 import { type FuseOverlayMount, endFuseOverlay, endFuseOverlayAsync, mountFuseOverlay, mountFuseOverlayAsync } from './fuse-overlay';
 import { type NativeMount, mountNativeOverlay, nativeOptions, nativeOptionsAsync } from './native-overlay';
 import { overlayDriver, overlayDriverAsync } from './overlay-driver';
@@ -104,34 +105,6 @@ export function unmountOverlay(target: string): void {
 export async function unmountOverlayAsync(target: string): Promise<void> {
   if (await isMountedAsync(target)) await umountAsync(target, MNT_DETACH);
   await endFuseOverlayAsync(target);
-}
-
-export function isMounted(target: string): boolean {
-  return mountPoints().includes(path.resolve(target));
-}
-
-export async function isMountedAsync(target: string): Promise<boolean> {
-  return (await mountPointsAsync()).includes(path.resolve(target));
-}
-
-/** Every mount point of this process's mount namespace, as paths. */
-export function mountPoints(): string[] {
-  return parseMountPoints(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
-}
-
-export async function mountPointsAsync(): Promise<string[]> {
-  return parseMountPoints(await fs.promises.readFile('/proc/self/mountinfo', 'utf8'));
-}
-
-function parseMountPoints(mountinfo: string): string[] {
-  return mountinfo.split('\n').flatMap((line) => {
-    const point = line.split(' ')[4];
-    return point === undefined ? [] : [unescapeMountPath(point)];
-  });
-}
-
-function unescapeMountPath(text: string): string {
-  return text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
 /** The image's layers as a root to resolve paths in: top first, as the overlay stacks them. */

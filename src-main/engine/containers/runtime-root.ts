@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { RUNTIME_DIR_ENV } from '../rootless/rootless-paths';
-import { type RuntimeResult, runRuntime, runtimeFailure } from '../runtime/index';
+import { type RuntimeResult, runRuntime, runtimeFailure } from '../runtime/runtime-binary';
 import { StrataError } from '@shared/errors';
 import { enginePrivilege } from '../rootless/privilege';
 import type { Store } from '../store/store';

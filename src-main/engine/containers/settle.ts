@@ -3,10 +3,8 @@
 import { isStrataError } from '@shared/errors';
 import type { Store } from '../store/store';
 import type { ContainerRecord } from './container';
-import { defaultNetworkMode, networkConfig, tearDownNetwork } from '../network/index';
 import { containerDir, containerFile, writeRecord } from './container-store';
 import { observeState } from './observe-state';
-import { unmountOverlayAsync } from './rootfs';
 import { runtimeVerb } from './runtime-root';
 
 export async function settle(store: Store, record: ContainerRecord): Promise<ContainerRecord> {
@@ -29,13 +27,19 @@ export async function releaseRuntime(store: Store, record: ContainerRecord): Pro
   await runtimeVerb(store, ['delete', '--force', record.id], `delete container ${record.name}`).catch((error: unknown) => {
     if (!isStrataError(error, 'NOT_FOUND')) failures.push(error);
   });
+  // The overlay code, as the network's below, is loaded by the first release, not with the record readers.
+  const { unmountOverlayAsync } = await import('./rootfs');
   await unmountOverlayAsync(containerFile(store, record.id, 'rootfs')).catch((error: unknown) => failures.push(error));
   await releaseNetwork(store, record).catch((error: unknown) => failures.push(error));
   if (failures.length) throw failures[0];
 }
 
-/** Its address, veth, namespace file and published ports; nothing to do is fine. */
+/**
+ * Its address, veth, namespace file and published ports; nothing to do is fine. The network
+ * code is loaded here, at the first release, not with the record readers that settle records.
+ */
 export async function releaseNetwork(store: Store, record: ContainerRecord): Promise<void> {
+  const { defaultNetworkMode, networkConfig, tearDownNetwork } = await import('../network/index');
   await tearDownNetwork(networkConfig(), {
     mode: record.options.network ?? defaultNetworkMode(),
     owner: record.id,

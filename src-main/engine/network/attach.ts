@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { MNT_DETACH, attachVeth, deleteLink, umount } from '../../../native/lib/index';
 import { StrataError } from '@shared/errors';
-import { isMountedAsync } from '../containers/rootfs';
+import { isMountedAsync } from '../containers/mount-points';
 import { ensureBridge } from './bridge';
 import { addPortRules, publishedRules, removePortRules } from './firewall';
 import { netlinkStep } from './host-command';

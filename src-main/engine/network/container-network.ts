@@ -11,7 +11,8 @@ import type { Attachment } from './attach';
 import { isDriven, networkDriver } from './network-driver';
 import type { NetworkConfig } from './network-config';
 import { NETWORK_FILES, type NetworkMode, hostsFile, readHostResolvConf, resolvConf } from './network-files';
-import { defaultUserModeNetwork, installedUserModeNetworks, userModeProgram } from './user-mode-networks';
+import { installedUserModeNetworks, userModeProgram } from './user-mode-networks';
+import { NO_BRIDGE_REASON } from './default-network';
 import type { PortSpec } from '@shared/ports';
 
 export const NETNS_FILE = 'netns';
@@ -40,22 +41,6 @@ export function defaultHostname(mode: NetworkMode, id: string): string {
 }
 
 /**
- * The network a container gets without --network: the bridge for the root engine; for the
- * rootless one, which cannot make the bridge, slirp4netns where it is installed, else pasta
- * (user-mode-networks.ts; with neither, slirp4netns, which checkNetworkMode refuses naming
- * both packages). The rootless engine records it in the container's options, so a start
- * later uses the same one whatever is installed then.
- */
-export function defaultNetworkMode(): NetworkMode {
-  return enginePrivilege() === 'rootless' ? defaultUserModeNetwork() : 'bridge';
-}
-
-/** Whether the mode's network runs a process of its own (slirp4netns, pasta) that must end with the container. */
-export function hasNetworkHelper(mode: NetworkMode): boolean {
-  return mode === 'slirp4netns' || mode === 'pasta';
-}
-
-/**
  * The bridge is the host's (a bridge device, veth pairs, iptables NAT): the rootless
  * engine, root only in its own user namespace, cannot make it, and `bridge` is refused
  * there rather than quietly mean a user-mode network (they differ: no container-to-container
@@ -65,8 +50,6 @@ export function hasNetworkHelper(mode: NetworkMode): boolean {
  * switches to `nobody`; a missing program is UNSUPPORTED naming its Debian package.
  * `none` and `host` need nothing of the host.
  */
-export const NO_BRIDGE_REASON = "the rootless engine has no bridge network (it needs the host's root)";
-
 export function checkNetworkMode(mode: NetworkMode): void {
   const rootless = enginePrivilege() === 'rootless';
   if (mode === 'bridge' && rootless) {

@@ -7,7 +7,7 @@
 // with (an engine whose PATH differs).
 import fs from 'node:fs';
 import { MNT_DETACH, createNetns, umount } from '../../../native/lib/index';
-import { isMountedAsync } from '../containers/rootfs';
+import { isMountedAsync } from '../containers/mount-points';
 import { bindable } from './attach';
 import { netlinkStep } from './host-command';
 import { stopPasta } from './pasta';

@@ -5,7 +5,7 @@
 // the same reason, so what it shows and what the engine refuses cannot drift apart.
 import type { NetworkMode, UserModeNetwork } from '@shared/network-modes';
 import type { Capability, EngineCapabilities } from '@shared/api/types/system';
-import { NO_BRIDGE_REASON } from '../network/index';
+import { NO_BRIDGE_REASON } from '../network/default-network';
 import { installedUserModeNetworks } from '../network/user-mode-networks';
 import { type CgroupAccess, engineCgroupAccess } from './cgroup-access';
 import { type Privilege, enginePrivilege } from './privilege';

@@ -3,16 +3,15 @@
 // resolved for the container's bounding capabilities, this host's architecture and its
 // kernel into the OCI `linux.seccomp` that strata-runtime compiles and loads. Resolving is
 // Docker's: a conditional rule is kept or dropped here, so the runtime sees plain rules.
-import { createHash } from 'node:crypto';
 import os from 'node:os';
-import type { SeccompMode } from '@shared/api/types/containers';
 import { StrataError } from '@shared/errors';
 import { MAX_SECCOMP_PROFILE_BYTES } from '@shared/limits';
 import defaultProfileJson from './seccomp-default.json';
 import type { OciCapability, OciSeccomp, OciSeccompAction, OciSeccompArg, OciSeccompOperator, OciSeccompRule } from './oci-config';
+import { SECCOMP_UNCONFINED, seccompMode } from './seccomp-mode';
 
-/** The option value that turns the filter off (`--security-opt seccomp=unconfined`). */
-export const SECCOMP_UNCONFINED = 'unconfined';
+export { SECCOMP_UNCONFINED, seccompMode };
+
 /** A profile's text is parsed at create and at every start: a bound on what that may cost (the CLI checks it too). */
 export { MAX_SECCOMP_PROFILE_BYTES };
 
@@ -24,13 +23,6 @@ export interface SeccompHost {
 
 export function thisHost(): SeccompHost {
   return { arch: process.arch, kernel: os.release() };
-}
-
-/** How inspect names a container's filter: the default, none, or the user's (by its text's sha256). */
-export function seccompMode(options: { seccompProfile?: string; privileged?: boolean }): SeccompMode {
-  if (options.privileged === true || options.seccompProfile === SECCOMP_UNCONFINED) return { mode: 'unconfined' };
-  if (options.seccompProfile === undefined) return { mode: 'default' };
-  return { mode: 'custom', sha256: createHash('sha256').update(options.seccompProfile).digest('hex') };
 }
 
 /**

@@ -3,7 +3,7 @@
 // subscriptions made meanwhile reach the socket once it is there; closing closes it.
 import { describe, expect, it } from 'vitest';
 import type { ClosableTransport } from '../../src-main/connections/local-transport';
-import { startingTransport } from '../../src-main/connections/rootless-start';
+import { startingTransport } from '../../src-main/connections/starting-transport';
 import { StrataError } from '@shared/errors';
 
 function fakeSocket(log: string[]): ClosableTransport {
