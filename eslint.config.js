@@ -3,6 +3,9 @@ import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 import globals from 'globals';
 
+/** zod only through src-shared/zod.ts, which configures zod/mini's English messages before any schema parses. */
+const zodDirect = { regex: '^zod(/|$)', message: "import z from @shared/zod (inside src-shared: '../zod'), which configures zod/mini's messages." };
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'native/build/**'] },
   js.configs.recommended,
@@ -27,6 +30,10 @@ export default tseslint.config(
   },
   // The boundaries of DESIGN.md ("The typed API"): where code runs decides what it may import.
   {
+    files: ['src-main/**', 'test/**', 'bench/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [zodDirect] }] },
+  },
+  {
     files: ['src-shared/**'],
     rules: {
       'no-restricted-imports': ['error', {
@@ -36,6 +43,7 @@ export default tseslint.config(
           { regex: '^@shared/', message: 'inside src-shared, import siblings by relative path.' },
           { regex: '^(\\.\\./)+(src-main|src-renderer|native|test|bench)(/|$)', message: 'src-shared imports nothing of ours outside itself.' },
           { regex: '^\\.\\./\\.\\./\\.\\.', message: 'src-shared imports nothing of ours outside itself.' },
+          zodDirect,
         ],
       }],
     },
@@ -60,8 +68,14 @@ export default tseslint.config(
           { regex: '^electron$', message: 'the engine never imports Electron: it runs under plain Node.' },
           { regex: '^(\\.\\./)+(api|electron|server|cli)(/|$)', message: 'the engine never imports api/, electron/, server/ or cli/: they use it, not the reverse.' },
           { regex: '(^|/)src-renderer(/|$)', message: 'the engine never imports the renderer.' },
+          zodDirect,
         ],
       }],
     },
+  },
+  // The one place zod is imported from (and its messages configured).
+  {
+    files: ['src-shared/zod.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
 );

@@ -4,17 +4,17 @@
 // another socket (connections/remote-api.ts). The frames are described in
 // src-shared/api/protocol.ts.
 import type { WebSocket } from 'ws';
-import { z } from 'zod';
+import { z } from '@shared/zod';
 import type { SessionHost } from '../connections/session-host';
 import type { ClientFrame, ServerFrame } from '@shared/api/protocol';
 
 /** A client this far behind on reading its events is dropped (it can reconnect and re-read). */
 export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
-const frameId = z.union([z.number(), z.string().max(200)]);
+const frameId = z.union([z.number(), z.string().check(z.maxLength(200))]);
 
-const clientFrame: z.ZodType<ClientFrame> = z.union([
-  z.strictObject({ id: frameId, method: z.string(), input: z.unknown().optional() }),
+const clientFrame: z.ZodMiniType<ClientFrame> = z.union([
+  z.strictObject({ id: frameId, method: z.string(), input: z.optional(z.unknown()) }),
   z.strictObject({ id: frameId, subscribe: z.string() }),
   z.strictObject({ id: frameId, unsubscribe: z.string() }),
 ]);

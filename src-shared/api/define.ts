@@ -8,7 +8,7 @@
 // ~20 ms (with the container option schemas, issue 18's profile), though a command calls
 // one or two methods. The
 // types are read from the functions, so the compiler sees the same table either way.
-import type { z } from 'zod';
+import type { z } from '../zod';
 
 /** A type carried by the table as a value, without any run-time content. */
 export interface Type<T> {
@@ -20,7 +20,7 @@ export function type<T>(): Type<T> {
 }
 
 /** A method that answers with its output when its work is done. */
-export interface CallSpec<Input extends z.ZodType = z.ZodType, Output = unknown> {
+export interface CallSpec<Input extends z.ZodMiniType = z.ZodMiniType, Output = unknown> {
   readonly kind: 'call';
   readonly input: Input;
   readonly output: Type<Output>;
@@ -31,7 +31,7 @@ export interface CallSpec<Input extends z.ZodType = z.ZodType, Output = unknown>
  * started job (a JobInfo), reports `jobs.progress`, can be cancelled with `jobs.cancel`,
  * and ends with one `jobs.done` carrying `result`.
  */
-export interface JobSpec<Input extends z.ZodType = z.ZodType, Result = unknown> {
+export interface JobSpec<Input extends z.ZodMiniType = z.ZodMiniType, Result = unknown> {
   readonly kind: 'job';
   readonly input: Input;
   readonly result: Type<Result>;
@@ -60,12 +60,12 @@ function withInput<Spec extends MethodSpec>(fields: Omit<Spec, 'input'>, make: (
 }
 
 /** A call method: `make` returns its input schema, when the method is first called. */
-export function call<Input extends z.ZodType, Output>(make: () => Input, output: Type<Output>): CallSpec<Input, Output> {
+export function call<Input extends z.ZodMiniType, Output>(make: () => Input, output: Type<Output>): CallSpec<Input, Output> {
   return withInput<CallSpec<Input, Output>>({ kind: 'call', output }, make);
 }
 
 /** A job method: `make` returns its input schema, when the method is first called. */
-export function job<Input extends z.ZodType, Result>(make: () => Input, result: Type<Result>): JobSpec<Input, Result> {
+export function job<Input extends z.ZodMiniType, Result>(make: () => Input, result: Type<Result>): JobSpec<Input, Result> {
   return withInput<JobSpec<Input, Result>>({ kind: 'job', result }, make);
 }
 

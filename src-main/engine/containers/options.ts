@@ -5,7 +5,7 @@ import type { VolumeSpec, DeviceSpec, RestartPolicy, ContainerOptions, Container
 import { MIN_MEMORY } from '@shared/limits';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '@shared/zod';
 import { StrataError } from '@shared/errors';
 import { parseByteSize } from '@shared/sizes';
 import { NETWORK_MODES, type NetworkMode, isNetworkMode, publishesPorts } from '@shared/network-modes';
@@ -242,7 +242,7 @@ export function validateResources(options: ContainerOptions): void {
   }
 }
 
-function checkResources(options: ContainerOptions, ctx: z.RefinementCtx): void {
+function checkResources(options: ContainerOptions, ctx: z.core.$RefinementCtx): void {
   try {
     validateResources(options);
     validateNetwork(options);
@@ -251,122 +251,131 @@ function checkResources(options: ContainerOptions, ctx: z.RefinementCtx): void {
   }
 }
 
+/** A transform's refusal: zod/mini hands a transform the parse payload, to which the issue is added. */
+function refuse(payload: z.core.ParsePayload, message: string, path: PropertyKey[] = []): never {
+  payload.issues.push({ code: 'custom', message, input: payload.value, path });
+  return z.NEVER;
+}
+
 // The schemas are made at their first use, not at import: zod's construction costs
 // milliseconds, and the CLI imports this file for its parsers (issue 18).
-function makeSchemas(): { options: z.ZodType<ContainerOptions>; update: z.ZodType<ContainerUpdate> } {
-  const bytes = z.number().int().min(MIN_MEMORY).max(Number.MAX_SAFE_INTEGER);
-  const absolute = z.string().refine((p) => path.posix.isAbsolute(p), 'must be an absolute path');
+function makeSchemas(): { options: z.ZodMiniType<ContainerOptions>; update: z.ZodMiniType<ContainerUpdate> } {
+  const bytes = z.int().check(z.gte(MIN_MEMORY), z.lte(Number.MAX_SAFE_INTEGER));
+  const absolute = z.string().check(z.refine((p) => path.posix.isAbsolute(p), 'must be an absolute path'));
 
-  const volumeSchema = z.strictObject({ source: absolute, destination: absolute, readonly: z.boolean() }).superRefine((volume, ctx) => {
-    try {
-      validateVolume(volume);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    }
-  });
+  const volumeSchema = z.strictObject({ source: absolute, destination: absolute, readonly: z.boolean() }).check(
+    z.superRefine((volume, ctx) => {
+      try {
+        validateVolume(volume);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  );
 
-  const deviceSchema = z
-    .strictObject({ hostPath: absolute, containerPath: absolute, permissions: z.string() })
-    .transform((device, ctx) => {
+  const deviceSchema = z.pipe(
+    z.strictObject({ hostPath: absolute, containerPath: absolute, permissions: z.string() }),
+    z.transform((device: { hostPath: string; containerPath: string; permissions: string }, payload) => {
       try {
         return validateDevice(device);
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
+        return refuse(payload, (error as Error).message);
       }
-    });
+    }),
+  );
 
   const restartSchema = z.union([
     z.strictObject({ name: z.enum(['no', 'always', 'unless-stopped']) }),
-    z.strictObject({ name: z.literal('on-failure'), maxRetries: z.number().int().nonnegative().optional() }),
+    z.strictObject({ name: z.literal('on-failure'), maxRetries: z.optional(z.int().check(z.nonnegative())) }),
   ]);
 
   /** Capability names in any of the spellings users type, kept in their one spelling, each once. */
-  const capabilityList = z.array(z.string()).transform((names, ctx) => {
-    const result = normalizeCapabilities(names);
-    if ('capabilities' in result) return result.capabilities;
-    ctx.addIssue({ code: 'custom', path: [result.unknownAt], message: unknownCapabilityMessage(names[result.unknownAt]!) });
-    return z.NEVER;
-  });
+  const capabilityList = z.pipe(
+    z.array(z.string()),
+    z.transform((names: string[], payload) => {
+      const result = normalizeCapabilities(names);
+      if ('capabilities' in result) return result.capabilities;
+      return refuse(payload, unknownCapabilityMessage(names[result.unknownAt]!), [result.unknownAt]);
+    }),
+  );
 
-  const envEntry = z.string().regex(/^[^=\s\0]+=[^\0]*$/, 'must be KEY=VALUE');
+  const envEntry = z.string().check(z.regex(/^[^=\s\0]+=[^\0]*$/, 'must be KEY=VALUE'));
+
+  const portSchema = z.pipe(
+    z.strictObject({
+      hostIp: z.optional(z.string()),
+      hostPort: z.optional(z.int().check(z.gte(0), z.lte(65535))),
+      containerPort: z.int().check(z.gte(1), z.lte(65535)),
+      protocol: z.optional(z.enum(['tcp', 'udp'])),
+    }),
+    z.transform((spec: { hostIp?: string; hostPort?: number; containerPort: number; protocol?: 'tcp' | 'udp' }, payload) => {
+      try {
+        return validatePortSpec(spec);
+      } catch (error) {
+        return refuse(payload, (error as Error).message);
+      }
+    }),
+  );
+
+  const seccompProfile = z.string().check(
+    z.maxLength(MAX_SECCOMP_PROFILE_BYTES),
+    z.superRefine((text, ctx) => {
+      try {
+        if (text !== SECCOMP_UNCONFINED) parseSeccompProfile(text);
+      } catch (error) {
+        // UNSUPPORTED (a notify listener) keeps its code: create refuses it with that
+        if (!(error instanceof StrataError) || error.code === 'INVALID_ARGUMENT') ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  );
 
   const options = z.strictObject({
-    name: z.string().regex(NAME_PATTERN, 'only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters').optional(),
-    command: z.array(z.string()).optional(),
-    entrypoint: z.array(z.string()).optional(),
-    env: z.array(envEntry).optional(),
-    workdir: absolute.optional(),
-    user: z.string().regex(/^[^\s:]*(:[^\s:]*)?$/, 'expected user[:group]').optional(),
-    hostname: z.string().regex(/^[^\s\0/]{1,64}$/, 'expected 1 to 64 characters, no whitespace or /').optional(),
-    volumes: z.array(volumeSchema).optional(),
-    memory: bytes.optional(),
-    memorySwap: z.union([bytes, z.literal(-1)]).optional(),
-    memoryReservation: bytes.optional(),
-    cpus: z.number().min(MIN_CPUS).refine((cpus) => cpus <= os.availableParallelism(), 'more CPUs than this host has').optional(),
-    cpuShares: z.number().int().min(CPU_SHARES_RANGE.min).max(CPU_SHARES_RANGE.max).optional(),
-    pidsLimit: z.number().int().min(PIDS_LIMIT_RANGE.min).max(PIDS_LIMIT_RANGE.max).optional(),
-    restart: restartSchema.optional(),
-    labels: z.record(z.string().regex(/^\S+$/, 'label names cannot be empty or contain whitespace'), z.string()).optional(),
-    stopSignal: z.string().regex(/^([A-Z][A-Z0-9+-]*|\d+)$/, 'expected a signal name or number').optional(),
-    stopTimeout: z.number().int().min(STOP_TIMEOUT_RANGE.min).max(STOP_TIMEOUT_RANGE.max).optional(),
-    network: z.enum(NETWORK_MODES).optional(),
-    publish: z
-      .array(
-        z
-          .strictObject({
-            hostIp: z.string().optional(),
-            hostPort: z.number().int().min(0).max(65535).optional(),
-            containerPort: z.number().int().min(1).max(65535),
-            protocol: z.enum(['tcp', 'udp']).optional(),
-          })
-          .transform((spec, ctx) => {
-            try {
-              return validatePortSpec(spec);
-            } catch (error) {
-              ctx.addIssue({ code: 'custom', message: (error as Error).message });
-              return z.NEVER;
-            }
-          }),
-      )
-      .optional(),
-    devices: z.array(deviceSchema).optional(),
-    privileged: z.boolean().optional(),
-    capAdd: capabilityList.optional(),
-    capDrop: capabilityList.optional(),
-    readonlyRootfs: z.boolean().optional(),
-    noNewPrivileges: z.boolean().optional(),
-    tty: z.boolean().optional(),
-    interactive: z.boolean().optional(),
-    seccompProfile: z
-      .string()
-      .max(MAX_SECCOMP_PROFILE_BYTES)
-      .superRefine((text, ctx) => {
-        try {
-          if (text !== SECCOMP_UNCONFINED) parseSeccompProfile(text);
-        } catch (error) {
-          // UNSUPPORTED (a notify listener) keeps its code: create refuses it with that
-          if (!(error instanceof StrataError) || error.code === 'INVALID_ARGUMENT') ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        }
-      })
-      .optional(),
+    name: z.optional(z.string().check(z.regex(NAME_PATTERN, 'only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at least two characters'))),
+    command: z.optional(z.array(z.string())),
+    entrypoint: z.optional(z.array(z.string())),
+    env: z.optional(z.array(envEntry)),
+    workdir: z.optional(absolute),
+    user: z.optional(z.string().check(z.regex(/^[^\s:]*(:[^\s:]*)?$/, 'expected user[:group]'))),
+    hostname: z.optional(z.string().check(z.regex(/^[^\s\0/]{1,64}$/, 'expected 1 to 64 characters, no whitespace or /'))),
+    volumes: z.optional(z.array(volumeSchema)),
+    memory: z.optional(bytes),
+    memorySwap: z.optional(z.union([bytes, z.literal(-1)])),
+    memoryReservation: z.optional(bytes),
+    cpus: z.optional(z.number().check(z.gte(MIN_CPUS), z.refine((cpus) => cpus <= os.availableParallelism(), 'more CPUs than this host has'))),
+    cpuShares: z.optional(z.int().check(z.gte(CPU_SHARES_RANGE.min), z.lte(CPU_SHARES_RANGE.max))),
+    pidsLimit: z.optional(z.int().check(z.gte(PIDS_LIMIT_RANGE.min), z.lte(PIDS_LIMIT_RANGE.max))),
+    restart: z.optional(restartSchema),
+    labels: z.optional(z.record(z.string().check(z.regex(/^\S+$/, 'label names cannot be empty or contain whitespace')), z.string())),
+    stopSignal: z.optional(z.string().check(z.regex(/^([A-Z][A-Z0-9+-]*|\d+)$/, 'expected a signal name or number'))),
+    stopTimeout: z.optional(z.int().check(z.gte(STOP_TIMEOUT_RANGE.min), z.lte(STOP_TIMEOUT_RANGE.max))),
+    network: z.optional(z.enum(NETWORK_MODES)),
+    publish: z.optional(z.array(portSchema)),
+    devices: z.optional(z.array(deviceSchema)),
+    privileged: z.optional(z.boolean()),
+    capAdd: z.optional(capabilityList),
+    capDrop: z.optional(capabilityList),
+    readonlyRootfs: z.optional(z.boolean()),
+    noNewPrivileges: z.optional(z.boolean()),
+    tty: z.optional(z.boolean()),
+    interactive: z.optional(z.boolean()),
+    seccompProfile: z.optional(seccompProfile),
   });
 
   return {
-    options: options.superRefine(checkResources),
-    update: options.pick({ memory: true, memorySwap: true, memoryReservation: true, cpus: true, cpuShares: true, pidsLimit: true, restart: true }).superRefine(checkResources),
+    options: options.check(z.superRefine(checkResources)),
+    update: z.pick(options, { memory: true, memorySwap: true, memoryReservation: true, cpus: true, cpuShares: true, pidsLimit: true, restart: true }).check(z.superRefine(checkResources)),
   };
 }
 
 let schemas: ReturnType<typeof makeSchemas> | undefined;
 
 /** The parsed form of ContainerOptions, for input that did not come through the parsers. */
-export function containerOptionsSchema(): z.ZodType<ContainerOptions> {
+export function containerOptionsSchema(): z.ZodMiniType<ContainerOptions> {
   return (schemas ??= makeSchemas()).options;
 }
 
 /** The limits and restart policy `update` may change, checked as at create. */
-export function containerUpdateSchema(): z.ZodType<ContainerUpdate> {
+export function containerUpdateSchema(): z.ZodMiniType<ContainerUpdate> {
   return (schemas ??= makeSchemas()).update;
 }
 

@@ -1,6 +1,6 @@
 // The OCI image documents Strata reads and writes, validated where they come from outside.
 import type { HistoryEntry, RunConfig } from '@shared/api/types/images';
-import { z } from 'zod';
+import { z } from '@shared/zod';
 import { StrataError } from '@shared/errors';
 
 export const MEDIA = {
@@ -16,74 +16,68 @@ export const REF_NAME = 'org.opencontainers.image.ref.name';
 /** containerd and podman put the full image name here; ref.name is often only a tag. */
 export const CONTAINERD_NAME = 'io.containerd.image.name';
 
-const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/, 'not a sha256 digest');
+const digest = z.string().check(z.regex(/^sha256:[a-f0-9]{64}$/, 'not a sha256 digest'));
 
 export const descriptorSchema = z.object({
   mediaType: z.string(),
   digest,
-  size: z.number().int().nonnegative(),
-  annotations: z.record(z.string(), z.string()).optional(),
-  platform: z
-    .object({ architecture: z.string(), os: z.string(), variant: z.string().optional() })
-    .optional(),
+  size: z.int().check(z.nonnegative()),
+  annotations: z.optional(z.record(z.string(), z.string())),
+  platform: z.optional(z.object({ architecture: z.string(), os: z.string(), variant: z.optional(z.string()) })),
 });
 export type Descriptor = z.infer<typeof descriptorSchema>;
 
 export const indexSchema = z.object({
   schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
+  mediaType: z.optional(z.string()),
   manifests: z.array(descriptorSchema),
 });
 export type ImageIndex = z.infer<typeof indexSchema>;
 
 export const manifestSchema = z.object({
   schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
+  mediaType: z.optional(z.string()),
   config: descriptorSchema,
   layers: z.array(descriptorSchema),
-  annotations: z.record(z.string(), z.string()).optional(),
+  annotations: z.optional(z.record(z.string(), z.string())),
 });
 export type ImageManifest = z.infer<typeof manifestSchema>;
 
 // The schemas read exactly the wire types (src-shared): the annotation fails to compile otherwise.
-const historySchema: z.ZodType<HistoryEntry> = z.object({
-  created: z.string().optional(),
-  created_by: z.string().optional(),
-  author: z.string().optional(),
-  comment: z.string().optional(),
-  empty_layer: z.boolean().optional(),
+const historySchema: z.ZodMiniType<HistoryEntry> = z.object({
+  created: z.optional(z.string()),
+  created_by: z.optional(z.string()),
+  author: z.optional(z.string()),
+  comment: z.optional(z.string()),
+  empty_layer: z.optional(z.boolean()),
 });
 
-export const runConfigSchema: z.ZodType<RunConfig> = z
-  .object({
-    User: z.string().optional(),
-    ExposedPorts: z.record(z.string(), z.object({}).passthrough()).nullish(),
-    Env: z.array(z.string()).nullish(),
-    Entrypoint: z.array(z.string()).nullish(),
-    Cmd: z.array(z.string()).nullish(),
-    Volumes: z.record(z.string(), z.object({}).passthrough()).nullish(),
-    WorkingDir: z.string().optional(),
-    Labels: z.record(z.string(), z.string()).nullish(),
-    StopSignal: z.string().optional(),
-  })
-  .passthrough();
+export const runConfigSchema: z.ZodMiniType<RunConfig> = z.looseObject({
+  User: z.optional(z.string()),
+  ExposedPorts: z.nullish(z.record(z.string(), z.looseObject({}))),
+  Env: z.nullish(z.array(z.string())),
+  Entrypoint: z.nullish(z.array(z.string())),
+  Cmd: z.nullish(z.array(z.string())),
+  Volumes: z.nullish(z.record(z.string(), z.looseObject({}))),
+  WorkingDir: z.optional(z.string()),
+  Labels: z.nullish(z.record(z.string(), z.string())),
+  StopSignal: z.optional(z.string()),
+});
 
-export const imageConfigSchema = z
-  .object({
-    created: z.string().optional(),
-    author: z.string().optional(),
-    architecture: z.string(),
-    os: z.string(),
-    variant: z.string().optional(),
-    config: runConfigSchema.nullish(),
-    rootfs: z.object({ type: z.literal('layers'), diff_ids: z.array(digest) }),
-    history: z.array(historySchema).optional(),
-  })
-  .passthrough();
+export const imageConfigSchema = z.looseObject({
+  created: z.optional(z.string()),
+  author: z.optional(z.string()),
+  architecture: z.string(),
+  os: z.string(),
+  variant: z.optional(z.string()),
+  config: z.nullish(runConfigSchema),
+  rootfs: z.object({ type: z.literal('layers'), diff_ids: z.array(digest) }),
+  history: z.optional(z.array(historySchema)),
+});
 export type ImageConfig = z.infer<typeof imageConfigSchema>;
 
 /** Parses untrusted JSON against a schema; failures name the document and the field. */
-export function parseDocument<T>(schema: z.ZodType<T>, bytes: Buffer | string, what: string): T {
+export function parseDocument<T>(schema: z.ZodMiniType<T>, bytes: Buffer | string, what: string): T {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString());

@@ -1,6 +1,6 @@
 // `docker save` / `podman save` output: manifest.json lists, per image, its config file,
 // its RepoTags and its layer tars. Newer Docker puts the same files under blobs/sha256/.
-import { z } from 'zod';
+import { z } from '@shared/zod';
 import { StrataError } from '@shared/errors';
 import { layerMediaType } from '../../layers/compression';
 import { compressionOfFile } from '../../layers/file-compression';
@@ -13,7 +13,7 @@ import type { StagedArchive } from './staged-archive';
 const dockerManifestSchema = z.array(
   z.object({
     Config: z.string(),
-    RepoTags: z.array(z.string()).nullish(),
+    RepoTags: z.nullish(z.array(z.string())),
     Layers: z.array(z.string()),
   }),
 );
