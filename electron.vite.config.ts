@@ -65,13 +65,19 @@ export default defineConfig({
           entryFileNames: '[name].js',
           chunkFileNames: 'chunks/[name]-[hash].js',
           // Every file costs Node's loader ~0.4 ms (resolve, read, link) whatever its size, and
-          // automatic chunking cut what a local command loads into 30-odd small chunks: the
-          // statically imported engine, API table, addon wrappers and shared code go in one
-          // chunk instead (what any command that opens the engine loads), apart from the few
-          // modules the CLI's start and `strata ps --help` need (so help loads no engine).
+          // automatic chunking cut what a command loads into 30-odd small chunks. Three chunks
+          // instead, by what a command needs: `base`, the CLI's start and its commands' help;
+          // `client`, a connection and the API client, all a command on a socket loads besides
+          // the socket's own code; `core`, the engine, the API table, the addon's wrappers and
+          // the shared code they import statically, for a command that opens the engine.
           codeSplitting: {
             groups: [
-              { name: 'base', priority: 2, test: /[\\/](src-shared[\\/](errors|api[\\/]api-error)|src-main[\\/]engine[\\/](containers[\\/]container-filters|images[\\/]reference))\.ts$/ },
+              { name: 'base', priority: 3, test: /[\\/](src-shared[\\/](errors|api[\\/]api-error)|src-main[\\/]engine[\\/](containers[\\/]container-filters|images[\\/]reference))\.ts$/ },
+              {
+                name: 'client',
+                priority: 2,
+                test: /[\\/](src-main[\\/]connections[\\/](connection|deferred-host|local-transport|starting-transport)|src-shared[\\/]api[\\/](client|listeners|protocol)|src-main[\\/]engine[\\/](rootless[\\/]rootless-paths|store[\\/]root-store))\.ts$/,
+              },
               { name: 'core', priority: 1, tags: ['$initial'], test: /[\\/](src-main[\\/](engine|api)|native[\\/]lib|src-shared|node_modules[\\/]zod)[\\/](?!api[\\/]ws-transport\.ts$)/ },
             ],
           },

@@ -15,6 +15,7 @@ export const ISSUE_18_ROWS = [
   { id: 'cli.version', what: '`strata --version`' },
   { id: 'cli.ps', what: '`strata ps -a`, the local engine' },
   { id: 'cli.images', what: '`strata images`, the local engine' },
+  { id: 'cli.ps-system', what: '`strata ps -a` as root, a system engine running' },
   { id: 'containers.run-none', what: '`strata run --rm IMAGE true`, `--network none`' },
   { id: 'containers.run-bridge', what: '`strata run --rm IMAGE true` on the bridge' },
   { id: 'containers.cycle', what: 'in-process create + start + wait' },

@@ -19,6 +19,8 @@ export interface Command {
   options?: ParseArgsConfig['options'];
   /** Options end at the first positional (`run IMAGE sh -c …`), as docker's do. */
   positionalsAfterFirst?: boolean;
+  /** Only reads: root's command goes to a running system engine that serves its store (cli/connect.ts). */
+  readsOnly?: boolean;
   run(context: CommandContext, args: { values: Record<string, unknown>; positionals: string[] }): Promise<number | void> | number | void;
 }
 

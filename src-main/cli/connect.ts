@@ -2,11 +2,17 @@
 // when the command first asks for it — so `--help` and usage errors touch no store and no
 // socket — and closed when the command is done. Every command goes through the API client;
 // the local connection is the same API table run in this process, over one session. The
-// engine's code and the socket client are loaded only by the connection that needs them.
+// engine's code and the socket client (and the rootless engine's start) are loaded only by
+// the connection that needs them. Root's commands that only read go to a running system
+// engine that serves the same store (served-store.ts), which spares them loading the engine.
+import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Api } from '../api/dispatch';
-import { type ConnectionChoice, type ConnectionTarget, resolveConnection } from '../connections/connection';
+import { type ConnectionChoice, type ConnectionTarget, resolveConnection, systemSocket } from '../connections/connection';
 import { deferredHost } from '../connections/deferred-host';
+import { fallbackTransport } from '../connections/fallback-transport';
+import { servedStore } from '../connections/served-store';
+import { ROOT_STORE } from '../engine/store/root-store';
 import { type ClosableTransport, localTransport } from '../connections/local-transport';
 import { startingTransport } from '../connections/starting-transport';
 import type { Engine } from '../engine/index';
@@ -33,6 +39,12 @@ export interface CliConnectionOptions {
    * and says so rather than wait on a stream that will not come back.
    */
   onDropped?: (why: string) => void;
+  /**
+   * The command only reads: on root's default connection it goes to the system engine when
+   * one runs and serves the store this process would open (served-store.ts), else, or if
+   * that engine does not answer, to the engine in this process as always.
+   */
+  readsOnly?: boolean;
 }
 
 export function cliConnection(choice: ConnectionChoice, options: CliConnectionOptions = {}): CliConnection {
@@ -51,30 +63,34 @@ export function cliConnection(choice: ConnectionChoice, options: CliConnectionOp
   const localApi = (): Promise<Api> =>
     (api ??= Promise.all([localEngine(), import('../api/dispatch')]).then(([opened, { Api }]) => new Api({ engine: opened, standardOutput: options.standardOutput })));
 
+  /** The socket's transport, its code loaded at the first call (and the rootless engine started when asked). */
+  const socket = (socketPath: string, startRootless: boolean): ClosableTransport => {
+    let answered = false;
+    let socketTransport: typeof import('../connections/socket-transport').socketTransport;
+    const load = async () => {
+      ({ socketTransport } = await import('../connections/socket-transport'));
+      // The rootless engine is started when nothing answers on its socket.
+      if (startRootless) await (await import('../connections/rootless-start')).startRootlessEngine();
+    };
+    const connect = () =>
+      socketTransport(socketPath, {
+        onStatus: (status) => {
+          if (status.state === 'connected') answered = true;
+          else if (answered) options.onDropped?.(`${status.error.message} — ${socketPath}`);
+        },
+      });
+    return startingTransport(load, connect);
+  };
+
   return {
     target: resolved,
     client() {
       if (client) return client;
       const chosen = resolved();
-      if (chosen.kind === 'socket') {
-        let answered = false;
-        let socketTransport: typeof import('../connections/socket-transport').socketTransport;
-        const load = async () => {
-          ({ socketTransport } = await import('../connections/socket-transport'));
-          // The rootless engine is started when nothing answers on its socket.
-          if (chosen.startOnDemand) await (await import('../connections/rootless-start')).startRootlessEngine();
-        };
-        const connect = () =>
-          socketTransport(chosen.socketPath, {
-            onStatus: (status) => {
-              if (status.state === 'connected') answered = true;
-              else if (answered) options.onDropped?.(`${status.error.message} — ${chosen.socketPath}`);
-            },
-          });
-        transport = startingTransport(load, connect);
-      } else {
-        transport = localTransport(deferredHost(localApi));
-      }
+      const local = () => localTransport(deferredHost(localApi));
+      if (chosen.kind === 'socket') transport = socket(chosen.socketPath, chosen.startOnDemand === 'rootless');
+      else if (chosen.byDefault && options.readsOnly && systemEngineServesDefaultStore()) transport = fallbackTransport(socket(systemSocket(), false), local);
+      else transport = local();
       return (client = createClient(transport));
     },
     engine: localEngine,
@@ -84,4 +100,10 @@ export function cliConnection(choice: ConnectionChoice, options: CliConnectionOp
       await api?.then((opened) => opened.close(), () => undefined);
     },
   };
+}
+
+/** Whether a running system engine serves the store root's local connection would open: STRATA_ROOT's, else /var/lib/strata. */
+function systemEngineServesDefaultStore(env: NodeJS.ProcessEnv = process.env): boolean {
+  const served = servedStore(systemSocket(env));
+  return served !== undefined && served === path.resolve(env.STRATA_ROOT || ROOT_STORE);
 }

@@ -60,6 +60,7 @@ export async function main(argv: string[], output: Output = processOutput): Prom
       { root: parsed.values.root as string | undefined, connection: parsed.values.connection as string | undefined },
       {
         standardOutput: process.stdout,
+        readsOnly: command.readsOnly,
         // A command still running when its engine goes: said, and ended (exit handlers restore a raw terminal).
         onDropped: (why) => {
           output.err(`strata ${name}: lost the connection to the engine (${why}) [UNAVAILABLE]\n`);

@@ -15,7 +15,7 @@ export const SYSTEM_SOCKET = '/run/strata/strata.sock';
 export const SYSTEM_GROUP = 'strata';
 
 export type ConnectionTarget =
-  | { name: string; kind: 'local'; root?: string }
+  | { name: string; kind: 'local'; root?: string; /** Root's connection when nothing was chosen (cli/connect.ts may send its reads to the system engine). */ byDefault?: true }
   | { name: string; kind: 'socket'; socketPath: string; startOnDemand?: 'rootless' };
 
 export const CONNECTION_NAMES = ['local', 'system', 'rootless'] as const;
@@ -55,7 +55,7 @@ export function resolveConnection(choice: ConnectionChoice = {}): ConnectionTarg
   const host = env.STRATA_HOST;
   if (host) return { name: host, kind: 'socket', socketPath: socketPathOf(host) };
   if (env.STRATA_CONNECTION) return named(env.STRATA_CONNECTION, env, 'STRATA_CONNECTION');
-  if (uid === 0) return { name: 'local', kind: 'local' };
+  if (uid === 0) return { name: 'local', kind: 'local', byDefault: true };
   const system = systemSocket(env);
   if (exists(system)) return { name: 'system', kind: 'socket', socketPath: system };
   return (choice.hasSubordinateIds ?? hasSubordinateIds)(uid) ? rootlessTarget(env, uid) : { name: 'local', kind: 'local' };

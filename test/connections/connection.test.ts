@@ -25,7 +25,7 @@ describe('resolveConnection', () => {
   });
 
   it('defaults to local for root; for a normal user to the system engine when its socket is there, else rootless when they have subordinate ids, else local', () => {
-    expect(resolveConnection({ env: {}, uid: 0, socketExists: all, hasSubordinateIds: all })).toEqual({ name: 'local', kind: 'local' });
+    expect(resolveConnection({ env: {}, uid: 0, socketExists: all, hasSubordinateIds: all })).toEqual({ name: 'local', kind: 'local', byDefault: true });
     expect(resolveConnection({ env: {}, uid: 1000, socketExists: all, hasSubordinateIds: all })).toEqual({ name: 'system', kind: 'socket', socketPath: SYSTEM_SOCKET });
     const env = { XDG_RUNTIME_DIR: '/nonexistent/run', HOME: '/home/u' };
     expect(resolveConnection({ env, uid: 1000, socketExists: none, hasSubordinateIds: all })).toEqual({ name: 'rootless', kind: 'socket', socketPath: '/tmp/strata-run-1000/strata.sock', startOnDemand: 'rootless' });

@@ -5,6 +5,7 @@ import { formatBytes } from '@shared/units';
 
 export const imagesCommand: Command = {
   name: 'images',
+  readsOnly: true,
   usage: 'images [--json]',
   async run({ api, output, json: asJson }, { positionals }) {
     expectPositionals(positionals, 0, 0, this.usage);

@@ -5,6 +5,7 @@ import { json } from '../output';
 
 export const inspectCommand: Command = {
   name: 'inspect',
+  readsOnly: true,
   usage: 'inspect IMAGE|CONTAINER...',
   async run({ api, output }, { positionals }) {
     expectPositionals(positionals, 1, Infinity, this.usage);

@@ -8,6 +8,7 @@ import { quoteCommand } from '@shared/shell-words';
 
 export const psCommand: Command = {
   name: 'ps',
+  readsOnly: true,
   usage: `ps [-a] [-q] [-n N | -l] [-f KEY=VALUE]... [--json]   (KEY: ${FILTER_KEYS.join(', ')})`,
   options: {
     all: { type: 'boolean', short: 'a' },

@@ -14,6 +14,7 @@ import { packageRoot } from '../../api/package-info';
 import { SYSTEM_GROUP, type ConnectionTarget, connectionName, hasSubordinateIds, resolveConnection, rootlessTarget, systemSocket } from '../../connections/connection';
 import { boundProvider, withConnectionMethods } from '../../connections/front-end-methods';
 import { type ClosableTransport, localTransport } from '../../connections/local-transport';
+import { removeServedStore, writeServedStore } from '../../connections/served-store';
 import { startRootlessEngine } from '../../connections/rootless-start';
 import { startingTransport } from '../../connections/starting-transport';
 import { socketTransport } from '../../connections/socket-transport';
@@ -78,10 +79,13 @@ async function service({ engine, output }: CommandContext, values: Record<string
     const self = { name: connectionName(socketPath), kind: 'socket' as const, address: socketPath, state: 'connected' as const, detail: null };
     const server = await startUnixSocketServer({ host: withConnectionMethods(supervised.api, boundProvider(() => self)), socketPath, group, log: output.err });
     try {
+      // Root's read-only commands on this store come here instead of opening it (served-store.ts).
+      writeServedStore(socketPath, opened.root);
       output.out(`Strata system engine listening on ${server.address} for root and group ${group.name} (gid ${group.gid}); store ${opened.root}\n`);
       if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
       output.out('Strata system engine stopping (containers keep running)\n');
     } finally {
+      removeServedStore(socketPath);
       await server.close();
     }
   } finally {

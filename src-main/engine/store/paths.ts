@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { enginePrivilege } from '../rootless/privilege';
+import { ROOT_STORE } from './root-store';
 
 export interface StorePaths {
   readonly root: string;
@@ -41,7 +42,7 @@ export function storePaths(root: string): StorePaths {
  */
 export function defaultStoreRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env.STRATA_ROOT) return env.STRATA_ROOT;
-  if (enginePrivilege() === 'root') return '/var/lib/strata';
+  if (enginePrivilege() === 'root') return ROOT_STORE;
   const dataHome = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
   return path.join(dataHome, 'strata');
 }
