@@ -1,7 +1,7 @@
 // rm: refuses a running container unless forced; removes the runtime state and cgroup,
 // the mount, the read-write layer, the bundle and the log.
 import path from 'node:path';
-import { removeContainerStatsHistory } from '../stats/index';
+import { removeContainerStatsHistory } from '../stats/history-location';
 import { removeTreeAtomicAsync } from '../store/atomic';
 import { pathExists } from '../store/exists';
 import type { Store } from '../store/store';

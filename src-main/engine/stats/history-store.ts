@@ -25,12 +25,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { StrataError } from '@shared/errors';
 import { HISTORY_COLUMNS, type HistoryPoint } from './history-point';
+import { historyFile, historyIdOf } from './history-location';
+
+export { historyFile };
 
 export const HISTORY_FORMAT = 'strata-stats-history';
 export const HISTORY_VERSION = 1;
-export const HISTORY_SUFFIX = '.jsonl';
 
 export interface HistoryHeader {
   format: typeof HISTORY_FORMAT;
@@ -53,17 +54,6 @@ export interface HistoryStoreOptions {
   now?: () => number;
 }
 
-/** Ids become file names: only what a container id (or name-like test id) can be. */
-const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
-
-export function checkHistoryId(id: string): void {
-  if (typeof id !== 'string' || !SAFE_ID.test(id)) throw new StrataError('INVALID_ARGUMENT', `not a container id: ${JSON.stringify(id)}`);
-}
-
-export function historyFile(dir: string, id: string): string {
-  checkHistoryId(id);
-  return path.join(dir, `${id}${HISTORY_SUFFIX}`);
-}
 
 export function encodeHeader(id: string, intervalMs: number): string {
   const header: HistoryHeader = { format: HISTORY_FORMAT, version: HISTORY_VERSION, containerId: id, intervalMs, columns: [...HISTORY_COLUMNS] };
@@ -224,7 +214,7 @@ export class HistoryStore {
       if (errnoOf(error) === 'ENOENT') return [];
       throw error;
     }
-    return names.filter((name) => name.endsWith(HISTORY_SUFFIX) && SAFE_ID.test(name.slice(0, -HISTORY_SUFFIX.length))).map((name) => name.slice(0, -HISTORY_SUFFIX.length));
+    return names.flatMap((name) => historyIdOf(name) ?? []);
   }
 
   /**

@@ -7,7 +7,6 @@
 //   await sampler.stop();
 //
 // and, without a running sampler (the CLI): exportContainerStatsHistory(store, ref, 'csv').
-import path from 'node:path';
 import { type CgroupLayout, detectCgroupLayout } from '../cgroups/detect';
 import { openCgroupManager } from '../cgroups/index';
 import { DEFAULT_PARENT } from '../cgroups/paths';
@@ -16,6 +15,7 @@ import type { Store } from '../store/store';
 import { CgroupFileReader } from './cgroup-file-reader';
 import { type HistoryExportFormat, formatHistory } from './export';
 import { HistoryStore } from './history-store';
+import { statsHistoryDir } from './history-location';
 import { OpenFiles, openFilesBudget } from './open-files';
 import { StatsSampler, type StatsSamplerOptions } from './sampler';
 import { ProcReader } from './proc-reader';
@@ -28,6 +28,7 @@ export { CgroupFileReader, type CgroupFileReaderOptions } from './cgroup-file-re
 export { HISTORY_EXPORT_FORMATS, type HistoryExportFormat, type HistoryExportMeta, type HistoryJson, formatHistory, historyToCsv, historyToJson } from './export';
 export { HISTORY_COLUMNS, HISTORY_FIELDS, HistoryBucket, type HistoryField, type HistoryPoint, intervalStart } from './history-point';
 export { HISTORY_FORMAT, HISTORY_VERSION, HistoryStore, type HistoryStoreOptions, decodeHistory, historyFile } from './history-store';
+export { removeContainerStatsHistory, statsHistoryDir } from './history-location';
 export { type HostCpu, parseProcStat, readHostCpu } from './host-cpu';
 export { type NetCounters, type NetInterfaceCounters, parseNetDev, readNetDev, sumNetDev } from './net-dev';
 export { type FileReader, OpenFiles, type OpenFilesOptions, openFilesBudget } from './open-files';
@@ -41,9 +42,6 @@ export { containerProcTargets, containerStatsTargets } from './targets';
 export { ProcReader, type ProcReaderOptions, parseProcPidStat, parseVmRss } from './proc-reader';
 
 /** Where a store keeps its stats history. */
-export function statsHistoryDir(store: Store): string {
-  return path.join(store.paths.root, 'stats');
-}
 
 export interface OpenStatsSamplerOptions extends Omit<StatsSamplerOptions, 'reader' | 'files'> {
   /** The cgroup layout; detected from /proc/self/mountinfo when absent. */
@@ -91,11 +89,6 @@ export async function openContainerStatsSampler(store: Store, options: Container
 /** Deletes the history of containers that no longer exist: a writer's job (the store's supervisor, when elected). */
 export async function pruneStatsHistory(store: Store, sampler: StatsSampler): Promise<void> {
   await sampler.history?.prune((await listRecords(store)).map((record) => record.id));
-}
-
-/** Deletes a container's stats history (call when the container is removed). */
-export function removeContainerStatsHistory(store: Store, id: string): Promise<void> {
-  return new HistoryStore(statsHistoryDir(store)).remove(id);
 }
 
 /**
