@@ -72,11 +72,11 @@ export default defineConfig({
           // the shared code they import statically, for a command that opens the engine.
           codeSplitting: {
             groups: [
-              { name: 'base', priority: 3, test: /[\\/](src-shared[\\/](errors|api[\\/]api-error)|src-main[\\/]engine[\\/](containers[\\/]container-filters|images[\\/]reference))\.ts$/ },
+              { name: 'base', priority: 3, test: /[\\/](src-shared[\\/](errors|ports|api[\\/]api-error)|src-main[\\/]engine[\\/](containers[\\/]container-filters|images[\\/]reference))\.ts$/ },
               {
                 name: 'client',
                 priority: 2,
-                test: /[\\/](src-main[\\/]connections[\\/](connection|deferred-host|local-transport|starting-transport)|src-shared[\\/]api[\\/](client|listeners|protocol)|src-main[\\/]engine[\\/](rootless[\\/]rootless-paths|store[\\/]root-store))\.ts$/,
+                test: /[\\/](src-main[\\/]connections[\\/](connection|deferred-host|local-transport|starting-transport|served-store|fallback-transport)|src-shared[\\/]api[\\/](client|listeners|protocol)|src-main[\\/]engine[\\/](rootless[\\/]rootless-paths|store[\\/]root-store))\.ts$/,
               },
               { name: 'core', priority: 1, tags: ['$initial'], test: /[\\/](src-main[\\/](engine|api)|native[\\/]lib|src-shared|node_modules[\\/]zod)[\\/](?!api[\\/]ws-transport\.ts$)/ },
             ],
