@@ -12,7 +12,7 @@ import { type ConnectionChoice, type ConnectionTarget, resolveConnection, system
 import { deferredHost } from '../connections/deferred-host';
 import { fallbackTransport } from '../connections/fallback-transport';
 import { servedStore } from '../connections/served-store';
-import { ROOT_STORE } from '../engine/store/root-store';
+import { rootsStore } from '../engine/store/root-store';
 import { type ClosableTransport, localTransport } from '../connections/local-transport';
 import { startingTransport } from '../connections/starting-transport';
 import type { Engine } from '../engine/index';
@@ -102,8 +102,8 @@ export function cliConnection(choice: ConnectionChoice, options: CliConnectionOp
   };
 }
 
-/** Whether a running system engine serves the store root's local connection would open: STRATA_ROOT's, else /var/lib/strata. */
+/** Whether a running system engine serves the store root's local connection would open. */
 function systemEngineServesDefaultStore(env: NodeJS.ProcessEnv = process.env): boolean {
   const served = servedStore(systemSocket(env));
-  return served !== undefined && served === path.resolve(env.STRATA_ROOT || ROOT_STORE);
+  return served !== undefined && served === path.resolve(rootsStore(env));
 }

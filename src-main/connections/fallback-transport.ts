@@ -9,19 +9,20 @@ import type { ClosableTransport } from './local-transport';
 
 export function fallbackTransport(first: ClosableTransport, fallback: () => ClosableTransport): ClosableTransport {
   let current = first;
-  let answered = false;
+  let reached = false; // the first has answered once: from then on its replies are its own
   let closed = false;
   return {
     async invoke(method: string, input: unknown): Promise<Reply> {
       const used = current;
       const reply = await used.invoke(method, input);
-      if (answered || closed || used !== first || !('error' in reply) || reply.error.code !== 'UNAVAILABLE') {
-        answered = true;
+      if (used !== first || reached || closed || !unreachable(reply)) {
+        if (used === first) reached = true;
         return reply;
       }
-      // Never reached: this transport is done with; the rest goes to the fallback.
-      first.close();
-      if (current === first) current = fallback();
+      if (current === first) {
+        first.close();
+        current = fallback();
+      }
       return current.invoke(method, input);
     },
     subscribe(event: string, listener: EventListener): () => void {
@@ -32,4 +33,8 @@ export function fallbackTransport(first: ClosableTransport, fallback: () => Clos
       current.close();
     },
   };
+}
+
+function unreachable(reply: Reply): boolean {
+  return 'error' in reply && reply.error.code === 'UNAVAILABLE';
 }

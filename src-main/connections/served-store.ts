@@ -11,7 +11,11 @@ export function servedStoreFile(socketPath: string): string {
   return `${socketPath}.store`;
 }
 
-/** Written whole (a temporary file renamed): a reader never sees half a path. */
+/**
+ * Written whole (a temporary file renamed): a reader never sees half a path. Not the store's
+ * writeFileAtomic: this module is read by every root command's connection (the CLI's client
+ * chunk), and that one loads node:crypto for its temporary names.
+ */
 export function writeServedStore(socketPath: string, storeRoot: string): void {
   const file = servedStoreFile(socketPath);
   const temporary = `${file}.${process.pid}.tmp`;

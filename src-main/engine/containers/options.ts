@@ -275,7 +275,7 @@ function makeSchemas(): { options: z.ZodMiniType<ContainerOptions>; update: z.Zo
 
   const deviceSchema = z.pipe(
     z.strictObject({ hostPath: absolute, containerPath: absolute, permissions: z.string() }),
-    z.transform((device: { hostPath: string; containerPath: string; permissions: string }, payload) => {
+    z.transform((device, payload) => {
       try {
         return validateDevice(device);
       } catch (error) {
@@ -292,7 +292,7 @@ function makeSchemas(): { options: z.ZodMiniType<ContainerOptions>; update: z.Zo
   /** Capability names in any of the spellings users type, kept in their one spelling, each once. */
   const capabilityList = z.pipe(
     z.array(z.string()),
-    z.transform((names: string[], payload) => {
+    z.transform((names, payload) => {
       const result = normalizeCapabilities(names);
       if ('capabilities' in result) return result.capabilities;
       return refuse(payload, unknownCapabilityMessage(names[result.unknownAt]!), [result.unknownAt]);
@@ -308,7 +308,7 @@ function makeSchemas(): { options: z.ZodMiniType<ContainerOptions>; update: z.Zo
       containerPort: z.int().check(z.gte(1), z.lte(65535)),
       protocol: z.optional(z.enum(['tcp', 'udp'])),
     }),
-    z.transform((spec: { hostIp?: string; hostPort?: number; containerPort: number; protocol?: 'tcp' | 'udp' }, payload) => {
+    z.transform((spec, payload) => {
       try {
         return validatePortSpec(spec);
       } catch (error) {

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { enginePrivilege } from '../rootless/privilege';
-import { ROOT_STORE } from './root-store';
+import { rootsStore } from './root-store';
 
 export interface StorePaths {
   readonly root: string;
@@ -41,8 +41,7 @@ export function storePaths(root: string): StorePaths {
  * (a rootless engine is uid 0 in its user namespace, but its store is the user's).
  */
 export function defaultStoreRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.STRATA_ROOT) return env.STRATA_ROOT;
-  if (enginePrivilege() === 'root') return ROOT_STORE;
+  if (env.STRATA_ROOT || enginePrivilege() === 'root') return rootsStore(env);
   const dataHome = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
   return path.join(dataHome, 'strata');
 }
