@@ -135,7 +135,8 @@ const scenarios = {
     // The store folder of the Help menu.
     const help = fake.appMenu.find((item) => item.label === 'Help');
     help.submenu.find((item) => item.label === 'Store and logs folder').click();
-    await tick();
+    // The store's path comes through the API (its first system.info loads that handler): wait for the call, not a turn.
+    await until(() => fake.calls.some((c) => c.includes('shell.openPath')), 'the store folder to open');
     await quit();
   },
 
