@@ -197,12 +197,25 @@ int v1_destroy(const char *rel, bool wait) {
   return rc;
 }
 
-/* Freeze first so nothing forks between reading cgroup.procs and the kill. */
+/* An empty cgroup: nothing in it to fork, so no freeze is needed. Only a write to its
+ * cgroup.procs can add a process (an exec joins a running container, never an empty one). */
+static bool procs_empty(const char *procs) {
+  char *text = read_file(procs, NULL);
+  bool empty = text != NULL && text[strspn(text, " \n")] == '\0';
+  free(text);
+  return empty;
+}
+
+/* Freeze first so nothing forks between reading cgroup.procs and the kill. A stopped
+ * container's cgroup (every `delete`) is empty and is not frozen: freezing toggles a kernel
+ * static key whose code patching costs a few ms, a quarter of a `run`, on a VM. */
 int v1_kill_all(const char *rel, int sig) {
   char freezer[PATH_MAX], procs[PATH_MAX];
   pathf(freezer, sizeof freezer, "%s/freezer%s", g_cgroup_root, rel);
   bool frozen = false;
   if (mounted("freezer") && access(freezer, F_OK) == 0) {
+    pathf(procs, sizeof procs, "%s/cgroup.procs", freezer);
+    if (procs_empty(procs)) return 0;
     char state[PATH_MAX];
     pathf(state, sizeof state, "%s/freezer.state", freezer);
     if (write_file_str(state, "FROZEN") == 0) {

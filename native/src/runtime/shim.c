@@ -1,13 +1,15 @@
 /* shim: one per container, conmon-like.
- *   strata-runtime [--root R] shim --bundle B --log F --exit-file F [--pid-file P] [--stdin] [--rm] ID
+ *   strata-runtime [--root R] shim --bundle B --log F --exit-file F [--pid-file P] [--stdin] [--rm] [--start] ID
  * The caller's process forks; the child starts a new session and forks the shim, so the
  * shim belongs to no terminal or app and survives both. The shim is a child subreaper,
  * creates the container (its stdout/stderr are pipes the shim reads), and tells the
- * caller {"shimPid":…,"pid":…} or the error. Then it writes every line to the log as
- * JSON ({"time","stream","log"}, log.c), forwards SIGTERM/SIGINT/SIGHUP to the container,
- * reaps every process, and when the container's init exits records exit code, signal
- * and OOM kill to the exit file (written atomically), then deletes the container if
- * --rm. The engine calls `start` when it wants the program to run.
+ * caller {"shimPid":…,"pid":…,"pidStartTime":"…","shimStartTime":"…"} or the error.
+ * Then it writes every line to the log as JSON ({"time","stream","log"}, log.c), forwards
+ * SIGTERM/SIGINT/SIGHUP to the container, reaps every process, and when the container's
+ * init exits records exit code, signal and OOM kill to the exit file (written
+ * atomically), then deletes the container if --rm. The engine calls `start` when it wants the program to run, or gives --start when
+ * nothing has to happen in between: the shim starts it before it reports (one process
+ * fewer on every start).
  * With process.terminal the container's stdio is a pty whose master the shim keeps for
  * the container's life: its output is logged as "stdout", and clients reach it on the
  * attach socket <root>/<id>/attach.sock (attach.c), named to the caller as
@@ -104,10 +106,10 @@ int shim_supervise(pid_t child, struct shim_stream *out, struct shim_stream *err
 
 int cmd_shim(int argc, char **argv) {
   const char *bundle = NULL, *log = NULL, *exit_file = NULL, *pid_file = NULL;
-  bool rm = false, open_stdin = false;
+  bool rm = false, open_stdin = false, start_now = false;
   const struct optspec opts[] = {{"bundle", 'b', &bundle, NULL},   {"log", 0, &log, NULL},   {"exit-file", 0, &exit_file, NULL},
                                  {"pid-file", 0, &pid_file, NULL}, {"rm", 0, NULL, &rm},     {"stdin", 0, NULL, &open_stdin},
-                                 {NULL, 0, NULL, NULL}};
+                                 {"start", 0, NULL, &start_now},   {NULL, 0, NULL, NULL}};
   char *pos[1];
   int npos;
   if (parse_args(argc, argv, opts, pos, 1, &npos) < 0 || (npos != 1 && fail_msg("shim: a container id is required")) ||
@@ -160,6 +162,7 @@ int cmd_shim(int argc, char **argv) {
   struct attach *tty = NULL;
   char *sock = NULL;
   pid_t init = -1;
+  uint64_t init_start = 0;
   if (sfd < 0 || log_fd < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || (pipe_stdin && pipe2(in, O_CLOEXEC) < 0)) {
     fail_errno("shim: set up %s", log);
   } else {
@@ -168,6 +171,8 @@ int cmd_shim(int argc, char **argv) {
                             .stdio = {pipe_stdin ? in[0] : STDIN_FILENO /* /dev/null (holder_setup) */, out[1], err[1]},
                             .console_master = s.terminal ? &master : NULL};
     if (container_create(&o, &s, &init) < 0) init = -1;
+    /* read now, while the init waits to start: a program as short as `true` may be gone by the report */
+    if (init > 0) init_start = proc_start_time(init);
     close(out[1]);
     close(err[1]);
     if (pipe_stdin) close(in[0]);
@@ -190,9 +195,22 @@ int cmd_shim(int argc, char **argv) {
         init = -1;
       }
     }
+    if (init > 0 && start_now && container_start(pos[0]) < 0) {
+      char saved[sizeof g_err];
+      enum err_kind kind = g_err_kind;
+      memcpy(saved, g_err, sizeof saved);
+      container_delete(pos[0], true);
+      memcpy(g_err, saved, sizeof saved);
+      g_err_kind = kind;
+      init = -1;
+    }
   }
   struct strbuf ok = {0};
   sb_printf(&ok, "O{\"shimPid\":%d,\"pid\":%d", getpid(), init);
+  /* /proc/<pid>/stat start times, so the caller need not read them (0: not readable, left out) */
+  uint64_t shim_start = proc_start_time(getpid());
+  if (init_start) sb_printf(&ok, ",\"pidStartTime\":\"%llu\"", (unsigned long long)init_start);
+  if (shim_start) sb_printf(&ok, ",\"shimStartTime\":\"%llu\"", (unsigned long long)shim_start);
   if (tty) sb_puts(&ok, ",\"attachSocket\":"), sb_json_string(&ok, sock, strlen(sock));
   sb_puts(&ok, "}");
   char msg[sizeof g_err + 2];

@@ -41,17 +41,24 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
   await clearInterruptedStart(store, record);
   const file = (name: Parameters<typeof containerFile>[2]) => containerFile(store, record.id, name);
   const rootfs = file('rootfs');
+  // What the spec takes from the image and the host is only read, so it is read while the
+  // root is mounted; awaited inside the try, where a failure unmounts the root again.
+  const reads = Promise.all([
+    readImageConfigAsync(store, record.image.manifestDigest),
+    statHostDevices((record.options.devices ?? []).map((device) => device.hostPath)),
+    imageUserFiles(store, record.layers),
+    loadHostFacts(),
+  ]);
+  reads.catch(() => undefined); // not an unhandled rejection while the mount is under way
   await mountOverlayAsync(store, record.layers, { init: file('init'), upper: file('upper'), work: file('work'), target: rootfs });
   try {
-    const image = (await readImageConfigAsync(store, record.image.manifestDigest)).config ?? {};
+    const [imageConfig, devices, readImageFile] = await reads;
+    const image = imageConfig.config ?? {};
     const mode = record.options.network ?? defaultNetworkMode();
     const hostname = record.options.hostname ?? defaultHostname(mode, record.id);
     const network = await setUpNetwork(networkConfig(), { mode, owner: record.id, bundleDir: containerDir(store, record.id), hostname, ports: record.options.publish });
     const userVolumes = record.options.volumes ?? [];
-    const devices = await statHostDevices((record.options.devices ?? []).map((device) => device.hostPath));
     const volumes = await anonymousVolumes(store, record, rootfs);
-    await loadHostFacts();
-    const readImageFile = await imageUserFiles(store, record.layers);
     const spec = buildSpec({
       id: record.id,
       image,
@@ -73,23 +80,29 @@ export async function startLocked(store: Store, record: ContainerRecord, restart
     });
     await writeJsonAtomicAsync(store.paths.tmp, file('config'), spec);
     await fs.promises.rm(file('exit'), { force: true });
+    // Nothing to do between create and start: the shim starts the program itself (--start), one process fewer.
+    const startNow = hooks.beforeRun === undefined;
     const shim = await runtimeVerb(
       store,
       // -i without -t: the shim keeps a pipe to its stdin, served on the attach socket (else /dev/null)
-      ['shim', '--bundle', containerDir(store, record.id), '--log', file('log'), '--exit-file', file('exit'), ...(hasStdinPipe(record) ? ['--stdin'] : []), record.id],
+      ['shim', '--bundle', containerDir(store, record.id), '--log', file('log'), '--exit-file', file('exit'), ...(hasStdinPipe(record) ? ['--stdin'] : []), ...(startNow ? ['--start'] : []), record.id],
       `start ${record.name}`,
     );
-    const started = JSON.parse(shim.stdout) as { shimPid: number; pid: number };
-    await hooks.beforeRun?.();
-    await runtimeVerb(store, ['start', record.id], `start ${record.name}`);
+    const started = JSON.parse(shim.stdout) as { shimPid: number; pid: number; pidStartTime?: string; shimStartTime?: string };
+    if (!startNow) {
+      await hooks.beforeRun!();
+      await runtimeVerb(store, ['start', record.id], `start ${record.name}`);
+    }
+    // The shim reports both start times (read here when it could not).
+    const [pidStartTime, shimStartTime] = await Promise.all([started.pidStartTime ?? startTimeOf(started.pid), started.shimStartTime ?? startTimeOf(started.shimPid)]);
     const running: ContainerRecord = {
       ...record,
       state: {
         status: 'running',
         pid: started.pid,
         shimPid: started.shimPid,
-        pidStartTime: await startTimeOf(started.pid),
-        shimStartTime: await startTimeOf(started.shimPid),
+        pidStartTime,
+        shimStartTime,
         startedAt: new Date().toISOString(),
         restartCount: restart.count,
         backoffMs: restart.backoffMs,

@@ -19,7 +19,7 @@ async function shim(name: string, script: string, extra: string[] = []) {
   const r = await ws.rt(['shim', '--bundle', bundle, '--log', log, '--exit-file', exitFile, ...extra, id]);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  const info = JSON.parse(r.stdout) as { shimPid: number; pid: number };
+  const info = JSON.parse(r.stdout) as { shimPid: number; pid: number; pidStartTime?: string; shimStartTime?: string };
   return { id, log, exitFile, bundle, ...info };
 }
 
@@ -59,6 +59,31 @@ describe('strata-runtime shim', () => {
     expect(exit).toMatchObject({ exitCode: 5, signal: null, oomKilled: false });
     expect(fs.readdirSync(ws.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect((await ws.rt(['delete', s.id])).code).toBe(0);
+  });
+
+  it('with --start, starts the program before it reports (no `start` verb), and reports both start times', async () => {
+    const s = await shim('start-now', 'echo started; sleep 600', ['--start']);
+    expect((JSON.parse((await ws.rt(['state', s.id])).stdout) as RuntimeState).status).toBe('running');
+    await until(() => fs.existsSync(s.log) && fs.readFileSync(s.log, 'utf8').includes('started'));
+    // The start times are field 22 of /proc/<pid>/stat, as the engine reads them itself.
+    const startTime = (pid: number): string => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]!;
+    expect(s.pidStartTime).toBe(startTime(s.pid));
+    expect(s.shimStartTime).toBe(startTime(s.shimPid));
+    // Started already: a second start is refused, as for any running container.
+    const again = await ws.rt(['start', s.id]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/not created/);
+    expect((await ws.rt(['delete', '--force', s.id])).code).toBe(0);
+    await until(() => fs.existsSync(s.exitFile));
+  });
+
+  it('without --start, the program waits for `start` (what a terminal attaches in between)', async () => {
+    const s = await shim('start-later', 'echo started; sleep 600');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((JSON.parse((await ws.rt(['state', s.id])).stdout) as RuntimeState).status).toBe('created');
+    expect(fs.existsSync(s.log) ? fs.readFileSync(s.log, 'utf8') : '').not.toContain('started');
+    expect((await ws.rt(['delete', '--force', s.id])).code).toBe(0);
+    await until(() => fs.existsSync(s.exitFile));
   });
 
   it('forwards SIGTERM to the container', async () => {
