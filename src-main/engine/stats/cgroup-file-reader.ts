@@ -11,7 +11,11 @@
 // whose CPU time did not move since its last reading is read for that and its I/O only
 // (readMany says why). That keeps an idle v1 container at 1–2 reads per tick where the
 // driver's stats() opens and reads ~17 files; and the files of every container go out in
-// one batch per tick (readMany).
+// one batch per tick (readMany). On v1 the parent's cpuacct.usage, which counts every
+// container's CPU time, is read first (and the parent's recursive blkio file a quiet
+// container is probed with): when they have not moved since a container's last reading,
+// it ran nothing and wrote nothing back, and is not read at all — an idle machine reads
+// one or two files for every quiet container together.
 //
 //   fast, v1  cpuacct.usage  memory.usage_in_bytes  memory.stat  pids.current
 //             [cpu.stat with a quota]  [the blkio file, once it has counted bytes]
@@ -23,7 +27,7 @@ import path from 'node:path';
 import type { CgroupLayout } from '../cgroups/detect';
 import { parsePidList } from '../cgroups/files';
 import { type CgroupStats, EMPTY_STATS } from '../cgroups/manager';
-import { DEFAULT_PARENT, underParent } from '../cgroups/paths';
+import { DEFAULT_PARENT, cgroupComponents, underParent } from '../cgroups/paths';
 import { parseLimit } from '../cgroups/parse';
 import { type BlkioStats, parseIoServiceBytes } from '../cgroups/v1/blkio';
 import { cpuStatV1 } from '../cgroups/v1/cpu';
@@ -98,6 +102,8 @@ interface PathState {
   /** The fast tier's texts at the last full reading, and that reading. */
   lastTexts: Texts | null;
   last: CgroupReading | null;
+  /** v1: the parent's counters its probe stands for, as read just before its last reading (null: none). */
+  parentSignature: string | null;
 }
 
 /** One cgroup's part of a tick: its state, and what was read. */
@@ -113,6 +119,8 @@ export class CgroupFileReader implements CgroupReader {
   private readonly slowEvery: number;
   private readonly state = new Map<string, PathState>();
   private nextPhase = 0;
+  /** v1: the parent's directory in the cpuacct and blkio hierarchies, whose counters include every container's. */
+  private readonly parentDirs: { cpuacct: string; blkio: string | null } | null;
 
   constructor(
     private readonly layout: CgroupLayout,
@@ -121,6 +129,9 @@ export class CgroupFileReader implements CgroupReader {
     this.parent = options.parent ?? DEFAULT_PARENT;
     this.slowEvery = Math.max(1, options.slowEvery ?? 10);
     this.files = options.files ?? new OpenFiles();
+    const parentRel = cgroupComponents(this.parent, 'cgroup parent');
+    const mounts = layout.version === 'v1' ? layout.controllers : {};
+    this.parentDirs = mounts.cpuacct === undefined ? null : { cpuacct: path.join(mounts.cpuacct, ...parentRel), blkio: mounts.blkio === undefined ? null : path.join(mounts.blkio, ...parentRel) };
   }
 
   limitsChanged(cgroup: string): void {
@@ -161,13 +172,19 @@ export class CgroupFileReader implements CgroupReader {
     // cgroup running), and the rest of its fast tier only if the CPU time moved: an idle
     // container costs one or two files a tick, not four or five, and no parsing.
     const probing = states.map((state, i) => state !== null && !due[i] && state.lastTexts !== null && state.probePlan.length > 0);
-    const tickPlans = states.map((state, i) => (state === null ? [] : probing[i] ? state.probePlan : due[i] ? state.fullPlan : state.fastPlan));
-    const read = await this.readPlans(tickPlans);
+    // Nothing ran and nothing was written back anywhere under the parent since a cgroup's
+    // last reading: a probed cgroup is quiet without a read. (The parent's files are read
+    // before any cgroup's, so a reading is at least as new as the parent's counters stored with it.)
+    const parentTexts = new Map<string, string | null>();
+    const signatures = this.parentSignatures(states, parentTexts, true);
     const quiet = new Set<number>();
+    probing.forEach((probed, i) => probed && signatures[i] !== null && states[i]!.parentSignature === signatures[i] && quiet.add(i));
+    const tickPlans = states.map((state, i) => (state === null || quiet.has(i) ? [] : probing[i] ? state.probePlan : due[i] ? state.fullPlan : state.fastPlan));
+    const read = await this.readPlans(tickPlans);
     const moved: number[] = [];
     read.forEach(({ texts, results }, i) => {
       const state = states[i]!;
-      if (!probing[i] || results.some((r) => r.error !== undefined || r.reopened || r.text === null)) return;
+      if (!probing[i] || quiet.has(i) || results.some((r) => r.error !== undefined || r.reopened || r.text === null)) return;
       const last = state.lastTexts!;
       if (texts[state.probePlan[0]![0]] !== last[state.probePlan[0]![0]]) moved.push(i);
       else if (state.probePlan.every(([key]) => texts[key] === last[key])) quiet.add(i);
@@ -186,6 +203,12 @@ export class CgroupFileReader implements CgroupReader {
     read.forEach(({ texts, results }, i) => {
       const state = states[i] ?? null;
       if (state === null) return;
+      if (quiet.has(i)) {
+        // Quiet: the last reading stands.
+        state.readings++;
+        out[i] = state.last;
+        return;
+      }
       const failed = results.find((r) => r.error !== undefined);
       if (failed) {
         out[i] = failed.error instanceof Error ? failed.error : new Error(String(failed.error));
@@ -196,12 +219,6 @@ export class CgroupFileReader implements CgroupReader {
       if (gone) {
         // The container stopped: nothing of it is worth keeping open.
         this.release(cgroups[i]!);
-        return;
-      }
-      if (quiet.has(i)) {
-        // Quiet: the last reading stands.
-        state.readings++;
-        out[i] = state.last;
         return;
       }
       const each = { index: i, state, texts };
@@ -233,7 +250,40 @@ export class CgroupFileReader implements CgroupReader {
         blkioSource: v2 ? 'io.stat' : slow.blkioSettled && slow.blkioIndex !== null ? V1_BLKIO_FILES[slow.blkioIndex]! : null,
       };
     }
+    // Stored for the probe each cgroup has now (a slow reading may have changed it), from
+    // what the parent read before: a file not read then is not read now (it would be newer
+    // than the reading), and the next tick probes instead.
+    const stored = this.parentSignatures(states, parentTexts, false);
+    states.forEach((state, i) => {
+      if (state !== null) state.parentSignature = out[i] === null || out[i] instanceof Error ? null : stored[i]!;
+    });
     return out;
+  }
+
+  /**
+   * Per cgroup, the parent's counters its probe stands for — cpuacct.usage, and the blkio
+   * file it is probed with — as one string; null on v2, or when one cannot be read. `read`
+   * holds the parent's files read this tick; `mayRead`: read those it lacks (on the loop:
+   * small cgroup files), else count them as unreadable.
+   */
+  private parentSignatures(states: ReadonlyArray<PathState | null>, read: Map<string, string | null>, mayRead: boolean): Array<string | null> {
+    const dirs = this.parentDirs;
+    if (dirs === null) return states.map(() => null);
+    const text = (file: string): string | null => {
+      if (!read.has(file)) {
+        if (!mayRead) return null;
+        read.set(file, this.files.readKeptSync(file));
+      }
+      return read.get(file)!;
+    };
+    const cpu = text(path.join(dirs.cpuacct, 'cpuacct.usage'));
+    if (cpu === null) return states.map(() => null);
+    return states.map((state) => {
+      const blkio = state?.probePlan.find(([key]) => key === 'blkio');
+      if (blkio === undefined) return cpu;
+      const io = dirs.blkio === null ? null : text(path.join(dirs.blkio, path.basename(blkio[1])));
+      return io === null ? null : `${cpu}\n${io}`;
+    });
   }
 
   async pids(cgroup: string): Promise<number[]> {
@@ -271,7 +321,7 @@ export class CgroupFileReader implements CgroupReader {
       // Validated and joined once, not at every tick.
       const dirs = this.dirsOf(cgroup);
       const fast = fastPlan(dirs, null);
-      state = { dirs, readings: 0, phase: this.nextPhase++ % this.slowEvery, generation: 0, slow: null, ...plans(fast, slowPlan(dirs, null)), lastTexts: null, last: null };
+      state = { dirs, readings: 0, phase: this.nextPhase++ % this.slowEvery, generation: 0, slow: null, ...plans(fast, slowPlan(dirs, null)), lastTexts: null, last: null, parentSignature: null };
       this.state.set(cgroup, state);
     }
     return state;
@@ -314,10 +364,13 @@ export class CgroupFileReader implements CgroupReader {
     // cpu.cfs_quota_us: "-1" (no quota) parses as null; a number is a quota.
     const quota = typeof parseLimit(texts.cfsQuota ?? null) === 'number';
     const blkio = this.chooseBlkio(state.dirs.v1, texts, state.slow);
+    const before = state.slow;
     state.slow = { texts, quota, ...blkio };
     // This reading's bytes come from the file blkioSource names.
     texts.blkio = blkio.blkioText;
-    Object.assign(state, plans(fastPlan(state.dirs, state.slow), slowPlan(state.dirs, state.slow)));
+    // The plans follow from the quota and the blkio choice: made again only when those changed.
+    const samePlans = before !== null && before.quota === quota && before.blkioIndex === blkio.blkioIndex && before.blkioSettled === blkio.blkioSettled && before.blkioAbsent.join() === blkio.blkioAbsent.join();
+    if (!samePlans) Object.assign(state, plans(fastPlan(state.dirs, state.slow), slowPlan(state.dirs, state.slow)));
   }
 
   /**

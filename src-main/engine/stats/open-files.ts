@@ -21,7 +21,8 @@
 // pool thread, one callback for the lot), the others each with fs.read, and a single
 // promise for everything. Per file, fs.read costs a pool wake-up, a completion wake-up
 // of the loop and a callback with its microtask checkpoint; for 50 idle containers that
-// per-file cost was most of the engine's idle CPU (bench/loop.js).
+// per-file cost was most of the engine's idle CPU (bench/loop.js). Batches asked for in
+// the same turn (a tick's cgroup files and its /proc files) share one preadBatch.
 //
 // Descriptors are bounded (`maxOpen`, by default a quarter of the process's limit): past
 // the bound, files are read the slow way (open/read/close) instead of risking EMFILE for
@@ -103,8 +104,19 @@ function closeFile(fd: number): void {
   fs.close(fd, () => undefined);
 }
 
+/** A kept file waiting for the turn's preadBatch: where its result goes. */
+interface BatchedRead {
+  i: number;
+  file: string;
+  handle: Handle;
+  keep: number;
+  done: (i: number, result: ReadResult) => void;
+}
+
 export class OpenFiles implements FileReader {
   private readonly handles = new Map<string, Handle>();
+  /** Kept files asked for in this turn, read together at its end (queueBatched). */
+  private readonly queued: BatchedRead[] = [];
   /** Kept files by their directory, so a cgroup's are closed without a scan of them all. */
   private readonly byDir = new Map<string, Set<string>>();
   private readonly maxOpen: number;
@@ -147,7 +159,7 @@ export class OpenFiles implements FileReader {
         if (--left === 0) resolve(results);
       };
       // Kept files go to the pool as one batch (preadBatch); the rest one by one.
-      const batched: Array<{ i: number; file: string; handle: Handle; keep: number }> = [];
+      const batched: BatchedRead[] = [];
       files.forEach((file, i) => {
         const keep = options.occasional?.[i] ? this.maxOpen / 2 : this.maxOpen;
         const handle = this.handles.get(file);
@@ -158,26 +170,36 @@ export class OpenFiles implements FileReader {
           readOnce(file).then((text) => done(i, { text, reopened: false }), (error: unknown) => done(i, { text: null, reopened: false, error }));
         } else if (nativeBatch()) {
           handle.busy = true;
-          batched.push({ i, file, handle, keep });
+          batched.push({ i, file, handle, keep, done });
         } else {
           this.readHandle(handle, (error, text) => this.handleRead(file, handle, keep, error, text, (result) => done(i, result)));
         }
       });
-      if (batched.length > 0) this.readBatched(batched, done);
+      if (batched.length > 0) this.queueBatched(batched);
     });
   }
 
   /**
-   * The kept files of a batch, read by one preadBatch (one pool trip for the lot). A file
-   * that filled its buffer may hold more: it is read again alone with a bigger one.
+   * Kept files wait for the end of the current turn, so that every batch asked for in it
+   * (a tick's cgroup files and its /proc files) goes to the pool in one preadBatch: one
+   * pool wake-up and one completion a tick, not one per batch.
    */
-  private readBatched(batched: Array<{ i: number; file: string; handle: Handle; keep: number }>, done: (i: number, result: ReadResult) => void): void {
+  private queueBatched(reads: BatchedRead[]): void {
+    if (this.queued.length === 0) queueMicrotask(() => this.readBatched(this.queued.splice(0)));
+    for (const each of reads) this.queued.push(each);
+  }
+
+  /**
+   * The kept files queued in a turn, read by one preadBatch (one pool trip for the lot). A
+   * file that filled its buffer may hold more: it is read again alone with a bigger one.
+   */
+  private readBatched(batched: BatchedRead[]): void {
     const fds = new Int32Array(batched.length);
     const buffers = batched.map(({ handle }, k) => ((fds[k] = handle.fd), handle.buffer));
-    const settle = (each: (typeof batched)[number], error: NodeJS.ErrnoException | null, text: string): void => {
+    const settle = (each: BatchedRead, error: NodeJS.ErrnoException | null, text: string): void => {
       each.handle.busy = false;
       if (each.handle.released) closeFile(each.handle.fd);
-      this.handleRead(each.file, each.handle, each.keep, error, text, (result) => done(each.i, result));
+      this.handleRead(each.file, each.handle, each.keep, error, text, (result) => each.done(each.i, result));
     };
     preadBatch(fds, buffers).then(
       (counts) => {
@@ -189,7 +211,7 @@ export class OpenFiles implements FileReader {
           // Full: grow and read alone (readHandle keeps doubling until the text fits; the
           // handle stays busy throughout, so a release meanwhile still waits to close).
           handle.buffer = Buffer.allocUnsafe(handle.buffer.length * 2);
-          this.readHandle(handle, (error, text) => this.handleRead(each.file, handle, each.keep, error, text, (result) => done(each.i, result)));
+          this.readHandle(handle, (error, text) => this.handleRead(each.file, handle, each.keep, error, text, (result) => each.done(each.i, result)));
         });
       },
       (error: unknown) => batched.forEach((each) => settle(each, error as NodeJS.ErrnoException, '')),
@@ -243,12 +265,7 @@ export class OpenFiles implements FileReader {
       closeFile(fd);
       return readOnce(file);
     }
-    const handle: Handle = { fd, buffer: Buffer.allocUnsafe(this.initialBufferBytes), busy: false, released: false };
-    this.handles.set(file, handle);
-    const dir = path.dirname(path.resolve(file));
-    let files = this.byDir.get(dir);
-    if (files === undefined) this.byDir.set(dir, (files = new Set()));
-    files.add(file);
+    const handle = this.keep(file, fd);
     return new Promise((resolve, reject) => {
       this.readHandle(handle, (error, text) => {
         if (error === null) {
@@ -260,6 +277,41 @@ export class OpenFiles implements FileReader {
         else reject(error);
       });
     });
+  }
+
+  /**
+   * Reads one kept file on the calling thread: for a small kernel file whose read never
+   * waits on a disk (a cgroup's counter, ~10 µs), where a trip through the pool would cost
+   * more than the read. null when it cannot be read, is in use, or is past the bound.
+   */
+  readKeptSync(file: string): string | null {
+    let handle = this.handles.get(file);
+    try {
+      if (handle === undefined) {
+        if (this.handles.size >= this.maxOpen) return null;
+        handle = this.keep(file, fs.openSync(file, 'r'));
+      }
+      if (handle.busy) return null;
+      for (;;) {
+        const bytes = fs.readSync(handle.fd, handle.buffer, 0, handle.buffer.length, 0);
+        if (bytes < handle.buffer.length) return handle.buffer.toString('latin1', 0, bytes);
+        handle.buffer = Buffer.allocUnsafe(handle.buffer.length * 2);
+      }
+    } catch {
+      if (handle !== undefined) this.drop(file, handle);
+      return null;
+    }
+  }
+
+  /** Keeps an opened descriptor of `file`. */
+  private keep(file: string, fd: number): Handle {
+    const handle: Handle = { fd, buffer: Buffer.allocUnsafe(this.initialBufferBytes), busy: false, released: false };
+    this.handles.set(file, handle);
+    const dir = path.dirname(path.resolve(file));
+    let files = this.byDir.get(dir);
+    if (files === undefined) this.byDir.set(dir, (files = new Set()));
+    files.add(file);
+    return handle;
   }
 
   /** One pread at 0; a full buffer may mean more text, so it doubles and reads again. */

@@ -28,7 +28,7 @@ import type { CgroupReader, CgroupReading } from './cgroup-reader';
 import { HistoryBucket, type HistoryPoint, intervalStart } from './history-point';
 import { HistoryStore, type HistoryStoreOptions, onePerInterval } from './history-store';
 import { parseProcStat, procStatPath } from './host-cpu';
-import { hostVethName } from '../network/veth-name';
+import { HOST_VETH_PREFIX, hostVethName } from '../network/veth-name';
 import { type NetCounters, type NetInterfaceCounters, netDevPath, parseNetDev, readNetDev, sumNetDev } from './net-dev';
 import { OpenFiles, type ReadResult } from './open-files';
 import { type StatsReading, toSample } from './rates';
@@ -90,6 +90,9 @@ export interface StatsSamplerStatus {
   errors: number;
   lastError: string | null;
 }
+
+/** A container's reading before the tick's stamps (id, times, the host's CPU) are added. */
+type PartialReading = Pick<StatsReading, 'cgroup' | 'netPid' | 'net'>;
 
 export type TickOutcome = { skipped: true } | { skipped: false; batch: StatsBatch };
 
@@ -293,16 +296,18 @@ export class StatsSampler {
     const [stat, hostNet, ...nets] = proc;
     if (stat!.error !== undefined) this.report(stat!.error, 'read');
     const host = stat!.text === null ? null : parseProcStat(stat!.text);
-    const hostInterfaces = new Map<string, NetInterfaceCounters>(hostNet!.text ? parseNetDev(hostNet!.text).map((each) => [each.name, each]) : []);
+    // Only the host ends of veths: the rest of the host's interfaces count no container.
+    const hostInterfaces = new Map<string, NetInterfaceCounters>();
+    if (hostNet!.text) for (const each of parseNetDev(hostNet!.text, HOST_VETH_PREFIX)) hostInterfaces.set(each.name, each);
 
     let net = 0;
-    const readings = await Promise.all(
-      tracked.map((each, i) => {
-        const veth = hostInterfaces.get(hostVethName(each.target.id));
-        each.viaVeth = veth !== undefined;
-        return this.completeReading(each, cgroups[i]!, netFiles[i] === null ? null : nets[net++]!, veth);
-      }),
-    );
+    const completed = tracked.map((each, i) => {
+      const veth = hostInterfaces.get(hostVethName(each.target.id));
+      each.viaVeth = veth !== undefined;
+      return this.completeReading(each, cgroups[i]!, netFiles[i] === null ? null : nets[net++]!, veth);
+    });
+    // A promise only where a namespace had to be found again: most ticks have none to wait for.
+    const readings = completed.some((each) => each instanceof Promise) ? await Promise.all(completed) : (completed as Array<PartialReading | null>);
 
     const batch: StatsBatch = [];
     const seen = new Set<string>();
@@ -310,7 +315,7 @@ export class StatsSampler {
       if (reading === null) return;
       const each = tracked[i]!;
       seen.add(each.target.id);
-      const full: StatsReading = { ...reading, id: each.target.id, time, monoMs, host };
+      const full: StatsReading = { id: each.target.id, time, monoMs, host, cgroup: reading.cgroup, netPid: reading.netPid, net: reading.net };
       const sample = toSample(each.prev, full, this.hostMemoryBytes);
       each.prev = full;
       each.active = true;
@@ -372,15 +377,16 @@ export class StatsSampler {
 
   /**
    * One container's reading from its part of the batches; null when its cgroup is gone or
-   * could not be read. Finds (again) the network namespace when it has to. `netResult`
-   * null: net/dev was not read this tick (none known, or loopback only and not its turn).
+   * could not be read. Finds (again) the network namespace when it has to — then, and only
+   * then, a promise. `netResult` null: net/dev was not read this tick (none known, or
+   * loopback only and not its turn).
    */
-  private async completeReading(
+  private completeReading(
     tracked: Tracked,
     cgroup: CgroupReading | null | Error,
     netResult: ReadResult | null,
     veth: NetInterfaceCounters | undefined,
-  ): Promise<Omit<StatsReading, 'id' | 'time' | 'monoMs' | 'host'> | null> {
+  ): PartialReading | null | Promise<PartialReading | null> {
     const { target } = tracked;
     if (cgroup instanceof Error) {
       this.report(cgroup, 'read', target.id);
@@ -399,24 +405,35 @@ export class StatsSampler {
     try {
       const knownPid = tracked.netPid;
       tracked.netReads++;
-      let counters = netResult === null ? tracked.lastNet : netResult.text ? sumNetDev(parseNetDev(netResult.text)) : null;
+      const counters = netResult === null ? tracked.lastNet : netResult.text ? sumNetDev(parseNetDev(netResult.text)) : null;
       const targetPid = target.pid ?? null;
       // Choose the namespace again after a restart (new cgroup generation), when the engine
       // names another pid, or when the process we read is gone. A choice that found nothing
       // readable is not retried every tick: only when one of those changes.
       const stale = tracked.netGeneration !== cgroup.generation || (targetPid !== null && targetPid !== tracked.netTargetPid) || (knownPid !== null && counters === null);
-      if (stale) {
-        this.releaseNet(tracked);
-        const netPid = await this.chooseNetPid(target);
-        tracked.netGeneration = cgroup.generation;
-        tracked.netTargetPid = targetPid;
-        counters = netPid === null ? null : await readNetDev(this.files, netPid, this.procRoot);
-        if (counters !== null) {
-          tracked.netPid = netPid;
-          tracked.netFile = netDevPath(netPid!, this.procRoot);
-        } else if (netPid !== null) {
-          this.files.release(netDevPath(netPid, this.procRoot));
-        }
+      if (stale) return this.readingInNewNamespace(tracked, cgroup);
+      tracked.lastNet = counters;
+      return { cgroup, netPid: counters === null ? null : tracked.netPid, net: counters };
+    } catch (error) {
+      this.report(error, 'read', target.id);
+      return null;
+    }
+  }
+
+  /** completeReading when the namespace has to be chosen again: which process, and its net/dev. */
+  private async readingInNewNamespace(tracked: Tracked, cgroup: CgroupReading): Promise<PartialReading | null> {
+    const { target } = tracked;
+    try {
+      this.releaseNet(tracked);
+      const netPid = await this.chooseNetPid(target);
+      tracked.netGeneration = cgroup.generation;
+      tracked.netTargetPid = target.pid ?? null;
+      const counters = netPid === null ? null : await readNetDev(this.files, netPid, this.procRoot);
+      if (counters !== null) {
+        tracked.netPid = netPid;
+        tracked.netFile = netDevPath(netPid!, this.procRoot);
+      } else if (netPid !== null) {
+        this.files.release(netDevPath(netPid, this.procRoot));
       }
       tracked.lastNet = counters;
       return { cgroup, netPid: counters === null ? null : tracked.netPid, net: counters };

@@ -109,6 +109,33 @@ describe('CgroupFileReader on cgroup v1', () => {
     expect((await reader.read('c1'))!.stats).toMatchObject({ cpuUsageNs: 2_000_000_000, memoryUsage: 50_000_000, pidsCurrent: 7 });
   });
 
+  it("does not read a quiet cgroup while the parent's CPU time and block I/O stand still, and probes it once either moves", async () => {
+    const { root, file, reader } = v1(100);
+    const parentUsage = path.join(root, 'cpuacct', 'strata', 'cpuacct.usage');
+    const parentBlkio = path.join(root, 'blkio', 'strata', V1_BLKIO_FILES[0]);
+    write(parentUsage, 5_000_000_000);
+    fs.writeFileSync(parentBlkio, '254:0 Read 9000000\n254:0 Write 8388608\nTotal 17388608\n');
+    await reader.read('c1'); // reading 0: everything; it settles on the blkio file it probes with…
+    await reader.read('c1'); // …so the parent's counters for that probe are stored from reading 1 on
+    // The parent did not move, so c1 cannot have run or written: its files are not read (a
+    // change written into them behind the kernel's back is not seen).
+    write(file('cpuacct', 'cpuacct.usage'), 2_000_000_000);
+    expect((await reader.read('c1'))!.stats.cpuUsageNs).toBe(975144521);
+    // The parent's CPU time moved: c1 is probed, and its own has moved.
+    write(parentUsage, 6_000_000_000);
+    expect((await reader.read('c1'))!.stats.cpuUsageNs).toBe(2_000_000_000);
+    // Only the parent's block I/O moved (writeback): probed again.
+    fs.writeFileSync(file('blkio', V1_BLKIO_FILES[0]), '254:0 Read 9500000\n254:0 Write 8388608\nTotal 17888608\n');
+    expect((await reader.read('c1'))!.stats.blkioReadBytes).toBe(8478720); // the parent stood still
+    fs.writeFileSync(parentBlkio, '254:0 Read 9500000\n254:0 Write 8388608\nTotal 17888608\n');
+    expect((await reader.read('c1'))!.stats.blkioReadBytes).toBe(9500000);
+    // Without the parent's files (unreadable): every cgroup is probed, as before.
+    fs.rmSync(parentUsage);
+    reader.files.release(parentUsage);
+    write(file('cpuacct', 'cpuacct.usage'), 3_000_000_000);
+    expect((await reader.read('c1'))!.stats.cpuUsageNs).toBe(3_000_000_000);
+  });
+
   it('reads everything of a quiet cgroup at its slow-tier turn (what the kernel changes on its own)', async () => {
     const { file, reader } = v1(2);
     await reader.read('c1'); // reading 0: slow tier

@@ -18,6 +18,20 @@ describe('parseNetDev', () => {
     ]);
   });
 
+  it('with a name prefix, only the interfaces so named (the sampler asks for the host ends of veths)', () => {
+    expect(parseNetDev(fixture(4444), 'veth')).toEqual([{ name: 'veth1', rxBytes: 12345678901, txBytes: 4096 }]);
+    expect(parseNetDev(fixture(4242), 'ifb')).toEqual([
+      { name: 'ifb0', rxBytes: 0, txBytes: 0 },
+      { name: 'ifb1', rxBytes: 0, txBytes: 0 },
+    ]);
+    expect(parseNetDev(fixture(4242), 'sv')).toEqual([]);
+  });
+
+  it('skips lines with too few or non-numeric fields, and takes tabs as spaces', () => {
+    const text = 'Inter-|   Receive |  Transmit\n face |bytes packets|bytes\n  eth0: 1 2 3\n  eth1: x 0 0 0 0 0 0 0 5\n\teth2:\t7 0 0 0 0 0 0 0\t9 0\n: 1 2 3 4 5 6 7 8 9\n';
+    expect(parseNetDev(text)).toEqual([{ name: 'eth2', rxBytes: 7, txBytes: 9 }]);
+  });
+
   it('sums without loopback, and with it only when asked', () => {
     const interfaces = parseNetDev(fixture(4242));
     expect(sumNetDev(interfaces)).toEqual({ rxBytes: 2218604249, txBytes: 11178700, interfaces: 3 });
