@@ -7,6 +7,7 @@ import { type ImageInfo, findImageAsync } from '../images/image-store';
 import { buildSpec, loadHostFacts } from '../runtime/spec-builder';
 import type { Store } from '../store/store';
 import { writeJsonAtomicAsync, tmpPath } from '../store/atomic';
+import { parallelMap } from '../store/parallel-map';
 import { CONTAINER_FILES, type ContainerRecord } from './container';
 import { containerDir, listRecords, newContainerId } from './container-store';
 import { imageVolumesFor } from './anonymous-volumes';
@@ -38,9 +39,9 @@ export async function createContainer(store: Store, imageRef: string, options: C
   const devices = await statHostDevices((options.devices ?? []).map((device) => validateDevice(device).hostPath));
   await loadHostFacts();
   return store.write(async () => {
-    const image = await findImageAsync(store, imageRef);
+    const [image, records] = await Promise.all([findImageAsync(store, imageRef), listRecords(store)]);
     checkStartable(image, options, devices, await imageUserFiles(store, image.layers.map((layer) => layer.chainId)));
-    const taken = new Set((await listRecords(store)).map((record) => record.name));
+    const taken = new Set(records.map((record) => record.name));
     if (name !== undefined && taken.has(name)) throw new StrataError('CONFLICT', `the container name "${name}" is already in use`);
     const id = newContainerId();
     const record: ContainerRecord = {
@@ -64,8 +65,12 @@ export async function createContainer(store: Store, imageRef: string, options: C
     const file = (name: keyof typeof CONTAINER_FILES) => path.join(staged, CONTAINER_FILES[name]);
     await fs.promises.mkdir(staged, { mode: 0o711 });
     try {
-      for (const sub of ['upper', 'work', 'rootfs'] as const) await fs.promises.mkdir(file(sub), { mode: 0o755 });
-      await writeInitLayerAsync(store, record.layers, mountPointsOf(options, record.imageVolumes ?? [], fileSources), file('init'));
+      // Side by side; all are waited for before a failure cleans up.
+      const parts = [
+        ...(['upper', 'work', 'rootfs'] as const).map((sub) => () => fs.promises.mkdir(file(sub), { mode: 0o755 })),
+        () => writeInitLayerAsync(store, record.layers, mountPointsOf(options, record.imageVolumes ?? [], fileSources), file('init')),
+      ];
+      await parallelMap(parts, parts.length, (make) => make());
       await writeJsonAtomicAsync(store.paths.tmp, file('record'), record);
       await fs.promises.rename(staged, containerDir(store, id));
     } catch (error) {

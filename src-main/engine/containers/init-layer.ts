@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NETWORK_FILES } from '../network/network-files';
 import { defaultMounts, readonlyRootfsMounts } from '../runtime/oci-config';
+import { parallelMap } from '../store/parallel-map';
 import type { Store } from '../store/store';
 import type { ContainerOptions } from './options';
 import { imageRoot } from './rootfs';
@@ -57,14 +58,23 @@ export async function writeInitLayerAsync(store: Store, layers: readonly string[
   await fs.promises.mkdir(initDir, { mode: 0o755 });
   const view = imageRoot(store, layers);
   const inImage = await Promise.all(points.map((point) => Promise.all(prefixesOf(point).map(async (parts) => (await view.lookupAsync(parts))?.stat))));
-  for (const entry of initLayerPlan(points, initDir, inImage)) {
-    if (entry.file) await fs.promises.writeFile(entry.target, '', { mode: 0o644 });
-    else await fs.promises.mkdir(entry.target, { mode: 0o755 });
-    if (!entry.image) continue;
-    await fs.promises.lchown(entry.target, entry.image.uid, entry.image.gid);
-    await fs.promises.chmod(entry.target, entry.image.mode & 0o7777);
-    await fs.promises.utimes(entry.target, entry.image.atime, entry.image.mtime);
-  }
+  // Each entry after its parent's (whose times must be set before its children are made
+  // in it), the others side by side: a dozen sequential pool trips were 2.5 ms of a create.
+  const made = new Map<string, Promise<void>>();
+  await parallelMap(initLayerPlan(points, initDir, inImage), 8, (entry) => {
+    const parent = made.get(path.dirname(entry.target));
+    const work = (async () => {
+      await parent;
+      if (entry.file) await fs.promises.writeFile(entry.target, '', { mode: 0o644 });
+      else await fs.promises.mkdir(entry.target, { mode: 0o755 });
+      if (!entry.image) return;
+      await fs.promises.lchown(entry.target, entry.image.uid, entry.image.gid);
+      await fs.promises.chmod(entry.target, entry.image.mode & 0o7777);
+      await fs.promises.utimes(entry.target, entry.image.atime, entry.image.mtime);
+    })();
+    made.set(entry.target, work);
+    return work;
+  });
 }
 
 interface InitEntry {
