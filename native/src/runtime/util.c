@@ -222,6 +222,10 @@ int mkdir_p(const char *path, mode_t mode) {
   char buf[4096];
   size_t n = strlen(path);
   if (n >= sizeof buf) return fail_msg("mkdir %s: path too long", path);
+  /* Most paths exist up to their parent (a container's mount points): one call, not one
+   * per component (~300 fewer syscalls a start); else component by component. */
+  if (mkdir(path, mode) == 0 || errno == EEXIST) return 0;
+  if (errno != ENOENT) return fail_errno("mkdir %s", path);
   memcpy(buf, path, n + 1);
   for (char *p = buf + 1;; p++) {
     if (*p == '/' || *p == '\0') {
