@@ -76,10 +76,12 @@ export function mountOverlay(store: Store, layers: readonly string[], dirs: Over
 
 /** mountOverlay with its file calls off the event loop: for containers started through the API. */
 export async function mountOverlayAsync(store: Store, layers: readonly string[], dirs: OverlayDirs): Promise<void> {
-  if (await isMountedAsync(dirs.target)) return;
-  const shorts = await Promise.all([...layers].reverse().map((chainId) => shortLinkAsync(store, chainId)));
-  const hasInit = dirs.init !== undefined && (await pathExists(dirs.init));
-  const mount = mountOf(store, shorts, hasInit, dirs);
+  // Reads only, side by side (a start waits for them); the layers' links matter only when it is not mounted yet.
+  const links = Promise.all([...layers].reverse().map((chainId) => shortLinkAsync(store, chainId)));
+  links.catch(() => undefined);
+  const [mounted, hasInit] = await Promise.all([isMountedAsync(dirs.target), dirs.init !== undefined && pathExists(dirs.init)]);
+  if (mounted) return;
+  const mount = mountOf(store, await links, hasInit, dirs);
   const driver = await overlayDriverAsync(dirs.work);
   if (driver.kind === 'fuse-overlayfs') await mountFuseOverlayAsync(fuseMountOf(driver.binary, mount));
   else mountNativeOverlay(mount, await nativeOptionsAsync());
