@@ -278,7 +278,8 @@ export async function ingestLayers(
       await writeLayerFiles(job.dir, stagedDir, entries, meta);
       job.layers.set(id, { dir: stagedDir, entries });
     }
-    lower.apply(job.entriesOf(id), i);
+    // The job's own entries (already written) or parsed for this import: taken over, not copied.
+    lower.apply(job.entriesOf(id), i, { owned: true });
     layers.push({ chainId: id, reused: !needLayer });
     blobs.push({ digest, size, mediaType: layer.mediaType ?? layerMediaType(compressionOfFile(layer.file), 'oci') });
   }

@@ -45,6 +45,18 @@ describe('markChanges', () => {
     expect(merged.entries.get('usr')?.layer).toBe(1); // its mode changed
   });
 
+  it('merges the same when it takes the entries over (an import), and copies them otherwise', () => {
+    const copied = MergedView.of([base, top]);
+    const owned = new MergedView();
+    const lowerEntries = base.map((entry) => ({ ...entry }));
+    const topEntries = top.map((entry) => ({ ...entry }));
+    owned.apply(lowerEntries, 0, { owned: true });
+    owned.apply(topEntries, 1, { owned: true });
+    expect(owned.entries).toEqual(copied.entries);
+    expect(owned.entries.get('etc/a')).toBe(topEntries.find((entry) => entry.path === 'etc/a')); // the same object, given its layer
+    expect(base.every((entry) => !('layer' in entry))).toBe(true); // not owned: left as they were
+  });
+
   it('a deleted directory takes its subtree with it', () => {
     const merged = MergedView.of([base, [whiteout('usr')]]);
     expect([...merged.entries.keys()].sort()).toEqual(['etc', 'etc/a', 'etc/b']);
