@@ -15,7 +15,8 @@
 // container's CPU time, is read first (and the parent's recursive blkio file a quiet
 // container is probed with): when they have not moved since a container's last reading,
 // it ran nothing and wrote nothing back, and is not read at all — an idle machine reads
-// one or two files for every quiet container together.
+// one or two files for every quiet container together (in the batch that also carries the
+// sampler's /proc files, so it costs no extra trip to the pool).
 //
 //   fast, v1  cpuacct.usage  memory.usage_in_bytes  memory.stat  pids.current
 //             [cpu.stat with a quota]  [the blkio file, once it has counted bytes]
@@ -175,8 +176,8 @@ export class CgroupFileReader implements CgroupReader {
     // Nothing ran and nothing was written back anywhere under the parent since a cgroup's
     // last reading: a probed cgroup is quiet without a read. (The parent's files are read
     // before any cgroup's, so a reading is at least as new as the parent's counters stored with it.)
-    const parentTexts = new Map<string, string | null>();
-    const signatures = this.parentSignatures(states, parentTexts, true);
+    const parentTexts = await this.readParentFiles(states);
+    const signatures = this.parentSignatures(states, parentTexts);
     const quiet = new Set<number>();
     probing.forEach((probed, i) => probed && signatures[i] !== null && states[i]!.parentSignature === signatures[i] && quiet.add(i));
     const tickPlans = states.map((state, i) => (state === null || quiet.has(i) ? [] : probing[i] ? state.probePlan : due[i] ? state.fullPlan : state.fastPlan));
@@ -253,35 +254,40 @@ export class CgroupFileReader implements CgroupReader {
     // Stored for the probe each cgroup has now (a slow reading may have changed it), from
     // what the parent read before: a file not read then is not read now (it would be newer
     // than the reading), and the next tick probes instead.
-    const stored = this.parentSignatures(states, parentTexts, false);
+    const stored = this.parentSignatures(states, parentTexts);
     states.forEach((state, i) => {
       if (state !== null) state.parentSignature = out[i] === null || out[i] instanceof Error ? null : stored[i]!;
     });
     return out;
   }
 
-  /**
-   * Per cgroup, the parent's counters its probe stands for — cpuacct.usage, and the blkio
-   * file it is probed with — as one string; null on v2, or when one cannot be read. `read`
-   * holds the parent's files read this tick; `mayRead`: read those it lacks (on the loop:
-   * small cgroup files), else count them as unreadable.
-   */
-  private parentSignatures(states: ReadonlyArray<PathState | null>, read: Map<string, string | null>, mayRead: boolean): Array<string | null> {
+  /** v1: the parent's files the cgroups' probes stand for — cpuacct.usage, and each blkio file probed with — read now. */
+  private async readParentFiles(states: ReadonlyArray<PathState | null>): Promise<Map<string, string | null>> {
     const dirs = this.parentDirs;
-    if (dirs === null) return states.map(() => null);
-    const text = (file: string): string | null => {
-      if (!read.has(file)) {
-        if (!mayRead) return null;
-        read.set(file, this.files.readKeptSync(file));
-      }
-      return read.get(file)!;
-    };
-    const cpu = text(path.join(dirs.cpuacct, 'cpuacct.usage'));
-    if (cpu === null) return states.map(() => null);
+    const texts = new Map<string, string | null>();
+    if (dirs === null) return texts;
+    const files = new Set([path.join(dirs.cpuacct, 'cpuacct.usage')]);
+    for (const state of states) {
+      const blkio = state?.probePlan.find(([key]) => key === 'blkio');
+      if (blkio !== undefined && dirs.blkio !== null) files.add(path.join(dirs.blkio, path.basename(blkio[1])));
+    }
+    const read = await this.files.readBatch([...files]);
+    [...files].forEach((file, i) => texts.set(file, read[i]!.text));
+    return texts;
+  }
+
+  /**
+   * Per cgroup, the parent's counters its probe stands for, as one string, from `texts`
+   * (readParentFiles); null on v2, or when one was not read or could not be.
+   */
+  private parentSignatures(states: ReadonlyArray<PathState | null>, texts: ReadonlyMap<string, string | null>): Array<string | null> {
+    const dirs = this.parentDirs;
+    const cpu = dirs === null ? null : (texts.get(path.join(dirs.cpuacct, 'cpuacct.usage')) ?? null);
+    if (dirs === null || cpu === null) return states.map(() => null);
     return states.map((state) => {
       const blkio = state?.probePlan.find(([key]) => key === 'blkio');
       if (blkio === undefined) return cpu;
-      const io = dirs.blkio === null ? null : text(path.join(dirs.blkio, path.basename(blkio[1])));
+      const io = dirs.blkio === null ? null : (texts.get(path.join(dirs.blkio, path.basename(blkio[1]))) ?? null);
       return io === null ? null : `${cpu}\n${io}`;
     });
   }

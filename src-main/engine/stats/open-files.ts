@@ -279,30 +279,6 @@ export class OpenFiles implements FileReader {
     });
   }
 
-  /**
-   * Reads one kept file on the calling thread: for a small kernel file whose read never
-   * waits on a disk (a cgroup's counter, ~10 µs), where a trip through the pool would cost
-   * more than the read. null when it cannot be read, is in use, or is past the bound.
-   */
-  readKeptSync(file: string): string | null {
-    let handle = this.handles.get(file);
-    try {
-      if (handle === undefined) {
-        if (this.handles.size >= this.maxOpen) return null;
-        handle = this.keep(file, fs.openSync(file, 'r'));
-      }
-      if (handle.busy) return null;
-      for (;;) {
-        const bytes = fs.readSync(handle.fd, handle.buffer, 0, handle.buffer.length, 0);
-        if (bytes < handle.buffer.length) return handle.buffer.toString('latin1', 0, bytes);
-        handle.buffer = Buffer.allocUnsafe(handle.buffer.length * 2);
-      }
-    } catch {
-      if (handle !== undefined) this.drop(file, handle);
-      return null;
-    }
-  }
-
   /** Keeps an opened descriptor of `file`. */
   private keep(file: string, fd: number): Handle {
     const handle: Handle = { fd, buffer: Buffer.allocUnsafe(this.initialBufferBytes), busy: false, released: false };

@@ -81,21 +81,6 @@ describe('OpenFiles', () => {
     expect(both.every((text) => text === 'x'.repeat(5000))).toBe(true);
   });
 
-  it('reads a kept file on the calling thread too, with the same descriptor; null for a missing file or past the bound', async () => {
-    const reader = open({ maxOpen: 1, initialBufferBytes: 4 });
-    const file = path.join(dir, 'cpuacct.usage');
-    fs.writeFileSync(file, '123456789\n');
-    expect(reader.readKeptSync(file)).toBe('123456789\n'); // grows its buffer as the async read does
-    fs.writeFileSync(file, '42\n');
-    expect(await reader.read(file)).toBe('42\n');
-    expect(reader.readKeptSync(file)).toBe('42\n');
-    expect(reader.openCount).toBe(1);
-    expect(reader.readKeptSync(path.join(dir, 'nope'))).toBeNull();
-    fs.writeFileSync(path.join(dir, 'other'), 'x');
-    expect(reader.readKeptSync(path.join(dir, 'other'))).toBeNull(); // the bound is taken
-    expect(reader.openCount).toBe(1);
-  });
-
   it('reads batches asked for in the same turn together (one pool trip), each getting its own results', async () => {
     const reader = open();
     for (const name of ['a', 'b', 'c']) fs.writeFileSync(path.join(dir, name), name);
