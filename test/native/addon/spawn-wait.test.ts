@@ -44,7 +44,9 @@ describe('spawnWait', () => {
   });
 
   it('runs the program with argv[0] as the file, stdin on /dev/null and no signal ignored or blocked', async () => {
-    const result = await spawnWait(SH, ['-c', 'tr "\\0" " " < /proc/$$/cmdline; echo; readlink /proc/$$/fd/0; grep -E "^Sig(Ign|Blk)" /proc/$$/status']);
+    // The masks as the program got them, read by an exec'd grep of its own status: the shell's
+    // own status, read from a child, could catch the shell blocking signals around that fork.
+    const result = await spawnWait(SH, ['-c', 'tr "\\0" " " < /proc/$$/cmdline; echo; readlink /proc/$$/fd/0; exec grep -E "^Sig(Ign|Blk)" /proc/self/status']);
     const [cmdline, stdin, ...masks] = result.stdout.toString().trim().split('\n');
     const ignored = masks.find((line) => line.startsWith('SigIgn'));
     const blocked = masks.find((line) => line.startsWith('SigBlk'));
