@@ -105,7 +105,8 @@ describe.skipIf(reason)('the window, charts and logs (Chromium)', () => {
     await page.setViewportSize({ width: 1400, height: 2400 });
     try {
       const frames = () => page.locator('[data-chart] .chart').evaluateAll((charts) => charts.map((el) => ({ ...(el as unknown as { dataset: Record<string, string> }).dataset })));
-      await expect.poll(async () => new Set((await frames()).map((f) => f.xEnd)).size).toBe(1);
+      // Each chart redraws on its own frame after a tick: under load, give them a few ticks to meet.
+      await expect.poll(async () => new Set((await frames()).map((f) => f.xEnd)).size, { timeout: 10_000 }).toBe(1);
       const all = await frames();
       expect(all).toHaveLength(5);
       expect(new Set(all.map((f) => f.plotLeft)).size).toBe(1);
