@@ -176,8 +176,7 @@ export class CgroupFileReader implements CgroupReader {
     // Nothing ran and nothing was written back anywhere under the parent since a cgroup's
     // last reading: a probed cgroup is quiet without a read. (The parent's files are read
     // before any cgroup's, so a reading is at least as new as the parent's counters stored with it.)
-    // (v2 has no such files: nothing to wait for, so its batch still shares the turn's pool trip.)
-    const parentTexts = this.parentDirs === null ? new Map<string, string | null>() : await this.readParentFiles(states);
+    const parentTexts = await this.readParentFiles(states);
     const signatures = this.parentSignatures(states, parentTexts);
     const quiet = new Set<number>();
     probing.forEach((probed, i) => probed && signatures[i] !== null && states[i]!.parentSignature === signatures[i] && quiet.add(i));
@@ -262,24 +261,19 @@ export class CgroupFileReader implements CgroupReader {
     return out;
   }
 
-  /**
-   * v1: the parent's files a cgroup's probe stands for — cpuacct.usage, and the blkio file
-   * it is probed with; null on v2 (or without those hierarchies).
-   */
-  private parentFilesOf(state: PathState | null): string[] | null {
-    const dirs = this.parentDirs;
-    if (dirs === null) return null;
-    const cpu = path.join(dirs.cpuacct, 'cpuacct.usage');
-    const blkio = state?.probePlan.find(([key]) => key === 'blkio');
-    if (blkio === undefined) return [cpu];
-    return dirs.blkio === null ? null : [cpu, path.join(dirs.blkio, path.basename(blkio[1]))];
-  }
-
-  /** The parent's files every cgroup's probe stands for, each read once, now. */
+  /** v1: the parent's files the cgroups' probes stand for — cpuacct.usage, and each blkio file probed with — read now. */
   private async readParentFiles(states: ReadonlyArray<PathState | null>): Promise<Map<string, string | null>> {
-    const files = [...new Set(states.flatMap((state) => this.parentFilesOf(state) ?? []))];
-    const read = await this.files.readBatch(files);
-    return new Map(files.map((file, i) => [file, read[i]!.text]));
+    const dirs = this.parentDirs;
+    const texts = new Map<string, string | null>();
+    if (dirs === null) return texts;
+    const files = new Set([path.join(dirs.cpuacct, 'cpuacct.usage')]);
+    for (const state of states) {
+      const blkio = state?.probePlan.find(([key]) => key === 'blkio');
+      if (blkio !== undefined && dirs.blkio !== null) files.add(path.join(dirs.blkio, path.basename(blkio[1])));
+    }
+    const read = await this.files.readBatch([...files]);
+    [...files].forEach((file, i) => texts.set(file, read[i]!.text));
+    return texts;
   }
 
   /**
@@ -287,10 +281,14 @@ export class CgroupFileReader implements CgroupReader {
    * (readParentFiles); null on v2, or when one was not read or could not be.
    */
   private parentSignatures(states: ReadonlyArray<PathState | null>, texts: ReadonlyMap<string, string | null>): Array<string | null> {
+    const dirs = this.parentDirs;
+    const cpu = dirs === null ? null : (texts.get(path.join(dirs.cpuacct, 'cpuacct.usage')) ?? null);
+    if (dirs === null || cpu === null) return states.map(() => null);
     return states.map((state) => {
-      const files = this.parentFilesOf(state);
-      const values = files?.map((file) => texts.get(file) ?? null);
-      return values === undefined || values.includes(null) ? null : values.join('\n');
+      const blkio = state?.probePlan.find(([key]) => key === 'blkio');
+      if (blkio === undefined) return cpu;
+      const io = dirs.blkio === null ? null : (texts.get(path.join(dirs.blkio, path.basename(blkio[1]))) ?? null);
+      return io === null ? null : `${cpu}\n${io}`;
     });
   }
 
